@@ -1,0 +1,357 @@
+"""Loading layer: reads the CSV files and boundaries, validates them, returns an immutable Dataset.
+
+This is the only runtime module that touches the filesystem. Every problem is collected and
+reported at once as `file:row:column: what is wrong and what is allowed`; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from domain.schema import HEADERS, Force, Initiative, Outcome, Theme
+
+DATA_FILES = ("forces.csv", "themes.csv", "initiatives.csv", "outcomes.csv")
+GEOJSON_NAME = "geo/police_force_areas.geojson"
+MANIFEST_NAME = "geo/police_force_areas.manifest.json"
+DATASET_META_NAME = "dataset.json"
+
+RecordT = TypeVar("RecordT", bound=BaseModel)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}:{self.column}: {self.message}"
+
+
+class DataValidationError(Exception):
+    """The data files are invalid; `problems` lists every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = tuple(sorted(problems))
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        lines = [f"{len(self.problems)} problem(s) in the data files:"]
+        lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class BoundaryFile:
+    """The force polygons as served to the browser, plus what the app needs to know of them."""
+
+    geojson_bytes: bytes
+    force_ids: frozenset[str]
+    attribution: str
+    licence: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    forces: tuple[Force, ...]
+    themes: tuple[Theme, ...]
+    initiatives: tuple[Initiative, ...]
+    outcomes: tuple[Outcome, ...]
+    version: str
+    version_date: str
+    boundaries: BoundaryFile | None = None
+    forces_by_id: Mapping[str, Force] = field(init=False, repr=False, compare=False)
+    themes_by_id: Mapping[str, Theme] = field(init=False, repr=False, compare=False)
+    initiatives_by_id: Mapping[str, Initiative] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "forces_by_id", MappingProxyType({f.id: f for f in self.forces}))
+        object.__setattr__(self, "themes_by_id", MappingProxyType({t.id: t for t in self.themes}))
+        object.__setattr__(
+            self, "initiatives_by_id", MappingProxyType({i.id: i for i in self.initiatives})
+        )
+
+
+@dataclass(frozen=True)
+class RawRow:
+    line: int
+    values: dict[str, str]
+
+
+def _decode(path: Path, raw: bytes, label: str, problems: list[Problem]) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        column_index = before[line_start:].count(b",")
+        header = HEADERS.get(path.name, ())
+        column = header[column_index] if column_index < len(header) else f"column {column_index + 1}"
+        problems.append(
+            Problem(label, line, column, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8")
+        )
+        return None
+
+
+def read_csv(path: Path, label: str, problems: list[Problem]) -> list[RawRow]:
+    """Rows of a CSV file as dicts keyed by the expected header, or [] after recording problems."""
+    if not path.is_file():
+        problems.append(Problem(label, 0, "-", "file is missing"))
+        return []
+    text = _decode(path, path.read_bytes(), label, problems)
+    if text is None:
+        return []
+    expected = HEADERS[path.name]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        problems.append(Problem(label, 1, "-", f"file is empty; expected the header {','.join(expected)}"))
+        return []
+    except csv.Error as exc:
+        problems.append(Problem(label, 1, "-", f"cannot parse the header: {exc}"))
+        return []
+    header = [h.strip() for h in header]
+    if tuple(header) != expected:
+        missing = [c for c in expected if c not in header]
+        unexpected = [c for c in header if c not in expected]
+        detail = []
+        if missing:
+            detail.append(f"missing {', '.join(missing)}")
+        if unexpected:
+            detail.append(f"unexpected {', '.join(repr(c) for c in unexpected)}")
+        if not detail:
+            detail.append("columns are out of order")
+        problems.append(
+            Problem(label, 1, "header", f"wrong header ({'; '.join(detail)}); expected {','.join(expected)}")
+        )
+        return []
+    rows: list[RawRow] = []
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(label, start, "-", f"cannot parse the row: {exc}"))
+            break
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue  # a blank line holds no data
+        if len(cells) != len(expected):
+            problems.append(
+                Problem(label, start, "-", f"row has {len(cells)} fields, the header has {len(expected)}")
+            )
+            continue
+        rows.append(RawRow(start, dict(zip(expected, cells))))
+    return rows
+
+
+def _describe(error: Mapping) -> tuple[str, str]:
+    loc = error.get("loc") or ()
+    ctx = error.get("ctx") or {}
+    column = str(loc[0]) if loc else str(ctx.get("column", "-"))
+    message = error["msg"]
+    if error["type"] == "literal_error":
+        message = f"{error['input']!r} is not allowed; {message[0].lower()}{message[1:]}"
+    elif error["type"] in {"float_parsing", "int_parsing"}:
+        message = f"{error['input']!r} is not a number"
+    elif error["type"] == "string_too_short" and not error.get("input"):
+        message = "is required"
+    return column, message
+
+
+def validate_rows(
+    rows: list[RawRow], model: type[RecordT], label: str, problems: list[Problem]
+) -> list[tuple[RawRow, RecordT]]:
+    valid: list[tuple[RawRow, RecordT]] = []
+    for row in rows:
+        try:
+            valid.append((row, model.model_validate(row.values)))
+        except ValidationError as exc:
+            for error in exc.errors():
+                column, message = _describe(error)
+                problems.append(Problem(label, row.line, column, message))
+    return valid
+
+
+def _check_unique_ids(pairs: list[tuple[RawRow, BaseModel]], label: str, problems: list[Problem]) -> None:
+    first_line: dict[str, int] = {}
+    for row, record in pairs:
+        rid = record.id  # type: ignore[attr-defined]
+        if rid in first_line:
+            problems.append(Problem(label, row.line, "id", f"duplicate id {rid!r}; first used on row {first_line[rid]}"))
+        else:
+            first_line[rid] = row.line
+
+
+def force_alias_index(forces: Iterable[Force]) -> dict[str, str]:
+    """Lower-cased id, name, short name and aliases -> force id."""
+    index: dict[str, str] = {}
+    for force in forces:
+        for key in (force.id, force.name, force.short_name, *force.aliases):
+            index.setdefault(key.casefold(), force.id)
+    return index
+
+
+def _raw_alias_index(rows: list[RawRow]) -> dict[str, str]:
+    """Like force_alias_index, from raw rows: a force row with another problem still names a force,
+    so initiatives that cite it are not reported a second time."""
+    index: dict[str, str] = {}
+    for row in rows:
+        names = [row.values["id"], row.values["name"], row.values["short_name"], *row.values["aliases"].split("|")]
+        for name in names:
+            if name.strip():
+                index.setdefault(name.strip().casefold(), row.values["id"].strip())
+    return index
+
+
+def _raw_ids(rows: list[RawRow]) -> set[str]:
+    return {row.values["id"].strip() for row in rows}
+
+
+def _check_alias_clashes(pairs: list[tuple[RawRow, Force]], label: str, problems: list[Problem]) -> None:
+    owner: dict[str, str] = {}
+    for row, force in pairs:
+        for alias in {a.casefold() for a in (force.name, force.short_name, *force.aliases)}:
+            if owner.setdefault(alias, force.id) != force.id:
+                problems.append(
+                    Problem(label, row.line, "aliases", f"alias {alias!r} also names force {owner[alias]}; aliases must be unique")
+                )
+
+
+def _resolve_forces(
+    pairs: list[tuple[RawRow, Initiative]], aliases: Mapping[str, str], forces_by_id: Mapping[str, Force],
+    label: str, problems: list[Problem], forces_complete: bool,
+) -> list[Initiative]:
+    resolved: list[Initiative] = []
+    for row, initiative in pairs:
+        ids: list[str] = []
+        for ref in initiative.force_ids:
+            force_id = aliases.get(ref.casefold())
+            if force_id is None and forces_complete:
+                problems.append(Problem(
+                    label, row.line, "force_ids",
+                    f"unknown force {ref!r}; use an id from forces.csv (e.g. E23000021) or one of its names or aliases",
+                ))
+            elif force_id is not None and force_id not in ids:
+                ids.append(force_id)
+        if initiative.scope == "non-territorial":
+            territorial = [i for i in ids if i in forces_by_id and forces_by_id[i].kind != "non-territorial"]
+            if territorial:
+                problems.append(Problem(
+                    label, row.line, "force_ids",
+                    f"scope 'non-territorial' lists territorial force(s) {', '.join(territorial)}",
+                ))
+        resolved.append(initiative.model_copy(update={"force_ids": tuple(ids)}))
+    return resolved
+
+
+def _check_themes(pairs: list[tuple[RawRow, Initiative]], theme_ids: set[str], label: str, problems: list[Problem]) -> None:
+    allowed = ", ".join(sorted(theme_ids))
+    for row, initiative in pairs:
+        for theme in initiative.themes:
+            if theme not in theme_ids:
+                problems.append(Problem(label, row.line, "themes", f"unknown theme {theme!r}; allowed: {allowed}"))
+
+
+def _check_outcome_links(
+    pairs: list[tuple[RawRow, Outcome]], initiative_ids: set[str], label: str, problems: list[Problem]
+) -> None:
+    for row, outcome in pairs:
+        if outcome.initiative_id is not None and outcome.initiative_id not in initiative_ids:
+            problems.append(Problem(
+                label, row.line, "initiative_id",
+                f"no initiative has id {outcome.initiative_id!r}; use an id from initiatives.csv, or leave it blank for a context figure",
+            ))
+
+
+def _dataset_meta(data_dir: Path, problems: list[Problem], label: str) -> tuple[str, str]:
+    path = data_dir / DATASET_META_NAME
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        return str(meta["version"]), str(meta["date"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        problems.append(Problem(label, 1, "-", f"needs a JSON object with 'version' and 'date' ({exc})"))
+        return "", ""
+
+
+def load_boundaries(data_dir: Path, problems: list[Problem]) -> BoundaryFile | None:
+    geo_label, manifest_label = f"{data_dir.name}/{GEOJSON_NAME}", f"{data_dir.name}/{MANIFEST_NAME}"
+    try:
+        payload = (data_dir / GEOJSON_NAME).read_bytes()
+        manifest = json.loads((data_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+        features = json.loads(payload)["features"]
+        ids = frozenset(f["properties"]["id"] for f in features)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        problems.append(Problem(geo_label, 0, "-", f"cannot read the boundaries ({exc}); rebuild with python -m pipelines.boundaries"))
+        return None
+    digest = hashlib.sha256(payload).hexdigest()
+    if digest != manifest.get("output", {}).get("sha256"):
+        problems.append(Problem(manifest_label, 0, "output.sha256", "does not match the geojson file; rebuild with python -m pipelines.boundaries"))
+    return BoundaryFile(payload, ids, manifest.get("attribution", ""), manifest.get("licence", ""), digest)
+
+
+def load_dataset(data_dir: Path, *, with_boundaries: bool = True) -> Dataset:
+    """Read and validate every data file; raise DataValidationError listing all problems."""
+    problems: list[Problem] = []
+    labels = {name: f"{data_dir.name}/{name}" for name in DATA_FILES}
+    raw = {name: read_csv(data_dir / name, labels[name], problems) for name in DATA_FILES}
+
+    force_pairs = validate_rows(raw["forces.csv"], Force, labels["forces.csv"], problems)
+    theme_pairs = validate_rows(raw["themes.csv"], Theme, labels["themes.csv"], problems)
+    initiative_pairs = validate_rows(raw["initiatives.csv"], Initiative, labels["initiatives.csv"], problems)
+    outcome_pairs = validate_rows(raw["outcomes.csv"], Outcome, labels["outcomes.csv"], problems)
+    for pairs, name in ((force_pairs, "forces.csv"), (theme_pairs, "themes.csv"),
+                        (initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv")):
+        _check_unique_ids(pairs, labels[name], problems)  # type: ignore[arg-type]
+    _check_alias_clashes(force_pairs, labels["forces.csv"], problems)
+
+    forces = tuple(f for _, f in force_pairs)
+    forces_by_id = {f.id: f for f in forces}
+    # Cross-file checks run against every row the other file has, valid or not, and are skipped
+    # when that file could not be read at all: one mistake is reported once, where it is.
+    initiatives = _resolve_forces(
+        initiative_pairs, _raw_alias_index(raw["forces.csv"]), forces_by_id, labels["initiatives.csv"],
+        problems, forces_complete=bool(raw["forces.csv"]),
+    )
+    if raw["themes.csv"]:
+        _check_themes(initiative_pairs, _raw_ids(raw["themes.csv"]), labels["initiatives.csv"], problems)
+    if raw["initiatives.csv"]:
+        _check_outcome_links(outcome_pairs, _raw_ids(raw["initiatives.csv"]), labels["outcomes.csv"], problems)
+    version, version_date = _dataset_meta(data_dir, problems, f"{data_dir.name}/{DATASET_META_NAME}")
+
+    boundaries = load_boundaries(data_dir, problems) if with_boundaries else None
+    if boundaries is not None and raw["forces.csv"]:
+        territorial = {r.values["id"].strip() for r in raw["forces.csv"] if r.values["kind"].strip() == "territorial"}
+        for missing in sorted(territorial - boundaries.force_ids):
+            problems.append(Problem(labels["forces.csv"], 0, "id", f"territorial force {missing} has no polygon in {GEOJSON_NAME}"))
+        for extra in sorted(boundaries.force_ids - territorial):
+            problems.append(Problem(f"{data_dir.name}/{GEOJSON_NAME}", 0, "id", f"polygon {extra} is not a territorial force in forces.csv"))
+
+    if problems:
+        raise DataValidationError(problems)
+    return Dataset(
+        forces=forces,
+        themes=tuple(t for _, t in theme_pairs),
+        initiatives=tuple(initiatives),
+        outcomes=tuple(o for _, o in outcome_pairs),
+        version=version,
+        version_date=version_date,
+        boundaries=boundaries,
+    )

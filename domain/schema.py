@@ -1,0 +1,191 @@
+"""Domain layer: the typed, immutable records of the dataset and their controlled vocabularies.
+
+Row models validate one CSV row each (pydantic); cross-file rules (known ids, duplicates) live in
+`domain.loading`. Nothing here touches the filesystem or imports Dash.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+LIST_SEPARATOR = "|"
+
+Scope = Literal["force", "multi-force", "regional", "national", "non-territorial"]
+Status = Literal["established", "pilot", "one-off operation", "campaign", "planned", "in development"]
+Evaluation = Literal[
+    "independently evaluated",
+    "locally evaluated or monitored",
+    "evaluation under way",
+    "not yet evaluated",
+]
+ThemeKind = Literal["core topic", "further topic", "broader theme"]
+ForceKind = Literal["territorial", "non-territorial"]
+Country = Literal["England", "Wales", "Great Britain"]
+Region = Literal[
+    "North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
+    "East of England", "London", "South East", "South West", "Wales", "",
+]
+Unit = Literal["percent", "percentage points", "count", "GBP", "days", "weeks"]
+Direction = Literal["reduction", "increase", "level"]
+Qualifier = Literal["", "just under", "more than", "nearly", "around"]
+EvidenceKind = Literal[
+    "evaluation result", "monitoring figure", "cited research", "target or coverage",
+    "activity count", "official statistic", "funding",
+]
+
+SCOPES_WITHOUT_FORCES: frozenset[str] = frozenset({"national", "regional"})
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+FORCE_ID_PATTERN = r"^([EW][0-9]{8}|[a-z0-9]+(-[a-z0-9]+)*)$"
+
+
+def _rule_error(column: str, message: str) -> PydanticCustomError:
+    """A whole-row rule's error, tagged with the column a person should fix."""
+    return PydanticCustomError("row_rule", "{message}", {"column": column, "message": message})
+
+
+def _split_list(value: object) -> object:
+    """'a|b| c' -> ('a', 'b', 'c'); an empty cell is an empty tuple."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(LIST_SEPARATOR) if part.strip())
+    return value
+
+
+def _blank_to_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+TextList = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+OptionalYear = Annotated[Annotated[int, Field(ge=1800, le=2100)] | None, BeforeValidator(_blank_to_none)]
+OptionalFloat = Annotated[float | None, BeforeValidator(_blank_to_none)]
+OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
+RequiredText = Annotated[str, Field(min_length=1)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Force(Record):
+    id: Annotated[str, Field(pattern=FORCE_ID_PATTERN)]
+    name: RequiredText
+    short_name: RequiredText
+    kind: ForceKind
+    country: Country
+    region: Region
+    area_km2: OptionalFloat = None
+    population_mid_2018: OptionalInt = None
+    aliases: TextList = ()
+
+    @property
+    def is_english(self) -> bool:
+        return self.country == "England" and self.kind == "territorial"
+
+
+class Theme(Record):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    label: RequiredText
+    kind: ThemeKind
+    description: RequiredText
+
+
+class Initiative(Record):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    title: RequiredText
+    scope: Scope
+    force_ids: TextList = ()
+    place: RequiredText
+    lead_organisations: TextList
+    partners: TextList = ()
+    themes: TextList
+    status: Status
+    evaluation: Evaluation
+    start_year: OptionalYear = None
+    end_year: OptionalYear = None
+    summary: Annotated[str, Field(min_length=20)]
+    section: RequiredText
+    references: TextList = ()
+
+    @field_validator("lead_organisations", "themes")
+    @classmethod
+    def _not_empty(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError(f"must list at least one value, separated by '{LIST_SEPARATOR}'")
+        return value
+
+    @field_validator("references")
+    @classmethod
+    def _reference_numbers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [v for v in value if not v.isdigit()]
+        if bad:
+            raise ValueError(f"reference marks must be whole numbers like 33, got {', '.join(bad)}")
+        return value
+
+    @model_validator(mode="after")
+    def _scope_matches_forces(self) -> Initiative:
+        count = len(self.force_ids)
+        if self.scope == "force" and count != 1:
+            raise _rule_error("force_ids", f"scope 'force' needs exactly one force id, got {count}")
+        if self.scope == "multi-force" and count < 2:
+            raise _rule_error("force_ids", f"scope 'multi-force' needs two or more force ids, got {count}")
+        if self.scope == "national" and count:
+            raise _rule_error("force_ids", "scope 'national' takes no force ids; use 'multi-force' or 'regional'")
+        if self.scope == "non-territorial" and count < 1:
+            raise _rule_error("force_ids", "scope 'non-territorial' needs the non-territorial force's id")
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise _rule_error("end_year", f"end_year {self.end_year} is before start_year {self.start_year}")
+        return self
+
+
+class Outcome(Record):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    initiative_id: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
+    measure: RequiredText
+    value: float
+    unit: Unit
+    qualifier: Qualifier = ""
+    direction: Direction
+    period: str = ""
+    comparator: str = ""
+    evidence_kind: EvidenceKind
+    section: RequiredText
+    references: TextList = ()
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @field_validator("references")
+    @classmethod
+    def _reference_numbers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return Initiative._reference_numbers(value)
+
+    @model_validator(mode="after")
+    def _value_fits_unit(self) -> Outcome:
+        if self.unit == "percent" and not 0 <= self.value <= 100:
+            raise _rule_error("value", f"value {self.value:g} is a percent outside 0-100; use unit 'percentage points' for changes")
+        if self.unit == "percentage points" and not -100 <= self.value <= 100:
+            raise _rule_error("value", f"value {self.value:g} percentage points is outside -100 to 100")
+        if self.unit in {"count", "GBP", "days", "weeks"} and self.value < 0:
+            raise _rule_error("value", f"value {self.value:g} cannot be negative for unit '{self.unit}'; use direction 'reduction'")
+        return self
+
+    @property
+    def is_context(self) -> bool:
+        """A figure the paper gives for background, tied to no initiative."""
+        return self.initiative_id is None
+
+
+# Headers the files must have, in this order; the data dictionary documents each column.
+HEADERS: dict[str, tuple[str, ...]] = {
+    "forces.csv": tuple(Force.model_fields),
+    "themes.csv": tuple(Theme.model_fields),
+    "initiatives.csv": tuple(Initiative.model_fields),
+    "outcomes.csv": tuple(Outcome.model_fields),
+}
