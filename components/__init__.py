@@ -1,0 +1,1 @@
+"""UI layer: Dash layout, panels and callbacks. Depends on domain/, never the reverse."""

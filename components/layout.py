@@ -1,0 +1,110 @@
+"""UI layer: the page layout. Built once per app from the dataset; callbacks fill the panels."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from components.ids import Ids
+from components.panels import GRAPH_CONFIG
+from domain.figures import NO_CASE_STUDY_COLOUR, NO_CASE_STUDY_LABEL, build_force_map
+from domain.loading import Dataset
+from domain.state import EVALUATIONS
+
+PAPER = ("Public Health England (2016). Police and Public Health: Innovation in practice – "
+         "an overview of collaboration across England.")
+
+
+def _theme_options(dataset: Dataset) -> list[dict]:
+    return [{"label": f"{t.label} ({t.kind})", "value": t.id} for t in dataset.themes]
+
+
+def _force_options(dataset: Dataset) -> list[dict]:
+    territorial = sorted((f for f in dataset.forces if f.kind == "territorial"), key=lambda f: f.name)
+    return [{"label": f"{f.name}{' (Wales)' if f.country == 'Wales' else ''}", "value": f.id} for f in territorial]
+
+
+def about_section(dataset: Dataset) -> html.Section:
+    boundaries = dataset.boundaries
+    return html.Section([
+        html.H2("About the data"),
+        html.P(["Source: ", html.Cite(PAPER), " Summaries are this project's own words; every figure "
+                "carries the paper's section and reference number."]),
+        html.P(f"Dataset version {dataset.version}, {dataset.version_date}: {len(dataset.initiatives)} "
+               f"initiatives, {len(dataset.outcomes)} figures."),
+        html.P(f"Boundaries: {boundaries.attribution if boundaries else ''}"),
+        html.P("A force with no case study is shaded grey: the paper is a snapshot, so absence from it "
+               "does not mean absence of work."),
+    ], className="about", id="about")
+
+
+def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
+    from domain.aggregation import force_counts
+    from domain.figures import map_traces
+    from domain.joining import join_initiatives
+
+    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+    initial = build_force_map(f"{url_prefix}geo/police_force_areas.geojson",
+                              map_traces(force_counts(dataset, join, dataset.initiatives, False), None))
+    map_config = {**GRAPH_CONFIG, "topojsonURL": f"{url_prefix}topojson/", "scrollZoom": False}
+    return html.Div([
+        dcc.Location(id=Ids.URL, refresh=False),
+        dcc.Store(id=Ids.STATE),
+        dcc.Download(id=Ids.DOWNLOAD),
+        html.Header([
+            html.H1("Police and public health: where they work together"),
+            html.P("Case studies and outcome figures from Public Health England's 2016 paper, by police force area."),
+        ], className="site-header"),
+        html.Div(id=Ids.NOTICE, role="status", className="notice"),
+        html.Main([
+            html.Section([
+                html.Div([
+                    html.Label("Force", htmlFor=Ids.FORCE_SELECT),
+                    dcc.Dropdown(id=Ids.FORCE_SELECT, options=_force_options(dataset), searchable=True,
+                                 clearable=True, placeholder="All of England — type to find a force"),
+                    html.Button("Clear selection", id=Ids.CLEAR, n_clicks=0, className="button"),
+                ], className="control"),
+                html.Div([
+                    html.Label("Themes", htmlFor=Ids.THEMES),
+                    dcc.Dropdown(id=Ids.THEMES, options=_theme_options(dataset), multi=True,
+                                 placeholder="Any theme"),
+                ], className="control"),
+                html.Div([
+                    html.Label("Evaluation", htmlFor=Ids.EVALUATION),
+                    dcc.Dropdown(id=Ids.EVALUATION, options=[{"label": e, "value": e} for e in EVALUATIONS],
+                                 multi=True, placeholder="Any evaluation status"),
+                ], className="control"),
+                html.Div([
+                    html.Label("Search titles, summaries, places and partners", htmlFor=Ids.SEARCH),
+                    dcc.Input(id=Ids.SEARCH, type="search", debounce=True, maxLength=120, value=""),
+                ], className="control"),
+                dcc.Checklist(id=Ids.WALES, options=[{"label": " Show the 4 Welsh forces", "value": "wales"}],
+                              value=[], className="control"),
+                html.P(id=Ids.RESULTS_COUNT, className="results-count", **{"aria-live": "polite"}),
+                html.Button("Download CSV of this view", id=Ids.EXPORT_BUTTON, n_clicks=0, className="button"),
+            ], className="filters", **{"aria-label": "Filters"}),
+            html.Section([
+                dcc.Graph(id=Ids.MAP, figure=initial, config=map_config, className="map"),
+                html.P([html.Span(className="swatch", style={"background": NO_CASE_STUDY_COLOUR}),
+                        NO_CASE_STUDY_LABEL], className="legend-note"),
+            ], className="map-panel", **{"aria-label": "Map of police force areas"}),
+            html.Section([
+                html.H2(id=Ids.VIEW_TITLE),
+                html.Div([
+                    html.Div([html.H3("Case studies"), html.Div(id=Ids.CASE_STUDIES)], className="panel"),
+                    html.Div([html.H3("Themes"), dcc.Graph(id=Ids.THEME_CHART, config=GRAPH_CONFIG)], className="panel"),
+                    html.Div([html.H3("Outcome figures"), html.Div(id=Ids.OUTCOME_CHARTS),
+                              html.Div(id=Ids.OUTCOME_TABLE)], className="panel outcomes"),
+                ], className="panels", **{"aria-live": "polite"}),
+            ], className="drilldown"),
+            html.Section([
+                html.H2("National, regional, British Transport Police and Welsh work"),
+                html.P("Work that has no English force area to sit in is listed here, never dropped."),
+                html.Div(id=Ids.OFF_MAP),
+            ], className="off-map", id="national-work"),
+            html.Section([
+                html.H2("Outcomes overview"),
+                dcc.Graph(id=Ids.OVERVIEW, config=GRAPH_CONFIG),
+            ], className="overview"),
+            about_section(dataset),
+        ]),
+    ], className="app")

@@ -1,0 +1,88 @@
+"""UI layer: HTML builders for the drill-down panels. Text from the CSVs is passed as Dash
+children, which React renders as text: nothing from the data is ever interpreted as HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dash import dcc, html
+
+from domain.aggregation import citation_of, format_value
+from domain.loading import Dataset
+from domain.schema import Initiative, Outcome
+
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"],
+    "toImageButtonOptions": {"format": "png", "filename": "police-public-health"},
+}
+
+
+def _badge(text: str, kind: str) -> html.Span:
+    return html.Span(text, className=f"badge badge-{kind}")
+
+
+def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str | None) -> html.Article:
+    forces = [dataset.forces_by_id[f].name for f in initiative.force_ids]
+    others = [dataset.forces_by_id[f].name for f in initiative.force_ids if f != focus_force]
+    years = "–".join(str(y) for y in (initiative.start_year, initiative.end_year) if y)
+    rows = [
+        html.H4(initiative.title),
+        html.P([html.Strong("Where: "), initiative.place + (f" ({years})" if years else "")]),
+        html.P([html.Strong("Led by: "), "; ".join(initiative.lead_organisations)]),
+    ]
+    if initiative.partners:
+        rows.append(html.P([html.Strong("Partners: "), "; ".join(initiative.partners)]))
+    if focus_force and others:
+        rows.append(html.P([html.Strong("Also covers: "), "; ".join(others)], className="also-covers"))
+    elif not focus_force and forces:
+        rows.append(html.P([html.Strong("Forces: "), "; ".join(forces)]))
+    rows += [
+        html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
+        html.Div([_badge(initiative.status, "status"), _badge(initiative.evaluation, "evaluation")], className="tags"),
+        html.P(initiative.summary, className="summary"),
+        html.P(citation_of(initiative.section, initiative.references), className="citation"),
+    ]
+    return html.Article(rows, className="card", id={"type": "initiative-card", "id": initiative.id})
+
+
+def case_study_cards(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None) -> list:
+    if not initiatives:
+        return [html.P("No case study in the 2016 paper matches this view. The paper is a snapshot: "
+                       "absence here does not mean absence of work.", className="empty")]
+    return [initiative_card(i, dataset, focus_force) for i in initiatives]
+
+
+def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Table | html.P:
+    if not outcomes:
+        return html.P("The paper gives no figures for the case studies in this view.", className="empty")
+    header = ["Figure", "Initiative", "Value", "Direction", "Period", "Comparator", "Evidence", "Citation"]
+    body = [
+        html.Tr([
+            html.Td(o.measure),
+            html.Td(dataset.initiatives_by_id[o.initiative_id].title if o.initiative_id else "Context"),
+            html.Td(format_value(o), className="num"),
+            html.Td(o.direction), html.Td(o.period or "—"), html.Td(o.comparator or "—"),
+            html.Td(o.evidence_kind), html.Td(citation_of(o.section, o.references)),
+        ])
+        for o in outcomes
+    ]
+    return html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(body)],
+                      className="outcome-table")
+
+
+def outcome_chart_graphs(charts: list) -> list:
+    return [dcc.Graph(figure=figure, config=GRAPH_CONFIG, id={"type": "outcome-chart", "unit": key})
+            for key, figure in charts]
+
+
+def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> list:
+    if not items:
+        return [html.P("No national, regional, British Transport Police or Welsh work matches the filters.",
+                       className="empty")]
+    return [html.Ul([
+        html.Li([html.Strong(i.title), f" — {reason}. ", html.Span(i.summary, className="summary")])
+        for i, reason in items
+    ])]

@@ -1,0 +1,143 @@
+"""Domain layer: filtering and aggregation of initiatives and figures for a view state."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from domain.joining import ForceJoin
+from domain.loading import Dataset
+from domain.schema import Initiative, Outcome
+from domain.state import ViewState
+
+
+def matches_text(initiative: Initiative, text: str) -> bool:
+    needle = text.casefold()
+    haystack = [initiative.title, initiative.summary, initiative.place,
+                *initiative.partners, *initiative.lead_organisations]
+    return any(needle in field.casefold() for field in haystack)
+
+
+def filter_initiatives(dataset: Dataset, state: ViewState) -> tuple[Initiative, ...]:
+    """Initiatives matching the filters (any selected theme, any selected evaluation, the text)."""
+    chosen_themes = set(state.themes)
+    chosen_evaluations = set(state.evaluations)
+    return tuple(
+        i for i in dataset.initiatives
+        if (not chosen_themes or chosen_themes & set(i.themes))
+        and (not chosen_evaluations or i.evaluation in chosen_evaluations)
+        and (not state.search or matches_text(i, state.search))
+    )
+
+
+@dataclass(frozen=True)
+class ForceCount:
+    force_id: str
+    name: str
+    count: int
+    main_themes: tuple[str, ...]  # labels, most frequent first
+
+
+def force_counts(
+    dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative], show_wales: bool
+) -> tuple[ForceCount, ...]:
+    """One row per force drawn on the map: how many matching initiatives, and their main themes."""
+    matching_by_id = {i.id: i for i in matching}
+    rows = []
+    for force in dataset.forces:
+        if force.id not in join.by_force or not (force.is_english or show_wales):
+            continue
+        initiatives = [matching_by_id[i] for i in join.by_force[force.id] if i in matching_by_id]
+        themes = Counter(t for i in initiatives for t in i.themes)
+        top = sorted(themes.items(), key=lambda kv: (-kv[1], dataset.themes_by_id[kv[0]].label))[:3]
+        rows.append(ForceCount(force.id, force.name, len(initiatives),
+                               tuple(dataset.themes_by_id[t].label for t, _ in top)))
+    return tuple(rows)
+
+
+def initiatives_in_view(
+    join: ForceJoin, matching: Iterable[Initiative], force_id: str | None
+) -> tuple[Initiative, ...]:
+    """The selected force's matching initiatives, or all matching ones when no force is selected."""
+    if force_id is None:
+        return tuple(matching)
+    return tuple(i for i in matching if i.id in join.by_force.get(force_id, ()) or force_id in i.force_ids)
+
+
+def off_map_initiatives(join: ForceJoin, matching: Iterable[Initiative]) -> tuple[tuple[Initiative, str], ...]:
+    """Matching national, regional, non-territorial and Welsh work, with why it is off the map."""
+    return tuple(
+        (i, join.placements[i.id].reason) for i in matching
+        if join.placements[i.id].placement != "english force"
+    )
+
+
+@dataclass(frozen=True)
+class ThemeShare:
+    theme_id: str
+    label: str
+    kind: str
+    count: int
+    share: float  # percent of the view's initiatives that carry this theme
+    england_share: float  # the same over all matching initiatives
+
+
+def theme_shares(dataset: Dataset, in_view: Iterable[Initiative], matching: Iterable[Initiative]) -> tuple[ThemeShare, ...]:
+    in_view, matching = tuple(in_view), tuple(matching)
+    view_counts = Counter(t for i in in_view for t in i.themes)
+    all_counts = Counter(t for i in matching for t in i.themes)
+    return tuple(
+        ThemeShare(
+            theme.id, theme.label, theme.kind, view_counts[theme.id],
+            round(100 * view_counts[theme.id] / len(in_view), 1) if in_view else 0.0,
+            round(100 * all_counts[theme.id] / len(matching), 1) if matching else 0.0,
+        )
+        for theme in dataset.themes
+        if view_counts[theme.id] or all_counts[theme.id]
+    )
+
+
+def outcomes_of(dataset: Dataset, initiatives: Iterable[Initiative]) -> tuple[Outcome, ...]:
+    ids = {i.id for i in initiatives}
+    return tuple(o for o in dataset.outcomes if o.initiative_id in ids)
+
+
+def format_value(outcome: Outcome) -> str:
+    """How a figure reads: '94%', '27 percentage points', '£815,000', '2,525'."""
+    number = f"{outcome.value:,.0f}" if outcome.value == int(outcome.value) else f"{outcome.value:,}"
+    text = {
+        "percent": f"{number}%",
+        "percentage points": f"{number} percentage points",
+        "GBP": f"£{number}",
+        "count": number,
+        "days": f"{number} days",
+        "weeks": f"{number} weeks",
+    }[outcome.unit]
+    return f"{outcome.qualifier} {text}" if outcome.qualifier else text
+
+
+def citation_of(section: str, references: tuple[str, ...]) -> str:
+    refs = f"; ref. {', '.join(references)}" if references else "; no reference mark"
+    return f"PHE 2016, {section}{refs}"
+
+
+def export_csv(dataset: Dataset, initiatives: Iterable[Initiative], outcomes: Iterable[Outcome]) -> str:
+    """One CSV of the view: initiatives first, then their outcome figures, each with its citation."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f"# Police and public health collaboration dataset {dataset.version} ({dataset.version_date}); "
+                     "source: Public Health England (2016) Police and Public Health: Innovation in practice"])
+    writer.writerow(["record", "id", "initiative_id", "title_or_measure", "forces", "themes", "status",
+                     "evaluation", "value", "unit", "direction", "period", "comparator", "evidence_kind",
+                     "section", "references"])
+    for i in initiatives:
+        writer.writerow(["initiative", i.id, "", i.title, "|".join(i.force_ids), "|".join(i.themes), i.status,
+                         i.evaluation, "", "", "", "", "", "", i.section, "|".join(i.references)])
+    for o in outcomes:
+        writer.writerow(["outcome", o.id, o.initiative_id or "", o.measure, "", "", "", "", f"{o.value:g}",
+                         o.unit, o.direction, o.period, o.comparator, o.evidence_kind, o.section,
+                         "|".join(o.references)])
+    return buffer.getvalue()

@@ -1,0 +1,116 @@
+"""Domain layer: the view state (selected force, filters) and its URL query form.
+
+Unknown or hostile query values are dropped and described in `notices`; the notices quote the
+value only after shortening it, and the UI renders them as text, never as HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlencode
+
+from domain.loading import Dataset, force_alias_index
+from domain.schema import Evaluation
+
+MAX_SEARCH_LENGTH = 120
+MAX_QUERY_LENGTH = 4000
+EVALUATIONS: tuple[str, ...] = Evaluation.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class ViewState:
+    force: str | None = None
+    themes: tuple[str, ...] = ()
+    evaluations: tuple[str, ...] = ()
+    search: str = ""
+    show_wales: bool = False
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_query(self) -> str:
+        """The query string ('?force=…') that restores this state; '' for the default view."""
+        pairs: list[tuple[str, str]] = []
+        if self.force:
+            pairs.append(("force", self.force))
+        if self.themes:
+            pairs.append(("themes", ",".join(self.themes)))
+        if self.evaluations:
+            pairs.append(("evaluation", ",".join(self.evaluations)))
+        if self.search:
+            pairs.append(("q", self.search))
+        if self.show_wales:
+            pairs.append(("wales", "1"))
+        return f"?{urlencode(pairs)}" if pairs else ""
+
+
+def _shorten(value: str, limit: int = 40) -> str:
+    printable = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in value)
+    return printable if len(printable) <= limit else printable[: limit - 1] + "…"
+
+
+def resolve_force(value: str, dataset: Dataset) -> str | None:
+    """An ONS code, slug, name or alias -> the force id, if the dataset knows it."""
+    return force_alias_index(dataset.forces).get(value.strip().casefold())
+
+
+def state_from_query(query: str | None, dataset: Dataset) -> ViewState:
+    query = (query or "").lstrip("?")
+    notices: list[str] = []
+    if len(query) > MAX_QUERY_LENGTH:
+        notices.append(f"The link was too long ({len(query)} characters) and was ignored.")
+        return ViewState(notices=tuple(notices))
+    params: Mapping[str, list[str]] = parse_qs(query, keep_blank_values=False)
+    known = {"force", "themes", "evaluation", "q", "wales", "embed"}
+    for key in sorted(set(params) - known):
+        notices.append(f"Ignored unknown link parameter '{_shorten(key)}'.")
+
+    force = None
+    if "force" in params:
+        raw = params["force"][-1]
+        force = resolve_force(raw, dataset)
+        if force is None:
+            notices.append(f"Ignored unknown force '{_shorten(raw)}'.")
+
+    def vocabulary_list(key: str, allowed: list[str] | tuple[str, ...], label: str) -> tuple[str, ...]:
+        chosen: list[str] = []
+        for raw in ",".join(params.get(key, [])).split(","):
+            value = raw.strip()
+            if not value:
+                continue
+            if value in allowed and value not in chosen:
+                chosen.append(value)
+            elif value not in allowed:
+                notices.append(f"Ignored unknown {label} '{_shorten(value)}'.")
+        return tuple(chosen)
+
+    themes = vocabulary_list("themes", [t.id for t in dataset.themes], "theme")
+    evaluations = vocabulary_list("evaluation", EVALUATIONS, "evaluation status")
+
+    search = params.get("q", [""])[-1].strip()
+    if len(search) > MAX_SEARCH_LENGTH:
+        notices.append(f"The search text was shortened to {MAX_SEARCH_LENGTH} characters.")
+        search = search[:MAX_SEARCH_LENGTH]
+
+    wales_raw = params.get("wales", ["0"])[-1]
+    if wales_raw not in {"0", "1"}:
+        notices.append(f"Ignored wales='{_shorten(wales_raw)}'; use wales=1 to show Welsh forces.")
+    show_wales = wales_raw == "1"
+    if force and not show_wales and dataset.forces_by_id[force].country == "Wales":
+        show_wales = True  # a Welsh force was asked for: show it rather than hide it
+
+    return ViewState(force, themes, evaluations, search, show_wales, tuple(notices))
+
+
+def state_from_controls(
+    force: str | None, themes: list[str] | None, evaluations: list[str] | None,
+    search: str | None, wales: list[str] | None, dataset: Dataset,
+) -> ViewState:
+    """The state the controls show, cleaned the same way as a link."""
+    query = ViewState(
+        force=force or None,
+        themes=tuple(themes or ()),
+        evaluations=tuple(evaluations or ()),
+        search=(search or "").strip(),
+        show_wales=bool(wales),
+    ).to_query()
+    return state_from_query(query, dataset)
