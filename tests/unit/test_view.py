@@ -1,0 +1,162 @@
+"""State, aggregation, figure builders and callback wiring -- no browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from components.app_factory import create_app
+from domain.aggregation import (export_csv, filter_initiatives, force_counts, format_value,
+                                initiatives_in_view, off_map_initiatives, outcomes_of, theme_shares)
+from domain.figures import build_force_map, build_outcome_charts, build_theme_chart, map_traces
+from domain.joining import join_initiatives
+from domain.loading import load_dataset
+from domain.state import ViewState, state_from_query
+from settings import Settings
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset(DATA_DIR)
+
+
+@pytest.fixture(scope="module")
+def join(dataset):
+    return join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+
+
+def test_view001_query_round_trip(dataset):
+    state = ViewState(force="E23000021", themes=("mental-health", "dementia"), evaluations=("not yet evaluated",),
+                      search="triage car", show_wales=True)
+    assert state_from_query(state.to_query(), dataset) == state
+
+
+def test_view002_force_accepts_alias_and_slug(dataset):
+    assert state_from_query("?force=leicestershire%20police", dataset).force == "E23000021"
+    assert state_from_query("?force=the%20met", dataset).force == "E23000001"
+
+
+def test_view003_hostile_values_are_ignored_with_notices(dataset):
+    state = state_from_query("?force=%3Cscript%3Ealert(1)%3C/script%3E&themes=mental-health,bogus&zz=1&wales=yes", dataset)
+    assert state.force is None and state.themes == ("mental-health",) and not state.show_wales
+    assert any("unknown force '<script>alert(1)</script>'" in n for n in state.notices)
+    assert any("unknown theme 'bogus'" in n for n in state.notices)
+    assert any("parameter 'zz'" in n for n in state.notices)
+    huge = state_from_query("?q=" + "a" * 100_000, dataset)
+    assert huge.search == "" and "too long" in huge.notices[0]
+
+
+def test_view004_welsh_force_in_link_turns_wales_on(dataset):
+    assert state_from_query("?force=W15000003", dataset).show_wales
+
+
+def test_view005_filters_combine(dataset):
+    dementia = filter_initiatives(dataset, ViewState(themes=("dementia",)))
+    assert {i.id for i in dementia} == {"thames-valley-freds-story", "thames-valley-pj-care-placements"}
+    searched = filter_initiatives(dataset, ViewState(search="blackpool"))
+    assert [i.id for i in searched] == ["jobs-friends-houses"]
+    evaluated = filter_initiatives(dataset, ViewState(evaluations=("independently evaluated",)))
+    assert [i.id for i in evaluated] == ["jobs-friends-houses"]
+
+
+def test_view006_force_counts_cover_39_english_forces_and_wales_on_request(dataset, join):
+    counts = force_counts(dataset, join, dataset.initiatives, show_wales=False)
+    assert len(counts) == 39
+    by_id = {c.force_id: c for c in counts}
+    assert by_id["E23000037"].count == 7 and by_id["E23000002"].count == 0
+    assert by_id["E23000013"].count == 1  # the North East work counts for each of its three forces
+    assert len(force_counts(dataset, join, dataset.initiatives, show_wales=True)) == 43
+
+
+def test_view007_multi_force_initiative_is_in_each_forces_view(dataset, join):
+    for force in ("E23000007", "E23000008", "E23000013"):
+        assert [i.id for i in initiatives_in_view(join, dataset.initiatives, force)] == ["north-east-alcohol-harm"]
+
+
+def test_view008_off_map_work_is_listed(dataset, join):
+    off = {i.id for i, _ in off_map_initiatives(join, dataset.initiatives)}
+    assert {"btp-suicide-prevention", "national-liaison-diversion", "south-wales-ace"} <= off
+    assert "leicestershire-triage-car" not in off
+
+
+def test_view009_map_traces_split_counted_and_empty(dataset, join):
+    counts = force_counts(dataset, join, filter_initiatives(dataset, ViewState(themes=("dementia",))), False)
+    traces = map_traces(counts, "E23000029")
+    assert traces.counted_ids == ("E23000029",) and traces.counted_z == (2,)
+    assert len(traces.empty_ids) == 38 and traces.selected_ids == ("E23000029",)
+    figure = build_force_map("/geo/x.geojson", traces)
+    assert figure.data[0].geojson == "/geo/x.geojson"
+    assert list(figure.data[1].locations) == list(traces.empty_ids)
+    assert figure.layout.geo.projection.type == "transverse mercator"
+
+
+def test_view010_outcome_charts_never_mix_units(dataset):
+    outcomes = outcomes_of(dataset, [dataset.initiatives_by_id["jobs-friends-houses"]])
+    charts = dict(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
+    assert set(charts) == {"percent", "money"}
+    assert list(charts["money"].data[0].x) == [815000.0]
+    assert charts["money"].data[0].text[0] == "more than £815,000"
+    assert all(v <= 100 for v in charts["percent"].data[0].x)
+
+
+def test_view011_theme_chart_compares_with_all_matching(dataset, join):
+    in_view = initiatives_in_view(join, dataset.initiatives, "E23000021")
+    shares = {s.theme_id: s for s in theme_shares(dataset, in_view, dataset.initiatives)}
+    assert shares["mental-health"].share == 100.0
+    assert shares["mental-health"].england_share == round(100 * 12 / 39, 1)
+    figure = build_theme_chart(tuple(shares.values()), "Leicestershire Police")
+    assert figure.data[0].name == "Leicestershire Police" and len(figure.data) == 2
+
+
+def test_view012_format_value_reads_naturally(dataset):
+    by_id = {o.id: o for o in dataset.outcomes}
+    assert format_value(by_id["fig-003"]) == "just under 200,000"
+    assert format_value(by_id["fig-012"]) == "8.2%"
+    assert format_value(by_id["fig-048"]) == "27 percentage points"
+
+
+def test_view013_export_has_initiatives_figures_and_citation(dataset, join):
+    in_view = initiatives_in_view(join, dataset.initiatives, "E23000021")
+    text = export_csv(dataset, in_view, outcomes_of(dataset, in_view))
+    lines = text.splitlines()
+    assert lines[0].startswith("# Police and public health collaboration dataset 1.0.0")
+    assert sum(1 for l in lines if l.startswith("initiative,")) == 1
+    assert sum(1 for l in lines if l.startswith("outcome,")) == 3
+
+
+def _layout_ids(component) -> set:
+    found = set()
+    if getattr(component, "id", None) is not None and isinstance(component.id, str):
+        found.add(component.id)
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            found |= _layout_ids(child)
+    return found
+
+
+def test_view014_every_callback_id_exists_in_layout_and_ids_unique(dataset):
+    app = create_app(Settings(), dataset)
+    ids = _layout_ids(app.layout)
+    from components.ids import Ids
+    assert {i.value for i in Ids} <= ids
+    for callback in app.callback_map.values():
+        for dep in callback["inputs"] + callback["state"]:
+            assert dep["id"] in ids, dep
+        outputs = callback["output"]
+        for output in outputs if isinstance(outputs, list) else [outputs]:
+            assert output.component_id in ids, output
+
+
+def test_view015_server_routes_serve_geometry_health_and_no_trace(dataset):
+    app = create_app(Settings(url_prefix="/collab/"), dataset)
+    client = app.server.test_client()
+    assert client.get("/collab/healthz").data == b"ok\n"
+    geo = client.get("/collab/geo/police_force_areas.geojson")
+    assert geo.status_code == 200 and geo.data == dataset.boundaries.geojson_bytes
+    assert client.get("/collab/topojson/passwd").status_code == 404
+    page = client.get("/collab/").data.decode()
+    assert "/collab/_dash-component-suites/" in page and "cdn" not in page.lower()
