@@ -1,0 +1,121 @@
+"""Browser tier: a real gunicorn serving the app, driven by Debian's chromium through Playwright.
+
+Every test fails on a console error and on any request that leaves the app's origin: all
+requests are routed through a handler that records and aborts foreign ones.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    process: subprocess.Popen
+
+
+def start_gunicorn(prefix: str = "/", workers: int = 1, extra_env: dict | None = None) -> LiveServer:
+    port = free_port()
+    env = {**os.environ, "PPH_URL_PREFIX": prefix, **(extra_env or {})}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "app:server"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}{prefix}"
+    try:
+        wait_for(f"{base}healthz")
+    except RuntimeError:
+        process.kill()
+        raise RuntimeError(process.stderr.read().decode() if process.stderr else "gunicorn failed")
+    return LiveServer(base, process)
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    server = start_gunicorn()
+    yield server
+    server.process.terminate()
+    server.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@dataclass
+class Watched:
+    page: object
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+
+def open_watched_page(browser, origin: str, viewport: dict | None = None) -> Watched:
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    watched = Watched(page)
+
+    def route(r):
+        if r.request.url.startswith(origin):
+            r.continue_()
+        else:
+            watched.foreign_requests.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: watched.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: watched.console_errors.append(str(e)))
+    page.on("dialog", lambda d: (watched.console_errors.append(f"unexpected dialog: {d.message}"), d.dismiss()))
+    return watched
+
+
+@pytest.fixture
+def watched(browser, live_server) -> Iterator[Watched]:
+    origin = live_server.base_url.split("/", 3)
+    watched = open_watched_page(browser, "/".join(origin[:3]))
+    yield watched
+    watched.page.context.close()
+    assert watched.foreign_requests == [], "requests left the app's origin"
+    assert watched.console_errors == [], "the browser console logged errors"
