@@ -8,10 +8,11 @@ from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
-from components.panels import case_study_cards, off_map_list, outcome_chart_graphs, outcome_table
+from components.panels import (case_study_cards, off_map_list, outcome_chart_graphs, outcome_table,
+                               overview_graphs)
 from domain.aggregation import (export_csv, filter_initiatives, force_counts, initiatives_in_view,
                                 off_map_initiatives, outcomes_of, theme_shares)
-from domain.figures import build_outcome_charts, build_outcomes_overview, build_theme_chart, map_traces
+from domain.figures import build_outcome_charts, build_theme_chart, map_traces
 from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.state import ViewState, state_from_controls, state_from_query
@@ -61,7 +62,7 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
         Output(Ids.MAP, "figure"), Output(Ids.RESULTS_COUNT, "children"), Output(Ids.NOTICE, "children"),
         Output(Ids.VIEW_TITLE, "children"), Output(Ids.CASE_STUDIES, "children"),
         Output(Ids.THEME_CHART, "figure"), Output(Ids.OUTCOME_CHARTS, "children"),
-        Output(Ids.OUTCOME_TABLE, "children"), Output(Ids.OFF_MAP, "children"), Output(Ids.OVERVIEW, "figure"),
+        Output(Ids.OUTCOME_TABLE, "children"), Output(Ids.OFF_MAP, "children"), Output(Ids.OVERVIEW, "children"),
         Input(Ids.STATE, "data"),
     )
     def show_view(state_data):
@@ -93,8 +94,7 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
             outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id))),
             outcome_table(outcomes, dataset),
             off_map_list(off_map_initiatives(join, matching), dataset),
-            build_outcomes_overview(outcomes_of(dataset, matching), dict(dataset.initiatives_by_id),
-                                    {t.id: t.label for t in dataset.themes}),
+            overview_graphs(dataset, outcomes_of(dataset, matching)),
         )
 
     @app.callback(

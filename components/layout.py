@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from components.ids import Ids
-from components.panels import GRAPH_CONFIG
+from components.panels import GRAPH_CONFIG, outcome_table
 from domain.figures import NO_CASE_STUDY_COLOUR, NO_CASE_STUDY_LABEL, build_force_map
 from domain.loading import Dataset
 from domain.state import EVALUATIONS
@@ -103,8 +103,15 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
             ], className="off-map", id="national-work"),
             html.Section([
                 html.H2("Outcomes overview"),
-                dcc.Graph(id=Ids.OVERVIEW, config=GRAPH_CONFIG),
+                html.P("Every figure of the matching initiatives: percentage reductions by theme, and "
+                       "counts and money on their own axes."),
+                html.Div(id=Ids.OVERVIEW),
             ], className="overview"),
+            html.Section([
+                html.H2("Context figures"),
+                html.P("Figures the paper gives for background, tied to no initiative."),
+                outcome_table([o for o in dataset.outcomes if o.is_context], dataset),
+            ], className="context-figures"),
             about_section(dataset),
         ]),
     ], className="app")

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dash import dcc, html
 
 from domain.aggregation import citation_of, format_value
+from domain.figures import build_outcome_charts, build_outcomes_overview
 from domain.loading import Dataset
 from domain.schema import Initiative, Outcome
 
@@ -86,3 +87,12 @@ def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> l
         html.Li([html.Strong(i.title), f" — {reason}. ", html.Span(i.summary, className="summary")])
         for i, reason in items
     ])]
+
+
+def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome]) -> list:
+    initiatives = dict(dataset.initiatives_by_id)
+    reductions = build_outcomes_overview(outcomes, initiatives, {t.id: t.label for t in dataset.themes})
+    others = [(key, fig) for key, fig in build_outcome_charts(outcomes, initiatives) if key in {"count", "money"}]
+    return [dcc.Graph(figure=reductions, config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": "reductions"})] + [
+        dcc.Graph(figure=fig, config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": key}) for key, fig in others
+    ]

@@ -160,3 +160,12 @@ def test_view015_server_routes_serve_geometry_health_and_no_trace(dataset):
     assert client.get("/collab/topojson/passwd").status_code == 404
     page = client.get("/collab/").data.decode()
     assert "/collab/_dash-component-suites/" in page and "cdn" not in page.lower()
+
+
+def test_view016_overview_separates_reductions_counts_and_money(dataset):
+    from components.panels import overview_graphs
+    graphs = overview_graphs(dataset, outcomes_of(dataset, dataset.initiatives))
+    assert [g.id["unit"] for g in graphs] == ["reductions", "count", "money"]
+    reductions = graphs[0].figure
+    assert 94.0 in list(reductions.data[0].x) and all(0 <= v <= 100 for v in reductions.data[0].x)
+    assert set(graphs[2].figure.data[0].x) == {3_500_000.0, 300_000.0, 815_000.0}

@@ -1,0 +1,86 @@
+"""Measure the dashboard as a user's browser sees it, on loopback:
+
+- time from navigation to the map painted (all 39 English forces drawn),
+- click-to-panel time (a map click until the drill-down shows the force), p50 over N clicks,
+- bytes transferred on first load (compressed bytes on the wire, from the DevTools protocol).
+
+    .venv/bin/python benchmarks/measure_dashboard.py [--clicks 20] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_gunicorn  # noqa: E402
+
+FORCES = ["E23000021", "E23000037", "E23000014", "E23000003", "E23000029"]
+
+
+def measure(clicks: int, runs: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    server = start_gunicorn(workers=2)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            paint_ms, first_load_bytes = [], []
+            for _ in range(runs):
+                context = browser.new_context(viewport={"width": 1280, "height": 1000})
+                page = context.new_page()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                transferred = []
+                cdp.on("Network.loadingFinished", lambda e: transferred.append(e["encodedDataLength"]))
+                page.goto(server.base_url)
+                page.wait_for_function(
+                    "document.querySelectorAll('#force-map .choroplethlocation').length >= 39", timeout=30_000)
+                paint_ms.append(page.evaluate("performance.now()"))
+                page.wait_for_load_state("networkidle")
+                first_load_bytes.append(sum(transferred))
+                context.close()
+
+            context = browser.new_context(viewport={"width": 1280, "height": 1000})
+            page = context.new_page()
+            page.goto(server.base_url)
+            page.wait_for_function("document.querySelector('#results-count').textContent.includes('39 of 39')",
+                                   timeout=30_000)
+            click_ms = []
+            for n in range(clicks):
+                force = FORCES[n % len(FORCES)]
+                box = page.evaluate(
+                    """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
+                                   .find(el => el.__data__ && el.__data__.loc === id);
+                                 const b = p.getBoundingClientRect(); return {x: b.x + b.width/2, y: b.y + b.height/2}; }""",
+                    force)
+                page.evaluate("window.__t0 = performance.now()")
+                page.mouse.click(box["x"], box["y"])
+                page.wait_for_function(
+                    "() => !document.querySelector('#view-title').textContent.startsWith('England') && "
+                    "document.querySelector('#case-studies article') !== null", timeout=10_000)
+                click_ms.append(page.evaluate("performance.now() - window.__t0"))
+                page.locator("#clear-force").click()
+                page.wait_for_function("document.querySelector('#view-title').textContent.startsWith('England')")
+            context.close()
+            browser.close()
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=10)
+
+    print(f"{'measure':45} {'value':>12}")
+    print(f"{'navigation to map painted, median of ' + str(runs):45} {statistics.median(paint_ms):10.0f} ms")
+    print(f"{'click to panel, p50 of ' + str(clicks):45} {statistics.median(click_ms):10.0f} ms")
+    print(f"{'click to panel, max':45} {max(click_ms):10.0f} ms")
+    print(f"{'bytes transferred on first load (wire)':45} {statistics.median(first_load_bytes) / 1024:10.0f} KB")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    measure(args.clicks, args.runs)
