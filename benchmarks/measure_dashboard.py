@@ -52,11 +52,13 @@ def measure(clicks: int, runs: int) -> None:
             click_ms = []
             for n in range(clicks):
                 force = FORCES[n % len(FORCES)]
-                box = page.evaluate(
+                # The map redraws after each clear; wait until the force's path is back.
+                box = page.wait_for_function(
                     """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
                                    .find(el => el.__data__ && el.__data__.loc === id);
+                                 if (!p) return null;
                                  const b = p.getBoundingClientRect(); return {x: b.x + b.width/2, y: b.y + b.height/2}; }""",
-                    force)
+                    arg=force, timeout=10_000).json_value()
                 page.evaluate("window.__t0 = performance.now()")
                 page.mouse.click(box["x"], box["y"])
                 page.wait_for_function(

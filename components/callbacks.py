@@ -8,7 +8,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
-from components.panels import (case_study_cards, off_map_list, outcome_chart_graphs, outcome_table,
+from components.panels import (FIRST_CARDS, case_study_cards, off_map_list, outcome_chart_graphs, outcome_table,
                                overview_graphs)
 from domain.aggregation import (export_csv, filter_initiatives, force_counts, initiatives_in_view,
                                 off_map_initiatives, outcomes_of, theme_shares)
@@ -25,6 +25,11 @@ def _clicked_force(click_data: dict | None) -> str | None:
         return None
 
 
+def _filters_of(state: ViewState) -> dict:
+    return {"themes": list(state.themes), "evaluations": list(state.evaluations),
+            "search": state.search, "show_wales": state.show_wales}
+
+
 def _state_from_store(data: dict | None) -> ViewState:
     if not data:
         return ViewState()
@@ -34,14 +39,15 @@ def _state_from_store(data: dict | None) -> ViewState:
 
 def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
     @app.callback(
-        Output(Ids.URL, "search"), Output(Ids.STATE, "data"),
+        Output(Ids.URL, "search"), Output(Ids.STATE, "data"), Output(Ids.FILTERS, "data"),
         Output(Ids.FORCE_SELECT, "value"), Output(Ids.THEMES, "value"), Output(Ids.EVALUATION, "value"),
         Output(Ids.SEARCH, "value"), Output(Ids.WALES, "value"),
         Input(Ids.URL, "search"), Input(Ids.FORCE_SELECT, "value"), Input(Ids.THEMES, "value"),
         Input(Ids.EVALUATION, "value"), Input(Ids.SEARCH, "value"), Input(Ids.WALES, "value"),
         Input(Ids.MAP, "clickData"), Input(Ids.CLEAR, "n_clicks"),
+        State(Ids.FILTERS, "data"),
     )
-    def sync_state(search_query, force, themes, evaluations, text, wales, click_data, _clear):
+    def sync_state(search_query, force, themes, evaluations, text, wales, click_data, _clear, current_filters):
         """The URL is the single source of truth: controls write it, and it restores them."""
         trigger = ctx.triggered_id
         if trigger in (None, Ids.URL):
@@ -55,21 +61,22 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
                 force = None
             state = state_from_controls(force, themes, evaluations, text, wales, dataset)
             url_out = state.to_query() or "?"
-        return (url_out, asdict(state), state.force, list(state.themes), list(state.evaluations),
+        filters = _filters_of(state)
+        # Selecting a force leaves the filters alone: the map colours and overview need no redraw.
+        filters_out = no_update if filters == current_filters else filters
+        return (url_out, asdict(state), filters_out, state.force, list(state.themes), list(state.evaluations),
                 state.search, ["wales"] if state.show_wales else [])
 
     @app.callback(
-        Output(Ids.MAP, "figure"), Output(Ids.RESULTS_COUNT, "children"), Output(Ids.NOTICE, "children"),
-        Output(Ids.VIEW_TITLE, "children"), Output(Ids.CASE_STUDIES, "children"),
-        Output(Ids.THEME_CHART, "figure"), Output(Ids.OUTCOME_CHARTS, "children"),
-        Output(Ids.OUTCOME_TABLE, "children"), Output(Ids.OFF_MAP, "children"), Output(Ids.OVERVIEW, "children"),
-        Input(Ids.STATE, "data"),
+        Output(Ids.MAP, "figure"), Output(Ids.RESULTS_COUNT, "children"),
+        Output(Ids.OFF_MAP, "children"), Output(Ids.OVERVIEW, "children"),
+        Input(Ids.FILTERS, "data"),
     )
-    def show_view(state_data):
-        state = _state_from_store(state_data)
+    def show_filtered(filters_data):
+        state = _state_from_store({**(filters_data or {}), "force": None, "notices": ()})
         matching = filter_initiatives(dataset, state)
-        traces = map_traces(force_counts(dataset, join, matching, state.show_wales), state.force)
-        # Only colours, hover data and the outline change: the geometry stays in the browser.
+        traces = map_traces(force_counts(dataset, join, matching, state.show_wales), None)
+        # Only colours and hover data change: the geometry stays in the browser.
         patch = Patch()
         patch["data"][0]["locations"] = list(traces.counted_ids)
         patch["data"][0]["z"] = list(traces.counted_z)
@@ -78,24 +85,58 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
         patch["data"][1]["locations"] = list(traces.empty_ids)
         patch["data"][1]["z"] = [0] * len(traces.empty_ids)
         patch["data"][1]["customdata"] = [list(c) for c in traces.empty_custom]
-        patch["data"][2]["locations"] = list(traces.selected_ids)
-        patch["data"][2]["z"] = [1] * len(traces.selected_ids)
-
-        in_view = initiatives_in_view(join, matching, state.force)
-        view_label = dataset.forces_by_id[state.force].name if state.force else "England and all listed work"
-        outcomes = outcomes_of(dataset, in_view)
-        count_text = (f"{len(matching)} of {len(dataset.initiatives)} initiatives match"
-                      + (f"; {len(in_view)} in {view_label}" if state.force else ""))
-        notices = [html.P(n) for n in state.notices]
         return (
-            patch, count_text, notices, view_label,
-            case_study_cards(in_view, dataset, state.force),
-            build_theme_chart(theme_shares(dataset, in_view, matching), view_label),
-            outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id))),
-            outcome_table(outcomes, dataset),
+            patch,
+            f"{len(matching)} of {len(dataset.initiatives)} initiatives match",
             off_map_list(off_map_initiatives(join, matching), dataset),
             overview_graphs(dataset, outcomes_of(dataset, matching)),
         )
+
+    @app.callback(
+        Output(Ids.MAP, "figure", allow_duplicate=True), Output(Ids.NOTICE, "children"),
+        Output(Ids.VIEW_TITLE, "children"), Output(Ids.CASE_STUDIES, "children"),
+        Output(Ids.SHOW_ALL_CARDS, "hidden"), Output(Ids.THEME_CHART, "figure"),
+        Output(Ids.OUTCOME_CHARTS, "children"), Output(Ids.OUTCOME_TABLE, "children"),
+        Input(Ids.STATE, "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def show_selection(state_data):
+        state = _state_from_store(state_data)
+        matching = filter_initiatives(dataset, state)
+        visible = {c.force_id for c in force_counts(dataset, join, matching, state.show_wales)}
+        selected = [state.force] if state.force in visible else []
+        outline = Patch()
+        outline["data"][2]["locations"] = selected
+        outline["data"][2]["z"] = [1] * len(selected)
+        in_view = initiatives_in_view(join, matching, state.force)
+        view_label = dataset.forces_by_id[state.force].name if state.force else "England and all listed work"
+        outcomes = outcomes_of(dataset, in_view)
+        return (
+            outline,
+            [html.P(n) for n in state.notices],
+            view_label,
+            case_study_cards(in_view, dataset, state.force, limit=None if state.force else FIRST_CARDS),
+            bool(state.force) or len(in_view) <= FIRST_CARDS,
+            build_theme_chart(theme_shares(dataset, in_view, matching), view_label),
+            # England-wide, the outcomes overview below already charts every figure.
+            outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
+            if state.force else [html.P("Select a force to chart its figures; the outcomes overview below "
+                                        "charts every matching figure.", className="empty")],
+            outcome_table(outcomes, dataset),
+        )
+
+    @app.callback(
+        Output(Ids.CASE_STUDIES, "children", allow_duplicate=True),
+        Output(Ids.SHOW_ALL_CARDS, "hidden", allow_duplicate=True),
+        Input(Ids.SHOW_ALL_CARDS, "n_clicks"), State(Ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def show_all_cards(n_clicks, state_data):
+        if not n_clicks:
+            raise PreventUpdate
+        state = _state_from_store(state_data)
+        in_view = initiatives_in_view(join, filter_initiatives(dataset, state), state.force)
+        return case_study_cards(in_view, dataset, state.force), True
 
     @app.callback(
         Output(Ids.DOWNLOAD, "data"), Input(Ids.EXPORT_BUTTON, "n_clicks"), State(Ids.STATE, "data"),

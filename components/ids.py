@@ -6,6 +6,7 @@ from enum import StrEnum
 class Ids(StrEnum):
     URL = "url"
     STATE = "view-state"
+    FILTERS = "filter-state"
     NOTICE = "notice"
     FORCE_SELECT = "force-select"
     CLEAR = "clear-force"
@@ -17,6 +18,7 @@ class Ids(StrEnum):
     MAP = "force-map"
     VIEW_TITLE = "view-title"
     CASE_STUDIES = "case-studies"
+    SHOW_ALL_CARDS = "show-all-cards"
     THEME_CHART = "theme-chart"
     OUTCOME_CHARTS = "outcome-charts"
     OUTCOME_TABLE = "outcome-table"

@@ -49,6 +49,7 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
     return html.Div([
         dcc.Location(id=Ids.URL, refresh=False),
         dcc.Store(id=Ids.STATE),
+        dcc.Store(id=Ids.FILTERS),
         dcc.Download(id=Ids.DOWNLOAD),
         html.Header([
             html.H1("Police and public health: where they work together"),
@@ -90,7 +91,9 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
             html.Section([
                 html.H2(id=Ids.VIEW_TITLE),
                 html.Div([
-                    html.Div([html.H3("Case studies"), html.Div(id=Ids.CASE_STUDIES)], className="panel"),
+                    html.Div([html.H3("Case studies"), html.Div(id=Ids.CASE_STUDIES),
+                              html.Button("Show all case studies", id=Ids.SHOW_ALL_CARDS, n_clicks=0,
+                                          className="button", hidden=True)], className="panel"),
                     html.Div([html.H3("Themes"), dcc.Graph(id=Ids.THEME_CHART, config=GRAPH_CONFIG)], className="panel"),
                     html.Div([html.H3("Outcome figures"), html.Div(id=Ids.OUTCOME_CHARTS),
                               html.Div(id=Ids.OUTCOME_TABLE)], className="panel outcomes"),

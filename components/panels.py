@@ -29,17 +29,15 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
     forces = [dataset.forces_by_id[f].name for f in initiative.force_ids]
     others = [dataset.forces_by_id[f].name for f in initiative.force_ids if f != focus_force]
     years = "–".join(str(y) for y in (initiative.start_year, initiative.end_year) if y)
-    rows = [
-        html.H4(initiative.title),
-        html.P([html.Strong("Where: "), initiative.place + (f" ({years})" if years else "")]),
-        html.P([html.Strong("Led by: "), "; ".join(initiative.lead_organisations)]),
-    ]
+    facts = [f"Where: {initiative.place}" + (f" ({years})" if years else ""),
+             f"Led by: {'; '.join(initiative.lead_organisations)}"]
     if initiative.partners:
-        rows.append(html.P([html.Strong("Partners: "), "; ".join(initiative.partners)]))
+        facts.append(f"Partners: {'; '.join(initiative.partners)}")
     if focus_force and others:
-        rows.append(html.P([html.Strong("Also covers: "), "; ".join(others)], className="also-covers"))
+        facts.append(f"Also covers: {'; '.join(others)}")
     elif not focus_force and forces:
-        rows.append(html.P([html.Strong("Forces: "), "; ".join(forces)]))
+        facts.append(f"Forces: {'; '.join(forces)}")
+    rows = [html.H4(initiative.title), html.P("\n".join(facts), className="facts")]
     rows += [
         html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
         html.Div([_badge(initiative.status, "status"), _badge(initiative.evaluation, "evaluation")], className="tags"),
@@ -49,11 +47,21 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
     return html.Article(rows, className="card", id={"type": "initiative-card", "id": initiative.id})
 
 
-def case_study_cards(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None) -> list:
+# Dash renders each component in JavaScript; 39 full cards cost ~1 s on first paint, so the
+# England-wide view starts with the first few and a button shows the rest.
+FIRST_CARDS = 8
+
+
+def case_study_cards(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None,
+                     limit: int | None = None) -> list:
     if not initiatives:
         return [html.P("No case study in the 2016 paper matches this view. The paper is a snapshot: "
                        "absence here does not mean absence of work.", className="empty")]
-    return [initiative_card(i, dataset, focus_force) for i in initiatives]
+    shown = initiatives if limit is None else initiatives[:limit]
+    cards: list = [initiative_card(i, dataset, focus_force) for i in shown]
+    if len(shown) < len(initiatives):
+        cards.append(html.P(f"Showing {len(shown)} of {len(initiatives)} case studies.", className="more-note"))
+    return cards
 
 
 def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Table | html.P:
