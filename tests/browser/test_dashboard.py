@@ -37,7 +37,7 @@ def test_brw001_map_renders_all_39_english_forces(watched, live_server):
     page = watched.page
     page.goto(live_server.base_url)
     wait_for_map(page)
-    page.wait_for_function("document.querySelector('#results-count').textContent.includes('39 of 39')")
+    page.wait_for_function("document.querySelector('#results-count')?.textContent.includes('39 of 39')")
     drawn = paths_of_trace(page, 0) + paths_of_trace(page, 1)
     assert len(drawn) == 39 and len(set(drawn)) == 39
     assert all(code.startswith("E23") for code in drawn)
@@ -48,9 +48,9 @@ def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures
     page = watched.page
     page.goto(live_server.base_url)
     wait_for_map(page)
-    page.wait_for_function("document.querySelector('#results-count').textContent.includes('39 of 39')")
+    page.wait_for_function("document.querySelector('#results-count')?.textContent.includes('39 of 39')")
     click_force(page, "E23000021")
-    page.wait_for_function("document.querySelector('#view-title').textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    page.wait_for_function("document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     cards = page.locator("#case-studies article")
     assert cards.count() == 1
     assert "Leicestershire mental health triage car" in cards.first.inner_text()
@@ -70,11 +70,11 @@ def test_brw003_theme_filter_recolours_map_and_narrows_cards(watched, live_serve
     page = watched.page
     page.goto(live_server.base_url)
     wait_for_map(page)
-    page.wait_for_function("document.querySelector('#results-count').textContent.includes('39 of 39')")
+    page.wait_for_function("document.querySelector('#results-count')?.textContent.includes('39 of 39')")
     page.locator("#theme-filter").click()
     page.keyboard.type("Dementia")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#results-count').textContent.startsWith('2 of 39')", timeout=TIMEOUT)
+    page.wait_for_function("document.querySelector('#results-count')?.textContent.startsWith('2 of 39')", timeout=TIMEOUT)
     page.wait_for_function("document.querySelectorAll('#force-map .trace.choropleth')[0].querySelectorAll('.choroplethlocation').length === 1")
     assert paths_of_trace(page, 0) == ["E23000029"]
     assert len(paths_of_trace(page, 1)) == 38
@@ -86,14 +86,14 @@ def test_brw004_deep_link_restores_view_and_back_button_steps_back(watched, live
     page = watched.page
     page.goto(f"{live_server.base_url}?force=E23000037&themes=early-intervention")
     wait_for_map(page)
-    page.wait_for_function("document.querySelector('#view-title').textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
+    page.wait_for_function("document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
     titles = page.locator("#case-studies article h4").all_inner_texts()
     assert set(titles) == {"Police seat on the Gloucestershire Health and Wellbeing Board", "The Aston Project", "Great Expectations"}
     assert "Gloucestershire Constabulary" in page.locator("#force-select").inner_text()
     page.locator("#clear-force").click()
-    page.wait_for_function("document.querySelector('#view-title').textContent.startsWith('England')", timeout=TIMEOUT)
+    page.wait_for_function("document.querySelector('#view-title')?.textContent.startsWith('England')", timeout=TIMEOUT)
     page.go_back()
-    page.wait_for_function("document.querySelector('#view-title').textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
+    page.wait_for_function("document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
 
 
 def test_brw005_hostile_link_shows_notice_as_text(watched, live_server):
@@ -110,7 +110,7 @@ def test_brw006_national_and_btp_work_is_listed_and_csv_downloads(watched, live_
     page = watched.page
     page.goto(live_server.base_url + "?force=E23000021")
     wait_for_map(page)
-    page.wait_for_function("document.querySelector('#view-title').textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    page.wait_for_function("document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     off_map = page.locator("#off-map-work").inner_text()
     assert "British Transport Police suicide prevention programme" in off_map
     assert "National liaison and diversion programme" in off_map
