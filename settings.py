@@ -6,6 +6,7 @@ are left to Dash.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,13 +29,40 @@ def _prefix(raw: str) -> str:
     return f"/{stripped}/" if stripped else "/"
 
 
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in {"0", "1", "true", "false", "yes", "no", ""}:
+        raise SettingsError(f"{name} must be 1 or 0, got {raw!r}")
+    return value in {"1", "true", "yes"}
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """'https://intranet.example.org https://x.example' -> ("'self'", those origins)."""
+    origins = []
+    for origin in raw.split():
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+            raise SettingsError(
+                f"PPH_FRAME_ANCESTORS takes space-separated origins like https://intranet.example.org, got {origin!r}")
+        origins.append(origin)
+    return ("'self'", *origins)
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
     data_dir: Path = REPO_ROOT / "data"
     topojson_dir: Path = REPO_ROOT / "vendor" / "topojson"
-    url_prefix: str = "/"  # the path the app is served under, e.g. /collaboration/
+    url_prefix: str = "/"  # the path users reach the app at, e.g. /collaboration/
+    # True behind a proxy that strips url_prefix before forwarding (the app then routes at /).
+    proxy_strips_prefix: bool = False
+    # Origins allowed to show the app in an iframe (CSP frame-ancestors).
+    frame_ancestors: tuple[str, ...] = ("'self'",)
+
+    @property
+    def routes_prefix(self) -> str:
+        """The path prefix of requests as they reach the app."""
+        return "/" if self.proxy_strips_prefix else self.url_prefix
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -45,4 +73,6 @@ class Settings:
             data_dir=Path(env.get("PPH_DATA_DIR", str(defaults.data_dir))),
             topojson_dir=Path(env.get("PPH_TOPOJSON_DIR", str(defaults.topojson_dir))),
             url_prefix=_prefix(env.get("PPH_URL_PREFIX", defaults.url_prefix)),
+            proxy_strips_prefix=_flag("PPH_PROXY_STRIPS_PREFIX", env.get("PPH_PROXY_STRIPS_PREFIX", "0")),
+            frame_ancestors=_origins(env.get("PPH_FRAME_ANCESTORS", "")),
         )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_gunicorn  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_gunicorn, wait_until  # noqa: E402
 
 # Forces whose bounding-box centre lies inside them, so a click there hits the force.
 FORCES = ["E23000021", "E23000037", "E23000038", "E23000024", "E23000029"]
@@ -38,8 +38,8 @@ def measure(clicks: int, runs: int) -> None:
                 transferred = []
                 cdp.on("Network.loadingFinished", lambda e: transferred.append(e["encodedDataLength"]))
                 page.goto(server.base_url)
-                page.wait_for_function(
-                    "document.querySelectorAll('#force-map .choroplethlocation').length >= 39", timeout=30_000)
+                wait_until(page, 
+                    "document.querySelectorAll('#force-map .choroplethlocation').length >= 39", timeout=30)
                 paint_ms.append(page.evaluate("performance.now()"))
                 page.wait_for_load_state("networkidle")
                 first_load_bytes.append(sum(transferred))
@@ -48,26 +48,26 @@ def measure(clicks: int, runs: int) -> None:
             context = browser.new_context(viewport={"width": 1280, "height": 1000})
             page = context.new_page()
             page.goto(server.base_url)
-            page.wait_for_function("document.querySelector('#results-count')?.textContent.includes('39 of 39')",
-                                   timeout=30_000)
+            wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')",
+                                   timeout=30)
             click_ms = []
             for n in range(clicks):
                 force = FORCES[n % len(FORCES)]
                 # The map redraws after each clear; wait until the force's path is back.
-                box = page.wait_for_function(
+                box = wait_until(page, 
                     """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
                                    .find(el => el.__data__ && el.__data__.loc === id);
                                  if (!p) return null;
                                  const b = p.getBoundingClientRect(); return {x: b.x + b.width/2, y: b.y + b.height/2}; }""",
-                    arg=force, timeout=10_000).json_value()
+                    arg=force, timeout=10)
                 page.evaluate("window.__t0 = performance.now()")
                 page.mouse.click(box["x"], box["y"])
-                page.wait_for_function(
+                wait_until(page, 
                     "() => !(document.querySelector('#view-title')?.textContent ?? 'England').startsWith('England') && "
-                    "document.querySelector('#case-studies article') !== null", timeout=10_000)
+                    "document.querySelector('#case-studies article') !== null", timeout=10)
                 click_ms.append(page.evaluate("performance.now() - window.__t0"))
                 page.locator("#clear-force").click()
-                page.wait_for_function("document.querySelector('#view-title')?.textContent.startsWith('England')")
+                wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('England')")
             context.close()
             browser.close()
     finally:

@@ -10,6 +10,7 @@ from flask import Response, abort, send_from_directory
 
 from components.callbacks import register_callbacks
 from components.layout import build_layout
+from components.security import install_security
 from domain.joining import join_initiatives
 from domain.loading import Dataset, load_dataset
 from settings import REPO_ROOT, Settings
@@ -56,37 +57,37 @@ def create_app(settings: Settings, data: Dataset | None = None) -> Dash:
         title="Police and public health collaboration",
         assets_folder=str(REPO_ROOT / "assets"),
         requests_pathname_prefix=settings.url_prefix,
-        routes_pathname_prefix=settings.url_prefix,
+        routes_pathname_prefix=settings.routes_prefix,
         serve_locally=True,
         update_title=None,
         compress=True,  # plotly.js is ~4.6 MB raw, ~1.4 MB gzipped
     )
+    # Dev tools stay off whatever DASH_DEBUG says; their version check would call the internet.
+    app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False,
+                         dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
     app.layout = build_layout(dataset, settings.url_prefix)
     register_callbacks(app, dataset, join)
+    install_security(app, settings)
     _warm_up(dataset, join)
 
     geojson_bytes = dataset.boundaries.geojson_bytes
     server = app.server
 
-    @server.route(f"{settings.url_prefix}geo/police_force_areas.geojson")
+    @server.route(f"{settings.routes_prefix}geo/police_force_areas.geojson")
     def force_geojson() -> Response:
         # application/json rather than geo+json so the compression layer gzips it (~350 KB -> ~100 KB).
         response = Response(geojson_bytes, mimetype="application/json")
         response.headers["Cache-Control"] = "public, max-age=86400"
         return response
 
-    @server.route(f"{settings.url_prefix}topojson/<name>")
+    @server.route(f"{settings.routes_prefix}topojson/<name>")
     def topojson(name: str) -> Response:
         if name not in TOPOJSON_FILES:
             abort(404)
         return send_from_directory(settings.topojson_dir, name, mimetype="application/json", max_age=86400)
 
-    @server.route(f"{settings.url_prefix}healthz")
+    @server.route(f"{settings.routes_prefix}healthz")
     def health() -> Response:
         return Response("ok\n", mimetype="text/plain")
-
-    @server.errorhandler(500)
-    def plain_error(_error: Exception) -> Response:
-        return Response("Something went wrong on our side. Please reload the page.", status=500, mimetype="text/plain")
 
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import replace
 
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
@@ -25,21 +25,23 @@ def _clicked_force(click_data: dict | None) -> str | None:
         return None
 
 
-def _filters_of(state: ViewState) -> dict:
-    return {"themes": list(state.themes), "evaluations": list(state.evaluations),
-            "search": state.search, "show_wales": state.show_wales}
+def _store_of(state: ViewState) -> dict:
+    return {"query": state.to_query(), "notices": list(state.notices)}
 
 
-def _state_from_store(data: dict | None) -> ViewState:
-    if not data:
+def _state_from_store(data: object, dataset: Dataset) -> ViewState:
+    """Stores live in the browser: re-validate them like a link instead of trusting them."""
+    if not isinstance(data, dict) or not isinstance(data.get("query"), str):
         return ViewState()
-    return ViewState(data["force"], tuple(data["themes"]), tuple(data["evaluations"]), data["search"],
-                     data["show_wales"], tuple(data["notices"]))
+    notices = data.get("notices")
+    kept = tuple(n[:200] for n in notices[:10] if isinstance(n, str)) if isinstance(notices, list) else ()
+    return replace(state_from_query(data["query"], dataset), notices=kept)
 
 
 def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
     @app.callback(
         Output(Ids.URL, "search"), Output(Ids.STATE, "data"), Output(Ids.FILTERS, "data"),
+        Output(Ids.ROOT, "className"),
         Output(Ids.FORCE_SELECT, "value"), Output(Ids.THEMES, "value"), Output(Ids.EVALUATION, "value"),
         Output(Ids.SEARCH, "value"), Output(Ids.WALES, "value"),
         Input(Ids.URL, "search"), Input(Ids.FORCE_SELECT, "value"), Input(Ids.THEMES, "value"),
@@ -59,12 +61,13 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
                 force = None if clicked == force else clicked
             elif trigger == Ids.CLEAR:
                 force = None
-            state = state_from_controls(force, themes, evaluations, text, wales, dataset)
+            embed = state_from_query(search_query if isinstance(search_query, str) else "", dataset).embed
+            state = state_from_controls(force, themes, evaluations, text, wales, dataset, embed=embed)
             url_out = state.to_query() or "?"
-        filters = _filters_of(state)
+        filters = _store_of(state.without_force())
         # Selecting a force leaves the filters alone: the map colours and overview need no redraw.
         filters_out = no_update if filters == current_filters else filters
-        return (url_out, asdict(state), filters_out, state.force, list(state.themes), list(state.evaluations),
+        return (url_out, _store_of(state), filters_out, "app embed" if state.embed else "app", state.force, list(state.themes), list(state.evaluations),
                 state.search, ["wales"] if state.show_wales else [])
 
     @app.callback(
@@ -73,7 +76,7 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
         Input(Ids.FILTERS, "data"),
     )
     def show_filtered(filters_data):
-        state = _state_from_store({**(filters_data or {}), "force": None, "notices": ()})
+        state = _state_from_store(filters_data, dataset)
         matching = filter_initiatives(dataset, state)
         traces = map_traces(force_counts(dataset, join, matching, state.show_wales), None)
         # Only colours and hover data change: the geometry stays in the browser.
@@ -101,7 +104,7 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def show_selection(state_data):
-        state = _state_from_store(state_data)
+        state = _state_from_store(state_data, dataset)
         matching = filter_initiatives(dataset, state)
         visible = {c.force_id for c in force_counts(dataset, join, matching, state.show_wales)}
         selected = [state.force] if state.force in visible else []
@@ -134,7 +137,7 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
     def show_all_cards(n_clicks, state_data):
         if not n_clicks:
             raise PreventUpdate
-        state = _state_from_store(state_data)
+        state = _state_from_store(state_data, dataset)
         in_view = initiatives_in_view(join, filter_initiatives(dataset, state), state.force)
         return case_study_cards(in_view, dataset, state.force), True
 
@@ -145,7 +148,7 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
     def download_view(n_clicks, state_data):
         if not n_clicks:
             raise PreventUpdate
-        state = _state_from_store(state_data)
+        state = _state_from_store(state_data, dataset)
         in_view = initiatives_in_view(join, filter_initiatives(dataset, state), state.force)
         text = export_csv(dataset, in_view, outcomes_of(dataset, in_view))
         return dcc.send_string(text, filename=f"police-public-health{'-' + state.force if state.force else ''}.csv")

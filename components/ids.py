@@ -4,6 +4,7 @@ from enum import StrEnum
 
 
 class Ids(StrEnum):
+    ROOT = "app-root"
     URL = "url"
     STATE = "view-state"
     FILTERS = "filter-state"

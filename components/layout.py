@@ -117,4 +117,4 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
             ], className="context-figures"),
             about_section(dataset),
         ]),
-    ], className="app")
+    ], className="app", id=Ids.ROOT)

@@ -7,7 +7,7 @@ value only after shortening it, and the UI renders them as text, never as HTML.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
 from domain.loading import Dataset, force_alias_index
@@ -25,7 +25,11 @@ class ViewState:
     evaluations: tuple[str, ...] = ()
     search: str = ""
     show_wales: bool = False
+    embed: bool = False  # compact view without site chrome, for intranet iframes
     notices: tuple[str, ...] = field(default=(), compare=False)
+
+    def without_force(self) -> ViewState:
+        return replace(self, force=None, notices=())
 
     def to_query(self) -> str:
         """The query string ('?force=…') that restores this state; '' for the default view."""
@@ -40,6 +44,8 @@ class ViewState:
             pairs.append(("q", self.search))
         if self.show_wales:
             pairs.append(("wales", "1"))
+        if self.embed:
+            pairs.append(("embed", "1"))
         return f"?{urlencode(pairs)}" if pairs else ""
 
 
@@ -98,19 +104,30 @@ def state_from_query(query: str | None, dataset: Dataset) -> ViewState:
     if force and not show_wales and dataset.forces_by_id[force].country == "Wales":
         show_wales = True  # a Welsh force was asked for: show it rather than hide it
 
-    return ViewState(force, themes, evaluations, search, show_wales, tuple(notices))
+    embed = params.get("embed", ["0"])[-1] == "1"
+    return ViewState(force, themes, evaluations, search, show_wales, embed, tuple(notices))
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
 def state_from_controls(
-    force: str | None, themes: list[str] | None, evaluations: list[str] | None,
-    search: str | None, wales: list[str] | None, dataset: Dataset,
+    force: object, themes: object, evaluations: object, search: object, wales: object,
+    dataset: Dataset, embed: bool = False,
 ) -> ViewState:
-    """The state the controls show, cleaned the same way as a link."""
+    """The state the controls show, cleaned the same way as a link. The values come from the
+    browser, so anything of the wrong type is treated as empty rather than trusted."""
     query = ViewState(
-        force=force or None,
-        themes=tuple(themes or ()),
-        evaluations=tuple(evaluations or ()),
-        search=(search or "").strip(),
-        show_wales=bool(wales),
+        force=_text(force) or None,
+        themes=_texts(themes),
+        evaluations=_texts(evaluations),
+        search=_text(search).strip()[: MAX_SEARCH_LENGTH + 1],
+        show_wales=bool(_texts(wales)),
+        embed=embed,
     ).to_query()
     return state_from_query(query, dataset)

@@ -51,14 +51,19 @@ class LiveServer:
     process: subprocess.Popen
 
 
-def start_gunicorn(prefix: str = "/", workers: int = 1, extra_env: dict | None = None) -> LiveServer:
-    port = free_port()
-    env = {**os.environ, "PPH_URL_PREFIX": prefix, **(extra_env or {})}
+def start_gunicorn(prefix: str = "/", workers: int = 1, extra_env: dict | None = None,
+                   log_path: Path | None = None, port: int | None = None) -> LiveServer:
+    """Start the app as production does: gunicorn with the repo's config file."""
+    port = port or free_port()
+    env = {**os.environ, "PPH_URL_PREFIX": prefix, "PPH_BIND": f"127.0.0.1:{port}",
+           "PPH_WORKERS": str(workers), **(extra_env or {})}
+    log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "app:server"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
+        cwd=REPO, env=env, stdout=log, stderr=log if log_path else subprocess.PIPE,
     )
-    base = f"http://127.0.0.1:{port}{prefix}"
+    routes_prefix = "/" if env.get("PPH_PROXY_STRIPS_PREFIX") == "1" else prefix
+    base = f"http://127.0.0.1:{port}{routes_prefix}"
     try:
         wait_for(f"{base}healthz")
     except RuntimeError:
@@ -67,12 +72,16 @@ def start_gunicorn(prefix: str = "/", workers: int = 1, extra_env: dict | None =
     return LiveServer(base, process)
 
 
+def stop(server: LiveServer) -> None:
+    server.process.terminate()
+    server.process.wait(timeout=15)
+
+
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[LiveServer]:
     server = start_gunicorn()
     yield server
-    server.process.terminate()
-    server.process.wait(timeout=10)
+    stop(server)
 
 
 @pytest.fixture(scope="session")
@@ -119,3 +128,20 @@ def watched(browser, live_server) -> Iterator[Watched]:
     watched.page.context.close()
     assert watched.foreign_requests == [], "requests left the app's origin"
     assert watched.console_errors == [], "the browser console logged errors"
+
+
+def wait_until(page, expression: str, arg=None, timeout: float = 20.0, interval: float = 0.05):
+    """Poll a JavaScript expression until it is truthy and return its value.
+
+    Playwright's wait_for_function evaluates its predicate with eval inside the page, which the
+    app's Content-Security-Policy (no 'unsafe-eval') rightly refuses; page.evaluate goes through
+    the DevTools protocol and is not subject to the page's CSP.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout}s waiting for: {expression}")
+        time.sleep(interval)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import wait_until
+
 pytestmark = pytest.mark.browser
 
 MAP_PATHS = "#force-map .choroplethlocation"
-TIMEOUT = 20_000
+TIMEOUT = 20  # seconds
 
 
 def wait_for_map(page) -> None:
-    page.wait_for_selector(MAP_PATHS, timeout=TIMEOUT)
+    page.wait_for_selector(MAP_PATHS, timeout=TIMEOUT * 1000)
 
 
 def paths_of_trace(page, trace_index: int) -> list[str]:
@@ -37,7 +39,7 @@ def test_brw001_map_renders_all_39_english_forces(watched, live_server):
     page = watched.page
     page.goto(live_server.base_url)
     wait_for_map(page)
-    page.wait_for_function("document.querySelector('#results-count')?.textContent.includes('39 of 39')")
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')")
     drawn = paths_of_trace(page, 0) + paths_of_trace(page, 1)
     assert len(drawn) == 39 and len(set(drawn)) == 39
     assert all(code.startswith("E23") for code in drawn)
@@ -48,9 +50,9 @@ def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures
     page = watched.page
     page.goto(live_server.base_url)
     wait_for_map(page)
-    page.wait_for_function("document.querySelector('#results-count')?.textContent.includes('39 of 39')")
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')")
     click_force(page, "E23000021")
-    page.wait_for_function("document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     cards = page.locator("#case-studies article")
     assert cards.count() == 1
     assert "Leicestershire mental health triage car" in cards.first.inner_text()
@@ -59,8 +61,8 @@ def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures
     assert "force=E23000021" in page.url
     assert paths_of_trace(page, 2) == ["E23000021"]  # the outline
     click_force(page, "E23000021")  # a second click deselects
-    page.wait_for_function("!location.search.includes('force=')", timeout=TIMEOUT)
-    page.wait_for_function(
+    wait_until(page, "!location.search.includes('force=')", timeout=TIMEOUT)
+    wait_until(page, 
         "(document.querySelectorAll('#force-map .trace.choropleth')[2]?.querySelectorAll('.choroplethlocation').length ?? 0) === 0",
         timeout=TIMEOUT)
     assert page.locator("#view-title").inner_text().startswith("England")
@@ -70,12 +72,14 @@ def test_brw003_theme_filter_recolours_map_and_narrows_cards(watched, live_serve
     page = watched.page
     page.goto(live_server.base_url)
     wait_for_map(page)
-    page.wait_for_function("document.querySelector('#results-count')?.textContent.includes('39 of 39')")
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')")
     page.locator("#theme-filter").click()
     page.keyboard.type("Dementia")
-    page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#results-count')?.textContent.startsWith('2 of 39')", timeout=TIMEOUT)
-    page.wait_for_function("document.querySelectorAll('#force-map .trace.choropleth')[0].querySelectorAll('.choroplethlocation').length === 1")
+    option = page.get_by_role("option", name="Dementia (core topic)")
+    option.wait_for(timeout=TIMEOUT * 1000)
+    option.click()
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('2 of 39')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelectorAll('#force-map .trace.choropleth')[0].querySelectorAll('.choroplethlocation').length === 1")
     assert paths_of_trace(page, 0) == ["E23000029"]
     assert len(paths_of_trace(page, 1)) == 38
     assert page.locator("#case-studies article").count() == 2
@@ -86,14 +90,14 @@ def test_brw004_deep_link_restores_view_and_back_button_steps_back(watched, live
     page = watched.page
     page.goto(f"{live_server.base_url}?force=E23000037&themes=early-intervention")
     wait_for_map(page)
-    page.wait_for_function("document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
     titles = page.locator("#case-studies article h4").all_inner_texts()
     assert set(titles) == {"Police seat on the Gloucestershire Health and Wellbeing Board", "The Aston Project", "Great Expectations"}
     assert "Gloucestershire Constabulary" in page.locator("#force-select").inner_text()
     page.locator("#clear-force").click()
-    page.wait_for_function("document.querySelector('#view-title')?.textContent.startsWith('England')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('England')", timeout=TIMEOUT)
     page.go_back()
-    page.wait_for_function("document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
 
 
 def test_brw005_hostile_link_shows_notice_as_text(watched, live_server):
@@ -101,7 +105,7 @@ def test_brw005_hostile_link_shows_notice_as_text(watched, live_server):
     page.goto(f"{live_server.base_url}?force=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&themes=nope")
     wait_for_map(page)
     notice = page.locator("#notice")
-    notice.get_by_text("Ignored unknown force").wait_for(timeout=TIMEOUT)
+    notice.get_by_text("Ignored unknown force").wait_for(timeout=TIMEOUT * 1000)
     assert "<img src=x onerror=alert(1)>" in notice.inner_text()
     assert page.locator("#notice img").count() == 0
 
@@ -110,7 +114,7 @@ def test_brw006_national_and_btp_work_is_listed_and_csv_downloads(watched, live_
     page = watched.page
     page.goto(live_server.base_url + "?force=E23000021")
     wait_for_map(page)
-    page.wait_for_function("document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     off_map = page.locator("#off-map-work").inner_text()
     assert "British Transport Police suicide prevention programme" in off_map
     assert "National liaison and diversion programme" in off_map

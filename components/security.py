@@ -1,0 +1,134 @@
+"""HTTP hardening of the Flask server under Dash: security headers (flask-talisman), request size
+limits, validation of callback requests, and plain error pages without stack traces."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dash import Dash
+from flask import Response, request
+from flask_talisman import Talisman
+from werkzeug.exceptions import HTTPException
+
+from settings import Settings
+
+MAX_REQUEST_BYTES = 64 * 1024  # a callback request of this app is under 2 KB
+MAX_VALUE_CHARS = 2_000
+
+
+class BadCallbackRequest(ValueError):
+    pass
+
+
+def content_security_policy(app: Dash, settings: Settings) -> dict[str, Any]:
+    return {
+        "default-src": "'self'",
+        # Dash's one inline bootstrap script is allowed by its hash; no 'unsafe-eval'.
+        "script-src": ["'self'", *app.csp_hashes()],
+        # React and plotly.js set style attributes at run time.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": list(settings.frame_ancestors),
+    }
+
+
+def _check_value(value: Any, depth: int = 0) -> None:
+    if depth > 6:
+        raise BadCallbackRequest("value nested too deeply")
+    if isinstance(value, str):
+        if len(value) > MAX_VALUE_CHARS:
+            raise BadCallbackRequest("value too long")
+    elif isinstance(value, list):
+        if len(value) > 200:
+            raise BadCallbackRequest("list too long")
+        for item in value:
+            _check_value(item, depth + 1)
+    elif isinstance(value, dict):
+        if len(value) > 200:
+            raise BadCallbackRequest("object too large")
+        for key, item in value.items():
+            _check_value(key, depth + 1)
+            _check_value(item, depth + 1)
+    elif value is not None and not isinstance(value, (bool, int, float)):
+        raise BadCallbackRequest("unexpected value type")
+
+
+def _dependency_key(dep: Any) -> tuple[str, str]:
+    if not isinstance(dep, dict) or not isinstance(dep.get("property"), str):
+        raise BadCallbackRequest("malformed dependency")
+    component = dep.get("id")
+    if isinstance(component, dict):
+        component = json.dumps(component, sort_keys=True)
+    if not isinstance(component, str):
+        raise BadCallbackRequest("malformed component id")
+    return component, dep["property"]
+
+
+def validate_callback_request(payload: Any, callback_map: dict) -> None:
+    """Refuse a callback request that this app's own page could never send."""
+    if not isinstance(payload, dict):
+        raise BadCallbackRequest("body must be a JSON object")
+    callback = callback_map.get(payload.get("output")) if isinstance(payload.get("output"), str) else None
+    if callback is None:
+        raise BadCallbackRequest("unknown callback")
+    for kind in ("inputs", "state"):
+        sent = payload.get(kind, [])
+        declared = callback[kind]
+        if not isinstance(sent, list) or len(sent) != len(declared):
+            raise BadCallbackRequest(f"{kind} do not match the callback")
+        for got, want in zip(sent, declared):
+            if isinstance(got, list):  # pattern-matching wildcards send lists; this app declares none
+                raise BadCallbackRequest("unexpected wildcard dependency")
+            if _dependency_key(got) != (str(want["id"]), want["property"]):
+                raise BadCallbackRequest(f"{kind} do not match the callback")
+            _check_value(got.get("value"))
+    changed = payload.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        raise BadCallbackRequest("malformed changedPropIds")
+
+
+def _plain(message: str, status: int) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain")
+
+
+def install_security(app: Dash, settings: Settings) -> None:
+    server = app.server
+    server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    Talisman(
+        server,
+        force_https=False,  # TLS ends at the reverse proxy
+        strict_transport_security=False,
+        session_cookie_secure=False,
+        frame_options=None,  # superseded by CSP frame-ancestors, which allows a configured list
+        content_security_policy=content_security_policy(app, settings),
+        referrer_policy="strict-origin-when-cross-origin",
+        x_content_type_options=True,
+    )
+    update_path = f"{settings.routes_prefix}_dash-update-component"
+
+    @server.before_request
+    def refuse_foreign_callbacks() -> Response | None:
+        if request.path != update_path or request.method != "POST":
+            return None
+        try:
+            validate_callback_request(request.get_json(force=True, silent=False), app.callback_map)
+        except BadCallbackRequest as exc:
+            return _plain(f"Bad request: {exc}.", 400)
+        except HTTPException as exc:
+            return _plain(f"Bad request: {exc.description}", exc.code or 400)
+        return None
+
+    @server.errorhandler(HTTPException)
+    def plain_http_error(exc: HTTPException) -> Response:
+        return _plain(f"{exc.code} {exc.name}.", exc.code or 500)
+
+    @server.errorhandler(Exception)
+    def plain_error(_exc: Exception) -> Response:
+        server.logger.exception("unhandled error")  # the trace goes to the log, never to the user
+        return _plain("Something went wrong on our side. Please reload the page.", 500)

@@ -1,0 +1,26 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py app:server`.
+
+Every value can be overridden from the environment (PPH_BIND, PPH_WORKERS, PPH_TIMEOUT).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("PPH_BIND", "127.0.0.1:8050")
+# The app is CPU-bound and stateless: one worker per core serves any request.
+workers = int(os.environ.get("PPH_WORKERS", multiprocessing.cpu_count()))
+worker_class = "sync"
+timeout = int(os.environ.get("PPH_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Load the data once in the master, then fork: workers share its memory and start instantly.
+preload_app = True
+# Oversized request lines and headers are refused with a 4xx before reaching the app.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("PPH_LOG_LEVEL", "info")
+# The reverse proxy on this host sets X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("PPH_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,131 @@
+"""HTTP-level hardening, tested through Flask's test client (no browser)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from components.app_factory import create_app
+from domain.loading import load_dataset
+from settings import Settings, SettingsError
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def app():
+    settings = Settings(frame_ancestors=("'self'", "https://intranet.example.org"))
+    return create_app(settings, load_dataset(DATA_DIR))
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+def sync_payload(app, search="", **overrides):
+    """A callback request shaped as the page's own renderer sends it for sync_state."""
+    key = next(k for k in app.callback_map if k.startswith("..url.search"))
+    callback = app.callback_map[key]
+    values = {"url": search, "force-select": None, "theme-filter": [], "evaluation-filter": [],
+              "search-text": "", "show-wales": [], "force-map": None, "clear-force": 0}
+    values.update(overrides)
+    return {
+        "output": key,
+        "outputs": [{"id": str(o.component_id), "property": o.component_property} for o in callback["output"]],
+        "inputs": [{"id": str(d["id"]), "property": d["property"], "value": values[str(d["id"])]} for d in callback["inputs"]],
+        "state": [{"id": str(d["id"]), "property": d["property"], "value": None} for d in callback["state"]],
+        "changedPropIds": ["url.search"],
+    }
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/_dash-layout", "/geo/police_force_areas.geojson", "/nope/../x"])
+def test_sec001_security_headers_on_every_response(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-eval" not in csp
+    assert "frame-ancestors 'self' https://intranet.example.org" in csp
+    assert "script-src 'self' 'sha256-" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "X-Frame-Options" not in response.headers  # CSP frame-ancestors governs framing
+
+
+def test_sec002_valid_callback_request_is_answered(app, client):
+    response = client.post("/_dash-update-component", json=sync_payload(app, "?force=E23000021"))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["response"]["force-select"]["value"] == "E23000021"
+
+
+BAD_BODIES = {
+    "not-json": b"{this is not json",
+    "json-array": b"[1, 2, 3]",
+    "unknown-output": json.dumps({"output": "..nope.children..", "inputs": [], "state": []}).encode(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_BODIES))
+def test_sec003_malformed_callback_requests_get_400(client, name):
+    response = client.post("/_dash-update-component", data=BAD_BODIES[name], content_type="application/json")
+    assert response.status_code == 400
+    assert b"Traceback" not in response.data
+
+
+def test_sec004_unknown_component_id_and_wrong_types_get_400(app, client):
+    payload = sync_payload(app)
+    payload["inputs"][1]["id"] = "not-a-component"
+    assert client.post("/_dash-update-component", json=payload).status_code == 400
+    deep = sync_payload(app, **{"theme-filter": [[[[[[[["x"]]]]]]]]})
+    assert client.post("/_dash-update-component", json=deep).status_code == 400
+    long_value = sync_payload(app, **{"search-text": "x" * 100_000})
+    assert client.post("/_dash-update-component", json=long_value).status_code in (400, 413)
+
+
+def test_sec005_wrong_but_small_types_are_ignored_not_500(app, client):
+    payload = sync_payload(app, **{"theme-filter": {"a": 1}, "search-text": 42, "force-select": ["x"],
+                                   "show-wales": "yes", "force-map": {"points": "?"}})
+    payload["changedPropIds"] = ["search-text.value"]
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200
+    assert response.get_json()["response"]["theme-filter"]["value"] == []
+
+
+def test_sec006_oversized_request_gets_413(client):
+    response = client.post("/_dash-update-component", data=b"x" * 200_000, content_type="application/json")
+    assert response.status_code == 413
+
+
+def test_sec007_hostile_link_is_not_reflected_in_the_page(client):
+    page = client.get("/?force=%3Cscript%3Ealert(1)%3C/script%3E&q=" + "a" * 100_000)
+    assert page.status_code == 200 and b"alert(1)" not in page.data
+
+
+def test_sec008_hostile_link_notice_is_data_not_markup(app, client):
+    response = client.post("/_dash-update-component", json=sync_payload(app, "?force=%3Cb%3Ehi%3C/b%3E"))
+    state = response.get_json()["response"]["view-state"]["data"]
+    assert state["notices"] == ["Ignored unknown force '<b>hi</b>'."]  # rendered by React as text
+
+
+def test_sec009_errors_are_plain_text(client):
+    missing = client.get("/topojson/secret.json")
+    assert missing.status_code == 404 and missing.mimetype == "text/plain"
+    assert client.put("/healthz").status_code == 405
+
+
+def test_sec010_settings_refuse_bad_values():
+    with pytest.raises(SettingsError, match="PPH_PORT"):
+        Settings.from_env({"PPH_PORT": "80a"})
+    with pytest.raises(SettingsError, match="PPH_FRAME_ANCESTORS"):
+        Settings.from_env({"PPH_FRAME_ANCESTORS": "javascript:alert(1)"})
+    settings = Settings.from_env({"PPH_URL_PREFIX": "collaboration", "PPH_PROXY_STRIPS_PREFIX": "1"})
+    assert (settings.url_prefix, settings.routes_prefix) == ("/collaboration/", "/")
+
+
+def test_sec011_debug_is_off_whatever_the_environment(monkeypatch):
+    monkeypatch.setenv("DASH_DEBUG", "true")
+    app = create_app(Settings(), load_dataset(DATA_DIR))
+    assert app._dev_tools.ui is False and app._dev_tools.disable_version_check is True
+    assert '"ui":false' in app.index()
