@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_gunicorn, wait_until  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_gunicorn, wait_until  # noqa: E402
 
 # Forces whose bounding-box centre lies inside them, so a click there hits the force.
 FORCES = ["E23000021", "E23000037", "E23000038", "E23000024", "E23000029"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import wait_until
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""Browser tier: a real gunicorn serving the app, driven by Debian's chromium through Playwright.
+"""Shared test support: a real gunicorn serving the app, and Debian's chromium through Playwright.
 
 Every test fails on a console error and on any request that leaves the app's origin: all
 requests are routed through a handler that records and aborts foreign ones.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -1,0 +1,175 @@
+"""Deployment tier: real nginx at a sub-path in front of two gunicorn instances (no sticky
+sessions), for a proxy that forwards the prefix and one that strips it, driven in chromium.
+Also the iframe embedding rules (CSP frame-ancestors) with an intranet page on another origin."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (REPO, free_port, open_watched_page, start_gunicorn, stop, wait_for,
+                                    wait_until)
+
+pytestmark = [pytest.mark.browser, pytest.mark.proxy]
+
+PREFIX = "/collaboration/"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+TIMEOUT = 20
+
+
+def nginx_config(tmp: Path, port: int, upstreams: list[int], snippet: Path) -> str:
+    """A whole nginx.conf around the deployment guide's location block."""
+    text = snippet.read_text()
+    servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstreams)
+    upstream = f"upstream pph_dashboard {{\n{servers}}}\n"
+    location = text[re.search(r"^location ", text, re.MULTILINE).start():]
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return f"""{user}worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    {upstream}
+    server {{
+        listen 127.0.0.1:{port};
+        {location}
+    }}
+}}
+"""
+
+
+@pytest.fixture(scope="module", params=["prefix-forwarded", "prefix-stripped"])
+def proxied(request, tmp_path_factory):
+    style = request.param
+    tmp = tmp_path_factory.mktemp(style)
+    extra = {"PPH_PROXY_STRIPS_PREFIX": "1"} if style == "prefix-stripped" else {}
+    instances = [start_gunicorn(PREFIX, workers=1, extra_env=extra, log_path=tmp / f"gunicorn-{i}.log")
+                 for i in range(2)]
+    port = free_port()
+    conf = tmp / "nginx.conf"
+    upstream_ports = [int(s.base_url.split(":")[2].split("/")[0]) for s in instances]
+    conf.write_text(nginx_config(tmp, port, upstream_ports, REPO / "deploy" / f"nginx-{style}.conf"))
+    nginx = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(conf)], stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}{PREFIX}"
+    try:
+        wait_for(f"{base}healthz")
+    except RuntimeError:
+        nginx.kill()
+        raise RuntimeError(nginx.stderr.read().decode())
+    yield base, instances, tmp
+    nginx.terminate()
+    nginx.wait(timeout=10)
+    for instance in instances:
+        stop(instance)
+
+
+def test_dep001_map_click_and_deep_link_through_nginx_across_two_instances(browser, proxied):
+    base, instances, tmp = proxied
+    origin = base.rsplit(PREFIX, 1)[0]
+    watched = open_watched_page(browser, origin)
+    page = watched.page
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+
+    page.goto(f"{base}?themes=mental-health")
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('12 of 39')", timeout=TIMEOUT)
+    box = wait_until(page, """() => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
+            .find(el => el.__data__ && el.__data__.loc === 'E23000021');
+            if (!p) return null; const b = p.getBoundingClientRect(); return {x: b.x + b.width/2, y: b.y + b.height/2}; }""")
+    page.mouse.click(box["x"], box["y"])
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    assert "81%" in page.locator("#outcome-table").inner_text()
+    assert page.url.startswith(base) and "force=E23000021" in page.url
+
+    page.goto(page.url)  # the deep link restores the view
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    assert "themes=mental-health" in page.url
+
+    assert watched.foreign_requests == [] and watched.console_errors == []
+    assert all(url.startswith(base) for url in requested), [u for u in requested if not u.startswith(base)]
+    # No sticky sessions: both instances answered callbacks of this one browser session.
+    served = [(tmp / f"gunicorn-{i}.log").read_text().count("_dash-update-component") for i in range(2)]
+    assert all(count > 0 for count in served), served
+    page.context.close()
+
+
+def test_dep002_embed_mode_hides_chrome_and_keeps_parameters(browser, proxied):
+    base, _, _ = proxied
+    watched = open_watched_page(browser, base.rsplit(PREFIX, 1)[0], viewport={"width": 600, "height": 900})
+    page = watched.page
+    page.goto(f"{base}?embed=1&force=E23000037")
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#app-root')?.classList.contains('embed')", timeout=TIMEOUT)
+    assert not page.locator(".site-header").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 600
+    page.locator("#clear-force").click()
+    wait_until(page, "location.search.includes('embed=1') && !location.search.includes('force=')", timeout=TIMEOUT)
+    assert watched.foreign_requests == [] and watched.console_errors == []
+    page.context.close()
+
+
+@pytest.fixture
+def intranet_page(tmp_path):
+    """Serve the example intranet page, framing the dashboard, from another origin."""
+    servers: list = []
+
+    def serve(dashboard_url: str, port: int) -> str:
+        html = (REPO / "deploy" / "example-intranet.html").read_text().replace("DASHBOARD_URL/", dashboard_url)
+        (tmp_path / "index.html").write_text(html)
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{port}/index.html"
+
+    yield serve
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("allowed", [True, False], ids=["allowed-parent", "refused-parent"])
+def test_dep003_iframe_allowed_only_for_configured_parents(browser, intranet_page, allowed):
+    parent_port = free_port()
+    ancestors = f"http://127.0.0.1:{parent_port}" if allowed else "https://other.example.org"
+    app = start_gunicorn("/", extra_env={"PPH_FRAME_ANCESTORS": ancestors})
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        refusals: list[str] = []
+        page.on("console", lambda m: refusals.append(m.text) if "frame-ancestors" in m.text else None)
+        page.goto(intranet_page(app.base_url, parent_port))
+        frame = page.frame_locator("#dashboard")
+        if allowed:
+            frame.locator("#force-map .choroplethlocation").first.wait_for(timeout=TIMEOUT * 1000)
+            wait_until(page.frames[1], "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'",
+                       timeout=TIMEOUT)
+            assert refusals == []
+        else:
+            # Chromium reports the refusal on the console of the parent page.
+            deadline = TIMEOUT
+            while not refusals and deadline > 0:
+                page.wait_for_timeout(250)
+                deadline -= 0.25
+            assert any("frame-ancestors" in r for r in refusals), refusals
+            child_frames = [f for f in page.frames if f is not page.main_frame]
+            assert all(f.evaluate("document.querySelector('#force-map') === null") for f in child_frames)
+        context.close()
+    finally:
+        stop(app)
