@@ -31,15 +31,15 @@ def _check_topojson(directory: Path) -> None:
 
 
 def _warm_up(dataset: Dataset, join) -> None:
-    """Build each kind of panel once so plotly's lazily imported figure classes load at start-up,
-    not in the first user's request (that cost ~0.8 s)."""
+    """Build each kind of panel once so lazily imported modules load at start-up (with preload_app,
+    in the gunicorn master), not in the first user's request (that cost ~0.8 s)."""
     from components.panels import case_study_cards, outcome_chart_graphs, overview_graphs
     from domain.aggregation import outcomes_of, theme_shares
     from domain.figures import build_outcome_charts, build_theme_chart
 
     everything = dataset.initiatives
     outcomes = outcomes_of(dataset, everything)
-    build_theme_chart(theme_shares(dataset, everything, everything), "warm-up").to_plotly_json()
+    build_theme_chart(theme_shares(dataset, everything, everything), "warm-up")
     outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
     overview_graphs(dataset, outcomes)
     case_study_cards(everything[:1], dataset, None)

@@ -11,7 +11,7 @@ from components.ids import Ids
 from components.panels import (FIRST_CARDS, case_study_cards, off_map_list, outcome_chart_graphs, outcome_table,
                                overview_graphs)
 from domain.aggregation import (export_csv, filter_initiatives, force_counts, initiatives_in_view,
-                                off_map_initiatives, outcomes_of, theme_shares)
+                                off_map_initiatives, outcomes_of, shown_force_ids, theme_shares)
 from domain.figures import build_outcome_charts, build_theme_chart, map_traces
 from domain.joining import ForceJoin
 from domain.loading import Dataset
@@ -106,8 +106,7 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
     def show_selection(state_data):
         state = _state_from_store(state_data, dataset)
         matching = filter_initiatives(dataset, state)
-        visible = {c.force_id for c in force_counts(dataset, join, matching, state.show_wales)}
-        selected = [state.force] if state.force in visible else []
+        selected = [state.force] if state.force in shown_force_ids(dataset, join, state.show_wales) else []
         outline = Patch()
         outline["data"][2]["locations"] = selected
         outline["data"][2]["z"] = [1] * len(selected)

@@ -75,6 +75,7 @@ class Dataset:
     forces_by_id: Mapping[str, Force] = field(init=False, repr=False, compare=False)
     themes_by_id: Mapping[str, Theme] = field(init=False, repr=False, compare=False)
     initiatives_by_id: Mapping[str, Initiative] = field(init=False, repr=False, compare=False)
+    force_aliases: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "forces_by_id", MappingProxyType({f.id: f for f in self.forces}))
@@ -82,6 +83,7 @@ class Dataset:
         object.__setattr__(
             self, "initiatives_by_id", MappingProxyType({i.id: i for i in self.initiatives})
         )
+        object.__setattr__(self, "force_aliases", MappingProxyType(force_alias_index(self.forces)))
 
 
 @dataclass(frozen=True)

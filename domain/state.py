@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
-from domain.loading import Dataset, force_alias_index
+from domain.loading import Dataset
 from domain.schema import Evaluation
 
 MAX_SEARCH_LENGTH = 120
@@ -56,7 +56,7 @@ def _shorten(value: str, limit: int = 40) -> str:
 
 def resolve_force(value: str, dataset: Dataset) -> str | None:
     """An ONS code, slug, name or alias -> the force id, if the dataset knows it."""
-    return force_alias_index(dataset.forces).get(value.strip().casefold())
+    return dataset.force_aliases.get(value.strip().casefold())
 
 
 def state_from_query(query: str | None, dataset: Dataset) -> ViewState:

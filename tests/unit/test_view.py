@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 
 from components.app_factory import create_app
@@ -87,7 +88,7 @@ def test_view009_map_traces_split_counted_and_empty(dataset, join):
     traces = map_traces(counts, "E23000029")
     assert traces.counted_ids == ("E23000029",) and traces.counted_z == (2,)
     assert len(traces.empty_ids) == 38 and traces.selected_ids == ("E23000029",)
-    figure = build_force_map("/geo/x.geojson", traces)
+    figure = go.Figure(build_force_map("/geo/x.geojson", traces))  # validates every property
     assert figure.data[0].geojson == "/geo/x.geojson"
     assert list(figure.data[1].locations) == list(traces.empty_ids)
     assert figure.layout.geo.projection.type == "transverse mercator"
@@ -95,7 +96,7 @@ def test_view009_map_traces_split_counted_and_empty(dataset, join):
 
 def test_view010_outcome_charts_never_mix_units(dataset):
     outcomes = outcomes_of(dataset, [dataset.initiatives_by_id["jobs-friends-houses"]])
-    charts = dict(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
+    charts = {k: go.Figure(f) for k, f in build_outcome_charts(outcomes, dict(dataset.initiatives_by_id))}
     assert set(charts) == {"percent", "money"}
     assert list(charts["money"].data[0].x) == [815000.0]
     assert charts["money"].data[0].text[0] == "more than £815,000"
@@ -107,7 +108,7 @@ def test_view011_theme_chart_compares_with_all_matching(dataset, join):
     shares = {s.theme_id: s for s in theme_shares(dataset, in_view, dataset.initiatives)}
     assert shares["mental-health"].share == 100.0
     assert shares["mental-health"].england_share == round(100 * 12 / 39, 1)
-    figure = build_theme_chart(tuple(shares.values()), "Leicestershire Police")
+    figure = go.Figure(build_theme_chart(tuple(shares.values()), "Leicestershire Police"))
     assert figure.data[0].name == "Leicestershire Police" and len(figure.data) == 2
 
 
@@ -166,6 +167,7 @@ def test_view016_overview_separates_reductions_counts_and_money(dataset):
     from components.panels import overview_graphs
     graphs = overview_graphs(dataset, outcomes_of(dataset, dataset.initiatives))
     assert [g.id["unit"] for g in graphs] == ["reductions", "count", "money"]
-    reductions = graphs[0].figure
+    reductions = go.Figure(graphs[0].figure)
     assert 94.0 in list(reductions.data[0].x) and all(0 <= v <= 100 for v in reductions.data[0].x)
-    assert set(graphs[2].figure.data[0].x) == {3_500_000.0, 300_000.0, 815_000.0}
+    assert set(go.Figure(graphs[2].figure).data[0].x) == {3_500_000.0, 300_000.0, 815_000.0}
+    assert go.Figure(graphs[1].figure).layout.xaxis.title.text == "Count"
