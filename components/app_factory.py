@@ -66,7 +66,7 @@ def create_app(settings: Settings, data: Dataset | None = None) -> Dash:
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False,
                          dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
     app.layout = build_layout(dataset, settings.url_prefix)
-    register_callbacks(app, dataset, join)
+    register_callbacks(app, dataset, join, settings.url_prefix)
     install_security(app, settings)
     _warm_up(dataset, join)
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.compare_panels import comparison_table, matrix_table, similar_links
 from components.ids import Ids
+from domain.compare import (chart_source, citation_line, compare_forces, coverage_matrix, matrix_csv, similar_forces,
+                            sort_matrix)
 from components.panels import (FIRST_CARDS, case_study_cards, off_map_list, outcome_chart_graphs, outcome_table,
                                overview_graphs)
 from domain.aggregation import (export_csv, filter_initiatives, force_counts, initiatives_in_view,
                                 off_map_initiatives, outcomes_of, shown_force_ids, theme_shares)
-from domain.figures import build_outcome_charts, build_theme_chart, map_traces
+from domain.figures import build_outcome_charts, build_theme_chart, map_traces, with_source
 from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.state import ViewState, state_from_controls, state_from_query
@@ -38,18 +43,23 @@ def _state_from_store(data: object, dataset: Dataset) -> ViewState:
     return replace(state_from_query(data["query"], dataset), notices=kept)
 
 
-def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
+def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str = "/",
+                       today: Callable[[], date] = date.today) -> None:
+    source = chart_source(dataset)
+
     @app.callback(
         Output(Ids.URL, "search"), Output(Ids.STATE, "data"), Output(Ids.FILTERS, "data"),
         Output(Ids.ROOT, "className"),
         Output(Ids.FORCE_SELECT, "value"), Output(Ids.THEMES, "value"), Output(Ids.EVALUATION, "value"),
-        Output(Ids.SEARCH, "value"), Output(Ids.WALES, "value"),
+        Output(Ids.SEARCH, "value"), Output(Ids.WALES, "value"), Output(Ids.COMPARE, "value"),
         Input(Ids.URL, "search"), Input(Ids.FORCE_SELECT, "value"), Input(Ids.THEMES, "value"),
         Input(Ids.EVALUATION, "value"), Input(Ids.SEARCH, "value"), Input(Ids.WALES, "value"),
         Input(Ids.MAP, "clickData"), Input(Ids.CLEAR, "n_clicks"),
+        Input(Ids.COMPARE, "value"), Input(Ids.ADD_TO_COMPARE, "n_clicks"),
         State(Ids.FILTERS, "data"),
     )
-    def sync_state(search_query, force, themes, evaluations, text, wales, click_data, _clear, current_filters):
+    def sync_state(search_query, force, themes, evaluations, text, wales, click_data, _clear,
+                   compare, _add, current_filters):
         """The URL is the single source of truth: controls write it, and it restores them."""
         trigger = ctx.triggered_id
         if trigger in (None, Ids.URL):
@@ -61,14 +71,17 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
                 force = None if clicked == force else clicked
             elif trigger == Ids.CLEAR:
                 force = None
+            elif trigger == Ids.ADD_TO_COMPARE and isinstance(force, str):
+                compare = [*(compare if isinstance(compare, list) else []), force]
             embed = state_from_query(search_query if isinstance(search_query, str) else "", dataset).embed
-            state = state_from_controls(force, themes, evaluations, text, wales, dataset, embed=embed)
+            state = state_from_controls(force, themes, evaluations, text, wales, dataset, embed=embed,
+                                        compare=compare)
             url_out = state.to_query() or "?"
         filters = _store_of(state.without_force())
         # Selecting a force leaves the filters alone: the map colours and overview need no redraw.
         filters_out = no_update if filters == current_filters else filters
         return (url_out, _store_of(state), filters_out, "app embed" if state.embed else "app", state.force, list(state.themes), list(state.evaluations),
-                state.search, ["wales"] if state.show_wales else [])
+                state.search, ["wales"] if state.show_wales else [], list(state.compare))
 
     @app.callback(
         Output(Ids.MAP, "figure"), Output(Ids.RESULTS_COUNT, "children"),
@@ -92,7 +105,7 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
             patch,
             f"{len(matching)} of {len(dataset.initiatives)} initiatives match",
             off_map_list(off_map_initiatives(join, matching), dataset),
-            overview_graphs(dataset, outcomes_of(dataset, matching)),
+            overview_graphs(dataset, outcomes_of(dataset, matching), source),
         )
 
     @app.callback(
@@ -119,13 +132,59 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
             view_label,
             case_study_cards(in_view, dataset, state.force, limit=None if state.force else FIRST_CARDS),
             bool(state.force) or len(in_view) <= FIRST_CARDS,
-            build_theme_chart(theme_shares(dataset, in_view, matching), view_label),
+            with_source(build_theme_chart(theme_shares(dataset, in_view, matching), view_label), source),
             # England-wide, the outcomes overview below already charts every figure.
-            outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
+            outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)), source)
             if state.force else [html.P("Select a force to chart its figures; the outcomes overview below "
                                         "charts every matching figure.", className="empty")],
             outcome_table(outcomes, dataset),
         )
+
+    @app.callback(
+        Output(Ids.COMPARISON, "children"), Output(Ids.SIMILAR, "children"),
+        Input(Ids.STATE, "data"),
+    )
+    def show_comparison(state_data):
+        state = _state_from_store(state_data, dataset)
+        matching = filter_initiatives(dataset, state)
+        anchor = state.force or (state.compare[0] if state.compare else None)
+        similar = similar_forces(dataset, anchor) if anchor else ()
+        return (comparison_table(compare_forces(dataset, join, matching, state.compare), dataset),
+                similar_links(similar, anchor, state, url_prefix, dataset))
+
+    @app.callback(
+        Output(Ids.MATRIX, "children"), Output(Ids.MATRIX_BODY, "hidden"),
+        Output(Ids.MATRIX_TOGGLE, "children"), Output(Ids.MATRIX_TOGGLE, "aria-expanded"),
+        Input(Ids.FILTERS, "data"), Input(Ids.MATRIX_SORT, "value"), Input(Ids.MATRIX_TOGGLE, "n_clicks"),
+    )
+    def show_matrix(filters_data, sort_column, toggles):
+        if not (isinstance(toggles, int) and toggles % 2):
+            return [], True, "Show the coverage matrix", "false"  # built only when opened: ~900 cells
+        state = _state_from_store(filters_data, dataset)
+        table = matrix_table(_sorted_matrix(state, sort_column), dataset, state, url_prefix)
+        return table, False, "Hide the coverage matrix", "true"
+
+    @app.callback(
+        Output(Ids.MATRIX_DOWNLOAD, "data"), Input(Ids.MATRIX_EXPORT, "n_clicks"),
+        State(Ids.FILTERS, "data"), State(Ids.MATRIX_SORT, "value"), State(Ids.URL, "href"),
+        prevent_initial_call=True,
+    )
+    def download_matrix(n_clicks, filters_data, sort_column, href):
+        if not n_clicks:
+            raise PreventUpdate
+        state = _state_from_store(filters_data, dataset)
+        citation = citation_line(dataset, href if isinstance(href, str) else "", today())
+        return dcc.send_string(matrix_csv(_sorted_matrix(state, sort_column), dataset, citation),
+                               filename="coverage-matrix.csv")
+
+    @app.callback(Output(Ids.CITATION, "children"), Input(Ids.URL, "href"))
+    def show_citation(href):
+        return citation_line(dataset, href if isinstance(href, str) else "", today())
+
+    def _sorted_matrix(state, sort_column):
+        column = sort_column if sort_column in {"force", "region", *dataset.themes_by_id} else "force"
+        rows = coverage_matrix(dataset, join, filter_initiatives(dataset, state), state.show_wales)
+        return sort_matrix(rows, column, descending=column not in {"force", "region"})
 
     @app.callback(
         Output(Ids.CASE_STUDIES, "children", allow_duplicate=True),
@@ -142,12 +201,14 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
 
     @app.callback(
         Output(Ids.DOWNLOAD, "data"), Input(Ids.EXPORT_BUTTON, "n_clicks"), State(Ids.STATE, "data"),
+        State(Ids.URL, "href"),
         prevent_initial_call=True,
     )
-    def download_view(n_clicks, state_data):
+    def download_view(n_clicks, state_data, href):
         if not n_clicks:
             raise PreventUpdate
         state = _state_from_store(state_data, dataset)
         in_view = initiatives_in_view(join, filter_initiatives(dataset, state), state.force)
-        text = export_csv(dataset, in_view, outcomes_of(dataset, in_view))
+        citation = citation_line(dataset, href if isinstance(href, str) else "", today())
+        text = export_csv(dataset, in_view, outcomes_of(dataset, in_view), citation)
         return dcc.send_string(text, filename=f"police-public-health{'-' + state.force if state.force else ''}.csv")

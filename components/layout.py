@@ -80,6 +80,13 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
                 ], className="control"),
                 dcc.Checklist(id=Ids.WALES, options=[{"label": " Show the 4 Welsh forces", "value": "wales"}],
                               value=[], className="control"),
+                html.Div([
+                    html.Label("Compare forces (2 to 4)", htmlFor=Ids.COMPARE),
+                    dcc.Dropdown(id=Ids.COMPARE, options=_force_options(dataset), multi=True, searchable=True,
+                                 placeholder="Choose forces to compare"),
+                    html.Button("Add selected force to comparison", id=Ids.ADD_TO_COMPARE, n_clicks=0,
+                                className="button"),
+                ], className="control"),
                 html.P(id=Ids.RESULTS_COUNT, className="results-count", **{"aria-live": "polite"}),
                 html.Button("Download CSV of this view", id=Ids.EXPORT_BUTTON, n_clicks=0, className="button"),
             ], className="filters", **{"aria-label": "Filters"}),
@@ -100,6 +107,33 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
                 ], className="panels", **{"aria-live": "polite"}),
             ], className="drilldown"),
             html.Section([
+                html.H2("Compare forces"),
+                html.Div(id=Ids.COMPARISON, **{"aria-live": "polite"}),
+                html.Div(id=Ids.SIMILAR, className="similar"),
+            ], className="compare", id="compare"),
+            html.Section([
+                html.H2("Coverage matrix: themes by force"),
+                html.P("How many initiatives the 2016 paper records for each force and theme under the current "
+                       "filters. A number links to those initiatives. An empty cell means the paper has no case "
+                       "study there, not that no work happens."),
+                html.Button("Show the coverage matrix", id=Ids.MATRIX_TOGGLE, n_clicks=0, className="button",
+                            **{"aria-expanded": "false", "aria-controls": Ids.MATRIX_BODY}),
+                html.Div([
+                    html.Div([
+                    html.Label("Sort rows by", htmlFor=Ids.MATRIX_SORT),
+                    dcc.Dropdown(id=Ids.MATRIX_SORT, value="force", clearable=False, options=[
+                        {"label": "Force (A to Z)", "value": "force"},
+                        {"label": "Region", "value": "region"},
+                        *[{"label": f"{t.label} (most first)", "value": t.id} for t in dataset.themes],
+                    ]),
+                    html.Button("Download the matrix as CSV", id=Ids.MATRIX_EXPORT, n_clicks=0, className="button"),
+                    dcc.Download(id=Ids.MATRIX_DOWNLOAD),
+                    ], className="control matrix-controls"),
+                    # Built only when opened: ~900 cells would slow the first paint.
+                    html.Div(id=Ids.MATRIX),
+                ], id=Ids.MATRIX_BODY, hidden=True),
+            ], className="matrix", id="matrix"),
+            html.Section([
                 html.H2("National, regional, British Transport Police and Welsh work"),
                 html.P("Work that has no English force area to sit in is listed here, never dropped."),
                 html.Div(id=Ids.OFF_MAP),
@@ -115,6 +149,13 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
                 html.P("Figures the paper gives for background, tied to no initiative."),
                 outcome_table([o for o in dataset.outcomes if o.is_context], dataset),
             ], className="context-figures"),
+            html.Section([
+                html.H2("Cite this view"),
+                html.P(["Link and citation for what you see now. ",
+                        dcc.Clipboard(id=Ids.CITATION_COPY, target_id=Ids.CITATION, title="Copy link and citation",
+                                      className="copy-button")]),
+                html.Pre(id=Ids.CITATION, className="citation-text"),
+            ], className="cite", id="cite"),
             about_section(dataset),
         ]),
     ], className="app", id=Ids.ROOT)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dash import dcc, html
 
 from domain.aggregation import citation_of, format_value
-from domain.figures import build_outcome_charts, build_outcomes_overview
+from domain.figures import build_outcome_charts, build_outcomes_overview, with_source
 from domain.loading import Dataset
 from domain.schema import Initiative, Outcome
 
@@ -82,8 +82,8 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Table |
                       className="outcome-table")
 
 
-def outcome_chart_graphs(charts: list) -> list:
-    return [dcc.Graph(figure=figure, config=GRAPH_CONFIG, id={"type": "outcome-chart", "unit": key})
+def outcome_chart_graphs(charts: list, source: str = "") -> list:
+    return [dcc.Graph(figure=with_source(figure, source), config=GRAPH_CONFIG, id={"type": "outcome-chart", "unit": key})
             for key, figure in charts]
 
 
@@ -97,10 +97,12 @@ def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> l
     ])]
 
 
-def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome]) -> list:
+def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome], source: str = "") -> list:
     initiatives = dict(dataset.initiatives_by_id)
-    reductions = build_outcomes_overview(outcomes, initiatives, {t.id: t.label for t in dataset.themes})
-    others = [(key, fig) for key, fig in build_outcome_charts(outcomes, initiatives) if key in {"count", "money"}]
+    reductions = with_source(build_outcomes_overview(outcomes, initiatives, {t.id: t.label for t in dataset.themes}),
+                             source)
+    others = [(key, with_source(fig, source)) for key, fig in build_outcome_charts(outcomes, initiatives)
+              if key in {"count", "money"}]
     return [dcc.Graph(figure=reductions, config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": "reductions"})] + [
         dcc.Graph(figure=fig, config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": key}) for key, fig in others
     ]

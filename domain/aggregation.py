@@ -131,12 +131,15 @@ def citation_of(section: str, references: tuple[str, ...]) -> str:
     return f"PHE 2016, {section}{refs}"
 
 
-def export_csv(dataset: Dataset, initiatives: Iterable[Initiative], outcomes: Iterable[Outcome]) -> str:
+def export_csv(dataset: Dataset, initiatives: Iterable[Initiative], outcomes: Iterable[Outcome],
+               citation: str = "") -> str:
     """One CSV of the view: initiatives first, then their outcome figures, each with its citation."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([f"# Police and public health collaboration dataset {dataset.version} ({dataset.version_date}); "
                      "source: Public Health England (2016) Police and Public Health: Innovation in practice"])
+    if citation:
+        writer.writerow([f"# Cite as: {citation}"])
     writer.writerow(["record", "id", "initiative_id", "title_or_measure", "forces", "themes", "status",
                      "evaluation", "value", "unit", "direction", "period", "comparator", "evidence_kind",
                      "section", "references"])

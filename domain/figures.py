@@ -32,6 +32,20 @@ UNIT_GROUPS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 FigureSpec = dict[str, Any]  # {"data": [...], "layout": {...}}, as plotly.js takes it
 
 
+def with_source(figure: FigureSpec, source: str) -> FigureSpec:
+    """Print the citation under the chart, so an image saved from the modebar carries it too."""
+    if not source:
+        return figure
+    layout = figure["layout"]
+    margin = {**layout.get("margin", {})}
+    margin["b"] = margin.get("b", 40) + 36
+    annotation = {"text": source, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
+                  "yanchor": "top", "yshift": -(margin["b"] - 14), "showarrow": False,
+                  "font": {"size": 9, "color": "#5a5a55"}, "align": "left"}
+    return {**figure, "layout": {**layout, "margin": margin, "height": layout.get("height", 300) + 36,
+                                 "annotations": [*layout.get("annotations", []), annotation]}}
+
+
 @dataclass(frozen=True)
 class MapTraces:
     """Per-trace values of the map; the same values build the figure and patch it."""

@@ -14,6 +14,7 @@ from domain.loading import Dataset
 from domain.schema import Evaluation
 
 MAX_SEARCH_LENGTH = 120
+MAX_COMPARED = 4
 MAX_QUERY_LENGTH = 4000
 EVALUATIONS: tuple[str, ...] = Evaluation.__args__  # type: ignore[attr-defined]
 
@@ -26,6 +27,7 @@ class ViewState:
     search: str = ""
     show_wales: bool = False
     embed: bool = False  # compact view without site chrome, for intranet iframes
+    compare: tuple[str, ...] = ()  # 2 to 4 force ids shown side by side
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     def without_force(self) -> ViewState:
@@ -44,6 +46,8 @@ class ViewState:
             pairs.append(("q", self.search))
         if self.show_wales:
             pairs.append(("wales", "1"))
+        if self.compare:
+            pairs.append(("compare", ",".join(self.compare)))
         if self.embed:
             pairs.append(("embed", "1"))
         return f"?{urlencode(pairs)}" if pairs else ""
@@ -66,7 +70,7 @@ def state_from_query(query: str | None, dataset: Dataset) -> ViewState:
         notices.append(f"The link was too long ({len(query)} characters) and was ignored.")
         return ViewState(notices=tuple(notices))
     params: Mapping[str, list[str]] = parse_qs(query, keep_blank_values=False)
-    known = {"force", "themes", "evaluation", "q", "wales", "embed"}
+    known = {"force", "themes", "evaluation", "q", "wales", "embed", "compare"}
     for key in sorted(set(params) - known):
         notices.append(f"Ignored unknown link parameter '{_shorten(key)}'.")
 
@@ -105,7 +109,19 @@ def state_from_query(query: str | None, dataset: Dataset) -> ViewState:
         show_wales = True  # a Welsh force was asked for: show it rather than hide it
 
     embed = params.get("embed", ["0"])[-1] == "1"
-    return ViewState(force, themes, evaluations, search, show_wales, embed, tuple(notices))
+    compare: list[str] = []
+    for raw in ",".join(params.get("compare", [])).split(","):
+        if not raw.strip():
+            continue
+        resolved = resolve_force(raw, dataset)
+        if resolved is None or dataset.forces_by_id[resolved].kind != "territorial":
+            notices.append(f"Ignored unknown force '{_shorten(raw)}' in the comparison.")
+        elif resolved not in compare:
+            compare.append(resolved)
+    if len(compare) > MAX_COMPARED:
+        notices.append(f"Only {MAX_COMPARED} forces can be compared; kept the first {MAX_COMPARED}.")
+        compare = compare[:MAX_COMPARED]
+    return ViewState(force, themes, evaluations, search, show_wales, embed, tuple(compare), tuple(notices))
 
 
 def _text(value: object) -> str:
@@ -118,7 +134,7 @@ def _texts(value: object) -> tuple[str, ...]:
 
 def state_from_controls(
     force: object, themes: object, evaluations: object, search: object, wales: object,
-    dataset: Dataset, embed: bool = False,
+    dataset: Dataset, embed: bool = False, compare: object = None,
 ) -> ViewState:
     """The state the controls show, cleaned the same way as a link. The values come from the
     browser, so anything of the wrong type is treated as empty rather than trusted."""
@@ -129,5 +145,6 @@ def state_from_controls(
         search=_text(search).strip()[: MAX_SEARCH_LENGTH + 1],
         show_wales=bool(_texts(wales)),
         embed=embed,
+        compare=_texts(compare),
     ).to_query()
     return state_from_query(query, dataset)

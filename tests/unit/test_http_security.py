@@ -30,7 +30,8 @@ def sync_payload(app, search="", **overrides):
     key = next(k for k in app.callback_map if k.startswith("..url.search"))
     callback = app.callback_map[key]
     values = {"url": search, "force-select": None, "theme-filter": [], "evaluation-filter": [],
-              "search-text": "", "show-wales": [], "force-map": None, "clear-force": 0}
+              "search-text": "", "show-wales": [], "force-map": None, "clear-force": 0,
+              "compare-select": [], "add-to-compare": 0}
     values.update(overrides)
     return {
         "output": key,

@@ -1,0 +1,74 @@
+"""UI layer: the comparison table, "similar forces" links, the coverage matrix and the citation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from dash import dcc, html
+
+from components.ids import Ids
+from domain.aggregation import format_value
+from domain.compare import NO_CASE_STUDY, OFF_MAP_ROW_ID, ComparedForce, MatrixRow, SimilarForce
+from domain.loading import Dataset
+from domain.state import ViewState
+
+
+def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset) -> html.Div | html.P:
+    if len(compared) < 2:
+        return html.P("Choose two to four forces to compare them side by side.", className="empty")
+
+    def number(value: float | int | None, unit: str = "") -> str:
+        return f"{value:,.0f}{unit}" if value is not None else "—"
+
+    themes = [t for t in dataset.themes if any(c.theme_counts.get(t.id) for c in compared)]
+    rows = [
+        ("Region", [c.region for c in compared]),
+        ("Area", [number(c.area_km2, " km²") for c in compared]),
+        ("Population (mid-2018)", [number(c.population) for c in compared]),
+        ("Matching case studies", [str(len(c.initiatives)) if c.initiatives else NO_CASE_STUDY for c in compared]),
+        *[(t.label, [str(c.theme_counts[t.id]) if c.theme_counts.get(t.id) else NO_CASE_STUDY for c in compared])
+          for t in themes],
+        ("Case studies", ["\n".join(i.title for i in c.initiatives) or NO_CASE_STUDY for c in compared]),
+        ("Outcome figures", ["\n".join(f"{o.measure}: {format_value(o)}" for o in c.outcomes) or "—"
+                             for c in compared]),
+    ]
+    return html.Div(html.Table([
+        html.Thead(html.Tr([html.Th("", scope="col"), *[html.Th(c.name, scope="col") for c in compared]])),
+        html.Tbody([html.Tr([html.Th(label, scope="row"), *[html.Td(v) for v in values]]) for label, values in rows]),
+    ], className="comparison-table"), className="table-scroll")
+
+
+def similar_links(similar: Sequence[SimilarForce], anchor: str | None, state: ViewState,
+                  url_prefix: str, dataset: Dataset) -> list:
+    if not anchor or not similar:
+        return []
+    base = list(state.compare) or [anchor]
+    links = []
+    for force in similar:
+        if force.force_id in base:
+            continue
+        target = replace(state, compare=tuple((base + [force.force_id])[-4:]), notices=())
+        links.append(html.Li([dcc.Link(f"Compare with {force.name}", href=f"{url_prefix}{target.to_query()}"),
+                              f" — {force.reason}"]))
+    return [html.P(f"Similar to {dataset.forces_by_id[anchor].name}:"), html.Ul(links)] if links else []
+
+
+def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, url_prefix: str) -> html.Div:
+    """The themes x forces table; each count links to the force's view filtered to that theme."""
+    def cell(row: MatrixRow, theme_id: str) -> html.Td:
+        count = row.counts.get(theme_id)
+        if not count:
+            return html.Td(NO_CASE_STUDY, className="none")
+        force = None if row.row_id == OFF_MAP_ROW_ID else row.row_id
+        target = replace(state, force=force, themes=(theme_id,), compare=(), notices=())
+        anchor = "#national-work" if force is None else ""
+        return html.Td(dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}{anchor}"), className="count")
+
+    header = html.Tr([html.Th("Force", scope="col"), html.Th("Region", scope="col"),
+                      *[html.Th(t.label, scope="col") for t in dataset.themes]])
+    body = [html.Tr([html.Th(row.label, scope="row"), html.Td(row.region),
+                     *[cell(row, t.id) for t in dataset.themes]]) for row in rows]
+    return html.Div(html.Table([html.Thead(header), html.Tbody(body)], className="matrix-table"),
+                    className="table-scroll", tabIndex="0", role="region",
+                    **{"aria-label": "Coverage matrix, scrolls sideways"})

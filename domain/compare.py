@@ -1,0 +1,140 @@
+"""Domain layer: comparing forces, the themes x forces coverage matrix, and citations."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from domain.joining import ForceJoin
+from domain.loading import Dataset
+from domain.schema import Initiative, Outcome
+from domain.state import MAX_COMPARED
+
+NO_CASE_STUDY = "no case study in the 2016 paper"
+OFF_MAP_ROW_ID = "national-and-non-territorial"
+PAPER_CITATION = ("Public Health England (2016). Police and Public Health: Innovation in practice – "
+                  "an overview of collaboration across England. London: PHE.")
+
+
+@dataclass(frozen=True)
+class ComparedForce:
+    force_id: str
+    name: str
+    region: str
+    area_km2: float | None
+    population: int | None
+    initiatives: tuple[Initiative, ...]
+    theme_counts: dict[str, int]
+    outcomes: tuple[Outcome, ...]
+
+
+def compare_forces(dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative],
+                   force_ids: Sequence[str]) -> tuple[ComparedForce, ...]:
+    matching_ids = {i.id for i in matching}
+    compared = []
+    for force_id in force_ids[:MAX_COMPARED]:
+        force = dataset.forces_by_id[force_id]
+        initiatives = tuple(dataset.initiatives_by_id[i] for i in join.by_force.get(force_id, ())
+                            if i in matching_ids)
+        ids = {i.id for i in initiatives}
+        compared.append(ComparedForce(
+            force_id, force.name, force.region, force.area_km2, force.population_mid_2018, initiatives,
+            dict(Counter(t for i in initiatives for t in i.themes)),
+            tuple(o for o in dataset.outcomes if o.initiative_id in ids),
+        ))
+    return tuple(compared)
+
+
+@dataclass(frozen=True)
+class SimilarForce:
+    force_id: str
+    name: str
+    reason: str
+
+
+def similar_forces(dataset: Dataset, force_id: str, limit: int = 5) -> tuple[SimilarForce, ...]:
+    """Forces of the same region, then those closest in population: one click from a comparison."""
+    anchor = dataset.forces_by_id[force_id]
+    peers = [f for f in dataset.forces if f.kind == "territorial" and f.country == anchor.country and f.id != force_id]
+    same_region = [SimilarForce(f.id, f.name, f"same region ({f.region})")
+                   for f in sorted(peers, key=lambda f: f.name) if f.region == anchor.region]
+    if anchor.population_mid_2018 is None:
+        return tuple(same_region[:limit])
+    by_population = sorted(
+        (f for f in peers if f.region != anchor.region and f.population_mid_2018),
+        key=lambda f: abs(f.population_mid_2018 - anchor.population_mid_2018),  # type: ignore[operator]
+    )
+    similar_size = [SimilarForce(f.id, f.name, f"similar population ({f.population_mid_2018:,})")
+                    for f in by_population[:3]]
+    return tuple((same_region[: max(0, limit - len(similar_size))] + similar_size)[:limit])
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    row_id: str
+    label: str
+    region: str
+    counts: dict[str, int]  # theme id -> initiatives; themes with none are absent
+
+
+def coverage_matrix(dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative],
+                    show_wales: bool) -> tuple[MatrixRow, ...]:
+    """One row per force on the map (and one for work with no force area), counts per theme."""
+    matching = tuple(matching)
+    matching_ids = {i.id for i in matching}
+    rows = []
+    for force in sorted(dataset.forces, key=lambda f: f.name):
+        if force.id not in join.by_force or not (force.is_english or show_wales):
+            continue
+        initiatives = [dataset.initiatives_by_id[i] for i in join.by_force[force.id] if i in matching_ids]
+        rows.append(MatrixRow(force.id, force.name, force.region,
+                              dict(Counter(t for i in initiatives for t in i.themes))))
+    off_map = [i for i in matching if join.placements[i.id].placement in {"no force named", "non-territorial force"}
+               or (join.placements[i.id].placement == "welsh force" and not show_wales)]
+    rows.append(MatrixRow(OFF_MAP_ROW_ID, "National, regional and non-territorial work", "",
+                          dict(Counter(t for i in off_map for t in i.themes))))
+    return tuple(rows)
+
+
+def sort_matrix(rows: Sequence[MatrixRow], column: str, descending: bool) -> tuple[MatrixRow, ...]:
+    """Sort by 'force', 'region' or a theme id; the off-map row always stays last."""
+    body = [r for r in rows if r.row_id != OFF_MAP_ROW_ID]
+    tail = [r for r in rows if r.row_id == OFF_MAP_ROW_ID]
+    if column == "force":
+        key = lambda r: r.label  # noqa: E731
+    elif column == "region":
+        key = lambda r: (r.region, r.label)  # noqa: E731
+    else:
+        # Ties keep alphabetical order whichever way the counts run.
+        body.sort(key=lambda r: r.label)
+        key = lambda r: r.counts.get(column, 0)  # noqa: E731
+    return tuple(sorted(body, key=key, reverse=descending) + tail)
+
+
+def citation_line(dataset: Dataset, view_url: str, accessed: date) -> str:
+    return (f"{PAPER_CITATION} Police and public health collaboration dataset, version {dataset.version} "
+            f"({dataset.version_date}). Boundaries: "
+            f"{dataset.boundaries.attribution if dataset.boundaries else 'ONS'}. "
+            f"View: {view_url} (accessed {accessed.isoformat()}).")
+
+
+def chart_source(dataset: Dataset) -> str:
+    """The short citation printed under every chart."""
+    return (f"Source: PHE (2016) Police and Public Health: Innovation in practice; dataset v{dataset.version} "
+            f"({dataset.version_date}). Boundaries: ONS, OGL v3.0, © Crown copyright and database right.")
+
+
+def matrix_csv(rows: Sequence[MatrixRow], dataset: Dataset, citation: str) -> str:
+    """Exactly the matrix as shown: same rows, order and wording of empty cells."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f"# {citation}"])
+    writer.writerow(["force", "region", *[t.label for t in dataset.themes]])
+    for row in rows:
+        writer.writerow([row.label, row.region,
+                         *[row.counts.get(t.id) or NO_CASE_STUDY for t in dataset.themes]])
+    return buffer.getvalue()

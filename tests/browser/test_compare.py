@@ -1,0 +1,86 @@
+"""Compare forces, the coverage matrix and "cite this view" in a real browser."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.conftest import wait_until
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 20
+
+
+def ready(page, url):
+    page.goto(url)
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 39')", timeout=TIMEOUT)
+
+
+def comparison_headers(page) -> list[str]:
+    return page.locator("#comparison thead th").all_inner_texts()[1:]
+
+
+def test_cmpb001_compare_two_forces_via_the_url(watched, live_server):
+    page = watched.page
+    ready(page, f"{live_server.base_url}?compare=E23000021,E23000037")
+    wait_until(page, "document.querySelectorAll('#comparison thead th').length === 3", timeout=TIMEOUT)
+    assert comparison_headers(page) == ["Leicestershire Police", "Gloucestershire Constabulary"]
+    table = page.locator("#comparison").inner_text()
+    assert "East Midlands" in table and "South West" in table and "1,093,200" in table
+    assert "Leicestershire mental health triage car" in table and "Section 136 detentions: 81%" in table
+
+
+def test_cmpb002_compare_via_controls_and_similar_forces_link(watched, live_server):
+    page = watched.page
+    ready(page, f"{live_server.base_url}?force=E23000021")
+    page.locator("#add-to-compare").click()
+    wait_until(page, "location.search.includes('compare=E23000021')", timeout=TIMEOUT)
+    link = page.get_by_role("link", name="Compare with Derbyshire Constabulary")
+    link.click()
+    wait_until(page, "document.querySelectorAll('#comparison thead th').length === 3", timeout=TIMEOUT)
+    assert comparison_headers(page) == ["Leicestershire Police", "Derbyshire Constabulary"]
+    assert "compare=E23000021%2CE23000018" in page.url
+    assert "no case study in the 2016 paper" in page.locator("#comparison").inner_text()
+
+
+def test_cmpb003_matrix_sorts_links_and_exports_what_is_shown(watched, live_server):
+    page = watched.page
+    ready(page, f"{live_server.base_url}?themes=mental-health")
+    page.locator("#coverage-matrix-toggle").click()
+    page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
+    first_rows = page.locator(".matrix-table tbody th").all_inner_texts()
+    assert first_rows[0] == "Avon and Somerset Constabulary" and len(first_rows) == 40
+    page.locator("#matrix-sort").click()
+    page.get_by_role("option", name="Mental health (most first)").click()
+    wait_until(page, "document.querySelector('.matrix-table tbody th')?.textContent === 'Cambridgeshire Constabulary'",
+               timeout=TIMEOUT)
+    shown = page.locator(".matrix-table tbody th").all_inner_texts()
+    with page.expect_download() as info:
+        page.locator("#matrix-export").click()
+    rows = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
+    assert rows[0][0].startswith("# Public Health England (2016)") and "themes=mental-health" in rows[0][0]
+    assert [r[0] for r in rows[2:]] == shown
+    assert "0" not in {cell for r in rows[2:] for cell in r[2:]}
+    # a count links to that force and theme
+    page.locator(".matrix-table tbody tr").first.get_by_role("link").first.click()
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Cambridgeshire Constabulary'",
+               timeout=TIMEOUT)
+
+
+def test_cmpb004_copy_citation(browser, live_server):
+    from tests.conftest import open_watched_page
+    origin = "/".join(live_server.base_url.split("/")[:3])
+    watched = open_watched_page(browser, origin)
+    page = watched.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    ready(page, f"{live_server.base_url}?force=E23000021")
+    wait_until(page, "document.querySelector('#citation-text')?.textContent.includes('force=E23000021')", timeout=TIMEOUT)
+    page.locator("#citation-copy").click()
+    copied = wait_until(page, "navigator.clipboard.readText()", timeout=TIMEOUT)
+    assert "Public Health England (2016)" in copied and "force=E23000021" in copied
+    assert "Office for National Statistics" in copied and "accessed 20" in copied
+    assert watched.foreign_requests == [] and watched.console_errors == []
+    page.context.close()

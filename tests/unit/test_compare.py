@@ -1,0 +1,106 @@
+"""Comparison, similar forces, coverage matrix and citations -- on small in-memory data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.compare import (NO_CASE_STUDY, OFF_MAP_ROW_ID, citation_line, compare_forces, coverage_matrix,
+                            matrix_csv, similar_forces, sort_matrix)
+from domain.joining import join_initiatives
+from domain.loading import BoundaryFile, Dataset
+from domain.schema import Force, Initiative, Theme
+from domain.state import state_from_query
+
+
+def force(id_, name, region, population, country="England"):
+    return Force(id=id_, name=name, short_name=name, kind="territorial", country=country, region=region,
+                 area_km2=1000.0, population_mid_2018=population)
+
+
+def initiative(id_, forces, themes, scope="force"):
+    return Initiative(id=id_, title=f"Initiative {id_}", scope=scope, force_ids=tuple(forces), place="Somewhere",
+                      lead_organisations=("Lead",), themes=tuple(themes), status="established",
+                      evaluation="not yet evaluated", summary="A summary that is long enough.", section="S")
+
+
+@pytest.fixture
+def small():
+    forces = (
+        force("E23000001", "Alpha Police", "London", 900_000),
+        force("E23000002", "Beta Police", "North West", 500_000),
+        force("E23000003", "Gamma Police", "North West", 1_500_000),
+        force("E23000004", "Delta Police", "South West", 520_000),
+        force("W15000001", "Wye Police", "Wales", 510_000, country="Wales"),
+    )
+    themes = (Theme(id="mental-health", label="Mental health", kind="core topic", description="d"),
+              Theme(id="dementia", label="Dementia", kind="core topic", description="d"))
+    initiatives = (
+        initiative("a", ["E23000001"], ["mental-health"]),
+        initiative("b", ["E23000001", "E23000002"], ["mental-health", "dementia"], scope="multi-force"),
+        initiative("n", [], ["dementia"], scope="national"),
+        initiative("w", ["W15000001"], ["dementia"]),
+    )
+    boundaries = BoundaryFile(b"{}", frozenset(f.id for f in forces), "ONS attribution", "OGL", "x")
+    dataset = Dataset(forces, themes, initiatives, (), "9.9.9", "2030-01-01", boundaries)
+    return dataset, join_initiatives(initiatives, dataset.forces_by_id, boundaries.force_ids)
+
+
+def test_cmp001_compare_counts_themes_per_force(small):
+    dataset, join = small
+    alpha, beta = compare_forces(dataset, join, dataset.initiatives, ["E23000001", "E23000002"])
+    assert alpha.theme_counts == {"mental-health": 2, "dementia": 1}
+    assert [i.id for i in beta.initiatives] == ["b"]
+    assert (beta.region, beta.population) == ("North West", 500_000)
+
+
+def test_cmp002_similar_forces_same_region_then_population(small):
+    dataset, _ = small
+    similar = similar_forces(dataset, "E23000002")
+    assert similar[0].force_id == "E23000003" and "same region" in similar[0].reason
+    assert [s.force_id for s in similar[1:]] == ["E23000004", "E23000001"]  # closest populations, English only
+
+
+def test_cmp003_matrix_rows_counts_and_off_map_row(small):
+    dataset, join = small
+    rows = coverage_matrix(dataset, join, dataset.initiatives, show_wales=False)
+    assert [r.row_id for r in rows] == ["E23000001", "E23000002", "E23000004", "E23000003", OFF_MAP_ROW_ID]
+    assert rows[0].counts == {"mental-health": 2, "dementia": 1}
+    assert rows[-1].counts == {"dementia": 2}  # national + Welsh work while Wales is hidden
+    with_wales = coverage_matrix(dataset, join, dataset.initiatives, show_wales=True)
+    assert "W15000001" in [r.row_id for r in with_wales] and with_wales[-1].counts == {"dementia": 1}
+
+
+def test_cmp004_sort_matrix_keeps_off_map_row_last(small):
+    dataset, join = small
+    rows = coverage_matrix(dataset, join, dataset.initiatives, show_wales=False)
+    by_theme = sort_matrix(rows, "mental-health", descending=True)
+    assert [r.row_id for r in by_theme][:2] == ["E23000001", "E23000002"] and by_theme[-1].row_id == OFF_MAP_ROW_ID
+    by_region = sort_matrix(rows, "region", descending=False)
+    assert [r.region for r in by_region[:-1]] == ["London", "North West", "North West", "South West"]
+
+
+def test_cmp005_matrix_csv_is_what_is_shown_with_citation(small):
+    dataset, join = small
+    rows = sort_matrix(coverage_matrix(dataset, join, dataset.initiatives, False), "force", False)
+    lines = matrix_csv(rows, dataset, "CITE").splitlines()
+    assert lines[0] == "# CITE" and lines[1] == "force,region,Mental health,Dementia"
+    assert lines[2] == "Alpha Police,London,2,1"
+    assert lines[3] == f"Beta Police,North West,1,1" and lines[4] == f"Delta Police,South West,{NO_CASE_STUDY},{NO_CASE_STUDY}"
+    assert "0" not in lines[4].split(",")
+
+
+def test_cmp006_citation_names_paper_dataset_boundaries_and_date(small):
+    dataset, _ = small
+    line = citation_line(dataset, "http://x/?force=E23000001", date(2031, 2, 3))
+    assert "Public Health England (2016)" in line and "version 9.9.9 (2030-01-01)" in line
+    assert "ONS attribution" in line and "accessed 2031-02-03" in line and "http://x/?force=E23000001" in line
+
+
+def test_cmp007_compare_state_parses_aliases_and_caps_at_four(small):
+    dataset, _ = small
+    state = state_from_query("?compare=alpha%20police,E23000002,E23000003,E23000004,W15000001,nope", dataset)
+    assert state.compare == ("E23000001", "E23000002", "E23000003", "E23000004")
+    assert any("nope" in n for n in state.notices) and any("Only 4" in n for n in state.notices)
+    assert state_from_query(state.to_query(), dataset).compare == state.compare
