@@ -171,3 +171,13 @@ def test_view016_overview_separates_reductions_counts_and_money(dataset):
     assert 94.0 in list(reductions.data[0].x) and all(0 <= v <= 100 for v in reductions.data[0].x)
     assert set(go.Figure(graphs[2].figure).data[0].x) == {3_500_000.0, 300_000.0, 815_000.0}
     assert go.Figure(graphs[1].figure).layout.xaxis.title.text == "Count"
+
+
+def test_view017_geometry_is_served_gzipped_when_accepted(dataset):
+    import gzip
+    client = create_app(Settings(), dataset).server.test_client()
+    zipped = client.get("/geo/police_force_areas.geojson", headers={"Accept-Encoding": "gzip, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == dataset.boundaries.geojson_bytes
+    plain = client.get("/geo/police_force_areas.geojson", headers={"Accept-Encoding": "identity"})
+    assert plain.data == dataset.boundaries.geojson_bytes and "Content-Encoding" not in plain.headers
