@@ -53,6 +53,7 @@ class Settings:
     port: int = 8050
     data_dir: Path = REPO_ROOT / "data"
     topojson_dir: Path = REPO_ROOT / "vendor" / "topojson"
+    plotly_dir: Path = REPO_ROOT / "vendor" / "plotly"
     url_prefix: str = "/"  # the path users reach the app at, e.g. /collaboration/
     # True behind a proxy that strips url_prefix before forwarding (the app then routes at /).
     proxy_strips_prefix: bool = False

@@ -13,7 +13,7 @@ from components.compare_panels import comparison_table, matrix_table, similar_li
 from components.ids import Ids
 from domain.compare import (chart_source, citation_line, compare_forces, coverage_matrix, matrix_csv, similar_forces,
                             sort_matrix)
-from components.panels import (FIRST_CARDS, case_study_cards, off_map_list, outcome_chart_graphs, outcome_table,
+from components.panels import (FIRST_CARDS, case_study_cards, force_table, off_map_list, outcome_chart_graphs, outcome_table,
                                overview_graphs)
 from domain.aggregation import (export_csv, filter_initiatives, force_counts, initiatives_in_view,
                                 off_map_initiatives, outcomes_of, shown_force_ids, theme_shares)
@@ -139,6 +139,20 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix:
                                         "charts every matching figure.", className="empty")],
             outcome_table(outcomes, dataset),
         )
+
+    @app.callback(
+        Output(Ids.FORCE_TABLE, "children"),
+        Input(Ids.STATE, "data"), Input(Ids.FORCE_TABLE_SORT, "value"),
+    )
+    def show_force_table(state_data, sort_by):
+        state = _state_from_store(state_data, dataset)
+        counts = force_counts(dataset, join, filter_initiatives(dataset, state), state.show_wales)
+
+        def link_for(force_id: str) -> str:
+            chosen = None if force_id == state.force else force_id  # a second activation deselects
+            return f"{url_prefix}{replace(state, force=chosen, notices=()).to_query() or '?'}"
+
+        return force_table(counts, dataset, state.force, sort_by if isinstance(sort_by, str) else "force", link_for)
 
     @app.callback(
         Output(Ids.COMPARISON, "children"), Output(Ids.SIMILAR, "children"),

@@ -17,6 +17,8 @@ class Ids(StrEnum):
     WALES = "show-wales"
     RESULTS_COUNT = "results-count"
     MAP = "force-map"
+    FORCE_TABLE = "force-table"
+    FORCE_TABLE_SORT = "force-table-sort"
     VIEW_TITLE = "view-title"
     CASE_STUDIES = "case-studies"
     SHOW_ALL_CARDS = "show-all-cards"

@@ -93,7 +93,20 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
             html.Section([
                 dcc.Graph(id=Ids.MAP, figure=initial, config=map_config, className="map"),
                 html.P([html.Span(className="swatch", style={"background": NO_CASE_STUDY_COLOUR}),
-                        NO_CASE_STUDY_LABEL], className="legend-note"),
+                        NO_CASE_STUDY_LABEL, html.Span(" · darker blue: more case studies", className="legend-more")],
+                       className="legend-note"),
+                html.Details([
+                    html.Summary("The map as a table"),
+                    html.Div([
+                        html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
+                        dcc.Dropdown(id=Ids.FORCE_TABLE_SORT, value="force", clearable=False, options=[
+                            {"label": "Force (A to Z)", "value": "force"},
+                            {"label": "Region", "value": "region"},
+                            {"label": "Case studies (most first)", "value": "count"},
+                        ]),
+                    ], className="control table-controls"),
+                    html.Div(id=Ids.FORCE_TABLE),
+                ], className="map-table", open=True),
             ], className="map-panel", **{"aria-label": "Map of police force areas"}),
             html.Section([
                 html.H2(id=Ids.VIEW_TITLE),

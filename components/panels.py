@@ -3,12 +3,12 @@ children, which React renders as text: nothing from the data is ever interpreted
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from dash import dcc, html
 
-from domain.aggregation import citation_of, format_value
-from domain.figures import build_outcome_charts, build_outcomes_overview, with_source
+from domain.aggregation import ForceCount, citation_of, format_value
+from domain.figures import NO_CASE_STUDY_LABEL, build_outcome_charts, build_outcomes_overview, with_source
 from domain.loading import Dataset
 from domain.schema import Initiative, Outcome
 
@@ -106,3 +106,28 @@ def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome], source: str =
     return [dcc.Graph(figure=reductions, config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": "reductions"})] + [
         dcc.Graph(figure=fig, config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": key}) for key, fig in others
     ]
+
+
+def force_table(counts: Sequence[ForceCount], dataset: Dataset, selected: str | None, sort_by: str,
+                link_for: Callable[[str], str]) -> html.Div:
+    """The map's text alternative: every force drawn, its count and main themes; a name selects it."""
+    regions = {f.id: f.region for f in dataset.forces}
+    keys = {
+        "region": lambda c: (regions[c.force_id], c.name),
+        "count": lambda c: (-c.count, c.name),
+    }
+    ordered = sorted(counts, key=keys.get(sort_by, lambda c: c.name))
+    rows = [
+        html.Tr([
+            html.Th(dcc.Link(c.name, href=link_for(c.force_id)), scope="row",
+                    **({"aria-current": "true"} if c.force_id == selected else {})),
+            html.Td(regions[c.force_id]),
+            html.Td(str(c.count) if c.count else NO_CASE_STUDY_LABEL.lower(), className="num" if c.count else "none"),
+            html.Td(", ".join(c.main_themes) or "—"),
+        ], className="selected" if c.force_id == selected else None)
+        for c in ordered
+    ]
+    header = html.Tr([html.Th(h, scope="col") for h in ("Force", "Region", "Matching case studies", "Main themes")])
+    return html.Div(html.Table([html.Caption("Police force areas on the map, with the case studies that match the filters"),
+                                html.Thead(header), html.Tbody(rows)], className="force-table"),
+                    className="table-scroll")

@@ -119,31 +119,46 @@ def build_force_map(geojson: str | dict, traces: MapTraces) -> FigureSpec:
     return {"data": [counted, empty, selected], "layout": layout}
 
 
+def _stems(xs_from: Sequence[float], xs_to: Sequence[float], ys: Sequence[str], colour: str) -> dict[str, Any]:
+    """Horizontal line segments drawn as one scatter trace (segments split by None)."""
+    x: list[float | None] = []
+    y: list[str | None] = []
+    for start, stop, label in zip(xs_from, xs_to, ys):
+        x += [start, stop, None]
+        y += [label, label, None]
+    return {"type": "scatter", "mode": "lines", "x": x, "y": y, "line": {"color": colour, "width": 2},
+            "hoverinfo": "skip", "showlegend": False}
+
+
 def build_theme_chart(shares: Sequence[ThemeShare], view_label: str) -> FigureSpec:
-    """Share of the view's initiatives by theme, beside the England-wide share."""
+    """Share of the view's initiatives by theme, beside the share among all matching ones.
+
+    A dot plot (scatter only), so the app can ship a small plotly.js bundle without bar traces.
+    """
     ordered = sorted(shares, key=lambda s: (s.kind, -s.share, s.label))
     labels = [s.label for s in ordered]
     view = {
-        "type": "bar", "orientation": "h", "name": view_label, "y": labels, "x": [s.share for s in ordered],
-        "marker": {"color": "#08519c"}, "customdata": [s.count for s in ordered],
+        "type": "scatter", "mode": "markers", "name": view_label, "y": labels, "x": [s.share for s in ordered],
+        "marker": {"color": "#08519c", "size": 11, "symbol": "circle"}, "customdata": [s.count for s in ordered],
         "hovertemplate": "%{y}: %{x}% (%{customdata} case studies)<extra>" + view_label + "</extra>",
     }
     everywhere = {
-        "type": "bar", "orientation": "h", "name": "All matching case studies", "y": labels,
+        "type": "scatter", "mode": "markers", "name": "All matching case studies", "y": labels,
         "x": [s.england_share for s in ordered],
-        # A hatch as well as a colour, so the two bars differ without relying on colour.
-        "marker": {"color": "#bdbdbd", "pattern": {"shape": "/"}},
+        # A different shape as well as a colour, so the two series differ without relying on colour.
+        "marker": {"color": "#737373", "size": 10, "symbol": "diamond-open", "line": {"width": 2}},
         "hovertemplate": "%{y}: %{x}%<extra>All matching</extra>",
     }
+    gaps = _stems([s.england_share for s in ordered], [s.share for s in ordered], labels, "#c9c9c4")
     layout = {
-        "barmode": "group", "height": max(260, 28 * len(labels) + 80),
+        "height": max(260, 26 * len(labels) + 90),
         "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
-        "xaxis": {"title": {"text": "Share of case studies (%)"}, "ticksuffix": "%", "rangemode": "tozero"},
-        "yaxis": {"autorange": "reversed", "automargin": True},
-        "legend": {"orientation": "h", "y": -0.15},
+        "xaxis": {"title": {"text": "Share of case studies (%)"}, "ticksuffix": "%", "range": [-3, 103]},
+        "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
+        "legend": {"orientation": "h", "y": -0.18},
         "title": {"text": f"Themes: {view_label}", "font": {"size": 14}},
     }
-    return {"data": [view, everywhere], "layout": layout}
+    return {"data": [view, everywhere, gaps], "layout": layout}
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -151,30 +166,38 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative]) -> list[tuple[str, FigureSpec]]:
-    """One bar chart per unit group, so percentages, counts and money never share an axis."""
-    colours = {"reduction": "#2171b5", "increase": "#6a51a3", "level": "#737373"}
+    """One lollipop chart per unit group, so percentages, counts and money never share an axis."""
+    colours = {"reduction": "#2171b5", "increase": "#6a51a3", "level": "#525252"}
+    symbols = {"reduction": "triangle-left", "increase": "triangle-right", "level": "circle"}
     charts = []
     for key, units, axis_title in UNIT_GROUPS:
         group = [o for o in outcomes if o.unit in units]
         if not group:
             continue
-        bars = {
-            "type": "bar", "orientation": "h",
-            "y": [f"{_short(o.measure)} ({o.id})" for o in group], "x": [o.value for o in group],
-            "marker": {"color": [colours[o.direction] for o in group]},
-            "text": [format_value(o) for o in group], "textposition": "auto",
+        labels = [f"{_short(o.measure)} ({o.id})" for o in group]
+        values = [o.value for o in group]
+        heads = {
+            "type": "scatter", "mode": "markers+text", "y": labels, "x": values, "showlegend": False,
+            # Direction is shown by the marker's shape and the label, not by colour alone.
+            "marker": {"color": [colours[o.direction] for o in group],
+                       "symbol": [symbols[o.direction] for o in group], "size": 12},
+            "text": [format_value(o) for o in group], "textposition": "middle right",
             "customdata": [[o.direction, initiatives_by_id[o.initiative_id].title if o.initiative_id else "context",
                             ", ".join(o.references) or "none"] for o in group],
             "hovertemplate": "%{y}<br>%{text} (%{customdata[0]})<br>%{customdata[1]}<br>Ref. %{customdata[2]}<extra></extra>",
         }
+        stems = _stems([0.0] * len(group), values, labels, "#9e9e9e")
+        top = max(values)
         layout = {
-            "height": max(180, 34 * len(group) + 70), "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
-            "xaxis": {"title": {"text": axis_title}, "rangemode": "tozero",
-                      "ticksuffix": "%" if key == "percent" else "", "tickprefix": "£" if key == "money" else ""},
-            "yaxis": {"autorange": "reversed", "automargin": True},
+            "height": max(170, 34 * len(group) + 80), "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+            "xaxis": {"title": {"text": axis_title}, "range": [0, 115 if key == "percent" else top * 1.35],
+                      **({"tickvals": [0, 20, 40, 60, 80, 100]} if key == "percent" else {}),
+                      "ticksuffix": "%" if key == "percent" else "", "tickprefix": "£" if key == "money" else "",
+                      "separatethousands": True},
+            "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
             "title": {"text": axis_title, "font": {"size": 13}},
         }
-        charts.append((key, {"data": [bars], "layout": layout}))
+        charts.append((key, {"data": [heads, stems], "layout": layout}))
     return charts
 
 

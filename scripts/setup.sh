@@ -32,4 +32,4 @@ else
   .venv/bin/python -m pip install -q -r requirements.txt
 fi
 
-scripts/fetch_frontend.sh
+if [ "$dev" = 1 ]; then scripts/fetch_frontend.sh --dev; else scripts/fetch_frontend.sh; fi

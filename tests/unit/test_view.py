@@ -101,6 +101,7 @@ def test_view010_outcome_charts_never_mix_units(dataset):
     assert list(charts["money"].data[0].x) == [815000.0]
     assert charts["money"].data[0].text[0] == "more than £815,000"
     assert all(v <= 100 for v in charts["percent"].data[0].x)
+    assert {t.type for f in charts.values() for t in f.data} == {"scatter"}
 
 
 def test_view011_theme_chart_compares_with_all_matching(dataset, join):
@@ -109,7 +110,9 @@ def test_view011_theme_chart_compares_with_all_matching(dataset, join):
     assert shares["mental-health"].share == 100.0
     assert shares["mental-health"].england_share == round(100 * 12 / 39, 1)
     figure = go.Figure(build_theme_chart(tuple(shares.values()), "Leicestershire Police"))
-    assert figure.data[0].name == "Leicestershire Police" and len(figure.data) == 2
+    assert [t.name for t in figure.data[:2]] == ["Leicestershire Police", "All matching case studies"]
+    assert list(figure.data[0].x)[list(figure.data[0].y).index("Mental health")] == 100.0
+    assert {t.type for t in figure.data} == {"scatter"}  # the small plotly.js bundle has no bar trace
 
 
 def test_view012_format_value_reads_naturally(dataset):
