@@ -23,6 +23,26 @@ PLOTLY_BUNDLE = "plotly-geo.min.js"
 PLOTLY_VERSION = "4.1.1"
 
 
+# Dash's page template with the document's language declared, for screen readers.
+INDEX_HTML = """<!DOCTYPE html>
+<html lang="en-GB">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
 class StartupError(RuntimeError):
     """The app cannot start; the message says why and what to do."""
 
@@ -71,6 +91,7 @@ def create_app(settings: Settings, data: Dataset | None = None) -> Dash:
     # Dev tools stay off whatever DASH_DEBUG says; their version check would call the internet.
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False,
                          dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
+    app.index_string = INDEX_HTML
     app.layout = build_layout(dataset, settings.url_prefix)
     register_callbacks(app, dataset, join, settings.url_prefix)
     install_security(app, settings)

@@ -40,4 +40,5 @@ class Ids(StrEnum):
     MATRIX_EXPORT = "matrix-export"
     MATRIX_DOWNLOAD = "matrix-download"
     CITATION = "citation-text"
+    PRINT_DATE = "print-date"
     CITATION_COPY = "citation-copy"

@@ -78,8 +78,8 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
                     html.Label("Search titles, summaries, places and partners", htmlFor=Ids.SEARCH),
                     dcc.Input(id=Ids.SEARCH, type="search", debounce=True, maxLength=120, value=""),
                 ], className="control"),
-                dcc.Checklist(id=Ids.WALES, options=[{"label": " Show the 4 Welsh forces", "value": "wales"}],
-                              value=[], className="control"),
+                html.Button("Show the 4 Welsh forces", id=Ids.WALES, n_clicks=0, className="button toggle",
+                            **{"aria-pressed": "false"}),
                 html.Div([
                     html.Label("Compare forces (2 to 4)", htmlFor=Ids.COMPARE),
                     dcc.Dropdown(id=Ids.COMPARE, options=_force_options(dataset), multi=True, searchable=True,
@@ -168,6 +168,7 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
                         dcc.Clipboard(id=Ids.CITATION_COPY, target_id=Ids.CITATION, title="Copy link and citation",
                                       className="copy-button")]),
                 html.Pre(id=Ids.CITATION, className="citation-text"),
+                html.P(id=Ids.PRINT_DATE, className="print-only"),
             ], className="cite", id="cite"),
             about_section(dataset),
         ]),

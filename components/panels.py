@@ -108,7 +108,7 @@ def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome], source: str =
     ]
 
 
-def force_table(counts: Sequence[ForceCount], dataset: Dataset, selected: str | None, sort_by: str,
+def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,
                 link_for: Callable[[str], str]) -> html.Div:
     """The map's text alternative: every force drawn, its count and main themes; a name selects it."""
     regions = {f.id: f.region for f in dataset.forces}
@@ -119,12 +119,11 @@ def force_table(counts: Sequence[ForceCount], dataset: Dataset, selected: str | 
     ordered = sorted(counts, key=keys.get(sort_by, lambda c: c.name))
     rows = [
         html.Tr([
-            html.Th(dcc.Link(c.name, href=link_for(c.force_id)), scope="row",
-                    **({"aria-current": "true"} if c.force_id == selected else {})),
+            html.Th(dcc.Link(c.name, href=link_for(c.force_id)), scope="row"),
             html.Td(regions[c.force_id]),
             html.Td(str(c.count) if c.count else NO_CASE_STUDY_LABEL.lower(), className="num" if c.count else "none"),
             html.Td(", ".join(c.main_themes) or "—"),
-        ], className="selected" if c.force_id == selected else None)
+        ])
         for c in ordered
     ]
     header = html.Tr([html.Th(h, scope="col") for h in ("Force", "Region", "Matching case studies", "Main themes")])

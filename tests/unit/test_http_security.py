@@ -30,7 +30,7 @@ def sync_payload(app, search="", **overrides):
     key = next(k for k in app.callback_map if k.startswith("..url.search"))
     callback = app.callback_map[key]
     values = {"url": search, "force-select": None, "theme-filter": [], "evaluation-filter": [],
-              "search-text": "", "show-wales": [], "force-map": None, "clear-force": 0,
+              "search-text": "", "show-wales": 0, "force-map": None, "clear-force": 0,
               "compare-select": [], "add-to-compare": 0}
     values.update(overrides)
     return {
@@ -87,7 +87,7 @@ def test_sec004_unknown_component_id_and_wrong_types_get_400(app, client):
 
 def test_sec005_wrong_but_small_types_are_ignored_not_500(app, client):
     payload = sync_payload(app, **{"theme-filter": {"a": 1}, "search-text": 42, "force-select": ["x"],
-                                   "show-wales": "yes", "force-map": {"points": "?"}})
+                                   "force-map": {"points": "?"}})
     payload["changedPropIds"] = ["search-text.value"]
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200

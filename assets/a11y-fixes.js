@@ -1,0 +1,28 @@
+/*
+ * Two accessibility repairs to Dash 4's dcc.Dropdown, found by axe-core:
+ *  - keyboard focus goes to a hidden helper input that is aria-hidden (aria-hidden-focus,
+ *    serious), while the dropdown's own button, which opens it with Enter, is out of the tab
+ *    order. Swap them: the button takes focus, the helper does not.
+ *  - the button is named through aria-labelledby by parts that run together differently from
+ *    what is shown (axe: label-content-name-mismatch), and the page's <label for=...> is not
+ *    used. Let the button be named by what it shows, and describe it by the label.
+ * Remove this file once dcc.Dropdown does both itself.
+ */
+(function () {
+  function repair() {
+    document.querySelectorAll('.dash-dropdown-wrapper').forEach(function (wrapper) {
+      var helper = wrapper.querySelector('.dash-dropdown-focus-target[aria-hidden="true"]');
+      var button = wrapper.querySelector('button.dash-dropdown');
+      if (!helper || !button) { return; }
+      if (helper.getAttribute('tabindex') !== '-1') { helper.setAttribute('tabindex', '-1'); }
+      if (button.getAttribute('tabindex') !== '0') { button.setAttribute('tabindex', '0'); }
+      var label = button.id && document.querySelector('label[for="' + button.id + '"]');
+      if (!label) { return; }
+      if (!label.id) { label.id = button.id + '-label'; }
+      if (button.hasAttribute('aria-labelledby')) { button.removeAttribute('aria-labelledby'); }
+      if (button.getAttribute('aria-describedby') !== label.id) { button.setAttribute('aria-describedby', label.id); }
+    });
+  }
+  // Attribute changes are not observed, so the repairs themselves do not re-trigger it.
+  new MutationObserver(repair).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+})();

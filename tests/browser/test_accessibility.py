@@ -1,0 +1,127 @@
+"""Accessibility (axe-core, keyboard only), responsive widths and print, in a real browser."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, wait_until
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 20
+AXE = REPO / "vendor" / "axe-core" / "axe.min.js"
+
+
+def ready(page, url):
+    page.goto(url)
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 39')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelectorAll('#force-table tbody tr').length >= 39", timeout=TIMEOUT)
+
+
+def axe_violations(page) -> list[dict]:
+    # Evaluated through the DevTools protocol, so the page's CSP (rightly) does not block it.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("query", ["", "?force=E23000021", "?themes=mental-health,dementia&evaluation=not%20yet%20evaluated",
+                                   "?embed=1&force=E23000037"],
+                         ids=["default", "selected-force", "filtered", "embed"])
+def test_a11y001_no_serious_or_critical_axe_violations(watched, live_server, query):
+    page = watched.page
+    ready(page, f"{live_server.base_url}{query}")
+    page.wait_for_timeout(500)  # let the charts finish drawing
+    assert axe_violations(page) == []
+
+
+def test_a11y002_keyboard_only_journey(watched, live_server):
+    page = watched.page
+    ready(page, live_server.base_url)
+    # Tab from the top of the page to the force selector.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement?.id") == "force-select":
+            break
+    assert page.evaluate("document.activeElement?.id") == "force-select"
+    page.keyboard.press("Enter")
+    page.keyboard.type("Leicester")
+    wait_until(page, "Array.from(document.querySelectorAll('[role=option]')).some(o => o.textContent.includes('Leicestershire Police'))",
+               timeout=TIMEOUT)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    page.keyboard.press("Escape")
+    # On to the theme filter.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement?.id") == "theme-filter":
+            break
+    assert page.evaluate("document.activeElement?.id") == "theme-filter"
+    page.keyboard.press("Enter")
+    page.keyboard.type("Mental health")
+    wait_until(page, "Array.from(document.querySelectorAll('[role=option]')).some(o => o.textContent.startsWith('Mental health'))",
+               timeout=TIMEOUT)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    wait_until(page, "location.search.includes('themes=mental-health')", timeout=TIMEOUT)
+    # The case studies and figures are there to be read.
+    assert "Leicestershire mental health triage car" in page.locator("#case-studies").inner_text()
+    assert "81%" in page.locator("#outcome-table").inner_text()
+    # Export with the keyboard.
+    page.locator("#export-csv").focus()
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    assert "leicestershire-triage-car" in Path(info.value.path()).read_text(encoding="utf-8")
+
+
+def test_a11y003_table_alternative_in_sync_with_filters(watched, live_server):
+    page = watched.page
+    ready(page, f"{live_server.base_url}?themes=dementia")
+    wait_until(page, """Array.from(document.querySelectorAll('#force-table tbody tr'))
+                       .some(r => r.textContent.startsWith('Thames Valley Police') && r.textContent.includes('2'))""",
+               timeout=TIMEOUT)
+    page.locator("#force-table-sort").click()
+    page.get_by_role("option", name="Case studies (most first)").click()
+    wait_until(page, "document.querySelector('#force-table tbody th')?.textContent === 'Thames Valley Police'", timeout=TIMEOUT)
+    page.get_by_role("link", name="Thames Valley Police").click()
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Thames Valley Police'", timeout=TIMEOUT)
+    assert "themes=dementia" in page.url
+
+
+@pytest.mark.parametrize("width", [375, 768, 1280])
+def test_a11y004_nothing_overflows_horizontally(watched, live_server, width, tmp_path):
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 900})
+    ready(page, f"{live_server.base_url}?force=E23000037")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(tmp_path / f"width-{width}.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+
+
+def test_a11y005_print_a_force_as_one_page(watched, live_server, tmp_path):
+    page = watched.page
+    ready(page, f"{live_server.base_url}?force=E23000021")
+    page.wait_for_timeout(500)
+    pdf = tmp_path / "leicestershire.pdf"
+    page.emulate_media(media="print")
+    assert not page.locator("#theme-filter").is_visible()  # controls are not printed
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    data = pdf.read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page[^s]", data)) == 1
+    # pdftotext is Debian's poppler-utils, installed by scripts/setup.sh --dev.
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("Leicestershire mental health triage car", "Section 136 detentions",
+                     "Dataset version 1.0.0", "Printed on", "Office for National Statistics"):
+        assert expected in text, expected
