@@ -122,3 +122,17 @@ def test_brw006_national_and_btp_work_is_listed_and_csv_downloads(watched, live_
         page.locator("#export-csv").click()
     text = open(info.value.path(), encoding="utf-8").read()
     assert "leicestershire-triage-car" in text and "Section 136 detentions" in text
+
+
+def test_brw007_wales_switch_adds_the_four_welsh_forces(watched, live_server):
+    page = watched.page
+    page.goto(live_server.base_url)
+    wait_for_map(page)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')")
+    page.locator("#show-wales").click()
+    wait_until(page, "location.search.includes('wales=1')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelectorAll('#force-map .choroplethlocation').length === 43", timeout=TIMEOUT)
+    assert "W15000003" in paths_of_trace(page, 0)  # South Wales has its ACE project
+    assert page.locator("#show-wales").get_attribute("aria-pressed") == "true"
+    page.go_back()
+    wait_until(page, "document.querySelectorAll('#force-map .choroplethlocation').length === 39", timeout=TIMEOUT)

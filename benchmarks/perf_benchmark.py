@@ -1,0 +1,202 @@
+"""Performance against the physical limits, side by side in one run (headless chromium, loopback).
+
+- navigation to the map painted: the app, and a static HTML export of the same plotly figure
+  with the full plotly.js bundle (written here, served from loopback); goal app <= 0.8x static
+- bytes transferred on first load, compressed (goal <= 1.0 MB)
+- click-to-panel time, p50 over 20 clicks (goal <= 50 ms)
+- server time of each callback, p50/p95 over replays of the requests a browser session sent
+  (goal p95 <= 20 ms), start-up time to first 200, memory per worker
+
+    .venv/bin/python benchmarks/perf_benchmark.py
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import plotly  # noqa: E402
+
+from benchmarks.load_test import memory_kb, start_server, worker_pids  # noqa: E402
+from domain.aggregation import force_counts  # noqa: E402
+from domain.figures import build_force_map, map_traces  # noqa: E402
+from domain.joining import join_initiatives  # noqa: E402
+from domain.loading import load_dataset  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, wait_until  # noqa: E402
+
+RUNS = 5
+CLICKS = 20
+FORCES = ["E23000021", "E23000037", "E23000038", "E23000024", "E23000029"]
+
+
+def write_static_export(folder: Path) -> None:
+    """The app's map figure, geometry inline, in a page with the full plotly.js bundle."""
+    dataset = load_dataset(REPO / "data")
+    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+    geojson = json.loads(dataset.boundaries.geojson_bytes)
+    figure = build_force_map(geojson, map_traces(force_counts(dataset, join, dataset.initiatives, False), None))
+    bundle = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    (folder / "plotly.min.js").write_bytes(bundle.read_bytes())
+    topojson = folder / "topojson"
+    topojson.mkdir()
+    (topojson / "europe_50m.json").write_bytes((REPO / "vendor" / "topojson" / "europe_50m.json").read_bytes())
+    (folder / "index.html").write_text(f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<script src="plotly.min.js"></script></head><body><div id="force-map" style="width:800px;height:560px"></div>
+<script>Plotly.newPlot('force-map', {json.dumps(figure['data'])}, {json.dumps(figure['layout'])},
+  {{topojsonURL: 'topojson/', displaylogo: false}});</script></body></html>""", encoding="utf-8")
+
+
+class GzipHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, gzipped like the app's responses, so bytes and times compare fairly."""
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_file() and "gzip" in self.headers.get("Accept-Encoding", ""):
+            import gzip
+            body = gzip.compress(path.read_bytes(), compresslevel=6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            import io
+            return io.BytesIO(body)
+        return super().send_head()
+
+    def log_message(self, *args):
+        pass
+
+
+def paint_and_bytes(browser, url: str) -> tuple[float, int]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    transferred: list[int] = []
+    cdp.on("Network.loadingFinished", lambda e: transferred.append(e["encodedDataLength"]))
+    page.goto(url)
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=30_000)
+    wait_until(page, "document.querySelectorAll('#force-map .choroplethlocation').length >= 39", timeout=30)
+    painted = page.evaluate("performance.now()")
+    page.wait_for_load_state("networkidle")
+    context.close()
+    return painted, sum(transferred)
+
+
+def click_to_panel(browser, base_url: str, recorded: list[str]) -> list[float]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.on("request", lambda r: recorded.append(r.post_data) if r.method == "POST" and r.post_data else None)
+    page.goto(base_url)
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=30_000)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')", timeout=30)
+    times = []
+    for n in range(CLICKS):
+        box = wait_until(page, """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
+                .find(el => el.__data__ && el.__data__.loc === id);
+                if (!p) return null; const b = p.getBoundingClientRect(); return {x: b.x + b.width/2, y: b.y + b.height/2}; }""",
+                         arg=FORCES[n % len(FORCES)], timeout=10)
+        page.evaluate("window.__t0 = performance.now()")
+        page.mouse.click(box["x"], box["y"])
+        wait_until(page, "() => !(document.querySelector('#view-title')?.textContent ?? 'England').startsWith('England') && "
+                         "document.querySelector('#case-studies').children.length > 0", timeout=10)
+        times.append(page.evaluate("performance.now() - window.__t0"))
+        page.locator("#clear-force").click()
+        wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('England')", timeout=10)
+    # a filter change too, so its callbacks are replayed below
+    page.goto(f"{base_url}?themes=mental-health&compare=E23000021,E23000037")
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=30_000)
+    page.wait_for_timeout(1500)
+    context.close()
+    return times
+
+
+def callback_server_times(bodies: list[str]) -> dict[str, tuple[float, float, int]]:
+    """Replay each distinct callback request in-process: the server's own time, no network."""
+    from components.app_factory import create_app
+    from settings import Settings
+    client = create_app(Settings()).server.test_client()
+    by_callback: dict[str, list[float]] = {}
+    for body in bodies:
+        payload = json.loads(body)
+        outputs = [o.rsplit(".", 1) for o in payload["output"].strip(".").split("...")]
+        name = "+".join(f"{i}.{p.split('@')[0]}" for i, p in outputs[:2]) + ("+…" if len(outputs) > 2 else "")
+        for _ in range(20):
+            start = time.perf_counter()
+            response = client.post("/_dash-update-component", data=body, content_type="application/json",
+                                   headers={"Accept-Encoding": "gzip"})
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status_code in (200, 204):
+                by_callback.setdefault(name, []).append(elapsed)
+    result = {}
+    for name, times in by_callback.items():
+        times.sort()
+        result[name] = (statistics.median(times), times[int(0.95 * (len(times) - 1))], len(times))
+    return result
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server, startup = start_server(port, os.cpu_count() or 2)
+    static_dir = Path(tempfile.mkdtemp())
+    write_static_export(static_dir)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(GzipHandler, directory=str(static_dir)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    static_url = f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+    app_url = f"http://127.0.0.1:{port}/"
+    recorded: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            app_runs, static_runs = [], []
+            for _ in range(RUNS):  # interleaved so both see the same machine load
+                app_runs.append(paint_and_bytes(browser, app_url))
+                static_runs.append(paint_and_bytes(browser, static_url))
+            clicks = click_to_panel(browser, app_url, recorded)
+            browser.close()
+        memories = [memory_kb(pid) for pid in worker_pids(server.pid)]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        httpd.shutdown()
+
+    app_paint = statistics.median(r[0] for r in app_runs)
+    static_paint = statistics.median(r[0] for r in static_runs)
+    app_bytes = statistics.median(r[1] for r in app_runs)
+    static_bytes = statistics.median(r[1] for r in static_runs)
+    click_p50 = statistics.median(clicks)
+    rows = [
+        ("navigation to map painted: app", f"{app_paint:.0f} ms", ""),
+        ("navigation to map painted: static export", f"{static_paint:.0f} ms", ""),
+        ("app / static export", f"{app_paint / static_paint:.2f}x", "goal <= 0.80x"),
+        ("first-load bytes (compressed): app", f"{app_bytes / 1024:.0f} KB", "goal <= 1024 KB"),
+        ("first-load bytes (compressed): static export", f"{static_bytes / 1024:.0f} KB", ""),
+        (f"click to panel p50 of {CLICKS}", f"{click_p50:.0f} ms", "goal <= 50 ms"),
+        ("start-up to first 200", f"{startup:.2f} s", ""),
+    ]
+    rows += [(f"memory worker {i} (RSS / PSS)", f"{rss / 1024:.0f} / {pss / 1024:.0f} MB", "")
+             for i, (rss, pss) in enumerate(memories)]
+    distinct = list(dict.fromkeys(recorded))
+    for name, (p50, p95, n) in sorted(callback_server_times(distinct).items()):
+        rows.append((f"callback {name}: server p50 / p95 (n={n})", f"{p50:.1f} / {p95:.1f} ms", "goal p95 <= 20 ms"))
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':{width}}  {'value':>16}  goal")
+    for label, value, goal in rows:
+        print(f"{label:{width}}  {value:>16}  {goal}")
+
+
+if __name__ == "__main__":
+    main()
