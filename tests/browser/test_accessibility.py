@@ -44,6 +44,13 @@ def test_a11y001_no_serious_or_critical_axe_violations(watched, live_server, que
     assert axe_violations(page) == []
 
 
+def open_dropdown_search(page) -> None:
+    """Enter opens the focused dropdown; type only once its search box has the focus."""
+    page.keyboard.press("Enter")
+    wait_until(page, "document.activeElement?.tagName === 'INPUT' && document.activeElement.id !== 'search-text'",
+               timeout=TIMEOUT)
+
+
 def test_a11y002_keyboard_only_journey(watched, live_server):
     page = watched.page
     ready(page, live_server.base_url)
@@ -53,7 +60,7 @@ def test_a11y002_keyboard_only_journey(watched, live_server):
         if page.evaluate("document.activeElement?.id") == "force-select":
             break
     assert page.evaluate("document.activeElement?.id") == "force-select"
-    page.keyboard.press("Enter")
+    open_dropdown_search(page)
     page.keyboard.type("Leicester")
     wait_until(page, "Array.from(document.querySelectorAll('[role=option]')).some(o => o.textContent.includes('Leicestershire Police'))",
                timeout=TIMEOUT)
@@ -67,7 +74,7 @@ def test_a11y002_keyboard_only_journey(watched, live_server):
         if page.evaluate("document.activeElement?.id") == "theme-filter":
             break
     assert page.evaluate("document.activeElement?.id") == "theme-filter"
-    page.keyboard.press("Enter")
+    open_dropdown_search(page)
     page.keyboard.type("Mental health")
     wait_until(page, "Array.from(document.querySelectorAll('[role=option]')).some(o => o.textContent.startsWith('Mental health'))",
                timeout=TIMEOUT)
