@@ -44,43 +44,37 @@ def test_a11y001_no_serious_or_critical_axe_violations(watched, live_server, que
     assert axe_violations(page) == []
 
 
-def open_dropdown_search(page) -> None:
-    """Enter opens the focused dropdown; type only once its search box has the focus."""
+def tab_to(page, element_id: str, limit: int = 10) -> None:
+    """Press Tab until the element has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement?.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} not reached with {limit} presses of Tab")
+
+
+def choose_with_keyboard(page, typed: str, option_starts_with: str) -> None:
+    """Open the focused dropdown with Enter, search, and pick the first match with the arrows."""
     page.keyboard.press("Enter")
+    # Type only once the dropdown's search box has the focus.
     wait_until(page, "document.activeElement?.tagName === 'INPUT' && document.activeElement.id !== 'search-text'",
                timeout=TIMEOUT)
+    page.keyboard.type(typed)
+    wait_until(page, "(text) => Array.from(document.querySelectorAll('[role=option]'))"
+                     ".some(o => o.textContent.startsWith(text))", arg=option_starts_with, timeout=TIMEOUT)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
 
 
 def test_a11y002_keyboard_only_journey(watched, live_server):
     page = watched.page
     ready(page, live_server.base_url)
-    # Tab from the top of the page to the force selector.
-    for _ in range(10):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement?.id") == "force-select":
-            break
-    assert page.evaluate("document.activeElement?.id") == "force-select"
-    open_dropdown_search(page)
-    page.keyboard.type("Leicester")
-    wait_until(page, "Array.from(document.querySelectorAll('[role=option]')).some(o => o.textContent.includes('Leicestershire Police'))",
-               timeout=TIMEOUT)
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
+    tab_to(page, "force-select")
+    choose_with_keyboard(page, "Leicester", "Leicestershire Police")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
-    page.keyboard.press("Escape")
-    # On to the theme filter.
-    for _ in range(10):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement?.id") == "theme-filter":
-            break
-    assert page.evaluate("document.activeElement?.id") == "theme-filter"
-    open_dropdown_search(page)
-    page.keyboard.type("Mental health")
-    wait_until(page, "Array.from(document.querySelectorAll('[role=option]')).some(o => o.textContent.startsWith('Mental health'))",
-               timeout=TIMEOUT)
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+    tab_to(page, "theme-filter")
+    choose_with_keyboard(page, "Mental health", "Mental health")
     wait_until(page, "location.search.includes('themes=mental-health')", timeout=TIMEOUT)
     # The case studies and figures are there to be read.
     assert "Leicestershire mental health triage car" in page.locator("#case-studies").inner_text()

@@ -16,6 +16,12 @@ def wait_for_map(page) -> None:
     page.wait_for_selector(MAP_PATHS, timeout=TIMEOUT * 1000)
 
 
+def open_england_view(page, base_url: str) -> None:
+    page.goto(base_url)
+    wait_for_map(page)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')")
+
+
 def paths_of_trace(page, trace_index: int) -> list[str]:
     """Force ids drawn by one choropleth trace (0: with case studies, 1: none, 2: selected outline)."""
     return page.evaluate(
@@ -37,9 +43,7 @@ def click_force(page, force_id: str) -> None:
 
 def test_brw001_map_renders_all_39_english_forces(watched, live_server):
     page = watched.page
-    page.goto(live_server.base_url)
-    wait_for_map(page)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')")
+    open_england_view(page, live_server.base_url)
     drawn = paths_of_trace(page, 0) + paths_of_trace(page, 1)
     assert len(drawn) == 39 and len(set(drawn)) == 39
     assert all(code.startswith("E23") for code in drawn)
@@ -48,9 +52,7 @@ def test_brw001_map_renders_all_39_english_forces(watched, live_server):
 
 def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures(watched, live_server):
     page = watched.page
-    page.goto(live_server.base_url)
-    wait_for_map(page)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')")
+    open_england_view(page, live_server.base_url)
     click_force(page, "E23000021")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     cards = page.locator("#case-studies article")
@@ -70,9 +72,7 @@ def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures
 
 def test_brw003_theme_filter_recolours_map_and_narrows_cards(watched, live_server):
     page = watched.page
-    page.goto(live_server.base_url)
-    wait_for_map(page)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')")
+    open_england_view(page, live_server.base_url)
     page.locator("#theme-filter").click()
     page.keyboard.type("Dementia")
     option = page.get_by_role("option", name="Dementia (core topic)")
@@ -126,9 +126,7 @@ def test_brw006_national_and_btp_work_is_listed_and_csv_downloads(watched, live_
 
 def test_brw007_wales_switch_adds_the_four_welsh_forces(watched, live_server):
     page = watched.page
-    page.goto(live_server.base_url)
-    wait_for_map(page)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')")
+    open_england_view(page, live_server.base_url)
     page.locator("#show-wales").click()
     wait_until(page, "location.search.includes('wales=1')", timeout=TIMEOUT)
     wait_until(page, "document.querySelectorAll('#force-map .choroplethlocation').length === 43", timeout=TIMEOUT)
