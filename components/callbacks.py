@@ -140,22 +140,29 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix:
             outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)), source)
             if state.force else [html.P("Select a force to chart its figures; the outcomes overview below "
                                         "charts every matching figure.", className="empty")],
-            outcome_table(outcomes, dataset),
+            outcome_table(outcomes, dataset) if state.force else html.P(
+                "Select a force to list its figures with their citations; the outcomes overview below "
+                "and the CSV download cover every figure.", className="empty"),
         )
 
     @app.callback(
-        Output(Ids.FORCE_TABLE, "children"),
-        Input(Ids.FILTERS, "data"), Input(Ids.FORCE_TABLE_SORT, "value"),
+        Output(Ids.FORCE_TABLE, "children"), Output(Ids.FORCE_TABLE_BODY, "hidden"),
+        Output(Ids.FORCE_TABLE_TOGGLE, "children"), Output(Ids.FORCE_TABLE_TOGGLE, "aria-expanded"),
+        Input(Ids.FILTERS, "data"), Input(Ids.FORCE_TABLE_SORT, "value"), Input(Ids.FORCE_TABLE_TOGGLE, "n_clicks"),
     )
-    def show_force_table(filters_data, sort_by):
-        # Depends on the filters only: re-rendering ~200 cells on every selection cost ~0.2 s.
+    def show_force_table(filters_data, sort_by, toggles):
+        # Built when opened and on filter changes only: its ~200 cells would slow the first paint
+        # and every selection.
+        if not (isinstance(toggles, int) and toggles % 2):
+            return [], True, "Show the map as a table", "false"
         state = _state_from_store(filters_data, dataset)
         counts = force_counts(dataset, join, filter_initiatives(dataset, state), state.show_wales)
 
         def link_for(force_id: str) -> str:
             return f"{url_prefix}{replace(state, force=force_id, notices=()).to_query()}"
 
-        return force_table(counts, dataset, sort_by if isinstance(sort_by, str) else "force", link_for)
+        table = force_table(counts, dataset, sort_by if isinstance(sort_by, str) else "force", link_for)
+        return table, False, "Hide the table", "true"
 
     @app.callback(
         Output(Ids.COMPARISON, "children"), Output(Ids.SIMILAR, "children"),

@@ -19,6 +19,8 @@ class Ids(StrEnum):
     MAP = "force-map"
     FORCE_TABLE = "force-table"
     FORCE_TABLE_SORT = "force-table-sort"
+    FORCE_TABLE_TOGGLE = "force-table-toggle"
+    FORCE_TABLE_BODY = "force-table-body"
     VIEW_TITLE = "view-title"
     CASE_STUDIES = "case-studies"
     SHOW_ALL_CARDS = "show-all-cards"

@@ -95,8 +95,9 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
                 html.P([html.Span(className="swatch", style={"background": NO_CASE_STUDY_COLOUR}),
                         NO_CASE_STUDY_LABEL, html.Span(" · darker blue: more case studies", className="legend-more")],
                        className="legend-note"),
-                html.Details([
-                    html.Summary("The map as a table"),
+                html.Button("Show the map as a table", id=Ids.FORCE_TABLE_TOGGLE, n_clicks=0, className="button",
+                            **{"aria-expanded": "false", "aria-controls": Ids.FORCE_TABLE_BODY}),
+                html.Div([
                     html.Div([
                         html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
                         dcc.Dropdown(id=Ids.FORCE_TABLE_SORT, value="force", clearable=False, options=[
@@ -106,7 +107,7 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
                         ]),
                     ], className="control table-controls"),
                     html.Div(id=Ids.FORCE_TABLE),
-                ], className="map-table", open=True),
+                ], className="map-table", id=Ids.FORCE_TABLE_BODY, hidden=True),
             ], className="map-panel", **{"aria-label": "Map of police force areas"}),
             html.Section([
                 html.H2(id=Ids.VIEW_TITLE),
