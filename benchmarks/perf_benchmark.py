@@ -117,7 +117,9 @@ def click_to_panel(browser, base_url: str, recorded: list[str]) -> list[float]:
     # a filter change too, so its callbacks are replayed below
     page.goto(f"{base_url}?themes=mental-health&compare=E23000021,E23000037")
     page.wait_for_selector("#force-map .choroplethlocation", timeout=30_000)
-    page.wait_for_timeout(1500)
+    for toggle, shown in (("#force-table-toggle", ".force-table"), ("#coverage-matrix-toggle", ".matrix-table")):
+        page.locator(toggle).click()  # so the replays include the opened table and matrix
+        page.wait_for_selector(shown, timeout=30_000)
     context.close()
     return times
 
