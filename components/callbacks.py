@@ -30,6 +30,16 @@ def _clicked_force(click_data: dict | None) -> str | None:
         return None
 
 
+def _is_open(toggles: object) -> bool:
+    """An on-demand section is open after an odd number of clicks on its button."""
+    return isinstance(toggles, int) and toggles % 2 == 1
+
+
+def _toggle_outputs(is_open: bool, noun: str) -> tuple[bool, str, str]:
+    """(body hidden, button text, aria-expanded) of an on-demand section."""
+    return not is_open, f"{'Hide' if is_open else 'Show'} {noun}", "true" if is_open else "false"
+
+
 def _store_of(state: ViewState) -> dict:
     return {"query": state.to_query(), "notices": list(state.notices)}
 
@@ -151,10 +161,9 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix:
         Input(Ids.FILTERS, "data"), Input(Ids.FORCE_TABLE_SORT, "value"), Input(Ids.FORCE_TABLE_TOGGLE, "n_clicks"),
     )
     def show_force_table(filters_data, sort_by, toggles):
-        # Built when opened and on filter changes only: its ~200 cells would slow the first paint
-        # and every selection.
-        if not (isinstance(toggles, int) and toggles % 2):
-            return [], True, "Show the map as a table", "false"
+        # Rebuilt on filter changes only, not on every selection.
+        if not _is_open(toggles):
+            return [], *_toggle_outputs(False, "the map as a table")
         state = _state_from_store(filters_data, dataset)
         counts = force_counts(dataset, join, filter_initiatives(dataset, state), state.show_wales)
 
@@ -162,7 +171,7 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix:
             return f"{url_prefix}{replace(state, force=force_id, notices=()).to_query()}"
 
         table = force_table(counts, dataset, sort_by if isinstance(sort_by, str) else "force", link_for)
-        return table, False, "Hide the table", "true"
+        return table, *_toggle_outputs(True, "the map as a table")
 
     @app.callback(
         Output(Ids.COMPARISON, "children"), Output(Ids.SIMILAR, "children"),
@@ -182,11 +191,11 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix:
         Input(Ids.FILTERS, "data"), Input(Ids.MATRIX_SORT, "value"), Input(Ids.MATRIX_TOGGLE, "n_clicks"),
     )
     def show_matrix(filters_data, sort_column, toggles):
-        if not (isinstance(toggles, int) and toggles % 2):
-            return [], True, "Show the coverage matrix", "false"  # built only when opened: ~900 cells
+        if not _is_open(toggles):
+            return [], *_toggle_outputs(False, "the coverage matrix")
         state = _state_from_store(filters_data, dataset)
         table = matrix_table(_sorted_matrix(state, sort_column), dataset, state, url_prefix)
-        return table, False, "Hide the coverage matrix", "true"
+        return table, *_toggle_outputs(True, "the coverage matrix")
 
     @app.callback(
         Output(Ids.MATRIX_DOWNLOAD, "data"), Input(Ids.MATRIX_EXPORT, "n_clicks"),

@@ -37,6 +37,18 @@ def about_section(dataset: Dataset) -> html.Section:
     ], className="about", id="about")
 
 
+def on_demand(noun: str, toggle_id: str, body_id: str, content_id: str, controls: list,
+              class_name: str) -> list:
+    """A button that shows a large section, built by a callback only when opened (Dash renders
+    each component in JavaScript, so hundreds of cells would slow every first paint)."""
+    return [
+        html.Button(f"Show {noun}", id=toggle_id, n_clicks=0, className="button",
+                    **{"aria-expanded": "false", "aria-controls": body_id}),
+        html.Div([html.Div(controls, className="control section-controls"), html.Div(id=content_id)],
+                 id=body_id, className=class_name, hidden=True),
+    ]
+
+
 def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
     from domain.aggregation import force_counts
     from domain.figures import map_traces
@@ -95,19 +107,14 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
                 html.P([html.Span(className="swatch", style={"background": NO_CASE_STUDY_COLOUR}),
                         NO_CASE_STUDY_LABEL, html.Span(" · darker blue: more case studies", className="legend-more")],
                        className="legend-note"),
-                html.Button("Show the map as a table", id=Ids.FORCE_TABLE_TOGGLE, n_clicks=0, className="button",
-                            **{"aria-expanded": "false", "aria-controls": Ids.FORCE_TABLE_BODY}),
-                html.Div([
-                    html.Div([
-                        html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
-                        dcc.Dropdown(id=Ids.FORCE_TABLE_SORT, value="force", clearable=False, options=[
-                            {"label": "Force (A to Z)", "value": "force"},
-                            {"label": "Region", "value": "region"},
-                            {"label": "Case studies (most first)", "value": "count"},
-                        ]),
-                    ], className="control table-controls"),
-                    html.Div(id=Ids.FORCE_TABLE),
-                ], className="map-table", id=Ids.FORCE_TABLE_BODY, hidden=True),
+                *on_demand("the map as a table", Ids.FORCE_TABLE_TOGGLE, Ids.FORCE_TABLE_BODY, Ids.FORCE_TABLE, [
+                    html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
+                    dcc.Dropdown(id=Ids.FORCE_TABLE_SORT, value="force", clearable=False, options=[
+                        {"label": "Force (A to Z)", "value": "force"},
+                        {"label": "Region", "value": "region"},
+                        {"label": "Case studies (most first)", "value": "count"},
+                    ]),
+                ], "map-table"),
             ], className="map-panel", **{"aria-label": "Map of police force areas"}),
             html.Section([
                 html.H2(id=Ids.VIEW_TITLE),
@@ -130,10 +137,7 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
                 html.P("How many initiatives the 2016 paper records for each force and theme under the current "
                        "filters. A number links to those initiatives. An empty cell means the paper has no case "
                        "study there, not that no work happens."),
-                html.Button("Show the coverage matrix", id=Ids.MATRIX_TOGGLE, n_clicks=0, className="button",
-                            **{"aria-expanded": "false", "aria-controls": Ids.MATRIX_BODY}),
-                html.Div([
-                    html.Div([
+                *on_demand("the coverage matrix", Ids.MATRIX_TOGGLE, Ids.MATRIX_BODY, Ids.MATRIX, [
                     html.Label("Sort rows by", htmlFor=Ids.MATRIX_SORT),
                     dcc.Dropdown(id=Ids.MATRIX_SORT, value="force", clearable=False, options=[
                         {"label": "Force (A to Z)", "value": "force"},
@@ -142,10 +146,7 @@ def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
                     ]),
                     html.Button("Download the matrix as CSV", id=Ids.MATRIX_EXPORT, n_clicks=0, className="button"),
                     dcc.Download(id=Ids.MATRIX_DOWNLOAD),
-                    ], className="control matrix-controls"),
-                    # Built only when opened: ~900 cells would slow the first paint.
-                    html.Div(id=Ids.MATRIX),
-                ], id=Ids.MATRIX_BODY, hidden=True),
+                ], "matrix-body"),
             ], className="matrix", id="matrix"),
             html.Section([
                 html.H2("National, regional, British Transport Police and Welsh work"),
