@@ -12,6 +12,9 @@ from flask import Response, abort, request, send_from_directory
 from components.callbacks import register_callbacks
 from components.layout import build_layout
 from components.security import install_security
+from components.panels import case_study_cards, outcome_chart_graphs, overview_graphs
+from domain.aggregation import outcomes_of, theme_shares
+from domain.figures import build_outcome_charts, build_theme_chart
 from domain.joining import join_initiatives
 from domain.loading import Dataset, load_dataset
 from settings import REPO_ROOT, Settings
@@ -55,13 +58,9 @@ def _check_frontend_files(settings: Settings) -> None:
                                f"{package} into vendor/)")
 
 
-def _warm_up(dataset: Dataset, join) -> None:
+def _warm_up(dataset: Dataset) -> None:
     """Build each kind of panel once so lazily imported modules load at start-up (with preload_app,
     in the gunicorn master), not in the first user's request (that cost ~0.8 s)."""
-    from components.panels import case_study_cards, outcome_chart_graphs, overview_graphs
-    from domain.aggregation import outcomes_of, theme_shares
-    from domain.figures import build_outcome_charts, build_theme_chart
-
     everything = dataset.initiatives
     outcomes = outcomes_of(dataset, everything)
     build_theme_chart(theme_shares(dataset, everything, everything), "warm-up")
@@ -92,10 +91,10 @@ def create_app(settings: Settings, data: Dataset | None = None) -> Dash:
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False,
                          dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
     app.index_string = INDEX_HTML
-    app.layout = build_layout(dataset, settings.url_prefix)
+    app.layout = build_layout(dataset, join, settings.url_prefix)
     register_callbacks(app, dataset, join, settings.url_prefix)
     install_security(app, settings)
-    _warm_up(dataset, join)
+    _warm_up(dataset)
 
     geojson_bytes = dataset.boundaries.geojson_bytes
     server = app.server

@@ -6,7 +6,9 @@ from dash import dcc, html
 
 from components.ids import Ids
 from components.panels import GRAPH_CONFIG, outcome_table
-from domain.figures import NO_CASE_STUDY_COLOUR, NO_CASE_STUDY_LABEL, build_force_map
+from domain.aggregation import force_counts
+from domain.figures import NO_CASE_STUDY_COLOUR, NO_CASE_STUDY_LABEL, build_force_map, map_traces
+from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.state import EVALUATIONS
 
@@ -49,12 +51,7 @@ def on_demand(noun: str, toggle_id: str, body_id: str, content_id: str, controls
     ]
 
 
-def build_layout(dataset: Dataset, url_prefix: str) -> html.Div:
-    from domain.aggregation import force_counts
-    from domain.figures import map_traces
-    from domain.joining import join_initiatives
-
-    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div:
     initial = build_force_map(f"{url_prefix}geo/police_force_areas.geojson",
                               map_traces(force_counts(dataset, join, dataset.initiatives, False), None))
     map_config = {**GRAPH_CONFIG, "topojsonURL": f"{url_prefix}topojson/", "scrollZoom": False}
