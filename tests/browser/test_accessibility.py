@@ -43,13 +43,17 @@ def test_a11y001_no_serious_or_critical_axe_violations(watched, live_server, que
     assert axe_violations(page) == []
 
 
-def tab_to(page, element_id: str, limit: int = 10) -> None:
+def tab_to(page, element_id: str, limit: int = 15) -> None:
     """Press Tab until the element has the focus, as a keyboard user would."""
+    visited = []
     for _ in range(limit):
         page.keyboard.press("Tab")
+        focused = page.evaluate("(() => { const e = document.activeElement; "
+                                "return e ? `${e.tagName}#${e.id}.${e.className}` : 'none'; })()")
+        visited.append(focused)
         if page.evaluate("document.activeElement?.id") == element_id:
             return
-    raise AssertionError(f"#{element_id} not reached with {limit} presses of Tab")
+    raise AssertionError(f"#{element_id} not reached with {limit} presses of Tab; focus went to {visited}")
 
 
 def choose_with_keyboard(page, typed: str, option_starts_with: str) -> None:
