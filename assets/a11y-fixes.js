@@ -23,6 +23,10 @@
       if (button.getAttribute('aria-describedby') !== label.id) { button.setAttribute('aria-describedby', label.id); }
     });
   }
-  // Attribute changes are not observed, so the repairs themselves do not re-trigger it.
-  new MutationObserver(repair).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+  // React may set these attributes again when it re-renders a dropdown, so they are watched too;
+  // repair() only writes an attribute that differs, so its own writes end the cycle.
+  new MutationObserver(repair).observe(document.documentElement, {
+    childList: true, subtree: true, characterData: true,
+    attributes: true, attributeFilter: ['tabindex', 'aria-labelledby', 'aria-describedby'],
+  });
 })();
