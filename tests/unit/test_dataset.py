@@ -104,3 +104,11 @@ def test_ds011_join_reports_national_btp_and_welsh_work_as_off_map(dataset):
     # nothing is lost: every initiative is on the map or in the off-map list
     on_map = {i for ids in join.by_force.values() for i in ids}
     assert on_map | set(placements) == {i.id for i in dataset.initiatives}
+
+
+def test_ds012_shares_of_people_are_levels_not_reductions(dataset):
+    # "80% of young people reduced serious behaviour problems" is a share, not an 80% cut: the
+    # outcomes overview plots only reductions, so mislabelling it would overstate the effect.
+    by_id = {o.id: o for o in dataset.outcomes}
+    assert (by_id["fig-049"].value, by_id["fig-049"].direction) == (80.0, "level")
+    assert by_id["fig-050"].direction == "level"
