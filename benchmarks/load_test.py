@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import time

@@ -36,7 +36,7 @@ def measure(clicks: int, runs: int) -> None:
                 cdp = context.new_cdp_session(page)
                 cdp.send("Network.enable")
                 transferred = []
-                cdp.on("Network.loadingFinished", lambda e: transferred.append(e["encodedDataLength"]))
+                cdp.on("Network.loadingFinished", lambda e, sink=transferred: sink.append(e["encodedDataLength"]))
                 page.goto(server.base_url)
                 wait_until(page, 
                     "document.querySelectorAll('#force-map .choroplethlocation').length >= 39", timeout=30)

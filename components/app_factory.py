@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
 
 from dash import Dash
 from flask import Response, abort, request, send_from_directory

@@ -7,7 +7,6 @@ from dataclasses import replace
 
 from dash import dcc, html
 
-from components.ids import Ids
 from domain.aggregation import format_value
 from domain.compare import NO_CASE_STUDY, OFF_MAP_ROW_ID, ComparedForce, MatrixRow, SimilarForce
 from domain.loading import Dataset

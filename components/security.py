@@ -82,7 +82,7 @@ def validate_callback_request(payload: Any, callback_map: dict) -> None:
         declared = callback[kind]
         if not isinstance(sent, list) or len(sent) != len(declared):
             raise BadCallbackRequest(f"{kind} do not match the callback")
-        for got, want in zip(sent, declared):
+        for got, want in zip(sent, declared, strict=True):
             if isinstance(got, list):  # pattern-matching wildcards send lists; this app declares none
                 raise BadCallbackRequest("unexpected wildcard dependency")
             if _dependency_key(got) != (str(want["id"]), want["property"]):

@@ -123,7 +123,7 @@ def _stems(xs_from: Sequence[float], xs_to: Sequence[float], ys: Sequence[str], 
     """Horizontal line segments drawn as one scatter trace (segments split by None)."""
     x: list[float | None] = []
     y: list[str | None] = []
-    for start, stop, label in zip(xs_from, xs_to, ys):
+    for start, stop, label in zip(xs_from, xs_to, ys, strict=True):
         x += [start, stop, None]
         y += [label, label, None]
     return {"type": "scatter", "mode": "lines", "x": x, "y": y, "line": {"color": colour, "width": 2},

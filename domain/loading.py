@@ -160,7 +160,7 @@ def read_csv(path: Path, label: str, problems: list[Problem]) -> list[RawRow]:
                 Problem(label, start, "-", f"row has {len(cells)} fields, the header has {len(expected)}")
             )
             continue
-        rows.append(RawRow(start, dict(zip(expected, cells))))
+        rows.append(RawRow(start, dict(zip(expected, cells, strict=True))))
     return rows
 
 

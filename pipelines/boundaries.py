@@ -184,7 +184,7 @@ def to_geojson_text(
     codes: list[str], geometries: np.ndarray, forces: dict[str, ForceInfo], decimals: int
 ) -> str:
     features = []
-    for code, geom in zip(codes, geometries):
+    for code, geom in zip(codes, geometries, strict=True):
         info = forces[code]
         mapped = shapely.geometry.mapping(geom)
         features.append(
@@ -267,13 +267,13 @@ def measure_quality(
     metric = gpd.GeoSeries(wgs84_geometries, crs=OUTPUT_CRS).to_crs(METRIC_CRS).values
     errors = {
         code: round((geom.area / 1e6 / forces[code].area_km2 - 1) * 100, 3)
-        for code, geom in zip(codes, metric)
+        for code, geom in zip(codes, metric, strict=True)
     }
     gaps, enclosed_water = classify_union_holes(metric)
     tree = STRtree(metric)
     left, right = tree.query(metric, predicate="intersects")
     overlaps = [
-        shapely.intersection(metric[i], metric[j]).area for i, j in zip(left, right) if i < j
+        shapely.intersection(metric[i], metric[j]).area for i, j in zip(left, right, strict=True) if i < j
     ]
     valid = bool(np.all(shapely.is_valid(wgs84_geometries)) and not np.any(shapely.is_empty(wgs84_geometries)))
     return QualityReport(

@@ -68,7 +68,7 @@ def start_gunicorn(prefix: str = "/", workers: int = 1, extra_env: dict | None =
         wait_for(f"{base}healthz")
     except RuntimeError:
         process.kill()
-        raise RuntimeError(process.stderr.read().decode() if process.stderr else "gunicorn failed")
+        raise RuntimeError(process.stderr.read().decode() if process.stderr else "gunicorn failed") from None
     return LiveServer(base, process)
 
 

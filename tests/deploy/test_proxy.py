@@ -70,7 +70,7 @@ def proxied(request, tmp_path_factory):
         wait_for(f"{base}healthz")
     except RuntimeError:
         nginx.kill()
-        raise RuntimeError(nginx.stderr.read().decode())
+        raise RuntimeError(nginx.stderr.read().decode()) from None
     yield base, instances, tmp
     nginx.terminate()
     nginx.wait(timeout=10)

@@ -87,7 +87,7 @@ def test_cmp005_matrix_csv_is_what_is_shown_with_citation(small):
     lines = matrix_csv(rows, dataset, "CITE").splitlines()
     assert lines[0] == "# CITE" and lines[1] == "force,region,Mental health,Dementia"
     assert lines[2] == "Alpha Police,London,2,1"
-    assert lines[3] == f"Beta Police,North West,1,1" and lines[4] == f"Delta Police,South West,{NO_CASE_STUDY},{NO_CASE_STUDY}"
+    assert lines[3] == "Beta Police,North West,1,1" and lines[4] == f"Delta Police,South West,{NO_CASE_STUDY},{NO_CASE_STUDY}"
     assert "0" not in lines[4].split(",")
 
 
