@@ -142,3 +142,14 @@ def test_bad007_random_edits_never_crash_the_loader(tmp_path_factory, name, posi
         assert exc.problems
         for problem in exc.problems:
             assert str(problem).startswith("data/") and problem.message
+
+
+def test_bad008_app_refuses_to_start_on_invalid_data_without_a_traceback(data_copy):
+    replace_in(data_copy / "outcomes.csv", "Annual offending rate of people in the programme,94,",
+               "Annual offending rate of people in the programme,lots,")
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "PPH_DATA_DIR": str(data_copy)}
+    started = subprocess.run([sys.executable, "app.py"], cwd=REPO, capture_output=True, text=True, env=env, timeout=120)
+    assert started.returncode == 2
+    assert "The dashboard cannot start" in started.stderr
+    assert "data/outcomes.csv:33:value: 'lots' is not a number" in started.stderr
+    assert "Traceback" not in started.stderr
