@@ -63,8 +63,13 @@ def choose_with_keyboard(page, typed: str, option_starts_with: str) -> None:
     wait_until(page, "document.activeElement?.tagName === 'INPUT' && document.activeElement.id !== 'search-text'",
                timeout=TIMEOUT)
     page.keyboard.type(typed)
-    wait_until(page, "(text) => Array.from(document.querySelectorAll('[role=option]'))"
-                     ".some(o => o.textContent.startsWith(text))", arg=option_starts_with, timeout=TIMEOUT)
+    # Wait until the list is filtered to the search, not merely until the option exists: it is in
+    # the unfiltered list too, and an arrow key pressed before filtering picks another option.
+    wait_until(page, """([typed, wanted]) => {
+        const options = Array.from(document.querySelectorAll('[role=option]'));
+        return options.length > 0 && options[0].textContent.startsWith(wanted)
+            && options.every(o => o.textContent.toLowerCase().includes(typed.toLowerCase()));
+    }""", arg=[typed, option_starts_with], timeout=TIMEOUT)
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
