@@ -18,7 +18,7 @@ from domain.joining import join_initiatives
 from domain.loading import Dataset, load_dataset
 from settings import REPO_ROOT, Settings
 
-TOPOJSON_FILES = ("europe_50m.json", "europe_110m.json", "world_110m.json", "world_50m.json")
+TOPOJSON_FILES = ("europe_50m.json",)  # the map's scope and resolution: Europe at 1:50m
 # plotly.js with only the traces the app draws; dcc.Graph uses a Plotly already on the page
 # instead of loading the full 4.6 MB bundle. The version in the URL makes it safe to cache.
 PLOTLY_BUNDLE = "plotly-geo.min.js"

@@ -25,10 +25,6 @@ class ForceJoin:
     by_force: Mapping[str, tuple[str, ...]]  # polygon force id -> initiative ids
     placements: Mapping[str, InitiativePlacement]
 
-    def off_map(self) -> tuple[InitiativePlacement, ...]:
-        """Initiatives with no English polygon to sit in: national, regional, BTP and Welsh work."""
-        return tuple(p for p in self.placements.values() if p.placement != "english force")
-
 
 def place_initiative(initiative: Initiative, forces: Mapping[str, Force], polygon_ids: frozenset[str]) -> InitiativePlacement:
     mapped = tuple(f for f in initiative.force_ids if f in polygon_ids)

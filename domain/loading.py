@@ -59,7 +59,6 @@ class BoundaryFile:
     geojson_bytes: bytes
     force_ids: frozenset[str]
     attribution: str
-    licence: str
     sha256: str
 
 
@@ -306,10 +305,10 @@ def load_boundaries(data_dir: Path, problems: list[Problem]) -> BoundaryFile | N
     digest = hashlib.sha256(payload).hexdigest()
     if digest != manifest.get("output", {}).get("sha256"):
         problems.append(Problem(manifest_label, 0, "output.sha256", "does not match the geojson file; rebuild with python -m pipelines.boundaries"))
-    return BoundaryFile(payload, ids, manifest.get("attribution", ""), manifest.get("licence", ""), digest)
+    return BoundaryFile(payload, ids, manifest.get("attribution", ""), digest)
 
 
-def load_dataset(data_dir: Path, *, with_boundaries: bool = True) -> Dataset:
+def load_dataset(data_dir: Path) -> Dataset:
     """Read and validate every data file; raise DataValidationError listing all problems."""
     problems: list[Problem] = []
     labels = {name: f"{data_dir.name}/{name}" for name in DATA_FILES}
@@ -338,7 +337,7 @@ def load_dataset(data_dir: Path, *, with_boundaries: bool = True) -> Dataset:
         _check_outcome_links(outcome_pairs, _raw_ids(raw["initiatives.csv"]), labels["outcomes.csv"], problems)
     version, version_date = _dataset_meta(data_dir, problems, f"{data_dir.name}/{DATASET_META_NAME}")
 
-    boundaries = load_boundaries(data_dir, problems) if with_boundaries else None
+    boundaries = load_boundaries(data_dir, problems)
     if boundaries is not None and raw["forces.csv"]:
         territorial = {r.values["id"].strip() for r in raw["forces.csv"] if r.values["kind"].strip() == "territorial"}
         for missing in sorted(territorial - boundaries.force_ids):

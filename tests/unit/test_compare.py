@@ -42,7 +42,7 @@ def small():
         initiative("n", [], ["dementia"], scope="national"),
         initiative("w", ["W15000001"], ["dementia"]),
     )
-    boundaries = BoundaryFile(b"{}", frozenset(f.id for f in forces), "ONS attribution", "OGL", "x")
+    boundaries = BoundaryFile(b"{}", frozenset(f.id for f in forces), "ONS attribution", "x")
     dataset = Dataset(forces, themes, initiatives, (), "9.9.9", "2030-01-01", boundaries)
     return dataset, join_initiatives(initiatives, dataset.forces_by_id, boundaries.force_ids)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.aggregation import off_map_initiatives
 from domain.joining import join_initiatives
 from domain.loading import load_dataset
 
@@ -95,7 +96,7 @@ def test_ds010_every_initiative_cites_a_section_and_every_summary_is_distinct(da
 
 def test_ds011_join_reports_national_btp_and_welsh_work_as_off_map(dataset):
     join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
-    placements = {p.initiative_id: p.placement for p in join.off_map()}
+    placements = {i.id: join.placements[i.id].placement for i, _ in off_map_initiatives(join, dataset.initiatives)}
     assert placements["btp-suicide-prevention"] == "non-territorial force"
     assert placements["south-wales-ace"] == "welsh force"
     assert placements["college-of-policing-coercive-control-pilot"] == "no force named"
