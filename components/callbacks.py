@@ -13,10 +13,10 @@ from components.compare_panels import comparison_table, matrix_table, similar_li
 from components.ids import Ids
 from domain.compare import (chart_source, citation_line, compare_forces, coverage_matrix, matrix_csv, similar_forces,
                             sort_matrix)
-from components.panels import (FIRST_CARDS, case_study_cards, force_table, off_map_list, outcome_chart_graphs, outcome_table,
+from components.panels import (FIRST_CARDS, case_study_cards, force_table, off_map_list, outcome_chart_graphs, figure_tables,
                                overview_graphs)
 from domain.aggregation import (export_csv, filter_initiatives, force_counts, initiatives_in_view,
-                                off_map_initiatives, outcomes_of, shown_force_ids, theme_shares)
+                                off_map_initiatives, outcomes_of, background_of, shown_force_ids, theme_shares)
 from domain.figures import build_outcome_charts, build_theme_chart, map_traces, with_source
 from domain.joining import ForceJoin
 from domain.loading import Dataset
@@ -146,11 +146,11 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix:
             case_study_cards(in_view, dataset, state.force, limit=None if state.force else FIRST_CARDS),
             bool(state.force) or len(in_view) <= FIRST_CARDS,
             with_source(build_theme_chart(theme_shares(dataset, in_view, matching), view_label), source),
-            # England-wide, the outcomes overview below already charts every figure.
+            # England-wide, the outcomes overview below already charts every result.
             outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)), source)
-            if state.force else [html.P("Select a force to chart its figures; the outcomes overview below "
-                                        "charts every matching figure.", className="empty")],
-            outcome_table(outcomes, dataset) if state.force else html.P(
+            if state.force else [html.P("Select a force to chart its results; the outcomes overview below "
+                                        "charts the results of every matching initiative.", className="empty")],
+            figure_tables(outcomes, background_of(dataset, in_view), dataset) if state.force else html.P(
                 "Select a force to list its figures with their citations; the outcomes overview below "
                 "and the CSV download cover every figure.", className="empty"),
         )

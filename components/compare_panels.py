@@ -25,7 +25,7 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset) -> htm
         ("Region", [c.region for c in compared]),
         ("Area", [number(c.area_km2, " km²") for c in compared]),
         ("Population (mid-2018)", [number(c.population) for c in compared]),
-        ("Matching case studies", [str(len(c.initiatives)) if c.initiatives else NO_CASE_STUDY for c in compared]),
+        ("Matching initiatives", [str(len(c.initiatives)) if c.initiatives else NO_CASE_STUDY for c in compared]),
         *[(t.label, [str(c.theme_counts[t.id]) if c.theme_counts.get(t.id) else NO_CASE_STUDY for c in compared])
           for t in themes],
         ("Case studies", ["\n".join(i.title for i in c.initiatives) or NO_CASE_STUDY for c in compared]),

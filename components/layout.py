@@ -33,8 +33,12 @@ def about_section(dataset: Dataset) -> html.Section:
                 "carries the paper's section and reference number."]),
         html.P(f"Dataset version {dataset.version}, {dataset.version_date}: {len(dataset.initiatives)} "
                f"initiatives, {len(dataset.outcomes)} figures."),
+        html.P("What the map counts: initiatives, where one initiative is one named piece of work with its own "
+               "lead, place or period. A case study of the paper often holds several; each card says which "
+               "case study or national section it belongs to. A force is counted only where the paper places "
+               "the work in its area; work cited as evidence from elsewhere is not counted."),
         html.P(f"Boundaries: {boundaries.attribution if boundaries else ''}"),
-        html.P("A force with no case study is shaded grey: the paper is a snapshot, so absence from it "
+        html.P("A force with no initiative in the paper is shaded grey: the paper is a snapshot, so absence from it "
                "does not mean absence of work."),
     ], className="about", id="about")
 
@@ -102,7 +106,7 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div
             html.Section([
                 dcc.Graph(id=Ids.MAP, figure=initial, config=map_config, className="map"),
                 html.P([html.Span(className="swatch", style={"background": NO_CASE_STUDY_COLOUR}),
-                        NO_CASE_STUDY_LABEL, html.Span(" · darker blue: more case studies", className="legend-more")],
+                        NO_CASE_STUDY_LABEL, html.Span(" · darker blue: more initiatives", className="legend-more")],
                        className="legend-note"),
                 *on_demand("the map as a table", Ids.FORCE_TABLE_TOGGLE, Ids.FORCE_TABLE_BODY, Ids.FORCE_TABLE, [
                     html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
@@ -117,7 +121,7 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div
                 html.H2(id=Ids.VIEW_TITLE),
                 html.Div([
                     html.Div([html.H3("Case studies"), html.Div(id=Ids.CASE_STUDIES),
-                              html.Button("Show all case studies", id=Ids.SHOW_ALL_CARDS, n_clicks=0,
+                              html.Button("Show all initiatives", id=Ids.SHOW_ALL_CARDS, n_clicks=0,
                                           className="button", hidden=True)], className="panel"),
                     html.Div([html.H3("Themes"), dcc.Graph(id=Ids.THEME_CHART, config=GRAPH_CONFIG)], className="panel"),
                     html.Div([html.H3("Outcome figures"), html.Div(id=Ids.OUTCOME_CHARTS),
@@ -152,14 +156,16 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div
             ], className="off-map", id="national-work"),
             html.Section([
                 html.H2("Outcomes overview"),
-                html.P("Every figure of the matching initiatives: percentage reductions by theme, and "
-                       "counts and money on their own axes."),
+                html.P("The results the paper reports for the matching initiatives: percentage reductions by "
+                       "theme, and counts and money on their own axes. Activity, funding, targets and "
+                       "background figures are not results; they are in the tables and the CSV download."),
                 html.Div(id=Ids.OVERVIEW),
             ], className="overview"),
             html.Section([
-                html.H2("Context figures"),
-                html.P("Figures the paper gives for background, tied to no initiative."),
-                outcome_table([o for o in dataset.outcomes if o.is_context], dataset),
+                html.H2("Background figures"),
+                html.P("Cited research and wider statistics the paper gives as background. They describe "
+                       "the setting of the work, not what any initiative achieved."),
+                outcome_table([o for o in dataset.outcomes if o.is_background], dataset),
             ], className="context-figures"),
             html.Section([
                 html.H2("Cite this view"),

@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 from dash import dcc, html
 
 from domain.aggregation import ForceCount, citation_of, format_value
-from domain.figures import NO_CASE_STUDY_LABEL, build_outcome_charts, build_outcomes_overview, with_source
+from domain.figures import (
+    NO_CASE_STUDY_LABEL, RESULTS_ONLY_NOTE, build_outcome_charts, build_outcomes_overview, with_source,
+)
 from domain.loading import Dataset
 from domain.schema import Initiative, Outcome
 
@@ -25,6 +27,13 @@ def _badge(text: str, kind: str) -> html.Span:
     return html.Span(text, className=f"badge badge-{kind}")
 
 
+def part_of(initiative: Initiative, dataset: Dataset) -> str:
+    """'Part of the Gloucestershire, health and wellbeing case study': the paper's own grouping."""
+    group = dataset.case_studies_by_id[initiative.case_study]
+    noun = "case study" if group.kind == "case study" else "national section"
+    return f"Part of the paper's {noun}: {group.title}"
+
+
 def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str | None) -> html.Article:
     forces = [dataset.forces_by_id[f].name for f in initiative.force_ids]
     others = [dataset.forces_by_id[f].name for f in initiative.force_ids if f != focus_force]
@@ -37,7 +46,8 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
         facts.append(f"Also covers: {'; '.join(others)}")
     elif not focus_force and forces:
         facts.append(f"Forces: {'; '.join(forces)}")
-    rows = [html.H4(initiative.title), html.P("\n".join(facts), className="facts")]
+    rows = [html.H4(initiative.title), html.P(part_of(initiative, dataset), className="part-of"),
+            html.P("\n".join(facts), className="facts")]
     rows += [
         html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
         html.Div([_badge(initiative.status, "status"), _badge(initiative.evaluation, "evaluation")], className="tags"),
@@ -55,31 +65,45 @@ FIRST_CARDS = 8
 def case_study_cards(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None,
                      limit: int | None = None) -> list:
     if not initiatives:
-        return [html.P("No case study in the 2016 paper matches this view. The paper is a snapshot: "
+        return [html.P("No initiative in the 2016 paper matches this view. The paper is a snapshot: "
                        "absence here does not mean absence of work.", className="empty")]
     shown = initiatives if limit is None else initiatives[:limit]
     cards: list = [initiative_card(i, dataset, focus_force) for i in shown]
     if len(shown) < len(initiatives):
-        cards.append(html.P(f"Showing {len(shown)} of {len(initiatives)} case studies.", className="more-note"))
+        cards.append(html.P(f"Showing {len(shown)} of {len(initiatives)} initiatives.", className="more-note"))
     return cards
 
 
-def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Table | html.P:
+def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset,
+                  empty_text: str = "The paper gives no figures for the initiatives in this view.") -> html.Table | html.P:
+    """Figures with what kind each is (result, activity, funding, target, background) and its citation."""
     if not outcomes:
-        return html.P("The paper gives no figures for the case studies in this view.", className="empty")
-    header = ["Figure", "Initiative", "Value", "Direction", "Period", "Comparator", "Evidence", "Citation"]
+        return html.P(empty_text, className="empty")
+    header = ["Figure", "Kind", "Initiative or case study", "Value", "Direction", "Period", "Comparator", "Citation"]
     body = [
         html.Tr([
             html.Td(o.measure),
-            html.Td(dataset.initiatives_by_id[o.initiative_id].title if o.initiative_id else "Context"),
+            html.Td(o.kind),
+            html.Td(dataset.initiatives_by_id[o.initiative_id].title if o.initiative_id
+                    else dataset.case_studies_by_id[o.case_study].title),
             html.Td(format_value(o), className="num"),
             html.Td(o.direction), html.Td(o.period or "—"), html.Td(o.comparator or "—"),
-            html.Td(o.evidence_kind), html.Td(citation_of(o.section, o.references)),
+            html.Td(citation_of(o.section, o.references)),
         ])
         for o in outcomes
     ]
     return html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(body)],
                       className="outcome-table")
+
+
+def figure_tables(own: Sequence[Outcome], background: Sequence[Outcome], dataset: Dataset) -> list:
+    """The view's own figures, then the background its case studies cite, in a table of its own."""
+    tables: list = [outcome_table(own, dataset)]
+    if background:
+        tables += [html.H4("Background cited in these case studies"),
+                   html.P("Cited research and wider statistics: not results of the work above.", className="note"),
+                   outcome_table(background, dataset)]
+    return tables
 
 
 def outcome_chart_graphs(charts: list, source: str = "") -> list:
@@ -101,7 +125,8 @@ def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome], source: str =
                              source)
     others = [(key, with_source(fig, source)) for key, fig in build_outcome_charts(outcomes, initiatives)
               if key in {"count", "money"}]
-    return [dcc.Graph(figure=reductions, config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": "reductions"})] + [
+    return [html.P(RESULTS_ONLY_NOTE, className="note"),
+            dcc.Graph(figure=reductions, config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": "reductions"})] + [
         dcc.Graph(figure=fig, config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": key}) for key, fig in others
     ]
 
@@ -124,7 +149,7 @@ def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,
         ])
         for c in ordered
     ]
-    header = html.Tr([html.Th(h, scope="col") for h in ("Force", "Region", "Matching case studies", "Main themes")])
-    return html.Div(html.Table([html.Caption("Police force areas on the map, with the case studies that match the filters"),
+    header = html.Tr([html.Th(h, scope="col") for h in ("Force", "Region", "Matching initiatives", "Main themes")])
+    return html.Div(html.Table([html.Caption("Police force areas on the map, with the initiatives that match the filters"),
                                 html.Thead(header), html.Tbody(rows)], className="force-table"),
                     className="table-scroll")

@@ -108,8 +108,16 @@ def theme_shares(dataset: Dataset, in_view: Iterable[Initiative], matching: Iter
 
 
 def outcomes_of(dataset: Dataset, initiatives: Iterable[Initiative]) -> tuple[Outcome, ...]:
+    """The figures that belong to these initiatives (results, activity, funding, targets)."""
     ids = {i.id for i in initiatives}
     return tuple(o for o in dataset.outcomes if o.initiative_id in ids)
+
+
+def background_of(dataset: Dataset, initiatives: Iterable[Initiative]) -> tuple[Outcome, ...]:
+    """Background figures the paper cites in the case studies these initiatives belong to, tied to none of them."""
+    case_studies = {i.case_study for i in initiatives}
+    return tuple(o for o in dataset.outcomes
+                 if o.is_background and o.initiative_id is None and o.case_study in case_studies)
 
 
 def format_value(outcome: Outcome) -> str:
@@ -120,8 +128,11 @@ def format_value(outcome: Outcome) -> str:
         "percentage points": f"{number} percentage points",
         "GBP": f"£{number}",
         "count": number,
+        "hours": f"{number} hours",
         "days": f"{number} days",
         "weeks": f"{number} weeks",
+        "months": f"{number} months",
+        "years": f"{number} years",
     }[outcome.unit]
     return f"{outcome.qualifier} {text}" if outcome.qualifier else text
 
@@ -140,14 +151,14 @@ def export_csv(dataset: Dataset, initiatives: Iterable[Initiative], outcomes: It
                      "source: Public Health England (2016) Police and Public Health: Innovation in practice"])
     if citation:
         writer.writerow([f"# Cite as: {citation}"])
-    writer.writerow(["record", "id", "initiative_id", "title_or_measure", "forces", "themes", "status",
-                     "evaluation", "value", "unit", "direction", "period", "comparator", "evidence_kind",
+    writer.writerow(["record", "id", "initiative_id", "case_study", "title_or_measure", "forces", "themes", "status",
+                     "evaluation", "value", "unit", "direction", "period", "comparator", "figure_kind",
                      "section", "references"])
     for i in initiatives:
-        writer.writerow(["initiative", i.id, "", i.title, "|".join(i.force_ids), "|".join(i.themes), i.status,
-                         i.evaluation, "", "", "", "", "", "", i.section, "|".join(i.references)])
+        writer.writerow(["initiative", i.id, "", i.case_study, i.title, "|".join(i.force_ids), "|".join(i.themes),
+                         i.status, i.evaluation, "", "", "", "", "", "", i.section, "|".join(i.references)])
     for o in outcomes:
-        writer.writerow(["outcome", o.id, o.initiative_id or "", o.measure, "", "", "", "", f"{o.value:g}",
-                         o.unit, o.direction, o.period, o.comparator, o.evidence_kind, o.section,
+        writer.writerow(["outcome", o.id, o.initiative_id or "", o.case_study, o.measure, "", "", "", "",
+                         f"{o.value:g}", o.unit, o.direction, o.period, o.comparator, o.kind, o.section,
                          "|".join(o.references)])
     return buffer.getvalue()

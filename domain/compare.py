@@ -14,7 +14,7 @@ from domain.loading import Dataset
 from domain.schema import Initiative, Outcome
 from domain.state import MAX_COMPARED
 
-NO_CASE_STUDY = "no case study in the 2016 paper"
+NO_CASE_STUDY = "no initiative in the 2016 paper"
 OFF_MAP_ROW_ID = "national-and-non-territorial"
 PAPER_CITATION = ("Public Health England (2016). Police and Public Health: Innovation in practice – "
                   "an overview of collaboration across England. London: PHE.")

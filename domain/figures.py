@@ -16,7 +16,7 @@ from domain.aggregation import ForceCount, ThemeShare, format_value
 from domain.schema import Initiative, Outcome
 
 NO_CASE_STUDY_COLOUR = "#e8e6e1"
-NO_CASE_STUDY_LABEL = "No case study in the 2016 paper"
+NO_CASE_STUDY_LABEL = "No initiative in the 2016 paper"
 SELECTED_OUTLINE = "#111111"
 # A sequential single-hue blue scale: readable with the common colour-vision deficiencies.
 COUNT_COLOURSCALE = [[0.0, "#c6dbef"], [0.5, "#4292c6"], [1.0, "#08306b"]]
@@ -25,8 +25,14 @@ UNIT_GROUPS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("points", ("percentage points",), "Percentage points"),
     ("count", ("count",), "Count"),
     ("money", ("GBP",), "Pounds (£)"),
-    ("duration", ("days", "weeks"), "Duration"),
+    # One axis per unit of time: days and weeks are never drawn on one scale as if they were one unit.
+    ("hours", ("hours",), "Hours"),
+    ("days", ("days",), "Days"),
+    ("weeks", ("weeks",), "Weeks"),
+    ("months", ("months",), "Months"),
+    ("years", ("years",), "Years"),
 )
+RESULTS_ONLY_NOTE = "Results only: activity, funding, targets and background figures are listed in the tables."
 
 
 FigureSpec = dict[str, Any]  # {"data": [...], "layout": {...}}, as plotly.js takes it
@@ -82,13 +88,13 @@ def build_force_map(geojson: str | dict, traces: MapTraces) -> FigureSpec:
     """Choropleth of forces; `geojson` may be a URL so the browser fetches the shapes once."""
     common = {"type": "choropleth", "geojson": geojson, "featureidkey": "properties.id"}
     counted = {
-        **common, "name": "Case studies",
+        **common, "name": "Initiatives",
         "locations": list(traces.counted_ids), "z": list(traces.counted_z),
         "customdata": [list(c) for c in traces.counted_custom],
         "zmin": 1, "zmax": max(traces.zmax, 2), "colorscale": COUNT_COLOURSCALE,
         "marker": {"line": {"color": "#ffffff", "width": 0.6}},
-        "colorbar": {"title": {"text": "Case studies"}, "thickness": 12, "len": 0.6, "dtick": 1},
-        "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} matching case studies"
+        "colorbar": {"title": {"text": "Initiatives"}, "thickness": 12, "len": 0.6, "dtick": 1},
+        "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} matching initiatives"
                          "<br>Main themes: %{customdata[2]}<extra></extra>",
     }
     empty = {
@@ -140,10 +146,10 @@ def build_theme_chart(shares: Sequence[ThemeShare], view_label: str) -> FigureSp
     view = {
         "type": "scatter", "mode": "markers", "name": view_label, "y": labels, "x": [s.share for s in ordered],
         "marker": {"color": "#08519c", "size": 11, "symbol": "circle"}, "customdata": [s.count for s in ordered],
-        "hovertemplate": "%{y}: %{x}% (%{customdata} case studies)<extra>" + view_label + "</extra>",
+        "hovertemplate": "%{y}: %{x}% (%{customdata} initiatives)<extra>" + view_label + "</extra>",
     }
     everywhere = {
-        "type": "scatter", "mode": "markers", "name": "All matching case studies", "y": labels,
+        "type": "scatter", "mode": "markers", "name": "All matching initiatives", "y": labels,
         "x": [s.england_share for s in ordered],
         # A different shape as well as a colour, so the two series differ without relying on colour.
         "marker": {"color": "#737373", "size": 10, "symbol": "diamond-open", "line": {"width": 2}},
@@ -153,7 +159,7 @@ def build_theme_chart(shares: Sequence[ThemeShare], view_label: str) -> FigureSp
     layout = {
         "height": max(260, 26 * len(labels) + 90),
         "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
-        "xaxis": {"title": {"text": "Share of case studies (%)"}, "ticksuffix": "%", "range": [-3, 103]},
+        "xaxis": {"title": {"text": "Share of initiatives (%)"}, "ticksuffix": "%", "range": [-3, 103]},
         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
         "legend": {"orientation": "h", "y": -0.18},
         "title": {"text": f"Themes: {view_label}", "font": {"size": 14}},
@@ -166,12 +172,14 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative]) -> list[tuple[str, FigureSpec]]:
-    """One lollipop chart per unit group, so percentages, counts and money never share an axis."""
+    """One lollipop chart per unit group of the *results* among `outcomes`, so percentages, counts and
+    money never share an axis, and activity, funding, targets and background are never drawn as results."""
     colours = {"reduction": "#2171b5", "increase": "#6a51a3", "level": "#525252"}
     symbols = {"reduction": "triangle-left", "increase": "triangle-right", "level": "circle"}
+    results = [o for o in outcomes if o.is_result]
     charts = []
     for key, units, axis_title in UNIT_GROUPS:
-        group = [o for o in outcomes if o.unit in units]
+        group = [o for o in results if o.unit in units]
         if not group:
             continue
         labels = [f"{_short(o.measure)} ({o.id})" for o in group]
@@ -182,7 +190,7 @@ def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping
             "marker": {"color": [colours[o.direction] for o in group],
                        "symbol": [symbols[o.direction] for o in group], "size": 12},
             "text": [format_value(o) for o in group], "textposition": "middle right",
-            "customdata": [[o.direction, initiatives_by_id[o.initiative_id].title if o.initiative_id else "context",
+            "customdata": [[o.direction, initiatives_by_id[o.initiative_id].title if o.initiative_id else "",
                             ", ".join(o.references) or "none"] for o in group],
             "hovertemplate": "%{y}<br>%{text} (%{customdata[0]})<br>%{customdata[1]}<br>Ref. %{customdata[2]}<extra></extra>",
         }
@@ -203,8 +211,8 @@ def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping
 
 def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapping[str, Initiative],
                             theme_labels: Mapping[str, str]) -> FigureSpec:
-    """Reported percentage reductions, one dot per figure, grouped by the initiative's first theme."""
-    points = [o for o in outcomes if o.unit == "percent" and o.direction == "reduction" and o.initiative_id]
+    """Reported percentage reductions among the results, one dot per figure, grouped by the initiative's first theme."""
+    points = [o for o in outcomes if o.is_result and o.unit == "percent" and o.direction == "reduction"]
     themes = [theme_labels[initiatives_by_id[o.initiative_id].themes[0]] for o in points]
     dots = {
         "type": "scatter", "mode": "markers", "x": [o.value for o in points], "y": themes,
@@ -217,6 +225,6 @@ def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapp
         "height": max(200, 50 * len(set(themes)) + 90), "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
         "xaxis": {"title": {"text": "Reported reduction (%)"}, "range": [0, 100], "ticksuffix": "%"},
         "yaxis": {"automargin": True},
-        "title": {"text": "Reported percentage reductions by theme", "font": {"size": 13}},
+        "title": {"text": "Reported percentage reductions by theme (results only)", "font": {"size": 13}},
     }
     return {"data": [dots], "layout": layout}

@@ -18,9 +18,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from domain.schema import HEADERS, Force, Initiative, Outcome, Theme
+from domain.schema import HEADERS, CaseStudy, Force, Initiative, InventoryEntry, Outcome, Theme
 
-DATA_FILES = ("forces.csv", "themes.csv", "initiatives.csv", "outcomes.csv")
+DATA_FILES = ("forces.csv", "themes.csv", "case_studies.csv", "initiatives.csv", "outcomes.csv", "inventory.csv")
 GEOJSON_NAME = "geo/police_force_areas.geojson"
 MANIFEST_NAME = "geo/police_force_areas.manifest.json"
 DATASET_META_NAME = "dataset.json"
@@ -71,14 +71,18 @@ class Dataset:
     version: str
     version_date: str
     boundaries: BoundaryFile | None = None
+    case_studies: tuple[CaseStudy, ...] = ()
+    inventory: tuple[InventoryEntry, ...] = ()
     forces_by_id: Mapping[str, Force] = field(init=False, repr=False, compare=False)
     themes_by_id: Mapping[str, Theme] = field(init=False, repr=False, compare=False)
+    case_studies_by_id: Mapping[str, CaseStudy] = field(init=False, repr=False, compare=False)
     initiatives_by_id: Mapping[str, Initiative] = field(init=False, repr=False, compare=False)
     force_aliases: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "forces_by_id", MappingProxyType({f.id: f for f in self.forces}))
         object.__setattr__(self, "themes_by_id", MappingProxyType({t.id: t for t in self.themes}))
+        object.__setattr__(self, "case_studies_by_id", MappingProxyType({c.id: c for c in self.case_studies}))
         object.__setattr__(
             self, "initiatives_by_id", MappingProxyType({i.id: i for i in self.initiatives})
         )
@@ -278,7 +282,46 @@ def _check_outcome_links(
         if outcome.initiative_id is not None and outcome.initiative_id not in initiative_ids:
             problems.append(Problem(
                 label, row.line, "initiative_id",
-                f"no initiative has id {outcome.initiative_id!r}; use an id from initiatives.csv, or leave it blank for a context figure",
+                f"no initiative has id {outcome.initiative_id!r}; use an id from initiatives.csv, or leave it blank for a background figure",
+            ))
+
+
+def _check_case_study_links(
+    pairs: list[tuple[RawRow, BaseModel]], case_study_ids: set[str], label: str, problems: list[Problem]
+) -> None:
+    for row, record in pairs:
+        case_study = record.case_study  # type: ignore[attr-defined]
+        if case_study not in case_study_ids:
+            problems.append(Problem(
+                label, row.line, "case_study",
+                f"no case study or national section has id {case_study!r}; use an id from case_studies.csv",
+            ))
+
+
+def _check_outcome_case_studies(
+    pairs: list[tuple[RawRow, Outcome]], initiative_rows: list[RawRow], case_study_ids: set[str],
+    label: str, problems: list[Problem],
+) -> None:
+    """A figure sits in the same case study as the initiative it measures. An initiative whose own
+    case study is unknown is reported once, on its own row, not again on each of its figures."""
+    case_study_of = {r.values["id"].strip(): r.values["case_study"].strip() for r in initiative_rows}
+    for row, outcome in pairs:
+        expected = case_study_of.get(outcome.initiative_id or "")
+        if expected and expected in case_study_ids and expected != outcome.case_study:
+            problems.append(Problem(
+                label, row.line, "case_study",
+                f"{outcome.case_study!r} differs from {expected!r}, the case study of initiative {outcome.initiative_id!r}",
+            ))
+
+
+def _check_inventory_links(
+    pairs: list[tuple[RawRow, InventoryEntry]], initiative_ids: set[str], label: str, problems: list[Problem]
+) -> None:
+    for row, entry in pairs:
+        if entry.initiative_id is not None and entry.initiative_id not in initiative_ids:
+            problems.append(Problem(
+                label, row.line, "initiative_id",
+                f"no initiative has id {entry.initiative_id!r}; every entry resolves to a row of initiatives.csv or gives a reason",
             ))
 
 
@@ -316,9 +359,11 @@ def load_dataset(data_dir: Path) -> Dataset:
 
     force_pairs = validate_rows(raw["forces.csv"], Force, labels["forces.csv"], problems)
     theme_pairs = validate_rows(raw["themes.csv"], Theme, labels["themes.csv"], problems)
+    case_study_pairs = validate_rows(raw["case_studies.csv"], CaseStudy, labels["case_studies.csv"], problems)
     initiative_pairs = validate_rows(raw["initiatives.csv"], Initiative, labels["initiatives.csv"], problems)
     outcome_pairs = validate_rows(raw["outcomes.csv"], Outcome, labels["outcomes.csv"], problems)
-    for pairs, name in ((force_pairs, "forces.csv"), (theme_pairs, "themes.csv"),
+    inventory_pairs = validate_rows(raw["inventory.csv"], InventoryEntry, labels["inventory.csv"], problems)
+    for pairs, name in ((force_pairs, "forces.csv"), (theme_pairs, "themes.csv"), (case_study_pairs, "case_studies.csv"),
                         (initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv")):
         _check_unique_ids(pairs, labels[name], problems)  # type: ignore[arg-type]
     _check_alias_clashes(force_pairs, labels["forces.csv"], problems)
@@ -333,8 +378,16 @@ def load_dataset(data_dir: Path) -> Dataset:
     )
     if raw["themes.csv"]:
         _check_themes(initiative_pairs, _raw_ids(raw["themes.csv"]), labels["initiatives.csv"], problems)
+    case_study_ids = _raw_ids(raw["case_studies.csv"])
+    if raw["case_studies.csv"]:
+        for pairs, name in ((initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv"),
+                            (inventory_pairs, "inventory.csv")):
+            _check_case_study_links(pairs, case_study_ids, labels[name], problems)  # type: ignore[arg-type]
     if raw["initiatives.csv"]:
-        _check_outcome_links(outcome_pairs, _raw_ids(raw["initiatives.csv"]), labels["outcomes.csv"], problems)
+        initiative_ids = _raw_ids(raw["initiatives.csv"])
+        _check_outcome_links(outcome_pairs, initiative_ids, labels["outcomes.csv"], problems)
+        _check_outcome_case_studies(outcome_pairs, raw["initiatives.csv"], case_study_ids, labels["outcomes.csv"], problems)
+        _check_inventory_links(inventory_pairs, initiative_ids, labels["inventory.csv"], problems)
     version, version_date = _dataset_meta(data_dir, problems, f"{data_dir.name}/{DATASET_META_NAME}")
 
     boundaries = load_boundaries(data_dir, problems)
@@ -355,4 +408,6 @@ def load_dataset(data_dir: Path) -> Dataset:
         version=version,
         version_date=version_date,
         boundaries=boundaries,
+        case_studies=tuple(c for _, c in case_study_pairs),
+        inventory=tuple(e for _, e in inventory_pairs),
     )

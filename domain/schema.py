@@ -15,13 +15,18 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 LIST_SEPARATOR = "|"
 
 Scope = Literal["force", "multi-force", "regional", "national", "non-territorial"]
-Status = Literal["established", "pilot", "one-off operation", "campaign", "planned", "in development"]
-Evaluation = Literal[
-    "independently evaluated",
-    "locally evaluated or monitored",
-    "evaluation under way",
-    "not yet evaluated",
+Status = Literal[
+    "established", "pilot", "one-off operation", "campaign", "planned", "in development", "proposed", "published",
 ]
+# What the paper shows of an initiative's evaluation: no label claims more than the paper reports.
+Evaluation = Literal[
+    "evaluation reported",
+    "monitoring or early findings reported",
+    "debrief reported",
+    "evaluation under way",
+    "none reported",
+]
+CaseStudyKind = Literal["case study", "national section", "front matter"]
 ThemeKind = Literal["core topic", "further topic", "broader theme"]
 ForceKind = Literal["territorial", "non-territorial"]
 Country = Literal["England", "Wales", "Great Britain"]
@@ -29,12 +34,18 @@ Region = Literal[
     "North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
     "East of England", "London", "South East", "South West", "Wales", "",
 ]
-Unit = Literal["percent", "percentage points", "count", "GBP", "days", "weeks"]
+Unit = Literal["percent", "percentage points", "count", "GBP", "hours", "days", "weeks", "months", "years"]
+DURATION_UNITS = ("hours", "days", "weeks", "months", "years")
 Direction = Literal["reduction", "increase", "level"]
 Qualifier = Literal["", "just under", "more than", "nearly", "around"]
-EvidenceKind = Literal[
-    "evaluation result", "monitoring figure", "cited research", "target or coverage",
-    "activity count", "official statistic", "funding",
+# What a figure is. Only a `result` measures what an initiative achieved; `background` is cited
+# research or wider statistics, and is tied to an initiative only where it describes that initiative.
+FigureKind = Literal["result", "activity or parameter", "funding", "target or coverage", "background"]
+LEVEL_ONLY_KINDS = frozenset({"activity or parameter", "funding", "target or coverage"})
+InventoryDecision = Literal["own row", "part of row", "not an initiative"]
+InventoryKind = Literal[
+    "programme", "service", "project", "scheme", "campaign", "report", "strategy", "guidance", "toolkit",
+    "fund", "pilot", "partnership", "event", "legislation", "research", "statistics", "training", "other",
 ]
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -91,9 +102,19 @@ class Theme(Record):
     description: RequiredText
 
 
+class CaseStudy(Record):
+    """A case study or national section of the paper: the paper's own grouping of its initiatives."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    kind: CaseStudyKind
+    title: RequiredText
+    section: RequiredText
+
+
 class Initiative(Record):
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     title: RequiredText
+    case_study: Annotated[str, Field(pattern=ID_PATTERN)]
     scope: Scope
     force_ids: TextList = ()
     place: RequiredText
@@ -142,6 +163,7 @@ class Initiative(Record):
 class Outcome(Record):
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     initiative_id: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
+    case_study: Annotated[str, Field(pattern=ID_PATTERN)]
     measure: RequiredText
     value: float
     unit: Unit
@@ -149,7 +171,7 @@ class Outcome(Record):
     direction: Direction
     period: str = ""
     comparator: str = ""
-    evidence_kind: EvidenceKind
+    kind: FigureKind
     section: RequiredText
     references: TextList = ()
 
@@ -173,18 +195,61 @@ class Outcome(Record):
             raise _rule_error("value", f"value {self.value:g} percentage points is outside -100 to 100")
         if self.unit in {"count", "GBP", "days", "weeks"} and self.value < 0:
             raise _rule_error("value", f"value {self.value:g} cannot be negative for unit '{self.unit}'; use direction 'reduction'")
+        if self.kind in LEVEL_ONLY_KINDS and self.direction != "level":
+            raise _rule_error("direction", f"a figure of kind '{self.kind}' is a level, never a change; use direction 'level'")
+        if self.unit == "GBP" and self.direction != "level":
+            raise _rule_error("direction", "money is a level (an amount saved, spent or awarded), not a change; "
+                                           "use direction 'level' and say 'saving' in the measure")
+        if self.kind == "result" and self.initiative_id is None:
+            raise _rule_error("initiative_id", "a result measures an initiative; name it, or use kind 'background'")
         return self
 
     @property
-    def is_context(self) -> bool:
-        """A figure the paper gives for background, tied to no initiative."""
-        return self.initiative_id is None
+    def is_result(self) -> bool:
+        """A figure measuring what an initiative achieved, as opposed to its activity, money, targets or background."""
+        return self.kind == "result"
+
+    @property
+    def is_background(self) -> bool:
+        """Cited research or wider statistics: shown apart from results, labelled as background."""
+        return self.kind == "background"
+
+
+class InventoryEntry(Record):
+    """One thing the paper names, and what the dataset does with it."""
+
+    name: RequiredText
+    kind: InventoryKind
+    case_study: Annotated[str, Field(pattern=ID_PATTERN)]
+    paper_phrase: RequiredText
+    references: TextList = ()
+    decision: InventoryDecision
+    initiative_id: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
+    reason: str = ""
+
+    @field_validator("references")
+    @classmethod
+    def _reference_numbers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return Initiative._reference_numbers(value)
+
+    @model_validator(mode="after")
+    def _decision_is_resolved(self) -> InventoryEntry:
+        if self.decision == "not an initiative":
+            if self.initiative_id is not None:
+                raise _rule_error("initiative_id", "a thing that is not an initiative names no initiative row")
+            if len(self.reason) < 10:
+                raise _rule_error("reason", "say why it is not a collaboration initiative (at least 10 characters)")
+        elif self.initiative_id is None:
+            raise _rule_error("initiative_id", f"decision '{self.decision}' needs the initiative row it resolves to")
+        return self
 
 
 # Headers the files must have, in this order; the data dictionary documents each column.
 HEADERS: dict[str, tuple[str, ...]] = {
     "forces.csv": tuple(Force.model_fields),
     "themes.csv": tuple(Theme.model_fields),
+    "case_studies.csv": tuple(CaseStudy.model_fields),
+    "inventory.csv": tuple(InventoryEntry.model_fields),
     "initiatives.csv": tuple(Initiative.model_fields),
     "outcomes.csv": tuple(Outcome.model_fields),
 }

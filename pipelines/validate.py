@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(
         f"{args.data_dir}: valid — {len(dataset.forces)} forces, {len(dataset.themes)} themes, "
-        f"{len(dataset.initiatives)} initiatives, {len(dataset.outcomes)} outcome figures "
+        f"{len(dataset.case_studies)} case studies and sections, {len(dataset.initiatives)} initiatives, "
+        f"{len(dataset.outcomes)} figures, {len(dataset.inventory)} inventory entries "
         f"(dataset {dataset.version}, {dataset.version_date})"
     )
     return 0

@@ -20,9 +20,9 @@ def force(id_, name, region, population, country="England"):
 
 
 def initiative(id_, forces, themes, scope="force"):
-    return Initiative(id=id_, title=f"Initiative {id_}", scope=scope, force_ids=tuple(forces), place="Somewhere",
+    return Initiative(id=id_, title=f"Initiative {id_}", case_study="cs", scope=scope, force_ids=tuple(forces), place="Somewhere",
                       lead_organisations=("Lead",), themes=tuple(themes), status="established",
-                      evaluation="not yet evaluated", summary="A summary that is long enough.", section="S")
+                      evaluation="none reported", summary="A summary that is long enough.", section="S")
 
 
 @pytest.fixture

@@ -40,32 +40,49 @@ def line_of(path: Path, needle: str) -> int:
     return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
 
+JFH = 'jobs-friends-houses,"Jobs, Friends & Houses",north-west-jobs-friends-houses,force,'
 CASES = [
     # (id, file, old text, new text, expected message after "file:row:")
-    ("unknown-force", "initiatives.csv", 'jobs-friends-houses,"Jobs, Friends & Houses",force,E23000003,',
-     'jobs-friends-houses,"Jobs, Friends & Houses",force,Atlantis Police,',
+    ("unknown-force", "initiatives.csv", JFH + "E23000003,", JFH + "Atlantis Police,",
      "force_ids: unknown force 'Atlantis Police'; use an id from forces.csv (e.g. E23000021) or one of its names or aliases"),
-    ("unknown-theme", "initiatives.csv", "drugs-alcohol|criminal-justice-health|community-assets|vulnerable-people|mental-health|health-inequalities",
+    ("unknown-theme", "initiatives.csv", "drugs-alcohol|criminal-justice-health|community-assets|vulnerable-people|health-inequalities",
      "drugs-alcohol|knitting", "themes: unknown theme 'knitting'; allowed: "),
-    ("bad-status", "initiatives.csv", "health-inequalities,established,independently evaluated",
-     "health-inequalities,ongoing,independently evaluated", "status: 'ongoing' is not allowed; input should be 'established'"),
+    ("bad-status", "initiatives.csv", "health-inequalities,established,evaluation reported",
+     "health-inequalities,ongoing,evaluation reported", "status: 'ongoing' is not allowed; input should be 'established'"),
+    ("unknown-case-study", "initiatives.csv", JFH, JFH.replace("north-west-jobs-friends-houses", "north-west-jfh"),
+     "case_study: no case study or national section has id 'north-west-jfh'; use an id from case_studies.csv"),
     ("not-a-number", "outcomes.csv", "Annual offending rate of people in the programme,94,",
      "Annual offending rate of people in the programme,ninety-four,", "value: 'ninety-four' is not a number"),
     ("percent-range", "outcomes.csv", "Annual offending rate of people in the programme,94,",
      "Annual offending rate of people in the programme,194,",
      "value: value 194 is a percent outside 0-100; use unit 'percentage points' for changes"),
     ("orphan-outcome", "outcomes.csv", "fig-032,jobs-friends-houses,", "fig-032,jobs-friend-houses,",
-     "initiative_id: no initiative has id 'jobs-friend-houses'; use an id from initiatives.csv, or leave it blank for a context figure"),
+     "initiative_id: no initiative has id 'jobs-friend-houses'; use an id from initiatives.csv, or leave it blank for a background figure"),
+    ("figure-in-another-case-study", "outcomes.csv", "fig-032,jobs-friends-houses,north-west-jobs-friends-houses,",
+     "fig-032,jobs-friends-houses,north-east-alcohol-harm,",
+     "case_study: 'north-east-alcohol-harm' differs from 'north-west-jobs-friends-houses', the case study of initiative 'jobs-friends-houses'"),
+    ("target-drawn-as-change", "outcomes.csv", "75,percent,,level,target after roll-out", "75,percent,,increase,target after roll-out",
+     "direction: a figure of kind 'target or coverage' is a level, never a change; use direction 'level'"),
+    ("money-as-reduction", "outcomes.csv", "815000,GBP,more than,level,", "815000,GBP,more than,reduction,",
+     "direction: money is a level (an amount saved, spent or awarded), not a change; use direction 'level' and say 'saving' in the measure"),
+    ("result-without-initiative", "outcomes.csv", "fig-032,jobs-friends-houses,", "fig-032,,",
+     "initiative_id: a result measures an initiative; name it, or use kind 'background'"),
+    ("inventory-unresolved", "inventory.csv", ",own row,jobs-friends-houses,", ",own row,,",
+     "initiative_id: decision 'own row' needs the initiative row it resolves to"),
+    ("inventory-no-reason", "inventory.csv", ',not an initiative,,"Legislation, cited for context."', ",not an initiative,,",
+     "reason: say why it is not a collaboration initiative (at least 10 characters)"),
+    ("inventory-unknown-row", "inventory.csv", ",own row,jobs-friends-houses,", ",own row,jobs-and-houses,",
+     "initiative_id: no initiative has id 'jobs-and-houses'; every entry resolves to a row of initiatives.csv or gives a reason"),
     ("duplicate-id", "outcomes.csv", "fig-033,", "fig-032,", "id: duplicate id 'fig-032'; first used on row "),
     ("missing-required", "initiatives.csv", ",Blackpool,", ",,", "place: is required"),
-    ("scope-rule", "initiatives.csv", 'jobs-friends-houses,"Jobs, Friends & Houses",force,E23000003,',
-     'jobs-friends-houses,"Jobs, Friends & Houses",force,E23000003|E23000004,',
+    ("scope-rule", "initiatives.csv", JFH + "E23000003,", JFH + "E23000003|E23000004,",
      "force_ids: scope 'force' needs exactly one force id, got 2"),
 ]
 
 
 # A text on the broken row where the replacement alone is not unique.
-LOCATORS = {"duplicate-id": "Estimated saving to the public purse", "missing-required": "jobs-friends-houses,"}
+LOCATORS = {"duplicate-id": "Estimated saving to the public purse", "missing-required": "jobs-friends-houses,",
+            "result-without-initiative": "Annual offending rate", "inventory-no-reason": "Serious Crime Act"}
 
 
 @pytest.mark.parametrize("case_id,file,old,new,expected", CASES, ids=[c[0] for c in CASES])
@@ -101,7 +118,7 @@ def test_bad004_encoding_problem_is_located(data_copy):
 
 def test_bad005_all_problems_reported_at_once(data_copy):
     replace_in(data_copy / "outcomes.csv", "Annual offending rate of people in the programme,94,", "Annual offending rate of people in the programme,x,")
-    replace_in(data_copy / "initiatives.csv", "health-inequalities,established,independently evaluated", "health-inequalities,ongoing,independently evaluated")
+    replace_in(data_copy / "initiatives.csv", "health-inequalities,established,evaluation reported", "health-inequalities,ongoing,evaluation reported")
     replace_in(data_copy / "forces.csv", "E23000002,Cumbria Constabulary,Cumbria,territorial,England,North West", "E23000002,Cumbria Constabulary,Cumbria,territorial,Scotland,North West")
     problems = problems_of(data_copy)
     assert len(problems) == 3, problems
@@ -119,7 +136,8 @@ def test_bad006_validate_command_exit_codes(data_copy):
     assert "Traceback" not in bad.stderr
 
 
-ORIGINALS = {name: (DATA_DIR / name).read_text(encoding="utf-8") for name in ("initiatives.csv", "outcomes.csv", "themes.csv", "forces.csv")}
+ORIGINALS = {name: (DATA_DIR / name).read_text(encoding="utf-8")
+             for name in ("initiatives.csv", "outcomes.csv", "themes.csv", "forces.csv", "case_studies.csv", "inventory.csv")}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -151,5 +169,5 @@ def test_bad008_app_refuses_to_start_on_invalid_data_without_a_traceback(data_co
     started = subprocess.run([sys.executable, "app.py"], cwd=REPO, capture_output=True, text=True, env=env, timeout=120)
     assert started.returncode == 2
     assert "The dashboard cannot start" in started.stderr
-    assert "data/outcomes.csv:33:value: 'lots' is not a number" in started.stderr
+    assert "data/outcomes.csv:34:value: 'lots' is not a number" in started.stderr
     assert "Traceback" not in started.stderr
