@@ -100,7 +100,7 @@ def click_to_panel(browser, base_url: str, recorded: list[str]) -> list[float]:
     page.on("request", lambda r: recorded.append(r.post_data) if r.method == "POST" and r.post_data else None)
     page.goto(base_url)
     page.wait_for_selector("#force-map .choroplethlocation", timeout=30_000)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')", timeout=30)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('50 of 50')", timeout=30)
     times = []
     for n in range(CLICKS):
         box = wait_until(page, """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))

@@ -16,6 +16,12 @@ PAPER = ("Public Health England (2016). Police and Public Health: Innovation in 
          "an overview of collaboration across England.")
 
 
+# Said beside the map, so nobody reads the colour as "case studies" or as the amount of work done.
+MAP_COUNTS = ("The map counts initiatives: one initiative is one named piece of work the paper places in that "
+              "force area. A case study of the paper may hold several. Regional and national work, and work cited "
+              "as evidence from elsewhere, is not counted on the map.")
+
+
 def _theme_options(dataset: Dataset) -> list[dict]:
     return [{"label": f"{t.label} ({t.kind})", "value": t.id} for t in dataset.themes]
 
@@ -33,10 +39,7 @@ def about_section(dataset: Dataset) -> html.Section:
                 "carries the paper's section and reference number."]),
         html.P(f"Dataset version {dataset.version}, {dataset.version_date}: {len(dataset.initiatives)} "
                f"initiatives, {len(dataset.outcomes)} figures."),
-        html.P("What the map counts: initiatives, where one initiative is one named piece of work with its own "
-               "lead, place or period. A case study of the paper often holds several; each card says which "
-               "case study or national section it belongs to. A force is counted only where the paper places "
-               "the work in its area; work cited as evidence from elsewhere is not counted."),
+        html.P(MAP_COUNTS, className="about-counts"),
         html.P(f"Boundaries: {boundaries.attribution if boundaries else ''}"),
         html.P("A force with no initiative in the paper is shaded grey: the paper is a snapshot, so absence from it "
                "does not mean absence of work."),
@@ -108,12 +111,13 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div
                 html.P([html.Span(className="swatch", style={"background": NO_CASE_STUDY_COLOUR}),
                         NO_CASE_STUDY_LABEL, html.Span(" · darker blue: more initiatives", className="legend-more")],
                        className="legend-note"),
+                html.P(MAP_COUNTS, className="legend-note legend-counts"),
                 *on_demand("the map as a table", Ids.FORCE_TABLE_TOGGLE, Ids.FORCE_TABLE_BODY, Ids.FORCE_TABLE, [
                     html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
                     dcc.Dropdown(id=Ids.FORCE_TABLE_SORT, value="force", clearable=False, options=[
                         {"label": "Force (A to Z)", "value": "force"},
                         {"label": "Region", "value": "region"},
-                        {"label": "Case studies (most first)", "value": "count"},
+                        {"label": "Initiatives (most first)", "value": "count"},
                     ]),
                 ], "map-table"),
             ], className="map-panel", **{"aria-label": "Map of police force areas"}),

@@ -18,7 +18,7 @@ AXE = REPO / "vendor" / "axe-core" / "axe.min.js"
 def ready(page, url):
     page.goto(url)
     page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 39')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 50')", timeout=TIMEOUT)
 
 
 def axe_violations(page) -> list[dict]:
@@ -102,7 +102,7 @@ def test_a11y003_table_alternative_in_sync_with_filters(watched, live_server):
                        .some(r => r.textContent.startsWith('Thames Valley Police') && r.textContent.includes('2'))""",
                timeout=TIMEOUT)
     page.locator("#force-table-sort").click()
-    page.get_by_role("option", name="Case studies (most first)").click()
+    page.get_by_role("option", name="Initiatives (most first)").click()
     wait_until(page, "document.querySelector('#force-table tbody th')?.textContent === 'Thames Valley Police'", timeout=TIMEOUT)
     assert page.locator("#force-table-toggle").get_attribute("aria-expanded") == "true"
     assert axe_violations(page) == []
@@ -135,5 +135,5 @@ def test_a11y005_print_a_force_as_one_page(watched, live_server, tmp_path):
     # pdftotext is Debian's poppler-utils, installed by scripts/setup.sh --dev.
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for expected in ("Leicestershire mental health triage car", "Section 136 detentions",
-                     "Dataset version 1.0.0", "Printed on", "Office for National Statistics"):
+                     "Dataset version 2.0.0", "Printed on", "Office for National Statistics"):
         assert expected in text, expected

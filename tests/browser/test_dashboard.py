@@ -19,11 +19,11 @@ def wait_for_map(page) -> None:
 def open_england_view(page, base_url: str) -> None:
     page.goto(base_url)
     wait_for_map(page)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('39 of 39')")
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('50 of 50')")
 
 
 def paths_of_trace(page, trace_index: int) -> list[str]:
-    """Force ids drawn by one choropleth trace (0: with case studies, 1: none, 2: selected outline)."""
+    """Force ids drawn by one choropleth trace (0: with initiatives, 1: none, 2: selected outline)."""
     return page.evaluate(
         """(i) => Array.from(document.querySelectorAll('#force-map .trace.choropleth')[i]
                  ?.querySelectorAll('.choroplethlocation') ?? []).map(p => p.__data__.loc)""",
@@ -78,7 +78,7 @@ def test_brw003_theme_filter_recolours_map_and_narrows_cards(watched, live_serve
     option = page.get_by_role("option", name="Dementia (core topic)")
     option.wait_for(timeout=TIMEOUT * 1000)
     option.click()
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('2 of 39')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('2 of 50')", timeout=TIMEOUT)
     wait_until(page, "document.querySelectorAll('#force-map .trace.choropleth')[0].querySelectorAll('.choroplethlocation').length === 1")
     assert paths_of_trace(page, 0) == ["E23000029"]
     assert len(paths_of_trace(page, 1)) == 38
@@ -92,7 +92,7 @@ def test_brw004_deep_link_restores_view_and_back_button_steps_back(watched, live
     wait_for_map(page)
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
     titles = page.locator("#case-studies article h4").all_inner_texts()
-    assert set(titles) == {"Police seat on the Gloucestershire Health and Wellbeing Board", "The Aston Project", "Great Expectations"}
+    assert set(titles) == {"Avenger Task Force, Gloucestershire", "The Aston Project", "Great Expectations"}
     assert "Gloucestershire Constabulary" in page.locator("#force-select").inner_text()
     page.locator("#clear-force").click()
     wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('England')", timeout=TIMEOUT)

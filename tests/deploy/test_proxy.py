@@ -88,7 +88,7 @@ def test_dep001_map_click_and_deep_link_through_nginx_across_two_instances(brows
 
     page.goto(f"{base}?themes=mental-health")
     page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('12 of 39')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('10 of 50')", timeout=TIMEOUT)
     box = wait_until(page, """() => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
             .find(el => el.__data__ && el.__data__.loc === 'E23000021');
             if (!p) return null; const b = p.getBoundingClientRect(); return {x: b.x + b.width/2, y: b.y + b.height/2}; }""")

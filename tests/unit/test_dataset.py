@@ -26,7 +26,7 @@ def dataset():
 def test_ds001_committed_data_validates_with_expected_sizes(dataset):
     sizes = (len(dataset.forces), len(dataset.themes), len(dataset.case_studies), len(dataset.initiatives),
              len(dataset.outcomes), len(dataset.inventory))
-    assert sizes == (44, 20, 21, 50, 59, 142)
+    assert sizes == (44, 20, 21, 50, 61, 143)
     assert dataset.version == "2.0.0"
 
 
@@ -48,11 +48,11 @@ def test_ds003_initiative_counts_per_theme_are_pinned(dataset):
 
 
 def test_ds004_initiative_counts_per_force_are_pinned(dataset):
-    # One row per named piece of work: the West Midlands alliance's five pieces of work count as
-    # five, as Gloucestershire's eight do; Dorset has none (its programme is evidence cited elsewhere).
+    # One row per named piece of work: the West Midlands alliance's four pieces of work placed in the force count as
+    # four (its IRIS work names only the region), as Gloucestershire's eight do; Dorset has none.
     counts = Counter(f for i in dataset.initiatives for f in i.force_ids)
     assert counts == {
-        "E23000001": 4, "E23000003": 1, "E23000007": 2, "E23000008": 2, "E23000013": 2, "E23000014": 5,
+        "E23000001": 4, "E23000003": 1, "E23000007": 2, "E23000008": 2, "E23000013": 2, "E23000014": 4,
         "E23000021": 1, "E23000023": 4, "E23000024": 1, "E23000028": 1, "E23000029": 2, "E23000036": 1,
         "E23000037": 8, "E23000038": 1, "W15000003": 1, "british-transport-police": 3,
     }

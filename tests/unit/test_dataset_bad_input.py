@@ -169,5 +169,5 @@ def test_bad008_app_refuses_to_start_on_invalid_data_without_a_traceback(data_co
     started = subprocess.run([sys.executable, "app.py"], cwd=REPO, capture_output=True, text=True, env=env, timeout=120)
     assert started.returncode == 2
     assert "The dashboard cannot start" in started.stderr
-    assert "data/outcomes.csv:34:value: 'lots' is not a number" in started.stderr
+    assert "data/outcomes.csv:36:value: 'lots' is not a number" in started.stderr
     assert "Traceback" not in started.stderr
