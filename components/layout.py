@@ -36,7 +36,7 @@ def about_section(dataset: Dataset) -> html.Section:
     return html.Section([
         html.H2("About the data"),
         html.P(["Source: ", html.Cite(PAPER), " Summaries are this project's own words; every figure "
-                "carries the paper's section and reference number."]),
+                "carries the paper's section, and its reference mark where the paper places one."]),
         html.P(f"Dataset version {dataset.version}, {dataset.version_date}: {len(dataset.initiatives)} "
                f"initiatives, {len(dataset.outcomes)} figures."),
         html.P(MAP_COUNTS, className="about-counts"),

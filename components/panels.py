@@ -107,6 +107,9 @@ def figure_tables(own: Sequence[Outcome], background: Sequence[Outcome], dataset
 
 
 def outcome_chart_graphs(charts: list, source: str = "") -> list:
+    if not charts:
+        return [html.P("The paper reports no results (evaluation or monitoring of effect) for the initiatives in "
+                       "this view; any other figures they have are listed below.", className="empty")]
     return [dcc.Graph(figure=with_source(figure, source), config=GRAPH_CONFIG, id={"type": "outcome-chart", "unit": key})
             for key, figure in charts]
 
