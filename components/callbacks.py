@@ -6,21 +6,21 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.compare_panels import comparison_table, matrix_table, similar_links
 from components.ids import Ids
-from domain.compare import (chart_source, citation_line, compare_forces, coverage_matrix, matrix_csv, similar_forces,
-                            sort_matrix)
-from components.panels import (FIRST_CARDS, case_study_cards, force_table, off_map_list, outcome_chart_graphs, figure_tables,
-                               overview_graphs)
-from domain.aggregation import (export_csv, filter_initiatives, force_counts, initiatives_in_view,
-                                off_map_initiatives, outcomes_of, background_of, shown_force_ids, theme_shares)
+from domain.compare import chart_source, citation_line, compare_forces, coverage_matrix, similar_forces, sort_matrix
+from components.panels import (FIRST_CARDS, case_study_cards, embed_summary, figure_tables, force_table, off_map_list,
+                               outcome_chart_graphs, overview_graphs)
+from domain.aggregation import (background_of, filter_initiatives, force_counts, initiatives_in_view,
+                                off_map_initiatives, outcomes_of, shown_force_ids, theme_shares)
+from domain.exports import matrix_zip, view_zip
 from domain.figures import build_outcome_charts, build_theme_chart, map_traces, with_source
 from domain.joining import ForceJoin
 from domain.loading import Dataset
-from domain.state import ViewState, state_from_controls, state_from_query
+from domain.state import ViewState, filters_text, state_from_controls, state_from_query, view_url
 
 
 def _clicked_force(click_data: dict | None) -> str | None:
@@ -92,8 +92,11 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix:
         filters = _store_of(state.without_force())
         # Selecting a force leaves the filters alone: the map colours and overview need no redraw.
         filters_out = no_update if filters == current_filters else filters
-        return (url_out, _store_of(state), filters_out, "app embed" if state.embed else "app", state.force, list(state.themes), list(state.evaluations),
-                state.search, "true" if state.show_wales else "false",
+        # The search box is not written back while it is the control being typed in: a reply that
+        # arrives mid-word would overwrite what the user typed since.
+        search_out = no_update if trigger == Ids.SEARCH else state.search
+        return (url_out, _store_of(state), filters_out, "app embed" if state.embed else "app", state.force,
+                list(state.themes), list(state.evaluations), search_out, "true" if state.show_wales else "false",
                 "Hide the Welsh forces" if state.show_wales else "Show the 4 Welsh forces", list(state.compare))
 
     @app.callback(
@@ -126,6 +129,7 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix:
         Output(Ids.VIEW_TITLE, "children"), Output(Ids.CASE_STUDIES, "children"),
         Output(Ids.SHOW_ALL_CARDS, "hidden"), Output(Ids.THEME_CHART, "figure"),
         Output(Ids.OUTCOME_CHARTS, "children"), Output(Ids.OUTCOME_TABLE, "children"),
+        Output(Ids.EMBED_SUMMARY, "children"),
         Input(Ids.STATE, "data"),
         prevent_initial_call="initial_duplicate",
     )
@@ -152,7 +156,8 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix:
                                         "charts the results of every matching initiative.", className="empty")],
             figure_tables(outcomes, background_of(dataset, in_view), dataset) if state.force else html.P(
                 "Select a force to list its figures with their citations; the outcomes overview below "
-                "and the CSV download cover every figure.", className="empty"),
+                "and the download cover every figure.", className="empty"),
+            embed_summary(in_view, view_label, bool(state.force)) if state.embed else no_update,
         )
 
     @app.callback(
@@ -199,22 +204,40 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix:
 
     @app.callback(
         Output(Ids.MATRIX_DOWNLOAD, "data"), Input(Ids.MATRIX_EXPORT, "n_clicks"),
-        State(Ids.FILTERS, "data"), State(Ids.MATRIX_SORT, "value"), State(Ids.URL, "href"),
+        State(Ids.STATE, "data"), State(Ids.MATRIX_SORT, "value"), State(Ids.URL, "href"),
         prevent_initial_call=True,
     )
-    def download_matrix(n_clicks, filters_data, sort_column, href):
+    def download_matrix(n_clicks, state_data, sort_column, href):
         if not n_clicks:
             raise PreventUpdate
-        state = _state_from_store(filters_data, dataset)
-        citation = citation_line(dataset, href if isinstance(href, str) else "", today())
-        return dcc.send_string(matrix_csv(_sorted_matrix(state, sort_column), dataset, citation),
-                               filename="coverage-matrix.csv")
+        state = _state_from_store(state_data, dataset)
+        citation = citation_line(dataset, _view_url(href, state), today())
+        return dcc.send_bytes(matrix_zip(_sorted_matrix(state.without_force(), sort_column), dataset, citation),
+                              filename="coverage-matrix.zip")
 
-    @app.callback(Output(Ids.CITATION, "children"), Output(Ids.PRINT_DATE, "children"), Input(Ids.URL, "href"))
-    def show_citation(href):
+    @app.callback(
+        Output(Ids.CITATION, "children"), Output(Ids.PRINT_DATE, "children"), Output(Ids.PRINT_FILTERS, "children"),
+        Output(Ids.OPEN_FULL, "href"),
+        Input(Ids.STATE, "data"), State(Ids.URL, "href"),
+    )
+    def show_citation(state_data, href):
+        """The citation of the view on screen, rebuilt from the state on every change."""
+        state = _state_from_store(state_data, dataset)
         now = today()
-        return (citation_line(dataset, href if isinstance(href, str) else "", now),
-                f"Printed on {now.strftime('%d %B %Y')} from dataset version {dataset.version}.")
+        url = _view_url(href, state)
+        return (citation_line(dataset, url, now),
+                f"Printed on {now.strftime('%d %B %Y')} from dataset version {dataset.version}.",
+                filters_text(state, dataset), url)
+
+    # In the browser: the clipboard and plotly's image export are the browser's, not the server's.
+    app.clientside_callback(ClientsideFunction("pph", "copyCitation"), Output(Ids.COPY_STATUS, "children"),
+                            Input(Ids.CITATION_COPY, "n_clicks"), State(Ids.CITATION, "children"),
+                            prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("pph", "saveCharts"), Output(Ids.SAVE_CHARTS, "title"),
+                            Input(Ids.SAVE_CHARTS, "n_clicks"), prevent_initial_call=True)
+
+    def _view_url(href: object, state: ViewState) -> str:
+        return view_url(href if isinstance(href, str) else url_prefix, state)
 
     def _sorted_matrix(state, sort_column):
         column = sort_column if sort_column in {"force", "region", *dataset.themes_by_id} else "force"
@@ -244,6 +267,7 @@ def register_callbacks(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix:
             raise PreventUpdate
         state = _state_from_store(state_data, dataset)
         in_view = initiatives_in_view(join, filter_initiatives(dataset, state), state.force)
-        citation = citation_line(dataset, href if isinstance(href, str) else "", today())
-        text = export_csv(dataset, in_view, outcomes_of(dataset, in_view), citation)
-        return dcc.send_string(text, filename=f"police-public-health{'-' + state.force if state.force else ''}.csv")
+        citation = citation_line(dataset, _view_url(href, state), today())
+        figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
+        return dcc.send_bytes(view_zip(dataset, in_view, figures, citation),
+                              filename=f"police-public-health{'-' + state.force if state.force else ''}.zip")

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from dash import dcc, html
 
-from domain.aggregation import format_value
+from domain.aggregation import reading_of
 from domain.compare import NO_CASE_STUDY, OFF_MAP_ROW_ID, ComparedForce, MatrixRow, SimilarForce
 from domain.loading import Dataset
 from domain.state import ViewState
@@ -29,7 +29,7 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset) -> htm
         *[(t.label, [str(c.theme_counts[t.id]) if c.theme_counts.get(t.id) else NO_CASE_STUDY for c in compared])
           for t in themes],
         ("Case studies", ["\n".join(i.title for i in c.initiatives) or NO_CASE_STUDY for c in compared]),
-        ("Outcome figures", ["\n".join(f"{o.measure}: {format_value(o)}" for o in c.outcomes) or "—"
+        ("Outcome figures", ["\n".join(f"{o.measure}: {reading_of(o)}" for o in c.outcomes) or "—"
                              for c in compared]),
     ]
     return html.Div(html.Table([

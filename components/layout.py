@@ -46,6 +46,20 @@ def about_section(dataset: Dataset) -> html.Section:
     ], className="about", id="about")
 
 
+SEARCH_PAUSE_SECONDS = 0.4
+
+
+def embed_panel(url_prefix: str) -> html.Section:
+    """Shown only in embed mode (?embed=1): the selected force's summary beside the map, a one-line
+    source and a link to the same view in the full dashboard."""
+    return html.Section([
+        html.Div(id=Ids.EMBED_SUMMARY, **{"aria-live": "polite"}),
+        html.P(["Source: PHE (2016) Police and Public Health: Innovation in practice. ",
+                html.A("Open the full dashboard", id=Ids.OPEN_FULL, href=url_prefix, target="_blank",
+                       rel="noopener")], className="embed-source"),
+    ], className="embed-panel", **{"aria-label": "Selected force"})
+
+
 def on_demand(noun: str, toggle_id: str, body_id: str, content_id: str, controls: list,
               class_name: str) -> list:
     """A button that shows a large section, built by a callback only when opened (Dash renders
@@ -63,6 +77,7 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div
                               map_traces(force_counts(dataset, join, dataset.initiatives, False), None))
     map_config = {**GRAPH_CONFIG, "topojsonURL": f"{url_prefix}topojson/", "scrollZoom": False}
     return html.Div([
+        html.A("Skip to the results", href=f"#{Ids.RESULTS}", className="skip-link"),
         dcc.Location(id=Ids.URL, refresh=False),
         dcc.Store(id=Ids.STATE),
         dcc.Store(id=Ids.FILTERS),
@@ -91,8 +106,10 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div
                                  multi=True, placeholder="Any evaluation status"),
                 ], className="control"),
                 html.Div([
-                    html.Label("Search titles, summaries, places and partners", htmlFor=Ids.SEARCH),
-                    dcc.Input(id=Ids.SEARCH, type="search", debounce=True, maxLength=120, value=""),
+                    html.Label("Search titles, summaries, places and partners (results update as you type)",
+                               htmlFor=Ids.SEARCH),
+                    # Results follow the typing once the user pauses; no Enter needed.
+                    dcc.Input(id=Ids.SEARCH, type="search", debounce=SEARCH_PAUSE_SECONDS, maxLength=120, value=""),
                 ], className="control"),
                 html.Button("Show the 4 Welsh forces", id=Ids.WALES, n_clicks=0, className="button toggle",
                             **{"aria-pressed": "false"}),
@@ -104,7 +121,8 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div
                                 className="button"),
                 ], className="control"),
                 html.P(id=Ids.RESULTS_COUNT, className="results-count", **{"aria-live": "polite"}),
-                html.Button("Download CSV of this view", id=Ids.EXPORT_BUTTON, n_clicks=0, className="button"),
+                html.Button("Download this view (CSV files and a README, zipped)", id=Ids.EXPORT_BUTTON, n_clicks=0,
+                            className="button"),
             ], className="filters", **{"aria-label": "Filters"}),
             html.Section([
                 dcc.Graph(id=Ids.MAP, figure=initial, config=map_config, className="map"),
@@ -121,17 +139,20 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div
                     ]),
                 ], "map-table"),
             ], className="map-panel", **{"aria-label": "Map of police force areas"}),
+            embed_panel(url_prefix),
             html.Section([
                 html.H2(id=Ids.VIEW_TITLE),
                 html.Div([
-                    html.Div([html.H3("Case studies"), html.Div(id=Ids.CASE_STUDIES),
+                    html.Div([html.H3("Initiatives"), html.Div(id=Ids.CASE_STUDIES),
                               html.Button("Show all initiatives", id=Ids.SHOW_ALL_CARDS, n_clicks=0,
                                           className="button", hidden=True)], className="panel"),
                     html.Div([html.H3("Themes"), dcc.Graph(id=Ids.THEME_CHART, config=GRAPH_CONFIG)], className="panel"),
                     html.Div([html.H3("Outcome figures"), html.Div(id=Ids.OUTCOME_CHARTS),
+                              html.Button("Save these charts as images", id=Ids.SAVE_CHARTS, n_clicks=0,
+                                          className="button chart-options"),
                               html.Div(id=Ids.OUTCOME_TABLE)], className="panel outcomes"),
                 ], className="panels", **{"aria-live": "polite"}),
-            ], className="drilldown"),
+            ], className="drilldown", id=Ids.RESULTS, tabIndex="-1"),
             html.Section([
                 html.H2("Compare forces"),
                 html.Div(id=Ids.COMPARISON, **{"aria-live": "polite"}),
@@ -149,7 +170,8 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div
                         {"label": "Region", "value": "region"},
                         *[{"label": f"{t.label} (most first)", "value": t.id} for t in dataset.themes],
                     ]),
-                    html.Button("Download the matrix as CSV", id=Ids.MATRIX_EXPORT, n_clicks=0, className="button"),
+                    html.Button("Download the matrix (CSV and a README, zipped)", id=Ids.MATRIX_EXPORT, n_clicks=0,
+                                className="button"),
                     dcc.Download(id=Ids.MATRIX_DOWNLOAD),
                 ], "matrix-body"),
             ], className="matrix", id="matrix"),
@@ -160,9 +182,9 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div
             ], className="off-map", id="national-work"),
             html.Section([
                 html.H2("Outcomes overview"),
-                html.P("The results the paper reports for the matching initiatives: percentage reductions by "
-                       "theme, and counts and money on their own axes. Activity, funding, targets and "
-                       "background figures are not results; they are in the tables and the CSV download."),
+                html.P("Every result the paper reports for the matching initiatives: percentage falls by theme, "
+                       "and every other result on an axis of its own unit. Activity, funding, targets and "
+                       "background figures are not results; they are in the tables and the download."),
                 html.Div(id=Ids.OVERVIEW),
             ], className="overview"),
             html.Section([
@@ -173,10 +195,11 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Div
             ], className="context-figures"),
             html.Section([
                 html.H2("Cite this view"),
-                html.P(["Link and citation for what you see now. ",
-                        dcc.Clipboard(id=Ids.CITATION_COPY, target_id=Ids.CITATION, title="Copy link and citation",
-                                      className="copy-button")]),
+                html.P("Link and citation for what you see now."),
                 html.Pre(id=Ids.CITATION, className="citation-text"),
+                html.Button("Copy link and citation", id=Ids.CITATION_COPY, n_clicks=0, className="button copy-button"),
+                html.Span(id=Ids.COPY_STATUS, role="status", className="copy-status"),
+                html.P(id=Ids.PRINT_FILTERS, className="print-only"),
                 html.P(id=Ids.PRINT_DATE, className="print-only"),
             ], className="cite", id="cite"),
             about_section(dataset),

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from dash import dcc, html
 
-from domain.aggregation import ForceCount, citation_of, format_value
+from domain.aggregation import ForceCount, citation_of, reading_of
 from domain.figures import (
     NO_CASE_STUDY_LABEL, RESULTS_ONLY_NOTE, build_outcome_charts, build_outcomes_overview, with_source,
 )
@@ -50,7 +50,8 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
             html.P("\n".join(facts), className="facts")]
     rows += [
         html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
-        html.Div([_badge(initiative.status, "status"), _badge(initiative.evaluation, "evaluation")], className="tags"),
+        html.Div([_badge(f"Status: {initiative.status}", "status"),
+                  _badge(f"Evaluation: {initiative.evaluation}", "evaluation")], className="tags"),
         html.P(initiative.summary, className="summary"),
         html.P(citation_of(initiative.section, initiative.references), className="citation"),
     ]
@@ -79,15 +80,15 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset,
     """Figures with what kind each is (result, activity, funding, target, background) and its citation."""
     if not outcomes:
         return html.P(empty_text, className="empty")
-    header = ["Figure", "Kind", "Initiative or case study", "Value", "Direction", "Period", "Comparator", "Citation"]
+    header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Citation"]
     body = [
         html.Tr([
             html.Td(o.measure),
             html.Td(o.kind),
             html.Td(dataset.initiatives_by_id[o.initiative_id].title if o.initiative_id
                     else dataset.case_studies_by_id[o.case_study].title),
-            html.Td(format_value(o), className="num"),
-            html.Td(o.direction), html.Td(o.period or "—"), html.Td(o.comparator or "—"),
+            html.Td(reading_of(o), className="num"),
+            html.Td(o.period or "—"), html.Td(o.comparator or "—"),
             html.Td(citation_of(o.section, o.references)),
         ])
         for o in outcomes
@@ -114,6 +115,16 @@ def outcome_chart_graphs(charts: list, source: str = "") -> list:
             for key, figure in charts]
 
 
+def embed_summary(initiatives: Sequence[Initiative], view_label: str, force_selected: bool) -> list:
+    """The compact answer the embedded widget gives beside its map: the force, its count and titles."""
+    count = f"{len(initiatives)} initiative{'' if len(initiatives) == 1 else 's'} in the 2016 paper"
+    if not force_selected:
+        return [html.H2("England"), html.P(f"{count}. Select a force on the map to see its work.")]
+    items = [html.Li(i.title) for i in initiatives] or [html.Li("None: absence from the paper does not mean "
+                                                                "absence of work.")]
+    return [html.H2(view_label), html.P(count), html.Ul(items, className="embed-titles")]
+
+
 def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> list:
     if not items:
         return [html.P("No national, regional, British Transport Police or Welsh work matches the filters.",
@@ -123,15 +134,24 @@ def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> l
 
 
 def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome], source: str = "") -> list:
+    """Every result among `outcomes`, each charted once: percentage falls by theme, and every other
+    result on an axis of its own unit. Nothing else is charted, and the note says so."""
     initiatives = dict(dataset.initiatives_by_id)
-    reductions = with_source(build_outcomes_overview(outcomes, initiatives, {t.id: t.label for t in dataset.themes}),
-                             source)
-    others = [(key, with_source(fig, source)) for key, fig in build_outcome_charts(outcomes, initiatives)
-              if key in {"count", "money"}]
-    return [html.P(RESULTS_ONLY_NOTE, className="note"),
-            dcc.Graph(figure=reductions, config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": "reductions"})] + [
-        dcc.Graph(figure=fig, config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": key}) for key, fig in others
-    ]
+    results = [o for o in outcomes if o.is_result]
+    if not results:
+        return [html.P("The paper reports no results for the matching initiatives; their other figures are in "
+                       "the tables and the download.", className="empty")]
+    falls = [o for o in results if o.unit == "percent" and o.direction == "reduction"]
+    others = [o for o in results if o not in falls]
+    graphs: list = [html.P(f"{len(results)} result{'' if len(results) == 1 else 's'} charted. {RESULTS_ONLY_NOTE}",
+                           className="note")]
+    if falls:
+        figure = build_outcomes_overview(falls, initiatives, {t.id: t.label for t in dataset.themes})
+        graphs.append(dcc.Graph(figure=with_source(figure, source), config=GRAPH_CONFIG,
+                                id={"type": "overview-chart", "unit": "reductions"}))
+    graphs += [dcc.Graph(figure=with_source(fig, source), config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": key})
+               for key, fig in build_outcome_charts(others, initiatives)]
+    return graphs
 
 
 def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,
@@ -148,11 +168,11 @@ def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,
             html.Th(dcc.Link(c.name, href=link_for(c.force_id)), scope="row"),
             html.Td(regions[c.force_id]),
             html.Td(str(c.count) if c.count else NO_CASE_STUDY_LABEL.lower(), className="num" if c.count else "none"),
-            html.Td(", ".join(c.main_themes) or "—"),
+            html.Td(c.themes_text),
         ])
         for c in ordered
     ]
-    header = html.Tr([html.Th(h, scope="col") for h in ("Force", "Region", "Matching initiatives", "Main themes")])
+    header = html.Tr([html.Th(h, scope="col") for h in ("Force", "Region", "Matching initiatives", "Themes")])
     return html.Div(html.Table([html.Caption("Police force areas on the map, with the initiatives that match the filters"),
                                 html.Thead(header), html.Tbody(rows)], className="force-table"),
                     className="table-scroll")

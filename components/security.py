@@ -11,10 +11,15 @@ from flask import Response, request
 from flask_talisman import Talisman
 from werkzeug.exceptions import HTTPException
 
+from components.ids import Ids
 from settings import Settings
 
 MAX_REQUEST_BYTES = 64 * 1024  # a callback request of this app is under 2 KB
 MAX_VALUE_CHARS = 2_000
+# The page's address travels in callbacks as it was typed or pasted. A link too long for the app is
+# answered with a notice on the page (domain.state), so it must reach the app, not be refused here.
+LONG_VALUE_CHARS = 32_000
+LONG_VALUE_PROPS = frozenset({(str(Ids.URL), "search"), (str(Ids.URL), "href")})
 
 
 class BadCallbackRequest(ValueError):
@@ -38,11 +43,11 @@ def content_security_policy(app: Dash, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _check_value(value: Any, depth: int = 0) -> None:
+def _check_value(value: Any, depth: int = 0, max_chars: int = MAX_VALUE_CHARS) -> None:
     if depth > 6:
         raise BadCallbackRequest("value nested too deeply")
     if isinstance(value, str):
-        if len(value) > MAX_VALUE_CHARS:
+        if len(value) > max_chars:
             raise BadCallbackRequest("value too long")
     elif isinstance(value, list):
         if len(value) > 200:
@@ -85,9 +90,10 @@ def validate_callback_request(payload: Any, callback_map: dict) -> None:
         for got, want in zip(sent, declared, strict=True):
             if isinstance(got, list):  # pattern-matching wildcards send lists; this app declares none
                 raise BadCallbackRequest("unexpected wildcard dependency")
-            if _dependency_key(got) != (str(want["id"]), want["property"]):
+            key = _dependency_key(got)
+            if key != (str(want["id"]), want["property"]):
                 raise BadCallbackRequest(f"{kind} do not match the callback")
-            _check_value(got.get("value"))
+            _check_value(got.get("value"), max_chars=LONG_VALUE_CHARS if key in LONG_VALUE_PROPS else MAX_VALUE_CHARS)
     changed = payload.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         raise BadCallbackRequest("malformed changedPropIds")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,7 +36,24 @@ class ForceCount:
     force_id: str
     name: str
     count: int
-    main_themes: tuple[str, ...]  # labels, most frequent first
+    themes: tuple[tuple[str, int], ...]  # (label, initiatives), most frequent first, then A to Z
+
+    @property
+    def count_text(self) -> str:
+        """'1 matching initiative', '3 matching initiatives'."""
+        return f"{self.count} matching initiative{'' if self.count == 1 else 's'}"
+
+    @property
+    def themes_text(self) -> str:
+        """Themes in plain words: the most common first with counts, or simply listed when each occurs once
+        (then no order would mean anything, so none is implied)."""
+        if not self.themes:
+            return "—"
+        shown = self.themes[:4]
+        more = f", and {len(self.themes) - len(shown)} more" if len(self.themes) > len(shown) else ""
+        if all(n == 1 for _, n in self.themes):
+            return "Themes: " + ", ".join(label for label, _ in shown) + more
+        return "Most common themes: " + ", ".join(f"{label} ({n})" for label, n in shown) + more
 
 
 def shown_force_ids(dataset: Dataset, join: ForceJoin, show_wales: bool) -> frozenset[str]:
@@ -59,9 +74,9 @@ def force_counts(
             continue
         initiatives = [matching_by_id[i] for i in join.by_force[force.id] if i in matching_by_id]
         themes = Counter(t for i in initiatives for t in i.themes)
-        top = sorted(themes.items(), key=lambda kv: (-kv[1], dataset.themes_by_id[kv[0]].label))[:3]
+        ranked = sorted(themes.items(), key=lambda kv: (-kv[1], dataset.themes_by_id[kv[0]].label))
         rows.append(ForceCount(force.id, force.name, len(initiatives),
-                               tuple(dataset.themes_by_id[t].label for t, _ in top)))
+                               tuple((dataset.themes_by_id[t].label, n) for t, n in ranked)))
     return tuple(rows)
 
 
@@ -137,28 +152,12 @@ def format_value(outcome: Outcome) -> str:
     return f"{outcome.qualifier} {text}" if outcome.qualifier else text
 
 
+def reading_of(outcome: Outcome) -> str:
+    """How a figure reads in a sentence: 'a fall of 94%', 'a rise of 5', or just '631' for a level."""
+    value = format_value(outcome)
+    return {"reduction": f"a fall of {value}", "increase": f"a rise of {value}"}.get(outcome.direction, value)
+
+
 def citation_of(section: str, references: tuple[str, ...]) -> str:
     refs = f"; ref. {', '.join(references)}" if references else "; no reference mark"
     return f"PHE 2016, {section}{refs}"
-
-
-def export_csv(dataset: Dataset, initiatives: Iterable[Initiative], outcomes: Iterable[Outcome],
-               citation: str = "") -> str:
-    """One CSV of the view: initiatives first, then their outcome figures, each with its citation."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([f"# Police and public health collaboration dataset {dataset.version} ({dataset.version_date}); "
-                     "source: Public Health England (2016) Police and Public Health: Innovation in practice"])
-    if citation:
-        writer.writerow([f"# Cite as: {citation}"])
-    writer.writerow(["record", "id", "initiative_id", "case_study", "title_or_measure", "forces", "themes", "status",
-                     "evaluation", "value", "unit", "direction", "period", "comparator", "figure_kind",
-                     "section", "references"])
-    for i in initiatives:
-        writer.writerow(["initiative", i.id, "", i.case_study, i.title, "|".join(i.force_ids), "|".join(i.themes),
-                         i.status, i.evaluation, "", "", "", "", "", "", i.section, "|".join(i.references)])
-    for o in outcomes:
-        writer.writerow(["outcome", o.id, o.initiative_id or "", o.case_study, o.measure, "", "", "", "",
-                         f"{o.value:g}", o.unit, o.direction, o.period, o.comparator, o.kind, o.section,
-                         "|".join(o.references)])
-    return buffer.getvalue()

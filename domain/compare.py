@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -116,25 +114,15 @@ def sort_matrix(rows: Sequence[MatrixRow], column: str, descending: bool) -> tup
 
 
 def citation_line(dataset: Dataset, view_url: str, accessed: date) -> str:
-    return (f"{PAPER_CITATION} Police and public health collaboration dataset, version {dataset.version} "
-            f"({dataset.version_date}). Boundaries: "
+    # The dataset's date is when this version was compiled from the 2016 paper, said so in words:
+    # a bare date beside the dataset reads as if the data were that recent.
+    return (f"{PAPER_CITATION} Police and public health collaboration dataset, version {dataset.version}, "
+            f"compiled {dataset.version_date} from that paper. Boundaries: "
             f"{dataset.boundaries.attribution if dataset.boundaries else 'ONS'}. "
             f"View: {view_url} (accessed {accessed.isoformat()}).")
 
 
 def chart_source(dataset: Dataset) -> str:
     """The short citation printed under every chart."""
-    return (f"Source: PHE (2016) Police and Public Health: Innovation in practice; dataset v{dataset.version} "
-            f"({dataset.version_date}). Boundaries: ONS, OGL v3.0, © Crown copyright and database right.")
-
-
-def matrix_csv(rows: Sequence[MatrixRow], dataset: Dataset, citation: str) -> str:
-    """Exactly the matrix as shown: same rows, order and wording of empty cells."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([f"# {citation}"])
-    writer.writerow(["force", "region", *[t.label for t in dataset.themes]])
-    for row in rows:
-        writer.writerow([row.label, row.region,
-                         *[row.counts.get(t.id) or NO_CASE_STUDY for t in dataset.themes]])
-    return buffer.getvalue()
+    return (f"Source: PHE (2016) Police and Public Health: Innovation in practice; dataset version {dataset.version}. "
+            "Boundaries: ONS, OGL v3.0, © Crown copyright and database right.")

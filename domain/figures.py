@@ -12,7 +12,7 @@ from typing import Any
 from dataclasses import dataclass
 
 
-from domain.aggregation import ForceCount, ThemeShare, format_value
+from domain.aggregation import ForceCount, ThemeShare, format_value, reading_of
 from domain.schema import Initiative, Outcome
 
 NO_CASE_STUDY_COLOUR = "#e8e6e1"
@@ -58,9 +58,9 @@ class MapTraces:
 
     counted_ids: tuple[str, ...]
     counted_z: tuple[int, ...]
-    counted_custom: tuple[tuple[str, int, str], ...]
+    counted_custom: tuple[tuple[str, str, str], ...]
     empty_ids: tuple[str, ...]
-    empty_custom: tuple[tuple[str, int, str], ...]
+    empty_custom: tuple[tuple[str, str, str], ...]
     selected_ids: tuple[str, ...]
     zmax: int
 
@@ -69,8 +69,8 @@ def map_traces(counts: Sequence[ForceCount], selected: str | None) -> MapTraces:
     counted = [c for c in counts if c.count]
     empty = [c for c in counts if not c.count]
 
-    def custom(c: ForceCount) -> tuple[str, int, str]:
-        return (c.name, c.count, ", ".join(c.main_themes) or "—")
+    def custom(c: ForceCount) -> tuple[str, str, str]:
+        return (c.name, c.count_text, c.themes_text)
 
     shown = {c.force_id for c in counts}
     return MapTraces(
@@ -94,8 +94,7 @@ def build_force_map(geojson: str | dict, traces: MapTraces) -> FigureSpec:
         "zmin": 1, "zmax": max(traces.zmax, 2), "colorscale": COUNT_COLOURSCALE,
         "marker": {"line": {"color": "#ffffff", "width": 0.6}},
         "colorbar": {"title": {"text": "Initiatives"}, "thickness": 12, "len": 0.6, "dtick": 1},
-        "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} matching initiatives"
-                         "<br>Main themes: %{customdata[2]}<extra></extra>",
+        "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
     }
     empty = {
         **common, "name": NO_CASE_STUDY_LABEL,
@@ -171,6 +170,21 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def figure_labels(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative]) -> list[str]:
+    """Axis labels in plain words, unique as a category axis needs: a repeated measure is told apart by
+    its initiative, never by an internal id."""
+    labels = [_short(o.measure) for o in outcomes]
+    for index, (label, outcome) in enumerate(zip(labels, outcomes, strict=True)):
+        if labels.count(label) > 1 and outcome.initiative_id:
+            labels[index] = f"{label} — {_short(initiatives_by_id[outcome.initiative_id].title, 30)}"
+    seen: dict[str, int] = {}
+    for index, label in enumerate(labels):
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            labels[index] = f"{label} ({seen[label]})"
+    return labels
+
+
 def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative]) -> list[tuple[str, FigureSpec]]:
     """One lollipop chart per unit group of the *results* among `outcomes`, so percentages, counts and
     money never share an axis, and activity, funding, targets and background are never drawn as results."""
@@ -182,7 +196,7 @@ def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping
         group = [o for o in results if o.unit in units]
         if not group:
             continue
-        labels = [f"{_short(o.measure)} ({o.id})" for o in group]
+        labels = figure_labels(group, initiatives_by_id)
         values = [o.value for o in group]
         heads = {
             "type": "scatter", "mode": "markers+text", "y": labels, "x": values, "showlegend": False,
@@ -190,9 +204,9 @@ def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping
             "marker": {"color": [colours[o.direction] for o in group],
                        "symbol": [symbols[o.direction] for o in group], "size": 12},
             "text": [format_value(o) for o in group], "textposition": "middle right",
-            "customdata": [[o.direction, initiatives_by_id[o.initiative_id].title if o.initiative_id else "",
-                            ", ".join(o.references) or "none"] for o in group],
-            "hovertemplate": "%{y}<br>%{text} (%{customdata[0]})<br>%{customdata[1]}<br>Ref. %{customdata[2]}<extra></extra>",
+            "customdata": [[reading_of(o), initiatives_by_id[o.initiative_id].title if o.initiative_id else "",
+                            f"Ref. {', '.join(o.references)}" if o.references else "No reference mark"] for o in group],
+            "hovertemplate": "%{y}<br>%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         }
         stems = _stems([0.0] * len(group), values, labels, "#9e9e9e")
         top = max(values)
@@ -217,8 +231,8 @@ def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapp
     dots = {
         "type": "scatter", "mode": "markers", "x": [o.value for o in points], "y": themes,
         "marker": {"size": 12, "color": "#08519c", "symbol": "diamond"},
-        "text": [f"{initiatives_by_id[o.initiative_id].title}: {o.measure} — {format_value(o)} "
-                 f"(ref. {', '.join(o.references) or 'none'})" for o in points],
+        "text": [f"{initiatives_by_id[o.initiative_id].title}: {o.measure} — {reading_of(o)} "
+                 f"({'ref. ' + ', '.join(o.references) if o.references else 'no reference mark'})" for o in points],
         "hovertemplate": "%{text}<extra></extra>",
     }
     layout = {

@@ -53,6 +53,20 @@ class ViewState:
         return f"?{urlencode(pairs)}" if pairs else ""
 
 
+def filters_text(state: ViewState, dataset: Dataset) -> str:
+    """The active filters in words, for a printed page: what a reader needs to know the view is partial."""
+    parts = []
+    if state.themes:
+        parts.append("themes " + ", ".join(dataset.themes_by_id[t].label for t in state.themes))
+    if state.evaluations:
+        parts.append("evaluation " + ", ".join(state.evaluations))
+    if state.search:
+        parts.append(f"search '{state.search}'")
+    if state.show_wales:
+        parts.append("Welsh forces shown")
+    return "Filters: " + ("; ".join(parts) if parts else "none (all initiatives)") + "."
+
+
 def _shorten(value: str, limit: int = 40) -> str:
     printable = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in value)
     return printable if len(printable) <= limit else printable[: limit - 1] + "…"
@@ -63,7 +77,24 @@ def resolve_force(value: str, dataset: Dataset) -> str | None:
     return dataset.force_aliases.get(value.strip().casefold())
 
 
-def state_from_query(query: str | None, dataset: Dataset) -> ViewState:
+def view_url(href: str, state: ViewState) -> str:
+    """The address of the view on screen: the page's address (as loaded) with the state's query.
+
+    Dash does not update `dcc.Location.href` when a callback sets `search`, so the href is used only
+    for its scheme, host and path. The embed flag is dropped: a citation or a link to the full
+    dashboard names the view, not the widget it was seen in.
+    """
+    base = href.split("#", 1)[0].split("?", 1)[0]
+    return base + replace(state, embed=False, notices=()).to_query()
+
+
+def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True) -> ViewState:
+    """The state a query string describes, with a notice for everything it could not honour.
+
+    `restoring` is True for a link (page load, back button) and False for the page's own controls:
+    only a link that selects a Welsh force turns the Welsh forces on; when the controls hide them,
+    a selected Welsh force is let go instead. Either way a notice says so.
+    """
     query = (query or "").lstrip("?")
     notices: list[str] = []
     if len(query) > MAX_QUERY_LENGTH:
@@ -80,6 +111,10 @@ def state_from_query(query: str | None, dataset: Dataset) -> ViewState:
         force = resolve_force(raw, dataset)
         if force is None:
             notices.append(f"Ignored unknown force '{_shorten(raw)}'.")
+        elif dataset.forces_by_id[force].kind != "territorial":
+            notices.append(f"{dataset.forces_by_id[force].name} has no force area on the map; its work is listed "
+                           "under national, regional, British Transport Police and Welsh work.")
+            force = None
 
     def vocabulary_list(key: str, allowed: list[str] | tuple[str, ...], label: str) -> tuple[str, ...]:
         chosen: list[str] = []
@@ -106,7 +141,13 @@ def state_from_query(query: str | None, dataset: Dataset) -> ViewState:
         notices.append(f"Ignored wales='{_shorten(wales_raw)}'; use wales=1 to show Welsh forces.")
     show_wales = wales_raw == "1"
     if force and not show_wales and dataset.forces_by_id[force].country == "Wales":
-        show_wales = True  # a Welsh force was asked for: show it rather than hide it
+        name = dataset.forces_by_id[force].name
+        if restoring:
+            show_wales = True  # a link asked for a Welsh force: show it rather than hide it
+            notices.append(f"Showing the Welsh forces, because the link selects {name}.")
+        else:
+            notices.append(f"{name} is one of the Welsh forces now hidden, so it is no longer selected.")
+            force = None
 
     embed = params.get("embed", ["0"])[-1] == "1"
     compare: list[str] = []
@@ -147,4 +188,4 @@ def state_from_controls(
         embed=embed,
         compare=_texts(compare),
     ).to_query()
-    return state_from_query(query, dataset)
+    return state_from_query(query, dataset, restoring=False)

@@ -6,8 +6,13 @@ from datetime import date
 
 import pytest
 
-from domain.compare import (NO_CASE_STUDY, OFF_MAP_ROW_ID, citation_line, compare_forces, coverage_matrix,
-                            matrix_csv, similar_forces, sort_matrix)
+import io
+import zipfile
+
+import pandas as pd
+
+from domain.compare import OFF_MAP_ROW_ID, citation_line, compare_forces, coverage_matrix, similar_forces, sort_matrix
+from domain.exports import matrix_zip
 from domain.joining import join_initiatives
 from domain.loading import BoundaryFile, Dataset
 from domain.schema import Force, Initiative, Theme
@@ -81,20 +86,25 @@ def test_cmp004_sort_matrix_keeps_off_map_row_last(small):
     assert [r.region for r in by_region[:-1]] == ["London", "North West", "North West", "South West"]
 
 
-def test_cmp005_matrix_csv_is_what_is_shown_with_citation(small):
+def test_cmp005_matrix_download_is_what_is_shown_as_typed_data_with_citation_beside_it(small, tmp_path):
     dataset, join = small
     rows = sort_matrix(coverage_matrix(dataset, join, dataset.initiatives, False), "force", False)
-    lines = matrix_csv(rows, dataset, "CITE").splitlines()
-    assert lines[0] == "# CITE" and lines[1] == "force,region,Mental health,Dementia"
-    assert lines[2] == "Alpha Police,London,2,1"
-    assert lines[3] == "Beta Police,North West,1,1" and lines[4] == f"Delta Police,South West,{NO_CASE_STUDY},{NO_CASE_STUDY}"
-    assert "0" not in lines[4].split(",")
+    with zipfile.ZipFile(io.BytesIO(matrix_zip(rows, dataset, "CITE"))) as archive:
+        archive.extractall(tmp_path)
+    table = pd.read_csv(tmp_path / "coverage-matrix.csv")
+    assert list(table.columns) == ["force", "region", "Mental health", "Dementia"]
+    assert list(table["force"]) == [r.label for r in rows]
+    assert table.loc[0, ["Mental health", "Dementia"]].tolist() == [2, 1]
+    assert table.loc[2, ["Mental health", "Dementia"]].tolist() == [0, 0]  # numbers, never words
+    assert str(table["Mental health"].dtype) == "int64"
+    assert (tmp_path / "coverage-matrix.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
+    assert "CITE" in (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
 
 
 def test_cmp006_citation_names_paper_dataset_boundaries_and_date(small):
     dataset, _ = small
     line = citation_line(dataset, "http://x/?force=E23000001", date(2031, 2, 3))
-    assert "Public Health England (2016)" in line and "version 9.9.9 (2030-01-01)" in line
+    assert "Public Health England (2016)" in line and "version 9.9.9, compiled 2030-01-01 from that paper" in line
     assert "ONS attribution" in line and "accessed 2031-02-03" in line and "http://x/?force=E23000001" in line
 
 

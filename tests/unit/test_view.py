@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from components.app_factory import create_app
-from domain.aggregation import (export_csv, filter_initiatives, force_counts, format_value,
+from domain.aggregation import (filter_initiatives, force_counts, format_value,
                                 initiatives_in_view, off_map_initiatives, outcomes_of, theme_shares)
 from domain.figures import build_force_map, build_outcome_charts, build_theme_chart, map_traces
 from domain.joining import join_initiatives
@@ -124,16 +124,6 @@ def test_view012_format_value_reads_naturally(dataset):
     assert format_value(by_id["fig-048"]) == "27 percentage points"
 
 
-def test_view013_export_has_initiatives_figures_and_citation(dataset, join):
-    in_view = initiatives_in_view(join, dataset.initiatives, "E23000021")
-    text = export_csv(dataset, in_view, outcomes_of(dataset, in_view))
-    lines = text.splitlines()
-    assert lines[0].startswith("# Police and public health collaboration dataset 2.0.0")
-    assert sum(1 for l in lines if l.startswith("initiative,")) == 1
-    assert sum(1 for l in lines if l.startswith("outcome,")) == 6
-    assert any(l.startswith("outcome,fig-057,leicestershire-triage-car,leicestershire-mental-health-triage,") for l in lines)
-
-
 def _layout_ids(component) -> set:
     found = set()
     if getattr(component, "id", None) is not None and isinstance(component.id, str):
@@ -169,17 +159,21 @@ def test_view015_server_routes_serve_geometry_health_and_no_trace(dataset):
     assert "/collab/_dash-component-suites/" in page and "cdn" not in page.lower()
 
 
-def test_view016_overview_separates_reductions_counts_and_money(dataset):
+def test_view016_overview_charts_every_result_once_and_only_results(dataset):
     from components.panels import overview_graphs
     graphs = overview_graphs(dataset, outcomes_of(dataset, dataset.initiatives))
     charts = [g for g in graphs if hasattr(g, "figure")]
-    assert [g.id["unit"] for g in charts] == ["reductions", "count", "money"]
+    assert [g.id["unit"] for g in charts] == ["reductions", "percent", "count", "money"]
     reductions = go.Figure(charts[0].figure)
     assert sorted(reductions.data[0].x) == [33.0, 81.0, 94.0]
     # Results only: funding awards are not results, so the money chart holds the one saving.
-    assert set(go.Figure(charts[2].figure).data[0].x) == {815_000.0}
-    assert set(go.Figure(charts[1].figure).data[0].x) == {631.0}
-    assert go.Figure(charts[1].figure).layout.xaxis.title.text == "Count"
+    assert set(go.Figure(charts[3].figure).data[0].x) == {815_000.0}
+    assert set(go.Figure(charts[2].figure).data[0].x) == {631.0}
+    assert set(go.Figure(charts[1].figure).data[0].x) == {1.0}  # BTP's 1%: a level, charted, not left out
+    assert go.Figure(charts[2].figure).layout.xaxis.title.text == "Count"
+    plotted = sum(len(go.Figure(g.figure).data[0].x) for g in charts)
+    results = sum(1 for o in dataset.outcomes if o.is_result)
+    assert plotted == results and graphs[0].children.startswith(f"{results} results charted.")
 
 
 def test_view017_geometry_is_served_gzipped_when_accepted(dataset):

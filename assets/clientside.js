@@ -1,0 +1,40 @@
+/*
+ * Clientside callbacks (named functions, allowed by the page's Content-Security-Policy, unlike
+ * inline code). They do what only the browser can: write to the clipboard, save chart images.
+ */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  pph: {
+    copyCitation: function (nClicks, text) {
+      if (!nClicks || !text) { return window.dash_clientside.no_update; }
+      function fallback() {
+        // Intranet pages served over plain http have no navigator.clipboard.
+        var area = document.createElement('textarea');
+        area.value = text;
+        area.setAttribute('readonly', '');
+        area.style.position = 'fixed';
+        area.style.opacity = '0';
+        document.body.appendChild(area);
+        area.select();
+        var ok = false;
+        try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+        document.body.removeChild(area);
+        return ok;
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        return navigator.clipboard.writeText(text).then(
+          function () { return 'Copied the link and citation.'; },
+          function () { return fallback() ? 'Copied the link and citation.' : 'Could not copy: select the text and copy it.'; }
+        );
+      }
+      return fallback() ? 'Copied the link and citation.' : 'Could not copy: select the text and copy it.';
+    },
+    saveCharts: function (nClicks) {
+      if (!nClicks || !window.Plotly) { return window.dash_clientside.no_update; }
+      var charts = document.querySelectorAll('#outcome-charts .js-plotly-plot');
+      charts.forEach(function (chart, index) {
+        window.Plotly.downloadImage(chart, { format: 'png', filename: 'police-public-health-chart-' + (index + 1) });
+      });
+      return charts.length ? 'Saved ' + charts.length + ' chart image(s)' : 'No charts to save';
+    },
+  },
+});

@@ -1,0 +1,178 @@
+"""Domain layer: the files a user downloads, built as bytes.
+
+Each download is a zip of plain CSV tables with a README beside them. A CSV holds only data: its
+header on line 1, one type per column (numbers as numbers, 0 rather than words), and a UTF-8
+byte-order mark so that Excel reads its accents and pound signs. The citation and the column
+definitions travel in the README, where they cannot break a parser. Text that a spreadsheet would
+run as a formula is neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from domain.compare import MatrixRow
+from domain.loading import Dataset
+from domain.schema import Initiative, Outcome
+
+LIST_JOIN = "; "
+# A cell starting with one of these is run as a formula by Excel and LibreOffice (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A fixed timestamp, so the same view gives byte-identical zips.
+ZIP_DATE = (2016, 10, 28, 0, 0, 0)
+
+INITIATIVE_COLUMNS: dict[str, str] = {
+    "id": "stable identifier of the initiative",
+    "title": "short name",
+    "case_study": "identifier of the paper's case study or national section it belongs to",
+    "case_study_title": "that case study or section, as the paper heads it",
+    "scope": "force, multi-force, regional, national or non-territorial",
+    "force_ids": "ONS codes of the police force areas the paper places it in (; between several)",
+    "force_names": "the same forces by name",
+    "place": "where it happens, as the paper says",
+    "lead_organisations": "who leads it",
+    "partners": "who else takes part, as the paper names them",
+    "themes": "its themes",
+    "status": "established, pilot, one-off operation, campaign, planned, in development, proposed or published",
+    "evaluation": "what the paper reports of an evaluation, never more",
+    "start_year": "year it began, where the paper gives it (blank otherwise)",
+    "end_year": "year it ended, where the paper gives it (blank otherwise)",
+    "summary": "what it is, in this project's words",
+    "section": "the paper's section heading",
+    "references": "the paper's reference marks placed on it",
+}
+FIGURE_COLUMNS: dict[str, str] = {
+    "id": "stable identifier of the figure",
+    "kind": "result, activity or parameter, funding, target or coverage, or background (cited research, "
+            "wider statistics: not a result of any initiative)",
+    "measure": "what was measured",
+    "value": "the number as the paper states it",
+    "unit": "percent, percentage points, count, GBP, hours, days, weeks, months or years",
+    "qualifier": "just under, more than, nearly or around, when the paper says so",
+    "direction": "reduction or increase when the value is the size of a change; level otherwise",
+    "period": "when, as the paper says",
+    "comparator": "the baseline or comparison the paper gives",
+    "initiative_id": "the initiative the figure describes (blank for background)",
+    "initiative_title": "that initiative's title",
+    "case_study": "identifier of the case study or section the paper gives it in",
+    "case_study_title": "that case study or section",
+    "force_ids": "the forces of its initiative (; between several)",
+    "force_names": "the same forces by name",
+    "section": "the paper's section heading",
+    "references": "the paper's reference marks placed on it",
+}
+
+
+def _cell(value: Any) -> Any:
+    """A value as written to the CSV: numbers stay numbers, text that would run as a formula is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _number(value: float) -> int | float:
+    return int(value) if value == int(value) else value
+
+
+def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(column)) for column in columns])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _forces(dataset: Dataset, force_ids: Sequence[str]) -> tuple[str, str]:
+    return LIST_JOIN.join(force_ids), LIST_JOIN.join(dataset.forces_by_id[f].name for f in force_ids)
+
+
+def initiative_rows(dataset: Dataset, initiatives: Iterable[Initiative]) -> list[dict[str, Any]]:
+    rows = []
+    for i in initiatives:
+        force_ids, force_names = _forces(dataset, i.force_ids)
+        rows.append({
+            "id": i.id, "title": i.title, "case_study": i.case_study,
+            "case_study_title": dataset.case_studies_by_id[i.case_study].title, "scope": i.scope,
+            "force_ids": force_ids, "force_names": force_names, "place": i.place,
+            "lead_organisations": LIST_JOIN.join(i.lead_organisations), "partners": LIST_JOIN.join(i.partners),
+            "themes": LIST_JOIN.join(dataset.themes_by_id[t].label for t in i.themes), "status": i.status,
+            "evaluation": i.evaluation, "start_year": i.start_year, "end_year": i.end_year,
+            "summary": i.summary, "section": i.section, "references": LIST_JOIN.join(i.references),
+        })
+    return rows
+
+
+def figure_rows(dataset: Dataset, outcomes: Iterable[Outcome]) -> list[dict[str, Any]]:
+    rows = []
+    for o in outcomes:
+        initiative = dataset.initiatives_by_id.get(o.initiative_id or "")
+        force_ids, force_names = _forces(dataset, initiative.force_ids if initiative else ())
+        rows.append({
+            "id": o.id, "kind": o.kind, "measure": o.measure, "value": _number(o.value), "unit": o.unit,
+            "qualifier": o.qualifier, "direction": o.direction, "period": o.period, "comparator": o.comparator,
+            "initiative_id": o.initiative_id or "", "initiative_title": initiative.title if initiative else "",
+            "case_study": o.case_study, "case_study_title": dataset.case_studies_by_id[o.case_study].title,
+            "force_ids": force_ids, "force_names": force_names, "section": o.section,
+            "references": LIST_JOIN.join(o.references),
+        })
+    return rows
+
+
+def _readme(title: str, citation: str, tables: Mapping[str, Mapping[str, str]], note: str = "") -> bytes:
+    lines = [title, "", "Cite as:", citation, ""]
+    if note:
+        lines += [note, ""]
+    for name, columns in tables.items():
+        lines += [f"{name}", "-" * len(name)]
+        lines += [f"{column}: {meaning}" for column, meaning in columns.items()]
+        lines.append("")
+    lines += ["The CSV files are UTF-8 with a byte-order mark; lists inside a cell are separated by '; '.",
+              "Text cells that would start a spreadsheet formula begin with an apostrophe.", ""]
+    return "\r\n".join(lines).encode("utf-8-sig")
+
+
+def _zip(files: Mapping[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def view_zip(dataset: Dataset, initiatives: Sequence[Initiative], outcomes: Sequence[Outcome], citation: str) -> bytes:
+    """The view's initiatives and their figures (background included, marked by its kind)."""
+    return _zip({
+        "initiatives.csv": csv_bytes(list(INITIATIVE_COLUMNS), initiative_rows(dataset, initiatives)),
+        "figures.csv": csv_bytes(list(FIGURE_COLUMNS), figure_rows(dataset, outcomes)),
+        "README.txt": _readme("Police and public health collaboration: the view you downloaded", citation,
+                              {"initiatives.csv": INITIATIVE_COLUMNS, "figures.csv": FIGURE_COLUMNS},
+                              note="Only figures of kind 'result' measure what an initiative achieved."),
+    })
+
+
+def matrix_rows(rows: Sequence[MatrixRow], dataset: Dataset) -> tuple[list[str], list[dict[str, Any]]]:
+    """Exactly the matrix as shown, in its order, with counts as numbers (0 where the paper has none)."""
+    columns = ["force", "region", *[t.label for t in dataset.themes]]
+    table = [{"force": row.label, "region": row.region,
+              **{t.label: row.counts.get(t.id, 0) for t in dataset.themes}} for row in rows]
+    return columns, table
+
+
+def matrix_zip(rows: Sequence[MatrixRow], dataset: Dataset, citation: str) -> bytes:
+    columns, table = matrix_rows(rows, dataset)
+    definitions = {"force": "police force area, or the row of work with no force area",
+                   "region": "ONS region",
+                   **{t.label: f"initiatives with the theme '{t.label}' (0: none in the 2016 paper)" for t in dataset.themes}}
+    return _zip({
+        "coverage-matrix.csv": csv_bytes(columns, table),
+        "README.txt": _readme("Police and public health collaboration: themes by force", citation,
+                              {"coverage-matrix.csv": definitions},
+                              note="A 0 means the paper describes no such work there, not that none happens."),
+    })

@@ -1,0 +1,79 @@
+"""What a user downloads, read back the way the user would: unzipped, then pandas.read_csv with no options."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from domain.aggregation import background_of, initiatives_in_view, outcomes_of
+from domain.exports import FIGURE_COLUMNS, INITIATIVE_COLUMNS, csv_bytes, view_zip
+from domain.joining import join_initiatives
+from domain.loading import load_dataset
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset(DATA_DIR)
+
+
+def unzip(data: bytes, folder: Path) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(folder)
+        return sorted(archive.namelist())
+
+
+def test_exp001_view_download_reads_back_with_pandas_typed_and_named(dataset, tmp_path):
+    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+    in_view = initiatives_in_view(join, dataset.initiatives, "E23000021")
+    figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
+    names = unzip(view_zip(dataset, in_view, figures, "CITATION LINE"), tmp_path)
+    assert names == ["README.txt", "figures.csv", "initiatives.csv"]
+
+    initiatives = pd.read_csv(tmp_path / "initiatives.csv")
+    assert list(initiatives.columns) == list(INITIATIVE_COLUMNS)  # the header is line 1, BOM or not
+    row = initiatives.iloc[0]
+    assert (row["id"], row["force_ids"], row["force_names"]) == (
+        "leicestershire-triage-car", "E23000021", "Leicestershire Police")
+    assert row["place"] == "Leicestershire" and "crisis mental health nurse" in row["summary"]
+    assert "Leicestershire Partnership Trust" in row["lead_organisations"]
+    assert row["case_study_title"] == "Leicestershire, Mental Health Triage"
+
+    table = pd.read_csv(tmp_path / "figures.csv")
+    assert list(table.columns) == list(FIGURE_COLUMNS)
+    assert str(table["value"].dtype) == "int64"  # every value in this view is whole: numbers, not text
+    by_id = table.set_index("id")
+    assert by_id.loc["fig-043", "value"] == 81 and by_id.loc["fig-043", "kind"] == "result"
+    assert by_id.loc["fig-057", "unit"] == "hours" and by_id.loc["fig-057", "force_names"] == "Leicestershire Police"
+    assert len(table) == 6
+
+    readme = (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
+    assert "CITATION LINE" in readme and "kind: result" in readme
+
+
+def test_exp002_files_carry_a_byte_order_mark_for_excel(dataset, tmp_path):
+    unzip(view_zip(dataset, dataset.initiatives, dataset.outcomes, "C"), tmp_path)
+    for name in ("initiatives.csv", "figures.csv"):
+        raw = (tmp_path / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        assert "—" in raw.decode("utf-8-sig")  # the section headings' dashes, which Excel garbled without the mark
+    figures = pd.read_csv(tmp_path / "figures.csv")
+    assert str(figures["value"].dtype) == "float64"  # 8.2% and 27.1% make the column decimal
+    assert figures["value"].max() == 80_000_000
+    years = pd.read_csv(tmp_path / "initiatives.csv")["start_year"]
+    assert years.dropna().between(2010, 2016).all()
+
+
+def test_exp003_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
+    data = csv_bytes(["name", "number"], [{"name": "=HYPERLINK(\"http://x\")", "number": -3},
+                                          {"name": "+44 line", "number": 2}, {"name": "@SUM(A1)", "number": 1}])
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    table = pd.read_csv(path)
+    assert list(table["name"]) == ["'=HYPERLINK(\"http://x\")", "'+44 line", "'@SUM(A1)"]
+    assert list(table["number"]) == [-3, 2, 1]  # numbers are never altered
