@@ -6,10 +6,16 @@
  *  - the button is named through aria-labelledby by parts that run together differently from
  *    what is shown (axe: label-content-name-mismatch), and the page's <label for=...> is not
  *    used. Let the button be named by what it shows, and describe it by the label.
- * Remove this file once dcc.Dropdown does both itself.
+ * It also takes plotly's toolbar buttons out of the tab order.
+ * Remove the dropdown parts once dcc.Dropdown does both itself.
  */
 (function () {
   function repair() {
+    // Plotly's toolbar buttons would be most of the page's tab stops; mouse users keep them, and the
+    // keyboard has the page's own controls (download, save charts, the map's table).
+    document.querySelectorAll('.modebar-btn').forEach(function (button) {
+      if (button.getAttribute('tabindex') !== '-1') { button.setAttribute('tabindex', '-1'); }
+    });
     document.querySelectorAll('.dash-dropdown-wrapper').forEach(function (wrapper) {
       var helper = wrapper.querySelector('.dash-dropdown-focus-target[aria-hidden="true"]');
       var button = wrapper.querySelector('button.dash-dropdown');

@@ -6,11 +6,14 @@ requests are routed through a handler that records and aborts foreign ones.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -79,7 +82,8 @@ def stop(server: LiveServer) -> None:
 
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[LiveServer]:
-    server = start_gunicorn()
+    # Two workers, as production runs: a test that asserts an output it did not wait for fails here.
+    server = start_gunicorn(workers=2)
     yield server
     stop(server)
 
@@ -128,6 +132,26 @@ def watched(browser, live_server) -> Iterator[Watched]:
     watched.page.context.close()
     assert watched.foreign_requests == [], "requests left the app's origin"
     assert watched.console_errors == [], "the browser console logged errors"
+
+
+@pytest.fixture
+def intranet_page(tmp_path):
+    """Serve the example intranet page, framing the dashboard, from another origin."""
+    servers: list = []
+
+    def serve(dashboard_url: str, port: int) -> str:
+        html = (REPO / "deploy" / "example-intranet.html").read_text().replace("DASHBOARD_URL/", dashboard_url)
+        (tmp_path / "index.html").write_text(html)
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{port}/index.html"
+
+    yield serve
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def wait_until(page, expression: str, arg=None, timeout: float = 20.0, interval: float = 0.05):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
+import zipfile
 
 import pytest
 
@@ -33,7 +33,7 @@ def axe_violations(page) -> list[dict]:
     return [v for v in result if v["impact"] in ("serious", "critical")]
 
 
-@pytest.mark.parametrize("query", ["", "?force=E23000021", "?themes=mental-health,dementia&evaluation=not%20yet%20evaluated",
+@pytest.mark.parametrize("query", ["", "?force=E23000021", "?themes=mental-health,dementia&evaluation=none%20reported",
                                    "?embed=1&force=E23000037"],
                          ids=["default", "selected-force", "filtered", "embed"])
 def test_a11y001_no_serious_or_critical_axe_violations(watched, live_server, query):
@@ -91,7 +91,8 @@ def test_a11y002_keyboard_only_journey(watched, live_server):
     page.locator("#export-csv").focus()
     with page.expect_download() as info:
         page.keyboard.press("Enter")
-    assert "leicestershire-triage-car" in Path(info.value.path()).read_text(encoding="utf-8")
+    with zipfile.ZipFile(info.value.path()) as archive:
+        assert b"leicestershire-triage-car" in archive.read("initiatives.csv")
 
 
 def test_a11y003_table_alternative_in_sync_with_filters(watched, live_server):
@@ -124,8 +125,9 @@ def test_a11y004_nothing_overflows_horizontally(watched, live_server, width, tmp
 
 def test_a11y005_print_a_force_as_one_page(watched, live_server, tmp_path):
     page = watched.page
-    ready(page, f"{live_server.base_url}?force=E23000021")
-    page.wait_for_timeout(500)
+    ready(page, f"{live_server.base_url}?force=E23000021&themes=mental-health")
+    wait_until(page, "document.querySelector('#print-filters')?.textContent.startsWith('Filters: themes')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#outcome-table')?.textContent.includes('a fall of 81%')", timeout=TIMEOUT)
     pdf = tmp_path / "leicestershire.pdf"
     page.emulate_media(media="print")
     assert not page.locator("#theme-filter").is_visible()  # controls are not printed
@@ -134,6 +136,44 @@ def test_a11y005_print_a_force_as_one_page(watched, live_server, tmp_path):
     assert len(re.findall(rb"/Type\s*/Page[^s]", data)) == 1
     # pdftotext is Debian's poppler-utils, installed by scripts/setup.sh --dev.
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
     for expected in ("Leicestershire mental health triage car", "Section 136 detentions",
-                     "Dataset version 2.0.0", "Printed on", "Office for National Statistics"):
-        assert expected in text, expected
+                     "Dataset version 2.0.0", "Printed on", "Office for National Statistics",
+                     "Filters: themes Mental health."):
+        assert expected in flat, expected
+    # Every figure of the force is on the page, whole: the table stands in for the charts on paper.
+    for value in ("a fall of 33%", "a fall of 81%", "3 months", "8 hours", "16 hours", "4"):
+        assert value in flat, value
+
+
+def focused(page) -> dict:
+    return page.evaluate("""(() => { const e = document.activeElement; const s = getComputedStyle(e);
+        return {id: e.id, text: (e.textContent || '').trim(), outline: parseFloat(s.outlineWidth) || 0,
+                style: s.outlineStyle}; })()""")
+
+
+def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, live_server):
+    page = watched.page
+    ready(page, f"{live_server.base_url}?force=E23000021")
+    wait_until(page, "document.querySelectorAll('#outcome-charts .js-plotly-plot').length > 0", timeout=TIMEOUT)
+    wait_until(page, "document.querySelectorAll('.modebar-btn').length > 0", timeout=TIMEOUT)
+    stops = []
+    for _ in range(19):
+        page.keyboard.press("Tab")
+        stops.append(focused(page))
+    assert [s["id"] or s["text"] for s in stops] == [
+        "Skip to the results", "force-select", "clear-force", "theme-filter", "evaluation-filter", "search-text",
+        "show-wales", "compare-select", "add-to-compare", "export-csv", "force-table-toggle", "save-charts",
+        "Compare with Derbyshire Constabulary", "Compare with Lincolnshire Police", "Compare with Cheshire Constabulary",
+        "Compare with Staffordshire Police", "Compare with Hertfordshire Constabulary", "coverage-matrix-toggle",
+        "citation-copy",
+    ]
+    # Every stop shows a focus ring at least 2 px wide.
+    assert all(s["outline"] >= 2 and s["style"] != "none" for s in stops), stops
+    # Plotly's toolbar buttons are for the mouse: none of them is a tab stop.
+    assert page.evaluate("Array.from(document.querySelectorAll('.modebar-btn'))"
+                         ".filter(b => b.getAttribute('tabindex') !== '-1').length") == 0
+    # The skip link, first, takes the keyboard straight to the results.
+    page.locator(".skip-link").focus()
+    page.keyboard.press("Enter")
+    wait_until(page, "document.activeElement?.id === 'results'", timeout=TIMEOUT)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import zipfile
 
+import pandas as pd
 import pytest
 
 from tests.conftest import wait_until
@@ -30,7 +30,7 @@ def test_cmpb001_compare_two_forces_via_the_url(watched, live_server):
     assert comparison_headers(page) == ["Leicestershire Police", "Gloucestershire Constabulary"]
     table = page.locator("#comparison").inner_text()
     assert "East Midlands" in table and "South West" in table and "1,093,200" in table
-    assert "Leicestershire mental health triage car" in table and "Section 136 detentions: 81%" in table
+    assert "Leicestershire mental health triage car" in table and "Section 136 detentions: a fall of 81%" in table
 
 
 def test_cmpb002_compare_via_controls_and_similar_forces_link(watched, live_server):
@@ -46,7 +46,7 @@ def test_cmpb002_compare_via_controls_and_similar_forces_link(watched, live_serv
     assert "no initiative in the 2016 paper" in page.locator("#comparison").inner_text()
 
 
-def test_cmpb003_matrix_sorts_links_and_exports_what_is_shown(watched, live_server):
+def test_cmpb003_matrix_sorts_links_and_exports_what_is_shown(watched, live_server, tmp_path):
     page = watched.page
     ready(page, f"{live_server.base_url}?themes=mental-health")
     page.locator("#coverage-matrix-toggle").click()
@@ -60,10 +60,13 @@ def test_cmpb003_matrix_sorts_links_and_exports_what_is_shown(watched, live_serv
     shown = page.locator(".matrix-table tbody th").all_inner_texts()
     with page.expect_download() as info:
         page.locator("#matrix-export").click()
-    rows = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
-    assert rows[0][0].startswith("# Public Health England (2016)") and "themes=mental-health" in rows[0][0]
-    assert [r[0] for r in rows[2:]] == shown
-    assert "0" not in {cell for r in rows[2:] for cell in r[2:]}
+    with zipfile.ZipFile(info.value.path()) as archive:
+        archive.extractall(tmp_path)
+    table = pd.read_csv(tmp_path / "coverage-matrix.csv")
+    assert list(table["force"]) == shown
+    assert str(table["Mental health"].dtype) == "int64" and table["Mental health"].iloc[0] == 1
+    readme = (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
+    assert "Public Health England (2016)" in readme and "themes=mental-health" in readme
     # a count links to that force and theme
     page.locator(".matrix-table tbody tr").first.get_by_role("link").first.click()
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'",
@@ -78,7 +81,10 @@ def test_cmpb004_copy_citation(browser, live_server):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
     ready(page, f"{live_server.base_url}?force=E23000021")
     wait_until(page, "document.querySelector('#citation-text')?.textContent.includes('force=E23000021')", timeout=TIMEOUT)
-    page.locator("#citation-copy").click()
+    # A real button, reached and pressed with the keyboard.
+    page.locator("#citation-copy").focus()
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelector('#citation-copy-status')?.textContent.startsWith('Copied')", timeout=TIMEOUT)
     copied = wait_until(page, "navigator.clipboard.readText()", timeout=TIMEOUT)
     assert "Public Health England (2016)" in copied and "force=E23000021" in copied
     assert "Office for National Statistics" in copied and "accessed 20" in copied

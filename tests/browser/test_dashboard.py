@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import zipfile
+
+import pandas as pd
 import pytest
 
 from tests.conftest import wait_until
@@ -61,6 +64,8 @@ def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures
     table = page.locator("#outcome-table").inner_text()
     assert "Section 136 detentions" in table and "81%" in table and "33%" in table
     assert "force=E23000021" in page.url
+    wait_until(page, "document.querySelectorAll('#force-map .trace.choropleth')[2]?.querySelectorAll('.choroplethlocation').length === 1",
+               timeout=TIMEOUT)
     assert paths_of_trace(page, 2) == ["E23000021"]  # the outline
     click_force(page, "E23000021")  # a second click deselects
     wait_until(page, "!location.search.includes('force=')", timeout=TIMEOUT)
@@ -82,7 +87,8 @@ def test_brw003_theme_filter_recolours_map_and_narrows_cards(watched, live_serve
     wait_until(page, "document.querySelectorAll('#force-map .trace.choropleth')[0].querySelectorAll('.choroplethlocation').length === 1")
     assert paths_of_trace(page, 0) == ["E23000029"]
     assert len(paths_of_trace(page, 1)) == 38
-    assert page.locator("#case-studies article").count() == 2
+    # The cards come from another callback than the map: wait for them too.
+    wait_until(page, "document.querySelectorAll('#case-studies article').length === 2", timeout=TIMEOUT)
     assert "themes=dementia" in page.url
 
 
@@ -110,7 +116,7 @@ def test_brw005_hostile_link_shows_notice_as_text(watched, live_server):
     assert page.locator("#notice img").count() == 0
 
 
-def test_brw006_national_and_btp_work_is_listed_and_csv_downloads(watched, live_server):
+def test_brw006_national_and_btp_work_is_listed_and_csv_downloads(watched, live_server, tmp_path):
     page = watched.page
     page.goto(live_server.base_url + "?force=E23000021")
     wait_for_map(page)
@@ -120,8 +126,11 @@ def test_brw006_national_and_btp_work_is_listed_and_csv_downloads(watched, live_
     assert "National liaison and diversion programme" in off_map
     with page.expect_download() as info:
         page.locator("#export-csv").click()
-    text = open(info.value.path(), encoding="utf-8").read()
-    assert "leicestershire-triage-car" in text and "Section 136 detentions" in text
+    assert info.value.suggested_filename == "police-public-health-E23000021.zip"
+    with zipfile.ZipFile(info.value.path()) as archive:
+        archive.extractall(tmp_path)
+    assert list(pd.read_csv(tmp_path / "initiatives.csv")["id"]) == ["leicestershire-triage-car"]
+    assert "Section 136 detentions" in set(pd.read_csv(tmp_path / "figures.csv")["measure"])
 
 
 def test_brw007_wales_switch_adds_the_four_welsh_forces(watched, live_server):

@@ -4,13 +4,10 @@ Also the iframe embedding rules (CSP frame-ancestors) with an intranet page on a
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
@@ -114,34 +111,17 @@ def test_dep002_embed_mode_hides_chrome_and_keeps_parameters(browser, proxied):
     watched = open_watched_page(browser, base.rsplit(PREFIX, 1)[0], viewport={"width": 600, "height": 900})
     page = watched.page
     page.goto(f"{base}?embed=1&force=E23000037")
-    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#embed-summary h2')?.textContent === 'Gloucestershire Constabulary'",
+               timeout=TIMEOUT)
     wait_until(page, "document.querySelector('#app-root')?.classList.contains('embed')", timeout=TIMEOUT)
     assert not page.locator(".site-header").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 600
-    page.locator("#clear-force").click()
-    wait_until(page, "location.search.includes('embed=1') && !location.search.includes('force=')", timeout=TIMEOUT)
+    # The full dashboard opens at the same view, under the prefix, without the widget's flag.
+    wait_until(page, "document.querySelector('#open-full-dashboard')?.href.includes('force=E23000037')", timeout=TIMEOUT)
+    full = page.locator("#open-full-dashboard").get_attribute("href")
+    assert full.startswith(base) and "embed" not in full
     assert watched.foreign_requests == [] and watched.console_errors == []
     page.context.close()
-
-
-@pytest.fixture
-def intranet_page(tmp_path):
-    """Serve the example intranet page, framing the dashboard, from another origin."""
-    servers: list = []
-
-    def serve(dashboard_url: str, port: int) -> str:
-        html = (REPO / "deploy" / "example-intranet.html").read_text().replace("DASHBOARD_URL/", dashboard_url)
-        (tmp_path / "index.html").write_text(html)
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        servers.append(httpd)
-        return f"http://127.0.0.1:{port}/index.html"
-
-    yield serve
-    for httpd in servers:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @pytest.mark.parametrize("allowed", [True, False], ids=["allowed-parent", "refused-parent"])

@@ -13,7 +13,7 @@ from domain.aggregation import (filter_initiatives, force_counts, format_value,
 from domain.figures import build_force_map, build_outcome_charts, build_theme_chart, map_traces
 from domain.joining import join_initiatives
 from domain.loading import load_dataset
-from domain.state import ViewState, state_from_query
+from domain.state import ViewState, state_from_controls, state_from_query, view_url
 from settings import Settings
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -184,3 +184,33 @@ def test_view017_geometry_is_served_gzipped_when_accepted(dataset):
     assert gzip.decompress(zipped.data) == dataset.boundaries.geojson_bytes
     plain = client.get("/geo/police_force_areas.geojson", headers={"Accept-Encoding": "identity"})
     assert plain.data == dataset.boundaries.geojson_bytes and "Content-Encoding" not in plain.headers
+
+
+def test_view018_citation_url_is_the_view_on_screen_without_the_embed_flag(dataset):
+    state = state_from_query("?force=E23000021&themes=mental-health&embed=1", dataset)
+    assert view_url("http://intranet/collab/?embed=1#top", state) == (
+        "http://intranet/collab/?force=E23000021&themes=mental-health")
+    assert view_url("http://intranet/collab/", ViewState()) == "http://intranet/collab/"
+
+
+def test_view019_links_the_app_cannot_honour_get_a_notice(dataset):
+    btp = state_from_query("?force=British%20Transport%20Police", dataset)
+    assert btp.force is None and "British Transport Police has no force area on the map" in btp.notices[0]
+    restored = state_from_query("?force=W15000003", dataset)
+    assert restored.show_wales and restored.notices == (
+        "Showing the Welsh forces, because the link selects South Wales Police.",)
+    hidden = state_from_controls("W15000003", [], [], "", [], dataset)
+    assert hidden.force is None and not hidden.show_wales
+    assert "no longer selected" in hidden.notices[0]
+
+
+def test_view020_wording_has_no_internal_ids_and_agrees_in_number(dataset, join):
+    counts = {c.force_id: c for c in force_counts(dataset, join, dataset.initiatives, False)}
+    assert counts["E23000021"].count_text == "1 matching initiative"
+    assert counts["E23000037"].count_text == "8 matching initiatives"
+    # One initiative: its themes are listed, not ranked as if some were "main".
+    assert counts["E23000021"].themes_text.startswith("Themes: ")
+    assert counts["E23000037"].themes_text.startswith("Most common themes: ")
+    for _, spec in build_outcome_charts(dataset.outcomes, dict(dataset.initiatives_by_id)):
+        labels = list(go.Figure(spec).data[0].y)
+        assert not any("fig-" in label for label in labels) and len(set(labels)) == len(labels)

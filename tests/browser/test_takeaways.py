@@ -1,0 +1,145 @@
+"""What users carry away, checked the way they would: the citation after a click, the downloads
+opened with pandas, the widget inside an intranet page, and links the app cannot honour."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pandas as pd
+import pytest
+
+from tests.conftest import free_port, open_watched_page, start_gunicorn, stop, wait_until
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 20
+
+
+def ready(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 50')", timeout=TIMEOUT)
+
+
+def click_force(page, force_id: str, frame=None) -> None:
+    target = frame or page
+    box = wait_until(target, """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
+                       .find(el => el.__data__ && el.__data__.loc === id);
+                     if (!p) return null; const b = p.getBoundingClientRect();
+                     return {x: b.x + b.width / 2, y: b.y + b.height / 2}; }""", arg=force_id, timeout=TIMEOUT)
+    if frame is not None:  # the frame's coordinates are inside the iframe element
+        origin = page.locator("#dashboard").bounding_box()
+        box = {"x": box["x"] + origin["x"], "y": box["y"] + origin["y"]}
+    page.mouse.click(box["x"], box["y"])
+
+
+def unzip(download, folder):
+    with zipfile.ZipFile(download.path()) as archive:
+        archive.extractall(folder)
+
+
+def test_take001_citation_and_downloads_follow_the_view_on_screen(watched, live_server, tmp_path):
+    page = watched.page
+    ready(page, live_server.base_url)
+    page.locator("#theme-filter").click()
+    page.keyboard.type("Mental health")
+    page.get_by_role("option", name="Mental health (core topic)").click()
+    page.keyboard.press("Escape")
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('10 of 50')", timeout=TIMEOUT)
+    click_force(page, "E23000021")
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    citation = wait_until(page, """(() => { const t = document.querySelector('#citation-text')?.textContent || '';
+                                     return t.includes('force=E23000021') && t; })()""", timeout=TIMEOUT)
+    assert "themes=mental-health" in citation and "embed" not in citation
+    assert citation.split("View: ")[1].startswith(live_server.base_url + "?")
+
+    with page.expect_download() as info:
+        page.locator("#export-csv").click()
+    unzip(info.value, tmp_path / "view")
+    assert list(pd.read_csv(tmp_path / "view" / "initiatives.csv")["id"]) == ["leicestershire-triage-car"]
+    readme = (tmp_path / "view" / "README.txt").read_text(encoding="utf-8-sig")
+    assert "force=E23000021" in readme and "themes=mental-health" in readme
+
+    page.locator("#coverage-matrix-toggle").click()
+    page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
+    with page.expect_download() as info:
+        page.locator("#matrix-export").click()
+    unzip(info.value, tmp_path / "matrix")
+    matrix = pd.read_csv(tmp_path / "matrix" / "coverage-matrix.csv")
+    assert matrix.columns[0] == "force" and len(matrix) == 40
+    assert "force=E23000021" in (tmp_path / "matrix" / "README.txt").read_text(encoding="utf-8-sig")
+
+
+def test_take002_embedded_widget_answers_a_click_in_view_at_600_by_600(browser, intranet_page):
+    parent_port = free_port()
+    app = start_gunicorn("/", workers=2, extra_env={"PPH_FRAME_ANCESTORS": f"http://127.0.0.1:{parent_port}"})
+    try:
+        watched = open_watched_page(browser, "http://127.0.0.1", viewport={"width": 1280, "height": 800})
+        page = watched.page
+        page.goto(intranet_page(app.base_url, parent_port))
+        frame_element = page.locator("#dashboard")
+        assert frame_element.bounding_box()["width"] == pytest.approx(602, abs=2)
+        assert frame_element.bounding_box()["height"] == pytest.approx(602, abs=2)
+        frame = next(f for f in page.frames if f is not page.main_frame)
+        wait_until(frame, "document.querySelector('#embed-summary h2')?.textContent === 'Leicestershire Police'",
+                   timeout=TIMEOUT)
+        click_force(page, "E23000037", frame=frame)
+        wait_until(frame, "document.querySelector('#embed-summary h2')?.textContent === 'Gloucestershire Constabulary'",
+                   timeout=TIMEOUT)
+        # The answer is in view inside the 600 x 600 frame, with no scrolling.
+        box = frame.evaluate("""(() => { const r = document.querySelector('#embed-summary').getBoundingClientRect();
+                                  return {top: r.top, left: r.left, right: r.right}; })()""")
+        assert 0 <= box["top"] < 300 and box["right"] <= 600 and box["left"] > 200
+        assert "8 initiatives in the 2016 paper" in frame.locator("#embed-summary").inner_text()
+        assert frame.evaluate("document.documentElement.scrollWidth") <= 600
+        link = frame.locator("#open-full-dashboard")
+        assert link.is_visible() and link.get_attribute("target") == "_blank"
+        wait_until(frame, "document.querySelector('#open-full-dashboard')?.href.includes('force=E23000037')", timeout=TIMEOUT)
+        assert "embed" not in link.get_attribute("href")
+        assert "Source: PHE (2016)" in frame.locator(".embed-source").inner_text()
+        assert watched.console_errors == []
+        page.context.close()
+    finally:
+        stop(app)
+
+
+def test_take003_a_link_too_long_gets_a_notice_not_an_error(watched, live_server):
+    page = watched.page
+    responses: list[int] = []
+    page.on("response", lambda r: responses.append(r.status) if "_dash-update-component" in r.url else None)
+    page.goto(f"{live_server.base_url}?q={'a' * 5000}")
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+    page.locator("#notice").get_by_text("The link was too long").wait_for(timeout=TIMEOUT * 1000)
+    assert responses and all(status == 200 for status in responses), responses
+    # the watched fixture also fails the test on any console error
+
+
+def test_take004_a_non_territorial_force_in_a_link_is_explained(watched, live_server):
+    page = watched.page
+    page.goto(f"{live_server.base_url}?force=British%20Transport%20Police")
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+    page.locator("#notice").get_by_text("British Transport Police has no force area on the map").wait_for(
+        timeout=TIMEOUT * 1000)
+
+
+def test_take005_hiding_wales_lets_a_welsh_force_go_and_says_so(watched, live_server):
+    page = watched.page
+    page.goto(f"{live_server.base_url}?force=W15000003")
+    page.locator("#notice").get_by_text("Showing the Welsh forces, because the link selects South Wales Police").wait_for(
+        timeout=TIMEOUT * 1000)
+    wait_until(page, "document.querySelector('#show-wales')?.textContent === 'Hide the Welsh forces'", timeout=TIMEOUT)
+    page.locator("#show-wales").click()
+    page.locator("#notice").get_by_text("South Wales Police is one of the Welsh forces now hidden").wait_for(
+        timeout=TIMEOUT * 1000)
+    wait_until(page, "!location.search.includes('force=') && !location.search.includes('wales=')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('England')", timeout=TIMEOUT)
+    assert page.locator("#show-wales").get_attribute("aria-pressed") == "false"
+
+
+def test_take006_search_runs_as_you_type(watched, live_server):
+    page = watched.page
+    ready(page, live_server.base_url)
+    page.locator("#search-text").click()
+    page.keyboard.type("blackpool", delay=30)  # no Enter, no leaving the box
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('1 of 50')", timeout=TIMEOUT)
+    assert page.evaluate("document.activeElement.id") == "search-text"
+    assert page.locator("#search-text").input_value() == "blackpool"
