@@ -28,6 +28,25 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }
       return fallback() ? 'Copied the link and citation.' : 'Could not copy: select the text and copy it.';
     },
+    headingForClick: function (clickData, stateData) {
+      // The clicked force's name in the profile heading at once; the server fills in the rest.
+      var noUpdate = window.dash_clientside.no_update;
+      var point = clickData && clickData.points && clickData.points[0];
+      if (!point || !point.location) { return noUpdate; }
+      var match = /[?&]force=([^&]*)/.exec((stateData && stateData.query) || '');
+      var current = match ? decodeURIComponent(match[1].replace(/\+/g, ' ')) : null;
+      var name = point.customdata && point.customdata[0];
+      var heading = document.getElementById('view-title');
+      if (heading) {
+        var box = heading.getBoundingClientRect();
+        // A little room above the heading, so its focus ring is not cut off at the window's edge.
+        if (box.top < 0 || box.bottom > window.innerHeight) { window.scrollTo(0, window.scrollY + box.top - 12); }
+        // On a narrow screen the profile is below the map: keyboard and screen-reader users follow the focus.
+        if (window.matchMedia('(max-width: 1023px)').matches) { heading.focus({ preventScroll: true }); }
+      }
+      if (current === point.location) { return 'England'; }
+      return name || noUpdate;
+    },
     saveCharts: function (nClicks) {
       if (!nClicks || !window.Plotly) { return window.dash_clientside.no_update; }
       var charts = document.querySelectorAll('#outcome-charts .js-plotly-plot');

@@ -49,7 +49,7 @@ def callback_payloads(port: int) -> dict[str, bytes]:
         return json.dumps(body).encode()
 
     return {
-        "drill-down callback": payload("..force-map.figure@", {"view-state": {"query": "?force=E23000021", "notices": []}}),
+        "drill-down callback": payload("..view-title.children", {"view-state": {"query": "?force=E23000021", "notices": []}}),
         "trivial callback": payload("bench-echo.children", {"bench-ping": "x"}),
     }
 

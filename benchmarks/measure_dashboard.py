@@ -64,7 +64,7 @@ def measure(clicks: int, runs: int) -> None:
                 page.mouse.click(box["x"], box["y"])
                 wait_until(page, 
                     "() => !(document.querySelector('#view-title')?.textContent ?? 'England').startsWith('England') && "
-                    "document.querySelector('#case-studies article') !== null", timeout=10)
+                    "document.querySelector('#case-studies details') !== null", timeout=10)
                 click_ms.append(page.evaluate("performance.now() - window.__t0"))
                 page.locator("#clear-force").click()
                 wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('England')")

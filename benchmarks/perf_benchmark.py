@@ -3,7 +3,8 @@
 - navigation to the map painted: the app, and a static HTML export of the same plotly figure
   with the full plotly.js bundle (written here, served from loopback); goal app <= 0.8x static
 - bytes transferred on first load, compressed (goal <= 1.0 MB)
-- click-to-panel time, p50 over 20 clicks (goal <= 50 ms)
+- click to the force's heading visible in the viewport, p50 over 20 clicks (goal <= 100 ms, stretch 50 ms)
+- click to the profile filled in from the server (its counts line), p50 over 20 clicks
 - server time of each callback, p50/p95 over replays of the requests a browser session sent
   (goal p95 <= 20 ms), start-up time to first 200, memory per worker
 
@@ -94,34 +95,49 @@ def paint_and_bytes(browser, url: str) -> tuple[float, int]:
     return painted, sum(transferred)
 
 
-def click_to_panel(browser, base_url: str, recorded: list[str]) -> list[float]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+def click_to_panel(browser, base_url: str, recorded: list[str], names: dict[str, str]) -> tuple[list[float], list[float]]:
+    """(click to heading visible, click to profile filled) for each of CLICKS clicks at 1280 x 720."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     page.on("request", lambda r: recorded.append(r.post_data) if r.method == "POST" and r.post_data else None)
     page.goto(base_url)
     page.wait_for_selector("#force-map .choroplethlocation", timeout=30_000)
     wait_until(page, "document.querySelector('#results-count')?.textContent.includes('50 of 50')", timeout=30)
-    times = []
+    england = page.evaluate("document.querySelector('#profile-counts').textContent")
+    headings, panels = [], []
     for n in range(CLICKS):
+        force = FORCES[n % len(FORCES)]
         box = wait_until(page, """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
                 .find(el => el.__data__ && el.__data__.loc === id);
                 if (!p) return null; const b = p.getBoundingClientRect(); return {x: b.x + b.width/2, y: b.y + b.height/2}; }""",
-                         arg=FORCES[n % len(FORCES)], timeout=10)
-        page.evaluate("window.__t0 = performance.now()")
+                         arg=force, timeout=10)
+        # Timed inside the page, on its own clock: a requestAnimationFrame loop notes when the
+        # heading shows the force in view, and when the server's counts line arrives.
+        page.evaluate("""([name, england]) => { window.__t = {}; const t0 = performance.now(); window.__t0 = t0;
+            const tick = () => { const h = document.querySelector('#view-title'); const r = h.getBoundingClientRect();
+                if (!window.__t.heading && h.textContent === name && r.top >= 0 && r.bottom <= innerHeight)
+                    window.__t.heading = performance.now() - t0;
+                const c = document.querySelector('#profile-counts').textContent;
+                if (!window.__t.panel && c !== england) window.__t.panel = performance.now() - t0;
+                if (!(window.__t.heading && window.__t.panel)) requestAnimationFrame(tick); };
+            requestAnimationFrame(tick); }""", [names[force], england])
         page.mouse.click(box["x"], box["y"])
-        wait_until(page, "() => !(document.querySelector('#view-title')?.textContent ?? 'England').startsWith('England') && "
-                         "document.querySelector('#case-studies').children.length > 0", timeout=10)
-        times.append(page.evaluate("performance.now() - window.__t0"))
+        timings = wait_until(page, "window.__t.heading && window.__t.panel && window.__t", timeout=10)
+        headings.append(timings["heading"])
+        panels.append(timings["panel"])
         page.locator("#clear-force").click()
-        wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('England')", timeout=10)
+        wait_until(page, "(e) => document.querySelector('#view-title')?.textContent === 'England' && "
+                         "document.querySelector('#profile-counts')?.textContent === e", arg=england, timeout=10)
     # a filter change too, so its callbacks are replayed below
     page.goto(f"{base_url}?themes=mental-health&compare=E23000021,E23000037")
     page.wait_for_selector("#force-map .choroplethlocation", timeout=30_000)
-    for toggle, shown in (("#force-table-toggle", ".force-table"), ("#coverage-matrix-toggle", ".matrix-table")):
-        page.locator(toggle).click()  # so the replays include the opened table and matrix
-        page.wait_for_selector(shown, timeout=30_000)
+    page.locator("#force-table-toggle").click()  # so the replays include the opened table and matrix
+    page.wait_for_selector(".force-table", timeout=30_000)
+    page.locator("#view-tab-matrix").click()
+    page.locator("#coverage-matrix-toggle").click()
+    page.wait_for_selector(".matrix-table", timeout=30_000)
     context.close()
-    return times
+    return headings, panels
 
 
 def callback_server_times(bodies: list[str]) -> dict[str, tuple[float, float, int]]:
@@ -167,7 +183,9 @@ def main() -> None:
             for _ in range(RUNS):  # interleaved so both see the same machine load
                 app_runs.append(paint_and_bytes(browser, app_url))
                 static_runs.append(paint_and_bytes(browser, static_url))
-            clicks = click_to_panel(browser, app_url, recorded)
+            dataset = load_dataset(REPO / "data")
+            names = {f.id: f.name for f in dataset.forces}
+            headings, panels = click_to_panel(browser, app_url, recorded, names)
             browser.close()
         memories = [memory_kb(pid) for pid in worker_pids(server.pid)]
     finally:
@@ -179,14 +197,16 @@ def main() -> None:
     static_paint = statistics.median(r[0] for r in static_runs)
     app_bytes = statistics.median(r[1] for r in app_runs)
     static_bytes = statistics.median(r[1] for r in static_runs)
-    click_p50 = statistics.median(clicks)
+
     rows = [
         ("navigation to map painted: app", f"{app_paint:.0f} ms", ""),
         ("navigation to map painted: static export", f"{static_paint:.0f} ms", ""),
         ("app / static export", f"{app_paint / static_paint:.2f}x", "goal <= 0.80x"),
         ("first-load bytes (compressed): app", f"{app_bytes / 1024:.0f} KB", "goal <= 1024 KB"),
         ("first-load bytes (compressed): static export", f"{static_bytes / 1024:.0f} KB", ""),
-        (f"click to panel p50 of {CLICKS}", f"{click_p50:.0f} ms", "goal <= 50 ms"),
+        (f"click to heading visible, p50 of {CLICKS}", f"{statistics.median(headings):.0f} ms",
+         "goal <= 100 ms (stretch 50 ms)"),
+        (f"click to profile filled, p50 of {CLICKS}", f"{statistics.median(panels):.0f} ms", ""),
         ("start-up to first 200", f"{startup:.2f} s", ""),
     ]
     rows += [(f"memory worker {i} (RSS / PSS)", f"{rss / 1024:.0f} / {pss / 1024:.0f} MB", "")

@@ -8,13 +8,12 @@ import gzip
 from dash import Dash
 from flask import Response, abort, request, send_from_directory
 
-from components.callbacks import register_callbacks
-from components.layout import build_layout
+from components import cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile, shell
 from components.security import install_security
-from components.panels import case_study_cards, outcome_chart_graphs, overview_graphs
-from domain.aggregation import outcomes_of, theme_shares
-from domain.figures import build_outcome_charts, build_theme_chart
-from domain.joining import join_initiatives
+from components.static_compression import install_precompressed_static
+from domain.compare import chart_source
+from domain.joining import ForceJoin, join_initiatives
+from domain.state import ViewState
 from domain.loading import Dataset, load_dataset
 from settings import REPO_ROOT, Settings
 
@@ -57,15 +56,11 @@ def _check_frontend_files(settings: Settings) -> None:
                                f"{package} into vendor/)")
 
 
-def _warm_up(dataset: Dataset) -> None:
-    """Build each kind of panel once so lazily imported modules load at start-up (with preload_app,
+def _warm_up(dataset: Dataset, join: ForceJoin, url_prefix: str) -> None:
+    """Build a force's profile once so lazily imported modules load at start-up (with preload_app,
     in the gunicorn master), not in the first user's request (that cost ~0.8 s)."""
-    everything = dataset.initiatives
-    outcomes = outcomes_of(dataset, everything)
-    build_theme_chart(theme_shares(dataset, everything, everything), "warm-up")
-    outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
-    overview_graphs(dataset, outcomes)
-    case_study_cards(everything[:1], dataset, None)
+    profile.profile_content(dataset, join, ViewState(force=dataset.initiatives[0].force_ids[0]
+                                                     if dataset.initiatives[0].force_ids else None), url_prefix, "")
 
 
 def create_app(settings: Settings, data: Dataset | None = None) -> Dash:
@@ -85,15 +80,27 @@ def create_app(settings: Settings, data: Dataset | None = None) -> Dash:
         update_title=None,
         compress=True,
         external_scripts=[f"{settings.url_prefix}vendor/plotly-{PLOTLY_VERSION}.min.js"],
+        meta_tags=[{"name": "description", "content": "Where police and public health work together across England: "
+                    "a map of the initiatives, themes and outcome figures in Public Health England's 2016 paper."}],
     )
     # Dev tools stay off whatever DASH_DEBUG says; their version check would call the internet.
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False,
                          dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
     app.index_string = INDEX_HTML
-    app.layout = build_layout(dataset, join, settings.url_prefix)
-    register_callbacks(app, dataset, join, settings.url_prefix)
+    source = chart_source(dataset)
+    prefix = settings.url_prefix
+    app.layout = shell.build_layout(dataset, join, prefix, source)
+    # One registration per feature: each module holds its layout and its callbacks side by side.
+    shell.register(app, dataset, join)
+    map_panel.register(app, dataset, join, prefix)
+    profile.register(app, dataset, join, prefix, source)
+    overview_view.register(app, dataset, source)
+    national_view.register(app, dataset, join)
+    compare_view.register(app, dataset, join, prefix)
+    matrix_view.register(app, dataset, join, prefix)
+    cite_view.register(app, dataset, join, prefix)
     install_security(app, settings)
-    _warm_up(dataset)
+    _warm_up(dataset, join, prefix)
 
     geojson_bytes = dataset.boundaries.geojson_bytes
     server = app.server
@@ -126,5 +133,9 @@ def create_app(settings: Settings, data: Dataset | None = None) -> Dash:
     @server.route(f"{settings.routes_prefix}healthz")
     def health() -> Response:
         return Response("ok\n", mimetype="text/plain")
+
+    routes = settings.routes_prefix
+    install_precompressed_static(server, (f"{routes}_dash-component-suites/", f"{routes}assets/",
+                                          f"{routes}vendor/", f"{routes}topojson/"))
 
     return app

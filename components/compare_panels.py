@@ -35,7 +35,8 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset) -> htm
     return html.Div(html.Table([
         html.Thead(html.Tr([html.Th("", scope="col"), *[html.Th(c.name, scope="col") for c in compared]])),
         html.Tbody([html.Tr([html.Th(label, scope="row"), *[html.Td(v) for v in values]]) for label, values in rows]),
-    ], className="comparison-table"), className="table-scroll")
+    ], className="comparison-table"), className="table-scroll", tabIndex="0", role="region",
+        **{"aria-label": "Comparison, scrolls sideways"})
 
 
 def similar_links(similar: Sequence[SimilarForce], anchor: str | None, state: ViewState,
@@ -60,9 +61,10 @@ def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, 
         if not count:
             return html.Td(NO_CASE_STUDY, className="none")
         force = None if row.row_id == OFF_MAP_ROW_ID else row.row_id
-        target = replace(state, force=force, themes=(theme_id,), compare=(), notices=())
-        anchor = "#national-work" if force is None else ""
-        return html.Td(dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}{anchor}"), className="count")
+        # Work with no force area is listed in the national view; a force's shows in the profile.
+        target = replace(state, force=force, themes=(theme_id,), compare=(), notices=(),
+                         view="national" if force is None else "matrix")
+        return html.Td(dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}"), className="count")
 
     header = html.Tr([html.Th("Force", scope="col"), html.Th("Region", scope="col"),
                       *[html.Th(t.label, scope="col") for t in dataset.themes]])

@@ -23,7 +23,6 @@ class Ids(StrEnum):
     FORCE_TABLE_BODY = "force-table-body"
     VIEW_TITLE = "view-title"
     CASE_STUDIES = "case-studies"
-    SHOW_ALL_CARDS = "show-all-cards"
     THEME_CHART = "theme-chart"
     OUTCOME_CHARTS = "outcome-charts"
     OUTCOME_TABLE = "outcome-table"
@@ -47,6 +46,18 @@ class Ids(StrEnum):
     COPY_STATUS = "citation-copy-status"
     PRINT_FILTERS = "print-filters"
     RESULTS = "results"
-    EMBED_SUMMARY = "embed-summary"
     OPEN_FULL = "open-full-dashboard"
     SAVE_CHARTS = "save-charts"
+    PROFILE_COUNTS = "profile-counts"
+    PROFILE_FIGURES = "profile-figures"
+    VIEW_TABS = "view-tabs"
+
+
+def view_tab(view: str) -> str:
+    """The id of a secondary view's tab button."""
+    return f"view-tab-{view}"
+
+
+def view_panel(view: str) -> str:
+    """The id of a secondary view's panel."""
+    return f"view-{view}"

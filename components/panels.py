@@ -46,8 +46,8 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
         facts.append(f"Also covers: {'; '.join(others)}")
     elif not focus_force and forces:
         facts.append(f"Forces: {'; '.join(forces)}")
-    rows = [html.H4(initiative.title), html.P(part_of(initiative, dataset), className="part-of"),
-            html.P("\n".join(facts), className="facts")]
+    # The title is the summary of the <details> that holds the card (components.profile).
+    rows = [html.P(part_of(initiative, dataset), className="part-of"), html.P("\n".join(facts), className="facts")]
     rows += [
         html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
         html.Div([_badge(f"Status: {initiative.status}", "status"),
@@ -58,25 +58,8 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
     return html.Article(rows, className="card", id={"type": "initiative-card", "id": initiative.id})
 
 
-# Dash renders each component in JavaScript; 39 full cards cost ~1 s on first paint, so the
-# England-wide view starts with the first few and a button shows the rest.
-FIRST_CARDS = 8
-
-
-def case_study_cards(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None,
-                     limit: int | None = None) -> list:
-    if not initiatives:
-        return [html.P("No initiative in the 2016 paper matches this view. The paper is a snapshot: "
-                       "absence here does not mean absence of work.", className="empty")]
-    shown = initiatives if limit is None else initiatives[:limit]
-    cards: list = [initiative_card(i, dataset, focus_force) for i in shown]
-    if len(shown) < len(initiatives):
-        cards.append(html.P(f"Showing {len(shown)} of {len(initiatives)} initiatives.", className="more-note"))
-    return cards
-
-
 def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset,
-                  empty_text: str = "The paper gives no figures for the initiatives in this view.") -> html.Table | html.P:
+                  empty_text: str = "The paper gives no figures for the initiatives in this view.") -> html.Div | html.P:
     """Figures with what kind each is (result, activity, funding, target, background) and its citation."""
     if not outcomes:
         return html.P(empty_text, className="empty")
@@ -93,8 +76,10 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset,
         ])
         for o in outcomes
     ]
-    return html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(body)],
-                      className="outcome-table")
+    # On a narrow screen the table scrolls sideways: a focusable region, so the keyboard can scroll it too.
+    return html.Div(html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(body)],
+                               className="outcome-table"),
+                    className="table-scroll", tabIndex="0", role="region", **{"aria-label": "Figures, in a table"})
 
 
 def figure_tables(own: Sequence[Outcome], background: Sequence[Outcome], dataset: Dataset) -> list:
@@ -115,14 +100,16 @@ def outcome_chart_graphs(charts: list, source: str = "") -> list:
             for key, figure in charts]
 
 
-def embed_summary(initiatives: Sequence[Initiative], view_label: str, force_selected: bool) -> list:
-    """The compact answer the embedded widget gives beside its map: the force, its count and titles."""
-    count = f"{len(initiatives)} initiative{'' if len(initiatives) == 1 else 's'} in the 2016 paper"
-    if not force_selected:
-        return [html.H2("England"), html.P(f"{count}. Select a force on the map to see its work.")]
-    items = [html.Li(i.title) for i in initiatives] or [html.Li("None: absence from the paper does not mean "
-                                                                "absence of work.")]
-    return [html.H2(view_label), html.P(count), html.Ul(items, className="embed-titles")]
+def on_demand(noun: str, toggle_id: str, body_id: str, content_id: str, controls: list,
+              class_name: str) -> list:
+    """A button that shows a large section, built by a callback only when opened (Dash renders
+    each component in JavaScript, so hundreds of cells would slow every first paint)."""
+    return [
+        html.Button(f"Show {noun}", id=toggle_id, n_clicks=0, className="button",
+                    **{"aria-expanded": "false", "aria-controls": body_id}),
+        html.Div([html.Div(controls, className="control section-controls"), html.Div(id=content_id)],
+                 id=body_id, className=class_name, hidden=True),
+    ]
 
 
 def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> list:
@@ -175,4 +162,4 @@ def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,
     header = html.Tr([html.Th(h, scope="col") for h in ("Force", "Region", "Matching initiatives", "Themes")])
     return html.Div(html.Table([html.Caption("Police force areas on the map, with the initiatives that match the filters"),
                                 html.Thead(header), html.Tbody(rows)], className="force-table"),
-                    className="table-scroll")
+                    className="table-scroll", tabIndex="0", role="region", **{"aria-label": "Map as a table"})

@@ -105,6 +105,9 @@ class ThemeShare:
     count: int
     share: float  # percent of the view's initiatives that carry this theme
     england_share: float  # the same over all matching initiatives
+    england_count: int = 0  # matching initiatives with this theme
+    view_total: int = 0  # initiatives in the view
+    england_total: int = 0  # matching initiatives
 
 
 def theme_shares(dataset: Dataset, in_view: Iterable[Initiative], matching: Iterable[Initiative]) -> tuple[ThemeShare, ...]:
@@ -116,9 +119,10 @@ def theme_shares(dataset: Dataset, in_view: Iterable[Initiative], matching: Iter
             theme.id, theme.label, theme.kind, view_counts[theme.id],
             round(100 * view_counts[theme.id] / len(in_view), 1) if in_view else 0.0,
             round(100 * all_counts[theme.id] / len(matching), 1) if matching else 0.0,
+            all_counts[theme.id], len(in_view), len(matching),
         )
         for theme in dataset.themes
-        if view_counts[theme.id] or all_counts[theme.id]
+        if view_counts[theme.id]
     )
 
 

@@ -124,5 +124,6 @@ def citation_line(dataset: Dataset, view_url: str, accessed: date) -> str:
 
 def chart_source(dataset: Dataset) -> str:
     """The short citation printed under every chart."""
-    return (f"Source: PHE (2016) Police and Public Health: Innovation in practice; dataset version {dataset.version}. "
-            "Boundaries: ONS, OGL v3.0, © Crown copyright and database right.")
+    # Short lines, so the source fits under a chart on a 375 px screen instead of running off it.
+    return (f"Source: PHE (2016) Police and Public Health;<br>dataset version {dataset.version}. "
+            "Boundaries: ONS, OGL v3.0,<br>© Crown copyright and database right.")

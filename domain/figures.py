@@ -44,11 +44,14 @@ def with_source(figure: FigureSpec, source: str) -> FigureSpec:
         return figure
     layout = figure["layout"]
     margin = {**layout.get("margin", {})}
-    margin["b"] = margin.get("b", 40) + 36
+    # Below the axis title, with room for every line of the source, so none is cut off or overlaps.
+    extra = 34 + 14 * source.count("<br>")
+    base = margin.get("b", 40)  # what the axis and its title take below the plot
+    margin["b"] = base + extra
     annotation = {"text": source, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
-                  "yanchor": "top", "yshift": -(margin["b"] - 14), "showarrow": False,
+                  "yanchor": "top", "yshift": -(base + 14), "showarrow": False,
                   "font": {"size": 9, "color": "#5a5a55"}, "align": "left"}
-    return {**figure, "layout": {**layout, "margin": margin, "height": layout.get("height", 300) + 36,
+    return {**figure, "layout": {**layout, "margin": margin, "height": layout.get("height", 300) + extra,
                                  "annotations": [*layout.get("annotations", []), annotation]}}
 
 
@@ -118,7 +121,8 @@ def build_force_map(geojson: str | dict, traces: MapTraces) -> FigureSpec:
             "showland": True, "landcolor": "#f7f7f5", "showcountries": False, "showcoastlines": False,
             "showocean": False, "showlakes": False, "showframe": False, "bgcolor": "rgba(0,0,0,0)",
         },
-        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 560, "clickmode": "event", "dragmode": False,
+        # No fixed height: the page sets it (responsive), so the map fits beside the profile.
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "clickmode": "event", "dragmode": False,
         "paper_bgcolor": "rgba(0,0,0,0)", "uirevision": "map",
     }
     return {"data": [counted, empty, selected], "layout": layout}
@@ -135,35 +139,45 @@ def _stems(xs_from: Sequence[float], xs_to: Sequence[float], ys: Sequence[str], 
             "hoverinfo": "skip", "showlegend": False}
 
 
-def build_theme_chart(shares: Sequence[ThemeShare], view_label: str) -> FigureSpec:
-    """Share of the view's initiatives by theme, beside the share among all matching ones.
+def wrap_label(text: str, width: int = 26) -> str:
+    """A long axis label on several lines (plotly's <br>), so a 375 px screen keeps room for the plot."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
-    A dot plot (scatter only), so the app can ship a small plotly.js bundle without bar traces.
+
+def build_theme_chart(shares: Sequence[ThemeShare], view_label: str) -> FigureSpec:
+    """How many of the view's initiatives carry each theme, as counts a reader reads directly.
+
+    The comparison with all matching initiatives comes second, in the hover text. A dot plot
+    (scatter only), so the app can ship a small plotly.js bundle without bar traces.
     """
-    ordered = sorted(shares, key=lambda s: (s.kind, -s.share, s.label))
-    labels = [s.label for s in ordered]
-    view = {
-        "type": "scatter", "mode": "markers", "name": view_label, "y": labels, "x": [s.share for s in ordered],
-        "marker": {"color": "#08519c", "size": 11, "symbol": "circle"}, "customdata": [s.count for s in ordered],
-        "hovertemplate": "%{y}: %{x}% (%{customdata} initiatives)<extra>" + view_label + "</extra>",
+    ordered = sorted(shares, key=lambda s: (-s.count, s.label))
+    labels = [wrap_label(s.label) for s in ordered]
+    counts = [s.count for s in ordered]
+    top = max(counts, default=1)
+    dots = {
+        "type": "scatter", "mode": "markers+text", "name": view_label, "y": labels, "x": counts,
+        "text": [str(c) for c in counts], "textposition": "middle right", "cliponaxis": False,
+        "marker": {"color": "#08519c", "size": 11, "symbol": "circle"},
+        "customdata": [[s.view_total, s.share, s.england_count, s.england_total, s.england_share] for s in ordered],
+        "hovertemplate": ("%{y}: %{x} of %{customdata[0]} initiatives here (%{customdata[1]}%)<br>"
+                          "%{customdata[2]} of %{customdata[3]} across all matching (%{customdata[4]}%)<extra></extra>"),
+        "showlegend": False,
     }
-    everywhere = {
-        "type": "scatter", "mode": "markers", "name": "All matching initiatives", "y": labels,
-        "x": [s.england_share for s in ordered],
-        # A different shape as well as a colour, so the two series differ without relying on colour.
-        "marker": {"color": "#737373", "size": 10, "symbol": "diamond-open", "line": {"width": 2}},
-        "hovertemplate": "%{y}: %{x}%<extra>All matching</extra>",
-    }
-    gaps = _stems([s.england_share for s in ordered], [s.share for s in ordered], labels, "#c9c9c4")
+    stems = _stems([0.0] * len(ordered), [float(c) for c in counts], labels, "#9ecae1")
     layout = {
-        "height": max(260, 26 * len(labels) + 90),
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
-        "xaxis": {"title": {"text": "Share of initiatives (%)"}, "ticksuffix": "%", "range": [-3, 103]},
+        "height": max(180, 34 * len(labels) + 70),
+        "margin": {"l": 10, "r": 24, "t": 10, "b": 44},
+        "xaxis": {"title": {"text": "Initiatives"}, "range": [0, top + max(1, top * 0.15)],
+                  **({"dtick": 1} if top <= 10 else {})},
         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
-        "legend": {"orientation": "h", "y": -0.18},
-        "title": {"text": f"Themes: {view_label}", "font": {"size": 14}},
     }
-    return {"data": [view, everywhere, gaps], "layout": layout}
+    return {"data": [stems, dots], "layout": layout}
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -196,10 +210,11 @@ def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping
         group = [o for o in results if o.unit in units]
         if not group:
             continue
-        labels = figure_labels(group, initiatives_by_id)
+        labels = [wrap_label(label, 30) for label in figure_labels(group, initiatives_by_id)]
         values = [o.value for o in group]
         heads = {
             "type": "scatter", "mode": "markers+text", "y": labels, "x": values, "showlegend": False,
+            "cliponaxis": False,  # a marker at the axis' end is drawn whole, not cut in half
             # Direction is shown by the marker's shape and the label, not by colour alone.
             "marker": {"color": [colours[o.direction] for o in group],
                        "symbol": [symbols[o.direction] for o in group], "size": 12},
@@ -211,13 +226,13 @@ def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping
         stems = _stems([0.0] * len(group), values, labels, "#9e9e9e")
         top = max(values)
         layout = {
-            "height": max(170, 34 * len(group) + 80), "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+            "height": max(150, sum(20 + 14 * label.count("<br>") for label in labels) + 16 * len(group) + 60),
+            "margin": {"l": 10, "r": 30, "t": 12, "b": 44},
             "xaxis": {"title": {"text": axis_title}, "range": [0, 115 if key == "percent" else top * 1.35],
                       **({"tickvals": [0, 20, 40, 60, 80, 100]} if key == "percent" else {}),
                       "ticksuffix": "%" if key == "percent" else "", "tickprefix": "£" if key == "money" else "",
                       "separatethousands": True},
             "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
-            "title": {"text": axis_title, "font": {"size": 13}},
         }
         charts.append((key, {"data": [heads, stems], "layout": layout}))
     return charts

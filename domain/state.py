@@ -17,6 +17,9 @@ MAX_SEARCH_LENGTH = 120
 MAX_COMPARED = 4
 MAX_QUERY_LENGTH = 4000
 EVALUATIONS: tuple[str, ...] = Evaluation.__args__  # type: ignore[attr-defined]
+# The secondary views below the map and profile, each reachable by URL (?view=matrix); the first is the default.
+VIEWS: tuple[str, ...] = ("overview", "national", "compare", "matrix", "background", "cite", "about")
+DEFAULT_VIEW = VIEWS[0]
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,12 @@ class ViewState:
     show_wales: bool = False
     embed: bool = False  # compact view without site chrome, for intranet iframes
     compare: tuple[str, ...] = ()  # 2 to 4 force ids shown side by side
+    view: str = DEFAULT_VIEW  # the secondary view shown below the map and profile
     notices: tuple[str, ...] = field(default=(), compare=False)
 
-    def without_force(self) -> ViewState:
-        return replace(self, force=None, notices=())
+    def filters_only(self) -> ViewState:
+        """Just what filters the initiatives (and so colours the map): no force, comparison or view."""
+        return replace(self, force=None, compare=(), view=DEFAULT_VIEW, notices=())
 
     def to_query(self) -> str:
         """The query string ('?force=…') that restores this state; '' for the default view."""
@@ -48,6 +53,8 @@ class ViewState:
             pairs.append(("wales", "1"))
         if self.compare:
             pairs.append(("compare", ",".join(self.compare)))
+        if self.view != DEFAULT_VIEW:
+            pairs.append(("view", self.view))
         if self.embed:
             pairs.append(("embed", "1"))
         return f"?{urlencode(pairs)}" if pairs else ""
@@ -101,7 +108,7 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
         notices.append(f"The link was too long ({len(query)} characters) and was ignored.")
         return ViewState(notices=tuple(notices))
     params: Mapping[str, list[str]] = parse_qs(query, keep_blank_values=False)
-    known = {"force", "themes", "evaluation", "q", "wales", "embed", "compare"}
+    known = {"force", "themes", "evaluation", "q", "wales", "embed", "compare", "view"}
     for key in sorted(set(params) - known):
         notices.append(f"Ignored unknown link parameter '{_shorten(key)}'.")
 
@@ -162,7 +169,11 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
     if len(compare) > MAX_COMPARED:
         notices.append(f"Only {MAX_COMPARED} forces can be compared; kept the first {MAX_COMPARED}.")
         compare = compare[:MAX_COMPARED]
-    return ViewState(force, themes, evaluations, search, show_wales, embed, tuple(compare), tuple(notices))
+    view = params.get("view", [DEFAULT_VIEW])[-1]
+    if view not in VIEWS:
+        notices.append(f"Ignored unknown view '{_shorten(view)}'; showing the {DEFAULT_VIEW}.")
+        view = DEFAULT_VIEW
+    return ViewState(force, themes, evaluations, search, show_wales, embed, tuple(compare), view, tuple(notices))
 
 
 def _text(value: object) -> str:
@@ -175,7 +186,7 @@ def _texts(value: object) -> tuple[str, ...]:
 
 def state_from_controls(
     force: object, themes: object, evaluations: object, search: object, wales: object,
-    dataset: Dataset, embed: bool = False, compare: object = None,
+    dataset: Dataset, embed: bool = False, compare: object = None, view: str = DEFAULT_VIEW,
 ) -> ViewState:
     """The state the controls show, cleaned the same way as a link. The values come from the
     browser, so anything of the wrong type is treated as empty rather than trusted."""
@@ -187,5 +198,6 @@ def state_from_controls(
         show_wales=bool(_texts(wales)),
         embed=embed,
         compare=_texts(compare),
+        view=view,
     ).to_query()
     return state_from_query(query, dataset, restoring=False)

@@ -25,7 +25,7 @@ def comparison_headers(page) -> list[str]:
 
 def test_cmpb001_compare_two_forces_via_the_url(watched, live_server):
     page = watched.page
-    ready(page, f"{live_server.base_url}?compare=E23000021,E23000037")
+    ready(page, f"{live_server.base_url}?compare=E23000021,E23000037&view=compare")
     wait_until(page, "document.querySelectorAll('#comparison thead th').length === 3", timeout=TIMEOUT)
     assert comparison_headers(page) == ["Leicestershire Police", "Gloucestershire Constabulary"]
     table = page.locator("#comparison").inner_text()
@@ -35,7 +35,7 @@ def test_cmpb001_compare_two_forces_via_the_url(watched, live_server):
 
 def test_cmpb002_compare_via_controls_and_similar_forces_link(watched, live_server):
     page = watched.page
-    ready(page, f"{live_server.base_url}?force=E23000021")
+    ready(page, f"{live_server.base_url}?force=E23000021&view=compare")
     page.locator("#add-to-compare").click()
     wait_until(page, "location.search.includes('compare=E23000021')", timeout=TIMEOUT)
     link = page.get_by_role("link", name="Compare with Derbyshire Constabulary")
@@ -48,7 +48,7 @@ def test_cmpb002_compare_via_controls_and_similar_forces_link(watched, live_serv
 
 def test_cmpb003_matrix_sorts_links_and_exports_what_is_shown(watched, live_server, tmp_path):
     page = watched.page
-    ready(page, f"{live_server.base_url}?themes=mental-health")
+    ready(page, f"{live_server.base_url}?themes=mental-health&view=matrix")
     page.locator("#coverage-matrix-toggle").click()
     page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
     first_rows = page.locator(".matrix-table tbody th").all_inner_texts()
@@ -79,7 +79,7 @@ def test_cmpb004_copy_citation(browser, live_server):
     watched = open_watched_page(browser, origin)
     page = watched.page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
-    ready(page, f"{live_server.base_url}?force=E23000021")
+    ready(page, f"{live_server.base_url}?force=E23000021&view=cite")
     wait_until(page, "document.querySelector('#citation-text')?.textContent.includes('force=E23000021')", timeout=TIMEOUT)
     # A real button, reached and pressed with the keyboard.
     page.locator("#citation-copy").focus()

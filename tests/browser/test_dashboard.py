@@ -58,9 +58,11 @@ def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures
     open_england_view(page, live_server.base_url)
     click_force(page, "E23000021")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    # The heading answers at once in the browser; the profile's body follows from the server.
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
     cards = page.locator("#case-studies article")
     assert cards.count() == 1
-    assert "Leicestershire mental health triage car" in cards.first.inner_text()
+    assert page.locator("#case-studies details summary").all_inner_texts() == ["Leicestershire mental health triage car"]
     table = page.locator("#outcome-table").inner_text()
     assert "Section 136 detentions" in table and "81%" in table and "33%" in table
     assert "force=E23000021" in page.url
@@ -87,8 +89,8 @@ def test_brw003_theme_filter_recolours_map_and_narrows_cards(watched, live_serve
     wait_until(page, "document.querySelectorAll('#force-map .trace.choropleth')[0].querySelectorAll('.choroplethlocation').length === 1")
     assert paths_of_trace(page, 0) == ["E23000029"]
     assert len(paths_of_trace(page, 1)) == 38
-    # The cards come from another callback than the map: wait for them too.
-    wait_until(page, "document.querySelectorAll('#case-studies article').length === 2", timeout=TIMEOUT)
+    # The profile comes from another callback than the map: wait for it too.
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('2 initiatives')", timeout=TIMEOUT)
     assert "themes=dementia" in page.url
 
 
@@ -97,7 +99,7 @@ def test_brw004_deep_link_restores_view_and_back_button_steps_back(watched, live
     page.goto(f"{live_server.base_url}?force=E23000037&themes=early-intervention")
     wait_for_map(page)
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
-    titles = page.locator("#case-studies article h4").all_inner_texts()
+    titles = page.locator("#case-studies details summary").all_inner_texts()
     assert set(titles) == {"Avenger Task Force, Gloucestershire", "The Aston Project", "Great Expectations"}
     assert "Gloucestershire Constabulary" in page.locator("#force-select").inner_text()
     page.locator("#clear-force").click()

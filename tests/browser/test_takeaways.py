@@ -59,6 +59,7 @@ def test_take001_citation_and_downloads_follow_the_view_on_screen(watched, live_
     readme = (tmp_path / "view" / "README.txt").read_text(encoding="utf-8-sig")
     assert "force=E23000021" in readme and "themes=mental-health" in readme
 
+    page.locator("#view-tab-matrix").click()
     page.locator("#coverage-matrix-toggle").click()
     page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
     with page.expect_download() as info:
@@ -80,16 +81,17 @@ def test_take002_embedded_widget_answers_a_click_in_view_at_600_by_600(browser, 
         assert frame_element.bounding_box()["width"] == pytest.approx(602, abs=2)
         assert frame_element.bounding_box()["height"] == pytest.approx(602, abs=2)
         frame = next(f for f in page.frames if f is not page.main_frame)
-        wait_until(frame, "document.querySelector('#embed-summary h2')?.textContent === 'Leicestershire Police'",
+        wait_until(frame, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'",
                    timeout=TIMEOUT)
         click_force(page, "E23000037", frame=frame)
-        wait_until(frame, "document.querySelector('#embed-summary h2')?.textContent === 'Gloucestershire Constabulary'",
+        wait_until(frame, "document.querySelector('#profile-counts')?.textContent.startsWith('8 initiatives')",
                    timeout=TIMEOUT)
+        assert frame.locator("#view-title").inner_text() == "Gloucestershire Constabulary"
         # The answer is in view inside the 600 x 600 frame, with no scrolling.
-        box = frame.evaluate("""(() => { const r = document.querySelector('#embed-summary').getBoundingClientRect();
-                                  return {top: r.top, left: r.left, right: r.right}; })()""")
-        assert 0 <= box["top"] < 300 and box["right"] <= 600 and box["left"] > 200
-        assert "8 initiatives in the 2016 paper" in frame.locator("#embed-summary").inner_text()
+        box = frame.evaluate("""(() => { const r = document.querySelector('#view-title').getBoundingClientRect();
+                                  return {top: r.top, left: r.left, right: r.right, scroll: window.scrollY}; })()""")
+        assert 0 <= box["top"] < 300 and box["right"] <= 600 and box["left"] > 200 and box["scroll"] == 0
+        assert frame.locator("#case-studies details").count() == 8
         assert frame.evaluate("document.documentElement.scrollWidth") <= 600
         link = frame.locator("#open-full-dashboard")
         assert link.is_visible() and link.get_attribute("target") == "_blank"

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from domain.state import VIEWS
+
 from components.app_factory import create_app
 from domain.loading import load_dataset
 from settings import Settings, SettingsError
@@ -32,6 +34,7 @@ def sync_payload(app, search="", **overrides):
     values = {"url": search, "force-select": None, "theme-filter": [], "evaluation-filter": [],
               "search-text": "", "show-wales": 0, "force-map": None, "clear-force": 0,
               "compare-select": [], "add-to-compare": 0}
+    values.update({f"view-tab-{v}": 0 for v in VIEWS})
     values.update(overrides)
     return {
         "output": key,

@@ -106,14 +106,19 @@ def test_view010_outcome_charts_never_mix_units(dataset):
     assert {t.type for f in charts.values() for t in f.data} == {"scatter"}
 
 
-def test_view011_theme_chart_compares_with_all_matching(dataset, join):
-    in_view = initiatives_in_view(join, dataset.initiatives, "E23000021")
+def test_view011_theme_chart_shows_counts_first_and_the_comparison_second(dataset, join):
+    in_view = initiatives_in_view(join, dataset.initiatives, "E23000037")
     shares = {s.theme_id: s for s in theme_shares(dataset, in_view, dataset.initiatives)}
-    assert shares["mental-health"].share == 100.0
-    assert shares["mental-health"].england_share == round(100 * 10 / 50, 1)
-    figure = go.Figure(build_theme_chart(tuple(shares.values()), "Leicestershire Police"))
-    assert [t.name for t in figure.data[:2]] == ["Leicestershire Police", "All matching initiatives"]
-    assert list(figure.data[0].x)[list(figure.data[0].y).index("Mental health")] == 100.0
+    assert shares["early-intervention"].count == 3 and shares["early-intervention"].england_count == 17
+    figure = go.Figure(build_theme_chart(tuple(shares.values()), "Gloucestershire Constabulary"))
+    dots = figure.data[1]
+    counts = {label.replace("<br>", " "): x for label, x in zip(dots.y, dots.x, strict=True)}
+    assert counts["Early intervention/prevention"] == 3  # a count a reader reads directly, not a share
+    assert list(dots.x) == sorted(dots.x, reverse=True)  # most common first
+    assert dots.cliponaxis is False  # markers at the axis' end are drawn whole
+    assert "across all matching" in dots.hovertemplate  # the comparison comes second, on hover
+    assert figure.layout.xaxis.range[1] > max(dots.x)
+    assert all(len(line) <= 29 for label in dots.y for line in label.split("<br>"))  # readable at 375 px
     assert {t.type for t in figure.data} == {"scatter"}  # the small plotly.js bundle has no bar trace
 
 
@@ -214,3 +219,18 @@ def test_view020_wording_has_no_internal_ids_and_agrees_in_number(dataset, join)
     for _, spec in build_outcome_charts(dataset.outcomes, dict(dataset.initiatives_by_id)):
         labels = list(go.Figure(spec).data[0].y)
         assert not any("fig-" in label for label in labels) and len(set(labels)) == len(labels)
+
+
+def test_view021_static_files_are_compressed_once_and_served_gzip_to_gzip_only_clients(dataset):
+    import gzip
+    client = create_app(Settings(), dataset).server.test_client()
+    page = client.get("/").data.decode()
+    bundle = next(part.split('"')[0] for part in page.split('src="')[1:] if "plotly-" in part)
+    first = client.get(bundle, headers={"Accept-Encoding": "gzip"})
+    again = client.get(bundle, headers={"Accept-Encoding": "gzip"})
+    raw = client.get(bundle, headers={"Accept-Encoding": "identity"})
+    assert first.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in first.headers["Vary"]
+    assert gzip.decompress(first.data) == raw.data and "Content-Encoding" not in raw.headers
+    assert again.data == first.data  # the same bytes, from memory
+    renderer = next(part.split('"')[0] for part in page.split('src="')[1:] if "dash_renderer" in part)
+    assert client.get(renderer, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"

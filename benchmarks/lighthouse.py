@@ -1,0 +1,74 @@
+"""Lighthouse 12 (desktop preset, Debian's chromium) on the default view and on a selected force.
+
+Installs lighthouse@12.2.3 from npm into vendor/lighthouse on first use (13 needs Node 22), starts
+the app under gunicorn on loopback, and prints each category's score with Total Blocking Time,
+Cumulative Layout Shift and Largest Contentful Paint. A benchmark, not a test: quote its output.
+
+    .venv/bin/python benchmarks/lighthouse.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.conftest import CHROMIUM, free_port, start_gunicorn, stop  # noqa: E402
+
+VERSION = "12.2.3"
+FOLDER = REPO / "vendor" / "lighthouse"
+CLI = FOLDER / "node_modules" / "lighthouse" / "cli" / "index.js"
+PAGES = {"default view": "", "selected force": "?force=E23000021"}
+# The flags the browser tier uses: headless, and no background calls to a network that is not there.
+CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking "
+                "--disable-component-update --disable-sync --disable-quic")
+
+
+def install() -> None:
+    if CLI.is_file():
+        return
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["npm", "i", "-E", "--no-audit", "--no-fund", f"lighthouse@{VERSION}"], cwd=FOLDER, check=True)
+
+
+def audit(url: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        subprocess.run(
+            ["node", str(CLI), url, "--preset=desktop", "--output=json", f"--output-path={report}", "--quiet",
+             f"--chrome-flags={CHROME_FLAGS}"],
+            check=True, env={**os.environ, "CHROME_PATH": CHROMIUM},
+        )
+        return json.loads(report.read_text())
+
+
+def main() -> None:
+    install()
+    server = start_gunicorn(workers=os.cpu_count() or 2, port=free_port())
+    try:
+        print(f"{'page':16} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5} {'TBT ms':>7} {'CLS':>6} {'LCP ms':>7}")
+        for label, query in PAGES.items():
+            result = audit(server.base_url + query)
+            scores = {k: round(100 * (v["score"] or 0)) for k, v in result["categories"].items()}
+            audits = result["audits"]
+            print(f"{label:16} {scores['performance']:>5} {scores['accessibility']:>5} {scores['best-practices']:>5} "
+                  f"{scores['seo']:>5} {audits['total-blocking-time']['numericValue']:>7.0f} "
+                  f"{audits['cumulative-layout-shift']['numericValue']:>6.3f} "
+                  f"{audits['largest-contentful-paint']['numericValue']:>7.0f}")
+            failing = [a["title"] for a in audits.values()
+                       if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary"]
+            if failing:
+                print(f"  failing audits: {'; '.join(failing[:8])}")
+    finally:
+        stop(server)
+    print("goal: Performance >= 90, CLS < 0.1, TBT < 200 ms; Accessibility, Best Practices and SEO 100")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""UI feature: "Cite this view", the download of the view, and "About the data". The citation and the
+download name the view on screen, built from its state. Layout and callbacks side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from components.ids import Ids
+from components.view_state import state_from_store
+from domain.aggregation import background_of, filter_initiatives, initiatives_in_view, outcomes_of
+from domain.compare import citation_line
+from domain.exports import view_zip
+from domain.joining import ForceJoin
+from domain.loading import Dataset
+from domain.state import ViewState, filters_text, view_url
+
+PAPER = ("Public Health England (2016). Police and Public Health: Innovation in practice – "
+         "an overview of collaboration across England.")
+
+
+def cite_panel() -> list:
+    return [
+        html.H2("Cite this view"),
+        html.P("Link and citation for what you see now."),
+        html.Pre(id=Ids.CITATION, className="citation-text"),
+        html.Button("Copy link and citation", id=Ids.CITATION_COPY, n_clicks=0, className="button copy-button"),
+        html.Span(id=Ids.COPY_STATUS, role="status", className="copy-status"),
+        html.P(id=Ids.PRINT_FILTERS, className="print-only"),
+        html.P(id=Ids.PRINT_DATE, className="print-only"),
+    ]
+
+
+def about_panel(dataset: Dataset, map_counts: str) -> list:
+    boundaries = dataset.boundaries
+    return [
+        html.H2("About the data"),
+        html.P(["Source: ", html.Cite(PAPER), " Summaries are this project's own words; every figure "
+                "carries the paper's section, and its reference mark where the paper places one."]),
+        html.P(f"Dataset version {dataset.version}, compiled {dataset.version_date} from the 2016 paper: "
+               f"{len(dataset.initiatives)} initiatives, {len(dataset.outcomes)} figures."),
+        html.P(map_counts, className="about-counts"),
+        html.P(f"Boundaries: {boundaries.attribution if boundaries else ''}"),
+        html.P("A force with no initiative in the paper is shaded grey: the paper is a snapshot, so absence from it "
+               "does not mean absence of work."),
+    ]
+
+
+def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
+             today: Callable[[], date] = date.today) -> None:
+    def url_of(href: object, state: ViewState) -> str:
+        return view_url(href if isinstance(href, str) else url_prefix, state)
+
+    @app.callback(
+        Output(Ids.CITATION, "children"), Output(Ids.PRINT_DATE, "children"), Output(Ids.PRINT_FILTERS, "children"),
+        Output(Ids.OPEN_FULL, "href"),
+        Input(Ids.STATE, "data"), Input(Ids.URL, "href"),
+    )
+    def show_citation(state_data, href):
+        """The citation of the view on screen, rebuilt from the state on every change."""
+        state = state_from_store(state_data, dataset)
+        now = today()
+        url = url_of(href, state)
+        return (citation_line(dataset, url, now),
+                f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
+                f"{dataset.version_date} from the 2016 paper.",
+                filters_text(state, dataset), url)
+
+    @app.callback(
+        Output(Ids.DOWNLOAD, "data"), Input(Ids.EXPORT_BUTTON, "n_clicks"), State(Ids.STATE, "data"),
+        State(Ids.URL, "href"),
+        prevent_initial_call=True,
+    )
+    def download_view(n_clicks, state_data, href):
+        if not n_clicks:
+            raise PreventUpdate
+        state = state_from_store(state_data, dataset)
+        in_view = initiatives_in_view(join, filter_initiatives(dataset, state), state.force)
+        citation = citation_line(dataset, url_of(href, state), today())
+        figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
+        return dcc.send_bytes(view_zip(dataset, in_view, figures, citation),
+                              filename=f"police-public-health{'-' + state.force if state.force else ''}.zip")
+
+    # In the browser: the clipboard and plotly's image export are the browser's, not the server's.
+    app.clientside_callback(ClientsideFunction("pph", "copyCitation"), Output(Ids.COPY_STATUS, "children"),
+                            Input(Ids.CITATION_COPY, "n_clicks"), State(Ids.CITATION, "children"),
+                            prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("pph", "saveCharts"), Output(Ids.SAVE_CHARTS, "title"),
+                            Input(Ids.SAVE_CHARTS, "n_clicks"), prevent_initial_call=True)

@@ -1,0 +1,48 @@
+"""UI feature: comparing two to four forces side by side, with one-click "similar forces".
+Layout and callback side by side; the table builders are in components.compare_panels."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, dcc, html
+
+from components.compare_panels import comparison_table, similar_links
+from components.ids import Ids
+from components.view_state import state_from_store
+from domain.aggregation import filter_initiatives
+from domain.compare import compare_forces, similar_forces
+from domain.joining import ForceJoin
+from domain.loading import Dataset
+
+
+def force_options(dataset: Dataset) -> list[dict]:
+    territorial = sorted((f for f in dataset.forces if f.kind == "territorial"), key=lambda f: f.name)
+    return [{"label": f"{f.name}{' (Wales)' if f.country == 'Wales' else ''}", "value": f.id} for f in territorial]
+
+
+def panel(dataset: Dataset) -> list:
+    return [
+        html.H2("Compare forces"),
+        html.Div([
+            html.Label("Compare forces (2 to 4)", htmlFor=Ids.COMPARE),
+            dcc.Dropdown(id=Ids.COMPARE, options=force_options(dataset), multi=True, searchable=True,
+                         placeholder="Choose forces to compare"),
+            html.Button("Add selected force to comparison", id=Ids.ADD_TO_COMPARE, n_clicks=0, className="button"),
+        ], className="control section-controls"),
+        html.Div(comparison_table((), dataset), id=Ids.COMPARISON, **{"aria-live": "polite"}),
+        html.Div(id=Ids.SIMILAR, className="similar"),
+    ]
+
+
+def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str) -> None:
+    @app.callback(
+        Output(Ids.COMPARISON, "children"), Output(Ids.SIMILAR, "children"),
+        Input(Ids.STATE, "data"),
+        prevent_initial_call=True,  # nothing to compare in the default view
+    )
+    def show_comparison(state_data):
+        state = state_from_store(state_data, dataset)
+        matching = filter_initiatives(dataset, state)
+        anchor = state.force or (state.compare[0] if state.compare else None)
+        similar = similar_forces(dataset, anchor) if anchor else ()
+        return (comparison_table(compare_forces(dataset, join, matching, state.compare), dataset),
+                similar_links(similar, anchor, state, url_prefix, dataset))

@@ -1,0 +1,76 @@
+"""UI feature: the themes x forces coverage matrix, sortable, each count a link, and its download.
+Layout and callbacks side by side; the table builder is in components.compare_panels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from dash import Dash, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from components.compare_panels import matrix_table
+from components.ids import Ids
+from components.panels import on_demand
+from components.view_state import is_open, state_from_store, toggle_outputs
+from domain.aggregation import filter_initiatives
+from domain.compare import MatrixRow, citation_line, coverage_matrix, sort_matrix
+from domain.exports import matrix_zip
+from domain.joining import ForceJoin
+from domain.loading import Dataset
+from domain.state import ViewState, view_url
+
+
+def panel(dataset: Dataset) -> list:
+    return [
+        html.H2("Coverage matrix: themes by force"),
+        html.P("How many initiatives the 2016 paper records for each force and theme under the current "
+               "filters. A number links to those initiatives. An empty cell means the paper has no "
+               "initiative there, not that no work happens."),
+        *on_demand("the coverage matrix", Ids.MATRIX_TOGGLE, Ids.MATRIX_BODY, Ids.MATRIX, [
+            html.Label("Sort rows by", htmlFor=Ids.MATRIX_SORT),
+            dcc.Dropdown(id=Ids.MATRIX_SORT, value="force", clearable=False, options=[
+                {"label": "Force (A to Z)", "value": "force"},
+                {"label": "Region", "value": "region"},
+                *[{"label": f"{t.label} (most first)", "value": t.id} for t in dataset.themes],
+            ]),
+            html.Button("Download the matrix (CSV and a README, zipped)", id=Ids.MATRIX_EXPORT, n_clicks=0,
+                        className="button"),
+            dcc.Download(id=Ids.MATRIX_DOWNLOAD),
+        ], "matrix-body"),
+    ]
+
+
+def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
+             today: Callable[[], date] = date.today) -> None:
+    def sorted_matrix(state: ViewState, sort_column: object) -> tuple[MatrixRow, ...]:
+        column = sort_column if isinstance(sort_column, str) and sort_column in {"force", "region", *dataset.themes_by_id} \
+            else "force"
+        rows = coverage_matrix(dataset, join, filter_initiatives(dataset, state), state.show_wales)
+        return sort_matrix(rows, column, descending=column not in {"force", "region"})
+
+    @app.callback(
+        Output(Ids.MATRIX, "children"), Output(Ids.MATRIX_BODY, "hidden"),
+        Output(Ids.MATRIX_TOGGLE, "children"), Output(Ids.MATRIX_TOGGLE, "aria-expanded"),
+        Input(Ids.FILTERS, "data"), Input(Ids.MATRIX_SORT, "value"), Input(Ids.MATRIX_TOGGLE, "n_clicks"),
+        prevent_initial_call=True,  # closed until asked for
+    )
+    def show_matrix(filters_data, sort_column, toggles):
+        if not is_open(toggles):
+            return [], *toggle_outputs(False, "the coverage matrix")
+        state = state_from_store(filters_data, dataset)
+        table = matrix_table(sorted_matrix(state, sort_column), dataset, state, url_prefix)
+        return table, *toggle_outputs(True, "the coverage matrix")
+
+    @app.callback(
+        Output(Ids.MATRIX_DOWNLOAD, "data"), Input(Ids.MATRIX_EXPORT, "n_clicks"),
+        State(Ids.STATE, "data"), State(Ids.MATRIX_SORT, "value"), State(Ids.URL, "href"),
+        prevent_initial_call=True,
+    )
+    def download_matrix(n_clicks, state_data, sort_column, href):
+        if not n_clicks:
+            raise PreventUpdate
+        state = state_from_store(state_data, dataset)
+        citation = citation_line(dataset, view_url(href if isinstance(href, str) else url_prefix, state), today())
+        return dcc.send_bytes(matrix_zip(sorted_matrix(state, sort_column), dataset, citation),
+                              filename="coverage-matrix.zip")

@@ -1,0 +1,42 @@
+"""UI feature: the outcomes overview (every result of the matching initiatives) and the background
+figures (cited research and wider statistics, apart from results). Layout and callback side by side."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, html
+
+from components.ids import Ids
+from components.panels import outcome_table, overview_graphs
+from components.view_state import state_from_store
+from domain.aggregation import filter_initiatives, outcomes_of
+from domain.loading import Dataset
+
+
+def overview_panel(dataset: Dataset, source: str) -> list:
+    return [
+        html.H2("Outcomes overview"),
+        html.P("Every result the paper reports for the matching initiatives: percentage falls by theme, "
+               "and every other result on an axis of its own unit. Activity, funding, targets and "
+               "background figures are not results; they are in the tables and the download."),
+        html.Div(overview_graphs(dataset, outcomes_of(dataset, dataset.initiatives), source), id=Ids.OVERVIEW),
+    ]
+
+
+def background_panel(dataset: Dataset) -> list:
+    return [
+        html.H2("Background figures"),
+        html.P("Cited research and wider statistics the paper gives as background. They describe "
+               "the setting of the work, not what any initiative achieved."),
+        outcome_table([o for o in dataset.outcomes if o.is_background], dataset),
+    ]
+
+
+def register(app: Dash, dataset: Dataset, source: str) -> None:
+    @app.callback(
+        Output(Ids.OVERVIEW, "children"),
+        Input(Ids.FILTERS, "data"),
+        prevent_initial_call=True,  # the layout holds the default view's overview
+    )
+    def show_overview(filters_data):
+        matching = filter_initiatives(dataset, state_from_store(filters_data, dataset))
+        return overview_graphs(dataset, outcomes_of(dataset, matching), source)

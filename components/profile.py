@@ -1,0 +1,142 @@
+"""UI feature: the profile beside the map. For a selected force: its name and counts, its initiatives
+(each title opens to the full card), its themes and its figures. With nothing selected: England —
+what the paper covers, the forces with most work, and the paper's own case studies.
+
+The heading answers a map click at once in the browser (assets/clientside.js); the rest follows
+from the server in one callback.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from collections.abc import Sequence
+
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
+
+from components.ids import Ids
+from components.panels import (GRAPH_CONFIG, figure_tables, initiative_card, outcome_chart_graphs)
+from components.view_state import state_from_store
+from domain.aggregation import (background_of, filter_initiatives, force_counts, initiatives_in_view,
+                                off_map_initiatives, outcomes_of, theme_shares)
+from domain.figures import build_outcome_charts, build_theme_chart, with_source
+from domain.joining import ForceJoin
+from domain.loading import Dataset
+from domain.schema import Initiative, Outcome
+from domain.state import ViewState
+
+ENGLAND = "England"
+TOP_FORCES = 5
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def counts_line(initiatives: Sequence[Initiative], outcomes: Sequence[Outcome]) -> str:
+    """'8 initiatives in the 2016 paper, from 1 of its case studies and sections · 2 figures, none of them results'."""
+    groups = len({i.case_study for i in initiatives})
+    line = f"{_plural(len(initiatives), 'initiative')} in the 2016 paper, from {groups} of its case studies and sections"
+    if outcomes:
+        results = sum(1 for o in outcomes if o.is_result)
+        line += f" · {_plural(len(outcomes), 'figure')}, {results or 'none'} of them result{'' if results == 1 else 's'}"
+    return line
+
+
+def initiative_list(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None) -> list:
+    """Each initiative as its title, which opens to the full card."""
+    if not initiatives:
+        return [html.P("No initiative in the 2016 paper matches this view. The paper is a snapshot: "
+                       "absence here does not mean absence of work.", className="empty")]
+    return [html.Details([html.Summary(i.title), initiative_card(i, dataset, focus_force)],
+                         className="initiative", id={"type": "initiative", "id": i.id}) for i in initiatives]
+
+
+def england_summary(dataset: Dataset, join: ForceJoin, matching: Sequence[Initiative], url_prefix: str,
+                    state: ViewState) -> list:
+    """With no force selected: what the paper covers, where most work is, and its case studies."""
+    counts = sorted((c for c in force_counts(dataset, join, matching, state.show_wales) if c.count),
+                    key=lambda c: (-c.count, c.name))
+    off_map = off_map_initiatives(join, matching)
+    groups = Counter(i.case_study for i in matching)
+    # Links keep the filters in force: a force's profile under the same themes and search.
+    top = [html.Li([dcc.Link(c.name, href=f"{url_prefix}{replace(state, force=c.force_id, notices=()).to_query()}"),
+                    f": {_plural(c.count, 'initiative')}"]) for c in counts[:TOP_FORCES]]
+    national = replace(state, view="national", notices=()).to_query()
+    case_studies = [html.Li(f"{dataset.case_studies_by_id[g].title} ({_plural(n, 'initiative')})")
+                    for g, n in sorted(groups.items(), key=lambda kv: dataset.case_studies_by_id[kv[0]].title)]
+    return [
+        html.P(f"The paper places {_plural(len(matching) - len(off_map), 'matching initiative')} in "
+               f"{_plural(len(counts), 'force area')} on the map. "),
+        html.P([f"{len(off_map)} more {'piece' if len(off_map) == 1 else 'pieces'} of work "
+                f"{'is' if len(off_map) == 1 else 'are'} national, regional, British Transport Police or Welsh: ",
+                dcc.Link("see national and regional work", href=f"{url_prefix}{national}"), "."]),
+        html.H3("Forces with most initiatives"),
+        html.Ol(top) if top else html.P("None under these filters.", className="empty"),
+        html.H3("The paper's case studies and sections"),
+        html.Ul(case_studies, className="case-study-list"),
+        html.P("Select a force on the map, or in the force list, to see its initiatives and figures.", className="note"),
+    ]
+
+
+def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str) -> dict:
+    """Every part of the profile for a state, as the callback and the initial layout both need it."""
+    matching = filter_initiatives(dataset, state)
+    in_view = initiatives_in_view(join, matching, state.force)
+    theme_chart = with_source(build_theme_chart(theme_shares(dataset, in_view, matching),
+                                                dataset.forces_by_id[state.force].name if state.force else ENGLAND), source)
+    if not state.force:
+        return {"title": ENGLAND, "counts": counts_line(matching, ()), "body": england_summary(
+                    dataset, join, matching, url_prefix, state),
+                "themes": theme_chart, "charts": [], "tables": [], "figures_hidden": True}
+    outcomes = outcomes_of(dataset, in_view)
+    return {
+        "title": dataset.forces_by_id[state.force].name,
+        "counts": counts_line(in_view, outcomes),
+        "body": initiative_list(in_view, dataset, state.force),
+        "themes": theme_chart,
+        "charts": outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)), source),
+        "tables": figure_tables(outcomes, background_of(dataset, in_view), dataset),
+        "figures_hidden": False,
+    }
+
+
+def layout(dataset: Dataset, join: ForceJoin, url_prefix: str, source: str) -> html.Section:
+    initial = profile_content(dataset, join, ViewState(), url_prefix, source)
+    return html.Section([
+        # tabIndex -1: the skip link and a click on a narrow screen can move the focus here.
+        html.H2(initial["title"], id=Ids.VIEW_TITLE, tabIndex="-1"),
+        html.P(initial["counts"], id=Ids.PROFILE_COUNTS, className="profile-counts"),
+        html.Div(initial["body"], id=Ids.CASE_STUDIES, className="profile-body"),
+        html.Div([html.H3("Themes"), dcc.Graph(id=Ids.THEME_CHART, figure=initial["themes"], config=GRAPH_CONFIG)],
+                 className="profile-themes"),
+        html.Div([
+            html.H3("Figures"),
+            html.Div(initial["charts"], id=Ids.OUTCOME_CHARTS),
+            html.Button("Save these charts as images", id=Ids.SAVE_CHARTS, n_clicks=0, className="button chart-options"),
+            html.Div(initial["tables"], id=Ids.OUTCOME_TABLE),
+        ], id=Ids.PROFILE_FIGURES, className="profile-figures", hidden=initial["figures_hidden"]),
+        html.P(["Source: PHE (2016) Police and Public Health: Innovation in practice. ",
+                html.A("Open the full dashboard", id=Ids.OPEN_FULL, href=url_prefix, target="_blank",
+                       rel="noopener")], className="embed-source"),
+    ], id=Ids.RESULTS, className="profile", tabIndex="-1", **{"aria-live": "polite", "aria-label": "Profile"})
+
+
+def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str, source: str) -> None:
+    @app.callback(
+        Output(Ids.VIEW_TITLE, "children"), Output(Ids.PROFILE_COUNTS, "children"), Output(Ids.CASE_STUDIES, "children"),
+        Output(Ids.THEME_CHART, "figure"), Output(Ids.OUTCOME_CHARTS, "children"), Output(Ids.OUTCOME_TABLE, "children"),
+        Output(Ids.PROFILE_FIGURES, "hidden"),
+        Input(Ids.STATE, "data"),
+        prevent_initial_call=True,  # the layout already holds the England profile
+    )
+    def show_profile(state_data):
+        content = profile_content(dataset, join, state_from_store(state_data, dataset), url_prefix, source)
+        return (content["title"], content["counts"], content["body"], content["themes"], content["charts"],
+                content["tables"], content["figures_hidden"])
+
+    # The force's name in the heading at once, before the server answers, and the profile brought
+    # into view on a narrow screen.
+    app.clientside_callback(ClientsideFunction("pph", "headingForClick"),
+                            Output(Ids.VIEW_TITLE, "children", allow_duplicate=True),
+                            Input(Ids.MAP, "clickData"), State(Ids.STATE, "data"), prevent_initial_call=True)

@@ -1,0 +1,133 @@
+"""The layout answers a click in view: the profile beside the map (below it on a phone), the other
+views as tabs reachable by URL, and the whole page clean for axe at desktop and phone widths."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.state import VIEWS
+from tests.browser.test_accessibility import axe_violations, choose_with_keyboard, tab_to
+from tests.conftest import wait_until
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 20
+
+
+def ready(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 50')", timeout=TIMEOUT)
+
+
+def click_force(page, force_id: str) -> None:
+    box = wait_until(page, """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
+                       .find(el => el.__data__ && el.__data__.loc === id);
+                     if (!p) return null; const b = p.getBoundingClientRect();
+                     return {x: b.x + b.width / 2, y: b.y + b.height / 2}; }""", arg=force_id, timeout=TIMEOUT)
+    page.mouse.click(box["x"], box["y"])
+
+
+def heading_in_view(page) -> bool:
+    return page.evaluate("""(() => { const r = document.querySelector('#view-title').getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; })()""")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 720}, {"width": 1440, "height": 900}],
+                         ids=["1280x720", "1440x900"])
+def test_lay001_on_a_desktop_the_profile_is_beside_the_map_and_answers_a_click_in_view(watched, live_server, viewport):
+    page = watched.page
+    page.set_viewport_size(viewport)
+    ready(page, live_server.base_url)
+    assert heading_in_view(page)  # England's profile, in the first viewport
+    map_box = page.locator("#force-map").bounding_box()
+    profile_box = page.locator("#results").bounding_box()
+    assert profile_box["x"] >= map_box["x"] + map_box["width"] - 1  # side by side
+    assert map_box["y"] < viewport["height"] and profile_box["y"] < viewport["height"]
+    click_force(page, "E23000037")
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'",
+               timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('8 initiatives')", timeout=TIMEOUT)
+    assert heading_in_view(page) and page.evaluate("window.scrollY") == 0  # nothing to scroll to
+    # Each title opens to the full card.
+    first = page.locator("#case-studies details").first
+    first.locator("summary").click()
+    assert first.get_attribute("open") is not None
+    assert "Part of the paper's case study: Gloucestershire, health and wellbeing" in first.inner_text()
+
+
+def test_lay002_on_a_phone_the_profile_follows_the_map_and_a_click_brings_it_into_view(watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    ready(page, live_server.base_url)
+    map_box = page.locator("#force-map").bounding_box()
+    assert page.locator("#results").bounding_box()["y"] >= map_box["y"] + map_box["height"] - 1  # below the map
+    page.locator("#force-map").scroll_into_view_if_needed()  # below the filters, as a phone user scrolls to it
+    click_force(page, "E23000021")
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    wait_until(page, """(() => { const r = document.querySelector('#view-title').getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight; })()""", timeout=TIMEOUT)
+    # Keyboard and screen-reader users follow: the focus is on the heading.
+    assert page.evaluate("document.activeElement.id") == "view-title"
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_lay003_every_view_has_a_deep_link(watched, live_server, view):
+    page = watched.page
+    ready(page, f"{live_server.base_url}?view={view}")
+    wait_until(page, "(v) => !document.querySelector('#view-' + v)?.hidden", arg=view, timeout=TIMEOUT)
+    hidden = page.evaluate("Array.from(document.querySelectorAll('.view-panel')).filter(p => !p.hidden).map(p => p.id)")
+    assert hidden == [f"view-{view}"]
+    assert page.locator(f"#view-tab-{view}").get_attribute("aria-selected") == "true"
+
+
+def test_lay004_tabs_write_the_url_and_the_back_button_returns(watched, live_server):
+    page = watched.page
+    ready(page, f"{live_server.base_url}?force=E23000021")
+    page.locator("#view-tab-matrix").click()
+    wait_until(page, "location.search.includes('view=matrix') && location.search.includes('force=E23000021')",
+               timeout=TIMEOUT)
+    wait_until(page, "!document.querySelector('#view-matrix').hidden", timeout=TIMEOUT)
+    page.locator("#view-tab-background").click()
+    wait_until(page, "location.search.includes('view=background')", timeout=TIMEOUT)
+    page.go_back()
+    wait_until(page, "!document.querySelector('#view-matrix').hidden && document.querySelector('#view-background').hidden",
+               timeout=TIMEOUT)
+
+
+def test_lay005_keyboard_journey_through_the_layout(watched, live_server):
+    page = watched.page
+    ready(page, live_server.base_url)
+    tab_to(page, "force-select")
+    choose_with_keyboard(page, "Glouc", "Gloucestershire Constabulary")
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('8 initiatives')", timeout=TIMEOUT)
+    # On to the first initiative in the profile: Enter opens its card.
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.tagName") == "SUMMARY":
+            break
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.parentElement.open") is True
+    tab_to(page, "view-tab-matrix", limit=20)
+    page.keyboard.press("Enter")
+    wait_until(page, "location.search.includes('view=matrix') && !document.querySelector('#view-matrix').hidden",
+               timeout=TIMEOUT)
+    tab_to(page, "coverage-matrix-toggle", limit=10)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("view", VIEWS)
+def test_lay006_axe_finds_nothing_serious_in_any_view_at_desktop_and_phone_widths(watched, live_server, view, width):
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 900})
+    ready(page, f"{live_server.base_url}?force=E23000021&compare=E23000021,E23000037&view={view}")
+    wait_until(page, "(v) => !document.querySelector('#view-' + v)?.hidden", arg=view, timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    if view == "matrix":
+        page.locator("#coverage-matrix-toggle").click()
+        page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
+    page.wait_for_timeout(300)  # let the charts finish drawing
+    assert axe_violations(page) == []
