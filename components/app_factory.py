@@ -134,6 +134,11 @@ def create_app(settings: Settings, data: Dataset | None = None) -> Dash:
     def health() -> Response:
         return Response("ok\n", mimetype="text/plain")
 
+    @server.route(f"{settings.routes_prefix}robots.txt")
+    def robots() -> Response:
+        # A valid answer rather than the 404 page, which crawlers and audits read as a broken file.
+        return Response("User-agent: *\nAllow: /\n", mimetype="text/plain")
+
     routes = settings.routes_prefix
     install_precompressed_static(server, (f"{routes}_dash-component-suites/", f"{routes}assets/",
                                           f"{routes}vendor/", f"{routes}topojson/"))

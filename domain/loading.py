@@ -275,15 +275,14 @@ def _check_themes(pairs: list[tuple[RawRow, Initiative]], theme_ids: set[str], l
                 problems.append(Problem(label, row.line, "themes", f"unknown theme {theme!r}; allowed: {allowed}"))
 
 
-def _check_outcome_links(
-    pairs: list[tuple[RawRow, Outcome]], initiative_ids: set[str], label: str, problems: list[Problem]
+def _check_initiative_links(
+    pairs: list[tuple[RawRow, BaseModel]], initiative_ids: set[str], label: str, problems: list[Problem], advice: str
 ) -> None:
-    for row, outcome in pairs:
-        if outcome.initiative_id is not None and outcome.initiative_id not in initiative_ids:
-            problems.append(Problem(
-                label, row.line, "initiative_id",
-                f"no initiative has id {outcome.initiative_id!r}; use an id from initiatives.csv, or leave it blank for a background figure",
-            ))
+    """Every `initiative_id` a record gives names a row of initiatives.csv."""
+    for row, record in pairs:
+        initiative_id = record.initiative_id  # type: ignore[attr-defined]
+        if initiative_id is not None and initiative_id not in initiative_ids:
+            problems.append(Problem(label, row.line, "initiative_id", f"no initiative has id {initiative_id!r}; {advice}"))
 
 
 def _check_case_study_links(
@@ -313,16 +312,6 @@ def _check_outcome_case_studies(
                 f"{outcome.case_study!r} differs from {expected!r}, the case study of initiative {outcome.initiative_id!r}",
             ))
 
-
-def _check_inventory_links(
-    pairs: list[tuple[RawRow, InventoryEntry]], initiative_ids: set[str], label: str, problems: list[Problem]
-) -> None:
-    for row, entry in pairs:
-        if entry.initiative_id is not None and entry.initiative_id not in initiative_ids:
-            problems.append(Problem(
-                label, row.line, "initiative_id",
-                f"no initiative has id {entry.initiative_id!r}; every entry resolves to a row of initiatives.csv or gives a reason",
-            ))
 
 
 def _dataset_meta(data_dir: Path, problems: list[Problem], label: str) -> tuple[str, str]:
@@ -385,9 +374,11 @@ def load_dataset(data_dir: Path) -> Dataset:
             _check_case_study_links(pairs, case_study_ids, labels[name], problems)  # type: ignore[arg-type]
     if raw["initiatives.csv"]:
         initiative_ids = _raw_ids(raw["initiatives.csv"])
-        _check_outcome_links(outcome_pairs, initiative_ids, labels["outcomes.csv"], problems)
+        _check_initiative_links(outcome_pairs, initiative_ids, labels["outcomes.csv"], problems,  # type: ignore[arg-type]
+                                "use an id from initiatives.csv, or leave it blank for a background figure")
         _check_outcome_case_studies(outcome_pairs, raw["initiatives.csv"], case_study_ids, labels["outcomes.csv"], problems)
-        _check_inventory_links(inventory_pairs, initiative_ids, labels["inventory.csv"], problems)
+        _check_initiative_links(inventory_pairs, initiative_ids, labels["inventory.csv"], problems,  # type: ignore[arg-type]
+                                "every entry resolves to a row of initiatives.csv or gives a reason")
     version, version_date = _dataset_meta(data_dir, problems, f"{data_dir.name}/{DATASET_META_NAME}")
 
     boundaries = load_boundaries(data_dir, problems)

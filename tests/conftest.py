@@ -169,3 +169,26 @@ def wait_until(page, expression: str, arg=None, timeout: float = 20.0, interval:
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout}s waiting for: {expression}")
         time.sleep(interval)
+
+
+def ready(page, url: str, timeout: float = 20.0) -> None:
+    """Open a view and wait until the map is drawn and the filters have been applied."""
+    page.goto(url)
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=timeout * 1000)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 50')", timeout=timeout)
+
+
+def click_force(page, force_id: str, frame=None, timeout: float = 20.0) -> None:
+    """Click a force on the map, at the centre of its outline's box, as a user would.
+
+    With `frame`, the map is inside that iframe and the click is made in the page's coordinates.
+    """
+    target = frame or page
+    box = wait_until(target, """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
+                       .find(el => el.__data__ && el.__data__.loc === id);
+                     if (!p) return null; const b = p.getBoundingClientRect();
+                     return {x: b.x + b.width / 2, y: b.y + b.height / 2}; }""", arg=force_id, timeout=timeout)
+    if frame is not None:
+        origin = page.locator("#dashboard").bounding_box()
+        box = {"x": box["x"] + origin["x"], "y": box["y"] + origin["y"]}
+    page.mouse.click(box["x"], box["y"])

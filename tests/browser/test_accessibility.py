@@ -9,17 +9,11 @@ import zipfile
 import pytest
 
 from domain.state import VIEWS
-from tests.conftest import REPO, wait_until
+from tests.conftest import REPO, ready, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
 AXE = REPO / "vendor" / "axe-core" / "axe.min.js"
-
-
-def ready(page, url):
-    page.goto(url)
-    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 50')", timeout=TIMEOUT)
 
 
 def axe_violations(page) -> list[dict]:

@@ -7,16 +7,10 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.conftest import wait_until
+from tests.conftest import ready, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
-
-
-def ready(page, url):
-    page.goto(url)
-    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 50')", timeout=TIMEOUT)
 
 
 def comparison_headers(page) -> list[str]:

@@ -7,7 +7,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.conftest import wait_until
+from tests.conftest import click_force, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -32,16 +32,6 @@ def paths_of_trace(page, trace_index: int) -> list[str]:
                  ?.querySelectorAll('.choroplethlocation') ?? []).map(p => p.__data__.loc)""",
         trace_index,
     )
-
-
-def click_force(page, force_id: str) -> None:
-    box = page.evaluate(
-        """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
-                       .find(el => el.__data__ && el.__data__.loc === id);
-                     const b = p.getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.y + b.height / 2}; }""",
-        force_id,
-    )
-    page.mouse.click(box["x"], box["y"])
 
 
 def test_brw001_map_renders_all_39_english_forces(watched, live_server):

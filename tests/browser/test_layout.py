@@ -7,24 +7,10 @@ import pytest
 
 from domain.state import VIEWS
 from tests.browser.test_accessibility import axe_violations, choose_with_keyboard, tab_to
-from tests.conftest import wait_until
+from tests.conftest import click_force, ready, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
-
-
-def ready(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 50')", timeout=TIMEOUT)
-
-
-def click_force(page, force_id: str) -> None:
-    box = wait_until(page, """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
-                       .find(el => el.__data__ && el.__data__.loc === id);
-                     if (!p) return null; const b = p.getBoundingClientRect();
-                     return {x: b.x + b.width / 2, y: b.y + b.height / 2}; }""", arg=force_id, timeout=TIMEOUT)
-    page.mouse.click(box["x"], box["y"])
 
 
 def heading_in_view(page) -> bool:

@@ -8,28 +8,10 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.conftest import free_port, open_watched_page, start_gunicorn, stop, wait_until
+from tests.conftest import click_force, free_port, open_watched_page, ready, start_gunicorn, stop, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
-
-
-def ready(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 50')", timeout=TIMEOUT)
-
-
-def click_force(page, force_id: str, frame=None) -> None:
-    target = frame or page
-    box = wait_until(target, """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
-                       .find(el => el.__data__ && el.__data__.loc === id);
-                     if (!p) return null; const b = p.getBoundingClientRect();
-                     return {x: b.x + b.width / 2, y: b.y + b.height / 2}; }""", arg=force_id, timeout=TIMEOUT)
-    if frame is not None:  # the frame's coordinates are inside the iframe element
-        origin = page.locator("#dashboard").bounding_box()
-        box = {"x": box["x"] + origin["x"], "y": box["y"] + origin["y"]}
-    page.mouse.click(box["x"], box["y"])
 
 
 def unzip(download, folder):

@@ -157,6 +157,7 @@ def test_view015_server_routes_serve_geometry_health_and_no_trace(dataset):
     app = create_app(Settings(url_prefix="/collab/"), dataset)
     client = app.server.test_client()
     assert client.get("/collab/healthz").data == b"ok\n"
+    assert client.get("/collab/robots.txt").data.startswith(b"User-agent: *")
     geo = client.get("/collab/geo/police_force_areas.geojson")
     assert geo.status_code == 200 and geo.data == dataset.boundaries.geojson_bytes
     assert client.get("/collab/topojson/passwd").status_code == 404
