@@ -9,7 +9,8 @@ from the server in one callback.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 from collections.abc import Sequence
 
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
@@ -79,43 +80,55 @@ def england_summary(dataset: Dataset, join: ForceJoin, matching: Sequence[Initia
     ]
 
 
-def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str) -> dict:
+@dataclass(frozen=True)
+class ProfileContent:
+    """Every part of the profile for one view state."""
+
+    title: str
+    counts: str
+    body: list
+    themes: dict[str, Any]  # the theme chart's figure
+    charts: list = field(default_factory=list)
+    tables: list = field(default_factory=list)
+    figures_hidden: bool = True
+
+
+def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str) -> ProfileContent:
     """Every part of the profile for a state, as the callback and the initial layout both need it."""
     matching = filter_initiatives(dataset, state)
     in_view = initiatives_in_view(join, matching, state.force)
     theme_chart = with_source(build_theme_chart(theme_shares(dataset, in_view, matching),
                                                 dataset.forces_by_id[state.force].name if state.force else ENGLAND), source)
     if not state.force:
-        return {"title": ENGLAND, "counts": counts_line(matching, ()), "body": england_summary(
-                    dataset, join, matching, url_prefix, state),
-                "themes": theme_chart, "charts": [], "tables": [], "figures_hidden": True}
+        return ProfileContent(ENGLAND, counts_line(matching, ()),
+                              england_summary(dataset, join, matching, url_prefix, state), theme_chart)
     outcomes = outcomes_of(dataset, in_view)
-    return {
-        "title": dataset.forces_by_id[state.force].name,
-        "counts": counts_line(in_view, outcomes),
-        "body": initiative_list(in_view, dataset, state.force),
-        "themes": theme_chart,
-        "charts": outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)), source),
-        "tables": figure_tables(outcomes, background_of(dataset, in_view), dataset),
-        "figures_hidden": False,
-    }
+    return ProfileContent(
+        title=dataset.forces_by_id[state.force].name,
+        counts=counts_line(in_view, outcomes),
+        body=initiative_list(in_view, dataset, state.force),
+        themes=theme_chart,
+        charts=outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)), source),
+        tables=figure_tables(outcomes, background_of(dataset, in_view), dataset),
+        figures_hidden=False,
+    )
 
 
 def layout(dataset: Dataset, join: ForceJoin, url_prefix: str, source: str) -> html.Section:
     initial = profile_content(dataset, join, ViewState(), url_prefix, source)
     return html.Section([
         # tabIndex -1: the skip link and a click on a narrow screen can move the focus here.
-        html.H2(initial["title"], id=Ids.VIEW_TITLE, tabIndex="-1"),
-        html.P(initial["counts"], id=Ids.PROFILE_COUNTS, className="profile-counts"),
-        html.Div(initial["body"], id=Ids.CASE_STUDIES, className="profile-body"),
-        html.Div([html.H3("Themes"), dcc.Graph(id=Ids.THEME_CHART, figure=initial["themes"], config=GRAPH_CONFIG)],
+        html.H2(initial.title, id=Ids.VIEW_TITLE, tabIndex="-1"),
+        html.P(initial.counts, id=Ids.PROFILE_COUNTS, className="profile-counts"),
+        html.Div(initial.body, id=Ids.CASE_STUDIES, className="profile-body"),
+        html.Div([html.H3("Themes"), dcc.Graph(id=Ids.THEME_CHART, figure=initial.themes, config=GRAPH_CONFIG)],
                  className="profile-themes"),
         html.Div([
             html.H3("Figures"),
-            html.Div(initial["charts"], id=Ids.OUTCOME_CHARTS),
+            html.Div(initial.charts, id=Ids.OUTCOME_CHARTS),
             html.Button("Save these charts as images", id=Ids.SAVE_CHARTS, n_clicks=0, className="button chart-options"),
-            html.Div(initial["tables"], id=Ids.OUTCOME_TABLE),
-        ], id=Ids.PROFILE_FIGURES, className="profile-figures", hidden=initial["figures_hidden"]),
+            html.Div(initial.tables, id=Ids.OUTCOME_TABLE),
+        ], id=Ids.PROFILE_FIGURES, className="profile-figures", hidden=initial.figures_hidden),
         html.P(["Source: PHE (2016) Police and Public Health: Innovation in practice. ",
                 html.A("Open the full dashboard", id=Ids.OPEN_FULL, href=url_prefix, target="_blank",
                        rel="noopener")], className="embed-source"),
@@ -132,8 +145,8 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str, sour
     )
     def show_profile(state_data):
         content = profile_content(dataset, join, state_from_store(state_data, dataset), url_prefix, source)
-        return (content["title"], content["counts"], content["body"], content["themes"], content["charts"],
-                content["tables"], content["figures_hidden"])
+        return (content.title, content.counts, content.body, content.themes, content.charts, content.tables,
+                content.figures_hidden)
 
     # The force's name in the heading at once, before the server answers, and the profile brought
     # into view on a narrow screen.
