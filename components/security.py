@@ -64,15 +64,53 @@ def _check_value(value: Any, depth: int = 0, max_chars: int = MAX_VALUE_CHARS) -
         raise BadCallbackRequest("unexpected value type")
 
 
-def _dependency_key(dep: Any) -> tuple[str, str]:
+WILDCARDS = (["ALL"], ["MATCH"], ["ALLSMALLER"])
+
+
+def _dependency_key(dep: Any) -> tuple[str | dict, str]:
+    """(component id, property) of one dependency as the page sends it; a dict id stays a dict."""
     if not isinstance(dep, dict) or not isinstance(dep.get("property"), str):
         raise BadCallbackRequest("malformed dependency")
     component = dep.get("id")
     if isinstance(component, dict):
-        component = json.dumps(component, sort_keys=True)
+        if not all(isinstance(k, str) and isinstance(v, (str, int, float, bool)) for k, v in component.items()):
+            raise BadCallbackRequest("malformed component id")
+        return component, dep["property"]
     if not isinstance(component, str):
         raise BadCallbackRequest("malformed component id")
     return component, dep["property"]
+
+
+def _matches(sent: str | dict, declared: str) -> bool:
+    """Whether a sent component id is the declared one. Dash declares a dict id as its compact,
+    key-sorted JSON, with ["ALL"], ["MATCH"] or ["ALLSMALLER"] where any value may stand."""
+    if isinstance(sent, str):
+        return sent == declared
+    try:
+        pattern = json.loads(declared)
+    except ValueError:
+        return False
+    if not isinstance(pattern, dict) or set(pattern) != set(sent):
+        return False
+    return all(value in WILDCARDS or value == sent[key] for key, value in pattern.items())
+
+
+def _check_dependency(got: Any, want: dict, kind: str) -> None:
+    component, prop = _dependency_key(got)
+    if prop != want["property"] or not _matches(component, str(want["id"])):
+        raise BadCallbackRequest(f"{kind} do not match the callback")
+    limit = LONG_VALUE_CHARS if isinstance(component, str) and (component, prop) in LONG_VALUE_PROPS else MAX_VALUE_CHARS
+    _check_value(got.get("value"), max_chars=limit)
+
+
+def _check_outputs(outputs: Any) -> None:
+    """The `outputs` the renderer describes: one dependency, or a list of them (lists for wildcards)."""
+    items = outputs if isinstance(outputs, list) else [outputs]
+    if not items or len(items) > 100:
+        raise BadCallbackRequest("malformed outputs")
+    for item in items:
+        for dep in item if isinstance(item, list) else [item]:
+            _dependency_key(dep)
 
 
 def validate_callback_request(payload: Any, callback_map: dict) -> None:
@@ -88,12 +126,10 @@ def validate_callback_request(payload: Any, callback_map: dict) -> None:
         if not isinstance(sent, list) or len(sent) != len(declared):
             raise BadCallbackRequest(f"{kind} do not match the callback")
         for got, want in zip(sent, declared, strict=True):
-            if isinstance(got, list):  # pattern-matching wildcards send lists; this app declares none
-                raise BadCallbackRequest("unexpected wildcard dependency")
-            key = _dependency_key(got)
-            if key != (str(want["id"]), want["property"]):
-                raise BadCallbackRequest(f"{kind} do not match the callback")
-            _check_value(got.get("value"), max_chars=LONG_VALUE_CHARS if key in LONG_VALUE_PROPS else MAX_VALUE_CHARS)
+            # An ALL or ALLSMALLER wildcard sends a list: every item must match the pattern.
+            for item in got if isinstance(got, list) else [got]:
+                _check_dependency(item, want, kind)
+    _check_outputs(payload.get("outputs"))
     changed = payload.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         raise BadCallbackRequest("malformed changedPropIds")
@@ -122,6 +158,10 @@ def install_security(app: Dash, settings: Settings) -> None:
     def refuse_foreign_callbacks() -> Response | None:
         if request.path != update_path or request.method != "POST":
             return None
+        # Only the renderer's JSON: a cross-site <form> can send text/plain or form-encoded bodies
+        # without a CORS preflight, and must not reach a callback.
+        if request.mimetype != "application/json":
+            return _plain("Unsupported media type: callbacks take application/json.", 415)
         try:
             validate_callback_request(request.get_json(force=True, silent=False), app.callback_map)
         except BadCallbackRequest as exc:

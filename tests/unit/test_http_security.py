@@ -133,3 +133,61 @@ def test_sec011_debug_is_off_whatever_the_environment(monkeypatch):
     app = create_app(Settings(), load_dataset(DATA_DIR))
     assert app._dev_tools.ui is False and app._dev_tools.disable_version_check is True
     assert '"ui":false' in app.index()
+
+
+def pattern_app():
+    """A small app with pattern-matching ids, as the register's forms will have, behind the same checks."""
+    from dash import ALL, MATCH, Dash, Input, Output, html
+
+    from components.security import install_security
+
+    app = Dash(__name__)
+    app.layout = html.Div([
+        *[html.Button(id={"type": "pick", "index": i}) for i in range(2)],
+        *[html.Div(id={"type": "echo", "index": i}) for i in range(2)],
+        html.Div(id="total"),
+    ])
+
+    @app.callback(Output("total", "children"), Input({"type": "pick", "index": ALL}, "n_clicks"))
+    def total(clicks):
+        return str(sum(c or 0 for c in clicks))
+
+    @app.callback(Output({"type": "echo", "index": MATCH}, "children"), Input({"type": "pick", "index": MATCH}, "n_clicks"))
+    def echo(clicks):
+        return str(clicks)
+
+    install_security(app, Settings())
+    return app
+
+
+def test_sec012_dict_ids_with_all_and_match_are_answered_and_foreign_ones_refused():
+    app = pattern_app()
+    client = app.server.test_client()
+    key_all = next(k for k in app.callback_map if k.startswith("total."))
+    key_match = next(k for k in app.callback_map if "echo" in k)
+    picks = [{"id": {"index": i, "type": "pick"}, "property": "n_clicks", "value": i + 1} for i in range(2)]
+    request_all = {"output": key_all, "outputs": {"id": "total", "property": "children"},
+                   "inputs": [picks], "changedPropIds": ['{"index":0,"type":"pick"}.n_clicks']}
+    answered = client.post("/_dash-update-component", json=request_all)
+    assert answered.status_code == 200 and answered.get_json()["response"]["total"]["children"] == "3"
+    request_match = {"output": key_match, "outputs": {"id": {"index": 1, "type": "echo"}, "property": "children"},
+                     "inputs": [picks[1]], "changedPropIds": ['{"index":1,"type":"pick"}.n_clicks']}
+    assert client.post("/_dash-update-component", json=request_match).status_code == 200
+    foreign = [{"id": {"index": 0, "type": "delete"}, "property": "n_clicks", "value": 1}]
+    assert client.post("/_dash-update-component", json={**request_all, "inputs": [foreign]}).status_code == 400
+
+
+def test_sec013_cross_site_form_bodies_never_reach_a_callback(app, client):
+    body = json.dumps(sync_payload(app, "?force=E23000021"))
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+        assert client.post("/_dash-update-component", data=body, content_type=content_type).status_code == 415
+
+
+@pytest.mark.parametrize("outputs", [None, "x", [], {"id": 5, "property": "children"}, [{"property": "data"}]])
+def test_sec014_missing_or_malformed_outputs_get_400_not_500(app, client, outputs):
+    payload = sync_payload(app, "?force=E23000021")
+    if outputs is None:
+        del payload["outputs"]
+    else:
+        payload["outputs"] = outputs
+    assert client.post("/_dash-update-component", json=payload).status_code == 400
