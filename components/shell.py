@@ -154,7 +154,10 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
         # The search box is not written back while it is the control being typed in: a reply that
         # arrives mid-word would overwrite what the user typed since.
         search_out = no_update if trigger == Ids.SEARCH else state.search
-        return (url_out, state_out, filters_out, "app embed" if state.embed else "app", state.force,
+        # The root's class changes only with a link (embed mode): writing it on every click made React
+        # walk the whole page before the panels' callbacks were sent (about 150 ms).
+        root_class = ("app embed" if state.embed else "app") if trigger in (None, Ids.URL) else no_update
+        return (url_out, state_out, filters_out, root_class, state.force,
                 list(state.themes), list(state.evaluations), search_out, "true" if state.show_wales else "false",
                 "Hide the Welsh forces" if state.show_wales else "Show the 4 Welsh forces", list(state.compare))
 
