@@ -2,6 +2,14 @@
  * Clientside callbacks (named functions, allowed by the page's Content-Security-Policy, unlike
  * inline code). They do what only the browser can: write to the clipboard, save chart images.
  */
+// A link to a force opens on the England profile that the layout holds, which the force's profile
+// then replaces: kept out of sight until then, so nothing visibly jumps (no layout shift). If the
+// answer never comes, the profile shows anyway after a few seconds.
+if (/[?&]force=/.test(window.location.search)) {
+  document.documentElement.classList.add('profile-pending');
+  window.setTimeout(function () { document.documentElement.classList.remove('profile-pending'); }, 5000);
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   pph: {
     copyCitation: function (nClicks, text) {
@@ -46,6 +54,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }
       if (current === point.location) { return 'England'; }
       return name || noUpdate;
+    },
+    profileShown: function () {
+      document.documentElement.classList.remove('profile-pending');
+      return window.dash_clientside.no_update;
     },
     saveCharts: function (nClicks) {
       if (!nClicks || !window.Plotly) { return window.dash_clientside.no_update; }

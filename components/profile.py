@@ -148,6 +148,9 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str, sour
         return (content.title, content.counts, content.body, content.themes, content.charts, content.tables,
                 content.figures_hidden)
 
+    app.clientside_callback(ClientsideFunction("pph", "profileShown"), Output(Ids.PROFILE_COUNTS, "title"),
+                            Input(Ids.PROFILE_COUNTS, "children"), prevent_initial_call=True)
+
     # The force's name in the heading at once, before the server answers, and the profile brought
     # into view on a narrow screen.
     app.clientside_callback(ClientsideFunction("pph", "headingForClick"),

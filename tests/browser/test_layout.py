@@ -117,3 +117,15 @@ def test_lay006_axe_finds_nothing_serious_in_any_view_at_desktop_and_phone_width
         page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
     page.wait_for_timeout(300)  # let the charts finish drawing
     assert axe_violations(page) == []
+
+
+def test_lay007_a_deep_link_shows_the_force_without_the_england_profile_jumping_in_first(watched, live_server):
+    page = watched.page
+    page.goto(f"{live_server.base_url}?force=E23000021")
+    # Until the force's profile arrives, the England one the layout holds is kept out of sight
+    # (assets/clientside.js); then the force's shows.
+    wait_until(page, "!document.documentElement.classList.contains('profile-pending') && "
+                     "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    assert page.locator("#view-title").inner_text() == "Leicestershire Police"
+    assert page.locator("#profile-counts").is_visible()
+    assert page.locator("#profile-counts").inner_text().startswith("1 initiative")
