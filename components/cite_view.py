@@ -10,13 +10,13 @@ from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
-from components.view_state import state_from_store
+from components.view_state import page_view_url, state_from_store
 from domain.aggregation import background_of, filter_initiatives, initiatives_in_view, outcomes_of
 from domain.compare import citation_line
 from domain.exports import view_zip
 from domain.joining import ForceJoin
 from domain.loading import Dataset
-from domain.state import ViewState, filters_text, view_url
+from domain.state import filters_text
 
 PAPER = ("Public Health England (2016). Police and Public Health: Innovation in practice – "
          "an overview of collaboration across England.")
@@ -51,9 +51,6 @@ def about_panel(dataset: Dataset, map_counts: str) -> list:
 
 def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
              today: Callable[[], date] = date.today) -> None:
-    def url_of(href: object, state: ViewState) -> str:
-        return view_url(href if isinstance(href, str) else url_prefix, state)
-
     @app.callback(
         Output(Ids.CITATION, "children"), Output(Ids.PRINT_DATE, "children"), Output(Ids.PRINT_FILTERS, "children"),
         Output(Ids.OPEN_FULL, "href"),
@@ -63,7 +60,7 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
         """The citation of the view on screen, rebuilt from the state on every change."""
         state = state_from_store(state_data, dataset)
         now = today()
-        url = url_of(href, state)
+        url = page_view_url(href, state, url_prefix)
         return (citation_line(dataset, url, now),
                 f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
                 f"{dataset.version_date} from the 2016 paper.",
@@ -79,7 +76,7 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
             raise PreventUpdate
         state = state_from_store(state_data, dataset)
         in_view = initiatives_in_view(join, filter_initiatives(dataset, state), state.force)
-        citation = citation_line(dataset, url_of(href, state), today())
+        citation = citation_line(dataset, page_view_url(href, state, url_prefix), today())
         figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
         return dcc.send_bytes(view_zip(dataset, in_view, figures, citation),
                               filename=f"police-public-health{'-' + state.force if state.force else ''}.zip")

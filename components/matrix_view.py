@@ -12,13 +12,13 @@ from dash.exceptions import PreventUpdate
 from components.compare_panels import matrix_table
 from components.ids import Ids
 from components.panels import on_demand
-from components.view_state import is_open, state_from_store, toggle_outputs
+from components.view_state import is_open, page_view_url, state_from_store, toggle_outputs
 from domain.aggregation import filter_initiatives
 from domain.compare import MatrixRow, citation_line, coverage_matrix, sort_matrix
 from domain.exports import matrix_zip
 from domain.joining import ForceJoin
 from domain.loading import Dataset
-from domain.state import ViewState, view_url
+from domain.state import ViewState
 
 
 def panel(dataset: Dataset) -> list:
@@ -71,6 +71,6 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
         if not n_clicks:
             raise PreventUpdate
         state = state_from_store(state_data, dataset)
-        citation = citation_line(dataset, view_url(href if isinstance(href, str) else url_prefix, state), today())
+        citation = citation_line(dataset, page_view_url(href, state, url_prefix), today())
         return dcc.send_bytes(matrix_zip(sorted_matrix(state, sort_column), dataset, citation),
                               filename="coverage-matrix.zip")

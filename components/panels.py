@@ -58,11 +58,10 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
     return html.Article(rows, className="card", id={"type": "initiative-card", "id": initiative.id})
 
 
-def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset,
-                  empty_text: str = "The paper gives no figures for the initiatives in this view.") -> html.Div | html.P:
+def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | html.P:
     """Figures with what kind each is (result, activity, funding, target, background) and its citation."""
     if not outcomes:
-        return html.P(empty_text, className="empty")
+        return html.P("The paper gives no figures for the initiatives in this view.", className="empty")
     header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Citation"]
     body = [
         html.Tr([

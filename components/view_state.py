@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.loading import Dataset
-from domain.state import ViewState, state_from_query
+from domain.state import ViewState, state_from_query, view_url
 
 
 def store_of(state: ViewState) -> dict:
@@ -21,6 +21,12 @@ def state_from_store(data: object, dataset: Dataset) -> ViewState:
     notices = data.get("notices")
     kept = tuple(n[:200] for n in notices[:10] if isinstance(n, str)) if isinstance(notices, list) else ()
     return replace(state_from_query(data["query"], dataset), notices=kept)
+
+
+def page_view_url(href: object, state: ViewState, url_prefix: str) -> str:
+    """The address of the view on screen, from the page's href as the browser reports it (or the
+    app's prefix before it has)."""
+    return view_url(href if isinstance(href, str) else url_prefix, state)
 
 
 def clicked_force(click_data: object) -> str | None:
