@@ -11,10 +11,9 @@ from flask import Response, abort, request, send_from_directory
 from components import cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile, shell
 from components.security import install_security
 from components.static_compression import install_precompressed_static
-from domain.compare import chart_source
-from domain.joining import ForceJoin, join_initiatives
-from domain.state import ViewState
 from domain.loading import Dataset, load_dataset
+from domain.source import DataSource, Snapshot, StaticSource, snapshot_of
+from domain.state import ViewState
 from settings import REPO_ROOT, Settings
 
 TOPOJSON_FILES = ("europe_50m.json",)  # the map's scope and resolution: Europe at 1:50m
@@ -56,19 +55,42 @@ def _check_frontend_files(settings: Settings) -> None:
                                f"{package} into vendor/)")
 
 
-def _warm_up(dataset: Dataset, join: ForceJoin, url_prefix: str) -> None:
+def _warm_up(snapshot: Snapshot, url_prefix: str) -> None:
     """Build a force's profile once so lazily imported modules load at start-up (with preload_app,
     in the gunicorn master), not in the first user's request (that cost ~0.8 s)."""
-    profile.profile_content(dataset, join, ViewState(force=dataset.initiatives[0].force_ids[0]
-                                                     if dataset.initiatives[0].force_ids else None), url_prefix, "")
+    dataset = snapshot.dataset
+    first = dataset.initiatives[0].force_ids[0] if dataset.initiatives and dataset.initiatives[0].force_ids else None
+    profile.profile_content(dataset, snapshot.join, ViewState(force=first), url_prefix, "")
 
 
-def create_app(settings: Settings, data: Dataset | None = None) -> Dash:
-    dataset = data if data is not None else load_dataset(settings.data_dir)
-    if dataset.boundaries is None:
-        raise StartupError("the dataset has no boundaries loaded")
+class LayoutCache:
+    """The page for the current snapshot, built once per snapshot version rather than per visit."""
+
+    def __init__(self, source: DataSource, url_prefix: str):
+        self._source = source
+        self._url_prefix = url_prefix
+        self._built: tuple[str, object] | None = None
+
+    def __call__(self):
+        snapshot = self._source.current()
+        built = self._built
+        if built is None or built[0] != snapshot.version:
+            # Two requests racing here both build the same page; either result is right.
+            built = (snapshot.version, shell.build_layout(snapshot, self._url_prefix))
+            self._built = built
+        return built[1]
+
+
+def create_app(settings: Settings, data: Dataset | None = None, source: DataSource | None = None) -> Dash:
+    """The dashboard, from the curated files (or `data`), or from a live `source` such as the register."""
+    if source is None:
+        dataset = data if data is not None else load_dataset(settings.data_dir)
+        if dataset.boundaries is None:
+            raise StartupError("the dataset has no boundaries loaded")
+        source = StaticSource(snapshot_of(dataset))
+    snapshot = source.current()
+    dataset = snapshot.dataset
     _check_frontend_files(settings)
-    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
 
     app = Dash(
         __name__,
@@ -87,20 +109,20 @@ def create_app(settings: Settings, data: Dataset | None = None) -> Dash:
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False,
                          dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
     app.index_string = INDEX_HTML
-    source = chart_source(dataset)
     prefix = settings.url_prefix
-    app.layout = shell.build_layout(dataset, join, prefix, source)
+    # A function, so a page loaded after a publication shows it; built once per snapshot version.
+    app.layout = LayoutCache(source, prefix)
     # One registration per feature: each module holds its layout and its callbacks side by side.
-    shell.register(app, dataset, join)
-    map_panel.register(app, dataset, join, prefix)
-    profile.register(app, dataset, join, prefix, source)
-    overview_view.register(app, dataset, source)
-    national_view.register(app, dataset, join)
-    compare_view.register(app, dataset, join, prefix)
-    matrix_view.register(app, dataset, join, prefix)
-    cite_view.register(app, dataset, join, prefix)
+    shell.register(app, source)
+    map_panel.register(app, source, prefix)
+    profile.register(app, source, prefix)
+    overview_view.register(app, source)
+    national_view.register(app, source)
+    compare_view.register(app, source, prefix)
+    matrix_view.register(app, source, prefix)
+    cite_view.register(app, source, prefix)
     install_security(app, settings)
-    _warm_up(dataset, join, prefix)
+    _warm_up(snapshot, prefix)
 
     geojson_bytes = dataset.boundaries.geojson_bytes
     server = app.server

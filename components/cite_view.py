@@ -14,8 +14,8 @@ from components.view_state import page_view_url, state_from_store
 from domain.aggregation import background_of, filter_initiatives, initiatives_in_view, outcomes_of
 from domain.compare import citation_line
 from domain.exports import view_zip
-from domain.joining import ForceJoin
 from domain.loading import Dataset
+from domain.source import DataSource
 from domain.state import filters_text
 
 PAPER = ("Public Health England (2016). Police and Public Health: Innovation in practice – "
@@ -49,8 +49,7 @@ def about_panel(dataset: Dataset, map_counts: str) -> list:
     ]
 
 
-def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
-             today: Callable[[], date] = date.today) -> None:
+def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[], date] = date.today) -> None:
     @app.callback(
         Output(Ids.CITATION, "children"), Output(Ids.PRINT_DATE, "children"), Output(Ids.PRINT_FILTERS, "children"),
         Output(Ids.OPEN_FULL, "href"),
@@ -58,6 +57,7 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
     )
     def show_citation(state_data, href):
         """The citation of the view on screen, rebuilt from the state on every change."""
+        dataset = source.current().dataset
         state = state_from_store(state_data, dataset)
         now = today()
         url = page_view_url(href, state, url_prefix)
@@ -74,8 +74,10 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
     def download_view(n_clicks, state_data, href):
         if not n_clicks:
             raise PreventUpdate
+        snapshot = source.current()
+        dataset = snapshot.dataset
         state = state_from_store(state_data, dataset)
-        in_view = initiatives_in_view(join, filter_initiatives(dataset, state), state.force)
+        in_view = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
         citation = citation_line(dataset, page_view_url(href, state, url_prefix), today())
         figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
         return dcc.send_bytes(view_zip(dataset, in_view, figures, citation),

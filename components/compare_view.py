@@ -10,8 +10,8 @@ from components.ids import Ids
 from components.view_state import state_from_store
 from domain.aggregation import filter_initiatives
 from domain.compare import compare_forces, similar_forces
-from domain.joining import ForceJoin
 from domain.loading import Dataset
+from domain.source import DataSource
 
 
 def force_options(dataset: Dataset) -> list[dict]:
@@ -33,13 +33,15 @@ def panel(dataset: Dataset) -> list:
     ]
 
 
-def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str) -> None:
+def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     @app.callback(
         Output(Ids.COMPARISON, "children"), Output(Ids.SIMILAR, "children"),
         Input(Ids.STATE, "data"),
         prevent_initial_call=True,  # nothing to compare in the default view
     )
     def show_comparison(state_data):
+        snapshot = source.current()
+        dataset, join = snapshot.dataset, snapshot.join
         state = state_from_store(state_data, dataset)
         matching = filter_initiatives(dataset, state)
         anchor = state.force or (state.compare[0] if state.compare else None)

@@ -17,6 +17,7 @@ from domain.aggregation import filter_initiatives, force_counts, shown_force_ids
 from domain.figures import NO_CASE_STUDY_COLOUR, NO_CASE_STUDY_LABEL, build_force_map, map_traces
 from domain.joining import ForceJoin
 from domain.loading import Dataset
+from domain.source import DataSource
 from domain.state import ViewState
 
 # Said beside the map, so nobody reads the colour as "case studies" or as the amount of work done.
@@ -50,16 +51,18 @@ def layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Section:
     ], className="map-panel", **{"aria-label": "Map of police force areas"})
 
 
-def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str) -> None:
+def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     @app.callback(
         Output(Ids.MAP, "figure"), Output(Ids.RESULTS_COUNT, "children"),
         Input(Ids.FILTERS, "data"),
         prevent_initial_call=True,  # the layout already draws the default view: never draw the map twice
     )
     def recolour_map(filters_data):
+        snapshot = source.current()
+        dataset = snapshot.dataset
         state = state_from_store(filters_data, dataset)
         matching = filter_initiatives(dataset, state)
-        traces = map_traces(force_counts(dataset, join, matching, state.show_wales), None)
+        traces = map_traces(force_counts(dataset, snapshot.join, matching, state.show_wales), None)
         # Only colours and hover data change: the geometry stays in the browser.
         patch = Patch()
         patch["data"][0]["locations"] = list(traces.counted_ids)
@@ -77,8 +80,9 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str) -> N
         prevent_initial_call=True,
     )
     def outline_selected(state_data):
-        state = state_from_store(state_data, dataset)
-        selected = [state.force] if state.force in shown_force_ids(dataset, join, state.show_wales) else []
+        snapshot = source.current()
+        state = state_from_store(state_data, snapshot.dataset)
+        selected = [state.force] if state.force in shown_force_ids(snapshot.dataset, snapshot.join, state.show_wales) else []
         outline = Patch()
         outline["data"][2]["locations"] = selected
         outline["data"][2]["z"] = [1] * len(selected)
@@ -93,8 +97,10 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str) -> N
     def show_force_table(filters_data, sort_by, toggles):
         if not is_open(toggles):
             return [], *toggle_outputs(False, "the map as a table")
+        snapshot = source.current()
+        dataset = snapshot.dataset
         state = state_from_store(filters_data, dataset)
-        counts = force_counts(dataset, join, filter_initiatives(dataset, state), state.show_wales)
+        counts = force_counts(dataset, snapshot.join, filter_initiatives(dataset, state), state.show_wales)
 
         def link_for(force_id: str) -> str:
             return f"{url_prefix}{replace(state, force=force_id, notices=()).to_query()}"

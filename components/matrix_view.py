@@ -16,8 +16,8 @@ from components.view_state import is_open, page_view_url, state_from_store, togg
 from domain.aggregation import filter_initiatives
 from domain.compare import MatrixRow, citation_line, coverage_matrix, sort_matrix
 from domain.exports import matrix_zip
-from domain.joining import ForceJoin
 from domain.loading import Dataset
+from domain.source import DataSource, Snapshot
 from domain.state import ViewState
 
 
@@ -41,12 +41,12 @@ def panel(dataset: Dataset) -> list:
     ]
 
 
-def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
-             today: Callable[[], date] = date.today) -> None:
-    def sorted_matrix(state: ViewState, sort_column: object) -> tuple[MatrixRow, ...]:
+def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[], date] = date.today) -> None:
+    def sorted_matrix(snapshot: Snapshot, state: ViewState, sort_column: object) -> tuple[MatrixRow, ...]:
+        dataset = snapshot.dataset
         column = sort_column if isinstance(sort_column, str) and sort_column in {"force", "region", *dataset.themes_by_id} \
             else "force"
-        rows = coverage_matrix(dataset, join, filter_initiatives(dataset, state), state.show_wales)
+        rows = coverage_matrix(dataset, snapshot.join, filter_initiatives(dataset, state), state.show_wales)
         return sort_matrix(rows, column, descending=column not in {"force", "region"})
 
     @app.callback(
@@ -58,8 +58,9 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
     def show_matrix(filters_data, sort_column, toggles):
         if not is_open(toggles):
             return [], *toggle_outputs(False, "the coverage matrix")
-        state = state_from_store(filters_data, dataset)
-        table = matrix_table(sorted_matrix(state, sort_column), dataset, state, url_prefix)
+        snapshot = source.current()
+        state = state_from_store(filters_data, snapshot.dataset)
+        table = matrix_table(sorted_matrix(snapshot, state, sort_column), snapshot.dataset, state, url_prefix)
         return table, *toggle_outputs(True, "the coverage matrix")
 
     @app.callback(
@@ -70,7 +71,9 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str,
     def download_matrix(n_clicks, state_data, sort_column, href):
         if not n_clicks:
             raise PreventUpdate
+        snapshot = source.current()
+        dataset = snapshot.dataset
         state = state_from_store(state_data, dataset)
         citation = citation_line(dataset, page_view_url(href, state, url_prefix), today())
-        return dcc.send_bytes(matrix_zip(sorted_matrix(state, sort_column), dataset, citation),
+        return dcc.send_bytes(matrix_zip(sorted_matrix(snapshot, state, sort_column), dataset, citation),
                               filename="coverage-matrix.zip")

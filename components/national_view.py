@@ -11,6 +11,7 @@ from components.view_state import state_from_store
 from domain.aggregation import filter_initiatives, off_map_initiatives
 from domain.joining import ForceJoin
 from domain.loading import Dataset
+from domain.source import DataSource
 
 
 def national_panel(dataset: Dataset, join: ForceJoin) -> list:
@@ -21,12 +22,14 @@ def national_panel(dataset: Dataset, join: ForceJoin) -> list:
     ]
 
 
-def register(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
+def register(app: Dash, source: DataSource) -> None:
     @app.callback(
         Output(Ids.OFF_MAP, "children"),
         Input(Ids.FILTERS, "data"),
         prevent_initial_call=True,  # the layout holds the default view's list
     )
     def show_national_work(filters_data):
+        snapshot = source.current()
+        dataset = snapshot.dataset
         matching = filter_initiatives(dataset, state_from_store(filters_data, dataset))
-        return off_map_list(off_map_initiatives(join, matching), dataset)
+        return off_map_list(off_map_initiatives(snapshot.join, matching), dataset)

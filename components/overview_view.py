@@ -10,6 +10,7 @@ from components.panels import outcome_table, overview_graphs
 from components.view_state import state_from_store
 from domain.aggregation import filter_initiatives, outcomes_of
 from domain.loading import Dataset
+from domain.source import DataSource
 
 
 def overview_panel(dataset: Dataset, source: str) -> list:
@@ -31,12 +32,14 @@ def background_panel(dataset: Dataset) -> list:
     ]
 
 
-def register(app: Dash, dataset: Dataset, source: str) -> None:
+def register(app: Dash, source: DataSource) -> None:
     @app.callback(
         Output(Ids.OVERVIEW, "children"),
         Input(Ids.FILTERS, "data"),
         prevent_initial_call=True,  # the layout holds the default view's overview
     )
     def show_overview(filters_data):
+        snapshot = source.current()
+        dataset = snapshot.dataset
         matching = filter_initiatives(dataset, state_from_store(filters_data, dataset))
-        return overview_graphs(dataset, outcomes_of(dataset, matching), source)
+        return overview_graphs(dataset, outcomes_of(dataset, matching), snapshot.chart_source)

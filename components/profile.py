@@ -24,6 +24,7 @@ from domain.figures import build_outcome_charts, build_theme_chart, with_source
 from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.schema import Initiative, Outcome
+from domain.source import DataSource, Snapshot
 from domain.state import ViewState
 
 ENGLAND = "England"
@@ -114,8 +115,8 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
     )
 
 
-def layout(dataset: Dataset, join: ForceJoin, url_prefix: str, source: str) -> html.Section:
-    initial = profile_content(dataset, join, ViewState(), url_prefix, source)
+def layout(snapshot: Snapshot, url_prefix: str) -> html.Section:
+    initial = profile_content(snapshot.dataset, snapshot.join, ViewState(), url_prefix, snapshot.chart_source)
     return html.Section([
         # tabIndex -1: the skip link and a click on a narrow screen can move the focus here.
         html.H2(initial.title, id=Ids.VIEW_TITLE, tabIndex="-1"),
@@ -135,7 +136,7 @@ def layout(dataset: Dataset, join: ForceJoin, url_prefix: str, source: str) -> h
     ], id=Ids.RESULTS, className="profile", tabIndex="-1", **{"aria-live": "polite", "aria-label": "Profile"})
 
 
-def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str, source: str) -> None:
+def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     @app.callback(
         Output(Ids.VIEW_TITLE, "children"), Output(Ids.PROFILE_COUNTS, "children"), Output(Ids.CASE_STUDIES, "children"),
         Output(Ids.THEME_CHART, "figure"), Output(Ids.OUTCOME_CHARTS, "children"), Output(Ids.OUTCOME_TABLE, "children"),
@@ -144,7 +145,9 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin, url_prefix: str, sour
         prevent_initial_call=True,  # the layout already holds the England profile
     )
     def show_profile(state_data):
-        content = profile_content(dataset, join, state_from_store(state_data, dataset), url_prefix, source)
+        snapshot = source.current()
+        content = profile_content(snapshot.dataset, snapshot.join, state_from_store(state_data, snapshot.dataset),
+                                  url_prefix, snapshot.chart_source)
         return (content.title, content.counts, content.body, content.themes, content.charts, content.tables,
                 content.figures_hidden)
 

@@ -10,8 +10,8 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from components import cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile
 from components.ids import Ids, view_panel, view_tab
 from components.view_state import clicked_force, state_from_store, store_of
-from domain.joining import ForceJoin
 from domain.loading import Dataset
+from domain.source import DataSource, Snapshot
 from domain.state import EVALUATIONS, VIEWS, ViewState, state_from_controls, state_from_query
 
 SEARCH_PAUSE_SECONDS = 0.4
@@ -59,10 +59,11 @@ def filter_bar(dataset: Dataset) -> html.Section:
     ], className="filters", **{"aria-label": "Filters"})
 
 
-def view_tabs(dataset: Dataset, join: ForceJoin, source: str) -> list:
+def view_tabs(snapshot: Snapshot) -> list:
+    dataset = snapshot.dataset
     panels = {
-        "overview": overview_view.overview_panel(dataset, source),
-        "national": national_view.national_panel(dataset, join),
+        "overview": overview_view.overview_panel(dataset, snapshot.chart_source),
+        "national": national_view.national_panel(dataset, snapshot.join),
         "compare": compare_view.panel(dataset),
         "matrix": matrix_view.panel(dataset),
         "background": overview_view.background_panel(dataset),
@@ -82,7 +83,9 @@ def view_tabs(dataset: Dataset, join: ForceJoin, source: str) -> list:
     ]]
 
 
-def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str, source: str) -> html.Div:
+def build_layout(snapshot: Snapshot, url_prefix: str) -> html.Div:
+    """The whole page for one snapshot of the data."""
+    dataset = snapshot.dataset
     default = ViewState()
     return html.Div([
         html.A("Skip to the results", href=f"#{Ids.RESULTS}", className="skip-link"),
@@ -99,15 +102,15 @@ def build_layout(dataset: Dataset, join: ForceJoin, url_prefix: str, source: str
         html.Main([
             filter_bar(dataset),
             html.Div([
-                map_panel.layout(dataset, join, url_prefix),
-                profile.layout(dataset, join, url_prefix, source),
+                map_panel.layout(dataset, snapshot.join, url_prefix),
+                profile.layout(snapshot, url_prefix),
             ], className="master-detail"),
-            html.Div(view_tabs(dataset, join, source), className="views"),
+            html.Div(view_tabs(snapshot), className="views"),
         ]),
     ], className="app", id=Ids.ROOT)
 
 
-def register(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
+def register(app: Dash, source: DataSource) -> None:
     tab_inputs = [Input(view_tab(v), "n_clicks") for v in VIEWS]
     tab_ids = {view_tab(v): v for v in VIEWS}
 
@@ -127,6 +130,7 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
                    compare, _add, *rest):
         """The URL is the single source of truth: controls write it, and it restores them."""
         current_filters, current_state = rest[-2], rest[-1]
+        dataset = source.current().dataset
         trigger = ctx.triggered_id
         if trigger in (None, Ids.URL):
             state = state_from_query(search_query, dataset)
@@ -169,6 +173,6 @@ def register(app: Dash, dataset: Dataset, join: ForceJoin) -> None:
         prevent_initial_call=True,  # the layout shows the default view, with no notice
     )
     def show_view(state_data):
-        state = state_from_store(state_data, dataset)
+        state = state_from_store(state_data, source.current().dataset)
         return ([html.P(n) for n in state.notices], *[v != state.view for v in VIEWS],
                 *["true" if v == state.view else "false" for v in VIEWS])

@@ -142,7 +142,7 @@ def _layout_ids(component) -> set:
 
 def test_view014_every_callback_id_exists_in_layout_and_ids_unique(dataset):
     app = create_app(Settings(), dataset)
-    ids = _layout_ids(app.layout)
+    ids = _layout_ids(app.layout())  # served by a function, so a publication needs no restart
     from components.ids import Ids
     assert {i.value for i in Ids} <= ids
     for callback in app.callback_map.values():

@@ -1,0 +1,51 @@
+"""Domain layer: where the app's data comes from at any moment.
+
+Every callback and the page layout ask a `DataSource` for its `current()` snapshot instead of holding
+a dataset captured at start-up, so a register can publish a record without a restart. A snapshot is
+immutable: a request that started with one sees it to the end, whatever is published meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from domain.compare import chart_source
+from domain.joining import ForceJoin, join_initiatives
+from domain.loading import Dataset
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The data as of one moment: the dataset, its join to the map, and the source line under charts."""
+
+    dataset: Dataset
+    join: ForceJoin
+    chart_source: str
+    # Changes whenever anything shown changes: the dataset version, plus the register's revision.
+    version: str
+
+
+def snapshot_of(dataset: Dataset, register_revision: int | None = None) -> Snapshot:
+    """Join a dataset to the map once, for every request that reads this snapshot."""
+    if dataset.boundaries is None:
+        raise ValueError("a snapshot needs the dataset's boundaries")
+    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+    version = dataset.version if register_revision is None else f"{dataset.version}+register.{register_revision}"
+    return Snapshot(dataset, join, chart_source(dataset), version)
+
+
+class DataSource(Protocol):
+    def current(self) -> Snapshot:
+        """The latest snapshot; cheap enough to call at the start of every callback."""
+        ...
+
+
+@dataclass(frozen=True)
+class StaticSource:
+    """The read-only dashboard's source: the curated files, fixed for the life of the process."""
+
+    snapshot: Snapshot
+
+    def current(self) -> Snapshot:
+        return self.snapshot
