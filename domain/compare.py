@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from domain.chart_text import plain_text
 from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.schema import Initiative, Outcome
@@ -123,7 +124,7 @@ def citation_line(dataset: Dataset, view_url: str, accessed: date) -> str:
 
 
 def chart_source(dataset: Dataset) -> str:
-    """The short citation printed under every chart."""
+    """The short citation printed under every chart, as chart markup: the data in it is escaped."""
     # Short lines, so the source fits under a chart on a 375 px screen instead of running off it.
-    return (f"Source: PHE (2016) Police and Public Health;<br>dataset version {dataset.version}. "
+    return (f"Source: PHE (2016) Police and Public Health;<br>dataset version {plain_text(dataset.version)}. "
             "Boundaries: ONS, OGL v3.0,<br>© Crown copyright and database right.")

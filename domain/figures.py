@@ -3,16 +3,20 @@
 Plain dicts, not graph_objects: building and validating go.Figure objects cost ~25 ms per
 drill-down, most of the callback's time. The tests load every builder's output into go.Figure,
 which validates each property name and value.
+
+Every string from the data passes through `plain_text` on its way into a figure, so plotly.js shows
+it literally (tests/unit/test_chart_text.py); only markup written here (`<br>`, `<b>`) is markup.
+Data never goes into a template: a template refers to it through customdata, `text` or an axis.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 from dataclasses import dataclass
-
+from typing import Any
 
 from domain.aggregation import ForceCount, ThemeShare, format_value, reading_of
+from domain.chart_text import plain_text
 from domain.schema import Initiative, Outcome
 
 NO_CASE_STUDY_COLOUR = "#e8e6e1"
@@ -39,7 +43,9 @@ FigureSpec = dict[str, Any]  # {"data": [...], "layout": {...}}, as plotly.js ta
 
 
 def with_source(figure: FigureSpec, source: str) -> FigureSpec:
-    """Print the citation under the chart, so an image saved from the modebar carries it too."""
+    """Print the citation under the chart, so an image saved from the modebar carries it too.
+
+    `source` is chart markup (see domain.compare.chart_source), its data already escaped."""
     if not source:
         return figure
     layout = figure["layout"]
@@ -73,7 +79,7 @@ def map_traces(counts: Sequence[ForceCount], selected: str | None) -> MapTraces:
     empty = [c for c in counts if not c.count]
 
     def custom(c: ForceCount) -> tuple[str, str, str]:
-        return (c.name, c.count_text, c.themes_text)
+        return (plain_text(c.name), plain_text(c.count_text), plain_text(c.themes_text))
 
     shown = {c.force_id for c in counts}
     return MapTraces(
@@ -140,14 +146,16 @@ def _stems(xs_from: Sequence[float], xs_to: Sequence[float], ys: Sequence[str], 
 
 
 def wrap_label(text: str, width: int = 26) -> str:
-    """A long axis label on several lines (plotly's <br>), so a 375 px screen keeps room for the plot."""
+    """A long axis label on several lines (plotly's <br>), so a 375 px screen keeps room for the plot.
+
+    `text` is plain data: it is wrapped as the reader sees it, then each line is escaped."""
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return "<br>".join(lines)
+    return "<br>".join(plain_text(line) for line in lines)
 
 
 def build_theme_chart(shares: Sequence[ThemeShare], view_label: str) -> FigureSpec:
@@ -161,7 +169,7 @@ def build_theme_chart(shares: Sequence[ThemeShare], view_label: str) -> FigureSp
     counts = [s.count for s in ordered]
     top = max(counts, default=1)
     dots = {
-        "type": "scatter", "mode": "markers+text", "name": view_label, "y": labels, "x": counts,
+        "type": "scatter", "mode": "markers+text", "name": plain_text(view_label), "y": labels, "x": counts,
         "text": [str(c) for c in counts], "textposition": "middle right", "cliponaxis": False,
         "marker": {"color": "#08519c", "size": 11, "symbol": "circle"},
         "customdata": [[s.view_total, s.share, s.england_count, s.england_total, s.england_share] for s in ordered],
@@ -218,9 +226,11 @@ def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping
             # Direction is shown by the marker's shape and the label, not by colour alone.
             "marker": {"color": [colours[o.direction] for o in group],
                        "symbol": [symbols[o.direction] for o in group], "size": 12},
-            "text": [format_value(o) for o in group], "textposition": "middle right",
-            "customdata": [[reading_of(o), initiatives_by_id[o.initiative_id].title if o.initiative_id else "",
-                            f"Ref. {', '.join(o.references)}" if o.references else "No reference mark"] for o in group],
+            "text": [plain_text(format_value(o)) for o in group], "textposition": "middle right",
+            "customdata": [[plain_text(reading_of(o)),
+                            plain_text(initiatives_by_id[o.initiative_id].title) if o.initiative_id else "",
+                            plain_text(f"Ref. {', '.join(o.references)}") if o.references else "No reference mark"]
+                           for o in group],
             "hovertemplate": "%{y}<br>%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         }
         stems = _stems([0.0] * len(group), values, labels, "#9e9e9e")
@@ -242,12 +252,13 @@ def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapp
                             theme_labels: Mapping[str, str]) -> FigureSpec:
     """Reported percentage reductions among the results, one dot per figure, grouped by the initiative's first theme."""
     points = [o for o in outcomes if o.is_result and o.unit == "percent" and o.direction == "reduction"]
-    themes = [theme_labels[initiatives_by_id[o.initiative_id].themes[0]] for o in points]
+    themes = [plain_text(theme_labels[initiatives_by_id[o.initiative_id].themes[0]]) for o in points]
     dots = {
         "type": "scatter", "mode": "markers", "x": [o.value for o in points], "y": themes,
         "marker": {"size": 12, "color": "#08519c", "symbol": "diamond"},
-        "text": [f"{initiatives_by_id[o.initiative_id].title}: {o.measure} — {reading_of(o)} "
-                 f"({'ref. ' + ', '.join(o.references) if o.references else 'no reference mark'})" for o in points],
+        "text": [plain_text(f"{initiatives_by_id[o.initiative_id].title}: {o.measure} — {reading_of(o)} "
+                            f"({'ref. ' + ', '.join(o.references) if o.references else 'no reference mark'})")
+                 for o in points],
         "hovertemplate": "%{text}<extra></extra>",
     }
     layout = {
