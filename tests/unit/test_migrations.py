@@ -1,0 +1,160 @@
+"""The register's migrations, tested as code: from an empty database, from the previous revision with
+data in it, through the documented command, and against the ORM models they must agree with."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from storage.database import alembic_config, connect, current_revision, head_revision, migrate
+from storage.migrate import main
+from storage.models import Base
+
+REPO = Path(__file__).resolve().parents[2]
+TABLES = {"submissions", "records", "history"}
+TRIGGERS = {"history_refuse_update", "history_refuse_delete"}
+
+
+@pytest.fixture
+def engine(tmp_path: Path):
+    engine = connect(f"sqlite:///{tmp_path / 'register.sqlite3'}")
+    yield engine
+    engine.dispose()
+
+
+def triggers(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(connection.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+
+
+def schema(engine: Engine) -> list[tuple[str, str, str]]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text("SELECT type, name, sql FROM sqlite_master ORDER BY name"))]
+
+
+def insert_0001_data(engine: Engine) -> None:
+    """Rows as revision 0001's tables hold them, written in SQL: the models may have moved on."""
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO submissions (id, kind, payload, submitted_by, submitted_at, status) "
+            "VALUES (1, 'new initiative', :payload, 'ann', '2025-01-02 09:00:00.000000', 'published')"),
+            {"payload": json.dumps({"title": "Street triage"})})
+        connection.execute(text(
+            "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
+            "revision, submission_id) VALUES ('reg-0001', 'initiative', :payload, 'published', "
+            "'2025-01-03 10:00:00.000000', 'rev', 'PHE', 1, 1)"),
+            {"payload": json.dumps({"title": "Street triage"})})
+        connection.execute(text(
+            "INSERT INTO history (at, actor, action, submission_id, record_id, detail) "
+            "VALUES ('2025-01-03 10:00:00.000000', 'rev', 'published', 1, 'reg-0001', '{}')"))
+
+
+def test_mig001_upgrade_from_empty_creates_tables_triggers_and_index(engine):
+    assert current_revision(engine) is None
+    migrate(engine)
+    assert current_revision(engine) == head_revision() == "0002"
+    inspector = inspect(engine)
+    assert TABLES <= set(inspector.get_table_names())
+    assert triggers(engine) == TRIGGERS
+    indexes = {index["name"]: index["column_names"] for index in inspector.get_indexes("submissions")}
+    assert indexes["ix_submissions_submitted_by_submitted_at"] == ["submitted_by", "submitted_at"]
+    assert {c["name"] for c in inspector.get_unique_constraints("submissions")} == {"uq_submissions_idempotency_key"}
+
+
+def test_mig002_upgrade_from_0001_keeps_data_and_makes_history_append_only(engine):
+    migrate(engine, "0001")
+    assert current_revision(engine) == "0001"
+    assert triggers(engine) == set()
+    insert_0001_data(engine)
+
+    migrate(engine)
+
+    assert current_revision(engine) == "0002"
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT record_id, revision FROM records")).all() == [("reg-0001", 1)]
+        assert connection.scalar(text("SELECT count(*) FROM history")) == 1
+        assert connection.scalar(text("SELECT submitted_by FROM submissions WHERE id = 1")) == "ann"
+    with pytest.raises(IntegrityError, match="append-only"), engine.begin() as connection:
+        connection.execute(text("UPDATE history SET actor = 'someone else'"))
+    with pytest.raises(IntegrityError, match="append-only"), engine.begin() as connection:
+        connection.execute(text("DELETE FROM history"))
+
+
+def test_mig003_downgrade_to_base_and_up_again(engine):
+    migrate(engine)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0001")
+    assert triggers(engine) == set()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "base")
+    assert not TABLES & set(inspect(engine).get_table_names())
+    migrate(engine)
+    assert current_revision(engine) == "0002"
+
+
+def test_mig004_documented_command_migrates_and_reports_the_revision(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    result = subprocess.run([sys.executable, "-m", "storage.migrate", "--url", url], cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"register database at {url} is at revision 0002 (head)"
+
+
+def test_mig005_migrating_twice_is_a_no_op(engine, tmp_path, capsys):
+    url = str(engine.url)
+    assert main(["--url", url]) == 0
+    before = schema(engine)
+    assert main(["--url", url]) == 0
+    assert schema(engine) == before
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [("0002",)]
+    assert capsys.readouterr().out.count("is at revision 0002 (head)") == 2
+
+
+def test_mig006_url_comes_from_the_environment_then_the_default(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'from-env.sqlite3'}"
+    assert main([], environ={"PPH_DATABASE_URL": url}) == 0
+    assert url in capsys.readouterr().out
+    assert (tmp_path / "from-env.sqlite3").exists()
+
+
+def test_mig007_unreachable_database_fails_with_the_password_hidden(capsys):
+    code = main(["--url", "postgresql+psycopg://reviewer:s3cret@127.0.0.1:1/register?connect_timeout=2"])
+    assert code == 1
+    error = capsys.readouterr().err
+    assert "cannot migrate the register database at postgresql+psycopg://reviewer:***@127.0.0.1:1/register" in error
+    assert "s3cret" not in error
+
+
+def test_mig008_models_agree_with_the_migrated_schema(engine):
+    migrate(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def imported_modules(source: str) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def test_mig009_migrations_do_not_import_the_models():
+    # A migration must keep the shape of its own revision; the models have the shape of the latest.
+    for migration in (REPO / "storage" / "migrations").rglob("*.py"):
+        imported = imported_modules(migration.read_text(encoding="utf-8"))
+        assert not {name for name in imported if name.startswith("storage")}, migration
