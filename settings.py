@@ -6,6 +6,7 @@ are left to Dash.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,6 +48,48 @@ def _origins(raw: str) -> tuple[str, ...]:
     return ("'self'", *origins)
 
 
+def _user_names(name: str, raw: str) -> frozenset[str]:
+    names = raw.replace(",", " ").split()
+    bad = [n for n in names if not USER_NAME.fullmatch(n)]
+    if bad:
+        raise SettingsError(f"{name} takes space-separated user names, got {bad[0]!r}")
+    return frozenset(names)
+
+
+def _addresses(raw: str) -> frozenset[str]:
+    addresses = raw.replace(",", " ").split()
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise SettingsError(f"PPH_FORWARDED_ALLOW_IPS takes IP addresses like 127.0.0.1, got {address!r}") from None
+    return frozenset(addresses)
+
+
+def _header(raw: str) -> str:
+    value = raw.strip()
+    if value and not re.fullmatch(r"[A-Za-z0-9-]{1,64}", value):
+        raise SettingsError(f"PPH_USER_HEADER must be a header name like X-Remote-User, got {raw!r}")
+    return value
+
+
+def _positive(name: str, raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
+
+
+def _dev_user(raw: str) -> str:
+    value = raw.strip()
+    if value and not USER_NAME.fullmatch(value):
+        raise SettingsError(f"PPH_DEV_USER must be a user name like alice, got {raw!r}")
+    return value
+
+
+# A user name as an intranet's single sign-on passes it: letters, digits and . _ @ \ -
+USER_NAME = re.compile(r"[A-Za-z0-9._@\\-]{1,100}")
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -59,6 +102,17 @@ class Settings:
     proxy_strips_prefix: bool = False
     # Origins allowed to show the app in an iframe (CSP frame-ancestors).
     frame_ancestors: tuple[str, ...] = ("'self'",)
+    # The register: off unless asked for, so the default app stays the read-only dashboard.
+    register: bool = False
+    database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'register.sqlite3'}"
+    # Identity comes from the intranet's reverse proxy, in this header, trusted only from these addresses.
+    user_header: str = ""
+    forwarded_allow_ips: frozenset[str] = frozenset({"127.0.0.1", "::1"})
+    reviewers: frozenset[str] = frozenset()
+    dev_user: str = ""  # a laptop trial's stand-in for the proxy; logged as a warning at start-up
+    organisation: str = "this register's reviewers"  # who reviews, as "Register, reviewed <date> by <organisation>"
+    submissions_per_hour: int = 20
+    register_poll_seconds: int = 2  # how soon every worker shows a publication
 
     @property
     def routes_prefix(self) -> str:
@@ -76,4 +130,14 @@ class Settings:
             url_prefix=_prefix(env.get("PPH_URL_PREFIX", defaults.url_prefix)),
             proxy_strips_prefix=_flag("PPH_PROXY_STRIPS_PREFIX", env.get("PPH_PROXY_STRIPS_PREFIX", "0")),
             frame_ancestors=_origins(env.get("PPH_FRAME_ANCESTORS", "")),
+            register=_flag("PPH_REGISTER", env.get("PPH_REGISTER", "0")),
+            database_url=env.get("PPH_DATABASE_URL", "").strip() or defaults.database_url,
+            user_header=_header(env.get("PPH_USER_HEADER", "")),
+            forwarded_allow_ips=_addresses(env["PPH_FORWARDED_ALLOW_IPS"]) if "PPH_FORWARDED_ALLOW_IPS" in env
+            else defaults.forwarded_allow_ips,
+            reviewers=_user_names("PPH_REVIEWERS", env.get("PPH_REVIEWERS", "")),
+            dev_user=_dev_user(env.get("PPH_DEV_USER", "")),
+            organisation=env.get("PPH_ORGANISATION", "").strip()[:100] or defaults.organisation,
+            submissions_per_hour=_positive("PPH_SUBMISSIONS_PER_HOUR", env.get("PPH_SUBMISSIONS_PER_HOUR", "20")),
+            register_poll_seconds=_positive("PPH_REGISTER_POLL_SECONDS", env.get("PPH_REGISTER_POLL_SECONDS", "2")),
         )

@@ -5,16 +5,28 @@ from __future__ import annotations
 
 import gzip
 
-from dash import Dash
-from flask import Response, abort, request, send_from_directory
+import logging
 
-from components import cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile, shell
+from dash import Dash, html
+from flask import Response, abort, has_request_context, request, send_from_directory
+
+from components import (cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile,
+                        register_view, shell)
+from components.identity import current_user
+from components.write_guard import install_write_guard
 from components.security import install_security
 from components.static_compression import install_precompressed_static
 from domain.loading import Dataset, load_dataset
 from domain.source import DataSource, Snapshot, StaticSource, snapshot_of
 from domain.state import ViewState
+from services.live_source import RegisterSource
+from services.register import RegisterService
 from settings import REPO_ROOT, Settings
+from storage.database import connect, migrate, shown_url
+from storage.errors import RegisterUnavailable
+from sqlalchemy.exc import ArgumentError
+
+log = logging.getLogger(__name__)
 
 TOPOJSON_FILES = ("europe_50m.json",)  # the map's scope and resolution: Europe at 1:50m
 # plotly.js with only the traces the app draws; dcc.Graph uses a Plotly already on the page
@@ -64,15 +76,16 @@ def _warm_up(snapshot: Snapshot, url_prefix: str) -> None:
 
 
 class LayoutCache:
-    """The page for the current snapshot, built once per snapshot version rather than per visit."""
+    """The page for the current snapshot, built once per snapshot version rather than per visit, plus
+    the register's section for the user asking, when the register is on."""
 
-    def __init__(self, source: DataSource, url_prefix: str):
+    def __init__(self, source: DataSource, url_prefix: str, settings: Settings | None = None):
         self._source = source
         self._url_prefix = url_prefix
-        self._built: tuple[str, object] | None = None
+        self._settings = settings
+        self._built: tuple[str, html.Div] | None = None
 
-    def __call__(self):
-        snapshot = self._source.current()
+    def page(self, snapshot: Snapshot) -> html.Div:
         built = self._built
         if built is None or built[0] != snapshot.version:
             # Two requests racing here both build the same page; either result is right.
@@ -80,14 +93,45 @@ class LayoutCache:
             self._built = built
         return built[1]
 
+    def __call__(self) -> html.Div:
+        snapshot = self._source.current()
+        page = self.page(snapshot)
+        if self._settings is None or not self._settings.register or not has_request_context():
+            return page
+        section = register_view.layout(snapshot, current_user(request, self._settings))
+        if section is None:
+            return page
+        # A new root around the shared children: the cached page itself is never changed.
+        return html.Div([*page.children, section], className=page.className, id=page.id)
+
+
+def _register_source(settings: Settings, dataset: Dataset) -> tuple[RegisterSource, RegisterService]:
+    """The register's database, migrated to the latest schema, and the live source reading it."""
+    try:
+        engine = connect(settings.database_url)
+        migrate(engine)
+    except (RegisterUnavailable, ValueError, ArgumentError) as exc:
+        raise StartupError(f"the register's database at {shown_url(settings.database_url)} cannot be used: {exc}. "
+                           "Check PPH_DATABASE_URL, or leave PPH_REGISTER unset for the read-only dashboard.") from None
+    if settings.dev_user:
+        log.warning("PPH_DEV_USER is set: every visitor is treated as %r. For a laptop trial only; behind an "
+                    "intranet proxy use PPH_USER_HEADER instead.", settings.dev_user)
+    service = RegisterService(engine, settings.organisation, settings.submissions_per_hour)
+    return RegisterSource(dataset, engine, settings.register_poll_seconds), service
+
 
 def create_app(settings: Settings, data: Dataset | None = None, source: DataSource | None = None) -> Dash:
-    """The dashboard, from the curated files (or `data`), or from a live `source` such as the register."""
+    """The dashboard, from the curated files (or `data`), or from a live `source`. With PPH_REGISTER=1
+    the source is the paper plus the register's published records."""
+    service: RegisterService | None = None
     if source is None:
         dataset = data if data is not None else load_dataset(settings.data_dir)
         if dataset.boundaries is None:
             raise StartupError("the dataset has no boundaries loaded")
-        source = StaticSource(snapshot_of(dataset))
+        if settings.register:
+            source, service = _register_source(settings, dataset)
+        else:
+            source = StaticSource(snapshot_of(dataset))
     snapshot = source.current()
     dataset = snapshot.dataset
     _check_frontend_files(settings)
@@ -101,6 +145,8 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
         serve_locally=True,
         update_title=None,
         compress=True,
+        # With the register on, its section is in the page only for a trusted user.
+        suppress_callback_exceptions=settings.register,
         external_scripts=[f"{settings.url_prefix}vendor/plotly-{PLOTLY_VERSION}.min.js"],
         meta_tags=[{"name": "description", "content": "Where police and public health work together across England: "
                     "a map of the initiatives, themes and outcome figures in Public Health England's 2016 paper."}],
@@ -111,7 +157,8 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     app.index_string = INDEX_HTML
     prefix = settings.url_prefix
     # A function, so a page loaded after a publication shows it; built once per snapshot version.
-    app.layout = LayoutCache(source, prefix)
+    layout = LayoutCache(source, prefix, settings)
+    app.layout = layout
     # One registration per feature: each module holds its layout and its callbacks side by side.
     shell.register(app, source)
     map_panel.register(app, source, prefix)
@@ -121,7 +168,14 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     compare_view.register(app, source, prefix)
     matrix_view.register(app, source, prefix)
     cite_view.register(app, source, prefix)
+    if service is not None:
+        register_view.register(app, source, service, settings)
+        app.validation_layout = html.Div([layout.page(snapshot), register_view.validation_layout(snapshot)])
     install_security(app, settings)
+    if service is not None:
+        install_write_guard(app, settings)
+        if isinstance(source, RegisterSource):
+            app.server.before_request(source.ensure_polling)
     _warm_up(snapshot, prefix)
 
     geojson_bytes = dataset.boundaries.geojson_bytes

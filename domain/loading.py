@@ -18,7 +18,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from domain.schema import HEADERS, CaseStudy, Force, Initiative, InventoryEntry, Outcome, Theme
+from domain.rules import (resolve_force_refs, territorial_forces_in_non_territorial, unknown_force_message,
+                          unknown_theme_message, unknown_themes)
+from domain.schema import HEADERS, PAPER, CaseStudy, Force, Initiative, InventoryEntry, Note, Outcome, Provenance, Theme
 
 DATA_FILES = ("forces.csv", "themes.csv", "case_studies.csv", "initiatives.csv", "outcomes.csv", "inventory.csv")
 GEOJSON_NAME = "geo/police_force_areas.geojson"
@@ -73,6 +75,11 @@ class Dataset:
     boundaries: BoundaryFile | None = None
     case_studies: tuple[CaseStudy, ...] = ()
     inventory: tuple[InventoryEntry, ...] = ()
+    # Register records folded in at run time (domain.register): their source, and notes on paper records.
+    provenance: Mapping[str, Provenance] = field(default_factory=lambda: MappingProxyType({}))
+    notes: tuple[Note, ...] = ()
+    # Published register records that no longer validate: named here and logged, never silently lost.
+    register_problems: tuple[str, ...] = ()
     forces_by_id: Mapping[str, Force] = field(init=False, repr=False, compare=False)
     themes_by_id: Mapping[str, Theme] = field(init=False, repr=False, compare=False)
     case_studies_by_id: Mapping[str, CaseStudy] = field(init=False, repr=False, compare=False)
@@ -87,6 +94,12 @@ class Dataset:
             self, "initiatives_by_id", MappingProxyType({i.id: i for i in self.initiatives})
         )
         object.__setattr__(self, "force_aliases", MappingProxyType(force_alias_index(self.forces)))
+
+    def provenance_of(self, initiative_id: str) -> Provenance:
+        return self.provenance.get(initiative_id, PAPER)
+
+    def notes_on(self, initiative_id: str) -> tuple[Note, ...]:
+        return tuple(n for n in self.notes if n.about_id == initiative_id)
 
 
 @dataclass(frozen=True)
@@ -246,33 +259,23 @@ def _resolve_forces(
 ) -> list[Initiative]:
     resolved: list[Initiative] = []
     for row, initiative in pairs:
-        ids: list[str] = []
-        for ref in initiative.force_ids:
-            force_id = aliases.get(ref.casefold())
-            if force_id is None and forces_complete:
-                problems.append(Problem(
-                    label, row.line, "force_ids",
-                    f"unknown force {ref!r}; use an id from forces.csv (e.g. E23000021) or one of its names or aliases",
-                ))
-            elif force_id is not None and force_id not in ids:
-                ids.append(force_id)
-        if initiative.scope == "non-territorial":
-            territorial = [i for i in ids if i in forces_by_id and forces_by_id[i].kind != "non-territorial"]
-            if territorial:
-                problems.append(Problem(
-                    label, row.line, "force_ids",
-                    f"scope 'non-territorial' lists territorial force(s) {', '.join(territorial)}",
-                ))
-        resolved.append(initiative.model_copy(update={"force_ids": tuple(ids)}))
+        ids, unknown = resolve_force_refs(initiative.force_ids, aliases)
+        if forces_complete:
+            problems.extend(Problem(label, row.line, "force_ids", unknown_force_message(ref)) for ref in unknown)
+        territorial = territorial_forces_in_non_territorial(initiative.scope, ids, forces_by_id)
+        if territorial:
+            problems.append(Problem(
+                label, row.line, "force_ids",
+                f"scope 'non-territorial' lists territorial force(s) {', '.join(territorial)}",
+            ))
+        resolved.append(initiative.model_copy(update={"force_ids": ids}))
     return resolved
 
 
 def _check_themes(pairs: list[tuple[RawRow, Initiative]], theme_ids: set[str], label: str, problems: list[Problem]) -> None:
-    allowed = ", ".join(sorted(theme_ids))
     for row, initiative in pairs:
-        for theme in initiative.themes:
-            if theme not in theme_ids:
-                problems.append(Problem(label, row.line, "themes", f"unknown theme {theme!r}; allowed: {allowed}"))
+        for theme in unknown_themes(initiative.themes, theme_ids):
+            problems.append(Problem(label, row.line, "themes", unknown_theme_message(theme, theme_ids)))
 
 
 def _check_initiative_links(

@@ -7,6 +7,7 @@ Row models validate one CSV row each (pydantic); cross-file rules (known ids, du
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic_core import PydanticCustomError
@@ -26,7 +27,8 @@ Evaluation = Literal[
     "evaluation under way",
     "none reported",
 ]
-CaseStudyKind = Literal["case study", "national section", "front matter"]
+# "register": the one group of records added through the register rather than taken from the paper.
+CaseStudyKind = Literal["case study", "national section", "front matter", "register"]
 ThemeKind = Literal["core topic", "further topic", "broader theme"]
 ForceKind = Literal["territorial", "non-territorial"]
 Country = Literal["England", "Wales", "Great Britain"]
@@ -242,6 +244,41 @@ class InventoryEntry(Record):
         elif self.initiative_id is None:
             raise _rule_error("initiative_id", f"decision '{self.decision}' needs the initiative row it resolves to")
         return self
+
+
+PAPER_SOURCE = "PHE 2016 paper"
+Source = Literal["paper", "register"]
+SOURCES: tuple[str, ...] = ("paper", "register")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a record comes from, as every card, citation and export says it."""
+
+    source: Source
+    reviewed_on: str = ""  # ISO date of publication, for register records
+    organisation: str = ""  # the organisation whose reviewer published it
+
+    @property
+    def label(self) -> str:
+        if self.source == "paper":
+            return PAPER_SOURCE
+        return f"Register, reviewed {self.reviewed_on} by {self.organisation}"
+
+
+PAPER = Provenance("paper")
+
+
+@dataclass(frozen=True)
+class Note:
+    """An erratum or follow-up on a paper record: shown beside it, never changing what the paper says."""
+
+    record_id: str
+    about_id: str
+    kind: str
+    text: str
+    source: str
+    provenance: Provenance
 
 
 # Headers the files must have, in this order; the data dictionary documents each column.

@@ -1,0 +1,309 @@
+"""Domain layer: the register's records, as pure functions.
+
+A contribution arrives as a plain dict (a form, or a CSV row being imported). It is checked with the
+same row models as the curated CSV files (`domain.schema`) and the same cross-record rules
+(`domain.rules`), against the reference data only: forces, themes and the paper's initiatives. What
+is published is folded into the paper's dataset as a new snapshot, each record marked by its source.
+
+Nothing here touches a database or Dash: `storage` keeps the records, `components` shows them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from domain.loading import Dataset
+from domain.rules import (resolve_force_refs, scope_for, territorial_forces_in_non_territorial, unknown_force_message,
+                          unknown_theme_message, unknown_themes)
+from domain.schema import CaseStudy, Force, Initiative, Note, Outcome, Provenance
+
+REGISTER_CASE_STUDY = CaseStudy(id="register", kind="register", title="Added through the register",
+                                section="Register")
+NOTE_KINDS = ("erratum", "follow-up")
+
+# Limits a form can show and a reviewer can read; far above any record of the paper.
+MAX_TEXT = 200
+MAX_SUMMARY = 2_000
+MAX_SOURCE = 500
+MAX_LIST_ITEMS = 20
+MAX_FIGURES = 20
+URL_PATTERN = re.compile(r"^https?://[^\s<>\"']+$")
+
+# The form's fields, in the order a contributor fills them in.
+INITIATIVE_FIELDS = ("title", "force_ids", "place", "lead_organisations", "partners", "themes", "status",
+                     "evaluation", "start_year", "end_year", "summary", "source", "figures")
+FIGURE_FIELDS = ("measure", "value", "unit", "qualifier", "direction", "period", "comparator", "kind", "source")
+NOTE_FIELDS = ("about_id", "note_kind", "text", "source")
+
+
+@dataclass(frozen=True, order=True)
+class FieldProblem:
+    """One thing wrong with a submission, on the field a contributor should fix ('figures.0.value')."""
+
+    field: str
+    message: str
+
+
+class SubmissionInvalid(ValueError):
+    def __init__(self, problems: Iterable[FieldProblem]):
+        self.problems = tuple(sorted(set(problems)))
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems))
+
+    def by_field(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for problem in self.problems:
+            grouped.setdefault(problem.field, []).append(problem.message)
+        return grouped
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a record is checked against, held apart from the records themselves."""
+
+    forces_by_id: Mapping[str, Force]
+    force_aliases: Mapping[str, str]
+    theme_ids: frozenset[str]
+    paper_initiative_ids: frozenset[str]
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> Reference:
+        return cls(dataset.forces_by_id, dataset.force_aliases, frozenset(dataset.themes_by_id),
+                   frozenset(i.id for i in dataset.initiatives))
+
+
+@dataclass(frozen=True)
+class User:
+    """A person the intranet's proxy vouches for; reviewers may publish."""
+
+    name: str
+    is_reviewer: bool
+
+
+@dataclass(frozen=True)
+class PublishedRecord:
+    """A record as the register publishes it: what `storage` returns, in domain terms."""
+
+    record_id: str
+    kind: Literal["initiative", "note"]
+    payload: Mapping[str, Any]
+    published_at: datetime
+    organisation: str
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _list(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split("|") if part.strip())
+    if isinstance(value, (list, tuple)):
+        return tuple(_text(v) for v in value if _text(v))
+    return ()
+
+
+def _check_lengths(payload: Mapping[str, Any], problems: list[FieldProblem]) -> None:
+    for name in ("title", "place"):
+        if len(_text(payload.get(name))) > MAX_TEXT:
+            problems.append(FieldProblem(name, f"is longer than {MAX_TEXT} characters"))
+    if len(_text(payload.get("summary"))) > MAX_SUMMARY:
+        problems.append(FieldProblem("summary", f"is longer than {MAX_SUMMARY} characters"))
+    for name in ("force_ids", "lead_organisations", "partners", "themes"):
+        items = _list(payload.get(name))
+        if len(items) > MAX_LIST_ITEMS:
+            problems.append(FieldProblem(name, f"lists more than {MAX_LIST_ITEMS} values"))
+        if any(len(item) > MAX_TEXT for item in items):
+            problems.append(FieldProblem(name, f"has a value longer than {MAX_TEXT} characters"))
+
+
+def check_source(value: object, field_name: str) -> list[FieldProblem]:
+    """A link (http or https only) or a citation in words; never empty."""
+    text = _text(value)
+    if not text:
+        return [FieldProblem(field_name, "is required: a link to the evidence, or a citation")]
+    if len(text) > MAX_SOURCE:
+        return [FieldProblem(field_name, f"is longer than {MAX_SOURCE} characters")]
+    if "://" in text.split()[0] and not URL_PATTERN.match(text):
+        return [FieldProblem(field_name, "a link must start with http:// or https:// and contain no spaces")]
+    return []
+
+
+def _pydantic_problems(exc: ValidationError, prefix: str, renamed: Mapping[str, str]) -> list[FieldProblem]:
+    problems = []
+    for error in exc.errors():
+        loc = error.get("loc") or ()
+        column = str(loc[0]) if loc else str((error.get("ctx") or {}).get("column", "-"))
+        message = error["msg"]
+        if error["type"] == "literal_error":
+            message = f"{error['input']!r} is not allowed; {message[0].lower()}{message[1:]}"
+        elif error["type"] in {"float_parsing", "int_parsing"}:
+            message = f"{error['input']!r} is not a number"
+        elif error["type"] == "string_too_short" and not error.get("input"):
+            message = "is required"
+        problems.append(FieldProblem(f"{prefix}{renamed.get(column, column)}", message))
+    return problems
+
+
+def validate_figures(raw_figures: object, initiative_id: str, reference: Reference) -> tuple[Outcome, ...]:
+    """The figures of a submitted initiative, checked with the curated files' figure model."""
+    del reference  # figures link only to their own initiative, so no reference data is needed yet
+    figures = raw_figures if isinstance(raw_figures, (list, tuple)) else []
+    problems: list[FieldProblem] = []
+    if len(figures) > MAX_FIGURES:
+        raise SubmissionInvalid([FieldProblem("figures", f"at most {MAX_FIGURES} figures per initiative")])
+    outcomes = []
+    for index, figure in enumerate(figures):
+        prefix = f"figures.{index}."
+        if not isinstance(figure, Mapping):
+            problems.append(FieldProblem(f"figures.{index}", "must be a figure with its fields"))
+            continue
+        source_problems = check_source(figure.get("source"), f"{prefix}source")
+        problems.extend(source_problems)
+        if len(_text(figure.get("measure"))) > MAX_TEXT:
+            problems.append(FieldProblem(f"{prefix}measure", f"is longer than {MAX_TEXT} characters"))
+        row = {
+            "id": f"{initiative_id}-fig-{index + 1}", "initiative_id": initiative_id, "case_study": REGISTER_CASE_STUDY.id,
+            "measure": _text(figure.get("measure")), "value": _text(figure.get("value")),
+            "unit": _text(figure.get("unit")), "qualifier": _text(figure.get("qualifier")),
+            "direction": _text(figure.get("direction")), "period": _text(figure.get("period"))[:MAX_TEXT],
+            "comparator": _text(figure.get("comparator"))[:MAX_TEXT], "kind": _text(figure.get("kind")),
+            "section": _text(figure.get("source")) or "-", "references": "",
+        }
+        try:
+            outcomes.append(Outcome.model_validate(row))
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(exc, prefix, {"section": "source"}))
+    if problems:
+        raise SubmissionInvalid(problems)
+    return tuple(outcomes)
+
+
+def validate_initiative(payload: Mapping[str, Any], record_id: str,
+                        reference: Reference) -> tuple[Initiative, tuple[Outcome, ...]]:
+    """A submitted initiative and its figures as records, or SubmissionInvalid listing every problem."""
+    problems: list[FieldProblem] = []
+    unexpected = sorted(set(payload) - set(INITIATIVE_FIELDS))
+    if unexpected:
+        problems.append(FieldProblem("-", f"unexpected field(s) {', '.join(unexpected)}"))
+    _check_lengths(payload, problems)
+    force_ids, unknown = resolve_force_refs(_list(payload.get("force_ids")), reference.force_aliases)
+    problems.extend(FieldProblem("force_ids", unknown_force_message(ref)) for ref in unknown)
+    themes = _list(payload.get("themes"))
+    problems.extend(FieldProblem("themes", unknown_theme_message(t, reference.theme_ids))
+                    for t in unknown_themes(themes, reference.theme_ids))
+    problems.extend(check_source(payload.get("source"), "source"))
+    scope = scope_for(force_ids, reference.forces_by_id)
+    territorial = territorial_forces_in_non_territorial(scope, force_ids, reference.forces_by_id)
+    if territorial:
+        problems.append(FieldProblem("force_ids", "a non-territorial body's work names no territorial force"))
+    row = {
+        "id": record_id, "title": _text(payload.get("title")), "case_study": REGISTER_CASE_STUDY.id,
+        "scope": scope, "force_ids": force_ids, "place": _text(payload.get("place")),
+        "lead_organisations": _list(payload.get("lead_organisations")), "partners": _list(payload.get("partners")),
+        "themes": themes, "status": _text(payload.get("status")), "evaluation": _text(payload.get("evaluation")),
+        "start_year": _text(payload.get("start_year")), "end_year": _text(payload.get("end_year")),
+        "summary": _text(payload.get("summary")), "section": _text(payload.get("source")) or "-", "references": (),
+    }
+    initiative = None
+    try:
+        initiative = Initiative.model_validate(row)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc, "", {"section": "source"}))
+    outcomes: tuple[Outcome, ...] = ()
+    try:
+        outcomes = validate_figures(payload.get("figures", []), record_id, reference)
+    except SubmissionInvalid as exc:
+        problems.extend(exc.problems)
+    if problems or initiative is None:
+        raise SubmissionInvalid(problems)
+    return initiative, outcomes
+
+
+def validate_note(payload: Mapping[str, Any], reference: Reference) -> dict[str, str]:
+    """An erratum or follow-up on one of the paper's initiatives, cleaned, or SubmissionInvalid."""
+    problems: list[FieldProblem] = []
+    unexpected = sorted(set(payload) - set(NOTE_FIELDS))
+    if unexpected:
+        problems.append(FieldProblem("-", f"unexpected field(s) {', '.join(unexpected)}"))
+    about = _text(payload.get("about_id"))
+    if about not in reference.paper_initiative_ids:
+        problems.append(FieldProblem("about_id", "choose one of the paper's initiatives"))
+    kind = _text(payload.get("note_kind"))
+    if kind not in NOTE_KINDS:
+        problems.append(FieldProblem("note_kind", f"must be one of {', '.join(NOTE_KINDS)}"))
+    text = _text(payload.get("text"))
+    if len(text) < 20:
+        problems.append(FieldProblem("text", "say what is wrong or what happened next (at least 20 characters)"))
+    elif len(text) > MAX_SUMMARY:
+        problems.append(FieldProblem("text", f"is longer than {MAX_SUMMARY} characters"))
+    problems.extend(check_source(payload.get("source"), "source"))
+    if problems:
+        raise SubmissionInvalid(problems)
+    return {"about_id": about, "note_kind": kind, "text": text, "source": _text(payload.get("source"))}
+
+
+def diff_payloads(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Field -> (current, proposed), for every field a proposal changes: what a reviewer reads."""
+    return {key: (old.get(key), new.get(key)) for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)}
+
+
+def payload_of(initiative: Initiative, outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """A record back as a form payload: the starting point of a proposed update, and of an import."""
+    return {
+        "title": initiative.title, "force_ids": list(initiative.force_ids), "place": initiative.place,
+        "lead_organisations": list(initiative.lead_organisations), "partners": list(initiative.partners),
+        "themes": list(initiative.themes), "status": initiative.status, "evaluation": initiative.evaluation,
+        "start_year": initiative.start_year, "end_year": initiative.end_year, "summary": initiative.summary,
+        "source": initiative.section,
+        "figures": [{"measure": o.measure, "value": o.value, "unit": o.unit, "qualifier": o.qualifier,
+                     "direction": o.direction, "period": o.period, "comparator": o.comparator, "kind": o.kind,
+                     "source": o.section} for o in outcomes if o.initiative_id == initiative.id],
+    }
+
+
+def with_register(paper: Dataset, records: Iterable[PublishedRecord]) -> Dataset:
+    """The paper's dataset with the register's published records folded in, each marked by its source.
+
+    A published record that no longer validates (say a theme was retired from the reference data) is
+    left out of the map and named in `register_problems`, so it is logged and shown, never lost.
+    """
+    reference = Reference.of(paper)
+    initiatives: list[Initiative] = []
+    outcomes: list[Outcome] = []
+    notes: list[Note] = []
+    provenance: dict[str, Provenance] = {}
+    problems: list[str] = []
+    for record in records:
+        mark = Provenance("register", record.published_at.date().isoformat(), record.organisation)
+        try:
+            if record.kind == "note":
+                note = validate_note(record.payload, reference)
+                notes.append(Note(record.record_id, note["about_id"], note["note_kind"], note["text"], note["source"],
+                                  mark))
+            else:
+                initiative, figures = validate_initiative(record.payload, record.record_id, reference)
+                initiatives.append(initiative)
+                outcomes.extend(figures)
+                provenance[initiative.id] = mark
+        except SubmissionInvalid as exc:
+            problems.append(f"register record {record.record_id}: {exc}")
+    if not initiatives and not notes and not problems:
+        return paper
+    return replace(
+        paper,
+        initiatives=paper.initiatives + tuple(initiatives),
+        outcomes=paper.outcomes + tuple(outcomes),
+        case_studies=paper.case_studies + ((REGISTER_CASE_STUDY,) if initiatives else ()),
+        provenance=MappingProxyType(provenance), notes=tuple(notes), register_problems=tuple(problems),
+    )

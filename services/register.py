@@ -1,0 +1,133 @@
+"""The register's workflow: who may do what, checked, then stored.
+
+Every step validates with the domain's rules (the same as the curated CSV files) before anything is
+stored, and every write is acknowledged only once `storage` has committed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Engine
+
+from domain.register import (FieldProblem, Reference, SubmissionInvalid, User, diff_payloads, payload_of,
+                             validate_initiative, validate_note)
+from storage import register_store
+from storage.errors import NotFound
+from storage.register_store import HistoryEntry, PublishedRecord, Submission
+
+# The id a new initiative is checked under before the register gives it its own on publication.
+DRAFT_ID = "new"
+
+
+class Forbidden(PermissionError):
+    """The user may not do this; the message says why."""
+
+
+class RateLimited(RuntimeError):
+    """Too many submissions from one user in the last hour."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A pending submission as a reviewer reads it: what it proposes against what is published now."""
+
+    submission: Submission
+    current: Mapping[str, Any] | None
+    changes: Mapping[str, tuple[Any, Any]]
+
+
+def cleaned_payload(kind: str, payload: Mapping[str, Any], reference: Reference) -> dict[str, Any]:
+    """The payload as the domain reads it (force names resolved to ids, numbers as numbers), or
+    SubmissionInvalid. Storing the cleaned form means a record reads back exactly as it was checked."""
+    if kind == "note":
+        return dict(validate_note(payload, reference))
+    initiative, outcomes = validate_initiative(payload, DRAFT_ID, reference)
+    return payload_of(initiative, outcomes)
+
+
+@dataclass(frozen=True)
+class RegisterService:
+    engine: Engine
+    organisation: str
+    submissions_per_hour: int
+    clock: Callable[[], datetime] = utc_now
+
+    def propose(self, user: User, kind: str, payload: Mapping[str, Any], reference: Reference, *,
+                record_id: str | None = None, idempotency_key: str | None = None) -> Submission:
+        """A new initiative, an update to a register record, or a note on a paper record, queued for review."""
+        if kind not in ("new initiative", "update", "note"):
+            raise SubmissionInvalid([FieldProblem("-", f"unknown kind of submission {kind!r}")])
+        cleaned = cleaned_payload(kind, payload, reference)
+        if kind == "update":
+            record = self._record(record_id)
+            if record.kind != "initiative" or record.state != "published":
+                raise SubmissionInvalid([FieldProblem("record_id", "only a published register initiative can be updated")])
+        now = self.clock()
+        if register_store.submissions_since(self.engine, user.name, now - timedelta(hours=1)) >= self.submissions_per_hour:
+            raise RateLimited(f"You have sent {self.submissions_per_hour} submissions in the last hour, the most "
+                              "this register takes; your draft is kept, please send it later.")
+        return register_store.submit(
+            self.engine, user=user.name, kind=kind, payload=cleaned, now=now,
+            record_id=record_id if kind == "update" else None,
+            about_id=cleaned.get("about_id") if kind == "note" else None, idempotency_key=idempotency_key,
+        )
+
+    def my_submissions(self, user: User) -> list[Submission]:
+        return register_store.submissions_by(self.engine, user.name)
+
+    def queue(self, user: User) -> list[ReviewItem]:
+        self._require_reviewer(user)
+        items = []
+        for submission in register_store.pending(self.engine):
+            current = self._record(submission.record_id).payload if submission.kind == "update" else None
+            items.append(ReviewItem(submission, current, diff_payloads(current or {}, submission.payload)))
+        return items
+
+    def publish(self, user: User, submission_id: int, reference: Reference) -> PublishedRecord:
+        self._require_reviewer(user)
+        submission = register_store.get_submission(self.engine, submission_id)
+        # Checked again: the reference data may have changed since it was submitted.
+        cleaned_payload(submission.kind, submission.payload, reference)
+        return register_store.publish(self.engine, submission_id=submission_id, reviewer=user.name,
+                                      organisation=self.organisation, now=self.clock())
+
+    def return_to_contributor(self, user: User, submission_id: int, comment: str) -> Submission:
+        self._require_reviewer(user)
+        if not comment.strip():
+            raise SubmissionInvalid([FieldProblem("comment", "say what the contributor should change")])
+        return register_store.return_submission(self.engine, submission_id=submission_id, reviewer=user.name,
+                                                comment=comment.strip()[:2000], now=self.clock())
+
+    def withdraw(self, user: User, record_id: str, reason: str) -> PublishedRecord:
+        self._require_reviewer(user)
+        if not reason.strip():
+            raise SubmissionInvalid([FieldProblem("reason", "say why the record is withdrawn")])
+        return register_store.withdraw(self.engine, record_id=record_id, user=user.name, reason=reason.strip()[:2000],
+                                       now=self.clock())
+
+    def published(self) -> list[PublishedRecord]:
+        return register_store.published_records(self.engine)
+
+    def history(self, record_id: str | None = None) -> list[HistoryEntry]:
+        return register_store.history(self.engine, record_id=record_id)
+
+    def _record(self, record_id: str | None) -> PublishedRecord:
+        if not record_id:
+            raise SubmissionInvalid([FieldProblem("record_id", "choose the register record to update")])
+        try:
+            return register_store.get_record(self.engine, record_id)
+        except NotFound:
+            raise SubmissionInvalid([FieldProblem("record_id", f"no register record has id {record_id!r}")]) from None
+
+    @staticmethod
+    def _require_reviewer(user: User) -> None:
+        if not user.is_reviewer:
+            raise Forbidden(f"{user.name} is not one of this register's reviewers (PPH_REVIEWERS)")
