@@ -1,0 +1,435 @@
+"""The register's storage on a real, migrated SQLite file: every function's behaviour, its transactions,
+the database's own guarantees (append-only history, WAL, busy timeout) and its failure modes."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+import time
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
+
+from storage import register_store as store
+from storage.database import connect, default_database_url, for_writes, migrate
+from storage.register_store import Conflict, NotFound, RegisterUnavailable
+
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+TRIAGE = {"title": "Street triage", "forces": ["E23000001"], "themes": ["mental health"]}
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def database_file(tmp_path: Path) -> Path:
+    return tmp_path / "var" / "register.sqlite3"
+
+
+@pytest.fixture
+def engine(database_file: Path):
+    engine = connect(f"sqlite:///{database_file}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def submit_new(engine: Engine, user: str = "ann", minutes: int = 0, **overrides) -> store.Submission:
+    return store.submit(engine, user=user, kind="new initiative", payload=overrides.pop("payload", TRIAGE),
+                        now=at(minutes), **overrides)
+
+
+def publish(engine: Engine, submission_id: int, minutes: int = 5) -> store.PublishedRecord:
+    return store.publish(engine, submission_id=submission_id, reviewer="rev", organisation="PHE", now=at(minutes))
+
+
+def count(engine: Engine, table: str) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(text(f"SELECT count(*) FROM {table}"))
+
+
+# --- the submit -> review -> publish path ---------------------------------------------------------
+
+
+def test_sto001_submit_publish_and_history_in_order(engine):
+    submission = submit_new(engine)
+    assert submission.status == "pending" and submission.submitted_by == "ann"
+    assert store.pending(engine) == [submission]
+
+    record = publish(engine, submission.id, minutes=5)
+
+    assert record.record_id == "reg-0001" and record.revision == 1 and record.state == "published"
+    assert (record.kind, record.payload, record.published_by, record.organisation) == ("initiative", TRIAGE, "rev", "PHE")
+    assert record.submission_id == submission.id
+    assert store.pending(engine) == []
+    assert store.published_records(engine) == [record]
+    assert store.get_record(engine, "reg-0001") == record
+    published = store.get_submission(engine, submission.id)
+    assert (published.status, published.record_id, published.reviewed_by, published.reviewed_at) == (
+        "published", "reg-0001", "rev", at(5))
+    entries = store.history(engine, submission_id=submission.id)
+    assert [(e.action, e.actor, e.at) for e in entries] == [("submitted", "ann", at(0)), ("published", "rev", at(5))]
+    assert entries[1].detail == {"created": "reg-0001"}
+    assert store.history(engine, record_id="reg-0001") == entries[1:]
+
+
+def test_sto002_a_note_is_published_as_a_note_about_its_initiative(engine):
+    note = store.submit(engine, user="ann", kind="note", about_id="paper-12", payload={"text": "Now county-wide"},
+                        now=at(0))
+    record = publish(engine, note.id)
+    assert (record.kind, record.about_id, record.payload) == ("note", "paper-12", {"text": "Now county-wide"})
+
+
+def test_sto003_return_stores_the_comment_and_leaves_nothing_published(engine):
+    submission = submit_new(engine)
+    returned = store.return_submission(engine, submission_id=submission.id, reviewer="rev",
+                                       comment="Which forces?", now=at(3))
+    assert (returned.status, returned.review_comment, returned.reviewed_by, returned.reviewed_at) == (
+        "returned", "Which forces?", "rev", at(3))
+    assert store.published_records(engine) == []
+    last = store.history(engine, submission_id=submission.id)[-1]
+    assert (last.action, last.actor, last.detail) == ("returned", "rev", {"comment": "Which forces?"})
+    with pytest.raises(Conflict, match="already returned"):
+        publish(engine, submission.id)
+
+
+@pytest.mark.parametrize("comment", ["", "   \n"])
+def test_sto004_return_needs_a_comment(engine, comment):
+    submission = submit_new(engine)
+    with pytest.raises(ValueError, match="comment"):
+        store.return_submission(engine, submission_id=submission.id, reviewer="rev", comment=comment, now=at(1))
+    assert store.get_submission(engine, submission.id).status == "pending"
+
+
+def test_sto005_update_replaces_the_payload_and_records_the_diff(engine):
+    record = publish(engine, submit_new(engine).id)
+    new_payload = {"title": "Street triage", "forces": ["E23000001", "E23000002"], "contact": "triage@example.org"}
+    update = store.submit(engine, user="bob", kind="update", record_id=record.record_id, payload=new_payload,
+                          now=at(10))
+
+    updated = store.publish(engine, submission_id=update.id, reviewer="rev2", organisation="NPCC", now=at(20))
+
+    assert (updated.record_id, updated.revision, updated.payload) == ("reg-0001", 2, new_payload)
+    assert (updated.published_by, updated.organisation, updated.submission_id) == ("rev2", "NPCC", update.id)
+    assert store.published_records(engine) == [updated]
+    last = store.history(engine, record_id="reg-0001")[-1]
+    assert (last.action, last.actor, last.submission_id) == ("published", "rev2", update.id)
+    assert last.detail == {"changed": {
+        "contact": [None, "triage@example.org"],
+        "forces": [["E23000001"], ["E23000001", "E23000002"]],
+        "themes": [["mental health"], None],
+    }}
+
+
+def test_sto006_an_update_must_name_an_existing_published_record(engine):
+    with pytest.raises(NotFound, match="reg-0404"):
+        store.submit(engine, user="ann", kind="update", record_id="reg-0404", payload=TRIAGE, now=at(0))
+    assert count(engine, "submissions") == 0
+    record = publish(engine, submit_new(engine).id)
+    store.withdraw(engine, record_id=record.record_id, user="rev", reason="Ended", now=at(9))
+    with pytest.raises(Conflict, match="withdrawn"):
+        store.submit(engine, user="ann", kind="update", record_id=record.record_id, payload=TRIAGE, now=at(10))
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"kind": "poem"}, "kind"),
+    ({"kind": "update"}, "record_id"),
+    ({"kind": "note"}, "about_id"),
+    ({"kind": "new initiative", "record_id": "reg-0001"}, "record_id"),
+])
+def test_sto007_submission_shape_is_checked(engine, fields, message):
+    with pytest.raises(ValueError, match=message):
+        store.submit(engine, user="ann", payload=TRIAGE, now=at(0), **fields)
+    assert count(engine, "submissions") == 0
+
+
+def test_sto008_withdraw_keeps_the_row(engine):
+    record = publish(engine, submit_new(engine).id)
+    withdrawn = store.withdraw(engine, record_id=record.record_id, user="rev", reason="Funding ended", now=at(30))
+    assert withdrawn.state == "withdrawn" and withdrawn.payload == TRIAGE
+    assert store.published_records(engine) == []
+    assert store.get_record(engine, record.record_id) == withdrawn
+    last = store.history(engine, record_id=record.record_id)[-1]
+    assert (last.action, last.actor, last.detail) == ("withdrawn", "rev", {"reason": "Funding ended"})
+    with pytest.raises(Conflict, match="withdrawn"):
+        store.withdraw(engine, record_id=record.record_id, user="rev", reason="again", now=at(31))
+    with pytest.raises(ValueError, match="reason"):
+        store.withdraw(engine, record_id=record.record_id, user="rev", reason=" ", now=at(31))
+
+
+def test_sto009_lookups_of_unknown_ids_raise_not_found(engine):
+    with pytest.raises(NotFound):
+        store.get_submission(engine, 99)
+    with pytest.raises(NotFound):
+        store.get_record(engine, "reg-0099")
+    with pytest.raises(NotFound):
+        publish(engine, 99)
+    with pytest.raises(NotFound):
+        store.withdraw(engine, record_id="reg-0099", user="rev", reason="x", now=at(0))
+
+
+# --- exactly once ---------------------------------------------------------------------------------
+
+
+def test_sto010_an_idempotency_key_stores_once_and_returns_the_same_submission(engine):
+    first = submit_new(engine, idempotency_key="form-7f3a")
+    again = submit_new(engine, minutes=1, idempotency_key="form-7f3a")
+    assert again == first
+    assert count(engine, "submissions") == 1
+    assert [e.action for e in store.history(engine)] == ["submitted"]
+    assert submit_new(engine, idempotency_key="form-other").id != first.id
+
+
+def test_sto011_another_users_idempotency_key_conflicts(engine):
+    submit_new(engine, user="ann", idempotency_key="form-7f3a")
+    with pytest.raises(Conflict, match="another user"):
+        submit_new(engine, user="bob", idempotency_key="form-7f3a")
+    assert count(engine, "submissions") == 1
+
+
+def test_sto012_publishing_twice_conflicts(engine):
+    submission = submit_new(engine)
+    publish(engine, submission.id)
+    with pytest.raises(Conflict, match="already published"):
+        publish(engine, submission.id, minutes=6)
+    with pytest.raises(Conflict, match="already published"):
+        store.return_submission(engine, submission_id=submission.id, reviewer="rev", comment="late", now=at(7))
+    assert count(engine, "records") == 1
+    assert [e.action for e in store.history(engine)] == ["submitted", "published"]
+
+
+def test_sto013_two_reviewers_racing_to_publish_exactly_one_wins(engine, database_file):
+    submission = submit_new(engine)
+    engines = [connect(f"sqlite:///{database_file}") for _ in range(2)]
+    start = threading.Barrier(len(engines))
+    outcomes: list[object] = []
+
+    def review(reviewer_engine: Engine, reviewer: str) -> None:
+        start.wait()
+        try:
+            outcomes.append(store.publish(reviewer_engine, submission_id=submission.id, reviewer=reviewer,
+                                          organisation="PHE", now=at(5)))
+        except Conflict as conflict:
+            outcomes.append(conflict)
+
+    threads = [threading.Thread(target=review, args=(e, f"rev{i}")) for i, e in enumerate(engines)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    for e in engines:
+        e.dispose()
+
+    winners = [o for o in outcomes if isinstance(o, store.PublishedRecord)]
+    assert len(winners) == 1 and len([o for o in outcomes if isinstance(o, Conflict)]) == 1
+    assert count(engine, "records") == 1
+    assert [e.actor for e in store.history(engine) if e.action == "published"] == [winners[0].published_by]
+
+
+# --- listings and counters ------------------------------------------------------------------------
+
+
+def test_sto014_listing_orders(engine):
+    ann_first = submit_new(engine, user="ann", minutes=0)
+    bob = submit_new(engine, user="bob", minutes=1)
+    ann_second = submit_new(engine, user="ann", minutes=2)
+    assert [s.id for s in store.submissions_by(engine, "ann")] == [ann_second.id, ann_first.id]
+    assert [s.id for s in store.pending(engine)] == [ann_first.id, bob.id, ann_second.id]
+    assert store.submissions_by(engine, "nobody") == []
+
+
+def test_sto015_submissions_since_counts_one_users_recent_submissions(engine):
+    for minutes in (0, 10, 20):
+        submit_new(engine, user="ann", minutes=minutes)
+    submit_new(engine, user="bob", minutes=20)
+    assert store.submissions_since(engine, "ann", at(10)) == 2
+    assert store.submissions_since(engine, "ann", at(21)) == 0
+    # The same instant written in another zone counts the same.
+    assert store.submissions_since(engine, "ann", at(10).astimezone(timezone(timedelta(hours=2)))) == 2
+
+
+def test_sto016_published_revision_changes_only_with_what_is_published(engine):
+    assert store.published_revision(engine) == 0
+    first = submit_new(engine)
+    assert store.published_revision(engine) == 0
+    record = publish(engine, first.id)
+    after_publish = store.published_revision(engine)
+    assert after_publish > 0
+    store.return_submission(engine, submission_id=submit_new(engine).id, reviewer="rev", comment="no", now=at(8))
+    assert store.published_revision(engine) == after_publish
+    store.withdraw(engine, record_id=record.record_id, user="rev", reason="ended", now=at(9))
+    after_withdraw = store.published_revision(engine)
+    assert after_withdraw > after_publish
+    store.import_records(engine, user="admin", records=[("paper-1", TRIAGE)], organisation="PHE", now=at(10))
+    assert store.published_revision(engine) > after_withdraw
+
+
+def test_sto017_results_are_frozen_and_times_are_utc(engine):
+    paris = timezone(timedelta(hours=1))
+    submission = store.submit(engine, user="ann", kind="new initiative", payload=TRIAGE, now=at(0).astimezone(paris))
+    stored = store.get_submission(engine, submission.id)
+    assert stored.submitted_at == at(0) and stored.submitted_at.tzinfo == UTC
+    assert store.history(engine)[0].at.tzinfo == UTC
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        stored.status = "published"
+
+
+def test_sto018_naive_times_are_refused(engine):
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.submit(engine, user="ann", kind="new initiative", payload=TRIAGE, now=datetime(2025, 3, 1, 9))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.submissions_since(engine, "ann", datetime(2025, 3, 1))
+    assert count(engine, "submissions") == 0
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def test_sto019_import_stores_published_initiatives_with_history(engine):
+    imported = store.import_records(engine, user="admin", records=[("paper-2", {"title": "B"}), ("paper-1", TRIAGE)],
+                                    organisation="PHE", now=at(0))
+    assert [r.record_id for r in imported] == ["paper-2", "paper-1"]
+    assert [r.record_id for r in store.published_records(engine)] == ["paper-1", "paper-2"]
+    record = store.get_record(engine, "paper-1")
+    assert (record.kind, record.state, record.revision, record.submission_id) == ("initiative", "published", 1, None)
+    assert [(e.action, e.actor, e.record_id) for e in store.history(engine)] == [
+        ("imported", "admin", "paper-2"), ("imported", "admin", "paper-1")]
+
+
+def test_sto020_import_is_all_or_nothing(engine):
+    batch = [("paper-1", TRIAGE), ("paper-2", TRIAGE), ("paper-1", {"title": "again"})]
+    with pytest.raises(Conflict, match="paper-1"):
+        store.import_records(engine, user="admin", records=batch, organisation="PHE", now=at(0))
+    assert count(engine, "records") == 0 and count(engine, "history") == 0
+
+    store.import_records(engine, user="admin", records=[("paper-1", TRIAGE)], organisation="PHE", now=at(1))
+    with pytest.raises(Conflict, match="paper-1"):
+        store.import_records(engine, user="admin", records=[("paper-3", TRIAGE), ("paper-1", TRIAGE)],
+                             organisation="PHE", now=at(2))
+    assert [r.record_id for r in store.published_records(engine)] == ["paper-1"]
+
+
+def test_sto021_import_refuses_ids_that_are_not_slugs(engine):
+    with pytest.raises(ValueError, match="Paper 1"):
+        store.import_records(engine, user="admin", records=[("paper-2", TRIAGE), ("Paper 1", TRIAGE)],
+                             organisation="PHE", now=at(0))
+    assert count(engine, "records") == 0
+
+
+# --- what the database itself guarantees ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("statement", ["UPDATE history SET actor = 'mallory'", "DELETE FROM history"])
+def test_sto022_the_database_refuses_to_change_history(engine, statement):
+    submit_new(engine)
+    with pytest.raises(IntegrityError, match="append-only"), engine.begin() as connection:
+        connection.execute(text(statement))
+    assert [(e.action, e.actor) for e in store.history(engine)] == [("submitted", "ann")]
+
+
+def test_sto023_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(engine):
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_sto024_a_change_and_its_history_row_are_one_transaction(engine, monkeypatch):
+    pending_submission = submit_new(engine)
+
+    def history_write_fails(*args, **kwargs):
+        raise RuntimeError("history could not be written")
+
+    # The history row fails after the change itself was written: neither may remain.
+    monkeypatch.setattr("storage.register_store._record_history", history_write_fails)
+    with pytest.raises(RuntimeError, match="history"):
+        submit_new(engine, user="bob")
+    with pytest.raises(RuntimeError, match="history"):
+        publish(engine, pending_submission.id)
+    assert [s.id for s in store.pending(engine)] == [pending_submission.id]
+    assert count(engine, "submissions") == 1 and count(engine, "records") == 0
+
+
+def test_sto025_memory_database_works_for_tests():
+    engine = connect("sqlite:///:memory:")
+    migrate(engine)
+    record = publish(engine, submit_new(engine).id)
+    assert store.published_records(engine) == [record]
+
+
+def test_sto026_default_url_is_the_sqlite_file_under_var(tmp_path):
+    assert default_database_url(tmp_path) == f"sqlite:///{tmp_path}/var/register.sqlite3"
+
+
+def test_sto027_connect_creates_the_folder_of_the_sqlite_file(tmp_path):
+    engine = connect(f"sqlite:///{tmp_path / 'deep' / 'er' / 'register.sqlite3'}")
+    migrate(engine)
+    engine.dispose()
+    assert (tmp_path / "deep" / "er" / "register.sqlite3").is_file()
+
+
+# --- when the database is unavailable ---------------------------------------------------------------
+
+
+def make_folder_unreadable(folder: Path) -> None:
+    folder.chmod(0)
+
+
+def replace_folder_with_a_file(folder: Path) -> None:
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+    folder.write_text("not a folder")
+
+
+@pytest.mark.parametrize("break_folder", [
+    pytest.param(make_folder_unreadable, marks=pytest.mark.skipif(
+        os.geteuid() == 0, reason="root reads any folder, whatever its permissions")),
+    replace_folder_with_a_file,
+])
+def test_sto028_unusable_sqlite_folder_raises_register_unavailable(tmp_path, break_folder):
+    folder = tmp_path / "var"
+    migrate_engine = connect(f"sqlite:///{folder / 'register.sqlite3'}")
+    migrate(migrate_engine)
+    migrate_engine.dispose()
+    engine = connect(f"sqlite:///{folder / 'register.sqlite3'}")
+    break_folder(folder)
+    try:
+        with pytest.raises(RegisterUnavailable, match="unavailable"):
+            store.published_records(engine)
+        with pytest.raises(RegisterUnavailable):
+            submit_new(engine)
+    finally:
+        if folder.is_dir():
+            folder.chmod(0o755)
+        engine.dispose()
+
+
+def test_sto029_closed_postgresql_port_raises_register_unavailable_quickly():
+    engine = connect("postgresql+psycopg://u:p@127.0.0.1:1/x?connect_timeout=2")
+    started = time.monotonic()
+    with pytest.raises(RegisterUnavailable, match="unavailable") as raised:
+        store.pending(engine)
+    with pytest.raises(RegisterUnavailable):
+        submit_new(engine)
+    assert time.monotonic() - started < 5
+    assert ":p@" not in str(raised.value)
+    engine.dispose()
+
+
+def test_sto030_a_database_locked_too_long_raises_register_unavailable(engine, database_file, monkeypatch):
+    # Another writer holds the lock longer than busy_timeout: this writer gives up, readably.
+    monkeypatch.setattr("storage.database.SQLITE_BUSY_TIMEOUT_MS", 50)
+    impatient = connect(f"sqlite:///{database_file}")
+    try:
+        with for_writes(engine).begin():
+            with pytest.raises(RegisterUnavailable, match="locked"):
+                submit_new(impatient)
+            assert store.pending(impatient) == []  # readers are not blocked meanwhile (WAL)
+    finally:
+        impatient.dispose()
