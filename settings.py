@@ -59,6 +59,8 @@ def _user_names(name: str, raw: str) -> frozenset[str]:
 def _addresses(raw: str) -> frozenset[str]:
     addresses = raw.replace(",", " ").split()
     for address in addresses:
+        if address == "*":
+            continue  # any address, as gunicorn reads the same setting; only safe when nothing but the proxy can connect
         try:
             ipaddress.ip_address(address)
         except ValueError:
@@ -107,7 +109,7 @@ class Settings:
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'register.sqlite3'}"
     # Identity comes from the intranet's reverse proxy, in this header, trusted only from these addresses.
     user_header: str = ""
-    forwarded_allow_ips: frozenset[str] = frozenset({"127.0.0.1", "::1"})
+    forwarded_allow_ips: frozenset[str] = frozenset({"127.0.0.1"})
     reviewers: frozenset[str] = frozenset()
     dev_user: str = ""  # a laptop trial's stand-in for the proxy; logged as a warning at start-up
     organisation: str = "this register's reviewers"  # who reviews, as "Register, reviewed <date> by <organisation>"

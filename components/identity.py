@@ -25,7 +25,8 @@ def current_user(request: Request, settings: Settings) -> User | None:
 
 
 def _proxied_name(request: Request, settings: Settings) -> str:
-    if not settings.user_header or request.remote_addr not in settings.forwarded_allow_ips:
+    allowed = settings.forwarded_allow_ips
+    if not settings.user_header or ("*" not in allowed and request.remote_addr not in allowed):
         return ""
     value = request.headers.get(settings.user_header, "").strip()
     return value if USER_NAME.fullmatch(value) else ""

@@ -51,6 +51,7 @@ class Ids(StrEnum):
     PROFILE_COUNTS = "profile-counts"
     PROFILE_FIGURES = "profile-figures"
     VIEW_TABS = "view-tabs"
+    SOURCE = "source-filter"
 
 
 def view_tab(view: str) -> str:

@@ -25,7 +25,11 @@ def _theme_options(dataset: Dataset) -> list[dict]:
     return [{"label": f"{t.label} ({t.kind})", "value": t.id} for t in dataset.themes]
 
 
-def filter_bar(dataset: Dataset) -> html.Section:
+SOURCE_OPTIONS = [{"label": "The 2016 paper", "value": "paper"},
+                  {"label": "The register (reviewed additions)", "value": "register"}]
+
+
+def filter_bar(dataset: Dataset, register_on: bool = False) -> html.Section:
     return html.Section([
         html.Div([
             html.Label("Force", htmlFor=Ids.FORCE_SELECT),
@@ -42,6 +46,11 @@ def filter_bar(dataset: Dataset) -> html.Section:
             dcc.Dropdown(id=Ids.EVALUATION, options=[{"label": e, "value": e} for e in EVALUATIONS],
                          multi=True, placeholder="Any evaluation status"),
         ], className="control"),
+        # Present only with the register on: the read-only dashboard has one source.
+        html.Div([
+            html.Label("Source", htmlFor=Ids.SOURCE),
+            dcc.Dropdown(id=Ids.SOURCE, options=SOURCE_OPTIONS, placeholder="Every source"),
+        ], className="control", hidden=not register_on),
         html.Div([
             html.Label("Search titles, summaries, places and partners (results update as you type)",
                        htmlFor=Ids.SEARCH),
@@ -100,7 +109,7 @@ def build_layout(snapshot: Snapshot, url_prefix: str) -> html.Div:
         ], className="site-header"),
         html.Div(id=Ids.NOTICE, role="status", className="notice"),
         html.Main([
-            filter_bar(dataset),
+            filter_bar(dataset, snapshot.register_on),
             html.Div([
                 map_panel.layout(dataset, snapshot.join, url_prefix),
                 profile.layout(snapshot, url_prefix),
@@ -119,15 +128,15 @@ def register(app: Dash, source: DataSource) -> None:
         Output(Ids.ROOT, "className"),
         Output(Ids.FORCE_SELECT, "value"), Output(Ids.THEMES, "value"), Output(Ids.EVALUATION, "value"),
         Output(Ids.SEARCH, "value"), Output(Ids.WALES, "aria-pressed"), Output(Ids.WALES, "children"),
-        Output(Ids.COMPARE, "value"),
+        Output(Ids.COMPARE, "value"), Output(Ids.SOURCE, "value"),
         Input(Ids.URL, "search"), Input(Ids.FORCE_SELECT, "value"), Input(Ids.THEMES, "value"),
         Input(Ids.EVALUATION, "value"), Input(Ids.SEARCH, "value"), Input(Ids.WALES, "n_clicks"),
         Input(Ids.MAP, "clickData"), Input(Ids.CLEAR, "n_clicks"),
-        Input(Ids.COMPARE, "value"), Input(Ids.ADD_TO_COMPARE, "n_clicks"), *tab_inputs,
+        Input(Ids.COMPARE, "value"), Input(Ids.ADD_TO_COMPARE, "n_clicks"), Input(Ids.SOURCE, "value"), *tab_inputs,
         State(Ids.FILTERS, "data"), State(Ids.STATE, "data"),
     )
     def sync_state(search_query, force, themes, evaluations, text, _wales_clicks, click_data, _clear,
-                   compare, _add, *rest):
+                   compare, _add, record_source, *rest):
         """The URL is the single source of truth: controls write it, and it restores them."""
         current_filters, current_state = rest[-2], rest[-1]
         dataset = source.current().dataset
@@ -147,7 +156,7 @@ def register(app: Dash, source: DataSource) -> None:
                 compare = [*(compare if isinstance(compare, list) else []), force]
             view = tab_ids.get(trigger, shown.view) if isinstance(trigger, str) else shown.view
             state = state_from_controls(force, themes, evaluations, text, ["wales"] if wales else [], dataset,
-                                        embed=shown.embed, compare=compare, view=view)
+                                        embed=shown.embed, compare=compare, view=view, source=record_source)
             url_out = state.to_query() or "?"
         stored = store_of(state)
         filters = store_of(state.filters_only())
@@ -163,7 +172,8 @@ def register(app: Dash, source: DataSource) -> None:
         root_class = ("app embed" if state.embed else "app") if trigger in (None, Ids.URL) else no_update
         return (url_out, state_out, filters_out, root_class, state.force,
                 list(state.themes), list(state.evaluations), search_out, "true" if state.show_wales else "false",
-                "Hide the Welsh forces" if state.show_wales else "Show the 4 Welsh forces", list(state.compare))
+                "Hide the Welsh forces" if state.show_wales else "Show the 4 Welsh forces", list(state.compare),
+                state.source or None)
 
     @app.callback(
         Output(Ids.NOTICE, "children"),

@@ -28,6 +28,7 @@ def filter_initiatives(dataset: Dataset, state: ViewState) -> tuple[Initiative, 
         if (not chosen_themes or chosen_themes & set(i.themes))
         and (not chosen_evaluations or i.evaluation in chosen_evaluations)
         and (not state.search or matches_text(i, state.search))
+        and (not state.source or dataset.provenance_of(i.id).source == state.source)
     )
 
 

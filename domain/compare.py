@@ -117,8 +117,12 @@ def sort_matrix(rows: Sequence[MatrixRow], column: str, descending: bool) -> tup
 def citation_line(dataset: Dataset, view_url: str, accessed: date) -> str:
     # The dataset's date is when this version was compiled from the 2016 paper, said so in words:
     # a bare date beside the dataset reads as if the data were that recent.
+    register = ""
+    if dataset.provenance:
+        register = (f" With {len(dataset.provenance)} initiative(s) added through this dashboard's register, each "
+                    "marked \"Register, reviewed <date> by <organisation>\" and not part of the paper.")
     return (f"{PAPER_CITATION} Police and public health collaboration dataset, version {dataset.version}, "
-            f"compiled {dataset.version_date} from that paper. Boundaries: "
+            f"compiled {dataset.version_date} from that paper.{register} Boundaries: "
             f"{dataset.boundaries.attribution if dataset.boundaries else 'ONS'}. "
             f"View: {view_url} (accessed {accessed.isoformat()}).")
 

@@ -44,6 +44,8 @@ INITIATIVE_COLUMNS: dict[str, str] = {
     "summary": "what it is, in this project's words",
     "section": "the paper's section heading",
     "references": "the paper's reference marks placed on it",
+    "record_source": "PHE 2016 paper, or Register, reviewed <date> by <organisation> for a record added "
+                     "through this dashboard's register",
 }
 FIGURE_COLUMNS: dict[str, str] = {
     "id": "stable identifier of the figure",
@@ -64,6 +66,7 @@ FIGURE_COLUMNS: dict[str, str] = {
     "force_names": "the same forces by name",
     "section": "the paper's section heading",
     "references": "the paper's reference marks placed on it",
+    "record_source": "where the figure comes from: PHE 2016 paper, or Register, reviewed <date> by <organisation>",
 }
 
 
@@ -103,6 +106,7 @@ def initiative_rows(dataset: Dataset, initiatives: Iterable[Initiative]) -> list
             "themes": LIST_JOIN.join(dataset.themes_by_id[t].label for t in i.themes), "status": i.status,
             "evaluation": i.evaluation, "start_year": i.start_year, "end_year": i.end_year,
             "summary": i.summary, "section": i.section, "references": LIST_JOIN.join(i.references),
+            "record_source": dataset.provenance_of(i.id).label,
         })
     return rows
 
@@ -119,6 +123,7 @@ def figure_rows(dataset: Dataset, outcomes: Iterable[Outcome]) -> list[dict[str,
             "case_study": o.case_study, "case_study_title": dataset.case_studies_by_id[o.case_study].title,
             "force_ids": force_ids, "force_names": force_names, "section": o.section,
             "references": LIST_JOIN.join(o.references),
+            "record_source": dataset.provenance_of(o.initiative_id or "").label,
         })
     return rows
 

@@ -24,6 +24,7 @@ class Snapshot:
     chart_source: str
     # Changes whenever anything shown changes: the dataset version, plus the register's revision.
     version: str
+    register_on: bool = False
 
 
 def snapshot_of(dataset: Dataset, register_revision: int | None = None) -> Snapshot:
@@ -32,7 +33,7 @@ def snapshot_of(dataset: Dataset, register_revision: int | None = None) -> Snaps
         raise ValueError("a snapshot needs the dataset's boundaries")
     join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
     version = dataset.version if register_revision is None else f"{dataset.version}+register.{register_revision}"
-    return Snapshot(dataset, join, chart_source(dataset), version)
+    return Snapshot(dataset, join, chart_source(dataset), version, register_revision is not None)
 
 
 class DataSource(Protocol):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
 from domain.loading import Dataset
-from domain.schema import Evaluation
+from domain.schema import SOURCES, Evaluation
 
 MAX_SEARCH_LENGTH = 120
 MAX_COMPARED = 4
@@ -32,6 +32,7 @@ class ViewState:
     embed: bool = False  # compact view without site chrome, for intranet iframes
     compare: tuple[str, ...] = ()  # 2 to 4 force ids shown side by side
     view: str = DEFAULT_VIEW  # the secondary view shown below the map and profile
+    source: str = ""  # "paper" or "register" to show one source's records only; "" for both
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     def filters_only(self) -> ViewState:
@@ -53,6 +54,8 @@ class ViewState:
             pairs.append(("wales", "1"))
         if self.compare:
             pairs.append(("compare", ",".join(self.compare)))
+        if self.source:
+            pairs.append(("source", self.source))
         if self.view != DEFAULT_VIEW:
             pairs.append(("view", self.view))
         if self.embed:
@@ -71,6 +74,8 @@ def filters_text(state: ViewState, dataset: Dataset) -> str:
         parts.append(f"search '{state.search}'")
     if state.show_wales:
         parts.append("Welsh forces shown")
+    if state.source:
+        parts.append("the 2016 paper's records only" if state.source == "paper" else "register records only")
     return "Filters: " + ("; ".join(parts) if parts else "none (all initiatives)") + "."
 
 
@@ -108,7 +113,7 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
         notices.append(f"The link was too long ({len(query)} characters) and was ignored.")
         return ViewState(notices=tuple(notices))
     params: Mapping[str, list[str]] = parse_qs(query, keep_blank_values=False)
-    known = {"force", "themes", "evaluation", "q", "wales", "embed", "compare", "view"}
+    known = {"force", "themes", "evaluation", "q", "wales", "embed", "compare", "view", "source"}
     for key in sorted(set(params) - known):
         notices.append(f"Ignored unknown link parameter '{_shorten(key)}'.")
 
@@ -173,7 +178,12 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
     if view not in VIEWS:
         notices.append(f"Ignored unknown view '{_shorten(view)}'; showing the {DEFAULT_VIEW}.")
         view = DEFAULT_VIEW
-    return ViewState(force, themes, evaluations, search, show_wales, embed, tuple(compare), view, tuple(notices))
+    source = params.get("source", [""])[-1]
+    if source and source not in SOURCES:
+        notices.append(f"Ignored unknown source '{_shorten(source)}'; showing every source.")
+        source = ""
+    return ViewState(force, themes, evaluations, search, show_wales, embed, tuple(compare), view, source,
+                     tuple(notices))
 
 
 def _text(value: object) -> str:
@@ -186,7 +196,7 @@ def _texts(value: object) -> tuple[str, ...]:
 
 def state_from_controls(
     force: object, themes: object, evaluations: object, search: object, wales: object,
-    dataset: Dataset, embed: bool = False, compare: object = None, view: str = DEFAULT_VIEW,
+    dataset: Dataset, embed: bool = False, compare: object = None, view: str = DEFAULT_VIEW, source: object = "",
 ) -> ViewState:
     """The state the controls show, cleaned the same way as a link. The values come from the
     browser, so anything of the wrong type is treated as empty rather than trusted."""
@@ -199,5 +209,6 @@ def state_from_controls(
         embed=embed,
         compare=_texts(compare),
         view=view,
+        source=_text(source),
     ).to_query()
     return state_from_query(query, dataset, restoring=False)

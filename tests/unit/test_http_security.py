@@ -33,7 +33,7 @@ def sync_payload(app, search="", **overrides):
     callback = app.callback_map[key]
     values = {"url": search, "force-select": None, "theme-filter": [], "evaluation-filter": [],
               "search-text": "", "show-wales": 0, "force-map": None, "clear-force": 0,
-              "compare-select": [], "add-to-compare": 0}
+              "compare-select": [], "add-to-compare": 0, "source-filter": None}
     values.update({f"view-tab-{v}": 0 for v in VIEWS})
     values.update(overrides)
     return {
