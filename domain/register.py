@@ -307,3 +307,25 @@ def with_register(paper: Dataset, records: Iterable[PublishedRecord]) -> Dataset
         case_studies=paper.case_studies + ((REGISTER_CASE_STUDY,) if initiatives else ()),
         provenance=MappingProxyType(provenance), notes=tuple(notes), register_problems=tuple(problems),
     )
+
+
+def csv_row(record: Initiative | Outcome) -> dict[str, str]:
+    """A record as a row of its curated CSV file (data/initiatives.csv or data/outcomes.csv)."""
+    row = {}
+    for name, value in record.model_dump().items():
+        if isinstance(value, tuple):
+            row[name] = "|".join(value)
+        elif value is None:
+            row[name] = ""
+        elif isinstance(value, float):
+            row[name] = f"{value:g}"
+        else:
+            row[name] = str(value)
+    return row
+
+
+def register_records_of(dataset: Dataset) -> tuple[tuple[Initiative, ...], tuple[Outcome, ...]]:
+    """The register's initiatives and their figures in a snapshot, apart from the paper's."""
+    initiatives = tuple(i for i in dataset.initiatives if i.id in dataset.provenance)
+    ids = {i.id for i in initiatives}
+    return initiatives, tuple(o for o in dataset.outcomes if o.initiative_id in ids)

@@ -1,0 +1,129 @@
+"""Command: move the register's published records to and from CSV files in the schema of data/*.csv.
+
+    python -m pipelines.register export --out DIR     the published register, for a maintainer to fold
+                                                      into the curated dataset
+    python -m pipelines.register import DIR           load initiatives.csv and outcomes.csv from DIR as
+                                                      published register records; every problem is
+                                                      reported and nothing is stored from a file that fails
+
+Both read PPH_DATABASE_URL (default: the SQLite file in var/) unless --url is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from domain.loading import Problem, load_dataset, read_csv, validate_rows
+from domain.register import (REGISTER_CASE_STUDY, Reference, SubmissionInvalid, csv_row, payload_of,
+                             register_records_of, validate_initiative, with_register)
+from domain.register import PublishedRecord as DomainRecord
+from domain.schema import HEADERS, Initiative, Outcome
+from settings import Settings
+from storage import register_store
+from storage.database import connect, migrate, shown_url
+from storage.errors import Conflict, RegisterUnavailable
+
+NOTE_HEADER = ("record_id", "about_id", "note_kind", "text", "source", "record_source")
+
+
+def _csv_bytes(header: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def export(engine, settings: Settings, out: Path) -> str:
+    paper = load_dataset(settings.data_dir)
+    records = [DomainRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation)
+               for r in register_store.published_records(engine)]
+    dataset = with_register(paper, records)
+    if dataset.register_problems:
+        raise SystemExit("published records that no longer validate:\n  " + "\n  ".join(dataset.register_problems))
+    initiatives, outcomes = register_records_of(dataset)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "initiatives.csv").write_bytes(_csv_bytes(HEADERS["initiatives.csv"], [csv_row(i) for i in initiatives]))
+    (out / "outcomes.csv").write_bytes(_csv_bytes(HEADERS["outcomes.csv"], [csv_row(o) for o in outcomes]))
+    (out / "case_studies.csv").write_bytes(_csv_bytes(HEADERS["case_studies.csv"], [csv_row(REGISTER_CASE_STUDY)]))
+    (out / "notes.csv").write_bytes(_csv_bytes(NOTE_HEADER, [
+        {"record_id": n.record_id, "about_id": n.about_id, "note_kind": n.kind, "text": n.text, "source": n.source,
+         "record_source": n.provenance.label} for n in dataset.notes]))
+    return (f"wrote {len(initiatives)} initiative(s), {len(outcomes)} figure(s) and {len(dataset.notes)} note(s) "
+            f"to {out}")
+
+
+def read_import(folder: Path, reference: Reference) -> tuple[list[tuple[str, dict]], list[Problem]]:
+    """Register initiatives from CSV files, checked like a submission; every problem, with file and row."""
+    problems: list[Problem] = []
+    labels = {name: f"{folder.name}/{name}" for name in ("initiatives.csv", "outcomes.csv")}
+    initiative_pairs = validate_rows(read_csv(folder / "initiatives.csv", labels["initiatives.csv"], problems),
+                                     Initiative, labels["initiatives.csv"], problems)
+    outcome_pairs = validate_rows(read_csv(folder / "outcomes.csv", labels["outcomes.csv"], problems),
+                                  Outcome, labels["outcomes.csv"], problems)
+    ids = {i.id for _, i in initiative_pairs}
+    for row, outcome in outcome_pairs:
+        if outcome.initiative_id not in ids:
+            problems.append(Problem(labels["outcomes.csv"], row.line, "initiative_id",
+                                    f"no initiative in {labels['initiatives.csv']} has id {outcome.initiative_id!r}"))
+    records: list[tuple[str, dict]] = []
+    seen: set[str] = set()
+    for row, initiative in initiative_pairs:
+        if initiative.id in reference.paper_initiative_ids:
+            problems.append(Problem(labels["initiatives.csv"], row.line, "id",
+                                    f"{initiative.id!r} is one of the paper's initiatives; the register adds, never replaces"))
+        if initiative.id in seen:
+            problems.append(Problem(labels["initiatives.csv"], row.line, "id", f"duplicate id {initiative.id!r}"))
+        seen.add(initiative.id)
+        figures = [o for _, o in outcome_pairs if o.initiative_id == initiative.id]
+        payload = payload_of(initiative, figures)
+        try:
+            validate_initiative(payload, initiative.id, reference)
+        except SubmissionInvalid as exc:
+            problems.extend(Problem(labels["initiatives.csv"], row.line, p.field, p.message) for p in exc.problems)
+        records.append((initiative.id, payload))
+    return records, problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Export or import the register's published records as CSV files.")
+    parser.add_argument("--url", help="database URL (default: PPH_DATABASE_URL, else var/register.sqlite3)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    export_parser = commands.add_parser("export", help="write the published register as CSV files")
+    export_parser.add_argument("--out", type=Path, required=True)
+    import_parser = commands.add_parser("import", help="load initiatives.csv and outcomes.csv as published records")
+    import_parser.add_argument("folder", type=Path)
+    import_parser.add_argument("--user", default=os.environ.get("USER", "import"), help="who the history names")
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env(os.environ)
+    url = args.url or settings.database_url
+    try:
+        engine = connect(url)
+        migrate(engine)
+        if args.command == "export":
+            print(export(engine, settings, args.out))
+            return 0
+        records, problems = read_import(args.folder, Reference.of(load_dataset(settings.data_dir)))
+        if problems:
+            print(f"{len(problems)} problem(s); nothing was imported:", file=sys.stderr)
+            for problem in sorted(problems):
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+        stored = register_store.import_records(engine, user=args.user, records=records,
+                                               organisation=settings.organisation, now=datetime.now(timezone.utc))
+        print(f"imported {len(stored)} initiative(s) into {shown_url(url)}")
+        return 0
+    except (RegisterUnavailable, Conflict) as exc:
+        print(f"{exc}; nothing was imported" if args.command == "import" else str(exc), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
