@@ -157,6 +157,8 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     app.index_string = INDEX_HTML
     prefix = settings.url_prefix
     # A function, so a page loaded after a publication shows it; built once per snapshot version.
+    # Where tests and operators' tools find the live source (e.g. to refresh it at once).
+    app.server.extensions["pph.source"] = source
     layout = LayoutCache(source, prefix, settings)
     app.layout = layout
     # One registration per feature: each module holds its layout and its callbacks side by side.

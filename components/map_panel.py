@@ -26,6 +26,13 @@ MAP_COUNTS = ("The map counts initiatives: one initiative is one named piece of 
               "as evidence from elsewhere, is not counted on the map.")
 
 
+def register_legend(dataset: Dataset) -> str:
+    """Which source the counts come from, once the register has added to the paper."""
+    added = len(dataset.provenance)
+    return (f"Counts include {added} initiative{'' if added == 1 else 's'} added through the register after "
+            "review, besides the 2016 paper's; choose a source in the filters to see either alone.")
+
+
 def results_count(matching: int, total: int) -> str:
     return f"{matching} of {total} initiative{'' if total == 1 else 's'} match{'es' if matching == 1 else ''}"
 
@@ -40,6 +47,7 @@ def layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Section:
                 NO_CASE_STUDY_LABEL, html.Span(" · darker blue: more initiatives", className="legend-more")],
                className="legend-note"),
         html.P(MAP_COUNTS, className="legend-note legend-counts"),
+        html.P(register_legend(dataset), className="legend-note legend-source", hidden=not dataset.provenance),
         *on_demand("the map as a table", Ids.FORCE_TABLE_TOGGLE, Ids.FORCE_TABLE_BODY, Ids.FORCE_TABLE, [
             html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
             dcc.Dropdown(id=Ids.FORCE_TABLE_SORT, value="force", clearable=False, options=[

@@ -12,7 +12,7 @@ from domain.figures import (
     NO_CASE_STUDY_LABEL, RESULTS_ONLY_NOTE, build_outcome_charts, build_outcomes_overview, with_source,
 )
 from domain.loading import Dataset
-from domain.schema import Initiative, Outcome
+from domain.schema import Initiative, Note, Outcome
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -54,8 +54,21 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
                   _badge(f"Evaluation: {initiative.evaluation}", "evaluation")], className="tags"),
         html.P(initiative.summary, className="summary"),
         html.P(citation_of(initiative.section, initiative.references), className="citation"),
+        # Said once the register has added records; until then every record is the paper's.
+        html.P(f"Record source: {dataset.provenance_of(initiative.id).label}", className="provenance")
+        if dataset.provenance else None,
+        *[record_note(note) for note in dataset.notes_on(initiative.id)],
     ]
     return html.Article(rows, className="card", id={"type": "initiative-card", "id": initiative.id})
+
+
+def record_note(note: Note) -> html.Aside:
+    """An erratum or follow-up beside the paper's record: shown as text, and never changing the record."""
+    return html.Aside([
+        html.Strong(f"{'Erratum' if note.kind == 'erratum' else 'Follow-up'} added through the register"),
+        html.P(note.text),
+        html.P(f"Source: {note.source}. {note.provenance.label}.", className="citation"),
+    ], className="record-note")
 
 
 def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | html.P:
