@@ -230,9 +230,9 @@ def _queue(items: Sequence[Any]) -> list:
             html.Table([html.Thead(html.Tr([html.Th("Field", scope="col"), html.Th("Now", scope="col"),
                                             html.Th("Proposed", scope="col")])), html.Tbody(changes)],
                        className="register-table register-diff"),
-            dcc.Textarea(id={"type": rid("comment"), "submission": s.id}, value="", maxLength=2000,
-                         placeholder="Comment (required to return it)",
-                         **{"aria-label": f"Comment on submission {s.id} (required to return it)"}),
+            # The label wraps the field: a pattern-matching id cannot be named by a label's `for`.
+            html.Label([f"Comment on #{s.id} (required to return it)",
+                        dcc.Textarea(id={"type": rid("comment"), "submission": s.id}, value="", maxLength=2000)]),
             html.Button("Publish", id={"type": rid("publish"), "submission": s.id}, n_clicks=0, className="button primary"),
             html.Button("Return with comment", id={"type": rid("return"), "submission": s.id}, n_clicks=0,
                         className="button"),

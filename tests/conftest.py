@@ -105,8 +105,11 @@ class Watched:
     foreign_requests: list[str] = field(default_factory=list)
 
 
-def open_watched_page(browser, origin: str, viewport: dict | None = None) -> Watched:
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 1000}, accept_downloads=True)
+def open_watched_page(browser, origin: str, viewport: dict | None = None, extra_headers: dict | None = None) -> Watched:
+    """A page whose console errors and foreign requests are recorded; `extra_headers` stand in for what an
+    intranet's proxy adds to every request (the register's user header)."""
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 1000}, accept_downloads=True,
+                                  extra_http_headers=extra_headers or {})
     page = context.new_page()
     watched = Watched(page)
 

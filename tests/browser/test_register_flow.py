@@ -1,0 +1,141 @@
+"""The register end to end in chromium: a contributor proposes, a reviewer in another browser context
+publishes, and every worker shows the record on the map and in the profile, marked by its source."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import click_force, open_watched_page, start_gunicorn, stop, wait_until
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 30
+KENT = "E23000032"
+TITLE = 'Street triage in Ashford <b>nights</b> & "weekends"'
+
+
+@pytest.fixture(scope="module")
+def register_server(tmp_path_factory):
+    database = tmp_path_factory.mktemp("register") / "register.sqlite3"
+    # Two workers: the publication must reach the worker that did not handle it.
+    server = start_gunicorn(workers=2, extra_env={
+        "PPH_REGISTER": "1", "PPH_DATABASE_URL": f"sqlite:///{database}", "PPH_USER_HEADER": "X-Remote-User",
+        "PPH_REVIEWERS": "rita", "PPH_ORGANISATION": "Kent PCC office", "PPH_REGISTER_POLL_SECONDS": "1",
+    })
+    yield server
+    stop(server)
+
+
+def origin_of(server) -> str:
+    return "/".join(server.base_url.split("/")[:3])
+
+
+def page_for(browser, server, user: str | None):
+    return open_watched_page(browser, origin_of(server), viewport={"width": 1280, "height": 900},
+                             extra_headers={"X-Remote-User": user} if user else None)
+
+
+def wait_for_map(page) -> None:
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+
+
+def choose(page, control_id: str, typed: str, option: str) -> None:
+    page.locator(f"#{control_id}").click()
+    page.keyboard.type(typed)
+    page.get_by_role("option", name=option, exact=True).first.click()
+    page.keyboard.press("Escape")
+
+
+def fill_proposal(page) -> None:
+    page.fill("#register-title", TITLE)
+    choose(page, "register-force_ids", "Kent", "Kent Police")
+    page.fill("#register-place", "Ashford")
+    page.fill("#register-lead_organisations", "Kent Police | Kent and Medway NHS Trust")
+    choose(page, "register-themes", "Mental", "Mental health")
+    choose(page, "register-status", "pilot", "pilot")
+    choose(page, "register-evaluation", "none reported", "none reported")
+    page.fill("#register-start_year", "2019")
+    page.fill("#register-summary", "Mental health nurses ride with officers on weekend nights in Ashford.")
+    page.fill("#register-source", "https://example.org/ashford-triage-report")
+    page.fill("#register-figure-0-measure", "Section 136 detentions")
+    page.fill("#register-figure-0-value", "30")
+    choose(page, "register-figure-0-unit", "percent", "percent")
+    choose(page, "register-figure-0-direction", "reduction", "reduction")
+    choose(page, "register-figure-0-kind", "result", "result")
+    page.fill("#register-figure-0-source", "Annual report 2019, p. 4")
+    page.locator("#register-figure-0-source").press("Tab")  # inputs commit their value on blur
+
+
+def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(browser, register_server):
+    reader = page_for(browser, register_server, None)
+    contributor = page_for(browser, register_server, "carla")
+    reviewer = page_for(browser, register_server, "rita")
+    try:
+        # A reader with no user from the proxy sees no write views.
+        reader.page.goto(register_server.base_url)
+        wait_for_map(reader.page)
+        assert reader.page.locator("#register-section").count() == 0
+
+        page = contributor.page
+        page.goto(register_server.base_url)
+        wait_for_map(page)
+        assert "Signed in as carla (contributor)" in page.locator("#register-section").inner_text()
+        assert page.locator("#register-queue").count() == 0  # reviewing is for reviewers only
+
+        # Every problem is shown beside its field, and nothing is sent.
+        page.click("#register-submit")
+        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Not sent')",
+                   timeout=TIMEOUT)
+        assert "is required" in page.locator(".register-field:has(#register-title) .field-error").inner_text()
+
+        fill_proposal(page)
+        # A draft survives a reload.
+        page.reload()
+        wait_for_map(page)
+        wait_until(page, "document.querySelector('#register-title')?.value.startsWith('Street triage in Ashford')",
+                   timeout=TIMEOUT)
+        assert page.locator("#register-figure-0-measure").input_value() == "Section 136 detentions"
+
+        page.click("#register-submit")
+        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
+                   timeout=TIMEOUT)
+        wait_until(page, "document.querySelector('#register-mine')?.textContent.includes('pending')", timeout=TIMEOUT)
+
+        # The reviewer, in another browser context, sees the proposal against the published record.
+        review = reviewer.page
+        review.goto(register_server.base_url)
+        wait_for_map(review)
+        wait_until(review, "document.querySelector('#register-queue')?.textContent.includes('Ashford')", timeout=TIMEOUT)
+        diff = review.locator(".register-diff").first.inner_text()
+        assert "title" in diff and "E23000032" in diff and "Section 136 detentions" in diff
+        review.locator(".register-item button", has_text="Publish").first.click()
+        wait_until(review, "document.querySelector('#register-review-status')?.textContent.startsWith('Published')",
+                   timeout=TIMEOUT)
+
+        # Every page loaded from now on, on either worker, shows it in Kent, marked as the register's.
+        wait_until(reader.page, f"""async () => {{
+            const r = await fetch('{register_server.base_url}_dash-layout');
+            return (await r.text()).includes('Counts include 1 initiative added through the register');
+        }}""", timeout=TIMEOUT)
+        reader.page.goto(register_server.base_url)
+        wait_for_map(reader.page)
+        wait_until(reader.page, "document.querySelector('#results-count')?.textContent.includes(' of 51')",
+                   timeout=TIMEOUT)
+        click_force(reader.page, KENT)
+        wait_until(reader.page, "document.querySelector('#view-title')?.textContent === 'Kent Police'", timeout=TIMEOUT)
+        wait_until(reader.page, "document.querySelector('#case-studies')?.textContent.includes('Street triage in Ashford')",
+                   timeout=TIMEOUT)
+        card = reader.page.locator("details.initiative", has_text="Street triage in Ashford")
+        card.locator("summary").click()
+        text = card.inner_text()
+        assert TITLE in text  # stored text is shown as text, never as markup
+        assert card.locator("b").count() == 0
+        assert "Record source: Register, reviewed 20" in text and "by Kent PCC office" in text
+        # The contributor sees the new status of what they sent.
+        page.click("#register-mine-refresh")
+        wait_until(page, "document.querySelector('#register-mine')?.textContent.includes('published')", timeout=TIMEOUT)
+    finally:
+        for watched in (reader, contributor, reviewer):
+            watched.page.context.close()
+    for watched in (reader, contributor, reviewer):
+        assert watched.foreign_requests == [], "requests left the app's origin"
+        assert watched.console_errors == [], "the browser console logged errors"
