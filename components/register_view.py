@@ -17,6 +17,8 @@ from dash.exceptions import PreventUpdate
 from flask import abort, request
 
 from components.identity import current_user
+from components.ids import Ids
+from components.view_state import state_from_store
 from domain.register import INITIATIVE_FIELDS, NOTE_KINDS, FieldProblem, Reference, SubmissionInvalid, User
 from domain.schema import Direction, Evaluation, FigureKind, Qualifier, Status, Unit
 from domain.source import DataSource, Snapshot
@@ -105,6 +107,7 @@ def contribute_form(snapshot: Snapshot) -> html.Section:
         _field("Force areas", dcc.Dropdown(id=rid("force_ids"), options=[{"label": f.name, "value": f.id} for f in forces],
                                            multi=True, persistence=True, persistence_type="local"),
                "initiative", "force_ids", "Leave empty for national work."),
+        html.Button("Add the force selected on the map", id=rid("add-selected-force"), n_clicks=0, className="button"),
         _field("Place", _text("place", maxLength=200), "initiative", "place"),
         _field("Lead organisations", _text("lead_organisations", maxLength=1000), "initiative", "lead_organisations",
                "Separate several with |"),
@@ -356,6 +359,20 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         if ctx.triggered_id == rid("add-figure") and n_clicks:
             shown = min(shown + 1, FIGURE_ROWS)
         return (*[i >= shown for i in range(FIGURE_ROWS)], shown)
+
+    @app.callback(
+        Output(rid("force_ids"), "value", allow_duplicate=True),
+        Input(rid("add-selected-force"), "n_clicks"), State(Ids.STATE, "data"), State(rid("force_ids"), "value"),
+        prevent_initial_call=True,
+    )
+    def add_selected_force(n_clicks, state_data, chosen):
+        """Force areas picked on the map: the force selected there joins the list."""
+        user_or_403()
+        force = state_from_store(state_data, source.current().dataset).force
+        chosen = [f for f in chosen if isinstance(f, str)] if isinstance(chosen, list) else []
+        if not n_clicks or not force or force in chosen:
+            raise PreventUpdate
+        return [*chosen, force]
 
     @app.callback(
         *text_outputs, *choice_outputs,

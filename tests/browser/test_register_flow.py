@@ -47,7 +47,6 @@ def choose(page, control_id: str, typed: str, option: str) -> None:
 
 def fill_proposal(page) -> None:
     page.fill("#register-title", TITLE)
-    choose(page, "register-force_ids", "Kent", "Kent Police")
     page.fill("#register-place", "Ashford")
     page.fill("#register-lead_organisations", "Kent Police | Kent and Medway NHS Trust")
     choose(page, "register-themes", "Mental", "Mental health")
@@ -95,6 +94,12 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
                    timeout=TIMEOUT)
         assert page.locator("#register-figure-0-measure").input_value() == "Section 136 detentions"
 
+        # Force areas picked on the map.
+        click_force(page, KENT)
+        wait_until(page, "document.querySelector('#view-title')?.textContent === 'Kent Police'", timeout=TIMEOUT)
+        page.click("#register-add-selected-force")
+        wait_until(page, "document.querySelector('#register-force_ids')?.textContent.includes('Kent Police')",
+                   timeout=TIMEOUT)
         page.click("#register-submit")
         wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
                    timeout=TIMEOUT)
