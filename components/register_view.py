@@ -360,6 +360,33 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
             shown = min(shown + 1, FIGURE_ROWS)
         return (*[i >= shown for i in range(FIGURE_ROWS)], shown)
 
+    text_fields = ("title", "place", "lead_organisations", "partners", "start_year", "end_year", "summary", "source")
+    figure_text = ("measure", "value", "period", "comparator", "source")
+
+    @app.callback(
+        *[Output(rid(f), "value", allow_duplicate=True) for f in text_fields],
+        *[Output(rid(f), "value", allow_duplicate=True) for f in ("force_ids", "themes", "status", "evaluation")],
+        *[Output(figure_id(i, f), "value", allow_duplicate=True) for i in range(FIGURE_ROWS) for f in FIGURE_FIELDS],
+        Output(rid("update-of"), "value", allow_duplicate=True),
+        Output(rid("figure-count"), "data", allow_duplicate=True),
+        Input(rid("initiative-key"), "data"),
+        prevent_initial_call=True,
+    )
+    def clear_sent_initiative(_new_key):
+        """A fresh form once a proposal is stored: setting the fields also drops the draft kept in the browser."""
+        user_or_403()
+        figures = ["" if f in figure_text else None for _ in range(FIGURE_ROWS) for f in FIGURE_FIELDS]
+        return (*[""] * len(text_fields), [], [], None, None, *figures, "", 1)
+
+    @app.callback(
+        *[Output(rid(f"note-{f}"), "value", allow_duplicate=True) for f in NOTE_FORM_FIELDS],
+        Input(rid("note-key"), "data"),
+        prevent_initial_call=True,
+    )
+    def clear_sent_note(_new_key):
+        user_or_403()
+        return None, None, "", ""
+
     @app.callback(
         Output(rid("force_ids"), "value", allow_duplicate=True),
         Input(rid("add-selected-force"), "n_clicks"), State(Ids.STATE, "data"), State(rid("force_ids"), "value"),

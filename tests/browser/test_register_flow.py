@@ -104,6 +104,13 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
                    timeout=TIMEOUT)
         wait_until(page, "document.querySelector('#register-mine')?.textContent.includes('pending')", timeout=TIMEOUT)
+        # Once stored, the form starts afresh, and a reload brings back no stale draft.
+        wait_until(page, "document.querySelector('#register-title')?.value === ''", timeout=TIMEOUT)
+        page.reload()
+        wait_for_map(page)
+        page.wait_for_selector("#register-title", timeout=TIMEOUT * 1000)
+        assert page.locator("#register-title").input_value() == ""
+        assert page.locator("#register-figure-0-measure").input_value() == ""
 
         # The reviewer, in another browser context, sees the proposal against the published record.
         review = reviewer.page
