@@ -27,6 +27,7 @@ from settings import Settings
 from storage.errors import Conflict, NotFound, RegisterUnavailable
 
 PREFIX = "register-"
+MAX_SUBMISSION_ID = 2 ** 31  # far beyond any register; both databases store it
 FIGURE_ROWS = 5  # rows the form offers; an import may carry more
 FIGURE_FIELDS = ("measure", "value", "unit", "qualifier", "direction", "period", "comparator", "kind", "source")
 TEXT_FIELDS = ("title", "place", "lead_organisations", "partners", "start_year", "end_year", "source")
@@ -431,7 +432,9 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         try:
             if isinstance(trigger, dict) and any(isinstance(c, int) and c > 0 for c in publish_clicks + return_clicks):
                 submission_id = trigger.get("submission")
-                if not isinstance(submission_id, int):
+                # The id comes from the browser: only a number a submission can have reaches the database.
+                if not isinstance(submission_id, int) or isinstance(submission_id, bool) \
+                        or not 0 < submission_id < MAX_SUBMISSION_ID:
                     raise PreventUpdate
                 if trigger.get("type") == rid("publish"):
                     record = service.publish(user, submission_id, reference())
