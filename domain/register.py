@@ -144,9 +144,13 @@ def _pydantic_problems(exc: ValidationError, prefix: str, renamed: Mapping[str, 
     for error in exc.errors():
         loc = error.get("loc") or ()
         column = str(loc[0]) if loc else str((error.get("ctx") or {}).get("column", "-"))
-        message = error["msg"]
-        if error["type"] == "literal_error":
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "literal_error" and error.get("input") in ("", None):
+            message = "is required: choose one of the options"
+        elif error["type"] == "literal_error":
             message = f"{error['input']!r} is not allowed; {message[0].lower()}{message[1:]}"
+        elif column == "themes" and not error.get("input"):
+            message = "choose at least one theme"
         elif error["type"] in {"float_parsing", "int_parsing"}:
             message = f"{error['input']!r} is not a number"
         elif error["type"] == "string_too_short" and not error.get("input"):
