@@ -130,5 +130,6 @@ def citation_line(dataset: Dataset, view_url: str, accessed: date) -> str:
 def chart_source(dataset: Dataset) -> str:
     """The short citation printed under every chart, as chart markup: the data in it is escaped."""
     # Short lines, so the source fits under a chart on a 375 px screen instead of running off it.
-    return (f"Source: PHE (2016) Police and Public Health;<br>dataset version {plain_text(dataset.version)}. "
+    register = ", and reviewed additions<br>from this dashboard's register" if dataset.provenance else ""
+    return (f"Source: PHE (2016) Police and Public Health{register};<br>dataset version {plain_text(dataset.version)}. "
             "Boundaries: ONS, OGL v3.0,<br>© Crown copyright and database right.")
