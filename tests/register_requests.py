@@ -229,6 +229,24 @@ def initiative_request(app: Dash, fields: Mapping[str, Any] | None = None,
     }
 
 
+NOTE_FORM = {"register-note-about_id": "about_id", "register-note-note_kind": "note_kind",
+             "register-note-text": "text", "register-note-source": "source"}
+
+
+def note_request(app: Dash, fields: Mapping[str, Any], *, key: str | None = None, n_clicks: Any = 1) -> dict:
+    """A `send_note` request: "Send note for review" clicked with the note form holding these values."""
+    callback_key, callback = callback_for(app, "register-note-submit")
+    values = {"register-note-submit": n_clicks, "register-note-key": key if key is not None else uuid.uuid4().hex,
+              **{component: fields.get(name) for component, name in NOTE_FORM.items()}}
+    return {
+        "output": callback_key,
+        "outputs": outputs_for(callback_key, reviewer_tree(app)),
+        "inputs": [{**d, "value": values[d["id"]]} for d in callback["inputs"]],
+        "state": [{**d, "value": values[d["id"]]} for d in callback["state"]],
+        "changedPropIds": ["register-note-submit.n_clicks"],
+    }
+
+
 def review_request(app: Dash, submission_ids: Sequence[int], clicked: int, action: str = "publish",
                    comment: str = "") -> dict:
     """A `review` request: the queue shows these submissions and the reviewer clicked `action` ("publish"
@@ -298,8 +316,8 @@ def response_values(response) -> dict[str, dict]:
     return body.get("response", {}) if isinstance(body, dict) else {}
 
 
-def submit_status(response) -> str:
-    return str(response_values(response).get("register-submit-status", {}).get("children", ""))
+def submit_status(response, status_id: str = "register-submit-status") -> str:
+    return str(response_values(response).get(status_id, {}).get("children", ""))
 
 
 def field_errors(response, form: str = "initiative") -> dict[str, str]:
