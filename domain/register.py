@@ -100,6 +100,8 @@ class PublishedRecord:
 def _text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return ""  # no field takes a number this long; read as missing, so the field reports it
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:g}" if isinstance(value, float) else str(value)
     return value.strip() if isinstance(value, str) else ""
@@ -111,6 +113,35 @@ def _list(value: object) -> tuple[str, ...]:
     if isinstance(value, (list, tuple)):
         return tuple(_text(v) for v in value if _text(v))
     return ()
+
+
+LIST_FIELDS = ("force_ids", "lead_organisations", "partners", "themes")
+
+
+def _check_shapes(payload: Mapping[str, Any], text_fields: Sequence[str], problems: list[FieldProblem]) -> None:
+    """Values of a type no form sends, and text that is not valid Unicode, are problems, never quietly dropped."""
+    for name, value in payload.items():
+        if name in LIST_FIELDS and not isinstance(value, (str, list, tuple, type(None))):
+            problems.append(FieldProblem(name, "must be a list of values"))
+        elif name == "figures" and not isinstance(value, (list, tuple, type(None))):
+            problems.append(FieldProblem(name, "must be a list of figures"))
+        elif name in text_fields and not isinstance(value, (str, int, float, type(None))):
+            problems.append(FieldProblem(name, "must be text"))
+    for name, text in _strings(payload):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            problems.append(FieldProblem(name, "contains characters that are not valid text"))
+
+
+def _strings(value: object, path: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, str):
+        return [(path or "-", value)]
+    if isinstance(value, Mapping):
+        return [s for k, v in value.items() for s in _strings(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, (list, tuple)):
+        return [s for i, v in enumerate(value) for s in _strings(v, path if path != "figures" else f"figures.{i}")]
+    return []
 
 
 def _check_lengths(payload: Mapping[str, Any], problems: list[FieldProblem]) -> None:
@@ -200,6 +231,7 @@ def validate_initiative(payload: Mapping[str, Any], record_id: str,
     unexpected = sorted(set(payload) - set(INITIATIVE_FIELDS))
     if unexpected:
         problems.append(FieldProblem("-", f"unexpected field(s) {', '.join(unexpected)}"))
+    _check_shapes(payload, [f for f in INITIATIVE_FIELDS if f not in (*LIST_FIELDS, "figures")], problems)
     _check_lengths(payload, problems)
     force_ids, unknown = resolve_force_refs(_list(payload.get("force_ids")), reference.force_aliases)
     problems.extend(FieldProblem("force_ids", unknown_force_message(ref)) for ref in unknown)
@@ -240,6 +272,7 @@ def validate_note(payload: Mapping[str, Any], reference: Reference) -> dict[str,
     unexpected = sorted(set(payload) - set(NOTE_FIELDS))
     if unexpected:
         problems.append(FieldProblem("-", f"unexpected field(s) {', '.join(unexpected)}"))
+    _check_shapes(payload, NOTE_FIELDS, problems)
     about = _text(payload.get("about_id"))
     if about not in reference.paper_initiative_ids:
         problems.append(FieldProblem("about_id", "choose one of the paper's initiatives"))

@@ -77,6 +77,16 @@ def test_reg002_every_problem_is_named_on_its_field(paper):
     assert "Atlantis" in fields["force_ids"][0] and "unknown theme 'nope'" in fields["themes"][0]
 
 
+def test_reg002b_values_no_form_sends_are_problems_not_dropped(paper):
+    reference = Reference.of(paper)
+    with pytest.raises(SubmissionInvalid) as caught:
+        validate_initiative(proposal(force_ids={"E23000032": 1}, figures="30%", summary=["a", "b"]), "new", reference)
+    assert {"force_ids", "figures", "summary"} <= set(caught.value.by_field())
+    with pytest.raises(SubmissionInvalid, match="not valid text"):
+        validate_note({"about_id": paper.initiatives[0].id, "note_kind": "erratum", "text": "broken \ud800 text here ok",
+                       "source": "x"}, reference)
+
+
 def test_reg003_the_loader_rules_apply_to_one_record(paper):
     reference = Reference.of(paper)
     # A target is a level, never a change: the same rule the curated outcomes.csv obeys.
