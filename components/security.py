@@ -4,9 +4,11 @@ limits, validation of callback requests, and plain error pages without stack tra
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from dash import Dash
+from dash.dependencies import Output
 from flask import Response, request
 from flask_talisman import Talisman
 from werkzeug.exceptions import HTTPException
@@ -20,6 +22,10 @@ MAX_VALUE_CHARS = 2_000
 # answered with a notice on the page (domain.state), so it must reach the app, not be refused here.
 LONG_VALUE_CHARS = 32_000
 LONG_VALUE_PROPS = frozenset({(str(Ids.URL), "search"), (str(Ids.URL), "href")})
+# dcc.Location sends the address as text, always; a callback reading it may rely on that.
+TEXT_PROPS = frozenset({(str(Ids.URL), prop) for prop in ("search", "href", "pathname", "hash")})
+# An output declared with allow_duplicate=True is sent as "property@<hash of the callback's inputs>".
+DUPLICATE_HASH = re.compile(r"@([0-9a-f]{64})")
 
 
 class BadCallbackRequest(ValueError):
@@ -43,12 +49,23 @@ def content_security_policy(app: Dash, settings: Settings) -> dict[str, Any]:
     }
 
 
+def _check_text(value: str) -> None:
+    # JSON may escape a lone surrogate ("\ud800"), which is no character: a string holding one cannot be
+    # encoded as UTF-8, so the answer (or a link built from it) would fail inside the callback.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadCallbackRequest("value is not valid Unicode text") from None
+
+
 def _check_value(value: Any, depth: int = 0, max_chars: int = MAX_VALUE_CHARS) -> None:
     if depth > 6:
         raise BadCallbackRequest("value nested too deeply")
     if isinstance(value, str):
         if len(value) > max_chars:
             raise BadCallbackRequest("value too long")
+        if not value.isascii():
+            _check_text(value)
     elif isinstance(value, list):
         if len(value) > 200:
             raise BadCallbackRequest("list too long")
@@ -65,6 +82,7 @@ def _check_value(value: Any, depth: int = 0, max_chars: int = MAX_VALUE_CHARS) -
 
 
 WILDCARDS = (["ALL"], ["MATCH"], ["ALLSMALLER"])
+LIST_WILDCARDS = (["ALL"], ["ALLSMALLER"])  # these match any number of components: the page sends a list
 
 
 def _dependency_key(dep: Any) -> tuple[str | dict, str]:
@@ -100,17 +118,52 @@ def _check_dependency(got: Any, want: dict, kind: str) -> None:
     if prop != want["property"] or not _matches(component, str(want["id"])):
         raise BadCallbackRequest(f"{kind} do not match the callback")
     limit = LONG_VALUE_CHARS if isinstance(component, str) and (component, prop) in LONG_VALUE_PROPS else MAX_VALUE_CHARS
-    _check_value(got.get("value"), max_chars=limit)
+    value = got.get("value")
+    if isinstance(component, str) and (component, prop) in TEXT_PROPS and not isinstance(value, (str, type(None))):
+        raise BadCallbackRequest(f"{component}.{prop} must be text")
+    _check_value(value, max_chars=limit)
 
 
-def _check_outputs(outputs: Any) -> None:
-    """The `outputs` the renderer describes: one dependency, or a list of them (lists for wildcards)."""
-    items = outputs if isinstance(outputs, list) else [outputs]
-    if not items or len(items) > 100:
-        raise BadCallbackRequest("malformed outputs")
-    for item in items:
-        for dep in item if isinstance(item, list) else [item]:
-            _dependency_key(dep)
+def _collects_a_list(declared: str) -> bool:
+    """Whether a declared id has an ALL or ALLSMALLER wildcard, for which the page sends a list."""
+    try:
+        pattern = json.loads(declared)
+    except ValueError:
+        return False
+    return isinstance(pattern, dict) and any(v in LIST_WILDCARDS for v in pattern.values())
+
+
+def _check_sent(sent: Any, want: dict, kind: str) -> None:
+    """One dependency, or for an ALL or ALLSMALLER wildcard a list of them, each matching the pattern."""
+    if _collects_a_list(str(want["id"])):
+        if not isinstance(sent, list) or len(sent) > 200:
+            raise BadCallbackRequest(f"{kind} do not match the callback")
+        for item in sent:
+            _check_dependency(item, want, kind)
+    else:
+        _check_dependency(sent, want, kind)
+
+
+def _declared_output(output: Output, key: str) -> dict:
+    prop = output.component_property
+    duplicate = DUPLICATE_HASH.search(key) if output.allow_duplicate else None
+    return {"id": output.component_id_str(), "property": f"{prop}@{duplicate.group(1)}" if duplicate else prop}
+
+
+def _check_outputs(outputs: Any, callback: dict, key: str) -> None:
+    """The `outputs` the renderer describes, as the callback declares them: one dependency for a single
+    output, a list of as many for several; within them, a list for each ALL or ALLSMALLER wildcard.
+    Dash indexes the callback's return value by these, so any other shape fails inside Dash."""
+    if callback.get("no_output"):
+        return  # Dash ignores what is sent
+    declared = callback["output"]
+    if isinstance(declared, list):
+        if not isinstance(outputs, list) or len(outputs) != len(declared):
+            raise BadCallbackRequest("outputs do not match the callback")
+        for sent, want in zip(outputs, declared, strict=True):
+            _check_sent(sent, _declared_output(want, key), "outputs")
+    else:
+        _check_sent(outputs, _declared_output(declared, key), "outputs")
 
 
 def validate_callback_request(payload: Any, callback_map: dict) -> None:
@@ -126,13 +179,12 @@ def validate_callback_request(payload: Any, callback_map: dict) -> None:
         if not isinstance(sent, list) or len(sent) != len(declared):
             raise BadCallbackRequest(f"{kind} do not match the callback")
         for got, want in zip(sent, declared, strict=True):
-            # An ALL or ALLSMALLER wildcard sends a list: every item must match the pattern.
-            for item in got if isinstance(got, list) else [got]:
-                _check_dependency(item, want, kind)
-    _check_outputs(payload.get("outputs"))
+            _check_sent(got, want, kind)
+    _check_outputs(payload.get("outputs"), callback, payload["output"])
     changed = payload.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         raise BadCallbackRequest("malformed changedPropIds")
+    _check_value(changed)
 
 
 def _plain(message: str, status: int) -> Response:
@@ -168,6 +220,9 @@ def install_security(app: Dash, settings: Settings) -> None:
             return _plain(f"Bad request: {exc}.", 400)
         except HTTPException as exc:
             return _plain(f"Bad request: {exc.description}", exc.code or 400)
+        except RecursionError:
+            # Python's JSON parser recurses once per level: "[[[[..." in a 64 KB body exceeds its stack.
+            return _plain("Bad request: JSON nested too deeply.", 400)
         return None
 
     @server.errorhandler(HTTPException)
