@@ -87,8 +87,7 @@ def test_text002_any_text_is_drawn_as_it_was_written_and_fills_no_template(text)
 
 # --- every figure builder, fed hostile data ----------------------------------------------------
 
-@pytest.fixture(scope="module")
-def hostile() -> Dataset:
+def hostile_dataset() -> Dataset:
     """The real dataset with every text a chart shows replaced by markup and template fields."""
     dataset = load_dataset(DATA_DIR)
 
@@ -108,11 +107,16 @@ def hostile() -> Dataset:
     )
 
 
-def hostile_figures(dataset: Dataset) -> Iterator[tuple[str, dict]]:
+@pytest.fixture(scope="module")
+def hostile() -> Dataset:
+    return hostile_dataset()
+
+
+def hostile_figures(dataset: Dataset, geojson: str = "/geo/x.geojson") -> Iterator[tuple[str, dict]]:
     join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
     matching = filter_initiatives(dataset, ViewState())
     source = chart_source(dataset)
-    yield "map", build_force_map("/geo/x.geojson", map_traces(force_counts(dataset, join, matching, True), None))
+    yield "map", build_force_map(geojson, map_traces(force_counts(dataset, join, matching, True), None))
     in_view = initiatives_in_view(join, matching, "E23000037")
     yield "themes", with_source(build_theme_chart(theme_shares(dataset, in_view, matching), HOSTILE[0]), source)
     by_id = dict(dataset.initiatives_by_id)
