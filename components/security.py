@@ -185,6 +185,28 @@ def validate_callback_request(payload: Any, callback_map: dict) -> None:
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         raise BadCallbackRequest("malformed changedPropIds")
     _check_value(changed)
+    _check_changed(changed, payload.get("inputs", []))
+
+
+def _sent_inputs(inputs: list) -> list[tuple[str | dict, str]]:
+    return [_dependency_key(dep) for item in inputs for dep in (item if isinstance(item, list) else [item])]
+
+
+def _check_changed(changed: list[str], inputs: list) -> None:
+    """Each changed property names one of the inputs sent. Dash parses an id that starts with '{' as JSON
+    to tell a callback what triggered it, so anything else there would crash the callback (a 500)."""
+    sent = _sent_inputs(inputs)
+    for entry in changed:
+        component, _, prop = entry.rpartition(".")
+        if component.startswith("{"):
+            try:
+                parsed = json.loads(component)
+            except ValueError:
+                raise BadCallbackRequest("malformed changedPropIds") from None
+            if not isinstance(parsed, dict) or (parsed, prop) not in sent:
+                raise BadCallbackRequest("changedPropIds do not match the inputs")
+        elif (component, prop) not in sent:
+            raise BadCallbackRequest("changedPropIds do not match the inputs")
 
 
 def _plain(message: str, status: int) -> Response:
