@@ -95,6 +95,7 @@ class PublishedRecord:
     payload: Mapping[str, Any]
     published_at: datetime
     organisation: str
+    revision: int = 1  # rises with each published update: a record checked at one revision stays checked
 
 
 def _text(value: object) -> str:
@@ -309,41 +310,57 @@ def payload_of(initiative: Initiative, outcomes: Sequence[Outcome]) -> dict[str,
     }
 
 
-def with_register(paper: Dataset, records: Iterable[PublishedRecord]) -> Dataset:
-    """The paper's dataset with the register's published records folded in, each marked by its source.
+@dataclass(frozen=True)
+class FoldedRecord:
+    """One published record checked against the reference data: an initiative with its figures, a note,
+    or the problem that keeps it off the map."""
+
+    record_id: str
+    provenance: Provenance
+    initiative: Initiative | None = None
+    outcomes: tuple[Outcome, ...] = ()
+    note: Note | None = None
+    problem: str = ""
+
+
+def fold_record(record: PublishedRecord, reference: Reference) -> FoldedRecord:
+    mark = Provenance("register", record.published_at.date().isoformat(), record.organisation)
+    try:
+        if record.kind == "note":
+            note = validate_note(record.payload, reference)
+            return FoldedRecord(record.record_id, mark, note=Note(record.record_id, note["about_id"], note["note_kind"],
+                                                                  note["text"], note["source"], mark))
+        initiative, figures = validate_initiative(record.payload, record.record_id, reference)
+        return FoldedRecord(record.record_id, mark, initiative=initiative, outcomes=figures)
+    except SubmissionInvalid as exc:
+        return FoldedRecord(record.record_id, mark, problem=f"register record {record.record_id}: {exc}")
+
+
+def assemble(paper: Dataset, folded: Iterable[FoldedRecord]) -> Dataset:
+    """The paper's dataset with the register's checked records added, each marked by its source.
 
     A published record that no longer validates (say a theme was retired from the reference data) is
     left out of the map and named in `register_problems`, so it is logged and shown, never lost.
     """
-    reference = Reference.of(paper)
-    initiatives: list[Initiative] = []
-    outcomes: list[Outcome] = []
-    notes: list[Note] = []
-    provenance: dict[str, Provenance] = {}
-    problems: list[str] = []
-    for record in records:
-        mark = Provenance("register", record.published_at.date().isoformat(), record.organisation)
-        try:
-            if record.kind == "note":
-                note = validate_note(record.payload, reference)
-                notes.append(Note(record.record_id, note["about_id"], note["note_kind"], note["text"], note["source"],
-                                  mark))
-            else:
-                initiative, figures = validate_initiative(record.payload, record.record_id, reference)
-                initiatives.append(initiative)
-                outcomes.extend(figures)
-                provenance[initiative.id] = mark
-        except SubmissionInvalid as exc:
-            problems.append(f"register record {record.record_id}: {exc}")
-    if not initiatives and not notes and not problems:
+    folded = list(folded)
+    initiatives = tuple(f.initiative for f in folded if f.initiative is not None)
+    if not folded:
         return paper
     return replace(
         paper,
-        initiatives=paper.initiatives + tuple(initiatives),
-        outcomes=paper.outcomes + tuple(outcomes),
+        initiatives=paper.initiatives + initiatives,
+        outcomes=paper.outcomes + tuple(o for f in folded for o in f.outcomes),
         case_studies=paper.case_studies + ((REGISTER_CASE_STUDY,) if initiatives else ()),
-        provenance=MappingProxyType(provenance), notes=tuple(notes), register_problems=tuple(problems),
+        provenance=MappingProxyType({f.record_id: f.provenance for f in folded if f.initiative is not None}),
+        notes=tuple(f.note for f in folded if f.note is not None),
+        register_problems=tuple(f.problem for f in folded if f.problem),
     )
+
+
+def with_register(paper: Dataset, records: Iterable[PublishedRecord]) -> Dataset:
+    """The paper plus published records, each checked afresh (`assemble` for records checked before)."""
+    reference = Reference.of(paper)
+    return assemble(paper, (fold_record(r, reference) for r in records))
 
 
 def csv_row(record: Initiative | Outcome) -> dict[str, str]:

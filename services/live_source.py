@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from domain.loading import Dataset
 from domain.register import PublishedRecord as DomainRecord
-from domain.register import with_register
+from domain.register import FoldedRecord, Reference, assemble, fold_record
 from domain.source import Snapshot, snapshot_of
 from storage import register_store
 from storage.errors import RegisterUnavailable
@@ -29,6 +29,8 @@ class RegisterSource:
         self._engine = engine
         self._poll_seconds = poll_seconds
         self._revision = -1
+        self._reference = Reference.of(paper)
+        self._folded: dict[tuple[str, int], FoldedRecord] = {}
         self._snapshot = snapshot_of(paper, 0)
         self._poller_pid: int | None = None
         self._pool_pid = os.getpid()
@@ -45,12 +47,19 @@ class RegisterSource:
             revision = register_store.published_revision(self._engine)
             if revision == self._revision:
                 return False
-            records = [DomainRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation)
+            records = [DomainRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation, r.revision)
                        for r in register_store.published_records(self._engine)]
         except RegisterUnavailable as exc:
             log.warning("register unavailable, still serving revision %s: %s", self._revision, exc)
             return False
-        dataset = with_register(self._paper, records)
+        # Only records new or changed since the last refresh are checked again: with thousands
+        # published, one publication must not cost every worker a full re-validation.
+        folded = {}
+        for record in records:
+            key = (record.record_id, record.revision)
+            folded[key] = self._folded.get(key) or fold_record(record, self._reference)
+        self._folded = folded
+        dataset = assemble(self._paper, folded.values())
         for problem in dataset.register_problems:
             log.error("%s", problem)
         self._snapshot = snapshot_of(dataset, revision)  # one assignment: readers see the old or the new

@@ -185,6 +185,30 @@ def test_reg008_the_live_source_swaps_in_a_publication_without_a_restart(paper, 
     assert len(before.dataset.initiatives) == len(paper.initiatives)  # a snapshot in use never changes
 
 
+def test_reg008b_a_refresh_checks_only_records_new_or_changed(paper, engine, monkeypatch):
+    import services.live_source as live
+
+    checked: list[str] = []
+    real = live.fold_record
+    monkeypatch.setattr(live, "fold_record", lambda record, reference: (checked.append(record.record_id),
+                                                                        real(record, reference))[1])
+    service = RegisterService(engine, "Kent PCC office", 20, clock=lambda: NOW)
+    source = RegisterSource(paper, engine, poll_seconds=60)
+    first = service.publish(REVIEWER, service.propose(CONTRIBUTOR, "new initiative", proposal(), Reference.of(paper)).id,
+                            Reference.of(paper))
+    second = service.publish(REVIEWER, service.propose(CONTRIBUTOR, "new initiative", proposal(title="Second one"),
+                                                       Reference.of(paper)).id, Reference.of(paper))
+    source.refresh()
+    assert sorted(checked) == [first.record_id, second.record_id]
+    checked.clear()
+    update = service.propose(CONTRIBUTOR, "update", proposal(title="Second one, extended"), Reference.of(paper),
+                             record_id=second.record_id)
+    service.publish(REVIEWER, update.id, Reference.of(paper))
+    source.refresh()
+    assert checked == [second.record_id]
+    assert source.current().dataset.initiatives_by_id[second.record_id].title == "Second one, extended"
+
+
 def test_reg009_the_app_serves_a_publication_in_its_next_layout(paper, tmp_path):
     settings = Settings(register=True, database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}", dev_user="rita",
                         reviewers=frozenset({"rita"}), organisation="Kent PCC office", register_poll_seconds=60)
