@@ -107,7 +107,8 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
     only a link that selects a Welsh force turns the Welsh forces on; when the controls hide them,
     a selected Welsh force is let go instead. Either way a notice says so.
     """
-    query = (query or "").lstrip("?")
+    # The address comes from the browser: anything but text reads as no query at all.
+    query = (query if isinstance(query, str) else "").lstrip("?")
     notices: list[str] = []
     if len(query) > MAX_QUERY_LENGTH:
         notices.append(f"The link was too long ({len(query)} characters) and was ignored.")
@@ -187,7 +188,8 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
 
 
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
+    # Text that is not valid Unicode (a lone surrogate) cannot go into a link; its bad characters become '?'.
+    return value.encode("utf-8", "replace").decode("utf-8") if isinstance(value, str) else ""
 
 
 def _texts(value: object) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -60,10 +61,12 @@ def start_gunicorn(prefix: str = "/", workers: int = 1, extra_env: dict | None =
     port = port or free_port()
     env = {**os.environ, "PPH_URL_PREFIX": prefix, "PPH_BIND": f"127.0.0.1:{port}",
            "PPH_WORKERS": str(workers), **(extra_env or {})}
-    log = open(log_path, "wb") if log_path else subprocess.DEVNULL
+    # Logged to a file, never a pipe: a pipe nobody reads fills up and stalls the server mid-test.
+    log_path = log_path or Path(tempfile.mkdtemp(prefix="pph-gunicorn-")) / "gunicorn.log"
+    log = open(log_path, "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
-        cwd=REPO, env=env, stdout=log, stderr=log if log_path else subprocess.PIPE,
+        cwd=REPO, env=env, stdout=log, stderr=log,
     )
     routes_prefix = "/" if env.get("PPH_PROXY_STRIPS_PREFIX") == "1" else prefix
     base = f"http://127.0.0.1:{port}{routes_prefix}"
@@ -71,7 +74,7 @@ def start_gunicorn(prefix: str = "/", workers: int = 1, extra_env: dict | None =
         wait_for(f"{base}healthz")
     except RuntimeError:
         process.kill()
-        raise RuntimeError(process.stderr.read().decode() if process.stderr else "gunicorn failed") from None
+        raise RuntimeError(log_path.read_text(errors="replace")[-4000:] or "gunicorn failed") from None
     return LiveServer(base, process)
 
 
