@@ -52,6 +52,7 @@ class Ids(StrEnum):
     PROFILE_FIGURES = "profile-figures"
     VIEW_TABS = "view-tabs"
     SOURCE = "source-filter"
+    PROFILE_MORE = "profile-more"
 
 
 def view_tab(view: str) -> str:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from collections.abc import Sequence
 
-from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, Patch, State, dcc, html
+from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
 from components.panels import (GRAPH_CONFIG, figure_tables, initiative_card, outcome_chart_graphs)
@@ -29,6 +30,8 @@ from domain.state import ViewState
 
 ENGLAND = "England"
 TOP_FORCES = 5
+# Titles sent at a time: a force with hundreds of register records gets them page by page, on request.
+PAGE = 30
 
 
 def _plural(count: int, noun: str) -> str:
@@ -52,6 +55,12 @@ def initiative_list(initiatives: Sequence[Initiative], dataset: Dataset, focus_f
                        "absence here does not mean absence of work.", className="empty")]
     return [html.Details([html.Summary(i.title), initiative_card(i, dataset, focus_force)],
                          className="initiative", id={"type": "initiative", "id": i.id}) for i in initiatives]
+
+
+def more_button(shown: int, total: int) -> tuple[str, bool]:
+    """(text, hidden) of the button that sends the next page of titles."""
+    left = total - shown
+    return f"Show {min(PAGE, left)} more of the {left} not shown", left <= 0
 
 
 def england_summary(dataset: Dataset, join: ForceJoin, matching: Sequence[Initiative], url_prefix: str,
@@ -92,6 +101,8 @@ class ProfileContent:
     charts: list = field(default_factory=list)
     tables: list = field(default_factory=list)
     figures_hidden: bool = True
+    listed: int = 0  # initiatives the body lists; the rest follow page by page
+    total: int = 0
 
 
 def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str) -> ProfileContent:
@@ -107,11 +118,13 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
     return ProfileContent(
         title=dataset.forces_by_id[state.force].name,
         counts=counts_line(in_view, outcomes),
-        body=initiative_list(in_view, dataset, state.force),
+        body=initiative_list(in_view[:PAGE], dataset, state.force),
         themes=theme_chart,
         charts=outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)), source),
         tables=figure_tables(outcomes, background_of(dataset, in_view), dataset),
         figures_hidden=False,
+        listed=min(PAGE, len(in_view)),
+        total=len(in_view),
     )
 
 
@@ -122,6 +135,8 @@ def layout(snapshot: Snapshot, url_prefix: str) -> html.Section:
         html.H2(initial.title, id=Ids.VIEW_TITLE, tabIndex="-1"),
         html.P(initial.counts, id=Ids.PROFILE_COUNTS, className="profile-counts"),
         html.Div(initial.body, id=Ids.CASE_STUDIES, className="profile-body"),
+        html.Button(more_button(initial.listed, initial.total)[0], id=Ids.PROFILE_MORE, n_clicks=0,
+                    className="button", hidden=more_button(initial.listed, initial.total)[1]),
         html.Div([html.H3("Themes"), dcc.Graph(id=Ids.THEME_CHART, figure=initial.themes, config=GRAPH_CONFIG)],
                  className="profile-themes"),
         html.Div([
@@ -141,6 +156,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         Output(Ids.VIEW_TITLE, "children"), Output(Ids.PROFILE_COUNTS, "children"), Output(Ids.CASE_STUDIES, "children"),
         Output(Ids.THEME_CHART, "figure"), Output(Ids.OUTCOME_CHARTS, "children"), Output(Ids.OUTCOME_TABLE, "children"),
         Output(Ids.PROFILE_FIGURES, "hidden"),
+        Output(Ids.PROFILE_MORE, "children"), Output(Ids.PROFILE_MORE, "hidden"), Output(Ids.PROFILE_MORE, "n_clicks"),
         Input(Ids.STATE, "data"),
         prevent_initial_call=True,  # the layout already holds the England profile
     )
@@ -149,7 +165,30 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         content = profile_content(snapshot.dataset, snapshot.join, state_from_store(state_data, snapshot.dataset),
                                   url_prefix, snapshot.chart_source)
         return (content.title, content.counts, content.body, content.themes, content.charts, content.tables,
-                content.figures_hidden)
+                content.figures_hidden, *more_button(content.listed, content.total), 0)
+
+    @app.callback(
+        Output(Ids.CASE_STUDIES, "children", allow_duplicate=True),
+        Output(Ids.PROFILE_MORE, "children", allow_duplicate=True),
+        Output(Ids.PROFILE_MORE, "hidden", allow_duplicate=True),
+        Input(Ids.PROFILE_MORE, "n_clicks"), State(Ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def show_more_titles(pages, state_data):
+        """The next page of the selected force's titles, appended to those shown."""
+        if not isinstance(pages, int) or pages < 1:
+            raise PreventUpdate
+        snapshot = source.current()
+        state = state_from_store(state_data, snapshot.dataset)
+        if not state.force:
+            raise PreventUpdate
+        in_view = initiatives_in_view(snapshot.join, filter_initiatives(snapshot.dataset, state), state.force)
+        start, end = pages * PAGE, (pages + 1) * PAGE
+        if start >= len(in_view):
+            raise PreventUpdate
+        listed = Patch()
+        listed.extend(initiative_list(in_view[start:end], snapshot.dataset, state.force))
+        return (listed, *more_button(min(end, len(in_view)), len(in_view)))
 
     app.clientside_callback(ClientsideFunction("pph", "profileShown"), Output(Ids.PROFILE_COUNTS, "title"),
                             Input(Ids.PROFILE_COUNTS, "children"), prevent_initial_call=True)

@@ -263,3 +263,39 @@ def test_reg010_export_and_import_round_trip_through_the_cli(paper, engine, tmp_
     assert register_store.published_records(empty_engine) == []
     fresh_engine.dispose()
     empty_engine.dispose()
+
+
+def test_reg011_a_force_with_many_records_sends_its_titles_page_by_page(paper):
+    from components.profile import PAGE, profile_content
+    from domain.source import snapshot_of
+
+    records = [PublishedRecord(f"reg-{n:04d}", "initiative", proposal(title=f"Kent work number {n:03d}"), NOW, "Kent PCC")
+               for n in range(1, 71)]
+    snapshot = snapshot_of(with_register(paper, records), 1)
+    content = profile_content(snapshot.dataset, snapshot.join, ViewState(force="E23000032"), "/", "")
+    assert content.total == len(snapshot.join.by_force["E23000032"]) >= 70
+    assert content.listed == PAGE == len(content.body)
+
+    app = create_app(Settings(), source=_FixedSource(snapshot))
+    client = app.server.test_client()
+    key = next(k for k in app.callback_map if k.startswith("..case-studies.children@"))
+    # As the renderer sends it: each output as "id.property@hash", from the callback's own key.
+    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
+    body = {"output": key, "outputs": outputs,
+            "inputs": [{"id": "profile-more", "property": "n_clicks", "value": 2}],
+            "state": [{"id": "view-state", "property": "data", "value": {"query": "?force=E23000032", "notices": []}}],
+            "changedPropIds": ["profile-more.n_clicks"]}
+    answer = client.post("/_dash-update-component", json=body)
+    assert answer.status_code == 200, answer.data
+    response = answer.get_json()["response"]
+    appended = response["case-studies"]["children"]["operations"][0]["params"]["value"]
+    assert len(appended) == min(PAGE, content.total - 2 * PAGE)  # the third page: only what is left
+    assert response["profile-more"]["hidden"] is True
+
+
+class _FixedSource:
+    def __init__(self, snapshot):
+        self.snapshot = snapshot
+
+    def current(self):
+        return self.snapshot
