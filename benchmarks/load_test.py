@@ -5,6 +5,13 @@ drill-down callback and a trivial Dash callback in the same run; then kills one 
 a load run and counts failed requests; then memory per worker and start-up time to first 200.
 
     .venv/bin/python benchmarks/load_test.py [--seconds 8] [--clients 4]
+
+With --register, instead: the same read load (page, layout, geometry, drill-down callback) against
+gunicorns side by side, one with the register off and one with it on (PPH_REGISTER=1, a temporary SQLite
+register of a few dozen published records, anonymous readers), and the throughput ratio on/off (goal
+>= 0.9); a third with an empty register tells the register's own cost from that of the records it adds.
+
+    .venv/bin/python benchmarks/load_test.py --register [--seconds 8] [--clients 4] [--rounds 4]
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,6 +33,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.conftest import free_port  # noqa: E402
+
+REGISTER_RECORDS = 40  # about one per English force, so the drill-down's force shows a register record
+REGISTER_GOAL = 0.9  # read throughput with the register on, as a share of off
+WARM_UP_SECONDS = 1.0
 
 
 def callback_payloads(port: int) -> dict[str, bytes]:
@@ -89,14 +101,19 @@ def run_load(port: int, method: str, path: str, body: bytes | None, seconds: flo
     results = [queue.get(timeout=seconds + 30) for _ in procs]
     for p in procs:
         p.join()
-    latencies = sorted(l for r in results for l in r[0])
+    latencies = [l for r in results for l in r[0]]
     errors = sum(r[1] for r in results)
+    return summarise(latencies, errors, seconds)
+
+
+def summarise(latencies: list[float], errors: int, seconds: float) -> dict:
+    latencies = sorted(latencies)
 
     def pct(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else float("nan")
 
     return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / seconds,
-            "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99)}
+            "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99), "latencies": latencies}
 
 
 def worker_pids(master: int) -> list[int]:
@@ -112,11 +129,14 @@ def memory_kb(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def start_server(port: int, workers: int) -> tuple[subprocess.Popen, float]:
-    env = {**os.environ, "PPH_BIND": f"127.0.0.1:{port}", "PPH_WORKERS": str(workers), "PPH_LOG_LEVEL": "warning"}
+def start_server(port: int, workers: int, extra_env: dict[str, str] | None = None,
+                 target: str = "benchmarks.bench_app:server", timeout: float = 60.0) -> tuple[subprocess.Popen, float]:
+    """gunicorn with the repo's config, and its start-up time to the first 200 (polled every 20 ms)."""
+    env = {**os.environ, "PPH_BIND": f"127.0.0.1:{port}", "PPH_WORKERS": str(workers), "PPH_LOG_LEVEL": "warning",
+           **(extra_env or {})}
     started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                                "--access-logfile", "/dev/null", "benchmarks.bench_app:server"],
+                                "--access-logfile", "/dev/null", target],
                                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:
         try:
@@ -126,16 +146,99 @@ def start_server(port: int, workers: int) -> tuple[subprocess.Popen, float]:
                 return process, time.monotonic() - started
         except OSError:
             time.sleep(0.02)
-        if time.monotonic() - started > 60:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {process.returncode} before answering")
+        if time.monotonic() - started > timeout:
             process.kill()
             raise RuntimeError("gunicorn did not start")
+
+
+def read_targets(port: int) -> list[tuple[str, str, str, bytes | None]]:
+    """What an anonymous reader asks for: the page, its layout, the geometry, a force's drill-down."""
+    return [
+        ("page", "GET", "/", None),
+        ("layout", "GET", "/_dash-layout", None),
+        ("geometry", "GET", "/geo/police_force_areas.geojson", None),
+        ("drill-down callback", "POST", "/_dash-update-component", callback_payloads(port)["drill-down callback"]),
+    ]
+
+
+def compare_register(seconds: float, clients: int, rounds: int) -> None:
+    """Read throughput with the register off and on, one gunicorn each, loaded in turn: `rounds` short
+    palindromes (off-empty-on-on-empty-off), so that a busier or quieter spell of a shared machine
+    weighs on each mode alike. Each mode gets 2 x `seconds` per target in all.
+
+    "empty" has the register's machinery and no record: the gap between it and "on" is the cost of
+    what the records add to the page, not of the register being switched on."""
+    from benchmarks.synthetic_register import write_register
+
+    workers = os.cpu_count() or 2
+    with tempfile.TemporaryDirectory(prefix="load-test-register-") as folder:
+        url, _ = write_register(Path(folder), REGISTER_RECORDS)
+        empty_url, _ = write_register(Path(folder), 0)
+        # No PPH_DEV_USER and no identity header: every reader is anonymous, as on the public dashboard.
+        anonymous = {"PPH_REGISTER": "1", "PPH_DEV_USER": "", "PPH_USER_HEADER": ""}
+        modes = {
+            "off": {"PPH_REGISTER": "0"},
+            "empty": {**anonymous, "PPH_DATABASE_URL": empty_url},
+            "on": {**anonymous, "PPH_DATABASE_URL": url},
+        }
+        order = [*modes, *reversed(modes)]
+        slice_seconds = seconds / rounds
+        servers: dict[str, tuple[subprocess.Popen, float, int]] = {}
+        try:
+            for mode, extra_env in modes.items():
+                port = free_port()
+                process, startup = start_server(port, workers, extra_env)
+                servers[mode] = (process, startup, port)
+            targets = {mode: read_targets(port) for mode, (_, _, port) in servers.items()}
+            print(f"register off vs on ({REGISTER_RECORDS} published records) and on with an empty register; anonymous "
+                  f"reader; gunicorn {workers} workers each; {clients} client processes; 2 x {seconds:g} s per target "
+                  f"and mode, as {rounds} rounds of {'-'.join(order)} ({slice_seconds:g} s each)")
+            print(f"{'target':20} {'off req/s':>9} {'empty req/s':>11} {'on req/s':>9} {'empty/off':>9} {'on/off':>7} "
+                  f"{'off p50':>8} {'on p50':>7} {'off p95':>8} {'on p95':>7} {'errors':>7}")
+            ratios = {}
+            for index, (name, method, path, _) in enumerate(targets["off"]):
+                for mode in modes:  # every worker past its first request (lazy imports, caches)
+                    run_load(servers[mode][2], method, path, targets[mode][index][3], WARM_UP_SECONDS, clients)
+                runs: dict[str, list[dict]] = {mode: [] for mode in modes}
+                for mode in order * rounds:
+                    body = targets[mode][index][3]
+                    runs[mode].append(run_load(servers[mode][2], method, path, body, slice_seconds, clients))
+                merged = {mode: summarise([l for r in rs for l in r["latencies"]], sum(r["errors"] for r in rs),
+                                          slice_seconds * len(rs)) for mode, rs in runs.items()}
+                off, empty, on = merged["off"], merged["empty"], merged["on"]
+                ratios[name] = on["rps"] / off["rps"]
+                errors = sum(m["errors"] for m in merged.values())
+                print(f"{name:20} {off['rps']:9.0f} {empty['rps']:11.0f} {on['rps']:9.0f} "
+                      f"{empty['rps'] / off['rps']:9.2f} {ratios[name]:7.2f} {off['p50']:8.1f} {on['p50']:7.1f} "
+                      f"{off['p95']:8.1f} {on['p95']:7.1f} {errors:7d}")
+            worst = min(ratios, key=ratios.get)
+            verdict = "met" if ratios[worst] >= REGISTER_GOAL else "NOT met"
+            print(f"goal on >= {REGISTER_GOAL:g}x off for every target: {verdict} (lowest: {worst}, {ratios[worst]:.2f}x); "
+                  "the geometry is the same bytes in every mode, so its ratio shows this run's noise")
+            for mode, (process, startup, _) in servers.items():
+                memories = [memory_kb(pid) for pid in worker_pids(process.pid)]
+                print(f"register {mode}: start-up to first 200 {startup:.2f} s; worker RSS "
+                      f"{', '.join(f'{rss / 1024:.0f}' for rss, _ in memories)} MB, PSS "
+                      f"{', '.join(f'{pss / 1024:.0f}' for _, pss in memories)} MB")
+        finally:
+            for process, _, _ in servers.values():
+                process.terminate()
+                process.wait(timeout=20)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--register", action="store_true",
+                        help="read throughput with the register off and on, side by side, instead of the default run")
+    parser.add_argument("--rounds", type=int, default=4, help="with --register: interleaved rounds per target")
     args = parser.parse_args()
+    if args.register:
+        compare_register(args.seconds, args.clients, args.rounds)
+        return
     workers = os.cpu_count() or 2
     port = free_port()
     process, startup = start_server(port, workers)

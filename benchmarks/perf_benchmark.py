@@ -79,18 +79,18 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def paint_and_bytes(browser, url: str) -> tuple[float, int]:
+def paint_and_bytes(browser, url: str, timeout: float = 30.0) -> tuple[float, int]:
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     transferred: list[int] = []
     cdp.on("Network.loadingFinished", lambda e: transferred.append(e["encodedDataLength"]))
-    page.goto(url)
-    page.wait_for_selector("#force-map .choroplethlocation", timeout=30_000)
-    wait_until(page, "document.querySelectorAll('#force-map .choroplethlocation').length >= 39", timeout=30)
+    page.goto(url, timeout=timeout * 1000)
+    page.wait_for_selector("#force-map .choroplethlocation", timeout=timeout * 1000)
+    wait_until(page, "document.querySelectorAll('#force-map .choroplethlocation').length >= 39", timeout=timeout)
     painted = page.evaluate("performance.now()")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=timeout * 1000)
     context.close()
     return painted, sum(transferred)
 
