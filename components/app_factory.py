@@ -145,8 +145,10 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
         serve_locally=True,
         update_title=None,
         compress=True,
-        # With the register on, its section is in the page only for a trusted user.
-        suppress_callback_exceptions=settings.register,
+        # The page is served by a function (and, with the register on, differs by user). Dash would otherwise
+        # copy the whole layout into every page load (89 KB) so the renderer can check callbacks against it;
+        # tests/unit/test_view.py checks every callback's ids against the layout instead.
+        suppress_callback_exceptions=True,
         external_scripts=[f"{settings.url_prefix}vendor/plotly-{PLOTLY_VERSION}.min.js"],
         meta_tags=[{"name": "description", "content": "Where police and public health work together across England: "
                     "a map of the initiatives, themes and outcome figures in Public Health England's 2016 paper."}],

@@ -53,6 +53,10 @@ class Ids(StrEnum):
     VIEW_TABS = "view-tabs"
     SOURCE = "source-filter"
     PROFILE_MORE = "profile-more"
+    OFF_MAP_FOR = "off-map-work-for"
+    PROFILE_FOR = "profile-for"
+    BACKGROUND = "background-figures"
+    BACKGROUND_FOR = "background-figures-for"
 
 
 def view_tab(view: str) -> str:

@@ -1,35 +1,47 @@
 """UI feature: national, regional, British Transport Police and Welsh work, which has no English force
-area on the map and is listed here instead, never dropped. Layout and callback side by side."""
+area on the map and is listed here instead, never dropped. Layout and callback side by side.
+
+The list is built when its tab is open, and again only when the filters change: a hidden list would
+cost every other update on the page (Dash's renderer revisits every component on each one).
+"""
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
 from components.panels import off_map_list
 from components.view_state import state_from_store
 from domain.aggregation import filter_initiatives, off_map_initiatives
-from domain.joining import ForceJoin
-from domain.loading import Dataset
 from domain.source import DataSource
 
+VIEW = "national"
 
-def national_panel(dataset: Dataset, join: ForceJoin) -> list:
+
+def national_panel() -> list:
     return [
         html.H2("National, regional, British Transport Police and Welsh work"),
         html.P("Work that has no English force area to sit in is listed here, never dropped."),
-        html.Div(off_map_list(off_map_initiatives(join, dataset.initiatives), dataset), id=Ids.OFF_MAP),
+        html.Div(id=Ids.OFF_MAP),
+        dcc.Store(id=Ids.OFF_MAP_FOR),
     ]
 
 
 def register(app: Dash, source: DataSource) -> None:
     @app.callback(
-        Output(Ids.OFF_MAP, "children"),
-        Input(Ids.FILTERS, "data"),
-        prevent_initial_call=True,  # the layout holds the default view's list
+        Output(Ids.OFF_MAP, "children"), Output(Ids.OFF_MAP_FOR, "data"),
+        Input(Ids.STATE, "data"), State(Ids.OFF_MAP_FOR, "data"),
     )
-    def show_national_work(filters_data):
+    def show_national_work(state_data, shown_for):
         snapshot = source.current()
         dataset = snapshot.dataset
-        matching = filter_initiatives(dataset, state_from_store(filters_data, dataset))
-        return off_map_list(off_map_initiatives(snapshot.join, matching), dataset)
+        state = state_from_store(state_data, dataset)
+        if state.view != VIEW:
+            raise PreventUpdate
+        # What the list depends on: the filters and the data. A force click changes neither.
+        key = f"{snapshot.version}{state.filters_only().to_query()}"
+        if key == shown_for:
+            raise PreventUpdate
+        matching = filter_initiatives(dataset, state)
+        return off_map_list(off_map_initiatives(snapshot.join, matching), dataset), key

@@ -3,7 +3,8 @@ figures (cited research and wider statistics, apart from results). Layout and ca
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
 from components.panels import outcome_table, overview_graphs
@@ -23,12 +24,14 @@ def overview_panel(dataset: Dataset, source: str) -> list:
     ]
 
 
-def background_panel(dataset: Dataset) -> list:
+def background_panel() -> list:
+    """Filled when its tab is opened: a hidden table would slow every other update on the page."""
     return [
         html.H2("Background figures"),
         html.P("Cited research and wider statistics the paper gives as background. They describe "
                "the setting of the work, not what any initiative achieved."),
-        outcome_table([o for o in dataset.outcomes if o.is_background], dataset),
+        html.Div(id=Ids.BACKGROUND),
+        dcc.Store(id=Ids.BACKGROUND_FOR),
     ]
 
 
@@ -43,3 +46,13 @@ def register(app: Dash, source: DataSource) -> None:
         dataset = snapshot.dataset
         matching = filter_initiatives(dataset, state_from_store(filters_data, dataset))
         return overview_graphs(dataset, outcomes_of(dataset, matching), snapshot.chart_source)
+
+    @app.callback(
+        Output(Ids.BACKGROUND, "children"), Output(Ids.BACKGROUND_FOR, "data"),
+        Input(Ids.STATE, "data"), State(Ids.BACKGROUND_FOR, "data"),
+    )
+    def show_background(state_data, shown_for):
+        snapshot = source.current()
+        if state_from_store(state_data, snapshot.dataset).view != "background" or shown_for == snapshot.version:
+            raise PreventUpdate
+        return outcome_table([o for o in snapshot.dataset.outcomes if o.is_background], snapshot.dataset), snapshot.version

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from dash import dcc, html
 
-from domain.aggregation import ForceCount, citation_of, reading_of
+from domain.aggregation import ForceCount, citation_of, largest_per_unit, reading_of
 from domain.figures import (
     NO_CASE_STUDY_LABEL, RESULTS_ONLY_NOTE, build_outcome_charts, build_outcomes_overview, with_source,
 )
@@ -59,7 +59,7 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
         if dataset.provenance else None,
         *[record_note(note) for note in dataset.notes_on(initiative.id)],
     ]
-    return html.Article(rows, className="card", id={"type": "initiative-card", "id": initiative.id})
+    return html.Article(rows, className="card")
 
 
 def record_note(note: Note) -> html.Aside:
@@ -69,6 +69,19 @@ def record_note(note: Note) -> html.Aside:
         html.P(note.text),
         html.P(f"Source: {note.source}. {note.provenance.label}.", className="citation"),
     ], className="record-note")
+
+
+# The most a chart or list on the page carries; the rest is in the download, and the page says so.
+CHARTED_PER_UNIT = 40
+LISTED_ROWS = 60
+PROFILE_ROWS = 20  # beside the map: the most any force of the paper has is well under this
+
+
+def left_out(count: int, what: str) -> html.P | None:
+    if count <= 0:
+        return None
+    return html.P(f"{count} more {what} not shown here: narrow the filters, or download this view for every one.",
+                  className="note left-out")
 
 
 def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | html.P:
@@ -96,12 +109,17 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
 
 def figure_tables(own: Sequence[Outcome], background: Sequence[Outcome], dataset: Dataset) -> list:
     """The view's own figures, then the background its case studies cite, in a table of its own."""
-    tables: list = [outcome_table(own, dataset)]
+    tables: list = [outcome_table(own[:PROFILE_ROWS], dataset), left_out(len(own) - PROFILE_ROWS, "figures")]
     if background:
         tables += [html.H4("Background cited in these case studies"),
                    html.P("Cited research and wider statistics: not results of the work above.", className="note"),
                    outcome_table(background, dataset)]
     return tables
+
+
+def capped_results(outcomes: Sequence[Outcome]) -> tuple[tuple[Outcome, ...], int]:
+    """The results a profile charts: the largest of each unit, and how many more there are."""
+    return largest_per_unit([o for o in outcomes if o.is_result], CHARTED_PER_UNIT)
 
 
 def outcome_chart_graphs(charts: list, source: str = "") -> list:
@@ -129,7 +147,8 @@ def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> l
         return [html.P("No national, regional, British Transport Police or Welsh work matches the filters.",
                        className="empty")]
     # Two components per item: Dash's renderer costs time per component on the first paint.
-    return [html.Ul([html.Li([html.Strong(i.title), f" — {reason}. {i.summary}"]) for i, reason in items])]
+    return [html.Ul([html.Li([html.Strong(i.title), f" — {reason}. {i.summary}"]) for i, reason in items[:LISTED_ROWS]]),
+            left_out(len(items) - LISTED_ROWS, "pieces of work")]
 
 
 def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome], source: str = "") -> list:
@@ -140,10 +159,13 @@ def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome], source: str =
     if not results:
         return [html.P("The paper reports no results for the matching initiatives; their other figures are in "
                        "the tables and the download.", className="empty")]
-    falls = [o for o in results if o.unit == "percent" and o.direction == "reduction"]
-    others = [o for o in results if o not in falls]
-    graphs: list = [html.P(f"{len(results)} result{'' if len(results) == 1 else 's'} charted. {RESULTS_ONLY_NOTE}",
-                           className="note")]
+    falls, falls_left = largest_per_unit([o for o in results if o.unit == "percent" and o.direction == "reduction"],
+                                         CHARTED_PER_UNIT)
+    others, others_left = largest_per_unit([o for o in results if not (o.unit == "percent" and o.direction == "reduction")],
+                                           CHARTED_PER_UNIT)
+    charted = len(falls) + len(others)
+    graphs: list = [html.P(f"{charted} result{'' if charted == 1 else 's'} charted. {RESULTS_ONLY_NOTE}",
+                           className="note"), left_out(falls_left + others_left, "results (the smaller ones)")]
     if falls:
         figure = build_outcomes_overview(falls, initiatives, {t.id: t.label for t in dataset.themes})
         graphs.append(dcc.Graph(figure=with_source(figure, source), config=GRAPH_CONFIG,

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from dash import ClientsideFunction, Dash, Input, Output, Patch, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
-from components.panels import (GRAPH_CONFIG, figure_tables, initiative_card, outcome_chart_graphs)
+from components.panels import (GRAPH_CONFIG, capped_results, figure_tables, initiative_card, left_out,
+                               outcome_chart_graphs)
 from components.view_state import state_from_store
 from domain.aggregation import (background_of, filter_initiatives, force_counts, initiatives_in_view,
                                 off_map_initiatives, outcomes_of, theme_shares)
@@ -31,17 +32,22 @@ from domain.state import ViewState
 ENGLAND = "England"
 TOP_FORCES = 5
 # Titles sent at a time: a force with hundreds of register records gets them page by page, on request.
-PAGE = 30
+PAGE = 10
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def counts_line(initiatives: Sequence[Initiative], outcomes: Sequence[Outcome]) -> str:
-    """'8 initiatives in the 2016 paper, from 1 of its case studies and sections · 2 figures, none of them results'."""
-    groups = len({i.case_study for i in initiatives})
-    line = f"{_plural(len(initiatives), 'initiative')} in the 2016 paper, from {groups} of its case studies and sections"
+def counts_line(initiatives: Sequence[Initiative], outcomes: Sequence[Outcome], register_ids: Collection[str] = ()) -> str:
+    """'8 initiatives in the 2016 paper, from 1 of its case studies and sections · 2 figures, none of them results';
+    with register records among them, each source counted apart."""
+    added = sum(1 for i in initiatives if i.id in register_ids)
+    paper = [i for i in initiatives if i.id not in register_ids]
+    groups = len({i.case_study for i in paper})
+    line = f"{_plural(len(paper), 'initiative')} in the 2016 paper, from {groups} of its case studies and sections"
+    if added:
+        line += f" · {added} added through the register"
     if outcomes:
         results = sum(1 for o in outcomes if o.is_result)
         line += f" · {_plural(len(outcomes), 'figure')}, {results or 'none'} of them result{'' if results == 1 else 's'}"
@@ -54,7 +60,7 @@ def initiative_list(initiatives: Sequence[Initiative], dataset: Dataset, focus_f
         return [html.P("No initiative in the 2016 paper matches this view. The paper is a snapshot: "
                        "absence here does not mean absence of work.", className="empty")]
     return [html.Details([html.Summary(i.title), initiative_card(i, dataset, focus_force)],
-                         className="initiative", id={"type": "initiative", "id": i.id}) for i in initiatives]
+                         className="initiative") for i in initiatives]
 
 
 def more_button(shown: int, total: int) -> tuple[str, bool]:
@@ -112,15 +118,17 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
     theme_chart = with_source(build_theme_chart(theme_shares(dataset, in_view, matching),
                                                 dataset.forces_by_id[state.force].name if state.force else ENGLAND), source)
     if not state.force:
-        return ProfileContent(ENGLAND, counts_line(matching, ()),
+        return ProfileContent(ENGLAND, counts_line(matching, (), dataset.provenance),
                               england_summary(dataset, join, matching, url_prefix, state), theme_chart)
     outcomes = outcomes_of(dataset, in_view)
+    charted, uncharted = capped_results(outcomes)
     return ProfileContent(
         title=dataset.forces_by_id[state.force].name,
-        counts=counts_line(in_view, outcomes),
+        counts=counts_line(in_view, outcomes, dataset.provenance),
         body=initiative_list(in_view[:PAGE], dataset, state.force),
         themes=theme_chart,
-        charts=outcome_chart_graphs(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)), source),
+        charts=[*outcome_chart_graphs(build_outcome_charts(charted, dict(dataset.initiatives_by_id)), source),
+                left_out(uncharted, "results (the smaller ones)")],
         tables=figure_tables(outcomes, background_of(dataset, in_view), dataset),
         figures_hidden=False,
         listed=min(PAGE, len(in_view)),
@@ -128,11 +136,17 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
     )
 
 
+def profile_key(snapshot: Snapshot, state: ViewState) -> str:
+    """What the profile depends on: the data, the force and the filters; not the tab or the comparison."""
+    return snapshot.version + replace(state, view=ViewState().view, compare=(), embed=False, notices=()).to_query()
+
+
 def layout(snapshot: Snapshot, url_prefix: str) -> html.Section:
     initial = profile_content(snapshot.dataset, snapshot.join, ViewState(), url_prefix, snapshot.chart_source)
     return html.Section([
         # tabIndex -1: the skip link and a click on a narrow screen can move the focus here.
         html.H2(initial.title, id=Ids.VIEW_TITLE, tabIndex="-1"),
+        dcc.Store(id=Ids.PROFILE_FOR, data=profile_key(snapshot, ViewState())),
         html.P(initial.counts, id=Ids.PROFILE_COUNTS, className="profile-counts"),
         html.Div(initial.body, id=Ids.CASE_STUDIES, className="profile-body"),
         html.Button(more_button(initial.listed, initial.total)[0], id=Ids.PROFILE_MORE, n_clicks=0,
@@ -157,15 +171,21 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         Output(Ids.THEME_CHART, "figure"), Output(Ids.OUTCOME_CHARTS, "children"), Output(Ids.OUTCOME_TABLE, "children"),
         Output(Ids.PROFILE_FIGURES, "hidden"),
         Output(Ids.PROFILE_MORE, "children"), Output(Ids.PROFILE_MORE, "hidden"), Output(Ids.PROFILE_MORE, "n_clicks"),
-        Input(Ids.STATE, "data"),
+        Output(Ids.PROFILE_FOR, "data"),
+        Input(Ids.STATE, "data"), State(Ids.PROFILE_FOR, "data"),
         prevent_initial_call=True,  # the layout already holds the England profile
     )
-    def show_profile(state_data):
+    def show_profile(state_data, shown_for):
         snapshot = source.current()
-        content = profile_content(snapshot.dataset, snapshot.join, state_from_store(state_data, snapshot.dataset),
-                                  url_prefix, snapshot.chart_source)
+        state = state_from_store(state_data, snapshot.dataset)
+        # A tab or a comparison changes the state but not the profile: re-sending it made the browser
+        # redraw every card and chart for nothing.
+        key = profile_key(snapshot, state)
+        if key == shown_for:
+            raise PreventUpdate
+        content = profile_content(snapshot.dataset, snapshot.join, state, url_prefix, snapshot.chart_source)
         return (content.title, content.counts, content.body, content.themes, content.charts, content.tables,
-                content.figures_hidden, *more_button(content.listed, content.total), 0)
+                content.figures_hidden, *more_button(content.listed, content.total), 0, key)
 
     @app.callback(
         Output(Ids.CASE_STUDIES, "children", allow_duplicate=True),

@@ -72,10 +72,10 @@ def view_tabs(snapshot: Snapshot) -> list:
     dataset = snapshot.dataset
     panels = {
         "overview": overview_view.overview_panel(dataset, snapshot.chart_source),
-        "national": national_view.national_panel(dataset, snapshot.join),
+        "national": national_view.national_panel(),
         "compare": compare_view.panel(dataset),
         "matrix": matrix_view.panel(dataset),
-        "background": overview_view.background_panel(dataset),
+        "background": overview_view.background_panel(),
         "cite": cite_view.cite_panel(),
         "about": cite_view.about_panel(dataset, map_panel.MAP_COUNTS),
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from domain.joining import ForceJoin
@@ -87,7 +87,8 @@ def initiatives_in_view(
     """The selected force's matching initiatives, or all matching ones when no force is selected."""
     if force_id is None:
         return tuple(matching)
-    return tuple(i for i in matching if i.id in join.by_force.get(force_id, ()) or force_id in i.force_ids)
+    placed = set(join.by_force.get(force_id, ()))
+    return tuple(i for i in matching if i.id in placed or force_id in i.force_ids)
 
 
 def off_map_initiatives(join: ForceJoin, matching: Iterable[Initiative]) -> tuple[tuple[Initiative, str], ...]:
@@ -166,3 +167,14 @@ def reading_of(outcome: Outcome) -> str:
 def citation_of(section: str, references: tuple[str, ...]) -> str:
     refs = f"; ref. {', '.join(references)}" if references else "; no reference mark"
     return f"PHE 2016, {section}{refs}"
+
+
+def largest_per_unit(outcomes: Sequence[Outcome], limit: int) -> tuple[tuple[Outcome, ...], int]:
+    """At most `limit` figures of each unit, the largest values first kept, in their original order, and
+    how many were left out. A chart of hundreds of bars is unreadable, and the page would carry them all."""
+    by_unit: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_unit.setdefault(outcome.unit, []).append(outcome)
+    kept = {id(o) for group in by_unit.values() for o in sorted(group, key=lambda o: -o.value)[:limit]}
+    shown = tuple(o for o in outcomes if id(o) in kept)
+    return shown, len(outcomes) - len(shown)

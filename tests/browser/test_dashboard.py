@@ -113,6 +113,8 @@ def test_brw006_national_and_btp_work_is_listed_and_csv_downloads(watched, live_
     page.goto(live_server.base_url + "?force=E23000021")
     wait_for_map(page)
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    page.locator("#view-tab-national").click()  # the list is built when its tab opens
+    wait_until(page, "document.querySelector('#off-map-work')?.textContent.includes('National liaison')", timeout=TIMEOUT)
     off_map = page.locator("#off-map-work").inner_text()
     assert "British Transport Police suicide prevention programme" in off_map
     assert "National liaison and diversion programme" in off_map
