@@ -174,7 +174,6 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     cite_view.register(app, source, prefix)
     if service is not None:
         register_view.register(app, source, service, settings)
-        app.validation_layout = html.Div([layout.page(snapshot), register_view.validation_layout(snapshot)])
     install_security(app, settings)
     if service is not None:
         install_write_guard(app, settings)

@@ -279,17 +279,18 @@ def test_reg011_a_force_with_many_records_sends_its_titles_page_by_page(paper):
     app = create_app(Settings(), source=_FixedSource(snapshot))
     client = app.server.test_client()
     key = next(k for k in app.callback_map if k.startswith("..case-studies.children@"))
+    last_page = (content.total - 1) // PAGE
     # As the renderer sends it: each output as "id.property@hash", from the callback's own key.
     outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
     body = {"output": key, "outputs": outputs,
-            "inputs": [{"id": "profile-more", "property": "n_clicks", "value": 2}],
+            "inputs": [{"id": "profile-more", "property": "n_clicks", "value": last_page}],
             "state": [{"id": "view-state", "property": "data", "value": {"query": "?force=E23000032", "notices": []}}],
             "changedPropIds": ["profile-more.n_clicks"]}
     answer = client.post("/_dash-update-component", json=body)
     assert answer.status_code == 200, answer.data
     response = answer.get_json()["response"]
     appended = response["case-studies"]["children"]["operations"][0]["params"]["value"]
-    assert len(appended) == min(PAGE, content.total - 2 * PAGE)  # the third page: only what is left
+    assert len(appended) == content.total - last_page * PAGE  # the last page: only what is left
     assert response["profile-more"]["hidden"] is True
 
 
@@ -299,3 +300,22 @@ class _FixedSource:
 
     def current(self):
         return self.snapshot
+
+
+def test_reg012_every_register_callback_id_is_in_a_reviewers_page(paper, tmp_path):
+    from components.register_view import validation_layout
+    from tests.unit.test_view import _layout_ids
+
+    settings = Settings(register=True, database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}", reviewers=frozenset({"rita"}))
+    app = create_app(settings, paper)
+    snapshot = app.server.extensions["pph.source"].current()
+    ids = _layout_ids(app.layout()) | _layout_ids(validation_layout(snapshot))
+    patterns = set()
+    for callback in app.callback_map.values():
+        outputs = callback["output"] if isinstance(callback["output"], list) else [callback["output"]]
+        for dep in [*callback["inputs"], *callback["state"], *[{"id": o.component_id} for o in outputs]]:
+            if isinstance(dep["id"], dict) or str(dep["id"]).startswith("{"):
+                patterns.add(str(dep["id"]))  # pattern-matching: matched by the components of the moment
+            else:
+                assert str(dep["id"]) in ids, dep
+    assert patterns  # the register's forms use pattern-matching ids
