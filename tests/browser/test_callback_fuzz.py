@@ -276,7 +276,7 @@ REFUSED = {
                                                  "outputs": find(r, "..citation").body["outputs"][:-1]},
     "an output of another component": lambda r: {**find(r, "..citation").body, "outputs": [
         {"id": "filter-state", "property": "children"}, *find(r, "..citation").body["outputs"][1:]]},
-    "several outputs for a single one": lambda r: {**find(r, "off-map").body, "outputs": [
+    "several outputs for a single one": lambda r: {**find(r, "outcomes-overview").body, "outputs": [
         {"id": "force-map", "property": "figure"}, {"id": "results-count", "property": "children"}]},
     "a list of outputs where no wildcard is declared": lambda r: {**find(r, "..comparison").body, "outputs": [[]]},
     "the address' query as a list": lambda r: with_input(find(r, "..url.search").body, "url", ["?force=x"]),

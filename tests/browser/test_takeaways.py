@@ -93,7 +93,8 @@ def test_take003_a_link_too_long_gets_a_notice_not_an_error(watched, live_server
     page.goto(f"{live_server.base_url}?q={'a' * 5000}")
     page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
     page.locator("#notice").get_by_text("The link was too long").wait_for(timeout=TIMEOUT * 1000)
-    assert responses and all(status == 200 for status in responses), responses
+    # 204 is a callback's "nothing to change" (a closed tab's content is built only when opened).
+    assert responses and all(status in (200, 204) for status in responses), responses
     # the watched fixture also fails the test on any console error
 
 
