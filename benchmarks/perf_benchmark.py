@@ -40,6 +40,17 @@ RUNS = 5
 CLICKS = 20
 FORCES = ["E23000021", "E23000037", "E23000038", "E23000024", "E23000029"]
 
+# Started just before a click: a requestAnimationFrame loop, on the page's own clock, notes when the
+# heading shows the force in view and when the server's counts line replaces England's.
+CLICK_TIMER_JS = """([name, england]) => { window.__t = {}; const t0 = performance.now(); window.__t0 = t0;
+    const tick = () => { const h = document.querySelector('#view-title'); const r = h.getBoundingClientRect();
+        if (!window.__t.heading && h.textContent === name && r.top >= 0 && r.bottom <= innerHeight)
+            window.__t.heading = performance.now() - t0;
+        const c = document.querySelector('#profile-counts').textContent;
+        if (!window.__t.panel && c !== england) window.__t.panel = performance.now() - t0;
+        if (!(window.__t.heading && window.__t.panel)) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick); }"""
+
 
 def write_static_export(folder: Path) -> None:
     """The app's map figure, geometry inline, in a page with the full plotly.js bundle."""
@@ -111,16 +122,7 @@ def click_to_panel(browser, base_url: str, recorded: list[str], names: dict[str,
                 .find(el => el.__data__ && el.__data__.loc === id);
                 if (!p) return null; const b = p.getBoundingClientRect(); return {x: b.x + b.width/2, y: b.y + b.height/2}; }""",
                          arg=force, timeout=10)
-        # Timed inside the page, on its own clock: a requestAnimationFrame loop notes when the
-        # heading shows the force in view, and when the server's counts line arrives.
-        page.evaluate("""([name, england]) => { window.__t = {}; const t0 = performance.now(); window.__t0 = t0;
-            const tick = () => { const h = document.querySelector('#view-title'); const r = h.getBoundingClientRect();
-                if (!window.__t.heading && h.textContent === name && r.top >= 0 && r.bottom <= innerHeight)
-                    window.__t.heading = performance.now() - t0;
-                const c = document.querySelector('#profile-counts').textContent;
-                if (!window.__t.panel && c !== england) window.__t.panel = performance.now() - t0;
-                if (!(window.__t.heading && window.__t.panel)) requestAnimationFrame(tick); };
-            requestAnimationFrame(tick); }""", [names[force], england])
+        page.evaluate(CLICK_TIMER_JS, [names[force], england])
         page.mouse.click(box["x"], box["y"])
         timings = wait_until(page, "window.__t.heading && window.__t.panel && window.__t", timeout=10)
         headings.append(timings["heading"])

@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.load_test import memory_kb, start_server, worker_pids  # noqa: E402
-from benchmarks.perf_benchmark import FORCES, paint_and_bytes  # noqa: E402
+from benchmarks.perf_benchmark import CLICK_TIMER_JS, FORCES, paint_and_bytes  # noqa: E402
 from benchmarks.synthetic_register import synthetic_payloads, write_register  # noqa: E402
 from domain.loading import Dataset, load_dataset  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, click_force, free_port, wait_until  # noqa: E402
@@ -263,14 +263,7 @@ class CallbackWatch:
 def time_click(page, force: str, name: str, england: str) -> tuple[float, float]:
     """perf_benchmark's measure of one click on a force, timed in the page on its own clock: (the heading
     shows the force in view, the profile's counts line is replaced by the server's)."""
-    page.evaluate("""([name, england]) => { window.__t = {}; const t0 = performance.now();
-        const tick = () => { const h = document.querySelector('#view-title'); const r = h.getBoundingClientRect();
-            if (!window.__t.heading && h.textContent === name && r.top >= 0 && r.bottom <= innerHeight)
-                window.__t.heading = performance.now() - t0;
-            const c = document.querySelector('#profile-counts').textContent;
-            if (!window.__t.panel && c !== england) window.__t.panel = performance.now() - t0;
-            if (!(window.__t.heading && window.__t.panel)) requestAnimationFrame(tick); };
-        requestAnimationFrame(tick); }""", [name, england])
+    page.evaluate(CLICK_TIMER_JS, [name, england])
     click_force(page, force)
     timings = wait_until(page, "window.__t.heading && window.__t.panel && window.__t", timeout=BROWSER_TIMEOUT,
                          interval=0.2)
