@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.test_accessibility import axe_violations
 from tests.conftest import click_force, open_watched_page, start_gunicorn, stop, wait_until
 
 pytestmark = pytest.mark.browser
@@ -85,6 +86,10 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Not sent')",
                    timeout=TIMEOUT)
         assert "is required" in page.locator(".register-field:has(#register-title) .field-error").inner_text()
+        page.set_viewport_size({"width": 375, "height": 800})
+        assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+        page.set_viewport_size({"width": 1280, "height": 900})
 
         fill_proposal(page)
         # A draft survives a reload.
@@ -117,6 +122,9 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         review.goto(register_server.base_url)
         wait_for_map(review)
         wait_until(review, "document.querySelector('#register-queue')?.textContent.includes('Ashford')", timeout=TIMEOUT)
+        # The write views pass axe like the rest of the page: the reviewer's at 1280 px, a contributor's
+        # at 375 px with errors showing.
+        assert axe_violations(review) == []
         diff = review.locator(".register-diff").first.inner_text()
         assert "title" in diff and "E23000032" in diff and "Section 136 detentions" in diff
         review.locator(".register-item button", has_text="Publish").first.click()
