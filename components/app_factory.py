@@ -7,12 +7,14 @@ import gzip
 
 import logging
 
-from dash import Dash, html
-from flask import Response, abort, has_request_context, request, send_from_directory
+import plotly.io as plotly_io
+
+from dash import Dash
+from flask import Response, abort, request, send_from_directory
 
 from components import (cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile,
                         register_view, shell)
-from components.identity import current_user
+from components.page_cache import LayoutCache, install_layout_route
 from components.write_guard import install_write_guard
 from components.security import install_security
 from components.static_compression import install_precompressed_static
@@ -75,36 +77,6 @@ def _warm_up(snapshot: Snapshot, url_prefix: str) -> None:
     profile.profile_content(dataset, snapshot.join, ViewState(force=first), url_prefix, "")
 
 
-class LayoutCache:
-    """The page for the current snapshot, built once per snapshot version rather than per visit, plus
-    the register's section for the user asking, when the register is on."""
-
-    def __init__(self, source: DataSource, url_prefix: str, settings: Settings | None = None):
-        self._source = source
-        self._url_prefix = url_prefix
-        self._settings = settings
-        self._built: tuple[str, html.Div] | None = None
-
-    def page(self, snapshot: Snapshot) -> html.Div:
-        built = self._built
-        if built is None or built[0] != snapshot.version:
-            # Two requests racing here both build the same page; either result is right.
-            built = (snapshot.version, shell.build_layout(snapshot, self._url_prefix))
-            self._built = built
-        return built[1]
-
-    def __call__(self) -> html.Div:
-        snapshot = self._source.current()
-        page = self.page(snapshot)
-        if self._settings is None or not self._settings.register or not has_request_context():
-            return page
-        section = register_view.layout(snapshot, current_user(request, self._settings))
-        if section is None:
-            return page
-        # A new root around the shared children: the cached page itself is never changed.
-        return html.Div([*page.children, section], className=page.className, id=page.id)
-
-
 def _register_source(settings: Settings, dataset: Dataset) -> tuple[RegisterSource, RegisterService]:
     """The register's database, migrated to the latest schema, and the live source reading it."""
     try:
@@ -135,6 +107,9 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     snapshot = source.current()
     dataset = snapshot.dataset
     _check_frontend_files(settings)
+    # Dash serializes every response through plotly's JSON engine. Our responses are component trees
+    # with small figures; the orjson engine walks them in Python first and was ~1.5x slower than json.
+    plotly_io.json.config.default_engine = "json"
 
     app = Dash(
         __name__,
@@ -163,6 +138,7 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     app.server.extensions["pph.source"] = source
     layout = LayoutCache(source, prefix, settings)
     app.layout = layout
+    install_layout_route(app, layout, source, settings)
     # One registration per feature: each module holds its layout and its callbacks side by side.
     shell.register(app, source)
     map_panel.register(app, source, prefix)

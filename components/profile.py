@@ -17,6 +17,7 @@ from dash import ClientsideFunction, Dash, Input, Output, Patch, State, dcc, htm
 from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
+from components.memo import BoundedMemo
 from components.panels import (GRAPH_CONFIG, capped_results, figure_tables, initiative_card, left_out,
                                outcome_chart_graphs)
 from components.view_state import state_from_store
@@ -33,6 +34,8 @@ ENGLAND = "England"
 TOP_FORCES = 5
 # Titles sent at a time: a force with hundreds of register records gets them page by page, on request.
 PAGE = 10
+# Profiles kept built per worker: every force, with and without Wales, under a few filter sets.
+PROFILES_KEPT = 256
 
 
 def _plural(count: int, noun: str) -> str:
@@ -166,6 +169,9 @@ def layout(snapshot: Snapshot, url_prefix: str) -> html.Section:
 
 
 def register(app: Dash, source: DataSource, url_prefix: str) -> None:
+    # Most visits ask for the same few forces: each profile is built once per snapshot and filter set.
+    built = BoundedMemo[ProfileContent](PROFILES_KEPT)
+
     @app.callback(
         Output(Ids.VIEW_TITLE, "children"), Output(Ids.PROFILE_COUNTS, "children"), Output(Ids.CASE_STUDIES, "children"),
         Output(Ids.THEME_CHART, "figure"), Output(Ids.OUTCOME_CHARTS, "children"), Output(Ids.OUTCOME_TABLE, "children"),
@@ -183,7 +189,8 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         key = profile_key(snapshot, state)
         if key == shown_for:
             raise PreventUpdate
-        content = profile_content(snapshot.dataset, snapshot.join, state, url_prefix, snapshot.chart_source)
+        content = built.get(key, lambda: profile_content(snapshot.dataset, snapshot.join, state, url_prefix,
+                                                         snapshot.chart_source))
         return (content.title, content.counts, content.body, content.themes, content.charts, content.tables,
                 content.figures_hidden, *more_button(content.listed, content.total), 0, key)
 
