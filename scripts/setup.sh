@@ -14,6 +14,8 @@ if [ "$dev" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  # The deploy and storage tests start a throw-away PostgreSQL cluster of their own (tests/postgres_cluster.py).
+  compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       apt-get update -q

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres_cluster import PostgresCluster
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -198,3 +200,14 @@ def click_force(page, force_id: str, frame=None, timeout: float = 20.0) -> None:
         origin = page.locator("#dashboard").bounding_box()
         box = {"x": box["x"] + origin["x"], "y": box["y"] + origin["y"]}
     page.mouse.click(box["x"], box["y"])
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory) -> Iterator[PostgresCluster]:
+    """One throw-away PostgreSQL cluster for the whole run (tests/postgres_cluster.py); each test that
+    needs a database asks it for a new one with `postgres.new_database(name)`."""
+    cluster = PostgresCluster.create(tmp_path_factory.mktemp("postgres"))
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
