@@ -251,11 +251,15 @@ def published_records(engine: Engine) -> list[PublishedRecord]:
 
 
 def published_revision(engine: Engine) -> int:
-    """A number that changes whenever what is published changes (0 before anything is).
+    """A number that rises whenever what is published changes (0 before anything is).
 
     Cheap enough for every worker to poll, so each knows when to reload `published_records`.
+    It counts the publishing history rows rather than taking the largest id: PostgreSQL gives ids at
+    insert, not at commit, so a slow publication can commit a smaller id after a reader has seen a
+    larger one, and the largest id would not change. History is append-only (the database refuses
+    deletes), so every committed publication adds exactly one to the count, on both databases.
     """
-    query = select(func.max(HistoryRow.id)).where(HistoryRow.action.in_(PUBLISHING_ACTIONS))
+    query = select(func.count()).select_from(HistoryRow).where(HistoryRow.action.in_(PUBLISHING_ACTIONS))
     with _transaction(engine) as session:
         return session.scalar(query) or 0
 

@@ -1,11 +1,15 @@
-"""The register's storage on a real, migrated SQLite file: every function's behaviour, its transactions,
-the database's own guarantees (append-only history, WAL, busy timeout) and its failure modes."""
+"""The register's storage on a real, migrated database, SQLite and PostgreSQL alike: every function's
+behaviour, its transactions, the database's own guarantees (append-only history; on SQLite WAL and the
+busy timeout) and its failure modes. PostgreSQL is the throw-away cluster of tests/postgres_cluster.py."""
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,17 +29,66 @@ def at(minutes: int) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
+BACKENDS = ["sqlite", "postgresql"]
+_database_numbers = itertools.count(1)
+
+
 @pytest.fixture
 def database_file(tmp_path: Path) -> Path:
     return tmp_path / "var" / "register.sqlite3"
 
 
+@contextmanager
+def empty_database(backend: str, request: pytest.FixtureRequest, database_file: Path) -> Iterator[str]:
+    """The URL of a new, empty database of `backend`. A PostgreSQL one is dropped afterwards, so the
+    shared cluster does not collect a database per test."""
+    if backend == "sqlite":
+        yield f"sqlite:///{database_file}"
+        return
+    postgres = request.getfixturevalue("postgres")
+    name = f"storage_{next(_database_numbers)}"
+    url = postgres.new_database(name)
+    try:
+        yield url
+    finally:
+        postgres.psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def migrated(url: str) -> Iterator[Engine]:
+    engine = connect(url)
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, database_file: Path) -> Iterator[str]:
+    """A new empty database on each backend the register supports."""
+    with empty_database(request.param, request, database_file) as url:
+        yield url
+
+
 @pytest.fixture
-def engine(database_file: Path):
-    engine = connect(f"sqlite:///{database_file}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
+def engine(database_url: str) -> Iterator[Engine]:
+    with migrated(database_url) as engine:
+        yield engine
+
+
+@pytest.fixture
+def sqlite_engine(request: pytest.FixtureRequest, database_file: Path) -> Iterator[Engine]:
+    """For what only SQLite has: WAL and its pragmas, file folders, a single write lock."""
+    with empty_database("sqlite", request, database_file) as url, migrated(url) as engine:
+        yield engine
+
+
+@pytest.fixture
+def postgresql_engine(request: pytest.FixtureRequest, database_file: Path) -> Iterator[Engine]:
+    """For what only PostgreSQL has: TRUNCATE, writers whose transactions truly overlap."""
+    with empty_database("postgresql", request, database_file) as url, migrated(url) as engine:
+        yield engine
 
 
 def submit_new(engine: Engine, user: str = "ann", minutes: int = 0, **overrides) -> store.Submission:
@@ -202,9 +255,10 @@ def test_sto012_publishing_twice_conflicts(engine):
     assert [e.action for e in store.history(engine)] == ["submitted", "published"]
 
 
-def test_sto013_two_reviewers_racing_to_publish_exactly_one_wins(engine, database_file):
+def test_sto013_two_reviewers_racing_to_publish_exactly_one_wins(engine, database_url):
     submission = submit_new(engine)
-    engines = [connect(f"sqlite:///{database_file}") for _ in range(2)]
+    # Each reviewer has an engine of their own, as two workers or instances would: real concurrent connections.
+    engines = [connect(database_url) for _ in range(2)]
     start = threading.Barrier(len(engines))
     outcomes: list[object] = []
 
@@ -331,8 +385,8 @@ def test_sto022_the_database_refuses_to_change_history(engine, statement):
     assert [(e.action, e.actor) for e in store.history(engine)] == [("submitted", "ann")]
 
 
-def test_sto023_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(engine):
-    with engine.connect() as connection:
+def test_sto023_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(sqlite_engine):
+    with sqlite_engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -414,14 +468,76 @@ def test_sto029_closed_postgresql_port_raises_register_unavailable_quickly():
     engine.dispose()
 
 
-def test_sto030_a_database_locked_too_long_raises_register_unavailable(engine, database_file, monkeypatch):
+def test_sto030_a_database_locked_too_long_raises_register_unavailable(sqlite_engine, database_file, monkeypatch):
     # Another writer holds the lock longer than busy_timeout: this writer gives up, readably.
     monkeypatch.setattr("storage.database.SQLITE_BUSY_TIMEOUT_MS", 50)
     impatient = connect(f"sqlite:///{database_file}")
     try:
-        with for_writes(engine).begin():
+        with for_writes(sqlite_engine).begin():
             with pytest.raises(RegisterUnavailable, match="locked"):
                 submit_new(impatient)
             assert store.pending(impatient) == []  # readers are not blocked meanwhile (WAL)
     finally:
         impatient.dispose()
+
+
+# --- PostgreSQL: writers whose transactions overlap ---------------------------------------------------
+
+
+def test_sto031_two_first_attempts_with_one_key_store_it_once(engine, database_url):
+    # A double click whose two requests reach two workers at once: neither has seen the other's row.
+    engines = [connect(database_url) for _ in range(2)]
+    start = threading.Barrier(len(engines))
+    outcomes: list[object] = []
+
+    def send(sender_engine: Engine) -> None:
+        start.wait()
+        try:
+            outcomes.append(submit_new(sender_engine, idempotency_key="form-race"))
+        except Exception as error:  # noqa: BLE001 - any failure is an outcome the assertion reports
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=send, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    for e in engines:
+        e.dispose()
+
+    assert len(outcomes) == 2 and all(isinstance(o, store.Submission) for o in outcomes), outcomes
+    assert outcomes[0] == outcomes[1]
+    assert count(engine, "submissions") == 1
+    assert [e.action for e in store.history(engine)] == ["submitted"]
+
+
+@pytest.mark.parametrize("statement", ["TRUNCATE history", "TRUNCATE history CASCADE"])
+def test_sto032_postgresql_refuses_to_truncate_history(postgresql_engine, statement):
+    # TRUNCATE fires no row triggers: migration 0002 adds a statement trigger for it.
+    submit_new(postgresql_engine)
+    with pytest.raises(IntegrityError, match="append-only"), postgresql_engine.begin() as connection:
+        connection.execute(text(statement))
+    assert count(postgresql_engine, "history") == 1
+
+
+def test_sto033_a_publication_committed_after_a_later_one_still_changes_the_revision(postgresql_engine):
+    # PostgreSQL hands out history ids when rows are inserted, not when they commit: a slow import takes
+    # an id, a quicker reviewer takes the next one and commits first. A reader that polled in between
+    # must still see the revision change once the slow import commits, or the import never shows.
+    engine = postgresql_engine
+    slow = connect(engine.url.render_as_string(hide_password=False))
+    try:
+        with slow.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
+                "revision) VALUES ('paper-1', 'initiative', '{}', 'published', now(), 'admin', 'PHE', 1)"))
+            connection.execute(text(
+                "INSERT INTO history (at, actor, action, record_id, detail) "
+                "VALUES (now(), 'admin', 'imported', 'paper-1', '{}')"))
+            publish(engine, submit_new(engine).id)
+            seen_between = store.published_revision(engine)
+            assert [r.record_id for r in store.published_records(engine)] == ["reg-0001"]
+    finally:
+        slow.dispose()
+    assert store.published_revision(engine) != seen_between
+    assert [r.record_id for r in store.published_records(engine)] == ["paper-1", "reg-0001"]
