@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -27,6 +27,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Seconds a PostgreSQL connection attempt may take before the register is reported unavailable.
 POSTGRES_CONNECT_TIMEOUT_S = 5
+# The PostgreSQL advisory lock that serializes migrations ("PPHREG" in ASCII): any constant that no other
+# application sharing the database uses for its own advisory locks.
+MIGRATION_LOCK_KEY = 0x505048524547
 # Execution option naming a transaction that will write; see `for_writes`.
 _WRITES = "register_writes"
 
@@ -80,10 +83,17 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to `revision` (the latest by default) in one transaction; a no-op when already there."""
+    """Upgrade the schema to `revision` (the latest by default) in one transaction; a no-op when already there.
+
+    Instances that start together migrate one after another: on SQLite the write lock taken at BEGIN
+    queues them, on PostgreSQL a transaction-scoped advisory lock does (without it, two instances both
+    see an empty database and the second fails creating tables the first has just made).
+    """
 
     def upgrade() -> None:
         with for_writes(engine).begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             command.upgrade(alembic_config(connection), revision)
 
     _unless_unavailable(upgrade)

@@ -1,12 +1,16 @@
-"""The register's migrations, tested as code: from an empty database, from the previous revision with
-data in it, through the documented command, and against the ORM models they must agree with."""
+"""The register's migrations, tested as code on SQLite and PostgreSQL: from an empty database, from the
+previous revision with data in it, through the documented command, with two instances starting at once,
+and against the ORM models they must agree with."""
 
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,30 +20,67 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from storage.database import alembic_config, connect, current_revision, head_revision, migrate
+from storage.database import alembic_config, connect, current_revision, head_revision, migrate, shown_url
 from storage.migrate import main
 from storage.models import Base
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {"submissions", "records", "history"}
-TRIGGERS = {"history_refuse_update", "history_refuse_delete"}
+# TRUNCATE fires no row trigger on PostgreSQL, so it has a third; SQLite has no TRUNCATE.
+TRIGGERS = {
+    "sqlite": {"history_refuse_update", "history_refuse_delete"},
+    "postgresql": {"history_refuse_update", "history_refuse_delete", "history_refuse_truncate"},
+}
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new empty database on each backend; a PostgreSQL one is dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'register.sqlite3'}"
+        return
+    postgres = request.getfixturevalue("postgres")
+    name = f"migrations_{next(_database_numbers)}"
+    url = postgres.new_database(name)
+    try:
+        yield url
+    finally:
+        postgres.psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
-def engine(tmp_path: Path):
-    engine = connect(f"sqlite:///{tmp_path / 'register.sqlite3'}")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = connect(database_url)
     yield engine
     engine.dispose()
 
 
 def triggers(engine: Engine) -> set[str]:
+    query = {
+        "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+        # pg_trigger rather than information_schema.triggers, which leaves TRUNCATE triggers out.
+        "postgresql": "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal",
+    }[engine.dialect.name]
     with engine.connect() as connection:
-        return set(connection.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+        return set(connection.scalars(text(query)))
 
 
-def schema(engine: Engine) -> list[tuple[str, str, str]]:
+def schema(engine: Engine) -> list[tuple]:
+    """Everything the migrations create, as the database itself describes it."""
     with engine.connect() as connection:
-        return [tuple(row) for row in connection.execute(text("SELECT type, name, sql FROM sqlite_master ORDER BY name"))]
+        if engine.dialect.name == "sqlite":
+            return [tuple(row) for row in connection.execute(text(
+                "SELECT type, name, sql FROM sqlite_master ORDER BY name"))]
+        return [tuple(row) for row in connection.execute(text(
+            "SELECT 'column', table_name || '.' || column_name, data_type || ' ' || is_nullable || ' ' "
+            "|| coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = 'public' "
+            "UNION ALL SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+            "UNION ALL SELECT 'constraint', conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE connamespace = 'public'::regnamespace "
+            "UNION ALL SELECT 'trigger', tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal "
+            "UNION ALL SELECT 'function', proname, prosrc FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
+            "ORDER BY 1, 2"))]
 
 
 def insert_0001_data(engine: Engine) -> None:
@@ -65,7 +106,7 @@ def test_mig001_upgrade_from_empty_creates_tables_triggers_and_index(engine):
     assert current_revision(engine) == head_revision() == "0002"
     inspector = inspect(engine)
     assert TABLES <= set(inspector.get_table_names())
-    assert triggers(engine) == TRIGGERS
+    assert triggers(engine) == TRIGGERS[engine.dialect.name]
     indexes = {index["name"]: index["column_names"] for index in inspector.get_indexes("submissions")}
     assert indexes["ix_submissions_submitted_by_submitted_at"] == ["submitted_by", "submitted_at"]
     assert {c["name"] for c in inspector.get_unique_constraints("submissions")} == {"uq_submissions_idempotency_key"}
@@ -102,16 +143,16 @@ def test_mig003_downgrade_to_base_and_up_again(engine):
     assert current_revision(engine) == "0002"
 
 
-def test_mig004_documented_command_migrates_and_reports_the_revision(tmp_path):
-    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
-    result = subprocess.run([sys.executable, "-m", "storage.migrate", "--url", url], cwd=REPO,
+def test_mig004_documented_command_migrates_and_reports_the_revision(engine, database_url):
+    result = subprocess.run([sys.executable, "-m", "storage.migrate", "--url", database_url], cwd=REPO,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"register database at {url} is at revision 0002 (head)"
+    assert result.stdout.strip() == f"register database at {shown_url(database_url)} is at revision 0002 (head)"
+    assert current_revision(engine) == "0002"
 
 
-def test_mig005_migrating_twice_is_a_no_op(engine, tmp_path, capsys):
-    url = str(engine.url)
+def test_mig005_migrating_twice_is_a_no_op(engine, database_url, capsys):
+    url = database_url
     assert main(["--url", url]) == 0
     before = schema(engine)
     assert main(["--url", url]) == 0
@@ -121,11 +162,13 @@ def test_mig005_migrating_twice_is_a_no_op(engine, tmp_path, capsys):
     assert capsys.readouterr().out.count("is at revision 0002 (head)") == 2
 
 
-def test_mig006_url_comes_from_the_environment_then_the_default(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path / 'from-env.sqlite3'}"
-    assert main([], environ={"PPH_DATABASE_URL": url}) == 0
-    assert url in capsys.readouterr().out
-    assert (tmp_path / "from-env.sqlite3").exists()
+def test_mig006_url_comes_from_the_environment_then_the_default(engine, database_url, tmp_path, capsys):
+    assert main([], environ={"PPH_DATABASE_URL": database_url}) == 0
+    assert shown_url(database_url) in capsys.readouterr().out
+    assert current_revision(engine) == "0002"
+    # Without the variable: the SQLite file under var/ of the repository given.
+    assert main([], environ={}, repo_root=tmp_path / "checkout") == 0
+    assert (tmp_path / "checkout" / "var" / "register.sqlite3").is_file()
 
 
 def test_mig007_unreachable_database_fails_with_the_password_hidden(capsys):
@@ -158,3 +201,30 @@ def test_mig009_migrations_do_not_import_the_models():
     for migration in (REPO / "storage" / "migrations").rglob("*.py"):
         imported = imported_modules(migration.read_text(encoding="utf-8"))
         assert not {name for name in imported if name.startswith("storage")}, migration
+
+
+def test_mig010_two_instances_migrating_an_empty_database_at_once_both_start(engine, database_url):
+    # Several instances share one PostgreSQL: started together, each migrates at start-up. The second
+    # must wait for the first and then find nothing to do, not fail creating tables that now exist.
+    engines = [connect(database_url) for _ in range(3)]
+    start = threading.Barrier(len(engines))
+    failures: list[BaseException] = []
+
+    def start_instance(instance_engine: Engine) -> None:
+        start.wait()
+        try:
+            migrate(instance_engine)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=start_instance, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for e in engines:
+        e.dispose()
+
+    assert failures == []
+    assert current_revision(engine) == "0002"
+    assert triggers(engine) == TRIGGERS[engine.dialect.name]
