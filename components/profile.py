@@ -8,6 +8,7 @@ from the server in one callback.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -15,6 +16,7 @@ from collections.abc import Collection, Sequence
 
 from dash import ClientsideFunction, Dash, Input, Output, Patch, State, dcc, html
 from dash.exceptions import PreventUpdate
+from plotly.utils import PlotlyJSONEncoder
 
 from components.ids import Ids
 from components.memo import BoundedMemo
@@ -168,6 +170,17 @@ def layout(snapshot: Snapshot, url_prefix: str) -> html.Section:
     ], id=Ids.RESULTS, className="profile", tabIndex="-1", **{"aria-live": "polite", "aria-label": "Profile"})
 
 
+def as_sent(content: ProfileContent) -> ProfileContent:
+    """The same profile with its components and figures as the JSON data Dash sends for them. A kept
+    profile is then encoded by the json module's C encoder on each request, instead of being walked
+    component by component in Python (about half the cost of answering a click)."""
+    def sent(value: Any) -> Any:
+        return json.loads(json.dumps(value, cls=PlotlyJSONEncoder))
+
+    return replace(content, body=sent(content.body), themes=sent(content.themes), charts=sent(content.charts),
+                   tables=sent(content.tables))
+
+
 def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     # Most visits ask for the same few forces: each profile is built once per snapshot and filter set.
     built = BoundedMemo[ProfileContent](PROFILES_KEPT)
@@ -189,8 +202,8 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         key = profile_key(snapshot, state)
         if key == shown_for:
             raise PreventUpdate
-        content = built.get(key, lambda: profile_content(snapshot.dataset, snapshot.join, state, url_prefix,
-                                                         snapshot.chart_source))
+        content = built.get(key, lambda: as_sent(profile_content(snapshot.dataset, snapshot.join, state, url_prefix,
+                                                                 snapshot.chart_source)))
         return (content.title, content.counts, content.body, content.themes, content.charts, content.tables,
                 content.figures_hidden, *more_button(content.listed, content.total), 0, key)
 

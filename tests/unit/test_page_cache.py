@@ -11,9 +11,14 @@ import pytest
 from dash._utils import to_json
 
 from components.app_factory import create_app
+from components.ids import Ids
 from components.memo import BoundedMemo
+from components.profile import profile_content
+from components.view_state import store_of
+from domain.state import ViewState
 from settings import Settings
-from tests.register_requests import CONTRIBUTOR, USER_HEADER, json_mentions_register, page_token, paper, register_app
+from tests.register_requests import (CONTRIBUTOR, USER_HEADER, json_mentions_register, page_token, paper, post_callback,
+                                     register_app, simple_request)
 from tests.unit.test_register_security import strings_in, submit_and_publish, wait_for_layout
 
 
@@ -75,3 +80,25 @@ def test_a_memo_builds_each_key_once_and_keeps_only_the_most_recent():
     assert built == ["a", "b", "c", "b"] and len(memo) == 2
     with pytest.raises(ValueError):
         BoundedMemo[str](0)
+
+
+def test_a_kept_profile_answers_with_the_same_json_as_one_built_fresh(read_only_app):
+    """The profile memo keeps each profile as the JSON data Dash sends: a click answered from it must say
+    exactly what a fresh build says, component for component."""
+    client = read_only_app.server.test_client()
+    key = next(k for k in read_only_app.callback_map if k.startswith(f"..{Ids.VIEW_TITLE}.children"))
+    snapshot = read_only_app.server.extensions["pph.source"].current()
+    state = ViewState(force="E23000001")
+    request = simple_request(read_only_app, key, {Ids.STATE: store_of(state), Ids.PROFILE_FOR: None})
+
+    first = post_callback(client, request, user=None)
+    kept = post_callback(client, request, user=None)
+
+    assert first.status_code == kept.status_code == 200
+    assert first.get_json() == kept.get_json()
+    fresh = profile_content(snapshot.dataset, snapshot.join, state, "/", snapshot.chart_source)
+    answer = first.get_json()["response"]
+    assert answer[Ids.VIEW_TITLE]["children"] == fresh.title == snapshot.dataset.forces_by_id["E23000001"].name
+    assert answer[Ids.CASE_STUDIES]["children"] == json.loads(to_json(fresh.body))
+    assert answer[Ids.OUTCOME_TABLE]["children"] == json.loads(to_json(fresh.tables))
+    assert answer[Ids.THEME_CHART]["figure"] == json.loads(to_json(fresh.themes))
