@@ -34,6 +34,8 @@ TEXT_FIELDS = ("title", "place", "lead_organisations", "partners", "start_year",
 NOTE_FORM_FIELDS = ("about_id", "note_kind", "text", "source")
 UNAVAILABLE = ("The register is unavailable just now. Your draft is kept in this browser; "
                "please send it again in a few minutes.")
+# For what is not a draft: a reviewer's decision, a withdrawal, a list being read.
+UNAVAILABLE_NOW = "The register is unavailable just now; nothing was changed. Please try again in a few minutes."
 
 
 def rid(name: str) -> str:
@@ -270,6 +272,14 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
             return UNAVAILABLE
         return str(exc)
 
+    def my_submissions_or_unchanged(user: User) -> Any:
+        """The user's submissions re-read after a stored write. If the database went away in between, the
+        list stays as shown: the write itself is stored, and the status line says so."""
+        try:
+            return _status_table(service.my_submissions(user))
+        except RegisterUnavailable:
+            return no_update
+
     figure_states = [State(figure_id(i, f), "value") for i in range(FIGURE_ROWS) for f in FIGURE_FIELDS]
     text_outputs = [Output(rid(f), "value") for f in ("title", "place", "lead_organisations", "partners",
                                                      "start_year", "end_year", "summary", "source")]
@@ -313,7 +323,7 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         except (RateLimited, Conflict, RegisterUnavailable) as exc:
             return [""] * len(outputs), failure_message(exc), no_update, no_update
         return ([""] * len(outputs), f"Sent for review as #{submission.id}. Its status is under Your submissions.",
-                uuid.uuid4().hex, _status_table(service.my_submissions(user)))
+                uuid.uuid4().hex, my_submissions_or_unchanged(user))
 
     @app.callback(
         Output({"type": rid("error"), "form": "note", "field": ALL}, "children"),
@@ -337,7 +347,7 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         except (RateLimited, Conflict, RegisterUnavailable) as exc:
             return [""] * len(outputs), failure_message(exc), no_update, no_update
         return ([""] * len(outputs), f"Note sent for review as #{submission.id}.", uuid.uuid4().hex,
-                _status_table(service.my_submissions(user)))
+                my_submissions_or_unchanged(user))
 
     @app.callback(
         Output(rid("mine"), "children"), Input(rid("mine-refresh"), "n_clicks"),
@@ -347,7 +357,7 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         try:
             return _status_table(service.my_submissions(user))
         except RegisterUnavailable:
-            return html.P(UNAVAILABLE)
+            return html.P(UNAVAILABLE_NOW)
 
     @app.callback(
         *[Output(rid(f"figure-{i}"), "hidden") for i in range(FIGURE_ROWS)],
@@ -445,13 +455,23 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
                     comment = comments[ids.index(submission_id)] if submission_id in ids else ""
                     service.return_to_contributor(user, submission_id, comment if isinstance(comment, str) else "")
                     message = f"Returned #{submission_id} to its contributor with your comment."
-            return _queue(service.queue(user)), message
         except Forbidden:
             abort(403)
         except SubmissionInvalid as exc:
             return no_update, f"Not done: {exc}"
-        except (Conflict, NotFound, RegisterUnavailable) as exc:
-            return no_update if isinstance(exc, RegisterUnavailable) else _queue(service.queue(user)), failure_message(exc)
+        except RegisterUnavailable:
+            return no_update, UNAVAILABLE_NOW
+        except (Conflict, NotFound) as exc:
+            message = failure_message(exc)
+        try:
+            return _queue(service.queue(user)), message
+        except Forbidden:
+            abort(403)
+        except RegisterUnavailable:
+            # What was done above is stored and `message` says so; only the queue could not be re-read.
+            if message:
+                return no_update, f"{message} The queue could not be reloaded: the register is unavailable just now."
+            return no_update, UNAVAILABLE_NOW
 
     @app.callback(
         Output(rid("withdraw-status"), "children"),
@@ -470,6 +490,8 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
             abort(403)
         except SubmissionInvalid as exc:
             return f"Not withdrawn: {exc}"
-        except (NotFound, RegisterUnavailable) as exc:
+        except RegisterUnavailable:
+            return UNAVAILABLE_NOW
+        except NotFound as exc:
             return failure_message(exc)
         return f"Withdrawn {record_id}: it leaves the map within {settings.register_poll_seconds} seconds and is kept."
