@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine for this project: a virtualenv with the pinned Python packages, and
+# Sets up a fresh machine for this project: a virtualenv with the locked Python packages, and
 # the front-end files that come from a registry (never committed).
-#   scripts/setup.sh          runtime only
-#   scripts/setup.sh --dev    plus build/test tools, Debian's chromium and nginx
+#   scripts/setup.sh          runtime only (requirements.lock)
+#   scripts/setup.sh --dev    plus build/test tools (requirements-dev.lock), Debian's chromium and nginx
+# Every Python package is installed from a lock with hashes (scripts/lock.sh writes them), so every
+# machine gets the same bytes; a file that differs from the locked one stops the install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,11 +30,9 @@ if [ "$dev" = 1 ]; then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-if [ "$dev" = 1 ]; then
-  .venv/bin/python -m pip install -q -r requirements-dev.txt
-else
-  .venv/bin/python -m pip install -q -r requirements.txt
-fi
+# pip first, itself locked: the installer of everything else is then the same on every machine.
+.venv/bin/python -m pip install -q --require-hashes -r requirements-pip.lock
+if [ "$dev" = 1 ]; then lock=requirements-dev.lock; else lock=requirements.lock; fi
+.venv/bin/python -m pip install -q --require-hashes -r "$lock"
 
 if [ "$dev" = 1 ]; then scripts/fetch_frontend.sh --dev; else scripts/fetch_frontend.sh; fi
