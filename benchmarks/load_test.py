@@ -11,7 +11,23 @@ gunicorns side by side, one with the register off and one with it on (PPH_REGIST
 register of a few dozen published records, anonymous readers), and the throughput ratio on/off (goal
 >= 0.9); a third with an empty register tells the register's own cost from that of the records it adds.
 
-    .venv/bin/python benchmarks/load_test.py --register [--seconds 8] [--clients 4] [--rounds 4]
+    .venv/bin/python benchmarks/load_test.py --register [--seconds 8] [--clients 4] [--rounds 4] [--postgres]
+
+--postgres adds a fourth gunicorn, the register "on" with the same records in PostgreSQL (a throw-away
+cluster, tests/postgres_cluster.py), and its ratio to off.
+
+With --writers: 8 contributors and 2 reviewers for --seconds (default 60) against gunicorn on a throw-away
+PostgreSQL register: contributors submit (each proposal with its own idempotency key, resent with the
+same key until acknowledged), reviewers publish from the queue; then the acknowledged writes are
+reconciled with the submissions and history tables (lost and duplicated: goal 0) and write latency printed.
+
+    .venv/bin/python benchmarks/load_test.py --writers [--seconds 60]
+
+With --faults: real nginx (deploy/nginx-site.conf) in front of two instances on one PostgreSQL register;
+readers and a contributor through nginx while a worker is killed, a whole instance is killed (and
+restarted), and both instances are reloaded in turn (HUP): failed reads, failed/lost/duplicated writes.
+
+    .venv/bin/python benchmarks/load_test.py --faults
 """
 
 from __future__ import annotations
@@ -26,13 +42,17 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.conftest import free_port  # noqa: E402
+from tests.deploy.register_client import Endpoint, Forms  # noqa: E402
 
 REGISTER_RECORDS = 40  # about one per English force, so the drill-down's force shows a register record
 REGISTER_GOAL = 0.9  # read throughput with the register on, as a share of off
@@ -163,7 +183,32 @@ def read_targets(port: int) -> list[tuple[str, str, str, bytes | None]]:
     ]
 
 
-def compare_register(seconds: float, clients: int, rounds: int) -> None:
+def postgres_register(folder: Path, count: int):
+    """A throw-away PostgreSQL cluster under `folder` whose database holds the same `count` synthetic
+    published initiatives as benchmarks/synthetic_register.write_register's SQLite file; (cluster, URL)."""
+    from benchmarks.synthetic_register import synthetic_payloads
+    from domain.loading import load_dataset
+    from storage import register_store
+    from storage.database import connect, migrate
+    from tests.postgres_cluster import PostgresCluster
+
+    cluster = PostgresCluster.create(folder / "postgres")
+    try:
+        url = cluster.new_database("register")
+        engine = connect(url)
+        migrate(engine)
+        records = synthetic_payloads(load_dataset(REPO / "data"), count)
+        if records:
+            register_store.import_records(engine, user="benchmark", records=records, organisation="benchmark",
+                                          now=datetime.now(timezone.utc))
+        engine.dispose()
+    except BaseException:
+        cluster.destroy()
+        raise
+    return cluster, url
+
+
+def compare_register(seconds: float, clients: int, rounds: int, postgres: bool = False) -> None:
     """Read throughput with the register off and on, one gunicorn each, loaded in turn: `rounds` short
     palindromes (off-empty-on-on-empty-off), so that a busier or quieter spell of a shared machine
     weighs on each mode alike. Each mode gets 2 x `seconds` per target in all.
@@ -183,6 +228,10 @@ def compare_register(seconds: float, clients: int, rounds: int) -> None:
             "empty": {**anonymous, "PPH_DATABASE_URL": empty_url},
             "on": {**anonymous, "PPH_DATABASE_URL": url},
         }
+        cluster = None
+        if postgres:
+            cluster, pg_url = postgres_register(Path(folder), REGISTER_RECORDS)
+            modes["pg"] = {**anonymous, "PPH_DATABASE_URL": pg_url}
         order = [*modes, *reversed(modes)]
         slice_seconds = seconds / rounds
         servers: dict[str, tuple[subprocess.Popen, float, int]] = {}
@@ -195,8 +244,12 @@ def compare_register(seconds: float, clients: int, rounds: int) -> None:
             print(f"register off vs on ({REGISTER_RECORDS} published records) and on with an empty register; anonymous "
                   f"reader; gunicorn {workers} workers each; {clients} client processes; 2 x {seconds:g} s per target "
                   f"and mode, as {rounds} rounds of {'-'.join(order)} ({slice_seconds:g} s each)")
+            if postgres:
+                print("pg: the register on, the same records in PostgreSQL instead of SQLite")
+            pg_columns = f" {'pg req/s':>8} {'pg/off':>6} {'pg p50':>6}" if postgres else ""
             print(f"{'target':20} {'off req/s':>9} {'empty req/s':>11} {'on req/s':>9} {'empty/off':>9} {'on/off':>7} "
-                  f"{'off p50':>8} {'on p50':>7} {'off p95':>8} {'on p95':>7} {'errors':>7}")
+                  f"{'off p50':>8} {'on p50':>7} {'off p95':>8} {'on p95':>7} {'errors':>7}{pg_columns}")
+            pg_ratios = {}
             ratios = {}
             for index, (name, method, path, _) in enumerate(targets["off"]):
                 for mode in modes:  # every worker past its first request (lazy imports, caches)
@@ -210,13 +263,23 @@ def compare_register(seconds: float, clients: int, rounds: int) -> None:
                 off, empty, on = merged["off"], merged["empty"], merged["on"]
                 ratios[name] = on["rps"] / off["rps"]
                 errors = sum(m["errors"] for m in merged.values())
+                pg_columns = ""
+                if postgres:
+                    pg = merged["pg"]
+                    pg_ratios[name] = pg["rps"] / off["rps"]
+                    pg_columns = f" {pg['rps']:8.0f} {pg_ratios[name]:6.2f} {pg['p50']:6.1f}"
                 print(f"{name:20} {off['rps']:9.0f} {empty['rps']:11.0f} {on['rps']:9.0f} "
                       f"{empty['rps'] / off['rps']:9.2f} {ratios[name]:7.2f} {off['p50']:8.1f} {on['p50']:7.1f} "
-                      f"{off['p95']:8.1f} {on['p95']:7.1f} {errors:7d}")
+                      f"{off['p95']:8.1f} {on['p95']:7.1f} {errors:7d}{pg_columns}")
             worst = min(ratios, key=ratios.get)
             verdict = "met" if ratios[worst] >= REGISTER_GOAL else "NOT met"
             print(f"goal on >= {REGISTER_GOAL:g}x off for every target: {verdict} (lowest: {worst}, {ratios[worst]:.2f}x); "
                   "the geometry is the same bytes in every mode, so its ratio shows this run's noise")
+            if postgres:
+                worst = min(pg_ratios, key=pg_ratios.get)
+                verdict = "met" if pg_ratios[worst] >= REGISTER_GOAL else "NOT met"
+                print(f"goal on (PostgreSQL) >= {REGISTER_GOAL:g}x off for every target: {verdict} (lowest: {worst}, "
+                      f"{pg_ratios[worst]:.2f}x)")
             for mode, (process, startup, _) in servers.items():
                 memories = [memory_kb(pid) for pid in worker_pids(process.pid)]
                 print(f"register {mode}: start-up to first 200 {startup:.2f} s; worker RSS "
@@ -226,18 +289,199 @@ def compare_register(seconds: float, clients: int, rounds: int) -> None:
             for process, _, _ in servers.values():
                 process.terminate()
                 process.wait(timeout=20)
+            if cluster is not None:
+                cluster.destroy()
+
+
+def percentile_ms(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+@dataclass
+class Reviewer:
+    """A reviewer working the queue: refresh it, publish one of the oldest, again. Two reviewers take
+    different items (the first and the second oldest) so they seldom race; when they do, exactly one
+    publishes and the other is told (a conflict, not an error)."""
+
+    endpoint: Endpoint
+    forms: Forms
+    user: str
+    slot: int
+    published: list[int] = field(default_factory=list)
+    conflicts: int = 0
+    failures: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        from tests.deploy.register_client import PUBLISHED, BrowserSession, Unanswered, queued_ids
+
+        session = BrowserSession(self.endpoint, {"X-Remote-User": self.user})
+        while not self.stop.is_set():
+            try:
+                queue = queued_ids(session.callback(self.forms.review([], None)))
+                if not queue:
+                    time.sleep(0.2)
+                    continue
+                chosen = queue[min(self.slot, len(queue) - 1)]
+                started = time.perf_counter()
+                answer = session.callback(self.forms.review(queue, chosen))
+                status = str(answer.outputs().get("register-review-status", {}).get("children", ""))
+            except (Unanswered, ValueError) as exc:
+                self.failures.append(str(exc))
+                continue
+            match = PUBLISHED.search(status)
+            if match:
+                self.published.append(int(match.group(1)))
+                self.latencies.append(time.perf_counter() - started)
+            else:
+                # The other reviewer published or returned it first: the register refused the second.
+                self.conflicts += 1
+
+
+def writers(seconds: float, contributors: int = 8, reviewers: int = 2) -> None:
+    """Contributors and reviewers at work on one gunicorn over PostgreSQL; every write reconciled."""
+    from tests.deploy.fleet import Writer, instance_env, reconcile
+    from tests.postgres_cluster import PostgresCluster
+
+    workers = os.cpu_count() or 2
+    with tempfile.TemporaryDirectory(prefix="load-test-writers-") as folder:
+        cluster = PostgresCluster.create(Path(folder) / "postgres")
+        process = None
+        try:
+            url = cluster.new_database("register")
+            reviewer_names = [f"reviewer{i + 1}" for i in range(reviewers)]
+            port = free_port()
+            process, startup = start_server(port, workers, instance_env(url, " ".join(reviewer_names)), target="app:server")
+            endpoint = Endpoint(f"http://127.0.0.1:{port}/")
+            forms = Forms.fetch(endpoint, {"X-Remote-User": reviewer_names[0]})
+            users = [f"contributor{i + 1}" for i in range(contributors)]
+            crowd = [Writer(endpoint, forms, user=u, label="bench", identity_header="X-Remote-User") for u in users]
+            team = [Reviewer(endpoint, forms, name, slot) for slot, name in enumerate(reviewer_names)]
+            threads = [threading.Thread(target=r.run, daemon=True) for r in team]
+            print(f"writers: {contributors} contributors and {reviewers} reviewers for {seconds:g} s; gunicorn {workers} "
+                  f"workers (start-up {startup:.1f} s); PostgreSQL {cluster.bin_dir.parent.name} on loopback")
+            for w in crowd:
+                w.start()
+            for t in threads:
+                t.start()
+            time.sleep(seconds)
+            for r in team:
+                r.stop.set()
+            for w in crowd:
+                w.stop()
+            for t in threads:
+                t.join(timeout=120)
+            acknowledged = [a for w in crowd for a in w.acknowledged]
+            result = reconcile(url, acknowledged, users)
+            write_latencies = [a.latency for a in acknowledged]
+            publish_latencies = [x for r in team for x in r.latencies]
+            published_acks = sum(len(r.published) for r in team)
+            print(f"submissions acknowledged {result.acknowledged} ({result.acknowledged / seconds:.1f}/s), "
+                  f"stored {result.stored}, published {result.published} (reviewers acknowledged {published_acks}, "
+                  f"conflicts between reviewers {sum(r.conflicts for r in team)}), lost {len(result.lost)}, "
+                  f"duplicated {len(result.duplicated)}, stored but never acknowledged {len(result.unacknowledged)}")
+            print(f"submit p50 {percentile_ms(write_latencies, 0.5):.0f} ms, p95 {percentile_ms(write_latencies, 0.95):.0f} ms "
+                  f"(first attempt to acknowledgement); publish p50 {percentile_ms(publish_latencies, 0.5):.0f} ms, "
+                  f"p95 {percentile_ms(publish_latencies, 0.95):.0f} ms; failed attempts resent "
+                  f"{sum(len(w.failed_attempts) for w in crowd)}, reviewer request failures "
+                  f"{sum(len(r.failures) for r in team)}, writers that gave up {sum(w.gave_up is not None for w in crowd)}")
+            verdict = "met" if not result.lost and not result.duplicated else "NOT met"
+            print(f"goal lost 0 and duplicated 0 (reconciled against the submissions and history tables): {verdict}")
+            for line in (result.lost + result.duplicated)[:10]:
+                print(f"  {line}")
+        finally:
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
+            cluster.destroy()
+
+
+def faults(settle: float = 4.0) -> None:
+    """Reads and writes through nginx over two instances on PostgreSQL, fault by fault."""
+    from tests.deploy.fleet import CONTRIBUTOR, REVIEWER, SSO_STAND_IN, Fleet, Reads, Writer, reconcile
+    from tests.postgres_cluster import PostgresCluster
+
+    with tempfile.TemporaryDirectory(prefix="load-test-faults-") as folder:
+        cluster = PostgresCluster.create(Path(folder) / "postgres")
+        fleet = None
+        try:
+            url = cluster.new_database("register")
+            fleet = Fleet.start(Path(folder), url)
+            a, b = fleet.instances
+            forms = Forms.fetch(fleet.nginx.endpoint, {SSO_STAND_IN: REVIEWER})
+            reads = Reads(fleet.nginx.endpoint, forms).start()
+            writer = Writer(fleet.nginx.endpoint, forms, label="faults").start()
+            print("faults: nginx (deploy/nginx-site.conf) over 2 gunicorn instances x 2 workers on one PostgreSQL "
+                  "register; 3 reader threads (page, layout, drill-down POST) and 1 contributor through nginx; "
+                  f"{settle:g} s of load around each fault")
+            print(f"{'phase':34} {'reads ok':>8} {'failed':>6} {'cut':>4} {'writes acked':>12} {'attempts resent':>15}")
+
+            def snapshot() -> tuple[int, int, int, int, int]:
+                return (reads.ok, len(reads.failures), len(reads.truncated), len(writer.acknowledged),
+                        len(writer.failed_attempts))
+
+            def phase(name: str, action) -> None:
+                before = snapshot()
+                time.sleep(settle / 2)
+                action()
+                time.sleep(settle / 2)
+                after = snapshot()
+                ok, failed, cut, acked, resent = (x - y for x, y in zip(after, before, strict=True))
+                print(f"{name:34} {ok:8d} {failed:6d} {cut:4d} {acked:12d} {resent:15d}")
+
+            def kill_and_restart_b() -> None:
+                b.kill()
+                time.sleep(settle / 2)
+                b.start()
+
+            phase("no fault", lambda: None)
+            phase("SIGKILL one worker of a", a.kill_worker)
+            phase("SIGKILL instance b, then start it", kill_and_restart_b)
+            phase("rolling restart: HUP a", a.reload)
+            phase("rolling restart: HUP b", b.reload)
+            writer.stop()
+            reads.stop()
+            result = reconcile(url, writer.acknowledged, [CONTRIBUTOR])
+            print(f"reads: {reads.ok} ok, {len(reads.failures)} failed, {len(reads.truncated)} cut short mid-body; "
+                  f"read p50 {percentile_ms(reads.latencies, 0.5):.0f} ms, p95 {percentile_ms(reads.latencies, 0.95):.0f} ms")
+            print(f"writes: {result.acknowledged} acknowledged, {result.stored} stored, {len(writer.failed_attempts)} "
+                  f"attempts failed and were resent with the same key, lost {len(result.lost)}, duplicated "
+                  f"{len(result.duplicated)}, stored but never acknowledged {len(result.unacknowledged)}")
+            for line in (reads.failures + reads.truncated + result.lost + result.duplicated)[:10]:
+                print(f"  {line}")
+        finally:
+            if fleet is not None:
+                fleet.stop()
+            cluster.destroy()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--register", action="store_true",
                         help="read throughput with the register off and on, side by side, instead of the default run")
     parser.add_argument("--rounds", type=int, default=4, help="with --register: interleaved rounds per target")
+    parser.add_argument("--postgres", action="store_true",
+                        help="with --register: add the register on with its records in PostgreSQL")
+    parser.add_argument("--writers", action="store_true",
+                        help="8 contributors and 2 reviewers on PostgreSQL for --seconds (default 60), reconciled")
+    parser.add_argument("--faults", action="store_true",
+                        help="worker kill, instance kill and rolling restart through nginx over two instances")
     args = parser.parse_args()
+    args.seconds_given = args.seconds is not None
+    if args.seconds is None:
+        args.seconds = 8.0
     if args.register:
-        compare_register(args.seconds, args.clients, args.rounds)
+        compare_register(args.seconds, args.clients, args.rounds, args.postgres)
+        return
+    if args.writers:
+        writers(args.seconds if args.seconds_given else 60.0)
+        return
+    if args.faults:
+        faults()
         return
     workers = os.cpu_count() or 2
     port = free_port()

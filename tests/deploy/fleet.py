@@ -314,6 +314,8 @@ class Writer:
     forms: Forms
     user: str = CONTRIBUTOR
     label: str = "scale-out"
+    # SSO_STAND_IN through nginx; USER_HEADER straight to gunicorn (trusted from 127.0.0.1).
+    identity_header: str = SSO_STAND_IN
     acknowledged: list[Acknowledged] = field(default_factory=list)
     failed_attempts: list[str] = field(default_factory=list)
     attempt_latencies: list[float] = field(default_factory=list)
@@ -327,7 +329,7 @@ class Writer:
         return self
 
     def run(self) -> None:
-        session = BrowserSession(self.endpoint, {SSO_STAND_IN: self.user})
+        session = BrowserSession(self.endpoint, {self.identity_header: self.user})
         number = 0
         while not self._stop.is_set():
             number += 1
