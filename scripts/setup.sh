@@ -18,6 +18,7 @@ if [ "$dev" = 1 ]; then
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   # The deploy and storage tests start a throw-away PostgreSQL cluster of their own (tests/postgres_cluster.py).
   compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
+  command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)  # the backup test runs SQLite's documented .backup
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       apt-get update -q
