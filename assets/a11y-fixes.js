@@ -6,7 +6,8 @@
  *  - the button is named through aria-labelledby by parts that run together differently from
  *    what is shown (axe: label-content-name-mismatch), and the page's <label for=...> is not
  *    used. Let the button be named by what it shows, and describe it by the label.
- * It also takes plotly's toolbar buttons out of the tab order.
+ * It also takes plotly's toolbar buttons out of the tab order, and gives link-less <a> controls the
+ * role of buttons.
  * Remove the dropdown parts once dcc.Dropdown does both itself.
  */
 (function () {
@@ -15,6 +16,11 @@
     // keyboard has the page's own controls (download, save charts, the map's table).
     document.querySelectorAll('.modebar-btn').forEach(function (button) {
       if (button.getAttribute('tabindex') !== '-1') { button.setAttribute('tabindex', '-1'); }
+    });
+    // Controls made of <a> with no link (plotly's toolbar, the dropdown's clear control) are buttons;
+    // as bare anchors, search engines and Lighthouse read them as broken links.
+    document.querySelectorAll('a.modebar-btn:not([href]), a.dash-dropdown-clear:not([href])').forEach(function (control) {
+      if (control.getAttribute('role') !== 'button') { control.setAttribute('role', 'button'); }
     });
     document.querySelectorAll('.dash-dropdown-wrapper').forEach(function (wrapper) {
       var helper = wrapper.querySelector('.dash-dropdown-focus-target[aria-hidden="true"]');
@@ -33,6 +39,6 @@
   // repair() only writes an attribute that differs, so its own writes end the cycle.
   new MutationObserver(repair).observe(document.documentElement, {
     childList: true, subtree: true, characterData: true,
-    attributes: true, attributeFilter: ['tabindex', 'aria-labelledby', 'aria-describedby'],
+    attributes: true, attributeFilter: ['tabindex', 'role', 'aria-labelledby', 'aria-describedby'],
   });
 })();

@@ -166,6 +166,10 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
     # Plotly's toolbar buttons are for the mouse: none of them is a tab stop.
     assert page.evaluate("Array.from(document.querySelectorAll('.modebar-btn'))"
                          ".filter(b => b.getAttribute('tabindex') !== '-1').length") == 0
+    # Every <a> is a link a crawler can follow, or says it is a button (plotly's toolbar is made of <a>s).
+    assert page.evaluate("Array.from(document.querySelectorAll('a'))"
+                         ".filter(a => !a.getAttribute('href') && a.getAttribute('role') !== 'button')"
+                         ".map(a => a.outerHTML.slice(0, 80))") == []
     # The skip link, first, takes the keyboard straight to the results.
     page.locator(".skip-link").focus()
     page.keyboard.press("Enter")
