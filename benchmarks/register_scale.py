@@ -36,7 +36,10 @@ sys.path.insert(0, str(REPO))
 from benchmarks.load_test import memory_kb, start_server, worker_pids  # noqa: E402
 from benchmarks.perf_benchmark import CLICK_TIMER_JS, FORCES, paint_and_bytes  # noqa: E402
 from benchmarks.synthetic_register import synthetic_payloads, write_register  # noqa: E402
+from components.app_factory import BASE_MAP  # noqa: E402
+from components.static_compression import content_digest  # noqa: E402
 from domain.loading import Dataset, load_dataset  # noqa: E402
+from settings import Settings  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, click_force, free_port, wait_until  # noqa: E402
 
 GOAL_RATIO = 2.0  # at 1,000 initiatives, against the paper alone
@@ -398,7 +401,8 @@ def layout_breakdown(paper: Dataset, size: int) -> dict[str, tuple[float, int]]:
     dataset = timed("start-up: fold the register in (with_register)", lambda: with_register(paper, records), False)
     snapshot = timed("start-up: join to the map (snapshot_of)", lambda: snapshot_of(dataset, 1), False)
     timed("layout: filter bar (dropdown options)", lambda: shell.filter_bar(dataset, True))
-    timed("layout: map panel", lambda: map_panel.layout(dataset, snapshot.join, "/"))
+    base_map = map_panel.topojson_dir_url("/", content_digest((Settings().topojson_dir / BASE_MAP).read_bytes()))
+    timed("layout: map panel", lambda: map_panel.layout(dataset, snapshot.join, "/", base_map))
     timed("layout: profile (England)", lambda: profile.layout(snapshot, "/"))
     timed("layout: overview tab (the largest results charted)",
           lambda: overview_view.overview_panel(dataset, snapshot.chart_source))

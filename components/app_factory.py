@@ -145,9 +145,8 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     # A function, so a page loaded after a publication shows it; built once per snapshot version.
     # Where tests and operators' tools find the live source (e.g. to refresh it at once).
     app.server.extensions["pph.source"] = source
-    # Before any layout is built: the map names the base map by the digest of the outline served here.
-    map_panel.use_base_map(prefix, topojson_digest)
-    layout = LayoutCache(source, prefix, settings)
+    # The map names the base map by the digest of the outline this process serves.
+    layout = LayoutCache(source, prefix, map_panel.topojson_dir_url(prefix, topojson_digest), settings)
     app.layout = layout
     install_layout_route(app, layout, source, settings)
     # One registration per feature: each module holds its layout and its callbacks side by side.

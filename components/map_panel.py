@@ -38,18 +38,9 @@ def results_count(matching: int, total: int) -> str:
     return f"{matching} of {total} initiative{'' if total == 1 else 's'} match{'es' if matching == 1 else ''}"
 
 
-# The base map's folder URL per URL prefix, set by the app factory (which reads the outline) before any
-# layout is built: shell.build_layout passes this module only the prefix.
-_base_map_urls: dict[str, str] = {}
-
-
 def topojson_dir_url(url_prefix: str, digest: str) -> str:
     """Where plotly.js finds the base map: it appends `<name>.json`, so the digest is a folder."""
     return f"{url_prefix}topojson/{digest}/"
-
-
-def use_base_map(url_prefix: str, digest: str) -> None:
-    _base_map_urls[url_prefix] = topojson_dir_url(url_prefix, digest)
 
 
 def geojson_url(dataset: Dataset, url_prefix: str) -> str:
@@ -59,12 +50,11 @@ def geojson_url(dataset: Dataset, url_prefix: str) -> str:
     return f"{url_prefix}geo/police_force_areas.{content_digest(dataset.boundaries.geojson_bytes)}.geojson"
 
 
-def layout(dataset: Dataset, join: ForceJoin, url_prefix: str) -> html.Section:
+def layout(dataset: Dataset, join: ForceJoin, url_prefix: str, base_map_url: str) -> html.Section:
+    """The map panel; `base_map_url` is the folder plotly.js fetches the outline of Europe from."""
     initial = build_force_map(geojson_url(dataset, url_prefix),
                               map_traces(force_counts(dataset, join, dataset.initiatives, False), None))
-    # Without an app (a benchmark timing the layout alone) the folder is unknown: its plain name, which 404s.
-    base_map = _base_map_urls.get(url_prefix, f"{url_prefix}topojson/")
-    config = {**GRAPH_CONFIG, "topojsonURL": base_map, "scrollZoom": False}
+    config = {**GRAPH_CONFIG, "topojsonURL": base_map_url, "scrollZoom": False}
     return html.Section([
         dcc.Graph(id=Ids.MAP, figure=initial, config=config, className="map", responsive=True),
         html.P([html.Span(className="swatch", style={"background": NO_CASE_STUDY_COLOUR}),

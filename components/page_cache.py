@@ -33,9 +33,10 @@ class LayoutCache:
     """The page for the current snapshot, built once per snapshot version rather than per visit, plus
     the register's section for the user asking, when the register is on."""
 
-    def __init__(self, source: DataSource, url_prefix: str, settings: Settings | None = None):
+    def __init__(self, source: DataSource, url_prefix: str, base_map_url: str, settings: Settings | None = None):
         self._source = source
         self._url_prefix = url_prefix
+        self._base_map_url = base_map_url
         self._settings = settings
         self._built: tuple[str, html.Div] | None = None
         self._encoded: EncodedPage | None = None
@@ -46,7 +47,7 @@ class LayoutCache:
         built = self._built
         if built is None or built[0] != snapshot.version:
             # Two requests racing here both build the same page; either result is right.
-            built = (snapshot.version, shell.build_layout(snapshot, self._url_prefix))
+            built = (snapshot.version, shell.build_layout(snapshot, self._url_prefix, self._base_map_url))
             self._built = built
         return built[1]
 

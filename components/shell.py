@@ -92,8 +92,8 @@ def view_tabs(snapshot: Snapshot) -> list:
     ]]
 
 
-def build_layout(snapshot: Snapshot, url_prefix: str) -> html.Div:
-    """The whole page for one snapshot of the data."""
+def build_layout(snapshot: Snapshot, url_prefix: str, base_map_url: str) -> html.Div:
+    """The whole page for one snapshot of the data; `base_map_url` as map_panel.layout takes it."""
     dataset = snapshot.dataset
     default = ViewState()
     return html.Div([
@@ -111,7 +111,7 @@ def build_layout(snapshot: Snapshot, url_prefix: str) -> html.Div:
         html.Main([
             filter_bar(dataset, snapshot.register_on),
             html.Div([
-                map_panel.layout(dataset, snapshot.join, url_prefix),
+                map_panel.layout(dataset, snapshot.join, url_prefix, base_map_url),
                 profile.layout(snapshot, url_prefix),
             ], className="master-detail"),
             html.Div(view_tabs(snapshot), className="views"),
