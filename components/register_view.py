@@ -492,6 +492,6 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
             return f"Not withdrawn: {exc}"
         except RegisterUnavailable:
             return UNAVAILABLE_NOW
-        except NotFound as exc:
-            return failure_message(exc)
+        except (NotFound, Conflict) as exc:  # Conflict: another reviewer withdrew it first
+            return f"Not withdrawn: {exc}"
         return f"Withdrawn {record_id}: it leaves the map within {settings.register_poll_seconds} seconds and is kept."

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from domain.register import (FieldProblem, Reference, SubmissionInvalid, User, diff_payloads, payload_of,
                              validate_initiative, validate_note)
 from storage import register_store
-from storage.errors import NotFound
+from storage.errors import LimitReached, NotFound
 from storage.register_store import HistoryEntry, PublishedRecord, Submission
 
 # The id a new initiative is checked under before the register gives it its own on publication.
@@ -71,14 +71,18 @@ class RegisterService:
             if record.kind != "initiative" or record.state != "published":
                 raise SubmissionInvalid([FieldProblem("record_id", "only a published register initiative can be updated")])
         now = self.clock()
-        if register_store.submissions_since(self.engine, user.name, now - timedelta(hours=1)) >= self.submissions_per_hour:
+        try:
+            # The limit is checked in the same transaction as the insert, after the idempotency key: a resent
+            # request that was stored is answered with its submission, not refused as one too many.
+            return register_store.submit(
+                self.engine, user=user.name, kind=kind, payload=cleaned, now=now,
+                record_id=record_id if kind == "update" else None,
+                about_id=cleaned.get("about_id") if kind == "note" else None, idempotency_key=idempotency_key,
+                limit=register_store.SubmissionLimit(self.submissions_per_hour, now - timedelta(hours=1)),
+            )
+        except LimitReached:
             raise RateLimited(f"You have sent {self.submissions_per_hour} submissions in the last hour, the most "
-                              "this register takes; your draft is kept, please send it later.")
-        return register_store.submit(
-            self.engine, user=user.name, kind=kind, payload=cleaned, now=now,
-            record_id=record_id if kind == "update" else None,
-            about_id=cleaned.get("about_id") if kind == "note" else None, idempotency_key=idempotency_key,
-        )
+                              "this register takes; your draft is kept, please send it later.") from None
 
     def my_submissions(self, user: User) -> list[Submission]:
         return register_store.submissions_by(self.engine, user.name)

@@ -11,5 +11,9 @@ class Conflict(RuntimeError):
     """The request contradicts what is stored: already reviewed, a key reused, an id taken."""
 
 
+class LimitReached(RuntimeError):
+    """The user has sent as many submissions as the register takes in the period; nothing was stored."""
+
+
 class RegisterUnavailable(RuntimeError):
     """The database cannot be reached or is locked: the caller should say so, not crash."""

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast, get_args
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.database import for_writes, unavailable_as_register_error
-from storage.errors import Conflict, NotFound, RegisterUnavailable
+from storage.errors import Conflict, LimitReached, NotFound, RegisterUnavailable
 from storage.models import (
     HistoryAction,
     HistoryRow,
@@ -33,15 +33,27 @@ from storage.models import (
 )
 
 __all__ = [
-    "Conflict", "HistoryEntry", "NotFound", "PublishedRecord", "RegisterUnavailable", "Submission",
+    "Conflict", "HistoryEntry", "LimitReached", "NotFound", "PublishedRecord", "RegisterUnavailable", "Submission",
     "get_record", "get_submission", "history", "import_records", "pending", "publish", "published_records",
-    "published_revision", "return_submission", "submissions_by", "submissions_since", "submit", "withdraw",
+    "published_revision", "return_submission", "SubmissionLimit", "submissions_by", "submissions_since", "submit",
+    "withdraw",
 ]
 
 SUBMISSION_KINDS: tuple[str, ...] = get_args(SubmissionKind)
 RECORD_ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # The actions after which what is published differs; `published_revision` follows them.
 PUBLISHING_ACTIONS = ("published", "withdrawn", "imported")
+# The first key of the advisory locks that make one user's limited submissions take turns on PostgreSQL
+# ("PPHS" in ASCII), apart from the migration lock's key.
+SUBMISSION_LOCK_NAMESPACE = 0x50504853
+
+
+@dataclass(frozen=True)
+class SubmissionLimit:
+    """At most `count` submissions per user at or after `since`."""
+
+    count: int
+    since: datetime
 
 
 @dataclass(frozen=True)
@@ -96,20 +108,26 @@ class HistoryEntry:
 
 def submit(engine: Engine, *, user: str, kind: str, payload: dict[str, Any], now: datetime,
            record_id: str | None = None, about_id: str | None = None,
-           idempotency_key: str | None = None) -> Submission:
+           idempotency_key: str | None = None, limit: SubmissionLimit | None = None) -> Submission:
     """Store a pending submission and its "submitted" history row together.
 
     With an idempotency key, a retried request (a double click, a resent form) returns the
-    submission the first attempt stored instead of storing it twice.
+    submission the first attempt stored instead of storing it twice, whatever the limit says.
+    With a limit, a user who has already sent `limit.count` submissions since `limit.since` gets
+    LimitReached; the count and the insert are one transaction, so racing requests cannot both pass.
     """
     checked_kind = _check_submission_shape(kind, record_id, about_id)
     _check_aware(now)
     try:
         with _transaction(engine, writes=True) as session:
+            if limit is not None:
+                _serialize_per_user(session, user)
             if idempotency_key is not None:
                 earlier = _submission_with_key(session, idempotency_key, user)
                 if earlier is not None:
                     return earlier
+            if limit is not None and _count_since(session, user, limit.since) >= limit.count:
+                raise LimitReached(f"{user} has sent {limit.count} submissions since {limit.since:%Y-%m-%d %H:%M} UTC")
             if kind == "update":
                 _published_record_row(session, record_id)
             row = SubmissionRow(kind=checked_kind, record_id=record_id, about_id=about_id, payload=dict(payload),
@@ -229,12 +247,10 @@ def pending(engine: Engine) -> list[Submission]:
 
 
 def submissions_since(engine: Engine, user: str, since: datetime) -> int:
-    """How many submissions a user made at or after `since`, for rate limiting."""
+    """How many submissions a user made at or after `since`."""
     _check_aware(since)
-    query = (select(func.count()).select_from(SubmissionRow)
-             .where(SubmissionRow.submitted_by == user, SubmissionRow.submitted_at >= since))
     with _transaction(engine) as session:
-        return session.scalar(query) or 0
+        return _count_since(session, user, since)
 
 
 def get_record(engine: Engine, record_id: str) -> PublishedRecord:
@@ -307,6 +323,21 @@ def _check_aware(moment: datetime) -> None:
 def _check_record_id(record_id: str) -> None:
     if not RECORD_ID_PATTERN.fullmatch(record_id):
         raise ValueError(f"record id {record_id!r} is not lower-case words joined by hyphens")
+
+
+def _serialize_per_user(session: Session, user: str) -> None:
+    """Make one user's limited submissions take turns. SQLite's write transactions already do (BEGIN
+    IMMEDIATE); on PostgreSQL a transaction-scoped advisory lock on the user's name does, so two requests
+    cannot both count below the limit and then both insert."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:user))"),
+                        {"namespace": SUBMISSION_LOCK_NAMESPACE, "user": user})
+
+
+def _count_since(session: Session, user: str, since: datetime) -> int:
+    query = select(func.count()).select_from(SubmissionRow).where(
+        SubmissionRow.submitted_by == user, SubmissionRow.submitted_at >= since)
+    return int(session.scalar(query) or 0)
 
 
 def _submission_with_key(session: Session, idempotency_key: str, user: str) -> Submission | None:

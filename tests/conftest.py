@@ -203,10 +203,11 @@ def click_force(page, force_id: str, frame=None, timeout: float = 20.0) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory) -> Iterator[PostgresCluster]:
+def postgres() -> Iterator[PostgresCluster]:
     """One throw-away PostgreSQL cluster for the whole run (tests/postgres_cluster.py); each test that
-    needs a database asks it for a new one with `postgres.new_database(name)`."""
-    cluster = PostgresCluster.create(tmp_path_factory.mktemp("postgres"))
+    needs a database asks it for a new one with `postgres.new_database(name)`. Its folder is outside
+    pytest's temporary tree, which another pytest run on the machine may prune while this one runs."""
+    cluster = PostgresCluster.create(Path(tempfile.mkdtemp(prefix="pph-postgres-")))
     try:
         yield cluster
     finally:

@@ -218,6 +218,12 @@ def test_reg_sec005b_a_contributor_cannot_withdraw_a_published_record(app, clien
     # The reviewer's identical request is the one that works.
     done = post_callback(client, request, user=REVIEWER, token=token)
     assert done.status_code == 200 and "Withdrawn" in response_values(done)["register-withdraw-status"]["children"]
+    # A second reviewer withdrawing the same record a moment later is told so, not given a server error.
+    again = post_callback(client, request, user=REVIEWER, token=token)
+    assert again.status_code == 200
+    assert response_values(again)["register-withdraw-status"]["children"] == f"Not withdrawn: record {record_id} is withdrawn"
+    with engine_for(tmp_path) as engine:
+        assert [e.action for e in register_store.history(engine, record_id=record_id)].count("withdrawn") == 1
 
 
 # --- 6. cross-site requests and foreign bodies ---------------------------------------------------------

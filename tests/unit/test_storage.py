@@ -541,3 +541,59 @@ def test_sto033_a_publication_committed_after_a_later_one_still_changes_the_revi
         slow.dispose()
     assert store.published_revision(engine) != seen_between
     assert [r.record_id for r in store.published_records(engine)] == ["paper-1", "reg-0001"]
+
+
+# --- the per-user limit ------------------------------------------------------------------------------
+
+
+def test_sto034_the_limit_refuses_the_submission_past_it_and_stores_nothing(engine):
+    limit = store.SubmissionLimit(2, at(0))
+    submit_new(engine, minutes=1, limit=limit)
+    submit_new(engine, minutes=2, limit=limit)
+
+    with pytest.raises(store.LimitReached):
+        submit_new(engine, minutes=3, limit=limit)
+    submit_new(engine, user="bob", minutes=3, limit=limit)  # another user's count is their own
+
+    assert count(engine, "submissions") == 3
+    assert [e.action for e in store.history(engine)] == ["submitted"] * 3
+    # Submissions before `since` do not count.
+    submit_new(engine, minutes=4, limit=store.SubmissionLimit(2, at(2)))
+
+
+def test_sto035_a_resent_request_is_answered_with_its_submission_even_at_the_limit(engine):
+    limit = store.SubmissionLimit(1, at(0))
+    first = submit_new(engine, minutes=1, idempotency_key="form-1", limit=limit)
+
+    resent = submit_new(engine, minutes=2, idempotency_key="form-1", limit=limit)
+
+    assert resent == first and count(engine, "submissions") == 1
+
+
+def test_sto036_racing_submissions_cannot_pass_the_limit_together(engine, database_url):
+    # One user's requests reaching several workers at once: each must count the others' rows.
+    senders = 4
+    engines = [connect(database_url) for _ in range(senders)]
+    start = threading.Barrier(senders)
+    outcomes: list[object] = []
+
+    def send(sender_engine: Engine, number: int) -> None:
+        start.wait()
+        try:
+            outcomes.append(submit_new(sender_engine, minutes=1, idempotency_key=f"race-{number}",
+                                       limit=store.SubmissionLimit(2, at(0))))
+        except Exception as error:  # noqa: BLE001 - any failure is an outcome the assertion reports
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=send, args=(e, n)) for n, e in enumerate(engines)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    for e in engines:
+        e.dispose()
+
+    stored = [o for o in outcomes if isinstance(o, store.Submission)]
+    refused = [o for o in outcomes if isinstance(o, store.LimitReached)]
+    assert (len(stored), len(refused)) == (2, senders - 2), outcomes
+    assert count(engine, "submissions") == 2
