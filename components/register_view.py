@@ -29,6 +29,9 @@ from storage.errors import Conflict, NotFound, RegisterUnavailable
 PREFIX = "register-"
 MAX_SUBMISSION_ID = 2 ** 31  # far beyond any register; both databases store it
 FIGURE_ROWS = 5  # rows the form offers; an import may carry more
+# Queue items shown at once: each carries its diff and a comment box, and every review request sends every
+# box back, so a long queue would make each review slower than the last.
+QUEUE_SHOWN = 20
 FIGURE_FIELDS = ("measure", "value", "unit", "qualifier", "direction", "period", "comparator", "kind", "source")
 TEXT_FIELDS = ("title", "place", "lead_organisations", "partners", "start_year", "end_year", "source")
 NOTE_FORM_FIELDS = ("about_id", "note_kind", "text", "source")
@@ -222,10 +225,14 @@ def _shown(value: Any) -> str:
     return "—" if value in (None, "") else str(value)
 
 
-def _queue(items: Sequence[Any]) -> list:
+def _queue(items: Sequence[Any], waiting: int) -> list:
+    """The queue's oldest items; with more waiting, a line saying how many are not shown yet."""
     if not items:
         return [html.P("Nothing is waiting for review.", className="empty")]
     blocks = []
+    if waiting > len(items):
+        blocks.append(html.P(f"Showing the {len(items)} oldest of {waiting} submissions waiting. Publish or return "
+                             "these, and the next ones follow.", className="queue-more"))
     for item in items:
         s = item.submission
         changes = [html.Tr([html.Th(field, scope="row"), html.Td(_shown(old)), html.Td(_shown(new))])
@@ -464,7 +471,7 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         except (Conflict, NotFound) as exc:
             message = failure_message(exc)
         try:
-            return _queue(service.queue(user)), message
+            return _queue(service.queue(user, QUEUE_SHOWN), service.waiting(user)), message
         except Forbidden:
             abort(403)
         except RegisterUnavailable:

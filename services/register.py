@@ -87,10 +87,11 @@ class RegisterService:
     def my_submissions(self, user: User) -> list[Submission]:
         return register_store.submissions_by(self.engine, user.name)
 
-    def queue(self, user: User) -> list[ReviewItem]:
+    def queue(self, user: User, limit: int | None = None) -> list[ReviewItem]:
+        """The oldest waiting submissions (the first `limit`), each with its diff against the current record."""
         self._require_reviewer(user)
         items = []
-        for submission in register_store.pending(self.engine):
+        for submission in register_store.pending(self.engine, limit):
             current = self._record(submission.record_id).payload if submission.kind == "update" else None
             items.append(ReviewItem(submission, current, diff_payloads(current or {}, submission.payload)))
         return items
@@ -109,6 +110,10 @@ class RegisterService:
             raise SubmissionInvalid([FieldProblem("comment", "say what the contributor should change")])
         return register_store.return_submission(self.engine, submission_id=submission_id, reviewer=user.name,
                                                 comment=comment.strip()[:2000], now=self.clock())
+
+    def waiting(self, user: User) -> int:
+        self._require_reviewer(user)
+        return register_store.pending_count(self.engine)
 
     def withdraw(self, user: User, record_id: str, reason: str) -> PublishedRecord:
         self._require_reviewer(user)

@@ -34,7 +34,7 @@ from storage.models import (
 
 __all__ = [
     "Conflict", "HistoryEntry", "LimitReached", "NotFound", "PublishedRecord", "RegisterUnavailable", "Submission",
-    "get_record", "get_submission", "history", "import_records", "pending", "publish", "published_records",
+    "get_record", "get_submission", "history", "import_records", "pending", "pending_count", "publish", "published_records",
     "published_revision", "return_submission", "SubmissionLimit", "submissions_by", "submissions_since", "submit",
     "withdraw",
 ]
@@ -238,12 +238,20 @@ def submissions_by(engine: Engine, user: str) -> list[Submission]:
         return [_submission_from(row) for row in session.scalars(query)]
 
 
-def pending(engine: Engine) -> list[Submission]:
-    """Submissions waiting for a reviewer, oldest first, so the queue is worked in order."""
+def pending(engine: Engine, limit: int | None = None) -> list[Submission]:
+    """Submissions waiting for a reviewer, oldest first, so the queue is worked in order; the first
+    `limit` of them when given."""
     query = (select(SubmissionRow).where(SubmissionRow.status == "pending")
-             .order_by(SubmissionRow.submitted_at, SubmissionRow.id))
+             .order_by(SubmissionRow.submitted_at, SubmissionRow.id).limit(limit))
     with _transaction(engine) as session:
         return [_submission_from(row) for row in session.scalars(query)]
+
+
+def pending_count(engine: Engine) -> int:
+    """How many submissions wait for a reviewer."""
+    query = select(func.count()).select_from(SubmissionRow).where(SubmissionRow.status == "pending")
+    with _transaction(engine) as session:
+        return int(session.scalar(query) or 0)
 
 
 def submissions_since(engine: Engine, user: str, since: datetime) -> int:

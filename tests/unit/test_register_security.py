@@ -428,3 +428,32 @@ def test_reg_sec012_a_submission_number_out_of_the_database_range_is_not_a_serve
     request = review_request(app, [huge], huge)
     response = post_callback(client, request, user=REVIEWER, token=token)
     assert response.status_code < 500, response.data
+
+
+def test_reg_sec012_a_long_queue_is_shown_oldest_first_a_page_at_a_time(tmp_path):
+    """Every review request carries the shown items' comment boxes: the queue shows the oldest
+    QUEUE_SHOWN, says how many wait, and the next ones follow as these are reviewed."""
+    from components.register_view import QUEUE_SHOWN
+
+    app = register_app(tmp_path, submissions_per_hour=100)
+    client = app.server.test_client()
+    token = page_token(client)
+    waiting = QUEUE_SHOWN + 3
+    for number in range(waiting):
+        sent = post_callback(client, initiative_request(app, {**VALID_FIELDS, "title": f"Queued initiative {number}"},
+                                                        [VALID_FIGURE]), token=token)
+        assert SENT in submit_status(sent), sent.data
+    ids = [s.id for s in pending(tmp_path)]
+
+    shown = post_callback(client, review_request(app, [], 0, action="queue-refresh"), user=REVIEWER, token=token)
+    queue = response_values(shown)["register-queue"]["children"]
+    articles = [c for c in queue if c["type"] == "Article"]
+    titles = [a["props"]["children"][0]["props"]["children"] for a in articles]
+    assert titles == [f"#{i}: new initiative — Queued initiative {n}" for n, i in enumerate(ids[:QUEUE_SHOWN])]
+    assert queue[0]["props"]["children"] == (f"Showing the {QUEUE_SHOWN} oldest of {waiting} submissions waiting. "
+                                             "Publish or return these, and the next ones follow.")
+
+    published = post_callback(client, review_request(app, ids[:QUEUE_SHOWN], ids[0]), user=REVIEWER, token=token)
+    after = [c for c in response_values(published)["register-queue"]["children"] if c["type"] == "Article"]
+    assert after[-1]["props"]["children"][0]["props"]["children"].startswith(f"#{ids[QUEUE_SHOWN]}: ")
+    assert len(after) == QUEUE_SHOWN

@@ -597,3 +597,14 @@ def test_sto036_racing_submissions_cannot_pass_the_limit_together(engine, databa
     refused = [o for o in outcomes if isinstance(o, store.LimitReached)]
     assert (len(stored), len(refused)) == (2, senders - 2), outcomes
     assert count(engine, "submissions") == 2
+
+
+def test_sto037_the_queue_can_be_read_a_page_at_a_time_and_counted(engine):
+    sent = [submit_new(engine, minutes=m) for m in (3, 1, 2)]
+    oldest_first = [sent[1].id, sent[2].id, sent[0].id]
+
+    assert [s.id for s in store.pending(engine, 2)] == oldest_first[:2]
+    assert [s.id for s in store.pending(engine)] == oldest_first
+    assert store.pending_count(engine) == 3
+    publish(engine, sent[1].id)
+    assert store.pending_count(engine) == 2 and [s.id for s in store.pending(engine, 1)] == [sent[2].id]
