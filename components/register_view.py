@@ -9,7 +9,7 @@ Every field keeps its value in the browser (persistence) until it is sent, so a 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -225,7 +225,15 @@ def _shown(value: Any) -> str:
     return "—" if value in (None, "") else str(value)
 
 
-def _queue(items: Sequence[Any], waiting: int) -> list:
+def _shown_field(field: str, value: Any, force_names: Mapping[str, str]) -> str:
+    """A proposed or current value as the reviewer reads it: force areas by name, with their codes."""
+    if field == "force_ids" and isinstance(value, list) and value:
+        return "; ".join(f"{force_names[v]} ({v})" if isinstance(v, str) and v in force_names else _shown(v)
+                         for v in value)
+    return _shown(value)
+
+
+def _queue(items: Sequence[Any], waiting: int, force_names: Mapping[str, str]) -> list:
     """The queue's oldest items; with more waiting, a line saying how many are not shown yet."""
     if not items:
         return [html.P("Nothing is waiting for review.", className="empty")]
@@ -235,7 +243,8 @@ def _queue(items: Sequence[Any], waiting: int) -> list:
                              "these, and the next ones follow.", className="queue-more"))
     for item in items:
         s = item.submission
-        changes = [html.Tr([html.Th(field, scope="row"), html.Td(_shown(old)), html.Td(_shown(new))])
+        changes = [html.Tr([html.Th(field, scope="row"), html.Td(_shown_field(field, old, force_names)),
+                            html.Td(_shown_field(field, new, force_names))])
                    for field, (old, new) in item.changes.items()]
         blocks.append(html.Article([
             html.H4(f"#{s.id}: {s.kind} — {s.payload.get('title') or s.payload.get('about_id', '')}"),
@@ -471,7 +480,8 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         except (Conflict, NotFound) as exc:
             message = failure_message(exc)
         try:
-            return _queue(service.queue(user, QUEUE_SHOWN), service.waiting(user)), message
+            force_names = {f.id: f.name for f in source.current().dataset.forces}
+            return _queue(service.queue(user, QUEUE_SHOWN), service.waiting(user), force_names), message
         except Forbidden:
             abort(403)
         except RegisterUnavailable:

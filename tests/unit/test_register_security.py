@@ -452,6 +452,9 @@ def test_reg_sec012_a_long_queue_is_shown_oldest_first_a_page_at_a_time(tmp_path
     assert titles == [f"#{i}: new initiative — Queued initiative {n}" for n, i in enumerate(ids[:QUEUE_SHOWN])]
     assert queue[0]["props"]["children"] == (f"Showing the {QUEUE_SHOWN} oldest of {waiting} submissions waiting. "
                                              "Publish or return these, and the next ones follow.")
+    # The diff names the force areas, not only their codes.
+    force = paper().forces_by_id[FORCE]
+    assert f"{force.name} ({FORCE})" in json.dumps(articles[0])
 
     published = post_callback(client, review_request(app, ids[:QUEUE_SHOWN], ids[0]), user=REVIEWER, token=token)
     after = [c for c in response_values(published)["register-queue"]["children"] if c["type"] == "Article"]
