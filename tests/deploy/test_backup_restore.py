@@ -30,7 +30,7 @@ from tests.conftest import REPO
 from tests.register_requests import CONTRIBUTOR, REVIEWER, paper, reference, register_settings, valid_payload
 
 # The deploy tier's marker: these tests run the database's own tools on real databases.
-pytestmark = [pytest.mark.proxy]
+pytestmark = [pytest.mark.database]
 
 # The commands as docs/deployment.md gives them; test_bak003 checks the doc still says exactly these.
 SQLITE_BACKUP = ["""sqlite3 var/register.sqlite3 ".backup 'backup.sqlite3'\""""]

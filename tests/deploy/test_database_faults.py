@@ -36,7 +36,7 @@ from tests.register_requests import (CONTRIBUTOR, REVIEWER, USER_HEADER, VALID_F
 from tests.register_requests import pending as stored_pending
 
 # The deploy tier's marker: these tests start real servers (gunicorn and PostgreSQL) rather than a test client.
-pytestmark = [pytest.mark.proxy]
+pytestmark = [pytest.mark.database]
 
 BEFORE = "Night-time street triage published before the outage"
 AFTER = "Custody liaison sent after the outage"
