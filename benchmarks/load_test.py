@@ -56,6 +56,7 @@ from tests.deploy.register_client import Endpoint, Forms  # noqa: E402
 
 REGISTER_RECORDS = 40  # about one per English force, so the drill-down's force shows a register record
 REGISTER_GOAL = 0.9  # read throughput with the register on, as a share of off
+CONTROL_TARGET = "geometry"  # served alike in every mode: its ratio is the run's noise
 WARM_UP_SECONDS = 1.0
 
 
@@ -178,7 +179,7 @@ def read_targets(port: int) -> list[tuple[str, str, str, bytes | None]]:
     return [
         ("page", "GET", "/", None),
         ("layout", "GET", "/_dash-layout", None),
-        ("geometry", "GET", "/geo/police_force_areas.geojson", None),
+        (CONTROL_TARGET, "GET", "/geo/police_force_areas.geojson", None),
         ("drill-down callback", "POST", "/_dash-update-component", callback_payloads(port)["drill-down callback"]),
     ]
 
@@ -271,15 +272,19 @@ def compare_register(seconds: float, clients: int, rounds: int, postgres: bool =
                 print(f"{name:20} {off['rps']:9.0f} {empty['rps']:11.0f} {on['rps']:9.0f} "
                       f"{empty['rps'] / off['rps']:9.2f} {ratios[name]:7.2f} {off['p50']:8.1f} {on['p50']:7.1f} "
                       f"{off['p95']:8.1f} {on['p95']:7.1f} {errors:7d}{pg_columns}")
-            worst = min(ratios, key=ratios.get)
-            verdict = "met" if ratios[worst] >= REGISTER_GOAL else "NOT met"
-            print(f"goal on >= {REGISTER_GOAL:g}x off for every target: {verdict} (lowest: {worst}, {ratios[worst]:.2f}x); "
-                  "the geometry is the same bytes in every mode, so its ratio shows this run's noise")
+            # The geometry is the same bytes, served by the same code, in every mode: it is the run's control,
+            # and its ratio says how far this machine's noise alone moves a ratio. The goal is on the others.
+            def verdict(label: str, by_target: dict[str, float]) -> None:
+                judged = {name: ratio for name, ratio in by_target.items() if name != CONTROL_TARGET}
+                worst = min(judged, key=judged.get)
+                met = "met" if judged[worst] >= REGISTER_GOAL else "NOT met"
+                print(f"goal {label} >= {REGISTER_GOAL:g}x off for the page, layout and drill-down: {met} (lowest: "
+                      f"{worst}, {judged[worst]:.2f}x); control ({CONTROL_TARGET}, the same bytes in every mode): "
+                      f"{by_target[CONTROL_TARGET]:.2f}x")
+
+            verdict("on", ratios)
             if postgres:
-                worst = min(pg_ratios, key=pg_ratios.get)
-                verdict = "met" if pg_ratios[worst] >= REGISTER_GOAL else "NOT met"
-                print(f"goal on (PostgreSQL) >= {REGISTER_GOAL:g}x off for every target: {verdict} (lowest: {worst}, "
-                      f"{pg_ratios[worst]:.2f}x)")
+                verdict("on (PostgreSQL)", pg_ratios)
             for mode, (process, startup, _) in servers.items():
                 memories = [memory_kb(pid) for pid in worker_pids(process.pid)]
                 print(f"register {mode}: start-up to first 200 {startup:.2f} s; worker RSS "
