@@ -404,8 +404,8 @@ def layout_breakdown(paper: Dataset, size: int) -> dict[str, tuple[float, int]]:
     base_map = map_panel.topojson_dir_url("/", content_digest((Settings().topojson_dir / BASE_MAP).read_bytes()))
     timed("layout: map panel", lambda: map_panel.layout(dataset, snapshot.join, "/", base_map))
     timed("layout: profile (England)", lambda: profile.layout(snapshot, "/"))
-    timed("layout: overview tab (the largest results charted)",
-          lambda: overview_view.overview_panel(dataset, snapshot.chart_source))
+    timed("overview tab, when in view (the largest results charted)",
+          lambda: overview_view.overview_charts(dataset, None, snapshot.chart_source))
     # Both tabs are filled when opened; what opening them builds is timed.
     timed("national tab, when opened (off-map list)",
           lambda: off_map_list(off_map_initiatives(snapshot.join, dataset.initiatives), dataset))

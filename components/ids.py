@@ -28,6 +28,7 @@ class Ids(StrEnum):
     OUTCOME_TABLE = "outcome-table"
     OFF_MAP = "off-map-work"
     OVERVIEW = "outcomes-overview"
+    OVERVIEW_SEEN = "outcomes-overview-seen"  # set by assets/lazy-overview.js once the charts' place is near view
     EXPORT_BUTTON = "export-csv"
     DOWNLOAD = "download-csv"
     COMPARE = "compare-select"

@@ -14,14 +14,25 @@ from domain.loading import Dataset
 from domain.source import DataSource
 
 
-def overview_panel(dataset: Dataset, source: str) -> list:
+def overview_panel() -> list:
+    """The charts are drawn when their place on the page comes near view (assets/lazy-overview.js): the
+    panel sits below the map and the profile, and drawing its four charts at load took ~350 ms of the
+    main thread before the page could answer a click."""
     return [
         html.H2("Outcomes overview"),
         html.P("Every result the paper reports for the matching initiatives: percentage falls by theme, "
                "and every other result on an axis of its own unit. Activity, funding, targets and "
                "background figures are not results; they are in the tables and the download."),
-        html.Div(overview_graphs(dataset, outcomes_of(dataset, dataset.initiatives), source), id=Ids.OVERVIEW),
+        html.Div(html.P("The charts are drawn as this part of the page comes into view.", className="note"),
+                 id=Ids.OVERVIEW, className="overview-charts"),
+        dcc.Store(id=Ids.OVERVIEW_SEEN, data=False),
     ]
+
+
+def overview_charts(dataset: Dataset, filters_data: object, source: str) -> list:
+    """The overview's charts for the filters in `filters_data` (the filter store's value)."""
+    matching = filter_initiatives(dataset, state_from_store(filters_data, dataset))
+    return overview_graphs(dataset, outcomes_of(dataset, matching), source)
 
 
 def background_panel() -> list:
@@ -38,14 +49,14 @@ def background_panel() -> list:
 def register(app: Dash, source: DataSource) -> None:
     @app.callback(
         Output(Ids.OVERVIEW, "children"),
-        Input(Ids.FILTERS, "data"),
-        prevent_initial_call=True,  # the layout holds the default view's overview
+        Input(Ids.FILTERS, "data"), Input(Ids.OVERVIEW_SEEN, "data"),
+        prevent_initial_call=True,  # nothing is drawn until the charts' place comes near view
     )
-    def show_overview(filters_data):
+    def show_overview(filters_data, seen):
+        if seen is not True:
+            raise PreventUpdate
         snapshot = source.current()
-        dataset = snapshot.dataset
-        matching = filter_initiatives(dataset, state_from_store(filters_data, dataset))
-        return overview_graphs(dataset, outcomes_of(dataset, matching), snapshot.chart_source)
+        return overview_charts(snapshot.dataset, filters_data, snapshot.chart_source)
 
     @app.callback(
         Output(Ids.BACKGROUND, "children"), Output(Ids.BACKGROUND_FOR, "data"),

@@ -71,7 +71,7 @@ def filter_bar(dataset: Dataset, register_on: bool = False) -> html.Section:
 def view_tabs(snapshot: Snapshot) -> list:
     dataset = snapshot.dataset
     panels = {
-        "overview": overview_view.overview_panel(dataset, snapshot.chart_source),
+        "overview": overview_view.overview_panel(),
         "national": national_view.national_panel(),
         "compare": compare_view.panel(dataset),
         "matrix": matrix_view.panel(dataset),

@@ -11,6 +11,7 @@ from tests.conftest import click_force, ready, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
+OVERVIEW_CHARTS = "document.querySelectorAll('#outcomes-overview .js-plotly-plot').length"
 
 
 def heading_in_view(page) -> bool:
@@ -115,6 +116,9 @@ def test_lay006_axe_finds_nothing_serious_in_any_view_at_desktop_and_phone_width
     if view == "matrix":
         page.locator("#coverage-matrix-toggle").click()
         page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
+    if view == "overview":  # its charts are drawn once in view: check them too
+        page.locator("#outcomes-overview").scroll_into_view_if_needed()
+        wait_until(page, OVERVIEW_CHARTS + " > 0", timeout=TIMEOUT)
     page.wait_for_timeout(300)  # let the charts finish drawing
     assert axe_violations(page) == []
 
@@ -129,3 +133,26 @@ def test_lay007_a_deep_link_shows_the_force_without_the_england_profile_jumping_
     assert page.locator("#view-title").inner_text() == "Leicestershire Police"
     assert page.locator("#profile-counts").is_visible()
     assert page.locator("#profile-counts").inner_text().startswith("1 initiative")
+
+
+def test_lay008_the_outcomes_overview_is_drawn_when_it_comes_into_view_and_then_follows_the_filters(
+        watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    ready(page, live_server.base_url)
+    page.wait_for_timeout(1000)  # time enough for any request the page would send at load
+    assert page.evaluate(OVERVIEW_CHARTS) == 0  # below the fold: nothing drawn yet
+    assert "drawn as this part of the page comes into view" in page.locator("#outcomes-overview").inner_text()
+
+    page.locator("#outcomes-overview").scroll_into_view_if_needed()
+    wait_until(page, OVERVIEW_CHARTS + " === 4", timeout=TIMEOUT)
+    everything = page.locator("#outcomes-overview .note").first.inner_text()
+
+    # Once drawn, the overview follows a filter chosen on the page, like every other panel.
+    page.locator("#theme-filter").focus()
+    choose_with_keyboard(page, "Mental health", "Mental health")
+    wait_until(page, "location.search.includes('themes=mental-health')", timeout=TIMEOUT)
+    wait_until(page, "(before) => document.querySelector('#outcomes-overview .note')?.textContent !== before",
+               arg=everything, timeout=TIMEOUT)
+    filtered = page.locator("#outcomes-overview .note").first.inner_text()
+    assert int(filtered.split()[0]) < int(everything.split()[0]), (filtered, everything)
