@@ -6,6 +6,7 @@ instances. Both are reached through an Engine that callers create once and pass 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,8 @@ POSTGRES_CONNECT_TIMEOUT_S = 5
 # The PostgreSQL advisory lock that serializes migrations ("PPHREG" in ASCII): any constant that no other
 # application sharing the database uses for its own advisory locks.
 MIGRATION_LOCK_KEY = 0x505048524547
+# How long an instance starting up waits for others' migrations of the same SQLite file.
+MIGRATION_WAIT_SECONDS = 60
 # Execution option naming a transaction that will write; see `for_writes`.
 _WRITES = "register_writes"
 
@@ -96,7 +99,17 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             command.upgrade(alembic_config(connection), revision)
 
-    _unless_unavailable(upgrade)
+    # On SQLite a queued instance waits at most the busy timeout (5 s, sized for a request) for the lock; a
+    # start-up can wait longer for the instances ahead of it to finish migrating.
+    deadline = time.monotonic() + MIGRATION_WAIT_SECONDS
+    while True:
+        try:
+            _unless_unavailable(upgrade)
+            return
+        except RegisterUnavailable as error:
+            if engine.dialect.name != "sqlite" or "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def current_revision(engine: Engine) -> str | None:

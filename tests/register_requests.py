@@ -298,6 +298,18 @@ def callback_with_output(app: Dash, fragment: str) -> str:
     return key
 
 
+def overview_request(app: Dash) -> dict:
+    """What the page sends once the outcomes overview comes into view, with the default filters: the request
+    for its charts, which name every charted initiative (the page itself holds no chart until then)."""
+    return simple_request(app, callback_with_output(app, "outcomes-overview.children"),
+                          {"filter-state": None, "outcomes-overview-seen": True})
+
+
+def register_count_note(added: int) -> str:
+    """The map legend's line once the register has added `added` initiatives (components/map_panel.py)."""
+    return f"Counts include {added} initiative{'' if added == 1 else 's'} added through the register"
+
+
 def post_callback(client, payload: Any, *, user: str | None = CONTRIBUTOR, token: str | None = None,
                   headers: Mapping[str, str] | None = None, environ_base: Mapping[str, str] | None = None):
     """POST a callback request as the page does: JSON, same origin, the token echoed from the cookie."""

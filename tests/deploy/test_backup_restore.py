@@ -27,7 +27,8 @@ from services.register import RegisterService
 from storage import register_store
 from storage.database import connect, migrate
 from tests.conftest import REPO
-from tests.register_requests import CONTRIBUTOR, REVIEWER, paper, reference, register_settings, valid_payload
+from tests.register_requests import (CONTRIBUTOR, REVIEWER, overview_request, paper, post_callback, reference,
+                                     register_settings, valid_payload)
 
 # The deploy tier's marker: these tests run the database's own tools on real databases.
 pytestmark = [pytest.mark.database]
@@ -103,15 +104,18 @@ def fill(engine: Engine) -> None:
 
 
 def served_layout(database_url: str) -> str:
-    """The page an anonymous reader loads from an app started on this database."""
+    """What an anonymous reader loads from an app started on this database: the page, and the outcomes
+    overview's charts it asks for when they come into view (they name the charted initiatives)."""
     app = create_app(register_settings(Path("/nonexistent"), database_url=database_url), paper())
     try:
-        response = app.server.test_client().get("/_dash-layout")
+        client = app.server.test_client()
+        page = client.get("/_dash-layout")
+        charts = post_callback(client, overview_request(app), user=None)
     finally:
         # The request started this app's poller; it must not outlive the test and poll a dropped database.
         app.server.extensions["pph.source"].stop()
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
+    assert page.status_code == 200 and charts.status_code == 200
+    return page.get_data(as_text=True) + "\n" + charts.get_data(as_text=True)
 
 
 def assert_same_register(original: Register, original_layout: str, restored_url: str) -> None:

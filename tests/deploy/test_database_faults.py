@@ -31,8 +31,9 @@ from storage.database import connect, migrate
 from storage.errors import RegisterUnavailable
 from tests.conftest import LiveServer, start_gunicorn, stop
 from tests.register_requests import (CONTRIBUTOR, REVIEWER, USER_HEADER, VALID_FIELDS, VALID_FIGURE,
-                                     engine_for, initiative_request, page_token, post_callback, reference, register_app,
-                                     response_values, review_request, simple_request, valid_payload)
+                                     engine_for, initiative_request, overview_request, page_token, post_callback, reference,
+                                     register_app, register_count_note, response_values, review_request,
+                                     simple_request, valid_payload)
 from tests.register_requests import pending as stored_pending
 
 # The deploy tier's marker: these tests start real servers (gunicorn and PostgreSQL) rather than a test client.
@@ -149,10 +150,17 @@ def register_on_postgres(postgres, tmp_path: Path) -> Iterator[tuple[LiveServer,
         stop(server)
 
 
-def read_load(base_url: str, drill_down: dict, reads: Reads, stopping: threading.Event) -> None:
-    """What anonymous readers ask for, round and round, until told to stop."""
+def shows_before(path: str, body: str) -> bool:
+    """Whether an answer shows BEFORE: the page's map legend counts it; the callbacks name it."""
+    return register_count_note(1) in body if path == "/_dash-layout" else BEFORE in body
+
+
+def read_load(base_url: str, drill_down: dict, overview: dict, reads: Reads, stopping: threading.Event) -> None:
+    """What anonymous readers ask for, round and round, until told to stop: the page, its layout, a force's
+    profile and the outcomes overview's charts."""
     client = Client(base_url)
-    asks = [("GET", "/", None), ("GET", "/_dash-layout", None), ("POST", "/_dash-update-component", drill_down)]
+    asks = [("GET", "/", None), ("GET", "/_dash-layout", None), ("POST", "/_dash-update-component", drill_down),
+            ("POST", "/_dash-update-component", overview)]
     try:
         while not stopping.is_set():
             for method, path, body in asks:
@@ -162,23 +170,22 @@ def read_load(base_url: str, drill_down: dict, reads: Reads, stopping: threading
                     with reads.lock:
                         reads.failures.append(f"{method} {path}: {error!r}")
                     continue
-                shows_before = BEFORE in answer.body
                 with reads.lock:
-                    reads.done.append((time.monotonic(), path, answer.status, shows_before))
+                    reads.done.append((time.monotonic(), path, answer.status, shows_before(path, answer.body)))
                     if answer.status >= 500 or "Traceback" in answer.body:
                         reads.failures.append(f"{method} {path}: {answer.status} {answer.body[:300]}")
     finally:
         client.close()
 
 
-def wait_for_layout_with(client: Client, text: str) -> float:
-    """Seconds until an anonymous `/_dash-layout` shows `text` (each worker polls on its own)."""
+def wait_for_overview_with(client: Client, overview: dict, text: str) -> float:
+    """Seconds until the outcomes overview an anonymous reader gets shows `text` (each worker polls on its own)."""
     started = time.monotonic()
     while time.monotonic() - started < TIMEOUT:
-        if text in client.request("GET", "/_dash-layout").body:
+        if text in client.request("POST", "/_dash-update-component", overview).body:
             return time.monotonic() - started
         time.sleep(0.2)
-    raise AssertionError(f"{text!r} did not reach /_dash-layout within {TIMEOUT}s")
+    raise AssertionError(f"{text!r} did not reach the outcomes overview within {TIMEOUT}s")
 
 
 def test_db001_postgresql_outage_under_read_load(postgres, register_on_postgres, request_builder):
@@ -188,11 +195,13 @@ def test_db001_postgresql_outage_under_read_load(postgres, register_on_postgres,
     drill_down_key = next(k for k in app.callback_map if k.startswith("..view-title.children..."))
     drill_down = simple_request(app, drill_down_key, {"view-state": {"query": f"?force={FORCE}", "notices": []}})
     # What the load asks for shows the record published before the outage, before anything is stopped.
+    overview = overview_request(app)
     assert BEFORE in Client(server.base_url).request("POST", "/_dash-update-component", drill_down).body
-    assert BEFORE in Client(server.base_url).request("GET", "/_dash-layout").body
+    assert BEFORE in Client(server.base_url).request("POST", "/_dash-update-component", overview).body
+    assert register_count_note(1) in Client(server.base_url).request("GET", "/_dash-layout").body
 
     reads, stopping = Reads(), threading.Event()
-    readers = [threading.Thread(target=read_load, args=(server.base_url, drill_down, reads, stopping))
+    readers = [threading.Thread(target=read_load, args=(server.base_url, drill_down, overview, reads, stopping))
                for _ in range(2)]
     writer, reviewer = Client(server.base_url), Client(server.base_url)
     for reader in readers:
@@ -225,11 +234,12 @@ def test_db001_postgresql_outage_under_read_load(postgres, register_on_postgres,
         submission_id = int(number.group(1))
         published = register_callback(reviewer, review_request(app, [submission_id], submission_id), REVIEWER)
         assert status_text(published, "register-review-status").startswith(f"Published #{submission_id} as reg-")
-        wait_for_layout_with(Client(server.base_url), AFTER)
+        wait_for_overview_with(Client(server.base_url), overview, AFTER)
         # Both workers have it: several anonymous loads in a row (either worker may answer each) all show it.
         time.sleep(2 * POLL_SECONDS)
         checker = Client(server.base_url)
-        assert all(AFTER in checker.request("GET", "/_dash-layout").body for _ in range(10))
+        assert all(AFTER in checker.request("POST", "/_dash-update-component", overview).body for _ in range(10))
+        assert all(register_count_note(2) in checker.request("GET", "/_dash-layout").body for _ in range(10))
     finally:
         stopping.set()
         for reader in readers:
@@ -240,7 +250,7 @@ def test_db001_postgresql_outage_under_read_load(postgres, register_on_postgres,
     during = [(path, status, shown) for at, path, status, shown in reads.done if outage_started <= at <= outage_ended]
     assert len(during) >= 20, f"only {len(during)} reads overlapped the outage"
     assert {path for path, _, _ in during} == {"/", "/_dash-layout", "/_dash-update-component"}
-    # The last published data stayed on show: every layout and drill-down answer held the record.
+    # The last published data stayed on show: every layout, drill-down and overview answer held the record.
     assert all(status == 200 for _, status, _ in during)
     assert all(shown for path, _, shown in during if path != "/")
     assert server.process.poll() is None

@@ -17,8 +17,8 @@ from components.profile import profile_content
 from components.view_state import store_of
 from domain.state import ViewState
 from settings import Settings
-from tests.register_requests import (CONTRIBUTOR, USER_HEADER, json_mentions_register, page_token, paper, post_callback,
-                                     register_app, simple_request)
+from tests.register_requests import (CONTRIBUTOR, USER_HEADER, json_mentions_register, overview_request, page_token,
+                                     paper, post_callback, register_app, register_count_note, simple_request)
 from tests.unit.test_register_security import strings_in, submit_and_publish, wait_for_layout
 
 
@@ -63,9 +63,12 @@ def test_a_publication_reaches_the_cached_page_of_anonymous_visitors(tmp_path):
 
     submit_and_publish(app, client, token, tmp_path, "Qvz cached-page publication")
 
-    after = wait_for_layout(client, "Qvz cached-page", user=None)
-    assert b"Qvz cached-page" not in before
-    assert any("Qvz cached-page publication" in text for _path, text in strings_in(after))
+    # The map's legend counts the new record: the page anonymous visitors load was built again.
+    after = wait_for_layout(client, register_count_note(1), user=None)
+    assert register_count_note(1).encode() not in before
+    assert any(text.startswith(register_count_note(1)) for _path, text in strings_in(after))
+    charts = post_callback(client, overview_request(app), user=None)
+    assert charts.status_code == 200 and "Qvz cached-page publication" in charts.get_data(as_text=True)
 
 
 def test_a_memo_builds_each_key_once_and_keeps_only_the_most_recent():
