@@ -21,40 +21,20 @@ from dash.development.base_component import Component
 from sqlalchemy import Engine, text
 
 from components.app_factory import create_app
+from components.write_guard import CSRF_COOKIE
 from domain.loading import Dataset, load_dataset
 from domain.register import FIGURE_FIELDS, INITIATIVE_FIELDS, Reference
 from settings import Settings
 from storage import register_store
 from storage.database import connect
+from tests.sample_proposal import VALID_FIELDS, VALID_FIGURE
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 UPDATE_PATH = "/_dash-update-component"
 USER_HEADER = "X-Remote-User"
 REVIEWER = "rita"
 CONTRIBUTOR = "cora"
-CSRF_COOKIE = "_csrf_token"
 SENT = "Sent for review"
-
-# A proposal every rule accepts: one force, a known theme, a link as source, one result figure.
-VALID_FIELDS: dict[str, Any] = {
-    "title": "Street triage in the night-time economy",
-    "force_ids": ["E23000001"],
-    "place": "Town centre",
-    "lead_organisations": "Police | NHS trust",
-    "partners": "Council",
-    "themes": ["mental-health"],
-    "status": "pilot",
-    "evaluation": "none reported",
-    "start_year": "2019",
-    "end_year": "2021",
-    "summary": "Mental health nurses join police patrols on Friday and Saturday nights.",
-    "source": "https://example.org/triage-report",
-}
-VALID_FIGURE: dict[str, Any] = {
-    "measure": "Detentions under section 136", "value": "30", "unit": "percent", "qualifier": "",
-    "direction": "reduction", "period": "first year", "comparator": "the year before", "kind": "result",
-    "source": "https://example.org/triage-report",
-}
 
 
 @functools.cache

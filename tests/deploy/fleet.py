@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.conftest import REPO, LiveServer, free_port, start_gunicorn, wait_for
+from tests.deploy.nginx_conf import nginx_conf
 from tests.deploy.register_client import (BrowserSession, Endpoint, Forms, Unanswered, new_key,
                                           submission_id)
 
@@ -60,22 +61,7 @@ def site_config(tmp: Path, port: int, upstreams: list[int]) -> str:
     text, swapped = re.subn(r"# >>> user.*?# <<< user\n", stand_in, text, flags=re.DOTALL)
     if swapped != 1 or "auth_request" in text:
         raise AssertionError("deploy/nginx-site.conf no longer has the marked single sign-on parts")
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    return f"""{user}worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log info;
-events {{ worker_connections 512; }}
-http {{
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-{text}
-}}
-"""
+    return nginx_conf(tmp, text, error_level="info", connections=512)
 
 
 def port_of(server: LiveServer) -> int:

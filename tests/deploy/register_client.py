@@ -22,32 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.sample_proposal import VALID_FIELDS, VALID_FIGURE
+
 CSRF_COOKIE = "_csrf_token"
 SENT = re.compile(r"Sent for review as #(\d+)\.")
 PUBLISHED = re.compile(r"Published #(\d+) as ([a-z0-9-]+)\.")
 
-# A proposal every rule accepts (the same shape as tests/register_requests.py's): one force, a known
-# theme, a link as source, one result figure. Titles are made unique per submission by the caller.
-INITIATIVE: dict[str, Any] = {
-    "title": "Street triage in the night-time economy",
-    "force_ids": ["E23000001"],
-    "place": "Town centre",
-    "lead_organisations": "Police | NHS trust",
-    "partners": "Council",
-    "themes": ["mental-health"],
-    "status": "pilot",
-    "evaluation": "none reported",
-    "start_year": "2019",
-    "end_year": "2021",
-    "summary": "Mental health nurses join police patrols on Friday and Saturday nights.",
-    "source": "https://example.org/triage-report",
-}
-FIGURE: dict[str, Any] = {
-    "measure": "Detentions under section 136", "value": "30", "unit": "percent", "qualifier": "",
-    "direction": "reduction", "period": "first year", "comparator": "the year before", "kind": "result",
-    "source": "https://example.org/triage-report",
-}
-FORCE = "E23000001"  # the force every proposal above names: its drill-down shows the published record
+FORCE = VALID_FIELDS["force_ids"][0]  # the force every proposal names: its drill-down shows the published record
 
 
 class Unanswered(Exception):
@@ -174,8 +155,8 @@ class Forms:
         dependency = self.dependency("register-submit")
         values: dict[str, Any] = {"register-submit": 1, "register-update-of": "", "register-figure-count": 1,
                                   "register-initiative-key": key}
-        values.update({f"register-{name}": value for name, value in {**INITIATIVE, "title": title}.items()})
-        values.update({f"register-figure-0-{name}": value for name, value in FIGURE.items()})
+        values.update({f"register-{name}": value for name, value in {**VALID_FIELDS, "title": title}.items()})
+        values.update({f"register-figure-0-{name}": value for name, value in VALID_FIGURE.items()})
         return json.dumps({
             "output": dependency["output"], "outputs": self.outputs(dependency),
             "inputs": [{**d, "value": values.get(d["id"])} for d in dependency["inputs"]],

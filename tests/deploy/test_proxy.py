@@ -4,7 +4,6 @@ Also the iframe embedding rules (CSP frame-ancestors) with an intranet page on a
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.deploy.nginx_conf import nginx_conf
 from tests.conftest import (REPO, free_port, open_watched_page, start_gunicorn, stop, wait_for,
                                     wait_until)
 
@@ -28,26 +28,11 @@ def nginx_config(tmp: Path, port: int, upstreams: list[int], snippet: Path) -> s
     servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstreams)
     upstream = f"upstream pph_dashboard {{\n{servers}}}\n"
     location = text[re.search(r"^location ", text, re.MULTILINE).start():]
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    return f"""{user}worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    {upstream}
+    return nginx_conf(tmp, f"""    {upstream}
     server {{
         listen 127.0.0.1:{port};
         {location}
-    }}
-}}
-"""
+    }}""")
 
 
 @pytest.fixture(scope="module", params=["prefix-forwarded", "prefix-stripped"])

@@ -5,11 +5,11 @@ and against the ORM models they must agree with."""
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from storage.database import alembic_config, connect, current_revision, head_revision, migrate, shown_url
 from storage.migrate import main
 from storage.models import Base
+from tests.at_once import at_once, own_engines
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {"submissions", "records", "history"}
@@ -206,25 +207,9 @@ def test_mig009_migrations_do_not_import_the_models():
 def test_mig010_two_instances_migrating_an_empty_database_at_once_both_start(engine, database_url):
     # Several instances share one PostgreSQL: started together, each migrates at start-up. The second
     # must wait for the first and then find nothing to do, not fail creating tables that now exist.
-    engines = [connect(database_url) for _ in range(3)]
-    start = threading.Barrier(len(engines))
-    failures: list[BaseException] = []
+    with own_engines(database_url, 3) as engines:
+        outcomes = at_once([functools.partial(migrate, e) for e in engines], timeout=90)
 
-    def start_instance(instance_engine: Engine) -> None:
-        start.wait()
-        try:
-            migrate(instance_engine)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            failures.append(error)
-
-    threads = [threading.Thread(target=start_instance, args=(e,)) for e in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    for e in engines:
-        e.dispose()
-
-    assert failures == []
+    assert outcomes == [None, None, None]
     assert current_revision(engine) == "0002"
     assert triggers(engine) == TRIGGERS[engine.dialect.name]

@@ -5,8 +5,8 @@ busy timeout) and its failure modes. PostgreSQL is the throw-away cluster of tes
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from storage import register_store as store
 from storage.database import connect, default_database_url, for_writes, migrate
 from storage.register_store import Conflict, NotFound, RegisterUnavailable
+from tests.at_once import at_once, own_engines
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 TRIAGE = {"title": "Street triage", "forces": ["E23000001"], "themes": ["mental health"]}
@@ -258,25 +259,9 @@ def test_sto012_publishing_twice_conflicts(engine):
 def test_sto013_two_reviewers_racing_to_publish_exactly_one_wins(engine, database_url):
     submission = submit_new(engine)
     # Each reviewer has an engine of their own, as two workers or instances would: real concurrent connections.
-    engines = [connect(database_url) for _ in range(2)]
-    start = threading.Barrier(len(engines))
-    outcomes: list[object] = []
-
-    def review(reviewer_engine: Engine, reviewer: str) -> None:
-        start.wait()
-        try:
-            outcomes.append(store.publish(reviewer_engine, submission_id=submission.id, reviewer=reviewer,
-                                          organisation="PHE", now=at(5)))
-        except Conflict as conflict:
-            outcomes.append(conflict)
-
-    threads = [threading.Thread(target=review, args=(e, f"rev{i}")) for i, e in enumerate(engines)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=20)
-    for e in engines:
-        e.dispose()
+    with own_engines(database_url, 2) as engines:
+        outcomes = at_once([functools.partial(store.publish, e, submission_id=submission.id, reviewer=f"rev{i}",
+                                              organisation="PHE", now=at(5)) for i, e in enumerate(engines)])
 
     winners = [o for o in outcomes if isinstance(o, store.PublishedRecord)]
     assert len(winners) == 1 and len([o for o in outcomes if isinstance(o, Conflict)]) == 1
@@ -486,24 +471,8 @@ def test_sto030_a_database_locked_too_long_raises_register_unavailable(sqlite_en
 
 def test_sto031_two_first_attempts_with_one_key_store_it_once(engine, database_url):
     # A double click whose two requests reach two workers at once: neither has seen the other's row.
-    engines = [connect(database_url) for _ in range(2)]
-    start = threading.Barrier(len(engines))
-    outcomes: list[object] = []
-
-    def send(sender_engine: Engine) -> None:
-        start.wait()
-        try:
-            outcomes.append(submit_new(sender_engine, idempotency_key="form-race"))
-        except Exception as error:  # noqa: BLE001 - any failure is an outcome the assertion reports
-            outcomes.append(error)
-
-    threads = [threading.Thread(target=send, args=(e,)) for e in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=20)
-    for e in engines:
-        e.dispose()
+    with own_engines(database_url, 2) as engines:
+        outcomes = at_once([functools.partial(submit_new, e, idempotency_key="form-race") for e in engines])
 
     assert len(outcomes) == 2 and all(isinstance(o, store.Submission) for o in outcomes), outcomes
     assert outcomes[0] == outcomes[1]
@@ -573,25 +542,9 @@ def test_sto035_a_resent_request_is_answered_with_its_submission_even_at_the_lim
 def test_sto036_racing_submissions_cannot_pass_the_limit_together(engine, database_url):
     # One user's requests reaching several workers at once: each must count the others' rows.
     senders = 4
-    engines = [connect(database_url) for _ in range(senders)]
-    start = threading.Barrier(senders)
-    outcomes: list[object] = []
-
-    def send(sender_engine: Engine, number: int) -> None:
-        start.wait()
-        try:
-            outcomes.append(submit_new(sender_engine, minutes=1, idempotency_key=f"race-{number}",
-                                       limit=store.SubmissionLimit(2, at(0))))
-        except Exception as error:  # noqa: BLE001 - any failure is an outcome the assertion reports
-            outcomes.append(error)
-
-    threads = [threading.Thread(target=send, args=(e, n)) for n, e in enumerate(engines)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    for e in engines:
-        e.dispose()
+    with own_engines(database_url, senders) as engines:
+        outcomes = at_once([functools.partial(submit_new, e, minutes=1, idempotency_key=f"race-{n}",
+                                              limit=store.SubmissionLimit(2, at(0))) for n, e in enumerate(engines)])
 
     stored = [o for o in outcomes if isinstance(o, store.Submission)]
     refused = [o for o in outcomes if isinstance(o, store.LimitReached)]
