@@ -18,6 +18,7 @@ from flask import Response, has_request_context, request
 
 from components import register_view, shell
 from components.identity import current_user
+from domain.register import User
 from domain.source import DataSource, Snapshot
 from settings import Settings
 
@@ -51,16 +52,18 @@ class LayoutCache:
             self._built = built
         return built[1]
 
-    def register_section(self, snapshot: Snapshot) -> html.Section | None:
-        """The register's part of the page for the user asking, or None when they have none."""
+    def user_with_own_page(self) -> User | None:
+        """The signed-in register user asking, whose page holds their register section; None for everyone
+        who gets the shared page."""
         if self._settings is None or not self._settings.register or not has_request_context():
             return None
-        return register_view.layout(snapshot, current_user(request, self._settings))
+        return current_user(request, self._settings)
 
     def __call__(self) -> html.Div:
         snapshot = self._source.current()
         page = self.page(snapshot)
-        section = self.register_section(snapshot)
+        user = self.user_with_own_page()
+        section = register_view.layout(snapshot, user) if user is not None else None
         if section is None:
             return page
         # A new root around the shared children: the cached page itself is never changed.
@@ -87,9 +90,9 @@ def install_layout_route(app: Dash, layout: LayoutCache, source: DataSource, set
     dash_serve_layout = app.server.view_functions[endpoint]
 
     def serve_layout() -> Response:
-        snapshot = source.current()
-        if layout.register_section(snapshot) is not None:
+        if layout.user_with_own_page() is not None:
             return dash_serve_layout()
+        snapshot = source.current()
         encoded = layout.encoded(snapshot, lambda: to_json(app.get_layout()))
         if "gzip" in request.accept_encodings:
             response = Response(encoded.gzipped, mimetype="application/json")
