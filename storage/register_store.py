@@ -35,7 +35,7 @@ from storage.models import (
 __all__ = [
     "Conflict", "HistoryEntry", "LimitReached", "NotFound", "PublishedRecord", "RegisterUnavailable", "Submission",
     "get_record", "get_submission", "history", "import_records", "pending", "pending_count", "publish", "published_records",
-    "published_revision", "return_submission", "SubmissionLimit", "submissions_by", "submissions_since", "submit",
+    "published_revision", "return_submission", "SubmissionLimit", "submissions_by", "submit",
     "withdraw",
 ]
 
@@ -118,6 +118,8 @@ def submit(engine: Engine, *, user: str, kind: str, payload: dict[str, Any], now
     """
     checked_kind = _check_submission_shape(kind, record_id, about_id)
     _check_aware(now)
+    if limit is not None:
+        _check_aware(limit.since)
     try:
         with _transaction(engine, writes=True) as session:
             if limit is not None:
@@ -252,13 +254,6 @@ def pending_count(engine: Engine) -> int:
     query = select(func.count()).select_from(SubmissionRow).where(SubmissionRow.status == "pending")
     with _transaction(engine) as session:
         return int(session.scalar(query) or 0)
-
-
-def submissions_since(engine: Engine, user: str, since: datetime) -> int:
-    """How many submissions a user made at or after `since`."""
-    _check_aware(since)
-    with _transaction(engine) as session:
-        return _count_since(session, user, since)
 
 
 def get_record(engine: Engine, record_id: str) -> PublishedRecord:
