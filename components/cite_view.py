@@ -87,5 +87,6 @@ def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[],
     app.clientside_callback(ClientsideFunction("pph", "copyCitation"), Output(Ids.COPY_STATUS, "children"),
                             Input(Ids.CITATION_COPY, "n_clicks"), State(Ids.CITATION, "children"),
                             prevent_initial_call=True)
+    # The figures come from the profile's `chart_images` callback, sent only when the button is pressed.
     app.clientside_callback(ClientsideFunction("pph", "saveCharts"), Output(Ids.SAVE_CHARTS, "title"),
-                            Input(Ids.SAVE_CHARTS, "n_clicks"), prevent_initial_call=True)
+                            Input(Ids.CHART_IMAGES, "data"), prevent_initial_call=True)

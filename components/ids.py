@@ -17,6 +17,11 @@ class Ids(StrEnum):
     WALES = "show-wales"
     RESULTS_COUNT = "results-count"
     MAP = "force-map"
+    MAP_SHAPES = "force-map-shapes"
+    MAP_COLOURS = "force-map-colours"
+    MAP_CLICK = "force-map-click"  # set by assets/force-map.js when a force is clicked
+    MAP_DRAWN = "force-map-drawn"
+    MAP_LEGEND = "force-map-legend"
     FORCE_TABLE = "force-table"
     FORCE_TABLE_SORT = "force-table-sort"
     FORCE_TABLE_TOGGLE = "force-table-toggle"
@@ -49,9 +54,11 @@ class Ids(StrEnum):
     RESULTS = "results"
     OPEN_FULL = "open-full-dashboard"
     SAVE_CHARTS = "save-charts"
+    CHART_IMAGES = "chart-images"  # plotly figures of the profile's charts, sent only to be saved as images
     PROFILE_COUNTS = "profile-counts"
     PROFILE_FIGURES = "profile-figures"
     VIEW_TABS = "view-tabs"
+    PANELS_BUILT = "view-panels-built"  # the lazy tabs whose panels have been built (components/shell.py)
     SOURCE = "source-filter"
     PROFILE_MORE = "profile-more"
     OFF_MAP_FOR = "off-map-work-for"

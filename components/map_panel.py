@@ -1,30 +1,33 @@
 """UI feature: the map of force areas, its legend and its text alternative (the map as a table).
 
-Layout and callbacks side by side. The map is built once with the default view's colours; filter
-changes send only a Patch of the colours, and a selection only a Patch of the outline.
+Layout and callbacks side by side. The page draws the map itself (assets/force-map.js) from two
+stores: the shapes, sent once with the page, and the colours, which a filter change replaces. The
+selected force's outline follows the view state in the browser, with no request at all.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
-from dash import Dash, Input, Output, Patch, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
 from components.ids import Ids
-from components.static_compression import content_digest
-from components.panels import GRAPH_CONFIG, force_table, on_demand
+from components.panels import force_table, on_demand
 from components.view_state import is_open, state_from_store, toggle_outputs
-from domain.aggregation import filter_initiatives, force_counts, shown_force_ids
-from domain.figures import NO_CASE_STUDY_COLOUR, NO_CASE_STUDY_LABEL, build_force_map, map_traces
+from domain.aggregation import filter_initiatives, force_counts
+from domain.force_map import NO_CASE_STUDY_COLOUR, NO_CASE_STUDY_LABEL, MapShapes, count_colour, map_colours, map_shapes
 from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.source import DataSource
-from domain.state import ViewState
+from domain.state import DEFAULT_STATE, ViewState
 
 # Said beside the map, so nobody reads the colour as "case studies" or as the amount of work done.
 MAP_COUNTS = ("The map counts initiatives: one initiative is one named piece of work the paper places in that "
               "force area. A case study of the paper may hold several. Regional and national work, and work cited "
               "as evidence from elsewhere, is not counted on the map.")
+MAP_LABEL = ("Map of the police force areas, each coloured by its number of matching initiatives. Hover over a force "
+             "for its counts and click it for its profile; the map as a table, below, lists the same counts.")
 
 
 def register_legend(dataset: Dataset) -> str:
@@ -38,28 +41,44 @@ def results_count(matching: int, total: int) -> str:
     return f"{matching} of {total} initiative{'' if total == 1 else 's'} match{'es' if matching == 1 else ''}"
 
 
-def topojson_dir_url(url_prefix: str, digest: str) -> str:
-    """Where plotly.js finds the base map: it appends `<name>.json`, so the digest is a folder."""
-    return f"{url_prefix}topojson/{digest}/"
+@lru_cache(maxsize=4)
+def _shapes_of(geojson_bytes: bytes) -> MapShapes:
+    return map_shapes(geojson_bytes)
 
 
-def geojson_url(dataset: Dataset, url_prefix: str) -> str:
-    """The force geometry's URL, named by the digest of the bytes the app serves for this dataset."""
+def shapes(dataset: Dataset) -> MapShapes:
+    """The projected outlines, made once per boundary file (about 80 ms), not once per page."""
     if dataset.boundaries is None:
         raise ValueError("the dataset has no boundaries to map")
-    return f"{url_prefix}geo/police_force_areas.{content_digest(dataset.boundaries.geojson_bytes)}.geojson"
+    return _shapes_of(dataset.boundaries.geojson_bytes)
 
 
-def layout(dataset: Dataset, join: ForceJoin, url_prefix: str, base_map_url: str) -> html.Section:
-    """The map panel; `base_map_url` is the folder plotly.js fetches the outline of Europe from."""
-    initial = build_force_map(geojson_url(dataset, url_prefix),
-                              map_traces(force_counts(dataset, join, dataset.initiatives, False), None))
-    config = {**GRAPH_CONFIG, "topojsonURL": base_map_url, "scrollZoom": False}
+def count_legend(most: int) -> list:
+    """The colour scale from one initiative to the most any shown force has, with its end values.
+
+    Few components on purpose: the page's first drawing costs more than in proportion to their number."""
+    top = max(most, 2)
+    ramp = f"linear-gradient(to right, {count_colour(1, top)}, {count_colour(top, top)})"
+    return [
+        "Initiatives: 1 ",
+        html.Span(className="legend-ramp", style={"background": ramp},
+                  **{"aria-label": f"from lighter blue for 1 initiative to darkest blue for {top}", "role": "img"}),
+        f" {top} · ",
+        html.Span(className="swatch", style={"background": NO_CASE_STUDY_COLOUR}), NO_CASE_STUDY_LABEL,
+    ]
+
+
+def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE) -> html.Section:
+    """The map coloured for `state`'s filters; the selected force's outline is drawn in the browser."""
+    colours = map_colours(force_counts(dataset, join, filter_initiatives(dataset, state), state.show_wales))
     return html.Section([
-        dcc.Graph(id=Ids.MAP, figure=initial, config=config, className="map", responsive=True),
-        html.P([html.Span(className="swatch", style={"background": NO_CASE_STUDY_COLOUR}),
-                NO_CASE_STUDY_LABEL, html.Span(" · darker blue: more initiatives", className="legend-more")],
-               className="legend-note"),
+        # Filled by assets/force-map.js; React renders no children into it, so it never redraws over the map.
+        html.Div(id=Ids.MAP, className="map", **{"data-label": MAP_LABEL}),
+        dcc.Store(id=Ids.MAP_SHAPES, data=shapes(dataset).as_data()),
+        dcc.Store(id=Ids.MAP_COLOURS, data=colours.as_data()),
+        dcc.Store(id=Ids.MAP_CLICK),
+        dcc.Store(id=Ids.MAP_DRAWN),
+        html.P(count_legend(colours.most), id=Ids.MAP_LEGEND, className="legend-note"),
         html.P(MAP_COUNTS, className="legend-note legend-counts"),
         html.P(register_legend(dataset), className="legend-note legend-source", hidden=not dataset.provenance),
         *on_demand("the map as a table", Ids.FORCE_TABLE_TOGGLE, Ids.FORCE_TABLE_BODY, Ids.FORCE_TABLE, [
@@ -75,40 +94,21 @@ def layout(dataset: Dataset, join: ForceJoin, url_prefix: str, base_map_url: str
 
 def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     @app.callback(
-        Output(Ids.MAP, "figure"), Output(Ids.RESULTS_COUNT, "children"),
+        Output(Ids.MAP_COLOURS, "data"), Output(Ids.MAP_LEGEND, "children"), Output(Ids.RESULTS_COUNT, "children"),
         Input(Ids.FILTERS, "data"),
-        prevent_initial_call=True,  # the layout already draws the default view: never draw the map twice
+        prevent_initial_call=True,  # the layout already holds the default view's colours: never draw the map twice
     )
     def recolour_map(filters_data):
         snapshot = source.current()
         dataset = snapshot.dataset
         state = state_from_store(filters_data, dataset)
         matching = filter_initiatives(dataset, state)
-        traces = map_traces(force_counts(dataset, snapshot.join, matching, state.show_wales), None)
-        # Only colours and hover data change: the geometry stays in the browser.
-        patch = Patch()
-        patch["data"][0]["locations"] = list(traces.counted_ids)
-        patch["data"][0]["z"] = list(traces.counted_z)
-        patch["data"][0]["customdata"] = [list(c) for c in traces.counted_custom]
-        patch["data"][0]["zmax"] = max(traces.zmax, 2)
-        patch["data"][1]["locations"] = list(traces.empty_ids)
-        patch["data"][1]["z"] = [0] * len(traces.empty_ids)
-        patch["data"][1]["customdata"] = [list(c) for c in traces.empty_custom]
-        return patch, results_count(len(matching), len(dataset.initiatives))
+        colours = map_colours(force_counts(dataset, snapshot.join, matching, state.show_wales))
+        return colours.as_data(), count_legend(colours.most), results_count(len(matching), len(dataset.initiatives))
 
-    @app.callback(
-        Output(Ids.MAP, "figure", allow_duplicate=True),
-        Input(Ids.STATE, "data"),
-        prevent_initial_call=True,
-    )
-    def outline_selected(state_data):
-        snapshot = source.current()
-        state = state_from_store(state_data, snapshot.dataset)
-        selected = [state.force] if state.force in shown_force_ids(snapshot.dataset, snapshot.join, state.show_wales) else []
-        outline = Patch()
-        outline["data"][2]["locations"] = selected
-        outline["data"][2]["z"] = [1] * len(selected)
-        return outline
+    # Drawn in the browser: the shapes once, then colours and the selected force's outline as they change.
+    app.clientside_callback(ClientsideFunction("forceMap", "draw"), Output(Ids.MAP_DRAWN, "data"),
+                            Input(Ids.MAP_SHAPES, "data"), Input(Ids.MAP_COLOURS, "data"), Input(Ids.STATE, "data"))
 
     @app.callback(
         Output(Ids.FORCE_TABLE, "children"), Output(Ids.FORCE_TABLE_BODY, "hidden"),
@@ -131,5 +131,5 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         return table, *toggle_outputs(True, "the map as a table")
 
 
-def initial_results_count(dataset: Dataset) -> str:
-    return results_count(len(filter_initiatives(dataset, ViewState())), len(dataset.initiatives))
+def results_count_of(dataset: Dataset, state: ViewState) -> str:
+    return results_count(len(filter_initiatives(dataset, state)), len(dataset.initiatives))

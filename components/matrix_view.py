@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.compare_panels import matrix_table
@@ -21,6 +21,13 @@ from domain.source import DataSource, Snapshot
 from domain.state import ViewState
 
 
+BASIC_SORTS = [{"label": "Force (A to Z)", "value": "force"}, {"label": "Region", "value": "region"}]
+
+
+def sort_options(dataset: Dataset) -> list[dict]:
+    return [*BASIC_SORTS, *[{"label": f"{t.label} (most first)", "value": t.id} for t in dataset.themes]]
+
+
 def panel(dataset: Dataset) -> list:
     return [
         html.H2("Coverage matrix: themes by force"),
@@ -29,11 +36,9 @@ def panel(dataset: Dataset) -> list:
                "initiative there, not that no work happens."),
         *on_demand("the coverage matrix", Ids.MATRIX_TOGGLE, Ids.MATRIX_BODY, Ids.MATRIX, [
             html.Label("Sort rows by", htmlFor=Ids.MATRIX_SORT),
-            dcc.Dropdown(id=Ids.MATRIX_SORT, value="force", clearable=False, options=[
-                {"label": "Force (A to Z)", "value": "force"},
-                {"label": "Region", "value": "region"},
-                *[{"label": f"{t.label} (most first)", "value": t.id} for t in dataset.themes],
-            ]),
+            # The themes join the options when the matrix is opened: a dropdown indexes every option for
+            # search as it is drawn, and this one is hidden on most visits.
+            dcc.Dropdown(id=Ids.MATRIX_SORT, value="force", clearable=False, options=BASIC_SORTS),
             html.Button("Download the matrix (CSV and a README, zipped)", id=Ids.MATRIX_EXPORT, n_clicks=0,
                         className="button"),
             dcc.Download(id=Ids.MATRIX_DOWNLOAD),
@@ -51,17 +56,17 @@ def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[],
 
     @app.callback(
         Output(Ids.MATRIX, "children"), Output(Ids.MATRIX_BODY, "hidden"),
-        Output(Ids.MATRIX_TOGGLE, "children"), Output(Ids.MATRIX_TOGGLE, "aria-expanded"),
+        Output(Ids.MATRIX_TOGGLE, "children"), Output(Ids.MATRIX_TOGGLE, "aria-expanded"), Output(Ids.MATRIX_SORT, "options"),
         Input(Ids.FILTERS, "data"), Input(Ids.MATRIX_SORT, "value"), Input(Ids.MATRIX_TOGGLE, "n_clicks"),
         prevent_initial_call=True,  # closed until asked for
     )
     def show_matrix(filters_data, sort_column, toggles):
         if not is_open(toggles):
-            return [], *toggle_outputs(False, "the coverage matrix")
+            return [], *toggle_outputs(False, "the coverage matrix"), no_update
         snapshot = source.current()
         state = state_from_store(filters_data, snapshot.dataset)
         table = matrix_table(sorted_matrix(snapshot, state, sort_column), snapshot.dataset, state, url_prefix)
-        return table, *toggle_outputs(True, "the coverage matrix")
+        return table, *toggle_outputs(True, "the coverage matrix"), sort_options(snapshot.dataset)
 
     @app.callback(
         Output(Ids.MATRIX_DOWNLOAD, "data"), Input(Ids.MATRIX_EXPORT, "n_clicks"),

@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
 from components.panels import off_map_list
-from components.view_state import state_from_store
+from components.view_state import pass_state_while_shown, shown_state_id, shown_state_store, state_from_store
 from domain.aggregation import filter_initiatives, off_map_initiatives
 from domain.source import DataSource
 
@@ -25,13 +25,17 @@ def national_panel() -> list:
         html.P("Work that has no English force area to sit in is listed here, never dropped."),
         html.Div(id=Ids.OFF_MAP),
         dcc.Store(id=Ids.OFF_MAP_FOR),
+        shown_state_store(VIEW),
     ]
 
 
 def register(app: Dash, source: DataSource) -> None:
+    pass_state_while_shown(app, VIEW)
+
     @app.callback(
         Output(Ids.OFF_MAP, "children"), Output(Ids.OFF_MAP_FOR, "data"),
-        Input(Ids.STATE, "data"), State(Ids.OFF_MAP_FOR, "data"),
+        Input(shown_state_id(VIEW), "data"), State(Ids.OFF_MAP_FOR, "data"),
+        prevent_initial_call=True,  # filled when its tab is first shown
     )
     def show_national_work(state_data, shown_for):
         snapshot = source.current()

@@ -8,10 +8,12 @@ from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
 from components.panels import outcome_table, overview_graphs
-from components.view_state import state_from_store
+from components.view_state import pass_state_while_shown, shown_state_id, shown_state_store, state_from_store
 from domain.aggregation import filter_initiatives, outcomes_of
 from domain.loading import Dataset
 from domain.source import DataSource
+
+BACKGROUND_VIEW = "background"
 
 
 def overview_panel() -> list:
@@ -43,10 +45,13 @@ def background_panel() -> list:
                "the setting of the work, not what any initiative achieved."),
         html.Div(id=Ids.BACKGROUND),
         dcc.Store(id=Ids.BACKGROUND_FOR),
+        shown_state_store(BACKGROUND_VIEW),
     ]
 
 
 def register(app: Dash, source: DataSource) -> None:
+    pass_state_while_shown(app, BACKGROUND_VIEW)
+
     @app.callback(
         Output(Ids.OVERVIEW, "children"),
         Input(Ids.FILTERS, "data"), Input(Ids.OVERVIEW_SEEN, "data"),
@@ -60,10 +65,11 @@ def register(app: Dash, source: DataSource) -> None:
 
     @app.callback(
         Output(Ids.BACKGROUND, "children"), Output(Ids.BACKGROUND_FOR, "data"),
-        Input(Ids.STATE, "data"), State(Ids.BACKGROUND_FOR, "data"),
+        Input(shown_state_id(BACKGROUND_VIEW), "data"), State(Ids.BACKGROUND_FOR, "data"),
+        prevent_initial_call=True,  # filled when its tab is first shown
     )
     def show_background(state_data, shown_for):
         snapshot = source.current()
-        if state_from_store(state_data, snapshot.dataset).view != "background" or shown_for == snapshot.version:
+        if state_from_store(state_data, snapshot.dataset).view != BACKGROUND_VIEW or shown_for == snapshot.version:
             raise PreventUpdate
         return outcome_table([o for o in snapshot.dataset.outcomes if o.is_background], snapshot.dataset), snapshot.version

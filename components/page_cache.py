@@ -1,16 +1,24 @@
-"""HTTP: the page (Dash's `/_dash-layout`), built, serialized and compressed once per snapshot version.
+"""HTTP: the page (Dash's `/_dash-layout`), built, serialized and compressed once per snapshot version
+and view.
 
-Every visitor who is not signed in to the register sees the same page for a given snapshot, so its JSON
-(48 KB, ~4-8 ms of worker CPU to serialize) and its gzip are made at most once per publication and then
-served from memory. A signed-in contributor or reviewer also gets the register's section, which differs
-by user: that page is built and serialized per request, as Dash would.
+The page is built for the view its address asks for (a force, filters, a tab). Dash's renderer asks for
+the layout with a plain `fetch`, which names the page's address only in its Referer header, so that is
+where the view is read from. A page that opens showing its view needs no callback to redraw the profile,
+the map or the filters after load: on a link to a force, that second drawing was most of the time the
+browser was busy. Without a Referer (a proxy may strip it), the page is England's and the callbacks
+fill in the view, as before.
+
+Every visitor who is not signed in to the register sees the same page for a given snapshot and view, so
+its JSON (~150 KB, ~4-8 ms of worker CPU to serialize) and its gzip are made at most once per
+publication and view, and then served from memory. A signed-in contributor or reviewer also gets the
+register's section, which differs by user: that page is built and serialized per request, as Dash would.
 """
 
 from __future__ import annotations
 
 import gzip
-import threading
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from dash import Dash, html
 from dash._utils import to_json
@@ -18,9 +26,14 @@ from flask import Response, has_request_context, request
 
 from components import register_view, shell
 from components.identity import current_user
+from components.memo import BoundedMemo
 from domain.register import User
 from domain.source import DataSource, Snapshot
+from domain.state import DEFAULT_STATE, ViewState, state_from_query
 from settings import Settings
+
+# Pages kept built and encoded per worker: the default view and the most visited links.
+PAGES_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -30,27 +43,34 @@ class EncodedPage:
     gzipped: bytes
 
 
-class LayoutCache:
-    """The page for the current snapshot, built once per snapshot version rather than per visit, plus
-    the register's section for the user asking, when the register is on."""
+def page_key(snapshot: Snapshot, state: ViewState) -> str:
+    return snapshot.version + state.to_query()
 
-    def __init__(self, source: DataSource, url_prefix: str, base_map_url: str, settings: Settings | None = None):
+
+class LayoutCache:
+    """The page for the current snapshot and the view asked for, built once per snapshot version and view
+    rather than per visit, plus the register's section for the user asking, when the register is on."""
+
+    def __init__(self, source: DataSource, url_prefix: str, settings: Settings | None = None):
         self._source = source
         self._url_prefix = url_prefix
-        self._base_map_url = base_map_url
         self._settings = settings
-        self._built: tuple[str, html.Div] | None = None
-        self._encoded: EncodedPage | None = None
-        # Only one request serializes a new version; the others wait for it rather than repeat the work.
-        self._encode_lock = threading.Lock()
+        self._pages = BoundedMemo[html.Div](PAGES_KEPT)
+        self._encoded = BoundedMemo[EncodedPage](PAGES_KEPT)
 
-    def page(self, snapshot: Snapshot) -> html.Div:
-        built = self._built
-        if built is None or built[0] != snapshot.version:
-            # Two requests racing here both build the same page; either result is right.
-            built = (snapshot.version, shell.build_layout(snapshot, self._url_prefix, self._base_map_url))
-            self._built = built
-        return built[1]
+    def page(self, snapshot: Snapshot, state: ViewState = DEFAULT_STATE) -> html.Div:
+        return self._pages.get(page_key(snapshot, state), lambda: shell.build_layout(snapshot, self._url_prefix, state))
+
+    def requested_state(self, snapshot: Snapshot) -> ViewState:
+        """The view the page's address asks for, from the layout request's Referer; the default view when
+        there is none, or when the address needs a notice (an unknown force, say), which the callbacks give."""
+        if not has_request_context() or not request.referrer:
+            return ViewState()
+        query = urlsplit(request.referrer).query
+        if not query:
+            return ViewState()
+        state = state_from_query(f"?{query}", snapshot.dataset)
+        return ViewState() if state.notices else state
 
     def user_with_own_page(self) -> User | None:
         """The signed-in register user asking, whose page holds their register section; None for everyone
@@ -61,7 +81,7 @@ class LayoutCache:
 
     def __call__(self) -> html.Div:
         snapshot = self._source.current()
-        page = self.page(snapshot)
+        page = self.page(snapshot, self.requested_state(snapshot))
         user = self.user_with_own_page()
         section = register_view.layout(snapshot, user) if user is not None else None
         if section is None:
@@ -69,19 +89,14 @@ class LayoutCache:
         # A new root around the shared children: the cached page itself is never changed.
         return html.Div([*page.children, section], className=page.className, id=page.id)
 
-    def encoded(self, snapshot: Snapshot, serialize) -> EncodedPage:
-        """The shared page of `snapshot` as JSON and gzip; `serialize` makes the JSON (Dash's own
-        layout hooks and extra components included)."""
-        encoded = self._encoded
-        if encoded is not None and encoded.version == snapshot.version:
-            return encoded
-        with self._encode_lock:
-            encoded = self._encoded
-            if encoded is None or encoded.version != snapshot.version:
-                body = serialize().encode()
-                encoded = EncodedPage(snapshot.version, body, gzip.compress(body, compresslevel=6, mtime=0))
-                self._encoded = encoded
-        return encoded
+    def encoded(self, snapshot: Snapshot, state: ViewState, serialize) -> EncodedPage:
+        """The shared page of `snapshot` and `state` as JSON and gzip; `serialize` makes the JSON (Dash's
+        own layout hooks and extra components included)."""
+        def encode() -> EncodedPage:
+            body = serialize().encode()
+            return EncodedPage(snapshot.version, body, gzip.compress(body, compresslevel=6, mtime=0))
+
+        return self._encoded.get(page_key(snapshot, state), encode)
 
 
 def install_layout_route(app: Dash, layout: LayoutCache, source: DataSource, settings: Settings) -> None:
@@ -93,13 +108,15 @@ def install_layout_route(app: Dash, layout: LayoutCache, source: DataSource, set
         if layout.user_with_own_page() is not None:
             return dash_serve_layout()
         snapshot = source.current()
-        encoded = layout.encoded(snapshot, lambda: to_json(app.get_layout()))
+        encoded = layout.encoded(snapshot, layout.requested_state(snapshot), lambda: to_json(app.get_layout()))
         if "gzip" in request.accept_encodings:
             response = Response(encoded.gzipped, mimetype="application/json")
             response.headers["Content-Encoding"] = "gzip"
         else:
             response = Response(encoded.body, mimetype="application/json")
         response.vary.add("Accept-Encoding")
+        # The page differs by the address it is for: no shared cache may give one view's page for another.
+        response.vary.add("Referer")
         return response
 
     app.server.view_functions[endpoint] = serve_layout

@@ -7,11 +7,12 @@ from collections.abc import Callable, Sequence
 
 from dash import dcc, html
 
+from components.charts import lollipop
 from domain.aggregation import ForceCount, citation_of, largest_per_unit, reading_of
-from domain.figures import (
-    NO_CASE_STUDY_LABEL, RESULTS_ONLY_NOTE, build_outcome_charts, build_outcomes_overview, with_source,
-)
+from domain.figures import RESULTS_ONLY_NOTE, build_outcome_charts, build_outcomes_overview, with_source
+from domain.force_map import NO_CASE_STUDY_LABEL
 from domain.loading import Dataset
+from domain.lollipop import LollipopChart
 from domain.schema import Initiative, Note, Outcome
 
 GRAPH_CONFIG = {
@@ -122,12 +123,12 @@ def capped_results(outcomes: Sequence[Outcome]) -> tuple[tuple[Outcome, ...], in
     return largest_per_unit([o for o in outcomes if o.is_result], CHARTED_PER_UNIT)
 
 
-def outcome_chart_graphs(charts: list, source: str = "") -> list:
+def outcome_chart_figures(charts: Sequence[LollipopChart], source: str = "") -> list:
+    """The profile's results charts, drawn as HTML (components/charts.py)."""
     if not charts:
         return [html.P("The paper reports no results (evaluation or monitoring of effect) for the initiatives in "
                        "this view; any other figures they have are listed below.", className="empty")]
-    return [dcc.Graph(figure=with_source(figure, source), config=GRAPH_CONFIG, id={"type": "outcome-chart", "unit": key})
-            for key, figure in charts]
+    return [lollipop(chart, source, {"type": "outcome-chart", "unit": chart.key}) for chart in charts]
 
 
 def on_demand(noun: str, toggle_id: str, body_id: str, content_id: str, controls: list,

@@ -14,23 +14,24 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from collections.abc import Collection, Sequence
 
-from dash import ClientsideFunction, Dash, Input, Output, Patch, State, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, Patch, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from plotly.utils import PlotlyJSONEncoder
 
+from components.charts import lollipop
 from components.ids import Ids
 from components.memo import BoundedMemo
-from components.panels import (GRAPH_CONFIG, capped_results, figure_tables, initiative_card, left_out,
-                               outcome_chart_graphs)
+from components.panels import capped_results, figure_tables, initiative_card, left_out, outcome_chart_figures
 from components.view_state import state_from_store
 from domain.aggregation import (background_of, filter_initiatives, force_counts, initiatives_in_view,
                                 off_map_initiatives, outcomes_of, theme_shares)
-from domain.figures import build_outcome_charts, build_theme_chart, with_source
+from domain.figures import build_outcome_charts, with_source
+from domain.lollipop import outcome_charts, theme_chart
 from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.schema import Initiative, Outcome
 from domain.source import DataSource, Snapshot
-from domain.state import ViewState
+from domain.state import DEFAULT_STATE, ViewState
 
 ENGLAND = "England"
 TOP_FORCES = 5
@@ -108,7 +109,7 @@ class ProfileContent:
     title: str
     counts: str
     body: list
-    themes: dict[str, Any]  # the theme chart's figure
+    themes: Any  # the theme chart (an HTML figure)
     charts: list = field(default_factory=list)
     tables: list = field(default_factory=list)
     figures_hidden: bool = True
@@ -120,19 +121,18 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
     """Every part of the profile for a state, as the callback and the initial layout both need it."""
     matching = filter_initiatives(dataset, state)
     in_view = initiatives_in_view(join, matching, state.force)
-    theme_chart = with_source(build_theme_chart(theme_shares(dataset, in_view, matching),
-                                                dataset.forces_by_id[state.force].name if state.force else ENGLAND), source)
+    themes = lollipop(theme_chart(theme_shares(dataset, in_view, matching)), source)
     if not state.force:
         return ProfileContent(ENGLAND, counts_line(matching, (), dataset.provenance),
-                              england_summary(dataset, join, matching, url_prefix, state), theme_chart)
+                              england_summary(dataset, join, matching, url_prefix, state), themes)
     outcomes = outcomes_of(dataset, in_view)
     charted, uncharted = capped_results(outcomes)
     return ProfileContent(
         title=dataset.forces_by_id[state.force].name,
         counts=counts_line(in_view, outcomes, dataset.provenance),
         body=initiative_list(in_view[:PAGE], dataset, state.force),
-        themes=theme_chart,
-        charts=[*outcome_chart_graphs(build_outcome_charts(charted, dict(dataset.initiatives_by_id)), source),
+        themes=themes,
+        charts=[*outcome_chart_figures(outcome_charts(charted, dict(dataset.initiatives_by_id)), source),
                 left_out(uncharted, "results (the smaller ones)")],
         tables=figure_tables(outcomes, background_of(dataset, in_view), dataset),
         figures_hidden=False,
@@ -146,28 +146,31 @@ def profile_key(snapshot: Snapshot, state: ViewState) -> str:
     return snapshot.version + replace(state, view=ViewState().view, compare=(), embed=False, notices=()).to_query()
 
 
-def layout(snapshot: Snapshot, url_prefix: str) -> html.Section:
-    initial = profile_content(snapshot.dataset, snapshot.join, ViewState(), url_prefix, snapshot.chart_source)
+def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE) -> html.Section:
+    """The profile of `state`'s force (or England), as the page first shows it."""
+    initial = profile_content(snapshot.dataset, snapshot.join, state, url_prefix, snapshot.chart_source)
     return html.Section([
         # tabIndex -1: the skip link and a click on a narrow screen can move the focus here.
         html.H2(initial.title, id=Ids.VIEW_TITLE, tabIndex="-1"),
-        dcc.Store(id=Ids.PROFILE_FOR, data=profile_key(snapshot, ViewState())),
+        dcc.Store(id=Ids.PROFILE_FOR, data=profile_key(snapshot, state)),
         html.P(initial.counts, id=Ids.PROFILE_COUNTS, className="profile-counts"),
         html.Div(initial.body, id=Ids.CASE_STUDIES, className="profile-body"),
         html.Button(more_button(initial.listed, initial.total)[0], id=Ids.PROFILE_MORE, n_clicks=0,
                     className="button", hidden=more_button(initial.listed, initial.total)[1]),
-        html.Div([html.H3("Themes"), dcc.Graph(id=Ids.THEME_CHART, figure=initial.themes, config=GRAPH_CONFIG)],
-                 className="profile-themes"),
+        html.Div([html.H3("Themes"), html.Div(initial.themes, id=Ids.THEME_CHART)], className="profile-themes"),
         html.Div([
             html.H3("Figures"),
             html.Div(initial.charts, id=Ids.OUTCOME_CHARTS),
             html.Button("Save these charts as images", id=Ids.SAVE_CHARTS, n_clicks=0, className="button chart-options"),
+            dcc.Store(id=Ids.CHART_IMAGES),
             html.Div(initial.tables, id=Ids.OUTCOME_TABLE),
         ], id=Ids.PROFILE_FIGURES, className="profile-figures", hidden=initial.figures_hidden),
         html.P(["Source: PHE (2016) Police and Public Health: Innovation in practice. ",
                 html.A("Open the full dashboard", id=Ids.OPEN_FULL, href=url_prefix, target="_blank",
                        rel="noopener")], className="embed-source"),
-    ], id=Ids.RESULTS, className="profile", tabIndex="-1", **{"aria-live": "polite", "aria-label": "Profile"})
+    ], id=Ids.RESULTS, className="profile", tabIndex="-1",
+        # Which force the page's own profile is of: a link to a force keeps an England profile out of sight.
+        **{"aria-live": "polite", "aria-label": "Profile", "data-force": state.force or ""})
 
 
 def as_sent(content: ProfileContent) -> ProfileContent:
@@ -187,14 +190,14 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
 
     @app.callback(
         Output(Ids.VIEW_TITLE, "children"), Output(Ids.PROFILE_COUNTS, "children"), Output(Ids.CASE_STUDIES, "children"),
-        Output(Ids.THEME_CHART, "figure"), Output(Ids.OUTCOME_CHARTS, "children"), Output(Ids.OUTCOME_TABLE, "children"),
+        Output(Ids.THEME_CHART, "children"), Output(Ids.OUTCOME_CHARTS, "children"), Output(Ids.OUTCOME_TABLE, "children"),
         Output(Ids.PROFILE_FIGURES, "hidden"),
         Output(Ids.PROFILE_MORE, "children"), Output(Ids.PROFILE_MORE, "hidden"), Output(Ids.PROFILE_MORE, "n_clicks"),
         Output(Ids.PROFILE_FOR, "data"),
-        Input(Ids.STATE, "data"), State(Ids.PROFILE_FOR, "data"),
+        Input(Ids.STATE, "data"), State(Ids.PROFILE_FOR, "data"), State(Ids.PROFILE_MORE, "n_clicks"),
         prevent_initial_call=True,  # the layout already holds the England profile
     )
-    def show_profile(state_data, shown_for):
+    def show_profile(state_data, shown_for, pages_shown):
         snapshot = source.current()
         state = state_from_store(state_data, snapshot.dataset)
         # A tab or a comparison changes the state but not the profile: re-sending it made the browser
@@ -205,7 +208,9 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         content = built.get(key, lambda: as_sent(profile_content(snapshot.dataset, snapshot.join, state, url_prefix,
                                                                  snapshot.chart_source)))
         return (content.title, content.counts, content.body, content.themes, content.charts, content.tables,
-                content.figures_hidden, *more_button(content.listed, content.total), 0, key)
+                content.figures_hidden, *more_button(content.listed, content.total),
+                # Reset only when more pages were shown: writing it fires the "more" callback, a request for nothing.
+                0 if pages_shown else no_update, key)
 
     @app.callback(
         Output(Ids.CASE_STUDIES, "children", allow_duplicate=True),
@@ -230,6 +235,25 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         listed.extend(initiative_list(in_view[start:end], snapshot.dataset, state.force))
         return (listed, *more_button(min(end, len(in_view)), len(in_view)))
 
+    @app.callback(
+        Output(Ids.CHART_IMAGES, "data"),
+        Input(Ids.SAVE_CHARTS, "n_clicks"), State(Ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def chart_images(clicks, state_data):
+        """The profile's results charts as plotly figures, with the citation, for the browser to save as
+        images: only when asked, so no click on the map carries them."""
+        if not isinstance(clicks, int) or clicks < 1:
+            raise PreventUpdate
+        snapshot = source.current()
+        state = state_from_store(state_data, snapshot.dataset)
+        if not state.force:
+            raise PreventUpdate
+        in_view = initiatives_in_view(snapshot.join, filter_initiatives(snapshot.dataset, state), state.force)
+        charted, _ = capped_results(outcomes_of(snapshot.dataset, in_view))
+        figures = build_outcome_charts(charted, dict(snapshot.dataset.initiatives_by_id))
+        return {"clicks": clicks, "figures": [with_source(figure, snapshot.chart_source) for _, figure in figures]}
+
     app.clientside_callback(ClientsideFunction("pph", "profileShown"), Output(Ids.PROFILE_COUNTS, "title"),
                             Input(Ids.PROFILE_COUNTS, "children"), prevent_initial_call=True)
 
@@ -237,4 +261,4 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     # into view on a narrow screen.
     app.clientside_callback(ClientsideFunction("pph", "headingForClick"),
                             Output(Ids.VIEW_TITLE, "children", allow_duplicate=True),
-                            Input(Ids.MAP, "clickData"), State(Ids.STATE, "data"), prevent_initial_call=True)
+                            Input(Ids.MAP_CLICK, "data"), State(Ids.STATE, "data"), prevent_initial_call=True)

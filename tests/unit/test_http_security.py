@@ -32,7 +32,7 @@ def sync_payload(app, search="", **overrides):
     key = next(k for k in app.callback_map if k.startswith("..url.search"))
     callback = app.callback_map[key]
     values = {"url": search, "force-select": None, "theme-filter": [], "evaluation-filter": [],
-              "search-text": "", "show-wales": 0, "force-map": None, "clear-force": 0,
+              "search-text": "", "show-wales": 0, "force-map-click": None, "clear-force": 0,
               "compare-select": [], "add-to-compare": 0, "source-filter": None}
     values.update({f"view-tab-{v}": 0 for v in VIEWS})
     values.update(overrides)
@@ -90,7 +90,7 @@ def test_sec004_unknown_component_id_and_wrong_types_get_400(app, client):
 
 def test_sec005_wrong_but_small_types_are_ignored_not_500(app, client):
     payload = sync_payload(app, **{"theme-filter": {"a": 1}, "search-text": 42, "force-select": ["x"],
-                                   "force-map": {"points": "?"}})
+                                   "force-map-click": {"force": ["?"]}})
     payload["changedPropIds"] = ["search-text.value"]
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200
@@ -114,7 +114,7 @@ def test_sec008_hostile_link_notice_is_data_not_markup(app, client):
 
 
 def test_sec009_errors_are_plain_text(client):
-    missing = client.get("/topojson/secret.json")
+    missing = client.get("/vendor/secret.json")
     assert missing.status_code == 404 and missing.mimetype == "text/plain"
     assert client.put("/healthz").status_code == 405
 

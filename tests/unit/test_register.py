@@ -304,12 +304,16 @@ class _FixedSource:
 
 def test_reg012_every_register_callback_id_is_in_a_reviewers_page(paper, tmp_path):
     from components.register_view import validation_layout
+    from components.shell import panel_contents
     from tests.unit.test_view import _layout_ids
 
     settings = Settings(register=True, database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}", reviewers=frozenset({"rita"}))
     app = create_app(settings, paper)
     snapshot = app.server.extensions["pph.source"].current()
     ids = _layout_ids(app.layout()) | _layout_ids(validation_layout(snapshot))
+    for content in panel_contents(snapshot).values():  # the lazy tabs' panels, added when first shown
+        for part in content:
+            ids |= _layout_ids(part)
     patterns = set()
     for callback in app.callback_map.values():
         outputs = callback["output"] if isinstance(callback["output"], list) else [callback["output"]]

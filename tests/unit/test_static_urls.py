@@ -1,12 +1,12 @@
-"""Static files at URLs keyed on their content: the page names the geometry, the base map and the
-plotly.js bundle by a digest of the bytes served there, caches may keep them for good, and a URL
-with any other digest gets no bytes. Through Flask's test client, under a URL prefix."""
+"""Static files at URLs keyed on their content: the page names the plotly.js bundle by a digest of the
+bytes served there, caches may keep it for good, and a URL with any other digest gets no bytes. The
+page loads no plotly.js of its own: it names the bundle for the charts to load when first drawn. The
+map's shapes travel in the page's layout. Through Flask's test client, under a URL prefix."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -37,36 +37,22 @@ def digest_in(url: str) -> str:
     return found[0]
 
 
+def bundle_url(page: str) -> str:
+    """The plotly.js bundle as the page names it: in its meta tag, not a script tag (assets/plotly-on-demand.js)."""
+    assert not re.findall(r'<script src="([^"]*/vendor/[^"]*)"', page), "the page loads plotly.js before any chart"
+    named = re.findall(r'<meta name="pph-plotly-bundle" content="([^"]+)"', page)
+    assert len(named) == 1, named
+    return named[0]
+
+
 def page_urls(client) -> dict[str, str]:
-    """The three URLs as the page gives them: the script tag, and the map's figure and config in the layout."""
-    page = client.get(PREFIX).get_data(as_text=True)
-    bundle = re.findall(r'<script src="([^"]*plotly[^"]*)"', page)
-    assert len(bundle) == 1, bundle
-    layout = client.get(f"{PREFIX}_dash-layout").get_json()
-    graphs = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "Graph" and node.get("props", {}).get("id") == "force-map":
-                graphs.append(node["props"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(layout)
-    assert len(graphs) == 1
-    geojson = {trace["geojson"] for trace in graphs[0]["figure"]["data"] if "geojson" in trace}
-    assert len(geojson) == 1, geojson
-    return {"bundle": bundle[0], "geojson": geojson.pop(), "base map": graphs[0]["config"]["topojsonURL"] + "europe_50m.json"}
+    """The hashed URLs as the page gives them."""
+    return {"bundle": bundle_url(client.get(PREFIX).get_data(as_text=True))}
 
 
 def test_sta001_page_urls_carry_the_digest_of_the_bytes_served(client, dataset):
     urls = page_urls(client)
-    expected = {"bundle": (REPO / "vendor" / "plotly" / "plotly-geo.min.js").read_bytes(),
-                "geojson": dataset.boundaries.geojson_bytes,
-                "base map": (REPO / "vendor" / "topojson" / "europe_50m.json").read_bytes()}
+    expected = {"bundle": (REPO / "vendor" / "plotly" / "plotly-basic.min.js").read_bytes()}
     for name, url in urls.items():
         assert url.startswith(PREFIX), url
         response = client.get(url, headers={"Accept-Encoding": "identity"})
@@ -98,7 +84,7 @@ def test_sta003_another_digest_gets_no_bytes(client):
             assert client.get(url.replace(digest, other)).status_code == 404
     # The URLs before digests (a version, no digest at all) are gone too.
     assert client.get(f"{PREFIX}vendor/plotly-4.1.1.min.js").status_code == 404
-    assert client.get(f"{PREFIX}topojson/europe_50m.json").status_code == 404
+    assert client.get(f"{PREFIX}vendor/plotly-basic.min.js").status_code == 404
 
 
 def test_sta004_hashed_files_are_gzipped_once_when_accepted(client):
@@ -121,10 +107,7 @@ def test_sta005_unhashed_geometry_address_is_always_revalidated(client, dataset)
 def test_sta006_proxy_that_strips_the_prefix(dataset):
     """The page names /collab/... while the app answers at /... (PPH_PROXY_STRIPS_PREFIX=1)."""
     stripped = create_app(Settings(url_prefix=PREFIX, proxy_strips_prefix=True), dataset).server.test_client()
-    page = stripped.get("/").get_data(as_text=True)
-    bundle = re.findall(r'<script src="([^"]*plotly[^"]*)"', page)[0]
-    assert bundle.startswith(f"{PREFIX}vendor/plotly-geo.")
+    bundle = bundle_url(stripped.get("/").get_data(as_text=True))
+    assert bundle.startswith(f"{PREFIX}vendor/plotly-basic.")
     assert stripped.get(bundle.removeprefix(PREFIX[:-1])).headers["Cache-Control"] == IMMUTABLE
-    layout = json.dumps(stripped.get("/_dash-layout").get_json())
-    geojson = re.findall(r'"geojson": "([^"]+)"', layout)[0]
-    assert geojson.startswith(f"{PREFIX}geo/") and stripped.get(geojson.removeprefix(PREFIX[:-1])).status_code == 200
+    assert stripped.get("/geo/police_force_areas.geojson").status_code == 200

@@ -10,7 +10,10 @@ import pytest
 from components.app_factory import create_app
 from domain.aggregation import (filter_initiatives, force_counts, format_value,
                                 initiatives_in_view, off_map_initiatives, outcomes_of, theme_shares)
-from domain.figures import build_force_map, build_outcome_charts, build_theme_chart, map_traces
+from components.charts import lollipop
+from domain.figures import build_outcome_charts, plotly_lollipop
+from domain.force_map import NO_CASE_STUDY_COLOUR, map_colours
+from domain.lollipop import theme_chart
 from domain.joining import join_initiatives
 from domain.loading import load_dataset
 from domain.state import ViewState, state_from_controls, state_from_query, view_url
@@ -85,15 +88,14 @@ def test_view008_off_map_work_is_listed(dataset, join):
     assert "leicestershire-triage-car" not in off
 
 
-def test_view009_map_traces_split_counted_and_empty(dataset, join):
+def test_view009_map_colours_tell_counted_forces_from_empty_ones(dataset, join):
     counts = force_counts(dataset, join, filter_initiatives(dataset, ViewState(themes=("dementia",))), False)
-    traces = map_traces(counts, "E23000029")
-    assert traces.counted_ids == ("E23000029",) and traces.counted_z == (2,)
-    assert len(traces.empty_ids) == 38 and traces.selected_ids == ("E23000029",)
-    figure = go.Figure(build_force_map("/geo/x.geojson", traces))  # validates every property
-    assert figure.data[0].geojson == "/geo/x.geojson"
-    assert list(figure.data[1].locations) == list(traces.empty_ids)
-    assert figure.layout.geo.projection.type == "transverse mercator"
+    colours = map_colours(counts)
+    counted = {f for f, fill in colours.fills.items() if fill != NO_CASE_STUDY_COLOUR}
+    assert counted == {"E23000029"} and colours.most == 2
+    assert len(colours.fills) == 39  # every English force is drawn as a force, Wales as land
+    assert colours.labels["E23000029"][1] == "2 matching initiatives"
+    assert colours.labels["E23000001"][1:] == ("No initiative in the 2016 paper", "")
 
 
 def test_view010_outcome_charts_never_mix_units(dataset):
@@ -110,16 +112,19 @@ def test_view011_theme_chart_shows_counts_first_and_the_comparison_second(datase
     in_view = initiatives_in_view(join, dataset.initiatives, "E23000037")
     shares = {s.theme_id: s for s in theme_shares(dataset, in_view, dataset.initiatives)}
     assert shares["early-intervention"].count == 3 and shares["early-intervention"].england_count == 17
-    figure = go.Figure(build_theme_chart(tuple(shares.values()), "Gloucestershire Constabulary"))
-    dots = figure.data[1]
-    counts = {label.replace("<br>", " "): x for label, x in zip(dots.y, dots.x, strict=True)}
+    chart = theme_chart(tuple(shares.values()))
+    counts = {row.label: row.value for row in chart.rows}
     assert counts["Early intervention/prevention"] == 3  # a count a reader reads directly, not a share
-    assert list(dots.x) == sorted(dots.x, reverse=True)  # most common first
-    assert dots.cliponaxis is False  # markers at the axis' end are drawn whole
-    assert "across all matching" in dots.hovertemplate  # the comparison comes second, on hover
-    assert figure.layout.xaxis.range[1] > max(dots.x)
-    assert all(len(line) <= 29 for label in dots.y for line in label.split("<br>"))  # readable at 375 px
-    assert {t.type for t in figure.data} == {"scatter"}  # the small plotly.js bundle has no bar trace
+    assert [row.value for row in chart.rows] == sorted(counts.values(), reverse=True)  # most common first
+    assert chart.axis_max > max(counts.values())  # the largest marker is drawn whole, inside the axis
+    early = next(row for row in chart.rows if row.label == "Early intervention/prevention")
+    assert early.value_text == "3" and "3 of " in early.details[0]  # the comparison comes second
+    assert early.details[1].startswith("17 of ") and "across all matching" in early.details[1]
+    items = lollipop(chart, "").children[0].children
+    assert [item.children for item in items] == [row.label for row in chart.rows]
+    assert getattr(items[0], "data-value") == chart.rows[0].value_text
+    image = go.Figure(plotly_lollipop(chart))  # the figure a reader saves as an image validates too
+    assert {t.type for t in image.data} == {"scatter"}  # the small plotly.js bundle has no bar trace
 
 
 def test_view012_format_value_reads_naturally(dataset):
@@ -141,8 +146,14 @@ def _layout_ids(component) -> set:
 
 
 def test_view014_every_callback_id_exists_in_layout_and_ids_unique(dataset):
+    from components.shell import panel_contents
+    from domain.source import snapshot_of
     app = create_app(Settings(), dataset)
     ids = _layout_ids(app.layout())  # served by a function, so a publication needs no restart
+    # The lazy tabs' panels join the page when first shown (components/shell.py).
+    for content in panel_contents(snapshot_of(dataset)).values():
+        for part in content:
+            ids |= _layout_ids(part)
     from components.ids import Ids
     assert {i.value for i in Ids} <= ids
     for callback in app.callback_map.values():
@@ -160,7 +171,8 @@ def test_view015_server_routes_serve_geometry_health_and_no_trace(dataset):
     assert client.get("/collab/robots.txt").data.startswith(b"User-agent: *")
     geo = client.get("/collab/geo/police_force_areas.geojson")
     assert geo.status_code == 200 and geo.data == dataset.boundaries.geojson_bytes
-    assert client.get("/collab/topojson/passwd").status_code == 404
+    assert client.get("/collab/geo/passwd").status_code == 404
+    assert client.get("/collab/vendor/passwd").status_code == 404
     page = client.get("/collab/").data.decode()
     assert "/collab/_dash-component-suites/" in page and "cdn" not in page.lower()
 

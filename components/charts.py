@@ -1,0 +1,52 @@
+"""Lollipop charts (domain.lollipop) drawn as HTML: a list a screen reader reads item by item, styled
+as a chart. No plotly.js: these charts are in the profile's first view, which must answer at once.
+
+One component per row, on purpose. Dash's renderer costs time per component, and more than in
+proportion (each component it draws notifies every other), so a chart of 21 rows drawn as a table of
+cells took a third of the page's first drawing. Each row is a list item whose text is its label; the
+stylesheet draws the stem from the row's `--at` (its place along the axis, 0 to 1) and writes the
+marker and the value from `data-marker` and `data-value`. A row's details (the comparison, the
+reading, the source mark) are its tooltip. The source citation is the chart's caption.
+"""
+
+from __future__ import annotations
+
+from html import unescape
+
+from dash import html
+
+from domain.lollipop import LollipopChart
+
+DIRECTION_WORDS = {"reduction": "fall", "increase": "rise"}  # said to screen readers: the marker's shape shows it
+
+
+def source_lines(chart_markup: str) -> list[str]:
+    """The chart citation (domain.compare.chart_source, written as plotly markup) as lines of plain text."""
+    return [unescape(line) for line in chart_markup.split("<br>")]
+
+
+MARKER_GLYPHS = {"count": "●", "level": "●", "reduction": "◀", "increase": "▶"}
+
+
+def _share(value: float, chart: LollipopChart) -> str:
+    """Where `value` sits along the axis, from 0 to 1, as the CSS variable the stylesheet draws with."""
+    share = 0.0 if chart.axis_max <= 0 else min(max(value / chart.axis_max, 0.0), 1.0)
+    return f"{share:.4f}"
+
+
+def lollipop(chart: LollipopChart, source: str, chart_id: dict | str | None = None) -> html.Figure:
+    """The chart as an HTML list, one item per row; its caption says what the values count."""
+    rows = [
+        html.Li(row.label, className=f"lollipop-row lollipop-{row.marker}", style={"--at": _share(row.value, chart)},
+                title="\n".join(line for line in row.details if line) or None,
+                **{"data-marker": MARKER_GLYPHS[row.marker],
+                   "data-value": row.value_text + (f" ({DIRECTION_WORDS[row.marker]})" if row.marker in DIRECTION_WORDS
+                                                   else "")})
+        for row in chart.rows
+    ]
+    extra = {"id": chart_id} if chart_id is not None else {}
+    caption = [chart.axis_title, *source_lines(source)] if source else [chart.axis_title]
+    return html.Figure([
+        html.Ul(rows, className="lollipop-rows"),
+        html.Figcaption("\n".join(caption)),
+    ], className=f"lollipop lollipop-{chart.key}", **extra)

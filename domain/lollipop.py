@@ -1,0 +1,128 @@
+"""Lollipop charts (a stem from zero to a value, a marker at its end) as data, before any drawing.
+
+The profile's charts, the themes of a view and the results of a force's initiatives, are drawn as
+HTML by the page (components/charts.py): they are in the first view, and drawing them with plotly.js
+meant evaluating the whole bundle before a reader saw anything. The same data draws the plotly
+figures a reader saves as images (domain.figures), so the picture saved is the picture read.
+
+Every string here is plain text; each renderer escapes it in its own way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from domain.aggregation import ThemeShare, format_value, reading_of
+from domain.schema import Initiative, Outcome
+
+# Unit groups of results: one chart each, so percentages, counts and money never share an axis.
+UNIT_GROUPS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("percent", ("percent",), "Percent"),
+    ("points", ("percentage points",), "Percentage points"),
+    ("count", ("count",), "Count"),
+    ("money", ("GBP",), "Pounds (£)"),
+    # One axis per unit of time: days and weeks are never drawn on one scale as if they were one unit.
+    ("hours", ("hours",), "Hours"),
+    ("days", ("days",), "Days"),
+    ("weeks", ("weeks",), "Weeks"),
+    ("months", ("months",), "Months"),
+    ("years", ("years",), "Years"),
+)
+# A marker's shape says the direction, so it is never told by colour alone.
+MARKERS = ("count", "reduction", "increase", "level")
+
+
+@dataclass(frozen=True)
+class Lollipop:
+    label: str
+    value: float
+    value_text: str  # the value as the reader reads it beside the marker: "94%", "£815,000", "3"
+    marker: str  # one of MARKERS
+    details: tuple[str, ...] = ()  # what a reader asks next: the comparison, the reading, the source
+
+
+@dataclass(frozen=True)
+class LollipopChart:
+    key: str  # stable per chart kind: "themes", or the unit group of results
+    axis_title: str
+    rows: tuple[Lollipop, ...]
+    axis_max: float
+    ticks: tuple[float, ...]
+    tick_prefix: str = ""
+    tick_suffix: str = ""
+
+    def tick_text(self, tick: float) -> str:
+        number = f"{tick:,.0f}" if tick == int(tick) else f"{tick:,}"
+        return f"{self.tick_prefix}{number}{self.tick_suffix}"
+
+
+def nice_ticks(top: float, most: int = 6) -> tuple[float, ...]:
+    """Ticks from 0 at a round step (1, 2 or 5 times a power of ten), at most `most` of them, up to `top`."""
+    if top <= 0:
+        return (0.0,)
+    raw = top / (most - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if power >= 1:
+        step = max(step, 1)
+    count = int(math.floor(top / step + 1e-9))
+    return tuple(round(i * step, 10) for i in range(count + 1))
+
+
+def theme_chart(shares: Sequence[ThemeShare]) -> LollipopChart:
+    """How many of the view's initiatives carry each theme, as counts read directly; the comparison with
+    all matching initiatives comes second, in each row's details."""
+    ordered = sorted(shares, key=lambda s: (-s.count, s.label))
+    top = max((s.count for s in ordered), default=1)
+    axis_max = top + max(1, top * 0.15)
+    rows = tuple(Lollipop(
+        label=s.label, value=s.count, value_text=str(s.count), marker="count",
+        details=(f"{s.count} of {s.view_total} initiatives here ({s.share:g}%)",
+                 f"{s.england_count} of {s.england_total} across all matching ({s.england_share:g}%)"),
+    ) for s in ordered)
+    ticks = tuple(float(t) for t in range(int(axis_max) + 1)) if top <= 10 else nice_ticks(axis_max)
+    return LollipopChart("themes", "Initiatives", rows, axis_max, ticks)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def figure_labels(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative]) -> list[str]:
+    """Labels in plain words, unique within a chart: a repeated measure is told apart by its initiative,
+    never by an internal id."""
+    labels = [_short(o.measure) for o in outcomes]
+    for index, (label, outcome) in enumerate(zip(labels, outcomes, strict=True)):
+        if labels.count(label) > 1 and outcome.initiative_id:
+            labels[index] = f"{label} — {_short(initiatives_by_id[outcome.initiative_id].title, 30)}"
+    seen: dict[str, int] = {}
+    for index, label in enumerate(labels):
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            labels[index] = f"{label} ({seen[label]})"
+    return labels
+
+
+def outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative]) -> list[LollipopChart]:
+    """One chart per unit group of the *results* among `outcomes`; activity, funding, targets and
+    background figures are never drawn as results."""
+    results = [o for o in outcomes if o.is_result]
+    charts = []
+    for key, units, axis_title in UNIT_GROUPS:
+        group = [o for o in results if o.unit in units]
+        if not group:
+            continue
+        rows = tuple(Lollipop(
+            label=label, value=o.value, value_text=format_value(o), marker=o.direction,
+            details=(reading_of(o), initiatives_by_id[o.initiative_id].title if o.initiative_id else "",
+                     f"Ref. {', '.join(o.references)}" if o.references else "No reference mark"),
+        ) for label, o in zip(figure_labels(group, initiatives_by_id), group, strict=True))
+        top = max(o.value for o in group)
+        percent = key == "percent"
+        axis_max = 115.0 if percent else top * 1.35
+        ticks = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0) if percent else nice_ticks(axis_max)
+        charts.append(LollipopChart(key, axis_title, rows, axis_max, ticks,
+                                    tick_prefix="£" if key == "money" else "", tick_suffix="%" if percent else ""))
+    return charts

@@ -1,0 +1,127 @@
+"""The page opens showing the view its address asks for, so nothing is drawn twice after load; hidden
+tabs' panels are built when first shown. Through Flask's test client (the browser tier loads the same
+links in chromium: tests/browser/test_layout.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from components.app_factory import create_app
+from components.ids import Ids, view_panel
+from components.shell import LAZY_VIEWS
+from components.view_state import store_of
+from domain.aggregation import filter_initiatives, force_counts
+from domain.force_map import map_colours
+from domain.source import snapshot_of
+from domain.state import VIEWS, state_from_query
+from settings import Settings
+from tests.register_requests import callback_with_output, paper, post_callback, response_values, simple_request
+
+LINK = "?force=E23000021&themes=mental-health&view=compare&compare=E23000021,E23000037"
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app(Settings(), paper())
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+def components(node: Any) -> Iterator[dict]:
+    if isinstance(node, dict):
+        if "type" in node and "props" in node:
+            yield node
+        for value in node.values():
+            yield from components(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from components(value)
+
+
+def by_id(layout: dict) -> dict[str, dict]:
+    return {c["props"]["id"]: c["props"] for c in components(layout) if isinstance(c["props"].get("id"), str)}
+
+
+def layout_for(client, referer: str | None) -> tuple[dict, Any]:
+    headers = {"Accept-Encoding": "identity", **({"Referer": referer} if referer else {})}
+    response = client.get("/_dash-layout", headers=headers)
+    assert response.status_code == 200
+    return by_id(response.get_json()), response
+
+
+def test_first001_a_link_opens_on_its_own_view(client):
+    dataset = paper()
+    state = state_from_query(LINK, dataset)
+    props, response = layout_for(client, f"http://intranet.example/collab/{LINK}")
+    assert "Referer" in response.headers["Vary"]  # no cache may give one link's page for another
+    assert props[Ids.STATE]["data"] == store_of(state) and props[Ids.FILTERS]["data"] == store_of(state.filters_only())
+    assert props[Ids.VIEW_TITLE]["children"] == "Leicestershire Police"
+    assert props[Ids.RESULTS]["data-force"] == "E23000021"
+    assert props[Ids.FORCE_SELECT]["value"] == "E23000021" and props[Ids.THEMES]["value"] == ["mental-health"]
+    assert props[Ids.COMPARE]["value"] == ["E23000021", "E23000037"]
+    assert {o["value"] for o in props[Ids.COMPARE]["options"]} == {"E23000021", "E23000037"}
+    matching = filter_initiatives(dataset, state)
+    assert props[Ids.RESULTS_COUNT]["children"] == f"{len(matching)} of 50 initiatives match"
+    snapshot = snapshot_of(dataset)
+    expected = map_colours(force_counts(dataset, snapshot.join, matching, False)).as_data()
+    assert props[Ids.MAP_COLOURS]["data"] == json.loads(json.dumps(expected))
+    assert [v for v in VIEWS if not props[view_panel(v)]["hidden"]] == ["compare"]
+
+
+@pytest.mark.parametrize("referer", [None, "http://intranet.example/", "http://intranet.example/?force=nowhere"])
+def test_first002_no_address_or_one_needing_a_notice_opens_on_england(client, referer):
+    """The callbacks then read the address (and give the notice) as they always did."""
+    props, _ = layout_for(client, referer)
+    assert props[Ids.VIEW_TITLE]["children"] == "England" and props[Ids.RESULTS]["data-force"] == ""
+    assert props[Ids.STATE]["data"] == {"query": "", "notices": []}
+
+
+def test_first003_each_view_is_built_once_and_served_the_same(client, app):
+    first, _ = layout_for(client, f"http://x/{LINK}")
+    again = client.get("/_dash-layout", headers={"Referer": f"http://other/{LINK}", "Accept-Encoding": "identity"})
+    plain = client.get("/_dash-layout", headers={"Accept-Encoding": "identity"})
+    assert by_id(again.get_json()) == first and again.data != plain.data
+
+
+def test_first004_the_address_callback_redraws_nothing_on_a_page_built_for_its_address(app, client):
+    key = next(k for k in app.callback_map if k.startswith("..url.search"))
+    state = store_of(state_from_query(LINK, paper()))
+    same = post_callback(client, simple_request(app, key, {Ids.URL: LINK, Ids.STATE: state}), user=None)
+    assert same.status_code == 204  # PreventUpdate: not one control is written again
+    other = post_callback(client, simple_request(app, key, {Ids.URL: "?force=E23000037", Ids.STATE: state}), user=None)
+    assert response_values(other)[Ids.STATE]["data"]["query"] == "?force=E23000037"
+
+
+def test_first005_hidden_tabs_panels_are_built_when_first_shown(app, client):
+    plain, _ = layout_for(client, None)
+    assert all(plain[view_panel(v)].get("children") in (None, []) for v in LAZY_VIEWS)
+    assert plain[view_panel("cite")]["children"]  # printed with the page: always there
+    national, _ = layout_for(client, "http://x/?view=national")
+    assert Ids.OFF_MAP in national and national[Ids.PANELS_BUILT]["data"] == ["national"]
+
+    key = callback_with_output(app, f"{view_panel('matrix')}.children")
+    shown = {view_panel(v): v != "matrix" for v in LAZY_VIEWS}
+    answer = response_values(post_callback(client, simple_request(app, key, {**shown, Ids.PANELS_BUILT: []}), user=None))
+    assert set(answer) == {view_panel("matrix"), Ids.PANELS_BUILT}  # only the tab just shown is sent
+    assert Ids.MATRIX_TOGGLE in {c["props"].get("id") for c in components(answer[view_panel("matrix")]["children"])}
+    assert answer[Ids.PANELS_BUILT]["data"] == ["matrix"]
+    again = post_callback(client, simple_request(app, key, {**shown, Ids.PANELS_BUILT: ["matrix"]}), user=None)
+    assert again.status_code == 204  # built once: its matrix, once opened, is not thrown away on return
+
+
+def test_first006_switching_tabs_writes_only_the_two_tabs_that_change(app, client):
+    key = callback_with_output(app, "notice.children")
+    hidden_now = {view_panel(v): v != "overview" for v in VIEWS}
+    state = store_of(state_from_query("?view=matrix", paper()))
+    answer = response_values(post_callback(client, simple_request(app, key, {Ids.STATE: state, **hidden_now}), user=None))
+    assert {k for k in answer if k.startswith("view-") and k != Ids.NOTICE} == {view_panel("overview"),
+                                                                              view_panel("matrix"),
+                                                                              "view-tab-overview", "view-tab-matrix"}
+    assert answer[view_panel("matrix")]["hidden"] is False and answer[view_panel("overview")]["hidden"] is True
