@@ -90,6 +90,7 @@
     if (!container || !shapes) { return window.dash_clientside.no_update; }
     var svg = container.querySelector('svg') || build(container, shapes);
     var fills = (colours && colours.fills) || {};
+    var counts = (colours && colours.counts) || {};
     container.__pphLabels = (colours && colours.labels) || {};
     var selected = selectedForce(stateData);
     var outline = svg.querySelector('.map-selected');
@@ -100,6 +101,8 @@
       // A force not shown as a force (Wales while it is hidden) stays as land, for the coastline's sake.
       path.setAttribute('class', shown ? 'force-area' : 'map-land');
       path.style.fill = shown ? fills[id] : '';
+      // What the colour says, readable by tests and scripts: the number of matching initiatives.
+      if (shown) { path.setAttribute('data-count', String(counts[id])); } else { path.removeAttribute('data-count'); }
       if (shown && id === selected) { outline.setAttribute('d', path.getAttribute('d')); }
     });
     container.setAttribute('data-drawn', String(Object.keys(fills).length));

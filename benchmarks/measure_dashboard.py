@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_gunicorn, wait_until  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, FORCE_POINT_JS, MAP_FORCES, start_gunicorn, wait_until  # noqa: E402
 
 # Forces whose bounding-box centre lies inside them, so a click there hits the force.
 FORCES = ["E23000021", "E23000037", "E23000038", "E23000024", "E23000029"]
@@ -38,8 +38,7 @@ def measure(clicks: int, runs: int) -> None:
                 transferred = []
                 cdp.on("Network.loadingFinished", lambda e, sink=transferred: sink.append(e["encodedDataLength"]))
                 page.goto(server.base_url)
-                wait_until(page, 
-                    "document.querySelectorAll('#force-map .choroplethlocation').length >= 39", timeout=30)
+                wait_until(page, f"document.querySelectorAll('{MAP_FORCES}').length >= 39", timeout=30)
                 paint_ms.append(page.evaluate("performance.now()"))
                 page.wait_for_load_state("networkidle")
                 first_load_bytes.append(sum(transferred))
@@ -54,12 +53,7 @@ def measure(clicks: int, runs: int) -> None:
             for n in range(clicks):
                 force = FORCES[n % len(FORCES)]
                 # The map redraws after each clear; wait until the force's path is back.
-                box = wait_until(page, 
-                    """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
-                                   .find(el => el.__data__ && el.__data__.loc === id);
-                                 if (!p) return null;
-                                 const b = p.getBoundingClientRect(); return {x: b.x + b.width/2, y: b.y + b.height/2}; }""",
-                    arg=force, timeout=10)
+                box = wait_until(page, FORCE_POINT_JS, arg=force, timeout=10)
                 page.evaluate("window.__t0 = performance.now()")
                 page.mouse.click(box["x"], box["y"])
                 wait_until(page, 

@@ -36,11 +36,8 @@ sys.path.insert(0, str(REPO))
 from benchmarks.load_test import memory_kb, start_server, worker_pids  # noqa: E402
 from benchmarks.perf_benchmark import CLICK_TIMER_JS, FORCES, paint_and_bytes  # noqa: E402
 from benchmarks.synthetic_register import synthetic_payloads, write_register  # noqa: E402
-from components.app_factory import BASE_MAP  # noqa: E402
-from components.static_compression import content_digest  # noqa: E402
 from domain.loading import Dataset, load_dataset  # noqa: E402
-from settings import Settings  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, click_force, free_port, wait_until  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, MAP_FORCES, click_force, free_port, wait_until  # noqa: E402
 
 GOAL_RATIO = 2.0  # at 1,000 initiatives, against the paper alone
 UPDATE_PATH = "_dash-update-component"
@@ -290,7 +287,7 @@ def scripted_session(browser, base_url: str, total: int, names: dict[str, str], 
 
     step("load", lambda: page.goto(base_url),
          f"document.querySelector('#results-count')?.textContent.includes(' of {total} ') && "
-         "document.querySelectorAll('#force-map .choroplethlocation').length >= 39")
+         f"document.querySelectorAll('{MAP_FORCES}').length >= 39")
     england = page.evaluate("document.querySelector('#profile-counts').textContent")
     headings, panels = [], []
     for n in range(reps.clicks):  # each click from England; the last force stays selected for the steps after
@@ -401,8 +398,7 @@ def layout_breakdown(paper: Dataset, size: int) -> dict[str, tuple[float, int]]:
     dataset = timed("start-up: fold the register in (with_register)", lambda: with_register(paper, records), False)
     snapshot = timed("start-up: join to the map (snapshot_of)", lambda: snapshot_of(dataset, 1), False)
     timed("layout: filter bar (dropdown options)", lambda: shell.filter_bar(dataset, True))
-    base_map = map_panel.topojson_dir_url("/", content_digest((Settings().topojson_dir / BASE_MAP).read_bytes()))
-    timed("layout: map panel", lambda: map_panel.layout(dataset, snapshot.join, "/", base_map))
+    timed("layout: map panel", lambda: map_panel.layout(dataset, snapshot.join))
     timed("layout: profile (England)", lambda: profile.layout(snapshot, "/"))
     timed("overview tab, when in view (the largest results charted)",
           lambda: overview_view.overview_charts(dataset, None, snapshot.chart_source))

@@ -113,6 +113,7 @@ class ProfileContent:
     charts: list = field(default_factory=list)
     tables: list = field(default_factory=list)
     figures_hidden: bool = True
+    charted: bool = False  # any results chart, which the reader may save as images
     listed: int = 0  # initiatives the body lists; the rest follow page by page
     total: int = 0
 
@@ -136,6 +137,7 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
                 left_out(uncharted, "results (the smaller ones)")],
         tables=figure_tables(outcomes, background_of(dataset, in_view), dataset),
         figures_hidden=False,
+        charted=bool(charted),
         listed=min(PAGE, len(in_view)),
         total=len(in_view),
     )
@@ -161,7 +163,8 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
         html.Div([
             html.H3("Figures"),
             html.Div(initial.charts, id=Ids.OUTCOME_CHARTS),
-            html.Button("Save these charts as images", id=Ids.SAVE_CHARTS, n_clicks=0, className="button chart-options"),
+            html.Button("Save these charts as images", id=Ids.SAVE_CHARTS, n_clicks=0, className="button chart-options",
+                        hidden=not initial.charted),
             dcc.Store(id=Ids.CHART_IMAGES),
             html.Div(initial.tables, id=Ids.OUTCOME_TABLE),
         ], id=Ids.PROFILE_FIGURES, className="profile-figures", hidden=initial.figures_hidden),
@@ -191,7 +194,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     @app.callback(
         Output(Ids.VIEW_TITLE, "children"), Output(Ids.PROFILE_COUNTS, "children"), Output(Ids.CASE_STUDIES, "children"),
         Output(Ids.THEME_CHART, "children"), Output(Ids.OUTCOME_CHARTS, "children"), Output(Ids.OUTCOME_TABLE, "children"),
-        Output(Ids.PROFILE_FIGURES, "hidden"),
+        Output(Ids.PROFILE_FIGURES, "hidden"), Output(Ids.SAVE_CHARTS, "hidden"),
         Output(Ids.PROFILE_MORE, "children"), Output(Ids.PROFILE_MORE, "hidden"), Output(Ids.PROFILE_MORE, "n_clicks"),
         Output(Ids.PROFILE_FOR, "data"),
         Input(Ids.STATE, "data"), State(Ids.PROFILE_FOR, "data"), State(Ids.PROFILE_MORE, "n_clicks"),
@@ -208,7 +211,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         content = built.get(key, lambda: as_sent(profile_content(snapshot.dataset, snapshot.join, state, url_prefix,
                                                                  snapshot.chart_source)))
         return (content.title, content.counts, content.body, content.themes, content.charts, content.tables,
-                content.figures_hidden, *more_button(content.listed, content.total),
+                content.figures_hidden, not content.charted, *more_button(content.listed, content.total),
                 # Reset only when more pages were shown: writing it fires the "more" callback, a request for nothing.
                 0 if pages_shown else no_update, key)
 

@@ -132,11 +132,13 @@ class MapColours:
     """What a filter changes on the map: each shown force's fill and the lines its tooltip reads."""
 
     fills: dict[str, str]
+    counts: dict[str, int]
     labels: dict[str, tuple[str, str, str]]  # name, count, themes: set as text by the page, never as markup
     most: int
 
     def as_data(self) -> dict[str, Any]:
-        return {"fills": self.fills, "labels": {k: list(v) for k, v in self.labels.items()}, "most": self.most}
+        return {"fills": self.fills, "counts": self.counts, "labels": {k: list(v) for k, v in self.labels.items()},
+                "most": self.most}
 
 
 def map_colours(counts: Sequence[ForceCount]) -> MapColours:
@@ -144,6 +146,7 @@ def map_colours(counts: Sequence[ForceCount]) -> MapColours:
     most = max((c.count for c in counts), default=0)
     return MapColours(
         fills={c.force_id: count_colour(c.count, most) for c in counts},
+        counts={c.force_id: c.count for c in counts},
         labels={c.force_id: (c.name, c.count_text if c.count else NO_CASE_STUDY_LABEL, c.themes_text if c.count else "")
                 for c in counts},
         most=most,

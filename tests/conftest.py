@@ -179,23 +179,58 @@ def wait_until(page, expression: str, arg=None, timeout: float = 20.0, interval:
         time.sleep(interval)
 
 
+# The map's forces as the page draws them (assets/force-map.js): one path per force shown, with its id
+# and its number of matching initiatives; Wales, while hidden, is drawn as plain land.
+MAP_FORCES = "#force-map path.force-area"
+# A point inside a force's shape, in the page's coordinates: the centre of its box if that is inside the
+# shape, else the nearest point of a grid over the box that is (a box's centre can be outside a shape).
+FORCE_POINT_JS = """(id) => {
+  const path = document.querySelector(`#force-map path.force-area[data-force="${id}"]`);
+  if (!path) return null;
+  const box = path.getBBox(), toPage = path.getScreenCTM(), grid = [];
+  for (let i = 0; i <= 10; i++) for (let j = 0; j <= 10; j++) grid.push([i / 10, j / 10]);
+  grid.sort((a, b) => Math.hypot(a[0] - .5, a[1] - .5) - Math.hypot(b[0] - .5, b[1] - .5));
+  for (const [fx, fy] of grid) {
+    const inside = new DOMPoint(box.x + fx * box.width, box.y + fy * box.height);
+    if (path.isPointInFill(inside)) { const at = inside.matrixTransform(toPage); return {x: at.x, y: at.y}; }
+  }
+  return null;
+}"""
+
+
+def forces_drawn(page, which: str = "all") -> list[str]:
+    """The force ids the map draws: "all", "counted" (with matching initiatives) or "empty"."""
+    selector = {"all": MAP_FORCES, "counted": f"{MAP_FORCES}:not([data-count='0'])",
+                "empty": f"{MAP_FORCES}[data-count='0']"}[which]
+    return page.evaluate("(s) => Array.from(document.querySelectorAll(s)).map(p => p.dataset.force)", selector)
+
+
+def outlined_force(page) -> str | None:
+    """The force the selection outline is drawn around, if any."""
+    return page.evaluate("""() => { const outline = document.querySelector('#force-map .map-selected')?.getAttribute('d');
+        if (!outline) return null;
+        return Array.from(document.querySelectorAll('#force-map path.force-area'))
+          .find(p => p.getAttribute('d') === outline)?.dataset.force ?? null; }""")
+
+
+def wait_for_map(page, timeout: float = 20.0) -> None:
+    page.wait_for_selector(MAP_FORCES, timeout=timeout * 1000)
+
+
 def ready(page, url: str, timeout: float = 20.0) -> None:
     """Open a view and wait until the map is drawn and the filters have been applied."""
     page.goto(url)
-    page.wait_for_selector("#force-map .choroplethlocation", timeout=timeout * 1000)
+    wait_for_map(page, timeout)
     wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 50')", timeout=timeout)
 
 
 def click_force(page, force_id: str, frame=None, timeout: float = 20.0) -> None:
-    """Click a force on the map, at the centre of its outline's box, as a user would.
+    """Click a force on the map, at a point inside its shape, as a user would.
 
     With `frame`, the map is inside that iframe and the click is made in the page's coordinates.
     """
     target = frame or page
-    box = wait_until(target, """(id) => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
-                       .find(el => el.__data__ && el.__data__.loc === id);
-                     if (!p) return null; const b = p.getBoundingClientRect();
-                     return {x: b.x + b.width / 2, y: b.y + b.height / 2}; }""", arg=force_id, timeout=timeout)
+    box = wait_until(target, FORCE_POINT_JS, arg=force_id, timeout=timeout)
     if frame is not None:
         origin = page.locator("#dashboard").bounding_box()
         box = {"x": box["x"] + origin["x"], "y": box["y"] + origin["y"]}

@@ -150,8 +150,7 @@ def focused(page) -> dict:
 def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, live_server):
     page = watched.page
     ready(page, f"{live_server.base_url}?force=E23000021")
-    wait_until(page, "document.querySelectorAll('#outcome-charts .js-plotly-plot').length > 0", timeout=TIMEOUT)
-    wait_until(page, "document.querySelectorAll('.modebar-btn').length > 0", timeout=TIMEOUT)
+    wait_until(page, "document.querySelectorAll('#outcome-charts .lollipop').length > 0", timeout=TIMEOUT)
     stops = []
     for _ in range(19):  # the whole page: filters, map, profile, the views' tabs
         page.keyboard.press("Tab")
@@ -163,7 +162,10 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
     ]
     # Every stop shows a focus ring at least 2 px wide.
     assert all(s["outline"] >= 2 and s["style"] != "none" for s in stops), stops
-    # Plotly's toolbar buttons are for the mouse: none of them is a tab stop.
+    # The overview's plotly charts, drawn once scrolled to: their toolbar buttons are for the mouse, and
+    # none of them is a tab stop.
+    page.locator("#outcomes-overview").scroll_into_view_if_needed()
+    wait_until(page, "document.querySelectorAll('#outcomes-overview .modebar-btn').length > 0", timeout=TIMEOUT)
     assert page.evaluate("Array.from(document.querySelectorAll('.modebar-btn'))"
                          ".filter(b => b.getAttribute('tabindex') !== '-1').length") == 0
     # Every <a> is a link a crawler can follow, or says it is a button (plotly's toolbar is made of <a>s).

@@ -7,16 +7,11 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.conftest import click_force, wait_until
+from tests.conftest import MAP_FORCES, click_force, forces_drawn, outlined_force, wait_for_map, wait_until
 
 pytestmark = pytest.mark.browser
 
-MAP_PATHS = "#force-map .choroplethlocation"
 TIMEOUT = 20  # seconds
-
-
-def wait_for_map(page) -> None:
-    page.wait_for_selector(MAP_PATHS, timeout=TIMEOUT * 1000)
 
 
 def open_england_view(page, base_url: str) -> None:
@@ -25,22 +20,21 @@ def open_england_view(page, base_url: str) -> None:
     wait_until(page, "document.querySelector('#results-count')?.textContent.includes('50 of 50')")
 
 
-def paths_of_trace(page, trace_index: int) -> list[str]:
-    """Force ids drawn by one choropleth trace (0: with initiatives, 1: none, 2: selected outline)."""
-    return page.evaluate(
-        """(i) => Array.from(document.querySelectorAll('#force-map .trace.choropleth')[i]
-                 ?.querySelectorAll('.choroplethlocation') ?? []).map(p => p.__data__.loc)""",
-        trace_index,
-    )
-
-
 def test_brw001_map_renders_all_39_english_forces(watched, live_server):
     page = watched.page
     open_england_view(page, live_server.base_url)
-    drawn = paths_of_trace(page, 0) + paths_of_trace(page, 1)
+    drawn = forces_drawn(page)
     assert len(drawn) == 39 and len(set(drawn)) == 39
     assert all(code.startswith("E23") for code in drawn)
-    assert "E23000037" in paths_of_trace(page, 0) and "E23000002" in paths_of_trace(page, 1)
+    assert "E23000037" in forces_drawn(page, "counted") and "E23000002" in forces_drawn(page, "empty")
+    # Wales is drawn as land beside them, not as forces; no plotly.js was needed to draw any of it.
+    assert page.locator("#force-map path.map-land").count() == 4
+    assert page.evaluate("typeof window.Plotly") == "undefined"
+    # Hovering a force tells its name and count, as text.
+    page.hover(f"{MAP_FORCES}[data-force='E23000037']")
+    tip = page.locator("#force-map .map-tooltip")
+    tip.wait_for(state="visible", timeout=TIMEOUT * 1000)
+    assert tip.inner_text().splitlines()[:2] == ["Gloucestershire Constabulary", "8 matching initiatives"]
 
 
 def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures(watched, live_server):
@@ -56,14 +50,10 @@ def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures
     table = page.locator("#outcome-table").inner_text()
     assert "Section 136 detentions" in table and "81%" in table and "33%" in table
     assert "force=E23000021" in page.url
-    wait_until(page, "document.querySelectorAll('#force-map .trace.choropleth')[2]?.querySelectorAll('.choroplethlocation').length === 1",
-               timeout=TIMEOUT)
-    assert paths_of_trace(page, 2) == ["E23000021"]  # the outline
+    assert outlined_force(page) == "E23000021"  # the outline
     click_force(page, "E23000021")  # a second click deselects
     wait_until(page, "!location.search.includes('force=')", timeout=TIMEOUT)
-    wait_until(page, 
-        "(document.querySelectorAll('#force-map .trace.choropleth')[2]?.querySelectorAll('.choroplethlocation').length ?? 0) === 0",
-        timeout=TIMEOUT)
+    assert outlined_force(page) is None
     assert page.locator("#view-title").inner_text().startswith("England")
 
 
@@ -76,9 +66,9 @@ def test_brw003_theme_filter_recolours_map_and_narrows_cards(watched, live_serve
     option.wait_for(timeout=TIMEOUT * 1000)
     option.click()
     wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('2 of 50')", timeout=TIMEOUT)
-    wait_until(page, "document.querySelectorAll('#force-map .trace.choropleth')[0].querySelectorAll('.choroplethlocation').length === 1")
-    assert paths_of_trace(page, 0) == ["E23000029"]
-    assert len(paths_of_trace(page, 1)) == 38
+    wait_until(page, f"document.querySelectorAll(\"{MAP_FORCES}:not([data-count='0'])\").length === 1")
+    assert forces_drawn(page, "counted") == ["E23000029"]
+    assert len(forces_drawn(page, "empty")) == 38
     # The profile comes from another callback than the map: wait for it too.
     wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('2 initiatives')", timeout=TIMEOUT)
     assert "themes=dementia" in page.url
@@ -132,8 +122,8 @@ def test_brw007_wales_switch_adds_the_four_welsh_forces(watched, live_server):
     open_england_view(page, live_server.base_url)
     page.locator("#show-wales").click()
     wait_until(page, "location.search.includes('wales=1')", timeout=TIMEOUT)
-    wait_until(page, "document.querySelectorAll('#force-map .choroplethlocation').length === 43", timeout=TIMEOUT)
-    assert "W15000003" in paths_of_trace(page, 0)  # South Wales has its ACE project
+    wait_until(page, f"document.querySelectorAll('{MAP_FORCES}').length === 43", timeout=TIMEOUT)
+    assert "W15000003" in forces_drawn(page, "counted")  # South Wales has its ACE project
     assert page.locator("#show-wales").get_attribute("aria-pressed") == "true"
     page.go_back()
-    wait_until(page, "document.querySelectorAll('#force-map .choroplethlocation').length === 39", timeout=TIMEOUT)
+    wait_until(page, f"document.querySelectorAll('{MAP_FORCES}').length === 39", timeout=TIMEOUT)

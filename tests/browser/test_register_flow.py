@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_accessibility import axe_violations
-from tests.conftest import click_force, open_watched_page, start_gunicorn, stop, wait_until
+from tests.conftest import MAP_FORCES, click_force, open_watched_page, start_gunicorn, stop, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30
@@ -36,7 +36,7 @@ def page_for(browser, server, user: str | None):
 
 
 def wait_for_map(page) -> None:
-    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+    page.wait_for_selector(MAP_FORCES, timeout=TIMEOUT * 1000)
 
 
 def choose(page, control_id: str, typed: str, option: str) -> None:

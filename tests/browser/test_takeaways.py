@@ -8,7 +8,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.conftest import click_force, free_port, open_watched_page, ready, start_gunicorn, stop, wait_until
+from tests.conftest import MAP_FORCES, click_force, free_port, open_watched_page, ready, start_gunicorn, stop, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -91,7 +91,7 @@ def test_take003_a_link_too_long_gets_a_notice_not_an_error(watched, live_server
     responses: list[int] = []
     page.on("response", lambda r: responses.append(r.status) if "_dash-update-component" in r.url else None)
     page.goto(f"{live_server.base_url}?q={'a' * 5000}")
-    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+    page.wait_for_selector(MAP_FORCES, timeout=TIMEOUT * 1000)
     page.locator("#notice").get_by_text("The link was too long").wait_for(timeout=TIMEOUT * 1000)
     # 204 is a callback's "nothing to change" (a closed tab's content is built only when opened).
     assert responses and all(status in (200, 204) for status in responses), responses
@@ -101,7 +101,7 @@ def test_take003_a_link_too_long_gets_a_notice_not_an_error(watched, live_server
 def test_take004_a_non_territorial_force_in_a_link_is_explained(watched, live_server):
     page = watched.page
     page.goto(f"{live_server.base_url}?force=British%20Transport%20Police")
-    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+    page.wait_for_selector(MAP_FORCES, timeout=TIMEOUT * 1000)
     page.locator("#notice").get_by_text("British Transport Police has no force area on the map").wait_for(
         timeout=TIMEOUT * 1000)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.nginx_conf import nginx_conf
-from tests.conftest import (REPO, free_port, open_watched_page, start_gunicorn, stop, wait_for,
+from tests.conftest import (MAP_FORCES, REPO, click_force, free_port, open_watched_page, start_gunicorn, stop, wait_for,
                                     wait_until)
 
 pytestmark = [pytest.mark.browser, pytest.mark.proxy]
@@ -69,12 +69,9 @@ def test_dep001_map_click_and_deep_link_through_nginx_across_two_instances(brows
     page.on("request", lambda r: requested.append(r.url))
 
     page.goto(f"{base}?themes=mental-health")
-    page.wait_for_selector("#force-map .choroplethlocation", timeout=TIMEOUT * 1000)
+    page.wait_for_selector(MAP_FORCES, timeout=TIMEOUT * 1000)
     wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('10 of 50')", timeout=TIMEOUT)
-    box = wait_until(page, """() => { const p = Array.from(document.querySelectorAll('#force-map .choroplethlocation'))
-            .find(el => el.__data__ && el.__data__.loc === 'E23000021');
-            if (!p) return null; const b = p.getBoundingClientRect(); return {x: b.x + b.width/2, y: b.y + b.height/2}; }""")
-    page.mouse.click(box["x"], box["y"])
+    click_force(page, "E23000021")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     wait_until(page, "document.querySelector('#outcome-table')?.textContent.includes('81%')", timeout=TIMEOUT)
     assert page.url.startswith(base) and "force=E23000021" in page.url
@@ -123,7 +120,7 @@ def test_dep003_iframe_allowed_only_for_configured_parents(browser, intranet_pag
         page.goto(intranet_page(app.base_url, parent_port))
         frame = page.frame_locator("#dashboard")
         if allowed:
-            frame.locator("#force-map .choroplethlocation").first.wait_for(timeout=TIMEOUT * 1000)
+            frame.locator(MAP_FORCES).first.wait_for(timeout=TIMEOUT * 1000)
             wait_until(page.frames[1], "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'",
                        timeout=TIMEOUT)
             assert refusals == []

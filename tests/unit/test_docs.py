@@ -250,7 +250,7 @@ def code_defaults() -> dict[str, set[str]]:
 
 
 def _normalise(expression: str) -> str:
-    """A Settings field default as the docs write it: 8050, 127.0.0.1, data/, vendor/topojson/."""
+    """A Settings field default as the docs write it: 8050, 127.0.0.1, data/."""
     expression = expression.split("  #")[0].strip()
     path = re.fullmatch(r"REPO_ROOT((?:\s*/\s*\"[^\"]+\")+)", expression)
     if path:
