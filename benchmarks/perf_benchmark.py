@@ -70,6 +70,7 @@ def reference_map(geojson: dict, counts) -> dict:
         {**common, "locations": [c.force_id for c in empty], "z": [0] * len(empty), "customdata": [c.name for c in empty],
          "colorscale": [[0, NO_CASE_STUDY_COLOUR], [1, NO_CASE_STUDY_COLOUR]], "showscale": False},
     ], "layout": {"geo": {"projection": {"type": "transverse mercator", "rotation": {"lon": -2}}, "fitbounds": "locations",
+                          "visible": False,  # no base map, so plotly.js fetches no topojson
                           "showland": False, "showcoastlines": False, "showframe": False, "bgcolor": "rgba(0,0,0,0)"},
                   "margin": {"l": 0, "r": 0, "t": 0, "b": 0}}}
 
@@ -82,10 +83,16 @@ def write_static_export(folder: Path) -> None:
                            force_counts(dataset, join, dataset.initiatives, False))
     bundle = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     (folder / "plotly.min.js").write_bytes(bundle.read_bytes())
+    # plotly.js fetches a base map before drawing any geo trace, even with the base map hidden: an empty
+    # one is served from loopback, so the page draws with the network unplugged.
+    (folder / "topojson").mkdir()
+    empty = {"type": "GeometryCollection", "geometries": []}
+    (folder / "topojson" / "world_110m.json").write_text(json.dumps({"type": "Topology", "arcs": [], "objects": {
+        name: empty for name in ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")}}))
     (folder / "index.html").write_text(f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <script src="plotly.min.js"></script></head><body><div id="force-map" style="width:800px;height:560px"></div>
 <script>Plotly.newPlot('force-map', {json.dumps(figure['data'])}, {json.dumps(figure['layout'])},
-  {{displaylogo: false}});</script></body></html>""", encoding="utf-8")
+  {{displaylogo: false, topojsonURL: 'topojson/'}});</script></body></html>""", encoding="utf-8")
 
 
 class GzipHandler(http.server.SimpleHTTPRequestHandler):
@@ -121,7 +128,14 @@ def paint_and_bytes(browser, url: str, shapes: str, timeout: float = 30.0) -> tu
     page.wait_for_selector(shapes, timeout=timeout * 1000)
     wait_until(page, "(s) => document.querySelectorAll(s).length >= 39", arg=shapes, timeout=timeout)
     painted = page.evaluate("performance.now()")
-    page.wait_for_load_state("networkidle", timeout=timeout * 1000)
+    # Then every request the page makes, until none has started for half a second. (Playwright's
+    # "networkidle" never fired on some loads of the plotly.js export, with every request finished.)
+    seen, quiet_since, deadline = -1, time.monotonic(), time.monotonic() + timeout
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < 0.5:
+        started = page.evaluate("performance.getEntriesByType('resource').length")
+        if started != seen:
+            seen, quiet_since = started, time.monotonic()
+        page.wait_for_timeout(50)
     context.close()
     return painted, sum(transferred)
 
