@@ -78,6 +78,32 @@ def test_map003_neighbours_share_their_border_vertices_so_no_gap_opens(shapes):
     assert len(met & city) >= 3
 
 
+def rings(path: str) -> list[list[tuple[int, int]]]:
+    return [absolute_points(part + "z") for part in path.split("z") if part]
+
+
+def winding(point: tuple[float, float], ring: list[tuple[int, int]]) -> int:
+    """How many times `ring` winds around `point`: SVG's non-zero rule fills where the sum over rings is not 0."""
+    x, y = point
+    total = 0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        cross = (x1 - x0) * (y - y0) - (x - x0) * (y1 - y0)
+        if y0 <= y < y1 and cross > 0:
+            total += 1
+        elif y1 <= y < y0 and cross < 0:
+            total -= 1
+    return total
+
+
+def test_map003b_holes_wind_against_their_exterior_so_the_force_inside_shows_and_takes_clicks(shapes):
+    """SVG's non-zero fill leaves a hole open only if it winds the other way: the City of London sits in the
+    Met's area, and the Met's path must not cover it (or a click there would select the Met)."""
+    city = rings(shapes.paths["E23000034"])[0]
+    inside = centre(shapes.paths["E23000034"])
+    assert winding(inside, city) != 0
+    assert sum(winding(inside, ring) for ring in rings(shapes.paths["E23000001"])) == 0
+
+
 def test_map004_shapes_are_small_enough_to_travel_in_the_page(shapes):
     assert len(json.dumps(shapes.as_data())) < 120_000
 
