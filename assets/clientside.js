@@ -8,7 +8,16 @@
 // of England), so nothing visibly jumps. If the answer never comes, it shows after a few seconds.
 if (/[?&]force=/.test(window.location.search)) {
   document.documentElement.classList.add('profile-pending');
-  window.setTimeout(function () { document.documentElement.classList.remove('profile-pending'); }, 5000);
+  var pendingDone = function () { document.documentElement.classList.remove('profile-pending'); };
+  window.setTimeout(pendingDone, 5000);
+  // A page built for this address holds the force's profile from the start: nothing to wait for.
+  var built = new MutationObserver(function () {
+    var profile = document.getElementById('results');
+    if (!profile) { return; }
+    built.disconnect();
+    if (profile.getAttribute('data-force')) { pendingDone(); }
+  });
+  built.observe(document.documentElement, { childList: true, subtree: true });
 }
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {

@@ -60,7 +60,6 @@
       var path = document.createElementNS(SVG, 'path');
       path.setAttribute('d', shapes.paths[id]);
       path.setAttribute('data-force', id);
-      path.setAttribute('data-country', shapes.countries[id] || '');
       land.appendChild(path);
     });
     var outline = document.createElementNS(SVG, 'path');

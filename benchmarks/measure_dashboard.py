@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, FORCE_POINT_JS, MAP_FORCES, start_gunicorn, wait_until  # noqa: E402
 
-# Forces whose bounding-box centre lies inside them, so a click there hits the force.
+# Forces clicked in turn, each at a point inside its shape (tests.conftest.FORCE_POINT_JS).
 FORCES = ["E23000021", "E23000037", "E23000038", "E23000024", "E23000029"]
 
 

@@ -28,7 +28,8 @@ from sqlalchemy.exc import ArgumentError
 
 log = logging.getLogger(__name__)
 
-# plotly.js with only the traces the app draws. No page loads it at first: the first charts to be drawn
+# plotly.js without its map and 3-D traces (npm plotly.js-basic-dist-min: scatter, bar, pie; the charts use
+# scatter). No page loads it at first: the first charts to be drawn
 # make dcc.Graph fetch it (assets/plotly-on-demand.js points dcc.Graph here, not at the full 4.6 MB
 # bundle). Its URL carries the digest of its bytes (no version typed here: scripts/fetch_frontend.sh
 # alone says which release is installed).

@@ -1,5 +1,5 @@
-"""Lollipop charts (domain.lollipop) drawn as HTML: a list a screen reader reads item by item, styled
-as a chart. No plotly.js: these charts are in the profile's first view, which must answer at once.
+"""UI layer: lollipop charts (domain.lollipop) drawn as HTML, a list a screen reader reads item by item,
+styled as a chart. No plotly.js: these charts are in the profile's first view, which must answer at once.
 
 One component per row, on purpose. Dash's renderer costs time per component, and more than in
 proportion (each component it draws notifies every other), so a chart of 21 rows drawn as a table of
@@ -34,7 +34,7 @@ def _share(value: float, chart: LollipopChart) -> str:
     return f"{share:.4f}"
 
 
-def lollipop(chart: LollipopChart, source: str, chart_id: dict | str | None = None) -> html.Figure:
+def lollipop(chart: LollipopChart, source: str) -> html.Figure:
     """The chart as an HTML list, one item per row; its caption says what the values count."""
     rows = [
         html.Li(row.label, className=f"lollipop-row lollipop-{row.marker}", style={"--at": _share(row.value, chart)},
@@ -44,9 +44,8 @@ def lollipop(chart: LollipopChart, source: str, chart_id: dict | str | None = No
                                                    else "")})
         for row in chart.rows
     ]
-    extra = {"id": chart_id} if chart_id is not None else {}
     caption = [chart.axis_title, *source_lines(source)] if source else [chart.axis_title]
     return html.Figure([
         html.Ul(rows, className="lollipop-rows"),
         html.Figcaption("\n".join(caption)),
-    ], className=f"lollipop lollipop-{chart.key}", **extra)
+    ], className=f"lollipop lollipop-{chart.key}")

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dash import Dash, Input, Output, dcc, html
 
 from components.compare_panels import comparison_table, similar_links
-from components.ids import Ids
-from components.view_state import pass_state_while_shown, shown_state_id, shown_state_store, state_from_store
+from components.ids import Ids, shown_state_id
+from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
 from domain.aggregation import filter_initiatives
 from domain.compare import compare_forces, similar_forces
 from domain.loading import Dataset
@@ -28,10 +28,10 @@ def panel(dataset: Dataset, compared: Sequence[str] = ()) -> list:
         html.H2("Compare forces"),
         html.Div([
             html.Label("Compare forces (2 to 4)", htmlFor=Ids.COMPARE),
-            # Only the compared forces' options until the tab is shown: a dropdown indexes every option for
-            # search as it is drawn, and this one is hidden on most visits.
-            dcc.Dropdown(id=Ids.COMPARE, options=[o for o in force_options(dataset) if o["value"] in compared],
-                         multi=True, searchable=True, placeholder="Choose forces to compare", value=list(compared)),
+            # Every option from the start: Dash 4's dropdown drops a value it has no option for, and the
+            # address callback can set this one before the tab is ever shown.
+            dcc.Dropdown(id=Ids.COMPARE, options=force_options(dataset), multi=True, searchable=True,
+                         placeholder="Choose forces to compare", value=list(compared)),
             html.Button("Add selected force to comparison", id=Ids.ADD_TO_COMPARE, n_clicks=0, className="button"),
         ], className="control section-controls"),
         html.Div(comparison_table((), dataset), id=Ids.COMPARISON, **{"aria-live": "polite"}),
@@ -44,7 +44,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     pass_state_while_shown(app, VIEW)
 
     @app.callback(
-        Output(Ids.COMPARISON, "children"), Output(Ids.SIMILAR, "children"), Output(Ids.COMPARE, "options"),
+        Output(Ids.COMPARISON, "children"), Output(Ids.SIMILAR, "children"),
         Input(shown_state_id(VIEW), "data"),
         prevent_initial_call=True,  # nothing to compare in the default view
     )
@@ -56,4 +56,4 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         anchor = state.force or (state.compare[0] if state.compare else None)
         similar = similar_forces(dataset, anchor) if anchor else ()
         return (comparison_table(compare_forces(dataset, join, matching, state.compare), dataset),
-                similar_links(similar, anchor, state, url_prefix, dataset), force_options(dataset))
+                similar_links(similar, anchor, state, url_prefix, dataset))

@@ -75,3 +75,8 @@ def view_tab(view: str) -> str:
 def view_panel(view: str) -> str:
     """The id of a secondary view's panel."""
     return f"view-{view}"
+
+
+def shown_state_id(view: str) -> str:
+    """The id of the store through which a tab's panel sees the view state (components/view_state.py)."""
+    return f"view-{view}-state"

@@ -16,7 +16,8 @@ from components.ids import Ids
 from components.panels import force_table, on_demand
 from components.view_state import is_open, state_from_store, toggle_outputs
 from domain.aggregation import filter_initiatives, force_counts
-from domain.force_map import NO_CASE_STUDY_COLOUR, NO_CASE_STUDY_LABEL, MapShapes, count_colour, map_colours, map_shapes
+from domain.force_map import (COUNT_COLOURSCALE, NO_CASE_STUDY_COLOUR, NO_CASE_STUDY_LABEL, MapShapes, map_colours,
+                              map_shapes)
 from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.source import DataSource
@@ -26,8 +27,8 @@ from domain.state import DEFAULT_STATE, ViewState
 MAP_COUNTS = ("The map counts initiatives: one initiative is one named piece of work the paper places in that "
               "force area. A case study of the paper may hold several. Regional and national work, and work cited "
               "as evidence from elsewhere, is not counted on the map.")
-MAP_LABEL = ("Map of the police force areas, each coloured by its number of matching initiatives. Hover over a force "
-             "for its counts and click it for its profile; the map as a table, below, lists the same counts.")
+MAP_LABEL = ("Map of the police force areas, each coloured by its number of matching initiatives. The Force list "
+             "above selects a force as a click on the map does, and the map as a table, below, lists the same counts.")
 
 
 def register_legend(dataset: Dataset) -> str:
@@ -58,7 +59,8 @@ def count_legend(most: int) -> list:
 
     Few components on purpose: the page's first drawing costs more than in proportion to their number."""
     top = max(most, 2)
-    ramp = f"linear-gradient(to right, {count_colour(1, top)}, {count_colour(top, top)})"
+    # Every stop of the scale, where the map puts it: the middle blue is part of the scale, not a blend.
+    ramp = "linear-gradient(to right, " + ", ".join(f"{colour} {where * 100:g}%" for where, colour in COUNT_COLOURSCALE) + ")"
     return [
         "Initiatives: 1 ",
         html.Span(className="legend-ramp", style={"background": ramp},

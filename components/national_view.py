@@ -10,9 +10,9 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components.ids import Ids
+from components.ids import Ids, shown_state_id
 from components.panels import off_map_list
-from components.view_state import pass_state_while_shown, shown_state_id, shown_state_store, state_from_store
+from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
 from domain.aggregation import filter_initiatives, off_map_initiatives
 from domain.source import DataSource
 

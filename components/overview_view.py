@@ -6,9 +6,9 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components.ids import Ids
+from components.ids import Ids, shown_state_id
 from components.panels import outcome_table, overview_graphs
-from components.view_state import pass_state_while_shown, shown_state_id, shown_state_store, state_from_store
+from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
 from domain.aggregation import filter_initiatives, outcomes_of
 from domain.loading import Dataset
 from domain.source import DataSource

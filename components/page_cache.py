@@ -62,15 +62,17 @@ class LayoutCache:
         return self._pages.get(page_key(snapshot, state), lambda: shell.build_layout(snapshot, self._url_prefix, state))
 
     def requested_state(self, snapshot: Snapshot) -> ViewState:
-        """The view the page's address asks for, from the layout request's Referer; the default view when
-        there is none, or when the address needs a notice (an unknown force, say), which the callbacks give."""
+        """The view the page's address asks for, from the layout request's Referer. The default view when
+        there is none; when the address needs a notice (an unknown force, say), which the callbacks give;
+        and when it holds a search: free text would make every address a page of its own to build (about
+        80 ms each) and would push the common views out of the cache."""
         if not has_request_context() or not request.referrer:
             return ViewState()
         query = urlsplit(request.referrer).query
         if not query:
             return ViewState()
         state = state_from_query(f"?{query}", snapshot.dataset)
-        return ViewState() if state.notices else state
+        return ViewState() if state.notices or state.search else state
 
     def user_with_own_page(self) -> User | None:
         """The signed-in register user asking, whose page holds their register section; None for everyone

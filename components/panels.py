@@ -128,7 +128,7 @@ def outcome_chart_figures(charts: Sequence[LollipopChart], source: str = "") -> 
     if not charts:
         return [html.P("The paper reports no results (evaluation or monitoring of effect) for the initiatives in "
                        "this view; any other figures they have are listed below.", className="empty")]
-    return [lollipop(chart, source, {"type": "outcome-chart", "unit": chart.key}) for chart in charts]
+    return [lollipop(chart, source) for chart in charts]
 
 
 def on_demand(noun: str, toggle_id: str, body_id: str, content_id: str, controls: list,

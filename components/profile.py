@@ -118,10 +118,15 @@ class ProfileContent:
     total: int = 0
 
 
+def in_view_of(dataset: Dataset, join: ForceJoin, state: ViewState) -> tuple[tuple[Initiative, ...], tuple[Initiative, ...]]:
+    """(initiatives matching the filters, those of them in the state's force, or all on the map for England)."""
+    matching = filter_initiatives(dataset, state)
+    return matching, tuple(initiatives_in_view(join, matching, state.force))
+
+
 def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str) -> ProfileContent:
     """Every part of the profile for a state, as the callback and the initial layout both need it."""
-    matching = filter_initiatives(dataset, state)
-    in_view = initiatives_in_view(join, matching, state.force)
+    matching, in_view = in_view_of(dataset, join, state)
     themes = lollipop(theme_chart(theme_shares(dataset, in_view, matching)), source)
     if not state.force:
         return ProfileContent(ENGLAND, counts_line(matching, (), dataset.provenance),
@@ -230,7 +235,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         state = state_from_store(state_data, snapshot.dataset)
         if not state.force:
             raise PreventUpdate
-        in_view = initiatives_in_view(snapshot.join, filter_initiatives(snapshot.dataset, state), state.force)
+        _, in_view = in_view_of(snapshot.dataset, snapshot.join, state)
         start, end = pages * PAGE, (pages + 1) * PAGE
         if start >= len(in_view):
             raise PreventUpdate
@@ -252,7 +257,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         state = state_from_store(state_data, snapshot.dataset)
         if not state.force:
             raise PreventUpdate
-        in_view = initiatives_in_view(snapshot.join, filter_initiatives(snapshot.dataset, state), state.force)
+        _, in_view = in_view_of(snapshot.dataset, snapshot.join, state)
         charted, _ = capped_results(outcomes_of(snapshot.dataset, in_view))
         figures = build_outcome_charts(charted, dict(snapshot.dataset.initiatives_by_id))
         return {"clicks": clicks, "figures": [with_source(figure, snapshot.chart_source) for _, figure in figures]}

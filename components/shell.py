@@ -5,6 +5,8 @@ write it and a link restores them (`sync_state`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
@@ -84,31 +86,33 @@ def filter_bar(dataset: Dataset, register_on: bool = False, state: ViewState = D
 LAZY_VIEWS: tuple[str, ...] = ("national", "matrix", "background", "about")
 
 
-def panel_contents(snapshot: Snapshot, state: ViewState = DEFAULT_STATE) -> dict[str, list]:
-    """Every tab's panel content, as its tab first shows it."""
+def panel_contents(snapshot: Snapshot, state: ViewState = DEFAULT_STATE,
+                   views: Collection[str] = VIEWS) -> dict[str, list]:
+    """The content of each of `views`' panels, as its tab first shows it."""
     dataset = snapshot.dataset
-    return {
-        "overview": overview_view.overview_panel(),
-        "national": national_view.national_panel(),
-        "compare": compare_view.panel(dataset, state.compare),
-        "matrix": matrix_view.panel(dataset),
-        "background": overview_view.background_panel(),
-        "cite": cite_view.cite_panel(),
-        "about": cite_view.about_panel(dataset, map_panel.MAP_COUNTS),
+    builders: dict[str, Callable[[], list]] = {
+        "overview": overview_view.overview_panel,
+        "national": national_view.national_panel,
+        "compare": lambda: compare_view.panel(dataset, state.compare),
+        "matrix": lambda: matrix_view.panel(dataset),
+        "background": overview_view.background_panel,
+        "cite": cite_view.cite_panel,
+        "about": lambda: cite_view.about_panel(dataset, map_panel.MAP_COUNTS),
     }
+    return {view: builders[view]() for view in views}
 
 
 def view_tabs(snapshot: Snapshot, state: ViewState = DEFAULT_STATE) -> list:
     """The secondary views as tabs, `state`'s view open; lazy tabs' panels are empty until first shown."""
     shown = state.view
-    panels = panel_contents(snapshot, state)
+    panels = panel_contents(snapshot, state, [v for v in VIEWS if v == shown or v not in LAZY_VIEWS])
     tabs = html.Div([
         html.Button(VIEW_LABELS[v], id=view_tab(v), n_clicks=0, role="tab", className="view-tab",
                     **{"aria-selected": "true" if v == shown else "false", "aria-controls": view_panel(v)})
         for v in VIEWS
     ], role="tablist", id=Ids.VIEW_TABS, className="view-tabs", **{"aria-label": "More views"})
     return [tabs, dcc.Store(id=Ids.PANELS_BUILT, data=[shown] if shown in LAZY_VIEWS else []), *[
-        html.Section(panels[v] if v == shown or v not in LAZY_VIEWS else [], id=view_panel(v), role="tabpanel",
+        html.Section(panels.get(v, []), id=view_panel(v), role="tabpanel",
                      className=f"view-panel view-{v}", hidden=v != shown, **{"aria-labelledby": view_tab(v)})
         for v in VIEWS
     ]]
@@ -237,5 +241,5 @@ def register(app: Dash, source: DataSource) -> None:
         new = [v for v, h in zip(LAZY_VIEWS, hidden, strict=True) if h is False and v not in built]
         if not new:
             raise PreventUpdate
-        panels = panel_contents(source.current())
+        panels = panel_contents(source.current(), views=new)
         return (*[panels[v] if v in new else no_update for v in LAZY_VIEWS], [*built, *new])

@@ -1,8 +1,8 @@
-"""HTTP: static files (scripts, styles, the base map) at content-hashed URLs, compressed once and
+"""HTTP: static files (scripts, styles, the plotly.js bundle) at content-hashed URLs, compressed once and
 served from memory.
 
-The app's own static files (the force geometry, the base-map outline, the plotly.js bundle) are
-served at URLs that carry a digest of their bytes, so a browser or proxy may keep them for a year
+The plotly.js bundle the app installs is served at a URL that carries a digest of its bytes, so a
+browser or proxy may keep it for a year
 without asking again: new bytes get a new URL, and a URL whose digest is not that of the bytes the
 process holds is a 404 rather than other bytes under an old name.
 

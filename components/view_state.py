@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from dash import ClientsideFunction, Dash, Input, Output, dcc
 
-from components.ids import Ids, view_panel
+from components.ids import Ids, shown_state_id, view_panel
 from domain.loading import Dataset
 from domain.state import ViewState, state_from_query, view_url
 
@@ -49,10 +49,6 @@ def is_open(toggles: object) -> bool:
 def toggle_outputs(opened: bool, noun: str) -> tuple[bool, str, str]:
     """(body hidden, button text, aria-expanded) of an on-demand section."""
     return not opened, f"{'Hide' if opened else 'Show'} {noun}", "true" if opened else "false"
-
-
-def shown_state_id(view: str) -> str:
-    return f"view-{view}-state"
 
 
 def shown_state_store(view: str) -> dcc.Store:

@@ -57,13 +57,6 @@ class ForceCount:
         return "Most common themes: " + ", ".join(f"{label} ({n})" for label, n in shown) + more
 
 
-def shown_force_ids(dataset: Dataset, join: ForceJoin, show_wales: bool) -> frozenset[str]:
-    """Forces drawn on the map: the English ones, and the Welsh ones when asked for."""
-    return frozenset(
-        f.id for f in dataset.forces if f.id in join.by_force and (f.is_english or show_wales)
-    )
-
-
 def force_counts(
     dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative], show_wales: bool
 ) -> tuple[ForceCount, ...]:

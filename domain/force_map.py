@@ -1,4 +1,5 @@
-"""The force map as data for the page's own SVG drawing (assets/force-map.js): shapes and colours.
+"""Domain layer: the force map as data for the page's own SVG drawing (assets/force-map.js), its shapes
+and its colours.
 
 The map used to be a plotly.js choropleth. Evaluating plotly.js (about 330 ms of one task) and laying
 out its geo subplot on first load were most of the page's blocking time, for a picture of 43 fixed
@@ -33,14 +34,13 @@ Ring = list[tuple[float, float]]
 
 @dataclass(frozen=True)
 class MapShapes:
-    """Every force's outline as an SVG path in one box, and which country each lies in."""
+    """Every force's outline as an SVG path in one box."""
 
     view_box: str
     paths: dict[str, str]  # force id -> path data
-    countries: dict[str, str]  # force id -> "England" or "Wales"
 
     def as_data(self) -> dict[str, Any]:
-        return {"viewBox": self.view_box, "paths": self.paths, "countries": self.countries}
+        return {"viewBox": self.view_box, "paths": self.paths}
 
 
 def project(lon: float, lat: float) -> tuple[float, float]:
@@ -85,7 +85,6 @@ def map_shapes(geojson_bytes: bytes, source_name: str = "the boundary file") -> 
     """Project every feature of the served GeoJSON into one box (north up, y down as SVG draws it)."""
     collection = json.loads(geojson_bytes)
     projected: dict[str, list[Ring]] = {}
-    countries: dict[str, str] = {}
     for number, feature in enumerate(collection.get("features", []), start=1):
         properties = feature.get("properties") or {}
         force_id = properties.get("id")
@@ -93,7 +92,6 @@ def map_shapes(geojson_bytes: bytes, source_name: str = "the boundary file") -> 
             raise ValueError(f"{source_name}: feature {number} has no 'id' property")
         rings = _rings(feature.get("geometry") or {}, f"{source_name}: feature {number} ({force_id})")
         projected[force_id] = [[project(lon, lat) for lon, lat, *_ in ring] for ring in rings]
-        countries[force_id] = str(properties.get("country", ""))
     if not projected:
         raise ValueError(f"{source_name}: no features to draw")
     xs = [x for rings in projected.values() for ring in rings for x, _ in ring]
@@ -106,7 +104,7 @@ def map_shapes(geojson_bytes: bytes, source_name: str = "the boundary file") -> 
         return [((x - left) * scale + PADDING, (top - y) * scale + PADDING) for x, y in ring]
 
     paths = {force_id: _path(to_box(ring) for ring in rings) for force_id, rings in projected.items()}
-    return MapShapes(f"0 0 {BOX_WIDTH} {height}", paths, countries)
+    return MapShapes(f"0 0 {BOX_WIDTH} {height}", paths)
 
 
 def _hex(colour: str) -> tuple[int, int, int]:
@@ -137,8 +135,8 @@ class MapColours:
     most: int
 
     def as_data(self) -> dict[str, Any]:
-        return {"fills": self.fills, "counts": self.counts, "labels": {k: list(v) for k, v in self.labels.items()},
-                "most": self.most}
+        """What the page's map script reads; `most` goes to the legend, built on the server."""
+        return {"fills": self.fills, "counts": self.counts, "labels": {k: list(v) for k, v in self.labels.items()}}
 
 
 def map_colours(counts: Sequence[ForceCount]) -> MapColours:

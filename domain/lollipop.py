@@ -1,4 +1,5 @@
-"""Lollipop charts (a stem from zero to a value, a marker at its end) as data, before any drawing.
+"""Domain layer: lollipop charts (a stem from zero to a value, a marker at its end) as data, before any
+drawing.
 
 The profile's charts, the themes of a view and the results of a force's initiatives, are drawn as
 HTML by the page (components/charts.py): they are in the first view, and drawing them with plotly.js

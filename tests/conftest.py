@@ -205,12 +205,17 @@ def forces_drawn(page, which: str = "all") -> list[str]:
     return page.evaluate("(s) => Array.from(document.querySelectorAll(s)).map(p => p.dataset.force)", selector)
 
 
-def outlined_force(page) -> str | None:
-    """The force the selection outline is drawn around, if any."""
-    return page.evaluate("""() => { const outline = document.querySelector('#force-map .map-selected')?.getAttribute('d');
-        if (!outline) return null;
-        return Array.from(document.querySelectorAll('#force-map path.force-area'))
-          .find(p => p.getAttribute('d') === outline)?.dataset.force ?? null; }""")
+# The force the selection outline is drawn around, or null.
+OUTLINED_FORCE_JS = """() => { const outline = document.querySelector('#force-map .map-selected')?.getAttribute('d');
+    if (!outline) return null;
+    return Array.from(document.querySelectorAll('#force-map path.force-area'))
+      .find(p => p.getAttribute('d') === outline)?.dataset.force ?? null; }"""
+
+
+def wait_for_outline(page, force_id: str | None, timeout: float = 20.0) -> None:
+    """Wait until the selection outline is around `force_id` (None: no outline). The outline is drawn by its
+    own clientside callback, so it may follow the profile by a frame."""
+    wait_until(page, f"(id) => ({OUTLINED_FORCE_JS})() === id", arg=force_id, timeout=timeout)
 
 
 def wait_for_map(page, timeout: float = 20.0) -> None:

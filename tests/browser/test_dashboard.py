@@ -7,7 +7,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.conftest import MAP_FORCES, click_force, forces_drawn, outlined_force, wait_for_map, wait_until
+from tests.conftest import MAP_FORCES, click_force, forces_drawn, wait_for_map, wait_for_outline, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -50,10 +50,10 @@ def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures
     table = page.locator("#outcome-table").inner_text()
     assert "Section 136 detentions" in table and "81%" in table and "33%" in table
     assert "force=E23000021" in page.url
-    assert outlined_force(page) == "E23000021"  # the outline
+    wait_for_outline(page, "E23000021")
     click_force(page, "E23000021")  # a second click deselects
     wait_until(page, "!location.search.includes('force=')", timeout=TIMEOUT)
-    assert outlined_force(page) is None
+    wait_for_outline(page, None)
     assert page.locator("#view-title").inner_text().startswith("England")
 
 

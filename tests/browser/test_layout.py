@@ -3,6 +3,8 @@ views as tabs reachable by URL, and the whole page clean for axe at desktop and 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from domain.state import VIEWS
@@ -123,16 +125,48 @@ def test_lay006_axe_finds_nothing_serious_in_any_view_at_desktop_and_phone_width
     assert axe_violations(page) == []
 
 
-def test_lay007_a_deep_link_shows_the_force_without_the_england_profile_jumping_in_first(watched, live_server):
+FIRST_TITLE_JS = """window.__titles = []; new MutationObserver(() => {
+    const title = document.getElementById('view-title')?.textContent;
+    if (title && window.__titles[window.__titles.length - 1] !== title) window.__titles.push(title);
+}).observe(document, {childList: true, subtree: true, characterData: true});"""
+
+
+def test_lay007_a_deep_link_opens_on_the_force_itself_with_nothing_redrawn_after_load(watched, live_server):
     page = watched.page
+    answered: list[tuple[str, int]] = []
+    page.on("response", lambda r: answered.append((json.loads(r.request.post_data)["output"], r.status))
+            if "_dash-update-component" in r.url else None)
+    page.add_init_script(FIRST_TITLE_JS)
     page.goto(f"{live_server.base_url}?force=E23000021")
-    # Until the force's profile arrives, the England one the layout holds is kept out of sight
-    # (assets/clientside.js); then the force's shows.
-    wait_until(page, "!document.documentElement.classList.contains('profile-pending') && "
-                     "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
-    assert page.locator("#view-title").inner_text() == "Leicestershire Police"
-    assert page.locator("#profile-counts").is_visible()
-    assert page.locator("#profile-counts").inner_text().startswith("1 initiative")
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    wait_until(page, "!document.documentElement.classList.contains('profile-pending')", timeout=2)  # not the 5 s fallback
+    page.wait_for_timeout(1000)
+    assert page.evaluate("window.__titles") == ["Leicestershire Police"]  # England never showed
+    # The address callback finds the page already showing its address: it changes nothing (204), so no
+    # profile, map or filter callback follows; only the citation, which needs the page's full address.
+    assert [status for output, status in answered if output.startswith("..url.search")] == [204]
+    assert [output.split("...")[0] for output, _ in answered if not output.startswith("..url.search")] == \
+        ["..citation-text.children"]
+
+
+def test_lay007b_behind_a_proxy_that_strips_referer_links_still_open_on_their_view(watched, live_server):
+    """Without a Referer the page is England's; the callbacks then fill in the view: the England profile is
+    kept out of sight meanwhile, and a comparison in the link survives (the dropdown keeps its values)."""
+    page = watched.page
+
+    def without_referer(route):
+        route.fulfill(response=page.context.request.get(route.request.url))  # fetched with no Referer
+
+    page.route("**/_dash-layout", without_referer)
+    page.add_init_script(FIRST_TITLE_JS)
+    page.goto(f"{live_server.base_url}?force=E23000021&view=compare&compare=E23000021,E23000037")
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    assert page.evaluate("document.getElementById('results').dataset.force") == ""  # England's page, refilled
+    wait_until(page, "!document.documentElement.classList.contains('profile-pending')", timeout=TIMEOUT)
+    assert page.evaluate("window.__titles")[-1] == "Leicestershire Police"
+    wait_until(page, "document.querySelector('#comparison')?.textContent.includes('Gloucestershire Constabulary')",
+               timeout=TIMEOUT)
+    assert "compare=E23000021%2CE23000037" in page.url or "compare=E23000021,E23000037" in page.url
 
 
 def test_lay008_the_outcomes_overview_is_drawn_when_it_comes_into_view_and_then_follows_the_filters(

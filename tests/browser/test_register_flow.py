@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_accessibility import axe_violations
-from tests.conftest import MAP_FORCES, click_force, open_watched_page, start_gunicorn, stop, wait_until
+from tests.conftest import click_force, open_watched_page, start_gunicorn, stop, wait_for_map, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30
@@ -34,9 +34,6 @@ def page_for(browser, server, user: str | None):
     return open_watched_page(browser, origin_of(server), viewport={"width": 1280, "height": 900},
                              extra_headers={"X-Remote-User": user} if user else None)
 
-
-def wait_for_map(page) -> None:
-    page.wait_for_selector(MAP_FORCES, timeout=TIMEOUT * 1000)
 
 
 def choose(page, control_id: str, typed: str, option: str) -> None:

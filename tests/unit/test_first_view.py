@@ -66,7 +66,7 @@ def test_first001_a_link_opens_on_its_own_view(client):
     assert props[Ids.RESULTS]["data-force"] == "E23000021"
     assert props[Ids.FORCE_SELECT]["value"] == "E23000021" and props[Ids.THEMES]["value"] == ["mental-health"]
     assert props[Ids.COMPARE]["value"] == ["E23000021", "E23000037"]
-    assert {o["value"] for o in props[Ids.COMPARE]["options"]} == {"E23000021", "E23000037"}
+    assert len(props[Ids.COMPARE]["options"]) == 43  # every force: Dash's dropdown drops values it has no option for
     matching = filter_initiatives(dataset, state)
     assert props[Ids.RESULTS_COUNT]["children"] == f"{len(matching)} of 50 initiatives match"
     snapshot = snapshot_of(dataset)
@@ -75,9 +75,11 @@ def test_first001_a_link_opens_on_its_own_view(client):
     assert [v for v in VIEWS if not props[view_panel(v)]["hidden"]] == ["compare"]
 
 
-@pytest.mark.parametrize("referer", [None, "http://intranet.example/", "http://intranet.example/?force=nowhere"])
-def test_first002_no_address_or_one_needing_a_notice_opens_on_england(client, referer):
-    """The callbacks then read the address (and give the notice) as they always did."""
+@pytest.mark.parametrize("referer", [None, "http://intranet.example/", "http://intranet.example/?force=nowhere",
+                                     "http://intranet.example/?force=E23000021&q=triage"])
+def test_first002_no_address_one_needing_a_notice_or_a_search_opens_on_england(client, referer):
+    """The callbacks then read the address (and give the notice) as they always did. A search is free text:
+    a page for each would be built at each new word and push the common views out of the cache."""
     props, _ = layout_for(client, referer)
     assert props[Ids.VIEW_TITLE]["children"] == "England" and props[Ids.RESULTS]["data-force"] == ""
     assert props[Ids.STATE]["data"] == {"query": "", "notices": []}

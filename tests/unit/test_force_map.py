@@ -1,4 +1,4 @@
-"""The map's shapes and colours (domain/force_map.py) and the HTML charts (domain/lollipop.py,
+"""The map's shapes and colours (domain/force_map.py) and the profile's HTML charts (domain/lollipop.py,
 components/charts.py) -- no browser; tests/browser/test_dashboard.py draws and clicks them."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pytest
 from components.charts import lollipop, source_lines
 from domain.aggregation import filter_initiatives, force_counts
 from domain.compare import chart_source
+from domain.figures import MARKER_COLOURS
 from domain.force_map import (COUNT_COLOURSCALE, NO_CASE_STUDY_COLOUR, count_colour, map_colours, map_shapes,
                               project)
 from domain.joining import join_initiatives
@@ -59,7 +60,6 @@ def test_map001_every_force_of_the_boundary_file_is_drawn_in_one_box(dataset, sh
         assert path.startswith("M") and path.endswith("z"), force_id
         assert "".join(s for s, _, _ in STEP.findall(path)) and not re.sub(r"[Mlz0-9 -]", "", path), force_id
         assert all(0 <= x <= width and 0 <= y <= height for x, y in absolute_points(path)), force_id
-    assert {shapes.countries[f] for f in shapes.paths} == {"England", "Wales"}
 
 
 def test_map002_north_is_up_and_east_is_right(shapes):
@@ -132,15 +132,15 @@ def test_map006_colours_run_from_lightest_at_one_to_darkest_at_the_most(dataset)
     (115, (0, 50, 100)), (1_100_250, (0, 500_000, 1_000_000)), (3.4, (0, 1, 2, 3)), (12, (0, 5, 10)),
     (0.35, (0, 0.1, 0.2, 0.3)), (0, (0.0,)),
 ])
-def test_map007_nice_ticks_are_round_start_at_zero_and_stay_on_the_axis(top, ticks):
+def test_chart001_nice_ticks_are_round_start_at_zero_and_stay_on_the_axis(top, ticks):
     assert nice_ticks(top) == ticks and len(ticks) <= 6
 
 
-def test_map008_results_charts_in_html_one_item_per_figure_with_direction_and_source(dataset):
+def test_chart002_results_charts_in_html_one_item_per_figure_with_direction_and_source(dataset):
     outcomes = [o for o in dataset.outcomes if o.initiative_id == "leicestershire-triage-car"]
     [chart] = outcome_charts(outcomes, dict(dataset.initiatives_by_id))
     assert chart.key == "percent" and chart.axis_max == 115
-    drawn = lollipop(chart, chart_source(dataset), {"type": "outcome-chart", "unit": chart.key})
+    drawn = lollipop(chart, chart_source(dataset))
     items, caption = drawn.children[0].children, drawn.children[1].children
     assert [item.children for item in items] == [row.label for row in chart.rows]
     values = [getattr(item, "data-value") for item in items]
@@ -152,3 +152,12 @@ def test_map008_results_charts_in_html_one_item_per_figure_with_direction_and_so
     assert all(item.title.splitlines()[0].startswith("a fall of ") for item in items)
     assert caption.splitlines() == ["Percent", *source_lines(chart_source(dataset))]
     assert "&amp;" not in caption and "<br>" not in caption  # the chart markup of the citation is undone
+
+
+def test_chart003_html_and_image_charts_give_each_direction_one_colour():
+    """A chart read on the page and the same chart saved as an image mark a fall, a rise and a level alike."""
+    css = (DATA_DIR.parent / "assets" / "style.css").read_text(encoding="utf-8")
+    base = re.search(r"\.lollipop-row::after \{[^}]*?[; ]color: (#[0-9a-f]{6})", css).group(1)
+    drawn = {marker: re.search(rf"\.lollipop-{marker}::after {{ color: (#[0-9a-f]{{6}}); }}", css).group(1)
+             for marker in ("reduction", "increase", "level")}
+    assert {"count": base, **drawn} == MARKER_COLOURS
