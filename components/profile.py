@@ -220,6 +220,17 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
                 # Reset only when more pages were shown: writing it fires the "more" callback, a request for nothing.
                 0 if pages_shown else no_update, key)
 
+    def selected_force_on_click(clicks: object, state_data: object) -> tuple[Snapshot, ViewState, tuple[Initiative, ...]]:
+        """(snapshot, state, the force's initiatives in view) for a button pressed in a force's profile;
+        nothing to do (PreventUpdate) before any press or with no force selected."""
+        if not isinstance(clicks, int) or clicks < 1:
+            raise PreventUpdate
+        snapshot = source.current()
+        state = state_from_store(state_data, snapshot.dataset)
+        if not state.force:
+            raise PreventUpdate
+        return snapshot, state, in_view_of(snapshot.dataset, snapshot.join, state)[1]
+
     @app.callback(
         Output(Ids.CASE_STUDIES, "children", allow_duplicate=True),
         Output(Ids.PROFILE_MORE, "children", allow_duplicate=True),
@@ -229,13 +240,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     )
     def show_more_titles(pages, state_data):
         """The next page of the selected force's titles, appended to those shown."""
-        if not isinstance(pages, int) or pages < 1:
-            raise PreventUpdate
-        snapshot = source.current()
-        state = state_from_store(state_data, snapshot.dataset)
-        if not state.force:
-            raise PreventUpdate
-        _, in_view = in_view_of(snapshot.dataset, snapshot.join, state)
+        snapshot, state, in_view = selected_force_on_click(pages, state_data)
         start, end = pages * PAGE, (pages + 1) * PAGE
         if start >= len(in_view):
             raise PreventUpdate
@@ -251,13 +256,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     def chart_images(clicks, state_data):
         """The profile's results charts as plotly figures, with the citation, for the browser to save as
         images: only when asked, so no click on the map carries them."""
-        if not isinstance(clicks, int) or clicks < 1:
-            raise PreventUpdate
-        snapshot = source.current()
-        state = state_from_store(state_data, snapshot.dataset)
-        if not state.force:
-            raise PreventUpdate
-        _, in_view = in_view_of(snapshot.dataset, snapshot.join, state)
+        snapshot, _, in_view = selected_force_on_click(clicks, state_data)
         charted, _ = capped_results(outcomes_of(snapshot.dataset, in_view))
         figures = build_outcome_charts(charted, dict(snapshot.dataset.initiatives_by_id))
         return {"clicks": clicks, "figures": [with_source(figure, snapshot.chart_source) for _, figure in figures]}

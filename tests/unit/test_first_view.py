@@ -5,7 +5,6 @@ links in chromium: tests/browser/test_layout.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from domain.source import snapshot_of
 from domain.state import VIEWS, state_from_query
 from settings import Settings
 from tests.register_requests import callback_with_output, paper, post_callback, response_values, simple_request
+from tests.unit.test_register_security import components_in as components
 
 LINK = "?force=E23000021&themes=mental-health&view=compare&compare=E23000021,E23000037"
 
@@ -32,17 +32,6 @@ def app():
 @pytest.fixture
 def client(app):
     return app.server.test_client()
-
-
-def components(node: Any) -> Iterator[dict]:
-    if isinstance(node, dict):
-        if "type" in node and "props" in node:
-            yield node
-        for value in node.values():
-            yield from components(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from components(value)
 
 
 def by_id(layout: dict) -> dict[str, dict]:
