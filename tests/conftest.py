@@ -242,6 +242,32 @@ def click_force(page, force_id: str, frame=None, timeout: float = 20.0) -> None:
     page.mouse.click(box["x"], box["y"])
 
 
+def choose_option(page, control_id: str, typed: str, option: str) -> None:
+    """Pick an option of a Dash dropdown as a user does with the mouse: open it, search, click the option.
+
+    Each step waits for the dropdown's own state (its trigger's aria-expanded and the listbox it
+    controls), not for time: on a busy machine the previous dropdown may still be closing when this
+    one is clicked, and a click then is not always taken as an open."""
+    from playwright.sync_api import expect
+
+    trigger = page.locator(f"#{control_id}")
+    expect(trigger).to_have_attribute("aria-expanded", "false")
+    for _ in range(3):
+        trigger.click()
+        try:
+            expect(trigger).to_have_attribute("aria-expanded", "true", timeout=5_000)
+            break
+        except AssertionError:
+            continue
+    listbox = page.locator(f"[id='{trigger.get_attribute('aria-controls')}']")  # radix ids hold colons
+    listbox.locator("input.dash-dropdown-search").fill(typed)
+    listbox.get_by_role("option", name=option, exact=True).first.click()
+    if trigger.get_attribute("aria-expanded") == "true":  # a multi-choice list stays open
+        page.keyboard.press("Escape")
+    expect(trigger).to_have_attribute("aria-expanded", "false")
+    expect(page.locator(f"#{control_id}-value")).to_contain_text(option)
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
     """One throw-away PostgreSQL cluster for the whole run (tests/postgres_cluster.py); each test that

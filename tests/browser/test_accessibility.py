@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from domain.state import VIEWS
-from tests.conftest import REPO, ready, wait_until
+from tests.conftest import REPO, choose_option, ready, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -97,8 +97,7 @@ def test_a11y003_table_alternative_in_sync_with_filters(watched, live_server):
     wait_until(page, """Array.from(document.querySelectorAll('#force-table tbody tr'))
                        .some(r => r.textContent.startsWith('Thames Valley Police') && r.textContent.includes('2'))""",
                timeout=TIMEOUT)
-    page.locator("#force-table-sort").click()
-    page.get_by_role("option", name="Initiatives (most first)").click()
+    choose_option(page, "force-table-sort", "most", "Initiatives (most first)")
     wait_until(page, "document.querySelector('#force-table tbody th')?.textContent === 'Thames Valley Police'", timeout=TIMEOUT)
     assert page.locator("#force-table-toggle").get_attribute("aria-expanded") == "true"
     assert axe_violations(page) == []

@@ -28,7 +28,7 @@ from domain.chart_text import plain_text
 from domain.force_map import map_colours, map_shapes
 from domain.joining import join_initiatives
 from domain.state import VIEWS
-from tests.conftest import REPO, click_force, open_watched_page, ready, wait_until
+from tests.conftest import REPO, choose_option, click_force, open_watched_page, ready, wait_until
 from tests.unit.test_chart_text import HOSTILE, hostile_dataset, hostile_figures
 
 pytestmark = pytest.mark.browser
@@ -204,10 +204,7 @@ def browse_every_feature(page, base_url: str, sent: list, answered: list) -> Non
     click_force(page, "E23000037")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'",
                timeout=TIMEOUT)
-    page.locator("#theme-filter").click()
-    page.keyboard.type("Mental health")
-    page.get_by_role("option", name="Mental health (core topic)").click()
-    page.keyboard.press("Escape")
+    choose_option(page, "theme-filter", "Mental health", "Mental health (core topic)")
     wait_until(page, "location.search.includes('themes=mental-health')", timeout=TIMEOUT)
     page.locator("#search-text").click()
     page.keyboard.type("triage", delay=30)

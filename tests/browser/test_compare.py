@@ -7,7 +7,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.conftest import ready, wait_until
+from tests.conftest import choose_option, ready, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -47,8 +47,7 @@ def test_cmpb003_matrix_sorts_links_and_exports_what_is_shown(watched, live_serv
     page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
     first_rows = page.locator(".matrix-table tbody th").all_inner_texts()
     assert first_rows[0] == "Avon and Somerset Constabulary" and len(first_rows) == 40
-    page.locator("#matrix-sort").click()
-    page.get_by_role("option", name="Mental health (most first)").click()
+    choose_option(page, "matrix-sort", "Mental", "Mental health (most first)")
     wait_until(page, "document.querySelector('.matrix-table tbody th')?.textContent === 'Gloucestershire Constabulary'",
                timeout=TIMEOUT)
     shown = page.locator(".matrix-table tbody th").all_inner_texts()

@@ -7,7 +7,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.conftest import MAP_FORCES, click_force, forces_drawn, wait_for_map, wait_for_outline, wait_until
+from tests.conftest import MAP_FORCES, choose_option, click_force, forces_drawn, wait_for_map, wait_for_outline, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -60,11 +60,7 @@ def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures
 def test_brw003_theme_filter_recolours_map_and_narrows_cards(watched, live_server):
     page = watched.page
     open_england_view(page, live_server.base_url)
-    page.locator("#theme-filter").click()
-    page.keyboard.type("Dementia")
-    option = page.get_by_role("option", name="Dementia (core topic)")
-    option.wait_for(timeout=TIMEOUT * 1000)
-    option.click()
+    choose_option(page, "theme-filter", "Dementia", "Dementia (core topic)")
     wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('2 of 50')", timeout=TIMEOUT)
     wait_until(page, f"document.querySelectorAll(\"{MAP_FORCES}:not([data-count='0'])\").length === 1")
     assert forces_drawn(page, "counted") == ["E23000029"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_accessibility import axe_violations
-from tests.conftest import click_force, open_watched_page, start_gunicorn, stop, wait_for_map, wait_until
+from tests.conftest import choose_option, click_force, open_watched_page, start_gunicorn, stop, wait_for_map, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30
@@ -36,28 +36,21 @@ def page_for(browser, server, user: str | None):
 
 
 
-def choose(page, control_id: str, typed: str, option: str) -> None:
-    page.locator(f"#{control_id}").click()
-    page.keyboard.type(typed)
-    page.get_by_role("option", name=option, exact=True).first.click()
-    page.keyboard.press("Escape")
-
-
 def fill_proposal(page) -> None:
     page.fill("#register-title", TITLE)
     page.fill("#register-place", "Ashford")
     page.fill("#register-lead_organisations", "Kent Police | Kent and Medway NHS Trust")
-    choose(page, "register-themes", "Mental", "Mental health")
-    choose(page, "register-status", "pilot", "pilot")
-    choose(page, "register-evaluation", "none reported", "none reported")
+    choose_option(page, "register-themes", "Mental", "Mental health")
+    choose_option(page, "register-status", "pilot", "pilot")
+    choose_option(page, "register-evaluation", "none reported", "none reported")
     page.fill("#register-start_year", "2019")
     page.fill("#register-summary", "Mental health nurses ride with officers on weekend nights in Ashford.")
     page.fill("#register-source", "https://example.org/ashford-triage-report")
     page.fill("#register-figure-0-measure", "Section 136 detentions")
     page.fill("#register-figure-0-value", "30")
-    choose(page, "register-figure-0-unit", "percent", "percent")
-    choose(page, "register-figure-0-direction", "reduction", "reduction")
-    choose(page, "register-figure-0-kind", "result", "result")
+    choose_option(page, "register-figure-0-unit", "percent", "percent")
+    choose_option(page, "register-figure-0-direction", "reduction", "reduction")
+    choose_option(page, "register-figure-0-kind", "result", "result")
     page.fill("#register-figure-0-source", "Annual report 2019, p. 4")
     page.locator("#register-figure-0-source").press("Tab")  # inputs commit their value on blur
 

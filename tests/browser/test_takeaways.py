@@ -8,7 +8,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.conftest import MAP_FORCES, click_force, free_port, open_watched_page, ready, start_gunicorn, stop, wait_until
+from tests.conftest import MAP_FORCES, choose_option, click_force, free_port, open_watched_page, ready, start_gunicorn, stop, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -22,10 +22,7 @@ def unzip(download, folder):
 def test_take001_citation_and_downloads_follow_the_view_on_screen(watched, live_server, tmp_path):
     page = watched.page
     ready(page, live_server.base_url)
-    page.locator("#theme-filter").click()
-    page.keyboard.type("Mental health")
-    page.get_by_role("option", name="Mental health (core topic)").click()
-    page.keyboard.press("Escape")
+    choose_option(page, "theme-filter", "Mental health", "Mental health (core topic)")
     wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('10 of 50')", timeout=TIMEOUT)
     click_force(page, "E23000021")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
