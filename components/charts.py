@@ -6,7 +6,9 @@ proportion (each component it draws notifies every other), so a chart of 21 rows
 cells took a third of the page's first drawing. Each row is a list item whose text is its label; the
 stylesheet draws the stem from the row's `--at` (its place along the axis, 0 to 1) and writes the
 marker and the value from `data-marker` and `data-value`. A row's details (the comparison, the
-reading, the source mark) are its tooltip. The source citation is the chart's caption.
+reading, the source mark) are its tooltip; where no other part of the page gives them (the themes'
+comparison with all matching initiatives), `details_list` also writes them out in a disclosure a
+keyboard reaches, as one block of text. The source citation is the chart's caption.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ def source_lines(chart_markup: str) -> list[str]:
     return [unescape(line) for line in chart_markup.split("<br>")]
 
 
+def breakable(label: str) -> str:
+    """The label with a break allowed after each slash: at 375 px "Vulnerable individuals/communities"
+    is wider than its column, and without this the browser breaks it inside a word."""
+    return label.replace("/", "/\u200b")
+
+
 MARKER_GLYPHS = {"count": "●", "level": "●", "reduction": "◀", "increase": "▶"}
 
 
@@ -37,7 +45,7 @@ def _share(value: float, chart: LollipopChart) -> str:
 def lollipop(chart: LollipopChart, source: str) -> html.Figure:
     """The chart as an HTML list, one item per row; its caption says what the values count."""
     rows = [
-        html.Li(row.label, className=f"lollipop-row lollipop-{row.marker}", style={"--at": _share(row.value, chart)},
+        html.Li(breakable(row.label), className=f"lollipop-row lollipop-{row.marker}", style={"--at": _share(row.value, chart)},
                 title="\n".join(line for line in row.details if line) or None,
                 **{"data-marker": MARKER_GLYPHS[row.marker],
                    "data-value": row.value_text + (f" ({DIRECTION_WORDS[row.marker]})" if row.marker in DIRECTION_WORDS
@@ -49,3 +57,11 @@ def lollipop(chart: LollipopChart, source: str) -> html.Figure:
         html.Ul(rows, className="lollipop-rows"),
         html.Figcaption("\n".join(caption)),
     ], className=f"lollipop lollipop-{chart.key}")
+
+
+def details_list(chart: LollipopChart, summary: str) -> html.Details:
+    """Every row's details as text, one line a row, behind a disclosure: what the tooltips say, for
+    readers who cannot hover. One text block, not a component a line, for the reason given above."""
+    lines = [f"• {row.label}: {'; '.join(line for line in row.details if line)}" for row in chart.rows if row.details]
+    return html.Details([html.Summary(summary), html.P("\n".join(lines), className="lollipop-details-text")],
+                        className="lollipop-details")

@@ -18,7 +18,7 @@ from dash import ClientsideFunction, Dash, Input, Output, Patch, State, dcc, htm
 from dash.exceptions import PreventUpdate
 from plotly.utils import PlotlyJSONEncoder
 
-from components.charts import lollipop
+from components.charts import details_list, lollipop
 from components.ids import Ids
 from components.memo import BoundedMemo
 from components.panels import capped_results, figure_tables, initiative_card, left_out, outcome_chart_figures
@@ -34,6 +34,7 @@ from domain.source import DataSource, Snapshot
 from domain.state import DEFAULT_STATE, ViewState
 
 ENGLAND = "England"
+THEME_COMPARISON = "Each theme here against all matching initiatives"
 TOP_FORCES = 5
 # Titles sent at a time: a force with hundreds of register records gets them page by page, on request.
 PAGE = 10
@@ -109,7 +110,7 @@ class ProfileContent:
     title: str
     counts: str
     body: list
-    themes: Any  # the theme chart (an HTML figure)
+    themes: Any  # the theme chart (an HTML figure) and its comparison with all matching initiatives
     charts: list = field(default_factory=list)
     tables: list = field(default_factory=list)
     figures_hidden: bool = True
@@ -127,7 +128,8 @@ def in_view_of(dataset: Dataset, join: ForceJoin, state: ViewState) -> tuple[tup
 def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str) -> ProfileContent:
     """Every part of the profile for a state, as the callback and the initial layout both need it."""
     matching, in_view = in_view_of(dataset, join, state)
-    themes = lollipop(theme_chart(theme_shares(dataset, in_view, matching)), source)
+    chart = theme_chart(theme_shares(dataset, in_view, matching))
+    themes = [lollipop(chart, source), details_list(chart, THEME_COMPARISON)]
     if not state.force:
         return ProfileContent(ENGLAND, counts_line(matching, (), dataset.provenance),
                               england_summary(dataset, join, matching, url_prefix, state), themes)

@@ -151,12 +151,13 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
     ready(page, f"{live_server.base_url}?force=E23000021")
     wait_until(page, "document.querySelectorAll('#outcome-charts .lollipop').length > 0", timeout=TIMEOUT)
     stops = []
-    for _ in range(19):  # the whole page: filters, map, profile, the views' tabs
+    for _ in range(20):  # the whole page: filters, map, profile, the views' tabs
         page.keyboard.press("Tab")
         stops.append(focused(page))
     assert [s["id"] or s["text"][:40] for s in stops] == [
         "Skip to the results", "force-select", "clear-force", "theme-filter", "evaluation-filter", "search-text",
-        "show-wales", "export-csv", "force-table-toggle", "Leicestershire mental health triage car", "save-charts",
+        "show-wales", "export-csv", "force-table-toggle", "Leicestershire mental health triage car",
+        "Each theme here against all matching ini", "save-charts",
         "FigureKindInitiative or case studyValueP", *[f"view-tab-{v}" for v in VIEWS],
     ]
     # Every stop shows a focus ring at least 2 px wide.

@@ -98,6 +98,14 @@ def test_lay005_keyboard_journey_through_the_layout(watched, live_server):
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.parentElement.open") is True
+    # The themes' comparison with all matching initiatives, which the chart shows on hover, opens from the keys.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.parentElement.classList.contains('lollipop-details')"):
+            break
+    page.keyboard.press("Enter")
+    comparison = page.locator("#theme-chart .lollipop-details-text")
+    assert comparison.is_visible() and "across all matching" in comparison.inner_text()
     tab_to(page, "view-tab-matrix", limit=20)
     page.keyboard.press("Enter")
     wait_until(page, "location.search.includes('view=matrix') && !document.querySelector('#view-matrix').hidden",

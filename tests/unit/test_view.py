@@ -10,7 +10,7 @@ import pytest
 from components.app_factory import create_app
 from domain.aggregation import (filter_initiatives, force_counts, format_value,
                                 initiatives_in_view, off_map_initiatives, outcomes_of, theme_shares)
-from components.charts import lollipop
+from components.charts import details_list, lollipop
 from domain.figures import build_outcome_charts, plotly_lollipop
 from domain.force_map import NO_CASE_STUDY_COLOUR, map_colours
 from domain.lollipop import theme_chart
@@ -121,8 +121,16 @@ def test_view011_theme_chart_shows_counts_first_and_the_comparison_second(datase
     assert early.value_text == "3" and "3 of " in early.details[0]  # the comparison comes second
     assert early.details[1].startswith("17 of ") and "across all matching" in early.details[1]
     items = lollipop(chart, "").children[0].children
-    assert [item.children for item in items] == [row.label for row in chart.rows]
+    assert [item.children.replace("\u200b", "") for item in items] == [row.label for row in chart.rows]
     assert getattr(items[0], "data-value") == chart.rows[0].value_text
+    # A narrow column may break a long label after its slash rather than inside a word.
+    assert "Early intervention/\u200bprevention" in [item.children for item in items]
+    # The comparison is written out too, for readers who cannot hover: a row a line, in the chart's order.
+    written = details_list(chart, "Against all matching")
+    assert written.children[0].children == "Against all matching"
+    lines = written.children[1].children.splitlines()
+    assert len(lines) == len(chart.rows) and lines[0].startswith(f"• {chart.rows[0].label}: ")
+    assert f"• Early intervention/prevention: {early.details[0]}; {early.details[1]}" in lines
     image = go.Figure(plotly_lollipop(chart))  # the figure a reader saves as an image validates too
     assert {t.type for t in image.data} == {"scatter"}  # the small plotly.js bundle has no bar trace
 
