@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from domain.state import VIEWS
 from tests.browser.test_accessibility import axe_violations, choose_with_keyboard, tab_to
@@ -104,8 +105,8 @@ def test_lay005_keyboard_journey_through_the_layout(watched, live_server):
         if page.evaluate("document.activeElement.parentElement.classList.contains('lollipop-details')"):
             break
     page.keyboard.press("Enter")
-    comparison = page.locator("#theme-chart .lollipop-details-text")
-    assert comparison.is_visible() and "across all matching" in comparison.inner_text()
+    expect(page.locator("#theme-chart .lollipop-details-text")).to_be_visible()
+    assert "across all matching" in page.locator("#theme-chart .lollipop-details-text").inner_text()
     tab_to(page, "view-tab-matrix", limit=20)
     page.keyboard.press("Enter")
     wait_until(page, "location.search.includes('view=matrix') && !document.querySelector('#view-matrix').hidden",
