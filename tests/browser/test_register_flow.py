@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_accessibility import axe_violations
-from tests.conftest import choose_option, click_force, open_watched_page, start_gunicorn, stop, wait_for_map, wait_until
+from tests.conftest import choose_option, click_force, open_watched_page, start_gunicorn, stop, wait_for_map, wait_for_outline, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30
@@ -92,6 +92,8 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         # Force areas picked on the map.
         click_force(page, KENT)
         wait_until(page, "document.querySelector('#view-title')?.textContent === 'Kent Police'", timeout=TIMEOUT)
+        # The title is written in the browser at once; the button reads the view state the server answers with.
+        wait_for_outline(page, KENT, timeout=TIMEOUT)
         page.click("#register-add-selected-force")
         wait_until(page, "document.querySelector('#register-force_ids')?.textContent.includes('Kent Police')",
                    timeout=TIMEOUT)
