@@ -5,6 +5,10 @@
  *
  * A click sets the `force-map-click` store (dash_clientside.set_props), which the view state's
  * callback reads. Tooltips are set as text, never as markup: names may come from the register.
+ *
+ * The keyboard reaches the map as one tab stop (a roving tabindex: the selected force, else the first):
+ * the arrow keys move to the nearest force in their direction, Enter or Space selects it as a click
+ * does, and the focused force shows its outline and its tooltip.
  */
 (function () {
   var SVG = 'http://www.w3.org/2000/svg';
@@ -27,6 +31,10 @@
   }
 
   function showTip(container, path, event) {
+    showTipAt(container, path, event.clientX, event.clientY);
+  }
+
+  function showTipAt(container, path, clientX, clientY) {
     var labels = container.__pphLabels || {};
     var lines = labels[path.getAttribute('data-force')];
     var tip = tooltipFor(container);
@@ -39,7 +47,7 @@
       tip.appendChild(row);
     });
     var box = container.getBoundingClientRect();
-    var x = event.clientX - box.left, y = event.clientY - box.top;
+    var x = clientX - box.left, y = clientY - box.top;
     tip.hidden = false;
     // Beside the pointer, kept inside the map's box.
     var left = Math.min(x + 14, box.width - tip.offsetWidth - 4);
@@ -48,14 +56,48 @@
     tip.style.top = Math.max(top, 4) + 'px';
   }
 
+  // Each arrow key's direction on the screen (y grows downwards).
+  var STEPS = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] };
+
+  function centre(path) {
+    var box = path.getBBox();
+    return [box.x + box.width / 2, box.y + box.height / 2];
+  }
+
+  // The nearest force (centre to centre) within 60 degrees either side of the arrow's direction, a
+  // sideways step counting a little extra: a press goes to the neighbour the eye expects.
+  function nearestInDirection(land, from, step) {
+    var here = centre(from), best = null, bestCost = Infinity;
+    land.querySelectorAll('path.force-area').forEach(function (path) {
+      if (path === from) { return; }
+      var there = centre(path), dx = there[0] - here[0], dy = there[1] - here[1];
+      var along = dx * step[0] + dy * step[1], aside = Math.abs(dx * step[1] - dy * step[0]);
+      if (along <= 0 || aside > along * Math.sqrt(3)) { return; }
+      var cost = Math.hypot(dx, dy) + aside / 2;
+      if (cost < bestCost) { bestCost = cost; best = path; }
+    });
+    return best;
+  }
+
+  function moveFocus(land, path) {
+    land.querySelectorAll('path.force-area[tabindex="0"]').forEach(function (other) {
+      other.setAttribute('tabindex', '-1');
+    });
+    path.setAttribute('tabindex', '0');
+    path.focus();
+  }
+
   function build(container, shapes) {
     var svg = document.createElementNS(SVG, 'svg');
     svg.setAttribute('viewBox', shapes.viewBox);
     svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
-    svg.setAttribute('role', 'img');
+    // A group, not an image: its forces are controls of their own.
+    svg.setAttribute('role', 'group');
     svg.setAttribute('aria-label', container.getAttribute('data-label') || 'Map of police force areas');
     var land = document.createElementNS(SVG, 'g');
     land.setAttribute('class', 'map-forces');
+    // Chromium makes an SVG element with focus listeners a tab stop of its own; the forces are the stops.
+    land.setAttribute('tabindex', '-1');
     Object.keys(shapes.paths).forEach(function (id) {
       var path = document.createElementNS(SVG, 'path');
       path.setAttribute('d', shapes.paths[id]);
@@ -64,17 +106,45 @@
     });
     var outline = document.createElementNS(SVG, 'path');
     outline.setAttribute('class', 'map-selected');
+    var focusRing = document.createElementNS(SVG, 'path');
+    focusRing.setAttribute('class', 'map-focus');
     svg.appendChild(land);
     svg.appendChild(outline);
+    svg.appendChild(focusRing);
     container.appendChild(svg);
 
     var clicks = 0;
-    land.addEventListener('click', function (event) {
-      var path = event.target.closest('path.force-area');
-      if (!path) { return; }
+    function select(path) {
       clicks += 1;
       window.dash_clientside.set_props('force-map-click',
         { data: { force: path.getAttribute('data-force'), click: clicks } });
+    }
+    land.addEventListener('click', function (event) {
+      var path = event.target.closest('path.force-area');
+      if (path) { select(path); }
+    });
+    land.addEventListener('keydown', function (event) {
+      var path = event.target.closest('path.force-area');
+      if (!path) { return; }
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        select(path);
+        return;
+      }
+      var next = STEPS[event.key] && nearestInDirection(land, path, STEPS[event.key]);
+      if (STEPS[event.key]) { event.preventDefault(); }  // the arrows move on the map, not the page
+      if (next) { moveFocus(land, next); }
+    });
+    land.addEventListener('focusin', function (event) {
+      var path = event.target.closest('path.force-area');
+      if (!path) { return; }
+      focusRing.setAttribute('d', path.getAttribute('d'));
+      var box = path.getBoundingClientRect();
+      showTipAt(container, path, box.left + box.width / 2, box.top + box.height / 2);
+    });
+    land.addEventListener('focusout', function () {
+      focusRing.setAttribute('d', '');
+      tooltipFor(container).hidden = true;
     });
     land.addEventListener('mousemove', function (event) {
       var path = event.target.closest('path.force-area');
@@ -94,6 +164,8 @@
     var selected = selectedForce(stateData);
     var outline = svg.querySelector('.map-selected');
     outline.setAttribute('d', '');
+    var focused = document.activeElement;
+    var stop = null, first = null;
     svg.querySelectorAll('.map-forces path').forEach(function (path) {
       var id = path.getAttribute('data-force');
       var shown = Object.prototype.hasOwnProperty.call(fills, id);
@@ -102,8 +174,20 @@
       path.style.fill = shown ? fills[id] : '';
       // What the colour says, readable by tests and scripts: the number of matching initiatives.
       if (shown) { path.setAttribute('data-count', String(counts[id])); } else { path.removeAttribute('data-count'); }
+      if (shown) {
+        var lines = (container.__pphLabels[id] || [id]).filter(function (line) { return line; });
+        path.setAttribute('role', 'button');
+        path.setAttribute('aria-label', lines.join('. '));
+        path.setAttribute('tabindex', '-1');
+        first = first || path;
+        if (id === selected || path === focused) { stop = path === focused || !stop ? path : stop; }
+      } else {
+        ['role', 'aria-label', 'tabindex'].forEach(function (name) { path.removeAttribute(name); });
+      }
       if (shown && id === selected) { outline.setAttribute('d', path.getAttribute('d')); }
     });
+    // One tab stop: the force with the focus, else the selected force, else the first drawn.
+    if (stop || first) { (stop || first).setAttribute('tabindex', '0'); }
     container.setAttribute('data-drawn', String(Object.keys(fills).length));
     return Object.keys(fills).length;
   }

@@ -27,8 +27,9 @@ from domain.state import DEFAULT_STATE, ViewState
 MAP_COUNTS = ("The map counts initiatives: one initiative is one named piece of work the paper places in that "
               "force area. A case study of the paper may hold several. Regional and national work, and work cited "
               "as evidence from elsewhere, is not counted on the map.")
-MAP_LABEL = ("Map of the police force areas, each coloured by its number of matching initiatives. The Force list "
-             "above selects a force as a click on the map does, and the map as a table, below, lists the same counts.")
+MAP_LABEL = ("Map of the police force areas, each coloured by its number of matching initiatives. The arrow keys "
+             "move between forces and Enter selects one; the Force list above does the same, and the map as a "
+             "table, below, lists the same counts.")
 
 
 def register_legend(dataset: Dataset) -> str:

@@ -129,7 +129,8 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
     """Every part of the profile for a state, as the callback and the initial layout both need it."""
     matching, in_view = in_view_of(dataset, join, state)
     chart = theme_chart(theme_shares(dataset, in_view, matching))
-    themes = [lollipop(chart, source), details_list(chart, THEME_COMPARISON)]
+    themes = ([lollipop(chart, source), details_list(chart, THEME_COMPARISON)] if chart.rows
+              else html.P("No matching initiative here, so no themes to show.", className="empty"))
     if not state.force:
         return ProfileContent(ENGLAND, counts_line(matching, (), dataset.provenance),
                               england_summary(dataset, join, matching, url_prefix, state), themes)

@@ -142,8 +142,8 @@ def test_a11y005_print_a_force_as_one_page(watched, live_server, tmp_path):
 
 def focused(page) -> dict:
     return page.evaluate("""(() => { const e = document.activeElement; const s = getComputedStyle(e);
-        return {id: e.id, text: (e.textContent || '').trim(), outline: parseFloat(s.outlineWidth) || 0,
-                style: s.outlineStyle}; })()""")
+        return {id: e.id, force: e.dataset?.force, text: (e.textContent || '').trim(),
+                outline: parseFloat(s.outlineWidth) || 0, style: s.outlineStyle}; })()""")
 
 
 def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, live_server):
@@ -151,12 +151,12 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
     ready(page, f"{live_server.base_url}?force=E23000021")
     wait_until(page, "document.querySelectorAll('#outcome-charts .lollipop').length > 0", timeout=TIMEOUT)
     stops = []
-    for _ in range(20):  # the whole page: filters, map, profile, the views' tabs
+    for _ in range(21):  # the whole page: filters, map, profile, the views' tabs
         page.keyboard.press("Tab")
         stops.append(focused(page))
-    assert [s["id"] or s["text"][:40] for s in stops] == [
+    assert [s["id"] or (s["force"] and f"map: {s['force']}") or s["text"][:40] for s in stops] == [
         "Skip to the results", "force-select", "clear-force", "theme-filter", "evaluation-filter", "search-text",
-        "show-wales", "export-csv", "force-table-toggle", "Leicestershire mental health triage car",
+        "show-wales", "export-csv", "map: E23000021", "force-table-toggle", "Leicestershire mental health triage car",
         "Each theme here against all matching ini", "save-charts",
         "FigureKindInitiative or case studyValueP", *[f"view-tab-{v}" for v in VIEWS],
     ]
@@ -176,3 +176,44 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
     page.locator(".skip-link").focus()
     page.keyboard.press("Enter")
     wait_until(page, "document.activeElement?.id === 'results'", timeout=TIMEOUT)
+
+
+MAP_FOCUS_JS = """(() => { const e = document.activeElement;
+    return e?.classList?.contains('force-area') ? {force: e.dataset.force, label: e.getAttribute('aria-label'),
+        centre: (b => [b.x + b.width / 2, b.y + b.height / 2])(e.getBBox()),
+        ring: document.querySelector('#force-map .map-focus').getAttribute('d') === e.getAttribute('d'),
+        tip: document.querySelector('#force-map .map-tooltip:not([hidden])')?.textContent || ''} : null; })()"""
+
+
+def test_a11y007_the_map_is_one_tab_stop_its_arrows_move_between_forces_and_enter_selects(watched, live_server):
+    page = watched.page
+    ready(page, f"{live_server.base_url}?force=E23000032")
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Kent Police'", timeout=TIMEOUT)
+    tab_to(page, "export-csv")
+    page.keyboard.press("Tab")
+    # The map's one stop is the selected force, named with its count as the tooltip shows it.
+    kent = page.evaluate(MAP_FOCUS_JS)
+    assert kent["force"] == "E23000032" and kent["label"].startswith("Kent Police. ") and kent["ring"]
+    assert kent["tip"].startswith("Kent Police")
+    assert page.evaluate("document.querySelectorAll('#force-map [tabindex=\"0\"]').length") == 1
+    # An arrow goes to a neighbour on that side; the stop goes with it.
+    page.keyboard.press("ArrowLeft")
+    west = page.evaluate(MAP_FOCUS_JS)
+    assert west["force"] != kent["force"] and west["centre"][0] < kent["centre"][0] and west["ring"]
+    page.keyboard.press("ArrowUp")
+    north = page.evaluate(MAP_FOCUS_JS)
+    assert north["centre"][1] < west["centre"][1]
+    assert page.evaluate("Array.from(document.querySelectorAll('#force-map [tabindex=\"0\"]'), e => e.dataset.force)") \
+        == [north["force"]]
+    assert page.evaluate("window.scrollY") == 0  # the arrows moved on the map, not the page
+    # Enter selects it as a click does, and the focus stays on the map.
+    page.keyboard.press("Enter")
+    name = north["label"].split(". ")[0]
+    wait_until(page, "(name) => document.querySelector('#view-title')?.textContent === name", arg=name, timeout=TIMEOUT)
+    wait_until(page, "(id) => location.search.includes('force=' + id)", arg=north["force"], timeout=TIMEOUT)
+    assert page.evaluate(MAP_FOCUS_JS)["force"] == north["force"]
+    # One stop: Tab leaves the map for what follows it.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "force-table-toggle"
+    assert page.evaluate("document.querySelector('#force-map .map-focus').getAttribute('d')") == ""
+    assert axe_violations(page) == []

@@ -11,6 +11,7 @@ from components.app_factory import create_app
 from domain.aggregation import (filter_initiatives, force_counts, format_value,
                                 initiatives_in_view, off_map_initiatives, outcomes_of, theme_shares)
 from components.charts import details_list, lollipop
+from components.profile import THEME_COMPARISON, profile_content
 from domain.figures import build_outcome_charts, plotly_lollipop
 from domain.force_map import NO_CASE_STUDY_COLOUR, map_colours
 from domain.lollipop import theme_chart
@@ -255,3 +256,12 @@ def test_view021_static_files_are_compressed_once_and_served_gzip_to_gzip_only_c
     assert again.data == first.data  # the same bytes, from memory
     renderer = next(part.split('"')[0] for part in page.split('src="')[1:] if "dash_renderer" in part)
     assert client.get(renderer, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+
+
+def test_view022_a_profile_without_initiatives_says_so_instead_of_an_empty_chart(dataset, join):
+    kent = profile_content(dataset, join, ViewState(force="E23000032"), "/", "source")
+    assert kent.themes.children == "No matching initiative here, so no themes to show."
+    gloucestershire = profile_content(dataset, join, ViewState(force="E23000037"), "/", "source")
+    chart, comparison = gloucestershire.themes
+    assert len(chart.children[0].children) == 11  # one row for each of its initiatives' themes
+    assert comparison.children[0].children == THEME_COMPARISON
