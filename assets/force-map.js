@@ -6,12 +6,18 @@
  * A click sets the `force-map-click` store (dash_clientside.set_props), which the view state's
  * callback reads. Tooltips are set as text, never as markup: names may come from the register.
  *
- * The keyboard reaches the map as one tab stop (a roving tabindex: the selected force, else the first):
- * the arrow keys move to the nearest force in their direction, Enter or Space selects it as a click
- * does, and the focused force shows its outline and its tooltip.
+ * The keyboard reaches the map as one tab stop (a roving tabindex: the force last focused, else the
+ * selected force, else the first drawn): the arrow keys move to the nearest force in their direction,
+ * Enter or Space selects it (or clears it, if selected) as a click does, and the force the keyboard is
+ * on shows a dashed outline and its tooltip. Each force is a toggle button: aria-pressed says which
+ * one is selected.
  */
 (function () {
   var SVG = 'http://www.w3.org/2000/svg';
+
+  function forceOf(event) {
+    return event.target.closest('path.force-area');
+  }
 
   function selectedForce(stateData) {
     var match = /[?&]force=([^&]*)/.exec((stateData && stateData.query) || '');
@@ -120,12 +126,13 @@
         { data: { force: path.getAttribute('data-force'), click: clicks } });
     }
     land.addEventListener('click', function (event) {
-      var path = event.target.closest('path.force-area');
+      var path = forceOf(event);
       if (path) { select(path); }
     });
     land.addEventListener('keydown', function (event) {
-      var path = event.target.closest('path.force-area');
-      if (!path) { return; }
+      var path = forceOf(event);
+      // Keys with a modifier are the browser's (Alt+Left is Back), not the map's.
+      if (!path || event.altKey || event.ctrlKey || event.metaKey) { return; }
       if (event.key === 'Enter' || event.key === ' ') {
         event.preventDefault();
         select(path);
@@ -136,8 +143,9 @@
       if (next) { moveFocus(land, next); }
     });
     land.addEventListener('focusin', function (event) {
-      var path = event.target.closest('path.force-area');
-      if (!path) { return; }
+      var path = forceOf(event);
+      // The ring and tooltip are for the keyboard: a click's focus shows the selection outline only.
+      if (!path || !path.matches(':focus-visible')) { return; }
       focusRing.setAttribute('d', path.getAttribute('d'));
       var box = path.getBoundingClientRect();
       showTipAt(container, path, box.left + box.width / 2, box.top + box.height / 2);
@@ -147,7 +155,7 @@
       tooltipFor(container).hidden = true;
     });
     land.addEventListener('mousemove', function (event) {
-      var path = event.target.closest('path.force-area');
+      var path = forceOf(event);
       if (path) { showTip(container, path, event); } else { tooltipFor(container).hidden = true; }
     });
     land.addEventListener('mouseleave', function () { tooltipFor(container).hidden = true; });
@@ -165,7 +173,7 @@
     var outline = svg.querySelector('.map-selected');
     outline.setAttribute('d', '');
     var focused = document.activeElement;
-    var stop = null, first = null;
+    var onFocus = null, onSelected = null, first = null;
     svg.querySelectorAll('.map-forces path').forEach(function (path) {
       var id = path.getAttribute('data-force');
       var shown = Object.prototype.hasOwnProperty.call(fills, id);
@@ -178,16 +186,23 @@
         var lines = (container.__pphLabels[id] || [id]).filter(function (line) { return line; });
         path.setAttribute('role', 'button');
         path.setAttribute('aria-label', lines.join('. '));
+        path.setAttribute('aria-pressed', String(id === selected));
         path.setAttribute('tabindex', '-1');
         first = first || path;
-        if (id === selected || path === focused) { stop = path === focused || !stop ? path : stop; }
+        if (path === focused) { onFocus = path; }
+        if (id === selected) { onSelected = path; }
       } else {
-        ['role', 'aria-label', 'tabindex'].forEach(function (name) { path.removeAttribute(name); });
+        ['role', 'aria-label', 'aria-pressed', 'tabindex'].forEach(function (name) { path.removeAttribute(name); });
       }
       if (shown && id === selected) { outline.setAttribute('d', path.getAttribute('d')); }
     });
     // One tab stop: the force with the focus, else the selected force, else the first drawn.
-    if (stop || first) { (stop || first).setAttribute('tabindex', '0'); }
+    var stop = onFocus || onSelected || first;
+    if (stop) { stop.setAttribute('tabindex', '0'); }
+    // The force the keyboard was on became land (Wales hidden, from the history): the focus stays on the map.
+    if (stop && focused && focused.classList && focused.classList.contains('map-land') && svg.contains(focused)) {
+      stop.focus();
+    }
     container.setAttribute('data-drawn', String(Object.keys(fills).length));
     return Object.keys(fills).length;
   }

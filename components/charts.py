@@ -27,10 +27,17 @@ def source_lines(chart_markup: str) -> list[str]:
     return [unescape(line) for line in chart_markup.split("<br>")]
 
 
-def breakable(label: str) -> str:
-    """The label with a break allowed after each slash: at 375 px "Vulnerable individuals/communities"
-    is wider than its column, and without this the browser breaks it inside a word."""
-    return label.replace("/", "/\u200b")
+def breakable(label: str) -> str | list:
+    """The label with a line break allowed after each slash (<wbr>, which nothing copies): at 375 px
+    "Vulnerable individuals/communities" is wider than its column, and the browser would otherwise
+    break it inside a word. For theme names only: in a figure's label, "2019/20" must stay whole."""
+    parts = label.split("/")
+    if len(parts) == 1:
+        return label
+    children: list = [parts[0]]
+    for part in parts[1:]:
+        children += ["/", html.Wbr(), part]
+    return children
 
 
 MARKER_GLYPHS = {"count": "●", "level": "●", "reduction": "◀", "increase": "▶"}
@@ -42,10 +49,10 @@ def _share(value: float, chart: LollipopChart) -> str:
     return f"{share:.4f}"
 
 
-def lollipop(chart: LollipopChart, source: str) -> html.Figure:
+def lollipop(chart: LollipopChart, source: str, break_after_slash: bool = False) -> html.Figure:
     """The chart as an HTML list, one item per row; its caption says what the values count."""
     rows = [
-        html.Li(breakable(row.label), className=f"lollipop-row lollipop-{row.marker}", style={"--at": _share(row.value, chart)},
+        html.Li(breakable(row.label) if break_after_slash else row.label, className=f"lollipop-row lollipop-{row.marker}", style={"--at": _share(row.value, chart)},
                 title="\n".join(line for line in row.details if line) or None,
                 **{"data-marker": MARKER_GLYPHS[row.marker],
                    "data-value": row.value_text + (f" ({DIRECTION_WORDS[row.marker]})" if row.marker in DIRECTION_WORDS

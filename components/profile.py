@@ -35,6 +35,7 @@ from domain.state import DEFAULT_STATE, ViewState
 
 ENGLAND = "England"
 THEME_COMPARISON = "Each theme here against all matching initiatives"
+NO_THEMES = "No matching initiative here, so no themes to show."
 TOP_FORCES = 5
 # Titles sent at a time: a force with hundreds of register records gets them page by page, on request.
 PAGE = 10
@@ -129,8 +130,10 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
     """Every part of the profile for a state, as the callback and the initial layout both need it."""
     matching, in_view = in_view_of(dataset, join, state)
     chart = theme_chart(theme_shares(dataset, in_view, matching))
-    themes = ([lollipop(chart, source), details_list(chart, THEME_COMPARISON)] if chart.rows
-              else html.P("No matching initiative here, so no themes to show.", className="empty"))
+    drawn = lollipop(chart, source, break_after_slash=True)
+    # For England the comparison would set the matching initiatives against themselves.
+    themes = (html.P(NO_THEMES, className="empty") if not chart.rows
+              else [drawn, details_list(chart, THEME_COMPARISON)] if state.force else drawn)
     if not state.force:
         return ProfileContent(ENGLAND, counts_line(matching, (), dataset.provenance),
                               england_summary(dataset, join, matching, url_prefix, state), themes)

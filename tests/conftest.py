@@ -259,6 +259,8 @@ def choose_option(page, control_id: str, typed: str, option: str) -> None:
             break
         except AssertionError:
             continue
+    else:
+        raise AssertionError(f"#{control_id} did not open after three clicks")
     listbox = page.locator(f"[id='{trigger.get_attribute('aria-controls')}']")  # radix ids hold colons
     listbox.locator("input.dash-dropdown-search").fill(typed)
     listbox.get_by_role("option", name=option, exact=True).first.click()

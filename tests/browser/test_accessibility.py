@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from domain.state import VIEWS
-from tests.conftest import REPO, choose_option, ready, wait_until
+from tests.conftest import REPO, choose_option, click_force, ready, wait_for_outline, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -141,9 +141,17 @@ def test_a11y005_print_a_force_as_one_page(watched, live_server, tmp_path):
 
 
 def focused(page) -> dict:
+    """The focused element and its focus ring: its outline, or for a force on the map the dashed shape
+    drawn over it (its width on the screen)."""
     return page.evaluate("""(() => { const e = document.activeElement; const s = getComputedStyle(e);
+        const ring = e.classList?.contains('force-area') && document.querySelector('#force-map .map-focus');
+        const onForce = ring && ring.getAttribute('d') === e.getAttribute('d');
+        const r = onForce && getComputedStyle(ring);
         return {id: e.id, force: e.dataset?.force, text: (e.textContent || '').trim(),
-                outline: parseFloat(s.outlineWidth) || 0, style: s.outlineStyle}; })()""")
+                outline: onForce ? parseFloat(r.strokeWidth) * (r.vectorEffect === 'non-scaling-stroke'
+                                                                 ? 1 : ring.getScreenCTM().a)
+                                 : parseFloat(s.outlineWidth) || 0,
+                style: onForce ? 'dashed' : s.outlineStyle}; })()""")
 
 
 def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, live_server):
@@ -182,6 +190,7 @@ MAP_FOCUS_JS = """(() => { const e = document.activeElement;
     return e?.classList?.contains('force-area') ? {force: e.dataset.force, label: e.getAttribute('aria-label'),
         centre: (b => [b.x + b.width / 2, b.y + b.height / 2])(e.getBBox()),
         ring: document.querySelector('#force-map .map-focus').getAttribute('d') === e.getAttribute('d'),
+        pressed: e.getAttribute('aria-pressed'),
         tip: document.querySelector('#force-map .map-tooltip:not([hidden])')?.textContent || ''} : null; })()"""
 
 
@@ -194,26 +203,42 @@ def test_a11y007_the_map_is_one_tab_stop_its_arrows_move_between_forces_and_ente
     # The map's one stop is the selected force, named with its count as the tooltip shows it.
     kent = page.evaluate(MAP_FOCUS_JS)
     assert kent["force"] == "E23000032" and kent["label"].startswith("Kent Police. ") and kent["ring"]
-    assert kent["tip"].startswith("Kent Police")
+    assert kent["tip"].startswith("Kent Police") and kent["pressed"] == "true"  # the selected one
     assert page.evaluate("document.querySelectorAll('#force-map [tabindex=\"0\"]').length") == 1
     # An arrow goes to a neighbour on that side; the stop goes with it.
     page.keyboard.press("ArrowLeft")
     west = page.evaluate(MAP_FOCUS_JS)
     assert west["force"] != kent["force"] and west["centre"][0] < kent["centre"][0] and west["ring"]
+    assert west["pressed"] == "false"
     page.keyboard.press("ArrowUp")
     north = page.evaluate(MAP_FOCUS_JS)
     assert north["centre"][1] < west["centre"][1]
     assert page.evaluate("Array.from(document.querySelectorAll('#force-map [tabindex=\"0\"]'), e => e.dataset.force)") \
         == [north["force"]]
-    assert page.evaluate("window.scrollY") == 0  # the arrows moved on the map, not the page
-    # Enter selects it as a click does, and the focus stays on the map.
+    # Tooltip and ring follow the focus.
+    assert north["ring"] and north["tip"].startswith(north["label"].split(". ")[0])
+    # The arrows move on the map, not the page: a press down from the top would scroll it.
+    assert page.evaluate("document.documentElement.scrollHeight > innerHeight + 100 && scrollY === 0")
+    page.keyboard.press("ArrowDown")
+    south = page.evaluate(MAP_FOCUS_JS)
+    assert page.evaluate("scrollY") == 0 and south["centre"][1] > north["centre"][1]
+    # Alt+Left is the browser's (Back), not the map's.
+    page.keyboard.press("Alt+ArrowLeft")
+    assert page.evaluate(MAP_FOCUS_JS)["force"] == south["force"]
+    # Enter selects it as a click does, and the focus stays on the map, on the force now pressed.
     page.keyboard.press("Enter")
-    name = north["label"].split(". ")[0]
+    name = south["label"].split(". ")[0]
     wait_until(page, "(name) => document.querySelector('#view-title')?.textContent === name", arg=name, timeout=TIMEOUT)
-    wait_until(page, "(id) => location.search.includes('force=' + id)", arg=north["force"], timeout=TIMEOUT)
-    assert page.evaluate(MAP_FOCUS_JS)["force"] == north["force"]
+    wait_for_outline(page, south["force"], timeout=TIMEOUT)  # drawn from the view state the server answered
+    chosen = page.evaluate(MAP_FOCUS_JS)
+    assert chosen["force"] == south["force"] and chosen["pressed"] == "true"
     # One stop: Tab leaves the map for what follows it.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "force-table-toggle"
     assert page.evaluate("document.querySelector('#force-map .map-focus').getAttribute('d')") == ""
     assert axe_violations(page) == []
+    # A click focuses a force too, but the dashed ring is the keyboard's: a click shows the selection alone.
+    click_force(page, "E23000032")
+    wait_for_outline(page, "E23000032", timeout=TIMEOUT)
+    assert page.evaluate("document.activeElement.dataset.force") == "E23000032"
+    assert page.evaluate("document.querySelector('#force-map .map-focus').getAttribute('d')") == ""

@@ -86,6 +86,15 @@ def test_lay004_tabs_write_the_url_and_the_back_button_returns(watched, live_ser
                timeout=TIMEOUT)
 
 
+def tab_until(page, expression: str, limit: int) -> None:
+    """Press Tab until `expression` holds for the focused element, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(expression):
+            return
+    raise AssertionError(f"{expression} not reached with {limit} presses of Tab")
+
+
 def test_lay005_keyboard_journey_through_the_layout(watched, live_server):
     page = watched.page
     ready(page, live_server.base_url)
@@ -93,18 +102,11 @@ def test_lay005_keyboard_journey_through_the_layout(watched, live_server):
     choose_with_keyboard(page, "Glouc", "Gloucestershire Constabulary")
     wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('8 initiatives')", timeout=TIMEOUT)
     # On to the first initiative in the profile: Enter opens its card.
-    for _ in range(12):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.tagName") == "SUMMARY":
-            break
-    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    tab_until(page, "document.activeElement.tagName === 'SUMMARY'", limit=12)
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.parentElement.open") is True
     # The themes' comparison with all matching initiatives, which the chart shows on hover, opens from the keys.
-    for _ in range(30):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.parentElement.classList.contains('lollipop-details')"):
-            break
+    tab_until(page, "document.activeElement.parentElement.classList.contains('lollipop-details')", limit=30)
     page.keyboard.press("Enter")
     expect(page.locator("#theme-chart .lollipop-details-text")).to_be_visible()
     assert "across all matching" in page.locator("#theme-chart .lollipop-details-text").inner_text()

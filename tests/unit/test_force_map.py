@@ -142,7 +142,7 @@ def test_chart002_results_charts_in_html_one_item_per_figure_with_direction_and_
     assert chart.key == "percent" and chart.axis_max == 115
     drawn = lollipop(chart, chart_source(dataset))
     items, caption = drawn.children[0].children, drawn.children[1].children
-    assert [item.children.replace("\u200b", "") for item in items] == [row.label for row in chart.rows]
+    assert [item.children for item in items] == [row.label for row in chart.rows]  # "2019/20" is never broken
     values = [getattr(item, "data-value") for item in items]
     assert values == [f"{row.value_text} (fall)" for row in chart.rows]  # the direction in words, not shape alone
     assert {getattr(item, "data-marker") for item in items} == {"◀"}
