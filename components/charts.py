@@ -52,7 +52,8 @@ def _share(value: float, chart: LollipopChart) -> str:
 def lollipop(chart: LollipopChart, source: str, break_after_slash: bool = False) -> html.Figure:
     """The chart as an HTML list, one item per row; its caption says what the values count."""
     rows = [
-        html.Li(breakable(row.label) if break_after_slash else row.label, className=f"lollipop-row lollipop-{row.marker}", style={"--at": _share(row.value, chart)},
+        html.Li(breakable(row.label) if break_after_slash else row.label,
+                className=f"lollipop-row lollipop-{row.marker}", style={"--at": _share(row.value, chart)},
                 title="\n".join(line for line in row.details if line) or None,
                 **{"data-marker": MARKER_GLYPHS[row.marker],
                    "data-value": row.value_text + (f" ({DIRECTION_WORDS[row.marker]})" if row.marker in DIRECTION_WORDS

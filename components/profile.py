@@ -111,7 +111,7 @@ class ProfileContent:
     title: str
     counts: str
     body: list
-    themes: Any  # the theme chart (an HTML figure) and its comparison with all matching initiatives
+    themes: Any  # the theme chart (with, for a force, its comparison with all matching initiatives), or NO_THEMES
     charts: list = field(default_factory=list)
     tables: list = field(default_factory=list)
     figures_hidden: bool = True
