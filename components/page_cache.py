@@ -38,7 +38,7 @@ PAGES_KEPT = 64
 
 @dataclass(frozen=True)
 class EncodedPage:
-    version: str
+    # Kept under page_key, which names the snapshot version and view it is of.
     body: bytes
     gzipped: bytes
 
@@ -67,12 +67,12 @@ class LayoutCache:
         and when it holds a search: free text would make every address a page of its own to build (about
         80 ms each) and would push the common views out of the cache."""
         if not has_request_context() or not request.referrer:
-            return ViewState()
+            return DEFAULT_STATE
         query = urlsplit(request.referrer).query
         if not query:
-            return ViewState()
+            return DEFAULT_STATE
         state = state_from_query(f"?{query}", snapshot.dataset)
-        return ViewState() if state.notices or state.search else state
+        return DEFAULT_STATE if state.notices or state.search else state
 
     def user_with_own_page(self) -> User | None:
         """The signed-in register user asking, whose page holds their register section; None for everyone
@@ -96,7 +96,7 @@ class LayoutCache:
         own layout hooks and extra components included)."""
         def encode() -> EncodedPage:
             body = serialize().encode()
-            return EncodedPage(snapshot.version, body, gzip.compress(body, compresslevel=6, mtime=0))
+            return EncodedPage(body, gzip.compress(body, compresslevel=6, mtime=0))
 
         return self._encoded.get(page_key(snapshot, state), encode)
 

@@ -225,9 +225,10 @@ def register(app: Dash, source: DataSource) -> None:
         state = state_from_store(state_data, source.current().dataset)
         # Only the tabs that change are written: a panel's `hidden` is an input of callbacks (the lazy panels,
         # the tabs' own state stores), and writing it fires them even with the same value.
-        hidden = [no_update if (v != state.view) == shown else v != state.view for v, shown in zip(VIEWS, hidden_now, strict=True)]
-        selected = [no_update if (v != state.view) == shown else ("true" if v == state.view else "false")
-                    for v, shown in zip(VIEWS, hidden_now, strict=True)]
+        changed = [(v != state.view) != was_hidden for v, was_hidden in zip(VIEWS, hidden_now, strict=True)]
+        hidden = [v != state.view if change else no_update for v, change in zip(VIEWS, changed, strict=True)]
+        selected = [("true" if v == state.view else "false") if change else no_update
+                    for v, change in zip(VIEWS, changed, strict=True)]
         return (notice_paragraphs(state), *hidden, *selected)
 
     @app.callback(
