@@ -299,9 +299,9 @@ def validate_note(payload: Mapping[str, Any], reference: Reference) -> dict[str,
                                                   "or none"))
     if problems:
         raise SubmissionInvalid(problems)
-    cleaned = {"about_id": about, "note_kind": kind, "text": text, "source": _text(payload.get("source"))}
-    # Only when named: notes stored before figures could be named keep the payload they had.
-    return {**cleaned, "figure_id": figure} if figure else cleaned
+    # figure_id is "" for a note on the whole initiative (and for notes stored before a figure could be named).
+    return {"about_id": about, "note_kind": kind, "text": text, "source": _text(payload.get("source")),
+            "figure_id": figure}
 
 
 def diff_payloads(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
