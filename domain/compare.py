@@ -125,7 +125,7 @@ def citation_line(dataset: Dataset, view_url: str, accessed: date) -> str:
     register = ""
     if dataset.provenance:
         register = (f" With {len(dataset.provenance)} initiative(s) added through this dashboard's register, each "
-                    "marked \"Register, reviewed <date> by <organisation>\" and not part of the paper.")
+                    "marked \"Register, reviewed <date> by <organisation>; source: <its source>\" and not part of the paper.")
     return (f"{PAPER_CITATION} Police and public health collaboration dataset, version {dataset.version}, "
             f"compiled {dataset.version_date} from that paper.{register} Boundaries: "
             f"{dataset.boundaries.attribution if dataset.boundaries else 'ONS'}. "
