@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from dash import dcc, html
@@ -10,6 +10,8 @@ from dash import dcc, html
 from domain.aggregation import reading_of
 from domain.compare import NO_CASE_STUDY, OFF_MAP_ROW_ID, ComparedForce, MatrixRow, SimilarForce
 from domain.loading import Dataset
+from domain.provenance import figure_line, provenance_line
+from domain.schema import Note
 from domain.state import ViewState
 
 
@@ -28,8 +30,13 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset) -> htm
         ("Matching initiatives", [str(len(c.initiatives)) if c.initiatives else NO_CASE_STUDY for c in compared]),
         *[(t.label, [str(c.theme_counts[t.id]) if c.theme_counts.get(t.id) else NO_CASE_STUDY for c in compared])
           for t in themes],
-        ("Case studies", ["\n".join(i.title for i in c.initiatives) or NO_CASE_STUDY for c in compared]),
-        ("Outcome figures", ["\n".join(f"{o.measure}: {reading_of(o)}" for o in c.outcomes) or "—"
+        # Each title and figure with where it comes from: the paper's section and marks, or the register's review.
+        ("Case studies", ["\n".join(_with_notes(f"{i.title} ({provenance_line(dataset, i.id)})",
+                                                dataset.notes_on(i.id)) for i in c.initiatives)
+                          or NO_CASE_STUDY for c in compared]),
+        ("Outcome figures", ["\n".join(_with_notes(f"{o.measure}: {reading_of(o)} ({figure_line(dataset, o)})",
+                                                   [n for n in dataset.notes if n.figure_id == o.id])
+                                       for o in c.outcomes) or "—"
                              for c in compared]),
     ]
     return html.Div(html.Table([
@@ -37,6 +44,10 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset) -> htm
         html.Tbody([html.Tr([html.Th(label, scope="row"), *[html.Td(v) for v in values]]) for label, values in rows]),
     ], className="comparison-table"), className="table-scroll", tabIndex="0", role="region",
         **{"aria-label": "Comparison, scrolls sideways"})
+
+
+def _with_notes(line: str, notes: Iterable[Note]) -> str:
+    return line + "".join(f" [{n.marker}: {n.text}]" for n in notes)
 
 
 def similar_links(similar: Sequence[SimilarForce], anchor: str | None, state: ViewState,
@@ -66,10 +77,15 @@ def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, 
                          view="national" if force is None else "matrix")
         return html.Td(dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}"), className="count")
 
+    # Once the register has added records, each row says how many of its initiatives are the register's.
+    added = bool(dataset.provenance)
     header = html.Tr([html.Th("Force", scope="col"), html.Th("Region", scope="col"),
-                      *[html.Th(t.label, scope="col") for t in dataset.themes]])
+                      *[html.Th(t.label, scope="col") for t in dataset.themes],
+                      *([html.Th("Added through the register", scope="col")] if added else [])])
     body = [html.Tr([html.Th(row.label, scope="row"), html.Td(row.region),
-                     *[cell(row, t.id) for t in dataset.themes]]) for row in rows]
+                     *[cell(row, t.id) for t in dataset.themes],
+                     *([html.Td(str(row.added), className="count register-count")] if added else [])])
+            for row in rows]
     return html.Div(html.Table([html.Thead(header), html.Tbody(body)], className="matrix-table"),
                     className="table-scroll", tabIndex="0", role="region",
                     **{"aria-label": "Coverage matrix, scrolls sideways"})

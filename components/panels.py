@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 from dash import dcc, html
 
 from components.charts import lollipop
-from domain.aggregation import ForceCount, citation_of, largest_per_unit, reading_of
+from domain.aggregation import ForceCount, largest_per_unit, reading_of
 from domain.figures import RESULTS_ONLY_NOTE, build_outcome_charts, build_outcomes_overview, with_source
 from domain.force_map import NO_CASE_STUDY_LABEL
 from domain.loading import Dataset
 from domain.lollipop import LollipopChart
+from domain.provenance import figure_marks, is_register, note_line, provenance_line, source_badge
 from domain.schema import Initiative, Note, Outcome
 
 GRAPH_CONFIG = {
@@ -28,11 +29,26 @@ def _badge(text: str, kind: str) -> html.Span:
     return html.Span(text, className=f"badge badge-{kind}")
 
 
-def part_of(initiative: Initiative, dataset: Dataset) -> str:
-    """'Part of the Gloucestershire, health and wellbeing case study': the paper's own grouping."""
+def part_of(initiative: Initiative, dataset: Dataset) -> str | None:
+    """'Part of the Gloucestershire, health and wellbeing case study': the paper's own grouping. A register
+    record is part of nothing in the paper, so it has none."""
+    if is_register(dataset, initiative.id):
+        return None
     group = dataset.case_studies_by_id[initiative.case_study]
     noun = "case study" if group.kind == "case study" else "national section"
     return f"Part of the paper's {noun}: {group.title}"
+
+
+def initiative_summary(initiative: Initiative, dataset: Dataset) -> html.Summary:
+    """A collapsed title with its source in words beside it, and the published notes on it flagged: a
+    register record never looks like the paper's, and an erratum is seen before the card is opened.
+    With the paper alone, every record is the paper's and the title stands by itself."""
+    notes = dataset.notes_on(initiative.id)
+    flags = [_badge(note.marker, "note") for note in notes]
+    if not dataset.provenance:
+        return html.Summary([initiative.title, *flags] if flags else initiative.title)
+    badge = source_badge(dataset, initiative.id)
+    return html.Summary([initiative.title, _badge(badge, "register" if badge == "Register" else "paper"), *flags])
 
 
 def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str | None) -> html.Article:
@@ -48,27 +64,28 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
     elif not focus_force and forces:
         facts.append(f"Forces: {'; '.join(forces)}")
     # The title is the summary of the <details> that holds the card (components.profile).
-    rows = [html.P(part_of(initiative, dataset), className="part-of"), html.P("\n".join(facts), className="facts")]
+    group = part_of(initiative, dataset)
+    rows = [html.P(group, className="part-of") if group else None, html.P("\n".join(facts), className="facts")]
     rows += [
         html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
         html.Div([_badge(f"Status: {initiative.status}", "status"),
                   _badge(f"Evaluation: {initiative.evaluation}", "evaluation")], className="tags"),
         html.P(initiative.summary, className="summary"),
-        html.P(citation_of(initiative.section, initiative.references), className="citation"),
-        # Said once the register has added records; until then every record is the paper's.
-        html.P(f"Record source: {dataset.provenance_of(initiative.id).label}", className="provenance")
-        if dataset.provenance else None,
-        *[record_note(note) for note in dataset.notes_on(initiative.id)],
+        # One line says where the record comes from: the paper's section and marks, or the register's review.
+        html.P(f"Record source: {provenance_line(dataset, initiative.id)}", className="citation provenance"),
+        *[record_note(note, dataset) for note in dataset.notes_on(initiative.id)],
     ]
     return html.Article(rows, className="card")
 
 
-def record_note(note: Note) -> html.Aside:
+def record_note(note: Note, dataset: Dataset) -> html.Aside:
     """An erratum or follow-up beside the paper's record: shown as text, and never changing the record."""
+    figure = next((o for o in dataset.outcomes if o.id == note.figure_id), None) if note.figure_id else None
     return html.Aside([
-        html.Strong(f"{'Erratum' if note.kind == 'erratum' else 'Follow-up'} added through the register"),
+        html.Strong(f"{note.marker} added through the register"
+                    + (f", on the figure \"{figure.measure}\" ({reading_of(figure)})" if figure else "")),
         html.P(note.text),
-        html.P(f"Source: {note.source}. {note.provenance.label}.", className="citation"),
+        html.P(note_line(note), className="citation"),
     ], className="record-note")
 
 
@@ -89,16 +106,19 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
     """Figures with what kind each is (result, activity, funding, target, background) and its citation."""
     if not outcomes:
         return html.P("The paper gives no figures for the initiatives in this view.", className="empty")
-    header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Citation"]
+    marks = figure_marks(dataset, outcomes)
+    header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Source"]
     body = [
         html.Tr([
-            html.Td(o.measure),
+            # A published erratum or follow-up on the figure is said beside it, in words, with its text.
+            html.Td([o.measure, *[html.Span(flag, className="figure-note") for flag in marks.flags(o.id)]]
+                    if marks.notes.get(o.id) else o.measure),
             html.Td(o.kind),
             html.Td(dataset.initiatives_by_id[o.initiative_id].title if o.initiative_id
                     else dataset.case_studies_by_id[o.case_study].title),
             html.Td(reading_of(o), className="num"),
             html.Td(o.period or "—"), html.Td(o.comparator or "—"),
-            html.Td(citation_of(o.section, o.references)),
+            html.Td(marks.sources[o.id]),
         ])
         for o in outcomes
     ]
@@ -147,8 +167,13 @@ def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> l
     if not items:
         return [html.P("No national, regional, British Transport Police or Welsh work matches the filters.",
                        className="empty")]
-    # Two components per item: Dash's renderer costs time per component on the first paint.
-    return [html.Ul([html.Li([html.Strong(i.title), f" — {reason}. {i.summary}"]) for i, reason in items[:LISTED_ROWS]]),
+    # Two components per item: Dash's renderer costs time per component on the first paint. The notes'
+    # markers and the record's source are words in the item's text.
+    def text(i: Initiative, reason: str) -> str:
+        flags = "".join(f" [{n.marker}: {n.text}]" for n in dataset.notes_on(i.id))
+        return f"{flags} — {reason}. {i.summary} Record source: {provenance_line(dataset, i.id)}."
+
+    return [html.Ul([html.Li([html.Strong(i.title), text(i, reason)]) for i, reason in items[:LISTED_ROWS]]),
             left_out(len(items) - LISTED_ROWS, "pieces of work")]
 
 
@@ -168,11 +193,12 @@ def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome], source: str =
     graphs: list = [html.P(f"{charted} result{'' if charted == 1 else 's'} charted. {RESULTS_ONLY_NOTE}",
                            className="note"), left_out(falls_left + others_left, "results (the smaller ones)")]
     if falls:
-        figure = build_outcomes_overview(falls, initiatives, {t.id: t.label for t in dataset.themes})
+        figure = build_outcomes_overview(falls, initiatives, {t.id: t.label for t in dataset.themes},
+                                         figure_marks(dataset, falls))
         graphs.append(dcc.Graph(figure=with_source(figure, source), config=GRAPH_CONFIG,
                                 id={"type": "overview-chart", "unit": "reductions"}))
     graphs += [dcc.Graph(figure=with_source(fig, source), config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": key})
-               for key, fig in build_outcome_charts(others, initiatives)]
+               for key, fig in build_outcome_charts(others, initiatives, figure_marks(dataset, others))]
     return graphs
 
 

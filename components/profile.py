@@ -21,7 +21,8 @@ from plotly.utils import PlotlyJSONEncoder
 from components.charts import details_list, lollipop
 from components.ids import Ids
 from components.memo import BoundedMemo
-from components.panels import capped_results, figure_tables, initiative_card, left_out, outcome_chart_figures
+from components.panels import (capped_results, figure_tables, initiative_card, initiative_summary, left_out,
+                               outcome_chart_figures)
 from components.view_state import state_from_store
 from domain.aggregation import (background_of, filter_initiatives, force_counts, initiatives_in_view,
                                 off_map_initiatives, outcomes_of, theme_shares)
@@ -29,6 +30,7 @@ from domain.figures import build_outcome_charts, with_source
 from domain.lollipop import outcome_charts, theme_chart
 from domain.joining import ForceJoin
 from domain.loading import Dataset
+from domain.provenance import figure_marks
 from domain.schema import Initiative, Outcome
 from domain.source import DataSource, Snapshot
 from domain.state import DEFAULT_STATE, ViewState
@@ -67,7 +69,7 @@ def initiative_list(initiatives: Sequence[Initiative], dataset: Dataset, focus_f
     if not initiatives:
         return [html.P("No initiative in the 2016 paper matches this view. The paper is a snapshot: "
                        "absence here does not mean absence of work.", className="empty")]
-    return [html.Details([html.Summary(i.title), initiative_card(i, dataset, focus_force)],
+    return [html.Details([initiative_summary(i, dataset), initiative_card(i, dataset, focus_force)],
                          className="initiative") for i in initiatives]
 
 
@@ -144,7 +146,8 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
         counts=counts_line(in_view, outcomes, dataset.provenance),
         body=initiative_list(in_view[:PAGE], dataset, state.force),
         themes=themes,
-        charts=[*outcome_chart_figures(outcome_charts(charted, dict(dataset.initiatives_by_id)), source),
+        charts=[*outcome_chart_figures(outcome_charts(charted, dict(dataset.initiatives_by_id),
+                                                      figure_marks(dataset, charted)), source),
                 left_out(uncharted, "results (the smaller ones)")],
         tables=figure_tables(outcomes, background_of(dataset, in_view), dataset),
         figures_hidden=False,
@@ -179,12 +182,20 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
             dcc.Store(id=Ids.CHART_IMAGES),
             html.Div(initial.tables, id=Ids.OUTCOME_TABLE),
         ], id=Ids.PROFILE_FIGURES, className="profile-figures", hidden=initial.figures_hidden),
-        html.P(["Source: PHE (2016) Police and Public Health: Innovation in practice. ",
+        html.P([embed_source(snapshot.dataset),
                 html.A("Open the full dashboard", id=Ids.OPEN_FULL, href=url_prefix, target="_blank",
                        rel="noopener")], className="embed-source"),
     ], id=Ids.RESULTS, className="profile", tabIndex="-1",
         # Which force the page's own profile is of: a link to a force keeps an England profile out of sight.
         **{"aria-live": "polite", "aria-label": "Profile", "data-force": state.force or ""})
+
+
+def embed_source(dataset: Dataset) -> str:
+    """The embedded widget's one line of source: the paper, and the register once it has added records
+    (each of which says so beside its title)."""
+    register = (", and records added through this dashboard's register, each marked \"Register\""
+                if dataset.provenance else "")
+    return f"Source: PHE (2016) Police and Public Health: Innovation in practice{register}. "
 
 
 def as_sent(content: ProfileContent) -> ProfileContent:
@@ -264,7 +275,8 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         images: only when asked, so no click on the map carries them."""
         snapshot, _, in_view = selected_force_on_click(clicks, state_data)
         charted, _ = capped_results(outcomes_of(snapshot.dataset, in_view))
-        figures = build_outcome_charts(charted, dict(snapshot.dataset.initiatives_by_id))
+        figures = build_outcome_charts(charted, dict(snapshot.dataset.initiatives_by_id),
+                                       figure_marks(snapshot.dataset, charted))
         return {"clicks": clicks, "figures": [with_source(figure, snapshot.chart_source) for _, figure in figures]}
 
     app.clientside_callback(ClientsideFunction("pph", "profileShown"), Output(Ids.PROFILE_COUNTS, "title"),

@@ -38,11 +38,19 @@ class ForceCount:
     name: str
     count: int
     themes: tuple[tuple[str, int], ...]  # (label, initiatives), most frequent first, then A to Z
+    added: int = 0  # of `count`, those added through the register rather than taken from the paper
 
     @property
     def count_text(self) -> str:
-        """'1 matching initiative', '3 matching initiatives'."""
-        return f"{self.count} matching initiative{'' if self.count == 1 else 's'}"
+        """'1 matching initiative', '3 matching initiatives'; with register records among them, '3 matching
+        initiatives: 2 from the PHE 2016 paper, 1 from the register' (the map's tooltip names no record, so it
+        says which source its count comes from)."""
+        text = f"{self.count} matching initiative{'' if self.count == 1 else 's'}"
+        if not self.added:
+            return text
+        if self.added == self.count:
+            return f"{text}, from the register"
+        return f"{text}: {self.count - self.added} from the PHE 2016 paper, {self.added} from the register"
 
     @property
     def themes_text(self) -> str:
@@ -70,7 +78,8 @@ def force_counts(
         themes = Counter(t for i in initiatives for t in i.themes)
         ranked = sorted(themes.items(), key=lambda kv: (-kv[1], dataset.themes_by_id[kv[0]].label))
         rows.append(ForceCount(force.id, force.name, len(initiatives),
-                               tuple((dataset.themes_by_id[t].label, n) for t, n in ranked)))
+                               tuple((dataset.themes_by_id[t].label, n) for t, n in ranked),
+                               sum(1 for i in initiatives if i.id in dataset.provenance)))
     return tuple(rows)
 
 
@@ -155,11 +164,6 @@ def reading_of(outcome: Outcome) -> str:
     """How a figure reads in a sentence: 'a fall of 94%', 'a rise of 5', or just '631' for a level."""
     value = format_value(outcome)
     return {"reduction": f"a fall of {value}", "increase": f"a rise of {value}"}.get(outcome.direction, value)
-
-
-def citation_of(section: str, references: tuple[str, ...]) -> str:
-    refs = f"; ref. {', '.join(references)}" if references else "; no reference mark"
-    return f"PHE 2016, {section}{refs}"
 
 
 def largest_per_unit(outcomes: Sequence[Outcome], limit: int) -> tuple[tuple[Outcome, ...], int]:

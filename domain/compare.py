@@ -78,6 +78,7 @@ class MatrixRow:
     label: str
     region: str
     counts: dict[str, int]  # theme id -> initiatives; themes with none are absent
+    added: int = 0  # of the row's matching initiatives, those added through the register (not the paper's)
 
 
 def coverage_matrix(dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative],
@@ -91,12 +92,16 @@ def coverage_matrix(dataset: Dataset, join: ForceJoin, matching: Iterable[Initia
             continue
         initiatives = [dataset.initiatives_by_id[i] for i in join.by_force[force.id] if i in matching_ids]
         rows.append(MatrixRow(force.id, force.name, force.region,
-                              dict(Counter(t for i in initiatives for t in i.themes))))
+                              dict(Counter(t for i in initiatives for t in i.themes)), _added(dataset, initiatives)))
     off_map = [i for i in matching if join.placements[i.id].placement in {"no force named", "non-territorial force"}
                or (join.placements[i.id].placement == "welsh force" and not show_wales)]
     rows.append(MatrixRow(OFF_MAP_ROW_ID, "National, regional and non-territorial work", "",
-                          dict(Counter(t for i in off_map for t in i.themes))))
+                          dict(Counter(t for i in off_map for t in i.themes)), _added(dataset, off_map)))
     return tuple(rows)
+
+
+def _added(dataset: Dataset, initiatives: Iterable[Initiative]) -> int:
+    return sum(1 for i in initiatives if i.id in dataset.provenance)
 
 
 def sort_matrix(rows: Sequence[MatrixRow], column: str, descending: bool) -> tuple[MatrixRow, ...]:
@@ -120,7 +125,7 @@ def citation_line(dataset: Dataset, view_url: str, accessed: date) -> str:
     register = ""
     if dataset.provenance:
         register = (f" With {len(dataset.provenance)} initiative(s) added through this dashboard's register, each "
-                    "marked \"Register, reviewed <date> by <organisation>\" and not part of the paper.")
+                    "marked \"Register, reviewed <date> by <organisation>; source: <its source>\" and not part of the paper.")
     return (f"{PAPER_CITATION} Police and public health collaboration dataset, version {dataset.version}, "
             f"compiled {dataset.version_date} from that paper.{register} Boundaries: "
             f"{dataset.boundaries.attribution if dataset.boundaries else 'ONS'}. "

@@ -17,7 +17,8 @@ from typing import Any
 
 from domain.compare import MatrixRow
 from domain.loading import Dataset
-from domain.schema import Initiative, Outcome
+from domain.provenance import figure_line, is_register, note_line, provenance_line
+from domain.schema import Initiative, Note, Outcome
 
 LIST_JOIN = "; "
 # A cell starting with one of these is run as a formula by Excel and LibreOffice (CSV injection).
@@ -28,8 +29,9 @@ ZIP_DATE = (2016, 10, 28, 0, 0, 0)
 INITIATIVE_COLUMNS: dict[str, str] = {
     "id": "stable identifier of the initiative",
     "title": "short name",
-    "case_study": "identifier of the paper's case study or national section it belongs to",
-    "case_study_title": "that case study or section, as the paper heads it",
+    "case_study": "identifier of the paper's case study or national section it belongs to ('register' for a record "
+                  "added through this dashboard's register)",
+    "case_study_title": "that case study or section, as the paper heads it ('Added through the register')",
     "scope": "force, multi-force, regional, national or non-territorial",
     "force_ids": "ONS codes of the police force areas the paper places it in (; between several)",
     "force_names": "the same forces by name",
@@ -42,10 +44,13 @@ INITIATIVE_COLUMNS: dict[str, str] = {
     "start_year": "year it began, where the paper gives it (blank otherwise)",
     "end_year": "year it ended, where the paper gives it (blank otherwise)",
     "summary": "what it is, in this project's words",
-    "section": "the paper's section heading",
-    "references": "the paper's reference marks placed on it",
-    "record_source": "PHE 2016 paper, or Register, reviewed <date> by <organisation> for a record added "
-                     "through this dashboard's register",
+    "section": "the paper's section heading (blank for a register record: its source is in record_source)",
+    "references": "the paper's reference marks placed on it (blank for a register record)",
+    "record_source": "where the record comes from, as every view says it: 'PHE 2016 paper, section <section>, ref "
+                     "<marks>', or 'Register, reviewed <date> by <organisation>; source: <the contributor's source>' "
+                     "for a record added through this dashboard's register",
+    "notes": "errata and follow-ups published on it or one of its figures, as 'Erratum: <text>' (; between several; "
+             "each in notes.csv)",
 }
 FIGURE_COLUMNS: dict[str, str] = {
     "id": "stable identifier of the figure",
@@ -64,9 +69,21 @@ FIGURE_COLUMNS: dict[str, str] = {
     "case_study_title": "that case study or section",
     "force_ids": "the forces of its initiative (; between several)",
     "force_names": "the same forces by name",
-    "section": "the paper's section heading",
-    "references": "the paper's reference marks placed on it",
-    "record_source": "where the figure comes from: PHE 2016 paper, or Register, reviewed <date> by <organisation>",
+    "section": "the paper's section heading (blank for a register figure: its source is in record_source)",
+    "references": "the paper's reference marks placed on it (blank for a register figure)",
+    "record_source": "where the figure comes from: 'PHE 2016 paper, section <section>, ref <marks>', or 'Register, "
+                     "reviewed <date> by <organisation>; source: <the source given for this figure>'",
+    "notes": "errata and follow-ups published on this figure, as 'Erratum: <text>' (; between several)",
+}
+NOTE_COLUMNS: dict[str, str] = {
+    "about_id": "the initiative the note is about (its id in initiatives.csv)",
+    "figure_id": "the figure of that initiative the note is about (its id in figures.csv), blank for the whole "
+                 "initiative",
+    "kind": "erratum (something the paper or the record got wrong) or follow-up (what happened next)",
+    "text": "the note, as published",
+    "source": "the evidence its contributor gave: a link or a citation",
+    "provenance": "Register, reviewed <date> by <organisation>; source: <source>. A note never changes the record "
+                  "it is about: the paper's text and figures stay as the paper gives them",
 }
 
 
@@ -94,10 +111,15 @@ def _forces(dataset: Dataset, force_ids: Sequence[str]) -> tuple[str, str]:
     return LIST_JOIN.join(force_ids), LIST_JOIN.join(dataset.forces_by_id[f].name for f in force_ids)
 
 
+def _flags(notes: Iterable[Note]) -> str:
+    return LIST_JOIN.join(f"{n.marker}: {n.text}" for n in notes)
+
+
 def initiative_rows(dataset: Dataset, initiatives: Iterable[Initiative]) -> list[dict[str, Any]]:
     rows = []
     for i in initiatives:
         force_ids, force_names = _forces(dataset, i.force_ids)
+        paper = not is_register(dataset, i.id)
         rows.append({
             "id": i.id, "title": i.title, "case_study": i.case_study,
             "case_study_title": dataset.case_studies_by_id[i.case_study].title, "scope": i.scope,
@@ -105,8 +127,9 @@ def initiative_rows(dataset: Dataset, initiatives: Iterable[Initiative]) -> list
             "lead_organisations": LIST_JOIN.join(i.lead_organisations), "partners": LIST_JOIN.join(i.partners),
             "themes": LIST_JOIN.join(dataset.themes_by_id[t].label for t in i.themes), "status": i.status,
             "evaluation": i.evaluation, "start_year": i.start_year, "end_year": i.end_year,
-            "summary": i.summary, "section": i.section, "references": LIST_JOIN.join(i.references),
-            "record_source": dataset.provenance_of(i.id).label,
+            "summary": i.summary, "section": i.section if paper else "", "references": LIST_JOIN.join(i.references),
+            "record_source": provenance_line(dataset, i.id),
+            "notes": _flags(dataset.notes_on(i.id)),
         })
     return rows
 
@@ -116,16 +139,23 @@ def figure_rows(dataset: Dataset, outcomes: Iterable[Outcome]) -> list[dict[str,
     for o in outcomes:
         initiative = dataset.initiatives_by_id.get(o.initiative_id or "")
         force_ids, force_names = _forces(dataset, initiative.force_ids if initiative else ())
+        paper = not is_register(dataset, o.initiative_id or "")
         rows.append({
             "id": o.id, "kind": o.kind, "measure": o.measure, "value": _number(o.value), "unit": o.unit,
             "qualifier": o.qualifier, "direction": o.direction, "period": o.period, "comparator": o.comparator,
             "initiative_id": o.initiative_id or "", "initiative_title": initiative.title if initiative else "",
             "case_study": o.case_study, "case_study_title": dataset.case_studies_by_id[o.case_study].title,
-            "force_ids": force_ids, "force_names": force_names, "section": o.section,
+            "force_ids": force_ids, "force_names": force_names, "section": o.section if paper else "",
             "references": LIST_JOIN.join(o.references),
-            "record_source": dataset.provenance_of(o.initiative_id or "").label,
+            "record_source": figure_line(dataset, o),
+            "notes": _flags(n for n in dataset.notes if n.figure_id == o.id),
         })
     return rows
+
+
+def note_rows(notes: Iterable[Note]) -> list[dict[str, Any]]:
+    return [{"about_id": n.about_id, "figure_id": n.figure_id, "kind": n.kind, "text": n.text, "source": n.source,
+             "provenance": note_line(n)} for n in notes]
 
 
 def _readme(title: str, citation: str, tables: Mapping[str, Mapping[str, str]], note: str = "") -> bytes:
@@ -152,21 +182,34 @@ def _zip(files: Mapping[str, bytes]) -> bytes:
 
 
 def view_zip(dataset: Dataset, initiatives: Sequence[Initiative], outcomes: Sequence[Outcome], citation: str) -> bytes:
-    """The view's initiatives and their figures (background included, marked by its kind)."""
+    """The view's initiatives, their figures (background included, marked by its kind) and the published
+    notes on those initiatives."""
+    shown = {i.id for i in initiatives}
+    notes = [n for n in dataset.notes if n.about_id in shown]
     return _zip({
         "initiatives.csv": csv_bytes(list(INITIATIVE_COLUMNS), initiative_rows(dataset, initiatives)),
         "figures.csv": csv_bytes(list(FIGURE_COLUMNS), figure_rows(dataset, outcomes)),
+        "notes.csv": csv_bytes(list(NOTE_COLUMNS), note_rows(notes)),
         "README.txt": _readme("Police and public health collaboration: the view you downloaded", citation,
-                              {"initiatives.csv": INITIATIVE_COLUMNS, "figures.csv": FIGURE_COLUMNS},
-                              note="Only figures of kind 'result' measure what an initiative achieved."),
+                              {"initiatives.csv": INITIATIVE_COLUMNS, "figures.csv": FIGURE_COLUMNS,
+                               "notes.csv": NOTE_COLUMNS},
+                              note="Only figures of kind 'result' measure what an initiative achieved. Each record "
+                                   "says where it comes from in record_source: the 2016 paper (its section and "
+                                   "reference marks) or this dashboard's register (who reviewed it, when, and the "
+                                   "contributor's source), never both. notes.csv holds the errata and follow-ups "
+                                   "published through the register on the records above (header only when there "
+                                   "are none)."),
     })
+
+
+REGISTER_COLUMN = "register_initiatives"
 
 
 def matrix_rows(rows: Sequence[MatrixRow], dataset: Dataset) -> tuple[list[str], list[dict[str, Any]]]:
     """Exactly the matrix as shown, in its order, with counts as numbers (0 where the paper has none)."""
-    columns = ["force", "region", *[t.label for t in dataset.themes]]
+    columns = ["force", "region", *[t.label for t in dataset.themes], REGISTER_COLUMN]
     table = [{"force": row.label, "region": row.region,
-              **{t.label: row.counts.get(t.id, 0) for t in dataset.themes}} for row in rows]
+              **{t.label: row.counts.get(t.id, 0) for t in dataset.themes}, REGISTER_COLUMN: row.added} for row in rows]
     return columns, table
 
 
@@ -174,7 +217,9 @@ def matrix_zip(rows: Sequence[MatrixRow], dataset: Dataset, citation: str) -> by
     columns, table = matrix_rows(rows, dataset)
     definitions = {"force": "police force area, or the row of work with no force area",
                    "region": "ONS region",
-                   **{t.label: f"initiatives with the theme '{t.label}' (0: none in the 2016 paper)" for t in dataset.themes}}
+                   **{t.label: f"initiatives with the theme '{t.label}' (0: none in the 2016 paper)" for t in dataset.themes},
+                   REGISTER_COLUMN: "how many of the row's matching initiatives were added through this dashboard's "
+                                    "register rather than taken from the 2016 paper (each theme column counts both)"}
     return _zip({
         "coverage-matrix.csv": csv_bytes(columns, table),
         "README.txt": _readme("Police and public health collaboration: themes by force", citation,

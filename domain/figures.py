@@ -17,6 +17,7 @@ from typing import Any
 from domain.aggregation import reading_of
 from domain.chart_text import plain_text
 from domain.lollipop import LollipopChart, outcome_charts
+from domain.provenance import FigureMarks
 from domain.schema import Initiative, Outcome
 
 RESULTS_ONLY_NOTE = "Results only: activity, funding, targets and background figures are listed in the tables."
@@ -97,21 +98,30 @@ def plotly_lollipop(chart: LollipopChart) -> FigureSpec:
     return {"data": [heads, stems], "layout": layout}
 
 
-def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative]) -> list[tuple[str, FigureSpec]]:
+def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative],
+                         marks: FigureMarks | None = None) -> list[tuple[str, FigureSpec]]:
     """The results among `outcomes` as plotly figures, one per unit group (domain.lollipop.outcome_charts)."""
-    return [(chart.key, plotly_lollipop(chart)) for chart in outcome_charts(outcomes, initiatives_by_id)]
+    return [(chart.key, plotly_lollipop(chart)) for chart in outcome_charts(outcomes, initiatives_by_id, marks)]
+
+
+def _hover_source(outcome: Outcome, marks: FigureMarks) -> str:
+    """Where the figure comes from (domain.provenance), and the notes that name it."""
+    source = marks.sources.get(outcome.id) or (
+        f"ref. {', '.join(outcome.references)}" if outcome.references else "no reference mark")
+    return "; ".join((source, *marks.flags(outcome.id)))
 
 
 def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapping[str, Initiative],
-                            theme_labels: Mapping[str, str]) -> FigureSpec:
+                            theme_labels: Mapping[str, str], marks: FigureMarks | None = None) -> FigureSpec:
     """Reported percentage reductions among the results, one dot per figure, grouped by the initiative's first theme."""
+    marks = marks or FigureMarks()
     points = [o for o in outcomes if o.is_result and o.unit == "percent" and o.direction == "reduction"]
     themes = [plain_text(theme_labels[initiatives_by_id[o.initiative_id].themes[0]]) for o in points]
     dots = {
         "type": "scatter", "mode": "markers", "x": [o.value for o in points], "y": themes,
         "marker": {"size": 12, "color": "#08519c", "symbol": "diamond"},
         "text": [plain_text(f"{initiatives_by_id[o.initiative_id].title}: {o.measure} — {reading_of(o)} "
-                            f"({'ref. ' + ', '.join(o.references) if o.references else 'no reference mark'})")
+                            f"({_hover_source(o, marks)})")
                  for o in points],
         "hovertemplate": "%{text}<extra></extra>",
     }

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.aggregation import ThemeShare, format_value, reading_of
+from domain.provenance import FigureMarks
 from domain.schema import Initiative, Outcome
 
 # Unit groups of results: one chart each, so percentages, counts and money never share an axis.
@@ -87,6 +88,10 @@ def theme_chart(shares: Sequence[ThemeShare]) -> LollipopChart:
     return LollipopChart("themes", "Initiatives", rows, axis_max, ticks)
 
 
+def _references(outcome: Outcome) -> str:
+    return f"Ref. {', '.join(outcome.references)}" if outcome.references else "No reference mark"
+
+
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -106,9 +111,17 @@ def figure_labels(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, I
     return labels
 
 
-def outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative]) -> list[LollipopChart]:
+def _flagged(label: str, markers: Sequence[str]) -> str:
+    """A figure's label with the published notes on it said in words: 'Section 136 detentions — Erratum'."""
+    return f"{label} — {', '.join(markers)}" if markers else label
+
+
+def outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative],
+                   marks: FigureMarks | None = None) -> list[LollipopChart]:
     """One chart per unit group of the *results* among `outcomes`; activity, funding, targets and
-    background figures are never drawn as results."""
+    background figures are never drawn as results. With `marks`, each row cites its figure's source
+    (domain.provenance) and flags the errata and follow-ups that name it."""
+    marks = marks or FigureMarks()
     results = [o for o in outcomes if o.is_result]
     charts = []
     for key, units, axis_title in UNIT_GROUPS:
@@ -116,9 +129,9 @@ def outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, 
         if not group:
             continue
         rows = tuple(Lollipop(
-            label=label, value=o.value, value_text=format_value(o), marker=o.direction,
+            label=_flagged(label, marks.markers(o.id)), value=o.value, value_text=format_value(o), marker=o.direction,
             details=(reading_of(o), initiatives_by_id[o.initiative_id].title if o.initiative_id else "",
-                     f"Ref. {', '.join(o.references)}" if o.references else "No reference mark"),
+                     marks.sources.get(o.id) or _references(o), *marks.flags(o.id)),
         ) for label, o in zip(figure_labels(group, initiatives_by_id), group, strict=True))
         top = max(o.value for o in group)
         percent = key == "percent"

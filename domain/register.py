@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Literal
@@ -40,7 +40,7 @@ URL_PATTERN = re.compile(r"^https?://[^\s<>\"']+$")
 INITIATIVE_FIELDS = ("title", "force_ids", "place", "lead_organisations", "partners", "themes", "status",
                      "evaluation", "start_year", "end_year", "summary", "source", "figures")
 FIGURE_FIELDS = ("measure", "value", "unit", "qualifier", "direction", "period", "comparator", "kind", "source")
-NOTE_FIELDS = ("about_id", "note_kind", "text", "source")
+NOTE_FIELDS = ("about_id", "note_kind", "text", "source", "figure_id")
 
 
 @dataclass(frozen=True, order=True)
@@ -71,11 +71,18 @@ class Reference:
     force_aliases: Mapping[str, str]
     theme_ids: frozenset[str]
     paper_initiative_ids: frozenset[str]
+    # initiative id -> the ids of its figures: what a note's `figure_id` may name
+    paper_figure_ids: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def of(cls, dataset: Dataset) -> Reference:
-        return cls(dataset.forces_by_id, dataset.force_aliases, frozenset(dataset.themes_by_id),
-                   frozenset(i.id for i in dataset.initiatives))
+        initiative_ids = frozenset(i.id for i in dataset.initiatives)
+        figures: dict[str, set[str]] = {}
+        for outcome in dataset.outcomes:
+            if outcome.initiative_id in initiative_ids:
+                figures.setdefault(outcome.initiative_id, set()).add(outcome.id)
+        return cls(dataset.forces_by_id, dataset.force_aliases, frozenset(dataset.themes_by_id), initiative_ids,
+                   MappingProxyType({k: frozenset(v) for k, v in figures.items()}))
 
 
 @dataclass(frozen=True)
@@ -286,9 +293,15 @@ def validate_note(payload: Mapping[str, Any], reference: Reference) -> dict[str,
     elif len(text) > MAX_SUMMARY:
         problems.append(FieldProblem("text", f"is longer than {MAX_SUMMARY} characters"))
     problems.extend(check_source(payload.get("source"), "source"))
+    figure = _text(payload.get("figure_id"))
+    if figure and figure not in reference.paper_figure_ids.get(about, frozenset()):
+        problems.append(FieldProblem("figure_id", "choose one of the figures of the initiative the note is about, "
+                                                  "or none"))
     if problems:
         raise SubmissionInvalid(problems)
-    return {"about_id": about, "note_kind": kind, "text": text, "source": _text(payload.get("source"))}
+    # figure_id is "" for a note on the whole initiative (and for notes stored before a figure could be named).
+    return {"about_id": about, "note_kind": kind, "text": text, "source": _text(payload.get("source")),
+            "figure_id": figure}
 
 
 def diff_payloads(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -329,7 +342,8 @@ def fold_record(record: PublishedRecord, reference: Reference) -> FoldedRecord:
         if record.kind == "note":
             note = validate_note(record.payload, reference)
             return FoldedRecord(record.record_id, mark, note=Note(record.record_id, note["about_id"], note["note_kind"],
-                                                                  note["text"], note["source"], mark))
+                                                                  note["text"], note["source"], mark,
+                                                                  note.get("figure_id", "")))
         initiative, figures = validate_initiative(record.payload, record.record_id, reference)
         return FoldedRecord(record.record_id, mark, initiative=initiative, outcomes=figures)
     except SubmissionInvalid as exc:

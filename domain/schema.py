@@ -279,6 +279,12 @@ class Note:
     text: str
     source: str
     provenance: Provenance
+    figure_id: str = ""  # one figure of `about_id` the note is about, when it names one
+
+    @property
+    def marker(self) -> str:
+        """The word that flags the record (and the figure) the note is about: 'Erratum' or 'Follow-up'."""
+        return "Erratum" if self.kind == "erratum" else "Follow-up"
 
 
 # Headers the files must have, in this order; the data dictionary documents each column.

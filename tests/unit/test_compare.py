@@ -92,7 +92,8 @@ def test_cmp005_matrix_download_is_what_is_shown_as_typed_data_with_citation_bes
     with zipfile.ZipFile(io.BytesIO(matrix_zip(rows, dataset, "CITE"))) as archive:
         archive.extractall(tmp_path)
     table = pd.read_csv(tmp_path / "coverage-matrix.csv")
-    assert list(table.columns) == ["force", "region", "Mental health", "Dementia"]
+    assert list(table.columns) == ["force", "region", "Mental health", "Dementia", "register_initiatives"]
+    assert table["register_initiatives"].tolist() == [0] * len(rows)  # the paper alone: none from the register
     assert list(table["force"]) == [r.label for r in rows]
     assert table.loc[0, ["Mental health", "Dementia"]].tolist() == [2, 1]
     assert table.loc[2, ["Mental health", "Dementia"]].tolist() == [0, 0]  # numbers, never words

@@ -33,7 +33,7 @@ def test_exp001_view_download_reads_back_with_pandas_typed_and_named(dataset, tm
     in_view = initiatives_in_view(join, dataset.initiatives, "E23000021")
     figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
     names = unzip(view_zip(dataset, in_view, figures, "CITATION LINE"), tmp_path)
-    assert names == ["README.txt", "figures.csv", "initiatives.csv"]
+    assert names == ["README.txt", "figures.csv", "initiatives.csv", "notes.csv"]
 
     initiatives = pd.read_csv(tmp_path / "initiatives.csv")
     assert list(initiatives.columns) == list(INITIATIVE_COLUMNS)  # the header is line 1, BOM or not
@@ -43,6 +43,7 @@ def test_exp001_view_download_reads_back_with_pandas_typed_and_named(dataset, tm
     assert row["place"] == "Leicestershire" and "crisis mental health nurse" in row["summary"]
     assert "Leicestershire Partnership Trust" in row["lead_organisations"]
     assert row["case_study_title"] == "Leicestershire, Mental Health Triage"
+    assert row["record_source"].startswith("PHE 2016 paper, section ")
 
     table = pd.read_csv(tmp_path / "figures.csv")
     assert list(table.columns) == list(FIGURE_COLUMNS)
@@ -51,6 +52,9 @@ def test_exp001_view_download_reads_back_with_pandas_typed_and_named(dataset, tm
     assert by_id.loc["fig-043", "value"] == 81 and by_id.loc["fig-043", "kind"] == "result"
     assert by_id.loc["fig-057", "unit"] == "hours" and by_id.loc["fig-057", "force_names"] == "Leicestershire Police"
     assert len(table) == 6
+    # The paper alone has no notes: notes.csv is its header, read back as an empty table of its columns.
+    assert list(pd.read_csv(tmp_path / "notes.csv").columns) == ["about_id", "figure_id", "kind", "text", "source",
+                                                                 "provenance"]
 
     readme = (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
     assert "CITATION LINE" in readme and "kind: result" in readme
