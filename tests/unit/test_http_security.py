@@ -128,6 +128,16 @@ def test_sec010_settings_refuse_bad_values():
     assert (settings.url_prefix, settings.routes_prefix) == ("/collaboration/", "/")
 
 
+def test_sec010b_a_dev_user_and_a_proxy_header_together_are_refused():
+    # Both set, the dev user would be every visitor of a deployment behind the proxy.
+    with pytest.raises(SettingsError, match="PPH_DEV_USER and PPH_USER_HEADER are both set"):
+        Settings.from_env({"PPH_DEV_USER": "alice", "PPH_USER_HEADER": "X-Remote-User"})
+    with pytest.raises(SettingsError, match="Unset PPH_DEV_USER behind a proxy"):
+        Settings(register=True, dev_user="alice", user_header="X-Remote-User")
+    assert Settings.from_env({"PPH_DEV_USER": "alice"}).dev_user == "alice"
+    assert Settings.from_env({"PPH_USER_HEADER": "X-Remote-User"}).user_header == "X-Remote-User"
+
+
 def test_sec011_debug_is_off_whatever_the_environment(monkeypatch):
     monkeypatch.setenv("DASH_DEBUG", "true")
     app = create_app(Settings(), load_dataset(DATA_DIR))
