@@ -277,7 +277,11 @@ def install_private_answers(app: Dash, settings: Settings) -> None:
     @server.after_request
     def keep_personal_answers_private(response: Response) -> Response:
         if request.path == update_path and request.method == "POST":
-            if is_register_callback(request.get_json(silent=True)) or current_user(request, settings) is not None:
+            try:
+                personal = is_register_callback(request.get_json(silent=True))
+            except HTTPException:  # a body refused as too large: whosever it was, its refusal is kept private
+                personal = True
+            if personal or current_user(request, settings) is not None:
                 response.headers["Cache-Control"] = PRIVATE
         elif request.path == layout_path:
             if current_user(request, settings) is not None:
