@@ -179,7 +179,7 @@ def read_load(base_url: str, drill_down: dict, overview: dict, reads: Reads, sto
 
 
 def wait_for_overview_with(client: Client, overview: dict, text: str) -> float:
-    """Seconds until the outcomes overview an anonymous reader gets shows `text` (each worker polls on its own)."""
+    """Seconds until the outcomes overview an anonymous reader gets shows `text` (each worker checks on its own)."""
     started = time.monotonic()
     while time.monotonic() - started < TIMEOUT:
         if text in client.request("POST", "/_dash-update-component", overview).body:
@@ -212,7 +212,7 @@ def test_db001_postgresql_outage_under_read_load(postgres, register_on_postgres,
         postgres.stop()
         try:
             assert not postgres.is_running()
-            time.sleep(3 * POLL_SECONDS)  # every worker's poller has failed meanwhile
+            time.sleep(3 * POLL_SECONDS)  # the readers' requests have made every worker's check fail meanwhile
 
             # A submission during the outage: answered, not a 5xx, saying the draft is kept.
             answer = send_initiative(writer, app, "Sent while the database is down")
