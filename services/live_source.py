@@ -89,32 +89,35 @@ class RegisterSource:
     def refresh(self) -> bool:
         """Load the register if what is published changed; True when a new snapshot was swapped in."""
         with self._refresh_lock:
-            self._checked_at = self._clock()
-            try:
-                if self._needs_migration:
-                    migrate(self._engine)
-                    self._needs_migration = False
-                revision = register_store.published_revision(self._engine)
-                if revision == self._revision:
-                    return False
-                records = [DomainRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation, r.revision)
-                           for r in register_store.published_records(self._engine)]
-            except RegisterUnavailable as exc:
-                log.warning("register unavailable, still serving revision %s: %s", self._revision, exc)
+            return self._load()
+
+    def _load(self) -> bool:
+        self._checked_at = self._clock()
+        try:
+            if self._needs_migration:
+                migrate(self._engine)
+                self._needs_migration = False
+            revision = register_store.published_revision(self._engine)
+            if revision == self._revision:
                 return False
-            # Only records new or changed since the last refresh are checked again: with thousands
-            # published, one publication must not cost every worker a full re-validation.
-            folded = {}
-            for record in records:
-                key = record_key(record)
-                folded[key] = self._folded.get(key) or fold_record(record, self._reference)
-            self._folded = folded
-            dataset = assemble(self._paper, folded.values())
-            for problem in dataset.register_problems:
-                log.error("%s", problem)
-            self._snapshot = snapshot_of(dataset, revision)  # one assignment: readers see the old or the new
-            self._revision = revision
-            return True
+            records = [DomainRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation, r.revision)
+                       for r in register_store.published_records(self._engine)]
+        except RegisterUnavailable as exc:
+            log.warning("register unavailable, still serving revision %s: %s", self._revision, exc)
+            return False
+        # Only records new or changed since the last refresh are checked again: with thousands
+        # published, one publication must not cost every worker a full re-validation.
+        folded = {}
+        for record in records:
+            key = record_key(record)
+            folded[key] = self._folded.get(key) or fold_record(record, self._reference)
+        self._folded = folded
+        dataset = assemble(self._paper, folded.values())
+        for problem in dataset.register_problems:
+            log.error("%s", problem)
+        self._snapshot = snapshot_of(dataset, revision)  # one assignment: readers see the old or the new
+        self._revision = revision
+        return True
 
     def stop(self) -> None:
         """Check no more (a test's app whose database is about to be dropped)."""
