@@ -115,6 +115,14 @@ class Settings:
     submissions_per_hour: int = 20
     register_poll_seconds: int = 2  # how soon every worker shows a publication
 
+    def __post_init__(self) -> None:
+        # The dev user stands in for the proxy; with a proxy header configured too, every visitor of the
+        # real deployment would silently become the dev user.
+        if self.dev_user and self.user_header:
+            raise SettingsError(
+                "PPH_DEV_USER and PPH_USER_HEADER are both set: PPH_DEV_USER would make every visitor "
+                f"{self.dev_user!r} whatever the proxy says. Unset PPH_DEV_USER behind a proxy.")
+
     @property
     def routes_prefix(self) -> str:
         """The path prefix of requests as they reach the app."""

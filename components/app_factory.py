@@ -10,8 +10,8 @@ import plotly.io as plotly_io
 from dash import Dash
 from flask import Response, abort, request
 
-from components import (cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile,
-                        register_view, shell)
+from components import (cite_view, compare_view, freshness, map_panel, matrix_view, national_view, overview_view,
+                        profile, register_view, shell)
 from components.page_cache import LayoutCache, install_layout_route
 from components.write_guard import install_write_guard
 from components.security import install_security
@@ -84,15 +84,23 @@ def _register_source(settings: Settings, dataset: Dataset) -> tuple[RegisterSour
     """The register's database, migrated to the latest schema, and the live source reading it."""
     try:
         engine = connect(settings.database_url)
-        migrate(engine)
     except (RegisterUnavailable, ValueError, ArgumentError) as exc:
         raise StartupError(f"the register's database at {shown_url(settings.database_url)} cannot be used: {exc}. "
                            "Check PPH_DATABASE_URL, or leave PPH_REGISTER unset for the read-only dashboard.") from None
+    try:
+        migrate(engine)
+        migrated = True
+    except RegisterUnavailable as exc:
+        # The dashboard does not go down with the database: it serves the paper's data, says so on the page,
+        # and joins the register when a request finds the database back (services/live_source.py).
+        log.warning("the register's database at %s cannot be reached (%s): serving the paper's data only until "
+                    "it returns", shown_url(settings.database_url), exc)
+        migrated = False
     if settings.dev_user:
         log.warning("PPH_DEV_USER is set: every visitor is treated as %r. For a laptop trial only; behind an "
                     "intranet proxy use PPH_USER_HEADER instead.", settings.dev_user)
     service = RegisterService(engine, settings.organisation, settings.submissions_per_hour)
-    return RegisterSource(dataset, engine, settings.register_poll_seconds), service
+    return RegisterSource(dataset, engine, settings.register_poll_seconds, migrated=migrated), service
 
 
 def create_app(settings: Settings, data: Dataset | None = None, source: DataSource | None = None) -> Dash:
@@ -155,13 +163,13 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     compare_view.register(app, source, prefix)
     matrix_view.register(app, source, prefix)
     cite_view.register(app, source, prefix)
+    if snapshot.register_on:
+        freshness.register(app, source, prefix)
     if service is not None:
         register_view.register(app, source, service, settings)
     install_security(app, settings)
     if service is not None:
         install_write_guard(app, settings)
-        if isinstance(source, RegisterSource):
-            app.server.before_request(source.ensure_polling)
     _warm_up(snapshot, prefix)
 
     geojson_bytes = dataset.boundaries.geojson_bytes

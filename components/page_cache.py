@@ -24,12 +24,13 @@ from dash import Dash, html
 from dash._utils import to_json
 from flask import Response, has_request_context, request
 
-from components import register_view, shell
+from components import freshness, register_view, shell
 from components.identity import current_user
 from components.memo import BoundedMemo
 from domain.register import User
 from domain.source import DataSource, Snapshot
 from domain.state import DEFAULT_STATE, ViewState, state_from_query
+from services.live_source import RegisterSource
 from settings import Settings
 
 # Pages kept built and encoded per worker: the default view and the most visited links.
@@ -59,7 +60,20 @@ class LayoutCache:
         self._encoded = BoundedMemo[EncodedPage](PAGES_KEPT)
 
     def page(self, snapshot: Snapshot, state: ViewState = DEFAULT_STATE) -> html.Div:
-        return self._pages.get(page_key(snapshot, state), lambda: shell.build_layout(snapshot, self._url_prefix, state))
+        return self._pages.get(page_key(snapshot, state), lambda: self._build(snapshot, state))
+
+    def _build(self, snapshot: Snapshot, state: ViewState) -> html.Div:
+        page = shell.build_layout(snapshot, self._url_prefix, state)
+        if not snapshot.register_on:
+            return page
+        # Register mode: above the page's content, whether the register is reachable and, later, whether
+        # it has moved on since this page was built (components/freshness.py).
+        unreachable = isinstance(self._source, RegisterSource) and self._source.register_unreachable(snapshot)
+        poll_seconds = self._settings.register_poll_seconds if self._settings is not None else 2
+        main = next(i for i, child in enumerate(page.children) if isinstance(child, html.Main))
+        page.children = [*page.children[:main], freshness.layout(snapshot, unreachable, poll_seconds),
+                         *page.children[main:]]
+        return page
 
     def requested_state(self, snapshot: Snapshot) -> ViewState:
         """The view the page's address asks for, from the layout request's Referer. The default view when

@@ -13,9 +13,13 @@ from flask import Response, request
 from flask_talisman import Talisman
 from werkzeug.exceptions import HTTPException
 
+from components.identity import current_user
 from components.ids import Ids
+from components.write_guard import is_register_callback
 from settings import Settings
 
+# For an answer that belongs to one signed-in user: no cache, the browser's included, may keep it.
+PRIVATE = "private, no-store"
 MAX_REQUEST_BYTES = 64 * 1024  # a callback request of this app is under 2 KB
 MAX_VALUE_CHARS = 2_000
 # The page's address travels in callbacks as it was typed or pasted. A link too long for the app is
@@ -247,6 +251,9 @@ def install_security(app: Dash, settings: Settings) -> None:
             return _plain("Bad request: JSON nested too deeply.", 400)
         return None
 
+    if settings.register:
+        install_private_answers(app, settings)
+
     @server.errorhandler(HTTPException)
     def plain_http_error(exc: HTTPException) -> Response:
         return _plain(f"{exc.code} {exc.name}.", exc.code or 500)
@@ -255,3 +262,30 @@ def install_security(app: Dash, settings: Settings) -> None:
     def plain_error(_exc: Exception) -> Response:
         server.logger.exception("unhandled error")  # the trace goes to the log, never to the user
         return _plain("Something went wrong on our side. Please reload the page.", 500)
+
+
+def install_private_answers(app: Dash, settings: Settings) -> None:
+    """With the register on, some answers are one user's own: their page (with their register section) and
+    every register callback's answer (their submissions, the review queue, a refusal). Those are marked
+    `private, no-store`, so no proxy or shared cache gives them to someone else and no browser keeps them
+    on disk. The anonymous page is shared, but only among anonymous visitors: it varies by the user header.
+    """
+    server = app.server
+    layout_path = f"{settings.routes_prefix}_dash-layout"
+    update_path = f"{settings.routes_prefix}_dash-update-component"
+
+    @server.after_request
+    def keep_personal_answers_private(response: Response) -> Response:
+        if request.path == update_path and request.method == "POST":
+            try:
+                personal = is_register_callback(request.get_json(silent=True))
+            except HTTPException:  # a body refused as too large: whosever it was, its refusal is kept private
+                personal = True
+            if personal or current_user(request, settings) is not None:
+                response.headers["Cache-Control"] = PRIVATE
+        elif request.path == layout_path:
+            if current_user(request, settings) is not None:
+                response.headers["Cache-Control"] = PRIVATE
+            elif settings.user_header:
+                response.vary.add(settings.user_header)
+        return response

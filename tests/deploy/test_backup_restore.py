@@ -112,7 +112,7 @@ def served_layout(database_url: str) -> str:
         page = client.get("/_dash-layout")
         charts = post_callback(client, overview_request(app), user=None)
     finally:
-        # The request started this app's poller; it must not outlive the test and poll a dropped database.
+        # No request of this app may check a database the test is about to drop.
         app.server.extensions["pph.source"].stop()
     assert page.status_code == 200 and charts.status_code == 200
     return page.get_data(as_text=True) + "\n" + charts.get_data(as_text=True)

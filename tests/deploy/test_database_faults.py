@@ -179,7 +179,7 @@ def read_load(base_url: str, drill_down: dict, overview: dict, reads: Reads, sto
 
 
 def wait_for_overview_with(client: Client, overview: dict, text: str) -> float:
-    """Seconds until the outcomes overview an anonymous reader gets shows `text` (each worker polls on its own)."""
+    """Seconds until the outcomes overview an anonymous reader gets shows `text` (each worker checks on its own)."""
     started = time.monotonic()
     while time.monotonic() - started < TIMEOUT:
         if text in client.request("POST", "/_dash-update-component", overview).body:
@@ -212,7 +212,7 @@ def test_db001_postgresql_outage_under_read_load(postgres, register_on_postgres,
         postgres.stop()
         try:
             assert not postgres.is_running()
-            time.sleep(3 * POLL_SECONDS)  # every worker's poller has failed meanwhile
+            time.sleep(3 * POLL_SECONDS)  # the readers' requests have made every worker's check fail meanwhile
 
             # A submission during the outage: answered, not a 5xx, saying the draft is kept.
             answer = send_initiative(writer, app, "Sent while the database is down")
@@ -294,3 +294,76 @@ def test_db002_database_gone_between_a_write_and_the_list_that_follows_it(tmp_pa
     assert "register-queue" not in response_values(published)
     with engine_for(tmp_path) as engine:
         assert [r.record_id for r in register_store.published_records(engine)] == ["reg-0001"]
+
+
+def publish_one(url: str, title: str) -> None:
+    engine = connect(url)
+    try:
+        migrate(engine)
+        service = RegisterService(engine, "PHE", submissions_per_hour=100)
+        sent = service.propose(User(CONTRIBUTOR, False), "new initiative", valid_payload(title=title), reference())
+        service.publish(User(REVIEWER, True), sent.id, reference())
+    finally:
+        engine.dispose()
+
+
+def test_db003_a_worker_started_by_hup_after_a_publication_shows_it_on_its_first_request(tmp_path):
+    # An hour between checks: only a check made by the new worker itself can show the publication.
+    import os
+    import signal
+
+    from tests.deploy.fleet import poll, workers_of
+
+    url = f"sqlite:///{tmp_path / 'register.sqlite3'}"
+    server = start_gunicorn(workers=2, log_path=tmp_path / "gunicorn.log", extra_env={
+        "PPH_REGISTER": "1", "PPH_DATABASE_URL": url, "PPH_USER_HEADER": USER_HEADER, "PPH_REVIEWERS": REVIEWER,
+        "PPH_REGISTER_POLL_SECONDS": "3600"})
+    try:
+        client = Client(server.base_url)
+        assert register_count_note(1) not in client.request("GET", "/_dash-layout").body
+        publish_one(url, BEFORE)
+        before = set(workers_of(server.process.pid))
+        os.kill(server.process.pid, signal.SIGHUP)
+        poll(lambda: not before & set(now := workers_of(server.process.pid)) and len(now) == 2,
+             "both workers were replaced after HUP", timeout=60)
+        # Every answer of the new workers, the first included (a fresh connection each, either worker).
+        for _ in range(6):
+            fresh = Client(server.base_url)
+            assert register_count_note(1) in fresh.request("GET", "/_dash-layout").body
+            fresh.close()
+    finally:
+        stop(server)
+
+
+def test_db004_an_instance_started_during_an_outage_serves_the_paper_then_joins_the_register(postgres, tmp_path):
+    from components.freshness import UNREACHABLE_TEXT
+
+    url = postgres.new_database("start_in_outage")
+    publish_one(url, BEFORE)
+    postgres.stop()
+    server = None
+    try:
+        # Starts, no refusal: the read-only dashboard does not go down with the register's database.
+        server = start_gunicorn(workers=2, log_path=tmp_path / "gunicorn.log", extra_env={
+            "PPH_REGISTER": "1", "PPH_DATABASE_URL": url, "PPH_USER_HEADER": USER_HEADER, "PPH_REVIEWERS": REVIEWER,
+            "PPH_REGISTER_POLL_SECONDS": str(POLL_SECONDS)})
+        client = Client(server.base_url)
+        for _ in range(4):
+            layout = client.request("GET", "/_dash-layout")
+            assert layout.status == 200 and UNREACHABLE_TEXT in layout.body
+            assert register_count_note(1) not in layout.body  # the paper's data only
+        assert client.request("GET", "/").status == 200
+    finally:
+        postgres.start()
+    try:
+        # Joined once the database is back: the notice gone and the published record counted, by both workers.
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            bodies = [Client(server.base_url).request("GET", "/_dash-layout").body for _ in range(6)]
+            if all(register_count_note(1) in b and UNREACHABLE_TEXT not in b for b in bodies):
+                break
+            assert time.monotonic() < deadline, "the instance did not join the register after the outage"
+            time.sleep(0.5)
+        assert "cannot be reached" in (tmp_path / "gunicorn.log").read_text(errors="replace")
+    finally:
+        stop(server)

@@ -4,6 +4,7 @@ Also the iframe embedding rules (CSP frame-ancestors) with an intranet page on a
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 
 from tests.deploy.nginx_conf import nginx_conf
 from tests.conftest import (MAP_FORCES, REPO, click_force, free_port, open_watched_page, start_gunicorn, stop, wait_for,
-                                    wait_until)
+                            wait_until)
 
 pytestmark = [pytest.mark.browser, pytest.mark.proxy]
 
@@ -136,3 +137,78 @@ def test_dep003_iframe_allowed_only_for_configured_parents(browser, intranet_pag
         context.close()
     finally:
         stop(app)
+
+
+# --- identity: only the proxy names the user ---------------------------------------------------------
+
+SHIPPED = ["prefix-forwarded", "prefix-stripped", "site"]
+FORGED_NAME = "rita"  # a reviewer of the instance below
+REVIEWER_ONLY = '"register-queue-refresh"'  # in the page of a reviewer, and of no one else
+
+
+def shipped_config(style: str, tmp: Path, port: int, upstream: int) -> str:
+    if style == "site":
+        from tests.deploy.fleet import site_config
+
+        return site_config(tmp, port, [upstream, upstream])
+    return nginx_config(tmp, port, [upstream], REPO / "deploy" / f"nginx-{style}.conf")
+
+
+@pytest.fixture(params=SHIPPED)
+def register_behind_shipped_proxy(request, tmp_path):
+    """One register instance (SQLite, user header X-Remote-User trusted from 127.0.0.1) behind one shipped
+    configuration as written (nginx-site.conf with the test's sign-on stand-in, X-Test-User)."""
+    style = request.param
+    env = {"PPH_REGISTER": "1", "PPH_DATABASE_URL": f"sqlite:///{tmp_path / 'register.sqlite3'}",
+           "PPH_USER_HEADER": "X-Remote-User", "PPH_REVIEWERS": FORGED_NAME, "PPH_DEV_USER": "",
+           "PPH_FORWARDED_ALLOW_IPS": "127.0.0.1"}
+    if style == "prefix-stripped":
+        env["PPH_PROXY_STRIPS_PREFIX"] = "1"
+    app = start_gunicorn(PREFIX, workers=1, extra_env=env, log_path=tmp_path / "gunicorn.log")
+    port = free_port()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(shipped_config(style, tmp_path, port, int(app.base_url.split(":")[2].split("/")[0])))
+    nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf)], stderr=subprocess.PIPE)
+    try:
+        wait_for(f"http://127.0.0.1:{port}{PREFIX}healthz")
+    except RuntimeError:
+        nginx.kill()
+        stop(app)
+        raise RuntimeError(nginx.stderr.read().decode()) from None
+    yield style, app, f"http://127.0.0.1:{port}{PREFIX}"
+    nginx.terminate()
+    nginx.wait(timeout=10)
+    stop(app)
+
+
+def test_dep004_a_user_header_sent_by_a_browser_is_never_believed_through_a_shipped_configuration(
+        register_behind_shipped_proxy):
+    from tests.deploy.register_client import BrowserSession, Endpoint, Forms
+
+    style, app, base = register_behind_shipped_proxy
+    forged = {"X-Remote-User": FORGED_NAME}
+    direct, proxied_endpoint = Endpoint(app.base_url), Endpoint(base)
+    # The header does name a reviewer when the proxy sends it: straight from 127.0.0.1 it is believed.
+    assert REVIEWER_ONLY in direct.request("GET", "_dash-layout", headers=forged).body.decode()
+
+    # Through nginx, a browser's claim is replaced: the page is the anonymous one.
+    for claim in (forged, {"x-remote-user": FORGED_NAME}, {"X-Remote-User": f" {FORGED_NAME}"},
+                  # nginx decodes $remote_user from any Authorization header; no shipped file may trust it
+                  {"Authorization": "Basic " + base64.b64encode(f"{FORGED_NAME}:x".encode()).decode()}):
+        page = proxied_endpoint.request("GET", "_dash-layout", headers=claim)
+        assert page.status == 200, page.body[:300]
+        assert REVIEWER_ONLY not in page.body.decode() and "register-submit" not in page.body.decode(), (style, claim)
+        assert "no-store" not in page.headers.get("cache-control", "")
+
+    # And a reviewer's action with the forged header is refused for want of a user, not for anything else.
+    forms = Forms.fetch(direct, forged)
+    refused = BrowserSession(proxied_endpoint, forged).callback(forms.review([], None))
+    assert refused.status == 403 and b"needs a user signed in" in refused.body, refused.body
+    assert refused.headers.get("cache-control") == "private, no-store"
+
+    if style == "site":  # the name sign-on vouched for does reach the app
+        from tests.deploy.fleet import SSO_STAND_IN
+
+        vouched = proxied_endpoint.request("GET", "_dash-layout", headers={**forged, SSO_STAND_IN: FORGED_NAME})
+        assert REVIEWER_ONLY in vouched.body.decode()
+        assert vouched.headers.get("cache-control") == "private, no-store"

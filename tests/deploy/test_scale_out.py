@@ -79,7 +79,7 @@ def test_scale001_contribution_through_one_instance_published_through_the_other(
     status = str(published.outputs().get("register-review-status", {}).get("children", ""))
     assert status.startswith(f"Published #{sent} as "), status
 
-    # Each worker of each instance polls the database every second and folds the record in.
+    # Each worker of each instance checks the database when a request finds its last check a second old.
     for endpoint in (a.endpoint, b.endpoint, fleet.nginx.endpoint):
         shown_in_a_row(endpoint, forms, title)
 

@@ -128,6 +128,16 @@ def test_sec010_settings_refuse_bad_values():
     assert (settings.url_prefix, settings.routes_prefix) == ("/collaboration/", "/")
 
 
+def test_sec010b_a_dev_user_and_a_proxy_header_together_are_refused():
+    # Both set, the dev user would be every visitor of a deployment behind the proxy.
+    with pytest.raises(SettingsError, match="PPH_DEV_USER and PPH_USER_HEADER are both set"):
+        Settings.from_env({"PPH_DEV_USER": "alice", "PPH_USER_HEADER": "X-Remote-User"})
+    with pytest.raises(SettingsError, match="Unset PPH_DEV_USER behind a proxy"):
+        Settings(register=True, dev_user="alice", user_header="X-Remote-User")
+    assert Settings.from_env({"PPH_DEV_USER": "alice"}).dev_user == "alice"
+    assert Settings.from_env({"PPH_USER_HEADER": "X-Remote-User"}).user_header == "X-Remote-User"
+
+
 def test_sec011_debug_is_off_whatever_the_environment(monkeypatch):
     monkeypatch.setenv("DASH_DEBUG", "true")
     app = create_app(Settings(), load_dataset(DATA_DIR))
@@ -191,3 +201,41 @@ def test_sec014_missing_or_malformed_outputs_get_400_not_500(app, client, output
     else:
         payload["outputs"] = outputs
     assert client.post("/_dash-update-component", json=payload).status_code == 400
+
+
+def test_sec020_personal_pages_and_register_answers_are_private(tmp_path, client):
+    from tests.register_requests import (CONTRIBUTOR, REVIEWER, USER_HEADER, page_token, post_callback,
+                                         register_app, review_request)
+
+    app = register_app(tmp_path)
+    register_client = app.server.test_client()
+    own = register_client.get("/_dash-layout", headers={USER_HEADER: CONTRIBUTOR})
+    assert own.status_code == 200 and "register-submit" in own.get_data(as_text=True)
+    assert own.headers["Cache-Control"] == "private, no-store"
+
+    shared = register_client.get("/_dash-layout")
+    assert shared.status_code == 200 and "register-submit" not in shared.get_data(as_text=True)
+    assert "no-store" not in shared.headers.get("Cache-Control", "")
+    # A shared cache may keep the anonymous page, but never give it for a request naming a user.
+    assert USER_HEADER.lower() in {v.strip().lower() for v in shared.headers["Vary"].split(",")}
+
+    token = page_token(register_client)
+    queue = post_callback(register_client, review_request(app, [], 0, action="queue-refresh"), user=REVIEWER,
+                          token=token)
+    assert queue.status_code == 200 and queue.headers["Cache-Control"] == "private, no-store"
+    refused = post_callback(register_client, review_request(app, [], 0, action="queue-refresh"), user=None,
+                            token=token)
+    assert refused.status_code == 403 and refused.headers["Cache-Control"] == "private, no-store"
+
+    # The read-only dashboard's page is the same for everyone: nothing added.
+    dashboard = client.get("/_dash-layout")
+    assert "Cache-Control" not in dashboard.headers
+    assert USER_HEADER.lower() not in dashboard.headers.get("Vary", "").lower()
+
+
+def test_sec021_no_vary_on_a_user_header_that_is_not_configured(tmp_path):
+    from tests.register_requests import register_app
+
+    app = register_app(tmp_path, user_header="", dev_user="")
+    answer = app.server.test_client().get("/_dash-layout")
+    assert answer.status_code == 200 and "remote-user" not in answer.headers.get("Vary", "").lower()
