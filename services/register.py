@@ -36,8 +36,13 @@ class RateLimited(RuntimeError):
 NUL = "\x00"
 
 
-def _refuse_nul(field: str, value: str | None, what: str) -> None:
-    if value is not None and NUL in value:
+def _refuse_nul(field: str, value: object, what: str) -> None:
+    """SubmissionInvalid for a text argument that is not text, or holds a NUL character."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise SubmissionInvalid([FieldProblem(field, f"{what} must be text")])
+    if NUL in value:
         raise SubmissionInvalid([FieldProblem(field, f"{what} contains a NUL character, which the register cannot "
                                                      "store; remove it and try again")])
 
