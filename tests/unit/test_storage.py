@@ -9,6 +9,7 @@ import functools
 import itertools
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -176,7 +177,7 @@ def test_sto005_update_replaces_the_payload_and_records_the_diff(engine):
         "contact": [None, "triage@example.org"],
         "forces": [["E23000001"], ["E23000001", "E23000002"]],
         "themes": [["mental health"], None],
-    }}
+    }, "revision": [1, 2]}
 
 
 def test_sto006_an_update_must_name_an_existing_published_record(engine):
@@ -208,7 +209,7 @@ def test_sto008_withdraw_keeps_the_row(engine):
     assert store.published_records(engine) == []
     assert store.get_record(engine, record.record_id) == withdrawn
     last = store.history(engine, record_id=record.record_id)[-1]
-    assert (last.action, last.actor, last.detail) == ("withdrawn", "rev", {"reason": "Funding ended"})
+    assert (last.action, last.actor, last.detail) == ("withdrawn", "rev", {"reason": "Funding ended", "revision": 1})
     with pytest.raises(Conflict, match="withdrawn"):
         store.withdraw(engine, record_id=record.record_id, user="rev", reason="again", now=at(31))
     with pytest.raises(ValueError, match="reason"):
@@ -563,3 +564,294 @@ def test_sto037_the_queue_can_be_read_a_page_at_a_time_and_counted(engine):
     assert store.pending_count(engine) == 3
     publish(engine, sent[1].id)
     assert store.pending_count(engine) == 2 and [s.id for s in store.pending(engine, 1)] == [sent[2].id]
+
+
+# --- optimistic locking: an update publishes only over the revision it was proposed against ---------------
+
+
+STREET = {"title": "Street triage, Kent", "forces": ["E23000032"]}
+CUSTODY = {"title": "Custody nurses", "forces": ["E23000001"]}
+
+
+def propose_update(engine: Engine, record_id: str, payload: dict, user: str = "bob", minutes: int = 10,
+                   base_revision: int | None = None) -> store.Submission:
+    return store.submit(engine, user=user, kind="update", record_id=record_id, payload=payload, now=at(minutes),
+                        base_revision=base_revision)
+
+
+def stale_message(record_id: str, was: int, now: int) -> str:
+    return (f"Record {record_id} changed since this proposal was made (it was revision {was}, it is now {now}). "
+            "The proposal stays pending: return it to its contributor to propose again against the current record.")
+
+
+def test_sto038_an_update_is_stored_with_the_revision_it_was_made_against(engine):
+    record = publish(engine, submit_new(engine).id)
+    assert propose_update(engine, record.record_id, STREET).base_revision == 1  # None: the revision now
+    assert submit_new(engine).base_revision is None  # a new initiative updates nothing
+    with pytest.raises(ValueError, match="no revision 2"):
+        propose_update(engine, record.record_id, STREET, base_revision=2)
+    first = store.history(engine, record_id=record.record_id)[-1]
+    assert first.detail == {"kind": "update", "base_revision": 1}
+
+
+def test_sto039_a_stale_update_is_refused_and_stays_pending(engine):
+    record = publish(engine, submit_new(engine).id)
+    first = propose_update(engine, record.record_id, STREET)
+    second = propose_update(engine, record.record_id, CUSTODY, user="cy", minutes=11)
+    publish(engine, first.id, minutes=20)
+    history_before = store.history(engine)
+
+    with pytest.raises(store.StaleRecord) as refused:
+        publish(engine, second.id, minutes=21)
+
+    assert str(refused.value) == stale_message("reg-0001", 1, 2)
+    assert isinstance(refused.value, Conflict)
+    assert store.get_submission(engine, second.id).status == "pending"  # the claim was rolled back
+    assert [s.id for s in store.pending(engine)] == [second.id]
+    current = store.get_record(engine, "reg-0001")
+    assert (current.revision, current.payload, current.submission_id) == (2, STREET, first.id)
+    assert store.history(engine) == history_before
+
+
+def test_sto040_the_history_diffs_against_the_revision_actually_replaced(engine):
+    record = publish(engine, submit_new(engine).id)
+    publish(engine, propose_update(engine, record.record_id, STREET).id, minutes=20)
+    again = propose_update(engine, record.record_id, CUSTODY, minutes=30)  # made against revision 2
+    assert again.base_revision == 2
+
+    updated = publish(engine, again.id, minutes=40)
+
+    assert updated.revision == 3
+    last = store.history(engine, record_id="reg-0001")[-1]
+    assert last.detail == {"changed": {"forces": [["E23000032"], ["E23000001"]],
+                                       "title": ["Street triage, Kent", "Custody nurses"]},
+                           "revision": [2, 3]}
+
+
+def test_sto041_two_updates_of_one_record_published_at_once_exactly_one_wins(engine, database_url):
+    # Several rounds, each on a record of its own, two reviewers on engines of their own.
+    with own_engines(database_url, 2) as engines:
+        for round_number in range(5):
+            record = publish(engine, submit_new(engine, minutes=round_number).id)
+            updates = [propose_update(engine, record.record_id, payload, user=user)
+                       for payload, user in ((STREET, "bob"), (CUSTODY, "cy"))]
+            outcomes = at_once([functools.partial(store.publish, e, submission_id=u.id, reviewer=f"rev{i}",
+                                                  organisation="PHE", now=at(50))
+                                for i, (e, u) in enumerate(zip(engines, updates, strict=True))])
+
+            winners = [o for o in outcomes if isinstance(o, store.PublishedRecord)]
+            stale = [o for o in outcomes if isinstance(o, store.StaleRecord)]
+            assert (len(winners), len(stale)) == (1, 1), outcomes
+            assert str(stale[0]) == stale_message(record.record_id, 1, 2)
+            current = store.get_record(engine, record.record_id)
+            assert current.revision == 2 and current.payload == winners[0].payload
+            loser = updates[outcomes.index(stale[0])]
+            assert store.get_submission(engine, loser.id).status == "pending"
+            published = [e for e in store.history(engine, record_id=record.record_id) if e.action == "published"]
+            assert [e.detail.get("revision") for e in published] == [None, [1, 2]]  # created, then one update
+
+
+@contextmanager
+def record_held(engine: Engine, statement: str) -> Iterator[None]:
+    """Another writer's transaction that has changed the record and not yet committed: it holds the row (on
+    SQLite, the write lock) until the block ends, then commits."""
+    with for_writes(engine).begin() as connection:
+        connection.execute(text(statement))
+        yield
+
+
+def while_held(engine: Engine, database_url: str, statement: str, action) -> object:
+    """Start `action` on an engine of its own while the record is held, let it wait, then release the row;
+    what `action` returned or raised."""
+    with own_engines(database_url, 1) as [other], ThreadPoolExecutor(1) as pool:
+        with record_held(engine, statement):
+            outcome = pool.submit(lambda: _outcome(action, other))
+            time.sleep(0.5)
+            assert not outcome.done(), "the action did not wait for the held row"
+        return outcome.result(timeout=30)
+
+
+def _outcome(action, engine: Engine) -> object:
+    try:
+        return action(engine)
+    except Exception as error:  # noqa: BLE001 - the outcome the test asserts on
+        return error
+
+
+PUBLISHED_MEANWHILE = ("UPDATE records SET revision = revision + 1, payload = '{\"title\": \"Meanwhile\"}' "
+                       "WHERE record_id = 'reg-0001'")
+WITHDRAWN_MEANWHILE = "UPDATE records SET state = 'withdrawn' WHERE record_id = 'reg-0001'"
+
+
+def test_sto042_an_update_waiting_on_a_held_record_is_stale_once_it_commits(engine, database_url):
+    record = publish(engine, submit_new(engine).id)
+    waiting = propose_update(engine, record.record_id, STREET)
+
+    outcome = while_held(engine, database_url, PUBLISHED_MEANWHILE,
+                         lambda other: store.publish(other, submission_id=waiting.id, reviewer="rev2",
+                                                     organisation="PHE", now=at(20)))
+
+    assert isinstance(outcome, store.StaleRecord) and str(outcome) == stale_message("reg-0001", 1, 2)
+    current = store.get_record(engine, "reg-0001")
+    assert (current.revision, current.payload) == (2, {"title": "Meanwhile"})  # not overwritten
+    assert store.get_submission(engine, waiting.id).status == "pending"
+
+
+def test_sto043_publishing_over_a_withdrawal_that_commits_first_is_refused(engine, database_url):
+    record = publish(engine, submit_new(engine).id)
+    waiting = propose_update(engine, record.record_id, STREET)
+
+    outcome = while_held(engine, database_url, WITHDRAWN_MEANWHILE,
+                         lambda other: store.publish(other, submission_id=waiting.id, reviewer="rev2",
+                                                     organisation="PHE", now=at(20)))
+
+    assert type(outcome) is Conflict and "has been withdrawn since this proposal was made" in str(outcome)
+    current = store.get_record(engine, "reg-0001")
+    assert (current.state, current.revision, current.payload) == ("withdrawn", 1, TRIAGE)
+    assert store.get_submission(engine, waiting.id).status == "pending"
+
+
+def test_sto044_withdrawing_a_revision_that_a_publication_replaces_first_is_refused(engine, database_url):
+    record = publish(engine, submit_new(engine).id)
+
+    outcome = while_held(engine, database_url, PUBLISHED_MEANWHILE,
+                         lambda other: store.withdraw(other, record_id=record.record_id, user="rev2",
+                                                      reason="Ended", now=at(20), revision=1))
+
+    assert type(outcome) is Conflict
+    assert str(outcome) == ("Record reg-0001 changed since you read it (it was revision 1, it is now 2), so nothing "
+                            "was withdrawn. Read it again first.")
+    assert store.get_record(engine, "reg-0001").state == "published"
+    assert "withdrawn" not in [e.action for e in store.history(engine)]
+
+
+def test_sto045_a_withdrawal_and_a_publication_at_once_exactly_one_wins(engine, database_url):
+    with own_engines(database_url, 2) as (publisher, withdrawer):
+        for round_number in range(5):
+            record = publish(engine, submit_new(engine, minutes=round_number).id)
+            update = propose_update(engine, record.record_id, STREET)
+            outcomes = at_once([
+                functools.partial(store.publish, publisher, submission_id=update.id, reviewer="rev1",
+                                  organisation="PHE", now=at(50)),
+                functools.partial(store.withdraw, withdrawer, record_id=record.record_id, user="rev2",
+                                  reason="Ended", now=at(50), revision=1),
+            ])
+
+            winners = [o for o in outcomes if isinstance(o, store.PublishedRecord)]
+            refused = [o for o in outcomes if isinstance(o, Conflict)]
+            assert (len(winners), len(refused)) == (1, 1), outcomes
+            current = store.get_record(engine, record.record_id)
+            if isinstance(outcomes[0], store.PublishedRecord):  # the publication won
+                assert (current.state, current.revision) == ("published", 2)
+                assert "changed since you read it" in str(outcomes[1])
+            else:
+                assert (current.state, current.revision) == ("withdrawn", 1)
+                assert "withdrawn since this proposal was made" in str(outcomes[0])
+                assert store.get_submission(engine, update.id).status == "pending"
+
+
+# --- four eyes: self-publication is recorded ---------------------------------------------------------------
+
+
+def test_sto046_a_reviewer_publishing_their_own_proposal_is_recorded_as_such(engine):
+    own = store.publish(engine, submission_id=submit_new(engine, user="rev").id, reviewer="rev",
+                        organisation="PHE", now=at(5))
+    other = publish(engine, submit_new(engine, user="ann").id)
+
+    assert own.self_published is True and other.self_published is False
+    assert store.get_record(engine, own.record_id).self_published is True
+    assert store.history(engine, record_id=own.record_id)[-1].detail == {"created": own.record_id,
+                                                                         "self_published": True}
+    assert "self_published" not in store.history(engine, record_id=other.record_id)[-1].detail
+    update = store.publish(engine, submission_id=propose_update(engine, own.record_id, STREET, user="ann").id,
+                           reviewer="rev", organisation="PHE", now=at(30))
+    assert update.self_published is False  # this revision was another's proposal
+
+
+# --- notes: withdrawn and amended --------------------------------------------------------------------------
+
+
+NOTE = {"about_id": "paper-12", "note_kind": "erratum", "text": "The figure is 30 percent, not 3.", "source": "x"}
+
+
+def test_sto047_a_note_is_amended_with_a_reason_as_its_next_revision(engine):
+    note = publish(engine, store.submit(engine, user="ann", kind="note", about_id="paper-12", payload=NOTE,
+                                        now=at(0)).id)
+    before = store.published_revision(engine)
+    corrected = {**NOTE, "text": "The figure is 30 percent, not 3 (table 2)."}
+
+    amended = store.amend(engine, record_id=note.record_id, user="rev2", payload=corrected,
+                          reason="Named the table", organisation="NPCC", now=at(20))
+
+    assert (amended.revision, amended.payload, amended.published_by, amended.organisation) == (
+        2, corrected, "rev2", "NPCC")
+    assert store.published_revision(engine) == before + 1  # every worker reloads
+    last = store.history(engine, record_id=note.record_id)[-1]
+    assert (last.action, last.actor) == ("amended", "rev2")
+    assert last.detail == {"reason": "Named the table", "revision": [1, 2],
+                           "changed": {"text": [NOTE["text"], corrected["text"]]}}
+    with pytest.raises(Conflict, match="it was revision 1, it is now 2"):
+        store.amend(engine, record_id=note.record_id, user="rev", payload=NOTE, reason="back", organisation="PHE",
+                    now=at(21), revision=1)
+    with pytest.raises(ValueError, match="reason"):
+        store.amend(engine, record_id=note.record_id, user="rev", payload=NOTE, reason=" ", organisation="PHE",
+                    now=at(21))
+    initiative = publish(engine, submit_new(engine).id)
+    with pytest.raises(Conflict, match="only a note is amended"):
+        store.amend(engine, record_id=initiative.record_id, user="rev", payload=TRIAGE, reason="x",
+                    organisation="PHE", now=at(22))
+
+
+def test_sto048_a_note_is_withdrawn_and_then_cannot_be_amended(engine):
+    note = publish(engine, store.submit(engine, user="ann", kind="note", about_id="paper-12", payload=NOTE,
+                                        now=at(0)).id)
+    withdrawn = store.withdraw(engine, record_id=note.record_id, user="rev", reason="Wrong initiative", now=at(9))
+    assert withdrawn.state == "withdrawn" and store.published_records(engine) == []
+    with pytest.raises(Conflict, match="withdrawn"):
+        store.amend(engine, record_id=note.record_id, user="rev", payload=NOTE, reason="x", organisation="PHE",
+                    now=at(10))
+
+
+# --- what became of a contributor's submissions ------------------------------------------------------------
+
+
+def test_sto049_a_submission_says_what_became_of_its_record(engine):
+    waiting = submit_new(engine, user="ann", minutes=0)
+    created = submit_new(engine, user="ann", minutes=1)
+    record = publish(engine, created.id)
+    update = propose_update(engine, record.record_id, STREET, user="ann", minutes=2)
+    assert (waiting.record_state, waiting.withdrawn_at, waiting.withdrawn_reason) == (None, None, None)
+    assert update.record_state == "published"
+
+    store.withdraw(engine, record_id=record.record_id, user="rev", reason="First try", now=at(3))
+    by_id = {s.id: s for s in store.submissions_by(engine, "ann")}
+    assert (by_id[created.id].record_state, by_id[created.id].withdrawn_at, by_id[created.id].withdrawn_reason) == (
+        "withdrawn", at(3), "First try")
+    assert (by_id[update.id].record_state, by_id[update.id].withdrawn_reason) == ("withdrawn", "First try")
+    assert (by_id[waiting.id].record_state, by_id[waiting.id].withdrawn_at) == (None, None)
+    assert store.get_submission(engine, created.id) == by_id[created.id]
+    assert store.pending(engine) == [by_id[waiting.id], by_id[update.id]]
+
+
+# --- ids: reg- belongs to publications -------------------------------------------------------------------
+
+
+def test_sto050_import_refuses_publication_ids_and_keeps_where_a_renamed_one_came_from(engine):
+    with pytest.raises(ValueError, match="'reg-0001' starts with 'reg-'"):
+        store.import_records(engine, user="admin", records=[("reg-0001", TRIAGE)], organisation="PHE", now=at(0))
+    assert count(engine, "records") == 0
+    store.import_records(engine, user="admin", records=[("imp-0001", TRIAGE)], organisation="PHE", now=at(0),
+                         original_ids={"imp-0001": "reg-0001"})
+    assert store.history(engine, record_id="imp-0001")[-1].detail == {"original_id": "reg-0001"}
+
+
+def test_sto051_a_publication_never_takes_an_id_already_held(engine):
+    # A reg- record imported before imports were refused them (as 0002's import command did).
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
+            "revision) VALUES ('reg-0001', 'initiative', '{}', 'published', '2025-01-01 00:00:00', 'admin', 'PHE', 1)"))
+    record = publish(engine, submit_new(engine).id)
+    assert record.record_id == "reg-0001-2"
+    assert store.get_submission(engine, record.submission_id).record_id == "reg-0001-2"
+    assert sorted(r.record_id for r in store.published_records(engine)) == ["reg-0001", "reg-0001-2"]
