@@ -125,6 +125,7 @@ def test_live004_a_record_stored_again_under_the_same_revision_is_folded_again(e
         def __init__(self, r: DomainRecord):
             self.record_id, self.kind, self.payload, self.published_at = r.record_id, r.kind, r.payload, r.published_at
             self.organisation, self.revision = r.organisation, r.revision
+            self.published_by, self.self_published = r.published_by, r.self_published
 
     monkeypatch.setattr(live.register_store, "published_revision", lambda _engine: stored["revision"])
     monkeypatch.setattr(live.register_store, "published_records",
