@@ -114,6 +114,7 @@ class Settings:
     organisation: str = "this register's reviewers"  # who reviews, as "Register, reviewed <date> by <organisation>"
     submissions_per_hour: int = 20
     register_poll_seconds: int = 2  # how soon every worker shows a publication
+    review_own: bool = False  # may a reviewer publish their own proposal (off: another reviewer must)
 
     @property
     def routes_prefix(self) -> str:
@@ -140,4 +141,5 @@ class Settings:
             organisation=env.get("PPH_ORGANISATION", "").strip()[:100] or defaults.organisation,
             submissions_per_hour=_positive("PPH_SUBMISSIONS_PER_HOUR", env.get("PPH_SUBMISSIONS_PER_HOUR", "20")),
             register_poll_seconds=_positive("PPH_REGISTER_POLL_SECONDS", env.get("PPH_REGISTER_POLL_SECONDS", "2")),
+            review_own=_flag("PPH_REVIEW_OWN", env.get("PPH_REVIEW_OWN", "0")),
         )

@@ -91,7 +91,8 @@ def _register_source(settings: Settings, dataset: Dataset) -> tuple[RegisterSour
     if settings.dev_user:
         log.warning("PPH_DEV_USER is set: every visitor is treated as %r. For a laptop trial only; behind an "
                     "intranet proxy use PPH_USER_HEADER instead.", settings.dev_user)
-    service = RegisterService(engine, settings.organisation, settings.submissions_per_hour)
+    service = RegisterService(engine, settings.organisation, settings.submissions_per_hour,
+                              review_own=settings.review_own)
     return RegisterSource(dataset, engine, settings.register_poll_seconds), service
 
 

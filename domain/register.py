@@ -108,6 +108,8 @@ class PublishedRecord:
     published_at: datetime
     organisation: str
     revision: int = 1  # rises with each published update: a record checked at one revision stays checked
+    published_by: str = ""  # the reviewer who published this revision
+    self_published: bool = False  # ...who had also proposed it (PPH_REVIEW_OWN=1)
 
 
 def _text(value: object) -> str:

@@ -4,7 +4,8 @@
                                                       into the curated dataset
     python -m pipelines.register import DIR           load initiatives.csv and outcomes.csv from DIR as
                                                       published register records; every problem is
-                                                      reported and nothing is stored from a file that fails
+                                                      reported and nothing is stored from a file that fails;
+                                                      a reg-NNNN id is imported as imp-NNNN, and said so
 
 Both read PPH_DATABASE_URL (default: the SQLite file in var/) unless --url is given.
 """
@@ -19,6 +20,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from domain.exports import _cell as spreadsheet_safe
 from domain.loading import Problem, load_dataset, read_csv, validate_rows
 from domain.register import (REGISTER_CASE_STUDY, Reference, SubmissionInvalid, csv_row, payload_of,
                              register_records_of, validate_initiative, with_register)
@@ -30,13 +32,19 @@ from storage.database import connect, migrate, shown_url
 from storage.errors import Conflict, RegisterUnavailable
 
 NOTE_HEADER = ("record_id", "about_id", "note_kind", "text", "source", "record_source")
+# `reg-` ids are the register's own, given at publication; an imported one is renamed with this prefix
+# instead (see docs/register.md, "Ids").
+PUBLICATION_PREFIX = register_store.PUBLICATION_ID_PREFIX
+IMPORTED_PREFIX = "imp-"
 
 
 def _csv_bytes(header: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
+    """The rows as CSV, every cell that a spreadsheet would run as a formula neutralised as the dashboard's
+    downloads do it (a maintainer opens these in one)."""
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: spreadsheet_safe(value) for name, value in row.items()} for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -59,8 +67,19 @@ def export(engine, settings: Settings, out: Path) -> str:
             f"to {out}")
 
 
-def read_import(folder: Path, reference: Reference) -> tuple[list[tuple[str, dict]], list[Problem]]:
-    """Register initiatives from CSV files, checked like a submission; every problem, with file and row."""
+def imported_id(record_id: str) -> str:
+    """The id a record is imported under: its own, unless it is one of the register's publication ids
+    (reg-NNNN), which would take the id a pending submission is to be published under."""
+    if record_id.startswith(PUBLICATION_PREFIX):
+        return IMPORTED_PREFIX + record_id.removeprefix(PUBLICATION_PREFIX)
+    return record_id
+
+
+def read_import(folder: Path, reference: Reference) -> tuple[list[tuple[str, dict]], list[Problem], dict[str, str]]:
+    """Register initiatives from CSV files, checked like a submission; every problem, with file and row.
+
+    The records come back under the ids they will be stored with (`imported_id`), with {old: new} for
+    each id that was changed."""
     problems: list[Problem] = []
     labels = {name: f"{folder.name}/{name}" for name in ("initiatives.csv", "outcomes.csv")}
     initiative_pairs = validate_rows(read_csv(folder / "initiatives.csv", labels["initiatives.csv"], problems),
@@ -73,22 +92,27 @@ def read_import(folder: Path, reference: Reference) -> tuple[list[tuple[str, dic
             problems.append(Problem(labels["outcomes.csv"], row.line, "initiative_id",
                                     f"no initiative in {labels['initiatives.csv']} has id {outcome.initiative_id!r}"))
     records: list[tuple[str, dict]] = []
+    renamed: dict[str, str] = {}
     seen: set[str] = set()
     for row, initiative in initiative_pairs:
         if initiative.id in reference.paper_initiative_ids:
             problems.append(Problem(labels["initiatives.csv"], row.line, "id",
                                     f"{initiative.id!r} is one of the paper's initiatives; the register adds, never replaces"))
-        if initiative.id in seen:
-            problems.append(Problem(labels["initiatives.csv"], row.line, "id", f"duplicate id {initiative.id!r}"))
-        seen.add(initiative.id)
+        new_id = imported_id(initiative.id)
+        if new_id in seen:
+            renamed = f" (as {new_id!r}, the id {initiative.id!r} is imported under)" if new_id != initiative.id else ""
+            problems.append(Problem(labels["initiatives.csv"], row.line, "id", f"duplicate id {new_id!r}{renamed}"))
+        seen.add(new_id)
         figures = [o for _, o in outcome_pairs if o.initiative_id == initiative.id]
         payload = payload_of(initiative, figures)
         try:
             validate_initiative(payload, initiative.id, reference)
         except SubmissionInvalid as exc:
             problems.extend(Problem(labels["initiatives.csv"], row.line, p.field, p.message) for p in exc.problems)
-        records.append((initiative.id, payload))
-    return records, problems
+        records.append((new_id, payload))
+        if new_id != initiative.id:
+            renamed[initiative.id] = new_id
+    return records, problems, renamed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,15 +134,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             print(export(engine, settings, args.out))
             return 0
-        records, problems = read_import(args.folder, Reference.of(load_dataset(settings.data_dir)))
+        records, problems, renamed = read_import(args.folder, Reference.of(load_dataset(settings.data_dir)))
         if problems:
             print(f"{len(problems)} problem(s); nothing was imported:", file=sys.stderr)
             for problem in sorted(problems):
                 print(f"  {problem}", file=sys.stderr)
             return 1
         stored = register_store.import_records(engine, user=args.user, records=records,
-                                               organisation=settings.organisation, now=datetime.now(timezone.utc))
+                                               organisation=settings.organisation, now=datetime.now(timezone.utc),
+                                               original_ids={new: old for old, new in renamed.items()})
         print(f"imported {len(stored)} initiative(s) into {shown_url(url)}")
+        for original, new_id in renamed.items():
+            print(f"re-id: {original} was imported as {new_id} ({PUBLICATION_PREFIX}NNNN ids belong to this "
+                  "register's own publications)")
         return 0
     except (RegisterUnavailable, Conflict) as exc:
         print(f"{exc}; nothing was imported" if args.command == "import" else str(exc), file=sys.stderr)

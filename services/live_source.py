@@ -47,7 +47,8 @@ class RegisterSource:
             revision = register_store.published_revision(self._engine)
             if revision == self._revision:
                 return False
-            records = [DomainRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation, r.revision)
+            records = [DomainRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation, r.revision,
+                                    published_by=r.published_by, self_published=r.self_published)
                        for r in register_store.published_records(self._engine)]
         except RegisterUnavailable as exc:
             log.warning("register unavailable, still serving revision %s: %s", self._revision, exc)

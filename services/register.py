@@ -31,6 +31,17 @@ class RateLimited(RuntimeError):
     """Too many submissions from one user in the last hour."""
 
 
+# PostgreSQL's text cannot hold a NUL character: refused here with a sentence rather than failing in the
+# driver. The payload's own fields are checked by the domain's validation.
+NUL = "\x00"
+
+
+def _refuse_nul(field: str, value: str | None, what: str) -> None:
+    if value is not None and NUL in value:
+        raise SubmissionInvalid([FieldProblem(field, f"{what} contains a NUL character, which the register cannot "
+                                                     "store; remove it and try again")])
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -59,17 +70,29 @@ class RegisterService:
     organisation: str
     submissions_per_hour: int
     clock: Callable[[], datetime] = utc_now
+    # PPH_REVIEW_OWN: may a reviewer publish their own proposal? Off, another reviewer must (four eyes).
+    review_own: bool = False
 
     def propose(self, user: User, kind: str, payload: Mapping[str, Any], reference: Reference, *,
-                record_id: str | None = None, idempotency_key: str | None = None) -> Submission:
-        """A new initiative, an update to a register record, or a note on a paper record, queued for review."""
+                record_id: str | None = None, idempotency_key: str | None = None,
+                base_revision: int | None = None) -> Submission:
+        """A new initiative, an update to a register record, or a note on a paper record, queued for review.
+
+        An update is made against `base_revision` of its record (None: the revision published now); if
+        another update is published first, this one can no longer be published (StaleRecord).
+        """
         if kind not in ("new initiative", "update", "note"):
             raise SubmissionInvalid([FieldProblem("-", f"unknown kind of submission {kind!r}")])
+        _refuse_nul("idempotency_key", idempotency_key, "The form's key")
+        _refuse_nul("record_id", record_id, "The record id")
         cleaned = cleaned_payload(kind, payload, reference)
         if kind == "update":
             record = self._record(record_id)
             if record.kind != "initiative" or record.state != "published":
                 raise SubmissionInvalid([FieldProblem("record_id", "only a published register initiative can be updated")])
+            if base_revision is not None and not 1 <= base_revision <= record.revision:
+                raise SubmissionInvalid([FieldProblem("base_revision", f"record {record_id} has no revision "
+                                                                       f"{base_revision}")])
         now = self.clock()
         try:
             # The limit is checked in the same transaction as the insert, after the idempotency key: a resent
@@ -78,6 +101,7 @@ class RegisterService:
                 self.engine, user=user.name, kind=kind, payload=cleaned, now=now,
                 record_id=record_id if kind == "update" else None,
                 about_id=cleaned.get("about_id") if kind == "note" else None, idempotency_key=idempotency_key,
+                base_revision=base_revision if kind == "update" else None,
                 limit=register_store.SubmissionLimit(self.submissions_per_hour, now - timedelta(hours=1)),
             )
         except LimitReached:
@@ -97,8 +121,13 @@ class RegisterService:
         return items
 
     def publish(self, user: User, submission_id: int, reference: Reference) -> PublishedRecord:
+        """Publish a pending submission. Raises StaleRecord (a Conflict) when the record an update was made
+        against has moved on, Conflict when it was withdrawn or the submission was already decided, and
+        Forbidden for a reviewer's own proposal unless review_own is on."""
         self._require_reviewer(user)
         submission = register_store.get_submission(self.engine, submission_id)
+        if submission.submitted_by == user.name and not self.review_own:
+            raise Forbidden("You proposed this yourself, so another reviewer must publish it.")
         # Checked again: the reference data may have changed since it was submitted.
         cleaned_payload(submission.kind, submission.payload, reference)
         return register_store.publish(self.engine, submission_id=submission_id, reviewer=user.name,
@@ -106,6 +135,7 @@ class RegisterService:
 
     def return_to_contributor(self, user: User, submission_id: int, comment: str) -> Submission:
         self._require_reviewer(user)
+        _refuse_nul("comment", comment, "The comment")
         if not comment.strip():
             raise SubmissionInvalid([FieldProblem("comment", "say what the contributor should change")])
         return register_store.return_submission(self.engine, submission_id=submission_id, reviewer=user.name,
@@ -115,12 +145,34 @@ class RegisterService:
         self._require_reviewer(user)
         return register_store.pending_count(self.engine)
 
-    def withdraw(self, user: User, record_id: str, reason: str) -> PublishedRecord:
+    def withdraw(self, user: User, record_id: str, reason: str, *, revision: int | None = None) -> PublishedRecord:
+        """Withdraw a published initiative or note. With `revision` (the one the reviewer read), a record
+        that changed since gets Conflict instead of withdrawing what the reviewer has not seen."""
         self._require_reviewer(user)
+        _refuse_nul("record_id", record_id, "The record id")
+        _refuse_nul("reason", reason, "The reason")
         if not reason.strip():
             raise SubmissionInvalid([FieldProblem("reason", "say why the record is withdrawn")])
         return register_store.withdraw(self.engine, record_id=record_id, user=user.name, reason=reason.strip()[:2000],
-                                       now=self.clock())
+                                       now=self.clock(), revision=revision)
+
+    def amend_note(self, user: User, record_id: str, payload: Mapping[str, Any], reason: str, reference: Reference,
+                   *, revision: int | None = None) -> PublishedRecord:
+        """Publish a reviewer's correction of a published note as its next revision, with the reason in the
+        history ("amended"). Checked like a proposed note; Conflict if the note changed since `revision`."""
+        self._require_reviewer(user)
+        _refuse_nul("record_id", record_id, "The record id")
+        _refuse_nul("reason", reason, "The reason")
+        if not reason.strip():
+            raise SubmissionInvalid([FieldProblem("reason", "say why the note is amended")])
+        record = self._record(record_id)
+        if record.kind != "note":
+            raise SubmissionInvalid([FieldProblem("record_id", f"{record_id} is not a note; an initiative is changed "
+                                                               "by proposing an update")])
+        cleaned = cleaned_payload("note", payload, reference)
+        return register_store.amend(self.engine, record_id=record_id, user=user.name, payload=cleaned,
+                                    reason=reason.strip()[:2000], organisation=self.organisation, now=self.clock(),
+                                    revision=revision)
 
     def published(self) -> list[PublishedRecord]:
         return register_store.published_records(self.engine)

@@ -11,6 +11,10 @@ class Conflict(RuntimeError):
     """The request contradicts what is stored: already reviewed, a key reused, an id taken."""
 
 
+class StaleRecord(Conflict):
+    """An update was proposed against a revision of its record that is no longer the published one."""
+
+
 class LimitReached(RuntimeError):
     """The user has sent as many submissions as the register takes in the period; nothing was stored."""
 

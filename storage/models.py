@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Dialect, ForeignKey, Index, Integer, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -18,7 +18,7 @@ SubmissionKind = Literal["new initiative", "update", "note"]
 SubmissionStatus = Literal["pending", "returned", "published", "withdrawn"]
 RecordKind = Literal["initiative", "note"]
 RecordState = Literal["published", "withdrawn"]
-HistoryAction = Literal["submitted", "returned", "published", "withdrawn", "imported"]
+HistoryAction = Literal["submitted", "returned", "published", "withdrawn", "imported", "amended"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -71,6 +71,8 @@ class SubmissionRow(Base):
     reviewed_by: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str | None] = mapped_column(Text)
+    # For an update: the revision of the record the proposal was made against (optimistic locking).
+    base_revision: Mapped[int | None] = mapped_column(Integer)
 
 
 class RecordRow(Base):
@@ -89,6 +91,8 @@ class RecordRow(Base):
     revision: Mapped[int] = mapped_column(Integer)
     submission_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("submissions.id", name="fk_records_submission_id"))
+    # The reviewer who published this revision also proposed it (allowed only with PPH_REVIEW_OWN=1).
+    self_published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class HistoryRow(Base):

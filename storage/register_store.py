@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.database import for_writes, unavailable_as_register_error
-from storage.errors import Conflict, LimitReached, NotFound, RegisterUnavailable
+from storage.errors import Conflict, LimitReached, NotFound, RegisterUnavailable, StaleRecord
 from storage.models import (
     HistoryAction,
     HistoryRow,
@@ -33,16 +33,19 @@ from storage.models import (
 )
 
 __all__ = [
-    "Conflict", "HistoryEntry", "LimitReached", "NotFound", "PublishedRecord", "RegisterUnavailable", "Submission",
-    "get_record", "get_submission", "history", "import_records", "pending", "pending_count", "publish", "published_records",
-    "published_revision", "return_submission", "SubmissionLimit", "submissions_by", "submit",
-    "withdraw",
+    "Conflict", "HistoryEntry", "LimitReached", "NotFound", "PublishedRecord", "RegisterUnavailable", "StaleRecord",
+    "Submission", "amend", "get_record", "get_submission", "history", "import_records", "pending", "pending_count",
+    "publish", "published_records", "published_revision", "return_submission", "SubmissionLimit", "submissions_by",
+    "submit", "withdraw",
 ]
 
 SUBMISSION_KINDS: tuple[str, ...] = get_args(SubmissionKind)
 RECORD_ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # The actions after which what is published differs; `published_revision` follows them.
-PUBLISHING_ACTIONS = ("published", "withdrawn", "imported")
+PUBLISHING_ACTIONS = ("published", "withdrawn", "imported", "amended")
+# Record ids of this form are the register's own, given at publication from the submission's id; an import
+# may not take one (see `import_records`).
+PUBLICATION_ID_PREFIX = "reg-"
 # The first key of the advisory locks that make one user's limited submissions take turns on PostgreSQL
 # ("PPHS" in ASCII), apart from the migration lock's key.
 SUBMISSION_LOCK_NAMESPACE = 0x50504853
@@ -72,6 +75,13 @@ class Submission:
     reviewed_by: str | None
     reviewed_at: datetime | None
     idempotency_key: str | None
+    # For an update: the record revision it was proposed against.
+    base_revision: int | None = None
+    # What became of the record it created or updates ("published" or "withdrawn"), and, once withdrawn,
+    # when and why: what its contributor reads under "Your submissions".
+    record_state: RecordState | None = None
+    withdrawn_at: datetime | None = None
+    withdrawn_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,8 @@ class PublishedRecord:
     organisation: str
     revision: int
     submission_id: int | None
+    # This revision was published by the reviewer who proposed it (PPH_REVIEW_OWN=1).
+    self_published: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,8 +120,12 @@ class HistoryEntry:
 
 def submit(engine: Engine, *, user: str, kind: str, payload: dict[str, Any], now: datetime,
            record_id: str | None = None, about_id: str | None = None,
-           idempotency_key: str | None = None, limit: SubmissionLimit | None = None) -> Submission:
+           idempotency_key: str | None = None, limit: SubmissionLimit | None = None,
+           base_revision: int | None = None) -> Submission:
     """Store a pending submission and its "submitted" history row together.
+
+    An update is stored with the record revision it was made against (`base_revision`, else the record's
+    revision now), so that its publication can tell whether the record has moved on since.
 
     With an idempotency key, a retried request (a double click, a resent form) returns the
     submission the first attempt stored instead of storing it twice, whatever the limit says.
@@ -131,15 +147,18 @@ def submit(engine: Engine, *, user: str, kind: str, payload: dict[str, Any], now
             if limit is not None and _count_since(session, user, limit.since) >= limit.count:
                 raise LimitReached(f"{user} has sent {limit.count} submissions since {limit.since:%Y-%m-%d %H:%M} UTC")
             if kind == "update":
-                _published_record_row(session, record_id)
+                base_revision = _checked_base_revision(_published_record_row(session, record_id), base_revision)
+            else:
+                base_revision = None
             row = SubmissionRow(kind=checked_kind, record_id=record_id, about_id=about_id, payload=dict(payload),
                                 submitted_by=user, submitted_at=now, status="pending", review_comment="",
-                                idempotency_key=idempotency_key)
+                                idempotency_key=idempotency_key, base_revision=base_revision)
             session.add(row)
             session.flush()
             _record_history(session, now, user, "submitted", submission_id=row.id, record_id=record_id,
-                            detail={"kind": kind})
-            return _submission_from(row)
+                            detail={"kind": kind} if base_revision is None else {"kind": kind,
+                                                                                 "base_revision": base_revision})
+            return _submission_from(session, row)
     except IntegrityError:
         if idempotency_key is None:
             raise
@@ -156,16 +175,25 @@ def publish(engine: Engine, *, submission_id: int, reviewer: str, organisation: 
     """Publish a pending submission: a new record, or the next revision of the record it updates.
 
     The status changes with a conditional UPDATE (only while still pending), so when two reviewers
-    publish the same submission at once exactly one succeeds and the other gets Conflict.
+    publish the same submission at once exactly one succeeds and the other gets Conflict. An update
+    replaces its record with another conditional UPDATE, on the revision it was proposed against: when
+    the record has moved on (another update published, or withdrawn) it raises StaleRecord or Conflict,
+    the whole transaction is rolled back and the submission stays pending.
+
+    A reviewer publishing their own proposal is recorded as such (`self_published`, on the record and in
+    the history); whether they may is the service's decision (PPH_REVIEW_OWN).
     """
     _check_aware(now)
     with _transaction(engine, writes=True) as session:
         submission = _claim_pending(session, submission_id, "published", reviewer, now)
+        self_published = submission.submitted_by == reviewer
         if submission.kind == "update":
-            record, detail = _apply_update(session, submission, reviewer, organisation, now)
+            record, detail = _apply_update(session, submission, reviewer, organisation, now, self_published)
         else:
-            record = _create_record(session, submission, reviewer, organisation, now)
+            record = _create_record(session, submission, reviewer, organisation, now, self_published)
             detail = {"created": record.record_id}
+        if self_published:
+            detail["self_published"] = True
         session.flush()
         _record_history(session, now, reviewer, "published", submission_id=submission.id,
                         record_id=record.record_id, detail=detail)
@@ -182,31 +210,69 @@ def return_submission(engine: Engine, *, submission_id: int, reviewer: str, comm
         submission = _claim_pending(session, submission_id, "returned", reviewer, now, review_comment=comment)
         _record_history(session, now, reviewer, "returned", submission_id=submission.id,
                         record_id=submission.record_id, detail={"comment": comment})
-        return _submission_from(submission)
+        return _submission_from(session, submission)
 
 
-def withdraw(engine: Engine, *, record_id: str, user: str, reason: str, now: datetime) -> PublishedRecord:
-    """Take a record out of what is published; the row and its history stay, for the audit trail."""
+def withdraw(engine: Engine, *, record_id: str, user: str, reason: str, now: datetime,
+             revision: int | None = None) -> PublishedRecord:
+    """Take a record out of what is published; the row and its history stay, for the audit trail.
+
+    `revision` is the revision the withdrawing reviewer read (None: whatever is published now). The state
+    changes with a conditional UPDATE on that revision, so a withdrawal racing a publication of the same
+    record cannot both succeed: whichever commits second gets Conflict and changes nothing.
+    """
     if not reason.strip():
         raise ValueError("withdrawing a record needs a reason")
     _check_aware(now)
     with _transaction(engine, writes=True) as session:
-        record = _published_record_row(session, record_id)
-        record.state = "withdrawn"
-        session.flush()
+        record = _current_record_row(session, record_id)
+        expected = record.revision if revision is None else revision
+        if record.state != "published" or record.revision != expected:
+            raise _moved_on(record, expected, "nothing was withdrawn")
+        _change_record(session, record, expected, "nothing was withdrawn", state="withdrawn")
         _record_history(session, now, user, "withdrawn", submission_id=None, record_id=record_id,
-                        detail={"reason": reason})
+                        detail={"reason": reason, "revision": expected})
+        return _record_from(record)
+
+
+def amend(engine: Engine, *, record_id: str, user: str, payload: dict[str, Any], reason: str, organisation: str,
+          now: datetime, revision: int | None = None) -> PublishedRecord:
+    """Publish the next revision of a note, corrected by a reviewer, with the reason in its "amended"
+    history row. Locked like an update: a note that moved on since `revision` gets Conflict."""
+    if not reason.strip():
+        raise ValueError("amending a note needs a reason")
+    _check_aware(now)
+    with _transaction(engine, writes=True) as session:
+        record = _current_record_row(session, record_id)
+        if record.kind != "note":
+            raise Conflict(f"Record {record_id} is an initiative; only a note is amended here, an initiative is "
+                           "changed by a proposed update.")
+        expected = record.revision if revision is None else revision
+        if record.state != "published" or record.revision != expected:
+            raise _moved_on(record, expected, "nothing was amended")
+        changed = _payload_changes(record.payload, payload)
+        _change_record(session, record, expected, "nothing was amended", payload=dict(payload),
+                       revision=expected + 1, published_at=now, published_by=user, organisation=organisation,
+                       self_published=False)
+        _record_history(session, now, user, "amended", submission_id=None, record_id=record_id,
+                        detail={"reason": reason, "changed": changed, "revision": [expected, expected + 1]})
         return _record_from(record)
 
 
 def import_records(engine: Engine, *, user: str, records: list[tuple[str, dict[str, Any]]], organisation: str,
-                   now: datetime) -> list[PublishedRecord]:
+                   now: datetime, original_ids: dict[str, str] | None = None) -> list[PublishedRecord]:
     """Store already-validated initiatives as published, each with an "imported" history row.
 
-    All or nothing: one taken or repeated record id and none of the batch is stored.
+    All or nothing: one taken or repeated record id and none of the batch is stored. Ids starting
+    `reg-` are refused: they belong to publications, and an imported one would take the id a pending
+    submission is to be published under (the import command re-ids them first, and passes
+    {new id: id in the file} as `original_ids` for the history to keep).
     """
     for record_id, _payload in records:
         _check_record_id(record_id)
+        if record_id.startswith(PUBLICATION_ID_PREFIX):
+            raise ValueError(f"record id {record_id!r} starts with {PUBLICATION_ID_PREFIX!r}, which only the "
+                             "register's own publications use; import it under another id")
     _check_aware(now)
     with _transaction(engine, writes=True) as session:
         stored = []
@@ -218,7 +284,9 @@ def import_records(engine: Engine, *, user: str, records: list[tuple[str, dict[s
                             revision=1, submission_id=None)
             session.add(row)
             session.flush()
-            _record_history(session, now, user, "imported", submission_id=None, record_id=record_id, detail={})
+            original = (original_ids or {}).get(record_id)
+            _record_history(session, now, user, "imported", submission_id=None, record_id=record_id,
+                            detail={} if original is None else {"original_id": original})
             stored.append(_record_from(row))
         return stored
 
@@ -229,7 +297,7 @@ def import_records(engine: Engine, *, user: str, records: list[tuple[str, dict[s
 def get_submission(engine: Engine, submission_id: int) -> Submission:
     """One submission, whatever its status."""
     with _transaction(engine) as session:
-        return _submission_from(_submission_row(session, submission_id))
+        return _submission_from(session, _submission_row(session, submission_id))
 
 
 def submissions_by(engine: Engine, user: str) -> list[Submission]:
@@ -237,7 +305,7 @@ def submissions_by(engine: Engine, user: str) -> list[Submission]:
     query = (select(SubmissionRow).where(SubmissionRow.submitted_by == user)
              .order_by(SubmissionRow.submitted_at.desc(), SubmissionRow.id.desc()))
     with _transaction(engine) as session:
-        return [_submission_from(row) for row in session.scalars(query)]
+        return _submissions_from(session, list(session.scalars(query)))
 
 
 def pending(engine: Engine, limit: int | None = None) -> list[Submission]:
@@ -246,7 +314,7 @@ def pending(engine: Engine, limit: int | None = None) -> list[Submission]:
     query = (select(SubmissionRow).where(SubmissionRow.status == "pending")
              .order_by(SubmissionRow.submitted_at, SubmissionRow.id).limit(limit))
     with _transaction(engine) as session:
-        return [_submission_from(row) for row in session.scalars(query)]
+        return _submissions_from(session, list(session.scalars(query)))
 
 
 def pending_count(engine: Engine) -> int:
@@ -349,7 +417,7 @@ def _submission_with_key(session: Session, idempotency_key: str, user: str) -> S
         return None
     if row.submitted_by != user:
         raise Conflict("this idempotency key belongs to another user's submission")
-    return _submission_from(row)
+    return _submission_from(session, row)
 
 
 def _claim_pending(session: Session, submission_id: int, status: SubmissionStatus, reviewer: str, now: datetime,
@@ -370,32 +438,91 @@ def _claim_pending(session: Session, submission_id: int, status: SubmissionStatu
     return row
 
 
+def _publication_id(session: Session, submission_id: int) -> str:
+    """reg-NNNN from the submission's id: unique without a counter to race on, and stable. Imports may no
+    longer take such ids, but a database may hold one imported before they were refused: then the first
+    free reg-NNNN-2, reg-NNNN-3..., so that the submission can still be published."""
+    first = f"{PUBLICATION_ID_PREFIX}{submission_id:04d}"
+    candidate, suffix = first, 2
+    while session.get(RecordRow, candidate) is not None:
+        candidate, suffix = f"{first}-{suffix}", suffix + 1
+    return candidate
+
+
 def _create_record(session: Session, submission: SubmissionRow, reviewer: str, organisation: str,
-                   now: datetime) -> RecordRow:
-    # Derived from the submission's id: unique without a counter to race on, and stable.
-    record_id = f"reg-{submission.id:04d}"
-    if session.get(RecordRow, record_id) is not None:
-        raise Conflict(f"record id {record_id} is already taken (by an import?)")
+                   now: datetime, self_published: bool) -> RecordRow:
+    record_id = _publication_id(session, submission.id)
     record = RecordRow(record_id=record_id, kind="note" if submission.kind == "note" else "initiative",
                        about_id=submission.about_id, payload=dict(submission.payload), state="published",
                        published_at=now, published_by=reviewer, organisation=organisation, revision=1,
-                       submission_id=submission.id)
+                       submission_id=submission.id, self_published=self_published)
     session.add(record)
     submission.record_id = record_id
     return record
 
 
 def _apply_update(session: Session, submission: SubmissionRow, reviewer: str, organisation: str,
-                  now: datetime) -> tuple[RecordRow, dict[str, Any]]:
-    record = _published_record_row(session, submission.record_id)
+                  now: datetime, self_published: bool) -> tuple[RecordRow, dict[str, Any]]:
+    """Replace the record the update was proposed against, or raise StaleRecord/Conflict if it moved on.
+
+    The diff is taken from the payload read in this transaction; the conditional UPDATE succeeding
+    proves that payload is the revision actually replaced (every payload change raises the revision).
+    """
+    record = _current_record_row(session, submission.record_id)
+    base = record.revision if submission.base_revision is None else submission.base_revision
+    if record.state != "published" or record.revision != base:
+        raise _stale(record, base)
     changed = _payload_changes(record.payload, submission.payload)
-    record.payload = dict(submission.payload)
-    record.revision += 1
-    record.published_at = now
-    record.published_by = reviewer
-    record.organisation = organisation
-    record.submission_id = submission.id
-    return record, {"changed": changed}
+    _change_record(session, record, base, None, payload=dict(submission.payload), revision=base + 1,
+                   published_at=now, published_by=reviewer, organisation=organisation,
+                   submission_id=submission.id, self_published=self_published)
+    return record, {"changed": changed, "revision": [base, base + 1]}
+
+
+def _change_record(session: Session, record: RecordRow, expected_revision: int, refusal: str | None,
+                   **values: Any) -> None:
+    """UPDATE the record only while it is still published at `expected_revision`, then reload it.
+
+    On PostgreSQL a concurrent writer's change is invisible to what this transaction read, but not to
+    this UPDATE: it waits for the other to commit, then finds the row no longer matching, and changes
+    nothing. That, not the read before it, is what keeps two writers from both succeeding.
+    """
+    changed = session.execute(
+        update(RecordRow)
+        .where(RecordRow.record_id == record.record_id, RecordRow.revision == expected_revision,
+               RecordRow.state == "published")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    current = _current_record_row(session, record.record_id)
+    if changed.rowcount == 0:
+        raise _stale(current, expected_revision) if refusal is None else _moved_on(current, expected_revision, refusal)
+
+
+def _stale(record: RecordRow, base_revision: int) -> Conflict:
+    """Why an update proposed against `base_revision` cannot be published now."""
+    if record.state != "published":
+        return Conflict(f"Record {record.record_id} has been withdrawn since this proposal was made, so it cannot "
+                        "be updated. The proposal stays pending: return it to its contributor.")
+    return StaleRecord(f"Record {record.record_id} changed since this proposal was made (it was revision "
+                       f"{base_revision}, it is now {record.revision}). The proposal stays pending: return it to "
+                       "its contributor to propose again against the current record.")
+
+
+def _moved_on(record: RecordRow, expected_revision: int, refusal: str) -> Conflict:
+    """Why a reviewer's withdrawal or amendment of the revision they read cannot go ahead."""
+    if record.state != "published":
+        return Conflict(f"Record {record.record_id} is already withdrawn; {refusal}.")
+    return Conflict(f"Record {record.record_id} changed since you read it (it was revision {expected_revision}, "
+                    f"it is now {record.revision}); {refusal}. Read it again first.")
+
+
+def _checked_base_revision(record: RecordRow, base_revision: int | None) -> int:
+    if base_revision is None:
+        return record.revision
+    if not 1 <= base_revision <= record.revision:
+        raise ValueError(f"record {record.record_id} has no revision {base_revision} (it is at {record.revision})")
+    return base_revision
 
 
 def _payload_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
@@ -426,6 +553,17 @@ def _record_row(session: Session, record_id: str | None) -> RecordRow:
     return row
 
 
+def _current_record_row(session: Session, record_id: str | None) -> RecordRow:
+    """The record as the database has it now, not as this session last read it."""
+    row = None
+    if record_id is not None:
+        row = session.scalars(select(RecordRow).where(RecordRow.record_id == record_id)
+                              .execution_options(populate_existing=True)).one_or_none()
+    if row is None:
+        raise NotFound(f"no record {record_id}")
+    return row
+
+
 def _published_record_row(session: Session, record_id: str | None) -> RecordRow:
     row = _record_row(session, record_id)
     if row.state != "published":
@@ -433,18 +571,46 @@ def _published_record_row(session: Session, record_id: str | None) -> RecordRow:
     return row
 
 
-def _submission_from(row: SubmissionRow) -> Submission:
-    return Submission(id=row.id, kind=row.kind, record_id=row.record_id, about_id=row.about_id,
-                      payload=dict(row.payload), submitted_by=row.submitted_by, submitted_at=row.submitted_at,
-                      status=row.status, review_comment=row.review_comment,
-                      reviewed_by=row.reviewed_by, reviewed_at=row.reviewed_at, idempotency_key=row.idempotency_key)
+def _submission_from(session: Session, row: SubmissionRow) -> Submission:
+    [submission] = _submissions_from(session, [row])
+    return submission
+
+
+def _submissions_from(session: Session, rows: list[SubmissionRow]) -> list[Submission]:
+    """Submissions with what became of their records: the record's state and, when withdrawn, its latest
+    withdrawal (two queries for the whole list, not two per submission)."""
+    record_ids = {row.record_id for row in rows if row.record_id is not None}
+    states: dict[str, RecordState] = {}
+    withdrawals: dict[str, HistoryRow] = {}
+    if record_ids:
+        states = {record_id: state for record_id, state in session.execute(
+            select(RecordRow.record_id, RecordRow.state).where(RecordRow.record_id.in_(record_ids)))}
+        withdrawn = [record_id for record_id, state in states.items() if state == "withdrawn"]
+        if withdrawn:
+            for entry in session.scalars(select(HistoryRow).where(HistoryRow.record_id.in_(withdrawn),
+                                                                  HistoryRow.action == "withdrawn")
+                                         .order_by(HistoryRow.id)):
+                withdrawals[entry.record_id] = entry  # the latest one wins
+    submissions = []
+    for row in rows:
+        withdrawal = withdrawals.get(row.record_id) if row.record_id is not None else None
+        submissions.append(Submission(
+            id=row.id, kind=row.kind, record_id=row.record_id, about_id=row.about_id, payload=dict(row.payload),
+            submitted_by=row.submitted_by, submitted_at=row.submitted_at, status=row.status,
+            review_comment=row.review_comment, reviewed_by=row.reviewed_by, reviewed_at=row.reviewed_at,
+            idempotency_key=row.idempotency_key, base_revision=row.base_revision,
+            record_state=states.get(row.record_id) if row.record_id is not None else None,
+            withdrawn_at=withdrawal.at if withdrawal is not None else None,
+            withdrawn_reason=str(withdrawal.detail.get("reason", "")) if withdrawal is not None else None))
+    return submissions
 
 
 def _record_from(row: RecordRow) -> PublishedRecord:
     return PublishedRecord(record_id=row.record_id, kind=row.kind, about_id=row.about_id,
                            payload=dict(row.payload), state=row.state,
                            published_at=row.published_at, published_by=row.published_by,
-                           organisation=row.organisation, revision=row.revision, submission_id=row.submission_id)
+                           organisation=row.organisation, revision=row.revision, submission_id=row.submission_id,
+                           self_published=bool(row.self_published))
 
 
 def _history_from(row: HistoryRow) -> HistoryEntry:

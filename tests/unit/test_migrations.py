@@ -104,13 +104,21 @@ def insert_0001_data(engine: Engine) -> None:
 def test_mig001_upgrade_from_empty_creates_tables_triggers_and_index(engine):
     assert current_revision(engine) is None
     migrate(engine)
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
     inspector = inspect(engine)
     assert TABLES <= set(inspector.get_table_names())
     assert triggers(engine) == TRIGGERS[engine.dialect.name]
     indexes = {index["name"]: index["column_names"] for index in inspector.get_indexes("submissions")}
     assert indexes["ix_submissions_submitted_by_submitted_at"] == ["submitted_by", "submitted_at"]
     assert {c["name"] for c in inspector.get_unique_constraints("submissions")} == {"uq_submissions_idempotency_key"}
+    # 0003: the revision an update was proposed against, self-publication, and amended notes in history.
+    assert "base_revision" in {c["name"] for c in inspector.get_columns("submissions")}
+    assert "self_published" in {c["name"] for c in inspector.get_columns("records")}
+    insert_0001_data(engine)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO history (at, actor, action, record_id, detail) "
+                                "VALUES ('2025-01-05 09:00:00', 'rev', 'amended', 'reg-0001', '{}')"))
+        assert connection.scalar(text("SELECT self_published FROM records")) in (False, 0)
 
 
 def test_mig002_upgrade_from_0001_keeps_data_and_makes_history_append_only(engine):
@@ -119,7 +127,7 @@ def test_mig002_upgrade_from_0001_keeps_data_and_makes_history_append_only(engin
     assert triggers(engine) == set()
     insert_0001_data(engine)
 
-    migrate(engine)
+    migrate(engine, "0002")
 
     assert current_revision(engine) == "0002"
     with engine.connect() as connection:
@@ -132,8 +140,60 @@ def test_mig002_upgrade_from_0001_keeps_data_and_makes_history_append_only(engin
         connection.execute(text("DELETE FROM history"))
 
 
+def insert_0002_data(engine: Engine) -> None:
+    """On top of 0001's rows, as 0002's tables hold them: an update waiting for review, proposed against
+    reg-0001's revision 1, and one returned."""
+    insert_0001_data(engine)
+    with engine.begin() as connection:
+        for submission_id, status in ((2, "pending"), (3, "returned")):
+            connection.execute(text(
+                "INSERT INTO submissions (id, kind, record_id, payload, submitted_by, submitted_at, status) "
+                "VALUES (:id, 'update', 'reg-0001', :payload, 'bob', '2025-01-04 09:00:00.000000', :status)"),
+                {"id": submission_id, "status": status, "payload": json.dumps({"title": "Street triage, Kent"})})
+        connection.execute(text(
+            "INSERT INTO history (at, actor, action, submission_id, record_id, detail) "
+            "VALUES ('2025-01-04 09:00:00.000000', 'bob', 'submitted', 2, 'reg-0001', '{}')"))
+
+
+def test_mig002b_upgrade_from_0002_keeps_data_and_adds_locking_and_self_publication(engine):
+    migrate(engine, "0002")
+    insert_0002_data(engine)
+    with pytest.raises(IntegrityError), engine.begin() as connection:  # 0002 knows no "amended"
+        connection.execute(text("INSERT INTO history (at, actor, action, record_id, detail) "
+                                "VALUES ('2025-01-05 09:00:00', 'rev', 'amended', 'reg-0001', '{}')"))
+
+    migrate(engine)
+
+    assert current_revision(engine) == "0003"
+    with engine.connect() as connection:
+        # The pending update was made against the record as it is (there was no lock before): revision 1.
+        assert connection.execute(text("SELECT id, base_revision FROM submissions ORDER BY id")).all() == [
+            (1, None), (2, 1), (3, None)]
+        assert connection.execute(text("SELECT record_id, revision, self_published FROM records")).all() == [
+            ("reg-0001", 1, False)]
+        assert connection.execute(text("SELECT action, actor FROM history ORDER BY id")).all() == [
+            ("published", "rev"), ("submitted", "bob")]
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO history (at, actor, action, record_id, detail) "
+                                "VALUES ('2025-01-05 09:00:00', 'rev', 'amended', 'reg-0001', '{}')"))
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text("INSERT INTO history (at, actor, action, record_id, detail) "
+                                "VALUES ('2025-01-05 09:00:00', 'rev', 'edited', 'reg-0001', '{}')"))
+    # History is still append-only once SQLite has rebuilt it.
+    assert triggers(engine) == TRIGGERS[engine.dialect.name]
+    with pytest.raises(IntegrityError, match="append-only"), engine.begin() as connection:
+        connection.execute(text("UPDATE history SET actor = 'someone else'"))
+    with pytest.raises(IntegrityError, match="append-only"), engine.begin() as connection:
+        connection.execute(text("DELETE FROM history"))
+    indexes = {index["name"] for index in inspect(engine).get_indexes("history")}
+    assert {"ix_history_record_id", "ix_history_submission_id"} <= indexes
+
+
 def test_mig003_downgrade_to_base_and_up_again(engine):
     migrate(engine)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0002")
+    assert triggers(engine) == TRIGGERS[engine.dialect.name]  # 0003 rebuilt history on SQLite: made again
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0001")
     assert triggers(engine) == set()
@@ -141,15 +201,15 @@ def test_mig003_downgrade_to_base_and_up_again(engine):
         command.downgrade(alembic_config(connection), "base")
     assert not TABLES & set(inspect(engine).get_table_names())
     migrate(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
 
 
 def test_mig004_documented_command_migrates_and_reports_the_revision(engine, database_url):
     result = subprocess.run([sys.executable, "-m", "storage.migrate", "--url", database_url], cwd=REPO,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"register database at {shown_url(database_url)} is at revision 0002 (head)"
-    assert current_revision(engine) == "0002"
+    assert result.stdout.strip() == f"register database at {shown_url(database_url)} is at revision 0003 (head)"
+    assert current_revision(engine) == "0003"
 
 
 def test_mig005_migrating_twice_is_a_no_op(engine, database_url, capsys):
@@ -159,14 +219,14 @@ def test_mig005_migrating_twice_is_a_no_op(engine, database_url, capsys):
     assert main(["--url", url]) == 0
     assert schema(engine) == before
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [("0002",)]
-    assert capsys.readouterr().out.count("is at revision 0002 (head)") == 2
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [("0003",)]
+    assert capsys.readouterr().out.count("is at revision 0003 (head)") == 2
 
 
 def test_mig006_url_comes_from_the_environment_then_the_default(engine, database_url, tmp_path, capsys):
     assert main([], environ={"PPH_DATABASE_URL": database_url}) == 0
     assert shown_url(database_url) in capsys.readouterr().out
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     # Without the variable: the SQLite file under var/ of the repository given.
     assert main([], environ={}, repo_root=tmp_path / "checkout") == 0
     assert (tmp_path / "checkout" / "var" / "register.sqlite3").is_file()
@@ -211,5 +271,5 @@ def test_mig010_two_instances_migrating_an_empty_database_at_once_both_start(eng
         outcomes = at_once([functools.partial(migrate, e) for e in engines], timeout=90)
 
     assert outcomes == [None, None, None]
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     assert triggers(engine) == TRIGGERS[engine.dialect.name]

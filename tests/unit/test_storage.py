@@ -176,7 +176,7 @@ def test_sto005_update_replaces_the_payload_and_records_the_diff(engine):
         "contact": [None, "triage@example.org"],
         "forces": [["E23000001"], ["E23000001", "E23000002"]],
         "themes": [["mental health"], None],
-    }}
+    }, "revision": [1, 2]}
 
 
 def test_sto006_an_update_must_name_an_existing_published_record(engine):
@@ -208,7 +208,7 @@ def test_sto008_withdraw_keeps_the_row(engine):
     assert store.published_records(engine) == []
     assert store.get_record(engine, record.record_id) == withdrawn
     last = store.history(engine, record_id=record.record_id)[-1]
-    assert (last.action, last.actor, last.detail) == ("withdrawn", "rev", {"reason": "Funding ended"})
+    assert (last.action, last.actor, last.detail) == ("withdrawn", "rev", {"reason": "Funding ended", "revision": 1})
     with pytest.raises(Conflict, match="withdrawn"):
         store.withdraw(engine, record_id=record.record_id, user="rev", reason="again", now=at(31))
     with pytest.raises(ValueError, match="reason"):
