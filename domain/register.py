@@ -11,6 +11,7 @@ Nothing here touches a database or Dash: `storage` keeps the records, `component
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -35,6 +36,17 @@ MAX_SOURCE = 500
 MAX_LIST_ITEMS = 20
 MAX_FIGURES = 20
 URL_PATTERN = re.compile(r"^https?://[^\s<>\"']+$")
+# Bidirectional embeddings, overrides and isolates: they reorder what a reader sees ("evil" shown as "live").
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Characters that draw nothing, beyond the formatting (Cf) category: fillers that some fonts leave blank.
+INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+# What a spreadsheet reads as the start of a formula when it opens an exported cell (OWASP's CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Fields written over several lines, where a line break or a tab inside the text is ordinary.
+MULTI_LINE_FIELDS = frozenset({"summary", "text"})
+# Free text a person reads, and so a spreadsheet might run; ids, choices and numbers are checked otherwise.
+FREE_TEXT_FIELDS = frozenset({"title", "place", "lead_organisations", "partners", "summary", "source", "text",
+                              "measure", "period", "comparator"})
 
 # The form's fields, in the order a contributor fills them in.
 INITIATIVE_FIELDS = ("title", "force_ids", "place", "lead_organisations", "partners", "themes", "status",
@@ -114,7 +126,19 @@ def _text(value: object) -> str:
         return ""  # no field takes a number this long; read as missing, so the field reports it
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:g}" if isinstance(value, float) else str(value)
-    return value.strip() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    # Text of only zero-width or other invisible characters is no text: a required field so filled is empty.
+    return text if has_visible_text(text) else ""
+
+
+def is_invisible(char: str) -> bool:
+    return char.isspace() or char in INVISIBLE or unicodedata.category(char) in ("Cf", "Cc", "Mn", "Me")
+
+
+def has_visible_text(text: str) -> bool:
+    return any(not is_invisible(char) for char in text)
 
 
 def _list(value: object) -> tuple[str, ...]:
@@ -142,6 +166,45 @@ def _check_shapes(payload: Mapping[str, Any], text_fields: Sequence[str], proble
             text.encode("utf-8")
         except UnicodeEncodeError:
             problems.append(FieldProblem(name, "contains characters that are not valid text"))
+            continue
+        problems.extend(text_problems(name, text))
+
+
+def text_problems(field_name: str, text: str) -> list[FieldProblem]:
+    """What the register refuses in any text, each as a whole sentence: control characters (a NUL breaks
+    PostgreSQL), direction overrides that disguise text, text of invisible characters only, and text a
+    spreadsheet would run as a formula when a maintainer opens the export. Used by the form and the import."""
+    problems = []
+    leaf = field_name.rsplit(".", 1)[-1]
+    allowed = "\n\r\t" if leaf in MULTI_LINE_FIELDS else ""
+    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
+        problems.append(FieldProblem(field_name, "This contains a control character (such as NUL or a line break "
+                                                 "in a one-line field), which the register does not store. "
+                                                 "Type the text again without it."))
+    if any(c in BIDI_CONTROLS for c in text):
+        problems.append(FieldProblem(field_name, "This contains an invisible character that reverses the direction "
+                                                 "of the text around it, so readers would see something other than "
+                                                 "what is stored. Type the text again without it."))
+    if text and not has_visible_text(text):
+        problems.append(FieldProblem(field_name, "This holds only invisible characters (such as zero-width spaces). "
+                                                 "Type it in visible characters, or leave it empty."))
+    if leaf in FREE_TEXT_FIELDS:
+        for item in text.split("|") if leaf in LIST_FIELDS else (text,):
+            problems.extend(_formula_problem(field_name, item))
+    return problems
+
+
+def _formula_problem(field_name: str, text: str) -> list[FieldProblem]:
+    if text.startswith(("\t", "\r")):
+        start = "a tab" if text.startswith("\t") else "a carriage return"
+    else:
+        stripped = text.strip()
+        if not stripped.startswith(FORMULA_STARTS):
+            return []
+        start = f"“{stripped[0]}”"
+    return [FieldProblem(field_name, f"This starts with {start}, which a spreadsheet opening the register's export "
+                                     "would run as a formula. Start with a word instead: write “minus 3” or "
+                                     "“plus 3” for a number, “at” for @, and “equals” for =.")]
 
 
 def _strings(value: object, path: str = "") -> list[tuple[str, str]]:
@@ -217,6 +280,7 @@ def validate_figures(raw_figures: object, initiative_id: str, reference: Referen
         problems.extend(source_problems)
         if len(_text(figure.get("measure"))) > MAX_TEXT:
             problems.append(FieldProblem(f"{prefix}measure", f"is longer than {MAX_TEXT} characters"))
+        problems.extend(_negative_value_problem(figure.get("value"), f"{prefix}value"))
         row = {
             "id": f"{initiative_id}-fig-{index + 1}", "initiative_id": initiative_id, "case_study": REGISTER_CASE_STUDY.id,
             "measure": _text(figure.get("measure")), "value": _text(figure.get("value")),
@@ -232,6 +296,18 @@ def validate_figures(raw_figures: object, initiative_id: str, reference: Referen
     if problems:
         raise SubmissionInvalid(problems)
     return tuple(outcomes)
+
+
+def _negative_value_problem(value: object, field_name: str) -> list[FieldProblem]:
+    """A figure is a size and a direction: "a fall of -3 hours" reads as nothing, in words or on a chart."""
+    try:
+        number = float(_text(value))
+    except ValueError:
+        return []  # not a number at all: the figure model says so
+    if number < 0:
+        return [FieldProblem(field_name, "Give the size of the change as a positive number and its direction "
+                                         "in 'Direction'.")]
+    return []
 
 
 def validate_initiative(payload: Mapping[str, Any], record_id: str,
@@ -399,3 +475,177 @@ def register_records_of(dataset: Dataset) -> tuple[tuple[Initiative, ...], tuple
     initiatives = tuple(i for i in dataset.initiatives if i.id in dataset.provenance)
     ids = {i.id for i in initiatives}
     return initiatives, tuple(o for o in dataset.outcomes if o.initiative_id in ids)
+
+
+# ---- updates: what the form loads, what it sends back, what a reviewer reads ---------------------------
+
+FIELD_LABELS = {
+    "title": "Title", "force_ids": "Force areas", "place": "Place", "lead_organisations": "Lead organisations",
+    "partners": "Partners", "themes": "Themes", "status": "Status", "evaluation": "Evaluation",
+    "start_year": "First year", "end_year": "Last year", "summary": "Summary", "source": "Source",
+    "figures": "Figures", "about_id": "Initiative", "note_kind": "Kind of note", "text": "Note",
+    "figure_id": "Figure", "measure": "What was measured", "value": "Value", "unit": "Unit",
+    "qualifier": "Qualifier", "direction": "Direction", "period": "Period", "comparator": "Compared with",
+    "kind": "Kind of figure", "record_id": "What this proposal is",
+}
+
+
+def shown_value(value: object) -> str:
+    """A stored value as a person reads it: 40 not 40.0, a list joined, nothing as a dash."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(shown_value(v) for v in value) if value else "—"
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def form_text(value: object) -> str:
+    """A stored value as a form's field holds it: 40 not 40.0, nothing as empty text."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value).strip()
+
+
+def form_figure(figure: Mapping[str, Any]) -> dict[str, str]:
+    """A stored figure as a row of the form shows it, every field as text."""
+    return {name: form_text(figure.get(name)) for name in FIGURE_FIELDS}
+
+
+def merge_figures(current: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The figures an update sends: the record's `current` figures, loaded into the form's `rows` in order.
+
+    A row left as the form showed it is the record's figure exactly as stored (its number a number,
+    nothing re-typed); a changed row is what the contributor wrote; an emptied row removes its figure; a
+    row past the record's figures adds one; figures the form has no row for are kept as they are.
+    """
+    merged: list[dict[str, Any]] = []
+    for index, row in enumerate(rows):
+        typed = {name: form_text(row.get(name)) for name in FIGURE_FIELDS}
+        stored = current[index] if index < len(current) else None
+        if stored is not None and typed == form_figure(stored):
+            merged.append(dict(stored))
+        elif any(typed.values()):
+            merged.append({name: row.get(name) for name in FIGURE_FIELDS})
+    merged.extend(dict(figure) for figure in current[len(rows):])
+    return merged
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    change: Literal["added", "removed", "changed"]
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ReviewDiff:
+    """What a proposal changes, in words: fields by their labels, figures as rows, and a warning in plain
+    words when figures would be removed."""
+
+    fields: tuple[FieldChange, ...]
+    figures: tuple[FigureChange, ...]
+    warning: str = ""
+
+
+def describe_figure(figure: Mapping[str, Any]) -> str:
+    """One figure in a line: 'Detentions: reduction, around 30 percent (first year, against 2018); result; source: …'."""
+    amount = " ".join(p for p in (form_text(figure.get("qualifier")), form_text(figure.get("value")),
+                                  form_text(figure.get("unit"))) if p)
+    context = ", ".join(p for p in (form_text(figure.get("period")),
+                                    f"against {form_text(figure.get('comparator'))}" if figure.get("comparator") else "")
+                        if p)
+    line = f"{form_text(figure.get('measure')) or '(no measure)'}: {form_text(figure.get('direction')) or '—'}, {amount}"
+    if context:
+        line += f" ({context})"
+    return f"{line}; {form_text(figure.get('kind')) or '—'}; source: {form_text(figure.get('source')) or '—'}"
+
+
+def _figures_of(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    figures = payload.get("figures")
+    return [f for f in figures if isinstance(f, Mapping)] if isinstance(figures, (list, tuple)) else []
+
+
+def _figure_changes(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> list[FigureChange]:
+    """Figures in both are unchanged; of the rest, old and new pair up in order as changed, and what is left
+    over was removed or added."""
+    remaining_new = [form_figure(f) for f in new]
+    removed_or_changed = []
+    for figure in (form_figure(f) for f in old):
+        if figure in remaining_new:
+            remaining_new.remove(figure)
+        else:
+            removed_or_changed.append(figure)
+    changes = [FigureChange("changed", describe_figure(a), describe_figure(b))
+               for a, b in zip(removed_or_changed, remaining_new, strict=False)]
+    paired = len(changes)
+    changes += [FigureChange("removed", describe_figure(f), "—") for f in removed_or_changed[paired:]]
+    changes += [FigureChange("added", "—", describe_figure(f)) for f in remaining_new[paired:]]
+    return changes
+
+
+def review_diff(old: Mapping[str, Any], new: Mapping[str, Any], force_names: Mapping[str, str],
+                theme_names: Mapping[str, str]) -> ReviewDiff:
+    """What `new` changes of `old` (empty for a new record), as a reviewer reads it."""
+    def words(field: str, value: object) -> str:
+        names = force_names if field == "force_ids" else theme_names if field == "themes" else None
+        if names is not None and isinstance(value, (list, tuple)) and value:
+            return "; ".join(names.get(v, str(v)) if isinstance(v, str) else shown_value(v) for v in value)
+        return shown_value(value)
+
+    present = {*old, *new} - {"figures"}
+    in_form_order = [k for k in dict.fromkeys((*INITIATIVE_FIELDS, *NOTE_FIELDS)) if k in present]
+    fields = tuple(FieldChange(FIELD_LABELS.get(key, key), words(key, old.get(key)), words(key, new.get(key)))
+                   for key in [*in_form_order, *sorted(present - set(in_form_order))]
+                   if words(key, old.get(key)) != words(key, new.get(key)))
+    figures = tuple(_figure_changes(_figures_of(old), _figures_of(new)))
+    removed = [f for f in figures if f.change == "removed"]
+    warning = ""
+    if removed:
+        count = len(_figures_of(old))
+        listed = "; ".join(f"“{f.before.split(':', 1)[0]}”" for f in removed)
+        warning = (f"This update removes {len(removed)} of the record's {count} figure{'s' if count != 1 else ''}: "
+                   f"{listed}. Publish it only if the contributor meant to remove {'them' if len(removed) > 1 else 'it'}.")
+    return ReviewDiff(fields, figures, warning)
+
+
+# What the form says beside a field left empty that must be filled: a whole sentence saying what to do.
+REQUIRED_SENTENCES = {
+    "title": "Give the initiative a title.", "lead_organisations": "Name at least one lead organisation.",
+    "themes": "Choose at least one theme.", "status": "Choose the initiative's status.",
+    "evaluation": "Choose how the initiative was evaluated.", "summary": "Describe the initiative in your own words.",
+    "source": "Give a source: a link to the evidence, or a citation.", "measure": "Say what was measured.",
+    "value": "Give the figure's value, as a number.", "unit": "Choose the figure's unit.",
+    "direction": "Choose the figure's direction.", "kind": "Choose the kind of figure.",
+    "about_id": "Choose the initiative the note is about.", "note_kind": "Choose the kind of note.",
+    "record_id": "Choose the register record to update.",
+}
+_REQUIRED_MESSAGES = ("is required", "must list at least one value", "choose at least one theme")
+
+
+def sentence(problem: FieldProblem) -> str:
+    """A problem as a whole sentence for beside its field: "Give the initiative a title." for "is required",
+    "Title is longer than 200 characters." for a fragment, and a message that is a sentence as it is."""
+    message = problem.message.strip()
+    if message[:1].isupper() and message.endswith("."):
+        return message
+    leaf = problem.field.rsplit(".", 1)[-1]
+    if message.startswith(_REQUIRED_MESSAGES) and leaf in REQUIRED_SENTENCES:
+        return REQUIRED_SENTENCES[leaf]
+    first_word = message.split(" ", 1)[0]
+    if first_word in ("is", "must", "has", "lists", "contains"):
+        message = f"{FIELD_LABELS.get(leaf, 'This')} {message}"
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith(".") else f"{message}."

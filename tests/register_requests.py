@@ -186,13 +186,14 @@ def reviewer_tree(app: Dash) -> Component:
 
 def initiative_request(app: Dash, fields: Mapping[str, Any] | None = None,
                        figures: Sequence[Mapping[str, Any]] = (), *, key: str | None = None, update_of: Any = "",
-                       n_clicks: Any = 1, figure_count: Any = None) -> dict:
+                       n_clicks: Any = 1, figure_count: Any = None, base_revision: Any = None) -> dict:
     """A `send_initiative` request: the Send button clicked with the form holding these values."""
     fields = VALID_FIELDS if fields is None else fields
     callback_key, callback = callback_for(app, "register-submit")
     values: dict[str, Any] = {"register-submit": n_clicks, "register-update-of": update_of,
                               "register-figure-count": figure_count if figure_count is not None else max(1, len(figures)),
-                              "register-initiative-key": key if key is not None else uuid.uuid4().hex}
+                              "register-initiative-key": key if key is not None else uuid.uuid4().hex,
+                              "register-base-revision": base_revision}
     for name in INITIATIVE_FIELDS:
         if name != "figures":
             values[f"register-{name}"] = fields.get(name)
@@ -210,7 +211,7 @@ def initiative_request(app: Dash, fields: Mapping[str, Any] | None = None,
 
 
 NOTE_FORM = {"register-note-about_id": "about_id", "register-note-note_kind": "note_kind",
-             "register-note-text": "text", "register-note-source": "source"}
+             "register-note-figure_id": "figure_id", "register-note-text": "text", "register-note-source": "source"}
 
 
 def note_request(app: Dash, fields: Mapping[str, Any], *, key: str | None = None, n_clicks: Any = 1) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import unicodedata
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,8 +17,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from domain.register import (FIGURE_FIELDS, INITIATIVE_FIELDS, NOTE_FIELDS, SubmissionInvalid, User, payload_of,
-                             validate_initiative, validate_note)
+from domain.register import (BIDI_CONTROLS, FIGURE_FIELDS, FORMULA_STARTS, FREE_TEXT_FIELDS, INITIATIVE_FIELDS,
+                             NOTE_FIELDS, SubmissionInvalid, User, has_visible_text, payload_of, validate_initiative,
+                             validate_note)
 from domain.schema import Initiative, Outcome
 from services.register import RegisterService
 from storage import register_store
@@ -37,7 +39,8 @@ HOSTILE_STRINGS = [
     "", " ", "<script>alert(1)</script>", "<b>x</b>", "%{customdata[0]}", "'; DROP TABLE submissions; --",
     "javascript:alert(1)", "https://example.org/a b", "http://", "ftp://x", "https://ok.example/r", "|", " | | ",
     "nan", "NaN", "inf", "-inf", "1e309", "-0", "0x1f", "1_000", "٢٠١٩", "2019", "1799", "2101", "30", "-30", "101",
-    "\x00", "a\x00b", "\u202eevil", "\u2028", "\ud800", "x\udfff", "E23000001", "e23000001", "Kent", "kent",
+    "\x00", "a\x00b", "\u202eevil", "\u2028", "\ud800", "x\udfff", "\u200b", "\u200b\ufeff", "a\u2066b\u2069", "\x07",
+    "=1+1", "+44 1234", "-3", "@SUM(A1)", "\tx", "\rx", " =HYPERLINK(\"x\")", "Kent Police | =x", "E23000001", "e23000001", "Kent", "kent",
     "mental-health", "pilot", "none reported", "percent", "reduction", "result", "erratum", "aston-project",
     "a" * 20, "a" * 200, "a" * 201, "a" * 500, "a" * 501, "a" * 2_000, "a" * 2_001,
 ]
@@ -95,10 +98,36 @@ VALID_NOTE = {"about_id": "aston-project", "note_kind": "erratum",
 note_payloads = mutated(VALID_NOTE, NOTE_FIELDS, any_value)
 
 
+def assert_no_refused_text(payload: Any) -> None:
+    """What the register accepted holds no control or direction characters, no text of invisible characters
+    only, nothing a spreadsheet would run as a formula, and no negative figure (issue 20, item 8)."""
+    for field, value in _all_strings(payload):
+        leaf = field.rsplit(".", 1)[-1]
+        allowed = "\n\r\t" if leaf in ("summary", "text") else ""
+        assert not any(unicodedata.category(c) == "Cc" and c not in allowed for c in value), (field, value)
+        assert not set(value) & BIDI_CONTROLS, (field, value)
+        assert value == "" or has_visible_text(value), (field, value)
+        if leaf in FREE_TEXT_FIELDS:
+            assert not any(part.strip().startswith(FORMULA_STARTS) for part in value.split("|")), (field, value)
+    for figure in payload.get("figures", []) if isinstance(payload, dict) else []:
+        assert float(figure["value"]) >= 0, figure
+
+
+def _all_strings(value: Any, path: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in _all_strings(v, f"{path}.{k}" if path else k)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _all_strings(v, path)]
+    return []
+
+
 def assert_clean_initiative(payload: dict[str, Any]) -> None:
     """A payload the register accepted reads back as records of the curated schema, unchanged by a
     second validation (what is stored is exactly what was checked)."""
     initiative, outcomes = validate_initiative(payload, "new", reference())
+    assert_no_refused_text(payload_of(initiative, outcomes))
     assert Initiative.model_validate(initiative.model_dump()) == initiative
     assert all(Outcome.model_validate(o.model_dump()) == o for o in outcomes)
     assert validate_initiative(payload_of(initiative, outcomes), "new", reference()) == (initiative, outcomes)
@@ -133,6 +162,7 @@ def test_reg_fuzz001b_validate_note_returns_a_clean_note_or_submission_invalid(p
         assert exc.problems and all(p.field and p.message for p in exc.problems)
         return
     assert set(note) == set(NOTE_FIELDS) and validate_note(note, reference()) == note
+    assert_no_refused_text(note)
 
 
 @pytest.mark.parametrize("payload", [valid_payload(title=10 ** 5_000), {"about_id": 10 ** 5_000}],

@@ -1,0 +1,238 @@
+"""The register's form and review over HTTP, as the page sends them (issue 20, items 1, 4, 5, 8): an update
+loads and keeps the record's figures, drafts resend under their own key, stale and self-published proposals
+are told in sentences, notes are withdrawn and amended, and the pickers follow what is published."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.register_requests import (CONTRIBUTOR, REVIEWER, SENT, VALID_FIELDS, VALID_FIGURE, callback_for,
+                                     callback_with_output, engine_for, field_errors, initiative_request, note_request,
+                                     page_token, pending, post_callback, register_app, response_values, review_request,
+                                     simple_request, stored_count, submit_status)
+from storage import register_store
+
+SECOND_FIGURE = {**VALID_FIGURE, "measure": "Hours officers spent in A&E", "value": "1250.5", "unit": "hours",
+                 "qualifier": "around", "kind": "result", "source": "Annual report, p. 4"}
+VALID_NOTE = {"about_id": "aston-project", "note_kind": "erratum",
+              "text": "The paper gives the wrong year for the pilot's start.", "source": "https://example.org/erratum"}
+
+
+@pytest.fixture
+def app(tmp_path):
+    return register_app(tmp_path)
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+@pytest.fixture
+def token(client):
+    return page_token(client)
+
+
+def send(app, client, token, fields=None, figures=(VALID_FIGURE,), user=CONTRIBUTOR, **kwargs):
+    return post_callback(client, initiative_request(app, fields or VALID_FIELDS, list(figures), **kwargs), user=user,
+                         token=token)
+
+
+def publish(app, client, token, submission_id: int, user: str = REVIEWER) -> str:
+    answer = post_callback(client, review_request(app, [submission_id], submission_id), user=user, token=token)
+    assert answer.status_code == 200, answer.data
+    return response_values(answer)["register-review-status"]["children"]
+
+
+def published_with_two_figures(app, client, token, tmp_path) -> str:
+    sent = send(app, client, token, figures=(VALID_FIGURE, SECOND_FIGURE))
+    assert SENT in submit_status(sent), sent.data
+    status = publish(app, client, token, pending(tmp_path)[-1].id)
+    return status.split(" as ")[1].split(".")[0]
+
+
+def loaded_form(app, client, token, record_id: str) -> dict:
+    key, _ = callback_for(app, "register-update-of")
+    answer = post_callback(client, simple_request(app, key, {"register-update-of": record_id}), token=token)
+    assert answer.status_code == 200, answer.data
+    return response_values(answer)
+
+
+def rows_of(values: dict) -> list[dict]:
+    rows = []
+    for index in range(5):
+        row = {f: values.get(f"register-figure-{index}-{f}", {}).get("value") for f in VALID_FIGURE}
+        rows.append(row)
+    return rows
+
+
+def test_reg_form001_choosing_a_record_loads_every_field_and_figure_and_its_revision(app, client, token, tmp_path):
+    record_id = published_with_two_figures(app, client, token, tmp_path)
+    values = loaded_form(app, client, token, record_id)
+    assert values["register-title"]["value"] == VALID_FIELDS["title"]
+    assert values["register-lead_organisations"]["value"] == "Police | NHS trust"
+    assert values["register-base-revision"]["data"] == 1
+    assert values["register-figure-count"]["data"] == 2
+    rows = rows_of(values)
+    assert rows[0]["measure"] == VALID_FIGURE["measure"] and rows[0]["value"] == "30"  # 30, not 30.0
+    assert rows[1]["value"] == "1250.5" and rows[1]["qualifier"] == "around"
+    assert rows[2]["measure"] == "" and rows[2]["unit"] is None
+
+
+def test_reg_form002_an_update_of_the_title_alone_keeps_every_figure_exactly(app, client, token, tmp_path):
+    record_id = published_with_two_figures(app, client, token, tmp_path)
+    with engine_for(tmp_path) as engine:
+        before = register_store.get_record(engine, record_id).payload["figures"]
+    values = loaded_form(app, client, token, record_id)
+    fields = {f: values[f"register-{f}"]["value"] for f in VALID_FIELDS}
+    sent = send(app, client, token, {**fields, "title": "Street triage, renamed"}, rows_of(values)[:2],
+                update_of=record_id, base_revision=1, figure_count=2)
+    assert SENT in submit_status(sent), sent.data
+    update = pending(tmp_path)[-1]
+    assert update.base_revision == 1 and update.payload["figures"] == before
+    assert publish(app, client, token, update.id).startswith(f"Published #{update.id}")
+    with engine_for(tmp_path) as engine:
+        after = register_store.get_record(engine, record_id)
+    assert after.revision == 2 and after.payload["title"] == "Street triage, renamed"
+    assert after.payload["figures"] == before and [type(f["value"]) for f in after.payload["figures"]] == [float, float]
+
+
+def test_reg_form003_the_review_shows_changes_in_words_and_warns_before_a_figure_is_removed(app, client, token,
+                                                                                             tmp_path):
+    record_id = published_with_two_figures(app, client, token, tmp_path)
+    values = loaded_form(app, client, token, record_id)
+    fields = {f: values[f"register-{f}"]["value"] for f in VALID_FIELDS}
+    rows = rows_of(values)[:2]
+    rows[1] = {f: "" for f in rows[1]}  # the contributor empties the second figure's row
+    sent = send(app, client, token, {**fields, "lead_organisations": "Police | NHS trust | Council"}, rows,
+                update_of=record_id, base_revision=1, figure_count=2)
+    assert SENT in submit_status(sent), sent.data
+    queue = post_callback(client, review_request(app, [], 0, action="queue-refresh"), user=REVIEWER, token=token)
+    shown = json.dumps(response_values(queue)["register-queue"]["children"])
+    assert "Lead organisations" in shown and "lead_organisations" not in shown
+    assert "This update removes 1 of the record's 2 figures: \\u201cHours officers spent in A&E\\u201d" in shown
+    assert "Figure removed" in shown and "1250.5 hours" in shown
+
+
+def test_reg_form004_a_resent_draft_is_stored_once_and_an_edited_one_anew(app, client, token, tmp_path):
+    first = send(app, client, token, key="draft-1")
+    again = send(app, client, token, key="draft-1")  # the reload after a lost answer
+    assert submit_status(first) == submit_status(again) and stored_count(tmp_path) == 1
+    edited = send(app, client, token, {**VALID_FIELDS, "title": "Street triage, edited"}, key="draft-1")
+    assert SENT in submit_status(edited) and submit_status(edited) != submit_status(first)
+    assert stored_count(tmp_path) == 2
+    assert pending(tmp_path)[-1].payload["title"] == "Street triage, edited"
+    other = send(app, client, token, key="draft-1", user="olga")  # another user of the same browser profile
+    assert SENT in submit_status(other) and stored_count(tmp_path) == 3
+
+
+def test_reg_form005_a_stale_update_is_told_so_and_stays_pending(app, client, token, tmp_path):
+    record_id = published_with_two_figures(app, client, token, tmp_path)
+    values = loaded_form(app, client, token, record_id)
+    fields = {f: values[f"register-{f}"]["value"] for f in VALID_FIELDS}
+    for title in ("First rename", "Second rename"):
+        assert SENT in submit_status(send(app, client, token, {**fields, "title": title}, rows_of(values)[:2],
+                                          update_of=record_id, base_revision=1, figure_count=2))
+    first, second = pending(tmp_path)
+    assert publish(app, client, token, first.id).startswith("Published")
+    status = publish(app, client, token, second.id)
+    assert f"Record {record_id} changed since this proposal was made" in status
+    assert [s.id for s in pending(tmp_path)] == [second.id]
+
+
+def test_reg_form006_a_reviewer_cannot_publish_their_own_proposal_and_is_told_why(app, client, token, tmp_path):
+    assert SENT in submit_status(send(app, client, token, user=REVIEWER))
+    own = pending(tmp_path)[-1]
+    assert publish(app, client, token, own.id) == "You proposed this yourself, so another reviewer must publish it."
+    assert [s.id for s in pending(tmp_path)] == [own.id]
+
+
+def test_reg_form007_with_review_own_a_self_publication_is_marked(tmp_path):
+    app = register_app(tmp_path, review_own=True)
+    client = app.server.test_client()
+    token = page_token(client)
+    assert SENT in submit_status(send(app, client, token, user=REVIEWER))
+    queue = post_callback(client, review_request(app, [], 0, action="queue-refresh"), user=REVIEWER, token=token)
+    assert "You proposed this yourself: publishing it marks the record" in json.dumps(response_values(queue))
+    status = publish(app, client, token, pending(tmp_path)[-1].id)
+    assert status.startswith("Published") and "You proposed it yourself, and the record and its history say so." in status
+
+
+def test_reg_form008_a_contributor_reads_withdrawn_on_date_with_the_reason(app, client, token, tmp_path):
+    record_id = published_with_two_figures(app, client, token, tmp_path)
+    key = callback_with_output(app, "register-withdraw-status.children")
+    done = post_callback(client, simple_request(app, key, {"register-withdraw-record": record_id,
+                                                           "register-withdraw-reason": "A duplicate of reg-0009"}),
+                         user=REVIEWER, token=token)
+    assert response_values(done)["register-withdraw-status"]["children"].startswith(f"Withdrawn {record_id}")
+    assert response_values(done)["register-written"]["data"]  # the page's pickers follow
+    mine = post_callback(client, simple_request(app, "register-mine.children"), token=token)
+    with engine_for(tmp_path) as engine:
+        when = register_store.submissions_by(engine, CONTRIBUTOR)[0].withdrawn_at.strftime("%Y-%m-%d")
+    assert f"withdrawn on {when}: A duplicate of reg-0009" in json.dumps(response_values(mine))
+
+
+def test_reg_form009_a_withdrawal_needs_a_reason(app, client, token, tmp_path):
+    record_id = published_with_two_figures(app, client, token, tmp_path)
+    key = callback_with_output(app, "register-withdraw-status.children")
+    answer = post_callback(client, simple_request(app, key, {"register-withdraw-record": record_id,
+                                                             "register-withdraw-reason": "  "}), user=REVIEWER, token=token)
+    assert response_values(answer)["register-withdraw-status"]["children"] == (
+        "Say why the record is withdrawn: its contributor reads the reason.")
+
+
+def published_note(app, client, token, tmp_path) -> str:
+    sent = post_callback(client, note_request(app, VALID_NOTE), token=token)
+    assert "Note sent for review" in submit_status(sent, "register-note-status"), sent.data
+    return publish(app, client, token, pending(tmp_path)[-1].id).split(" as ")[1].split(".")[0]
+
+
+def test_reg_form010_a_reviewer_amends_a_note_with_a_reason_and_withdraws_it(app, client, token, tmp_path):
+    note_id = published_note(app, client, token, tmp_path)
+    amend = callback_with_output(app, "register-amend-status.children")
+    text = "The paper gives 2013 as the pilot's start; it began in 2014."
+    no_reason = post_callback(client, simple_request(app, amend, {"register-amend-record": note_id,
+                                                                  "register-amend-text": text,
+                                                                  "register-amend-source": VALID_NOTE["source"]}),
+                              user=REVIEWER, token=token)
+    assert response_values(no_reason)["register-amend-status"]["children"].startswith("Say why the note is amended")
+    done = post_callback(client, simple_request(app, amend, {"register-amend-record": note_id, "register-amend-text": text,
+                                                             "register-amend-source": VALID_NOTE["source"],
+                                                             "register-amend-reason": "The year was wrong."}),
+                         user=REVIEWER, token=token)
+    assert response_values(done)["register-amend-status"]["children"].startswith(f"Amended {note_id}")
+    with engine_for(tmp_path) as engine:
+        record = register_store.get_record(engine, note_id)
+    assert record.payload["text"] == text and record.revision == 2
+    withdraw = callback_with_output(app, "register-withdraw-status.children")
+    gone = post_callback(client, simple_request(app, withdraw, {"register-withdraw-record": note_id,
+                                                                "register-withdraw-reason": "Superseded."}),
+                         user=REVIEWER, token=token)
+    assert response_values(gone)["register-withdraw-status"]["children"].startswith(f"Withdrawn {note_id}")
+
+
+def test_reg_form011_the_pickers_refresh_after_a_publication(app, client, token, tmp_path):
+    key = callback_with_output(app, "register-update-of.options")
+    before = post_callback(client, simple_request(app, key, {"register-pickers-version": "stale"}), token=token)
+    titles = [o["label"] for o in response_values(before)["register-update-of"]["options"]]
+    assert titles == ["A new initiative"]
+    published_with_two_figures(app, client, token, tmp_path)
+    version = response_values(before)["register-pickers-version"]["data"]
+    after = post_callback(client, simple_request(app, key, {"register-pickers-version": version}), token=token)
+    titles = [o["label"] for o in response_values(after)["register-update-of"]["options"]]
+    assert titles == ["A new initiative", VALID_FIELDS["title"]]
+    unchanged = post_callback(client, simple_request(app, key, {"register-pickers-version": response_values(after)[
+        "register-pickers-version"]["data"]}), token=token)
+    assert unchanged.status_code == 204  # nothing published since: nothing sent
+
+
+def test_reg_form012_problems_are_whole_sentences_beside_their_fields(app, client, token):
+    answer = send(app, client, token, {**VALID_FIELDS, "title": "\u200b", "place": "=HYPERLINK(\"x\")"},
+                  [{**VALID_FIGURE, "value": "-3", "unit": "hours"}])
+    errors = field_errors(answer)
+    assert "Give the initiative a title." in errors["title"]
+    assert "a spreadsheet opening the register's export would run as a formula" in errors["place"]
+    assert errors["figures.0.value"] == ("Give the size of the change as a positive number and its direction in "
+                                         "'Direction'.")

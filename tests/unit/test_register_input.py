@@ -1,0 +1,211 @@
+"""What the register refuses in its input (issue 20, item 8), what an update sends back (item 1), and how
+a reviewer reads the change: pure functions of domain/register.py, shared by the form and the import."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.register import (FieldProblem, SubmissionInvalid, merge_figures, review_diff, sentence, text_problems,
+                             validate_initiative, validate_note)
+from tests.register_requests import VALID_FIGURE, reference, valid_payload
+
+VALID_NOTE = {"about_id": "aston-project", "note_kind": "erratum",
+              "text": "The paper gives the wrong year for the pilot's start.", "source": "https://example.org/erratum"}
+
+
+def problems_of(payload: dict, note: bool = False) -> dict[str, list[str]]:
+    try:
+        validate_note(payload, reference()) if note else validate_initiative(payload, "new", reference())
+    except SubmissionInvalid as exc:
+        return exc.by_field()
+    return {}
+
+
+# --- item 8: input the register refuses ------------------------------------------------------------------
+
+REFUSED = [
+    # (field, value, words the message must hold)
+    ("title", "Street\x00triage", "control character"),
+    ("title", "Street\x07triage", "control character"),
+    ("place", "Ashford\x1b[31m", "control character"),
+    ("title", "Street triage\nin Ashford", "control character"),  # a one-line field
+    ("title", "Street \u202etriage", "reverses the direction"),
+    ("summary", "Nurses ride \u2066with\u2069 officers on weekend nights.", "reverses the direction"),
+    ("place", "\u200b\u200b", "only invisible characters"),
+    ("title", "\u200b\ufeff\u2060", "only invisible characters"),
+    ("title", "=HYPERLINK(\"https://evil.example\", \"x\")", "formula"),
+    ("title", "+44 street triage", "formula"),
+    ("title", "-3 detentions", "formula"),
+    ("title", "@SUM(A1)", "formula"),
+    ("summary", "\tA tab first, which a spreadsheet reads as a formula start.", "formula"),
+    ("source", "=cmd|' /C calc'!A0", "formula"),
+    ("lead_organisations", "Kent Police | =HYPERLINK(\"x\")", "formula"),
+    ("partners", "@Council", "formula"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "words"), REFUSED, ids=[f"{f}-{w}-{i}" for i, (f, _, w) in enumerate(REFUSED)])
+def test_reg_in001_refused_text_is_named_on_its_field_in_a_sentence(field, value, words):
+    problems = problems_of(valid_payload(**{field: value}))
+    assert field in problems, problems
+    messages = " ".join(problems[field])
+    assert words in messages
+    assert any(m[:1].isupper() and m.endswith(".") for m in problems[field])
+
+
+FIGURE_REFUSED = [
+    ("measure", "=1+1", "formula"), ("period", "\x00", "control character"),
+    ("comparator", "\u202ethe year before", "reverses the direction"), ("source", "@evil", "formula"),
+    ("measure", "\u200b", "only invisible characters"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "words"), FIGURE_REFUSED)
+def test_reg_in002_refused_text_in_a_figure_is_named_on_the_figures_field(field, value, words):
+    problems = problems_of(valid_payload(figures=[{**VALID_FIGURE, field: value}]))
+    assert words in " ".join(problems[f"figures.0.{field}"])
+
+
+@pytest.mark.parametrize("field", ["text", "source"])
+@pytest.mark.parametrize(("value", "words"), [("=1+1 is the erratum's whole text here.", "formula"),
+                                              ("An erratum with a NUL \x00 inside it, refused.", "control character"),
+                                              ("An erratum \u202ewith a direction override inside.", "reverses")])
+def test_reg_in003_a_note_refuses_the_same_text(field, value, words):
+    problems = problems_of({**VALID_NOTE, field: value}, note=True)
+    assert words in " ".join(problems[field])
+
+
+def test_reg_in004_a_required_title_of_invisible_characters_is_empty():
+    problems = problems_of(valid_payload(title="\u200b\u200c\u200d"))
+    assert "Give the initiative a title." in [sentence(FieldProblem("title", m)) for m in problems["title"]]
+
+
+@pytest.mark.parametrize("unit", ["hours", "months", "years", "percentage points", "count", "days"])
+def test_reg_in005_a_negative_value_is_refused_for_every_unit(unit):
+    figure = {**VALID_FIGURE, "unit": unit, "value": "-3"}
+    problems = problems_of(valid_payload(figures=[figure]))
+    assert ("Give the size of the change as a positive number and its direction in 'Direction'."
+            in problems["figures.0.value"])
+
+
+ACCEPTED = [
+    ("title", "Street triage – Ashford’s “nights”"), ("title", "Triage in Ashford = less detention"),
+    ("place", "Bradford (بريدفورد)"), ("summary", "Two lines:\nnurses ride with officers.\tA tab inside is fine."),
+    ("summary", "Persian joins letters with a zero\u200cwidth non-joiner: می\u200cخواهم."),
+    ("lead_organisations", "Kent Police | NHS-Kent"), ("title", "3 nights a week"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), ACCEPTED)
+def test_reg_in006_ordinary_text_is_accepted(field, value):
+    assert problems_of(valid_payload(**{field: value})) == {}
+
+
+def test_reg_in007_a_zero_or_positive_value_is_accepted():
+    for value in ("0", "3", "+3", "0.5"):
+        assert problems_of(valid_payload(figures=[{**VALID_FIGURE, "value": value}])) == {}, value
+
+
+def test_reg_in008_the_checks_are_one_function_for_the_import_too():
+    assert text_problems("title", "fine text") == []
+    assert [p.field for p in text_problems("figures.2.measure", "=x")] == ["figures.2.measure"]
+
+
+@pytest.mark.parametrize(("problem", "expected"), [
+    (FieldProblem("title", "is required"), "Give the initiative a title."),
+    (FieldProblem("themes", "choose at least one theme"), "Choose at least one theme."),
+    (FieldProblem("title", "is longer than 200 characters"), "Title is longer than 200 characters."),
+    (FieldProblem("figures.0.unit", "is required: choose one of the options"), "Choose the figure's unit."),
+    (FieldProblem("figures.0.value", "'x' is not a number"), "'x' is not a number."),
+    (FieldProblem("source", "is required: a link to the evidence, or a citation"),
+     "Give a source: a link to the evidence, or a citation."),
+    (FieldProblem("title", "This holds only invisible characters."), "This holds only invisible characters."),
+])
+def test_reg_in009_every_problem_reads_as_a_whole_sentence(problem, expected):
+    assert sentence(problem) == expected
+
+
+# --- item 1: an update changes only what it changes ----------------------------------------------------------
+
+STORED = [
+    {"measure": "Detentions under section 136", "value": 40.0, "unit": "percent", "qualifier": "",
+     "direction": "reduction", "period": "first year", "comparator": "the year before", "kind": "result",
+     "source": "https://example.org/a"},
+    {"measure": "Hours saved", "value": 1250.5, "unit": "hours", "qualifier": "around", "direction": "reduction",
+     "period": "2019", "comparator": "", "kind": "result", "source": "Annual report, p. 4"},
+]
+
+
+def as_form_rows(figures, rows=5):
+    """What the form's rows hold once a record is loaded: text, numbers without a needless .0, the rest empty;
+    a dropdown left empty is None."""
+    loaded = [{k: (f"{v:g}" if isinstance(v, float) else (v if v != "" else None) if k == "qualifier" else v)
+               for k, v in f.items()} for f in figures]
+    return loaded + [{k: ("" if k in ("measure", "value", "period", "comparator", "source") else None)
+                      for k in VALID_FIGURE} for _ in range(rows - len(figures))]
+
+
+def test_reg_merge001_rows_left_untouched_are_the_stored_figures_exactly():
+    merged = merge_figures(STORED, as_form_rows(STORED))
+    assert merged == STORED
+    assert [type(f["value"]) for f in merged] == [float, float]
+
+
+def test_reg_merge002_a_changed_row_replaces_only_its_figure():
+    rows = as_form_rows(STORED)
+    rows[1] = {**rows[1], "value": "1300"}
+    merged = merge_figures(STORED, rows)
+    assert merged[0] == STORED[0] and merged[0]["value"] == 40.0
+    assert merged[1]["value"] == "1300" and merged[1]["measure"] == "Hours saved"
+
+
+def test_reg_merge003_an_emptied_row_removes_its_figure_and_a_new_row_adds_one():
+    rows = as_form_rows(STORED)
+    rows[0] = {k: "" for k in rows[0]}
+    rows[2] = {**VALID_FIGURE}
+    assert merge_figures(STORED, rows) == [STORED[1], VALID_FIGURE]
+
+
+def test_reg_merge004_figures_the_form_has_no_row_for_are_kept():
+    many = [dict(STORED[0], measure=f"Measure {i}") for i in range(7)]
+    assert merge_figures(many, as_form_rows(many[:5])) == many
+
+
+# --- item 1: the review diff in words -----------------------------------------------------------------------
+
+FORCES = {"E23000032": "Kent Police", "E23000001": "Metropolitan Police Service"}
+THEMES = {"mental-health": "Mental health", "alcohol": "Alcohol"}
+
+
+def test_reg_diff001_fields_by_their_labels_with_names_and_plain_numbers():
+    old = {"title": "Triage", "force_ids": ["E23000032"], "themes": ["mental-health"], "lead_organisations": ["Kent Police"],
+           "start_year": 2019, "figures": STORED}
+    new = {**old, "title": "Street triage", "force_ids": ["E23000032", "E23000001"], "themes": ["alcohol"],
+           "lead_organisations": ["Kent Police", "NHS trust"], "start_year": "2019", "figures": list(STORED)}
+    diff = review_diff(old, new, FORCES, THEMES)
+    assert [(c.label, c.before, c.after) for c in diff.fields] == [
+        ("Title", "Triage", "Street triage"),
+        ("Force areas", "Kent Police", "Kent Police; Metropolitan Police Service"),
+        ("Lead organisations", "Kent Police", "Kent Police; NHS trust"),
+        ("Themes", "Mental health", "Alcohol"),
+    ]
+    assert diff.figures == () and diff.warning == ""
+
+
+def test_reg_diff002_figures_as_rows_added_removed_changed_and_a_warning_before_removal():
+    changed = {**STORED[0], "value": 45.0}
+    diff = review_diff({"figures": STORED}, {"figures": [changed, VALID_FIGURE]}, FORCES, THEMES)
+    # Unmatched figures pair up in order: the first stored with the first new, and so on.
+    assert [c.change for c in diff.figures] == ["changed", "changed"]
+    assert "45 percent" in diff.figures[0].after
+    diff = review_diff({"figures": STORED}, {"figures": [STORED[1]]}, FORCES, THEMES)
+    assert [c.change for c in diff.figures] == ["removed"]
+    assert "40 percent" in diff.figures[0].before and "40.0" not in diff.figures[0].before
+    assert diff.warning.startswith("This update removes 1 of the record's 2 figures: “Detentions under section 136”")
+    diff = review_diff({"figures": STORED}, {"figures": []}, FORCES, THEMES)
+    assert diff.warning.startswith("This update removes 2 of the record's 2 figures")
+
+
+def test_reg_diff003_an_unchanged_update_lists_nothing():
+    old = {"title": "Triage", "start_year": 2019, "figures": STORED}
+    assert review_diff(old, dict(old), FORCES, THEMES) == review_diff({}, {}, FORCES, THEMES)
