@@ -152,8 +152,10 @@ def _list(value: object) -> tuple[str, ...]:
 LIST_FIELDS = ("force_ids", "lead_organisations", "partners", "themes")
 
 
-def _check_shapes(payload: Mapping[str, Any], text_fields: Sequence[str], problems: list[FieldProblem]) -> None:
-    """Values of a type no form sends, and text that is not valid Unicode, are problems, never quietly dropped."""
+def _check_shapes(payload: Mapping[str, Any], text_fields: Sequence[str], problems: list[FieldProblem],
+                  incoming: bool = True) -> None:
+    """Values of a type no form sends, and text that is not valid Unicode, are problems, never quietly dropped.
+    Text the register refuses (`text_problems`) is checked only on `incoming` input: see `fold_record`."""
     for name, value in payload.items():
         if name in LIST_FIELDS and not isinstance(value, (str, list, tuple, type(None))):
             problems.append(FieldProblem(name, "must be a list of values"))
@@ -167,7 +169,8 @@ def _check_shapes(payload: Mapping[str, Any], text_fields: Sequence[str], proble
         except UnicodeEncodeError:
             problems.append(FieldProblem(name, "contains characters that are not valid text"))
             continue
-        problems.extend(text_problems(name, text))
+        if incoming:
+            problems.extend(text_problems(name, text))
 
 
 def text_problems(field_name: str, text: str) -> list[FieldProblem]:
@@ -263,7 +266,8 @@ def _pydantic_problems(exc: ValidationError, prefix: str, renamed: Mapping[str, 
     return problems
 
 
-def validate_figures(raw_figures: object, initiative_id: str, reference: Reference) -> tuple[Outcome, ...]:
+def validate_figures(raw_figures: object, initiative_id: str, reference: Reference,
+                     incoming: bool = True) -> tuple[Outcome, ...]:
     """The figures of a submitted initiative, checked with the curated files' figure model."""
     del reference  # figures link only to their own initiative, so no reference data is needed yet
     figures = raw_figures if isinstance(raw_figures, (list, tuple)) else []
@@ -280,7 +284,8 @@ def validate_figures(raw_figures: object, initiative_id: str, reference: Referen
         problems.extend(source_problems)
         if len(_text(figure.get("measure"))) > MAX_TEXT:
             problems.append(FieldProblem(f"{prefix}measure", f"is longer than {MAX_TEXT} characters"))
-        problems.extend(_negative_value_problem(figure.get("value"), f"{prefix}value"))
+        if incoming:
+            problems.extend(_negative_value_problem(figure.get("value"), f"{prefix}value"))
         row = {
             "id": f"{initiative_id}-fig-{index + 1}", "initiative_id": initiative_id, "case_study": REGISTER_CASE_STUDY.id,
             "measure": _text(figure.get("measure")), "value": _text(figure.get("value")),
@@ -310,14 +315,18 @@ def _negative_value_problem(value: object, field_name: str) -> list[FieldProblem
     return []
 
 
-def validate_initiative(payload: Mapping[str, Any], record_id: str,
-                        reference: Reference) -> tuple[Initiative, tuple[Outcome, ...]]:
-    """A submitted initiative and its figures as records, or SubmissionInvalid listing every problem."""
+def validate_initiative(payload: Mapping[str, Any], record_id: str, reference: Reference, *,
+                        incoming: bool = True) -> tuple[Initiative, tuple[Outcome, ...]]:
+    """A submitted initiative and its figures as records, or SubmissionInvalid listing every problem.
+
+    `incoming=False` checks a record already published: the schema and the reference data still apply,
+    but not the input rules added since it was published (`text_problems`, negative values), so a record
+    that was accepted then stays on the map, and the export neutralises its text for spreadsheets."""
     problems: list[FieldProblem] = []
     unexpected = sorted(set(payload) - set(INITIATIVE_FIELDS))
     if unexpected:
         problems.append(FieldProblem("-", f"unexpected field(s) {', '.join(unexpected)}"))
-    _check_shapes(payload, [f for f in INITIATIVE_FIELDS if f not in (*LIST_FIELDS, "figures")], problems)
+    _check_shapes(payload, [f for f in INITIATIVE_FIELDS if f not in (*LIST_FIELDS, "figures")], problems, incoming)
     _check_lengths(payload, problems)
     force_ids, unknown = resolve_force_refs(_list(payload.get("force_ids")), reference.force_aliases)
     problems.extend(FieldProblem("force_ids", unknown_force_message(ref)) for ref in unknown)
@@ -344,7 +353,7 @@ def validate_initiative(payload: Mapping[str, Any], record_id: str,
         problems.extend(_pydantic_problems(exc, "", {"section": "source"}))
     outcomes: tuple[Outcome, ...] = ()
     try:
-        outcomes = validate_figures(payload.get("figures", []), record_id, reference)
+        outcomes = validate_figures(payload.get("figures", []), record_id, reference, incoming)
     except SubmissionInvalid as exc:
         problems.extend(exc.problems)
     if problems or initiative is None:
@@ -352,13 +361,13 @@ def validate_initiative(payload: Mapping[str, Any], record_id: str,
     return initiative, outcomes
 
 
-def validate_note(payload: Mapping[str, Any], reference: Reference) -> dict[str, str]:
+def validate_note(payload: Mapping[str, Any], reference: Reference, *, incoming: bool = True) -> dict[str, str]:
     """An erratum or follow-up on one of the paper's initiatives, cleaned, or SubmissionInvalid."""
     problems: list[FieldProblem] = []
     unexpected = sorted(set(payload) - set(NOTE_FIELDS))
     if unexpected:
         problems.append(FieldProblem("-", f"unexpected field(s) {', '.join(unexpected)}"))
-    _check_shapes(payload, NOTE_FIELDS, problems)
+    _check_shapes(payload, NOTE_FIELDS, problems, incoming)
     about = _text(payload.get("about_id"))
     if about not in reference.paper_initiative_ids:
         problems.append(FieldProblem("about_id", "choose one of the paper's initiatives"))
@@ -415,14 +424,15 @@ class FoldedRecord:
 
 
 def fold_record(record: PublishedRecord, reference: Reference) -> FoldedRecord:
+    """A published record checked into the snapshot's terms (as published, not as new input)."""
     mark = Provenance("register", record.published_at.date().isoformat(), record.organisation)
     try:
         if record.kind == "note":
-            note = validate_note(record.payload, reference)
+            note = validate_note(record.payload, reference, incoming=False)
             return FoldedRecord(record.record_id, mark, note=Note(record.record_id, note["about_id"], note["note_kind"],
                                                                   note["text"], note["source"], mark,
                                                                   note.get("figure_id", "")))
-        initiative, figures = validate_initiative(record.payload, record.record_id, reference)
+        initiative, figures = validate_initiative(record.payload, record.record_id, reference, incoming=False)
         return FoldedRecord(record.record_id, mark, initiative=initiative, outcomes=figures)
     except SubmissionInvalid as exc:
         return FoldedRecord(record.record_id, mark, problem=f"register record {record.record_id}: {exc}")

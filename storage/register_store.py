@@ -512,8 +512,7 @@ def _stale(record: RecordRow, base_revision: int) -> Conflict:
 def _moved_on(record: RecordRow, expected_revision: int, refusal: str) -> Conflict:
     """Why a reviewer's withdrawal or amendment of the revision they read cannot go ahead."""
     if record.state != "published":
-        # Worded as before this lock existed: the page prefixes it ("Not withdrawn: record reg-0001 is withdrawn").
-        return Conflict(f"record {record.record_id} is {record.state}")
+        return Conflict(f"Record {record.record_id} is already {record.state}; {refusal}.")
     return Conflict(f"Record {record.record_id} changed since you read it (it was revision {expected_revision}, "
                     f"it is now {record.revision}), so {refusal}. Read it again first.")
 

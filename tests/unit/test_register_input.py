@@ -209,3 +209,20 @@ def test_reg_diff002_figures_as_rows_added_removed_changed_and_a_warning_before_
 def test_reg_diff003_an_unchanged_update_lists_nothing():
     old = {"title": "Triage", "start_year": 2019, "figures": STORED}
     assert review_diff(old, dict(old), FORCES, THEMES) == review_diff({}, {}, FORCES, THEMES)
+
+
+def test_reg_in010_a_record_published_before_these_rules_stays_on_the_map():
+    # Refusing such text at the door must not take an accepted record off the map when the next snapshot
+    # folds it: the rules are for new input; the export neutralises old text for spreadsheets instead.
+    from datetime import datetime, timezone
+
+    from domain.register import PublishedRecord, fold_record
+
+    old = valid_payload(title="=Street triage before the rules", summary="-3 detentions a month, said the pilot.",
+                        figures=[{**VALID_FIGURE, "unit": "hours", "value": -3}])
+    assert "title" in problems_of(old)  # refused as new input
+    folded = fold_record(PublishedRecord("reg-0001", "initiative", old, datetime(2026, 1, 1, tzinfo=timezone.utc),
+                                         "Kent PCC office"), reference())
+    assert folded.problem == ""
+    assert folded.initiative is not None and folded.initiative.title == "=Street triage before the rules"
+    assert [o.value for o in folded.outcomes] == [-3]
