@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from dash import dcc, html
 
-from components.charts import lollipop
+from components.charts import lollipop, obtained_list
 from domain.aggregation import ForceCount, largest_per_unit, reading_of
 from domain.figures import RESULTS_ONLY_NOTE, build_outcome_charts, build_outcomes_overview, with_source
 from domain.force_map import NO_CASE_STUDY_LABEL
@@ -35,7 +35,9 @@ def part_of(initiative: Initiative, dataset: Dataset) -> str | None:
     if is_register(dataset, initiative.id):
         return None
     group = dataset.case_studies_by_id[initiative.case_study]
-    noun = "case study" if group.kind == "case study" else "national section"
+    # The paper's topic sections hold local work too (Avon and Somerset's campaign, South Wales's project),
+    # so they are called sections, not "national".
+    noun = "case study" if group.kind == "case study" else "section"
     return f"Part of the paper's {noun}: {group.title}"
 
 
@@ -68,7 +70,8 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
     rows = [html.P(group, className="part-of") if group else None, html.P("\n".join(facts), className="facts")]
     rows += [
         html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
-        html.Div([_badge(f"Status: {initiative.status}", "status"),
+        html.Div([_badge(f"Kind of work: {initiative.kind_of_work}", "status"),
+                  _badge(f"Stage: {initiative.stage}", "status"),
                   _badge(f"Evaluation: {initiative.evaluation}", "evaluation")], className="tags"),
         html.P(initiative.summary, className="summary"),
         # One line says where the record comes from: the paper's section and marks, or the register's review.
@@ -107,7 +110,8 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
     if not outcomes:
         return html.P("The paper gives no figures for the initiatives in this view.", className="empty")
     marks = figure_marks(dataset, outcomes)
-    header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Source"]
+    header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "How obtained",
+              "Source"]
     body = [
         html.Tr([
             # A published erratum or follow-up on the figure is said beside it, in words, with its text.
@@ -118,6 +122,8 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
                     else dataset.case_studies_by_id[o.case_study].title),
             html.Td(reading_of(o), className="num"),
             html.Td(o.period or "—"), html.Td(o.comparator or "—"),
+            # The design, and the caveat where the paper compares unlike things, in the figure's own row.
+            html.Td(_obtained_text(o)),
             html.Td(marks.sources[o.id]),
         ])
         for o in outcomes
@@ -126,6 +132,11 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
     return html.Div(html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(body)],
                                className="outcome-table"),
                     className="table-scroll", tabIndex="0", role="region", **{"aria-label": "Figures, in a table"})
+
+
+def _obtained_text(outcome: Outcome) -> str:
+    text = outcome.design or "—"
+    return f"{text}. Caveat: {outcome.caveat}" if outcome.caveat else text
 
 
 def figure_tables(own: Sequence[Outcome], background: Sequence[Outcome], dataset: Dataset) -> list:
@@ -148,7 +159,8 @@ def outcome_chart_figures(charts: Sequence[LollipopChart], source: str = "") -> 
     if not charts:
         return [html.P("The paper reports no results (evaluation or monitoring of effect) for the initiatives in "
                        "this view; any other figures they have are listed below.", className="empty")]
-    return [lollipop(chart, source) for chart in charts]
+    # Each chart is followed by how its results were obtained: a result is never shown without it.
+    return [part for chart in charts for part in (lollipop(chart, source), obtained_list(chart)) if part is not None]
 
 
 def on_demand(noun: str, toggle_id: str, body_id: str, content_id: str, controls: list,
