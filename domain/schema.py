@@ -180,7 +180,8 @@ class Initiative(Record):
     references: TextList = ()
     # The 2.0.0 status word: given by the register (its form and stored payloads), derived otherwise.
     # Never a column of the curated file and never dumped: kind_of_work and stage are the record.
-    status: Annotated[Status | None, BeforeValidator(_blank_to_none), Field(exclude=True)] = None
+    # An empty word is refused ("is required"), as the register's form has always required one.
+    status: Annotated[Status | None, Field(exclude=True)] = None
 
     @model_validator(mode="before")
     @classmethod

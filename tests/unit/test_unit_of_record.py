@@ -148,10 +148,17 @@ def test_split003_a_curated_row_derives_the_status_word_the_register_still_shows
     assert Initiative.model_validate({**ROW, "kind_of_work": "pilot", "stage": "running"}).status == "pilot"
 
 
-def test_split004_an_unknown_status_word_is_the_one_error_reported():
-    with pytest.raises(ValidationError) as info:
-        Initiative.model_validate({**ROW, "status": "rumoured"})
-    assert [e["loc"] for e in info.value.errors()] == [("status",)]
+def test_split004_an_unknown_or_empty_status_word_is_the_one_error_reported():
+    for word in ("rumoured", ""):
+        with pytest.raises(ValidationError) as info:
+            Initiative.model_validate({**ROW, "status": word})
+        assert [e["loc"] for e in info.value.errors()] == [("status",)], word
+
+
+def test_split005_a_record_read_back_from_its_own_dump_is_the_same_record():
+    for status in STATUS_AS_KIND_AND_STAGE:
+        record = Initiative.model_validate({**ROW, "status": status})
+        assert Initiative.model_validate(record.model_dump()) == record
 
 
 # --- how each result was obtained ---------------------------------------------------------------
