@@ -70,7 +70,7 @@ def test_take002_embedded_widget_answers_a_click_in_view_at_600_by_600(browser, 
         box = frame.evaluate("""(() => { const r = document.querySelector('#view-title').getBoundingClientRect();
                                   return {top: r.top, left: r.left, right: r.right, scroll: window.scrollY}; })()""")
         assert 0 <= box["top"] < 300 and box["right"] <= 600 and box["left"] > 200 and box["scroll"] == 0
-        assert frame.locator("#case-studies details").count() == 8
+        assert frame.locator("#case-studies details").count() == 5
         assert frame.evaluate("document.documentElement.scrollWidth") <= 600
         link = frame.locator("#open-full-dashboard")
         assert link.is_visible() and link.get_attribute("target") == "_blank"
