@@ -110,10 +110,10 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
     if not outcomes:
         return html.P("The paper gives no figures for the initiatives in this view.", className="empty")
     marks = figure_marks(dataset, outcomes)
-    header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "How obtained",
-              "Source"]
-    body = [
-        html.Tr([
+    header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Source"]
+    body: list = []
+    for o in outcomes:
+        body.append(html.Tr([
             # A published erratum or follow-up on the figure is said beside it, in words, with its text.
             html.Td([o.measure, *[html.Span(flag, className="figure-note") for flag in marks.flags(o.id)]]
                     if marks.notes.get(o.id) else o.measure),
@@ -122,12 +122,13 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
                     else dataset.case_studies_by_id[o.case_study].title),
             html.Td(reading_of(o), className="num"),
             html.Td(o.period or "—"), html.Td(o.comparator or "—"),
-            # The design, and the caveat where the paper compares unlike things, in the figure's own row.
-            html.Td(_obtained_text(o)),
             html.Td(marks.sources[o.id]),
-        ])
-        for o in outcomes
-    ]
+        ]))
+        # How a result was obtained, and any caveat, on a full-width line under the figure's row: read with
+        # it on screen and in print, without narrowing the columns (a force's figures print on one sheet).
+        obtained = _obtained_text(o)
+        if obtained:
+            body.append(html.Tr(html.Td(obtained, colSpan=len(header), className="figure-design")))
     # On a narrow screen the table scrolls sideways: a focusable region, so the keyboard can scroll it too.
     return html.Div(html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(body)],
                                className="outcome-table"),
@@ -135,8 +136,10 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
 
 
 def _obtained_text(outcome: Outcome) -> str:
-    text = outcome.design or "—"
-    return f"{text}. Caveat: {outcome.caveat}" if outcome.caveat else text
+    """'How obtained: before and after, no comparison group. Caveat: …', or '' when there is neither."""
+    parts = [f"How obtained: {outcome.design}" if outcome.design else "",
+             f"Caveat: {outcome.caveat}" if outcome.caveat else ""]
+    return ". ".join(p for p in parts if p)
 
 
 def figure_tables(own: Sequence[Outcome], background: Sequence[Outcome], dataset: Dataset) -> list:

@@ -51,8 +51,8 @@ def test_exp001_view_download_reads_back_with_pandas_typed_and_named(dataset, tm
     by_id = table.set_index("id")
     assert by_id.loc["fig-043", "value"] == 81 and by_id.loc["fig-043", "kind"] == "result"
     # A result travels with how it was obtained and what not to read into it.
-    assert by_id.loc["fig-043", "design"] == "the service's own figures for 2016, no comparison group"
-    assert by_id.loc["fig-043", "caveat"].startswith("the paper does not say what the 81% is measured against")
+    assert by_id.loc["fig-043", "design"] == "the service's own 2016 figures, no comparison group"
+    assert by_id.loc["fig-043", "caveat"].startswith("no baseline given")
     assert (row["kind_of_work"], row["stage"]) == ("service", "running")
     assert by_id.loc["fig-057", "unit"] == "hours" and by_id.loc["fig-057", "force_names"] == "Leicestershire Police"
     assert len(table) == 6

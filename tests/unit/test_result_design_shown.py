@@ -62,8 +62,8 @@ def test_shown002_the_profile_writes_how_each_result_was_obtained_under_its_char
     parts = outcome_chart_figures(outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
     assert [type(p).__name__ for p in parts] == ["Figure", "P"]
     text = parts[1].children
-    assert "before and after, no comparison group" in text and "the service's own figures for 2016" in text
-    assert "Caveat: the paper does not say what the 81% is measured against" in text
+    assert "before and after, no comparison group" in text and "the service's own 2016 figures" in text
+    assert "Caveat: no baseline given" in text
 
 
 def test_shown003_a_chart_of_figures_without_a_design_adds_nothing(dataset):
@@ -71,13 +71,17 @@ def test_shown003_a_chart_of_figures_without_a_design_adds_nothing(dataset):
     assert obtained_list(chart) is None
 
 
-def test_shown004_the_figures_table_has_a_how_obtained_column_with_the_caveat(dataset):
+def test_shown004_the_figures_table_says_how_each_result_was_obtained_under_its_row(dataset):
     btp = outcomes_of(dataset, [dataset.initiatives_by_id["btp-suicide-prevention"]])
-    table = outcome_table(btp, dataset)
-    text = _texts(table)
-    assert "How obtained" in text
-    assert any(t.startswith("the force's own programme figures") and "Caveat: not like with like" in t for t in text)
-    assert "—" in text  # an activity figure has no design, and says so with a dash
+    rows = outcome_table(btp, dataset).children.children[1].children
+    measures = [row.children[0].children if isinstance(row.children, list) else None for row in rows]
+    at = measures.index("Share of people on a BTP suicide prevention plan who later took their own life")
+    line = rows[at + 1].children
+    assert line.className == "figure-design" and line.colSpan == 7
+    assert line.children.startswith("How obtained: the force's own programme figures")
+    assert "Caveat: not like with like" in line.children
+    # Activity figures have nothing to add: no line follows them.
+    assert sum(1 for row in rows if not isinstance(row.children, list)) == 1
 
 
 def test_shown005_a_card_says_the_kind_of_work_and_its_stage_apart(dataset):
