@@ -67,6 +67,15 @@ def lollipop(chart: LollipopChart, source: str, break_after_slash: bool = False)
     ], className=f"lollipop lollipop-{chart.key}")
 
 
+def obtained_list(chart: LollipopChart) -> html.P | None:
+    """How each row's result was obtained, and its caveat, written out under the chart: on screen and in
+    print, not only in a tooltip. One text block, for the reason given above; None when no row has one."""
+    lines = [f"• {row.label}: {row.obtained}" for row in chart.rows if row.obtained]
+    if not lines:
+        return None
+    return html.P("\n".join(lines), className="lollipop-details-text result-designs")
+
+
 def details_list(chart: LollipopChart, summary: str) -> html.Details:
     """Every row's details as text, one line a row, behind a disclosure: what the tooltips say, for
     readers who cannot hover. One text block, not a component a line, for the reason given above."""

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from dash import dcc, html
 
-from components.charts import lollipop
+from components.charts import lollipop, obtained_list
 from domain.aggregation import ForceCount, largest_per_unit, reading_of
 from domain.figures import RESULTS_ONLY_NOTE, build_outcome_charts, build_outcomes_overview, with_source
 from domain.force_map import NO_CASE_STUDY_LABEL
@@ -35,7 +35,9 @@ def part_of(initiative: Initiative, dataset: Dataset) -> str | None:
     if is_register(dataset, initiative.id):
         return None
     group = dataset.case_studies_by_id[initiative.case_study]
-    noun = "case study" if group.kind == "case study" else "national section"
+    # The paper's topic sections hold local work too (Avon and Somerset's campaign, South Wales's project),
+    # so they are called sections, not "national".
+    noun = "case study" if group.kind == "case study" else "section"
     return f"Part of the paper's {noun}: {group.title}"
 
 
@@ -68,7 +70,8 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
     rows = [html.P(group, className="part-of") if group else None, html.P("\n".join(facts), className="facts")]
     rows += [
         html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
-        html.Div([_badge(f"Status: {initiative.status}", "status"),
+        html.Div([_badge(f"Kind of work: {initiative.kind_of_work}", "status"),
+                  _badge(f"Stage: {initiative.stage}", "status"),
                   _badge(f"Evaluation: {initiative.evaluation}", "evaluation")], className="tags"),
         html.P(initiative.summary, className="summary"),
         # One line says where the record comes from: the paper's section and marks, or the register's review.
@@ -108,8 +111,9 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
         return html.P("The paper gives no figures for the initiatives in this view.", className="empty")
     marks = figure_marks(dataset, outcomes)
     header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Source"]
-    body = [
-        html.Tr([
+    body: list = []
+    for o in outcomes:
+        body.append(html.Tr([
             # A published erratum or follow-up on the figure is said beside it, in words, with its text.
             html.Td([o.measure, *[html.Span(flag, className="figure-note") for flag in marks.flags(o.id)]]
                     if marks.notes.get(o.id) else o.measure),
@@ -119,13 +123,23 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
             html.Td(reading_of(o), className="num"),
             html.Td(o.period or "—"), html.Td(o.comparator or "—"),
             html.Td(marks.sources[o.id]),
-        ])
-        for o in outcomes
-    ]
+        ]))
+        # How a result was obtained, and any caveat, on a full-width line under the figure's row: read with
+        # it on screen and in print, without narrowing the columns (a force's figures print on one sheet).
+        obtained = _obtained_text(o)
+        if obtained:
+            body.append(html.Tr(html.Td(obtained, colSpan=len(header), className="figure-design")))
     # On a narrow screen the table scrolls sideways: a focusable region, so the keyboard can scroll it too.
     return html.Div(html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(body)],
                                className="outcome-table"),
                     className="table-scroll", tabIndex="0", role="region", **{"aria-label": "Figures, in a table"})
+
+
+def _obtained_text(outcome: Outcome) -> str:
+    """'How obtained: before and after, no comparison group. Caveat: …', or '' when there is neither."""
+    parts = [f"How obtained: {outcome.design}" if outcome.design else "",
+             f"Caveat: {outcome.caveat}" if outcome.caveat else ""]
+    return ". ".join(p for p in parts if p)
 
 
 def figure_tables(own: Sequence[Outcome], background: Sequence[Outcome], dataset: Dataset) -> list:
@@ -148,7 +162,8 @@ def outcome_chart_figures(charts: Sequence[LollipopChart], source: str = "") -> 
     if not charts:
         return [html.P("The paper reports no results (evaluation or monitoring of effect) for the initiatives in "
                        "this view; any other figures they have are listed below.", className="empty")]
-    return [lollipop(chart, source) for chart in charts]
+    # Each chart is followed by how its results were obtained: a result is never shown without it.
+    return [part for chart in charts for part in (lollipop(chart, source), obtained_list(chart)) if part is not None]
 
 
 def on_demand(noun: str, toggle_id: str, body_id: str, content_id: str, controls: list,

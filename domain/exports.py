@@ -39,7 +39,11 @@ INITIATIVE_COLUMNS: dict[str, str] = {
     "lead_organisations": "who leads it",
     "partners": "who else takes part, as the paper names them",
     "themes": "its themes",
-    "status": "established, pilot, one-off operation, campaign, planned, in development, proposed or published",
+    "kind_of_work": "what the work is: programme, service, project, pilot, campaign, training, event, operation, "
+                    "product (a report, toolkit, guidance or film) or partnership; 'not stated' for a register record "
+                    "sent before dataset 3.0.0",
+    "stage": "how far along it was when the paper was written: proposed, planned, in development, running or "
+             "completed",
     "evaluation": "what the paper reports of an evaluation, never more",
     "start_year": "year it began, where the paper gives it (blank otherwise)",
     "end_year": "year it ended, where the paper gives it (blank otherwise)",
@@ -63,6 +67,10 @@ FIGURE_COLUMNS: dict[str, str] = {
     "direction": "reduction or increase when the value is the size of a change; level otherwise",
     "period": "when, as the paper says",
     "comparator": "the baseline or comparison the paper gives",
+    "design": "how the figure was obtained, as far as the paper says (every result has one), e.g. 'before and after, "
+              "no comparison group' or 'the service's own figures'",
+    "caveat": "what not to read into the figure: where the paper sets unlike things side by side, or derives one "
+              "figure from another (blank when there is nothing to add)",
     "initiative_id": "the initiative the figure describes (blank for background)",
     "initiative_title": "that initiative's title",
     "case_study": "identifier of the case study or section the paper gives it in",
@@ -125,8 +133,8 @@ def initiative_rows(dataset: Dataset, initiatives: Iterable[Initiative]) -> list
             "case_study_title": dataset.case_studies_by_id[i.case_study].title, "scope": i.scope,
             "force_ids": force_ids, "force_names": force_names, "place": i.place,
             "lead_organisations": LIST_JOIN.join(i.lead_organisations), "partners": LIST_JOIN.join(i.partners),
-            "themes": LIST_JOIN.join(dataset.themes_by_id[t].label for t in i.themes), "status": i.status,
-            "evaluation": i.evaluation, "start_year": i.start_year, "end_year": i.end_year,
+            "themes": LIST_JOIN.join(dataset.themes_by_id[t].label for t in i.themes), "kind_of_work": i.kind_of_work,
+            "stage": i.stage, "evaluation": i.evaluation, "start_year": i.start_year, "end_year": i.end_year,
             "summary": i.summary, "section": i.section if paper else "", "references": LIST_JOIN.join(i.references),
             "record_source": provenance_line(dataset, i.id),
             "notes": _flags(dataset.notes_on(i.id)),
@@ -143,6 +151,7 @@ def figure_rows(dataset: Dataset, outcomes: Iterable[Outcome]) -> list[dict[str,
         rows.append({
             "id": o.id, "kind": o.kind, "measure": o.measure, "value": _number(o.value), "unit": o.unit,
             "qualifier": o.qualifier, "direction": o.direction, "period": o.period, "comparator": o.comparator,
+            "design": o.design, "caveat": o.caveat,
             "initiative_id": o.initiative_id or "", "initiative_title": initiative.title if initiative else "",
             "case_study": o.case_study, "case_study_title": dataset.case_studies_by_id[o.case_study].title,
             "force_ids": force_ids, "force_names": force_names, "section": o.section if paper else "",
@@ -193,7 +202,8 @@ def view_zip(dataset: Dataset, initiatives: Sequence[Initiative], outcomes: Sequ
         "README.txt": _readme("Police and public health collaboration: the view you downloaded", citation,
                               {"initiatives.csv": INITIATIVE_COLUMNS, "figures.csv": FIGURE_COLUMNS,
                                "notes.csv": NOTE_COLUMNS},
-                              note="Only figures of kind 'result' measure what an initiative achieved. Each record "
+                              note="Only figures of kind 'result' measure what an initiative achieved, and each says how "
+                                   "it was obtained (design) and what not to read into it (caveat). Each record "
                                    "says where it comes from in record_source: the 2016 paper (its section and "
                                    "reference marks) or this dashboard's register (who reviewed it, when, and the "
                                    "contributor's source), never both. notes.csv holds the errata and follow-ups "

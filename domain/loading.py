@@ -316,6 +316,40 @@ def _check_outcome_case_studies(
             ))
 
 
+def _check_results_say_how_obtained(pairs: list[tuple[RawRow, Outcome]], label: str, problems: list[Problem]) -> None:
+    """Every result says how it was obtained, as far as the paper says: a chart of results without it
+    reads as evidence of an effect that nobody measured."""
+    for row, outcome in pairs:
+        if outcome.is_result and not outcome.design:
+            problems.append(Problem(label, row.line, "design",
+                                    "a result needs its design: how the paper says it was obtained, e.g. 'before and "
+                                    "after, no comparison group' or 'the service's own figures'"))
+
+
+def _check_unit_of_record(pairs: list[tuple[RawRow, Initiative]], label: str, problems: list[Problem]) -> None:
+    """A curated row is a piece of work the paper describes, with the kind it is (docs/data-dictionary.md):
+    a possibility the paper only raises belongs in inventory.csv (rule 'possibility'), never in a row."""
+    for row, initiative in pairs:
+        if initiative.stage == "proposed":
+            problems.append(Problem(label, row.line, "stage",
+                                    "'proposed' is a possibility, not a row of the paper's work; record it in "
+                                    "inventory.csv with rule 'possibility'"))
+        if initiative.kind_of_work == "not stated":
+            problems.append(Problem(label, row.line, "kind_of_work",
+                                    "say what kind of work the paper describes; 'not stated' is only for register "
+                                    "records sent before 3.0.0"))
+
+
+def _check_sections(pairs: list[tuple[RawRow, BaseModel]], sections: Mapping[str, str], label: str,
+                    problems: list[Problem]) -> None:
+    """A record cites the heading of its own case study or section, exactly as case_studies.csv has it."""
+    for row, record in pairs:
+        expected = sections.get(record.case_study)  # type: ignore[attr-defined]
+        if expected is not None and record.section != expected:  # type: ignore[attr-defined]
+            problems.append(Problem(label, row.line, "section",
+                                    f"{record.section!r} is not the heading of its case study "  # type: ignore[attr-defined]
+                                    f"{record.case_study!r}: {expected!r}"))  # type: ignore[attr-defined]
+
 
 def _dataset_meta(data_dir: Path, problems: list[Problem], label: str) -> tuple[str, str]:
     path = data_dir / DATASET_META_NAME
@@ -359,6 +393,8 @@ def load_dataset(data_dir: Path) -> Dataset:
                         (initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv")):
         _check_unique_ids(pairs, labels[name], problems)  # type: ignore[arg-type]
     _check_alias_clashes(force_pairs, labels["forces.csv"], problems)
+    _check_results_say_how_obtained(outcome_pairs, labels["outcomes.csv"], problems)
+    _check_unit_of_record(initiative_pairs, labels["initiatives.csv"], problems)
 
     forces = tuple(f for _, f in force_pairs)
     forces_by_id = {f.id: f for f in forces}
@@ -382,6 +418,12 @@ def load_dataset(data_dir: Path) -> Dataset:
         _check_outcome_case_studies(outcome_pairs, raw["initiatives.csv"], case_study_ids, labels["outcomes.csv"], problems)
         _check_initiative_links(inventory_pairs, initiative_ids, labels["inventory.csv"], problems,  # type: ignore[arg-type]
                                 "every entry resolves to a row of initiatives.csv or gives a reason")
+    # After the case-study checks: a row whose case study is already reported wrong is not reported again.
+    sections = {c.id: c.section for _, c in case_study_pairs}
+    reported = {(p.file, p.row) for p in problems}
+    for pairs, name in ((initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv")):
+        _check_sections([(row, record) for row, record in pairs if (labels[name], row.line) not in reported],  # type: ignore[misc]
+                        sections, labels[name], problems)
     version, version_date = _dataset_meta(data_dir, problems, f"{data_dir.name}/{DATASET_META_NAME}")
 
     boundaries = load_boundaries(data_dir, problems)

@@ -43,6 +43,16 @@ class Lollipop:
     value_text: str  # the value as the reader reads it beside the marker: "94%", "£815,000", "3"
     marker: str  # one of MARKERS
     details: tuple[str, ...] = ()  # what a reader asks next: the comparison, the reading, the source
+    # How a result was obtained, and what not to read into it, as the paper allows: said with the figure
+    # wherever it is drawn (components/charts.py writes them under the chart, not only in a tooltip).
+    design: str = ""
+    caveat: str = ""
+
+    @property
+    def obtained(self) -> str:
+        """'How obtained: …' and, where there is one, 'Caveat: …', as one line of plain text."""
+        parts = [f"How obtained: {self.design}" if self.design else "", f"Caveat: {self.caveat}" if self.caveat else ""]
+        return ". ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,12 @@ def figure_labels(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, I
     return labels
 
 
+def _obtained(outcome: Outcome) -> tuple[str, ...]:
+    """The design and caveat lines of a figure's details, each only where there is one."""
+    return tuple(line for line in (f"How obtained: {outcome.design}" if outcome.design else "",
+                                   f"Caveat: {outcome.caveat}" if outcome.caveat else "") if line)
+
+
 def _flagged(label: str, markers: Sequence[str]) -> str:
     """A figure's label with the published notes on it said in words: 'Section 136 detentions — Erratum'."""
     return f"{label} — {', '.join(markers)}" if markers else label
@@ -131,7 +147,8 @@ def outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, 
         rows = tuple(Lollipop(
             label=_flagged(label, marks.markers(o.id)), value=o.value, value_text=format_value(o), marker=o.direction,
             details=(reading_of(o), initiatives_by_id[o.initiative_id].title if o.initiative_id else "",
-                     marks.sources.get(o.id) or _references(o), *marks.flags(o.id)),
+                     *_obtained(o), marks.sources.get(o.id) or _references(o), *marks.flags(o.id)),
+            design=o.design, caveat=o.caveat,
         ) for label, o in zip(figure_labels(group, initiatives_by_id), group, strict=True))
         top = max(o.value for o in group)
         percent = key == "percent"

@@ -16,9 +16,40 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 LIST_SEPARATOR = "|"
 
 Scope = Literal["force", "multi-force", "regional", "national", "non-territorial"]
+# What a piece of work is, and how far along it was when the paper was written: two questions, two columns.
+KindOfWork = Literal[
+    "programme", "service", "project", "pilot", "campaign", "training", "event", "operation", "product",
+    "partnership", "not stated",
+]
+Stage = Literal["proposed", "planned", "in development", "running", "completed"]
+# The single status word of dataset 2.0.0, which mixed the two. The register's form and its stored
+# payloads still speak it, so it is read (and mapped to kind and stage) and derived back for them.
 Status = Literal[
     "established", "pilot", "one-off operation", "campaign", "planned", "in development", "proposed", "published",
 ]
+STATUS_AS_KIND_AND_STAGE: dict[str, tuple[str, str]] = {
+    "established": ("not stated", "running"),
+    "pilot": ("pilot", "running"),
+    "one-off operation": ("operation", "completed"),
+    "campaign": ("campaign", "running"),
+    "planned": ("not stated", "planned"),
+    "in development": ("not stated", "in development"),
+    "proposed": ("not stated", "proposed"),
+    "published": ("product", "completed"),
+}
+
+
+def status_of(kind_of_work: str, stage: str) -> str:
+    """The 2.0.0 status word nearest to a kind and a stage; it maps back to the same pair for every pair
+    that came from a status word (STATUS_AS_KIND_AND_STAGE)."""
+    if stage in ("proposed", "planned", "in development"):
+        return stage
+    if stage == "running":
+        return kind_of_work if kind_of_work in ("pilot", "campaign") else "established"
+    if kind_of_work == "product":
+        return "published"
+    return "one-off operation" if kind_of_work in ("operation", "event", "project") else "established"
+
 # What the paper shows of an initiative's evaluation: no label claims more than the paper reports.
 Evaluation = Literal[
     "evaluation reported",
@@ -45,6 +76,22 @@ Qualifier = Literal["", "just under", "more than", "nearly", "around"]
 FigureKind = Literal["result", "activity or parameter", "funding", "target or coverage", "background"]
 LEVEL_ONLY_KINDS = frozenset({"activity or parameter", "funding", "target or coverage"})
 InventoryDecision = Literal["own row", "part of row", "not an initiative"]
+# Which clause of the unit of record (docs/data-dictionary.md) settles an inventory entry, and the one
+# decision each clause gives: so conferences, follow-on work and possibilities are decided alike everywhere.
+UnitRule = Literal[
+    "piece of work", "one-off event", "follow-on work", "step of a row", "possibility", "umbrella",
+    "general statement", "context",
+]
+RULE_DECISION: dict[str, str] = {
+    "piece of work": "own row",
+    "one-off event": "own row",
+    "follow-on work": "own row",
+    "step of a row": "part of row",
+    "possibility": "not an initiative",
+    "umbrella": "not an initiative",
+    "general statement": "not an initiative",
+    "context": "not an initiative",
+}
 InventoryKind = Literal[
     "programme", "service", "project", "scheme", "campaign", "report", "strategy", "guidance", "toolkit",
     "fund", "pilot", "partnership", "event", "legislation", "research", "statistics", "training", "other",
@@ -123,13 +170,36 @@ class Initiative(Record):
     lead_organisations: TextList
     partners: TextList = ()
     themes: TextList
-    status: Status
+    kind_of_work: KindOfWork
+    stage: Stage
     evaluation: Evaluation
     start_year: OptionalYear = None
     end_year: OptionalYear = None
     summary: Annotated[str, Field(min_length=20)]
     section: RequiredText
     references: TextList = ()
+    # The 2.0.0 status word: given by the register (its form and stored payloads), derived otherwise.
+    # Never a column of the curated file and never dumped: kind_of_work and stage are the record.
+    # An empty word is refused ("is required"), as the register's form has always required one.
+    status: Annotated[Status | None, Field(exclude=True)] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_and_stage_from_status(cls, data: object) -> object:
+        """A record given as a 2.0.0 status word gets the kind and stage it implies; a record given as a
+        kind and a stage gets the status word the register still shows. An unknown status word is left
+        for the field's own error, with placeholders so that it is the one error reported."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        status = str(data.get("status") or "").strip()
+        if status and not data.get("kind_of_work") and not data.get("stage"):
+            data["kind_of_work"], data["stage"] = STATUS_AS_KIND_AND_STAGE.get(status, ("not stated", "running"))
+        elif "status" in data and not status and not data.get("kind_of_work") and not data.get("stage"):
+            data["kind_of_work"], data["stage"] = "not stated", "running"  # the empty status is reported
+        elif not status and isinstance(data.get("kind_of_work"), str) and isinstance(data.get("stage"), str):
+            data["status"] = status_of(data["kind_of_work"].strip(), data["stage"].strip())
+        return data
 
     @field_validator("lead_organisations", "themes")
     @classmethod
@@ -174,6 +244,11 @@ class Outcome(Record):
     period: str = ""
     comparator: str = ""
     kind: FigureKind
+    # How a figure was obtained, as far as the paper says ("before and after, no comparison group",
+    # "the service's own figures"): every curated result has one (domain.loading checks it).
+    design: str = ""
+    # Where the paper sets unlike things side by side, or a figure is derived from another, in our words.
+    caveat: str = ""
     section: RequiredText
     references: TextList = ()
 
@@ -227,6 +302,7 @@ class InventoryEntry(Record):
     references: TextList = ()
     decision: InventoryDecision
     initiative_id: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
+    rule: UnitRule
     reason: str = ""
 
     @field_validator("references")
@@ -236,6 +312,9 @@ class InventoryEntry(Record):
 
     @model_validator(mode="after")
     def _decision_is_resolved(self) -> InventoryEntry:
+        if self.decision != RULE_DECISION[self.rule]:
+            raise _rule_error("decision", f"rule '{self.rule}' gives decision '{RULE_DECISION[self.rule]}', "
+                                          f"not '{self.decision}'")
         if self.decision == "not an initiative":
             if self.initiative_id is not None:
                 raise _rule_error("initiative_id", "a thing that is not an initiative names no initiative row")
@@ -288,11 +367,16 @@ class Note:
 
 
 # Headers the files must have, in this order; the data dictionary documents each column.
+def _columns(model: type[Record]) -> tuple[str, ...]:
+    """A model's columns: its fields, less those kept only for older input (never written)."""
+    return tuple(name for name, info in model.model_fields.items() if not info.exclude)
+
+
 HEADERS: dict[str, tuple[str, ...]] = {
-    "forces.csv": tuple(Force.model_fields),
-    "themes.csv": tuple(Theme.model_fields),
-    "case_studies.csv": tuple(CaseStudy.model_fields),
-    "inventory.csv": tuple(InventoryEntry.model_fields),
-    "initiatives.csv": tuple(Initiative.model_fields),
-    "outcomes.csv": tuple(Outcome.model_fields),
+    "forces.csv": _columns(Force),
+    "themes.csv": _columns(Theme),
+    "case_studies.csv": _columns(CaseStudy),
+    "inventory.csv": _columns(InventoryEntry),
+    "initiatives.csv": _columns(Initiative),
+    "outcomes.csv": _columns(Outcome),
 }

@@ -77,6 +77,8 @@ def texts_to_check(dataset: Dataset) -> list[tuple[str, str, int]]:
     for o in dataset.outcomes:
         checks.append((f"outcomes.csv {o.id} measure", o.measure, LABEL_LIMIT))
         checks.append((f"outcomes.csv {o.id} comparator", o.comparator, LABEL_LIMIT))
+        checks.append((f"outcomes.csv {o.id} design", o.design, PROSE_LIMIT))
+        checks.append((f"outcomes.csv {o.id} caveat", o.caveat, PROSE_LIMIT))
     return checks
 
 

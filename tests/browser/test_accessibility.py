@@ -132,7 +132,7 @@ def test_a11y005_print_a_force_as_one_page(watched, live_server, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
     for expected in ("Leicestershire mental health triage car", "Section 136 detentions",
-                     "Dataset version 2.0.0", "Printed on", "Office for National Statistics",
+                     "Dataset version 3.0.0", "Printed on", "Office for National Statistics",
                      "Filters: themes Mental health."):
         assert expected in flat, expected
     # Every figure of the force is on the page, whole: the table stands in for the charts on paper.

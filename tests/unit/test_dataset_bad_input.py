@@ -47,8 +47,29 @@ CASES = [
      "force_ids: unknown force 'Atlantis Police'; use an id from forces.csv (e.g. E23000021) or one of its names or aliases"),
     ("unknown-theme", "initiatives.csv", "drugs-alcohol|criminal-justice-health|community-assets|vulnerable-people|health-inequalities",
      "drugs-alcohol|knitting", "themes: unknown theme 'knitting'; allowed: "),
-    ("bad-status", "initiatives.csv", "health-inequalities,established,evaluation reported",
-     "health-inequalities,ongoing,evaluation reported", "status: 'ongoing' is not allowed; input should be 'established'"),
+    ("bad-stage", "initiatives.csv", "health-inequalities,programme,running,evaluation reported",
+     "health-inequalities,programme,ongoing,evaluation reported", "stage: 'ongoing' is not allowed; input should be 'proposed'"),
+    ("bad-kind-of-work", "initiatives.csv", "health-inequalities,programme,running,evaluation reported",
+     "health-inequalities,established,running,evaluation reported",
+     "kind_of_work: 'established' is not allowed; input should be 'programme'"),
+    # The unit of record: a possibility is not a row, and a row says what kind of work it is.
+    ("proposed-row", "initiatives.csv", "health-inequalities,programme,running,evaluation reported",
+     "health-inequalities,programme,proposed,evaluation reported",
+     "stage: 'proposed' is a possibility, not a row of the paper's work; record it in inventory.csv with rule 'possibility'"),
+    ("kind-not-stated", "initiatives.csv", "health-inequalities,programme,running,evaluation reported",
+     "health-inequalities,not stated,running,evaluation reported",
+     "kind_of_work: say what kind of work the paper describes; 'not stated' is only for register records sent before 3.0.0"),
+    ("result-without-design", "outcomes.csv",
+     ',result,"first-year evaluation led by a named academic (Professor David Best); the paper gives no method, sample '
+     'size or comparison group",', ",result,,", "design: a result needs its design: how the paper says it was obtained"),
+    ("inventory-rule-gives-another-decision", "inventory.csv", ",own row,jobs-friends-houses,piece of work,",
+     ",own row,jobs-friends-houses,possibility,", "decision: rule 'possibility' gives decision 'not an initiative', not 'own row'"),
+    ("unknown-rule", "inventory.csv", ",own row,jobs-friends-houses,piece of work,", ",own row,jobs-friends-houses,hunch,",
+     "rule: 'hunch' is not allowed; input should be 'piece of work'"),
+    ("section-not-its-case-studys", "outcomes.csv", ",background,,,Police forces in England,2",
+     ",background,,,Police forces in England — the workforce,2",
+     "section: 'Police forces in England — the workforce' is not the heading of its case study 'police-forces-in-england': "
+     "'Police forces in England'"),
     ("unknown-case-study", "initiatives.csv", JFH, JFH.replace("north-west-jobs-friends-houses", "north-west-jfh"),
      "case_study: no case study or national section has id 'north-west-jfh'; use an id from case_studies.csv"),
     ("not-a-number", "outcomes.csv", "Annual offending rate of people in the programme,94,",
@@ -69,7 +90,8 @@ CASES = [
      "initiative_id: a result measures an initiative; name it, or use kind 'background'"),
     ("inventory-unresolved", "inventory.csv", ",own row,jobs-friends-houses,", ",own row,,",
      "initiative_id: decision 'own row' needs the initiative row it resolves to"),
-    ("inventory-no-reason", "inventory.csv", ',not an initiative,,"Legislation, cited for context."', ",not an initiative,,",
+    ("inventory-no-reason", "inventory.csv", ',not an initiative,,context,"Legislation, cited for context."',
+     ",not an initiative,,context,",
      "reason: say why it is not a collaboration initiative (at least 10 characters)"),
     ("inventory-unknown-row", "inventory.csv", ",own row,jobs-friends-houses,", ",own row,jobs-and-houses,",
      "initiative_id: no initiative has id 'jobs-and-houses'; every entry resolves to a row of initiatives.csv or gives a reason"),
@@ -82,7 +104,10 @@ CASES = [
 
 # A text on the broken row where the replacement alone is not unique.
 LOCATORS = {"duplicate-id": "Estimated saving to the public purse", "missing-required": "jobs-friends-houses,",
-            "result-without-initiative": "Annual offending rate", "inventory-no-reason": "Serious Crime Act"}
+            "result-without-initiative": "Annual offending rate", "inventory-no-reason": "Serious Crime Act",
+            "result-without-design": "Annual offending rate",
+            "inventory-rule-gives-another-decision": "Jobs, Friends & Houses (JFH)",
+            "unknown-rule": "Jobs, Friends & Houses (JFH)"}
 
 
 @pytest.mark.parametrize("case_id,file,old,new,expected", CASES, ids=[c[0] for c in CASES])
@@ -118,7 +143,7 @@ def test_bad004_encoding_problem_is_located(data_copy):
 
 def test_bad005_all_problems_reported_at_once(data_copy):
     replace_in(data_copy / "outcomes.csv", "Annual offending rate of people in the programme,94,", "Annual offending rate of people in the programme,x,")
-    replace_in(data_copy / "initiatives.csv", "health-inequalities,established,evaluation reported", "health-inequalities,ongoing,evaluation reported")
+    replace_in(data_copy / "initiatives.csv", "health-inequalities,programme,running,evaluation reported", "health-inequalities,programme,ongoing,evaluation reported")
     replace_in(data_copy / "forces.csv", "E23000002,Cumbria Constabulary,Cumbria,territorial,England,North West", "E23000002,Cumbria Constabulary,Cumbria,territorial,Scotland,North West")
     problems = problems_of(data_copy)
     assert len(problems) == 3, problems
@@ -169,5 +194,5 @@ def test_bad008_app_refuses_to_start_on_invalid_data_without_a_traceback(data_co
     started = subprocess.run([sys.executable, "app.py"], cwd=REPO, capture_output=True, text=True, env=env, timeout=120)
     assert started.returncode == 2
     assert "The dashboard cannot start" in started.stderr
-    assert "data/outcomes.csv:36:value: 'lots' is not a number" in started.stderr
+    assert "data/outcomes.csv:35:value: 'lots' is not a number" in started.stderr
     assert "Traceback" not in started.stderr

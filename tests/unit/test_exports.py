@@ -50,6 +50,10 @@ def test_exp001_view_download_reads_back_with_pandas_typed_and_named(dataset, tm
     assert str(table["value"].dtype) == "int64"  # every value in this view is whole: numbers, not text
     by_id = table.set_index("id")
     assert by_id.loc["fig-043", "value"] == 81 and by_id.loc["fig-043", "kind"] == "result"
+    # A result travels with how it was obtained and what not to read into it.
+    assert by_id.loc["fig-043", "design"] == "the service's own 2016 figures, no comparison group"
+    assert by_id.loc["fig-043", "caveat"].startswith("no baseline given")
+    assert (row["kind_of_work"], row["stage"]) == ("service", "running")
     assert by_id.loc["fig-057", "unit"] == "hours" and by_id.loc["fig-057", "force_names"] == "Leicestershire Police"
     assert len(table) == 6
     # The paper alone has no notes: notes.csv is its header, read back as an empty table of its columns.
@@ -58,6 +62,16 @@ def test_exp001_view_download_reads_back_with_pandas_typed_and_named(dataset, tm
 
     readme = (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
     assert "CITATION LINE" in readme and "kind: result" in readme
+    assert "design: how the figure was obtained" in readme and "caveat: what not to read into the figure" in readme
+    assert "stage: how far along it was" in readme and "status" not in INITIATIVE_COLUMNS
+
+
+def test_exp004_every_result_in_the_full_download_has_its_design(dataset, tmp_path):
+    unzip(view_zip(dataset, dataset.initiatives, dataset.outcomes, "C"), tmp_path)
+    figures = pd.read_csv(tmp_path / "figures.csv")
+    results = figures[figures["kind"] == "result"]
+    assert len(results) == 5 and results["design"].notna().all()
+    assert "not like with like" in results.set_index("id").loc["fig-022", "caveat"]
 
 
 def test_exp002_files_carry_a_byte_order_mark_for_excel(dataset, tmp_path):

@@ -57,7 +57,7 @@ def test_first001_a_link_opens_on_its_own_view(client):
     assert props[Ids.COMPARE]["value"] == ["E23000021", "E23000037"]
     assert len(props[Ids.COMPARE]["options"]) == 43  # every force: Dash's dropdown drops values it has no option for
     matching = filter_initiatives(dataset, state)
-    assert props[Ids.RESULTS_COUNT]["children"] == f"{len(matching)} of 50 initiatives match"
+    assert props[Ids.RESULTS_COUNT]["children"] == f"{len(matching)} of {len(dataset.initiatives)} initiatives match"
     snapshot = snapshot_of(dataset)
     expected = map_colours(force_counts(dataset, snapshot.join, matching, False)).as_data()
     assert props[Ids.MAP_COLOURS]["data"] == json.loads(json.dumps(expected))

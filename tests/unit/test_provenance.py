@@ -191,7 +191,7 @@ def test_prov003_a_paper_record_walks_through_every_view_as_the_papers(dataset, 
     assert [b.children for b in classes_of(summary, "badge")] == ["PHE 2016 paper", "Follow-up"]
     card_text = text_of(card)
     assert f"Record source: {PAPER_LINE}" in card_text
-    assert "Part of the paper's national section: Adverse childhood experiences" in card_text
+    assert "Part of the paper's section: Adverse childhood experiences" in card_text
     # The follow-up is the register's, said as such, and never changes the paper's line.
     assert FOLLOW_UP in card_text and "Register, reviewed 2026-11-27 by Gwent PCC office; source: https://example.org/ace-wales" in card_text
     assert card_text.count("Register, reviewed") == 1 and card_text.count("PHE 2016 paper") == 1

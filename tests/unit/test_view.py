@@ -71,7 +71,7 @@ def test_view006_force_counts_cover_39_english_forces_and_wales_on_request(datas
     counts = force_counts(dataset, join, dataset.initiatives, show_wales=False)
     assert len(counts) == 39
     by_id = {c.force_id: c for c in counts}
-    assert by_id["E23000037"].count == 8 and by_id["E23000014"].count == 4 and by_id["E23000002"].count == 0
+    assert by_id["E23000037"].count == 5 and by_id["E23000014"].count == 4 and by_id["E23000002"].count == 0
     assert by_id["E23000039"].count == 0  # Dorset: its programme is evidence cited for Gloucestershire
     assert by_id["E23000013"].count == 2  # North East work placed in all three forces counts for each
     assert len(force_counts(dataset, join, dataset.initiatives, show_wales=True)) == 43
@@ -112,14 +112,14 @@ def test_view010_outcome_charts_never_mix_units(dataset):
 def test_view011_theme_chart_shows_counts_first_and_the_comparison_second(dataset, join):
     in_view = initiatives_in_view(join, dataset.initiatives, "E23000037")
     shares = {s.theme_id: s for s in theme_shares(dataset, in_view, dataset.initiatives)}
-    assert shares["early-intervention"].count == 3 and shares["early-intervention"].england_count == 17
+    assert shares["early-intervention"].count == 2 and shares["early-intervention"].england_count == 17
     chart = theme_chart(tuple(shares.values()))
     counts = {row.label: row.value for row in chart.rows}
-    assert counts["Early intervention/prevention"] == 3  # a count a reader reads directly, not a share
+    assert counts["Early intervention/prevention"] == 2  # a count a reader reads directly, not a share
     assert [row.value for row in chart.rows] == sorted(counts.values(), reverse=True)  # most common first
     assert chart.axis_max > max(counts.values())  # the largest marker is drawn whole, inside the axis
     early = next(row for row in chart.rows if row.label == "Early intervention/prevention")
-    assert early.value_text == "3" and "3 of " in early.details[0]  # the comparison comes second
+    assert early.value_text == "2" and "2 of " in early.details[0]  # the comparison comes second
     assert early.details[1].startswith("17 of ") and "across all matching" in early.details[1]
     items = lollipop(chart, "").children[0].children
     assert [item.children for item in items] == [row.label for row in chart.rows]
@@ -194,14 +194,14 @@ def test_view016_overview_charts_every_result_once_and_only_results(dataset):
     from components.panels import overview_graphs
     graphs = overview_graphs(dataset, outcomes_of(dataset, dataset.initiatives))
     charts = [g for g in graphs if hasattr(g, "figure")]
-    assert [g.id["unit"] for g in charts] == ["reductions", "percent", "count", "money"]
+    # 3.0.0: the 631 lifesaving interventions are activity, so no count is charted as a result.
+    assert [g.id["unit"] for g in charts] == ["reductions", "percent", "money"]
     reductions = go.Figure(charts[0].figure)
     assert sorted(reductions.data[0].x) == [33.0, 81.0, 94.0]
     # Results only: funding awards are not results, so the money chart holds the one saving.
-    assert set(go.Figure(charts[3].figure).data[0].x) == {815_000.0}
-    assert set(go.Figure(charts[2].figure).data[0].x) == {631.0}
+    assert set(go.Figure(charts[2].figure).data[0].x) == {815_000.0}
     assert set(go.Figure(charts[1].figure).data[0].x) == {1.0}  # BTP's 1%: a level, charted, not left out
-    assert go.Figure(charts[2].figure).layout.xaxis.title.text == "Count"
+    assert go.Figure(charts[2].figure).layout.xaxis.title.text == "Pounds (£)"
     plotted = sum(len(go.Figure(g.figure).data[0].x) for g in charts)
     results = sum(1 for o in dataset.outcomes if o.is_result)
     assert plotted == results and graphs[0].children.startswith(f"{results} results charted.")
@@ -238,7 +238,7 @@ def test_view019_links_the_app_cannot_honour_get_a_notice(dataset):
 def test_view020_wording_has_no_internal_ids_and_agrees_in_number(dataset, join):
     counts = {c.force_id: c for c in force_counts(dataset, join, dataset.initiatives, False)}
     assert counts["E23000021"].count_text == "1 matching initiative"
-    assert counts["E23000037"].count_text == "8 matching initiatives"
+    assert counts["E23000037"].count_text == "5 matching initiatives"
     # One initiative: its themes are listed, not ranked as if some were "main".
     assert counts["E23000021"].themes_text.startswith("Themes: ")
     assert counts["E23000037"].themes_text.startswith("Most common themes: ")
@@ -267,7 +267,7 @@ def test_view022_a_profile_without_initiatives_says_so_instead_of_an_empty_chart
     assert kent.themes.children == NO_THEMES
     gloucestershire = profile_content(dataset, join, ViewState(force="E23000037"), "/", "source")
     chart, comparison = gloucestershire.themes
-    assert len(chart.children[0].children) == 11  # one row for each of its initiatives' themes
+    assert len(chart.children[0].children) == 8  # one row for each of its initiatives' themes
     assert comparison.children[0].children == THEME_COMPARISON
     # England's themes are all the matching initiatives': there is nothing to compare them with.
     england = profile_content(dataset, join, ViewState(), "/", "source")

@@ -1,0 +1,97 @@
+"""How a result was obtained is shown with the figure: in the chart's rows, under the chart (on screen and in
+print), in the figures table; and a card says the kind of work apart from its stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from components.charts import obtained_list
+from components.panels import initiative_card, outcome_chart_figures, outcome_table, part_of
+from domain.aggregation import outcomes_of
+from domain.loading import load_dataset
+from domain.lollipop import outcome_charts
+from domain.schema import Initiative, Outcome
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset(DATA_DIR)
+
+
+def _texts(component) -> list[str]:
+    """Every string in a Dash component tree, depth first."""
+    if isinstance(component, str):
+        return [component]
+    children = getattr(component, "children", None)
+    if children is None:
+        return []
+    if not isinstance(children, (list, tuple)):
+        children = [children]
+    return [text for child in children for text in _texts(child)]
+
+
+def _figure(**changes) -> Outcome:
+    values = dict(id="f1", initiative_id="a", case_study="cs", measure="Detentions", value=40, unit="percent",
+                  direction="reduction", kind="result", design="before and after, no comparison group",
+                  caveat="baseline not stated", section="S")
+    return Outcome(**{**values, **changes})
+
+
+INITIATIVE = Initiative(id="a", title="A service", case_study="cs", scope="national", place="England",
+                        lead_organisations=("Lead",), themes=("t",), kind_of_work="service", stage="running",
+                        evaluation="none reported", summary="A summary that is long enough.", section="S")
+
+
+def test_shown001_a_chart_row_carries_its_design_and_caveat_and_says_them():
+    [chart] = outcome_charts([_figure()], {"a": INITIATIVE})
+    [row] = chart.rows
+    assert (row.design, row.caveat) == ("before and after, no comparison group", "baseline not stated")
+    assert "How obtained: before and after, no comparison group" in row.details
+    assert "Caveat: baseline not stated" in row.details
+    written = obtained_list(chart)
+    assert written.children == ("• Detentions: How obtained: before and after, no comparison group. "
+                                "Caveat: baseline not stated")
+
+
+def test_shown002_the_profile_writes_how_each_result_was_obtained_under_its_chart(dataset):
+    outcomes = outcomes_of(dataset, [dataset.initiatives_by_id["leicestershire-triage-car"]])
+    parts = outcome_chart_figures(outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
+    assert [type(p).__name__ for p in parts] == ["Figure", "P"]
+    text = parts[1].children
+    assert "before and after, no comparison group" in text and "the service's own 2016 figures" in text
+    assert "Caveat: no baseline given" in text
+
+
+def test_shown003_a_chart_of_figures_without_a_design_adds_nothing(dataset):
+    [chart] = outcome_charts([_figure(design="", caveat="")], {"a": INITIATIVE})
+    assert obtained_list(chart) is None
+
+
+def test_shown004_the_figures_table_says_how_each_result_was_obtained_under_its_row(dataset):
+    btp = outcomes_of(dataset, [dataset.initiatives_by_id["btp-suicide-prevention"]])
+    rows = outcome_table(btp, dataset).children.children[1].children
+    measures = [row.children[0].children if isinstance(row.children, list) else None for row in rows]
+    at = measures.index("Share of people on a BTP suicide prevention plan who later took their own life")
+    line = rows[at + 1].children
+    assert line.className == "figure-design" and line.colSpan == 7
+    assert line.children.startswith("How obtained: the force's own programme figures")
+    assert "Caveat: not like with like" in line.children
+    # Activity figures have nothing to add: no line follows them.
+    assert sum(1 for row in rows if not isinstance(row.children, list)) == 1
+
+
+def test_shown005_a_card_says_the_kind_of_work_and_its_stage_apart(dataset):
+    card = initiative_card(dataset.initiatives_by_id["btp-mental-health-triage"], dataset, None)
+    text = _texts(card)
+    assert "Kind of work: pilot" in text and "Stage: running" in text
+    assert not any(t.startswith("Status:") for t in text)
+
+
+def test_shown006_a_topic_section_with_local_work_is_not_called_national(dataset):
+    assert part_of(dataset.initiatives_by_id["avon-somerset-cse-campaign"], dataset) == (
+        "Part of the paper's section: Child sexual exploitation")
+    assert part_of(dataset.initiatives_by_id["great-expectations"], dataset).startswith("Part of the paper's case study")
