@@ -22,6 +22,8 @@ class Ids(StrEnum):
     MAP_CLICK = "force-map-click"  # set by assets/force-map.js when a force is clicked
     MAP_DRAWN = "force-map-drawn"
     MAP_LEGEND = "force-map-legend"
+    MAP_TITLE = "force-map-title"
+    MAP_MEASURE = "force-map-colour-by"
     FORCE_TABLE = "force-table"
     FORCE_TABLE_SORT = "force-table-sort"
     FORCE_TABLE_TOGGLE = "force-table-toggle"
