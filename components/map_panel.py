@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
-from components.ids import Ids
+from components.ids import Ids, map_measure_button
 from components.panels import force_table, on_demand
 from components.view_state import is_open, state_from_store, toggle_outputs
 from domain.aggregation import filter_initiatives, filters_narrow, force_counts
@@ -36,6 +36,11 @@ MAP_LABEL = ("Map of the police force areas, each coloured by what the key above
              "table, below, lists the same counts.")
 COLOUR_OPTIONS = [{"label": "Initiatives", "value": "initiatives"}, {"label": "Themes covered", "value": "themes"},
                   {"label": "Results reported", "value": "results"}]
+
+
+def measure_pressed(chosen: str, measure: str) -> str:
+    """aria-pressed of the button that colours the map by `measure`."""
+    return "true" if chosen == measure else "false"
 
 
 def map_title(measure: str, filtered: bool) -> str:
@@ -87,11 +92,16 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE) 
         # What the colour counts, its key and the paper's caution come before the map: at 1280 x 720 they are
         # in the first view, with the map.
         html.H2(map_title(state.colour, filters_narrow(state)), id=Ids.MAP_TITLE, className="map-title"),
+        # Plain toggle buttons, not Dash's RadioItems: that draws a listbox of options holding radio inputs,
+        # which axe rejects (nested controls, a nameless listbox).
         html.Div([
-            html.Label("Colour by", htmlFor=Ids.MAP_MEASURE, className="map-measure-label"),
-            dcc.RadioItems(id=Ids.MAP_MEASURE, options=COLOUR_OPTIONS, value=state.colour, inline=True,
-                           className="map-measure"),
-        ], className="map-controls"),
+            html.Span("Colour by", id=f"{Ids.MAP_MEASURE}-label", className="map-measure-label"),
+            *[html.Button(option["label"], id=map_measure_button(option["value"]), n_clicks=0,
+                          className="button toggle map-measure",
+                          **{"aria-pressed": measure_pressed(state.colour, option["value"])})
+              for option in COLOUR_OPTIONS],
+        ], id=Ids.MAP_MEASURE, role="group", className="map-controls",
+            **{"aria-labelledby": f"{Ids.MAP_MEASURE}-label"}),
         html.Ul(legend(colours.legend), id=Ids.MAP_LEGEND, className="map-legend", **{"aria-label": "Key"}),
         html.P(PAPER_CAUTION, className="legend-note map-caution"),
         # Filled by assets/force-map.js; React renders no children into it, so it never redraws over the map.

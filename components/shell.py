@@ -12,11 +12,11 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile
-from components.ids import Ids, view_panel, view_tab
+from components.ids import Ids, map_measure_button, view_panel, view_tab
 from components.view_state import clicked_force, state_from_store, store_of
 from domain.loading import Dataset
 from domain.source import DataSource, Snapshot
-from domain.state import DEFAULT_STATE, EVALUATIONS, VIEWS, ViewState, state_from_controls, state_from_query
+from domain.state import COLOUR_MEASURES, DEFAULT_STATE, EVALUATIONS, VIEWS, ViewState, state_from_controls, state_from_query
 
 SEARCH_PAUSE_SECONDS = 0.4
 VIEW_LABELS = {
@@ -175,22 +175,25 @@ def notice_paragraphs(state: ViewState, register_on: bool = False) -> list:
 def register(app: Dash, source: DataSource) -> None:
     tab_inputs = [Input(view_tab(v), "n_clicks") for v in VIEWS]
     tab_ids = {view_tab(v): v for v in VIEWS}
+    measure_inputs = [Input(map_measure_button(m), "n_clicks") for m in COLOUR_MEASURES]
+    measure_ids = {map_measure_button(m): m for m in COLOUR_MEASURES}
 
     @app.callback(
         Output(Ids.URL, "search"), Output(Ids.STATE, "data"), Output(Ids.FILTERS, "data"),
         Output(Ids.ROOT, "className"),
         Output(Ids.FORCE_SELECT, "value"), Output(Ids.THEMES, "value"), Output(Ids.EVALUATION, "value"),
         Output(Ids.SEARCH, "value"), Output(Ids.WALES, "aria-pressed"), Output(Ids.WALES, "children"),
-        Output(Ids.COMPARE, "value"), Output(Ids.SOURCE, "value"), Output(Ids.MAP_MEASURE, "value"),
+        Output(Ids.COMPARE, "value"), Output(Ids.SOURCE, "value"),
+        *[Output(map_measure_button(m), "aria-pressed") for m in COLOUR_MEASURES],
         Input(Ids.URL, "search"), Input(Ids.FORCE_SELECT, "value"), Input(Ids.THEMES, "value"),
         Input(Ids.EVALUATION, "value"), Input(Ids.SEARCH, "value"), Input(Ids.WALES, "n_clicks"),
         Input(Ids.MAP_CLICK, "data"), Input(Ids.CLEAR, "n_clicks"),
         Input(Ids.COMPARE, "value"), Input(Ids.ADD_TO_COMPARE, "n_clicks"), Input(Ids.SOURCE, "value"),
-        Input(Ids.MAP_MEASURE, "value"), *tab_inputs,
+        *measure_inputs, *tab_inputs,
         State(Ids.FILTERS, "data"), State(Ids.STATE, "data"),
     )
     def sync_state(search_query, force, themes, evaluations, text, _wales_clicks, click_data, _clear,
-                   compare, _add, record_source, colour, *rest):
+                   compare, _add, record_source, *rest):
         """The URL is the single source of truth: controls write it, and it restores them."""
         current_filters, current_state = rest[-2], rest[-1]
         dataset = source.current().dataset
@@ -209,6 +212,7 @@ def register(app: Dash, source: DataSource) -> None:
             elif trigger == Ids.ADD_TO_COMPARE and isinstance(force, str):
                 compare = [*(compare if isinstance(compare, list) else []), force]
             view = tab_ids.get(trigger, shown.view) if isinstance(trigger, str) else shown.view
+            colour = measure_ids.get(trigger, shown.colour) if isinstance(trigger, str) else shown.colour
             state = state_from_controls(force, themes, evaluations, text, ["wales"] if wales else [], dataset,
                                         embed=shown.embed, compare=compare, view=view, source=record_source,
                                         colour=colour)
@@ -232,7 +236,8 @@ def register(app: Dash, source: DataSource) -> None:
         root_out = root_class(state) if trigger in (None, Ids.URL) else no_update
         return (url_out, state_out, filters_out, root_out, state.force,
                 list(state.themes), list(state.evaluations), search_out, *wales_button(state.show_wales),
-                list(state.compare), state.source or None, state.colour)
+                list(state.compare), state.source or None,
+                *[map_panel.measure_pressed(state.colour, m) for m in COLOUR_MEASURES])
 
     @app.callback(
         Output(Ids.NOTICE, "children"),

@@ -61,7 +61,7 @@ def test_mapw003_colour_by_results_recolours_the_map_and_is_kept_in_the_address(
     page.goto(live_server.base_url)
     wait_for_map(page)
     before = page.eval_on_selector_all(MAP_FORCES, "els => els.map(e => e.style.fill).join()")
-    page.get_by_role("radio", name="Results reported").check()
+    page.locator("#force-map-colour-results").click()
     wait_until(page, "location.search.includes('colour=results')", timeout=TIMEOUT)
     wait_until(page, "document.querySelector('#force-map-title')?.textContent.startsWith('Results the 2016 paper')",
                timeout=TIMEOUT)
@@ -71,7 +71,8 @@ def test_mapw003_colour_by_results_recolours_the_map_and_is_kept_in_the_address(
     page.goto(f"{live_server.base_url}?colour=themes")
     wait_for_map(page)
     assert page.locator("#force-map-title").inner_text().startswith("Themes covered")
-    assert page.get_by_role("radio", name="Themes covered").is_checked()
+    assert page.locator("#force-map-colour-themes").get_attribute("aria-pressed") == "true"
+    assert page.locator("#force-map-colour-initiatives").get_attribute("aria-pressed") == "false"
 
 
 def test_mapw004_a_bad_force_link_shows_englands_profile_at_once_with_its_notice(watched, live_server):
