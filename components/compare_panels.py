@@ -7,37 +7,49 @@ from dataclasses import replace
 
 from dash import dcc, html
 
-from domain.aggregation import reading_of
-from domain.compare import NO_CASE_STUDY, OFF_MAP_ROW_ID, ComparedForce, MatrixRow, SimilarForce
+from domain.aggregation import filters_narrow, reading_of
+from domain.compare import OFF_MAP_ROW_ID, ComparedForce, MatrixRow, SimilarForce, how_obtained, none_text
 from domain.loading import Dataset
 from domain.provenance import figure_line, provenance_line
-from domain.schema import Note
+from domain.schema import Note, Outcome
 from domain.state import ViewState
 
 
-def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset) -> html.Div | html.P:
+def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filtered: bool = False) -> html.Div | html.P:
+    """Forces side by side: their initiatives, the results with how each was obtained, and, apart, the
+    activity, funding and target figures that are not results. `filtered`: the filters narrow the
+    initiatives, so an empty cell says none matches rather than none in the paper."""
     if len(compared) < 2:
         return html.P("Choose two to four forces to compare them side by side.", className="empty")
 
     def number(value: float | int | None, unit: str = "") -> str:
         return f"{value:,.0f}{unit}" if value is not None else "—"
 
+    nothing = none_text(filtered)
     themes = [t for t in dataset.themes if any(c.theme_counts.get(t.id) for c in compared)]
+
+    def figures(outcomes: Iterable[Outcome], how: bool) -> str:
+        return "\n".join(_with_notes(f"{o.measure}: {reading_of(o)} ("
+                                     + (f"{how_obtained(o)}; " if how else "") + f"{figure_line(dataset, o)})",
+                                     [n for n in dataset.notes if n.figure_id == o.id]) for o in outcomes)
+
     rows = [
         ("Region", [c.region for c in compared]),
         ("Area", [number(c.area_km2, " km²") for c in compared]),
         ("Population (mid-2018)", [number(c.population) for c in compared]),
-        ("Matching initiatives", [str(len(c.initiatives)) if c.initiatives else NO_CASE_STUDY for c in compared]),
-        *[(t.label, [str(c.theme_counts[t.id]) if c.theme_counts.get(t.id) else NO_CASE_STUDY for c in compared])
+        ("Number of initiatives" + (" matching your filters" if filtered else ""),
+         [str(len(c.initiatives)) if c.initiatives else nothing for c in compared]),
+        *[(t.label, [str(c.theme_counts[t.id]) if c.theme_counts.get(t.id) else "none" for c in compared])
           for t in themes],
         # Each title and figure with where it comes from: the paper's section and marks, or the register's review.
-        ("Case studies", ["\n".join(_with_notes(f"{i.title} ({provenance_line(dataset, i.id)})",
-                                                dataset.notes_on(i.id)) for i in c.initiatives)
-                          or NO_CASE_STUDY for c in compared]),
-        ("Outcome figures", ["\n".join(_with_notes(f"{o.measure}: {reading_of(o)} ({figure_line(dataset, o)})",
-                                                   [n for n in dataset.notes if n.figure_id == o.id])
-                                       for o in c.outcomes) or "—"
-                             for c in compared]),
+        ("Initiatives", ["\n".join(_with_notes(f"{i.title} ({provenance_line(dataset, i.id)})",
+                                               dataset.notes_on(i.id)) for i in c.initiatives)
+                         or nothing for c in compared]),
+        ("Results (with how they were obtained)",
+         [figures((o for o in c.outcomes if o.is_result), how=True) or "none reported" for c in compared]),
+        # Activity, funding and targets say what was done or spent, not what it achieved: a row of their own.
+        ("Activity, funding and target figures (not results)",
+         [figures((o for o in c.outcomes if not o.is_result), how=False) or "none" for c in compared]),
     ]
     return html.Div(html.Table([
         html.Thead(html.Tr([html.Th("", scope="col"), *[html.Th(c.name, scope="col") for c in compared]])),
@@ -67,10 +79,12 @@ def similar_links(similar: Sequence[SimilarForce], anchor: str | None, state: Vi
 
 def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, url_prefix: str) -> html.Div:
     """The themes x forces table; each count links to the force's view filtered to that theme."""
+    nothing = none_text(filters_narrow(state))
+
     def cell(row: MatrixRow, theme_id: str) -> html.Td:
         count = row.counts.get(theme_id)
         if not count:
-            return html.Td(NO_CASE_STUDY, className="none")
+            return html.Td(nothing, className="none")
         force = None if row.row_id == OFF_MAP_ROW_ID else row.row_id
         # Work with no force area is listed in the national view; a force's shows in the profile.
         target = replace(state, force=force, themes=(theme_id,), compare=(), notices=(),

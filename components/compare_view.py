@@ -10,7 +10,7 @@ from dash import Dash, Input, Output, dcc, html
 from components.compare_panels import comparison_table, similar_links
 from components.ids import Ids, shown_state_id
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
-from domain.aggregation import filter_initiatives
+from domain.aggregation import filter_initiatives, filters_narrow
 from domain.compare import compare_forces, similar_forces
 from domain.loading import Dataset
 from domain.source import DataSource
@@ -55,5 +55,5 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         matching = filter_initiatives(dataset, state)
         anchor = state.force or (state.compare[0] if state.compare else None)
         similar = similar_forces(dataset, anchor) if anchor else ()
-        return (comparison_table(compare_forces(dataset, join, matching, state.compare), dataset),
+        return (comparison_table(compare_forces(dataset, join, matching, state.compare), dataset, filters_narrow(state)),
                 similar_links(similar, anchor, state, url_prefix, dataset))

@@ -22,6 +22,8 @@ class Ids(StrEnum):
     MAP_CLICK = "force-map-click"  # set by assets/force-map.js when a force is clicked
     MAP_DRAWN = "force-map-drawn"
     MAP_LEGEND = "force-map-legend"
+    MAP_TITLE = "force-map-title"
+    MAP_MEASURE = "force-map-colour-by"  # the group of buttons, one per measure (map_measure_button)
     FORCE_TABLE = "force-table"
     FORCE_TABLE_SORT = "force-table-sort"
     FORCE_TABLE_TOGGLE = "force-table-toggle"
@@ -65,6 +67,11 @@ class Ids(StrEnum):
     PROFILE_FOR = "profile-for"
     BACKGROUND = "background-figures"
     BACKGROUND_FOR = "background-figures-for"
+
+
+def map_measure_button(measure: str) -> str:
+    """The id of the button that colours the map by `measure` (domain.state.COLOUR_MEASURES)."""
+    return f"force-map-colour-{measure}"
 
 
 def view_tab(view: str) -> str:

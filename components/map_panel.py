@@ -8,16 +8,16 @@ selected force's outline follows the view state in the browser, with no request 
 from __future__ import annotations
 
 from dataclasses import replace
+from collections.abc import Sequence
 from functools import lru_cache
 
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
-from components.ids import Ids
+from components.ids import Ids, map_measure_button
 from components.panels import force_table, on_demand
 from components.view_state import is_open, state_from_store, toggle_outputs
-from domain.aggregation import filter_initiatives, force_counts
-from domain.force_map import (COUNT_COLOURSCALE, NO_CASE_STUDY_COLOUR, NO_CASE_STUDY_LABEL, MapShapes, map_colours,
-                              map_shapes)
+from domain.aggregation import filter_initiatives, filters_narrow, force_counts
+from domain.force_map import MEASURES, LegendEntry, MapColours, MapShapes, map_colours, map_shapes, none_label
 from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.source import DataSource
@@ -27,9 +27,26 @@ from domain.state import DEFAULT_STATE, ViewState
 MAP_COUNTS = ("The map counts initiatives: one initiative is one named piece of work the paper places in that "
               "force area. A case study of the paper may hold several. Regional and national work, and work cited "
               "as evidence from elsewhere, is not counted on the map.")
-MAP_LABEL = ("Map of the police force areas, each coloured by its number of matching initiatives. The arrow keys "
+# The paper's own caution (its introduction), in the project's words, beside the map rather than only in About.
+PAPER_CAUTION = ("The paper gives examples, not a census: it says it cannot capture all the work going on, and "
+                 "that showing one area's work on a topic does not mean others lack it. A pale or grey area may "
+                 "simply be one the paper did not describe.")
+MAP_LABEL = ("Map of the police force areas, each coloured by what the key above it says. The arrow keys "
              "move between forces and Enter selects one; the Force list above does the same, and the map as a "
              "table, below, lists the same counts.")
+COLOUR_OPTIONS = [{"label": "Initiatives", "value": "initiatives"}, {"label": "Themes covered", "value": "themes"},
+                  {"label": "Results reported", "value": "results"}]
+
+
+def measure_pressed(chosen: str, measure: str) -> str:
+    """aria-pressed of the button that colours the map by `measure`."""
+    return "true" if chosen == measure else "false"
+
+
+def map_title(measure: str, filtered: bool) -> str:
+    """The map's title: what its colour counts, and that filters narrow it when they do."""
+    title = MEASURES[measure].title
+    return f"{title}, matching your filters" if filtered else title
 
 
 def register_legend(dataset: Dataset) -> str:
@@ -55,33 +72,44 @@ def shapes(dataset: Dataset) -> MapShapes:
     return _shapes_of(dataset.boundaries.geojson_bytes)
 
 
-def count_legend(most: int) -> list:
-    """The colour scale from one initiative to the most any shown force has, with its end values.
-
+def legend(entries: Sequence[LegendEntry]) -> list:
+    """The key: one swatch per colour the map uses now, with what it means and how many force areas have it.
     Few components on purpose: the page's first drawing costs more than in proportion to their number."""
-    top = max(most, 2)
-    # Every stop of the scale, where the map puts it: the middle blue is part of the scale, not a blend.
-    ramp = "linear-gradient(to right, " + ", ".join(f"{colour} {where * 100:g}%" for where, colour in COUNT_COLOURSCALE) + ")"
-    return [
-        "Initiatives: 1 ",
-        html.Span(className="legend-ramp", style={"background": ramp},
-                  **{"aria-label": f"from lighter blue for 1 initiative to darkest blue for {top}", "role": "img"}),
-        f" {top} · ",
-        html.Span(className="swatch", style={"background": NO_CASE_STUDY_COLOUR}), NO_CASE_STUDY_LABEL,
-    ]
+    return [html.Li([html.Span(className="swatch", style={"background": e.colour}),
+                     f"{e.label} ({e.forces} force area{'' if e.forces == 1 else 's'})"]) for e in entries]
+
+
+def colours_for(dataset: Dataset, join: ForceJoin, state: ViewState) -> MapColours:
+    """The map's fills, tooltips and key for `state`'s filters and colouring."""
+    counts = force_counts(dataset, join, filter_initiatives(dataset, state), state.show_wales)
+    return map_colours(counts, state.colour, filters_narrow(state))
 
 
 def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE) -> html.Section:
     """The map coloured for `state`'s filters; the selected force's outline is drawn in the browser."""
-    colours = map_colours(force_counts(dataset, join, filter_initiatives(dataset, state), state.show_wales))
+    colours = colours_for(dataset, join, state)
     return html.Section([
+        # What the colour counts, its key and the paper's caution come before the map: at 1280 x 720 they are
+        # in the first view, with the map.
+        html.H2(map_title(state.colour, filters_narrow(state)), id=Ids.MAP_TITLE, className="map-title"),
+        # Plain toggle buttons, not Dash's RadioItems: that draws a listbox of options holding radio inputs,
+        # which axe rejects (nested controls, a nameless listbox).
+        html.Div([
+            html.Span("Colour by", id=f"{Ids.MAP_MEASURE}-label", className="map-measure-label"),
+            *[html.Button(option["label"], id=map_measure_button(option["value"]), n_clicks=0,
+                          className="button toggle map-measure",
+                          **{"aria-pressed": measure_pressed(state.colour, option["value"])})
+              for option in COLOUR_OPTIONS],
+        ], id=Ids.MAP_MEASURE, role="group", className="map-controls",
+            **{"aria-labelledby": f"{Ids.MAP_MEASURE}-label"}),
+        html.Ul(legend(colours.legend), id=Ids.MAP_LEGEND, className="map-legend", **{"aria-label": "Key"}),
+        html.P(PAPER_CAUTION, className="legend-note map-caution"),
         # Filled by assets/force-map.js; React renders no children into it, so it never redraws over the map.
         html.Div(id=Ids.MAP, className="map", **{"data-label": MAP_LABEL}),
         dcc.Store(id=Ids.MAP_SHAPES, data=shapes(dataset).as_data()),
         dcc.Store(id=Ids.MAP_COLOURS, data=colours.as_data()),
         dcc.Store(id=Ids.MAP_CLICK),
         dcc.Store(id=Ids.MAP_DRAWN),
-        html.P(count_legend(colours.most), id=Ids.MAP_LEGEND, className="legend-note"),
         html.P(MAP_COUNTS, className="legend-note legend-counts"),
         html.P(register_legend(dataset), className="legend-note legend-source", hidden=not dataset.provenance),
         *on_demand("the map as a table", Ids.FORCE_TABLE_TOGGLE, Ids.FORCE_TABLE_BODY, Ids.FORCE_TABLE, [
@@ -97,7 +125,8 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE) 
 
 def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     @app.callback(
-        Output(Ids.MAP_COLOURS, "data"), Output(Ids.MAP_LEGEND, "children"), Output(Ids.RESULTS_COUNT, "children"),
+        Output(Ids.MAP_COLOURS, "data"), Output(Ids.MAP_LEGEND, "children"), Output(Ids.MAP_TITLE, "children"),
+        Output(Ids.RESULTS_COUNT, "children"),
         Input(Ids.FILTERS, "data"),
         prevent_initial_call=True,  # the layout already holds the default view's colours: never draw the map twice
     )
@@ -105,9 +134,9 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         snapshot = source.current()
         dataset = snapshot.dataset
         state = state_from_store(filters_data, dataset)
-        matching = filter_initiatives(dataset, state)
-        colours = map_colours(force_counts(dataset, snapshot.join, matching, state.show_wales))
-        return colours.as_data(), count_legend(colours.most), results_count(len(matching), len(dataset.initiatives))
+        colours = colours_for(dataset, snapshot.join, state)
+        return (colours.as_data(), legend(colours.legend), map_title(state.colour, filters_narrow(state)),
+                results_count_of(dataset, state))
 
     # Drawn in the browser: the shapes once, then colours and the selected force's outline as they change.
     app.clientside_callback(ClientsideFunction("forceMap", "draw"), Output(Ids.MAP_DRAWN, "data"),
@@ -130,7 +159,8 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         def link_for(force_id: str) -> str:
             return f"{url_prefix}{replace(state, force=force_id, notices=()).to_query()}"
 
-        table = force_table(counts, dataset, sort_by if isinstance(sort_by, str) else "force", link_for)
+        table = force_table(counts, dataset, sort_by if isinstance(sort_by, str) else "force", link_for,
+                            none_label("initiatives", filters_narrow(state)))
         return table, *toggle_outputs(True, "the map as a table")
 
 

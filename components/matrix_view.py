@@ -32,8 +32,8 @@ def panel(dataset: Dataset) -> list:
     return [
         html.H2("Coverage matrix: themes by force"),
         html.P("How many initiatives the 2016 paper records for each force and theme under the current "
-               "filters. A number links to those initiatives. An empty cell means the paper has no "
-               "initiative there, not that no work happens."),
+               "filters. A number links to those initiatives. An empty cell says whether none matches your "
+               "filters or the paper has none there; either way, not that no work happens."),
         *on_demand("the coverage matrix", Ids.MATRIX_TOGGLE, Ids.MATRIX_BODY, Ids.MATRIX, [
             html.Label("Sort rows by", htmlFor=Ids.MATRIX_SORT),
             # The themes join the options when the matrix is opened: a dropdown indexes every option for

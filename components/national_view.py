@@ -19,6 +19,15 @@ from domain.source import DataSource
 VIEW = "national"
 
 
+def national_intro(show_wales: bool) -> str:
+    """What the list holds, as the Welsh forces' toggle has the map: Welsh work is on the map while shown."""
+    if show_wales:
+        return ("The Welsh forces are shown on the map, so their work is there, not here. Listed: national, "
+                "regional and British Transport Police work, which has no force area on the map.")
+    return ("Listed: national, regional and British Transport Police work, which has no force area on the map, "
+            "and Welsh work while the Welsh forces are hidden.")
+
+
 def national_panel() -> list:
     return [
         html.H2("National, regional, British Transport Police and Welsh work"),
@@ -48,4 +57,5 @@ def register(app: Dash, source: DataSource) -> None:
         if key == shown_for:
             raise PreventUpdate
         matching = filter_initiatives(dataset, state)
-        return off_map_list(off_map_initiatives(snapshot.join, matching), dataset), key
+        return [html.P(national_intro(state.show_wales), className="note"),
+                *off_map_list(off_map_initiatives(snapshot.join, matching, state.show_wales), dataset)], key

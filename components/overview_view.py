@@ -22,9 +22,12 @@ def overview_panel() -> list:
     main thread before the page could answer a click."""
     return [
         html.H2("Outcomes overview"),
-        html.P("Every result the paper reports for the matching initiatives: percentage falls by theme, "
-               "and every other result on an axis of its own unit. Activity, funding, targets and "
-               "background figures are not results; they are in the tables and the download."),
+        html.P([html.Strong("All of England, whichever force is selected: "),
+                "every result the paper reports for the initiatives matching your filters. A selected force's own "
+                "results are in its profile above. Percentage falls in a rate and falls in a number of events are "
+                "on separate axes; every other result is on an axis of its own unit, each point named by its "
+                "initiative and value. Activity, funding, targets and background figures are not results; they "
+                "are in the tables and the download."], className="overview-scope"),
         html.Div(html.P("The charts are drawn as this part of the page comes into view.", className="note"),
                  id=Ids.OVERVIEW, className="overview-charts"),
         dcc.Store(id=Ids.OVERVIEW_SEEN, data=False),

@@ -60,6 +60,10 @@ class LayoutCache:
         self._encoded = BoundedMemo[EncodedPage](PAGES_KEPT)
 
     def page(self, snapshot: Snapshot, state: ViewState = DEFAULT_STATE) -> html.Div:
+        if state.notices:
+            # Built for this visit only: a notice quotes what the link held, and kept pages must stay the few
+            # views people share.
+            return self._build(snapshot, state)
         return self._pages.get(page_key(snapshot, state), lambda: self._build(snapshot, state))
 
     def _build(self, snapshot: Snapshot, state: ViewState) -> html.Div:
@@ -77,16 +81,17 @@ class LayoutCache:
 
     def requested_state(self, snapshot: Snapshot) -> ViewState:
         """The view the page's address asks for, from the layout request's Referer. The default view when
-        there is none; when the address needs a notice (an unknown force, say), which the callbacks give;
-        and when it holds a search: free text would make every address a page of its own to build (about
-        80 ms each) and would push the common views out of the cache."""
+        there is none, and when it holds a search: free text would make every address a page of its own to
+        build (about 80 ms each) and would push the common views out of the cache. An address that needs a
+        notice (an unknown force, British Transport Police) gets what could be honoured and the notice at
+        once: left to the callbacks, a force link's profile stayed hidden while it waited (clientside.js)."""
         if not has_request_context() or not request.referrer:
             return DEFAULT_STATE
         query = urlsplit(request.referrer).query
         if not query:
             return DEFAULT_STATE
         state = state_from_query(f"?{query}", snapshot.dataset)
-        return DEFAULT_STATE if state.notices or state.search else state
+        return DEFAULT_STATE if state.search else state
 
     def user_with_own_page(self) -> User | None:
         """The signed-in register user asking, whose page holds their register section; None for everyone
@@ -112,7 +117,7 @@ class LayoutCache:
             body = serialize().encode()
             return EncodedPage(body, gzip.compress(body, compresslevel=6, mtime=0))
 
-        return self._encoded.get(page_key(snapshot, state), encode)
+        return encode() if state.notices else self._encoded.get(page_key(snapshot, state), encode)
 
 
 def install_layout_route(app: Dash, layout: LayoutCache, source: DataSource, settings: Settings) -> None:

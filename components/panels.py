@@ -218,8 +218,9 @@ def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome], source: str =
 
 
 def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,
-                link_for: Callable[[str], str]) -> html.Div:
-    """The map's text alternative: every force drawn, its count and main themes; a name selects it."""
+                link_for: Callable[[str], str], none_text: str = NO_CASE_STUDY_LABEL) -> html.Div:
+    """The map's text alternative: every force drawn, its count and main themes; a name selects it.
+    `none_text` says what a count of none means: none in the paper, or none matching the filters."""
     regions = {f.id: f.region for f in dataset.forces}
     keys = {
         "region": lambda c: (regions[c.force_id], c.name),
@@ -230,7 +231,7 @@ def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,
         html.Tr([
             html.Th(dcc.Link(c.name, href=link_for(c.force_id)), scope="row"),
             html.Td(regions[c.force_id]),
-            html.Td(str(c.count) if c.count else NO_CASE_STUDY_LABEL.lower(), className="num" if c.count else "none"),
+            html.Td(str(c.count) if c.count else none_text.lower(), className="num" if c.count else "none"),
             html.Td(c.themes_text),
         ])
         for c in ordered

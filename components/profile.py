@@ -1,6 +1,6 @@
 """UI feature: the profile beside the map. For a selected force: its name and counts, its initiatives
 (each title opens to the full card), its themes and its figures. With nothing selected: England —
-what the paper covers, the forces with most work, and the paper's own case studies.
+what the map shows and leaves off, and the paper's own case studies (no ranking of forces).
 
 The heading answers a map click at once in the browser (assets/clientside.js); the rest follows
 from the server in one callback.
@@ -24,7 +24,7 @@ from components.memo import BoundedMemo
 from components.panels import (capped_results, figure_tables, initiative_card, initiative_summary, left_out,
                                outcome_chart_figures)
 from components.view_state import state_from_store
-from domain.aggregation import (background_of, filter_initiatives, force_counts, initiatives_in_view,
+from domain.aggregation import (background_of, filter_initiatives, filters_narrow, force_counts, initiatives_in_view,
                                 off_map_initiatives, outcomes_of, theme_shares)
 from domain.figures import build_outcome_charts, with_source
 from domain.lollipop import outcome_charts, theme_chart
@@ -33,12 +33,11 @@ from domain.loading import Dataset
 from domain.provenance import figure_marks
 from domain.schema import Initiative, Outcome
 from domain.source import DataSource, Snapshot
-from domain.state import DEFAULT_STATE, ViewState
+from domain.state import DEFAULT_STATE, ViewState, filters_phrase
 
 ENGLAND = "England"
 THEME_COMPARISON = "Each theme here against all matching initiatives"
 NO_THEMES = "No matching initiative here, so no themes to show."
-TOP_FORCES = 5
 # Titles sent at a time: a force with hundreds of register records gets them page by page, on request.
 PAGE = 10
 # Profiles kept built per worker: every force, with and without Wales, under a few filter sets.
@@ -58,17 +57,45 @@ def counts_line(initiatives: Sequence[Initiative], outcomes: Sequence[Outcome], 
     line = f"{_plural(len(paper), 'initiative')} in the 2016 paper, from {groups} of its case studies and sections"
     if added:
         line += f" · {added} added through the register"
-    if outcomes:
-        results = sum(1 for o in outcomes if o.is_result)
-        line += f" · {_plural(len(outcomes), 'figure')}, {results or 'none'} of them result{'' if results == 1 else 's'}"
-    return line
+    return line + figures_part(outcomes)
 
 
-def initiative_list(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None) -> list:
-    """Each initiative as its title, which opens to the full card."""
+def figures_part(outcomes: Sequence[Outcome]) -> str:
+    """' · 2 figures, none of them results', or '' with no figures."""
+    if not outcomes:
+        return ""
+    results = sum(1 for o in outcomes if o.is_result)
+    return f" · {_plural(len(outcomes), 'figure')}, {results or 'none'} of them result{'' if results == 1 else 's'}"
+
+
+def matching_line(owner: str | None, shown: int, total: int, filters: str) -> str:
+    """How many of a force's (or, with no owner, all) initiatives the filters leave, naming the filters:
+    '1 of Gloucestershire Constabulary's 8 initiatives matches your filters (theme: Dementia)'."""
+    whose = f"{owner}'s" if owner else "the"
+    if total == 1:
+        line = f"{whose.capitalize() if not owner else whose} only initiative " + (
+            "matches your filters" if shown else "does not match your filters")
+    else:
+        amount = f"{shown} of" if shown else "None of"
+        line = f"{amount} {whose} {total} initiatives {'matches' if shown <= 1 else 'match'} your filters"
+    return f"{line} ({filters})" if filters else line
+
+
+def empty_text(owner: str | None, total: int, filters: str) -> str:
+    """What an empty list of initiatives means: none under these filters is not none in the paper."""
+    if total and filters:
+        where = "this force area's" if owner else "the"
+        return (f"None of {where} {_plural(total, 'initiative')} matches your filters ({filters}). "
+                "Change or clear the filters to see them.")
+    return ("No initiative in the 2016 paper is placed in this force area. The paper gives examples, not a census: "
+            "absence here does not mean absence of work.")
+
+
+def initiative_list(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None,
+                    nothing: str = "") -> list:
+    """Each initiative as its title, which opens to the full card; `nothing` says why there are none."""
     if not initiatives:
-        return [html.P("No initiative in the 2016 paper matches this view. The paper is a snapshot: "
-                       "absence here does not mean absence of work.", className="empty")]
+        return [html.P(nothing or empty_text(focus_force, 0, ""), className="empty")]
     return [html.Details([initiative_summary(i, dataset), initiative_card(i, dataset, focus_force)],
                          className="initiative") for i in initiatives]
 
@@ -81,29 +108,62 @@ def more_button(shown: int, total: int) -> tuple[str, bool]:
 
 def england_summary(dataset: Dataset, join: ForceJoin, matching: Sequence[Initiative], url_prefix: str,
                     state: ViewState) -> list:
-    """With no force selected: what the paper covers, where most work is, and its case studies."""
-    counts = sorted((c for c in force_counts(dataset, join, matching, state.show_wales) if c.count),
-                    key=lambda c: (-c.count, c.name))
-    off_map = off_map_initiatives(join, matching)
-    groups = Counter(i.case_study for i in matching)
-    # Links keep the filters in force: a force's profile under the same themes and search.
-    top = [html.Li([dcc.Link(c.name, href=f"{url_prefix}{replace(state, force=c.force_id, notices=()).to_query()}"),
-                    f": {_plural(c.count, 'initiative')}"]) for c in counts[:TOP_FORCES]]
+    """With no force selected: what the map shows and what it leaves off, and the paper's case studies.
+    No ranking of forces: the counts are of the examples the paper chose, not of how much work each does."""
+    filtered = filters_narrow(state)
+    areas = sum(1 for c in force_counts(dataset, join, matching, state.show_wales) if c.count)
+    off_map = off_map_initiatives(join, matching, state.show_wales)
+    groups = Counter(i.case_study for i in matching if i.case_study in dataset.case_studies_by_id)
     national = replace(state, view="national", notices=()).to_query()
     case_studies = [html.Li(f"{dataset.case_studies_by_id[g].title} ({_plural(n, 'initiative')})")
                     for g, n in sorted(groups.items(), key=lambda kv: dataset.case_studies_by_id[kv[0]].title)]
     return [
-        html.P(f"The paper places {_plural(len(matching) - len(off_map), 'matching initiative')} in "
-               f"{_plural(len(counts), 'force area')} on the map. "),
-        html.P([f"{len(off_map)} more {'piece' if len(off_map) == 1 else 'pieces'} of work "
-                f"{'is' if len(off_map) == 1 else 'are'} national, regional, British Transport Police or Welsh: ",
-                dcc.Link("see national and regional work", href=f"{url_prefix}{national}"), "."]),
-        html.H3("Forces with most initiatives"),
-        html.Ol(top) if top else html.P("None under these filters.", className="empty"),
+        html.P(on_map_line(len(matching) - len(off_map), areas, filtered, state.show_wales)),
+        html.P([off_map_line(len(off_map), state.show_wales), " ",
+                dcc.Link("See national and regional work", href=f"{url_prefix}{national or '?'}"), "."]),
+        html.P("The counts are of the examples the paper chose to describe. They do not rank how much forces "
+               "work with public health.", className="note"),
         html.H3("The paper's case studies and sections"),
-        html.Ul(case_studies, className="case-study-list"),
+        html.Ul(case_studies, className="case-study-list") if case_studies
+        else html.P("None matches your filters.", className="empty"),
         html.P("Select a force on the map, or in the force list, to see its initiatives and figures.", className="note"),
     ]
+
+
+def on_map_line(on_map: int, areas: int, filtered: bool, show_wales: bool) -> str:
+    """'The map shows 30 initiatives in 14 force areas': what is drawn, counted as the map counts it."""
+    noun = "matching initiative" if filtered else "initiative"
+    where = "English and Welsh force areas" if show_wales else "English force areas"
+    return f"The map shows {_plural(on_map, noun)} in {areas} of its {where}."
+
+
+def off_map_line(off_map: int, show_wales: bool) -> str:
+    """What the map leaves off, in words that follow the Welsh forces' toggle."""
+    kinds = ("national, regional or British Transport Police work" if show_wales
+             else "national, regional, British Transport Police or Welsh work (the Welsh forces are hidden)")
+    if not off_map:
+        return f"No {kinds.split(' (')[0]} is left off the map."
+    return f"{_plural(off_map, 'more piece')} of {kinds} {'is' if off_map == 1 else 'are'} not on the map."
+
+
+def force_counts_line(name: str, in_view: Sequence[Initiative], outcomes: Sequence[Outcome], total: int,
+                      filters: str, register_ids: Collection[str] = ()) -> str:
+    """A force's counts line: all its initiatives, or how many of them the filters leave, and its figures."""
+    if not total:
+        return "No initiative in the 2016 paper" + (" or the register" if register_ids else "")
+    if not filters:
+        return counts_line(in_view, outcomes, register_ids)
+    line = matching_line(name, len(in_view), total, filters)
+    return line + figures_part(outcomes)
+
+
+def background_pointer(count: int, name: str, href: str) -> html.P | None:
+    """Where the case study's background figures are, said as not being this force's."""
+    if not count:
+        return None
+    return html.P([f"The paper's case study also cites {_plural(count, 'background figure')} from research or "
+                   f"places elsewhere. {'It is' if count == 1 else 'They are'} not about {name}'s work: ",
+                   dcc.Link("see the background figures", href=href), "."], className="note background-pointer")
 
 
 @dataclass(frozen=True)
@@ -136,20 +196,28 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
     # For England the comparison would set the matching initiatives against themselves.
     themes = (html.P(NO_THEMES, className="empty") if not chart.rows
               else [drawn, details_list(chart, THEME_COMPARISON)] if state.force else drawn)
+    filters = filters_phrase(state, dataset) if filters_narrow(state) else ""
     if not state.force:
-        return ProfileContent(ENGLAND, counts_line(matching, (), dataset.provenance),
-                              england_summary(dataset, join, matching, url_prefix, state), themes)
+        counts = (matching_line(None, len(matching), len(dataset.initiatives), filters) if filters
+                  else counts_line(matching, (), dataset.provenance))
+        return ProfileContent(ENGLAND, counts, england_summary(dataset, join, matching, url_prefix, state), themes)
+    name = dataset.forces_by_id[state.force].name
     outcomes = outcomes_of(dataset, in_view)
     charted, uncharted = capped_results(outcomes)
+    total = len(initiatives_in_view(join, dataset.initiatives, state.force))
     return ProfileContent(
-        title=dataset.forces_by_id[state.force].name,
-        counts=counts_line(in_view, outcomes, dataset.provenance),
-        body=initiative_list(in_view[:PAGE], dataset, state.force),
+        title=name,
+        counts=force_counts_line(name, in_view, outcomes, total, filters, dataset.provenance),
+        body=initiative_list(in_view[:PAGE], dataset, state.force, empty_text(name, total, filters)),
         themes=themes,
         charts=[*outcome_chart_figures(outcome_charts(charted, dict(dataset.initiatives_by_id),
                                                       figure_marks(dataset, charted)), source),
                 left_out(uncharted, "results (the smaller ones)")],
-        tables=figure_tables(outcomes, background_of(dataset, in_view), dataset),
+        # Background figures of the case study are cited from research or places elsewhere (the Dorset Horse
+        # Course's in Gloucestershire's): not shown here, where they read as the force's own, but pointed to.
+        tables=[*figure_tables(outcomes, (), dataset),
+                background_pointer(len(background_of(dataset, in_view)), name,
+                                   f"{url_prefix}{replace(state, force=None, view='background', notices=()).to_query()}")],
         figures_hidden=False,
         charted=bool(charted),
         listed=min(PAGE, len(in_view)),
@@ -159,7 +227,8 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
 
 def profile_key(snapshot: Snapshot, state: ViewState) -> str:
     """What the profile depends on: the data, the force and the filters; not the tab or the comparison."""
-    return snapshot.version + replace(state, view=ViewState().view, compare=(), embed=False, notices=()).to_query()
+    return snapshot.version + replace(state, view=ViewState().view, compare=(), embed=False, colour=ViewState().colour,
+                                      notices=()).to_query()
 
 
 def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE) -> html.Section:
@@ -262,7 +331,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         if start >= len(in_view):
             raise PreventUpdate
         listed = Patch()
-        listed.extend(initiative_list(in_view[start:end], snapshot.dataset, state.force))
+        listed.extend(initiative_list(in_view[start:end], snapshot.dataset, state.force))  # never empty here
         return (listed, *more_button(min(end, len(in_view)), len(in_view)))
 
     @app.callback(

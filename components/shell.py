@@ -6,16 +6,17 @@ write it and a link restores them (`sync_state`).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import replace
 
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile
-from components.ids import Ids, view_panel, view_tab
+from components.ids import Ids, map_measure_button, view_panel, view_tab
 from components.view_state import clicked_force, state_from_store, store_of
 from domain.loading import Dataset
 from domain.source import DataSource, Snapshot
-from domain.state import DEFAULT_STATE, EVALUATIONS, VIEWS, ViewState, state_from_controls, state_from_query
+from domain.state import COLOUR_MEASURES, DEFAULT_STATE, EVALUATIONS, VIEWS, ViewState, state_from_controls, state_from_query
 
 SEARCH_PAUSE_SECONDS = 0.4
 VIEW_LABELS = {
@@ -131,10 +132,11 @@ def build_layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT
         dcc.Store(id=Ids.FILTERS, data=store_of(state.filters_only())),
         dcc.Download(id=Ids.DOWNLOAD),
         html.Header([
-            html.H1("Police and public health: where they work together"),
-            html.P("Initiatives and outcome figures from Public Health England's 2016 paper, by police force area."),
+            html.H1("Police and public health: the initiatives of PHE's 2016 paper, by force area"),
+            html.P("What Public Health England's 2016 paper describes of police and public health working together: "
+                   "its examples and their figures, not a count of all such work."),
         ], className="site-header"),
-        html.Div(notice_paragraphs(state), id=Ids.NOTICE, role="status", className="notice"),
+        html.Div(notice_paragraphs(state, snapshot.register_on), id=Ids.NOTICE, role="status", className="notice"),
         html.Main([
             filter_bar(dataset, snapshot.register_on, state),
             html.Div([
@@ -150,13 +152,31 @@ def root_class(state: ViewState) -> str:
     return "app embed" if state.embed else "app"
 
 
-def notice_paragraphs(state: ViewState) -> list:
-    return [html.P(n) for n in state.notices]
+def source_notice(state: ViewState, register_on: bool) -> str | None:
+    """Why a link showing register records only shows nothing, where the dashboard has no register (and so no
+    Source control to change it): the filter is kept, as the link asked, and said out loud."""
+    if state.source != "register" or register_on:
+        return None
+    return ("This link shows only initiatives added through the register, but this dashboard has no register, "
+            "so none matches. ")
+
+
+def notice_paragraphs(state: ViewState, register_on: bool = False) -> list:
+    paragraphs = [html.P(n) for n in state.notices]
+    source_words = source_notice(state, register_on)
+    if source_words:
+        # A link, not a hidden control: the only way back to every initiative must be seen.
+        every = replace(state, source="", notices=()).to_query() or "?"
+        paragraphs.append(html.P([source_words, dcc.Link("Show every initiative", href=every)],
+                                 className="notice-source"))
+    return paragraphs
 
 
 def register(app: Dash, source: DataSource) -> None:
     tab_inputs = [Input(view_tab(v), "n_clicks") for v in VIEWS]
     tab_ids = {view_tab(v): v for v in VIEWS}
+    measure_inputs = [Input(map_measure_button(m), "n_clicks") for m in COLOUR_MEASURES]
+    measure_ids = {map_measure_button(m): m for m in COLOUR_MEASURES}
 
     @app.callback(
         Output(Ids.URL, "search"), Output(Ids.STATE, "data"), Output(Ids.FILTERS, "data"),
@@ -164,10 +184,12 @@ def register(app: Dash, source: DataSource) -> None:
         Output(Ids.FORCE_SELECT, "value"), Output(Ids.THEMES, "value"), Output(Ids.EVALUATION, "value"),
         Output(Ids.SEARCH, "value"), Output(Ids.WALES, "aria-pressed"), Output(Ids.WALES, "children"),
         Output(Ids.COMPARE, "value"), Output(Ids.SOURCE, "value"),
+        *[Output(map_measure_button(m), "aria-pressed") for m in COLOUR_MEASURES],
         Input(Ids.URL, "search"), Input(Ids.FORCE_SELECT, "value"), Input(Ids.THEMES, "value"),
         Input(Ids.EVALUATION, "value"), Input(Ids.SEARCH, "value"), Input(Ids.WALES, "n_clicks"),
         Input(Ids.MAP_CLICK, "data"), Input(Ids.CLEAR, "n_clicks"),
-        Input(Ids.COMPARE, "value"), Input(Ids.ADD_TO_COMPARE, "n_clicks"), Input(Ids.SOURCE, "value"), *tab_inputs,
+        Input(Ids.COMPARE, "value"), Input(Ids.ADD_TO_COMPARE, "n_clicks"), Input(Ids.SOURCE, "value"),
+        *measure_inputs, *tab_inputs,
         State(Ids.FILTERS, "data"), State(Ids.STATE, "data"),
     )
     def sync_state(search_query, force, themes, evaluations, text, _wales_clicks, click_data, _clear,
@@ -190,8 +212,10 @@ def register(app: Dash, source: DataSource) -> None:
             elif trigger == Ids.ADD_TO_COMPARE and isinstance(force, str):
                 compare = [*(compare if isinstance(compare, list) else []), force]
             view = tab_ids.get(trigger, shown.view) if isinstance(trigger, str) else shown.view
+            colour = measure_ids.get(trigger, shown.colour) if isinstance(trigger, str) else shown.colour
             state = state_from_controls(force, themes, evaluations, text, ["wales"] if wales else [], dataset,
-                                        embed=shown.embed, compare=compare, view=view, source=record_source)
+                                        embed=shown.embed, compare=compare, view=view, source=record_source,
+                                        colour=colour)
             url_out = state.to_query() or "?"
         stored = store_of(state)
         if trigger in (None, Ids.URL) and stored == current_state:
@@ -212,7 +236,8 @@ def register(app: Dash, source: DataSource) -> None:
         root_out = root_class(state) if trigger in (None, Ids.URL) else no_update
         return (url_out, state_out, filters_out, root_out, state.force,
                 list(state.themes), list(state.evaluations), search_out, *wales_button(state.show_wales),
-                list(state.compare), state.source or None)
+                list(state.compare), state.source or None,
+                *[map_panel.measure_pressed(state.colour, m) for m in COLOUR_MEASURES])
 
     @app.callback(
         Output(Ids.NOTICE, "children"),
@@ -222,14 +247,15 @@ def register(app: Dash, source: DataSource) -> None:
         prevent_initial_call=True,  # the layout shows the default view, with no notice
     )
     def show_view(state_data, *hidden_now):
-        state = state_from_store(state_data, source.current().dataset)
+        snapshot = source.current()
+        state = state_from_store(state_data, snapshot.dataset)
         # Only the tabs that change are written: a panel's `hidden` is an input of callbacks (the lazy panels,
         # the tabs' own state stores), and writing it fires them even with the same value.
         changed = [(v != state.view) != was_hidden for v, was_hidden in zip(VIEWS, hidden_now, strict=True)]
         hidden = [v != state.view if change else no_update for v, change in zip(VIEWS, changed, strict=True)]
         selected = [("true" if v == state.view else "false") if change else no_update
                     for v, change in zip(VIEWS, changed, strict=True)]
-        return (notice_paragraphs(state), *hidden, *selected)
+        return (notice_paragraphs(state, snapshot.register_on), *hidden, *selected)
 
     @app.callback(
         *[Output(view_panel(v), "children") for v in LAZY_VIEWS], Output(Ids.PANELS_BUILT, "data"),

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from domain.joining import ForceJoin
+from domain.joining import ForceJoin, InitiativePlacement
 from domain.loading import Dataset
 from domain.schema import Initiative, Outcome
 from domain.state import ViewState
@@ -39,6 +39,7 @@ class ForceCount:
     count: int
     themes: tuple[tuple[str, int], ...]  # (label, initiatives), most frequent first, then A to Z
     added: int = 0  # of `count`, those added through the register rather than taken from the paper
+    results: int = 0  # result figures the source reports for these initiatives (not activity or background)
 
     @property
     def count_text(self) -> str:
@@ -77,9 +78,11 @@ def force_counts(
         initiatives = [matching_by_id[i] for i in join.by_force[force.id] if i in matching_by_id]
         themes = Counter(t for i in initiatives for t in i.themes)
         ranked = sorted(themes.items(), key=lambda kv: (-kv[1], dataset.themes_by_id[kv[0]].label))
+        ids = {i.id for i in initiatives}
         rows.append(ForceCount(force.id, force.name, len(initiatives),
                                tuple((dataset.themes_by_id[t].label, n) for t, n in ranked),
-                               sum(1 for i in initiatives if i.id in dataset.provenance)))
+                               sum(1 for i in initiatives if i.id in dataset.provenance),
+                               sum(1 for o in dataset.outcomes if o.is_result and o.initiative_id in ids)))
     return tuple(rows)
 
 
@@ -93,12 +96,26 @@ def initiatives_in_view(
     return tuple(i for i in matching if i.id in placed or force_id in i.force_ids)
 
 
-def off_map_initiatives(join: ForceJoin, matching: Iterable[Initiative]) -> tuple[tuple[Initiative, str], ...]:
-    """Matching national, regional, non-territorial and Welsh work, with why it is off the map."""
+def is_on_map(placement: InitiativePlacement, show_wales: bool) -> bool:
+    """The one definition of "on the map": placed in an English force area, or in a Welsh one while the
+    Welsh forces are shown. The map's colours, England's summary and the national list all use it."""
+    return placement.placement == "english force" or (placement.placement == "welsh force" and show_wales)
+
+
+def off_map_initiatives(join: ForceJoin, matching: Iterable[Initiative],
+                        show_wales: bool = False) -> tuple[tuple[Initiative, str], ...]:
+    """Matching work the map does not show (national, regional, non-territorial, and Welsh while the
+    Welsh forces are hidden), with why it is off the map."""
     return tuple(
         (i, join.placements[i.id].reason) for i in matching
-        if join.placements[i.id].placement != "english force"
+        if not is_on_map(join.placements[i.id], show_wales)
     )
+
+
+def filters_narrow(state: ViewState) -> bool:
+    """Whether any filter leaves initiatives out: then "none" means none matches, not none in the paper.
+    The Welsh forces' toggle and the map's colouring leave every initiative in."""
+    return bool(state.themes or state.evaluations or state.search or state.source)
 
 
 @dataclass(frozen=True)

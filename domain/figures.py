@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from domain.aggregation import reading_of
+from domain.aggregation import format_value
 from domain.chart_text import plain_text
 from domain.lollipop import LollipopChart, outcome_charts
 from domain.provenance import FigureMarks
@@ -111,24 +111,47 @@ def _hover_source(outcome: Outcome, marks: FigureMarks) -> str:
     return "; ".join((source, *marks.flags(outcome.id)))
 
 
+def reduction_of_a_rate(outcome: Outcome) -> bool:
+    """Whether a percentage fall is of a rate (offending per person, detentions per month) rather than of a
+    number of events: the two are never set on one axis. The measure names a rate when it is one."""
+    return "rate" in outcome.measure.casefold().split()
+
+
 def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapping[str, Initiative],
                             theme_labels: Mapping[str, str], marks: FigureMarks | None = None) -> FigureSpec:
-    """Reported percentage reductions among the results, one dot per figure, grouped by the initiative's first theme."""
+    """Reported percentage reductions among the results: falls in a rate on one axis, falls in a number of
+    events on another. Each point is labelled with its initiative and measure (the axis) and its value (beside
+    it). `theme_labels` name the initiative's first theme in the hover text."""
     marks = marks or FigureMarks()
     points = [o for o in outcomes if o.is_result and o.unit == "percent" and o.direction == "reduction"]
-    themes = [plain_text(theme_labels[initiatives_by_id[o.initiative_id].themes[0]]) for o in points]
-    dots = {
-        "type": "scatter", "mode": "markers", "x": [o.value for o in points], "y": themes,
-        "marker": {"size": 12, "color": "#08519c", "symbol": "diamond"},
-        "text": [plain_text(f"{initiatives_by_id[o.initiative_id].title}: {o.measure} — {reading_of(o)} "
-                            f"({_hover_source(o, marks)})")
-                 for o in points],
-        "hovertemplate": "%{text}<extra></extra>",
+    groups = [(key, title, [o for o in points if reduction_of_a_rate(o) == is_rate])
+              for key, title, is_rate in (("rate", "Fall in a rate (%)", True),
+                                          ("number", "Fall in a number of events (%)", False))]
+    groups = [g for g in groups if g[2]] or [("rate", "Reported reduction (%)", [])]
+    rows = [max(1, len(group)) for _, _, group in groups]
+    gap = 0.16 if len(groups) > 1 else 0.0
+    traces, layout = [], {
+        "height": max(220, 64 * sum(rows) + 110 * len(groups) + 30), "margin": {"l": 10, "r": 20, "t": 30, "b": 40},
+        "title": {"text": "Reported percentage reductions (results only)", "font": {"size": 13}},
+        "showlegend": False,
     }
-    layout = {
-        "height": max(200, 50 * len(set(themes)) + 90), "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
-        "xaxis": {"title": {"text": "Reported reduction (%)"}, "range": [0, 100], "ticksuffix": "%"},
-        "yaxis": {"automargin": True},
-        "title": {"text": "Reported percentage reductions by theme (results only)", "font": {"size": 13}},
-    }
-    return {"data": [dots], "layout": layout}
+    top = 1.0
+    for index, ((key, title, group), count) in enumerate(zip(groups, rows, strict=True)):
+        suffix = "" if index == 0 else str(index + 1)
+        height = (1.0 - gap * (len(groups) - 1)) * count / sum(rows)
+        labels = [wrap_label(f"{initiatives_by_id[o.initiative_id].title}: {o.measure}", 34) for o in group]
+        traces.append({
+            "type": "scatter", "mode": "markers+text", "x": [o.value for o in group], "y": labels,
+            "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "name": key, "cliponaxis": False,
+            "marker": {"size": 12, "color": "#08519c", "symbol": "diamond"},
+            "text": [plain_text(format_value(o)) for o in group], "textposition": "middle right",
+            "customdata": [plain_text(f"{theme_labels.get(initiatives_by_id[o.initiative_id].themes[0], '')}; "
+                                      f"{_hover_source(o, marks)}") for o in group],
+            "hovertemplate": "%{y}<br>a fall of %{text}<br>%{customdata}<extra></extra>",
+        })
+        layout[f"xaxis{suffix}"] = {"title": {"text": title}, "range": [0, 115], "ticksuffix": "%",
+                                    "tickvals": [0, 20, 40, 60, 80, 100], "anchor": f"y{suffix}"}
+        layout[f"yaxis{suffix}"] = {"automargin": True, "type": "category", "domain": [round(max(0.0, top - height), 3), round(top, 3)],
+                                    "anchor": f"x{suffix}"}
+        top -= height + gap
+    return {"data": traces, "layout": layout}

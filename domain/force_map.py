@@ -26,7 +26,7 @@ BOX_WIDTH = 1000  # the drawing's width in its own units; the page scales it to 
 PADDING = 10
 NO_CASE_STUDY_COLOUR = "#e8e6e1"
 NO_CASE_STUDY_LABEL = "No initiative in the 2016 paper"
-# A sequential single-hue blue scale: readable with the common colour-vision deficiencies.
+# The former continuous scale, kept for the benchmark's plotly export of the same map.
 COUNT_COLOURSCALE = ((0.0, "#c6dbef"), (0.5, "#4292c6"), (1.0, "#08306b"))
 
 Ring = list[tuple[float, float]]
@@ -107,22 +107,89 @@ def map_shapes(geojson_bytes: bytes, source_name: str = "the boundary file") -> 
     return MapShapes(f"0 0 {BOX_WIDTH} {height}", paths)
 
 
-def _hex(colour: str) -> tuple[int, int, int]:
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+@dataclass(frozen=True)
+class Bin:
+    """One fixed step of a colour key: the values from `low` to `high` (None: no upper end)."""
+
+    low: int
+    high: int | None
+    colour: str
+
+    def holds(self, value: int) -> bool:
+        return value >= self.low and (self.high is None or value <= self.high)
+
+    @property
+    def label(self) -> str:
+        if self.high is None:
+            return f"{self.low} or more"
+        return str(self.low) if self.high == self.low else f"{self.low}\u2013{self.high}"
 
 
-def count_colour(count: int, most: int) -> str:
-    """The blue for a count: the scale runs from 1 (lightest) to the most any force has (darkest)."""
-    if count <= 0:
+@dataclass(frozen=True)
+class Measure:
+    """What the map can be coloured by: the words of its key and its fixed bins."""
+
+    key: str
+    singular: str  # "initiative"
+    plural: str  # "initiatives"
+    title: str  # the map's title while coloured by this measure
+    bins: tuple[Bin, ...]
+
+
+# Fixed bins, the same under every filter, so two screenshots of the map can be set side by side. Blues
+# of one hue, lightest to darkest: readable with the common colour-vision deficiencies.
+_BLUES = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
+MEASURES: dict[str, Measure] = {m.key: m for m in (
+    Measure("initiatives", "initiative", "initiatives", "Initiatives the 2016 paper names in each force area",
+            (Bin(1, 1, _BLUES[0]), Bin(2, 2, _BLUES[1]), Bin(3, 4, _BLUES[2]), Bin(5, None, _BLUES[3]))),
+    Measure("themes", "theme", "themes", "Themes covered by the initiatives the 2016 paper names in each force area",
+            (Bin(1, 2, _BLUES[0]), Bin(3, 4, _BLUES[1]), Bin(5, 6, _BLUES[2]), Bin(7, None, _BLUES[3]))),
+    Measure("results", "result", "results", "Results the 2016 paper reports for the initiatives in each force area",
+            (Bin(1, 1, _BLUES[0]), Bin(2, 3, _BLUES[2]), Bin(4, None, _BLUES[3]))),
+)}
+DEFAULT_MEASURE = "initiatives"
+
+
+def none_label(measure: str, filtered: bool) -> str:
+    """What a grey force area means: nothing under the filters is not the same as nothing in the paper."""
+    noun = "result" if measure == "results" else "initiative"
+    return f"No {noun} matches your filters" if filtered else f"No {noun} in the 2016 paper"
+
+
+def value_of(count: ForceCount, measure: str) -> int:
+    """A force's number for the measure the map is coloured by."""
+    return {"initiatives": count.count, "themes": len(count.themes), "results": count.results}[measure]
+
+
+def bin_colour(value: int, measure: str) -> str:
+    """The fixed colour of a value: grey for none, else the colour of the bin that holds it."""
+    if value <= 0:
         return NO_CASE_STUDY_COLOUR
-    top = max(most, 2)
-    where = min(max((count - 1) / (top - 1), 0.0), 1.0)
-    for (low, low_colour), (high, high_colour) in zip(COUNT_COLOURSCALE, COUNT_COLOURSCALE[1:], strict=False):
-        if where <= high:
-            t = (where - low) / (high - low)
-            mixed = (round(a + (b - a) * t) for a, b in zip(_hex(low_colour), _hex(high_colour), strict=True))
-            return "#" + "".join(f"{channel:02x}" for channel in mixed)
-    return COUNT_COLOURSCALE[-1][1]
+    return next(b.colour for b in MEASURES[measure].bins if b.holds(value))
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    colour: str
+    label: str  # "3\u20134 initiatives", "No initiative matches your filters"
+    forces: int  # force areas drawn in this colour
+
+
+def legend_entries(values: Sequence[int], measure: str, filtered: bool) -> tuple[LegendEntry, ...]:
+    """The key of the map for these values (one per force area drawn): only the bins some force falls in,
+    each with how many forces, then the grey of none. A bin no force falls in is never shown, so the key
+    never names a value the map does not have; with nothing matching, only the grey remains."""
+    chosen = MEASURES[measure]
+    entries = []
+    for step in chosen.bins:
+        forces = sum(1 for v in values if v > 0 and step.holds(v))
+        if forces:
+            noun = chosen.singular if step.high == 1 else chosen.plural
+            entries.append(LegendEntry(step.colour, f"{step.label} {noun}", forces))
+    empty = sum(1 for v in values if v <= 0)
+    if empty:
+        entries.append(LegendEntry(NO_CASE_STUDY_COLOUR, none_label(measure, filtered), empty))
+    return tuple(entries)
 
 
 @dataclass(frozen=True)
@@ -130,22 +197,40 @@ class MapColours:
     """What a filter changes on the map: each shown force's fill and the lines its tooltip reads."""
 
     fills: dict[str, str]
-    counts: dict[str, int]
-    labels: dict[str, tuple[str, str, str]]  # name, count, themes: set as text by the page, never as markup
+    counts: dict[str, int]  # matching initiatives per force, whatever the map is coloured by
+    labels: dict[str, tuple[str, ...]]  # name, count, (measure,) themes: set as text by the page, never as markup
     most: int
+    legend: tuple[LegendEntry, ...] = ()
+    measure: str = DEFAULT_MEASURE
 
     def as_data(self) -> dict[str, Any]:
-        """What the page's map script reads; `most` goes to the legend, built on the server."""
+        """What the page's map script reads; the legend is built on the server."""
         return {"fills": self.fills, "counts": self.counts, "labels": {k: list(v) for k, v in self.labels.items()}}
 
 
-def map_colours(counts: Sequence[ForceCount]) -> MapColours:
-    """Colours and tooltips for the forces drawn; a force not in `counts` is not drawn as a force."""
-    most = max((c.count for c in counts), default=0)
+def tooltip_lines(count: ForceCount, measure: str, filtered: bool) -> tuple[str, ...]:
+    """A force's name, its matching initiatives (or why there are none), what the map is coloured by when
+    that is not the initiatives, and its themes."""
+    if not count.count:
+        return (count.name, none_label("initiatives", filtered), "")
+    lines = [count.name, count.count_text]
+    if measure == "themes":
+        lines.append(f"{len(count.themes)} theme{'' if len(count.themes) == 1 else 's'} covered")
+    elif measure == "results":
+        lines.append(f"{count.results} result{'' if count.results == 1 else 's'} reported" if count.results
+                     else none_label("results", filtered))
+    return (*lines, count.themes_text)
+
+
+def map_colours(counts: Sequence[ForceCount], measure: str = DEFAULT_MEASURE, filtered: bool = False) -> MapColours:
+    """Colours, tooltips and key for the forces drawn; a force not in `counts` is not drawn as a force.
+    `filtered`: some filter is narrowing the initiatives, so a grey area is "none matches", not "none"."""
+    values = {c.force_id: value_of(c, measure) for c in counts}
     return MapColours(
-        fills={c.force_id: count_colour(c.count, most) for c in counts},
+        fills={force_id: bin_colour(value, measure) for force_id, value in values.items()},
         counts={c.force_id: c.count for c in counts},
-        labels={c.force_id: (c.name, c.count_text if c.count else NO_CASE_STUDY_LABEL, c.themes_text if c.count else "")
-                for c in counts},
-        most=most,
+        labels={c.force_id: tooltip_lines(c, measure, filtered) for c in counts},
+        most=max(values.values(), default=0),
+        legend=legend_entries(list(values.values()), measure, filtered),
+        measure=measure,
     )

@@ -20,6 +20,9 @@ EVALUATIONS: tuple[str, ...] = Evaluation.__args__  # type: ignore[attr-defined]
 # The secondary views below the map and profile, each reachable by URL (?view=matrix); the first is the default.
 VIEWS: tuple[str, ...] = ("overview", "national", "compare", "matrix", "background", "cite", "about")
 DEFAULT_VIEW = VIEWS[0]
+# What the map can be coloured by (domain/force_map.py words and bins each); the first is the default.
+COLOUR_MEASURES: tuple[str, ...] = ("initiatives", "themes", "results")
+DEFAULT_COLOUR = COLOUR_MEASURES[0]
 
 
 @dataclass(frozen=True)
@@ -33,10 +36,11 @@ class ViewState:
     compare: tuple[str, ...] = ()  # 2 to 4 force ids shown side by side
     view: str = DEFAULT_VIEW  # the secondary view shown below the map and profile
     source: str = ""  # "paper" or "register" to show one source's records only; "" for both
+    colour: str = DEFAULT_COLOUR  # what the map is coloured by: one of COLOUR_MEASURES
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     def filters_only(self) -> ViewState:
-        """Just what filters the initiatives (and so colours the map): no force, comparison or view."""
+        """Just what filters the initiatives and colours the map: no force, comparison or view."""
         return replace(self, force=None, compare=(), view=DEFAULT_VIEW, notices=())
 
     def to_query(self) -> str:
@@ -56,6 +60,8 @@ class ViewState:
             pairs.append(("compare", ",".join(self.compare)))
         if self.source:
             pairs.append(("source", self.source))
+        if self.colour != DEFAULT_COLOUR:
+            pairs.append(("colour", self.colour))
         if self.view != DEFAULT_VIEW:
             pairs.append(("view", self.view))
         if self.embed:
@@ -77,6 +83,21 @@ def filters_text(state: ViewState, dataset: Dataset) -> str:
     if state.source:
         parts.append("the 2016 paper's records only" if state.source == "paper" else "register records only")
     return "Filters: " + ("; ".join(parts) if parts else "none (all initiatives)") + "."
+
+
+def filters_phrase(state: ViewState, dataset: Dataset) -> str:
+    """The filters that leave initiatives out, in a few words ("theme: Dementia; search: 'horse'"), or ''."""
+    parts = []
+    if state.themes:
+        parts.append(f"theme{'' if len(state.themes) == 1 else 's'}: "
+                     + ", ".join(dataset.themes_by_id[t].label for t in state.themes))
+    if state.evaluations:
+        parts.append("evaluation: " + ", ".join(state.evaluations))
+    if state.search:
+        parts.append(f"search: '{state.search}'")
+    if state.source:
+        parts.append("source: " + ("the 2016 paper" if state.source == "paper" else "the register"))
+    return "; ".join(parts)
 
 
 def _shorten(value: str, limit: int = 40) -> str:
@@ -118,7 +139,7 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
         notices.append(f"The link was too long ({len(query)} characters) and was ignored.")
         return ViewState(notices=tuple(notices))
     params: Mapping[str, list[str]] = parse_qs(query, keep_blank_values=False)
-    known = {"force", "themes", "evaluation", "q", "wales", "embed", "compare", "view", "source"}
+    known = {"force", "themes", "evaluation", "q", "wales", "embed", "compare", "view", "source", "colour"}
     for key in sorted(set(params) - known):
         notices.append(f"Ignored unknown link parameter '{_shorten(key)}'.")
 
@@ -187,7 +208,11 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
     if source and source not in SOURCES:
         notices.append(f"Ignored unknown source '{_shorten(source)}'; showing every source.")
         source = ""
-    return ViewState(force, themes, evaluations, search, show_wales, embed, tuple(compare), view, source,
+    colour = params.get("colour", [DEFAULT_COLOUR])[-1]
+    if colour not in COLOUR_MEASURES:
+        notices.append(f"Ignored unknown map colouring '{_shorten(colour)}'; colouring by {DEFAULT_COLOUR}.")
+        colour = DEFAULT_COLOUR
+    return ViewState(force, themes, evaluations, search, show_wales, embed, tuple(compare), view, source, colour,
                      tuple(notices))
 
 
@@ -203,6 +228,7 @@ def _texts(value: object) -> tuple[str, ...]:
 def state_from_controls(
     force: object, themes: object, evaluations: object, search: object, wales: object,
     dataset: Dataset, embed: bool = False, compare: object = None, view: str = DEFAULT_VIEW, source: object = "",
+    colour: object = DEFAULT_COLOUR,
 ) -> ViewState:
     """The state the controls show, cleaned the same way as a link. The values come from the
     browser, so anything of the wrong type is treated as empty rather than trusted."""
@@ -216,5 +242,6 @@ def state_from_controls(
         compare=_texts(compare),
         view=view,
         source=_text(source),
+        colour=_text(colour) or DEFAULT_COLOUR,
     ).to_query()
     return state_from_query(query, dataset, restoring=False)

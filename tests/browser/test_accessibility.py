@@ -159,12 +159,13 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
     ready(page, f"{live_server.base_url}?force=E23000021")
     wait_until(page, "document.querySelectorAll('#outcome-charts .lollipop').length > 0", timeout=TIMEOUT)
     stops = []
-    for _ in range(21):  # the whole page: filters, map, profile, the views' tabs
+    for _ in range(24):  # the whole page: filters, the map's colouring, map, profile, the views' tabs
         page.keyboard.press("Tab")
         stops.append(focused(page))
     assert [s["id"] or (s["force"] and f"map: {s['force']}") or s["text"][:40] for s in stops] == [
         "Skip to the results", "force-select", "clear-force", "theme-filter", "evaluation-filter", "search-text",
-        "show-wales", "export-csv", "map: E23000021", "force-table-toggle", "Leicestershire mental health triage car",
+        "show-wales", "export-csv", "force-map-colour-initiatives", "force-map-colour-themes",
+        "force-map-colour-results", "map: E23000021", "force-table-toggle", "Leicestershire mental health triage car",
         "Each theme here against all matching ini", "save-charts",
         "FigureKindInitiative or case studyValueP", *[f"view-tab-{v}" for v in VIEWS],
     ]
@@ -198,7 +199,7 @@ def test_a11y007_the_map_is_one_tab_stop_its_arrows_move_between_forces_and_ente
     page = watched.page
     ready(page, f"{live_server.base_url}?force=E23000032")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Kent Police'", timeout=TIMEOUT)
-    tab_to(page, "export-csv")
+    tab_to(page, "force-map-colour-results")  # the buttons that choose what the map is coloured by come first
     page.keyboard.press("Tab")
     # The map's one stop is the selected force, named with its count as the tooltip shows it.
     kent = page.evaluate(MAP_FOCUS_JS)

@@ -145,7 +145,7 @@ def test_truth008_result_charts_never_include_background_or_other_kinds(dataset)
         plotted |= {(x, units[0]) for x in figure.data[0].x}
     assert plotted == results
     overview = go.Figure(build_outcomes_overview(dataset.outcomes, initiatives, {t.id: t.label for t in dataset.themes}))
-    assert sorted(overview.data[0].x) == sorted(o.value for o in dataset.outcomes
+    assert sorted(x for trace in overview.data for x in trace.x) == sorted(o.value for o in dataset.outcomes
                                                  if o.is_result and o.unit == "percent" and o.direction == "reduction")
 
 

@@ -5,17 +5,19 @@ links in chromium: tests/browser/test_layout.py)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from components.app_factory import create_app
 from components.ids import Ids, view_panel
+from components.page_cache import LayoutCache
 from components.shell import LAZY_VIEWS
 from components.view_state import store_of
 from domain.aggregation import filter_initiatives, force_counts
 from domain.force_map import map_colours
-from domain.source import snapshot_of
+from domain.source import StaticSource, snapshot_of
 from domain.state import VIEWS, state_from_query
 from settings import Settings
 from tests.register_requests import callback_with_output, paper, post_callback, response_values, simple_request
@@ -59,16 +61,16 @@ def test_first001_a_link_opens_on_its_own_view(client):
     matching = filter_initiatives(dataset, state)
     assert props[Ids.RESULTS_COUNT]["children"] == f"{len(matching)} of {len(dataset.initiatives)} initiatives match"
     snapshot = snapshot_of(dataset)
-    expected = map_colours(force_counts(dataset, snapshot.join, matching, False)).as_data()
+    expected = map_colours(force_counts(dataset, snapshot.join, matching, False), filtered=True).as_data()
     assert props[Ids.MAP_COLOURS]["data"] == json.loads(json.dumps(expected))
     assert [v for v in VIEWS if not props[view_panel(v)]["hidden"]] == ["compare"]
 
 
-@pytest.mark.parametrize("referer", [None, "http://intranet.example/", "http://intranet.example/?force=nowhere",
+@pytest.mark.parametrize("referer", [None, "http://intranet.example/",
                                      "http://intranet.example/?force=E23000021&q=triage"])
-def test_first002_no_address_one_needing_a_notice_or_a_search_opens_on_england(client, referer):
-    """The callbacks then read the address (and give the notice) as they always did. A search is free text:
-    a page for each would be built at each new word and push the common views out of the cache."""
+def test_first002_no_address_or_a_search_opens_on_england(client, referer):
+    """The callbacks then read the address as they always did. A search is free text: a page for each would
+    be built at each new word and push the common views out of the cache."""
     props, _ = layout_for(client, referer)
     assert props[Ids.VIEW_TITLE]["children"] == "England" and props[Ids.RESULTS]["data-force"] == ""
     assert props[Ids.STATE]["data"] == {"query": "", "notices": []}
@@ -116,3 +118,33 @@ def test_first006_switching_tabs_writes_only_the_two_tabs_that_change(app, clien
                                                                               view_panel("matrix"),
                                                                               "view-tab-overview", "view-tab-matrix"}
     assert answer[view_panel("matrix")]["hidden"] is False and answer[view_panel("overview")]["hidden"] is True
+
+
+@pytest.mark.parametrize(("link", "said"), [("?force=nowhere", "unknown force 'nowhere'"),
+                                            ("?force=british-transport-police", "has no force area on the map")])
+def test_first010_a_bad_or_non_territorial_force_link_opens_on_england_with_its_notice(client, app, link, said):
+    """Before: the page was England's with no notice, and the profile stayed hidden (the link has `force=`)
+    until the callbacks answered, 2-5 s. Now the notice is in the page, so England's profile shows at once
+    (the stylesheet hides a pending profile only while no notice is shown), and no callback redraws it."""
+    props, _ = layout_for(client, f"http://intranet.example/{link}")
+    assert props[Ids.VIEW_TITLE]["children"] == "England" and props[Ids.RESULTS]["data-force"] == ""
+    notices = props[Ids.NOTICE]["children"]
+    assert len(notices) == 1 and said in notices[0]["props"]["children"]
+    assert props[Ids.STATE]["data"]["notices"] and props[Ids.STATE]["data"]["query"] == ""
+    # A page with a notice quotes the link: built for that visit, never kept among the shared pages.
+    snapshot = snapshot_of(paper())
+    cache = LayoutCache(StaticSource(snapshot), "/")
+    cache.page(snapshot, state_from_query(link, snapshot.dataset))
+    assert len(cache._pages) == 0
+    css = (Path(__file__).resolve().parents[2] / "assets" / "style.css").read_text(encoding="utf-8")
+    assert '.profile-pending .app:not(:has(#notice > p)) .profile[data-force=""]' in css
+
+
+def test_first011_a_register_source_link_without_a_register_says_so_with_a_way_back(client):
+    """Before: '0 of 50 initiatives match' and no notice or control to undo it on the read-only dashboard."""
+    props, _ = layout_for(client, "http://intranet.example/?source=register&themes=dementia")
+    [notice] = props[Ids.NOTICE]["children"]
+    text, link = notice["props"]["children"]
+    assert "no register" in text and "none matches" in text
+    assert link["props"]["children"] == "Show every initiative" and link["props"]["href"] == "?themes=dementia"
+    assert props[Ids.RESULTS_COUNT]["children"].startswith("0 of ")

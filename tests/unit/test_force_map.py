@@ -13,8 +13,10 @@ from components.charts import lollipop, source_lines
 from domain.aggregation import filter_initiatives, force_counts
 from domain.compare import chart_source
 from domain.figures import MARKER_COLOURS
-from domain.force_map import (COUNT_COLOURSCALE, NO_CASE_STUDY_COLOUR, count_colour, map_colours, map_shapes,
+from domain.aggregation import ForceCount
+from domain.force_map import (MEASURES, NO_CASE_STUDY_COLOUR, bin_colour, legend_entries, map_colours, map_shapes,
                               project)
+from domain.state import COLOUR_MEASURES
 from domain.joining import join_initiatives
 from domain.loading import load_dataset
 from domain.lollipop import nice_ticks, outcome_charts
@@ -117,14 +119,72 @@ def test_map005_bad_boundary_file_names_the_feature_and_the_problem():
         map_shapes(json.dumps({"features": [{"properties": {}, "geometry": None}]}).encode())
 
 
-def test_map006_colours_run_from_lightest_at_one_to_darkest_at_the_most(dataset):
-    assert count_colour(0, 8) == NO_CASE_STUDY_COLOUR
-    assert count_colour(1, 8) == COUNT_COLOURSCALE[0][1] and count_colour(8, 8) == COUNT_COLOURSCALE[-1][1]
-    darkness = [sum(int(count_colour(n, 8)[i:i + 2], 16) for i in (1, 3, 5)) for n in range(1, 9)]
-    assert darkness == sorted(darkness, reverse=True) and len(set(darkness)) == 8
+def force(force_id: str, count: int, themes: int = 0, results: int = 0) -> ForceCount:
+    """A force's counts, built in code: the bins' rule must hold for any data, not today's."""
+    return ForceCount(force_id, f"Force {force_id}", count, tuple((f"Theme {n}", 1) for n in range(themes)),
+                      results=results)
+
+
+def test_map006_bins_are_fixed_and_darken_with_the_value():
+    assert bin_colour(0, "initiatives") == NO_CASE_STUDY_COLOUR
+    for measure in COLOUR_MEASURES:
+        colours = [bin_colour(v, measure) for v in range(1, 12)]
+        darkness = [sum(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in colours]
+        assert darkness == sorted(darkness, reverse=True)  # never lighter for more
+    # The same count has the same colour whatever else is on the map: screenshots can be compared.
+    alone = map_colours([force("a", 2), force("b", 0)])
+    beside_more = map_colours([force("a", 2), force("b", 8)])
+    assert alone.fills["a"] == beside_more.fills["a"] == bin_colour(2, "initiatives")
+
+
+def test_map007_the_key_names_only_values_the_map_has():
+    """Before: the key read '1 \u25ac 2' under a filter where no force had 2, and again with nothing matching."""
+    entries = legend_entries([1, 1, 0, 0, 0], "initiatives", filtered=True)
+    assert [(e.label, e.forces) for e in entries] == [("1 initiative", 2), ("No initiative matches your filters", 3)]
+    assert not any("2" in e.label for e in entries)
+    nothing = legend_entries([0, 0, 0], "initiatives", filtered=True)
+    assert [(e.label, e.forces, e.colour) for e in nothing] == [("No initiative matches your filters", 3,
+                                                                 NO_CASE_STUDY_COLOUR)]
+    unfiltered = legend_entries([8, 3, 4, 1, 0], "initiatives", filtered=False)
+    assert [e.label for e in unfiltered] == ["1 initiative", "3\u20134 initiatives", "5 or more initiatives",
+                                             "No initiative in the 2016 paper"]
+    assert [e.forces for e in unfiltered] == [1, 2, 1, 1]
+
+
+@pytest.mark.parametrize("values", [[], [0], [1], [2, 2], [1, 5, 9], [3, 0, 7, 12], list(range(15))])
+@pytest.mark.parametrize("measure", COLOUR_MEASURES)
+def test_map008_every_key_entry_holds_a_force_and_every_force_an_entry(values, measure):
+    entries = legend_entries(values, measure, filtered=False)
+    assert all(e.forces > 0 for e in entries) and sum(e.forces for e in entries) == len(values)
+    colours = {bin_colour(v, measure) for v in values}
+    assert {e.colour for e in entries} == colours
+
+
+def test_map009_colour_by_themes_or_results_has_its_own_key_and_tooltip():
+    counts = [force("a", 3, themes=5, results=0), force("b", 1, themes=1, results=2), force("c", 0)]
+    themes = map_colours(counts, "themes")
+    assert themes.fills["a"] == bin_colour(5, "themes") and themes.labels["a"][2] == "5 themes covered"
+    assert [e.label for e in themes.legend] == ["1\u20132 themes", "5\u20136 themes", "No initiative in the 2016 paper"]
+    results = map_colours(counts, "results", filtered=True)
+    assert results.fills["a"] == NO_CASE_STUDY_COLOUR  # initiatives, but no result among them
+    assert results.labels["a"][2] == "No result matches your filters" and results.labels["b"][2] == "2 results reported"
+    assert [e.label for e in results.legend] == ["2\u20133 results", "No result matches your filters"]
+    assert results.counts == {"a": 3, "b": 1, "c": 0}  # what the page's data-count says: initiatives, always
+    assert set(MEASURES) == set(COLOUR_MEASURES)
+
+
+def test_map010_a_grey_force_says_none_matches_under_filters_and_none_in_the_paper_without():
+    """Before: 'No initiative in the 2016 paper' in the tooltip of a force whose initiatives the filters hid."""
+    assert map_colours([force("a", 0)], filtered=True).labels["a"][1] == "No initiative matches your filters"
+    assert map_colours([force("a", 0)], filtered=False).labels["a"][1] == "No initiative in the 2016 paper"
+
+
+def test_map011_the_real_map_colours_each_force_by_its_bin(dataset):
     join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
-    colours = map_colours(force_counts(dataset, join, filter_initiatives(dataset, ViewState()), True))
-    assert colours.most == 5 and colours.fills["E23000037"] == COUNT_COLOURSCALE[-1][1]
+    counts = force_counts(dataset, join, filter_initiatives(dataset, ViewState()), True)
+    colours = map_colours(counts)
+    top = max(counts, key=lambda c: c.count)
+    assert colours.fills[top.force_id] == bin_colour(top.count, "initiatives")
     assert len(colours.fills) == 43  # with Wales shown, its forces are drawn as forces too
 
 

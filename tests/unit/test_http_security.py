@@ -35,6 +35,7 @@ def sync_payload(app, search="", **overrides):
               "search-text": "", "show-wales": 0, "force-map-click": None, "clear-force": 0,
               "compare-select": [], "add-to-compare": 0, "source-filter": None}
     values.update({f"view-tab-{v}": 0 for v in VIEWS})
+    values.update({f"force-map-colour-{m}": 0 for m in ("initiatives", "themes", "results")})
     values.update(overrides)
     return {
         "output": key,
