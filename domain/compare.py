@@ -25,8 +25,7 @@ def none_text(filtered: bool) -> str:
 def how_obtained(outcome: Outcome) -> str:
     """How a result was obtained (its design) and any caution the paper's comparison needs (its caveat),
     in a few words; said plainly when the record does not say."""
-    # `design` and `caveat` arrive with dataset 3.0.0's schema; read softly so either schema works.
-    parts = [text for text in (getattr(outcome, "design", ""), getattr(outcome, "caveat", "")) if text]
+    parts = [text for text in (outcome.design, outcome.caveat) if text]
     return "; ".join(parts) if parts else "how it was obtained is not recorded"
 OFF_MAP_ROW_ID = "national-and-non-territorial"
 PAPER_CITATION = ("Public Health England (2016). Police and Public Health: Innovation in practice – "
