@@ -16,7 +16,7 @@ from pathlib import Path
 
 from domain.loading import Dataset, load_dataset
 
-DEFAULT_PAPER = Path(__file__).resolve().parents[2] / "shared" / "source" / "police-and-public-health-2016.txt"
+DEFAULT_PAPER = Path(__file__).resolve().parents[1] / "data" / "source" / "police-and-public-health-2016.txt"
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data"
 PROSE_LIMIT = 8  # words: summaries, descriptions, reasons
 LABEL_LIMIT = 10  # words: figure measures and comparators

@@ -1,8 +1,8 @@
 """The data read against the paper: own words, nothing the paper names left out, every number traced
 to the paper, reference marks where the paper places them, and results charted apart from background.
 
-The paper's text lives beside the repository, in ../shared/source; these tests need it and say so
-plainly if it is missing rather than skipping.
+The paper's text is in the repository, data/source/ (with its attribution there), so a clean clone
+is whole; these tests say so plainly if it is missing rather than skipping.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from domain.schema import Initiative, Outcome
 from pipelines.own_words import LABEL_LIMIT, PROSE_LIMIT, PaperIndex, find_overlaps, texts_to_check, words
 
 REPO = Path(__file__).resolve().parents[2]
-PAPER = REPO.parent / "shared" / "source" / "police-and-public-health-2016.txt"
+PAPER = REPO / "data" / "source" / "police-and-public-health-2016.txt"
 
 
 @pytest.fixture(scope="module")
 def paper() -> str:
-    assert PAPER.is_file(), f"the paper's text is needed at {PAPER} (the shared folder beside the repository)"
+    assert PAPER.is_file(), f"the paper's text is needed at {PAPER} (data/source/ in the repository)"
     return PAPER.read_text(encoding="utf-8")
 
 

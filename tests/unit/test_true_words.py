@@ -28,7 +28,7 @@ from pipelines.own_words import PROSE_LIMIT, PaperIndex
 from tests.unit.test_provenance import text_of
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-PAPER = Path(__file__).resolve().parents[3] / "shared" / "source" / "police-and-public-health-2016.txt"
+PAPER = Path(__file__).resolve().parents[2] / "data" / "source" / "police-and-public-health-2016.txt"
 GLOUCESTERSHIRE, KENT, SOUTH_WALES = "E23000037", "E23000032", "W15000003"
 
 
