@@ -16,9 +16,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         return null;  // no storage, or something unreadable in it: the record is loaded afresh
       }
     },
-    // Whenever a field changes: the form as shown, while it holds the record chosen in the picker. With no
-    // record chosen ("A new initiative", or once sent) the draft is forgotten; while another record is being
-    // loaded, the fields are still the last one's, so nothing is written.
+    // Whenever a field changes: the form as shown, while it holds the record chosen in the picker. With
+    // "A new initiative" chosen (or once sent) the draft is forgotten; while another record is being loaded,
+    // the fields are still the last one's, so nothing is written.
     keep: function () {
       var context = window.dash_clientside.callback_context;
       var noUpdate = window.dash_clientside.no_update;
@@ -27,7 +27,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var loaded = context.inputs['register-loaded-record.data'];
       if (!slot) { return noUpdate; }
       try {
-        if (!chosen) {
+        // "" is "A new initiative", chosen or set once sent. null is the picker emptying itself when the
+        // record is no longer offered (withdrawn): the draft stays the loaded record's.
+        if (chosen === null || chosen === undefined) { chosen = loaded; }
+        if (!chosen && chosen !== '') { return noUpdate; }
+        if (chosen === '') {
           if (window.localStorage.getItem(slot) === null) { return noUpdate; }
           window.localStorage.removeItem(slot);
           return null;

@@ -508,12 +508,13 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
                     mine=Output(rid("mine"), "children", allow_duplicate=True)),
         inputs=dict(n_clicks=Input(rid("submit"), "n_clicks")),
         state=dict(update_of=State(rid("update-of"), "value"), base_revision=State(rid("base-revision"), "data"),
+                   loaded=State(rid("loaded-record"), "data"),
                    fields={f: State(rid(f), "value") for f in (*TEXT_FIELDS, *CHOICE_FIELDS)},
                    count=State(rid("figure-count"), "data"), draft=State(rid("initiative-key"), "data"),
                    rows=[{f: State(figure_id(i, f), "value") for f in FIGURE_FIELDS} for i in range(FIGURE_ROWS)]),
         prevent_initial_call=True,
     )
-    def send_initiative(n_clicks, update_of, base_revision, fields, count, draft, rows):
+    def send_initiative(n_clicks, update_of, base_revision, loaded, fields, count, draft, rows):
         user = user_or_403()
         if not n_clicks:
             raise PreventUpdate
@@ -521,6 +522,8 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         unchanged = dict(draft=no_update, sent=no_update, mine=no_update)
         shown = count if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= FIGURE_ROWS else 1
         payload: dict[str, Any] = dict(fields)
+        if update_of is None:  # the picker empties itself for a record it no longer offers: still that record's update
+            update_of = loaded
         update_of = update_of if isinstance(update_of, str) and update_of else None
         revision = base_revision if isinstance(base_revision, int) and not isinstance(base_revision, bool) else None
         try:
@@ -674,20 +677,25 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         """The chosen register record in the form, or, as the page opens, the user's draft of its update."""
         user_or_403()
         trigger = ctx.triggered_id
+        if trigger in (None, rid("update-draft-start")):
+            # A withdrawn record is no longer among the picker's options, which empties it: its draft is
+            # restored all the same, and the sentence beside the picker says it can no longer be published.
+            of = record_id or (draft.get("record_id") if isinstance(draft, Mapping) else None)
+            kept = draft_form(draft, of) if isinstance(of, str) and of else None
+            if kept is not None:
+                return dict(form=kept, update_of=of if of != record_id else no_update,
+                            status=f"Your changes to {of} are as you left them, kept in this browser (made against "
+                            f"revision {kept['base_revision']}). Send them, or discard them to start again from "
+                            "the record.")
+        if record_id is None and trigger == rid("update-of"):
+            raise PreventUpdate  # emptied by the picker itself (no option for it), never chosen: nothing changes
         if not isinstance(record_id, str) or not record_id:
             if not loaded:
                 raise PreventUpdate
             # "A new initiative": the fields stay to start from, but they are no longer a record's update.
             return dict(form={**{k: no_update for k in form_outputs}, "loaded": None}, status=no_update,
                         update_of=no_update)
-        if trigger in (None, rid("update-draft-start")):
-            kept = draft_form(draft, record_id)
-            if kept is not None:
-                return dict(form=kept, update_of=no_update,
-                            status=f"Your changes to {record_id} are as you left them, kept in this browser (made "
-                            f"against revision {kept['base_revision']}). Send them, or discard them to start again "
-                            "from the record.")
-        elif trigger == rid("update-of") and record_id == loaded:
+        if trigger == rid("update-of") and record_id == loaded:
             raise PreventUpdate  # the picker set back to the record the form holds: nothing to load
         return fresh_record(record_id, loaded)
 

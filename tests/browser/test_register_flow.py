@@ -388,3 +388,46 @@ def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishe
             context.close()
     for watched in (contributor, reviewer):
         assert watched.console_errors == [], "the browser console logged errors"
+
+
+def test_reg_brw005_a_draft_of_a_record_withdrawn_since_is_kept_and_said_so(browser, update_server):
+    from domain.register import User
+    from services.register import RegisterService
+    record_id = published_record_with_two_figures(update_server, "Morning triage in the market square")
+    contributor = page_for(browser, update_server, "edna")
+    kept = "JSON.parse(localStorage.getItem('register-update-draft-of:edna'))"
+    try:
+        page = contributor.page
+        page.goto(update_server.base_url)
+        wait_for_map(page)
+        page.locator("#outcomes-overview").scroll_into_view_if_needed()
+        wait_until(page, "document.querySelectorAll('#outcomes-overview .js-plotly-plot').length > 0", timeout=TIMEOUT)
+        choose_option(page, "register-update-of", "Morning", "Morning triage in the market square")
+        wait_until(page, "document.querySelector('#register-figure-1-measure')?.value === 'Hours officers spent in A&E'",
+                   timeout=TIMEOUT)
+        page.fill("#register-summary", "Nurses and officers meet traders at the Saturday market.")
+        page.locator("#register-summary").press("Tab")
+        wait_until(page, f"{kept}?.values['register-summary']?.startsWith('Nurses and officers')", timeout=TIMEOUT)
+        engine = register_engine(update_server)
+        try:
+            RegisterService(engine, "Kent PCC office", 100).withdraw(User("rita", True), record_id, "A duplicate.")
+        finally:
+            engine.dispose()
+        page.wait_for_timeout(1500)  # the worker learns of the withdrawal within a poll
+        page.reload()
+        wait_for_map(page)
+        wait_until(page, "document.querySelector('#register-summary')?.value.startsWith('Nurses and officers')",
+                   timeout=TIMEOUT)
+        assert page.locator("#register-figure-1-value").input_value() == "1250.5"
+        wait_until(page, f"document.querySelector('#register-update-note')?.textContent.startsWith('{record_id} is no "
+                   "longer published')", timeout=TIMEOUT)
+        # Sent as it is, it is refused beside the picker, and the draft stays.
+        page.click("#register-submit")
+        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Not sent')",
+                   timeout=TIMEOUT)
+        assert "Only a published register initiative can be updated." in page.locator(
+            ".register-field:has(#register-update-of) .field-error").inner_text()
+        assert page.evaluate(f"{kept}?.record_id") == record_id
+    finally:
+        contributor.page.context.close()
+    assert contributor.console_errors == [], "the browser console logged errors"

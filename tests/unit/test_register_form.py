@@ -273,6 +273,10 @@ def test_reg_form013_an_update_draft_is_restored_as_the_page_opens_not_the_recor
     assert values["register-base-revision"]["data"] == 1 and values["register-figure-count"]["data"] == 2
     assert values["register-loaded-record"]["data"] == record_id
     assert "as you left them" in values["register-submit-status"]["children"]
+    # A picker the page emptied (it no longer offers a withdrawn record) gets the draft's record back.
+    emptied = opened_with_draft(app, client, token, None, draft)
+    assert emptied["register-update-of"]["value"] == record_id
+    assert emptied["register-title"]["value"] == "Street triage, renamed in the draft"
     # A draft of another record, or none, and the record is loaded as published.
     for other in (kept_draft(loaded, "reg-0999", 1), None, {"record_id": record_id, "values": "junk"}):
         fresh = opened_with_draft(app, client, token, record_id, other)
