@@ -687,8 +687,10 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
                             status=f"Your changes to {of} are as you left them, kept in this browser (made against "
                             f"revision {kept['base_revision']}). Send them, or discard them to start again from "
                             "the record.")
-        if record_id is None and trigger == rid("update-of"):
-            raise PreventUpdate  # emptied by the picker itself (no option for it), never chosen: nothing changes
+            if loaded:
+                raise PreventUpdate  # the form already holds the record (restored or loaded as the page opened)
+        if record_id is None:  # emptied by the picker itself (no option for it), never chosen: still that record
+            record_id = loaded
         if not isinstance(record_id, str) or not record_id:
             if not loaded:
                 raise PreventUpdate
@@ -697,9 +699,9 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
                         update_of=no_update)
         if trigger == rid("update-of") and record_id == loaded:
             raise PreventUpdate  # the picker set back to the record the form holds: nothing to load
-        return fresh_record(record_id, loaded)
+        return fresh_record(record_id, loaded, discarding=trigger == rid("discard"))
 
-    def fresh_record(record_id: str, loaded: Any) -> dict[str, Any]:
+    def fresh_record(record_id: str, loaded: Any, discarding: bool = False) -> dict[str, Any]:
         """Every field of the record as published, its figures in the figure rows, and the revision read."""
         try:
             record = stored_record(record_id)
@@ -710,7 +712,11 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
                         status=f"The register is unavailable just now, so {record_id} could not be loaded; the "
                         "form is as it was. Please choose it again in a few minutes.")
         if record is None or record.kind != "initiative" or record.state != "published":
-            raise PreventUpdate
+            if not discarding:
+                raise PreventUpdate
+            # Nothing to go back to: discarding the changes to a withdrawn record leaves an empty form.
+            return dict(form={**form_values(None), "base_revision": None, "loaded": None}, update_of="",
+                        status=f"Your changes to {record_id} are discarded; it is no longer published.")
         extra = ""
         figures = record.payload.get("figures") or []
         if len(figures) > FIGURE_ROWS:

@@ -214,7 +214,7 @@ def test_reg_brw002_an_update_of_the_title_alone_keeps_every_figure(browser, upd
                    timeout=TIMEOUT)
         assert page.locator("#register-figure-0-value").input_value() == "30"
         assert page.locator("#register-figure-1-value").input_value() == "1250.5"
-        assert page.locator("#register-figure-1").is_visible()
+        page.locator("#register-figure-1").wait_for(state="visible", timeout=TIMEOUT * 1000)  # shown once the count arrives
         assert page.locator("#register-title").input_value() == "Night-time triage in the town centre"
         page.fill("#register-title", "Night-time street triage in the town centre")
         page.locator("#register-title").press("Tab")
@@ -332,7 +332,7 @@ def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishe
             assert page.locator("#register-figure-0-measure").input_value() == "Detentions under section 136"
             assert page.locator("#register-figure-1-measure").input_value() == "Hours officers spent in A&E"
             assert page.locator("#register-figure-1-value").input_value() == "1250.5"
-            assert page.locator("#register-figure-1").is_visible()
+            page.locator("#register-figure-1").wait_for(state="visible", timeout=TIMEOUT * 1000)  # shown once the count arrives
             assert "Evening triage at the station" in page.locator("#register-update-of").inner_text()
             assert "as you left them" in page.locator("#register-submit-status").inner_text()
 
@@ -428,6 +428,14 @@ def test_reg_brw005_a_draft_of_a_record_withdrawn_since_is_kept_and_said_so(brow
         assert "Only a published register initiative can be updated." in page.locator(
             ".register-field:has(#register-update-of) .field-error").inner_text()
         assert page.evaluate(f"{kept}?.record_id") == record_id
+        # Discarded, there is no record to go back to: the form starts afresh, and so does a reload.
+        page.click("#register-discard")
+        wait_until(page, "document.querySelector('#register-summary')?.value === ''", timeout=TIMEOUT)
+        wait_until(page, f"{kept} === null", timeout=TIMEOUT)
+        page.reload()
+        wait_for_map(page)
+        page.wait_for_selector("#register-summary", timeout=TIMEOUT * 1000)
+        assert page.locator("#register-summary").input_value() == ""
     finally:
         contributor.page.context.close()
     assert contributor.console_errors == [], "the browser console logged errors"
