@@ -9,6 +9,12 @@ name, so the browser's storage key holds it and a second user of one browser pro
 The draft's key (`register-initiative-key`, kept in local storage with the draft) and the draft's
 content together make the idempotency key, so a reload after a lost answer resends under the same
 key and an edited draft goes under a new one.
+
+An update's draft is kept whole, because Dash's persistence keeps what a user typed but not what a
+callback set, and a loaded record's fields are set by one: assets/register-drafts.js writes the record
+id, the revision it was loaded at and every field and figure row as shown to local storage under the
+user's own key (`update_draft_slot`) whenever one changes, and reads it back once as the page opens;
+`load_record_to_update` then restores it instead of loading the record again.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import abort, request
 
@@ -33,7 +39,6 @@ from domain.schema import Direction, Evaluation, FigureKind, Qualifier, Status, 
 from domain.source import DataSource, Snapshot
 from services.register import Forbidden, RateLimited, RegisterService
 from settings import Settings
-from storage import register_store
 from storage.errors import Conflict, NotFound, RegisterUnavailable
 
 PREFIX = "register-"
@@ -69,6 +74,11 @@ def figure_id(index: int, field: str) -> str:
 def draft_tag(user: User) -> str:
     """The persistence value of every draft field: the browser keeps each user's draft under their name."""
     return f"draft-of:{user.name}"
+
+
+def update_draft_slot(user: User) -> str:
+    """The local-storage key of this user's update draft (assets/register-drafts.js writes and reads it)."""
+    return f"{PREFIX}update-{draft_tag(user)}"
 
 
 def _options(values: Sequence[str]) -> list[dict]:
@@ -167,7 +177,11 @@ def contribute_form(snapshot: Snapshot, user: User) -> html.Section:
         _field("What this proposal is", _choice(rid("update-of"), update_options(snapshot), tag, value="",
                                                 clearable=False),
                "initiative", "record_id", "Choosing a register record loads all of it, figures too: change only "
-               "what should change."),
+               "what should change. Your changes are kept in this browser until you send them."),
+        # Beside the picker: whether the record has moved on since the draft loaded it, and a way back to it.
+        html.P(id=rid("update-note"), className="field-error", role="status"),
+        html.Button("Discard my changes", id=rid("discard"), n_clicks=0, className="button", hidden=True,
+                    title="Load the record again as it is published now"),
         _field("Title", _text("title", tag, maxLength=200), "initiative", "title"),
         _field("Force areas", _choice(rid("force_ids"), [{"label": f.name, "value": f.id} for f in forces], tag,
                                       multi=True), "initiative", "force_ids", "Leave empty for national work."),
@@ -195,8 +209,13 @@ def contribute_form(snapshot: Snapshot, user: User) -> html.Section:
         # The draft's own key, kept with the draft; a new one once it is stored. See the module's docstring.
         dcc.Store(id=rid("initiative-key"), data=uuid.uuid4().hex, storage_type="local"),
         dcc.Store(id=rid("initiative-sent")),
-        # The revision of the record the form loaded: an update is made against it.
-        dcc.Store(id=rid("base-revision"), storage_type="local"),
+        # The record whose fields the form holds, and the revision it was loaded at: an update is made against
+        # it. Kept across a reload by the update's draft (see the module's docstring), per user.
+        dcc.Store(id=rid("loaded-record")),
+        dcc.Store(id=rid("base-revision")),
+        dcc.Store(id=rid("update-draft-slot"), data=update_draft_slot(user)),
+        dcc.Store(id=rid("update-draft-start")),  # the draft as the page opened, read once
+        dcc.Store(id=rid("update-draft-kept")),  # the draft as last kept: what the browser holds now
         html.Button("Send for review", id=rid("submit"), n_clicks=0, className="button primary"),
         html.P(id=rid("submit-status"), role="status", className="register-status"),
     ], className="register-form", **{"aria-label": "Propose an initiative"})
@@ -390,6 +409,51 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _choice_value(value: Any, multi: bool) -> Any:
+    if multi:
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return value if isinstance(value, str) else None  # "" is an option of its own: "(none)"
+
+
+def draft_form(draft: Any, record_id: str) -> dict[str, Any] | None:
+    """The form as the user's update draft kept it (each component's value by its id), or None when the
+    draft is not an update of `record_id` loaded at a known revision. The draft comes from the browser:
+    anything but text, or a list of text, is read as an empty field."""
+    if not isinstance(draft, Mapping) or draft.get("record_id") != record_id:
+        return None
+    values, revision = draft.get("values"), draft.get("base_revision")
+    if not isinstance(values, Mapping) or not isinstance(revision, int) or isinstance(revision, bool) \
+            or not 0 < revision < MAX_SUBMISSION_ID:
+        return None
+
+    def field(component: str, name: str) -> Any:
+        text = name in TEXT_FIELDS or name in FIGURE_TEXT
+        return _as_text(values.get(component)) if text else _choice_value(values.get(component),
+                                                                          name in ("force_ids", "themes"))
+
+    count = values.get(rid("figure-count"))
+    return dict(
+        text={f: field(rid(f), f) for f in TEXT_FIELDS},
+        choices={f: field(rid(f), f) for f in CHOICE_FIELDS},
+        rows=[{f: field(figure_id(i, f), f) for f in FIGURE_FIELDS} for i in range(FIGURE_ROWS)],
+        count=count if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= FIGURE_ROWS else 1,
+        base_revision=revision, loaded=record_id,
+    )
+
+
+def moved_on(record_id: str, record: Any, base_revision: Any) -> str:
+    """A sentence when the record an update was loaded from is no longer as it was loaded; else nothing."""
+    if record is None or record.state != "published":
+        return (f"{record_id} is no longer published, so an update of it cannot be published; your changes stay in "
+                "this browser until you discard them.")
+    if isinstance(base_revision, int) and not isinstance(base_revision, bool) and record.revision > base_revision:
+        return (f"{record_id} has changed since your changes were loaded from it (they are made against revision "
+                f"{base_revision}; it is now at revision {record.revision}). Your changes are kept, but sent as they "
+                "are they would be refused as out of date: note them, discard them to load the record as it is "
+                "now, and make them again.")
+    return ""
+
+
 # ---- callbacks -----------------------------------------------------------------------------------------
 
 
@@ -430,9 +494,10 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
             return no_update
 
     def stored_record(record_id: str) -> Any:
+        """The register record with this id, or None; RegisterUnavailable when the database is away."""
         try:
-            return register_store.get_record(service.engine, record_id)
-        except NotFound:
+            return service.record(record_id)
+        except SubmissionInvalid:
             return None
 
     error_slots = {"type": rid("error"), "form": "initiative", "field": ALL}
@@ -443,12 +508,13 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
                     mine=Output(rid("mine"), "children", allow_duplicate=True)),
         inputs=dict(n_clicks=Input(rid("submit"), "n_clicks")),
         state=dict(update_of=State(rid("update-of"), "value"), base_revision=State(rid("base-revision"), "data"),
+                   loaded=State(rid("loaded-record"), "data"),
                    fields={f: State(rid(f), "value") for f in (*TEXT_FIELDS, *CHOICE_FIELDS)},
                    count=State(rid("figure-count"), "data"), draft=State(rid("initiative-key"), "data"),
                    rows=[{f: State(figure_id(i, f), "value") for f in FIGURE_FIELDS} for i in range(FIGURE_ROWS)]),
         prevent_initial_call=True,
     )
-    def send_initiative(n_clicks, update_of, base_revision, fields, count, draft, rows):
+    def send_initiative(n_clicks, update_of, base_revision, loaded, fields, count, draft, rows):
         user = user_or_403()
         if not n_clicks:
             raise PreventUpdate
@@ -456,6 +522,8 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         unchanged = dict(draft=no_update, sent=no_update, mine=no_update)
         shown = count if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= FIGURE_ROWS else 1
         payload: dict[str, Any] = dict(fields)
+        if update_of is None:  # the picker empties itself for a record it no longer offers: still that record's update
+            update_of = loaded
         update_of = update_of if isinstance(update_of, str) and update_of else None
         revision = base_revision if isinstance(base_revision, int) and not isinstance(base_revision, bool) else None
         try:
@@ -555,6 +623,7 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
               for i in range(FIGURE_ROWS)],
         count=Output(rid("figure-count"), "data", allow_duplicate=True),
         base_revision=Output(rid("base-revision"), "data", allow_duplicate=True),
+        loaded=Output(rid("loaded-record"), "data", allow_duplicate=True),
     )
 
     @app.callback(
@@ -567,7 +636,7 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         user_or_403()
         if sent is None:
             raise PreventUpdate
-        return dict(form={**form_values(None), "base_revision": None}, update_of="")
+        return dict(form={**form_values(None), "base_revision": None, "loaded": None}, update_of="")
 
     @app.callback(
         output={f: Output(rid(f"note-{f}"), "value", allow_duplicate=True) for f in NOTE_FORM_FIELDS},
@@ -596,31 +665,96 @@ def register(app: Dash, source: DataSource, service: RegisterService, settings: 
         return [*chosen, force]
 
     @app.callback(
-        output=dict(form=form_outputs, status=Output(rid("submit-status"), "children", allow_duplicate=True)),
-        inputs=dict(record_id=Input(rid("update-of"), "value")),
-        # Also as the page opens: a draft of an update reloads its record, so the form never holds a record
-        # id without the record (a draft's own edits to a loaded record are not kept across a reload).
+        output=dict(form=form_outputs, status=Output(rid("submit-status"), "children", allow_duplicate=True),
+                    update_of=Output(rid("update-of"), "value", allow_duplicate=True)),
+        inputs=dict(record_id=Input(rid("update-of"), "value"), draft=Input(rid("update-draft-start"), "data"),
+                    _discard=Input(rid("discard"), "n_clicks")),
+        state=dict(loaded=State(rid("loaded-record"), "data")),
+        # Also as the page opens, once the browser has read the user's update draft: restored, not reloaded.
         prevent_initial_call="initial_duplicate",
     )
-    def load_record_to_update(record_id):
-        """Every field of the chosen register record, its figures in the figure rows, and the revision read."""
+    def load_record_to_update(record_id, draft, _discard, loaded):
+        """The chosen register record in the form, or, as the page opens, the user's draft of its update."""
         user_or_403()
+        trigger = ctx.triggered_id
+        if trigger in (None, rid("update-draft-start")):
+            # A withdrawn record is no longer among the picker's options, which empties it: its draft is
+            # restored all the same, and the sentence beside the picker says it can no longer be published.
+            of = record_id or (draft.get("record_id") if isinstance(draft, Mapping) else None)
+            kept = draft_form(draft, of) if isinstance(of, str) and of else None
+            if kept is not None:
+                return dict(form=kept, update_of=of if of != record_id else no_update,
+                            status=f"Your changes to {of} are as you left them, kept in this browser (made against "
+                            f"revision {kept['base_revision']}). Send them, or discard them to start again from "
+                            "the record.")
+            if loaded:
+                raise PreventUpdate  # the form already holds the record (restored or loaded as the page opened)
+        if record_id is None:  # emptied by the picker itself (no option for it), never chosen: still that record
+            record_id = loaded
         if not isinstance(record_id, str) or not record_id:
-            raise PreventUpdate
+            if not loaded:
+                raise PreventUpdate
+            # "A new initiative": the fields stay to start from, but they are no longer a record's update.
+            return dict(form={**{k: no_update for k in form_outputs}, "loaded": None}, status=no_update,
+                        update_of=no_update)
+        if trigger == rid("update-of") and record_id == loaded:
+            raise PreventUpdate  # the picker set back to the record the form holds: nothing to load
+        return fresh_record(record_id, loaded, discarding=trigger == rid("discard"))
+
+    def fresh_record(record_id: str, loaded: Any, discarding: bool = False) -> dict[str, Any]:
+        """Every field of the record as published, its figures in the figure rows, and the revision read."""
         try:
             record = stored_record(record_id)
         except RegisterUnavailable:
-            return dict(form={k: no_update for k in form_outputs}, status=UNAVAILABLE_NOW)
+            # The form keeps what it holds, and the picker goes back to the record it belongs to.
+            return dict(form={k: no_update for k in form_outputs},
+                        update_of=loaded if isinstance(loaded, str) and loaded else no_update,
+                        status=f"The register is unavailable just now, so {record_id} could not be loaded; the "
+                        "form is as it was. Please choose it again in a few minutes.")
         if record is None or record.kind != "initiative" or record.state != "published":
-            raise PreventUpdate
+            if not discarding:
+                raise PreventUpdate
+            # Nothing to go back to: discarding the changes to a withdrawn record leaves an empty form.
+            return dict(form={**form_values(None), "base_revision": None, "loaded": None}, update_of="",
+                        status=f"Your changes to {record_id} are discarded; it is no longer published.")
         extra = ""
         figures = record.payload.get("figures") or []
         if len(figures) > FIGURE_ROWS:
             extra = (f" The form shows its first {FIGURE_ROWS} figures; the other {len(figures) - FIGURE_ROWS} "
                      "are kept as they are.")
-        return dict(form={**form_values(record.payload), "base_revision": record.revision},
+        return dict(form={**form_values(record.payload), "base_revision": record.revision, "loaded": record_id},
+                    update_of=no_update,
                     status=f"Loaded {record_id} as published (revision {record.revision}). Change only what should "
                     f"change: fields and figures left as they are stay as they are.{extra}")
+
+    @app.callback(
+        output=dict(note=Output(rid("update-note"), "children"), hidden=Output(rid("discard"), "hidden")),
+        inputs=dict(loaded=Input(rid("loaded-record"), "data"), revision=Input(rid("base-revision"), "data"),
+                    _version=Input(rid("pickers-version"), "data")),
+        prevent_initial_call=True,
+    )
+    def update_note(loaded, revision, _version):
+        """Beside the picker: whether the record the update was loaded from has moved on since."""
+        user_or_403()
+        if not isinstance(loaded, str) or not loaded:
+            return dict(note="", hidden=True)
+        try:
+            record = stored_record(loaded)
+        except RegisterUnavailable:
+            return dict(note=no_update, hidden=False)
+        return dict(note=moved_on(loaded, record, revision), hidden=False)
+
+    # The update's draft, kept and read in the browser (assets/register-drafts.js): see the module's docstring.
+    app.clientside_callback(
+        ClientsideFunction("registerDrafts", "keep"), Output(rid("update-draft-kept"), "data"),
+        [Input(rid(f), "value") for f in (*TEXT_FIELDS, *CHOICE_FIELDS)],
+        [Input(figure_id(i, f), "value") for i in range(FIGURE_ROWS) for f in FIGURE_FIELDS],
+        Input(rid("figure-count"), "data"), Input(rid("update-of"), "value"), Input(rid("loaded-record"), "data"),
+        Input(rid("base-revision"), "data"), State(rid("update-draft-slot"), "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(ClientsideFunction("registerDrafts", "read"), Output(rid("update-draft-start"), "data"),
+                            Input(rid("update-draft-slot"), "data"))
 
     @app.callback(
         Output(rid("note-figure_id"), "options"),

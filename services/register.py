@@ -179,6 +179,12 @@ class RegisterService:
                                     reason=reason.strip()[:2000], organisation=self.organisation, now=self.clock(),
                                     revision=revision)
 
+    def record(self, record_id: str) -> PublishedRecord:
+        """The register record with this id, published or withdrawn, as stored; SubmissionInvalid with a
+        sentence when there is none (the id may come from a browser)."""
+        _refuse_nul("record_id", record_id, "The record id")
+        return self._record(record_id)
+
     def published(self) -> list[PublishedRecord]:
         return register_store.published_records(self.engine)
 

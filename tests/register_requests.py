@@ -193,7 +193,7 @@ def initiative_request(app: Dash, fields: Mapping[str, Any] | None = None,
     values: dict[str, Any] = {"register-submit": n_clicks, "register-update-of": update_of,
                               "register-figure-count": figure_count if figure_count is not None else max(1, len(figures)),
                               "register-initiative-key": key if key is not None else uuid.uuid4().hex,
-                              "register-base-revision": base_revision}
+                              "register-base-revision": base_revision, "register-loaded-record": update_of or None}
     for name in INITIATIVE_FIELDS:
         if name != "figures":
             values[f"register-{name}"] = fields.get(name)

@@ -179,7 +179,7 @@ def register_engine(server):
     return connect(f"sqlite:///{server.database}")
 
 
-def published_record_with_two_figures(server) -> str:
+def published_record_with_two_figures(server, title: str = "Night-time triage in the town centre") -> str:
     """A record as the register holds it after an earlier publication, made through the service directly."""
     from domain.register import User
     from services.register import RegisterService
@@ -190,7 +190,7 @@ def published_record_with_two_figures(server) -> str:
         second = {**VALID_FIGURE, "measure": "Hours officers spent in A&E", "value": "1250.5", "unit": "hours",
                   "qualifier": "around", "source": "Annual report, p. 4"}
         submission = service.propose(User("carla", False), "new initiative",
-                                     valid_payload(title="Night-time triage in the town centre",
+                                     valid_payload(title=title,
                                                    figures=[dict(VALID_FIGURE), second]), reference())
         return service.publish(User("rita", True), submission.id, reference()).record_id
     finally:
@@ -214,7 +214,7 @@ def test_reg_brw002_an_update_of_the_title_alone_keeps_every_figure(browser, upd
                    timeout=TIMEOUT)
         assert page.locator("#register-figure-0-value").input_value() == "30"
         assert page.locator("#register-figure-1-value").input_value() == "1250.5"
-        assert page.locator("#register-figure-1").is_visible()
+        page.locator("#register-figure-1").wait_for(state="visible", timeout=TIMEOUT * 1000)  # shown once the count arrives
         assert page.locator("#register-title").input_value() == "Night-time triage in the town centre"
         page.fill("#register-title", "Night-time street triage in the town centre")
         page.locator("#register-title").press("Tab")
@@ -298,3 +298,144 @@ def test_reg_brw003_a_draft_keeps_its_key_across_a_reload_and_is_kept_per_user(b
         wait_until(page, f"{draft_key} !== {key!r}", timeout=TIMEOUT)
     finally:
         page.context.close()
+
+
+def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishes_as_edited(browser, update_server):
+    from storage import register_store
+    record_id = published_record_with_two_figures(update_server, "Evening triage at the station")
+    engine = register_engine(update_server)
+    before = register_store.get_record(engine, record_id).payload["figures"]
+    contributor = page_for(browser, update_server, "dora")
+    reviewer = page_for(browser, update_server, "rita")
+    kept = "JSON.parse(localStorage.getItem('register-update-draft-of:dora'))"
+    contexts = [contributor.page.context, reviewer.page.context]
+    try:
+        page = contributor.page
+        page.goto(update_server.base_url)
+        wait_for_map(page)
+        # The overview above the register draws as it comes into view; drawn first, it moves nothing later.
+        page.locator("#outcomes-overview").scroll_into_view_if_needed()
+        wait_until(page, "document.querySelectorAll('#outcomes-overview .js-plotly-plot').length > 0", timeout=TIMEOUT)
+        choose_option(page, "register-update-of", "Evening", "Evening triage at the station")
+        wait_until(page, "document.querySelector('#register-figure-1-measure')?.value === 'Hours officers spent in A&E'",
+                   timeout=TIMEOUT)
+        page.fill("#register-title", "Evening street triage at the station")
+        page.locator("#register-title").press("Tab")
+        page.fill("#register-figure-0-value", "35")
+        page.locator("#register-figure-0-value").press("Tab")
+        wait_until(page, f"{kept}?.values['register-figure-0-value'] === '35'", timeout=TIMEOUT)
+
+        def edits_are_back(page) -> None:
+            wait_until(page, "document.querySelector('#register-title')?.value === 'Evening street triage at the station'",
+                       timeout=TIMEOUT)
+            assert page.locator("#register-figure-0-value").input_value() == "35"
+            assert page.locator("#register-figure-0-measure").input_value() == "Detentions under section 136"
+            assert page.locator("#register-figure-1-measure").input_value() == "Hours officers spent in A&E"
+            assert page.locator("#register-figure-1-value").input_value() == "1250.5"
+            page.locator("#register-figure-1").wait_for(state="visible", timeout=TIMEOUT * 1000)  # shown once the count arrives
+            assert "Evening triage at the station" in page.locator("#register-update-of").inner_text()
+            assert "as you left them" in page.locator("#register-submit-status").inner_text()
+
+        page.reload()
+        wait_for_map(page)
+        edits_are_back(page)
+        # Another user of this browser profile starts with no update, and does not touch dora's draft.
+        page.context.set_extra_http_headers({"X-Remote-User": "olga"})
+        page.reload()
+        wait_for_map(page)
+        page.wait_for_selector("#register-title", timeout=TIMEOUT * 1000)
+        assert page.locator("#register-title").input_value() == ""
+        assert "A new initiative" in page.locator("#register-update-of").inner_text()
+        # The browser restarts: a new context with what the old one had stored.
+        stored = page.context.storage_state()
+        page.context.close()
+        restarted = browser.new_context(viewport={"width": 1280, "height": 900}, storage_state=stored,
+                                        extra_http_headers={"X-Remote-User": "dora"})
+        contexts.append(restarted)
+        page = restarted.new_page()
+        page.goto(update_server.base_url)
+        wait_for_map(page)
+        edits_are_back(page)
+
+        page.click("#register-submit")
+        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
+                   timeout=TIMEOUT)
+        # Once sent, the draft is gone: the form starts afresh, after a reload too.
+        wait_until(page, f"{kept} === null", timeout=TIMEOUT)
+        page.reload()
+        wait_for_map(page)
+        page.wait_for_selector("#register-title", timeout=TIMEOUT * 1000)
+        assert page.locator("#register-title").input_value() == ""
+
+        review = reviewer.page
+        review.goto(update_server.base_url)
+        wait_for_map(review)
+        item = review.locator(".register-item", has_text="Evening street triage at the station")
+        item.wait_for(timeout=TIMEOUT * 1000)
+        diff = item.locator(".register-diff").inner_text()
+        assert "Title" in diff and "Figure changed" in diff and "Hours officers" not in diff
+        item.locator("button", has_text="Publish").click()
+        wait_until(review, "document.querySelector('#register-review-status')?.textContent.startsWith('Published')",
+                   timeout=TIMEOUT)
+        record = register_store.get_record(engine, record_id)
+        assert record.revision == 2 and record.payload["title"] == "Evening street triage at the station"
+        assert record.payload["figures"][0] == {**before[0], "value": 35.0}
+        assert record.payload["figures"][1] == before[1]
+        assert len(record.payload["figures"]) == 2
+    finally:
+        engine.dispose()
+        for context in contexts:
+            context.close()
+    for watched in (contributor, reviewer):
+        assert watched.console_errors == [], "the browser console logged errors"
+
+
+def test_reg_brw005_a_draft_of_a_record_withdrawn_since_is_kept_and_said_so(browser, update_server):
+    from domain.register import User
+    from services.register import RegisterService
+    record_id = published_record_with_two_figures(update_server, "Morning triage in the market square")
+    contributor = page_for(browser, update_server, "edna")
+    kept = "JSON.parse(localStorage.getItem('register-update-draft-of:edna'))"
+    try:
+        page = contributor.page
+        page.goto(update_server.base_url)
+        wait_for_map(page)
+        page.locator("#outcomes-overview").scroll_into_view_if_needed()
+        wait_until(page, "document.querySelectorAll('#outcomes-overview .js-plotly-plot').length > 0", timeout=TIMEOUT)
+        choose_option(page, "register-update-of", "Morning", "Morning triage in the market square")
+        wait_until(page, "document.querySelector('#register-figure-1-measure')?.value === 'Hours officers spent in A&E'",
+                   timeout=TIMEOUT)
+        page.fill("#register-summary", "Nurses and officers meet traders at the Saturday market.")
+        page.locator("#register-summary").press("Tab")
+        wait_until(page, f"{kept}?.values['register-summary']?.startsWith('Nurses and officers')", timeout=TIMEOUT)
+        engine = register_engine(update_server)
+        try:
+            RegisterService(engine, "Kent PCC office", 100).withdraw(User("rita", True), record_id, "A duplicate.")
+        finally:
+            engine.dispose()
+        page.wait_for_timeout(1500)  # the worker learns of the withdrawal within a poll
+        page.reload()
+        wait_for_map(page)
+        wait_until(page, "document.querySelector('#register-summary')?.value.startsWith('Nurses and officers')",
+                   timeout=TIMEOUT)
+        assert page.locator("#register-figure-1-value").input_value() == "1250.5"
+        wait_until(page, f"document.querySelector('#register-update-note')?.textContent.startsWith('{record_id} is no "
+                   "longer published')", timeout=TIMEOUT)
+        # Sent as it is, it is refused beside the picker, and the draft stays.
+        page.click("#register-submit")
+        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Not sent')",
+                   timeout=TIMEOUT)
+        assert "Only a published register initiative can be updated." in page.locator(
+            ".register-field:has(#register-update-of) .field-error").inner_text()
+        assert page.evaluate(f"{kept}?.record_id") == record_id
+        # Discarded, there is no record to go back to: the form starts afresh, and so does a reload.
+        page.click("#register-discard")
+        wait_until(page, "document.querySelector('#register-summary')?.value === ''", timeout=TIMEOUT)
+        wait_until(page, f"{kept} === null", timeout=TIMEOUT)
+        page.reload()
+        wait_for_map(page)
+        page.wait_for_selector("#register-summary", timeout=TIMEOUT * 1000)
+        assert page.locator("#register-summary").input_value() == ""
+    finally:
+        contributor.page.context.close()
+    assert contributor.console_errors == [], "the browser console logged errors"

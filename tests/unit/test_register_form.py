@@ -236,3 +236,112 @@ def test_reg_form012_problems_are_whole_sentences_beside_their_fields(app, clien
     assert "a spreadsheet opening the register's export would run as a formula" in errors["place"]
     assert errors["figures.0.value"] == ("Give the size of the change as a positive number and its direction in "
                                          "'Direction'.")
+
+
+# --- an update's draft survives a reload; components read records through the service ----------------------
+
+
+def opened_with_draft(app, client, token, record_id: str, draft) -> dict:
+    """What the page gets as it opens with the picker on `record_id` and the browser's update draft read."""
+    key, _ = callback_for(app, "register-update-of")
+    request = simple_request(app, key, {"register-update-of": record_id, "register-update-draft-start": draft})
+    request["changedPropIds"] = ["register-update-draft-start.data"]
+    answer = post_callback(client, request, token=token)
+    assert answer.status_code == 200, answer.data
+    return response_values(answer)
+
+
+def kept_draft(values: dict, record_id: str, revision: int, **edits) -> dict:
+    """The draft assets/register-drafts.js keeps: every field's value by its component id, as shown."""
+    shown = {component: next(iter(props.values())) for component, props in values.items()
+             if component.startswith("register-") and component not in ("register-submit-status",
+                                                                          "register-base-revision")}
+    return {"record_id": record_id, "base_revision": revision, "values": {**shown, **edits}}
+
+
+def test_reg_form013_an_update_draft_is_restored_as_the_page_opens_not_the_record_again(app, client, token, tmp_path):
+    record_id = published_with_two_figures(app, client, token, tmp_path)
+    loaded = loaded_form(app, client, token, record_id)
+    assert loaded["register-loaded-record"]["data"] == record_id
+    draft = kept_draft(loaded, record_id, 1, **{"register-title": "Street triage, renamed in the draft",
+                                                "register-figure-1-value": "1300"})
+    values = opened_with_draft(app, client, token, record_id, draft)
+    assert values["register-title"]["value"] == "Street triage, renamed in the draft"
+    rows = rows_of(values)
+    assert rows[1]["value"] == "1300" and rows[1]["measure"] == SECOND_FIGURE["measure"]
+    assert rows[0] == rows_of(loaded)[0]  # the untouched figure as loaded
+    assert values["register-base-revision"]["data"] == 1 and values["register-figure-count"]["data"] == 2
+    assert values["register-loaded-record"]["data"] == record_id
+    assert "as you left them" in values["register-submit-status"]["children"]
+    # A picker the page emptied (it no longer offers a withdrawn record) gets the draft's record back.
+    emptied = opened_with_draft(app, client, token, None, draft)
+    assert emptied["register-update-of"]["value"] == record_id
+    assert emptied["register-title"]["value"] == "Street triage, renamed in the draft"
+    # A draft of another record, or none, and the record is loaded as published.
+    for other in (kept_draft(loaded, "reg-0999", 1), None, {"record_id": record_id, "values": "junk"}):
+        fresh = opened_with_draft(app, client, token, record_id, other)
+        assert fresh["register-title"]["value"] == VALID_FIELDS["title"]
+        assert fresh["register-submit-status"]["children"].startswith(f"Loaded {record_id}")
+
+
+def test_reg_form014_a_draft_of_a_record_that_moved_on_is_kept_and_said_so_beside_the_picker(app, client, token,
+                                                                                              tmp_path):
+    record_id = published_with_two_figures(app, client, token, tmp_path)
+    loaded = loaded_form(app, client, token, record_id)
+    note_key = callback_with_output(app, "register-update-note.children")
+
+    def note(revision) -> dict:
+        answer = post_callback(client, simple_request(app, note_key, {"register-loaded-record": record_id,
+                                                                      "register-base-revision": revision}), token=token)
+        assert answer.status_code == 200, answer.data
+        return response_values(answer)
+
+    assert note(1)["register-update-note"]["children"] == "" and note(1)["register-discard"]["hidden"] is False
+    fields = {f: loaded[f"register-{f}"]["value"] for f in VALID_FIELDS}
+    assert SENT in submit_status(send(app, client, token, {**fields, "title": "Renamed by another"},
+                                      rows_of(loaded)[:2], update_of=record_id, base_revision=1, figure_count=2))
+    assert publish(app, client, token, pending(tmp_path)[-1].id).startswith("Published")
+    # The draft made against revision 1 is restored as it was, and the sentence beside the picker says why
+    # sending it as it is would be refused.
+    draft = kept_draft(loaded, record_id, 1, **{"register-title": "My rename"})
+    assert opened_with_draft(app, client, token, record_id, draft)["register-title"]["value"] == "My rename"
+    said = note(1)["register-update-note"]["children"]
+    assert f"{record_id} has changed since your changes were loaded from it" in said
+    assert "revision 1; it is now at revision 2" in said
+    assert note(2)["register-update-note"]["children"] == ""
+    # "Discard my changes" loads the record as it is now.
+    key, _ = callback_for(app, "register-update-of")
+    request = simple_request(app, key, {"register-update-of": record_id, "register-loaded-record": record_id,
+                                        "register-discard": 1})
+    request["changedPropIds"] = ["register-discard.n_clicks"]
+    fresh = response_values(post_callback(client, request, token=token))
+    assert fresh["register-title"]["value"] == "Renamed by another" and fresh["register-base-revision"]["data"] == 2
+
+
+def test_reg_form015_records_are_read_through_the_service_never_storage_from_a_component(app, tmp_path):
+    import ast
+    from pathlib import Path
+
+    from domain.register import SubmissionInvalid, User
+    from services.register import RegisterService
+    from tests.register_requests import reference, valid_payload
+    with engine_for(tmp_path) as engine:
+        service = RegisterService(engine, "Kent PCC office", 100)
+        submission = service.propose(User("carla", False), "new initiative", valid_payload(), reference())
+        published = service.publish(User("rita", True), submission.id, reference())
+        assert service.record(published.record_id) == register_store.get_record(engine, published.record_id)
+        for missing, said in (("reg-0999", "no register record has id 'reg-0999'"),
+                              ("reg\x000", "The record id contains a NUL character")):
+            with pytest.raises(SubmissionInvalid) as refused:
+                service.record(missing)
+            assert said in str(refused.value.problems[0].message)
+    components = Path(__file__).resolve().parents[2] / "components"
+    for path in components.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = {f"{node.module}.{a.name}" for a in node.names} | {node.module or ""}
+            elif isinstance(node, ast.Import):
+                names = {a.name for a in node.names}
+            else:
+                continue
+            assert not any(n.startswith("storage.register_store") for n in names), path.name

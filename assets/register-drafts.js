@@ -1,0 +1,52 @@
+/*
+ * The register's update draft, kept in this browser per user (components/register_view.py, the module's
+ * docstring). Dash keeps what a user types in a field, but not what a callback set there, and every field
+ * of a loaded record is set by one: so the whole draft of an update (the record, the revision it was
+ * loaded at, every field and figure row as shown) is kept here, under the user's own key, and given back
+ * to the server once as the page opens, to restore instead of loading the record again.
+ */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  registerDrafts: {
+    // As the page opens: this user's update draft, or null.
+    read: function (slot) {
+      if (!slot) { return null; }
+      try {
+        return JSON.parse(window.localStorage.getItem(slot));
+      } catch (e) {
+        return null;  // no storage, or something unreadable in it: the record is loaded afresh
+      }
+    },
+    // Whenever a field changes: the form as shown, while it holds the record chosen in the picker. With
+    // "A new initiative" chosen (or once sent) the draft is forgotten; while another record is being loaded,
+    // the fields are still the last one's, so nothing is written.
+    keep: function () {
+      var context = window.dash_clientside.callback_context;
+      var noUpdate = window.dash_clientside.no_update;
+      var slot = context.states['register-update-draft-slot.data'];
+      var chosen = context.inputs['register-update-of.value'];
+      var loaded = context.inputs['register-loaded-record.data'];
+      if (!slot) { return noUpdate; }
+      try {
+        // "" is "A new initiative", chosen or set once sent. null is the picker emptying itself when the
+        // record is no longer offered (withdrawn): the draft stays the loaded record's.
+        if (chosen === null || chosen === undefined) { chosen = loaded; }
+        if (!chosen && chosen !== '') { return noUpdate; }
+        if (chosen === '') {
+          if (window.localStorage.getItem(slot) === null) { return noUpdate; }
+          window.localStorage.removeItem(slot);
+          return null;
+        }
+        if (chosen !== loaded) { return noUpdate; }
+        var values = {};
+        context.inputs_list.forEach(function (input) {
+          values[input.id] = input.value === undefined ? null : input.value;
+        });
+        var draft = {record_id: loaded, base_revision: context.inputs['register-base-revision.data'], values: values};
+        window.localStorage.setItem(slot, JSON.stringify(draft));
+        return draft;
+      } catch (e) {
+        return noUpdate;  // storage full or refused: the page still holds the form
+      }
+    }
+  }
+});
