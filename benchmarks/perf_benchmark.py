@@ -147,7 +147,7 @@ def click_to_panel(browser, base_url: str, recorded: list[str], names: dict[str,
     page.on("request", lambda r: recorded.append(r.post_data) if r.method == "POST" and r.post_data else None)
     page.goto(base_url)
     page.wait_for_selector(MAP_FORCES, timeout=30_000)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('50 of 50')", timeout=30)
+    wait_until(page, "/^(\\d+) of \\1\\b/.test(document.querySelector('#results-count')?.textContent || '')", timeout=30)
     england = page.evaluate("document.querySelector('#profile-counts').textContent")
     headings, panels = [], []
     for n in range(CLICKS):
