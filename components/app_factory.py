@@ -12,7 +12,7 @@ from flask import Response, abort, request
 
 from components import (cite_view, compare_view, freshness, map_panel, matrix_view, national_view, overview_view,
                         profile, register_view, shell)
-from components.page_cache import LayoutCache, install_layout_route
+from components.page_cache import LAYOUT_ROUTE, LayoutCache, install_layout_route
 from components.write_guard import install_write_guard
 from components.security import install_security
 from components.static_compression import content_digest, hashed_file_response, install_precompressed_static
@@ -141,6 +141,8 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
         # tests/unit/test_view.py checks every callback's ids against the layout instead.
         suppress_callback_exceptions=True,
         meta_tags=[{"name": PLOTLY_BUNDLE_META, "content": plotly_bundle_path(settings.url_prefix, plotly_digest)},
+                   # Where the page's layout is fetched from: assets/view-cookie.js scopes its cookie to it.
+                   {"name": "pph-layout-path", "content": f"{settings.url_prefix}{LAYOUT_ROUTE}"},
                    {"name": "description", "content": "Where police and public health work together across England: "
                     "a map of the initiatives, themes and outcome figures in Public Health England's 2016 paper."}],
     )
