@@ -29,10 +29,9 @@ from sqlalchemy.exc import ArgumentError
 log = logging.getLogger(__name__)
 
 # plotly.js without its map and 3-D traces (npm plotly.js-basic-dist-min: scatter, bar, pie; the charts use
-# scatter). No page loads it at first: the first charts to be drawn
-# make dcc.Graph fetch it (assets/plotly-on-demand.js points dcc.Graph here, not at the full 4.6 MB
-# bundle). Its URL carries the digest of its bytes (no version typed here: scripts/fetch_frontend.sh
-# alone says which release is installed).
+# scatter). It draws no chart on the page (those are HTML lists): "Save these charts as images" loads it
+# (assets/plotly-on-demand.js) from the URL in the page's meta tag. Its URL carries the digest of its bytes
+# (no version typed here: scripts/fetch_frontend.sh alone says which release is installed).
 PLOTLY_BUNDLE = "plotly-basic.min.js"
 PLOTLY_BUNDLE_META = "pph-plotly-bundle"
 
@@ -59,6 +58,14 @@ INDEX_HTML = """<!DOCTYPE html>
         </footer>
     </body>
 </html>"""
+
+
+def use_json_engine() -> None:
+    """Dash serializes every callback answer through plotly's JSON encoder with plotly's default engine, so
+    only that process-wide setting reaches it. Our answers are component trees with small figures; the orjson
+    engine walks them in Python first and was ~1.5x slower than json. The page itself names its engine
+    (components/page_cache.py). tests/unit/test_dash_couplings.py fails if Dash stops using the default."""
+    plotly_io.json.config.default_engine = "json"
 
 
 class StartupError(RuntimeError):
@@ -123,9 +130,7 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     # vendor/ is reinstalled while it runs.
     plotly_bytes = (settings.plotly_dir / PLOTLY_BUNDLE).read_bytes()
     plotly_digest = content_digest(plotly_bytes)
-    # Dash serializes every response through plotly's JSON engine. Our responses are component trees
-    # with small figures; the orjson engine walks them in Python first and was ~1.5x slower than json.
-    plotly_io.json.config.default_engine = "json"
+    use_json_engine()
 
     app = Dash(
         __name__,
