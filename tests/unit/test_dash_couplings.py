@@ -129,3 +129,60 @@ def test_dash006_a_bug_in_a_callback_of_ours_stays_a_500_whatever_its_error():
     app = guarded_app()
     answer = app.server.test_client().post("/_dash-update-component", json=two_outputs_request(app, clicks=13))
     assert answer.status_code == 500 and b"Traceback" not in answer.data
+
+
+# plotly.js: no chart on the page is drawn by it, so nothing leans on Dash's private _dashPlotlyJSURL
+
+
+def test_dash007_no_dcc_graph_anywhere_so_dash_never_fetches_its_own_plotly_bundle():
+    """A dcc.Graph would make Dash's renderer fetch plotly.js from its private `_dashPlotlyJSURL` (the full
+    4.6 MB bundle). The charts are HTML lists; plotly.js is loaded by assets/plotly-on-demand.js, only to save
+    images, with a script tag of the app's own bundle."""
+    sources = {path: path.read_text() for folder in ("components", "domain") for path in (REPO / folder).glob("*.py")}
+    assert [str(path.relative_to(REPO)) for path, text in sources.items() if "Graph(" in text] == []
+    for script in (REPO / "assets").glob("*.js"):
+        assert "_dashPlotlyJSURL" not in script.read_text(), script
+
+
+def test_dash008_dash_serializes_callback_answers_with_plotlys_default_engine(monkeypatch, app):
+    """components/app_factory.use_json_engine sets plotly's default JSON engine for the process: the one
+    setting Dash's callback answers go through. If Dash names an engine of its own, or stops using plotly's
+    encoder, that setting no longer does anything."""
+    import plotly.io as plotly_io
+    import plotly.io.json as plotly_json
+
+    assert plotly_io.json.config.default_engine == "json"
+    calls: list[dict] = []
+    real = plotly_json.to_json_plotly
+
+    def spy(value, *args, **kwargs):
+        calls.append({"args": args, **kwargs})
+        return real(value, *args, **kwargs)
+
+    monkeypatch.setattr(plotly_json, "to_json_plotly", spy)
+    small = guarded_app()
+    answered = small.server.test_client().post("/_dash-update-component", json=two_outputs_request(small))
+    assert answered.status_code == 200
+    assert calls and all(not c["args"] and c.get("engine") is None for c in calls), recheck(
+        f"Dash's callback answers no longer go through plotly's to_json_plotly with its default engine ({calls}); "
+        "re-check use_json_engine in components/app_factory.py and re-measure with benchmarks/perf_benchmark.py")
+
+
+# assets/a11y-fixes.js repairs dcc.Dropdown's markup as Dash 4.4 renders it
+
+A11Y_CHECKED_WITH = "4.4.1"  # the dash release whose dropdown markup assets/a11y-fixes.js was checked against
+DROPDOWN_MARKUP = ('className:"dash-dropdown-wrapper"', 'className:"dash-dropdown-focus-target"', '"aria-hidden":"true"',
+                   'className:"dash-dropdown "', '"aria-labelledby"', 'className:"dash-dropdown-clear"')
+
+
+def test_dash009_the_dropdown_markup_a11y_fixes_repairs_is_the_installed_dashs():
+    bundle = (DASH / "dcc" / "async-dropdown.js").read_text()
+    missing = [part for part in DROPDOWN_MARKUP if part not in bundle]
+    assert not missing, recheck(f"dcc.Dropdown's markup changed ({missing} gone): re-check assets/a11y-fixes.js")
+    assert version("dash") == A11Y_CHECKED_WITH, recheck(
+        f"dash is no longer {A11Y_CHECKED_WITH}: re-check assets/a11y-fixes.js against the new dcc.Dropdown "
+        "(does it still focus an aria-hidden helper, name its button by aria-labelledby?), run the browser tier's "
+        "axe tests without the script, then set A11Y_CHECKED_WITH")
+    script = (REPO / "assets" / "a11y-fixes.js").read_text()
+    assert "document.documentElement, { childList: true, subtree: true }" in script  # no page-wide attribute watch
+    assert script.count("attributes: true") == 1  # one per dropdown wrapper
