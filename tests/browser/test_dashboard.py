@@ -147,7 +147,7 @@ def test_brw008_the_outcomes_overview_reads_without_plotly_and_saves_its_charts_
     assert page.evaluate("typeof window.Plotly") == "undefined" and plotly_requests == []
 
     with page.expect_download(timeout=TIMEOUT * 1000) as download:
-        page.locator("#overview-save-charts").click()
+        page.locator("#overview-save").click()
     assert download.value.suggested_filename.startswith("police-public-health-chart-")
     assert len(plotly_requests) == 1 and "/vendor/plotly-basic." in plotly_requests[0]
-    wait_until(page, "document.querySelector('#overview-save-charts').title.startsWith('Saved 3')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#overview-save').title.startsWith('Saved 3')", timeout=TIMEOUT)
