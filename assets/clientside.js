@@ -2,8 +2,8 @@
  * Clientside callbacks (named functions, allowed by the page's Content-Security-Policy, unlike
  * inline code). They do what only the browser can: write to the clipboard, save chart images.
  */
-// The page is built for the address it is opened at (components/page_cache.py), found from the
-// Referer header. Where a proxy strips that header, a link to a force opens on England's profile,
+// The page is built for the address it is opened at (components/page_cache.py), named by a cookie
+// (assets/view-cookie.js) or the Referer header. Where neither arrives, a link to a force opens on England's profile,
 // which the force's then replaces: kept out of sight until then (the stylesheet hides only a profile
 // of England), so nothing visibly jumps. If the answer never comes, it shows after a few seconds.
 if (/[?&]force=/.test(window.location.search)) {

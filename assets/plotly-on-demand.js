@@ -1,20 +1,14 @@
 /*
- * plotly.js on demand. No chart is in the page's first view (the map is SVG, assets/force-map.js),
- * so no page load evaluates plotly.js. dcc.Graph loads it the first time a chart is drawn, from
- * window._dashPlotlyJSURL, which Dash points at the full 4.6 MB bundle: it is pinned here to the
- * app's own bundle of the traces it draws, named in the page's `pph-plotly-bundle` meta tag.
+ * plotly.js on demand, for saving charts as images only. No chart on the page is drawn with plotly.js:
+ * the map is SVG (assets/force-map.js), the profile's and the overview's charts are HTML lists
+ * (components/charts.py), and no dcc.Graph is in the app (tests/unit/test_dash_couplings.py keeps it so).
+ * "Save these charts as images" loads the app's own bundle of the traces it draws, named in the page's
+ * `pph-plotly-bundle` meta tag, with a plain script tag, and uses plotly.js's documented global `Plotly`.
  */
 (function () {
   var meta = document.querySelector('meta[name="pph-plotly-bundle"]');
   if (!meta) { return; }
   var bundle = meta.getAttribute('content');
-  Object.defineProperty(window, '_dashPlotlyJSURL', {
-    configurable: true,
-    get: function () { return bundle; },
-    set: function () { /* Dash's renderer sets its own default at start-up: ours stands. */ },
-  });
-
-  // For code of ours that needs plotly.js without a chart on the page (saving charts as images).
   var loading = null;
   function load() {
     if (window.Plotly) { return Promise.resolve(window.Plotly); }

@@ -12,7 +12,7 @@ from flask import Response, abort, request
 
 from components import (cite_view, compare_view, freshness, map_panel, matrix_view, national_view, overview_view,
                         profile, register_view, shell)
-from components.page_cache import LayoutCache, install_layout_route
+from components.page_cache import LAYOUT_ROUTE, LayoutCache, install_layout_route
 from components.write_guard import install_write_guard
 from components.security import install_security
 from components.static_compression import content_digest, hashed_file_response, install_precompressed_static
@@ -29,10 +29,9 @@ from sqlalchemy.exc import ArgumentError
 log = logging.getLogger(__name__)
 
 # plotly.js without its map and 3-D traces (npm plotly.js-basic-dist-min: scatter, bar, pie; the charts use
-# scatter). No page loads it at first: the first charts to be drawn
-# make dcc.Graph fetch it (assets/plotly-on-demand.js points dcc.Graph here, not at the full 4.6 MB
-# bundle). Its URL carries the digest of its bytes (no version typed here: scripts/fetch_frontend.sh
-# alone says which release is installed).
+# scatter). It draws no chart on the page (those are HTML lists): "Save these charts as images" loads it
+# (assets/plotly-on-demand.js) from the URL in the page's meta tag. Its URL carries the digest of its bytes
+# (no version typed here: scripts/fetch_frontend.sh alone says which release is installed).
 PLOTLY_BUNDLE = "plotly-basic.min.js"
 PLOTLY_BUNDLE_META = "pph-plotly-bundle"
 
@@ -59,6 +58,14 @@ INDEX_HTML = """<!DOCTYPE html>
         </footer>
     </body>
 </html>"""
+
+
+def use_json_engine() -> None:
+    """Dash serializes every callback answer through plotly's JSON encoder with plotly's default engine, so
+    only that process-wide setting reaches it. Our answers are component trees with small figures; the orjson
+    engine walks them in Python first and was ~1.5x slower than json. The page itself names its engine
+    (components/page_cache.py). tests/unit/test_dash_couplings.py fails if Dash stops using the default."""
+    plotly_io.json.config.default_engine = "json"
 
 
 class StartupError(RuntimeError):
@@ -123,9 +130,7 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     # vendor/ is reinstalled while it runs.
     plotly_bytes = (settings.plotly_dir / PLOTLY_BUNDLE).read_bytes()
     plotly_digest = content_digest(plotly_bytes)
-    # Dash serializes every response through plotly's JSON engine. Our responses are component trees
-    # with small figures; the orjson engine walks them in Python first and was ~1.5x slower than json.
-    plotly_io.json.config.default_engine = "json"
+    use_json_engine()
 
     app = Dash(
         __name__,
@@ -141,6 +146,8 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
         # tests/unit/test_view.py checks every callback's ids against the layout instead.
         suppress_callback_exceptions=True,
         meta_tags=[{"name": PLOTLY_BUNDLE_META, "content": plotly_bundle_path(settings.url_prefix, plotly_digest)},
+                   # Where the page's layout is fetched from: assets/view-cookie.js scopes its cookie to it.
+                   {"name": "pph-layout-path", "content": f"{settings.url_prefix}{LAYOUT_ROUTE}"},
                    {"name": "description", "content": "Where police and public health work together across England: "
                     "a map of the initiatives, themes and outcome figures in Public Health England's 2016 paper."}],
     )

@@ -36,6 +36,8 @@ class Ids(StrEnum):
     OFF_MAP = "off-map-work"
     OVERVIEW = "outcomes-overview"
     OVERVIEW_SEEN = "outcomes-overview-seen"  # set by assets/lazy-overview.js once the charts' place is near view
+    OVERVIEW_SAVE = "overview-save"  # not "…save-charts": tests find callbacks by id fragments
+    OVERVIEW_IMAGES = "overview-images"  # plotly figures of the overview's charts, sent only to be saved
     EXPORT_BUTTON = "export-csv"
     DOWNLOAD = "download-csv"
     COMPARE = "compare-select"

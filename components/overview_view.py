@@ -1,16 +1,27 @@
 """UI feature: the outcomes overview (every result of the matching initiatives) and the background
-figures (cited research and wider statistics, apart from results). Layout and callback side by side."""
+figures (cited research and wider statistics, apart from results). Layout and callbacks side by side.
+
+The overview's charts are HTML lists (components/charts.py), as in the profile: no plotly.js is loaded
+to read them. "Save these charts as images" asks the server for the same charts as plotly figures and
+loads plotly.js then (assets/plotly-on-demand.js)."""
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, dcc, html
+from collections.abc import Sequence
+
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
+from components.charts import lollipop
 from components.ids import Ids, shown_state_id
-from components.panels import outcome_table, overview_graphs
+from components.panels import CHARTED_PER_UNIT, left_out, outcome_table
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
-from domain.aggregation import filter_initiatives, outcomes_of
+from domain.aggregation import filter_initiatives, largest_per_unit, outcomes_of
+from domain.figures import (RESULTS_ONLY_NOTE, FigureSpec, build_outcome_charts, build_outcomes_overview,
+                            overview_lollipops, with_source)
 from domain.loading import Dataset
+from domain.provenance import figure_marks
+from domain.schema import Outcome
 from domain.source import DataSource
 
 BACKGROUND_VIEW = "background"
@@ -18,8 +29,8 @@ BACKGROUND_VIEW = "background"
 
 def overview_panel() -> list:
     """The charts are drawn when their place on the page comes near view (assets/lazy-overview.js): the
-    panel sits below the map and the profile, and drawing its four charts at load took ~350 ms of the
-    main thread before the page could answer a click."""
+    panel sits below the map and the profile, and nothing a reader cannot see yet should hold the page's
+    first answer to a click (drawn with plotly.js, they once took ~350 ms of it)."""
     return [
         html.H2("Outcomes overview"),
         html.P([html.Strong("All of England, whichever force is selected: "),
@@ -30,14 +41,55 @@ def overview_panel() -> list:
                 "are in the tables and the download."], className="overview-scope"),
         html.Div(html.P("The charts are drawn as this part of the page comes into view.", className="note"),
                  id=Ids.OVERVIEW, className="overview-charts"),
+        html.Button("Save these charts as images", id=Ids.OVERVIEW_SAVE, n_clicks=0, className="button chart-options",
+                    type="button"),
         dcc.Store(id=Ids.OVERVIEW_SEEN, data=False),
+        dcc.Store(id=Ids.OVERVIEW_IMAGES),
     ]
+
+
+def charted_results(outcomes: Sequence[Outcome]) -> tuple[list[Outcome], list[Outcome], int]:
+    """(percentage falls, every other result, how many results were left out): at most CHARTED_PER_UNIT per
+    unit, the largest kept."""
+    results = [o for o in outcomes if o.is_result]
+    falls, falls_left = largest_per_unit([o for o in results if o.unit == "percent" and o.direction == "reduction"],
+                                         CHARTED_PER_UNIT)
+    others, others_left = largest_per_unit([o for o in results if not (o.unit == "percent" and o.direction == "reduction")],
+                                           CHARTED_PER_UNIT)
+    return falls, others, falls_left + others_left
+
+
+def overview_lists(dataset: Dataset, outcomes: Sequence[Outcome], source: str = "") -> list:
+    """Every result among `outcomes`, each charted once as an HTML list: percentage falls in a rate and in a
+    number of events apart, and every other result on an axis of its own unit. Nothing else is charted, and
+    the note says so."""
+    falls, others, left = charted_results(outcomes)
+    if not falls and not others:
+        return [html.P("The paper reports no results for the matching initiatives; their other figures are in "
+                       "the tables and the download.", className="empty")]
+    charted = len(falls) + len(others)
+    charts = overview_lollipops(falls, others, dict(dataset.initiatives_by_id), figure_marks(dataset, [*falls, *others]))
+    return [html.P(f"{charted} result{'' if charted == 1 else 's'} charted. {RESULTS_ONLY_NOTE}", className="note"),
+            left_out(left, "results (the smaller ones)"), *(lollipop(chart, source) for chart in charts)]
+
+
+def overview_figures(dataset: Dataset, outcomes: Sequence[Outcome], source: str) -> list[FigureSpec]:
+    """The same charts as plotly figures with the citation, for the browser to save as images."""
+    falls, others, _ = charted_results(outcomes)
+    initiatives = dict(dataset.initiatives_by_id)
+    figures = [build_outcomes_overview(falls, initiatives, {t.id: t.label for t in dataset.themes},
+                                       figure_marks(dataset, falls))] if falls else []
+    figures += [figure for _, figure in build_outcome_charts(others, initiatives, figure_marks(dataset, others))]
+    return [with_source(figure, source) for figure in figures]
+
+
+def matching_outcomes(dataset: Dataset, filters_data: object) -> list[Outcome]:
+    return list(outcomes_of(dataset, filter_initiatives(dataset, state_from_store(filters_data, dataset))))
 
 
 def overview_charts(dataset: Dataset, filters_data: object, source: str) -> list:
     """The overview's charts for the filters in `filters_data` (the filter store's value)."""
-    matching = filter_initiatives(dataset, state_from_store(filters_data, dataset))
-    return overview_graphs(dataset, outcomes_of(dataset, matching), source)
+    return overview_lists(dataset, matching_outcomes(dataset, filters_data), source)
 
 
 def background_panel() -> list:
@@ -65,6 +117,22 @@ def register(app: Dash, source: DataSource) -> None:
             raise PreventUpdate
         snapshot = source.current()
         return overview_charts(snapshot.dataset, filters_data, snapshot.chart_source)
+
+    @app.callback(
+        Output(Ids.OVERVIEW_IMAGES, "data"),
+        Input(Ids.OVERVIEW_SAVE, "n_clicks"), State(Ids.FILTERS, "data"),
+        prevent_initial_call=True,  # only when asked, so no other update carries the figures
+    )
+    def overview_images(clicks, filters_data):
+        if not isinstance(clicks, int) or clicks < 1:
+            raise PreventUpdate
+        snapshot = source.current()
+        figures = overview_figures(snapshot.dataset, matching_outcomes(snapshot.dataset, filters_data),
+                                   snapshot.chart_source)
+        return {"clicks": clicks, "figures": figures}
+
+    app.clientside_callback(ClientsideFunction("pph", "saveCharts"), Output(Ids.OVERVIEW_SAVE, "title"),
+                            Input(Ids.OVERVIEW_IMAGES, "data"), prevent_initial_call=True)
 
     @app.callback(
         Output(Ids.BACKGROUND, "children"), Output(Ids.BACKGROUND_FOR, "data"),

@@ -2,27 +2,33 @@
 and view.
 
 The page is built for the view its address asks for (a force, filters, a tab). Dash's renderer asks for
-the layout with a plain `fetch`, which names the page's address only in its Referer header, so that is
-where the view is read from. A page that opens showing its view needs no callback to redraw the profile,
-the map or the filters after load: on a link to a force, that second drawing was most of the time the
-browser was busy. Without a Referer (a proxy may strip it), the page is England's and the callbacks
-fill in the view, as before.
+the layout with a plain `fetch` of `_dash-layout`, which carries neither the page's address nor its query.
+So the page's own script (assets/view-cookie.js), which runs before the renderer, writes the query into a
+short-lived cookie scoped to the layout's path, `pph_view`: the layout request, and only it, carries it.
+Where no cookie comes (cookies off, or a cross-site iframe, whose requests carry no SameSite cookie), the
+Referer header, which names the page's address, is read instead. A page that opens showing its view needs
+no callback to redraw the profile, the map or the filters after load: on a link to a force, that second
+drawing was most of the time the browser was busy. With neither, the page is England's and the callbacks
+fill in the view.
 
 Every visitor who is not signed in to the register sees the same page for a given snapshot and view, so
 its JSON (~150 KB, ~4-8 ms of worker CPU to serialize) and its gzip are made at most once per
-publication and view, and then served from memory. A signed-in contributor or reviewer also gets the
-register's section, which differs by user: that page is built and serialized per request, as Dash would.
+publication and view, and then served from memory by a Flask `before_request` handler of the layout's
+path, ahead of Dash's own view. The JSON is what Dash would send (`app.get_layout()` through plotly's
+public `to_json_plotly`; tests/unit/test_dash_couplings.py fails if Dash ever serializes it otherwise).
+A signed-in contributor or reviewer also gets the register's section, which differs by user: that page is
+left to Dash's own view, which calls the layout function (`LayoutCache.__call__`) per request.
 """
 
 from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from dash import Dash, html
-from dash._utils import to_json
 from flask import Response, has_request_context, request
+from plotly.io.json import to_json_plotly
 
 from components import freshness, register_view, shell
 from components.identity import current_user
@@ -35,6 +41,9 @@ from settings import Settings
 
 # Pages kept built and encoded per worker: the default view and the most visited links.
 PAGES_KEPT = 64
+# The page's query, written by assets/view-cookie.js for the layout request that follows (its path only).
+VIEW_COOKIE = "pph_view"
+LAYOUT_ROUTE = "_dash-layout"
 
 
 @dataclass(frozen=True)
@@ -80,14 +89,13 @@ class LayoutCache:
         return page
 
     def requested_state(self, snapshot: Snapshot) -> ViewState:
-        """The view the page's address asks for, from the layout request's Referer. The default view when
-        there is none, and when it holds a search: free text would make every address a page of its own to
-        build (about 80 ms each) and would push the common views out of the cache. An address that needs a
-        notice (an unknown force, British Transport Police) gets what could be honoured and the notice at
-        once: left to the callbacks, a force link's profile stayed hidden while it waited (clientside.js)."""
-        if not has_request_context() or not request.referrer:
-            return DEFAULT_STATE
-        query = urlsplit(request.referrer).query
+        """The view the page's address asks for: from the `pph_view` cookie its script set for this layout
+        request, else from the request's Referer. The default view when there is neither, and when it holds
+        a search: free text would make every address a page of its own to build (about 80 ms each) and would
+        push the common views out of the cache. An address that needs a notice (an unknown force, British
+        Transport Police) gets what could be honoured and the notice at once: left to the callbacks, a force
+        link's profile stayed hidden while it waited (clientside.js)."""
+        query = page_query()
         if not query:
             return DEFAULT_STATE
         state = state_from_query(f"?{query}", snapshot.dataset)
@@ -120,16 +128,34 @@ class LayoutCache:
         return encode() if state.notices else self._encoded.get(page_key(snapshot, state), encode)
 
 
-def install_layout_route(app: Dash, layout: LayoutCache, source: DataSource, settings: Settings) -> None:
-    """Serve `/_dash-layout` from `layout`'s encoded page whenever the visitor has no register section."""
-    endpoint = f"{settings.routes_prefix}_dash-layout"
-    dash_serve_layout = app.server.view_functions[endpoint]
+def page_query() -> str:
+    """The query of the page asking for its layout (without the "?"): the `pph_view` cookie, or the
+    Referer's query; "" outside a request or when neither names one."""
+    if not has_request_context():
+        return ""
+    cookie = request.cookies.get(VIEW_COOKIE)
+    if cookie is not None:
+        return unquote(cookie).lstrip("?")
+    return urlsplit(request.referrer).query if request.referrer else ""
 
-    def serve_layout() -> Response:
-        if layout.user_with_own_page() is not None:
-            return dash_serve_layout()
+
+def serialize_layout(app: Dash) -> str:
+    """The page as Dash's `_dash-layout` sends it: the layout with Dash's hooks applied, through plotly's
+    JSON encoder (the json engine, named here rather than switched on for the whole process)."""
+    return to_json_plotly(app.get_layout(), engine="json")
+
+
+def install_layout_route(app: Dash, layout: LayoutCache, source: DataSource, settings: Settings) -> None:
+    """Answer `_dash-layout` from `layout`'s encoded page whenever the visitor has no register section; a
+    visitor with one is left to Dash's own view."""
+    layout_path = f"{settings.routes_prefix}{LAYOUT_ROUTE}"
+
+    @app.server.before_request
+    def serve_shared_layout() -> Response | None:
+        if request.path != layout_path or request.method != "GET" or layout.user_with_own_page() is not None:
+            return None
         snapshot = source.current()
-        encoded = layout.encoded(snapshot, layout.requested_state(snapshot), lambda: to_json(app.get_layout()))
+        encoded = layout.encoded(snapshot, layout.requested_state(snapshot), lambda: serialize_layout(app))
         if "gzip" in request.accept_encodings:
             response = Response(encoded.gzipped, mimetype="application/json")
             response.headers["Content-Encoding"] = "gzip"
@@ -137,7 +163,6 @@ def install_layout_route(app: Dash, layout: LayoutCache, source: DataSource, set
             response = Response(encoded.body, mimetype="application/json")
         response.vary.add("Accept-Encoding")
         # The page differs by the address it is for: no shared cache may give one view's page for another.
+        response.vary.add("Cookie")
         response.vary.add("Referer")
         return response
-
-    app.server.view_functions[endpoint] = serve_layout

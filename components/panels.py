@@ -9,21 +9,11 @@ from dash import dcc, html
 
 from components.charts import lollipop, obtained_list
 from domain.aggregation import ForceCount, largest_per_unit, reading_of
-from domain.figures import RESULTS_ONLY_NOTE, build_outcome_charts, build_outcomes_overview, with_source
 from domain.force_map import NO_CASE_STUDY_LABEL
 from domain.loading import Dataset
 from domain.lollipop import LollipopChart
 from domain.provenance import figure_marks, is_register, note_line, provenance_line, source_badge
 from domain.schema import Initiative, Note, Outcome
-
-GRAPH_CONFIG = {
-    "displaylogo": False,
-    "showSendToCloud": False,
-    "showEditInChartStudio": False,
-    "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"],
-    "toImageButtonOptions": {"format": "png", "filename": "police-public-health"},
-}
-
 
 def _badge(text: str, kind: str) -> html.Span:
     return html.Span(text, className=f"badge badge-{kind}")
@@ -190,31 +180,6 @@ def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> l
 
     return [html.Ul([html.Li([html.Strong(i.title), text(i, reason)]) for i, reason in items[:LISTED_ROWS]]),
             left_out(len(items) - LISTED_ROWS, "pieces of work")]
-
-
-def overview_graphs(dataset: Dataset, outcomes: Sequence[Outcome], source: str = "") -> list:
-    """Every result among `outcomes`, each charted once: percentage falls by theme, and every other
-    result on an axis of its own unit. Nothing else is charted, and the note says so."""
-    initiatives = dict(dataset.initiatives_by_id)
-    results = [o for o in outcomes if o.is_result]
-    if not results:
-        return [html.P("The paper reports no results for the matching initiatives; their other figures are in "
-                       "the tables and the download.", className="empty")]
-    falls, falls_left = largest_per_unit([o for o in results if o.unit == "percent" and o.direction == "reduction"],
-                                         CHARTED_PER_UNIT)
-    others, others_left = largest_per_unit([o for o in results if not (o.unit == "percent" and o.direction == "reduction")],
-                                           CHARTED_PER_UNIT)
-    charted = len(falls) + len(others)
-    graphs: list = [html.P(f"{charted} result{'' if charted == 1 else 's'} charted. {RESULTS_ONLY_NOTE}",
-                           className="note"), left_out(falls_left + others_left, "results (the smaller ones)")]
-    if falls:
-        figure = build_outcomes_overview(falls, initiatives, {t.id: t.label for t in dataset.themes},
-                                         figure_marks(dataset, falls))
-        graphs.append(dcc.Graph(figure=with_source(figure, source), config=GRAPH_CONFIG,
-                                id={"type": "overview-chart", "unit": "reductions"}))
-    graphs += [dcc.Graph(figure=with_source(fig, source), config=GRAPH_CONFIG, id={"type": "overview-chart", "unit": key})
-               for key, fig in build_outcome_charts(others, initiatives, figure_marks(dataset, others))]
-    return graphs
 
 
 def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,

@@ -1,14 +1,27 @@
 """HTTP hardening of the Flask server under Dash: security headers (flask-talisman), request size
-limits, validation of callback requests, and plain error pages without stack traces."""
+limits, a guard on callback requests, and plain error pages without stack traces.
+
+The guard checks what Dash itself does not: the JSON content type (a cross-site form cannot send it
+without a preflight), size and nesting caps on every value, that the callback asked for is one this app
+declares, and that its inputs and state are the components it declares (Dash passes their values by
+position, whatever ids they are sent with). The rest of the wire format is left to Dash: where its own
+dispatch cannot use a request (outputs of the wrong shape, a key missing), the error it raises inside its
+own code is answered with a 400, not a 500 (`dispatch_refused`; tests/unit/test_dash_couplings.py checks
+which errors those are, so an upgrade that changes them says so).
+"""
 
 from __future__ import annotations
 
 import json
-import re
+import os
+from pathlib import Path
 from typing import Any
 
+import dash
+import flask
+import werkzeug
 from dash import Dash
-from dash.dependencies import Output
+from dash.exceptions import CallbackException
 from flask import Response, request
 from flask_talisman import Talisman
 from werkzeug.exceptions import HTTPException
@@ -28,8 +41,12 @@ LONG_VALUE_CHARS = 32_000
 LONG_VALUE_PROPS = frozenset({(str(Ids.URL), "search"), (str(Ids.URL), "href")})
 # dcc.Location sends the address as text, always; a callback reading it may rely on that.
 TEXT_PROPS = frozenset({(str(Ids.URL), prop) for prop in ("search", "href", "pathname", "hash")})
-# An output declared with allow_duplicate=True is sent as "property@<hash of the callback's inputs>".
-DUPLICATE_HASH = re.compile(r"@([0-9a-f]{64})")
+# What Dash's dispatch raises when a request names a known callback but does not fit it (an outputs list
+# of the wrong length or shape, a dependency without its key): answered as the client's error.
+DISPATCH_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError, CallbackException)
+# Where Dash's dispatch runs: an error raised with a frame anywhere else on its traceback (a callback of ours)
+# is a bug of ours, a 500, whatever its type.
+DISPATCH_CODE = tuple(f"{Path(module.__file__).parent}{os.sep}" for module in (dash, flask, werkzeug))
 
 
 class BadCallbackRequest(ValueError):
@@ -148,26 +165,15 @@ def _check_sent(sent: Any, want: dict, kind: str) -> None:
         _check_dependency(sent, want, kind)
 
 
-def _declared_output(output: Output, key: str) -> dict:
-    prop = output.component_property
-    duplicate = DUPLICATE_HASH.search(key) if output.allow_duplicate else None
-    return {"id": output.component_id_str(), "property": f"{prop}@{duplicate.group(1)}" if duplicate else prop}
-
-
-def _check_outputs(outputs: Any, callback: dict, key: str) -> None:
-    """The `outputs` the renderer describes, as the callback declares them: one dependency for a single
-    output, a list of as many for several; within them, a list for each ALL or ALLSMALLER wildcard.
-    Dash indexes the callback's return value by these, so any other shape fails inside Dash."""
+def _check_outputs(outputs: Any, callback: dict) -> None:
+    """The `outputs` are dependencies (a list of them for several outputs) naming components: their number
+    and shape are Dash's to check (`dispatch_refused`), but a value sent as one must pass the caps."""
     if callback.get("no_output"):
         return  # Dash ignores what is sent
-    declared = callback["output"]
-    if isinstance(declared, list):
-        if not isinstance(outputs, list) or len(outputs) != len(declared):
-            raise BadCallbackRequest("outputs do not match the callback")
-        for sent, want in zip(outputs, declared, strict=True):
-            _check_sent(sent, _declared_output(want, key), "outputs")
-    else:
-        _check_sent(outputs, _declared_output(declared, key), "outputs")
+    for sent in outputs if isinstance(outputs, list) else [outputs]:
+        for dep in sent if isinstance(sent, list) else [sent]:
+            _dependency_key(dep)
+            _check_value(dep.get("id"))
 
 
 def validate_callback_request(payload: Any, callback_map: dict) -> None:
@@ -184,7 +190,7 @@ def validate_callback_request(payload: Any, callback_map: dict) -> None:
             raise BadCallbackRequest(f"{kind} do not match the callback")
         for got, want in zip(sent, declared, strict=True):
             _check_sent(got, want, kind)
-    _check_outputs(payload.get("outputs"), callback, payload["output"])
+    _check_outputs(payload.get("outputs"), callback)
     changed = payload.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         raise BadCallbackRequest("malformed changedPropIds")
@@ -259,9 +265,25 @@ def install_security(app: Dash, settings: Settings) -> None:
         return _plain(f"{exc.code} {exc.name}.", exc.code or 500)
 
     @server.errorhandler(Exception)
-    def plain_error(_exc: Exception) -> Response:
+    def plain_error(exc: Exception) -> Response:
+        if request.path == update_path and dispatch_refused(exc):
+            server.logger.warning("callback request refused by Dash's dispatch: %r", exc)
+            return _plain("Bad request: the request does not fit the callback.", 400)
         server.logger.exception("unhandled error")  # the trace goes to the log, never to the user
         return _plain("Something went wrong on our side. Please reload the page.", 500)
+
+
+def dispatch_refused(exc: BaseException) -> bool:
+    """Whether Dash's own dispatch raised `exc` on a request it could not use, rather than a callback of
+    ours failing: one of DISPATCH_ERRORS, with every frame on its traceback in Dash, Flask or Werkzeug."""
+    if not isinstance(exc, DISPATCH_ERRORS):
+        return False
+    frame = exc.__traceback__
+    while frame is not None:
+        if not frame.tb_frame.f_code.co_filename.startswith(DISPATCH_CODE):
+            return False
+        frame = frame.tb_next
+    return True
 
 
 def install_private_answers(app: Dash, settings: Settings) -> None:

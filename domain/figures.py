@@ -1,4 +1,6 @@
-"""Figure builders: take aggregated data, return plotly figures as plain figure dicts.
+"""Figure builders: take aggregated data, return plotly figures as plain figure dicts (what a reader saves
+as an image), and the Outcomes overview's charts as lollipop charts (domain.lollipop), which the page
+draws as HTML lists (components/charts.py) with no plotly.js.
 
 Plain dicts, not graph_objects: building and validating go.Figure objects cost ~25 ms per
 drill-down, most of the callback's time. The tests load every builder's output into go.Figure,
@@ -12,11 +14,12 @@ Data never goes into a template: a template refers to it through customdata, `te
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from domain.aggregation import format_value
 from domain.chart_text import plain_text
-from domain.lollipop import LollipopChart, outcome_charts
+from domain.lollipop import UNIT_GROUPS, LollipopChart, outcome_charts
 from domain.provenance import FigureMarks
 from domain.schema import Initiative, Outcome
 
@@ -155,3 +158,41 @@ def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapp
                                     "anchor": f"x{suffix}"}
         top -= height + gap
     return {"data": traces, "layout": layout}
+
+
+FALL_GROUPS = (("falls-rate", "Fall in a rate (%)", True), ("falls-number", "Fall in a number of events (%)", False))
+
+
+def named_by_initiative(chart: LollipopChart, group: Sequence[Outcome],
+                        initiatives_by_id: Mapping[str, Initiative]) -> LollipopChart:
+    """The chart with each row named by its initiative first, "Initiative: measure": in the overview, results
+    of every matching initiative stand side by side. (A measure repeated within a chart was told apart by its
+    initiative's short title after a dash: the title now leads, so that suffix goes.)"""
+    def label(row_label: str, title: str) -> str:
+        short = title if len(title) <= 30 else title[:29] + "…"
+        return f"{title}: {row_label.replace(f' — {short}', '', 1)}"
+
+    rows = tuple(replace(row, label=label(row.label, initiatives_by_id[o.initiative_id].title)) if o.initiative_id
+                 else row for row, o in zip(chart.rows, group, strict=True))
+    return replace(chart, rows=rows)
+
+
+def overview_lollipops(falls: Sequence[Outcome], others: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative],
+                       marks: FigureMarks | None = None) -> list[LollipopChart]:
+    """The Outcomes overview's charts: percentage falls in a rate and in a number of events, each on an axis of
+    its own (never one axis), then every other result on an axis of its own unit (domain.lollipop). Each row is
+    named by its initiative and measure, its value beside its marker."""
+    marks = marks or FigureMarks()
+    charts = []
+    for key, title, is_rate in FALL_GROUPS:
+        group = [o for o in falls if reduction_of_a_rate(o) == is_rate]
+        if not group:
+            continue
+        (percent,) = outcome_charts(group, initiatives_by_id, marks)  # one unit: percent
+        charts.append(named_by_initiative(replace(percent, key=key, axis_title=title), group, initiatives_by_id))
+    results = [o for o in others if o.is_result]
+    for chart in outcome_charts(results, initiatives_by_id, marks):
+        units = next(units for key, units, _ in UNIT_GROUPS if key == chart.key)
+        charts.append(named_by_initiative(chart, [o for o in results if o.unit in units], initiatives_by_id))
+    return charts
+

@@ -171,13 +171,11 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
     ]
     # Every stop shows a focus ring at least 2 px wide.
     assert all(s["outline"] >= 2 and s["style"] != "none" for s in stops), stops
-    # The overview's plotly charts, drawn once scrolled to: their toolbar buttons are for the mouse, and
-    # none of them is a tab stop.
+    # The overview's charts, drawn once scrolled to, are HTML lists: no plotly toolbar adds tab stops.
     page.locator("#outcomes-overview").scroll_into_view_if_needed()
-    wait_until(page, "document.querySelectorAll('#outcomes-overview .modebar-btn').length > 0", timeout=TIMEOUT)
-    assert page.evaluate("Array.from(document.querySelectorAll('.modebar-btn'))"
-                         ".filter(b => b.getAttribute('tabindex') !== '-1').length") == 0
-    # Every <a> is a link a crawler can follow, or says it is a button (plotly's toolbar is made of <a>s).
+    wait_until(page, "document.querySelectorAll('#outcomes-overview figure.lollipop').length > 0", timeout=TIMEOUT)
+    assert page.evaluate("document.querySelectorAll('.modebar-btn').length") == 0
+    # Every <a> is a link a crawler can follow, or says it is a button (the dropdown's clear control).
     assert page.evaluate("Array.from(document.querySelectorAll('a'))"
                          ".filter(a => !a.getAttribute('href') && a.getAttribute('role') !== 'button')"
                          ".map(a => a.outerHTML.slice(0, 80))") == []

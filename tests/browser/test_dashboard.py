@@ -123,3 +123,31 @@ def test_brw007_wales_switch_adds_the_four_welsh_forces(watched, live_server):
     assert page.locator("#show-wales").get_attribute("aria-pressed") == "true"
     page.go_back()
     wait_until(page, f"document.querySelectorAll('{MAP_FORCES}').length === 39", timeout=TIMEOUT)
+
+
+def test_brw008_the_outcomes_overview_reads_without_plotly_and_saves_its_charts_as_images(watched, live_server):
+    """The overview's charts are HTML lists: every row named by its initiative and value, falls in a rate and in
+    a number of events apart, for all of England whichever force is selected. plotly.js is loaded only when
+    the reader saves the charts as images."""
+    page = watched.page
+    plotly_requests: list[str] = []
+    page.on("request", lambda r: plotly_requests.append(r.url) if "/vendor/plotly" in r.url else None)
+    page.goto(f"{live_server.base_url}?force=E23000021")
+    wait_for_map(page)
+    page.locator("#outcomes-overview").scroll_into_view_if_needed()
+    wait_until(page, "document.querySelectorAll('#outcomes-overview figure.lollipop').length === 4", timeout=TIMEOUT)
+    assert "All of England, whichever force is selected" in page.locator("#view-overview").inner_text()
+    captions = page.locator("#outcomes-overview figure.lollipop figcaption").all_inner_texts()
+    assert [c.splitlines()[0] for c in captions] == ["Fall in a rate (%)", "Fall in a number of events (%)",
+                                                     "Percent", "Pounds (£)"]
+    rows = page.evaluate("""Array.from(document.querySelectorAll('#outcomes-overview .lollipop-row'))
+        .map(li => [li.textContent, li.dataset.value])""")
+    assert ["Leicestershire mental health triage car: Section 136 detentions", "81% (fall)"] in rows
+    assert all(": " in label and value for label, value in rows)
+    assert page.evaluate("typeof window.Plotly") == "undefined" and plotly_requests == []
+
+    with page.expect_download(timeout=TIMEOUT * 1000) as download:
+        page.locator("#overview-save").click()
+    assert download.value.suggested_filename.startswith("police-public-health-chart-")
+    assert len(plotly_requests) == 1 and "/vendor/plotly-basic." in plotly_requests[0]
+    wait_until(page, "document.querySelector('#overview-save').title.startsWith('Saved 3')", timeout=TIMEOUT)

@@ -15,7 +15,7 @@ from tests.conftest import click_force, ready, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
-OVERVIEW_CHARTS = "document.querySelectorAll('#outcomes-overview .js-plotly-plot').length"
+OVERVIEW_CHARTS = "document.querySelectorAll('#outcomes-overview figure.lollipop').length"
 
 
 def heading_in_view(page) -> bool:
@@ -134,7 +134,7 @@ def test_lay006_axe_finds_nothing_serious_in_any_view_at_desktop_and_phone_width
         page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
     if view == "overview":  # its charts are drawn once in view: check them too
         page.locator("#outcomes-overview").scroll_into_view_if_needed()
-        wait_until(page, OVERVIEW_CHARTS + " === 3", timeout=TIMEOUT)
+        wait_until(page, OVERVIEW_CHARTS + " === 4", timeout=TIMEOUT)
     # Each view's own content comes from callbacks of its own: axe reads the view filled, not half-built.
     filled = {"national": "#off-map-work li", "compare": "#comparison th", "background": "#background-figures td"}
     if view in filled:
@@ -173,15 +173,37 @@ def test_lay007_a_deep_link_opens_on_the_force_itself_with_nothing_redrawn_after
         ["..citation-text.children"]
 
 
-def test_lay007b_behind_a_proxy_that_strips_referer_links_still_open_on_their_view(watched, live_server):
-    """Without a Referer the page is England's; the callbacks then fill in the view: the England profile is
-    kept out of sight meanwhile, and a comparison in the link survives (the dropdown keeps its values)."""
+def test_lay007b_a_proxy_that_strips_referer_changes_nothing_the_page_names_its_view_in_a_cookie(watched, live_server):
+    """The layout request carries the page's query in the `pph_view` cookie (assets/view-cookie.js), so with
+    no Referer the page still opens on its own view, with no callback redrawing it."""
     page = watched.page
+    seen: list[dict] = []
 
     def without_referer(route):
-        route.fulfill(response=page.context.request.get(route.request.url))  # fetched with no Referer
+        seen.append(route.request.headers)
+        headers = {k: v for k, v in route.request.headers.items() if k.lower() != "referer"}
+        route.fulfill(response=page.context.request.get(route.request.url, headers=headers))
 
     page.route("**/_dash-layout", without_referer)
+    page.goto(f"{live_server.base_url}?force=E23000021&view=compare&compare=E23000021,E23000037")
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    assert page.evaluate("document.getElementById('results').dataset.force") == "E23000021"  # built for the link
+    assert any("pph_view=" in h.get("cookie", "") for h in seen), seen
+
+
+def test_lay007c_with_neither_cookie_nor_referer_links_still_open_on_their_view(watched, live_server):
+    """Without the cookie (cookies off, a cross-site iframe) and the Referer the page is England's; the
+    callbacks then fill in the view: the England profile is kept out of sight meanwhile, and a comparison in
+    the link survives (the dropdown keeps its values)."""
+    import urllib.request
+    page = watched.page
+
+    def bare(route):
+        # Fetched outside the browser: no Referer, no cookie.
+        with urllib.request.urlopen(urllib.request.Request(route.request.url, headers={"Accept-Encoding": "identity"})) as r:
+            route.fulfill(status=r.status, body=r.read(), content_type="application/json")
+
+    page.route("**/_dash-layout", bare)
     page.add_init_script(FIRST_TITLE_JS)
     page.goto(f"{live_server.base_url}?force=E23000021&view=compare&compare=E23000021,E23000037")
     wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
@@ -203,7 +225,8 @@ def test_lay008_the_outcomes_overview_is_drawn_when_it_comes_into_view_and_then_
     assert "drawn as this part of the page comes into view" in page.locator("#outcomes-overview").inner_text()
 
     page.locator("#outcomes-overview").scroll_into_view_if_needed()
-    wait_until(page, OVERVIEW_CHARTS + " === 3", timeout=TIMEOUT)  # falls, percent, money: 3.0.0 charts no count result
+    # falls in a rate, falls in a number of events, percent, money: 3.0.0 charts no count result
+    wait_until(page, OVERVIEW_CHARTS + " === 4", timeout=TIMEOUT)
     everything = page.locator("#outcomes-overview .note").first.inner_text()
 
     # Once drawn, the overview follows a filter chosen on the page, like every other panel.

@@ -397,7 +397,8 @@ def test_reg_sec010_a_script_in_a_title_is_text_on_the_page_and_escaped_in_chart
             if in_a_figure(path):
                 assert "<script>" not in text and plain_text(title) in text, (path, text)
             else:
-                assert path[-1] in ("children", "label") and title in text, (path, text)
+                # Text React sets: children, a label, or a chart row's tooltip (the overview's HTML lists).
+                assert path[-1] in ("children", "label", "title") and title in text, (path, text)
 
     # The force's profile: the record's card and its chart show the title as text (HTML, set by React).
     key = callback_with_output(app, "outcome-charts.children")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
+from dash import html
 
 from components.app_factory import create_app
 from domain.aggregation import (filter_initiatives, force_counts, format_value,
@@ -190,22 +191,37 @@ def test_view015_server_routes_serve_geometry_health_and_no_trace(dataset):
     assert "/collab/_dash-component-suites/" in page and "cdn" not in page.lower()
 
 
-def test_view016_overview_charts_every_result_once_and_only_results(dataset):
-    from components.panels import overview_graphs
-    graphs = overview_graphs(dataset, outcomes_of(dataset, dataset.initiatives))
-    charts = [g for g in graphs if hasattr(g, "figure")]
-    # 3.0.0: the 631 lifesaving interventions are activity, so no count is charted as a result.
-    assert [g.id["unit"] for g in charts] == ["reductions", "percent", "money"]
-    reductions = go.Figure(charts[0].figure)
-    assert sorted(x for trace in reductions.data for x in trace.x) == [33.0, 81.0, 94.0]
+def test_view016_overview_charts_every_result_once_and_only_results_as_html_lists(dataset):
+    from components.overview_view import overview_lists
+    graphs = [g for g in overview_lists(dataset, outcomes_of(dataset, dataset.initiatives)) if g is not None]
+    charts = [g for g in graphs if isinstance(g, html.Figure)]
+    # 3.0.0: the 631 lifesaving interventions are activity, so no count is charted as a result. Falls in a rate
+    # and falls in a number of events are two lists, never one axis.
+    assert [c.className for c in charts] == ["lollipop lollipop-falls-rate", "lollipop lollipop-falls-number",
+                                             "lollipop lollipop-percent", "lollipop lollipop-money"]
+    rows = {c.className.split("-", 1)[1]: c.children[0].children for c in charts}
+    values = {key: [r.to_plotly_json()["props"]["data-value"] for r in items] for key, items in rows.items()}
+    assert sorted(values["falls-rate"] + values["falls-number"]) == ["33% (fall)", "81% (fall)", "94% (fall)"]
     # Results only: funding awards are not results, so the money chart holds the one saving.
-    assert set(go.Figure(charts[2].figure).data[0].x) == {815_000.0}
-    assert set(go.Figure(charts[1].figure).data[0].x) == {1.0}  # BTP's 1%: a level, charted, not left out
-    assert go.Figure(charts[2].figure).layout.xaxis.title.text == "Pounds (£)"
-    plotted = sum(len(trace.x) for trace in reductions.data) + sum(len(go.Figure(g.figure).data[0].x)
-                                                                   for g in charts[1:])
+    assert values["money"] == ["more than £815,000"] and values["percent"] == ["1%"]  # BTP's 1%: a level, charted
+    assert [c.children[1].children.split("\n")[0] for c in charts] == [
+        "Fall in a rate (%)", "Fall in a number of events (%)", "Percent", "Pounds (£)"]
+    # Each point is named by its initiative, then its measure; its value is beside it.
+    titles = {i.title for i in dataset.initiatives}
+    assert all(any(r.children.startswith(f"{t}: ") for t in titles) for items in rows.values() for r in items)
+    charted = sum(len(items) for items in rows.values())
     results = sum(1 for o in dataset.outcomes if o.is_result)
-    assert plotted == results and graphs[0].children.startswith(f"{results} results charted.")
+    assert charted == results and graphs[0].children.startswith(f"{results} results charted.")
+
+
+def test_view016b_the_overview_saves_as_images_the_charts_it_shows(dataset):
+    from components.overview_view import overview_figures
+    figures = overview_figures(dataset, outcomes_of(dataset, dataset.initiatives), "Source: PHE")
+    drawn = [go.Figure(f) for f in figures]  # valid plotly figures, each with the citation
+    assert len(drawn) == 3 and all(f.layout.annotations[-1].text == "Source: PHE" for f in drawn)
+    falls = drawn[0]
+    assert sorted(x for trace in falls.data for x in trace.x) == [33.0, 81.0, 94.0]
+    assert {trace.xaxis for trace in falls.data} == {"x", "x2"}  # a rate and a number of events on two axes
 
 
 def test_view017_geometry_is_served_gzipped_when_accepted(dataset):
