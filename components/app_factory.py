@@ -116,13 +116,7 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     the source is the paper plus the register's published records."""
     service: RegisterService | None = None
     if source is None:
-        dataset = data if data is not None else load_dataset(settings.data_dir)
-        if dataset.boundaries is None:
-            raise StartupError("the dataset has no boundaries loaded")
-        if settings.register:
-            source, service = _register_source(settings, dataset)
-        else:
-            source = StaticSource(snapshot_of(dataset))
+        source, service = _source_of(settings, data)
     snapshot = source.current()
     dataset = snapshot.dataset
     _check_frontend_files(settings)
@@ -132,6 +126,36 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     plotly_digest = content_digest(plotly_bytes)
     use_json_engine()
 
+    app = _dash_app(settings, plotly_digest)
+    prefix = settings.url_prefix
+    # A function, so a page loaded after a publication shows it; built once per snapshot version.
+    # Where tests and operators' tools find the live source (e.g. to refresh it at once).
+    app.server.extensions["pph.source"] = source
+    layout = LayoutCache(source, prefix, settings)
+    app.layout = layout
+    install_layout_route(app, layout, source, settings)
+    _register_features(app, source, snapshot, service, settings)
+    install_security(app, settings)
+    if service is not None:
+        install_write_guard(app, settings)
+    _warm_up(snapshot, prefix)
+    _add_file_routes(app, settings, dataset.boundaries.geojson_bytes, plotly_bytes, plotly_digest)
+    return app
+
+
+def _source_of(settings: Settings, data: Dataset | None) -> tuple[DataSource, RegisterService | None]:
+    """The paper's data (the curated files, or `data`), joined by the register's records when PPH_REGISTER is on;
+    and the register's service, which only then exists."""
+    dataset = data if data is not None else load_dataset(settings.data_dir)
+    if dataset.boundaries is None:
+        raise StartupError("the dataset has no boundaries loaded")
+    if settings.register:
+        return _register_source(settings, dataset)
+    return StaticSource(snapshot_of(dataset)), None
+
+
+def _dash_app(settings: Settings, plotly_digest: str) -> Dash:
+    """The Dash app itself, with no layout or callbacks yet."""
     app = Dash(
         __name__,
         title="Police and public health collaboration",
@@ -155,14 +179,13 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False,
                          dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
     app.index_string = INDEX_HTML
+    return app
+
+
+def _register_features(app: Dash, source: DataSource, snapshot: Snapshot, service: RegisterService | None,
+                       settings: Settings) -> None:
+    """One registration per feature: each module holds its layout and its callbacks side by side."""
     prefix = settings.url_prefix
-    # A function, so a page loaded after a publication shows it; built once per snapshot version.
-    # Where tests and operators' tools find the live source (e.g. to refresh it at once).
-    app.server.extensions["pph.source"] = source
-    layout = LayoutCache(source, prefix, settings)
-    app.layout = layout
-    install_layout_route(app, layout, source, settings)
-    # One registration per feature: each module holds its layout and its callbacks side by side.
     shell.register(app, source)
     map_panel.register(app, source, prefix)
     profile.register(app, source, prefix)
@@ -175,12 +198,12 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
         freshness.register(app, source, prefix)
     if service is not None:
         register_view.register(app, source, service, settings)
-    install_security(app, settings)
-    if service is not None:
-        install_write_guard(app, settings)
-    _warm_up(snapshot, prefix)
 
-    geojson_bytes = dataset.boundaries.geojson_bytes
+
+def _add_file_routes(app: Dash, settings: Settings, geojson_bytes: bytes, plotly_bytes: bytes,
+                     plotly_digest: str) -> None:
+    """The server's own routes beside Dash's: the boundaries, the plotly.js bundle, health, robots.txt, and a
+    404 for any other file URL; static files served pre-compressed."""
     geojson_digest = content_digest(geojson_bytes)
     server = app.server
     routes = settings.routes_prefix
@@ -207,16 +230,14 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
         # gets a 404 instead, never HTML a browser would try to run as the script it asked for.
         abort(404)
 
-    @server.route(f"{settings.routes_prefix}healthz")
+    @server.route(f"{routes}healthz")
     def health() -> Response:
         return Response("ok\n", mimetype="text/plain")
 
-    @server.route(f"{settings.routes_prefix}robots.txt")
+    @server.route(f"{routes}robots.txt")
     def robots() -> Response:
         # A valid answer rather than the 404 page, which crawlers and audits read as a broken file.
         return Response("User-agent: *\nAllow: /\n", mimetype="text/plain")
 
     install_precompressed_static(server, (f"{routes}_dash-component-suites/", f"{routes}assets/",
                                           f"{routes}vendor/", f"{routes}geo/"))
-
-    return app

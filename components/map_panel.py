@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
@@ -155,13 +155,15 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         dataset = snapshot.dataset
         state = state_from_store(filters_data, dataset)
         counts = force_counts(dataset, snapshot.join, filter_initiatives(dataset, state), state.show_wales)
-
-        def link_for(force_id: str) -> str:
-            return f"{url_prefix}{replace(state, force=force_id, notices=()).to_query()}"
-
-        table = force_table(counts, dataset, sort_by if isinstance(sort_by, str) else "force", link_for,
+        table = force_table(counts, dataset, sort_by if isinstance(sort_by, str) else "force",
+                            partial(force_link, url_prefix, state),
                             none_label("initiatives", filters_narrow(state)))
         return table, *toggle_outputs(True, "the map as a table")
+
+
+def force_link(url_prefix: str, state: ViewState, force_id: str) -> str:
+    """The address of `force_id`'s profile, under the same filters."""
+    return f"{url_prefix}{replace(state, force=force_id, notices=()).to_query()}"
 
 
 def results_count_of(dataset: Dataset, state: ViewState) -> str:

@@ -46,14 +46,17 @@ def panel(dataset: Dataset) -> list:
     ]
 
 
-def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[], date] = date.today) -> None:
-    def sorted_matrix(snapshot: Snapshot, state: ViewState, sort_column: object) -> tuple[MatrixRow, ...]:
-        dataset = snapshot.dataset
-        column = sort_column if isinstance(sort_column, str) and sort_column in {"force", "region", *dataset.themes_by_id} \
-            else "force"
-        rows = coverage_matrix(dataset, snapshot.join, filter_initiatives(dataset, state), state.show_wales)
-        return sort_matrix(rows, column, descending=column not in {"force", "region"})
+def sorted_matrix(snapshot: Snapshot, state: ViewState, sort_column: object) -> tuple[MatrixRow, ...]:
+    """The matrix's rows under the state's filters, sorted by `sort_column` as the browser sent it (by force
+    when it is not one the matrix offers); a theme's column sorts the most first."""
+    dataset = snapshot.dataset
+    column = sort_column if isinstance(sort_column, str) and sort_column in {"force", "region", *dataset.themes_by_id} \
+        else "force"
+    rows = coverage_matrix(dataset, snapshot.join, filter_initiatives(dataset, state), state.show_wales)
+    return sort_matrix(rows, column, descending=column not in {"force", "region"})
 
+
+def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[], date] = date.today) -> None:
     @app.callback(
         Output(Ids.MATRIX, "children"), Output(Ids.MATRIX_BODY, "hidden"),
         Output(Ids.MATRIX_TOGGLE, "children"), Output(Ids.MATRIX_TOGGLE, "aria-expanded"), Output(Ids.MATRIX_SORT, "options"),

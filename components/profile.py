@@ -278,17 +278,65 @@ def as_sent(content: ProfileContent) -> ProfileContent:
                    tables=sent(content.tables))
 
 
+def profile_outputs(content: ProfileContent, key: str, pages_shown: object) -> dict:
+    """`show_profile`'s outputs for `content`, the profile of the state `key` names."""
+    more_text, more_hidden = more_button(content.listed, content.total)
+    return dict(
+        title=content.title, counts=content.counts, body=content.body, themes=content.themes, charts=content.charts,
+        tables=content.tables, figures_hidden=content.figures_hidden, save_hidden=not content.charted,
+        more_text=more_text, more_hidden=more_hidden,
+        # Reset only when more pages were shown: writing it fires the "more" callback, a request for nothing.
+        pages_shown=0 if pages_shown else no_update,
+        shown_for=key,
+    )
+
+
+def selected_force_on_click(source: DataSource, clicks: object,
+                            state_data: object) -> tuple[Snapshot, ViewState, tuple[Initiative, ...]]:
+    """(snapshot, state, the force's initiatives in view) for a button pressed in a force's profile;
+    nothing to do (PreventUpdate) before any press or with no force selected."""
+    if not isinstance(clicks, int) or clicks < 1:
+        raise PreventUpdate
+    snapshot = source.current()
+    state = state_from_store(state_data, snapshot.dataset)
+    if not state.force:
+        raise PreventUpdate
+    return snapshot, state, in_view_of(snapshot.dataset, snapshot.join, state)[1]
+
+
+def next_titles(snapshot: Snapshot, state: ViewState, in_view: Sequence[Initiative], pages: int) -> tuple:
+    """(the titles of page `pages` appended to those shown, the "more" button's text and hidden); nothing to
+    do (PreventUpdate) past the last page."""
+    start, end = pages * PAGE, (pages + 1) * PAGE
+    if start >= len(in_view):
+        raise PreventUpdate
+    listed = Patch()
+    listed.extend(initiative_list(in_view[start:end], snapshot.dataset, state.force))  # never empty here
+    return (listed, *more_button(min(end, len(in_view)), len(in_view)))
+
+
+def chart_images_of(snapshot: Snapshot, in_view: Sequence[Initiative]) -> list:
+    """The results charts of a force's profile as plotly figures, each with the citation, to be saved as images."""
+    charted, _ = capped_results(outcomes_of(snapshot.dataset, in_view))
+    figures = build_outcome_charts(charted, dict(snapshot.dataset.initiatives_by_id),
+                                   figure_marks(snapshot.dataset, charted))
+    return [with_source(figure, snapshot.chart_source) for _, figure in figures]
+
+
 def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     # Most visits ask for the same few forces: each profile is built once per snapshot and filter set.
     built = BoundedMemo[ProfileContent](PROFILES_KEPT)
 
     @app.callback(
-        Output(Ids.VIEW_TITLE, "children"), Output(Ids.PROFILE_COUNTS, "children"), Output(Ids.CASE_STUDIES, "children"),
-        Output(Ids.THEME_CHART, "children"), Output(Ids.OUTCOME_CHARTS, "children"), Output(Ids.OUTCOME_TABLE, "children"),
-        Output(Ids.PROFILE_FIGURES, "hidden"), Output(Ids.SAVE_CHARTS, "hidden"),
-        Output(Ids.PROFILE_MORE, "children"), Output(Ids.PROFILE_MORE, "hidden"), Output(Ids.PROFILE_MORE, "n_clicks"),
-        Output(Ids.PROFILE_FOR, "data"),
-        Input(Ids.STATE, "data"), State(Ids.PROFILE_FOR, "data"), State(Ids.PROFILE_MORE, "n_clicks"),
+        output=dict(
+            title=Output(Ids.VIEW_TITLE, "children"), counts=Output(Ids.PROFILE_COUNTS, "children"),
+            body=Output(Ids.CASE_STUDIES, "children"), themes=Output(Ids.THEME_CHART, "children"),
+            charts=Output(Ids.OUTCOME_CHARTS, "children"), tables=Output(Ids.OUTCOME_TABLE, "children"),
+            figures_hidden=Output(Ids.PROFILE_FIGURES, "hidden"), save_hidden=Output(Ids.SAVE_CHARTS, "hidden"),
+            more_text=Output(Ids.PROFILE_MORE, "children"), more_hidden=Output(Ids.PROFILE_MORE, "hidden"),
+            pages_shown=Output(Ids.PROFILE_MORE, "n_clicks"), shown_for=Output(Ids.PROFILE_FOR, "data")),
+        inputs=dict(state_data=Input(Ids.STATE, "data")),
+        state=dict(shown_for=State(Ids.PROFILE_FOR, "data"), pages_shown=State(Ids.PROFILE_MORE, "n_clicks")),
         prevent_initial_call=True,  # the layout already holds the England profile
     )
     def show_profile(state_data, shown_for, pages_shown):
@@ -301,21 +349,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
             raise PreventUpdate
         content = built.get(key, lambda: as_sent(profile_content(snapshot.dataset, snapshot.join, state, url_prefix,
                                                                  snapshot.chart_source)))
-        return (content.title, content.counts, content.body, content.themes, content.charts, content.tables,
-                content.figures_hidden, not content.charted, *more_button(content.listed, content.total),
-                # Reset only when more pages were shown: writing it fires the "more" callback, a request for nothing.
-                0 if pages_shown else no_update, key)
-
-    def selected_force_on_click(clicks: object, state_data: object) -> tuple[Snapshot, ViewState, tuple[Initiative, ...]]:
-        """(snapshot, state, the force's initiatives in view) for a button pressed in a force's profile;
-        nothing to do (PreventUpdate) before any press or with no force selected."""
-        if not isinstance(clicks, int) or clicks < 1:
-            raise PreventUpdate
-        snapshot = source.current()
-        state = state_from_store(state_data, snapshot.dataset)
-        if not state.force:
-            raise PreventUpdate
-        return snapshot, state, in_view_of(snapshot.dataset, snapshot.join, state)[1]
+        return profile_outputs(content, key, pages_shown)
 
     @app.callback(
         Output(Ids.CASE_STUDIES, "children", allow_duplicate=True),
@@ -326,13 +360,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     )
     def show_more_titles(pages, state_data):
         """The next page of the selected force's titles, appended to those shown."""
-        snapshot, state, in_view = selected_force_on_click(pages, state_data)
-        start, end = pages * PAGE, (pages + 1) * PAGE
-        if start >= len(in_view):
-            raise PreventUpdate
-        listed = Patch()
-        listed.extend(initiative_list(in_view[start:end], snapshot.dataset, state.force))  # never empty here
-        return (listed, *more_button(min(end, len(in_view)), len(in_view)))
+        return next_titles(*selected_force_on_click(source, pages, state_data), pages)
 
     @app.callback(
         Output(Ids.CHART_IMAGES, "data"),
@@ -340,13 +368,10 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         prevent_initial_call=True,
     )
     def chart_images(clicks, state_data):
-        """The profile's results charts as plotly figures, with the citation, for the browser to save as
-        images: only when asked, so no click on the map carries them."""
-        snapshot, _, in_view = selected_force_on_click(clicks, state_data)
-        charted, _ = capped_results(outcomes_of(snapshot.dataset, in_view))
-        figures = build_outcome_charts(charted, dict(snapshot.dataset.initiatives_by_id),
-                                       figure_marks(snapshot.dataset, charted))
-        return {"clicks": clicks, "figures": [with_source(figure, snapshot.chart_source) for _, figure in figures]}
+        """The profile's results charts, with the citation, for the browser to save as images: only when
+        asked, so no click on the map carries them."""
+        snapshot, _, in_view = selected_force_on_click(source, clicks, state_data)
+        return {"clicks": clicks, "figures": chart_images_of(snapshot, in_view)}
 
     app.clientside_callback(ClientsideFunction("pph", "profileShown"), Output(Ids.PROFILE_COUNTS, "title"),
                             Input(Ids.PROFILE_COUNTS, "children"), prevent_initial_call=True)

@@ -172,101 +172,131 @@ def notice_paragraphs(state: ViewState, register_on: bool = False) -> list:
     return paragraphs
 
 
-def register(app: Dash, source: DataSource) -> None:
-    tab_inputs = [Input(view_tab(v), "n_clicks") for v in VIEWS]
-    tab_ids = {view_tab(v): v for v in VIEWS}
-    measure_inputs = [Input(map_measure_button(m), "n_clicks") for m in COLOUR_MEASURES]
-    measure_ids = {map_measure_button(m): m for m in COLOUR_MEASURES}
+# Which view or map measure a tab or a colour button names, by the id ctx.triggered_id reports.
+VIEW_OF_TAB = {view_tab(v): v for v in VIEWS}
+MEASURE_OF_BUTTON = {map_measure_button(m): m for m in COLOUR_MEASURES}
 
-    @app.callback(
-        Output(Ids.URL, "search"), Output(Ids.STATE, "data"), Output(Ids.FILTERS, "data"),
-        Output(Ids.ROOT, "className"),
-        Output(Ids.FORCE_SELECT, "value"), Output(Ids.THEMES, "value"), Output(Ids.EVALUATION, "value"),
-        Output(Ids.SEARCH, "value"), Output(Ids.WALES, "aria-pressed"), Output(Ids.WALES, "children"),
-        Output(Ids.COMPARE, "value"), Output(Ids.SOURCE, "value"),
-        *[Output(map_measure_button(m), "aria-pressed") for m in COLOUR_MEASURES],
-        Input(Ids.URL, "search"), Input(Ids.FORCE_SELECT, "value"), Input(Ids.THEMES, "value"),
-        Input(Ids.EVALUATION, "value"), Input(Ids.SEARCH, "value"), Input(Ids.WALES, "n_clicks"),
-        Input(Ids.MAP_CLICK, "data"), Input(Ids.CLEAR, "n_clicks"),
-        Input(Ids.COMPARE, "value"), Input(Ids.ADD_TO_COMPARE, "n_clicks"), Input(Ids.SOURCE, "value"),
-        *measure_inputs, *tab_inputs,
-        State(Ids.FILTERS, "data"), State(Ids.STATE, "data"),
-    )
-    def sync_state(search_query, force, themes, evaluations, text, _wales_clicks, click_data, _clear,
-                   compare, _add, record_source, *rest):
-        """The URL is the single source of truth: controls write it, and it restores them."""
-        current_filters, current_state = rest[-2], rest[-1]
-        dataset = source.current().dataset
-        trigger = ctx.triggered_id
-        if trigger in (None, Ids.URL):
-            state = state_from_query(search_query, dataset)
-            url_out = no_update
-        else:
-            shown = state_from_query(search_query if isinstance(search_query, str) else "", dataset)
-            wales = not shown.show_wales if trigger == Ids.WALES else shown.show_wales
-            if trigger == Ids.MAP_CLICK:
-                clicked = clicked_force(click_data)
-                force = None if clicked == force else clicked
-            elif trigger == Ids.CLEAR:
-                force = None
-            elif trigger == Ids.ADD_TO_COMPARE and isinstance(force, str):
-                compare = [*(compare if isinstance(compare, list) else []), force]
-            view = tab_ids.get(trigger, shown.view) if isinstance(trigger, str) else shown.view
-            colour = measure_ids.get(trigger, shown.colour) if isinstance(trigger, str) else shown.colour
-            state = state_from_controls(force, themes, evaluations, text, ["wales"] if wales else [], dataset,
-                                        embed=shown.embed, compare=compare, view=view, source=record_source,
-                                        colour=colour)
-            url_out = state.to_query() or "?"
-        stored = store_of(state)
-        if trigger in (None, Ids.URL) and stored == current_state:
-            # The page already shows this state: it was built for the address it opened at
-            # (components/page_cache.py), or the address was just written from it. Writing every control
-            # again would redraw them for nothing.
-            raise PreventUpdate
-        filters = store_of(state.filters_only())
+
+def state_after_control(trigger: object, query: object, controls: dict, dataset: Dataset) -> ViewState:
+    """The view state once the control `trigger` (its id) has changed: the address's state (`query`), with the
+    controls' values and the click applied."""
+    shown = state_from_query(query if isinstance(query, str) else "", dataset)
+    force, compare = controls["force"], controls["compare"]
+    if trigger == Ids.MAP_CLICK:
+        clicked = clicked_force(controls["map_click"])
+        force = None if clicked == force else clicked  # a second click on the selected force clears it
+    elif trigger == Ids.CLEAR:
+        force = None
+    elif trigger == Ids.ADD_TO_COMPARE and isinstance(force, str):
+        compare = [*(compare if isinstance(compare, list) else []), force]
+    wales = not shown.show_wales if trigger == Ids.WALES else shown.show_wales
+    named = trigger if isinstance(trigger, str) else ""
+    return state_from_controls(force, controls["themes"], controls["evaluations"], controls["search"],
+                               ["wales"] if wales else [], dataset, embed=shown.embed, compare=compare,
+                               view=VIEW_OF_TAB.get(named, shown.view), source=controls["source"],
+                               colour=MEASURE_OF_BUTTON.get(named, shown.colour))
+
+
+def synced_view(dataset: Dataset, trigger: object, query: object, controls: dict, current_filters: object,
+                current_state: object) -> dict:
+    """`sync_state`'s outputs: the state the address (or, after a control changed, the controls) asks for,
+    written to the address, the stores and the controls; only what changed is sent on."""
+    from_address = trigger in (None, Ids.URL)
+    state = state_from_query(query, dataset) if from_address else state_after_control(trigger, query, controls,
+                                                                                        dataset)
+    stored = store_of(state)
+    if from_address and stored == current_state:
+        # The page already shows this state: it was built for the address it opened at
+        # (components/page_cache.py), or the address was just written from it. Writing every control
+        # again would redraw them for nothing.
+        raise PreventUpdate
+    filters = store_of(state.filters_only())
+    wales_pressed, wales_text = wales_button(state.show_wales)
+    return dict(
+        url=no_update if from_address else state.to_query() or "?",
         # Only what changed is sent on: a force selection leaves the map colours and overview alone,
         # and a plain visit redraws nothing.
-        state_out = no_update if stored == current_state else stored
-        filters_out = no_update if filters == current_filters else filters
-        # The search box is not written back while it is the control being typed in: a reply that
-        # arrives mid-word would overwrite what the user typed since.
-        search_out = no_update if trigger == Ids.SEARCH else state.search
+        state=no_update if stored == current_state else stored,
+        filters=no_update if filters == current_filters else filters,
         # The root's class changes only with a link (embed mode): writing it on every click made React
         # walk the whole page before the panels' callbacks were sent (about 150 ms).
-        root_out = root_class(state) if trigger in (None, Ids.URL) else no_update
-        return (url_out, state_out, filters_out, root_out, state.force,
-                list(state.themes), list(state.evaluations), search_out, *wales_button(state.show_wales),
-                list(state.compare), state.source or None,
-                *[map_panel.measure_pressed(state.colour, m) for m in COLOUR_MEASURES])
+        root_class=root_class(state) if from_address else no_update,
+        controls=dict(
+            force=state.force, themes=list(state.themes), evaluations=list(state.evaluations),
+            # The search box is not written back while it is the control being typed in: a reply that
+            # arrives mid-word would overwrite what the user typed since.
+            search=no_update if trigger == Ids.SEARCH else state.search,
+            wales_pressed=wales_pressed, wales_text=wales_text, compare=list(state.compare),
+            source=state.source or None),
+        measures={m: map_panel.measure_pressed(state.colour, m) for m in COLOUR_MEASURES},
+    )
+
+
+def tab_changes(view: str, hidden_now: dict) -> dict:
+    """Each panel's `hidden` and each tab's `aria-selected` for `view` shown, written only for the tabs that
+    change: a panel's `hidden` is an input of callbacks (the lazy panels, the tabs' own state stores), and
+    writing it fires them even with the same value."""
+    changed = {v: (v != view) != hidden_now[v] for v in VIEWS}
+    return dict(hidden={v: v != view if changed[v] else no_update for v in VIEWS},
+                selected={v: ("true" if v == view else "false") if changed[v] else no_update for v in VIEWS})
+
+
+def register(app: Dash, source: DataSource) -> None:
+    @app.callback(
+        output=dict(
+            url=Output(Ids.URL, "search"), state=Output(Ids.STATE, "data"), filters=Output(Ids.FILTERS, "data"),
+            root_class=Output(Ids.ROOT, "className"),
+            controls=dict(
+                force=Output(Ids.FORCE_SELECT, "value"), themes=Output(Ids.THEMES, "value"),
+                evaluations=Output(Ids.EVALUATION, "value"), search=Output(Ids.SEARCH, "value"),
+                wales_pressed=Output(Ids.WALES, "aria-pressed"), wales_text=Output(Ids.WALES, "children"),
+                compare=Output(Ids.COMPARE, "value"), source=Output(Ids.SOURCE, "value")),
+            measures={m: Output(map_measure_button(m), "aria-pressed") for m in COLOUR_MEASURES},
+        ),
+        inputs=dict(
+            query=Input(Ids.URL, "search"),
+            controls=dict(
+                force=Input(Ids.FORCE_SELECT, "value"), themes=Input(Ids.THEMES, "value"),
+                evaluations=Input(Ids.EVALUATION, "value"), search=Input(Ids.SEARCH, "value"),
+                map_click=Input(Ids.MAP_CLICK, "data"), compare=Input(Ids.COMPARE, "value"),
+                source=Input(Ids.SOURCE, "value")),
+            # Buttons: only which one was pressed matters (ctx.triggered_id), not their counts.
+            buttons=[Input(Ids.WALES, "n_clicks"), Input(Ids.CLEAR, "n_clicks"), Input(Ids.ADD_TO_COMPARE, "n_clicks"),
+                     *[Input(map_measure_button(m), "n_clicks") for m in COLOUR_MEASURES],
+                     *[Input(view_tab(v), "n_clicks") for v in VIEWS]],
+        ),
+        state=dict(current_filters=State(Ids.FILTERS, "data"), current_state=State(Ids.STATE, "data")),
+    )
+    def sync_state(query, controls, buttons, current_filters, current_state):
+        """The URL is the single source of truth: controls write it, and it restores them."""
+        return synced_view(source.current().dataset, ctx.triggered_id, query, controls, current_filters,
+                           current_state)
 
     @app.callback(
-        Output(Ids.NOTICE, "children"),
-        *[Output(view_panel(v), "hidden") for v in VIEWS],
-        *[Output(view_tab(v), "aria-selected") for v in VIEWS],
-        Input(Ids.STATE, "data"), *[State(view_panel(v), "hidden") for v in VIEWS],
+        output=dict(notice=Output(Ids.NOTICE, "children"),
+                    hidden={v: Output(view_panel(v), "hidden") for v in VIEWS},
+                    selected={v: Output(view_tab(v), "aria-selected") for v in VIEWS}),
+        inputs=dict(state_data=Input(Ids.STATE, "data")),
+        state=dict(hidden_now={v: State(view_panel(v), "hidden") for v in VIEWS}),
         prevent_initial_call=True,  # the layout shows the default view, with no notice
     )
-    def show_view(state_data, *hidden_now):
+    def show_view(state_data, hidden_now):
         snapshot = source.current()
         state = state_from_store(state_data, snapshot.dataset)
-        # Only the tabs that change are written: a panel's `hidden` is an input of callbacks (the lazy panels,
-        # the tabs' own state stores), and writing it fires them even with the same value.
-        changed = [(v != state.view) != was_hidden for v, was_hidden in zip(VIEWS, hidden_now, strict=True)]
-        hidden = [v != state.view if change else no_update for v, change in zip(VIEWS, changed, strict=True)]
-        selected = [("true" if v == state.view else "false") if change else no_update
-                    for v, change in zip(VIEWS, changed, strict=True)]
-        return (notice_paragraphs(state, snapshot.register_on), *hidden, *selected)
+        return dict(notice=notice_paragraphs(state, snapshot.register_on), **tab_changes(state.view, hidden_now))
 
     @app.callback(
-        *[Output(view_panel(v), "children") for v in LAZY_VIEWS], Output(Ids.PANELS_BUILT, "data"),
-        *[Input(view_panel(v), "hidden") for v in LAZY_VIEWS], State(Ids.PANELS_BUILT, "data"),
+        output=dict(panels={v: Output(view_panel(v), "children") for v in LAZY_VIEWS},
+                    built=Output(Ids.PANELS_BUILT, "data")),
+        inputs=dict(hidden={v: Input(view_panel(v), "hidden") for v in LAZY_VIEWS}),
+        state=dict(built=State(Ids.PANELS_BUILT, "data")),
         prevent_initial_call=True,  # the layout holds the panel of the view it opens on
     )
-    def build_panels(*args):
+    def build_panels(hidden, built):
         """A lazy tab's panel, built the first time it is shown."""
-        hidden, built = args[:-1], args[-1] if isinstance(args[-1], list) else []
-        new = [v for v, h in zip(LAZY_VIEWS, hidden, strict=True) if h is False and v not in built]
+        built = built if isinstance(built, list) else []
+        new = [v for v in LAZY_VIEWS if hidden[v] is False and v not in built]
         if not new:
             raise PreventUpdate
         panels = panel_contents(source.current(), views=new)
-        return (*[panels[v] if v in new else no_update for v in LAZY_VIEWS], [*built, *new])
+        return dict(panels={v: panels.get(v, no_update) for v in LAZY_VIEWS}, built=[*built, *new])

@@ -1,0 +1,71 @@
+"""The callbacks' logic, called directly: the helpers the shell's and the profile's callbacks delegate to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dash import no_update
+from dash.exceptions import PreventUpdate
+
+from components.ids import Ids, map_measure_button, view_tab
+from components.profile import ProfileContent, more_button, profile_outputs
+from components.shell import state_after_control, synced_view, tab_changes
+from components.view_state import store_of
+from domain.loading import load_dataset
+from domain.state import VIEWS, ViewState, state_from_query
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+FORCE, OTHER = "E23000021", "E23000037"
+NO_CONTROLS = dict(force=None, themes=[], evaluations=[], search="", map_click=None, compare=[], source=None)
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset(DATA_DIR)
+
+
+def test_cbh001_a_map_click_selects_the_force_and_a_second_click_clears_it(dataset):
+    click = {**NO_CONTROLS, "map_click": {"force": FORCE}}
+    assert state_after_control(Ids.MAP_CLICK, "", click, dataset).force == FORCE
+    assert state_after_control(Ids.MAP_CLICK, f"?force={FORCE}", {**click, "force": FORCE}, dataset).force is None
+    assert state_after_control(Ids.CLEAR, f"?force={FORCE}", {**NO_CONTROLS, "force": FORCE}, dataset).force is None
+
+
+def test_cbh002_buttons_set_what_they_name(dataset):
+    assert state_after_control(Ids.WALES, "", NO_CONTROLS, dataset).show_wales is True
+    assert state_after_control(view_tab("matrix"), "", NO_CONTROLS, dataset).view == "matrix"
+    assert state_after_control(map_measure_button("results"), "", NO_CONTROLS, dataset).colour == "results"
+    added = state_after_control(Ids.ADD_TO_COMPARE, "", {**NO_CONTROLS, "force": FORCE, "compare": [OTHER]}, dataset)
+    assert added.compare == (OTHER, FORCE)
+
+
+def test_cbh003_the_address_of_the_page_already_shown_changes_nothing(dataset):
+    shown = state_from_query(f"?force={FORCE}", dataset)
+    with pytest.raises(PreventUpdate):
+        synced_view(dataset, Ids.URL, f"?force={FORCE}", NO_CONTROLS, None, store_of(shown))
+
+
+def test_cbh004_a_control_writes_the_address_and_only_what_changed(dataset):
+    before = store_of(ViewState())
+    typed = synced_view(dataset, Ids.SEARCH, "", {**NO_CONTROLS, "search": "triage"}, store_of(ViewState()), before)
+    assert typed["url"] == ViewState(search="triage").to_query()
+    assert typed["controls"]["search"] is no_update  # never written back into the box being typed in
+    assert typed["root_class"] is no_update and typed["state"] != before
+    assert set(typed["measures"]) == {"initiatives", "themes", "results"}
+
+
+def test_cbh005_only_the_tabs_that_change_are_written():
+    hidden_now = {v: v != "overview" for v in VIEWS}
+    changes = tab_changes("matrix", hidden_now)
+    assert {v for v, h in changes["hidden"].items() if h is not no_update} == {"overview", "matrix"}
+    assert changes["hidden"]["matrix"] is False and changes["selected"]["matrix"] == "true"
+    assert changes["selected"]["overview"] == "false" and changes["selected"]["cite"] is no_update
+
+
+def test_cbh006_profile_outputs_reset_the_pages_only_when_more_were_shown():
+    content = ProfileContent(title="A force", counts="1 initiative", body=[], themes=[], listed=10, total=25)
+    first = profile_outputs(content, "key", 0)
+    assert first["pages_shown"] is no_update and first["shown_for"] == "key"
+    assert (first["more_text"], first["more_hidden"]) == more_button(10, 25)
+    assert profile_outputs(content, "key", 2)["pages_shown"] == 0
