@@ -11,7 +11,7 @@ from domain.aggregation import filters_narrow, reading_of
 from domain.compare import OFF_MAP_ROW_ID, ComparedForce, MatrixRow, SimilarForce, how_obtained, none_text
 from domain.loading import Dataset
 from domain.provenance import figure_line, provenance_line
-from domain.schema import Note, Outcome
+from domain.schema import DERIVED_KIND, Note, Outcome
 from domain.state import ViewState
 
 
@@ -45,11 +45,15 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
         ("Initiatives", ["\n".join(_with_notes(f"{i.title} ({provenance_line(dataset, i.id)})",
                                                dataset.notes_on(i.id)) for i in c.initiatives)
                          or nothing for c in compared]),
+        # A figure the paper derives from a result (a saving worked out from a fall) sits with it, its caveat
+        # saying it is the same finding; it is never counted as a result of its own.
         ("Results (with how they were obtained)",
-         [figures((o for o in c.outcomes if o.is_result), how=True) or "none reported" for c in compared]),
+         [figures((o for o in c.outcomes if o.is_result or o.kind == DERIVED_KIND), how=True) or "none reported"
+          for c in compared]),
         # Activity, funding and targets say what was done or spent, not what it achieved: a row of their own.
         ("Activity, funding and target figures (not results)",
-         [figures((o for o in c.outcomes if not o.is_result), how=False) or "none" for c in compared]),
+         [figures((o for o in c.outcomes if not o.is_result and o.kind != DERIVED_KIND), how=False) or "none"
+          for c in compared]),
     ]
     return html.Div(html.Table([
         html.Thead(html.Tr([html.Th("", scope="col"), *[html.Th(c.name, scope="col") for c in compared]])),

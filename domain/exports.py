@@ -58,8 +58,9 @@ INITIATIVE_COLUMNS: dict[str, str] = {
 }
 FIGURE_COLUMNS: dict[str, str] = {
     "id": "stable identifier of the figure",
-    "kind": "result, activity or parameter, funding, target or coverage, or background (cited research, "
-            "wider statistics: not a result of any initiative)",
+    "kind": "result, derived from a result (the same finding worked out in other terms, e.g. a saving from a "
+            "fall: not a second result), activity or parameter, funding, target or coverage, or background (cited "
+            "research, wider statistics: not a result of any initiative)",
     "measure": "what was measured",
     "value": "the number as the paper states it",
     "unit": "percent, percentage points, count, GBP, hours, days, weeks, months or years",

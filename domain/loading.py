@@ -20,7 +20,8 @@ from pydantic import BaseModel, ValidationError
 
 from domain.rules import (resolve_force_refs, territorial_forces_in_non_territorial, unknown_force_message,
                           unknown_theme_message, unknown_themes)
-from domain.schema import HEADERS, PAPER, CaseStudy, Force, Initiative, InventoryEntry, Note, Outcome, Provenance, Theme
+from domain.schema import (DERIVED_KIND, HEADERS, PAPER, CaseStudy, Force, Initiative, InventoryEntry, Note, Outcome,
+                           Provenance, Theme)
 
 DATA_FILES = ("forces.csv", "themes.csv", "case_studies.csv", "initiatives.csv", "outcomes.csv", "inventory.csv")
 GEOJSON_NAME = "geo/police_force_areas.geojson"
@@ -326,6 +327,20 @@ def _check_results_say_how_obtained(pairs: list[tuple[RawRow, Outcome]], label: 
                                     "after, no comparison group' or 'the service's own figures'"))
 
 
+def _check_derived_figures_have_their_result(pairs: list[tuple[RawRow, Outcome]], label: str,
+                                             problems: list[Problem]) -> None:
+    """A figure derived from a result restates it (fig-033 from fig-032), so the result must be there too.
+    Checked last, and only when nothing else is wrong in the figures file: one mistake is reported once."""
+    if any(p.file == label for p in problems):
+        return
+    with_results = {o.initiative_id for _, o in pairs if o.is_result}
+    for row, outcome in pairs:
+        if outcome.kind == DERIVED_KIND and outcome.initiative_id not in with_results:
+            problems.append(Problem(label, row.line, "kind",
+                                    f"a figure derived from a result needs that result: initiative "
+                                    f"{outcome.initiative_id!r} has no figure of kind 'result'"))
+
+
 def _check_unit_of_record(pairs: list[tuple[RawRow, Initiative]], label: str, problems: list[Problem]) -> None:
     """A curated row is a piece of work the paper describes, with the kind it is (docs/data-dictionary.md):
     a possibility the paper only raises belongs in inventory.csv (rule 'possibility'), never in a row."""
@@ -424,6 +439,7 @@ def load_dataset(data_dir: Path) -> Dataset:
     for pairs, name in ((initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv")):
         _check_sections([(row, record) for row, record in pairs if (labels[name], row.line) not in reported],  # type: ignore[misc]
                         sections, labels[name], problems)
+    _check_derived_figures_have_their_result(outcome_pairs, labels["outcomes.csv"], problems)
     version, version_date = _dataset_meta(data_dir, problems, f"{data_dir.name}/{DATASET_META_NAME}")
 
     boundaries = load_boundaries(data_dir, problems)

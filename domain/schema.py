@@ -74,6 +74,11 @@ Qualifier = Literal["", "just under", "more than", "nearly", "around"]
 # What a figure is. Only a `result` measures what an initiative achieved; `background` is cited
 # research or wider statistics, and is tied to an initiative only where it describes that initiative.
 FigureKind = Literal["result", "activity or parameter", "funding", "target or coverage", "background"]
+# A number the paper works out from one of its results (fig-033: the 94% fall in offending "equating to" a
+# saving in pounds): the same finding again, so never counted or charted as a second result. Curated files
+# only: the register's form offers FigureKind, and a register figure has no caveat to say what it derives from.
+DERIVED_KIND = "derived from a result"
+CuratedFigureKind = Literal[FigureKind, "derived from a result"]
 LEVEL_ONLY_KINDS = frozenset({"activity or parameter", "funding", "target or coverage"})
 InventoryDecision = Literal["own row", "part of row", "not an initiative"]
 # Which clause of the unit of record (docs/data-dictionary.md) settles an inventory entry, and the one
@@ -243,7 +248,7 @@ class Outcome(Record):
     direction: Direction
     period: str = ""
     comparator: str = ""
-    kind: FigureKind
+    kind: CuratedFigureKind
     # How a figure was obtained, as far as the paper says ("before and after, no comparison group",
     # "the service's own figures"): every curated result has one (domain.loading checks it).
     design: str = ""
@@ -279,6 +284,9 @@ class Outcome(Record):
                                            "use direction 'level' and say 'saving' in the measure")
         if self.kind == "result" and self.initiative_id is None:
             raise _rule_error("initiative_id", "a result measures an initiative; name it, or use kind 'background'")
+        if self.kind == DERIVED_KIND and (self.initiative_id is None or "derived from" not in self.caveat):
+            raise _rule_error("caveat", "a figure derived from a result names its initiative and says in its caveat "
+                                        "'derived from' which result")
         return self
 
     @property

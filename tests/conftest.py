@@ -226,7 +226,7 @@ def ready(page, url: str, timeout: float = 20.0) -> None:
     """Open a view and wait until the map is drawn and the filters have been applied."""
     page.goto(url)
     wait_for_map(page, timeout)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 49')", timeout=timeout)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 47')", timeout=timeout)
 
 
 def click_force(page, force_id: str, frame=None, timeout: float = 20.0) -> None:

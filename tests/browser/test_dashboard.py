@@ -17,7 +17,7 @@ TIMEOUT = 20  # seconds
 def open_england_view(page, base_url: str) -> None:
     page.goto(base_url)
     wait_for_map(page)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('49 of 49')")
+    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('47 of 47')")
 
 
 def test_brw001_map_renders_all_39_english_forces(watched, live_server):
@@ -61,7 +61,7 @@ def test_brw003_theme_filter_recolours_map_and_narrows_cards(watched, live_serve
     page = watched.page
     open_england_view(page, live_server.base_url)
     choose_option(page, "theme-filter", "Dementia", "Dementia (core topic)")
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('2 of 49')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('2 of 47')", timeout=TIMEOUT)
     wait_until(page, f"document.querySelectorAll(\"{MAP_FORCES}:not([data-count='0'])\").length === 1")
     assert forces_drawn(page, "counted") == ["E23000029"]
     assert len(forces_drawn(page, "empty")) == 38

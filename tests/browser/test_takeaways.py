@@ -23,7 +23,7 @@ def test_take001_citation_and_downloads_follow_the_view_on_screen(watched, live_
     page = watched.page
     ready(page, live_server.base_url)
     choose_option(page, "theme-filter", "Mental health", "Mental health (core topic)")
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('9 of 49')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('9 of 47')", timeout=TIMEOUT)
     click_force(page, "E23000021")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     citation = wait_until(page, """(() => { const t = document.querySelector('#citation-text')?.textContent || '';
@@ -122,6 +122,6 @@ def test_take006_search_runs_as_you_type(watched, live_server):
     ready(page, live_server.base_url)
     page.locator("#search-text").click()
     page.keyboard.type("blackpool", delay=30)  # no Enter, no leaving the box
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('1 of 49')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('1 of 47')", timeout=TIMEOUT)
     assert page.evaluate("document.activeElement.id") == "search-text"
     assert page.locator("#search-text").input_value() == "blackpool"

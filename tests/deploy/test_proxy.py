@@ -71,7 +71,7 @@ def test_dep001_map_click_and_deep_link_through_nginx_across_two_instances(brows
 
     page.goto(f"{base}?themes=mental-health")
     page.wait_for_selector(MAP_FORCES, timeout=TIMEOUT * 1000)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('9 of 49')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('9 of 47')", timeout=TIMEOUT)
     click_force(page, "E23000021")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     wait_until(page, "document.querySelector('#outcome-table')?.textContent.includes('81%')", timeout=TIMEOUT)

@@ -62,7 +62,7 @@ def test_shown002_the_profile_writes_how_each_result_was_obtained_under_its_char
     parts = outcome_chart_figures(outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
     assert [type(p).__name__ for p in parts] == ["Figure", "P"]
     text = parts[1].children
-    assert "before and after, no comparison group" in text and "the service's own 2016 figures" in text
+    assert "before and after, no comparison group" in text and "2016 figures as the paper gives them, source not stated" in text
     assert "Caveat: no baseline given" in text
 
 

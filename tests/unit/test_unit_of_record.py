@@ -109,6 +109,50 @@ def test_unit006_the_possible_btp_double_count_is_said_in_both_rows(dataset):
         assert "does not say whether" in dataset.initiatives_by_id[row].summary
 
 
+# The six "key resources and interventions underway as part of the WMVPA" (paper L591-608), by the phrase
+# each inventory entry quotes, and the row each belongs to.
+ALLIANCE_LIST = {
+    "west midlands police force strategic assessment 2016 17": "wm-violence-prevention-alliance",
+    "west midlands injury surveillance system": "wm-violence-prevention-alliance",
+    "preventative resilience building programmes": "wm-mentors-in-violence-prevention",
+    "advocacy into the range of health partners": "wm-violence-prevention-alliance",
+    "between west midlands police and": "wm-violence-prevention-alliance",
+    "hosting conferences and seminars": "wm-violence-prevention-alliance",
+}
+
+
+def test_unit008_the_alliances_strands_are_decided_by_the_test_that_folds_gloucestershires(dataset):
+    """Before: the shared posts and the injury surveillance system were rows of their own (West Midlands 4 on the
+    map), though like Gloucestershire's digital intelligence they have no lead, place or period of their own."""
+    by_phrase = {e.paper_phrase.lower(): e for e in dataset.inventory}
+    decided = {phrase: (by_phrase[phrase].decision, by_phrase[phrase].initiative_id) for phrase in ALLIANCE_LIST}
+    assert decided == {phrase: ("part of row", row) for phrase, row in ALLIANCE_LIST.items()}
+    digital = by_phrase["sharing of cyber intelligence"]
+    assert (digital.rule, digital.initiative_id) == ("step of a row", "gloucestershire-health-wellbeing-board")
+    # Each strand says why, naming the test it shares with Gloucestershire's.
+    for phrase in ("west midlands injury surveillance system", "between west midlands police and"):
+        entry = by_phrase[phrase]
+        assert entry.rule == "step of a row" and "digital intelligence" in entry.reason, phrase
+        assert "no place or period of its own" in entry.reason or "no lead, place or period" in entry.reason, phrase
+    for gone in ("wm-shared-posts", "wm-injury-surveillance"):
+        assert gone not in dataset.initiatives_by_id
+    # The two posts are the alliance's own figure now, and its summary says what the strands are.
+    assert {o.initiative_id for o in dataset.outcomes if o.id == "fig-031"} == {"wm-violence-prevention-alliance"}
+    alliance = dataset.initiatives_by_id["wm-violence-prevention-alliance"]
+    assert "injury surveillance" in alliance.summary and "shared posts" in alliance.summary
+    assert sum(1 for i in _on_map(dataset) if "E23000014" in i.force_ids) == 2
+
+
+def test_unit009_work_led_by_another_rows_body_is_a_row_only_with_a_place_scope_or_period_of_its_own(dataset):
+    """The rule, for every case study: a row whose lead is the body another row records (the alliance's MVP,
+    IRIS and UK schools plan) must differ from that row in place, scope or years, or it is that row's strand."""
+    for row in dataset.initiatives:
+        for body in dataset.initiatives:
+            if body.id != row.id and body.case_study == row.case_study and row.lead_organisations == (body.title,):
+                own = (row.place, row.scope, row.start_year) != (body.place, body.scope, body.start_year)
+                assert own, f"{row.id} is a strand of {body.id}: no place, scope or period of its own"
+
+
 def test_unit007_a_clause_that_gives_another_decision_is_refused():
     entry = dict(name="A thing", kind="event", case_study="cs", paper_phrase="a thing", decision="own row",
                  initiative_id="a", rule="possibility")
@@ -165,15 +209,60 @@ def test_split005_a_record_read_back_from_its_own_dump_is_the_same_record():
 
 def test_design001_every_result_says_how_it_was_obtained(dataset):
     results = [o for o in dataset.outcomes if o.is_result]
-    assert len(results) == 5
+    assert len(results) == 4
     assert [o.id for o in results if len(o.design) < 20] == []
     by_id = {o.id: o for o in dataset.outcomes}
     assert "not like with like" in by_id["fig-022"].caveat
-    assert "derived from" in by_id["fig-033"].caveat
+    # The saving "equating to" the 94% fall is the same finding in pounds: derived, never counted as a result.
+    assert by_id["fig-033"].kind == "derived from a result" and not by_id["fig-033"].is_result
+    assert "derived from" in by_id["fig-033"].caveat and "fig-032" in by_id["fig-033"].caveat
     assert by_id["fig-043"].comparator == "baseline not stated" and by_id["fig-043"].caveat
     assert by_id["fig-024"].kind == "activity or parameter"
-    # The early findings in the passage belong to the ambulance-data project and concern data, not effect.
-    assert dataset.initiatives_by_id["wm-injury-surveillance"].evaluation == "none reported"
+    # The early findings in the passage belong to the ambulance-data project and concern data, not effect: the
+    # alliance's row, which now holds the surveillance strand and that project, reports no evaluation.
+    assert dataset.initiatives_by_id["wm-violence-prevention-alliance"].evaluation == "none reported"
+    ambulance = next(e for e in dataset.inventory if e.paper_phrase == "test the utility of ambulance data")
+    assert ambulance.initiative_id == "wm-violence-prevention-alliance"
+
+
+def test_design003_the_results_map_counts_one_finding_once(dataset):
+    """Before: fig-033 was a result, so Lancashire read 2 results reported, as Leicestershire does with two
+    separate findings; the saving is the 94% fall in pounds."""
+    from domain.aggregation import force_counts
+    from domain.joining import join_initiatives
+    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+    counts = {c.force_id: c.results for c in force_counts(dataset, join, dataset.initiatives, show_wales=False)}
+    assert (counts["E23000003"], counts["E23000021"]) == (1, 2)  # Lancashire, Leicestershire
+    assert sum(counts.values()) == 3  # the two forces' three results; BTP's 1% is off the map
+
+
+def test_design004_a_derived_figure_names_its_initiative_and_what_it_derives_from():
+    figure = dict(id="f", initiative_id="a", case_study="cs", measure="Saving", value=10, unit="GBP",
+                  direction="level", kind="derived from a result", design="an estimate",
+                  caveat="derived from the fall in offending", section="S")
+    assert not Outcome.model_validate(figure).is_result
+    with pytest.raises(ValidationError, match="says in its caveat 'derived from' which result"):
+        Outcome.model_validate({**figure, "caveat": ""})
+    with pytest.raises(ValidationError, match="names its initiative"):
+        Outcome.model_validate({**figure, "initiative_id": ""})
+
+
+def test_design005_a_derived_figure_without_its_result_is_refused_with_file_row_and_column(tmp_path):
+    """The loader names the row: a saving derived from a result that is not there restates nothing."""
+    import shutil
+
+    from domain.loading import DataValidationError
+    shutil.copytree(DATA_DIR, tmp_path / "data")
+    path = tmp_path / "data" / "outcomes.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(n for n, line in enumerate(lines) if line.startswith("fig-032,"))
+    lines[at] = lines[at].replace(",result,", ",activity or parameter,").replace(",reduction,", ",level,")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(tmp_path / "data")
+    assert [str(p) for p in info.value.problems] == [
+        f"data/outcomes.csv:{at + 2}:kind: a figure derived from a result needs that result: initiative "
+        "'jobs-friends-houses' has no figure of kind 'result'"]
 
 
 def test_design002_a_figure_carries_its_design_and_caveat_as_given():

@@ -72,7 +72,7 @@ def test_view006_force_counts_cover_39_english_forces_and_wales_on_request(datas
     counts = force_counts(dataset, join, dataset.initiatives, show_wales=False)
     assert len(counts) == 39
     by_id = {c.force_id: c for c in counts}
-    assert by_id["E23000037"].count == 5 and by_id["E23000014"].count == 4 and by_id["E23000002"].count == 0
+    assert by_id["E23000037"].count == 5 and by_id["E23000014"].count == 2 and by_id["E23000002"].count == 0
     assert by_id["E23000039"].count == 0  # Dorset: its programme is evidence cited for Gloucestershire
     assert by_id["E23000013"].count == 2  # North East work placed in all three forces counts for each
     assert len(force_counts(dataset, join, dataset.initiatives, show_wales=True)) == 43
@@ -102,6 +102,11 @@ def test_view009_map_colours_tell_counted_forces_from_empty_ones(dataset, join):
 
 def test_view010_outcome_charts_never_mix_units(dataset):
     outcomes = outcomes_of(dataset, [dataset.initiatives_by_id["jobs-friends-houses"]])
+    # The saving is derived from the 94% fall, not a result: only the fall is charted.
+    real = dict(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
+    assert set(real) == {"percent"}
+    # Were a result in pounds beside one in percent, each would get an axis of its own.
+    outcomes = [o.model_copy(update={"kind": "result"}) if o.id == "fig-033" else o for o in outcomes]
     charts = {k: go.Figure(f) for k, f in build_outcome_charts(outcomes, dict(dataset.initiatives_by_id))}
     assert set(charts) == {"percent", "money"}
     assert list(charts["money"].data[0].x) == [815000.0]
@@ -195,17 +200,17 @@ def test_view016_overview_charts_every_result_once_and_only_results_as_html_list
     from components.overview_view import overview_lists
     graphs = [g for g in overview_lists(dataset, outcomes_of(dataset, dataset.initiatives)) if g is not None]
     charts = [g for g in graphs if isinstance(g, html.Figure)]
-    # 3.0.0: the 631 lifesaving interventions are activity, so no count is charted as a result. Falls in a rate
-    # and falls in a number of events are two lists, never one axis.
+    # 3.0.0: the 631 lifesaving interventions are activity, so no count is charted as a result; funding awards
+    # are not results, and the £815,000 saving is derived from the 94% fall, so no money is charted either.
+    # Falls in a rate and falls in a number of events are two lists, never one axis.
     assert [c.className for c in charts] == ["lollipop lollipop-falls-rate", "lollipop lollipop-falls-number",
-                                             "lollipop lollipop-percent", "lollipop lollipop-money"]
+                                             "lollipop lollipop-percent"]
     rows = {c.className.split("-", 1)[1]: c.children[0].children for c in charts}
     values = {key: [r.to_plotly_json()["props"]["data-value"] for r in items] for key, items in rows.items()}
     assert sorted(values["falls-rate"] + values["falls-number"]) == ["33% (fall)", "81% (fall)", "94% (fall)"]
-    # Results only: funding awards are not results, so the money chart holds the one saving.
-    assert values["money"] == ["more than £815,000"] and values["percent"] == ["1%"]  # BTP's 1%: a level, charted
+    assert values["percent"] == ["1%"]  # BTP's 1%: a level, charted
     assert [c.children[1].children.split("\n")[0] for c in charts] == [
-        "Fall in a rate (%)", "Fall in a number of events (%)", "Percent", "Pounds (£)"]
+        "Fall in a rate (%)", "Fall in a number of events (%)", "Percent"]
     # Each point is named by its initiative, then its measure; its value is beside it.
     titles = {i.title for i in dataset.initiatives}
     assert all(any(r.children.startswith(f"{t}: ") for t in titles) for items in rows.values() for r in items)
@@ -218,7 +223,7 @@ def test_view016b_the_overview_saves_as_images_the_charts_it_shows(dataset):
     from components.overview_view import overview_figures
     figures = overview_figures(dataset, outcomes_of(dataset, dataset.initiatives), "Source: PHE")
     drawn = [go.Figure(f) for f in figures]  # valid plotly figures, each with the citation
-    assert len(drawn) == 3 and all(f.layout.annotations[-1].text == "Source: PHE" for f in drawn)
+    assert len(drawn) == 2 and all(f.layout.annotations[-1].text == "Source: PHE" for f in drawn)
     falls = drawn[0]
     assert sorted(x for trace in falls.data for x in trace.x) == [33.0, 81.0, 94.0]
     assert {trace.xaxis for trace in falls.data} == {"x", "x2"}  # a rate and a number of events on two axes
