@@ -135,11 +135,12 @@ def test_brw008_the_outcomes_overview_reads_without_plotly_and_saves_its_charts_
     page.goto(f"{live_server.base_url}?force=E23000021")
     wait_for_map(page)
     page.locator("#outcomes-overview").scroll_into_view_if_needed()
-    wait_until(page, "document.querySelectorAll('#outcomes-overview figure.lollipop').length === 4", timeout=TIMEOUT)
+    wait_until(page, "document.querySelectorAll('#outcomes-overview figure.lollipop').length === 3", timeout=TIMEOUT)
     assert "All of England, whichever force is selected" in page.locator("#view-overview").inner_text()
     captions = page.locator("#outcomes-overview figure.lollipop figcaption").all_inner_texts()
+    # No money chart: the £815,000 saving is derived from the 94% fall, not a result of its own (3.0.0).
     assert [c.splitlines()[0] for c in captions] == ["Fall in a rate (%)", "Fall in a number of events (%)",
-                                                     "Percent", "Pounds (£)"]
+                                                     "Percent"]
     rows = page.evaluate("""Array.from(document.querySelectorAll('#outcomes-overview .lollipop-row'))
         .map(li => [li.textContent, li.dataset.value])""")
     assert ["Leicestershire mental health triage car: Section 136 detentions", "81% (fall)"] in rows
@@ -150,4 +151,4 @@ def test_brw008_the_outcomes_overview_reads_without_plotly_and_saves_its_charts_
         page.locator("#overview-save").click()
     assert download.value.suggested_filename.startswith("police-public-health-chart-")
     assert len(plotly_requests) == 1 and "/vendor/plotly-basic." in plotly_requests[0]
-    wait_until(page, "document.querySelector('#overview-save').title.startsWith('Saved 3')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#overview-save').title.startsWith('Saved 2')", timeout=TIMEOUT)

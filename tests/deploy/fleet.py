@@ -375,17 +375,19 @@ def reconcile(database_url: str, acknowledged: list[Acknowledged], users: list[s
         engine.dispose()
     submitted = Counter(h.submission_id for h in history if h.action == "submitted")
     published = {h.submission_id for h in history if h.action == "published"}
-    by_key = {s.idempotency_key: s for s in stored}
+    # By the submission number each acknowledgement names: the key a page sends is its draft's, and the
+    # stored idempotency key is derived from it and the draft's content (components/register_view.draft_key).
+    by_id = {s.id: s for s in stored}
     titles = Counter(str(s.payload.get("title")) for s in stored)
     lost, duplicated = [], []
     for ack in acknowledged:
-        row = by_key.get(ack.key)
-        if row is None or row.id != ack.submission or row.payload.get("title") != ack.title:
+        row = by_id.get(ack.submission)
+        if row is None or row.payload.get("title") != ack.title:
             lost.append(f"{ack.title} (#{ack.submission})")
         elif submitted[ack.submission] != 1:
             duplicated.append(f"{ack.title}: {submitted[ack.submission]} 'submitted' history rows")
     duplicated += [f"{title}: stored {n} times" for title, n in titles.items() if n > 1]
-    acked_keys = {a.key for a in acknowledged}
-    unacknowledged = [str(s.payload.get("title")) for s in stored if s.idempotency_key not in acked_keys]
+    acked_ids = {a.submission for a in acknowledged}
+    unacknowledged = [str(s.payload.get("title")) for s in stored if s.id not in acked_ids]
     return Reconciliation(len(acknowledged), len(stored), lost, duplicated, unacknowledged,
                           published=len(published & {s.id for s in stored}))
