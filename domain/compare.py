@@ -123,13 +123,13 @@ def sort_matrix(rows: Sequence[MatrixRow], column: str, descending: bool) -> tup
     body = [r for r in rows if r.row_id != OFF_MAP_ROW_ID]
     tail = [r for r in rows if r.row_id == OFF_MAP_ROW_ID]
     if column == "force":
-        key = lambda r: r.label  # noqa: E731
+        key = lambda r: r.label
     elif column == "region":
-        key = lambda r: (r.region, r.label)  # noqa: E731
+        key = lambda r: (r.region, r.label)
     else:
         # Ties keep alphabetical order whichever way the counts run.
         body.sort(key=lambda r: r.label)
-        key = lambda r: r.counts.get(column, 0)  # noqa: E731
+        key = lambda r: r.counts.get(column, 0)
     return tuple(sorted(body, key=key, reverse=descending) + tail)
 
 
