@@ -21,9 +21,9 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO))  # run as a script: the imports below are of this repository
 
-from tests.conftest import CHROMIUM, free_port, start_gunicorn, stop  # noqa: E402
+from tests.conftest import CHROMIUM, free_port, start_gunicorn, stop
 
 VERSION = "12.2.3"
 FOLDER = REPO / "vendor" / "lighthouse"

@@ -49,10 +49,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO))  # run as a script: the imports below are of this repository
 
-from tests.conftest import free_port  # noqa: E402
-from tests.deploy.register_client import Endpoint, Forms  # noqa: E402
+from tests.conftest import free_port
+from tests.deploy.register_client import Endpoint, Forms
 
 REGISTER_RECORDS = 40  # about one per English force, so the drill-down's force shows a register record
 REGISTER_GOAL = 0.9  # read throughput with the register on, as a share of off

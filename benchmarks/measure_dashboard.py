@@ -14,9 +14,9 @@ import statistics
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the imports below are of this repository
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, FORCE_POINT_JS, MAP_FORCES, start_gunicorn, wait_until  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, FORCE_POINT_JS, MAP_FORCES, start_gunicorn, wait_until
 
 # Forces clicked in turn, each at a point inside its shape (tests.conftest.FORCE_POINT_JS).
 FORCES = ["E23000021", "E23000037", "E23000038", "E23000024", "E23000029"]

@@ -26,16 +26,16 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO))  # run as a script: the imports below are of this repository
 
-import plotly  # noqa: E402
+import plotly
 
-from benchmarks.load_test import memory_kb, start_server, worker_pids  # noqa: E402
-from domain.aggregation import force_counts  # noqa: E402
-from domain.force_map import COUNT_COLOURSCALE, NO_CASE_STUDY_COLOUR  # noqa: E402
-from domain.joining import join_initiatives  # noqa: E402
-from domain.loading import load_dataset  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, FORCE_POINT_JS, MAP_FORCES, free_port, wait_until  # noqa: E402
+from benchmarks.load_test import memory_kb, start_server, worker_pids
+from domain.aggregation import force_counts
+from domain.force_map import COUNT_COLOURSCALE, NO_CASE_STUDY_COLOUR
+from domain.joining import join_initiatives
+from domain.loading import load_dataset
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, FORCE_POINT_JS, MAP_FORCES, free_port, wait_until
 
 RUNS = 5
 CLICKS = 20

@@ -31,13 +31,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO))  # run as a script: the imports below are of this repository
 
-from benchmarks.load_test import memory_kb, start_server, worker_pids  # noqa: E402
-from benchmarks.perf_benchmark import CLICK_TIMER_JS, FORCES, paint_and_bytes  # noqa: E402
-from benchmarks.synthetic_register import synthetic_payloads, write_register  # noqa: E402
-from domain.loading import Dataset, load_dataset  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, MAP_FORCES, click_force, free_port, wait_until  # noqa: E402
+from benchmarks.load_test import memory_kb, start_server, worker_pids
+from benchmarks.perf_benchmark import CLICK_TIMER_JS, FORCES, paint_and_bytes
+from benchmarks.synthetic_register import synthetic_payloads, write_register
+from domain.loading import Dataset, load_dataset
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, MAP_FORCES, click_force, free_port, wait_until
 
 GOAL_RATIO = 2.0  # at 1,000 initiatives, against the paper alone
 UPDATE_PATH = "_dash-update-component"
@@ -446,7 +446,7 @@ def report(results: list[SizeResult], breakdowns: dict[int, dict[str, tuple[floa
     def largest_callback(r: SizeResult) -> tuple[str, CallbackStats]:
         return max(r.callbacks.items(), key=lambda kv: kv[1].raw_bytes)
 
-    ms = lambda v: f"{v:,.0f} ms"  # noqa: E731
+    ms = lambda v: f"{v:,.0f} ms"
     rows = [
         row("start-up to first 200", lambda r: r.startup, lambda v: f"{v:.1f} s"),
         row("navigation to map painted, p50", lambda r: r.paint_ms, ms),

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO))  # run as a script: the imports below are of this repository
 
-from domain.loading import Dataset, load_dataset  # noqa: E402
-from domain.register import Reference, validate_initiative  # noqa: E402
-from storage import register_store  # noqa: E402
-from storage.database import connect, migrate  # noqa: E402
+from domain.loading import Dataset, load_dataset
+from domain.register import Reference, validate_initiative
+from storage import register_store
+from storage.database import connect, migrate
 
 SEED = 2016
 # How the work spreads: most on one force area, some shared by two, a few national (no force),

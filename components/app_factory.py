@@ -139,6 +139,7 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     if service is not None:
         install_write_guard(app, settings)
     _warm_up(snapshot, prefix)
+    assert dataset.boundaries is not None  # _source_of refuses a dataset without; a source passed in must have them
     _add_file_routes(app, settings, dataset.boundaries.geojson_bytes, plotly_bytes, plotly_digest)
     return app
 
@@ -163,7 +164,7 @@ def _dash_app(settings: Settings, plotly_digest: str) -> Dash:
         requests_pathname_prefix=settings.url_prefix,
         routes_pathname_prefix=settings.routes_prefix,
         serve_locally=True,
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None (no "Updating..." title); typed as str
         compress=True,
         # The page is served by a function (and, with the register on, differs by user). Dash would otherwise
         # copy the whole layout into every page load (89 KB) so the renderer can check callbacks against it;
@@ -217,7 +218,8 @@ def _add_file_routes(app: Dash, settings: Settings, geojson_bytes: bytes, plotly
         response = Response(geojson_bytes, mimetype="application/json")
         response.set_etag(geojson_digest)
         response.headers["Cache-Control"] = "no-cache"
-        return response.make_conditional(request)
+        response.make_conditional(request)  # in place, as in static_compression.hashed_file_response
+        return response
 
     @server.route(plotly_bundle_path(routes, "<digest>"))
     def plotly_bundle(digest: str) -> Response:

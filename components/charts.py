@@ -17,6 +17,7 @@ from html import unescape
 
 from dash import html
 
+from components.attributes import data
 from domain.lollipop import LollipopChart
 
 DIRECTION_WORDS = {"reduction": "fall", "increase": "rise"}  # said to screen readers: the marker's shape shows it
@@ -55,9 +56,9 @@ def lollipop(chart: LollipopChart, source: str, break_after_slash: bool = False)
         html.Li(breakable(row.label) if break_after_slash else row.label,
                 className=f"lollipop-row lollipop-{row.marker}", style={"--at": _share(row.value, chart)},
                 title="\n".join(line for line in row.details if line) or None,
-                **{"data-marker": MARKER_GLYPHS[row.marker],
-                   "data-value": row.value_text + (f" ({DIRECTION_WORDS[row.marker]})" if row.marker in DIRECTION_WORDS
-                                                   else "")})
+                **data(marker=MARKER_GLYPHS[row.marker],
+                       value=row.value_text + (f" ({DIRECTION_WORDS[row.marker]})" if row.marker in DIRECTION_WORDS
+                                               else "")))
         for row in chart.rows
     ]
     caption = [chart.axis_title, *source_lines(source)] if source else [chart.axis_title]

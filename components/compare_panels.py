@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from dash import dcc, html
 
+from components.attributes import aria
 from domain.aggregation import filters_narrow, reading_of
 from domain.compare import OFF_MAP_ROW_ID, ComparedForce, MatrixRow, SimilarForce, how_obtained, none_text
 from domain.loading import Dataset
@@ -59,7 +60,7 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
         html.Thead(html.Tr([html.Th("", scope="col"), *[html.Th(c.name, scope="col") for c in compared]])),
         html.Tbody([html.Tr([html.Th(label, scope="row"), *[html.Td(v) for v in values]]) for label, values in rows]),
     ], className="comparison-table"), className="table-scroll", tabIndex="0", role="region",
-        **{"aria-label": "Comparison, scrolls sideways"})
+        **aria(label="Comparison, scrolls sideways"))
 
 
 def _with_notes(line: str, notes: Iterable[Note]) -> str:
@@ -106,4 +107,4 @@ def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, 
             for row in rows]
     return html.Div(html.Table([html.Thead(header), html.Tbody(body)], className="matrix-table"),
                     className="table-scroll", tabIndex="0", role="region",
-                    **{"aria-label": "Coverage matrix, scrolls sideways"})
+                    **aria(label="Coverage matrix, scrolls sideways"))

@@ -48,7 +48,7 @@ def overview_panel() -> list:
     ]
 
 
-def charted_results(outcomes: Sequence[Outcome]) -> tuple[list[Outcome], list[Outcome], int]:
+def charted_results(outcomes: Sequence[Outcome]) -> tuple[tuple[Outcome, ...], tuple[Outcome, ...], int]:
     """(percentage falls, every other result, how many results were left out): at most CHARTED_PER_UNIT per
     unit, the largest kept."""
     results = [o for o in outcomes if o.is_result]

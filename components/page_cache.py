@@ -116,7 +116,8 @@ class LayoutCache:
         if section is None:
             return page
         # A new root around the shared children: the cached page itself is never changed.
-        return html.Div([*page.children, section], className=page.className, id=page.id)
+        class_name, root_id = page.className, page.id  # type: ignore[attr-defined]  # props: set by Dash at run time
+        return html.Div([*page.children, section], className=class_name, id=root_id)
 
     def encoded(self, snapshot: Snapshot, state: ViewState, serialize) -> EncodedPage:
         """The shared page of `snapshot` and `state` as JSON and gzip; `serialize` makes the JSON (Dash's

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from dash import dcc, html
+from dash.development.base_component import Component
 
+from components.attributes import aria
 from components.charts import lollipop, obtained_list
 from domain.aggregation import ForceCount, largest_per_unit, reading_of
 from domain.force_map import NO_CASE_STUDY_LABEL
@@ -57,7 +59,8 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
         facts.append(f"Forces: {'; '.join(forces)}")
     # The title is the summary of the <details> that holds the card (components.profile).
     group = part_of(initiative, dataset)
-    rows = [html.P(group, className="part-of") if group else None, html.P("\n".join(facts), className="facts")]
+    rows: list[Component | None] = [html.P(group, className="part-of") if group else None,
+                                    html.P("\n".join(facts), className="facts")]
     rows += [
         html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
         html.Div([_badge(f"Kind of work: {initiative.kind_of_work}", "status"),
@@ -122,7 +125,7 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
     # On a narrow screen the table scrolls sideways: a focusable region, so the keyboard can scroll it too.
     return html.Div(html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(body)],
                                className="outcome-table"),
-                    className="table-scroll", tabIndex="0", role="region", **{"aria-label": "Figures, in a table"})
+                    className="table-scroll", tabIndex="0", role="region", **aria(label="Figures, in a table"))
 
 
 def _obtained_text(outcome: Outcome) -> str:
@@ -162,7 +165,7 @@ def on_demand(noun: str, toggle_id: str, body_id: str, content_id: str, controls
     each component in JavaScript, so hundreds of cells would slow every first paint)."""
     return [
         html.Button(f"Show {noun}", id=toggle_id, n_clicks=0, className="button",
-                    **{"aria-expanded": "false", "aria-controls": body_id}),
+                    **aria(expanded="false", controls=body_id)),
         html.Div([html.Div(controls, className="control section-controls"), html.Div(id=content_id)],
                  id=body_id, className=class_name, hidden=True),
     ]
@@ -204,4 +207,4 @@ def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,
     header = html.Tr([html.Th(h, scope="col") for h in ("Force", "Region", "Matching initiatives", "Themes")])
     return html.Div(html.Table([html.Caption("Police force areas on the map, with the initiatives that match the filters"),
                                 html.Thead(header), html.Tbody(rows)], className="force-table"),
-                    className="table-scroll", tabIndex="0", role="region", **{"aria-label": "Map as a table"})
+                    className="table-scroll", tabIndex="0", role="region", **aria(label="Map as a table"))

@@ -12,6 +12,7 @@ which errors those are, so an upgrade that changes them says so).
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from pathlib import Path
@@ -46,7 +47,7 @@ TEXT_PROPS = frozenset({(str(Ids.URL), prop) for prop in ("search", "href", "pat
 DISPATCH_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError, CallbackException)
 # Where Dash's dispatch runs: an error raised with a frame anywhere else on its traceback (a callback of ours)
 # is a bug of ours, a 500, whatever its type.
-DISPATCH_CODE = tuple(f"{Path(module.__file__).parent}{os.sep}" for module in (dash, flask, werkzeug))
+DISPATCH_CODE = tuple(f"{Path(inspect.getfile(module)).parent}{os.sep}" for module in (dash, flask, werkzeug))
 
 
 class BadCallbackRequest(ValueError):

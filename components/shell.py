@@ -197,7 +197,7 @@ def state_after_control(trigger: object, query: object, controls: dict, dataset:
                                colour=MEASURE_OF_BUTTON.get(named, shown.colour))
 
 
-def synced_view(dataset: Dataset, trigger: object, query: object, controls: dict, current_filters: object,
+def synced_view(dataset: Dataset, trigger: object, query: str | None, controls: dict, current_filters: object,
                 current_state: object) -> dict:
     """`sync_state`'s outputs: the state the address (or, after a control changed, the controls) asks for,
     written to the address, the stores and the controls; only what changed is sent on."""

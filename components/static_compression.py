@@ -42,7 +42,8 @@ def hashed_file_response(data: bytes, digest: str, asked_digest: str, mimetype: 
     response = Response(data, mimetype=mimetype)
     response.set_etag(digest)
     response.headers["Cache-Control"] = IMMUTABLE
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place (it returns the same object, typed as werkzeug's Response)
+    return response
 
 
 def install_precompressed_static(server: Flask, path_prefixes: Iterable[str]) -> None:

@@ -74,11 +74,12 @@ def similar_forces(dataset: Dataset, force_id: str, limit: int = 5) -> tuple[Sim
     peers = [f for f in dataset.forces if f.kind == "territorial" and f.country == anchor.country and f.id != force_id]
     same_region = [SimilarForce(f.id, f.name, f"same region ({f.region})")
                    for f in sorted(peers, key=lambda f: f.name) if f.region == anchor.region]
-    if anchor.population_mid_2018 is None:
+    anchor_population = anchor.population_mid_2018
+    if anchor_population is None:
         return tuple(same_region[:limit])
     by_population = sorted(
         (f for f in peers if f.region != anchor.region and f.population_mid_2018),
-        key=lambda f: abs(f.population_mid_2018 - anchor.population_mid_2018),  # type: ignore[operator]
+        key=lambda f: abs((f.population_mid_2018 or 0) - anchor_population),  # the filter above leaves no None
     )
     similar_size = [SimilarForce(f.id, f.name, f"similar population ({f.population_mid_2018:,})")
                     for f in by_population[:3]]
@@ -122,13 +123,13 @@ def sort_matrix(rows: Sequence[MatrixRow], column: str, descending: bool) -> tup
     body = [r for r in rows if r.row_id != OFF_MAP_ROW_ID]
     tail = [r for r in rows if r.row_id == OFF_MAP_ROW_ID]
     if column == "force":
-        key = lambda r: r.label  # noqa: E731
+        key = lambda r: r.label
     elif column == "region":
-        key = lambda r: (r.region, r.label)  # noqa: E731
+        key = lambda r: (r.region, r.label)
     else:
         # Ties keep alphabetical order whichever way the counts run.
         body.sort(key=lambda r: r.label)
-        key = lambda r: r.counts.get(column, 0)  # noqa: E731
+        key = lambda r: r.counts.get(column, 0)
     return tuple(sorted(body, key=key, reverse=descending) + tail)
 
 

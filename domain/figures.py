@@ -126,6 +126,12 @@ def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapp
     events on another. Each point is labelled with its initiative and measure (the axis) and its value (beside
     it). `theme_labels` name the initiative's first theme in the hover text."""
     marks = marks or FigureMarks()
+
+    def initiative_of(outcome: Outcome) -> Initiative:
+        # Outcome's own validator guarantees it: a result always names its initiative.
+        assert outcome.initiative_id is not None, outcome.id
+        return initiatives_by_id[outcome.initiative_id]
+
     points = [o for o in outcomes if o.is_result and o.unit == "percent" and o.direction == "reduction"]
     groups = [(key, title, [o for o in points if reduction_of_a_rate(o) == is_rate])
               for key, title, is_rate in (("rate", "Fall in a rate (%)", True),
@@ -142,13 +148,13 @@ def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapp
     for index, ((key, title, group), count) in enumerate(zip(groups, rows, strict=True)):
         suffix = "" if index == 0 else str(index + 1)
         height = (1.0 - gap * (len(groups) - 1)) * count / sum(rows)
-        labels = [wrap_label(f"{initiatives_by_id[o.initiative_id].title}: {o.measure}", 34) for o in group]
+        labels = [wrap_label(f"{initiative_of(o).title}: {o.measure}", 34) for o in group]
         traces.append({
             "type": "scatter", "mode": "markers+text", "x": [o.value for o in group], "y": labels,
             "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "name": key, "cliponaxis": False,
             "marker": {"size": 12, "color": "#08519c", "symbol": "diamond"},
             "text": [plain_text(format_value(o)) for o in group], "textposition": "middle right",
-            "customdata": [plain_text(f"{theme_labels.get(initiatives_by_id[o.initiative_id].themes[0], '')}; "
+            "customdata": [plain_text(f"{theme_labels.get(initiative_of(o).themes[0], '')}; "
                                       f"{_hover_source(o, marks)}") for o in group],
             "hovertemplate": "%{y}<br>a fall of %{text}<br>%{customdata}<extra></extra>",
         })

@@ -10,11 +10,11 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -181,7 +181,7 @@ def read_csv(path: Path, label: str, problems: list[Problem]) -> list[RawRow]:
     return rows
 
 
-def _describe(error: Mapping) -> tuple[str, str]:
+def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     loc = error.get("loc") or ()
     ctx = error.get("ctx") or {}
     column = str(loc[0]) if loc else str(ctx.get("column", "-"))
@@ -209,10 +209,30 @@ def validate_rows(
     return valid
 
 
-def _check_unique_ids(pairs: list[tuple[RawRow, BaseModel]], label: str, problems: list[Problem]) -> None:
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class _LinksInitiative(Protocol):
+    @property
+    def initiative_id(self) -> str | None: ...
+
+
+class _InCaseStudy(Protocol):
+    @property
+    def case_study(self) -> str: ...
+
+
+class _CitesSection(_InCaseStudy, Protocol):
+    @property
+    def section(self) -> str: ...
+
+
+def _check_unique_ids(pairs: Sequence[tuple[RawRow, _HasId]], label: str, problems: list[Problem]) -> None:
     first_line: dict[str, int] = {}
     for row, record in pairs:
-        rid = record.id  # type: ignore[attr-defined]
+        rid = record.id
         if rid in first_line:
             problems.append(Problem(label, row.line, "id", f"duplicate id {rid!r}; first used on row {first_line[rid]}"))
         else:
@@ -280,20 +300,21 @@ def _check_themes(pairs: list[tuple[RawRow, Initiative]], theme_ids: set[str], l
 
 
 def _check_initiative_links(
-    pairs: list[tuple[RawRow, BaseModel]], initiative_ids: set[str], label: str, problems: list[Problem], advice: str
+    pairs: Sequence[tuple[RawRow, _LinksInitiative]], initiative_ids: set[str], label: str, problems: list[Problem],
+    advice: str,
 ) -> None:
     """Every `initiative_id` a record gives names a row of initiatives.csv."""
     for row, record in pairs:
-        initiative_id = record.initiative_id  # type: ignore[attr-defined]
+        initiative_id = record.initiative_id
         if initiative_id is not None and initiative_id not in initiative_ids:
             problems.append(Problem(label, row.line, "initiative_id", f"no initiative has id {initiative_id!r}; {advice}"))
 
 
 def _check_case_study_links(
-    pairs: list[tuple[RawRow, BaseModel]], case_study_ids: set[str], label: str, problems: list[Problem]
+    pairs: Sequence[tuple[RawRow, _InCaseStudy]], case_study_ids: set[str], label: str, problems: list[Problem]
 ) -> None:
     for row, record in pairs:
-        case_study = record.case_study  # type: ignore[attr-defined]
+        case_study = record.case_study
         if case_study not in case_study_ids:
             problems.append(Problem(
                 label, row.line, "case_study",
@@ -355,15 +376,15 @@ def _check_unit_of_record(pairs: list[tuple[RawRow, Initiative]], label: str, pr
                                     "records sent before 3.0.0"))
 
 
-def _check_sections(pairs: list[tuple[RawRow, BaseModel]], sections: Mapping[str, str], label: str,
+def _check_sections(pairs: Sequence[tuple[RawRow, _CitesSection]], sections: Mapping[str, str], label: str,
                     problems: list[Problem]) -> None:
     """A record cites the heading of its own case study or section, exactly as case_studies.csv has it."""
     for row, record in pairs:
-        expected = sections.get(record.case_study)  # type: ignore[attr-defined]
-        if expected is not None and record.section != expected:  # type: ignore[attr-defined]
+        expected = sections.get(record.case_study)
+        if expected is not None and record.section != expected:
             problems.append(Problem(label, row.line, "section",
-                                    f"{record.section!r} is not the heading of its case study "  # type: ignore[attr-defined]
-                                    f"{record.case_study!r}: {expected!r}"))  # type: ignore[attr-defined]
+                                    f"{record.section!r} is not the heading of its case study "
+                                    f"{record.case_study!r}: {expected!r}"))
 
 
 def _dataset_meta(data_dir: Path, problems: list[Problem], label: str) -> tuple[str, str]:
@@ -406,7 +427,7 @@ def load_dataset(data_dir: Path) -> Dataset:
     inventory_pairs = validate_rows(raw["inventory.csv"], InventoryEntry, labels["inventory.csv"], problems)
     for pairs, name in ((force_pairs, "forces.csv"), (theme_pairs, "themes.csv"), (case_study_pairs, "case_studies.csv"),
                         (initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv")):
-        _check_unique_ids(pairs, labels[name], problems)  # type: ignore[arg-type]
+        _check_unique_ids(pairs, labels[name], problems)
     _check_alias_clashes(force_pairs, labels["forces.csv"], problems)
     _check_results_say_how_obtained(outcome_pairs, labels["outcomes.csv"], problems)
     _check_unit_of_record(initiative_pairs, labels["initiatives.csv"], problems)
@@ -423,21 +444,21 @@ def load_dataset(data_dir: Path) -> Dataset:
         _check_themes(initiative_pairs, _raw_ids(raw["themes.csv"]), labels["initiatives.csv"], problems)
     case_study_ids = _raw_ids(raw["case_studies.csv"])
     if raw["case_studies.csv"]:
-        for pairs, name in ((initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv"),
+        for linked, name in ((initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv"),
                             (inventory_pairs, "inventory.csv")):
-            _check_case_study_links(pairs, case_study_ids, labels[name], problems)  # type: ignore[arg-type]
+            _check_case_study_links(linked, case_study_ids, labels[name], problems)
     if raw["initiatives.csv"]:
         initiative_ids = _raw_ids(raw["initiatives.csv"])
-        _check_initiative_links(outcome_pairs, initiative_ids, labels["outcomes.csv"], problems,  # type: ignore[arg-type]
+        _check_initiative_links(outcome_pairs, initiative_ids, labels["outcomes.csv"], problems,
                                 "use an id from initiatives.csv, or leave it blank for a background figure")
         _check_outcome_case_studies(outcome_pairs, raw["initiatives.csv"], case_study_ids, labels["outcomes.csv"], problems)
-        _check_initiative_links(inventory_pairs, initiative_ids, labels["inventory.csv"], problems,  # type: ignore[arg-type]
+        _check_initiative_links(inventory_pairs, initiative_ids, labels["inventory.csv"], problems,
                                 "every entry resolves to a row of initiatives.csv or gives a reason")
     # After the case-study checks: a row whose case study is already reported wrong is not reported again.
     sections = {c.id: c.section for _, c in case_study_pairs}
     reported = {(p.file, p.row) for p in problems}
-    for pairs, name in ((initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv")):
-        _check_sections([(row, record) for row, record in pairs if (labels[name], row.line) not in reported],  # type: ignore[misc]
+    for cited, name in ((initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv")):
+        _check_sections([(row, record) for row, record in cited if (labels[name], row.line) not in reported],
                         sections, labels[name], problems)
     _check_derived_figures_have_their_result(outcome_pairs, labels["outcomes.csv"], problems)
     version, version_date = _dataset_meta(data_dir, problems, f"{data_dir.name}/{DATASET_META_NAME}")

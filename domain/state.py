@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import get_args
 from urllib.parse import parse_qs, urlencode
 
 from domain.loading import Dataset
@@ -16,7 +17,7 @@ from domain.schema import SOURCES, Evaluation
 MAX_SEARCH_LENGTH = 120
 MAX_COMPARED = 4
 MAX_QUERY_LENGTH = 4000
-EVALUATIONS: tuple[str, ...] = Evaluation.__args__  # type: ignore[attr-defined]
+EVALUATIONS: tuple[str, ...] = get_args(Evaluation)
 # The secondary views below the map and profile, each reachable by URL (?view=matrix); the first is the default.
 VIEWS: tuple[str, ...] = ("overview", "national", "compare", "matrix", "background", "cite", "about")
 DEFAULT_VIEW = VIEWS[0]

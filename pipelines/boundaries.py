@@ -13,13 +13,16 @@ import hashlib
 import json
 import statistics
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from geopandas.array import GeometryArray
 from shapely.strtree import STRtree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -163,7 +166,8 @@ def build_force_geometries(
     codes = sorted(set(force_codes))
     code_array = np.asarray(force_codes)
     dissolved = np.array([shapely.union_all(geoms[code_array == c]) for c in codes])
-    cleaned = shapely.coverage_clean(dissolved, gap_width=params.sliver_gap_width_m)
+    cleaned = shapely.coverage_clean(  # type: ignore[attr-defined]  # shapely 2.2; types-shapely 2.1 lacks it
+        dissolved, gap_width=params.sliver_gap_width_m)
     simplified = shapely.coverage_simplify(cleaned, params.simplify_tolerance_m)
     min_area = params.min_part_area_km2 * 1e6
     trimmed = [drop_small_parts(g, min_area) for g in simplified]
@@ -174,10 +178,11 @@ def build_force_geometries(
     return codes, shapely.orient_polygons(rounded, exterior_cw=True)
 
 
-def _round_coords(value: object, decimals: int) -> object:
+def _round_coords(value: Any, decimals: int) -> object:
+    """GeoJSON coordinates (numbers nested in lists or tuples, as shapely's mapping gives them), rounded."""
     if isinstance(value, (list, tuple)):
         return [_round_coords(v, decimals) for v in value]
-    return round(float(value), decimals)  # type: ignore[arg-type]
+    return round(float(value), decimals)
 
 
 def to_geojson_text(
@@ -244,7 +249,9 @@ def _interior_polygons(geometry: shapely.Geometry) -> list[shapely.Polygon]:
     return [shapely.Polygon(ring) for part in shapely.get_parts(geometry) for ring in part.interiors]
 
 
-def classify_union_holes(metric_geometries: np.ndarray) -> tuple[list[float], list[float]]:
+def classify_union_holes(
+    metric_geometries: Sequence[shapely.Geometry] | GeometryArray,
+) -> tuple[list[float], list[float]]:
     """Split the holes of the union of all forces into (gap areas, enclosed water areas), m².
 
     Simplifying the coastline closes the mouths of some estuaries and harbours (Poole Harbour,
@@ -253,7 +260,8 @@ def classify_union_holes(metric_geometries: np.ndarray) -> tuple[list[float], li
     neighbours -- the defect that per-polygon simplification would create.
     """
     own_holes = [h for g in metric_geometries for h in _interior_polygons(g)]
-    gaps, water = [], []
+    gaps: list[float] = []
+    water: list[float] = []
     for hole in _interior_polygons(shapely.union_all(metric_geometries)):
         is_own = any(shapely.equals(hole, own) for own in own_holes if abs(own.area - hole.area) < 1.0)
         (water if is_own else gaps).append(hole.area)

@@ -139,7 +139,7 @@ class RegisterSource:
     def _refresh_logged(self) -> None:
         try:
             self.refresh()
-        except Exception:  # noqa: BLE001 - a bad read must not fail the request that asked; it is logged
+        except Exception:  # broad on purpose: a bad read must not fail the request that asked; it is logged
             log.exception("register refresh failed")
 
     def _after_fork(self) -> None:

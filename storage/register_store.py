@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast, get_args
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import CursorResult, Engine, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -426,12 +426,13 @@ def _claim_pending(session: Session, submission_id: int, status: SubmissionStatu
     changes: dict[str, Any] = {"status": status, "reviewed_by": reviewer, "reviewed_at": now}
     if review_comment is not None:
         changes["review_comment"] = review_comment
-    claimed = session.execute(
+    # An UPDATE's result is a CursorResult, which has the rowcount; Session.execute is typed as returning Result.
+    claimed = cast("CursorResult[Any]", session.execute(
         update(SubmissionRow)
         .where(SubmissionRow.id == submission_id, SubmissionRow.status == "pending")
         .values(**changes)
         .execution_options(synchronize_session=False)
-    )
+    ))
     row = _submission_row(session, submission_id)
     if claimed.rowcount == 0:
         raise Conflict(f"submission {submission_id} is already {row.status}, not pending")
@@ -487,13 +488,13 @@ def _change_record(session: Session, record: RecordRow, expected_revision: int, 
     this UPDATE: it waits for the other to commit, then finds the row no longer matching, and changes
     nothing. That, not the read before it, is what keeps two writers from both succeeding.
     """
-    changed = session.execute(
+    changed = cast("CursorResult[Any]", session.execute(  # a CursorResult, as above
         update(RecordRow)
         .where(RecordRow.record_id == record.record_id, RecordRow.revision == expected_revision,
                RecordRow.state == "published")
         .values(**values)
         .execution_options(synchronize_session=False)
-    )
+    ))
     current = _current_record_row(session, record.record_id)
     if changed.rowcount == 0:
         raise _stale(current, expected_revision) if refusal is None else _moved_on(current, expected_revision, refusal)
@@ -590,6 +591,7 @@ def _submissions_from(session: Session, rows: list[SubmissionRow]) -> list[Submi
             for entry in session.scalars(select(HistoryRow).where(HistoryRow.record_id.in_(withdrawn),
                                                                   HistoryRow.action == "withdrawn")
                                          .order_by(HistoryRow.id)):
+                assert entry.record_id is not None  # selected by record_id
                 withdrawals[entry.record_id] = entry  # the latest one wins
     submissions = []
     for row in rows:

@@ -24,7 +24,7 @@ def at_once(actions: Sequence[Callable[[], T]], timeout: float = 30.0) -> list[T
         start.wait()
         try:
             outcomes[index] = action()
-        except Exception as error:  # noqa: BLE001 - an outcome for the caller to assert on
+        except Exception as error:  # broad on purpose: an outcome for the caller to assert on
             outcomes[index] = error
 
     threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]

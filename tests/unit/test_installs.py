@@ -66,7 +66,7 @@ SERVE_AND_REPORT = textwrap.dedent("""
     statuses = {path: client.get(path).status_code for path in ["/", "/_dash-layout", "/healthz", *statics]}
     geo = sorted(m for m in sys.modules if m.split(".")[0] in {GEO})
     # The probe itself: the boundary pipeline does import the stack, so a broken check shows here.
-    import pipelines.boundaries  # noqa: F401
+    import pipelines.boundaries  # noqa: F401 - imported for what it loads, read from sys.modules below
     after_pipeline = sorted(m for m in sys.modules if m.split(".")[0] in {GEO})
     print(json.dumps({"statuses": statuses, "geo": geo, "after_pipeline": after_pipeline}))
 """).replace("{GEO}", repr(set(GEO_STACK)))
