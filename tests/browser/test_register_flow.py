@@ -334,7 +334,8 @@ def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishe
             assert page.locator("#register-figure-1-value").input_value() == "1250.5"
             page.locator("#register-figure-1").wait_for(state="visible", timeout=TIMEOUT * 1000)  # shown once the count arrives
             assert "Evening triage at the station" in page.locator("#register-update-of").inner_text()
-            assert "as you left them" in page.locator("#register-submit-status").inner_text()
+            wait_until(page, "document.querySelector('#register-submit-status')?.innerText.includes('as you left them')",
+                       timeout=TIMEOUT)
 
         page.reload()
         wait_for_map(page)
