@@ -1,6 +1,6 @@
 /*
- * The register's update draft, kept in this browser per user (components/register_view.py, the module's
- * docstring). Dash keeps what a user types in a field, but not what a callback set there, and every field
+ * The register's update draft, kept in this browser per user (components/register/update_draft.py, the
+ * module's docstring). Dash keeps what a user types in a field, but not what a callback set there, and every field
  * of a loaded record is set by one: so the whole draft of an update (the record, the revision it was
  * loaded at, every field and figure row as shown) is kept here, under the user's own key, and given back
  * to the server once as the page opens, to restore instead of loading the record again.
@@ -19,6 +19,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     // Whenever a field changes: the form as shown, while it holds the record chosen in the picker. With
     // "A new initiative" chosen (or once sent) the draft is forgotten; while another record is being loaded,
     // the fields are still the last one's, so nothing is written.
+    // It takes no arguments: with some sixty inputs, each is read by its id from callback_context, never by
+    // position (Dash has no dict-keyed signature for a clientside callback; tests/code_shape.py checks this).
     keep: function () {
       var context = window.dash_clientside.callback_context;
       var noUpdate = window.dash_clientside.no_update;

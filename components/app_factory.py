@@ -11,7 +11,7 @@ from dash import Dash
 from flask import Response, abort, request
 
 from components import (cite_view, compare_view, freshness, map_panel, matrix_view, national_view, overview_view,
-                        profile, register_view, shell)
+                        profile, register, shell)
 from components.page_cache import LAYOUT_ROUTE, LayoutCache, install_layout_route
 from components.write_guard import install_write_guard
 from components.security import install_security
@@ -197,7 +197,7 @@ def _register_features(app: Dash, source: DataSource, snapshot: Snapshot, servic
     if snapshot.register_on:
         freshness.register(app, source, prefix)
     if service is not None:
-        register_view.register(app, source, service, settings)
+        register.register(app, source, service, settings)
 
 
 def _add_file_routes(app: Dash, settings: Settings, geojson_bytes: bytes, plotly_bytes: bytes,

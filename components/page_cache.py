@@ -30,7 +30,7 @@ from dash import Dash, html
 from flask import Response, has_request_context, request
 from plotly.io.json import to_json_plotly
 
-from components import freshness, register_view, shell
+from components import freshness, register, shell
 from components.identity import current_user
 from components.memo import BoundedMemo
 from domain.register import User
@@ -112,7 +112,7 @@ class LayoutCache:
         snapshot = self._source.current()
         page = self.page(snapshot, self.requested_state(snapshot))
         user = self.user_with_own_page()
-        section = register_view.layout(snapshot, user) if user is not None else None
+        section = register.layout(snapshot, user) if user is not None else None
         if section is None:
             return page
         # A new root around the shared children: the cached page itself is never changed.

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from dash import Dash
 
-from components.register_view import UNAVAILABLE, UNAVAILABLE_NOW
+from components.register import UNAVAILABLE, UNAVAILABLE_NOW
 from domain.register import User
 from services.register import RegisterService
 from storage import register_store

@@ -3,10 +3,11 @@ The rules and the lists they are checked on are in tests/code_shape.py (`python 
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State
+import pytest
+from dash import ClientsideFunction, Dash, Input, Output, State, html
 
 from tests.code_shape import (LONG_UNTIL_SPLIT, MAX_FUNCTION_LINES, MAX_POSITIONAL_INPUTS, MAX_POSITIONAL_OUTPUTS,
-                              built_apps, callback_shapes, long_functions)
+                              built_apps, callback_shapes, long_functions, reads_by_id)
 
 
 def _app_with(*args, **kwargs) -> Dash:
@@ -58,3 +59,25 @@ def test_shape004_a_long_function_is_found_nested_or_not(tmp_path):
                                         encoding="utf-8")
     found = {f.name: f.length for f in long_functions(tmp_path, repo=tmp_path)}
     assert found == {"outer": MAX_FUNCTION_LINES + 2, "outer.inner": MAX_FUNCTION_LINES + 1}
+
+
+def test_shape005_a_crowded_clientside_callback_passes_only_when_its_function_reads_by_id(tmp_path):
+    (tmp_path / "drafts.js").write_text(
+        "window.dash_clientside = {drafts: {\n"
+        "  byId: function () { return window.dash_clientside.callback_context.inputs['a.value']; },\n"
+        "  byPosition: function (a, b) { return a; },\n"
+        "  byArguments: function () { if (arguments[0]) { return 1; } return 2; }\n"
+        "}};\n", encoding="utf-8")
+    assert reads_by_id("drafts", "byId", tmp_path)
+    assert not reads_by_id("drafts", "byPosition", tmp_path)
+    assert not reads_by_id("drafts", "byArguments", tmp_path)
+    with pytest.raises(LookupError, match="nowhere"):
+        reads_by_id("drafts", "nowhere", tmp_path)
+
+    inputs = [Input(f"i{i}", "value") for i in range(MAX_POSITIONAL_INPUTS + 1)]
+    for name, passes in (("byId", True), ("byPosition", False)):
+        app = Dash(__name__)
+        app.layout = html.Div()  # Dash serves its callbacks only to an app with a page
+        app.clientside_callback(ClientsideFunction("drafts", name), Output("o", "data"), *inputs)
+        [shape] = callback_shapes(app, assets=tmp_path)
+        assert (shape.by_id, shape.problem() is None) == (passes, passes), name

@@ -304,7 +304,7 @@ class _FixedSource:
 
 
 def test_reg012_every_register_callback_id_is_in_a_reviewers_page(paper, tmp_path):
-    from components.register_view import validation_layout
+    from components.register import validation_layout
     from components.shell import panel_contents
     from tests.unit.test_view import _layout_ids
 

@@ -447,7 +447,7 @@ def test_reg_sec012_a_submission_number_out_of_the_database_range_is_not_a_serve
 def test_reg_sec012_a_long_queue_is_shown_oldest_first_a_page_at_a_time(tmp_path):
     """Every review request carries the shown items' comment boxes: the queue shows the oldest
     QUEUE_SHOWN, says how many wait, and the next ones follow as these are reviewed."""
-    from components.register_view import QUEUE_SHOWN
+    from components.register import QUEUE_SHOWN
 
     app = register_app(tmp_path, submissions_per_hour=100)
     client = app.server.test_client()

@@ -1,0 +1,173 @@
+"""UI feature, the register: what its four parts share — component ids, field builders, the user checks and
+the register's context (its data source, service and settings), each a plain function a unit test can call."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dash import ALL, dcc, html
+from flask import abort, request
+
+from components.identity import current_user
+from domain.register import FIELD_LABELS, FieldProblem, Reference, SubmissionInvalid, User, sentence
+from domain.source import DataSource, Snapshot
+from services.register import RegisterService
+from settings import Settings
+from storage.errors import RegisterUnavailable
+
+# Every register component's id starts so: components/write_guard.py knows a register callback by it.
+PREFIX = "register-"
+MAX_SUBMISSION_ID = 2 ** 31  # far beyond any register; both databases store it
+UNAVAILABLE = ("The register is unavailable just now. Your draft is kept in this browser; "
+               "please send it again in a few minutes.")
+# For what is not a draft: a reviewer's decision, a withdrawal, a list being read.
+UNAVAILABLE_NOW = "The register is unavailable just now; nothing was changed. Please try again in a few minutes."
+
+
+@dataclass(frozen=True)
+class RegisterContext:
+    """What the register's callbacks work with, built once by `components.register.register`."""
+    source: DataSource
+    service: RegisterService
+    settings: Settings
+
+
+# ---- ids ------------------------------------------------------------------------------------------------
+
+
+def rid(name: str) -> str:
+    return f"{PREFIX}{name}"
+
+
+def error_id(form: str, field: str) -> dict:
+    return {"type": rid("error"), "form": form, "field": field}
+
+
+def error_slots(form: str) -> dict:
+    """Every error slot of `form` ("initiative" or "note"), as one pattern-matching output."""
+    return error_id(form, ALL)
+
+
+def draft_tag(user: User) -> str:
+    """The persistence value of every draft field: the browser keeps each user's draft under their name."""
+    return f"draft-of:{user.name}"
+
+
+# ---- form fields ----------------------------------------------------------------------------------------
+
+
+def options(values: Sequence[str]) -> list[dict]:
+    return [{"label": v or "(none)", "value": v} for v in values]
+
+
+def form_field(label: str, control: Any, form: str, name: str, hint: str = "") -> html.Div:
+    """A labelled control, its hint, and the slot its problems are shown in."""
+    return html.Div([
+        html.Label(label, htmlFor=control.id),
+        control,
+        html.Small(hint, className="hint") if hint else None,
+        html.P(id=error_id(form, name), className="field-error", role="alert"),
+    ], className="register-field")
+
+
+def text_input(component_id: str, tag: str, **kwargs: Any) -> dcc.Input:
+    """A one-line text field of a draft, kept in this browser under `tag`."""
+    return dcc.Input(id=component_id, type="text", persistence=tag, persistence_type="local", value="", **kwargs)
+
+
+def dropdown(component_id: str, choices: list[dict], tag: str, **kwargs: Any) -> dcc.Dropdown:
+    """A dropdown of a draft, kept in this browser under `tag`."""
+    return dcc.Dropdown(id=component_id, options=choices, persistence=tag, persistence_type="local", **kwargs)
+
+
+def as_text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def as_revision(value: Any) -> int | None:
+    """A revision or a count from the browser: an int, never a bool."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# ---- problems shown on the form -------------------------------------------------------------------------
+
+
+def general_label(name: str) -> str:
+    """A field with no error slot of its own, named as the form names it: 'Figure 6, Value'."""
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "figures" and parts[1].isdigit():
+        return f"Figure {int(parts[1]) + 1}, {FIELD_LABELS.get(parts[2], parts[2])}"
+    return FIELD_LABELS.get(name, name)
+
+
+def field_errors(problems: Sequence[FieldProblem], slots: Sequence[Mapping]) -> list[str]:
+    """One message per error slot on the form, each problem a whole sentence; a problem with no slot of its
+    own goes to the general one, named by its field."""
+    fields = {slot["id"]["field"] for slot in slots}
+    grouped: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.field in fields:
+            grouped.setdefault(problem.field, []).append(sentence(problem))
+        elif problem.field == "-":
+            grouped.setdefault("-", []).append(sentence(problem))
+        else:
+            grouped.setdefault("-", []).append(f"{general_label(problem.field)}: {sentence(problem)}")
+    return [" ".join(grouped.get(slot["id"]["field"], [])) for slot in slots]
+
+
+def failure_message(exc: Exception) -> str:
+    if isinstance(exc, RegisterUnavailable):
+        return UNAVAILABLE
+    return str(exc)
+
+
+def draft_key(user: User, form: str, draft: Any, content: Mapping[str, Any]) -> str | None:
+    """The idempotency key of a send: the draft's own key and what it holds, for this user. The same draft
+    resent (a reload after a lost answer) has the same key; a draft edited since has a new one."""
+    if not isinstance(draft, str) or not draft:
+        return None
+    canonical = json.dumps([user.name, form, draft, content], sort_keys=True, default=str, ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# ---- the user, the data and the records -----------------------------------------------------------------
+
+
+def user_or_403(settings: Settings) -> User:
+    """The trusted user of this request; a 403 answer without one."""
+    user = current_user(request, settings)
+    if user is None:
+        abort(403)
+    return user
+
+
+def reviewer_or_403(settings: Settings) -> User:
+    user = user_or_403(settings)
+    if not user.is_reviewer:
+        abort(403)
+    return user
+
+
+def reference(source: DataSource) -> Reference:
+    """What a proposal is checked against: the forces, themes and records on show."""
+    return Reference.of(source.current().dataset)
+
+
+def refreshed(source: DataSource) -> Snapshot:
+    """The snapshot after a write of this worker's: taken at once rather than at the next poll."""
+    refresh = getattr(source, "refresh", None)
+    if callable(refresh):
+        refresh()
+    return source.current()
+
+
+def stored_record(service: RegisterService, record_id: str) -> Any:
+    """The register record with this id, or None; RegisterUnavailable when the database is away."""
+    try:
+        return service.record(record_id)
+    except SubmissionInvalid:
+        return None

@@ -1,0 +1,70 @@
+"""UI feature, the register: the initiative form's fields, shared by proposing and by an update's draft.
+
+The figure rows follow `domain.register.FIGURE_FIELDS`; a new initiative field joins TEXT_FIELDS or
+CHOICE_FIELDS here (and gets its control in components/register/propose.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dash import Output
+
+from components.register.common import rid
+from domain.register import FIGURE_FIELDS, form_figure, form_text
+
+FIGURE_ROWS = 5  # rows the form offers; an import may carry more, and an update keeps those as they are
+TEXT_FIELDS = ("title", "place", "lead_organisations", "partners", "start_year", "end_year", "summary", "source")
+CHOICE_FIELDS = ("force_ids", "themes", "status", "evaluation")
+MULTI_CHOICE_FIELDS = ("force_ids", "themes")
+FIGURE_TEXT = ("measure", "value", "period", "comparator", "source")  # the other figure fields are choices
+
+
+def figure_id(index: int, name: str) -> str:
+    return rid(f"figure-{index}-{name}")
+
+
+def shown_rows(count: Any) -> int:
+    """The figure rows on show, from the browser's count: 1 unless it is a whole number of rows offered."""
+    return count if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= FIGURE_ROWS else 1
+
+
+def form_values(payload: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The form's fields holding `payload` (None: empty), figures in their rows: the shape of `form_outputs`
+    without its two stores."""
+    payload = payload or {}
+    figures = [f for f in payload.get("figures", []) if isinstance(f, Mapping)]
+    rows = []
+    for index in range(FIGURE_ROWS):
+        shown = form_figure(figures[index]) if index < len(figures) else {}
+        rows.append({f: shown.get(f, "") if f in FIGURE_TEXT else (shown.get(f) if shown else None)
+                     for f in FIGURE_FIELDS})
+    return dict(
+        text={f: _joined(payload.get(f)) for f in TEXT_FIELDS},
+        choices={f: (list(payload.get(f) or []) if f in MULTI_CHOICE_FIELDS else payload.get(f) or None)
+                 for f in CHOICE_FIELDS},
+        rows=rows, count=max(1, min(len(figures), FIGURE_ROWS)),
+    )
+
+
+def _joined(value: Any) -> str:
+    return " | ".join(map(form_text, value)) if isinstance(value, (list, tuple)) else form_text(value)
+
+
+def form_outputs() -> dict[str, Any]:
+    """Every field of the form, its figure count and the record it holds, as one dict-keyed output group
+    (shared by the callbacks that empty the form and that load a record into it)."""
+    return dict(
+        text={f: Output(rid(f), "value", allow_duplicate=True) for f in TEXT_FIELDS},
+        choices={f: Output(rid(f), "value", allow_duplicate=True) for f in CHOICE_FIELDS},
+        rows=[{f: Output(figure_id(i, f), "value", allow_duplicate=True) for f in FIGURE_FIELDS}
+              for i in range(FIGURE_ROWS)],
+        count=Output(rid("figure-count"), "data", allow_duplicate=True),
+        base_revision=Output(rid("base-revision"), "data", allow_duplicate=True),
+        loaded=Output(rid("loaded-record"), "data", allow_duplicate=True),
+    )
+
+
+def empty_form() -> dict[str, Any]:
+    """Every output of `form_outputs` for an empty form holding no record."""
+    return {**form_values(None), "base_revision": None, "loaded": None}

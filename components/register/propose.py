@@ -1,0 +1,242 @@
+"""UI feature, the register: propose an initiative, or an update to one the register holds.
+
+The draft stays in this browser until sent (see components/register/__init__.py); once it is stored, the
+form empties and the draft gets a new key."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from components.ids import Ids
+from components.register import update_draft
+from components.register.common import (RegisterContext, draft_key, draft_tag, dropdown, error_id, error_slots,
+                                        failure_message, field_errors, form_field, options, reference, rid,
+                                        stored_record, text_input, user_or_403)
+from components.register.fields import (CHOICE_FIELDS, FIGURE_ROWS, TEXT_FIELDS, empty_form, figure_id,
+                                        form_outputs, shown_rows)
+from components.register.submissions import my_submissions_or_unchanged
+from components.view_state import state_from_store
+from domain.register import FIGURE_FIELDS, SubmissionInvalid, User, merge_figures
+from domain.schema import Direction, Evaluation, FigureKind, Qualifier, Status, Unit
+from domain.source import Snapshot
+from services.register import RateLimited
+from storage.errors import Conflict, RegisterUnavailable
+
+# ---- layout ---------------------------------------------------------------------------------------------
+
+
+def update_options(snapshot: Snapshot) -> list[dict]:
+    """The proposal picker: a new initiative, or an update of a register record on show."""
+    dataset = snapshot.dataset
+    return [{"label": "A new initiative", "value": ""},
+            *({"label": dataset.initiatives_by_id[i].title, "value": i} for i in sorted(dataset.provenance))]
+
+
+def figure_choice(index: int, name: str, values: Sequence[str], tag: str) -> dcc.Dropdown:
+    return dropdown(figure_id(index, name), options(values), tag, clearable=True)
+
+
+def figure_text(index: int, name: str, tag: str) -> dcc.Input:
+    return dcc.Input(id=figure_id(index, name), type="text", persistence=tag, persistence_type="local", value="",
+                     maxLength=500)
+
+
+def figure_row(index: int, tag: str) -> html.Fieldset:
+    """One figure of the proposal; all but the first hidden until "Add another figure"."""
+    prefix = f"figures.{index}."
+
+    def row_field(label: str, control: Any, name: str, hint: str = "") -> html.Div:
+        return form_field(label, control, "initiative", f"{prefix}{name}", hint)
+
+    return html.Fieldset([
+        html.Legend(f"Figure {index + 1}"),
+        row_field("What was measured", figure_text(index, "measure", tag), "measure"),
+        row_field("Value (a number)", figure_text(index, "value", tag), "value",
+                  "The size, never below 0; say whether it rose or fell in Direction."),
+        row_field("Unit", figure_choice(index, "unit", Unit.__args__, tag), "unit"),  # type: ignore[attr-defined]
+        row_field("Qualifier", figure_choice(index, "qualifier", Qualifier.__args__, tag), "qualifier"),  # type: ignore[attr-defined]
+        row_field("Direction", figure_choice(index, "direction", Direction.__args__, tag), "direction"),  # type: ignore[attr-defined]
+        row_field("Period", figure_text(index, "period", tag), "period"),
+        row_field("Compared with", figure_text(index, "comparator", tag), "comparator"),
+        row_field("Kind of figure", figure_choice(index, "kind", FigureKind.__args__, tag), "kind",  # type: ignore[attr-defined]
+                  "Only a result measures what the initiative achieved."),
+        row_field("Source of this figure (link or citation)", figure_text(index, "source", tag), "source"),
+    ], id=rid(f"figure-{index}"), className="register-figure", hidden=index > 0)
+
+
+def initiative_fields(snapshot: Snapshot, tag: str) -> list:
+    """The initiative's own fields, in the form's order."""
+    dataset = snapshot.dataset
+    forces = sorted(dataset.forces, key=lambda f: f.name)
+
+    def text(label: str, name: str, max_length: int, hint: str = "") -> html.Div:
+        return form_field(label, text_input(rid(name), tag, debounce=True, maxLength=max_length), "initiative", name,
+                          hint)
+
+    def choice(label: str, name: str, choices: list[dict], hint: str = "", **kwargs: Any) -> html.Div:
+        return form_field(label, dropdown(rid(name), choices, tag, **kwargs), "initiative", name, hint)
+
+    return [
+        text("Title", "title", 200),
+        choice("Force areas", "force_ids", [{"label": f.name, "value": f.id} for f in forces],
+               "Leave empty for national work.", multi=True),
+        html.Button("Add the force selected on the map", id=rid("add-selected-force"), n_clicks=0, className="button"),
+        text("Place", "place", 200),
+        text("Lead organisations", "lead_organisations", 1000, "Separate several with |"),
+        text("Partners", "partners", 1000, "Separate several with |"),
+        choice("Themes", "themes", [{"label": t.label, "value": t.id} for t in dataset.themes], multi=True),
+        choice("Status", "status", options(Status.__args__)),  # type: ignore[attr-defined]
+        choice("Evaluation", "evaluation", options(Evaluation.__args__)),  # type: ignore[attr-defined]
+        text("First year", "start_year", 4),
+        text("Last year", "end_year", 4),
+        form_field("Summary, in your own words", dcc.Textarea(id=rid("summary"), value="", maxLength=2000,
+                                                              persistence=tag, persistence_type="local"),
+                   "initiative", "summary"),
+        text("Source (a link or a citation)", "source", 500),
+    ]
+
+
+def contribute_form(snapshot: Snapshot, user: User) -> html.Section:
+    tag = draft_tag(user)
+    return html.Section([
+        html.H3("Propose an initiative, or an update to one the register holds"),
+        form_field("What this proposal is", dropdown(rid("update-of"), update_options(snapshot), tag, value="",
+                                                     clearable=False),
+                   "initiative", "record_id", "Choosing a register record loads all of it, figures too: change only "
+                   "what should change. Your changes are kept in this browser until you send them."),
+        *update_draft.beside_the_picker(),
+        *initiative_fields(snapshot, tag),
+        html.Div([figure_row(i, tag) for i in range(FIGURE_ROWS)], className="register-figures"),
+        html.P(id=error_id("initiative", "figures"), className="field-error", role="alert"),
+        html.P(id=error_id("initiative", "-"), className="field-error", role="alert"),
+        html.Button("Add another figure", id=rid("add-figure"), n_clicks=0, className="button"),
+        dcc.Store(id=rid("figure-count"), data=1, storage_type="local"),
+        # The draft's own key, kept with the draft; a new one once it is stored. See the package's docstring.
+        dcc.Store(id=rid("initiative-key"), data=uuid.uuid4().hex, storage_type="local"),
+        dcc.Store(id=rid("initiative-sent")),
+        *update_draft.stores(user),
+        html.Button("Send for review", id=rid("submit"), n_clicks=0, className="button primary"),
+        html.P(id=rid("submit-status"), role="status", className="register-status"),
+    ], className="register-form", **{"aria-label": "Propose an initiative"})
+
+
+# ---- what the callbacks do ------------------------------------------------------------------------------
+
+
+def proposal_figures(record: Any, rows: Sequence[Mapping[str, Any]]) -> list:
+    """The figures a proposal sends from the rows on show. For an update of a register initiative, rows as the
+    form loaded them stay the record's figures exactly, and its figures past the rows shown stay untouched;
+    otherwise, every row with something in it."""
+    if record is not None and record.kind == "initiative":
+        return merge_figures(record.payload.get("figures", []), list(rows))
+    return [r for r in rows if any(v not in (None, "") for v in r.values())]
+
+
+def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slots: Sequence[Mapping]) -> dict:
+    """The answer to "Send for review": the submission stored, or each problem beside its field. `form` holds
+    the callback's states by name (update_of, base_revision, loaded, fields, count, draft, rows)."""
+    unchanged = dict(draft=no_update, sent=no_update, mine=no_update)
+    payload: dict[str, Any] = dict(form["fields"])
+    update_of = form["update_of"]
+    if update_of is None:  # the picker empties itself for a record it no longer offers: still that record's update
+        update_of = form["loaded"]
+    update_of = update_of if isinstance(update_of, str) and update_of else None
+    revision = form["base_revision"]
+    revision = revision if isinstance(revision, int) and not isinstance(revision, bool) else None
+    try:
+        record = stored_record(context.service, update_of) if update_of else None
+        payload["figures"] = proposal_figures(record, form["rows"][:shown_rows(form["count"])])
+        key = draft_key(user, "update" if update_of else "new", form["draft"],
+                        {"payload": payload, "record": update_of, "revision": revision})
+        submission = context.service.propose(user, "update" if update_of else "new initiative", payload,
+                                             reference(context.source), record_id=update_of, idempotency_key=key,
+                                             base_revision=revision)
+    except SubmissionInvalid as exc:
+        count = len(exc.problems)
+        return dict(errors=field_errors(exc.problems, slots), status=f"Not sent: {count} problem"
+                    f"{'s' if count != 1 else ''} to fix, each shown by its field.", **unchanged)
+    except (RateLimited, Conflict, RegisterUnavailable) as exc:
+        return dict(errors=[""] * len(slots), status=failure_message(exc), **unchanged)
+    return dict(errors=[""] * len(slots), status=f"Sent for review as #{submission.id}. Its status is under "
+                "Your submissions.", draft=uuid.uuid4().hex, sent=submission.id,
+                mine=my_submissions_or_unchanged(context.service, user))
+
+
+def rows_shown(clicked_add: bool, count: Any) -> dict:
+    """The figure rows on show, one more after "Add another figure" (up to FIGURE_ROWS)."""
+    shown = shown_rows(count)
+    if clicked_add:
+        shown = min(shown + 1, FIGURE_ROWS)
+    return dict(hidden=[i >= shown for i in range(FIGURE_ROWS)], count=shown)
+
+
+def with_force(chosen: Any, force: str | None) -> list[str] | None:
+    """The force areas chosen, with `force` added; None when there is nothing to add."""
+    chosen = [f for f in chosen if isinstance(f, str)] if isinstance(chosen, list) else []
+    if not force or force in chosen:
+        return None
+    return [*chosen, force]
+
+
+# ---- callbacks ------------------------------------------------------------------------------------------
+
+
+def register(app: Dash, context: RegisterContext) -> None:
+    @app.callback(
+        output=dict(errors=Output(error_slots("initiative"), "children"),
+                    status=Output(rid("submit-status"), "children"),
+                    draft=Output(rid("initiative-key"), "data"), sent=Output(rid("initiative-sent"), "data"),
+                    mine=Output(rid("mine"), "children", allow_duplicate=True)),
+        inputs=dict(n_clicks=Input(rid("submit"), "n_clicks")),
+        state=dict(update_of=State(rid("update-of"), "value"), base_revision=State(rid("base-revision"), "data"),
+                   loaded=State(rid("loaded-record"), "data"),
+                   fields={f: State(rid(f), "value") for f in (*TEXT_FIELDS, *CHOICE_FIELDS)},
+                   count=State(rid("figure-count"), "data"), draft=State(rid("initiative-key"), "data"),
+                   rows=[{f: State(figure_id(i, f), "value") for f in FIGURE_FIELDS} for i in range(FIGURE_ROWS)]),
+        prevent_initial_call=True,
+    )
+    def send_initiative(n_clicks, **form):
+        user = user_or_403(context.settings)
+        if not n_clicks:
+            raise PreventUpdate
+        return proposed(context, user, form, ctx.outputs_grouping["errors"])
+
+    @app.callback(
+        output=dict(hidden=[Output(rid(f"figure-{i}"), "hidden") for i in range(FIGURE_ROWS)],
+                    count=Output(rid("figure-count"), "data")),
+        inputs=dict(n_clicks=Input(rid("add-figure"), "n_clicks"), count=Input(rid("figure-count"), "data")),
+    )
+    def show_figure_rows(n_clicks, count):
+        user_or_403(context.settings)
+        return rows_shown(ctx.triggered_id == rid("add-figure") and bool(n_clicks), count)
+
+    @app.callback(
+        output=dict(form=form_outputs(), update_of=Output(rid("update-of"), "value", allow_duplicate=True)),
+        inputs=dict(sent=Input(rid("initiative-sent"), "data")),
+        prevent_initial_call=True,
+    )
+    def clear_sent_initiative(sent):
+        """A fresh form once a proposal is stored: setting the fields also drops the draft kept in the browser."""
+        user_or_403(context.settings)
+        if sent is None:
+            raise PreventUpdate
+        return dict(form=empty_form(), update_of="")
+
+    @app.callback(
+        Output(rid("force_ids"), "value", allow_duplicate=True),
+        inputs=dict(n_clicks=Input(rid("add-selected-force"), "n_clicks")),
+        state=dict(state_data=State(Ids.STATE, "data"), chosen=State(rid("force_ids"), "value")),
+        prevent_initial_call=True,
+    )
+    def add_selected_force(n_clicks, state_data, chosen):
+        """Force areas picked on the map: the force selected there joins the list."""
+        user_or_403(context.settings)
+        added = with_force(chosen, state_from_store(state_data, context.source.current().dataset).force)
+        if not n_clicks or added is None:
+            raise PreventUpdate
+        return added
