@@ -32,10 +32,10 @@ from flask import abort, request
 from components.identity import current_user
 from components.ids import Ids
 from components.view_state import state_from_store
-from domain.register import (FIELD_LABELS, FIGURE_FIELDS, NOTE_FIELDS, NOTE_KINDS, UNSTATED_KIND, FieldProblem, Reference,
+from domain.register import (FIELD_LABELS, FIGURE_FIELDS, NOTE_FIELDS, NOTE_KINDS, FieldProblem, Reference,
                              ReviewDiff, SubmissionInvalid, User, form_figure, form_text, merge_figures, review_diff,
                              sentence)
-from domain.schema import Direction, Evaluation, FigureKind, KindOfWork, Qualifier, Stage, Unit
+from domain.schema import Direction, Evaluation, FigureKind, Qualifier, Status, Unit
 from domain.source import DataSource, Snapshot
 from services.register import Forbidden, RateLimited, RegisterService
 from settings import Settings
@@ -50,10 +50,8 @@ QUEUE_SHOWN = 20
 # How often an open page asks whether the register published something, to refresh its pickers.
 PICKER_CHECK_MS = 20_000
 TEXT_FIELDS = ("title", "place", "lead_organisations", "partners", "start_year", "end_year", "summary", "source")
-CHOICE_FIELDS = ("force_ids", "themes", "kind_of_work", "stage", "evaluation")
-FIGURE_TEXT = ("measure", "value", "period", "comparator", "design", "caveat", "source")
-# What new input may say the work is: "not stated" is kept only for records sent before the form asked.
-KIND_OF_WORK_CHOICES = tuple(k for k in KindOfWork.__args__ if k != UNSTATED_KIND)  # type: ignore[attr-defined]
+CHOICE_FIELDS = ("force_ids", "themes", "status", "evaluation")
+FIGURE_TEXT = ("measure", "value", "period", "comparator", "source")
 NOTE_FORM_FIELDS = ("about_id", "note_kind", "figure_id", "text", "source")
 UNAVAILABLE = ("The register is unavailable just now. Your draft is kept in this browser; "
                "please send it again in a few minutes.")
@@ -126,11 +124,6 @@ def _figure_row(index: int, tag: str) -> html.Fieldset:
         _field("Compared with", text("comparator"), "initiative", f"{prefix}comparator"),
         _field("Kind of figure", choice("kind", FigureKind.__args__), "initiative", f"{prefix}kind",  # type: ignore[attr-defined]
                "Only a result measures what the initiative achieved."),
-        _field("How it was obtained (design)", text("design"), "initiative", f"{prefix}design",
-               "Required for a result: for example “before and after, no comparison group” or “the service's own "
-               "records”."),
-        _field("Caveat", text("caveat"), "initiative", f"{prefix}caveat",
-               "What not to read into it, if anything: for example that it sets unlike things side by side."),
         _field("Source of this figure (link or citation)", text("source"), "initiative", f"{prefix}source"),
     ], id=rid(f"figure-{index}"), className="register-figure", hidden=index > 0)
 
@@ -199,10 +192,8 @@ def contribute_form(snapshot: Snapshot, user: User) -> html.Section:
         _field("Partners", _text("partners", tag, maxLength=1000), "initiative", "partners", "Separate several with |"),
         _field("Themes", _choice(rid("themes"), [{"label": t.label, "value": t.id} for t in dataset.themes], tag,
                                  multi=True), "initiative", "themes"),
-        _field("Kind of work", _choice(rid("kind_of_work"), _options(KIND_OF_WORK_CHOICES), tag), "initiative",
-               "kind_of_work", "What the work is: a service, a pilot, a campaign, an event …"),
-        _field("Stage", _choice(rid("stage"), _options(Stage.__args__), tag), "initiative",  # type: ignore[attr-defined]
-               "stage", "How far along it is now."),
+        _field("Status", _choice(rid("status"), _options(Status.__args__), tag),  # type: ignore[attr-defined]
+               "initiative", "status"),
         _field("Evaluation", _choice(rid("evaluation"), _options(Evaluation.__args__), tag),  # type: ignore[attr-defined]
                "initiative", "evaluation"),
         _field("First year", _text("start_year", tag, maxLength=4), "initiative", "start_year"),
