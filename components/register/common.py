@@ -89,7 +89,7 @@ def as_text(value: Any) -> str:
 
 
 def as_revision(value: Any) -> int | None:
-    """A revision or a count from the browser: an int, never a bool."""
+    """A revision from the browser: an int, never a bool; None for anything else."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 

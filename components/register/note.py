@@ -82,8 +82,8 @@ def noted(context: RegisterContext, user: User, fields: Mapping[str, Any], draft
         submission = context.service.propose(user, "note", payload, reference(context.source),
                                              idempotency_key=draft_key(user, "note", draft, payload))
     except SubmissionInvalid as exc:
-        return dict(errors=field_errors(exc.problems, slots), status="Not sent: fix the problems shown by their fields.",
-                    **unchanged)
+        return dict(errors=field_errors(exc.problems, slots),
+                    status="Not sent: fix the problems shown by their fields.", **unchanged)
     except (RateLimited, Conflict, RegisterUnavailable) as exc:
         return dict(errors=[""] * len(slots), status=failure_message(exc), **unchanged)
     return dict(errors=[""] * len(slots), status=f"Note sent for review as #{submission.id}.",

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
 
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
 from components.register import update_draft
-from components.register.common import (RegisterContext, draft_key, draft_tag, dropdown, error_id, error_slots,
-                                        failure_message, field_errors, form_field, options, reference, rid,
-                                        stored_record, text_input, user_or_403)
+from components.register.common import (RegisterContext, as_revision, draft_key, draft_tag, dropdown, error_id,
+                                        error_slots, failure_message, field_errors, form_field, options, reference,
+                                        rid, stored_record, text_input, user_or_403)
 from components.register.fields import (CHOICE_FIELDS, FIGURE_ROWS, TEXT_FIELDS, empty_form, figure_id,
                                         form_outputs, shown_rows)
 from components.register.submissions import my_submissions_or_unchanged
@@ -30,7 +30,7 @@ from storage.errors import Conflict, RegisterUnavailable
 # ---- layout ---------------------------------------------------------------------------------------------
 
 # What new input may say the work is: "not stated" is kept only for records sent before the form asked.
-KIND_OF_WORK_CHOICES = tuple(k for k in KindOfWork.__args__ if k != UNSTATED_KIND)  # type: ignore[attr-defined]
+KIND_OF_WORK_CHOICES = tuple(k for k in get_args(KindOfWork) if k != UNSTATED_KIND)
 
 
 def update_options(snapshot: Snapshot) -> list[dict]:
@@ -61,12 +61,12 @@ def figure_row(index: int, tag: str) -> html.Fieldset:
         row_field("What was measured", figure_text(index, "measure", tag), "measure"),
         row_field("Value (a number)", figure_text(index, "value", tag), "value",
                   "The size, never below 0; say whether it rose or fell in Direction."),
-        row_field("Unit", figure_choice(index, "unit", Unit.__args__, tag), "unit"),  # type: ignore[attr-defined]
-        row_field("Qualifier", figure_choice(index, "qualifier", Qualifier.__args__, tag), "qualifier"),  # type: ignore[attr-defined]
-        row_field("Direction", figure_choice(index, "direction", Direction.__args__, tag), "direction"),  # type: ignore[attr-defined]
+        row_field("Unit", figure_choice(index, "unit", get_args(Unit), tag), "unit"),
+        row_field("Qualifier", figure_choice(index, "qualifier", get_args(Qualifier), tag), "qualifier"),
+        row_field("Direction", figure_choice(index, "direction", get_args(Direction), tag), "direction"),
         row_field("Period", figure_text(index, "period", tag), "period"),
         row_field("Compared with", figure_text(index, "comparator", tag), "comparator"),
-        row_field("Kind of figure", figure_choice(index, "kind", FigureKind.__args__, tag), "kind",  # type: ignore[attr-defined]
+        row_field("Kind of figure", figure_choice(index, "kind", get_args(FigureKind), tag), "kind",
                   "Only a result measures what the initiative achieved."),
         row_field("How it was obtained (design)", figure_text(index, "design", tag), "design",
                   "Required for a result: for example “before and after, no comparison group” or “the service's "
@@ -100,8 +100,8 @@ def initiative_fields(snapshot: Snapshot, tag: str) -> list:
         choice("Themes", "themes", [{"label": t.label, "value": t.id} for t in dataset.themes], multi=True),
         choice("Kind of work", "kind_of_work", options(KIND_OF_WORK_CHOICES),
                "What the work is: a service, a pilot, a campaign, an event …"),
-        choice("Stage", "stage", options(Stage.__args__), "How far along it is now."),  # type: ignore[attr-defined]
-        choice("Evaluation", "evaluation", options(Evaluation.__args__)),  # type: ignore[attr-defined]
+        choice("Stage", "stage", options(get_args(Stage)), "How far along it is now."),
+        choice("Evaluation", "evaluation", options(get_args(Evaluation))),
         text("First year", "start_year", 4),
         text("Last year", "end_year", 4),
         form_field("Summary, in your own words", dcc.Textarea(id=rid("summary"), value="", maxLength=2000,
@@ -156,8 +156,7 @@ def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slot
     if update_of is None:  # the picker empties itself for a record it no longer offers: still that record's update
         update_of = form["loaded"]
     update_of = update_of if isinstance(update_of, str) and update_of else None
-    revision = form["base_revision"]
-    revision = revision if isinstance(revision, int) and not isinstance(revision, bool) else None
+    revision = as_revision(form["base_revision"])
     try:
         record = stored_record(context.service, update_of) if update_of else None
         payload["figures"] = proposal_figures(record, form["rows"][:shown_rows(form["count"])])

@@ -10,7 +10,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import abort
 
-from components.register.common import (MAX_SUBMISSION_ID, UNAVAILABLE_NOW, RegisterContext, as_text,
+from components.register.common import (MAX_SUBMISSION_ID, UNAVAILABLE_NOW, RegisterContext, as_revision, as_text,
                                         failure_message, reference, refreshed, reviewer_or_403, rid, stored_record,
                                         user_or_403)
 from domain.register import ReviewDiff, SubmissionInvalid, User, review_diff, sentence
@@ -244,8 +244,7 @@ def amend_note(context: RegisterContext, user: User, record_id: Any, text: Any, 
             return f"{record_id} is not a published note."
         payload = {**record.payload, "text": as_text(text), "source": as_text(note_source)}
         context.service.amend_note(user, record_id, payload, as_text(reason), reference(context.source),
-                                   revision=revision if isinstance(revision, int) and not isinstance(revision, bool)
-                                   else None)
+                                   revision=as_revision(revision))
     except Forbidden:
         abort(403)
     except SubmissionInvalid as exc:

@@ -38,9 +38,9 @@ def status_table(submissions: Sequence[Any]) -> html.Table | html.P:
                      html.Td(str(s.payload.get("title") or s.payload.get("text", ""))[:80]),
                      html.Td(s.submitted_at.strftime("%Y-%m-%d %H:%M")), html.Td(status_text(s)),
                      html.Td(s.review_comment or "—")]) for s in submissions]
-    return html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in
-                                           ("Number", "Kind", "Title or note", "Sent (UTC)", "Status", "Reviewer's comment")])),
-                       html.Tbody(rows)], className="register-table")
+    headings = ("Number", "Kind", "Title or note", "Sent (UTC)", "Status", "Reviewer's comment")
+    return html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in headings])), html.Tbody(rows)],
+                      className="register-table")
 
 
 # ---- what the callbacks do ------------------------------------------------------------------------------

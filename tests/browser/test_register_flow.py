@@ -336,7 +336,7 @@ def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishe
         wait_for_map(page)
         # The overview above the register draws as it comes into view; drawn first, it moves nothing later.
         page.locator("#outcomes-overview").scroll_into_view_if_needed()
-        wait_until(page, "document.querySelectorAll('#outcomes-overview .js-plotly-plot').length > 0", timeout=TIMEOUT)
+        wait_until(page, "document.querySelectorAll('#outcomes-overview figure.lollipop').length > 0", timeout=TIMEOUT)
         choose_option(page, "register-update-of", "Evening", "Evening triage at the station")
         wait_until(page, "document.querySelector('#register-figure-1-measure')?.value === 'Hours officers spent in A&E'",
                    timeout=TIMEOUT)
@@ -422,7 +422,7 @@ def test_reg_brw005_a_draft_of_a_record_withdrawn_since_is_kept_and_said_so(brow
         page.goto(update_server.base_url)
         wait_for_map(page)
         page.locator("#outcomes-overview").scroll_into_view_if_needed()
-        wait_until(page, "document.querySelectorAll('#outcomes-overview .js-plotly-plot').length > 0", timeout=TIMEOUT)
+        wait_until(page, "document.querySelectorAll('#outcomes-overview figure.lollipop').length > 0", timeout=TIMEOUT)
         choose_option(page, "register-update-of", "Morning", "Morning triage in the market square")
         wait_until(page, "document.querySelector('#register-figure-1-measure')?.value === 'Hours officers spent in A&E'",
                    timeout=TIMEOUT)

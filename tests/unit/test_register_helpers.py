@@ -59,7 +59,8 @@ class FakeSource:
 
 
 def context(service: FakeService | None = None, source: FakeSource | None = None) -> RegisterContext:
-    return RegisterContext(source or FakeSource(), service or FakeService(), Settings(register=True))  # type: ignore[arg-type]
+    settings = Settings(register=True)
+    return RegisterContext(source or FakeSource(), service or FakeService(), settings)  # type: ignore[arg-type]
 
 
 def slots(*fields: str) -> list[dict]:
