@@ -30,7 +30,9 @@ SEED = 2016
 # so the profile, the map counts and the national list all see register records.
 SHARE_TWO_FORCES = 0.10
 SHARE_NATIONAL = 0.05
-STATUSES = ("established", "pilot", "one-off operation", "campaign", "planned", "in development")
+# (kind of work, stage) pairs a contributor may choose: "not stated" is not offered for new input.
+KINDS_AND_STAGES = (("service", "running"), ("pilot", "running"), ("operation", "completed"), ("campaign", "running"),
+                    ("programme", "planned"), ("project", "in development"))
 EVALUATIONS = ("evaluation reported", "monitoring or early findings reported", "debrief reported",
                "evaluation under way", "none reported")
 # Figures as (kind, unit, direction, value range): each combination passes the Outcome model's rules.
@@ -76,6 +78,7 @@ def synthetic_payloads(dataset: Dataset, count: int, seed: int = SEED) -> list[t
                 "measure": f"Synthetic measure {rng.randint(1, 99)} ({kind})", "value": rng.randint(low, high),
                 "unit": unit, "qualifier": "", "direction": direction, "period": f"{start}/{(start + 1) % 100:02d}",
                 "comparator": "the year before" if direction != "level" else "", "kind": kind,
+                "design": "before and after, no comparison group" if kind == "result" else "",
                 "source": f"https://example.org/register/{n}/figures",
             })
         records.append((f"syn-{n:05d}", {
@@ -85,7 +88,7 @@ def synthetic_payloads(dataset: Dataset, count: int, seed: int = SEED) -> list[t
             "lead_organisations": [rng.choice(LEADS)],
             "partners": rng.sample(LEADS, rng.randint(0, 2)),
             "themes": chosen_themes,
-            "status": rng.choice(STATUSES),
+            **dict(zip(("kind_of_work", "stage"), rng.choice(KINDS_AND_STAGES), strict=True)),
             "evaluation": rng.choice(EVALUATIONS),
             "start_year": start,
             "end_year": start + rng.randint(0, 3) if rng.random() < 0.5 else None,

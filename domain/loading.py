@@ -125,15 +125,17 @@ def _decode(path: Path, raw: bytes, label: str, problems: list[Problem]) -> str 
         return None
 
 
-def read_csv(path: Path, label: str, problems: list[Problem]) -> list[RawRow]:
-    """Rows of a CSV file as dicts keyed by the expected header, or [] after recording problems."""
+def read_csv(path: Path, label: str, problems: list[Problem],
+             expected: tuple[str, ...] | None = None) -> list[RawRow]:
+    """Rows of a CSV file as dicts keyed by the expected header (the file's own in HEADERS unless `expected`
+    names an older one, as the register's import reads), or [] after recording problems."""
     if not path.is_file():
         problems.append(Problem(label, 0, "-", "file is missing"))
         return []
     text = _decode(path, path.read_bytes(), label, problems)
     if text is None:
         return []
-    expected = HEADERS[path.name]
+    expected = expected or HEADERS[path.name]
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)

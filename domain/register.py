@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from domain.loading import Dataset
 from domain.rules import (resolve_force_refs, scope_for, territorial_forces_in_non_territorial, unknown_force_message,
                           unknown_theme_message, unknown_themes)
-from domain.schema import CaseStudy, Force, Initiative, Note, Outcome, Provenance
+from domain.schema import STATUS_AS_KIND_AND_STAGE, CaseStudy, Force, Initiative, Note, Outcome, Provenance
 
 REGISTER_CASE_STUDY = CaseStudy(id="register", kind="register", title="Added through the register",
                                 section="Register")
@@ -46,12 +46,19 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MULTI_LINE_FIELDS = frozenset({"summary", "text"})
 # Free text a person reads, and so a spreadsheet might run; ids, choices and numbers are checked otherwise.
 FREE_TEXT_FIELDS = frozenset({"title", "place", "lead_organisations", "partners", "summary", "source", "text",
-                              "measure", "period", "comparator"})
+                              "measure", "period", "comparator", "design", "caveat"})
 
 # The form's fields, in the order a contributor fills them in.
-INITIATIVE_FIELDS = ("title", "force_ids", "place", "lead_organisations", "partners", "themes", "status",
-                     "evaluation", "start_year", "end_year", "summary", "source", "figures")
-FIGURE_FIELDS = ("measure", "value", "unit", "qualifier", "direction", "period", "comparator", "kind", "source")
+INITIATIVE_FIELDS = ("title", "force_ids", "place", "lead_organisations", "partners", "themes", "kind_of_work",
+                     "stage", "evaluation", "start_year", "end_year", "summary", "source", "figures")
+# The single word of dataset 2.0.0 that kind_of_work and stage replace. A payload stored before that (or an
+# import of a file exported then) still has it, and is read by mapping it (STATUS_AS_KIND_AND_STAGE).
+LEGACY_STATUS = "status"
+FIGURE_FIELDS = ("measure", "value", "unit", "qualifier", "direction", "period", "comparator", "kind", "design",
+                 "caveat", "source")
+# Kept for the paper's records that do not say, and for register records sent as a bare 2.0.0 status word:
+# never a choice for new input, which must say what kind of work it is.
+UNSTATED_KIND = "not stated"
 NOTE_FIELDS = ("about_id", "note_kind", "text", "source", "figure_id")
 
 
@@ -284,14 +291,22 @@ def validate_figures(raw_figures: object, initiative_id: str, reference: Referen
         problems.extend(source_problems)
         if len(_text(figure.get("measure"))) > MAX_TEXT:
             problems.append(FieldProblem(f"{prefix}measure", f"is longer than {MAX_TEXT} characters"))
+        for name in ("design", "caveat"):
+            if len(_text(figure.get(name))) > MAX_SOURCE:
+                problems.append(FieldProblem(f"{prefix}{name}", f"is longer than {MAX_SOURCE} characters"))
         if incoming:
             problems.extend(_negative_value_problem(figure.get("value"), f"{prefix}value"))
+            # As the curated loader requires of outcomes.csv. Only on new input: a result published before the
+            # register asked for a design stays on the map; an update of it must give one.
+            if _text(figure.get("kind")) == "result" and not _text(figure.get("design")):
+                problems.append(FieldProblem(f"{prefix}design", DESIGN_REQUIRED))
         row = {
             "id": f"{initiative_id}-fig-{index + 1}", "initiative_id": initiative_id, "case_study": REGISTER_CASE_STUDY.id,
             "measure": _text(figure.get("measure")), "value": _text(figure.get("value")),
             "unit": _text(figure.get("unit")), "qualifier": _text(figure.get("qualifier")),
             "direction": _text(figure.get("direction")), "period": _text(figure.get("period"))[:MAX_TEXT],
             "comparator": _text(figure.get("comparator"))[:MAX_TEXT], "kind": _text(figure.get("kind")),
+            "design": _text(figure.get("design"))[:MAX_SOURCE], "caveat": _text(figure.get("caveat"))[:MAX_SOURCE],
             "section": _text(figure.get("source")) or "-", "references": "",
         }
         try:
@@ -301,6 +316,28 @@ def validate_figures(raw_figures: object, initiative_id: str, reference: Referen
     if problems:
         raise SubmissionInvalid(problems)
     return tuple(outcomes)
+
+
+DESIGN_REQUIRED = ("Say how this result was obtained, as the source describes it: for example “before and after, "
+                   "no comparison group”, “the service's own records” or “evaluation by a named university”.")
+
+
+def _kind_and_stage(payload: Mapping[str, Any], incoming: bool) -> tuple[dict[str, str], list[FieldProblem]]:
+    """The kind of work and stage a payload gives, as the Initiative model takes them, and what is wrong.
+
+    A payload with neither but with a 2.0.0 `status` word (stored before 3.0.0, or a file exported then) is
+    read by handing the word to the model, which maps it. New input must say what kind of work it is."""
+    kind, stage, status = (_text(payload.get(name)) for name in ("kind_of_work", "stage", LEGACY_STATUS))
+    problems: list[FieldProblem] = []
+    if status and not kind and not stage:
+        if incoming and STATUS_AS_KIND_AND_STAGE.get(status, ("", ""))[0] == UNSTATED_KIND:
+            problems.append(FieldProblem("kind_of_work", f"The status “{status}” does not say what kind of work "
+                                                         "this is: choose the kind of work and its stage."))
+        return {LEGACY_STATUS: status}, problems
+    if incoming and kind == UNSTATED_KIND:
+        problems.append(FieldProblem("kind_of_work", "Choose what kind of work this is; “not stated” is kept for "
+                                                     "records that were sent before the register asked."))
+    return {"kind_of_work": kind, "stage": stage}, problems
 
 
 def _negative_value_problem(value: object, field_name: str) -> list[FieldProblem]:
@@ -323,10 +360,13 @@ def validate_initiative(payload: Mapping[str, Any], record_id: str, reference: R
     but not the input rules added since it was published (`text_problems`, negative values), so a record
     that was accepted then stays on the map, and the export neutralises its text for spreadsheets."""
     problems: list[FieldProblem] = []
-    unexpected = sorted(set(payload) - set(INITIATIVE_FIELDS))
+    unexpected = sorted(set(payload) - {*INITIATIVE_FIELDS, LEGACY_STATUS})
     if unexpected:
         problems.append(FieldProblem("-", f"unexpected field(s) {', '.join(unexpected)}"))
-    _check_shapes(payload, [f for f in INITIATIVE_FIELDS if f not in (*LIST_FIELDS, "figures")], problems, incoming)
+    _check_shapes(payload, [f for f in (*INITIATIVE_FIELDS, LEGACY_STATUS) if f not in (*LIST_FIELDS, "figures")],
+                  problems, incoming)
+    kind_and_stage, kind_problems = _kind_and_stage(payload, incoming)
+    problems.extend(kind_problems)
     _check_lengths(payload, problems)
     force_ids, unknown = resolve_force_refs(_list(payload.get("force_ids")), reference.force_aliases)
     problems.extend(FieldProblem("force_ids", unknown_force_message(ref)) for ref in unknown)
@@ -342,7 +382,7 @@ def validate_initiative(payload: Mapping[str, Any], record_id: str, reference: R
         "id": record_id, "title": _text(payload.get("title")), "case_study": REGISTER_CASE_STUDY.id,
         "scope": scope, "force_ids": force_ids, "place": _text(payload.get("place")),
         "lead_organisations": _list(payload.get("lead_organisations")), "partners": _list(payload.get("partners")),
-        "themes": themes, "status": _text(payload.get("status")), "evaluation": _text(payload.get("evaluation")),
+        "themes": themes, **kind_and_stage, "evaluation": _text(payload.get("evaluation")),
         "start_year": _text(payload.get("start_year")), "end_year": _text(payload.get("end_year")),
         "summary": _text(payload.get("summary")), "section": _text(payload.get("source")) or "-", "references": (),
     }
@@ -401,12 +441,13 @@ def payload_of(initiative: Initiative, outcomes: Sequence[Outcome]) -> dict[str,
     return {
         "title": initiative.title, "force_ids": list(initiative.force_ids), "place": initiative.place,
         "lead_organisations": list(initiative.lead_organisations), "partners": list(initiative.partners),
-        "themes": list(initiative.themes), "status": initiative.status, "evaluation": initiative.evaluation,
+        "themes": list(initiative.themes), "kind_of_work": initiative.kind_of_work, "stage": initiative.stage,
+        "evaluation": initiative.evaluation,
         "start_year": initiative.start_year, "end_year": initiative.end_year, "summary": initiative.summary,
         "source": initiative.section,
         "figures": [{"measure": o.measure, "value": o.value, "unit": o.unit, "qualifier": o.qualifier,
                      "direction": o.direction, "period": o.period, "comparator": o.comparator, "kind": o.kind,
-                     "source": o.section} for o in outcomes if o.initiative_id == initiative.id],
+                     "design": o.design, "caveat": o.caveat, "source": o.section} for o in outcomes if o.initiative_id == initiative.id],
     }
 
 
@@ -491,12 +532,14 @@ def register_records_of(dataset: Dataset) -> tuple[tuple[Initiative, ...], tuple
 
 FIELD_LABELS = {
     "title": "Title", "force_ids": "Force areas", "place": "Place", "lead_organisations": "Lead organisations",
-    "partners": "Partners", "themes": "Themes", "status": "Status", "evaluation": "Evaluation",
+    "partners": "Partners", "themes": "Themes", "kind_of_work": "Kind of work", "stage": "Stage",
+    "status": "Status (before 3.0.0)", "evaluation": "Evaluation",
     "start_year": "First year", "end_year": "Last year", "summary": "Summary", "source": "Source",
     "figures": "Figures", "about_id": "Initiative", "note_kind": "Kind of note", "text": "Note",
     "figure_id": "Figure", "measure": "What was measured", "value": "Value", "unit": "Unit",
     "qualifier": "Qualifier", "direction": "Direction", "period": "Period", "comparator": "Compared with",
-    "kind": "Kind of figure", "record_id": "What this proposal is",
+    "kind": "Kind of figure", "design": "How it was obtained (design)", "caveat": "Caveat",
+    "record_id": "What this proposal is",
 }
 
 
@@ -571,7 +614,8 @@ class ReviewDiff:
 
 
 def describe_figure(figure: Mapping[str, Any]) -> str:
-    """One figure in a line: 'Detentions: reduction, around 30 percent (first year, against 2018); result; source: …'."""
+    """One figure in a line: 'Detentions: reduction, around 30 percent (first year, against 2018); result; design: …;
+    source: …' (design and caveat only where given)."""
     amount = " ".join(p for p in (form_text(figure.get("qualifier")), form_text(figure.get("value")),
                                   form_text(figure.get("unit"))) if p)
     context = ", ".join(p for p in (form_text(figure.get("period")),
@@ -580,7 +624,11 @@ def describe_figure(figure: Mapping[str, Any]) -> str:
     line = f"{form_text(figure.get('measure')) or '(no measure)'}: {form_text(figure.get('direction')) or '—'}, {amount}"
     if context:
         line += f" ({context})"
-    return f"{line}; {form_text(figure.get('kind')) or '—'}; source: {form_text(figure.get('source')) or '—'}"
+    line += f"; {form_text(figure.get('kind')) or '—'}"
+    for name in ("design", "caveat"):
+        if form_text(figure.get(name)):
+            line += f"; {name}: {form_text(figure.get(name))}"
+    return f"{line}; source: {form_text(figure.get('source')) or '—'}"
 
 
 def _figures_of(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -634,7 +682,8 @@ def review_diff(old: Mapping[str, Any], new: Mapping[str, Any], force_names: Map
 # What the form says beside a field left empty that must be filled: a whole sentence saying what to do.
 REQUIRED_SENTENCES = {
     "title": "Give the initiative a title.", "lead_organisations": "Name at least one lead organisation.",
-    "themes": "Choose at least one theme.", "status": "Choose the initiative's status.",
+    "themes": "Choose at least one theme.", "kind_of_work": "Choose what kind of work this is.",
+    "stage": "Choose the stage the work is at.",
     "evaluation": "Choose how the initiative was evaluated.", "summary": "Describe the initiative in your own words.",
     "source": "Give a source: a link to the evidence, or a citation.", "measure": "Say what was measured.",
     "value": "Give the figure's value, as a number.", "unit": "Choose the figure's unit.",

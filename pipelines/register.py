@@ -5,7 +5,9 @@
     python -m pipelines.register import DIR           load initiatives.csv and outcomes.csv from DIR as
                                                       published register records; every problem is
                                                       reported and nothing is stored from a file that fails;
-                                                      a reg-NNNN id is imported as imp-NNNN, and said so
+                                                      a reg-NNNN id is imported as imp-NNNN, and said so;
+                                                      files exported before dataset 3.0.0 (a status column,
+                                                      no design or caveat) are read, and said so
 
 Both read PPH_DATABASE_URL (default: the SQLite file in var/) unless --url is given.
 """
@@ -21,11 +23,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from domain.exports import _cell as spreadsheet_safe
-from domain.loading import Problem, load_dataset, read_csv, validate_rows
+from domain.loading import Problem, RawRow, load_dataset, read_csv, validate_rows
 from domain.register import (REGISTER_CASE_STUDY, Reference, SubmissionInvalid, csv_row, payload_of,
                              register_records_of, validate_initiative, with_register)
 from domain.register import PublishedRecord as DomainRecord
-from domain.schema import HEADERS, Initiative, Outcome
+from domain.schema import HEADERS, STATUS_AS_KIND_AND_STAGE, Initiative, Outcome
 from settings import Settings
 from storage import register_store
 from storage.database import connect, migrate, shown_url
@@ -36,6 +38,14 @@ NOTE_HEADER = ("record_id", "about_id", "note_kind", "text", "source", "record_s
 # instead (see docs/register.md, "Ids").
 PUBLICATION_PREFIX = register_store.PUBLICATION_ID_PREFIX
 IMPORTED_PREFIX = "imp-"
+# The files as the register exported them before dataset 3.0.0: one status word where kind_of_work and stage
+# are now, and no design or caveat for a figure. Literal, as those files were written.
+HEADERS_BEFORE_3 = {
+    "initiatives.csv": ("id", "title", "case_study", "scope", "force_ids", "place", "lead_organisations", "partners",
+                        "themes", "status", "evaluation", "start_year", "end_year", "summary", "section", "references"),
+    "outcomes.csv": ("id", "initiative_id", "case_study", "measure", "value", "unit", "qualifier", "direction",
+                     "period", "comparator", "kind", "section", "references"),
+}
 
 
 def _csv_bytes(header: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
@@ -75,16 +85,48 @@ def imported_id(record_id: str) -> str:
     return record_id
 
 
-def read_import(folder: Path, reference: Reference) -> tuple[list[tuple[str, dict]], list[Problem], dict[str, str]]:
+def _header_of(path: Path) -> tuple[str, ...]:
+    """The first line's column names, as far as they can be read (read_csv reports what is wrong with them)."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            return tuple(name.strip() for name in next(csv.reader(handle), []))
+    except (OSError, csv.Error):
+        return ()
+
+
+def _read(folder: Path, name: str, label: str, problems: list[Problem], notes: list[str]) -> list[RawRow]:
+    """The rows of one file, in today's columns or, said in `notes`, in the columns of before dataset 3.0.0.
+
+    An initiative row of such a file keeps its status word, which the Initiative model reads as a kind of
+    work and a stage (STATUS_AS_KIND_AND_STAGE); a figure row has no design and no caveat."""
+    before = HEADERS_BEFORE_3[name]
+    if _header_of(folder / name) != before:
+        return read_csv(folder / name, label, problems)
+    rows = read_csv(folder / name, label, problems, expected=before)
+    if name == "initiatives.csv":
+        words = sorted({row.values["status"].strip() for row in rows} & set(STATUS_AS_KIND_AND_STAGE))
+        mapped = "; ".join(f"{word} → {', '.join(STATUS_AS_KIND_AND_STAGE[word])}" for word in words)
+        notes.append(f"{label} was exported before dataset 3.0.0: its status column was read as kind_of_work and "
+                     f"stage ({mapped or 'no status words'})")
+    else:
+        notes.append(f"{label} was exported before dataset 3.0.0: it has no design or caveat columns, so its figures "
+                     "were read without them; a result cannot be imported without its design (add the columns "
+                     "design and caveat after kind, and give each result its design)")
+    return rows
+
+
+def read_import(folder: Path, reference: Reference, notes: list[str] | None = None,
+                ) -> tuple[list[tuple[str, dict]], list[Problem], dict[str, str]]:
     """Register initiatives from CSV files, checked like a submission; every problem, with file and row.
 
     The records come back under the ids they will be stored with (`imported_id`), with {old: new} for
-    each id that was changed."""
+    each id that was changed. What was read in older columns is said in `notes`."""
     problems: list[Problem] = []
+    notes = [] if notes is None else notes
     labels = {name: f"{folder.name}/{name}" for name in ("initiatives.csv", "outcomes.csv")}
-    initiative_pairs = validate_rows(read_csv(folder / "initiatives.csv", labels["initiatives.csv"], problems),
+    initiative_pairs = validate_rows(_read(folder, "initiatives.csv", labels["initiatives.csv"], problems, notes),
                                      Initiative, labels["initiatives.csv"], problems)
-    outcome_pairs = validate_rows(read_csv(folder / "outcomes.csv", labels["outcomes.csv"], problems),
+    outcome_pairs = validate_rows(_read(folder, "outcomes.csv", labels["outcomes.csv"], problems, notes),
                                   Outcome, labels["outcomes.csv"], problems)
     ids = {i.id for _, i in initiative_pairs}
     for row, outcome in outcome_pairs:
@@ -103,12 +145,19 @@ def read_import(folder: Path, reference: Reference) -> tuple[list[tuple[str, dic
             renamed = f" (as {new_id!r}, the id {initiative.id!r} is imported under)" if new_id != initiative.id else ""
             problems.append(Problem(labels["initiatives.csv"], row.line, "id", f"duplicate id {new_id!r}{renamed}"))
         seen.add(new_id)
-        figures = [o for _, o in outcome_pairs if o.initiative_id == initiative.id]
-        payload = payload_of(initiative, figures)
+        figure_pairs = [(figure_row, o) for figure_row, o in outcome_pairs if o.initiative_id == initiative.id]
+        payload = payload_of(initiative, [o for _, o in figure_pairs])
         try:
             validate_initiative(payload, initiative.id, reference)
         except SubmissionInvalid as exc:
-            problems.extend(Problem(labels["initiatives.csv"], row.line, p.field, p.message) for p in exc.problems)
+            for p in exc.problems:
+                # A figure's problem ("figures.2.design") is told at its own row and column of outcomes.csv.
+                parts = p.field.split(".")
+                if len(parts) == 3 and parts[0] == "figures" and parts[1].isdigit() and int(parts[1]) < len(figure_pairs):
+                    problems.append(Problem(labels["outcomes.csv"], figure_pairs[int(parts[1])][0].line, parts[2],
+                                            p.message))
+                else:
+                    problems.append(Problem(labels["initiatives.csv"], row.line, p.field, p.message))
         records.append((new_id, payload))
         if new_id != initiative.id:
             renamed[initiative.id] = new_id
@@ -134,7 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             print(export(engine, settings, args.out))
             return 0
-        records, problems, renamed = read_import(args.folder, Reference.of(load_dataset(settings.data_dir)))
+        notes: list[str] = []
+        records, problems, renamed = read_import(args.folder, Reference.of(load_dataset(settings.data_dir)), notes)
+        for note in notes:
+            print(f"read: {note}", file=sys.stderr if problems else sys.stdout)
         if problems:
             print(f"{len(problems)} problem(s); nothing was imported:", file=sys.stderr)
             for problem in sorted(problems):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# A proposal every rule accepts: one force, a known theme, a link as source, one result figure.
+# A proposal every rule accepts: one force, a known theme, a kind of work and a stage, a link as source, and one
+# result figure that says how it was obtained.
 VALID_FIELDS: dict[str, Any] = {
     "title": "Street triage in the night-time economy",
     "force_ids": ["E23000001"],
@@ -14,7 +15,8 @@ VALID_FIELDS: dict[str, Any] = {
     "lead_organisations": "Police | NHS trust",
     "partners": "Council",
     "themes": ["mental-health"],
-    "status": "pilot",
+    "kind_of_work": "pilot",
+    "stage": "running",
     "evaluation": "none reported",
     "start_year": "2019",
     "end_year": "2021",
@@ -24,5 +26,5 @@ VALID_FIELDS: dict[str, Any] = {
 VALID_FIGURE: dict[str, Any] = {
     "measure": "Detentions under section 136", "value": "30", "unit": "percent", "qualifier": "",
     "direction": "reduction", "period": "first year", "comparator": "the year before", "kind": "result",
-    "source": "https://example.org/triage-report",
+    "design": "before and after, no comparison group", "caveat": "", "source": "https://example.org/triage-report",
 }

@@ -15,9 +15,10 @@ from domain.register import FIGURE_FIELDS, form_figure, form_text
 
 FIGURE_ROWS = 5  # rows the form offers; an import may carry more, and an update keeps those as they are
 TEXT_FIELDS = ("title", "place", "lead_organisations", "partners", "start_year", "end_year", "summary", "source")
-CHOICE_FIELDS = ("force_ids", "themes", "status", "evaluation")
+CHOICE_FIELDS = ("force_ids", "themes", "kind_of_work", "stage", "evaluation")
 MULTI_CHOICE_FIELDS = ("force_ids", "themes")
-FIGURE_TEXT = ("measure", "value", "period", "comparator", "source")  # the other figure fields are choices
+# the other figure fields are choices
+FIGURE_TEXT = ("measure", "value", "period", "comparator", "design", "caveat", "source")
 
 
 def figure_id(index: int, name: str) -> str:

@@ -21,13 +21,16 @@ from components.register.fields import (CHOICE_FIELDS, FIGURE_ROWS, TEXT_FIELDS,
                                         form_outputs, shown_rows)
 from components.register.submissions import my_submissions_or_unchanged
 from components.view_state import state_from_store
-from domain.register import FIGURE_FIELDS, SubmissionInvalid, User, merge_figures
-from domain.schema import Direction, Evaluation, FigureKind, Qualifier, Status, Unit
+from domain.register import FIGURE_FIELDS, UNSTATED_KIND, SubmissionInvalid, User, merge_figures
+from domain.schema import Direction, Evaluation, FigureKind, KindOfWork, Qualifier, Stage, Unit
 from domain.source import Snapshot
 from services.register import RateLimited
 from storage.errors import Conflict, RegisterUnavailable
 
 # ---- layout ---------------------------------------------------------------------------------------------
+
+# What new input may say the work is: "not stated" is kept only for records sent before the form asked.
+KIND_OF_WORK_CHOICES = tuple(k for k in get_args(KindOfWork) if k != UNSTATED_KIND)
 
 
 def update_options(snapshot: Snapshot) -> list[dict]:
@@ -65,6 +68,11 @@ def figure_row(index: int, tag: str) -> html.Fieldset:
         row_field("Compared with", figure_text(index, "comparator", tag), "comparator"),
         row_field("Kind of figure", figure_choice(index, "kind", get_args(FigureKind), tag), "kind",
                   "Only a result measures what the initiative achieved."),
+        row_field("How it was obtained (design)", figure_text(index, "design", tag), "design",
+                  "Required for a result: for example “before and after, no comparison group” or “the service's "
+                  "own records”."),
+        row_field("Caveat", figure_text(index, "caveat", tag), "caveat",
+                  "What not to read into it, if anything: for example that it sets unlike things side by side."),
         row_field("Source of this figure (link or citation)", figure_text(index, "source", tag), "source"),
     ], id=rid(f"figure-{index}"), className="register-figure", hidden=index > 0)
 
@@ -90,7 +98,9 @@ def initiative_fields(snapshot: Snapshot, tag: str) -> list:
         text("Lead organisations", "lead_organisations", 1000, "Separate several with |"),
         text("Partners", "partners", 1000, "Separate several with |"),
         choice("Themes", "themes", [{"label": t.label, "value": t.id} for t in dataset.themes], multi=True),
-        choice("Status", "status", options(get_args(Status))),
+        choice("Kind of work", "kind_of_work", options(KIND_OF_WORK_CHOICES),
+               "What the work is: a service, a pilot, a campaign, an event …"),
+        choice("Stage", "stage", options(get_args(Stage)), "How far along it is now."),
         choice("Evaluation", "evaluation", options(get_args(Evaluation))),
         text("First year", "start_year", 4),
         text("Last year", "end_year", 4),

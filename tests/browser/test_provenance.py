@@ -33,13 +33,15 @@ def publish_fixture_records(url: str) -> None:
         contributor, reviewer = User("carla", False), User("rita", True)
         initiative = service.propose(contributor, "new initiative", {
             "title": "Street triage in Ashford", "force_ids": ["Kent"], "place": "Ashford",
-            "lead_organisations": "Kent Police", "partners": "", "themes": ["mental-health"], "status": "pilot",
+            "lead_organisations": "Kent Police", "partners": "", "themes": ["mental-health"], "kind_of_work": "pilot",
+            "stage": "running",
             "evaluation": "none reported", "start_year": "2019", "end_year": "",
             "summary": "Mental health nurses ride with officers on weekend nights.",
             "source": "https://example.org/ashford-report",
             "figures": [{"measure": "Section 136 detentions in Ashford", "value": "30", "unit": "percent",
                          "qualifier": "", "direction": "reduction", "period": "2019", "comparator": "2018",
-                         "kind": "result", "source": "Annual report, p. 4"}],
+                         "kind": "result", "design": "before and after, no comparison group",
+                         "source": "Annual report, p. 4"}],
         }, reference)
         note = service.propose(contributor, "note", {
             "about_id": "leicestershire-triage-car", "note_kind": "erratum", "text": ERRATUM,

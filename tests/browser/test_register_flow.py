@@ -12,6 +12,8 @@ pytestmark = pytest.mark.browser
 TIMEOUT = 30
 KENT = "E23000032"
 TITLE = 'Street triage in Ashford <b>nights</b> & "weekends"'
+DESIGN = "before and after, no comparison group; the trust's own records"
+CAVEAT = "the nights chosen were the busiest, so not like with like"
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,8 @@ def fill_proposal(page) -> None:
     page.fill("#register-place", "Ashford")
     page.fill("#register-lead_organisations", "Kent Police | Kent and Medway NHS Trust")
     choose_option(page, "register-themes", "Mental", "Mental health")
-    choose_option(page, "register-status", "pilot", "pilot")
+    choose_option(page, "register-kind_of_work", "pilot", "pilot")
+    choose_option(page, "register-stage", "running", "running")
     choose_option(page, "register-evaluation", "none reported", "none reported")
     page.fill("#register-start_year", "2019")
     page.fill("#register-summary", "Mental health nurses ride with officers on weekend nights in Ashford.")
@@ -51,6 +54,8 @@ def fill_proposal(page) -> None:
     choose_option(page, "register-figure-0-unit", "percent", "percent")
     choose_option(page, "register-figure-0-direction", "reduction", "reduction")
     choose_option(page, "register-figure-0-kind", "result", "result")
+    page.fill("#register-figure-0-design", DESIGN)
+    page.fill("#register-figure-0-caveat", CAVEAT)
     page.fill("#register-figure-0-source", "Annual report 2019, p. 4")
     page.locator("#register-figure-0-source").press("Tab")  # inputs commit their value on blur
 
@@ -77,6 +82,15 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
                    timeout=TIMEOUT)
         assert page.locator(".register-field:has(#register-title) .field-error").inner_text() == (
             "Give the initiative a title.")
+        assert page.locator(".register-field:has(#register-kind_of_work) .field-error").inner_text() == (
+            "Choose what kind of work this is.")
+        assert page.locator(".register-field:has(#register-stage) .field-error").inner_text() == (
+            "Choose the stage the work is at.")
+        # "Not stated" is kept for records sent before the form asked: never a choice.
+        page.locator("#register-kind_of_work").click()
+        assert page.get_by_role("option", name="not stated").count() == 0
+        assert page.get_by_role("option", name="service").count() == 1
+        page.keyboard.press("Escape")
         page.set_viewport_size({"width": 375, "height": 800})
         assert axe_violations(page) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
@@ -121,6 +135,8 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         diff = review.locator(".register-diff").first.inner_text()
         # Fields by their labels, forces by their names, figures as rows.
         assert "Title" in diff and "Kent Police" in diff and "Figure added" in diff and "Section 136 detentions" in diff
+        assert "Kind of work\t—\tpilot" in diff and "Stage\t—\trunning" in diff
+        assert f"design: {DESIGN}" in diff and f"caveat: {CAVEAT}" in diff
         review.locator(".register-item button", has_text="Publish").first.click()
         wait_until(review, "document.querySelector('#register-review-status')?.textContent.startsWith('Published')",
                    timeout=TIMEOUT)
@@ -148,6 +164,11 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         assert TITLE in text  # stored text is shown as text, never as markup
         assert card.locator("b").count() == 0
         assert "Record source: Register, reviewed 20" in text and "by Kent PCC office" in text
+        assert "Kind of work: pilot" in text and "Stage: running" in text
+        # The result says how it was obtained, with its caveat, under its row of the profile's figures.
+        obtained = reader.page.locator(".figure-design", has_text=DESIGN)
+        obtained.first.wait_for(state="attached", timeout=TIMEOUT * 1000)
+        assert f"How obtained: {DESIGN}. Caveat: {CAVEAT}" in obtained.first.text_content()
         # The contributor sees the new status of what they sent.
         page.click("#register-mine-refresh")
         wait_until(page, "document.querySelector('#register-mine')?.textContent.includes('published')", timeout=TIMEOUT)

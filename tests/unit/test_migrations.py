@@ -27,6 +27,7 @@ from tests.at_once import at_once, own_engines
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {"submissions", "records", "history"}
+HEAD = "0004"
 # TRUNCATE fires no row trigger on PostgreSQL, so it has a third; SQLite has no TRUNCATE.
 TRIGGERS = {
     "sqlite": {"history_refuse_update", "history_refuse_delete"},
@@ -104,7 +105,7 @@ def insert_0001_data(engine: Engine) -> None:
 def test_mig001_upgrade_from_empty_creates_tables_triggers_and_index(engine):
     assert current_revision(engine) is None
     migrate(engine)
-    assert current_revision(engine) == head_revision() == "0003"
+    assert current_revision(engine) == head_revision() == HEAD
     inspector = inspect(engine)
     assert TABLES <= set(inspector.get_table_names())
     assert triggers(engine) == TRIGGERS[engine.dialect.name]
@@ -162,7 +163,7 @@ def test_mig002b_upgrade_from_0002_keeps_data_and_adds_locking_and_self_publicat
         connection.execute(text("INSERT INTO history (at, actor, action, record_id, detail) "
                                 "VALUES ('2025-01-05 09:00:00', 'rev', 'amended', 'reg-0001', '{}')"))
 
-    migrate(engine)
+    migrate(engine, "0003")
 
     assert current_revision(engine) == "0003"
     with engine.connect() as connection:
@@ -189,8 +190,109 @@ def test_mig002b_upgrade_from_0002_keeps_data_and_adds_locking_and_self_publicat
     assert {"ix_history_record_id", "ix_history_submission_id"} <= indexes
 
 
+FIGURE = {"measure": "Detentions", "value": 30, "unit": "percent", "direction": "reduction", "kind": "result",
+          "source": "Annual report"}
+
+
+def initiative_payload(**words) -> dict:
+    """An initiative's payload as the form stored it: before 0004 with a status word, after with a kind and stage."""
+    return {"title": "Street triage", "force_ids": ["E23000032"], "themes": ["mental-health"], **words,
+            "evaluation": "none reported", "summary": "Nurses ride with officers at weekends.", "figures": [FIGURE]}
+
+
+def insert_0003_data(engine: Engine) -> None:
+    """On top of 0002's rows, initiatives and proposals as 0003's register stored them, each with its status
+    word; a note (no status); a word no mapping knows; and the history of a publication that changed the
+    status, which must stay as it was written."""
+    insert_0002_data(engine)
+    with engine.begin() as connection:
+        for number, (word, state) in enumerate((("established", "published"), ("one-off operation", "withdrawn"),
+                                                ("rumoured", "published"), ("published", "published")), start=10):
+            connection.execute(text(
+                "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
+                "revision) VALUES (:id, 'initiative', :payload, :state, '2025-02-01 10:00:00', 'rev', 'PHE', 1)"),
+                {"id": f"reg-00{number}", "payload": json.dumps(initiative_payload(status=word)), "state": state})
+        connection.execute(text(
+            "INSERT INTO records (record_id, kind, about_id, payload, state, published_at, published_by, "
+            "organisation, revision) VALUES ('reg-0020', 'note', 'leicestershire-triage-car', :payload, "
+            "'published', '2025-02-01 10:00:00', 'rev', 'PHE', 1)"),
+            {"payload": json.dumps({"about_id": "leicestershire-triage-car", "note_kind": "erratum",
+                                    "text": "The status of the service changed.", "source": "x"})})
+        for number, kind, word, status in ((30, "new initiative", "pilot", "pending"),
+                                           (31, "update", "campaign", "pending"),
+                                           (32, "new initiative", "planned", "returned")):
+            connection.execute(text(
+                "INSERT INTO submissions (id, kind, record_id, payload, submitted_by, submitted_at, status) "
+                "VALUES (:id, :kind, :record, :payload, 'ann', '2025-02-02 09:00:00', :status)"),
+                {"id": number, "kind": kind, "record": "reg-0010" if kind == "update" else None, "status": status,
+                 "payload": json.dumps(initiative_payload(status=word))})
+        connection.execute(text(
+            "INSERT INTO history (at, actor, action, record_id, detail) "
+            "VALUES ('2025-02-03 09:00:00', 'rev', 'published', 'reg-0010', :detail)"),
+            {"detail": json.dumps({"changed": {"status": ["pilot", "established"]}, "revision": [1, 2]})})
+
+
+def stored(engine: Engine, query: str) -> dict:
+    """{key: payload} for a query of (key, JSON) rows: SQLite gives the JSON as text, PostgreSQL parsed."""
+    with engine.connect() as connection:
+        return {key: json.loads(value) if isinstance(value, str) else value
+                for key, value in connection.execute(text(query))}
+
+
+RECORDS = "SELECT record_id, payload FROM records ORDER BY record_id"
+SUBMISSIONS = "SELECT id, payload FROM submissions ORDER BY id"
+HISTORY = "SELECT id, detail FROM history ORDER BY id"
+
+
+def test_mig011_upgrade_from_0003_splits_each_stored_status_into_kind_of_work_and_stage(engine):
+    migrate(engine, "0003")
+    insert_0003_data(engine)
+    history_before, returned_before = stored(engine, HISTORY), stored(engine, SUBMISSIONS)[32]
+
+    migrate(engine)
+
+    assert current_revision(engine) == HEAD
+    records = stored(engine, RECORDS)
+    assert records["reg-0010"] == initiative_payload(kind_of_work="not stated", stage="running")
+    assert records["reg-0011"] == initiative_payload(kind_of_work="operation", stage="completed")  # withdrawn too
+    assert records["reg-0013"] == initiative_payload(kind_of_work="product", stage="completed")
+    # In the status word's place, so a reviewer reads the fields in the form's order.
+    assert list(records["reg-0010"])[3:5] == ["kind_of_work", "stage"]
+    # A word no mapping knows is left for the app to report against its record; a note has no status.
+    assert records["reg-0012"] == initiative_payload(status="rumoured")
+    assert "kind_of_work" not in records["reg-0020"] and records["reg-0020"]["note_kind"] == "erratum"
+    assert records["reg-0001"] == {"title": "Street triage"}
+    submissions = stored(engine, SUBMISSIONS)
+    assert submissions[30] == initiative_payload(kind_of_work="pilot", stage="running")
+    assert submissions[31] == initiative_payload(kind_of_work="campaign", stage="running")
+    # What was sent and already decided is kept as it was sent, as history is.
+    assert submissions[32] == returned_before == initiative_payload(status="planned")
+    assert stored(engine, HISTORY) == history_before
+
+
+def test_mig012_downgrade_to_0003_gives_each_pair_its_status_word_back(engine):
+    migrate(engine, "0003")
+    insert_0003_data(engine)
+    before = stored(engine, RECORDS), stored(engine, SUBMISSIONS)
+    migrate(engine)
+    with engine.begin() as connection:  # sent after the upgrade: a pair no status word came from
+        connection.execute(text(
+            "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
+            "revision) VALUES ('reg-0014', 'initiative', :payload, 'published', '2025-03-01 10:00:00', 'rev', "
+            "'PHE', 1)"), {"payload": json.dumps(initiative_payload(kind_of_work="service", stage="running"))})
+
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0003")
+
+    records, submissions = stored(engine, RECORDS), stored(engine, SUBMISSIONS)
+    assert records.pop("reg-0014") == initiative_payload(status="established")  # the nearest word
+    assert (records, submissions) == before
+
+
 def test_mig003_downgrade_to_base_and_up_again(engine):
     migrate(engine)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0003")
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0002")
     assert triggers(engine) == TRIGGERS[engine.dialect.name]  # 0003 rebuilt history on SQLite: made again
@@ -201,15 +303,15 @@ def test_mig003_downgrade_to_base_and_up_again(engine):
         command.downgrade(alembic_config(connection), "base")
     assert not TABLES & set(inspect(engine).get_table_names())
     migrate(engine)
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == HEAD
 
 
 def test_mig004_documented_command_migrates_and_reports_the_revision(engine, database_url):
     result = subprocess.run([sys.executable, "-m", "storage.migrate", "--url", database_url], cwd=REPO,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"register database at {shown_url(database_url)} is at revision 0003 (head)"
-    assert current_revision(engine) == "0003"
+    assert result.stdout.strip() == f"register database at {shown_url(database_url)} is at revision {HEAD} (head)"
+    assert current_revision(engine) == HEAD
 
 
 def test_mig005_migrating_twice_is_a_no_op(engine, database_url, capsys):
@@ -219,14 +321,14 @@ def test_mig005_migrating_twice_is_a_no_op(engine, database_url, capsys):
     assert main(["--url", url]) == 0
     assert schema(engine) == before
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [("0003",)]
-    assert capsys.readouterr().out.count("is at revision 0003 (head)") == 2
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [(HEAD,)]
+    assert capsys.readouterr().out.count(f"is at revision {HEAD} (head)") == 2
 
 
 def test_mig006_url_comes_from_the_environment_then_the_default(engine, database_url, tmp_path, capsys):
     assert main([], environ={"PPH_DATABASE_URL": database_url}) == 0
     assert shown_url(database_url) in capsys.readouterr().out
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == HEAD
     # Without the variable: the SQLite file under var/ of the repository given.
     assert main([], environ={}, repo_root=tmp_path / "checkout") == 0
     assert (tmp_path / "checkout" / "var" / "register.sqlite3").is_file()
@@ -271,5 +373,5 @@ def test_mig010_two_instances_migrating_an_empty_database_at_once_both_start(eng
         outcomes = at_once([functools.partial(migrate, e) for e in engines], timeout=90)
 
     assert outcomes == [None, None, None]
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == HEAD
     assert triggers(engine) == TRIGGERS[engine.dialect.name]

@@ -47,11 +47,12 @@ def proposal(**changes) -> dict:
     payload = {
         "title": "Street triage in Ashford", "force_ids": ["Kent"], "place": "Ashford",
         "lead_organisations": "Kent Police | Kent and Medway NHS Trust", "partners": "", "themes": ["mental-health"],
-        "status": "pilot", "evaluation": "none reported", "start_year": "2019", "end_year": "",
+        "kind_of_work": "pilot", "stage": "running", "evaluation": "none reported", "start_year": "2019",
+        "end_year": "",
         "summary": "Mental health nurses ride with officers on weekend nights.", "source": "https://example.org/report",
         "figures": [{"measure": "Section 136 detentions", "value": "30", "unit": "percent", "qualifier": "",
                      "direction": "reduction", "period": "2019", "comparator": "2018", "kind": "result",
-                     "source": "Annual report, p. 4"}],
+                     "design": "the service's own records", "source": "Annual report, p. 4"}],
     }
     payload.update(changes)
     return payload
@@ -67,13 +68,13 @@ def test_reg001_a_valid_proposal_becomes_records_of_the_curated_schema(paper):
 
 
 def test_reg002_every_problem_is_named_on_its_field(paper):
-    bad = proposal(title="", force_ids=["Atlantis"], themes=["nope"], status="rumoured", source="ftp://x y",
+    bad = proposal(title="", force_ids=["Atlantis"], themes=["nope"], kind_of_work="rumoured", source="ftp://x y",
                    figures=[{"measure": "Arrests", "value": "many", "unit": "GBP", "direction": "reduction",
                              "kind": "result", "source": ""}])
     with pytest.raises(SubmissionInvalid) as caught:
         validate_initiative(bad, "new", Reference.of(paper))
     fields = caught.value.by_field()
-    assert set(fields) >= {"title", "force_ids", "themes", "status", "source", "figures.0.value", "figures.0.source"}
+    assert set(fields) >= {"title", "force_ids", "themes", "kind_of_work", "source", "figures.0.value", "figures.0.source"}
     assert "Atlantis" in fields["force_ids"][0] and "unknown theme 'nope'" in fields["themes"][0]
 
 

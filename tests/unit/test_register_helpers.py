@@ -141,12 +141,12 @@ def test_reg_help007_a_note_names_a_figure_only_when_one_is_chosen():
 
 
 def test_reg_help008_an_update_draft_is_read_back_only_for_its_record_at_a_known_revision():
-    values = {rid("title"): "Renamed", rid("force_ids"): ["E1", 5], rid("status"): 3,
+    values = {rid("title"): "Renamed", rid("force_ids"): ["E1", 5], rid("stage"): 3,
               figure_id(1, "value"): "12", rid("figure-count"): 2}
     kept = update_draft.draft_form({"record_id": "reg-0001", "base_revision": 2, "values": values}, "reg-0001")
     assert kept is not None
     assert kept["text"]["title"] == "Renamed" and kept["text"]["place"] == ""
-    assert kept["choices"]["force_ids"] == ["E1"] and kept["choices"]["status"] is None
+    assert kept["choices"]["force_ids"] == ["E1"] and kept["choices"]["stage"] is None
     assert kept["rows"][1]["value"] == "12" and kept["count"] == 2 and kept["loaded"] == "reg-0001"
     assert set(kept) == set(form_outputs())  # the shape the form's outputs take
     for junk in ({"record_id": "reg-0002", "base_revision": 2, "values": values},
