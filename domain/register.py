@@ -506,8 +506,8 @@ def with_register(paper: Dataset, records: Iterable[PublishedRecord]) -> Dataset
     return assemble(paper, (fold_record(r, reference) for r in records))
 
 
-def csv_row(record: Initiative | Outcome) -> dict[str, str]:
-    """A record as a row of its curated CSV file (data/initiatives.csv or data/outcomes.csv)."""
+def csv_row(record: Initiative | Outcome | CaseStudy) -> dict[str, str]:
+    """A record as a row of its curated CSV file (data/initiatives.csv, outcomes.csv or case_studies.csv)."""
     row = {}
     for name, value in record.model_dump().items():
         if isinstance(value, tuple):

@@ -142,8 +142,8 @@ def read_import(folder: Path, reference: Reference, notes: list[str] | None = No
                                     f"{initiative.id!r} is one of the paper's initiatives; the register adds, never replaces"))
         new_id = imported_id(initiative.id)
         if new_id in seen:
-            renamed = f" (as {new_id!r}, the id {initiative.id!r} is imported under)" if new_id != initiative.id else ""
-            problems.append(Problem(labels["initiatives.csv"], row.line, "id", f"duplicate id {new_id!r}{renamed}"))
+            imported_as = f" (as {new_id!r}, the id {initiative.id!r} is imported under)" if new_id != initiative.id else ""
+            problems.append(Problem(labels["initiatives.csv"], row.line, "id", f"duplicate id {new_id!r}{imported_as}"))
         seen.add(new_id)
         figure_pairs = [(figure_row, o) for figure_row, o in outcome_pairs if o.initiative_id == initiative.id]
         payload = payload_of(initiative, [o for _, o in figure_pairs])

@@ -31,6 +31,7 @@ from domain.register import User
 from domain.source import DataSource, Snapshot
 from services.register import RegisterService
 from settings import Settings
+from components.attributes import aria
 
 __all__ = ["QUEUE_SHOWN", "UNAVAILABLE", "UNAVAILABLE_NOW", "layout", "register", "validation_layout"]
 
@@ -49,7 +50,7 @@ def layout(snapshot: Snapshot, user: User | None) -> html.Section | None:
         submissions.submissions_section(),
         review.review_section(snapshot) if user.is_reviewer else None,
         *pickers.stores(snapshot),
-    ], id=rid("section"), className="register", **{"aria-label": "Register"})
+    ], id=rid("section"), className="register", **aria(label="Register"))
 
 
 def validation_layout(snapshot: Snapshot) -> html.Section | None:

@@ -43,7 +43,8 @@ def rid(name: str) -> str:
     return f"{PREFIX}{name}"
 
 
-def error_id(form: str, field: str) -> dict:
+def error_id(form: str, field: Any) -> dict[str, Any]:
+    """An error slot's id; `field` is a field name, or ALL for every slot of a form."""
     return {"type": rid("error"), "form": form, "field": field}
 
 

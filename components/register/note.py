@@ -18,6 +18,7 @@ from domain.register import NOTE_FIELDS, NOTE_KINDS, SubmissionInvalid, User
 from domain.source import Snapshot
 from services.register import RateLimited
 from storage.errors import Conflict, RegisterUnavailable
+from components.attributes import aria
 
 NOTE_FORM_FIELDS = ("about_id", "note_kind", "figure_id", "text", "source")
 
@@ -58,7 +59,7 @@ def note_form(snapshot: Snapshot, user: User) -> html.Section:
         dcc.Store(id=rid("note-sent")),
         html.Button("Send note for review", id=rid("note-submit"), n_clicks=0, className="button"),
         html.P(id=rid("note-status"), role="status", className="register-status"),
-    ], className="register-form", **{"aria-label": "Add a note"})
+    ], className="register-form", **aria(label="Add a note"))
 
 
 # ---- what the callbacks do ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from domain.schema import Direction, Evaluation, FigureKind, KindOfWork, Qualifi
 from domain.source import Snapshot
 from services.register import RateLimited
 from storage.errors import Conflict, RegisterUnavailable
+from components.attributes import aria
 
 # ---- layout ---------------------------------------------------------------------------------------------
 
@@ -132,7 +133,7 @@ def contribute_form(snapshot: Snapshot, user: User) -> html.Section:
         *update_draft.stores(user),
         html.Button("Send for review", id=rid("submit"), n_clicks=0, className="button primary"),
         html.P(id=rid("submit-status"), role="status", className="register-status"),
-    ], className="register-form", **{"aria-label": "Propose an initiative"})
+    ], className="register-form", **aria(label="Propose an initiative"))
 
 
 # ---- what the callbacks do ------------------------------------------------------------------------------

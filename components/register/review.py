@@ -17,6 +17,7 @@ from domain.register import ReviewDiff, SubmissionInvalid, User, review_diff, se
 from domain.source import Snapshot
 from services.register import Forbidden
 from storage.errors import Conflict, NotFound, RegisterUnavailable
+from components.attributes import aria
 
 # Queue items shown at once: each carries its diff and a comment box, and every review request sends every
 # box back, so a long queue would make each review slower than the last.
@@ -46,7 +47,7 @@ def review_section(snapshot: Snapshot) -> html.Section:
     return html.Section([
         html.H3("Review queue"),
         html.Button("Refresh the queue", id=rid("queue-refresh"), n_clicks=0, className="button"),
-        html.Div(id=rid("queue"), **{"aria-live": "polite"}),
+        html.Div(id=rid("queue"), **aria(live="polite")),
         html.P(id=rid("review-status"), role="status", className="register-status"),
         html.H3("Withdraw a published register record or note"),
         html.P("A withdrawn record leaves the map but is kept, with its history; its contributor reads your reason."),
@@ -69,7 +70,7 @@ def review_section(snapshot: Snapshot) -> html.Section:
         dcc.Store(id=rid("amend-revision")),
         html.Button("Amend the note", id=rid("amend"), n_clicks=0, className="button"),
         html.P(id=rid("amend-status"), role="status", className="register-status"),
-    ], className="register-review", **{"aria-label": "Review"})
+    ], className="register-review", **aria(label="Review"))
 
 
 # ---- the queue ------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from components.register.common import UNAVAILABLE_NOW, RegisterContext, rid, us
 from domain.register import User
 from services.register import RegisterService
 from storage.errors import RegisterUnavailable
+from components.attributes import aria
 
 # ---- layout ---------------------------------------------------------------------------------------------
 
@@ -19,7 +20,7 @@ def submissions_section() -> html.Section:
     return html.Section([
         html.H3("Your submissions"),
         html.Button("Refresh", id=rid("mine-refresh"), n_clicks=0, className="button"),
-        html.Div(id=rid("mine"), **{"aria-live": "polite"}),
+        html.Div(id=rid("mine"), **aria(live="polite")),
     ], className="register-mine")
 
 

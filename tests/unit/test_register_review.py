@@ -281,3 +281,23 @@ def test_rev009_export_neutralises_cells_a_spreadsheet_would_run(tmp_path, refer
     assert figures.iloc[0]["period"] in ("'\tq1", "'q1", "q1")
     cells = [str(v) for frame in (initiatives, figures) for v in frame.to_numpy().ravel()]
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_rev010_an_import_file_repeating_an_id_is_refused_by_row_not_a_crash(tmp_path, reference):
+    # Found by mypy: the duplicate's message was assigned over the dict of renamed ids, so the next renamed
+    # row raised TypeError instead of the import naming the repeated row.
+    origin = connect(f"sqlite:///{tmp_path / 'origin.sqlite3'}")
+    migrate(origin)
+    service = service_on(origin)
+    for title in ("First of two", "Second of two"):
+        service.publish(RITA, service.propose(ANN, "new initiative", initiative(title=title), reference).id, reference)
+    out = tmp_path / "export"
+    assert cli("--url", str(origin.url), "export", "--out", str(out)).returncode == 0
+    origin.dispose()
+    rows = (out / "initiatives.csv").read_text(encoding="utf-8-sig").splitlines()
+    (out / "initiatives.csv").write_text("\n".join([rows[0], rows[1], rows[1], rows[2]]) + "\n", encoding="utf-8")
+
+    imported = cli("--url", f"sqlite:///{tmp_path / 'target.sqlite3'}", "import", str(out))
+
+    assert imported.returncode == 1 and "Traceback" not in imported.stderr
+    assert "initiatives.csv:3:id: duplicate id 'imp-0001'" in imported.stderr

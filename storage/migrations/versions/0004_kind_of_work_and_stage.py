@@ -19,6 +19,7 @@ for a pair sent since (say a service that is running), the nearest word, as the 
 """
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -59,7 +60,7 @@ def status_word(kind_of_work: str, stage: str) -> str:
     return "one-off operation" if kind_of_work in ("operation", "event", "project") else "established"
 
 
-def split_status(payload: dict) -> dict | None:
+def split_status(payload: dict[str, Any]) -> dict[str, Any] | None:
     """The payload with kind_of_work and stage where status was, or None when there is nothing to change."""
     word = payload.get("status")
     if not isinstance(word, str) or word.strip() not in STATUS_AS_KIND_AND_STAGE:
@@ -67,7 +68,7 @@ def split_status(payload: dict) -> dict | None:
     if "kind_of_work" in payload or "stage" in payload:
         return None
     kind_of_work, stage = STATUS_AS_KIND_AND_STAGE[word.strip()]
-    rewritten = {}
+    rewritten: dict[str, Any] = {}
     for key, value in payload.items():  # in place of status, so a reader sees the fields in the form's order
         if key == "status":
             rewritten.update(kind_of_work=kind_of_work, stage=stage)
@@ -76,12 +77,12 @@ def split_status(payload: dict) -> dict | None:
     return rewritten
 
 
-def join_status(payload: dict) -> dict | None:
+def join_status(payload: dict[str, Any]) -> dict[str, Any] | None:
     """The payload with a status word in place of kind_of_work and stage, or None when it has no such pair."""
     kind_of_work, stage = payload.get("kind_of_work"), payload.get("stage")
     if not isinstance(kind_of_work, str) or not isinstance(stage, str) or "status" in payload:
         return None
-    rewritten = {}
+    rewritten: dict[str, Any] = {}
     for key, value in payload.items():
         if key == "kind_of_work":
             rewritten["status"] = status_word(kind_of_work, stage)
@@ -90,7 +91,7 @@ def join_status(payload: dict) -> dict | None:
     return rewritten
 
 
-def _rewrite(change: Callable[[dict], dict | None]) -> None:
+def _rewrite(change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
     connection = op.get_bind()
     for row in connection.execute(sa.select(records.c.record_id, records.c.payload)
                                   .where(records.c.kind == "initiative")).all():
