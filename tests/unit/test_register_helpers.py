@@ -60,7 +60,7 @@ class FakeSource:
 
 def context(service: FakeService | None = None, source: FakeSource | None = None) -> RegisterContext:
     settings = Settings(register=True)
-    return RegisterContext(source or FakeSource(), service or FakeService(), settings)  # type: ignore[arg-type]  - stand-ins with just what the helpers use
+    return RegisterContext(source or FakeSource(), service or FakeService(), settings)  # type: ignore[arg-type]  # stand-ins with just what the helpers use
 
 
 def slots(*fields: str) -> list[dict]:
@@ -106,7 +106,7 @@ def test_reg_help004_records_and_snapshots_read_through_the_context():
     with pytest.raises(RegisterUnavailable):
         common.stored_record(FakeService(failure=RegisterUnavailable("away")), "reg-0001")
     source = FakeSource()
-    assert common.refreshed(source).version == "v2" and source.refreshed == 1  # type: ignore[arg-type]  - a stand-in source
+    assert common.refreshed(source).version == "v2" and source.refreshed == 1  # type: ignore[arg-type]  # a stand-in source
     assert common.failure_message(RegisterUnavailable("away")) == common.UNAVAILABLE
     assert common.failure_message(RuntimeError("too many")) == "too many"
 
@@ -193,4 +193,4 @@ def test_reg_help011_a_withdrawal_needs_a_record_and_a_reason_before_the_service
 
 def test_reg_help012_the_pickers_refresh_only_when_the_register_moved_on():
     with pytest.raises(PreventUpdate):
-        pickers.pickers_of(SimpleNamespace(version="v1"), "v1")  # type: ignore[arg-type]  - a stand-in snapshot
+        pickers.pickers_of(SimpleNamespace(version="v1"), "v1")  # type: ignore[arg-type]  # a stand-in snapshot
