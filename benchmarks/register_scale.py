@@ -380,11 +380,11 @@ def layout_breakdown(paper: Dataset, size: int) -> dict[str, tuple[float, int]]:
     from components import compare_view, map_panel, matrix_view, overview_view, profile, shell
     from components.panels import off_map_list, outcome_table
     from domain.aggregation import off_map_initiatives
-    from domain.register import PublishedRecord, with_register
+    from domain.register import RegisterRecord, with_register
     from domain.source import snapshot_of
 
     now = datetime.now(timezone.utc)
-    records = [PublishedRecord(record_id, "initiative", payload, now, "benchmark")
+    records = [RegisterRecord(record_id, "initiative", payload, now, "benchmark")
                for record_id, payload in synthetic_payloads(paper, size)]
     parts: dict[str, tuple[float, int]] = {}
 

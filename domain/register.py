@@ -113,7 +113,7 @@ class User:
 
 
 @dataclass(frozen=True)
-class PublishedRecord:
+class RegisterRecord:
     """A record as the register publishes it: what `storage` returns, in domain terms."""
 
     record_id: str
@@ -464,7 +464,7 @@ class FoldedRecord:
     problem: str = ""
 
 
-def fold_record(record: PublishedRecord, reference: Reference) -> FoldedRecord:
+def fold_record(record: RegisterRecord, reference: Reference) -> FoldedRecord:
     """A published record checked into the snapshot's terms (as published, not as new input)."""
     mark = Provenance("register", record.published_at.date().isoformat(), record.organisation)
     try:
@@ -500,7 +500,7 @@ def assemble(paper: Dataset, folded: Iterable[FoldedRecord]) -> Dataset:
     )
 
 
-def with_register(paper: Dataset, records: Iterable[PublishedRecord]) -> Dataset:
+def with_register(paper: Dataset, records: Iterable[RegisterRecord]) -> Dataset:
     """The paper plus published records, each checked afresh (`assemble` for records checked before)."""
     reference = Reference.of(paper)
     return assemble(paper, (fold_record(r, reference) for r in records))

@@ -26,7 +26,7 @@ from domain.exports import _cell as spreadsheet_safe
 from domain.loading import Problem, RawRow, load_dataset, read_csv, validate_rows
 from domain.register import (REGISTER_CASE_STUDY, Reference, SubmissionInvalid, csv_row, payload_of,
                              register_records_of, validate_initiative, with_register)
-from domain.register import PublishedRecord as DomainRecord
+from domain.register import RegisterRecord
 from domain.schema import HEADERS, STATUS_AS_KIND_AND_STAGE, Initiative, Outcome
 from settings import Settings
 from storage import register_store
@@ -60,7 +60,7 @@ def _csv_bytes(header: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
 
 def export(engine, settings: Settings, out: Path) -> str:
     paper = load_dataset(settings.data_dir)
-    records = [DomainRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation)
+    records = [RegisterRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation)
                for r in register_store.published_records(engine)]
     dataset = with_register(paper, records)
     if dataset.register_problems:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from domain.loading import Dataset
-from domain.register import PublishedRecord as DomainRecord
+from domain.register import RegisterRecord
 from domain.register import FoldedRecord, Reference, assemble, fold_record
 from domain.source import Snapshot, snapshot_of
 from storage import register_store
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 CHECK_WAIT_SECONDS = 2.0
 
 
-def record_key(record: DomainRecord) -> str:
+def record_key(record: RegisterRecord) -> str:
     """What a folded record is cached under: a digest of every field it was folded from. (record_id,
     revision) alone could repeat with other content (two publications racing to one revision, a
     database restored from a backup), and a worker would then keep showing the wrong one."""
@@ -100,7 +100,7 @@ class RegisterSource:
             revision = register_store.published_revision(self._engine)
             if revision == self._revision:
                 return False
-            records = [DomainRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation, r.revision,
+            records = [RegisterRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation, r.revision,
                                     published_by=r.published_by, self_published=r.self_published)
                        for r in register_store.published_records(self._engine)]
         except RegisterUnavailable as exc:

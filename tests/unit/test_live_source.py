@@ -15,7 +15,7 @@ import pytest
 import services.live_source as live
 from components import freshness
 from components.app_factory import create_app
-from domain.register import PublishedRecord as DomainRecord
+from domain.register import RegisterRecord
 from domain.register import User
 from services.live_source import RegisterSource
 from services.register import RegisterService
@@ -110,10 +110,10 @@ def test_live003_a_hanging_database_holds_a_request_up_only_briefly(engine, monk
     released.set()
 
 
-def record(title: str, published_at: datetime) -> DomainRecord:
+def record(title: str, published_at: datetime) -> RegisterRecord:
     payload = valid_payload(title=title)
     payload["figures"] = []
-    return DomainRecord("reg-0001", "initiative", payload, published_at, "Kent PCC office", 2)
+    return RegisterRecord("reg-0001", "initiative", payload, published_at, "Kent PCC office", 2)
 
 
 def test_live004_a_record_stored_again_under_the_same_revision_is_folded_again(engine, monkeypatch):
@@ -122,7 +122,7 @@ def test_live004_a_record_stored_again_under_the_same_revision_is_folded_again(e
     stored = {"revision": 1, "records": [record("First of the two", datetime(2026, 1, 1, tzinfo=timezone.utc))]}
 
     class Row:
-        def __init__(self, r: DomainRecord):
+        def __init__(self, r: RegisterRecord):
             self.record_id, self.kind, self.payload, self.published_at = r.record_id, r.kind, r.payload, r.published_at
             self.organisation, self.revision = r.organisation, r.revision
             self.published_by, self.self_published = r.published_by, r.self_published

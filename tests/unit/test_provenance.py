@@ -29,7 +29,7 @@ from domain.joining import join_initiatives
 from domain.loading import load_dataset
 from domain.lollipop import outcome_charts
 from domain.provenance import figure_line, figure_marks, provenance_line
-from domain.register import PublishedRecord, Reference, SubmissionInvalid, validate_note, with_register
+from domain.register import RegisterRecord, Reference, SubmissionInvalid, validate_note, with_register
 from domain.state import ViewState
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -67,11 +67,11 @@ def dataset(paper):
     """The paper with one published register record in Gwent, an erratum on one of the paper's figures
     and a follow-up on the South Wales project."""
     return with_register(paper, [
-        PublishedRecord("reg-0001", "initiative", gwent_proposal(), PUBLISHED, "Gwent PCC office"),
-        PublishedRecord("reg-0002", "note", {"about_id": "leicestershire-triage-car", "note_kind": "erratum",
+        RegisterRecord("reg-0001", "initiative", gwent_proposal(), PUBLISHED, "Gwent PCC office"),
+        RegisterRecord("reg-0002", "note", {"about_id": "leicestershire-triage-car", "note_kind": "erratum",
                                              "text": ERRATUM, "source": "Trust report 2017", "figure_id": "fig-043"},
                         PUBLISHED, "Leicestershire PCC office"),
-        PublishedRecord("reg-0003", "note", {"about_id": PAPER_RECORD, "note_kind": "follow-up", "text": FOLLOW_UP,
+        RegisterRecord("reg-0003", "note", {"about_id": PAPER_RECORD, "note_kind": "follow-up", "text": FOLLOW_UP,
                                              "source": "https://example.org/ace-wales"}, PUBLISHED, "Gwent PCC office"),
     ])
 

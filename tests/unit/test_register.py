@@ -15,7 +15,7 @@ from domain.aggregation import filter_initiatives
 from domain.compare import chart_source, citation_line
 from domain.exports import initiative_rows
 from domain.loading import load_dataset
-from domain.register import (PublishedRecord, Reference, SubmissionInvalid, User, validate_initiative, validate_note,
+from domain.register import (RegisterRecord, Reference, SubmissionInvalid, User, validate_initiative, validate_note,
                              with_register)
 from domain.state import ViewState, state_from_query
 from services.live_source import RegisterSource
@@ -105,8 +105,8 @@ def test_reg003_the_loader_rules_apply_to_one_record(paper):
 
 
 def test_reg004_published_records_join_the_paper_marked_by_source(paper):
-    record = PublishedRecord("reg-0001", "initiative", proposal(), NOW, "Kent PCC office")
-    note = PublishedRecord("reg-0002", "note", {"about_id": paper.initiatives[0].id, "note_kind": "follow-up",
+    record = RegisterRecord("reg-0001", "initiative", proposal(), NOW, "Kent PCC office")
+    note = RegisterRecord("reg-0002", "note", {"about_id": paper.initiatives[0].id, "note_kind": "follow-up",
                                                 "text": "Extended to the whole county in 2018.", "source": "Minutes"},
                            NOW, "Kent PCC office")
     dataset = with_register(paper, [record, note])
@@ -127,7 +127,7 @@ def test_reg004_published_records_join_the_paper_marked_by_source(paper):
 
 
 def test_reg005_a_record_that_no_longer_validates_is_named_not_dropped_silently(paper):
-    stale = PublishedRecord("reg-0009", "initiative", proposal(themes=["retired-theme"]), NOW, "Kent PCC office")
+    stale = RegisterRecord("reg-0009", "initiative", proposal(themes=["retired-theme"]), NOW, "Kent PCC office")
     dataset = with_register(paper, [stale])
     assert "reg-0009" not in dataset.initiatives_by_id
     assert dataset.register_problems and "reg-0009" in dataset.register_problems[0]
@@ -270,7 +270,7 @@ def test_reg011_a_force_with_many_records_sends_its_titles_page_by_page(paper):
     from components.profile import PAGE, profile_content
     from domain.source import snapshot_of
 
-    records = [PublishedRecord(f"reg-{n:04d}", "initiative", proposal(title=f"Kent work number {n:03d}"), NOW, "Kent PCC")
+    records = [RegisterRecord(f"reg-{n:04d}", "initiative", proposal(title=f"Kent work number {n:03d}"), NOW, "Kent PCC")
                for n in range(1, 71)]
     snapshot = snapshot_of(with_register(paper, records), 1)
     content = profile_content(snapshot.dataset, snapshot.join, ViewState(force="E23000032"), "/", "")

@@ -216,12 +216,12 @@ def test_reg_in010_a_record_published_before_these_rules_stays_on_the_map():
     # folds it: the rules are for new input; the export neutralises old text for spreadsheets instead.
     from datetime import datetime, timezone
 
-    from domain.register import PublishedRecord, fold_record
+    from domain.register import RegisterRecord, fold_record
 
     old = valid_payload(title="=Street triage before the rules", summary="-3 detentions a month, said the pilot.",
                         figures=[{**VALID_FIGURE, "unit": "hours", "value": -3}])
     assert "title" in problems_of(old)  # refused as new input
-    folded = fold_record(PublishedRecord("reg-0001", "initiative", old, datetime(2026, 1, 1, tzinfo=timezone.utc),
+    folded = fold_record(RegisterRecord("reg-0001", "initiative", old, datetime(2026, 1, 1, tzinfo=timezone.utc),
                                          "Kent PCC office"), reference())
     assert folded.problem == ""
     assert folded.initiative is not None and folded.initiative.title == "=Street triage before the rules"

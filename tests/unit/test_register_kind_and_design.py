@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from domain.loading import load_dataset
-from domain.register import (PublishedRecord, Reference, SubmissionInvalid, User, payload_of, review_diff, sentence,
+from domain.register import (Reference, RegisterRecord, SubmissionInvalid, User, payload_of, review_diff, sentence,
                              validate_initiative, with_register)
 from pipelines.register import HEADERS_BEFORE_3, export, main
 from services.register import RegisterService, cleaned_payload
@@ -110,7 +110,7 @@ def sentence_of(problems: dict[str, list[str]], field: str) -> str:
 def test_rk004_a_payload_stored_with_a_status_word_is_read_by_mapping_it_and_stays_on_the_map(paper, reference):
     old = proposal(status="established", figures=[figure(design="", caveat="")])
     del old["kind_of_work"], old["stage"]
-    record = PublishedRecord("reg-0001", "initiative", old, NOW, "Kent PCC office")
+    record = RegisterRecord("reg-0001", "initiative", old, NOW, "Kent PCC office")
     dataset = with_register(paper, [record])
     assert dataset.register_problems == ()
     [initiative] = [i for i in dataset.initiatives if i.id == "reg-0001"]

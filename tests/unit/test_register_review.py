@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from components.app_factory import _register_source
 from domain.loading import load_dataset
-from domain.register import PublishedRecord as DomainRecord
+from domain.register import RegisterRecord
 from domain.register import Reference, SubmissionInvalid, User
 import services.live_source as live
 from services.live_source import RegisterSource
@@ -93,7 +93,7 @@ def test_rev002_with_review_own_on_self_publication_is_allowed_and_marked(engine
     published = [e for e in service.history(record.record_id) if e.action == "published"]
     assert published[-1].detail["self_published"] is True
     # Workers see it: the live source hands the domain a record that says so.
-    seen: list[DomainRecord] = []
+    seen: list[RegisterRecord] = []
     real = live.fold_record
     monkeypatch.setattr(live, "fold_record", lambda r, ref: (seen.append(r), real(r, ref))[1])
     RegisterSource(paper_dataset, engine, poll_seconds=60).refresh()
