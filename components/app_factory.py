@@ -134,10 +134,10 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     layout = LayoutCache(source, prefix, settings)
     app.layout = layout
     install_layout_route(app, layout, source, settings)
-    _register_features(app, source, snapshot, service, settings)
-    install_security(app, settings)
+    register_outputs = _register_features(app, source, snapshot, service, settings)
+    install_security(app, settings, register_outputs)
     if service is not None:
-        install_write_guard(app, settings)
+        install_write_guard(app, settings, register_outputs)
     _warm_up(snapshot, prefix)
     assert dataset.boundaries is not None  # _source_of refuses a dataset without; a source passed in must have them
     _add_file_routes(app, settings, dataset.boundaries.geojson_bytes, plotly_bytes, plotly_digest)
@@ -184,8 +184,9 @@ def _dash_app(settings: Settings, plotly_digest: str) -> Dash:
 
 
 def _register_features(app: Dash, source: DataSource, snapshot: Snapshot, service: RegisterService | None,
-                       settings: Settings) -> None:
-    """One registration per feature: each module holds its layout and its callbacks side by side."""
+                       settings: Settings) -> frozenset[str]:
+    """One registration per feature: each module holds its layout and its callbacks side by side. Returns the
+    register's callbacks (empty without the register), which the write guard protects."""
     prefix = settings.url_prefix
     shell.register(app, source)
     map_panel.register(app, source, prefix)
@@ -198,7 +199,8 @@ def _register_features(app: Dash, source: DataSource, snapshot: Snapshot, servic
     if snapshot.register_on:
         freshness.register(app, source, prefix)
     if service is not None:
-        register.register(app, source, service, settings)
+        return register.register(app, source, service, settings)
+    return frozenset()
 
 
 def _add_file_routes(app: Dash, settings: Settings, geojson_bytes: bytes, plotly_bytes: bytes,

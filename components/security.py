@@ -12,6 +12,8 @@ which errors those are, so an upgrade that changes them says so).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import inspect
 import json
 import os
@@ -224,7 +226,7 @@ def _plain(message: str, status: int) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain")
 
 
-def install_security(app: Dash, settings: Settings) -> None:
+def install_security(app: Dash, settings: Settings, register_outputs: Collection[str] = frozenset()) -> None:
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     Talisman(
@@ -259,7 +261,7 @@ def install_security(app: Dash, settings: Settings) -> None:
         return None
 
     if settings.register:
-        install_private_answers(app, settings)
+        install_private_answers(app, settings, register_outputs)
 
     @server.errorhandler(HTTPException)
     def plain_http_error(exc: HTTPException) -> Response:
@@ -287,7 +289,7 @@ def dispatch_refused(exc: BaseException) -> bool:
     return True
 
 
-def install_private_answers(app: Dash, settings: Settings) -> None:
+def install_private_answers(app: Dash, settings: Settings, register_outputs: Collection[str]) -> None:
     """With the register on, some answers are one user's own: their page (with their register section) and
     every register callback's answer (their submissions, the review queue, a refusal). Those are marked
     `private, no-store`, so no proxy or shared cache gives them to someone else and no browser keeps them
@@ -301,7 +303,7 @@ def install_private_answers(app: Dash, settings: Settings) -> None:
     def keep_personal_answers_private(response: Response) -> Response:
         if request.path == update_path and request.method == "POST":
             try:
-                personal = is_register_callback(request.get_json(silent=True))
+                personal = is_register_callback(request.get_json(silent=True), register_outputs)
             except HTTPException:  # a body refused as too large: whosever it was, its refusal is kept private
                 personal = True
             if personal or current_user(request, settings) is not None:

@@ -8,6 +8,8 @@ the reverse proxy vouches for.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import hmac
 import secrets
 from urllib.parse import urlsplit
@@ -27,9 +29,11 @@ def _plain(message: str, status: int) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain")
 
 
-def is_register_callback(payload: object) -> bool:
+def is_register_callback(payload: object, register_outputs: Collection[str]) -> bool:
+    """Whether a callback request is for one of the register's callbacks: its `output` is the key Dash
+    dispatches on (Dash.callback_map), so an exact match names the callback that would run."""
     output = payload.get("output") if isinstance(payload, dict) else None
-    return isinstance(output, str) and "register-" in output
+    return isinstance(output, str) and output in register_outputs
 
 
 def cross_site_reason(headers, cookies, host: str) -> str | None:
@@ -47,7 +51,9 @@ def cross_site_reason(headers, cookies, host: str) -> str | None:
     return None
 
 
-def install_write_guard(app: Dash, settings: Settings) -> None:
+def install_write_guard(app: Dash, settings: Settings, register_outputs: Collection[str]) -> None:
+    """Register callbacks (`register_outputs`, as components.register.register returns them) answer only
+    requests from this app's own page, with its token, from a signed-in user."""
     server = app.server
     update_path = f"{settings.routes_prefix}_dash-update-component"
     cookie_path = settings.url_prefix
@@ -56,7 +62,7 @@ def install_write_guard(app: Dash, settings: Settings) -> None:
     def guard_register_callbacks() -> Response | None:
         if request.path != update_path or request.method != "POST":
             return None
-        if not is_register_callback(request.get_json(silent=True)):
+        if not is_register_callback(request.get_json(silent=True), register_outputs):
             return None
         reason = cross_site_reason(request.headers, request.cookies, request.host)
         if reason:

@@ -58,8 +58,11 @@ def validation_layout(snapshot: Snapshot) -> html.Section | None:
     return layout(snapshot, User("validation", True))
 
 
-def register(app: Dash, source: DataSource, service: RegisterService, settings: Settings) -> None:
-    """Every register callback, feature by feature."""
+def register(app: Dash, source: DataSource, service: RegisterService, settings: Settings) -> frozenset[str]:
+    """Every register callback, feature by feature. Returns their outputs as Dash keys them (`callback_map`):
+    the write guard and the private-answer headers protect exactly these."""
     context = RegisterContext(source, service, settings)
+    before = set(app.callback_map)
     for feature in (propose, update_draft, note, submissions, review, pickers):
         feature.register(app, context)
+    return frozenset(app.callback_map) - before

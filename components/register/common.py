@@ -19,7 +19,8 @@ from services.register import RegisterService
 from settings import Settings
 from storage.errors import RegisterUnavailable
 
-# Every register component's id starts so: components/write_guard.py knows a register callback by it.
+# Every register component's id starts so: one namespace of ids for the feature. (The write guard protects the
+# callbacks register() returns, by exact output, not by this prefix.)
 PREFIX = "register-"
 MAX_SUBMISSION_ID = 2 ** 31  # far beyond any register; both databases store it
 UNAVAILABLE = ("The register is unavailable just now. Your draft is kept in this browser; "

@@ -474,3 +474,27 @@ def test_reg_sec012_a_long_queue_is_shown_oldest_first_a_page_at_a_time(tmp_path
     after = [c for c in response_values(published)["register-queue"]["children"] if c["type"] == "Article"]
     assert after[-1]["props"]["children"][0]["props"]["children"].startswith(f"#{ids[QUEUE_SHOWN]}: ")
     assert len(after) == QUEUE_SHOWN
+
+
+def test_reg_sec013_the_guard_protects_exactly_the_register_s_callbacks(tmp_path):
+    # The guard once knew a register callback by the substring "register-" in its output. Now register()
+    # returns the callbacks it added: every one of them, and no callback of the dashboard, is guarded.
+    from dash import Dash
+
+    from components import register as register_feature
+    from services.register import RegisterService
+    from storage.database import connect, migrate
+    from tests.register_requests import paper, register_settings
+
+    dashboard = create_app(register_settings(tmp_path, register=False), paper())
+    settings = register_settings(tmp_path)
+    engine = connect(settings.database_url)
+    try:
+        migrate(engine)
+        app = Dash(__name__)
+        guarded = register_feature.register(app, dashboard.server.extensions["pph.source"],
+                                            RegisterService(engine, "Kent PCC", 20), settings)
+        assert guarded == frozenset(app.callback_map) and len(guarded) >= 10
+        assert not guarded & set(dashboard.callback_map)  # the read-only dashboard's callbacks are never guarded
+    finally:
+        engine.dispose()
