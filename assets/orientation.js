@@ -18,6 +18,34 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       document.title = title;
       return title;
     },
+    copyText: function (nClicks, text, buttonId) {
+      // "Copy link" and "Copy citation" (components/cite_view.py): each copies its own text and says so.
+      if (!nClicks || !text) { return window.dash_clientside.no_update; }
+      var what = buttonId === 'citation-copy' ? 'citation' : 'link';
+      var done = 'Copied the ' + what + '.';
+      var failed = 'Could not copy: select the ' + what + ' and copy it.';
+      function fallback() {
+        // Intranet pages served over plain http have no navigator.clipboard.
+        var area = document.createElement('textarea');
+        area.value = text;
+        area.setAttribute('readonly', '');
+        area.style.position = 'fixed';
+        area.style.opacity = '0';
+        document.body.appendChild(area);
+        area.select();
+        var ok = false;
+        try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+        document.body.removeChild(area);
+        return ok;
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        return navigator.clipboard.writeText(text).then(
+          function () { return done; },
+          function () { return fallback() ? done : failed; }
+        );
+      }
+      return fallback() ? done : failed;
+    },
     recentForSource: function (filtersData) {
       var query = (filtersData && typeof filtersData.query === 'string') ? filtersData.query : '';
       var source = new URLSearchParams(query).get('source');

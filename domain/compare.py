@@ -176,3 +176,43 @@ def chart_source(dataset: Dataset) -> str:
     register = ", and reviewed additions<br>from this dashboard's register" if dataset.provenance else ""
     return (f"Source: PHE (2016) Police and Public Health{register};<br>dataset version {plain_text(dataset.version)}. "
             "Boundaries: ONS, OGL v3.0,<br>© Crown copyright and database right.")
+
+
+# The National and regional tab's groups, in the order shown.
+OFF_MAP_GROUPS = ("National work", "Regional work", "British Transport Police", "Welsh forces (hidden from the map)")
+REGIONS = ("North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands", "East of England",
+           "London", "South East", "South West")
+
+
+@dataclass(frozen=True)
+class OffMapGroup:
+    heading: str  # one of OFF_MAP_GROUPS, with the region for regional work ("Regional work: North East")
+    initiatives: tuple[Initiative, ...]
+
+
+def region_of_place(place: str) -> str:
+    """The English region a regional initiative's place names ('' when it names none)."""
+    return next((r for r in sorted(REGIONS, key=len, reverse=True) if r.lower() in place.lower()), "")
+
+
+def group_off_map(join: ForceJoin, items: Iterable[tuple[Initiative, str]]) -> tuple[OffMapGroup, ...]:
+    """Work off the map grouped by scope, and regional work by region: national, each region's, British
+    Transport Police's, and the Welsh forces' while they are hidden."""
+    grouped: dict[str, list[Initiative]] = {}
+    for initiative, _reason in items:
+        placement = join.placements[initiative.id].placement
+        if placement == "welsh force":
+            heading = OFF_MAP_GROUPS[3]
+        elif placement == "non-territorial force":
+            heading = OFF_MAP_GROUPS[2]
+        elif initiative.scope == "regional":
+            region = region_of_place(initiative.place)
+            heading = f"{OFF_MAP_GROUPS[1]}: {region}" if region else OFF_MAP_GROUPS[1]
+        else:
+            heading = OFF_MAP_GROUPS[0]
+        grouped.setdefault(heading, []).append(initiative)
+
+    def order(heading: str) -> tuple[int, str]:
+        return next(n for n, g in enumerate(OFF_MAP_GROUPS) if heading.startswith(g)), heading
+
+    return tuple(OffMapGroup(h, tuple(grouped[h])) for h in sorted(grouped, key=order))
