@@ -74,12 +74,12 @@ def _first_force(dataset: Dataset, initiative_id: str) -> str:
 
 
 def headline(change: Change) -> str:
-    """'Added: <title>', 'Erratum withdrawn on: <title>', … one line a reader takes in at once."""
+    """'Added: <title>', 'Erratum withdrawn: <title>', … one line a reader takes in at once."""
     verb = ACTION_WORDS[change.action]
     if change.kind == "initiative":
         return f"{verb}: {change.title}"
     noun = "Erratum" if change.kind == "erratum" else "Follow-up"
-    return f"{noun} {verb.lower()} on: {change.title}"
+    return f"{noun} {verb.lower()}: {change.title}"
 
 
 def detail_line(change: Change) -> str:
