@@ -31,6 +31,8 @@ def test_orib001_header_names_the_paper_the_data_and_the_terms(watched, live_ser
     page.locator("#recent-changes summary").click()
     recent = page.locator("#recent-changes-list").inner_text()
     assert "Dataset version 3.0.0, released" in recent and "changelog" in recent
+    from tests.browser.test_accessibility import axe_violations
+    assert axe_violations(page) == []  # both disclosures open
     assert watched.console_errors == []
 
 
