@@ -368,7 +368,7 @@ def recent_changes(engine: Engine, limit: int) -> list[tuple[HistoryEntry, Publi
     query = (select(HistoryRow, RecordRow).join(RecordRow, RecordRow.record_id == HistoryRow.record_id)
              .where(HistoryRow.action.in_(PUBLISHING_ACTIONS)).order_by(HistoryRow.id.desc()).limit(limit))
     with _transaction(engine) as session:
-        return [(_history_from(entry), _record_from(record)) for entry, record in session.execute(query).tuples()]
+        return [(_history_from(entry), _record_from(record)) for entry, record in session.execute(query)]
 
 
 
