@@ -8,7 +8,7 @@ from dataclasses import replace
 from dash import dcc, html
 
 from components.attributes import aria
-from domain.aggregation import reading_of
+from domain.aggregation import filters_narrow, reading_of
 from domain.compare import (OFF_MAP_ROW_ID, ComparedForce, MatrixRow, OffMapGroup, SimilarForce, how_obtained,
                             none_text)
 from domain.loading import Dataset
@@ -136,7 +136,10 @@ def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, 
                         *([html.Td(str(row.added), className="count register-count")] if added else [])],
                        className="totals-row" if total_row else None)
 
-    parts: list = [html.Thead(header), html.Tbody([table_row(row) for row in rows])]
+    # What a dash means here, in words, once: none matches the filters, or none in the paper at all.
+    key = f"{NO_COUNT} {none_text(filters_narrow(state))}; the darker a number's cell, the more initiatives."
+    parts: list = [html.Caption(key, className="matrix-key"), html.Thead(header),
+                   html.Tbody([table_row(row) for row in rows])]
     if totals is not None:
         parts.append(html.Tfoot(table_row(totals, total_row=True)))
     return html.Div(html.Table(parts, className="matrix-table"),
