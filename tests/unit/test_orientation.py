@@ -92,3 +92,29 @@ def test_ori006_zip_named_after_the_view(dataset):
     assert view_zip_name(dataset, None, show_wales=True) == "police-public-health-england-and-wales.zip"
     devon = next(f.id for f in dataset.forces if f.name.startswith("Devon"))
     assert view_zip_name(dataset, devon) == "police-public-health-devon-and-cornwall-police.zip"
+
+
+def test_ori007_live_source_carries_what_the_register_added_and_withdrew(tmp_path):
+    """The snapshot knows the register's latest changes (read with its records), so the page and the feed need
+    no I/O of their own."""
+    from domain.register import User
+    from services.live_source import RegisterSource
+    from services.register import RegisterService
+    from storage.database import connect, migrate
+    from tests.register_requests import CONTRIBUTOR, REVIEWER, paper, reference, valid_payload
+
+    engine = connect(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    migrate(engine)
+    service = RegisterService(engine, "Kent PCC office", 100)
+    sent = service.propose(User(CONTRIBUTOR, False), "new initiative", valid_payload(title="Kent triage"), reference())
+    record = service.publish(User(REVIEWER, True), sent.id, reference())
+    source = RegisterSource(paper(), engine, poll_seconds=0)
+    snapshot = source.current()
+    assert [headline(c) for c in snapshot.changes] == ["Added: Kent triage"]
+    assert data_line(snapshot.dataset, True, snapshot.changes).endswith(
+        f"register updated {snapshot.changes[0].at.date().isoformat()}")
+    service.withdraw(User(REVIEWER, True), record.record_id, "sent twice")
+    source.refresh()
+    assert [headline(c) for c in source.current().changes] == ["Withdrawn: Kent triage", "Added: Kent triage"]
+    source.stop()
+    engine.dispose()
