@@ -116,12 +116,14 @@ def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, 
             groups[-1] = (label, groups[-1][1] + 1)
         else:
             groups.append((label, 1))
-    spans = {"rowSpan": 2, "scope": "col"}
+    def spanning(text: str, class_name: str | None = None) -> html.Th:
+        return html.Th(text, rowSpan=2, scope="col", className=class_name)
+
     header = [
-        html.Tr([html.Th("Force", **spans), html.Th("Region", **spans),
+        html.Tr([spanning("Force"), spanning("Region"),
                  *[html.Th(label, colSpan=n, scope="colgroup", className="theme-group") for label, n in groups],
-                 html.Th("All themes (each initiative once)", **spans, className="total"),
-                 *([html.Th("Added through the register", **spans)] if added else [])]),
+                 spanning("All themes (each initiative once)", "total"),
+                 *([spanning("Added through the register")] if added else [])]),
         html.Tr([html.Th(t.label, scope="col", title=t.description) for t in dataset.themes]),
     ]
 

@@ -10,6 +10,9 @@ the Source filter and the title are followed in the browser, so no request is ad
 from __future__ import annotations
 
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
+from dash.development.base_component import Component
+
+from components.attributes import aria
 
 from components.ids import Ids
 from domain.feed import (PAPER_TITLE, PAPER_URL, Change, data_line, dataset_release_line, detail_line, headline,
@@ -38,7 +41,7 @@ EVALUATION_HELP: dict[str, str] = {
 
 def glossary(register_on: bool) -> html.Dl:
     """The terms the views use, each in a line."""
-    terms: list[tuple[str, object]] = [
+    terms: list[tuple[str, str | Component]] = [
         ("Initiative", "One piece of work the paper describes: a service, a programme, a pilot, a campaign …"),
         ("Case studies and sections", "How the paper itself is arranged: a case study is one local example (it "
          "may hold several initiatives); a national section describes national or regional work."),
@@ -93,7 +96,7 @@ def layout(snapshot: Snapshot, url_prefix: str) -> html.Div:
         html.P([
             html.A(["The source paper", html.Span(f": {PAPER_TITLE}", className="visually-hidden"),
                     " (PHE, 2016, on GOV.UK)"], href=PAPER_URL, className="paper-link"),
-            html.Span(" · ", **{"aria-hidden": "true"}),
+            html.Span(" · ", **aria(hidden="true")),
             html.Span(data_line(dataset, register_on, snapshot.changes), id=DATA_LINE),
         ], className="orientation-line"),
         html.Details([
