@@ -10,12 +10,13 @@ import plotly.io as plotly_io
 from dash import Dash
 from flask import Response, abort, request
 
-from components import (cite_view, compare_view, freshness, map_panel, matrix_view, national_view, overview_view,
-                        profile, register, shell)
+from components import (cite_view, compare_view, freshness, map_panel, matrix_view, national_view, orientation,
+                        overview_view, profile, register, shell)
 from components.page_cache import LAYOUT_ROUTE, LayoutCache, install_layout_route
 from components.write_guard import install_write_guard
 from components.security import install_security
 from components.static_compression import content_digest, hashed_file_response, install_precompressed_static
+from domain import feed
 from domain.loading import Dataset, load_dataset
 from domain.source import DataSource, Snapshot, StaticSource, snapshot_of
 from domain.state import ViewState
@@ -141,6 +142,7 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     _warm_up(snapshot, prefix)
     assert dataset.boundaries is not None  # _source_of refuses a dataset without; a source passed in must have them
     _add_file_routes(app, settings, dataset.boundaries.geojson_bytes, plotly_bytes, plotly_digest)
+    _add_feed_route(app, source, settings)
     return app
 
 
@@ -196,11 +198,27 @@ def _register_features(app: Dash, source: DataSource, snapshot: Snapshot, servic
     compare_view.register(app, source, prefix)
     matrix_view.register(app, source, prefix)
     cite_view.register(app, source, prefix)
+    orientation.register(app)
     if snapshot.register_on:
         freshness.register(app, source, prefix)
     if service is not None:
         return register.register(app, source, service, settings)
     return frozenset()
+
+
+def _add_feed_route(app: Dash, source: DataSource, settings: Settings) -> None:
+    """`<prefix>feed.atom`: "Recently added or corrected" as Atom 1.0, for an intranet page to show; built from
+    the current snapshot, as the page is."""
+
+    @app.server.route(f"{settings.routes_prefix}{orientation.FEED_PATH}")
+    def atom_feed() -> Response:
+        snapshot = source.current()
+        base_url = request.host_url.rstrip("/") + settings.url_prefix
+        body = feed.atom_feed(snapshot.dataset, snapshot.changes, snapshot.register_on, base_url,
+                              f"{base_url}{orientation.FEED_PATH}")
+        response = Response(body, mimetype="application/atom+xml")
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 def _add_file_routes(app: Dash, settings: Settings, geojson_bytes: bytes, plotly_bytes: bytes,

@@ -4,6 +4,7 @@ download name the view on screen, built from its state. Layout and callbacks sid
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
@@ -13,10 +14,15 @@ from components.ids import Ids
 from components.view_state import page_view_url, state_from_store
 from domain.aggregation import background_of, filter_initiatives, initiatives_in_view, outcomes_of
 from domain.compare import citation_line
-from domain.exports import view_zip
+from domain.exports import view_zip, view_zip_name
+from domain.feed import PAPER_URL
 from domain.loading import Dataset
 from domain.source import DataSource
-from domain.state import filters_text
+from domain.state import DEFAULT_VIEW, ViewState, filters_text
+
+CITE_LINK = "cite-link"
+LINK_COPY = "cite-link-copy"
+LINK_COPY_STATUS = "cite-link-copy-status"
 
 PAPER = ("Public Health England (2016). Police and Public Health: Innovation in practice – "
          "an overview of collaboration across England.")
@@ -25,9 +31,12 @@ PAPER = ("Public Health England (2016). Police and Public Health: Innovation in 
 def cite_panel() -> list:
     return [
         html.H2("Cite this view"),
-        html.P("Link and citation for what you see now."),
+        html.P("Link and citation for what you see now. The link opens the map on this view."),
+        html.P(["Link: ", html.A(id=CITE_LINK, className="cite-link")]),
+        html.Button("Copy link", id=LINK_COPY, n_clicks=0, className="button copy-button"),
+        html.Span(id=LINK_COPY_STATUS, role="status", className="copy-status"),
         html.Pre(id=Ids.CITATION, className="citation-text"),
-        html.Button("Copy link and citation", id=Ids.CITATION_COPY, n_clicks=0, className="button copy-button"),
+        html.Button("Copy citation", id=Ids.CITATION_COPY, n_clicks=0, className="button copy-button"),
         html.Span(id=Ids.COPY_STATUS, role="status", className="copy-status"),
         html.P(id=Ids.PRINT_FILTERS, className="print-only"),
         html.P(id=Ids.PRINT_DATE, className="print-only"),
@@ -38,7 +47,7 @@ def about_panel(dataset: Dataset, map_counts: str) -> list:
     boundaries = dataset.boundaries
     return [
         html.H2("About the data"),
-        html.P(["Source: ", html.Cite(PAPER), " Summaries are this project's own words; every figure "
+        html.P(["Source: ", html.Cite(PAPER), " ", html.A("Find the paper on GOV.UK", href=PAPER_URL), ". Summaries are this project's own words; every figure "
                 "carries the paper's section, and its reference mark where the paper places one."]),
         html.P(f"Dataset version {dataset.version}, compiled {dataset.version_date} from the 2016 paper: "
                f"{len(dataset.initiatives)} initiatives, {len(dataset.outcomes)} figures."),
@@ -49,10 +58,15 @@ def about_panel(dataset: Dataset, map_counts: str) -> list:
     ]
 
 
+def cited_state(state: ViewState) -> ViewState:
+    """The view a citation or link names: the map and its profile, not the Cite tab it was copied from."""
+    return replace(state, view=DEFAULT_VIEW) if state.view == "cite" else state
+
+
 def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[], date] = date.today) -> None:
     @app.callback(
         Output(Ids.CITATION, "children"), Output(Ids.PRINT_DATE, "children"), Output(Ids.PRINT_FILTERS, "children"),
-        Output(Ids.OPEN_FULL, "href"),
+        Output(Ids.OPEN_FULL, "href"), Output(CITE_LINK, "href"), Output(CITE_LINK, "children"),
         Input(Ids.STATE, "data"), Input(Ids.URL, "href"),
     )
     def show_citation(state_data, href):
@@ -60,11 +74,11 @@ def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[],
         dataset = source.current().dataset
         state = state_from_store(state_data, dataset)
         now = today()
-        url = page_view_url(href, state, url_prefix)
+        url = page_view_url(href, cited_state(state), url_prefix)
         return (citation_line(dataset, url, now),
                 f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
                 f"{dataset.version_date} from the 2016 paper.",
-                filters_text(state, dataset), url)
+                filters_text(state, dataset), url, url, url)
 
     @app.callback(
         Output(Ids.DOWNLOAD, "data"), Input(Ids.EXPORT_BUTTON, "n_clicks"), State(Ids.STATE, "data"),
@@ -78,14 +92,17 @@ def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[],
         dataset = snapshot.dataset
         state = state_from_store(state_data, dataset)
         in_view = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
-        citation = citation_line(dataset, page_view_url(href, state, url_prefix), today())
+        citation = citation_line(dataset, page_view_url(href, cited_state(state), url_prefix), today())
         figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
         return dcc.send_bytes(view_zip(dataset, in_view, figures, citation),
-                              filename=f"police-public-health{'-' + state.force if state.force else ''}.zip")
+                              filename=view_zip_name(dataset, state.force, state.show_wales))
 
     # In the browser: the clipboard and plotly's image export are the browser's, not the server's.
-    app.clientside_callback(ClientsideFunction("pph", "copyCitation"), Output(Ids.COPY_STATUS, "children"),
+    app.clientside_callback(ClientsideFunction("pphOrientation", "copyText"), Output(Ids.COPY_STATUS, "children"),
                             Input(Ids.CITATION_COPY, "n_clicks"), State(Ids.CITATION, "children"),
+                            State(Ids.CITATION_COPY, "id"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("pphOrientation", "copyText"), Output(LINK_COPY_STATUS, "children"),
+                            Input(LINK_COPY, "n_clicks"), State(CITE_LINK, "href"), State(LINK_COPY, "id"),
                             prevent_initial_call=True)
     # The figures come from the profile's `chart_images` callback, sent only when the button is pressed.
     app.clientside_callback(ClientsideFunction("pph", "saveCharts"), Output(Ids.SAVE_CHARTS, "title"),

@@ -9,10 +9,11 @@ from dash import dcc, html
 
 from components.attributes import aria
 from domain.aggregation import filters_narrow, reading_of
-from domain.compare import OFF_MAP_ROW_ID, ComparedForce, MatrixRow, SimilarForce, how_obtained, none_text
+from domain.compare import (OFF_MAP_ROW_ID, ComparedForce, MatrixRow, OffMapGroup, SimilarForce, how_obtained,
+                            none_text)
 from domain.loading import Dataset
 from domain.provenance import figure_line, provenance_line
-from domain.schema import DERIVED_KIND, Note, Outcome
+from domain.schema import DERIVED_KIND, Initiative, Note, Outcome
 from domain.state import ViewState
 
 
@@ -82,29 +83,114 @@ def similar_links(similar: Sequence[SimilarForce], anchor: str | None, state: Vi
     return [html.P(f"Similar to {dataset.forces_by_id[anchor].name}:"), html.Ul(links)] if links else []
 
 
-def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, url_prefix: str) -> html.Div:
-    """The themes x forces table; each count links to the force's view filtered to that theme."""
-    nothing = none_text(filters_narrow(state))
+THEME_GROUP_LABELS = {"core topic": "Core topics", "further topic": "Further topics", "broader theme": "Broader themes"}
+NO_COUNT = "–"
+
+
+def shade(count: int) -> str:
+    """A count's shading class: the more initiatives, the darker (with the number always written)."""
+    return "count shade-1" if count == 1 else "count shade-2" if count == 2 else "count shade-3"
+
+
+def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, url_prefix: str,
+                 totals: MatrixRow | None = None) -> html.Div:
+    """The themes x forces table: themes under their groups, each count shaded and a link to the force's view
+    filtered to that theme, a dash where there is none, each row's total, and a totals row."""
 
     def cell(row: MatrixRow, theme_id: str) -> html.Td:
         count = row.counts.get(theme_id)
         if not count:
-            return html.Td(nothing, className="none")
+            return html.Td(NO_COUNT, className="none")
         force = None if row.row_id == OFF_MAP_ROW_ID else row.row_id
         # Work with no force area is listed in the national view; a force's shows in the profile.
         target = replace(state, force=force, themes=(theme_id,), compare=(), notices=(),
                          view="national" if force is None else "matrix")
-        return html.Td(dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}"), className="count")
+        return html.Td(dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}"), className=shade(count))
 
     # Once the register has added records, each row says how many of its initiatives are the register's.
     added = bool(dataset.provenance)
-    header = html.Tr([html.Th("Force", scope="col"), html.Th("Region", scope="col"),
-                      *[html.Th(t.label, scope="col") for t in dataset.themes],
-                      *([html.Th("Added through the register", scope="col")] if added else [])])
-    body = [html.Tr([html.Th(row.label, scope="row"), html.Td(row.region),
-                     *[cell(row, t.id) for t in dataset.themes],
-                     *([html.Td(str(row.added), className="count register-count")] if added else [])])
-            for row in rows]
-    return html.Div(html.Table([html.Thead(header), html.Tbody(body)], className="matrix-table"),
-                    className="table-scroll", tabIndex="0", role="region",
-                    **aria(label="Coverage matrix, scrolls sideways"))
+    groups: list[tuple[str, int]] = []  # (group label, how many consecutive themes it heads)
+    for theme in dataset.themes:
+        label = THEME_GROUP_LABELS.get(theme.kind, theme.kind)
+        if groups and groups[-1][0] == label:
+            groups[-1] = (label, groups[-1][1] + 1)
+        else:
+            groups.append((label, 1))
+    def spanning(text: str, class_name: str | None = None) -> html.Th:
+        return html.Th(text, rowSpan=2, scope="col", className=class_name)
+
+    header = [
+        html.Tr([spanning("Force"), spanning("Region"),
+                 *[html.Th(label, colSpan=n, scope="colgroup", className="theme-group") for label, n in groups],
+                 spanning("All themes (each initiative once)", "total"),
+                 *([spanning("Added through the register")] if added else [])]),
+        html.Tr([html.Th(t.label, scope="col", title=t.description) for t in dataset.themes]),
+    ]
+
+    def table_row(row: MatrixRow, total_row: bool = False) -> html.Tr:
+        total = html.Td(str(row.total) if row.total else NO_COUNT,
+                        className="total" + (" none" if not row.total else ""))
+        return html.Tr([html.Th(row.label, scope="row"), html.Td(row.region),
+                        *[(html.Td(str(row.counts[t.id]) if row.counts.get(t.id) else NO_COUNT,
+                                   className="total" + ("" if row.counts.get(t.id) else " none"))
+                           if total_row else cell(row, t.id)) for t in dataset.themes],
+                        total,
+                        *([html.Td(str(row.added), className="count register-count")] if added else [])],
+                       className="totals-row" if total_row else None)
+
+    # What a dash means here, in words, once: none matches the filters, or none in the paper at all.
+    key = f"{NO_COUNT} {none_text(filters_narrow(state))}; the darker a number's cell, the more initiatives."
+    parts: list = [html.Caption(key, className="matrix-key"), html.Thead(header),
+                   html.Tbody([table_row(row) for row in rows])]
+    if totals is not None:
+        parts.append(html.Tfoot(table_row(totals, total_row=True)))
+    return html.Div(html.Table(parts, className="matrix-table"),
+                    className="table-scroll matrix-scroll", tabIndex="0", role="region",
+                    **aria(label="Coverage matrix, scrolls sideways and down"))
+
+
+OFF_MAP_LISTED = 60  # items shown in the National and regional tab before "n more … download this view"
+
+
+def off_map_groups(groups: Sequence[OffMapGroup], dataset: Dataset) -> list:
+    """The National and regional tab: a heading per scope (and region), each item with its themes, evaluation,
+    kind and stage, its summary, its figures and where it comes from."""
+    if not any(g.initiatives for g in groups):
+        return [html.P("No national, regional, British Transport Police or Welsh work matches the filters.",
+                       className="empty")]
+    by_initiative: dict[str, list[Outcome]] = {}
+    for outcome in dataset.outcomes:
+        if outcome.initiative_id:
+            by_initiative.setdefault(outcome.initiative_id, []).append(outcome)
+    shown = 0
+    sections: list = []
+    for group in groups:
+        items = group.initiatives[: max(0, OFF_MAP_LISTED - shown)]
+        shown += len(items)
+        if not items:
+            break
+        sections.append(html.Section([
+            html.H3(f"{group.heading} ({len(group.initiatives)})"),
+            html.Ul([_off_map_item(i, dataset, by_initiative.get(i.id, [])) for i in items], className="off-map-items"),
+        ], className="off-map-group"))
+    total = sum(len(g.initiatives) for g in groups)
+    if total > shown:
+        sections.append(html.P(f"{total - shown} more pieces of work not shown here: narrow the filters, or download "
+                               "this view for every one.", className="note"))
+    return sections
+
+
+def _off_map_item(initiative: Initiative, dataset: Dataset, outcomes: Sequence[Outcome]) -> html.Li:
+    themes = ", ".join(dataset.themes_by_id[t].label for t in initiative.themes)
+    flags = "".join(f" [{n.marker}: {n.text}]" for n in dataset.notes_on(initiative.id))
+    facts = (f"Themes: {themes} · Evaluation: {initiative.evaluation} · {initiative.kind_of_work.capitalize()}, "
+             f"{initiative.stage} · Where: {initiative.place}")
+    figures = [f"{o.measure}: {reading_of(o)} ({'result' if o.is_result else o.kind})" for o in outcomes]
+    return html.Li([
+        html.Strong(initiative.title + flags),
+        html.P(facts, className="off-map-facts"),
+        html.P(initiative.summary),
+        html.Ul([html.Li(f) for f in figures], className="off-map-figures", **aria(label="Figures")) if figures
+        else html.P("The paper gives no figures for it.", className="off-map-facts"),
+        html.P(f"Source: {provenance_line(dataset, initiative.id)}", className="off-map-source"),
+    ])

@@ -14,14 +14,15 @@ from components.ids import Ids
 from components.panels import on_demand
 from components.view_state import is_open, page_view_url, state_from_store, toggle_outputs
 from domain.aggregation import filter_initiatives
-from domain.compare import MatrixRow, citation_line, coverage_matrix, sort_matrix
+from domain.compare import MatrixRow, citation_line, coverage_matrix, matrix_totals, sort_matrix
 from domain.exports import matrix_zip
 from domain.loading import Dataset
 from domain.source import DataSource, Snapshot
 from domain.state import ViewState
 
 
-BASIC_SORTS = [{"label": "Force (A to Z)", "value": "force"}, {"label": "Region", "value": "region"}]
+BASIC_SORTS = [{"label": "Force (A to Z)", "value": "force"}, {"label": "Region", "value": "region"},
+               {"label": "All themes (most first)", "value": "total"}]
 
 
 def sort_options(dataset: Dataset) -> list[dict]:
@@ -32,8 +33,10 @@ def panel(dataset: Dataset) -> list:
     return [
         html.H2("Coverage matrix: themes by force"),
         html.P("How many initiatives the 2016 paper records for each force and theme under the current "
-               "filters. A number links to those initiatives. An empty cell says whether none matches your "
-               "filters or the paper has none there; either way, not that no work happens."),
+               "filters, themes grouped as the paper groups them. A number links to those initiatives; the darker "
+               "its cell, the more there are. A dash (–) means none: none matches your filters, or the paper "
+               "describes none there, not that no work happens. The last column and row count each initiative "
+               "once, however many themes or force areas it spans."),
         *on_demand("the coverage matrix", Ids.MATRIX_TOGGLE, Ids.MATRIX_BODY, Ids.MATRIX, [
             html.Label("Sort rows by", htmlFor=Ids.MATRIX_SORT),
             # The themes join the options when the matrix is opened: a dropdown indexes every option for
@@ -50,10 +53,14 @@ def sorted_matrix(snapshot: Snapshot, state: ViewState, sort_column: object) -> 
     """The matrix's rows under the state's filters, sorted by `sort_column` as the browser sent it (by force
     when it is not one the matrix offers); a theme's column sorts the most first."""
     dataset = snapshot.dataset
-    column = sort_column if isinstance(sort_column, str) and sort_column in {"force", "region", *dataset.themes_by_id} \
-        else "force"
+    column = sort_column if isinstance(sort_column, str) and sort_column in {"force", "region", "total",
+                                                                             *dataset.themes_by_id} else "force"
     rows = coverage_matrix(dataset, snapshot.join, filter_initiatives(dataset, state), state.show_wales)
     return sort_matrix(rows, column, descending=column not in {"force", "region"})
+
+
+def totals_of(snapshot: Snapshot, state: ViewState) -> MatrixRow:
+    return matrix_totals(snapshot.dataset, snapshot.join, filter_initiatives(snapshot.dataset, state), state.show_wales)
 
 
 def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[], date] = date.today) -> None:
@@ -68,7 +75,8 @@ def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[],
             return [], *toggle_outputs(False, "the coverage matrix"), no_update
         snapshot = source.current()
         state = state_from_store(filters_data, snapshot.dataset)
-        table = matrix_table(sorted_matrix(snapshot, state, sort_column), snapshot.dataset, state, url_prefix)
+        table = matrix_table(sorted_matrix(snapshot, state, sort_column), snapshot.dataset, state, url_prefix,
+                             totals_of(snapshot, state))
         return table, *toggle_outputs(True, "the coverage matrix"), sort_options(snapshot.dataset)
 
     @app.callback(
@@ -83,5 +91,6 @@ def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[],
         dataset = snapshot.dataset
         state = state_from_store(state_data, dataset)
         citation = citation_line(dataset, page_view_url(href, state, url_prefix), today())
-        return dcc.send_bytes(matrix_zip(sorted_matrix(snapshot, state, sort_column), dataset, citation),
-                              filename="coverage-matrix.zip")
+        return dcc.send_bytes(matrix_zip(sorted_matrix(snapshot, state, sort_column), dataset, citation,
+                                         totals_of(snapshot, state)),
+                              filename="police-public-health-coverage-matrix.zip")

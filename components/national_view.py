@@ -11,9 +11,10 @@ from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components.ids import Ids, shown_state_id
-from components.panels import off_map_list
+from components.compare_panels import off_map_groups
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
 from domain.aggregation import filter_initiatives, off_map_initiatives
+from domain.compare import group_off_map
 from domain.source import DataSource
 
 VIEW = "national"
@@ -23,9 +24,10 @@ def national_intro(show_wales: bool) -> str:
     """What the list holds, as the Welsh forces' toggle has the map: Welsh work is on the map while shown."""
     if show_wales:
         return ("The Welsh forces are shown on the map, so their work is there, not here. Listed: national, "
-                "regional and British Transport Police work, which has no force area on the map.")
+                "regional and British Transport Police work, which has no force area on the map, grouped by scope "
+                "and region: the paper names no single force for it.")
     return ("Listed: national, regional and British Transport Police work, which has no force area on the map, "
-            "and Welsh work while the Welsh forces are hidden.")
+            "and Welsh work while the Welsh forces are hidden, grouped by scope and region.")
 
 
 def national_panel() -> list:
@@ -58,4 +60,5 @@ def register(app: Dash, source: DataSource) -> None:
             raise PreventUpdate
         matching = filter_initiatives(dataset, state)
         return [html.P(national_intro(state.show_wales), className="note"),
-                *off_map_list(off_map_initiatives(snapshot.join, matching, state.show_wales), dataset)], key
+                *off_map_groups(group_off_map(snapshot.join, off_map_initiatives(snapshot.join, matching,
+                                                                                  state.show_wales)), dataset)], key

@@ -11,7 +11,7 @@ from dataclasses import replace
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from components import cite_view, compare_view, map_panel, matrix_view, national_view, overview_view, profile
+from components import cite_view, compare_view, map_panel, matrix_view, national_view, orientation, overview_view, profile
 from components.ids import Ids, map_measure_button, view_panel, view_tab
 from components.view_state import clicked_force, state_from_store, store_of
 from domain.loading import Dataset
@@ -135,6 +135,7 @@ def build_layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT
             html.H1("Police and public health: the initiatives of PHE's 2016 paper, by force area"),
             html.P("What Public Health England's 2016 paper describes of police and public health working together: "
                    "its examples and their figures, not a count of all such work."),
+            orientation.layout(snapshot, url_prefix),
         ], className="site-header"),
         html.Div(notice_paragraphs(state, snapshot.register_on), id=Ids.NOTICE, role="status", className="notice"),
         html.Main([

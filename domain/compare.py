@@ -93,6 +93,11 @@ class MatrixRow:
     region: str
     counts: dict[str, int]  # theme id -> initiatives; themes with none are absent
     added: int = 0  # of the row's matching initiatives, those added through the register (not the paper's)
+    total: int = 0  # the row's matching initiatives, each once (an initiative counts under each of its themes)
+
+
+TOTAL_ROW_ID = "total"
+TOTAL_LABEL = "All rows (each initiative once)"
 
 
 def coverage_matrix(dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative],
@@ -105,13 +110,29 @@ def coverage_matrix(dataset: Dataset, join: ForceJoin, matching: Iterable[Initia
         if force.id not in join.by_force or not (force.is_english or show_wales):
             continue
         initiatives = [dataset.initiatives_by_id[i] for i in join.by_force[force.id] if i in matching_ids]
-        rows.append(MatrixRow(force.id, force.name, force.region,
-                              dict(Counter(t for i in initiatives for t in i.themes)), _added(dataset, initiatives)))
+        rows.append(_row(dataset, force.id, force.name, force.region, initiatives))
     off_map = [i for i in matching if join.placements[i.id].placement in {"no force named", "non-territorial force"}
                or (join.placements[i.id].placement == "welsh force" and not show_wales)]
-    rows.append(MatrixRow(OFF_MAP_ROW_ID, "National, regional and non-territorial work", "",
-                          dict(Counter(t for i in off_map for t in i.themes)), _added(dataset, off_map)))
+    rows.append(_row(dataset, OFF_MAP_ROW_ID, "National, regional and non-territorial work", "", off_map))
     return tuple(rows)
+
+
+def _row(dataset: Dataset, row_id: str, label: str, region: str, initiatives: Sequence[Initiative]) -> MatrixRow:
+    return MatrixRow(row_id, label, region, dict(Counter(t for i in initiatives for t in i.themes)),
+                     _added(dataset, initiatives), len(initiatives))
+
+
+def matrix_totals(dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative], show_wales: bool) -> MatrixRow:
+    """The matrix's totals row: per theme, the matching initiatives in any of its rows, each counted once (a
+    multi-force initiative sits in several force rows, so the column's sum would count it again)."""
+    matching = tuple(matching)
+    in_rows = {i.id for i in matching if join.placements[i.id].placement in {"no force named", "non-territorial force"}
+               or (join.placements[i.id].placement == "welsh force" and not show_wales)}
+    for force in dataset.forces:
+        if force.id in join.by_force and (force.is_english or show_wales):
+            in_rows.update(join.by_force[force.id])
+    counted = [i for i in matching if i.id in in_rows]
+    return _row(dataset, TOTAL_ROW_ID, TOTAL_LABEL, "", counted)
 
 
 def _added(dataset: Dataset, initiatives: Iterable[Initiative]) -> int:
@@ -126,6 +147,9 @@ def sort_matrix(rows: Sequence[MatrixRow], column: str, descending: bool) -> tup
         key = lambda r: r.label
     elif column == "region":
         key = lambda r: (r.region, r.label)
+    elif column == "total":
+        body.sort(key=lambda r: r.label)
+        key = lambda r: r.total
     else:
         # Ties keep alphabetical order whichever way the counts run.
         body.sort(key=lambda r: r.label)
@@ -152,3 +176,43 @@ def chart_source(dataset: Dataset) -> str:
     register = ", and reviewed additions<br>from this dashboard's register" if dataset.provenance else ""
     return (f"Source: PHE (2016) Police and Public Health{register};<br>dataset version {plain_text(dataset.version)}. "
             "Boundaries: ONS, OGL v3.0,<br>© Crown copyright and database right.")
+
+
+# The National and regional tab's groups, in the order shown.
+OFF_MAP_GROUPS = ("National work", "Regional work", "British Transport Police", "Welsh forces (hidden from the map)")
+REGIONS = ("North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands", "East of England",
+           "London", "South East", "South West")
+
+
+@dataclass(frozen=True)
+class OffMapGroup:
+    heading: str  # one of OFF_MAP_GROUPS, with the region for regional work ("Regional work: North East")
+    initiatives: tuple[Initiative, ...]
+
+
+def region_of_place(place: str) -> str:
+    """The English region a regional initiative's place names ('' when it names none)."""
+    return next((r for r in sorted(REGIONS, key=len, reverse=True) if r.lower() in place.lower()), "")
+
+
+def group_off_map(join: ForceJoin, items: Iterable[tuple[Initiative, str]]) -> tuple[OffMapGroup, ...]:
+    """Work off the map grouped by scope, and regional work by region: national, each region's, British
+    Transport Police's, and the Welsh forces' while they are hidden."""
+    grouped: dict[str, list[Initiative]] = {}
+    for initiative, _reason in items:
+        placement = join.placements[initiative.id].placement
+        if placement == "welsh force":
+            heading = OFF_MAP_GROUPS[3]
+        elif placement == "non-territorial force":
+            heading = OFF_MAP_GROUPS[2]
+        elif initiative.scope == "regional":
+            region = region_of_place(initiative.place)
+            heading = f"{OFF_MAP_GROUPS[1]}: {region}" if region else OFF_MAP_GROUPS[1]
+        else:
+            heading = OFF_MAP_GROUPS[0]
+        grouped.setdefault(heading, []).append(initiative)
+
+    def order(heading: str) -> tuple[int, str]:
+        return next(n for n, g in enumerate(OFF_MAP_GROUPS) if heading.startswith(g)), heading
+
+    return tuple(OffMapGroup(h, tuple(grouped[h])) for h in sorted(grouped, key=order))

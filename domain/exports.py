@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from domain.compare import MatrixRow
+from domain.compare import MatrixRow, TOTAL_LABEL
 from domain.loading import Dataset
 from domain.provenance import figure_line, is_register, note_line, provenance_line
 from domain.schema import Initiative, Note, Outcome
@@ -45,8 +47,8 @@ INITIATIVE_COLUMNS: dict[str, str] = {
     "stage": "how far along it was when the paper was written: proposed, planned, in development, running or "
              "completed",
     "evaluation": "what the paper reports of an evaluation, never more",
-    "start_year": "year it began, where the paper gives it (blank otherwise)",
-    "end_year": "year it ended, where the paper gives it (blank otherwise)",
+    "start_year": "year it began, where the paper gives it (blank otherwise); a whole number such as 2017",
+    "end_year": "year it ended, where the paper gives it (blank otherwise); a whole number such as 2017",
     "summary": "what it is, in this project's words",
     "section": "the paper's section heading (blank for a register record: its source is in record_source)",
     "references": "the paper's reference marks placed on it (blank for a register record)",
@@ -168,7 +170,16 @@ def note_rows(notes: Iterable[Note]) -> list[dict[str, Any]]:
              "provenance": note_line(n)} for n in notes]
 
 
-def _readme(title: str, citation: str, tables: Mapping[str, Mapping[str, str]], note: str = "") -> bytes:
+# Years are written as whole numbers, but most initiatives have none: a column with blanks is read by pandas
+# (and R's read.csv) as decimals, 2017.0, unless told. The README gives the one line that keeps them whole.
+YEARS_READ_AS_WHOLE = ('Years (start_year, end_year) are whole numbers, blank where the paper gives none. '
+                       'pandas reads a column with blanks as decimals (2017.0) unless told; to keep them whole: '
+                       'pandas.read_csv("initiatives.csv", dtype={"start_year": "Int64", "end_year": "Int64"}).')
+YEAR_DTYPES = {"start_year": "Int64", "end_year": "Int64"}
+
+
+def _readme(title: str, citation: str, tables: Mapping[str, Mapping[str, str]], note: str = "",
+            reading: Sequence[str] = ()) -> bytes:
     lines = [title, "", "Cite as:", citation, ""]
     if note:
         lines += [note, ""]
@@ -177,7 +188,7 @@ def _readme(title: str, citation: str, tables: Mapping[str, Mapping[str, str]], 
         lines += [f"{column}: {meaning}" for column, meaning in columns.items()]
         lines.append("")
     lines += ["The CSV files are UTF-8 with a byte-order mark; lists inside a cell are separated by '; '.",
-              "Text cells that would start a spreadsheet formula begin with an apostrophe.", ""]
+              "Text cells that would start a spreadsheet formula begin with an apostrophe.", *reading, ""]
     return "\r\n".join(lines).encode("utf-8-sig")
 
 
@@ -209,26 +220,49 @@ def view_zip(dataset: Dataset, initiatives: Sequence[Initiative], outcomes: Sequ
                                    "reference marks) or this dashboard's register (who reviewed it, when, and the "
                                    "contributor's source), never both. notes.csv holds the errata and follow-ups "
                                    "published through the register on the records above (header only when there "
-                                   "are none)."),
+                                   "are none).",
+                              reading=(YEARS_READ_AS_WHOLE,)),
     })
 
 
+def slug(text: str) -> str:
+    """'Devon & Cornwall Police' -> 'devon-and-cornwall-police': a file name's part, ASCII, lower case."""
+    plain = unicodedata.normalize("NFKD", text.replace("&", " and ")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "view"
+
+
+def view_zip_name(dataset: Dataset, force_id: str | None, show_wales: bool = False) -> str:
+    """The view's download is named after what it shows: the force by name, or England (and Wales)."""
+    if force_id and force_id in dataset.forces_by_id:
+        place = dataset.forces_by_id[force_id].name
+    else:
+        place = "England and Wales" if show_wales else "England"
+    return f"police-public-health-{slug(place)}.zip"
+
+
 REGISTER_COLUMN = "register_initiatives"
+TOTAL_COLUMN = "total_initiatives"
 
 
-def matrix_rows(rows: Sequence[MatrixRow], dataset: Dataset) -> tuple[list[str], list[dict[str, Any]]]:
-    """Exactly the matrix as shown, in its order, with counts as numbers (0 where the paper has none)."""
-    columns = ["force", "region", *[t.label for t in dataset.themes], REGISTER_COLUMN]
+def matrix_rows(rows: Sequence[MatrixRow], dataset: Dataset,
+                totals: MatrixRow | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """Exactly the matrix as shown, in its order, with counts as numbers (0 where the paper has none), each
+    row's total, and the totals row last."""
+    columns = ["force", "region", *[t.label for t in dataset.themes], TOTAL_COLUMN, REGISTER_COLUMN]
     table = [{"force": row.label, "region": row.region,
-              **{t.label: row.counts.get(t.id, 0) for t in dataset.themes}, REGISTER_COLUMN: row.added} for row in rows]
+              **{t.label: row.counts.get(t.id, 0) for t in dataset.themes}, TOTAL_COLUMN: row.total,
+              REGISTER_COLUMN: row.added} for row in (*rows, *([totals] if totals else []))]
     return columns, table
 
 
-def matrix_zip(rows: Sequence[MatrixRow], dataset: Dataset, citation: str) -> bytes:
-    columns, table = matrix_rows(rows, dataset)
-    definitions = {"force": "police force area, or the row of work with no force area",
+def matrix_zip(rows: Sequence[MatrixRow], dataset: Dataset, citation: str, totals: MatrixRow | None = None) -> bytes:
+    columns, table = matrix_rows(rows, dataset, totals)
+    definitions = {"force": f"police force area, or the row of work with no force area; the last row, '{TOTAL_LABEL}', "
+                            "is the totals: each matching initiative counted once, however many force areas it spans",
                    "region": "ONS region",
                    **{t.label: f"initiatives with the theme '{t.label}' (0: none in the 2016 paper)" for t in dataset.themes},
+                   TOTAL_COLUMN: "the row's matching initiatives, each counted once (an initiative with several themes "
+                                 "counts under each theme, so this is not the sum of the theme columns)",
                    REGISTER_COLUMN: "how many of the row's matching initiatives were added through this dashboard's "
                                     "register rather than taken from the 2016 paper (each theme column counts both)"}
     return _zip({

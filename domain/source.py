@@ -8,11 +8,14 @@ immutable: a request that started with one sees it to the end, whatever is publi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from domain.compare import chart_source
 from domain.joining import ForceJoin, join_initiatives
 from domain.loading import Dataset
+
+if TYPE_CHECKING:
+    from domain.feed import Change
 
 
 @dataclass(frozen=True)
@@ -25,15 +28,17 @@ class Snapshot:
     # Changes whenever anything shown changes: the dataset version, plus the register's revision.
     version: str
     register_on: bool = False
+    # The register's latest changes to what is published, newest first (domain.feed): read with the records.
+    changes: tuple[Change, ...] = ()
 
 
-def snapshot_of(dataset: Dataset, register_revision: int | None = None) -> Snapshot:
+def snapshot_of(dataset: Dataset, register_revision: int | None = None, changes: tuple[Change, ...] = ()) -> Snapshot:
     """Join a dataset to the map once, for every request that reads this snapshot."""
     if dataset.boundaries is None:
         raise ValueError("a snapshot needs the dataset's boundaries")
     join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
     version = dataset.version if register_revision is None else f"{dataset.version}+register.{register_revision}"
-    return Snapshot(dataset, join, chart_source(dataset), version, register_revision is not None)
+    return Snapshot(dataset, join, chart_source(dataset), version, register_revision is not None, changes)
 
 
 class DataSource(Protocol):

@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
+from domain.feed import RECENT_LIMIT, change_of
 from domain.loading import Dataset
 from domain.register import RegisterRecord
 from domain.register import FoldedRecord, Reference, assemble, fold_record
@@ -103,6 +104,7 @@ class RegisterSource:
             records = [RegisterRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation, r.revision,
                                     published_by=r.published_by, self_published=r.self_published)
                        for r in register_store.published_records(self._engine)]
+            recent = register_store.recent_changes(self._engine, RECENT_LIMIT)
         except RegisterUnavailable as exc:
             log.warning("register unavailable, still serving revision %s: %s", self._revision, exc)
             return False
@@ -116,7 +118,10 @@ class RegisterSource:
         dataset = assemble(self._paper, folded.values())
         for problem in dataset.register_problems:
             log.error("%s", problem)
-        self._snapshot = snapshot_of(dataset, revision)  # one assignment: readers see the old or the new
+        # What readers are told changed, in their terms, read with the records (never inside a callback).
+        changes = tuple(c for c in (change_of(e.id, e.action, e.at, r.record_id, r.kind, r.payload, r.organisation,
+                                              e.detail, dataset) for e, r in recent) if c is not None)
+        self._snapshot = snapshot_of(dataset, revision, changes)  # one assignment: readers see the old or the new
         self._revision = revision
         return True
 

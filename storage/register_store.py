@@ -36,7 +36,7 @@ __all__ = [
     "Conflict", "HistoryEntry", "LimitReached", "NotFound", "PublishedRecord", "RegisterUnavailable", "StaleRecord",
     "Submission", "amend", "get_record", "get_submission", "history", "import_records", "pending", "pending_count",
     "publish", "published_records", "published_revision", "return_submission", "SubmissionLimit", "submissions_by",
-    "submit", "withdraw",
+    "submit", "withdraw", "recent_changes",
 ]
 
 SUBMISSION_KINDS: tuple[str, ...] = get_args(SubmissionKind)
@@ -360,6 +360,16 @@ def history(engine: Engine, record_id: str | None = None, submission_id: int | N
         query = query.where(HistoryRow.submission_id == submission_id)
     with _transaction(engine) as session:
         return [_history_from(row) for row in session.scalars(query)]
+
+
+def recent_changes(engine: Engine, limit: int) -> list[tuple[HistoryEntry, PublishedRecord]]:
+    """The latest `limit` changes to what is published (publications, amendments, withdrawals, imports), newest
+    first, each with its record as it stands now (withdrawn ones included): what readers are told changed."""
+    query = (select(HistoryRow, RecordRow).join(RecordRow, RecordRow.record_id == HistoryRow.record_id)
+             .where(HistoryRow.action.in_(PUBLISHING_ACTIONS)).order_by(HistoryRow.id.desc()).limit(limit))
+    with _transaction(engine) as session:
+        return [(_history_from(entry), _record_from(record)) for entry, record in session.execute(query)]
+
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_cmpb003_matrix_sorts_links_and_exports_what_is_shown(watched, live_serv
     with zipfile.ZipFile(info.value.path()) as archive:
         archive.extractall(tmp_path)
     table = pd.read_csv(tmp_path / "coverage-matrix.csv")
-    assert list(table["force"]) == shown
+    assert list(table["force"]) == [*shown, "All rows (each initiative once)"]  # the totals row last
     assert str(table["Mental health"].dtype) == "int64" and table["Mental health"].iloc[0] == 1
     readme = (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
     assert "Public Health England (2016)" in readme and "themes=mental-health" in readme

@@ -106,7 +106,7 @@ def test_brw006_national_and_btp_work_is_listed_and_csv_downloads(watched, live_
     assert "National liaison and diversion programme" in off_map
     with page.expect_download() as info:
         page.locator("#export-csv").click()
-    assert info.value.suggested_filename == "police-public-health-E23000021.zip"
+    assert info.value.suggested_filename == "police-public-health-leicestershire-police.zip"
     with zipfile.ZipFile(info.value.path()) as archive:
         archive.extractall(tmp_path)
     assert list(pd.read_csv(tmp_path / "initiatives.csv")["id"]) == ["leicestershire-triage-car"]

@@ -33,6 +33,7 @@ def test_take001_citation_and_downloads_follow_the_view_on_screen(watched, live_
 
     with page.expect_download() as info:
         page.locator("#export-csv").click()
+    assert info.value.suggested_filename == "police-public-health-leicestershire-police.zip"  # named after the view
     unzip(info.value, tmp_path / "view")
     assert list(pd.read_csv(tmp_path / "view" / "initiatives.csv")["id"]) == ["leicestershire-triage-car"]
     readme = (tmp_path / "view" / "README.txt").read_text(encoding="utf-8-sig")
@@ -45,7 +46,10 @@ def test_take001_citation_and_downloads_follow_the_view_on_screen(watched, live_
         page.locator("#matrix-export").click()
     unzip(info.value, tmp_path / "matrix")
     matrix = pd.read_csv(tmp_path / "matrix" / "coverage-matrix.csv")
-    assert matrix.columns[0] == "force" and len(matrix) == 40
+    assert matrix.columns[0] == "force" and len(matrix) == 41  # 40 rows and the totals
+    totals = matrix.iloc[-1]
+    assert totals["force"] == "All rows (each initiative once)" and totals["total_initiatives"] == 9
+    assert totals["Mental health"] == 9 and str(matrix["total_initiatives"].dtype) == "int64"
     assert "force=E23000021" in (tmp_path / "matrix" / "README.txt").read_text(encoding="utf-8-sig")
 
 

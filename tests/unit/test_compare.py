@@ -92,7 +92,8 @@ def test_cmp005_matrix_download_is_what_is_shown_as_typed_data_with_citation_bes
     with zipfile.ZipFile(io.BytesIO(matrix_zip(rows, dataset, "CITE"))) as archive:
         archive.extractall(tmp_path)
     table = pd.read_csv(tmp_path / "coverage-matrix.csv")
-    assert list(table.columns) == ["force", "region", "Mental health", "Dementia", "register_initiatives"]
+    assert list(table.columns) == ["force", "region", "Mental health", "Dementia", "total_initiatives",
+                                   "register_initiatives"]
     assert table["register_initiatives"].tolist() == [0] * len(rows)  # the paper alone: none from the register
     assert list(table["force"]) == [r.label for r in rows]
     assert table.loc[0, ["Mental health", "Dementia"]].tolist() == [2, 1]
@@ -115,3 +116,30 @@ def test_cmp007_compare_state_parses_aliases_and_caps_at_four(small):
     assert state.compare == ("E23000001", "E23000002", "E23000003", "E23000004")
     assert any("nope" in n for n in state.notices) and any("Only 4" in n for n in state.notices)
     assert state_from_query(state.to_query(), dataset).compare == state.compare
+
+
+def test_cmp007_matrix_totals_count_each_initiative_once_on_screen_and_in_the_csv(small, tmp_path):
+    from domain.compare import TOTAL_LABEL, matrix_totals
+    dataset, join = small
+    rows = sort_matrix(coverage_matrix(dataset, join, dataset.initiatives, False), "force", False)
+    assert {r.row_id: r.total for r in rows}["E23000001"] == 2  # a and b, though b has two themes
+    totals = matrix_totals(dataset, join, dataset.initiatives, False)
+    # b spans Alpha and Beta but is one initiative; w (Welsh, hidden) is in the off-map row.
+    assert totals.total == 4 and totals.counts == {"mental-health": 2, "dementia": 3}
+    with zipfile.ZipFile(io.BytesIO(matrix_zip(rows, dataset, "CITE", totals))) as archive:
+        archive.extractall(tmp_path)
+    table = pd.read_csv(tmp_path / "coverage-matrix.csv")
+    assert table.iloc[-1]["force"] == TOTAL_LABEL and table.iloc[-1]["total_initiatives"] == 4
+    assert table.iloc[-1][["Mental health", "Dementia"]].tolist() == [2, 3]
+    assert str(table["total_initiatives"].dtype) == "int64"
+    assert "totals" in (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
+
+
+def test_cmp008_off_map_work_grouped_by_scope_and_region(small):
+    from domain.aggregation import off_map_initiatives
+    from domain.compare import group_off_map, region_of_place
+    dataset, join = small
+    groups = group_off_map(join, off_map_initiatives(join, dataset.initiatives, False))
+    assert [g.heading for g in groups] == ["National work", "Welsh forces (hidden from the map)"]
+    assert region_of_place("Many police stations in the North East (forces not named)") == "North East"
+    assert region_of_place("England") == ""

@@ -98,3 +98,18 @@ def test_exp003_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
     table = pd.read_csv(path)
     assert list(table["name"]) == ["'=HYPERLINK(\"http://x\")", "'+44 line", "'@SUM(A1)"]
     assert list(table["number"]) == [-3, 2, 1]  # numbers are never altered
+
+
+def test_exp_years_are_whole_numbers_read_as_the_readme_says(dataset, tmp_path):
+    """Years are written as whole numbers, and the README's one line reads them back as Int64, not 2017.0."""
+    from domain.exports import YEAR_DTYPES
+    names = unzip(view_zip(dataset, dataset.initiatives, (), "CITE"), tmp_path)
+    assert "initiatives.csv" in names
+    text = (tmp_path / "initiatives.csv").read_text(encoding="utf-8-sig")
+    assert ".0," not in text.split("\n", 1)[1].replace(".0%", "")  # no year written as a decimal
+    readme = (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
+    assert 'dtype={"start_year": "Int64", "end_year": "Int64"}' in readme
+    table = pd.read_csv(tmp_path / "initiatives.csv", dtype=YEAR_DTYPES)
+    assert str(table["start_year"].dtype) == "Int64" and str(table["end_year"].dtype) == "Int64"
+    years = table["start_year"].dropna().tolist()
+    assert years and all(isinstance(y, int) and 1990 < y < 2030 for y in years)
