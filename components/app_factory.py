@@ -186,7 +186,7 @@ def _register_features(app: Dash, source: DataSource, snapshot: Snapshot, servic
                        settings: Settings) -> None:
     """One registration per feature: each module holds its layout and its callbacks side by side."""
     prefix = settings.url_prefix
-    shell.register(app, source)
+    shell.register(app, source, prefix)
     map_panel.register(app, source, prefix)
     profile.register(app, source, prefix)
     overview_view.register(app, source)

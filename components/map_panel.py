@@ -34,6 +34,19 @@ PAPER_CAUTION = ("The paper gives examples, not a census: it says it cannot capt
 MAP_LABEL = ("Map of the police force areas, each coloured by what the key above it says. The arrow keys "
              "move between forces and Enter selects one; the Force list above does the same, and the map as a "
              "table, below, lists the same counts.")
+# Where the keyboard starts on the map when no force is selected: one stated force near the middle of England, so
+# the arrows reach any other in a few presses (the selected force, when there is one, is the start instead).
+KEYBOARD_START = "E23000021"  # Leicestershire Police
+
+
+def map_hint(dataset: Dataset) -> str:
+    """The visible hint naming the map's keys and where the keyboard starts."""
+    start = dataset.forces_by_id.get(KEYBOARD_START)
+    where = f", else on {start.name}" if start else ""
+    return (f"Keyboard: Tab to the map, then arrow keys move between forces; Enter selects. It starts on the selected "
+            f"force{where}.")
+
+
 COLOUR_OPTIONS = [{"label": "Initiatives", "value": "initiatives"}, {"label": "Themes covered", "value": "themes"},
                   {"label": "Results reported", "value": "results"}]
 
@@ -105,7 +118,9 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE) 
         html.Ul(legend(colours.legend), id=Ids.MAP_LEGEND, className="map-legend", **{"aria-label": "Key"}),
         html.P(PAPER_CAUTION, className="legend-note map-caution"),
         # Filled by assets/force-map.js; React renders no children into it, so it never redraws over the map.
-        html.Div(id=Ids.MAP, className="map", **{"data-label": MAP_LABEL}),
+        html.Div(id=Ids.MAP, className="map", **{"data-label": MAP_LABEL, "data-start-force": KEYBOARD_START,
+                                                 "aria-describedby": Ids.MAP_HINT}),
+        html.P(map_hint(dataset), id=Ids.MAP_HINT, className="map-hint"),
         dcc.Store(id=Ids.MAP_SHAPES, data=shapes(dataset).as_data()),
         dcc.Store(id=Ids.MAP_COLOURS, data=colours.as_data()),
         dcc.Store(id=Ids.MAP_CLICK),
