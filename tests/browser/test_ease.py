@@ -153,7 +153,8 @@ def test_ease005_the_profile_is_one_scroll_with_its_figures_readable(watched, li
 
 
 @pytest.mark.parametrize("viewport", [{"width": 375, "height": 740}, {"width": 768, "height": 1024},
-                                      {"width": 1280, "height": 720}], ids=["phone", "tablet", "desktop"])
+                                      {"width": 768, "height": 1180}, {"width": 1280, "height": 720}],
+                         ids=["phone", "tablet", "tall-tablet", "desktop"])
 def test_ease006_a_click_on_the_map_brings_the_profiles_content_into_view(watched, live_server, viewport):
     page = watched.page
     page.set_viewport_size(viewport)
@@ -162,6 +163,7 @@ def test_ease006_a_click_on_the_map_brings_the_profiles_content_into_view(watche
     click_force(page, "E23000037")
     wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')",
                timeout=TIMEOUT)
+    page.wait_for_timeout(300)  # any scroll the click makes is done
     assert in_view(page, "#view-title")
     # The first initiative's title is in view too: content, not a heading peeking at the bottom edge.
     assert in_view(page, "#case-studies details.initiative > summary")
@@ -174,8 +176,8 @@ def test_ease007_in_page_links_open_their_tab_scroll_to_it_and_move_the_focus_th
     page.locator("#results a", has_text="See national and regional work").click()
     wait_until(page, "location.search.includes('view=national')", timeout=TIMEOUT)
     wait_until(page, "document.activeElement?.id === 'view-national'", timeout=TIMEOUT)
-    assert page.evaluate("""(() => { const r = document.querySelector('#view-national').getBoundingClientRect();
-        return r.top >= 0 && r.top < innerHeight / 2; })()""")
+    wait_until(page, """(() => { const r = document.querySelector('#view-national').getBoundingClientRect();
+        return r.top >= 0 && r.top < innerHeight / 2; })()""", timeout=TIMEOUT)
     wait_until(page, "document.querySelector('#view-national')?.textContent.includes('national')", timeout=TIMEOUT)
 
 
