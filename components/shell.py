@@ -288,6 +288,11 @@ def tab_changes(view: str, hidden_now: dict) -> dict:
                 selected={v: ("true" if v == view else "false") if changed[v] else no_update for v in VIEWS})
 
 
+# "Clear all filters" (its address and whether it shows) and the phone's "Filters (N active)", as sync_state writes them.
+CLEAR_ALL_OUTPUTS = dict(href=Output(Ids.CLEAR_ALL, "href"), className=Output(Ids.CLEAR_ALL, "className"),
+                         summary=Output(Ids.FILTERS_SUMMARY, "children"))
+
+
 def register(app: Dash, source: DataSource, url_prefix: str = "/") -> None:
     @app.callback(
         output=dict(
@@ -299,8 +304,7 @@ def register(app: Dash, source: DataSource, url_prefix: str = "/") -> None:
                 wales_pressed=Output(Ids.WALES, "aria-pressed"), wales_text=Output(Ids.WALES, "children"),
                 compare=Output(Ids.COMPARE, "value"), source=Output(Ids.SOURCE, "value")),
             measures={m: Output(map_measure_button(m), "aria-pressed") for m in COLOUR_MEASURES},
-            clear_all=dict(href=Output(Ids.CLEAR_ALL, "href"), className=Output(Ids.CLEAR_ALL, "className"),
-                           summary=Output(Ids.FILTERS_SUMMARY, "children")),
+            clear_all=CLEAR_ALL_OUTPUTS,
         ),
         inputs=dict(
             query=Input(Ids.URL, "search"),
