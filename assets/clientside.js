@@ -56,10 +56,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var heading = document.getElementById('view-title');
       if (heading) {
         var box = heading.getBoundingClientRect();
+        var narrow = window.matchMedia('(max-width: 1023px)').matches;
+        // Beside the map (a wide screen) the heading only has to be in view. Below it (a tablet or a phone) the
+        // profile's content must be too: the heading goes to the top, not left peeking at the bottom edge.
+        var outOfView = box.top < 0 || box.bottom > window.innerHeight;
+        var tooLow = narrow && box.top > window.innerHeight * 0.35;
         // A little room above the heading, so its focus ring is not cut off at the window's edge.
-        if (box.top < 0 || box.bottom > window.innerHeight) { window.scrollTo(0, window.scrollY + box.top - 12); }
+        if (outOfView || tooLow) { window.scrollTo(0, window.scrollY + box.top - 12); }
         // On a narrow screen the profile is below the map: keyboard and screen-reader users follow the focus.
-        if (window.matchMedia('(max-width: 1023px)').matches) { heading.focus({ preventScroll: true }); }
+        if (narrow) { heading.focus({ preventScroll: true }); }
       }
       if (current === click.force) { return 'England'; }
       return (lines && lines[0]) || noUpdate;
@@ -71,6 +76,18 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     profileShown: function () {
       document.documentElement.classList.remove('profile-pending');
       return window.dash_clientside.no_update;
+    },
+    addToCompareStatus: function (clicks, stateData) {
+      // What "Add selected force to comparison" could not do, said beside it; the view state's callback does
+      // the adding when it can.
+      if (!clicks) { return window.dash_clientside.no_update; }
+      var force = window.dash_clientside.forceMap.selectedForce(stateData);
+      if (!force) { return 'Select a force on the map (or in the Force list) first.'; }
+      var match = /[?&]compare=([^&]*)/.exec((stateData && stateData.query) || '');
+      var compared = match ? decodeURIComponent(match[1]).split(',') : [];
+      if (compared.indexOf(force) >= 0) { return 'The selected force is already in the comparison.'; }
+      if (compared.length >= 4) { return 'At most 4 forces can be compared: remove one first.'; }
+      return '';
     },
     saveCharts: function (images) {
       // plotly.js draws the images; no chart on the page needs it, so it is loaded on the first save.
@@ -87,4 +104,37 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
               function () { return 'Could not save the charts as images'; });
     },
   },
+});
+
+// An in-page link that opens another view ("See national and regional work", "see the background figures"):
+// the address changes the tab, and then the opened panel is brought into view and given the focus, so something
+// visibly happens and the keyboard is where the reader's eyes are.
+document.addEventListener('click', function (event) {
+  var link = event.target.closest && event.target.closest('a.opens-view');
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
+  var view = new URL(link.href, window.location.href).searchParams.get('view');
+  if (!view) { return; }
+  var started = Date.now();
+  var userMoved = false;
+  function stop() { userMoved = true; }
+  ['wheel', 'touchstart', 'keydown'].forEach(function (name) { window.addEventListener(name, stop, { once: true }); });
+  var shownAt = null;
+  (function reveal() {
+    var panel = document.getElementById('view-' + view);
+    // A lazy tab's panel fills in after it is shown (components/shell.py), and the page grows under it: it is
+    // kept at the top for a moment while that happens, unless the reader scrolls first.
+    if (panel && !panel.hidden && panel.childElementCount > 0) {
+      if (shownAt === null) {
+        shownAt = Date.now();
+        if (!panel.hasAttribute('tabindex')) { panel.setAttribute('tabindex', '-1'); }
+        panel.focus({ preventScroll: true });
+      }
+      // The tabs come to the top with the panel under them: which tab is open is seen too.
+      var top = document.getElementById('view-tabs') || panel;
+      if (!userMoved && Math.abs(top.getBoundingClientRect().top) > 2) { top.scrollIntoView({ block: 'start' }); }
+      if (Date.now() - shownAt < 1500 && !userMoved) { window.requestAnimationFrame(reveal); }
+      return;
+    }
+    if (Date.now() - started < 10000) { window.requestAnimationFrame(reveal); }
+  })();
 });

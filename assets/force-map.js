@@ -16,7 +16,46 @@
   var SVG = 'http://www.w3.org/2000/svg';
 
   function forceOf(event) {
+    // A small force's hit circle stands for its shape.
+    var hit = event.target.closest('circle.force-hit');
+    if (hit) {
+      return event.currentTarget.querySelector('path.force-area[data-force="' + hit.getAttribute('data-force') + '"]');
+    }
     return event.target.closest('path.force-area');
+  }
+
+  // Forces drawn smaller than this (px, either side) get a marker of twice this across (26 px, over WCAG's 24).
+  var SMALLEST = 13;
+
+  // Each force too small to hit (City of London, a few px across, inside the Metropolitan Police's area) gets a
+  // marker of its own: a ring beside it, joined to it by a line, that takes the click and the hover as the shape
+  // would. Beside, not on top: a ring over the shape would cover the middle of the force around it. Sized in
+  // screen pixels, so redrawn as the map's scale changes.
+  function markSmallForces(svg, land) {
+    land.querySelectorAll('.force-hit, .force-hit-line').forEach(function (mark) { mark.remove(); });
+    var ctm = svg.getScreenCTM();
+    if (!ctm || !ctm.a) { return; }
+    var unit = 1 / ctm.a;  // user units per screen pixel
+    land.querySelectorAll('path.force-area').forEach(function (path) {
+      var box = path.getBoundingClientRect();
+      if (box.width >= SMALLEST && box.height >= SMALLEST) { return; }
+      var bbox = path.getBBox(), cx = bbox.x + bbox.width / 2, cy = bbox.y + bbox.height / 2;
+      // Up and to the right, clear of the force around it (about 30 px out).
+      var mx = cx + 34 * unit, my = cy - 30 * unit;
+      var line = document.createElementNS(SVG, 'line');
+      line.setAttribute('class', 'force-hit-line');
+      line.setAttribute('x1', cx); line.setAttribute('y1', cy); line.setAttribute('x2', mx); line.setAttribute('y2', my);
+      var circle = document.createElementNS(SVG, 'circle');
+      circle.setAttribute('class', 'force-hit');
+      circle.setAttribute('data-force', path.getAttribute('data-force'));
+      circle.setAttribute('cx', mx);
+      circle.setAttribute('cy', my);
+      circle.setAttribute('r', SMALLEST * unit);
+      circle.style.fill = path.style.fill;
+      circle.setAttribute('aria-hidden', 'true');  // the shape is the keyboard's and the screen reader's stop
+      land.appendChild(line);
+      land.appendChild(circle);
+    });
   }
 
   function selectedForce(stateData) {
@@ -115,6 +154,11 @@
     var focusRing = document.createElementNS(SVG, 'path');
     focusRing.setAttribute('class', 'map-focus');
     svg.appendChild(land);
+    var resizing = null;
+    window.addEventListener('resize', function () {
+      window.clearTimeout(resizing);
+      resizing = window.setTimeout(function () { markSmallForces(svg, land); }, 150);
+    });
     svg.appendChild(outline);
     svg.appendChild(focusRing);
     container.appendChild(svg);
@@ -196,8 +240,12 @@
       }
       if (shown && id === selected) { outline.setAttribute('d', path.getAttribute('d')); }
     });
-    // One tab stop: the force with the focus, else the selected force, else the first drawn.
-    var stop = onFocus || onSelected || first;
+    markSmallForces(svg, svg.querySelector('.map-forces'));
+    // One tab stop: the force with the focus, else the selected force, else the stated start (the map's hint
+    // names it), else the first drawn.
+    var start = container.getAttribute('data-start-force');
+    var onStart = start && svg.querySelector('.map-forces path.force-area[data-force="' + start + '"]');
+    var stop = onFocus || onSelected || onStart || first;
     if (stop) { stop.setAttribute('tabindex', '0'); }
     // The force the keyboard was on became land (Wales hidden, from the history): the focus stays on the map.
     if (stop && focused && focused.classList && focused.classList.contains('map-land') && svg.contains(focused)) {

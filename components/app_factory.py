@@ -190,7 +190,7 @@ def _register_features(app: Dash, source: DataSource, snapshot: Snapshot, servic
     """One registration per feature: each module holds its layout and its callbacks side by side. Returns the
     register's callbacks (empty without the register), which the write guard protects."""
     prefix = settings.url_prefix
-    shell.register(app, source)
+    shell.register(app, source, prefix)
     map_panel.register(app, source, prefix)
     profile.register(app, source, prefix)
     overview_view.register(app, source)

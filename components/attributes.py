@@ -7,6 +7,7 @@ match such a `dict[str, str]` against every named prop (`hidden: bool`, `tabInde
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -18,3 +19,9 @@ def aria(**attributes: str) -> dict[str, Any]:
 def data(**attributes: str) -> dict[str, Any]:
     """`data(force="kent")` is `{"data-force": "kent"}`."""
     return {f"data-{name}": value for name, value in attributes.items()}
+
+
+def attributes(named: Mapping[str, Any]) -> dict[str, Any]:
+    """`attributes({"data-start-force": ...})`: several aria-/data- attributes at once, or names with hyphens,
+    typed as `aria` and `data` are."""
+    return dict(named)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dash import Dash, Input, Output, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from components.compare_panels import comparison_table, similar_links
 from components.ids import Ids, shown_state_id
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
-from domain.aggregation import filter_initiatives, filters_narrow
+from components.attributes import attributes
+from domain.aggregation import filter_initiatives, filters_narrow, force_search_text
 from domain.compare import compare_forces, similar_forces
 from domain.loading import Dataset
 from domain.source import DataSource
@@ -20,7 +21,10 @@ VIEW = "compare"
 
 def force_options(dataset: Dataset) -> list[dict]:
     territorial = sorted((f for f in dataset.forces if f.kind == "territorial"), key=lambda f: f.name)
-    return [{"label": f"{f.name}{' (Wales)' if f.country == 'Wales' else ''}", "value": f.id} for f in territorial]
+    # "search": what typing finds besides the label (Dash's dropdown indexes it): common names and aliases,
+    # "and" for "&" ("the Met", "Devon and Cornwall").
+    return [{"label": f"{f.name}{' (Wales)' if f.country == 'Wales' else ''}", "value": f.id,
+             "search": force_search_text(f)} for f in territorial]
 
 
 def panel(dataset: Dataset, compared: Sequence[str] = ()) -> list:
@@ -33,8 +37,9 @@ def panel(dataset: Dataset, compared: Sequence[str] = ()) -> list:
             dcc.Dropdown(id=Ids.COMPARE, options=force_options(dataset), multi=True, searchable=True,
                          placeholder="Choose forces to compare", value=list(compared)),
             html.Button("Add selected force to comparison", id=Ids.ADD_TO_COMPARE, n_clicks=0, className="button"),
+            html.P(id=Ids.ADD_TO_COMPARE_STATUS, className="compare-status", role="status"),
         ], className="control section-controls"),
-        html.Div(comparison_table((), dataset), id=Ids.COMPARISON, **{"aria-live": "polite"}),
+        html.Div(comparison_table((), dataset), id=Ids.COMPARISON, **attributes({"aria-live": "polite"})),
         html.Div(id=Ids.SIMILAR, className="similar"),
         shown_state_store(VIEW),
     ]
@@ -42,6 +47,9 @@ def panel(dataset: Dataset, compared: Sequence[str] = ()) -> list:
 
 def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     pass_state_while_shown(app, VIEW)
+    # Said in the browser, only when pressed: no request, and nothing on the default path.
+    app.clientside_callback(ClientsideFunction("pph", "addToCompareStatus"), Output(Ids.ADD_TO_COMPARE_STATUS, "children"),
+                            Input(Ids.ADD_TO_COMPARE, "n_clicks"), State(Ids.STATE, "data"), prevent_initial_call=True)
 
     @app.callback(
         Output(Ids.COMPARISON, "children"), Output(Ids.SIMILAR, "children"),

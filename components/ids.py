@@ -11,6 +11,9 @@ class Ids(StrEnum):
     NOTICE = "notice"
     FORCE_SELECT = "force-select"
     CLEAR = "clear-force"
+    CLEAR_ALL = "clear-all"  # a link to the view with every filter and the force cleared
+    FILTERS_TOGGLE = "filters-toggle"  # the filters' disclosure: shut on a phone, always open on wider screens
+    FILTERS_SUMMARY = "filters-summary"  # "Filters (2 active)"
     THEMES = "theme-filter"
     EVALUATION = "evaluation-filter"
     SEARCH = "search-text"
@@ -21,6 +24,7 @@ class Ids(StrEnum):
     MAP_COLOURS = "force-map-colours"
     MAP_CLICK = "force-map-click"  # set by assets/force-map.js when a force is clicked
     MAP_DRAWN = "force-map-drawn"
+    MAP_HINT = "force-map-keys"  # the visible hint naming the map's keys
     MAP_LEGEND = "force-map-legend"
     MAP_TITLE = "force-map-title"
     MAP_MEASURE = "force-map-colour-by"  # the group of buttons, one per measure (map_measure_button)
@@ -42,6 +46,7 @@ class Ids(StrEnum):
     DOWNLOAD = "download-csv"
     COMPARE = "compare-select"
     ADD_TO_COMPARE = "add-to-compare"
+    ADD_TO_COMPARE_STATUS = "add-to-compare-status"  # why the button could not act ("Select a force … first")
     COMPARISON = "comparison"
     SIMILAR = "similar-forces"
     MATRIX = "coverage-matrix"

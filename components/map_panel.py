@@ -16,6 +16,7 @@ from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 from components.ids import Ids, map_measure_button
 from components.panels import force_table, on_demand
 from components.view_state import is_open, state_from_store, toggle_outputs
+from components.attributes import attributes
 from domain.aggregation import filter_initiatives, filters_narrow, force_counts
 from domain.force_map import MEASURES, LegendEntry, MapColours, MapShapes, map_colours, map_shapes, none_label
 from domain.joining import ForceJoin
@@ -34,6 +35,19 @@ PAPER_CAUTION = ("The paper gives examples, not a census: it says it cannot capt
 MAP_LABEL = ("Map of the police force areas, each coloured by what the key above it says. The arrow keys "
              "move between forces and Enter selects one; the Force list above does the same, and the map as a "
              "table, below, lists the same counts.")
+# Where the keyboard starts on the map when no force is selected: one stated force near the middle of England, so
+# the arrows reach any other in a few presses (the selected force, when there is one, is the start instead).
+KEYBOARD_START = "E23000021"  # Leicestershire Police
+
+
+def map_hint(dataset: Dataset) -> str:
+    """The visible hint naming the map's keys and where the keyboard starts."""
+    start = dataset.forces_by_id.get(KEYBOARD_START)
+    where = f", else on {start.name}" if start else ""
+    return (f"Keyboard: Tab to the map, then arrow keys move between forces; Enter selects. It starts on the selected "
+            f"force{where}.")
+
+
 COLOUR_OPTIONS = [{"label": "Initiatives", "value": "initiatives"}, {"label": "Themes covered", "value": "themes"},
                   {"label": "Results reported", "value": "results"}]
 
@@ -98,14 +112,16 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE) 
             html.Span("Colour by", id=f"{Ids.MAP_MEASURE}-label", className="map-measure-label"),
             *[html.Button(option["label"], id=map_measure_button(option["value"]), n_clicks=0,
                           className="button toggle map-measure",
-                          **{"aria-pressed": measure_pressed(state.colour, option["value"])})
+                          **attributes({"aria-pressed": measure_pressed(state.colour, option["value"])}))
               for option in COLOUR_OPTIONS],
         ], id=Ids.MAP_MEASURE, role="group", className="map-controls",
-            **{"aria-labelledby": f"{Ids.MAP_MEASURE}-label"}),
-        html.Ul(legend(colours.legend), id=Ids.MAP_LEGEND, className="map-legend", **{"aria-label": "Key"}),
+            **attributes({"aria-labelledby": f"{Ids.MAP_MEASURE}-label"})),
+        html.Ul(legend(colours.legend), id=Ids.MAP_LEGEND, className="map-legend", **attributes({"aria-label": "Key"})),
         html.P(PAPER_CAUTION, className="legend-note map-caution"),
         # Filled by assets/force-map.js; React renders no children into it, so it never redraws over the map.
-        html.Div(id=Ids.MAP, className="map", **{"data-label": MAP_LABEL}),
+        html.Div(id=Ids.MAP, className="map", **attributes({"data-label": MAP_LABEL, "data-start-force": KEYBOARD_START,
+                                                 "aria-describedby": Ids.MAP_HINT})),
+        html.P(map_hint(dataset), id=Ids.MAP_HINT, className="map-hint"),
         dcc.Store(id=Ids.MAP_SHAPES, data=shapes(dataset).as_data()),
         dcc.Store(id=Ids.MAP_COLOURS, data=colours.as_data()),
         dcc.Store(id=Ids.MAP_CLICK),
@@ -120,7 +136,7 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE) 
                 {"label": "Initiatives (most first)", "value": "count"},
             ]),
         ], "map-table"),
-    ], className="map-panel", **{"aria-label": "Map of police force areas"})
+    ], className="map-panel", **attributes({"aria-label": "Map of police force areas"}))
 
 
 def register(app: Dash, source: DataSource, url_prefix: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from components.attributes import aria
+from components.attributes import aria, attributes
 from components.charts import lollipop, obtained_list
 from domain.aggregation import ForceCount, largest_per_unit, reading_of
 from domain.force_map import NO_CASE_STUDY_LABEL
@@ -106,16 +106,19 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
     header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Source"]
     body: list = []
     for o in outcomes:
+        # data-label: where the profile is too narrow for the columns, each row stacks as a card and every cell
+        # but the figure's name says what it is ("Source: …" under the figure, not a clipped column).
         body.append(html.Tr([
             # A published erratum or follow-up on the figure is said beside it, in words, with its text.
             html.Td([o.measure, *[html.Span(flag, className="figure-note") for flag in marks.flags(o.id)]]
-                    if marks.notes.get(o.id) else o.measure),
-            html.Td(o.kind),
+                    if marks.notes.get(o.id) else o.measure, className="figure-name"),
+            html.Td(o.kind, **attributes({"data-label": "Kind"})),
             html.Td(dataset.initiatives_by_id[o.initiative_id].title if o.initiative_id
-                    else dataset.case_studies_by_id[o.case_study].title),
-            html.Td(reading_of(o), className="num"),
-            html.Td(o.period or "—"), html.Td(o.comparator or "—"),
-            html.Td(marks.sources[o.id]),
+                    else dataset.case_studies_by_id[o.case_study].title, **attributes({"data-label": "Initiative or case study"})),
+            html.Td(reading_of(o), className="num", **attributes({"data-label": "Value"})),
+            html.Td(o.period or "—", **attributes({"data-label": "Period"})),
+            html.Td(o.comparator or "—", **attributes({"data-label": "Compared with"})),
+            html.Td(marks.sources[o.id], className="figure-source", **attributes({"data-label": "Source"})),
         ]))
         # How a result was obtained, and any caveat, on a full-width line under the figure's row: read with
         # it on screen and in print, without narrowing the columns (a force's figures print on one sheet).

@@ -24,6 +24,7 @@ from components.memo import BoundedMemo
 from components.panels import (capped_results, figure_tables, initiative_card, initiative_summary, left_out,
                                outcome_chart_figures)
 from components.view_state import state_from_store
+from components.attributes import attributes
 from domain.aggregation import (background_of, filter_initiatives, filters_narrow, force_counts, initiatives_in_view,
                                 off_map_initiatives, outcomes_of, theme_shares)
 from domain.figures import build_outcome_charts, with_source
@@ -33,7 +34,7 @@ from domain.loading import Dataset
 from domain.provenance import figure_marks
 from domain.schema import Initiative, Outcome
 from domain.source import DataSource, Snapshot
-from domain.state import DEFAULT_STATE, ViewState, filters_phrase
+from domain.state import DEFAULT_STATE, ViewState, cleared, filters_phrase
 
 ENGLAND = "England"
 THEME_COMPARISON = "Each theme here against all matching initiatives"
@@ -91,11 +92,19 @@ def empty_text(owner: str | None, total: int, filters: str) -> str:
             "absence here does not mean absence of work.")
 
 
+def clear_all_link(url_prefix: str, state: ViewState) -> dcc.Link:
+    """The way out of a view the filters leave empty: the same view with every filter and the force cleared."""
+    return dcc.Link("Clear all filters", href=f"{url_prefix}{cleared(state).to_query() or '?'}",
+                    className="button clear-all")
+
+
 def initiative_list(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None,
-                    nothing: str = "") -> list:
-    """Each initiative as its title, which opens to the full card; `nothing` says why there are none."""
+                    nothing: str = "", way_out: Any = None) -> list:
+    """Each initiative as its title, which opens to the full card; `nothing` says why there are none, and
+    `way_out` (a link) follows it."""
     if not initiatives:
-        return [html.P(nothing or empty_text(focus_force, 0, ""), className="empty")]
+        words = nothing or empty_text(focus_force, 0, "")
+        return [html.P([words, " ", way_out] if way_out is not None else words, className="empty")]
     return [html.Details([initiative_summary(i, dataset), initiative_card(i, dataset, focus_force)],
                          className="initiative") for i in initiatives]
 
@@ -120,12 +129,14 @@ def england_summary(dataset: Dataset, join: ForceJoin, matching: Sequence[Initia
     return [
         html.P(on_map_line(len(matching) - len(off_map), areas, filtered, state.show_wales)),
         html.P([off_map_line(len(off_map), state.show_wales), " ",
-                dcc.Link("See national and regional work", href=f"{url_prefix}{national or '?'}"), "."]),
+                # "opens-view": assets/clientside.js scrolls to the tab's panel and moves the focus there.
+                dcc.Link("See national and regional work", href=f"{url_prefix}{national or '?'}",
+                         className="opens-view"), "."]),
         html.P("The counts are of the examples the paper chose to describe. They do not rank how much forces "
                "work with public health.", className="note"),
         html.H3("The paper's case studies and sections"),
         html.Ul(case_studies, className="case-study-list") if case_studies
-        else html.P("None matches your filters.", className="empty"),
+        else html.P(["None matches your filters. ", clear_all_link(url_prefix, state)], className="empty"),
         html.P("Select a force on the map, or in the force list, to see its initiatives and figures.", className="note"),
     ]
 
@@ -163,7 +174,8 @@ def background_pointer(count: int, name: str, href: str) -> html.P | None:
         return None
     return html.P([f"The paper's case study also cites {_plural(count, 'background figure')} from research or "
                    f"places elsewhere. {'It is' if count == 1 else 'They are'} not about {name}'s work: ",
-                   dcc.Link("see the background figures", href=href), "."], className="note background-pointer")
+                   dcc.Link("see the background figures", href=href, className="opens-view"), "."],
+                  className="note background-pointer")
 
 
 @dataclass(frozen=True)
@@ -208,7 +220,8 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
     return ProfileContent(
         title=name,
         counts=force_counts_line(name, in_view, outcomes, total, filters, dataset.provenance),
-        body=initiative_list(in_view[:PAGE], dataset, state.force, empty_text(name, total, filters)),
+        body=initiative_list(in_view[:PAGE], dataset, state.force, empty_text(name, total, filters),
+                             clear_all_link(url_prefix, state) if total and filters else None),
         themes=themes,
         charts=[*outcome_chart_figures(outcome_charts(charted, dict(dataset.initiatives_by_id),
                                                       figure_marks(dataset, charted)), source),
@@ -256,7 +269,7 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
                        rel="noopener")], className="embed-source"),
     ], id=Ids.RESULTS, className="profile", tabIndex="-1",
         # Which force the page's own profile is of: a link to a force keeps an England profile out of sight.
-        **{"aria-live": "polite", "aria-label": "Profile", "data-force": state.force or ""})
+        **attributes({"aria-live": "polite", "aria-label": "Profile", "data-force": state.force or ""}))
 
 
 def embed_source(dataset: Dataset) -> str:

@@ -14,11 +14,14 @@ from dash.exceptions import PreventUpdate
 from components import cite_view, compare_view, map_panel, matrix_view, national_view, orientation, overview_view, profile
 from components.ids import Ids, map_measure_button, view_panel, view_tab
 from components.view_state import clicked_force, state_from_store, store_of
+from components.attributes import attributes
 from domain.loading import Dataset
 from domain.source import DataSource, Snapshot
-from domain.state import COLOUR_MEASURES, DEFAULT_STATE, EVALUATIONS, VIEWS, ViewState, state_from_controls, state_from_query
+from domain.state import (COLOUR_MEASURES, DEFAULT_STATE, EVALUATION_HELP, EVALUATIONS, THEME_KIND_HELP, VIEWS,
+                          ViewState, active_filters, cleared, state_from_controls, state_from_query)
 
 SEARCH_PAUSE_SECONDS = 0.4
+OPTIONS_HEIGHT = 420  # px of an open theme or evaluation list: about nine options at a time, not two
 VIEW_LABELS = {
     "overview": "Outcomes overview", "national": "National and regional work", "compare": "Compare forces",
     "matrix": "Coverage matrix", "background": "Background figures", "cite": "Cite this view", "about": "About the data",
@@ -26,7 +29,35 @@ VIEW_LABELS = {
 
 
 def _theme_options(dataset: Dataset) -> list[dict]:
-    return [{"label": f"{t.label} ({t.kind})", "value": t.id} for t in dataset.themes]
+    return [{"label": f"{t.label} ({t.kind})", "value": t.id, "title": f"{t.kind}: {THEME_KIND_HELP[t.kind]}"}
+            for t in dataset.themes]
+
+
+def _evaluation_options() -> list[dict]:
+    return [{"label": e, "value": e, "title": EVALUATION_HELP[e]} for e in EVALUATIONS]
+
+
+def term_help(what: str, terms: dict[str, str]) -> html.Details:
+    """'What these mean': each term of a filter's options in a few words, opened beside its label."""
+    return html.Details([
+        html.Summary(["What these mean", html.Span(f" ({what})", className="visually-hidden")]),
+        html.Dl([part for term, words in terms.items() for part in (html.Dt(term), html.Dd(words))]),
+    ], className="term-help")
+
+
+def clear_all_href(url_prefix: str, state: ViewState) -> str:
+    return f"{url_prefix}{cleared(state).to_query() or '?'}"
+
+
+def clear_all_class(state: ViewState) -> str:
+    """The link's class: hidden while there is nothing to clear (dcc.Link has no `hidden`)."""
+    nothing = cleared(state) == replace(state, notices=())
+    return "button clear-all" + (" nothing-to-clear" if nothing else "")
+
+
+def filters_summary(state: ViewState) -> str:
+    """The filters' disclosure on a phone: 'Filters (2 active)'."""
+    return f"Filters ({active_filters(state)} active)"
 
 
 SOURCE_OPTIONS = [{"label": "The 2016 paper", "value": "paper"},
@@ -38,45 +69,60 @@ def wales_button(show_wales: bool) -> tuple[str, str]:
     return ("true", "Hide the Welsh forces") if show_wales else ("false", "Show the 4 Welsh forces")
 
 
-def filter_bar(dataset: Dataset, register_on: bool = False, state: ViewState = DEFAULT_STATE) -> html.Section:
-    """The filters, set as `state` has them."""
+def filter_bar(dataset: Dataset, register_on: bool = False, state: ViewState = DEFAULT_STATE,
+               url_prefix: str = "/") -> html.Section:
+    """The filters, set as `state` has them: one tidy row on a wide screen, behind "Filters (N active)" on a
+    phone, so the map comes first there."""
     pressed, wales_text = wales_button(state.show_wales)
-    return html.Section([
+    controls = html.Div([
         html.Div([
-            html.Label("Force", htmlFor=Ids.FORCE_SELECT),
-            dcc.Dropdown(id=Ids.FORCE_SELECT, options=compare_view.force_options(dataset), searchable=True,
-                         clearable=True, placeholder="All of England — type to find a force", value=state.force),
-            html.Button("Clear selection", id=Ids.CLEAR, n_clicks=0, className="button"),
-        ], className="control"),
+            html.Div(html.Label("Force", htmlFor=Ids.FORCE_SELECT), className="control-head"),
+            html.Div([
+                dcc.Dropdown(id=Ids.FORCE_SELECT, options=compare_view.force_options(dataset), searchable=True,
+                             clearable=True, placeholder="All of England: type a force's name",
+                             value=state.force, className="force-dropdown"),
+                html.Button("Clear selection", id=Ids.CLEAR, n_clicks=0, className="button"),
+            ], className="control-row"),
+        ], className="control control-force"),
         html.Div([
-            html.Label("Themes", htmlFor=Ids.THEMES),
+            html.Div([html.Label("Themes", htmlFor=Ids.THEMES), term_help("themes", THEME_KIND_HELP)],
+                     className="control-head"),
             dcc.Dropdown(id=Ids.THEMES, options=_theme_options(dataset), multi=True, placeholder="Any theme",
-                         value=list(state.themes)),
+                         value=list(state.themes), maxHeight=OPTIONS_HEIGHT),
         ], className="control"),
         html.Div([
-            html.Label("Evaluation", htmlFor=Ids.EVALUATION),
-            dcc.Dropdown(id=Ids.EVALUATION, options=[{"label": e, "value": e} for e in EVALUATIONS],
-                         multi=True, placeholder="Any evaluation status", value=list(state.evaluations)),
+            html.Div([html.Label("Evaluation", htmlFor=Ids.EVALUATION), term_help("evaluation", EVALUATION_HELP)],
+                     className="control-head"),
+            dcc.Dropdown(id=Ids.EVALUATION, options=_evaluation_options(), multi=True,
+                         placeholder="Any evaluation status", value=list(state.evaluations),
+                         maxHeight=OPTIONS_HEIGHT),
         ], className="control"),
         # Present only with the register on: the read-only dashboard has one source.
         html.Div([
-            html.Label("Source", htmlFor=Ids.SOURCE),
+            html.Div(html.Label("Source", htmlFor=Ids.SOURCE), className="control-head"),
             dcc.Dropdown(id=Ids.SOURCE, options=SOURCE_OPTIONS, placeholder="Every source", value=state.source or None),
         ], className="control", hidden=not register_on),
         html.Div([
-            html.Label("Search titles, summaries, places and partners (results update as you type)",
-                       htmlFor=Ids.SEARCH),
+            html.Div(html.Label("Search the initiatives", htmlFor=Ids.SEARCH), className="control-head"),
             # Results follow the typing once the user pauses; no Enter needed.
-            dcc.Input(id=Ids.SEARCH, type="search", debounce=SEARCH_PAUSE_SECONDS, maxLength=120, value=state.search),
+            dcc.Input(id=Ids.SEARCH, type="search", debounce=SEARCH_PAUSE_SECONDS, maxLength=120, value=state.search,
+                      placeholder="Titles, places, partners (updates as you type)"),
         ], className="control control-search"),
         html.Div([
-            html.Button(wales_text, id=Ids.WALES, n_clicks=0, className="button toggle", **{"aria-pressed": pressed}),
+            html.Button(wales_text, id=Ids.WALES, n_clicks=0, className="button toggle", **attributes({"aria-pressed": pressed})),
             html.P(map_panel.results_count_of(dataset, state), id=Ids.RESULTS_COUNT, className="results-count",
-                   **{"aria-live": "polite"}),
+                   **attributes({"aria-live": "polite"})),
+            # A link to the cleared view, not a callback of its own: the address is the state.
+            dcc.Link("Clear all filters", id=Ids.CLEAR_ALL, href=clear_all_href(url_prefix, state),
+                     className=clear_all_class(state)),
             html.Button("Download this view (CSV files and a README, zipped)", id=Ids.EXPORT_BUTTON, n_clicks=0,
                         className="button"),
         ], className="control control-actions"),
-    ], className="filters", **{"aria-label": "Filters"})
+    ], className="filter-controls")
+    return html.Section(html.Details([
+        html.Summary(filters_summary(state), id=Ids.FILTERS_SUMMARY, className="filters-summary"),
+        controls,
+    ], id=Ids.FILTERS_TOGGLE, className="filters-toggle"), className="filters", **attributes({"aria-label": "Filters"}))
 
 
 # Tabs whose panels are built only when first shown (shell.register's build_panels). Dash's renderer
@@ -109,12 +155,12 @@ def view_tabs(snapshot: Snapshot, state: ViewState = DEFAULT_STATE) -> list:
     panels = panel_contents(snapshot, state, [v for v in VIEWS if v == shown or v not in LAZY_VIEWS])
     tabs = html.Div([
         html.Button(VIEW_LABELS[v], id=view_tab(v), n_clicks=0, role="tab", className="view-tab",
-                    **{"aria-selected": "true" if v == shown else "false", "aria-controls": view_panel(v)})
+                    **attributes({"aria-selected": "true" if v == shown else "false", "aria-controls": view_panel(v)}))
         for v in VIEWS
-    ], role="tablist", id=Ids.VIEW_TABS, className="view-tabs", **{"aria-label": "More views"})
+    ], role="tablist", id=Ids.VIEW_TABS, className="view-tabs", **attributes({"aria-label": "More views"}))
     return [tabs, dcc.Store(id=Ids.PANELS_BUILT, data=[shown] if shown in LAZY_VIEWS else []), *[
         html.Section(panels.get(v, []), id=view_panel(v), role="tabpanel",
-                     className=f"view-panel view-{v}", hidden=v != shown, **{"aria-labelledby": view_tab(v)})
+                     className=f"view-panel view-{v}", hidden=v != shown, **attributes({"aria-labelledby": view_tab(v)}))
         for v in VIEWS
     ]]
 
@@ -139,7 +185,7 @@ def build_layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT
         ], className="site-header"),
         html.Div(notice_paragraphs(state, snapshot.register_on), id=Ids.NOTICE, role="status", className="notice"),
         html.Main([
-            filter_bar(dataset, snapshot.register_on, state),
+            filter_bar(dataset, snapshot.register_on, state, url_prefix),
             html.Div([
                 map_panel.layout(dataset, snapshot.join, state),
                 profile.layout(snapshot, url_prefix, state),
@@ -199,7 +245,7 @@ def state_after_control(trigger: object, query: object, controls: dict, dataset:
 
 
 def synced_view(dataset: Dataset, trigger: object, query: str | None, controls: dict, current_filters: object,
-                current_state: object) -> dict:
+                current_state: object, url_prefix: str = "/") -> dict:
     """`sync_state`'s outputs: the state the address (or, after a control changed, the controls) asks for,
     written to the address, the stores and the controls; only what changed is sent on."""
     from_address = trigger in (None, Ids.URL)
@@ -230,6 +276,8 @@ def synced_view(dataset: Dataset, trigger: object, query: str | None, controls: 
             wales_pressed=wales_pressed, wales_text=wales_text, compare=list(state.compare),
             source=state.source or None),
         measures={m: map_panel.measure_pressed(state.colour, m) for m in COLOUR_MEASURES},
+        clear_all=dict(href=clear_all_href(url_prefix, state), className=clear_all_class(state),
+                       summary=filters_summary(state)),
     )
 
 
@@ -242,7 +290,12 @@ def tab_changes(view: str, hidden_now: dict) -> dict:
                 selected={v: ("true" if v == view else "false") if changed[v] else no_update for v in VIEWS})
 
 
-def register(app: Dash, source: DataSource) -> None:
+# "Clear all filters" (its address and whether it shows) and the phone's "Filters (N active)", as sync_state writes them.
+CLEAR_ALL_OUTPUTS = dict(href=Output(Ids.CLEAR_ALL, "href"), className=Output(Ids.CLEAR_ALL, "className"),
+                         summary=Output(Ids.FILTERS_SUMMARY, "children"))
+
+
+def register(app: Dash, source: DataSource, url_prefix: str = "/") -> None:
     @app.callback(
         output=dict(
             url=Output(Ids.URL, "search"), state=Output(Ids.STATE, "data"), filters=Output(Ids.FILTERS, "data"),
@@ -253,6 +306,7 @@ def register(app: Dash, source: DataSource) -> None:
                 wales_pressed=Output(Ids.WALES, "aria-pressed"), wales_text=Output(Ids.WALES, "children"),
                 compare=Output(Ids.COMPARE, "value"), source=Output(Ids.SOURCE, "value")),
             measures={m: Output(map_measure_button(m), "aria-pressed") for m in COLOUR_MEASURES},
+            clear_all=CLEAR_ALL_OUTPUTS,
         ),
         inputs=dict(
             query=Input(Ids.URL, "search"),
@@ -271,7 +325,7 @@ def register(app: Dash, source: DataSource) -> None:
     def sync_state(query, controls, buttons, current_filters, current_state):
         """The URL is the single source of truth: controls write it, and it restores them."""
         return synced_view(source.current().dataset, ctx.triggered_id, query, controls, current_filters,
-                           current_state)
+                           current_state, url_prefix)
 
     @app.callback(
         output=dict(notice=Output(Ids.NOTICE, "children"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from domain.joining import ForceJoin, InitiativePlacement
 from domain.loading import Dataset
-from domain.schema import Initiative, Outcome
+from domain.schema import Force, Initiative, Outcome
 from domain.state import ViewState
 
 
@@ -17,6 +17,15 @@ def matches_text(initiative: Initiative, text: str) -> bool:
     haystack = [initiative.title, initiative.summary, initiative.place,
                 *initiative.partners, *initiative.lead_organisations]
     return any(needle in field.casefold() for field in haystack)
+
+
+def force_search_text(force: Force) -> str:
+    """What the force list's search matches for `force`: its name, common name and aliases, with "and" for
+    "&" and "&" for "and" ("Devon and Cornwall" finds "Devon & Cornwall Police")."""
+    names = [force.name, force.short_name, *force.aliases]
+    spelled = [*names, *(n.replace("&", "and") for n in names if "&" in n),
+               *(n.replace(" and ", " & ") for n in names if " and " in n)]
+    return " ".join(dict.fromkeys(spelled))
 
 
 def filter_initiatives(dataset: Dataset, state: ViewState) -> tuple[Initiative, ...]:

@@ -18,6 +18,20 @@ MAX_SEARCH_LENGTH = 120
 MAX_COMPARED = 4
 MAX_QUERY_LENGTH = 4000
 EVALUATIONS: tuple[str, ...] = get_args(Evaluation)
+# Each evaluation level and each kind of theme in a few words, said where the term appears (the filters, the
+# cards): from docs/data-dictionary.md.
+EVALUATION_HELP: dict[str, str] = {
+    "evaluation reported": "the paper gives findings of a named evaluation",
+    "monitoring or early findings reported": "the work's own figures or early findings, with no named evaluation",
+    "debrief reported": "lessons from a debrief after the work, with no figures",
+    "evaluation under way": "an evaluation had begun but not reported when the paper was written",
+    "none reported": "the paper reports no evaluation",
+}
+THEME_KIND_HELP: dict[str, str] = {
+    "core topic": "one of the 8 topics the paper treats at length",
+    "further topic": "a topic the paper treats beyond its 8 core topics",
+    "broader theme": "one of the 7 themes that run across the paper's work",
+}
 # The secondary views below the map and profile, each reachable by URL (?view=matrix); the first is the default.
 VIEWS: tuple[str, ...] = ("overview", "national", "compare", "matrix", "background", "cite", "about")
 DEFAULT_VIEW = VIEWS[0]
@@ -124,6 +138,18 @@ def view_url(href: str, state: ViewState) -> str:
 
 # The default view (all of England, no filters), for defaults of functions that take a state.
 DEFAULT_STATE = ViewState()
+
+
+def cleared(state: ViewState) -> ViewState:
+    """The state once "Clear all" is pressed: no force, theme, evaluation, search or source; the tab, the
+    colouring, the Welsh forces and the comparison stay as they were."""
+    return replace(state, force=None, themes=(), evaluations=(), search="", source="", notices=())
+
+
+def active_filters(state: ViewState) -> int:
+    """How many filters leave initiatives out: each theme and evaluation chosen, the search and the source
+    ("Filters (3 active)")."""
+    return len(state.themes) + len(state.evaluations) + bool(state.search) + bool(state.source)
 
 
 def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True) -> ViewState:

@@ -159,12 +159,12 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
     ready(page, f"{live_server.base_url}?force=E23000021")
     wait_until(page, "document.querySelectorAll('#outcome-charts .lollipop').length > 0", timeout=TIMEOUT)
     stops = []
-    for _ in range(24):  # the whole page: filters, the map's colouring, map, profile, the views' tabs
+    for _ in range(27):  # the whole page: filters, the map's colouring, map, profile, the views' tabs
         page.keyboard.press("Tab")
         stops.append(focused(page))
     assert [s["id"] or (s["force"] and f"map: {s['force']}") or s["text"][:40] for s in stops] == [
-        "Skip to the results", "force-select", "clear-force", "theme-filter", "evaluation-filter", "search-text",
-        "show-wales", "export-csv", "force-map-colour-initiatives", "force-map-colour-themes",
+        "Skip to the results", "force-select", "clear-force", "What these mean (themes)", "theme-filter",
+        "What these mean (evaluation)", "evaluation-filter", "search-text", "show-wales", "clear-all", "export-csv", "force-map-colour-initiatives", "force-map-colour-themes",
         "force-map-colour-results", "map: E23000021", "force-table-toggle", "Leicestershire mental health triage car",
         "Each theme here against all matching ini", "save-charts",
         "FigureKindInitiative or case studyValueP", *[f"view-tab-{v}" for v in VIEWS],

@@ -294,3 +294,27 @@ def test_view022_a_profile_without_initiatives_says_so_instead_of_an_empty_chart
     # England's themes are all the matching initiatives': there is nothing to compare them with.
     england = profile_content(dataset, join, ViewState(), "/", "source")
     assert type(england.themes).__name__ == "Figure"
+
+
+def test_view_ease001_clear_all_resets_the_filters_and_force_and_keeps_the_view(dataset):
+    from domain.state import active_filters, cleared
+
+    state = state_from_query("?force=E23000021&themes=dementia,mental-health&evaluation=none%20reported&q=car"
+                             "&wales=1&view=compare&colour=themes", dataset)
+    assert active_filters(state) == 4  # two themes, one evaluation, the search
+    after = cleared(state)
+    assert (after.force, after.themes, after.evaluations, after.search, after.source) == (None, (), (), "", "")
+    assert (after.view, after.colour, after.show_wales) == ("compare", "themes", True)
+    assert active_filters(after) == 0
+
+
+@pytest.mark.parametrize("typed, force_id", [("the met", "E23000001"), ("devon and cornwall", "E23000035"),
+                                             ("devon & cornwall", "E23000035")])
+def test_view_ease002_the_force_lists_search_text_holds_aliases_and_and_for_ampersand(dataset, typed, force_id):
+    from domain.aggregation import force_search_text
+
+    text = force_search_text(dataset.forces_by_id[force_id]).casefold()
+    assert all(word in text.split() for word in typed.split())
+    from components.compare_view import force_options
+    assert next(o for o in force_options(dataset) if o["value"] == force_id)["search"] == \
+        force_search_text(dataset.forces_by_id[force_id])

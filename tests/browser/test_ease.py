@@ -1,0 +1,217 @@
+"""Easy to read and to undo (issue 22), read as a user reads the page: what is visible, in view, in words.
+
+Filters that clear in one step and explain their terms, a force list that knows common names, a filter bar that
+folds away on a phone, one scroll for the profile, links that take the reader where they point, a message for a
+control that cannot act yet, and a map whose keys are named and whose smallest force can be hit."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_accessibility import tab_to
+from tests.conftest import click_force, ready, wait_until
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 20
+
+# Is the element visible (not display:none, not hidden, some size) and wholly inside the window?
+IN_VIEW_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return false;
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0
+        && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; }"""
+
+
+def in_view(page, selector: str) -> bool:
+    return page.evaluate(IN_VIEW_JS, selector)
+
+
+def test_ease001_clear_all_beside_the_count_and_in_a_zero_result_message(watched, live_server):
+    page = watched.page
+    page.goto(f"{live_server.base_url}?force=E23000021&themes=dementia&evaluation=none%20reported&q=zzzz&view=compare")
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('0 of 47')", timeout=TIMEOUT)
+    # Beside the count, in words, in view.
+    beside = page.locator("#clear-all")
+    assert beside.is_visible() and beside.inner_text() == "Clear all filters" and in_view(page, "#clear-all")
+    # In the profile's "none matches" message too, as a way out.
+    message = page.locator("#case-studies .empty")
+    wait_until(page, "document.querySelector('#case-studies .empty')?.textContent.includes('matches your filters')",
+               timeout=TIMEOUT)
+    assert message.locator("a", has_text="Clear all filters").is_visible()
+    message.locator("a", has_text="Clear all filters").click()
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('47 of 47')", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'England'", timeout=TIMEOUT)
+    # Theme, evaluation, search and force are gone; the tab stays; nothing is left to clear.
+    query = page.evaluate("location.search")
+    assert all(k not in query for k in ("themes=", "evaluation=", "q=", "force=")) and "view=compare" in query
+    assert page.locator("#search-text").input_value() == ""
+    assert page.locator("#theme-filter").inner_text().strip().startswith("Any theme")
+    assert not page.locator("#clear-all").is_visible()
+    # England's own zero-result message offers the same way out.
+    page.locator("#search-text").fill("zzzz")
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('0 of 47')", timeout=TIMEOUT)
+    assert page.locator("#case-studies .empty a", has_text="Clear all filters").is_visible()
+    page.locator("#clear-all").click()
+    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('47 of 47')", timeout=TIMEOUT)
+    assert page.locator("#search-text").input_value() == ""
+
+
+def test_ease002_option_lists_are_tall_with_each_checkbox_beside_its_label_and_terms_explained(watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    ready(page, live_server.base_url)
+    page.locator("#theme-filter").click()
+    wait_until(page, "document.querySelectorAll('.dash-dropdown-option').length >= 20", timeout=TIMEOUT)
+    shown = page.evaluate("""(() => { const list = document.querySelector('.dash-dropdown-content').getBoundingClientRect();
+        return Array.from(document.querySelectorAll('.dash-dropdown-option')).map(o => {
+            const box = o.querySelector('input[type=checkbox]').getBoundingClientRect();
+            const text = o.querySelector('.dash-options-list-option-text').getBoundingClientRect();
+            return {inside: text.top >= list.top && text.bottom <= list.bottom,
+                    beside: box.right <= text.left && box.bottom > text.top && box.top < text.bottom}; }); })()""")
+    assert sum(o["inside"] for o in shown) >= 8  # enough to scan, not two at a time
+    assert all(o["beside"] for o in shown)
+    page.keyboard.press("Escape")
+    # "What these mean" beside each label: "core topic" and every evaluation level in words.
+    themes_help = page.locator(".control", has=page.locator("#theme-filter")).locator(".term-help")
+    themes_help.locator("summary").click()
+    assert themes_help.locator("dl").is_visible()
+    assert "core topic" in themes_help.inner_text() and "8 topics the paper treats at length" in themes_help.inner_text()
+    themes_help.locator("summary").click()
+    evaluation_help = page.locator(".control", has=page.locator("#evaluation-filter")).locator(".term-help")
+    evaluation_help.locator("summary").click()
+    words = evaluation_help.locator("dl").inner_text()
+    for level in ("evaluation reported", "monitoring or early findings reported", "debrief reported",
+                  "evaluation under way", "none reported"):
+        assert level in words
+    assert "lessons from a debrief" in words
+
+
+@pytest.mark.parametrize("typed, found", [("the Met", "Metropolitan Police Service"),
+                                          ("Devon and Cornwall", "Devon & Cornwall Police"),
+                                          ("Leicester", "Leicestershire Police")])
+def test_ease003_the_force_list_finds_common_names_aliases_and_and_for_ampersand(watched, live_server, typed, found):
+    page = watched.page
+    ready(page, live_server.base_url)
+    page.locator("#force-select").click()
+    page.keyboard.type(typed)
+    wait_until(page, "(found) => Array.from(document.querySelectorAll('.dash-dropdown-option'))"
+                     ".some(o => o.textContent === found)", arg=found, timeout=TIMEOUT)
+    page.locator(".dash-dropdown-option", has_text=found).first.click()
+    wait_until(page, "(found) => document.querySelector('#view-title')?.textContent.startsWith(found)", arg=found,
+               timeout=TIMEOUT)
+
+
+def test_ease004_a_tidy_filter_bar_that_folds_away_on_a_phone(watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    ready(page, live_server.base_url)
+    labels = page.evaluate("""Array.from(document.querySelectorAll('.filter-controls .control-head label'))
+        .filter(l => l.offsetParent).map(l => { const r = l.getBoundingClientRect();
+            return {text: l.textContent, top: Math.round(r.top), height: r.height,
+                    line: parseFloat(getComputedStyle(l).lineHeight) || 20}; })""")
+    assert [label["text"] for label in labels] == ["Force", "Themes", "Evaluation", "Search the initiatives"]
+    assert len({label["top"] for label in labels}) == 1  # aligned
+    assert all(label["height"] < 1.6 * label["line"] for label in labels)  # each on one line
+    boxes = page.evaluate("""['#force-select', '#theme-filter', '#evaluation-filter', '#search-text'].map(s =>
+        Math.round(document.querySelector(s).getBoundingClientRect().top))""")
+    assert max(boxes) - min(boxes) <= 2
+    assert not page.locator("#filters-summary").is_visible()  # no disclosure on a wide screen
+    # A phone: "Filters (N active)" first, then the map, in the first screen; the controls open on request.
+    page.set_viewport_size({"width": 375, "height": 740})
+    ready(page, f"{live_server.base_url}?themes=dementia&q=police")
+    summary = page.locator("#filters-summary")
+    assert summary.is_visible() and summary.inner_text() == "Filters (2 active)"
+    assert not page.locator("#theme-filter").is_visible()
+    assert page.evaluate("document.querySelector('.map-panel').getBoundingClientRect().top") < 740 / 3
+    assert page.evaluate("document.querySelector('#force-map').getBoundingClientRect().top") < 740 * 0.7
+    summary.click()
+    assert page.locator("#theme-filter").is_visible() and page.locator("#clear-all").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+
+
+@pytest.mark.parametrize("width", [375, 768, 1280, 1920])
+def test_ease005_the_profile_is_one_scroll_with_its_figures_readable(watched, live_server, width):
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 900})
+    ready(page, f"{live_server.base_url}?force=E23000021")
+    wait_until(page, "document.querySelectorAll('#outcome-table tbody tr').length > 0", timeout=TIMEOUT)
+    # The profile does not scroll inside the page.
+    assert page.evaluate("""(() => { const p = document.querySelector('#results');
+        return getComputedStyle(p).overflowY === 'visible' && p.scrollHeight <= p.clientHeight + 1; })()""")
+    # Nothing in the figures is cut off or scrolls sideways, and each figure's citation can be read beside or
+    # under it, inside the profile.
+    assert page.evaluate("""Array.from(document.querySelectorAll('#outcome-table *'))
+        .filter(e => e.clientWidth > 1 && e.scrollWidth > e.clientWidth + 1
+                && getComputedStyle(e).overflowX !== 'visible').length""") == 0  # (a 1 px header is for screen readers)
+    sources = page.evaluate("""(() => { const p = document.querySelector('#results').getBoundingClientRect();
+        return Array.from(document.querySelectorAll('#outcome-table td.figure-source')).map(td => {
+            const r = td.getBoundingClientRect(); return {text: td.innerText, inside: r.left >= p.left - 1
+                && r.right <= p.right + 1 && r.width > 60}; }); })()""")
+    assert sources and all(s["inside"] and "PHE" in s["text"] for s in sources)
+    if width < 1024:  # a citation under each figure, named: "Source: …"
+        assert page.evaluate("getComputedStyle(document.querySelector('#outcome-table td.figure-source'), "
+                             "'::before').content").startswith('"Source')
+
+
+@pytest.mark.parametrize("viewport", [{"width": 375, "height": 740}, {"width": 768, "height": 1024},
+                                      {"width": 768, "height": 1180}, {"width": 1280, "height": 720}],
+                         ids=["phone", "tablet", "tall-tablet", "desktop"])
+def test_ease006_a_click_on_the_map_brings_the_profiles_content_into_view(watched, live_server, viewport):
+    page = watched.page
+    page.set_viewport_size(viewport)
+    ready(page, live_server.base_url)
+    page.locator("#force-map").scroll_into_view_if_needed()
+    click_force(page, "E23000037")
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')",
+               timeout=TIMEOUT)
+    page.wait_for_timeout(300)  # any scroll the click makes is done
+    assert in_view(page, "#view-title")
+    # The first initiative's title is in view too: content, not a heading peeking at the bottom edge.
+    assert in_view(page, "#case-studies details.initiative > summary")
+
+
+def test_ease007_in_page_links_open_their_tab_scroll_to_it_and_move_the_focus_there(watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    ready(page, live_server.base_url)
+    page.locator("#results a", has_text="See national and regional work").click()
+    wait_until(page, "location.search.includes('view=national')", timeout=TIMEOUT)
+    wait_until(page, "document.activeElement?.id === 'view-national'", timeout=TIMEOUT)
+    wait_until(page, """(() => { const r = document.querySelector('#view-national').getBoundingClientRect();
+        return r.top >= 0 && r.top < innerHeight / 2; })()""", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#view-national')?.textContent.includes('national')", timeout=TIMEOUT)
+
+
+def test_ease008_add_to_comparison_with_no_force_selected_says_what_to_do(watched, live_server):
+    page = watched.page
+    ready(page, f"{live_server.base_url}?view=compare")
+    page.locator("#add-to-compare").click()
+    status = page.locator("#add-to-compare-status")
+    wait_until(page, "document.querySelector('#add-to-compare-status')?.textContent.length > 0", timeout=TIMEOUT)
+    assert status.is_visible() and status.inner_text().startswith("Select a force on the map")
+    # With a force selected the button acts, and the message goes.
+    page.goto(f"{live_server.base_url}?view=compare&force=E23000021")
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    page.locator("#add-to-compare").click()
+    wait_until(page, "location.search.includes('compare=E23000021')", timeout=TIMEOUT)
+    assert not status.is_visible()
+
+
+def test_ease009_the_map_names_its_keys_starts_on_a_stated_force_and_city_of_london_can_be_hit(watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    ready(page, live_server.base_url)
+    hint = page.locator("#force-map-keys")
+    assert hint.is_visible() and in_view(page, "#force-map-keys") is not None
+    words = hint.inner_text()
+    assert "arrow keys move between forces" in words and "Enter selects" in words
+    assert "Leicestershire Police" in words  # the stated start
+    tab_to(page, "force-map-colour-results")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement?.dataset?.force") == "E23000021"
+    # City of London: a marker at least 24 px across that selects it.
+    marker = page.evaluate("""(() => { const c = document.querySelector('#force-map circle.force-hit[data-force="E23000034"]');
+        if (!c) return null; const r = c.getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2,
+        w: r.width, h: r.height}; })()""")
+    assert marker and marker["w"] >= 24 and marker["h"] >= 24
+    page.mouse.click(marker["x"], marker["y"])
+    wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('City of London')", timeout=TIMEOUT)
