@@ -32,7 +32,7 @@ import plotly
 
 from benchmarks.load_test import memory_kb, start_server, worker_pids
 from domain.aggregation import force_counts
-from domain.force_map import COUNT_COLOURSCALE, NO_CASE_STUDY_COLOUR
+from domain.force_map import COUNT_COLOURSCALE, NO_INITIATIVE_COLOUR
 from domain.joining import join_initiatives
 from domain.loading import load_dataset
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, FORCE_POINT_JS, MAP_FORCES, free_port, wait_until
@@ -71,7 +71,7 @@ def reference_map(geojson: dict, counts) -> dict:
          "customdata": [c.name for c in counted], "zmin": 1, "zmax": max(c.count for c in counted),
          "colorscale": [list(stop) for stop in COUNT_COLOURSCALE], "marker": {"line": {"color": "#fff", "width": 0.6}}},
         {**common, "locations": [c.force_id for c in empty], "z": [0] * len(empty), "customdata": [c.name for c in empty],
-         "colorscale": [[0, NO_CASE_STUDY_COLOUR], [1, NO_CASE_STUDY_COLOUR]], "showscale": False},
+         "colorscale": [[0, NO_INITIATIVE_COLOUR], [1, NO_INITIATIVE_COLOUR]], "showscale": False},
     ], "layout": {"geo": {"projection": {"type": "transverse mercator", "rotation": {"lon": -2}}, "fitbounds": "locations",
                           "visible": False,  # no base map, so plotly.js fetches no topojson
                           "showland": False, "showcoastlines": False, "showframe": False, "bgcolor": "rgba(0,0,0,0)"},

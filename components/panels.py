@@ -11,7 +11,7 @@ from dash.development.base_component import Component
 from components.attributes import aria, attributes
 from components.charts import lollipop, obtained_list
 from domain.aggregation import ForceCount, largest_per_unit, reading_of
-from domain.force_map import NO_CASE_STUDY_LABEL
+from domain.force_map import NO_INITIATIVE_LABEL
 from domain.loading import Dataset
 from domain.lollipop import LollipopChart
 from domain.provenance import figure_marks, is_register, note_line, provenance_line, source_badge
@@ -189,7 +189,7 @@ def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> l
 
 
 def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,
-                link_for: Callable[[str], str], none_text: str = NO_CASE_STUDY_LABEL) -> html.Div:
+                link_for: Callable[[str], str], none_text: str = NO_INITIATIVE_LABEL) -> html.Div:
     """The map's text alternative: every force drawn, its count and main themes; a name selects it.
     `none_text` says what a count of none means: none in the paper, or none matching the filters."""
     regions = {f.id: f.region for f in dataset.forces}

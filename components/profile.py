@@ -252,7 +252,7 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
         html.H2(initial.title, id=Ids.VIEW_TITLE, tabIndex="-1"),
         dcc.Store(id=Ids.PROFILE_FOR, data=profile_key(snapshot, state)),
         html.P(initial.counts, id=Ids.PROFILE_COUNTS, className="profile-counts"),
-        html.Div(initial.body, id=Ids.CASE_STUDIES, className="profile-body"),
+        html.Div(initial.body, id=Ids.PROFILE_INITIATIVES, className="profile-body"),
         html.Button(more_button(initial.listed, initial.total)[0], id=Ids.PROFILE_MORE, n_clicks=0,
                     className="button", hidden=more_button(initial.listed, initial.total)[1]),
         html.Div([html.H3("Themes"), html.Div(initial.themes, id=Ids.THEME_CHART)], className="profile-themes"),
@@ -343,7 +343,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
     @app.callback(
         output=dict(
             title=Output(Ids.VIEW_TITLE, "children"), counts=Output(Ids.PROFILE_COUNTS, "children"),
-            body=Output(Ids.CASE_STUDIES, "children"), themes=Output(Ids.THEME_CHART, "children"),
+            body=Output(Ids.PROFILE_INITIATIVES, "children"), themes=Output(Ids.THEME_CHART, "children"),
             charts=Output(Ids.OUTCOME_CHARTS, "children"), tables=Output(Ids.OUTCOME_TABLE, "children"),
             figures_hidden=Output(Ids.PROFILE_FIGURES, "hidden"), save_hidden=Output(Ids.SAVE_CHARTS, "hidden"),
             more_text=Output(Ids.PROFILE_MORE, "children"), more_hidden=Output(Ids.PROFILE_MORE, "hidden"),
@@ -365,7 +365,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         return profile_outputs(content, key, pages_shown)
 
     @app.callback(
-        Output(Ids.CASE_STUDIES, "children", allow_duplicate=True),
+        Output(Ids.PROFILE_INITIATIVES, "children", allow_duplicate=True),
         Output(Ids.PROFILE_MORE, "children", allow_duplicate=True),
         Output(Ids.PROFILE_MORE, "hidden", allow_duplicate=True),
         Input(Ids.PROFILE_MORE, "n_clicks"), State(Ids.STATE, "data"),

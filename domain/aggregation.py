@@ -134,10 +134,10 @@ class ThemeShare:
     kind: str
     count: int
     share: float  # percent of the view's initiatives that carry this theme
-    england_share: float  # the same over all matching initiatives
-    england_count: int  # matching initiatives with this theme
+    all_matching_share: float  # the same over all matching initiatives
+    all_matching_count: int  # matching initiatives with this theme
     view_total: int  # initiatives in the view
-    england_total: int  # matching initiatives
+    all_matching_total: int  # matching initiatives
 
 
 def theme_shares(dataset: Dataset, in_view: Iterable[Initiative], matching: Iterable[Initiative]) -> tuple[ThemeShare, ...]:

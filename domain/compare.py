@@ -13,13 +13,13 @@ from domain.loading import Dataset
 from domain.schema import Initiative, Outcome
 from domain.state import MAX_COMPARED
 
-NO_CASE_STUDY = "no initiative in the 2016 paper"
+NO_INITIATIVE_IN_PAPER = "no initiative in the 2016 paper"
 NONE_MATCHES = "none matches your filters"
 
 
 def none_text(filtered: bool) -> str:
     """An empty cell's words: with filters narrowing the initiatives, none may be in the paper all the same."""
-    return NONE_MATCHES if filtered else NO_CASE_STUDY
+    return NONE_MATCHES if filtered else NO_INITIATIVE_IN_PAPER
 
 
 def how_obtained(outcome: Outcome) -> str:

@@ -24,8 +24,8 @@ from domain.aggregation import ForceCount
 CENTRAL_MERIDIAN = -2.0
 BOX_WIDTH = 1000  # the drawing's width in its own units; the page scales it to fit
 PADDING = 10
-NO_CASE_STUDY_COLOUR = "#e8e6e1"
-NO_CASE_STUDY_LABEL = "No initiative in the 2016 paper"
+NO_INITIATIVE_COLOUR = "#e8e6e1"
+NO_INITIATIVE_LABEL = "No initiative in the 2016 paper"
 # The former continuous scale, kept for the benchmark's plotly export of the same map.
 COUNT_COLOURSCALE = ((0.0, "#c6dbef"), (0.5, "#4292c6"), (1.0, "#08306b"))
 
@@ -164,7 +164,7 @@ def value_of(count: ForceCount, measure: str) -> int:
 def bin_colour(value: int, measure: str) -> str:
     """The fixed colour of a value: grey for none, else the colour of the bin that holds it."""
     if value <= 0:
-        return NO_CASE_STUDY_COLOUR
+        return NO_INITIATIVE_COLOUR
     return next(b.colour for b in MEASURES[measure].bins if b.holds(value))
 
 
@@ -188,7 +188,7 @@ def legend_entries(values: Sequence[int], measure: str, filtered: bool) -> tuple
             entries.append(LegendEntry(step.colour, f"{step.label} {noun}", forces))
     empty = sum(1 for v in values if v <= 0)
     if empty:
-        entries.append(LegendEntry(NO_CASE_STUDY_COLOUR, none_label(measure, filtered), empty))
+        entries.append(LegendEntry(NO_INITIATIVE_COLOUR, none_label(measure, filtered), empty))
     return tuple(entries)
 
 

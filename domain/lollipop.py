@@ -92,7 +92,7 @@ def theme_chart(shares: Sequence[ThemeShare]) -> LollipopChart:
     rows = tuple(Lollipop(
         label=s.label, value=s.count, value_text=str(s.count), marker="count",
         details=(f"{s.count} of {s.view_total} initiatives here ({s.share:g}%)",
-                 f"{s.england_count} of {s.england_total} across all matching ({s.england_share:g}%)"),
+                 f"{s.all_matching_count} of {s.all_matching_total} across all matching ({s.all_matching_share:g}%)"),
     ) for s in ordered)
     ticks = tuple(float(t) for t in range(int(axis_max) + 1)) if top <= 10 else nice_ticks(axis_max)
     return LollipopChart("themes", "Initiatives", rows, axis_max, ticks)

@@ -14,7 +14,7 @@ from domain.aggregation import filter_initiatives, force_counts
 from domain.compare import chart_source
 from domain.figures import MARKER_COLOURS
 from domain.aggregation import ForceCount
-from domain.force_map import (MEASURES, NO_CASE_STUDY_COLOUR, bin_colour, legend_entries, map_colours, map_shapes,
+from domain.force_map import (MEASURES, NO_INITIATIVE_COLOUR, bin_colour, legend_entries, map_colours, map_shapes,
                               project)
 from domain.state import COLOUR_MEASURES
 from domain.joining import join_initiatives
@@ -126,7 +126,7 @@ def force(force_id: str, count: int, themes: int = 0, results: int = 0) -> Force
 
 
 def test_map006_bins_are_fixed_and_darken_with_the_value():
-    assert bin_colour(0, "initiatives") == NO_CASE_STUDY_COLOUR
+    assert bin_colour(0, "initiatives") == NO_INITIATIVE_COLOUR
     for measure in COLOUR_MEASURES:
         colours = [bin_colour(v, measure) for v in range(1, 12)]
         darkness = [sum(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in colours]
@@ -144,7 +144,7 @@ def test_map007_the_key_names_only_values_the_map_has():
     assert not any("2" in e.label for e in entries)
     nothing = legend_entries([0, 0, 0], "initiatives", filtered=True)
     assert [(e.label, e.forces, e.colour) for e in nothing] == [("No initiative matches your filters", 3,
-                                                                 NO_CASE_STUDY_COLOUR)]
+                                                                 NO_INITIATIVE_COLOUR)]
     unfiltered = legend_entries([8, 3, 4, 1, 0], "initiatives", filtered=False)
     assert [e.label for e in unfiltered] == ["1 initiative", "3\u20134 initiatives", "5 or more initiatives",
                                              "No initiative in the 2016 paper"]
@@ -166,7 +166,7 @@ def test_map009_colour_by_themes_or_results_has_its_own_key_and_tooltip():
     assert themes.fills["a"] == bin_colour(5, "themes") and themes.labels["a"][2] == "5 themes covered"
     assert [e.label for e in themes.legend] == ["1\u20132 themes", "5\u20136 themes", "No initiative in the 2016 paper"]
     results = map_colours(counts, "results", filtered=True)
-    assert results.fills["a"] == NO_CASE_STUDY_COLOUR  # initiatives, but no result among them
+    assert results.fills["a"] == NO_INITIATIVE_COLOUR  # initiatives, but no result among them
     assert results.labels["a"][2] == "No result matches your filters" and results.labels["b"][2] == "2 results reported"
     assert [e.label for e in results.legend] == ["2\u20133 results", "No result matches your filters"]
     assert results.counts == {"a": 3, "b": 1, "c": 0}  # what the page's data-count says: initiatives, always

@@ -102,6 +102,6 @@ def test_a_kept_profile_answers_with_the_same_json_as_one_built_fresh(read_only_
     fresh = profile_content(snapshot.dataset, snapshot.join, state, "/", snapshot.chart_source)
     answer = first.get_json()["response"]
     assert answer[Ids.VIEW_TITLE]["children"] == fresh.title == snapshot.dataset.forces_by_id["E23000001"].name
-    assert answer[Ids.CASE_STUDIES]["children"] == json.loads(to_json(fresh.body))
+    assert answer[Ids.PROFILE_INITIATIVES]["children"] == json.loads(to_json(fresh.body))
     assert answer[Ids.OUTCOME_TABLE]["children"] == json.loads(to_json(fresh.tables))
     assert answer[Ids.THEME_CHART]["children"] == json.loads(to_json(fresh.themes))

@@ -18,7 +18,7 @@ from components.profile import (empty_text, england_summary, matching_line, off_
 from components.shell import notice_paragraphs, source_notice
 from domain.aggregation import (filter_initiatives, filters_narrow, force_counts, initiatives_in_view, is_on_map,
                                 off_map_initiatives)
-from domain.compare import NO_CASE_STUDY, NONE_MATCHES, compare_forces, coverage_matrix, how_obtained
+from domain.compare import NO_INITIATIVE_IN_PAPER, NONE_MATCHES, compare_forces, coverage_matrix, how_obtained
 from domain.figures import build_outcomes_overview, reduction_of_a_rate
 from domain.joining import join_initiatives
 from domain.loading import load_dataset
@@ -135,9 +135,9 @@ def test_words008_comparison_rows_name_initiatives_results_with_design_and_activ
     assert "Initiatives" in rows and "Results (with how they were obtained)" in rows
     assert "Activity, funding and target figures (not results)" in rows
     assert "Case studies" not in rows and "Outcome figures" not in rows
-    assert NONE_MATCHES in text_of(table) and NO_CASE_STUDY not in text_of(table)
+    assert NONE_MATCHES in text_of(table) and NO_INITIATIVE_IN_PAPER not in text_of(table)
     plain = text_of(comparison_table(compare_forces(dataset, join, dataset.initiatives, forces), dataset))
-    assert NO_CASE_STUDY in plain and NONE_MATCHES not in plain
+    assert NO_INITIATIVE_IN_PAPER in plain and NONE_MATCHES not in plain
     results = [o for o in dataset.outcomes if o.is_result and o.initiative_id == "leicestershire-triage-car"]
     assert all(f"({how_obtained(o)}; " in plain for o in results)
     others = [o for o in dataset.outcomes if not o.is_result and o.initiative_id == "leicestershire-triage-car"]

@@ -14,7 +14,7 @@ from domain.aggregation import (filter_initiatives, force_counts, format_value,
 from components.charts import details_list, lollipop
 from components.profile import NO_THEMES, THEME_COMPARISON, profile_content
 from domain.figures import build_outcome_charts, plotly_lollipop
-from domain.force_map import NO_CASE_STUDY_COLOUR, map_colours
+from domain.force_map import NO_INITIATIVE_COLOUR, map_colours
 from domain.lollipop import theme_chart
 from domain.joining import join_initiatives
 from domain.loading import load_dataset
@@ -93,7 +93,7 @@ def test_view008_off_map_work_is_listed(dataset, join):
 def test_view009_map_colours_tell_counted_forces_from_empty_ones(dataset, join):
     counts = force_counts(dataset, join, filter_initiatives(dataset, ViewState(themes=("dementia",))), False)
     colours = map_colours(counts)
-    counted = {f for f, fill in colours.fills.items() if fill != NO_CASE_STUDY_COLOUR}
+    counted = {f for f, fill in colours.fills.items() if fill != NO_INITIATIVE_COLOUR}
     assert counted == {"E23000029"} and colours.most == 2
     assert len(colours.fills) == 39  # every English force is drawn as a force, Wales as land
     assert colours.labels["E23000029"][1] == "2 matching initiatives"
@@ -118,7 +118,7 @@ def test_view010_outcome_charts_never_mix_units(dataset):
 def test_view011_theme_chart_shows_counts_first_and_the_comparison_second(dataset, join):
     in_view = initiatives_in_view(join, dataset.initiatives, "E23000037")
     shares = {s.theme_id: s for s in theme_shares(dataset, in_view, dataset.initiatives)}
-    assert shares["early-intervention"].count == 2 and shares["early-intervention"].england_count == 17
+    assert shares["early-intervention"].count == 2 and shares["early-intervention"].all_matching_count == 17
     chart = theme_chart(tuple(shares.values()))
     counts = {row.label: row.value for row in chart.rows}
     assert counts["Early intervention/prevention"] == 2  # a count a reader reads directly, not a share
