@@ -117,7 +117,7 @@ class LayoutCache:
             return page
         # A new root around the shared children: the cached page itself is never changed.
         class_name, root_id = page.className, page.id  # type: ignore[attr-defined]  # props: set by Dash at run time
-        return html.Div([*page.children, section], className=class_name, id=root_id)
+        return html.Div(register.with_section(page.children, user, section), className=class_name, id=root_id)
 
     def encoded(self, snapshot: Snapshot, state: ViewState, serialize) -> EncodedPage:
         """The shared page of `snapshot` and `state` as JSON and gzip; `serialize` makes the JSON (Dash's

@@ -108,7 +108,7 @@ def test_reg_help004_records_and_snapshots_read_through_the_context():
     source = FakeSource()
     assert common.refreshed(source).version == "v2" and source.refreshed == 1  # type: ignore[arg-type]  # a stand-in source
     assert common.failure_message(RegisterUnavailable("away")) == common.UNAVAILABLE
-    assert common.failure_message(RuntimeError("too many")) == "too many"
+    assert common.failure_message(RuntimeError("too many")) == "Too many."  # a whole sentence (issue 22)
 
 
 # ---- the features ---------------------------------------------------------------------------------------
