@@ -58,11 +58,12 @@ def layout(snapshot: Snapshot, user: User | None) -> html.Section | None:
     ], id=rid("section"), className="register", **aria(label="Register"))
 
 
-def way_in(user: User) -> html.P:
+def way_in(user: User) -> html.Nav:
     """Near the top of the page: a link that scrolls to the register's section and focuses its heading. Its words
     say what this user can do there."""
     words = "Propose or review an initiative" if user.is_reviewer else "Propose an initiative or a note"
-    return html.P(focus_link(words, rid("heading")), id=rid("way-in"), className="register-way-in")
+    return html.Nav(focus_link(words, rid("heading")), id=rid("way-in"), className="register-way-in",
+                    **aria(label="The register"))
 
 
 def with_section(children: Sequence[Any], user: User, section: html.Section) -> list:
