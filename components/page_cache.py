@@ -113,7 +113,7 @@ class LayoutCache:
         page = self.page(snapshot, self.requested_state(snapshot))
         user = self.user_with_own_page()
         section = register.layout(snapshot, user) if user is not None else None
-        if section is None:
+        if user is None or section is None:
             return page
         # A new root around the shared children: the cached page itself is never changed.
         class_name, root_id = page.className, page.id  # type: ignore[attr-defined]  # props: set by Dash at run time

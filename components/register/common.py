@@ -12,6 +12,7 @@ from typing import Any
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 from flask import abort, request
 
+from components.attributes import data
 from components.identity import current_user
 from domain.register import FIELD_LABELS, FieldProblem, Reference, SubmissionInvalid, User, sentence
 from domain.source import DataSource, Snapshot
@@ -134,7 +135,7 @@ def summary_label(name: str) -> str:
 def focus_link(text: str, target: str) -> html.A:
     """A link in the page that scrolls to and focuses `target` (assets/register-drafts.js), without changing
     the page's address (which holds the view)."""
-    return html.A(text, href=f"#{target}", className="register-focus-link", **{"data-register-focus": target})
+    return html.A(text, href=f"#{target}", className="register-focus-link", **data(**{"register-focus": target}))
 
 
 def error_summary(problems: Sequence[FieldProblem], control_of: Callable[[str], str | None],
