@@ -49,6 +49,35 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       } catch (e) {
         return noUpdate;  // storage full or refused: the page still holds the form
       }
+    },
+    // Once sending fails: focus the form's error summary (at the top of the form, far above the button),
+    // so a keyboard or screen reader user is taken to what needs them.
+    focusSummary: function (children, id) {
+      var shown = Array.isArray(children) ? children.length > 0 : !!children;
+      if (!shown) { return window.dash_clientside.no_update; }
+      window.requestAnimationFrame(function () {
+        var summary = document.getElementById(id);
+        if (summary) {
+          summary.scrollIntoView({block: 'start'});
+          summary.focus({preventScroll: true});
+        }
+      });
+      return Date.now();
     }
   }
+});
+
+/*
+ * The register's in-page links (the way in at the top of the page, the error summary's links to fields):
+ * scroll to what they name and focus it, without changing the page's address (it holds the view, and a
+ * "#" in it would be read as one). Without this script, the link's href still scrolls there.
+ */
+document.addEventListener('click', function (event) {
+  var link = event.target && event.target.closest ? event.target.closest('a[data-register-focus]') : null;
+  if (!link) { return; }
+  var target = document.getElementById(link.getAttribute('data-register-focus'));
+  if (!target) { return; }
+  event.preventDefault();
+  target.scrollIntoView({block: target.tagName === 'H2' ? 'start' : 'center'});
+  target.focus({preventScroll: true});
 });

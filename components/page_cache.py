@@ -113,11 +113,11 @@ class LayoutCache:
         page = self.page(snapshot, self.requested_state(snapshot))
         user = self.user_with_own_page()
         section = register.layout(snapshot, user) if user is not None else None
-        if section is None:
+        if user is None or section is None:
             return page
         # A new root around the shared children: the cached page itself is never changed.
         class_name, root_id = page.className, page.id  # type: ignore[attr-defined]  # props: set by Dash at run time
-        return html.Div([*page.children, section], className=class_name, id=root_id)
+        return html.Div(register.with_section(page.children, user, section), className=class_name, id=root_id)
 
     def encoded(self, snapshot: Snapshot, state: ViewState, serialize) -> EncodedPage:
         """The shared page of `snapshot` and `state` as JSON and gzip; `serialize` makes the JSON (Dash's

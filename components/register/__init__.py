@@ -22,10 +22,13 @@ key and an edited draft goes under a new one. An update's draft is kept whole: s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from dash import Dash, html
 
 from components.register import note, pickers, propose, review, submissions, update_draft
-from components.register.common import UNAVAILABLE, UNAVAILABLE_NOW, RegisterContext, rid
+from components.register.common import UNAVAILABLE, UNAVAILABLE_NOW, RegisterContext, focus_link, rid
 from components.register.review import QUEUE_SHOWN
 from domain.register import User
 from domain.source import DataSource, Snapshot
@@ -33,7 +36,8 @@ from services.register import RegisterService
 from settings import Settings
 from components.attributes import aria
 
-__all__ = ["QUEUE_SHOWN", "UNAVAILABLE", "UNAVAILABLE_NOW", "layout", "register", "validation_layout"]
+__all__ = ["QUEUE_SHOWN", "UNAVAILABLE", "UNAVAILABLE_NOW", "layout", "register", "validation_layout", "way_in",
+           "with_section"]
 
 
 def layout(snapshot: Snapshot, user: User | None) -> html.Section | None:
@@ -42,7 +46,8 @@ def layout(snapshot: Snapshot, user: User | None) -> html.Section | None:
         return None
     role = "reviewer" if user.is_reviewer else "contributor"
     return html.Section([
-        html.H2("The register: work the paper does not record"),
+        # Focused by the way in (`way_in`): a heading a screen reader announces, not a field to type in.
+        html.H2("The register: work the paper does not record", id=rid("heading"), tabIndex=-1),
         html.P(f"Signed in as {user.name} ({role}). What you send is reviewed before it appears on the map; "
                "each published record is marked as coming from the register, not from the 2016 paper."),
         propose.contribute_form(snapshot, user),
@@ -51,6 +56,22 @@ def layout(snapshot: Snapshot, user: User | None) -> html.Section | None:
         review.review_section(snapshot) if user.is_reviewer else None,
         *pickers.stores(snapshot),
     ], id=rid("section"), className="register", **aria(label="Register"))
+
+
+def way_in(user: User) -> html.Nav:
+    """Near the top of the page: a link that scrolls to the register's section and focuses its heading. Its words
+    say what this user can do there."""
+    words = "Propose or review an initiative" if user.is_reviewer else "Propose an initiative or a note"
+    return html.Nav(focus_link(words, rid("heading")), id=rid("way-in"), className="register-way-in",
+                    **aria(label="The register"))
+
+
+def with_section(children: Sequence[Any], user: User, section: html.Section) -> list:
+    """A signed-in user's page: the shared page's children with the way in just below its header and the
+    register's section at its end (components/page_cache.py builds the page around them)."""
+    children = list(children)
+    header = next((i for i, child in enumerate(children) if isinstance(child, html.Header)), -1)
+    return [*children[:header + 1], way_in(user), *children[header + 1:], section]
 
 
 def validation_layout(snapshot: Snapshot) -> html.Section | None:

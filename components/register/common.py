@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dash import ALL, dcc, html
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 from flask import abort, request
 
+from components.attributes import data
 from components.identity import current_user
 from domain.register import FIELD_LABELS, FieldProblem, Reference, SubmissionInvalid, User, sentence
 from domain.source import DataSource, Snapshot
@@ -121,10 +122,75 @@ def field_errors(problems: Sequence[FieldProblem], slots: Sequence[Mapping]) -> 
     return [" ".join(grouped.get(slot["id"]["field"], [])) for slot in slots]
 
 
+def summary_label(name: str) -> str:
+    """A field as the error summary names it in a list of fields: 'Title', 'Figure 1 value'."""
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "figures" and parts[1].isdigit():
+        return f"Figure {int(parts[1]) + 1} {FIELD_LABELS.get(parts[2], parts[2]).lower()}"
+    if name == "-":
+        return "The proposal as a whole"
+    return FIELD_LABELS.get(name, name)
+
+
+def focus_link(text: str, target: str) -> html.A:
+    """A link in the page that scrolls to and focuses `target` (assets/register-drafts.js), without changing
+    the page's address (which holds the view)."""
+    return html.A(text, href=f"#{target}", className="register-focus-link", **data(**{"register-focus": target}))
+
+
+def error_summary(problems: Sequence[FieldProblem], control_of: Callable[[str], str | None],
+                  order: Sequence[str] = ()) -> list:
+    """At the top of a form whose sending failed: how many fields need attention, named in a sentence, then
+    each with its problems in whole sentences and a link that focuses its control; in the form's `order` of
+    controls (by their ids), the rest after them. Empty without problems."""
+    def place(problem: FieldProblem) -> int:
+        control = control_of(problem.field)
+        return order.index(control) if control in order else len(order)
+
+    sentences: dict[str, list[str]] = {}
+    targets: dict[str, str | None] = {}
+    for problem in sorted(problems, key=place):
+        label = summary_label(problem.field)
+        sentences.setdefault(label, []).append(sentence(problem))
+        targets.setdefault(label, control_of(problem.field))
+    if not sentences:
+        return []
+    count = len(sentences)
+    labels = list(sentences)
+    named = labels[0] if count == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    heading = f"{count} field{'s need' if count != 1 else ' needs'} attention: {named}."
+    items = [html.Li([focus_link(label, target) if target else html.Span(label), f": {' '.join(said)}"])
+             for label, said in sentences.items() for target in (targets[label],)]
+    return [html.P(heading, className="register-summary-heading"), html.Ul(items)]
+
+
+def summary_slot(form: str) -> list:
+    """Where `form`'s error summary goes (at the top of the form), and the store its focusing writes to."""
+    return [html.Div(id=rid(f"{form}-summary"), className="register-summary", tabIndex=-1),
+            dcc.Store(id=rid(f"{form}-summary-focused"))]
+
+
+def focus_summary(app: Dash, form: str) -> None:
+    """Once sending fails, focus moves to the form's error summary (assets/register-drafts.js), as a keyboard
+    or screen reader user would otherwise not learn that the form above the button needs them."""
+    app.clientside_callback(ClientsideFunction("registerDrafts", "focusSummary"),
+                            Output(rid(f"{form}-summary-focused"), "data"), Input(rid(f"{form}-summary"), "children"),
+                            State(rid(f"{form}-summary"), "id"), prevent_initial_call=True)
+
+
+def whole_sentence(text: str) -> str:
+    """A message as a sentence: its first letter a capital, a full stop at its end."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def failure_message(exc: Exception) -> str:
     if isinstance(exc, RegisterUnavailable):
         return UNAVAILABLE
-    return str(exc)
+    return whole_sentence(str(exc))
 
 
 def draft_key(user: User, form: str, draft: Any, content: Mapping[str, Any]) -> str | None:

@@ -5,6 +5,7 @@ CHOICE_FIELDS here (and gets its control in components/register/propose.py)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,9 @@ FIGURE_ROWS = 5  # rows the form offers; an import may carry more, and an update
 TEXT_FIELDS = ("title", "place", "lead_organisations", "partners", "start_year", "end_year", "summary", "source")
 CHOICE_FIELDS = ("force_ids", "themes", "kind_of_work", "stage", "evaluation")
 MULTI_CHOICE_FIELDS = ("force_ids", "themes")
+# Lists typed one item per line (a textarea): sent as a list. A draft kept before the form asked for lines holds
+# its items separated by "|", and is read the same way.
+LINE_LIST_FIELDS = ("lead_organisations", "partners")
 # the other figure fields are choices
 FIGURE_TEXT = ("measure", "value", "period", "comparator", "design", "caveat", "source")
 
@@ -41,15 +45,46 @@ def form_values(payload: Mapping[str, Any] | None) -> dict[str, Any]:
         rows.append({f: shown.get(f, "") if f in FIGURE_TEXT else (shown.get(f) if shown else None)
                      for f in FIGURE_FIELDS})
     return dict(
-        text={f: _joined(payload.get(f)) for f in TEXT_FIELDS},
+        text={f: _joined(payload.get(f), "\n" if f in LINE_LIST_FIELDS else " | ") for f in TEXT_FIELDS},
         choices={f: (list(payload.get(f) or []) if f in MULTI_CHOICE_FIELDS else payload.get(f) or None)
                  for f in CHOICE_FIELDS},
         rows=rows, count=max(1, min(len(figures), FIGURE_ROWS)),
     )
 
 
-def _joined(value: Any) -> str:
-    return " | ".join(map(form_text, value)) if isinstance(value, (list, tuple)) else form_text(value)
+def _joined(value: Any, separator: str) -> str:
+    return separator.join(map(form_text, value)) if isinstance(value, (list, tuple)) else form_text(value)
+
+
+def listed(value: Any) -> Any:
+    """A list field's text as the list it sends: one item a line (or, in a draft kept before the form asked
+    for lines, between "|"), each trimmed, empty lines dropped. Anything but text is left for the domain's
+    checks to refuse."""
+    if not isinstance(value, str):
+        return value
+    return [item.strip() for item in re.split(r"[\r\n|]+", value) if item.strip()]
+
+
+def control_order() -> tuple[str, ...]:
+    """The initiative form's controls, by id, in the order the form shows them: the error summary's order."""
+    return (rid("update-of"), rid("title"), rid("force_ids"), rid("place"), *(rid(f) for f in LINE_LIST_FIELDS),
+            rid("themes"), rid("kind_of_work"), rid("stage"), rid("evaluation"), rid("start_year"), rid("end_year"),
+            rid("summary"), rid("source"), *(figure_id(i, f) for i in range(FIGURE_ROWS) for f in FIGURE_FIELDS))
+
+
+def control_id(field: str) -> str | None:
+    """The id of the control a problem's field is typed or chosen in (the error summary's links focus it);
+    None for a problem no one control holds (the proposal as a whole, the list of figures, a figure past the
+    rows shown)."""
+    if field in (*TEXT_FIELDS, *CHOICE_FIELDS):
+        return rid(field)
+    if field == "record_id":
+        return rid("update-of")
+    parts = field.split(".")
+    if len(parts) == 3 and parts[0] == "figures" and parts[1].isdigit() and int(parts[1]) < FIGURE_ROWS \
+            and parts[2] in FIGURE_FIELDS:
+        return figure_id(int(parts[1]), parts[2])
+    return None
 
 
 def form_outputs() -> dict[str, Any]:

@@ -11,8 +11,8 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.register.common import (RegisterContext, draft_key, draft_tag, dropdown, error_id, error_slots,
-                                        failure_message, field_errors, form_field, options, reference, rid,
-                                        text_input, user_or_403)
+                                        error_summary, failure_message, field_errors, focus_summary, form_field,
+                                        options, reference, rid, summary_slot, text_input, user_or_403)
 from components.register.submissions import my_submissions_or_unchanged
 from domain.register import NOTE_FIELDS, NOTE_KINDS, SubmissionInvalid, User
 from domain.source import Snapshot
@@ -21,6 +21,7 @@ from storage.errors import Conflict, RegisterUnavailable
 from components.attributes import aria
 
 NOTE_FORM_FIELDS = ("about_id", "note_kind", "figure_id", "text", "source")
+NOTE_FORM_ORDER = ("about_id", "figure_id", "note_kind", "text", "source")  # as the form shows them
 
 # ---- layout ---------------------------------------------------------------------------------------------
 
@@ -45,6 +46,7 @@ def note_form(snapshot: Snapshot, user: User) -> html.Section:
     return html.Section([
         html.H3("Add a note to one of the paper's initiatives"),
         html.P("An erratum or a follow-up is shown beside the paper's record; it never changes what the paper says."),
+        *summary_slot("note"),
         form_field("Initiative", dropdown(rid("note-about_id"), about_options(snapshot), tag), "note", "about_id"),
         form_field("Figure (optional)", dropdown(rid("note-figure_id"), [], tag), "note", "figure_id",
                    "Choose the figure the note corrects or follows up, if it is about one."),
@@ -74,31 +76,43 @@ def note_payload(fields: Mapping[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def note_control(field: str) -> str | None:
+    """The id of the note form's control for a problem's field, for the error summary's link; None for none."""
+    return rid(f"note-{field}") if field in NOTE_FORM_FIELDS else None
+
+
 def noted(context: RegisterContext, user: User, fields: Mapping[str, Any], draft: Any,
           slots: Sequence[Mapping]) -> dict:
     """The answer to "Send note for review": the submission stored, or each problem beside its field."""
     payload = note_payload(fields)
-    unchanged = dict(draft=no_update, sent=no_update, mine=no_update)
+    unchanged = dict(draft=no_update, sent=no_update, mine=no_update, summary=[])
     try:
         submission = context.service.propose(user, "note", payload, reference(context.source),
                                              idempotency_key=draft_key(user, "note", draft, payload))
     except SubmissionInvalid as exc:
-        return dict(errors=field_errors(exc.problems, slots),
-                    status="Not sent: fix the problems shown by their fields.", **unchanged)
+        count = len(exc.problems)
+        return dict(errors=field_errors(exc.problems, slots), status=f"Not sent: {count} problem"
+                    f"{'s' if count != 1 else ''} to fix, listed at the top of the note's form and shown by each field.",
+                    **{**unchanged, "summary": error_summary(exc.problems, note_control,
+                                                                  [rid(f"note-{f}") for f in NOTE_FORM_ORDER])})
     except (RateLimited, Conflict, RegisterUnavailable) as exc:
         return dict(errors=[""] * len(slots), status=failure_message(exc), **unchanged)
     return dict(errors=[""] * len(slots), status=f"Note sent for review as #{submission.id}.",
-                draft=uuid.uuid4().hex, sent=submission.id, mine=my_submissions_or_unchanged(context.service, user))
+                draft=uuid.uuid4().hex, sent=submission.id, mine=my_submissions_or_unchanged(context.service, user),
+                summary=[])
 
 
 # ---- callbacks ------------------------------------------------------------------------------------------
 
 
 def register(app: Dash, context: RegisterContext) -> None:
+    focus_summary(app, "note")
+
     @app.callback(
         output=dict(errors=Output(error_slots("note"), "children"),
                     status=Output(rid("note-status"), "children"), draft=Output(rid("note-key"), "data"),
-                    sent=Output(rid("note-sent"), "data"), mine=Output(rid("mine"), "children", allow_duplicate=True)),
+                    sent=Output(rid("note-sent"), "data"), mine=Output(rid("mine"), "children", allow_duplicate=True),
+                    summary=Output(rid("note-summary"), "children")),
         inputs=dict(n_clicks=Input(rid("note-submit"), "n_clicks")),
         state=dict(fields={f: State(rid(f"note-{f}"), "value") for f in NOTE_FORM_FIELDS},
                    draft=State(rid("note-key"), "data")),

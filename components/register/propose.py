@@ -15,10 +15,11 @@ from dash.exceptions import PreventUpdate
 from components.ids import Ids
 from components.register import update_draft
 from components.register.common import (RegisterContext, as_revision, draft_key, draft_tag, dropdown, error_id,
-                                        error_slots, failure_message, field_errors, form_field, options, reference,
-                                        rid, stored_record, text_input, user_or_403)
-from components.register.fields import (CHOICE_FIELDS, FIGURE_ROWS, TEXT_FIELDS, empty_form, figure_id,
-                                        form_outputs, shown_rows)
+                                        error_slots, error_summary, failure_message, field_errors, form_field, options,
+                                        reference, rid, stored_record, summary_slot, text_input, user_or_403, focus_summary)
+from components.register.fields import (CHOICE_FIELDS, FIGURE_ROWS, LINE_LIST_FIELDS, TEXT_FIELDS, control_id,
+                                        control_order,
+                                        empty_form, figure_id, form_outputs, listed, shown_rows)
 from components.register.submissions import my_submissions_or_unchanged
 from components.view_state import state_from_store
 from domain.register import FIGURE_FIELDS, UNSTATED_KIND, SubmissionInvalid, User, merge_figures
@@ -90,15 +91,22 @@ def initiative_fields(snapshot: Snapshot, tag: str) -> list:
     def choice(label: str, name: str, choices: list[dict], hint: str = "", **kwargs: Any) -> html.Div:
         return form_field(label, dropdown(rid(name), choices, tag, **kwargs), "initiative", name, hint)
 
+    def lines(label: str, name: str, hint: str) -> html.Div:
+        """A list typed one item a line: sent as a list (fields.listed)."""
+        return form_field(label, dcc.Textarea(id=rid(name), value="", maxLength=1000, rows=3, persistence=tag,
+                                              persistence_type="local", className="register-lines"),
+                          "initiative", name, hint)
+
     return [
         text("Title", "title", 200),
         choice("Force areas", "force_ids", [{"label": f.name, "value": f.id} for f in forces],
                "Leave empty for national work.", multi=True),
         html.Button("Add the force selected on the map", id=rid("add-selected-force"), n_clicks=0, className="button"),
         text("Place", "place", 200),
-        text("Lead organisations", "lead_organisations", 1000, "Separate several with |"),
-        text("Partners", "partners", 1000, "Separate several with |"),
-        choice("Themes", "themes", [{"label": t.label, "value": t.id} for t in dataset.themes], multi=True),
+        lines("Lead organisations", "lead_organisations", "One organisation per line."),
+        lines("Partners", "partners", "One organisation per line; leave empty if there are none."),
+        choice("Themes", "themes", [{"label": t.label, "value": t.id} for t in dataset.themes],
+               "Choose every theme the work covers.", multi=True),
         choice("Kind of work", "kind_of_work", options(KIND_OF_WORK_CHOICES),
                "What the work is: a service, a pilot, a campaign, an event …"),
         choice("Stage", "stage", options(get_args(Stage)), "How far along it is now."),
@@ -116,6 +124,8 @@ def contribute_form(snapshot: Snapshot, user: User) -> html.Section:
     tag = draft_tag(user)
     return html.Section([
         html.H3("Propose an initiative, or an update to one the register holds"),
+        # Filled when sending fails: how many fields need attention, each a link to its control.
+        *summary_slot("initiative"),
         form_field("What this proposal is", dropdown(rid("update-of"), update_options(snapshot), tag, value="",
                                                      clearable=False),
                    "initiative", "record_id", "Choosing a register record loads all of it, figures too: change only "
@@ -151,8 +161,8 @@ def proposal_figures(record: Any, rows: Sequence[Mapping[str, Any]]) -> list:
 def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slots: Sequence[Mapping]) -> dict:
     """The answer to "Send for review": the submission stored, or each problem beside its field. `form` holds
     the callback's states by name (update_of, base_revision, loaded, fields, count, draft, rows)."""
-    unchanged = dict(draft=no_update, sent=no_update, mine=no_update)
-    payload: dict[str, Any] = dict(form["fields"])
+    unchanged = dict(draft=no_update, sent=no_update, mine=no_update, summary=[])
+    payload: dict[str, Any] = {f: listed(v) if f in LINE_LIST_FIELDS else v for f, v in form["fields"].items()}
     update_of = form["update_of"]
     if update_of is None:  # the picker empties itself for a record it no longer offers: still that record's update
         update_of = form["loaded"]
@@ -169,12 +179,13 @@ def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slot
     except SubmissionInvalid as exc:
         count = len(exc.problems)
         return dict(errors=field_errors(exc.problems, slots), status=f"Not sent: {count} problem"
-                    f"{'s' if count != 1 else ''} to fix, each shown by its field.", **unchanged)
+                    f"{'s' if count != 1 else ''} to fix, listed at the top of the form and shown by each field.",
+                    **{**unchanged, "summary": error_summary(exc.problems, control_id, control_order())})
     except (RateLimited, Conflict, RegisterUnavailable) as exc:
         return dict(errors=[""] * len(slots), status=failure_message(exc), **unchanged)
     return dict(errors=[""] * len(slots), status=f"Sent for review as #{submission.id}. Its status is under "
                 "Your submissions.", draft=uuid.uuid4().hex, sent=submission.id,
-                mine=my_submissions_or_unchanged(context.service, user))
+                mine=my_submissions_or_unchanged(context.service, user), summary=[])
 
 
 def rows_shown(clicked_add: bool, count: Any) -> dict:
@@ -197,11 +208,14 @@ def with_force(chosen: Any, force: str | None) -> list[str] | None:
 
 
 def register(app: Dash, context: RegisterContext) -> None:
+    focus_summary(app, "initiative")
+
     @app.callback(
         output=dict(errors=Output(error_slots("initiative"), "children"),
                     status=Output(rid("submit-status"), "children"),
                     draft=Output(rid("initiative-key"), "data"), sent=Output(rid("initiative-sent"), "data"),
-                    mine=Output(rid("mine"), "children", allow_duplicate=True)),
+                    mine=Output(rid("mine"), "children", allow_duplicate=True),
+                    summary=Output(rid("initiative-summary"), "children")),
         inputs=dict(n_clicks=Input(rid("submit"), "n_clicks")),
         state=dict(update_of=State(rid("update-of"), "value"), base_revision=State(rid("base-revision"), "data"),
                    loaded=State(rid("loaded-record"), "data"),

@@ -12,7 +12,7 @@ from flask import abort
 
 from components.register.common import (MAX_SUBMISSION_ID, UNAVAILABLE_NOW, RegisterContext, as_revision, as_text,
                                         failure_message, reference, refreshed, reviewer_or_403, rid, stored_record,
-                                        user_or_403)
+                                        user_or_403, whole_sentence)
 from domain.register import ReviewDiff, SubmissionInvalid, User, review_diff, sentence
 from domain.source import Snapshot
 from services.register import Forbidden
@@ -148,6 +148,11 @@ def comment_for(submission_id: int, comment_ids: Sequence[Any], comments: Sequen
     return as_text(comments[comment_ids.index(submission_id)]) if submission_id in comment_ids else ""
 
 
+def sentences(exc: SubmissionInvalid) -> str:
+    """A refusal's problems, each a whole sentence."""
+    return " ".join(sentence(p) for p in exc.problems)
+
+
 def decide(context: RegisterContext, user: User, submission_id: int, publish: bool, comment: str) -> tuple[str, Any]:
     """Publish or return a submission: (what the status line says, the register version written or no_update)."""
     if not publish:
@@ -171,8 +176,8 @@ def reviewed(context: RegisterContext, user: User, submission_id: int | None, pu
             abort(403)
         message = str(exc)  # their own proposal: another reviewer must publish it
     except SubmissionInvalid as exc:
-        return dict(queue=no_update, status=f"Not done: {' '.join(sentence(p) for p in exc.problems)}",
-                    written=no_update)
+        verb = "published" if publish else "returned"
+        return dict(queue=no_update, status=f"Not {verb}: {sentences(exc)}", written=no_update)
     except RegisterUnavailable:
         return dict(queue=no_update, status=UNAVAILABLE_NOW, written=no_update)
     except (Conflict, NotFound) as exc:  # StaleRecord says the proposal stays pending, and it does
@@ -210,11 +215,11 @@ def withdraw_record(context: RegisterContext, user: User, record_id: Any, reason
     except Forbidden:
         abort(403)
     except SubmissionInvalid as exc:
-        return f"Not withdrawn: {' '.join(sentence(p) for p in exc.problems)}"
+        return f"Not withdrawn: {sentences(exc)}"
     except RegisterUnavailable:
         return UNAVAILABLE_NOW
     except (NotFound, Conflict) as exc:  # Conflict: another reviewer withdrew it first
-        return f"Not withdrawn: {exc}"
+        return f"Not withdrawn: {whole_sentence(str(exc))}"
     return (f"Withdrawn {record_id}: it leaves the map within {context.settings.register_poll_seconds} seconds "
             "and is kept.")
 
@@ -249,11 +254,11 @@ def amend_note(context: RegisterContext, user: User, record_id: Any, text: Any, 
     except Forbidden:
         abort(403)
     except SubmissionInvalid as exc:
-        return f"Not amended: {' '.join(sentence(p) for p in exc.problems)}"
+        return f"Not amended: {sentences(exc)}"
     except RegisterUnavailable:
         return UNAVAILABLE_NOW
     except (NotFound, Conflict) as exc:
-        return f"Not amended: {exc}"
+        return f"Not amended: {whole_sentence(str(exc))}"
     return f"Amended {record_id}: the corrected note shows within {context.settings.register_poll_seconds} seconds."
 
 

@@ -38,10 +38,19 @@ def page_for(browser, server, user: str | None):
 
 
 
+def click_force_in_view(page, force_id: str) -> None:
+    """Click a force on the map as a user would, scrolling it into view first: with the register's way in and the
+    orientation lines above it, the south-east's forces sit below a 900 px window's fold."""
+    page.wait_for_selector(f'#force-map path.force-area[data-force="{force_id}"]')
+    page.evaluate("(id) => document.querySelector(`#force-map path.force-area[data-force=\"${id}\"]`)"
+                  ".scrollIntoView({block: 'center'})", force_id)
+    click_force(page, force_id)
+
+
 def fill_proposal(page) -> None:
     page.fill("#register-title", TITLE)
     page.fill("#register-place", "Ashford")
-    page.fill("#register-lead_organisations", "Kent Police | Kent and Medway NHS Trust")
+    page.fill("#register-lead_organisations", "Kent Police\nKent and Medway NHS Trust")
     choose_option(page, "register-themes", "Mental", "Mental health")
     choose_option(page, "register-kind_of_work", "pilot", "pilot")
     choose_option(page, "register-stage", "running", "running")
@@ -105,7 +114,7 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         assert page.locator("#register-figure-0-measure").input_value() == "Section 136 detentions"
 
         # Force areas picked on the map.
-        click_force(page, KENT)
+        click_force_in_view(page, KENT)
         wait_until(page, "document.querySelector('#view-title')?.textContent === 'Kent Police'", timeout=TIMEOUT)
         # The title is written in the browser at once; the button reads the view state the server answers with.
         wait_for_outline(page, KENT, timeout=TIMEOUT)
@@ -154,7 +163,7 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
                 break
             reader.page.wait_for_timeout(1000)
         assert " of 48" in reader.page.locator("#results-count").inner_text()
-        click_force(reader.page, KENT)
+        click_force_in_view(reader.page, KENT)
         wait_until(reader.page, "document.querySelector('#view-title')?.textContent === 'Kent Police'", timeout=TIMEOUT)
         wait_until(reader.page, "document.querySelector('#case-studies')?.textContent.includes('Street triage in Ashford')",
                    timeout=TIMEOUT)
@@ -264,7 +273,7 @@ def test_reg_brw002_an_update_of_the_title_alone_keeps_every_figure(browser, upd
         for _attempt in range(TIMEOUT):  # the worker picks the publication up within a poll
             page.goto(update_server.base_url)
             wait_for_map(page)
-            click_force(page, "E23000001")
+            click_force_in_view(page, "E23000001")
             wait_until(page, "document.querySelector('#view-title')?.textContent.includes('Metropolitan')",
                        timeout=TIMEOUT)
             wait_until(page, "document.querySelector('#case-studies')?.textContent.includes('triage in the town')",
@@ -461,3 +470,223 @@ def test_reg_brw005_a_draft_of_a_record_withdrawn_since_is_kept_and_said_so(brow
     finally:
         contributor.page.context.close()
     assert contributor.console_errors == [], "the browser console logged errors"
+
+
+# --- issue 22: the register's own screens, read as a user reads them ----------------------------------------
+
+def in_view(page, selector: str) -> bool:
+    """Whether the element is shown and its top is within the window, as a user would see it."""
+    return page.evaluate("""(selector) => {
+        const el = document.querySelector(selector);
+        if (!el || !el.offsetParent) return false;
+        const r = el.getBoundingClientRect();
+        return r.height > 0 && r.top >= -1 && r.top < window.innerHeight;
+    }""", selector)
+
+
+def focused_id(page) -> str:
+    return page.evaluate("document.activeElement?.id || ''")
+
+
+def axe_all_impacts(page) -> list[dict]:
+    """axe-core on the register's screens (its section and its way in), every impact counted, not only serious
+    and critical (tests/browser/test_accessibility.py's axe_violations keeps those two for the whole page)."""
+    axe_violations(page)  # loads axe-core into the page
+    return page.evaluate("""async () => {
+        const r = await axe.run({include: [['#register-section'], ['#register-way-in']]}, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (375, 740)])
+def test_reg_brw006_a_way_in_from_the_top_of_the_page_scrolls_to_and_focuses_the_register(browser, update_server,
+                                                                                         width, height):
+    for user, words in (("rita", "Propose or review an initiative"), ("cleo", "Propose an initiative or a note")):
+        watched = page_for(browser, update_server, user)
+        page = watched.page
+        try:
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(update_server.base_url)
+            wait_for_map(page)
+            link = page.get_by_role("link", name=words, exact=True)
+            link.wait_for(state="visible", timeout=TIMEOUT * 1000)
+            assert in_view(page, "#register-way-in a"), "the way in is not on the first screen"
+            assert not in_view(page, "#register-heading"), "the register is already in view: nothing to prove"
+            address = page.url
+            link.click()
+            wait_until(page, "document.activeElement?.id === 'register-heading'", timeout=TIMEOUT)
+            wait_until(page, """(() => { const r = document.querySelector('#register-heading').getBoundingClientRect();
+                                         return r.top >= 0 && r.top < window.innerHeight; })()""", timeout=TIMEOUT)
+            assert page.locator("#register-heading").inner_text() == "The register: work the paper does not record"
+            assert page.url == address  # the address holds the view: the link adds nothing to it
+            # By keyboard too: the way in is reached early, and Enter takes the user there.
+            page.evaluate("window.scrollTo(0, 0); document.activeElement.blur()")
+            page.locator("#register-way-in a").focus()
+            page.keyboard.press("Enter")
+            wait_until(page, "document.activeElement?.id === 'register-heading'", timeout=TIMEOUT)
+        finally:
+            page.context.close()
+        assert watched.console_errors == [], "the browser console logged errors"
+
+
+def test_reg_brw006b_no_way_in_without_a_signed_in_user_or_without_the_register(browser, update_server, live_server):
+    for base, headers in ((update_server.base_url, None), (live_server.base_url, {"X-Remote-User": "rita"})):
+        watched = open_watched_page(browser, "/".join(base.split("/")[:3]), viewport={"width": 1280, "height": 720},
+                                    extra_headers=headers)
+        page = watched.page
+        try:
+            page.goto(base)
+            wait_for_map(page)
+            assert page.locator("#register-way-in").count() == 0
+            assert page.get_by_text("Propose or review").count() == 0
+            assert page.get_by_text("Propose an initiative").count() == 0
+        finally:
+            page.context.close()
+
+
+def test_reg_brw007_lists_are_one_per_line_or_chips_and_an_old_draft_still_sends_a_list(browser, update_server):
+    from storage import register_store
+    watched = page_for(browser, update_server, "lena")
+    page = watched.page
+    engine = register_engine(update_server)
+    try:
+        # A draft kept before the form asked for one organisation per line: its organisations between "|".
+        page.goto(update_server.base_url)
+        page.evaluate("""() => localStorage.setItem('_dash_persistence.register-lead_organisations.value."draft-of:lena"',
+                         JSON.stringify(['Kent Police | Kent and Medway NHS Trust', '']))""")
+        page.set_viewport_size({"width": 375, "height": 740})
+        page.reload()
+        wait_for_map(page)
+        lead = page.locator(".register-field:has(#register-lead_organisations)")
+        lead.scroll_into_view_if_needed()
+        assert page.locator("#register-lead_organisations").evaluate("e => e.tagName") == "TEXTAREA"
+        assert "One organisation per line." in lead.inner_text()
+        assert "|" not in page.locator("#register-section").inner_text()  # no hint asks for "|" any more
+        wait_until(page, "document.querySelector('#register-lead_organisations')?.value.startsWith('Kent Police |')",
+                   timeout=TIMEOUT)
+        page.fill("#register-partners", "Ashford Borough Council\n\nKent Fire and Rescue Service\n")
+
+        # Themes chosen are shown as chips, each in words and whole, even on a phone.
+        themes = ("Mental health", "Dementia", "Violence prevention", "Drugs and alcohol")
+        for theme in themes:
+            choose_option(page, "register-themes", theme.split()[0], theme)
+        chips = page.locator("#register-themes .dash-dropdown-value-item")
+        assert chips.all_inner_texts() == list(themes)
+        for index in range(len(themes)):
+            whole = chips.nth(index).evaluate("""chip => {
+                const r = chip.getBoundingClientRect(), box = chip.closest('button').getBoundingClientRect();
+                const style = getComputedStyle(chip, '::before');
+                return r.width > 0 && r.left >= box.left && r.right <= box.right && r.bottom <= box.bottom
+                       && chip.scrollWidth <= chip.clientWidth + 1 && (style.content === 'none' || style.content === 'normal');
+            }""")
+            assert whole, f"the chip {themes[index]!r} is cut off or run together with the others"
+        # Force areas are chips the same way.
+        choose_option(page, "register-force_ids", "Kent", "Kent Police")
+        choose_option(page, "register-force_ids", "Essex", "Essex Police")
+        assert page.locator("#register-force_ids .dash-dropdown-value-item").all_inner_texts() == [
+            "Kent Police", "Essex Police"]
+
+        page.fill("#register-title", "Weekend patrols with the outreach team")
+        page.fill("#register-place", "Ashford")
+        choose_option(page, "register-kind_of_work", "pilot", "pilot")
+        choose_option(page, "register-stage", "running", "running")
+        choose_option(page, "register-evaluation", "none reported", "none reported")
+        page.fill("#register-summary", "Officers and outreach workers walk the town centre together on weekends.")
+        page.fill("#register-source", "https://example.org/ashford-patrols")
+        page.locator("#register-source").press("Tab")
+        page.click("#register-submit")
+        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
+                   timeout=TIMEOUT)
+        sent = register_store.submissions_by(engine, "lena")[-1]
+        # Stored as lists, as before: the old draft's "|" and the new lines alike.
+        assert sent.payload["lead_organisations"] == ["Kent Police", "Kent and Medway NHS Trust"]
+        assert sent.payload["partners"] == ["Ashford Borough Council", "Kent Fire and Rescue Service"]
+        assert sorted(sent.payload["themes"]) == sorted(["mental-health", "dementia", "violence-prevention",
+                                                          "drugs-alcohol"])
+    finally:
+        engine.dispose()
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
+
+
+def test_reg_brw008_a_failed_send_is_summarised_at_the_top_with_links_that_focus_each_field(browser, update_server):
+    watched = page_for(browser, update_server, "milo")
+    page = watched.page
+    try:
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.goto(update_server.base_url)
+        wait_for_map(page)
+        page.fill("#register-figure-0-value", "3")
+        page.locator("#register-figure-0-value").press("Tab")
+        page.click("#register-submit")
+        summary = page.locator("#register-initiative-summary")
+        summary.wait_for(state="visible", timeout=TIMEOUT * 1000)
+        # Focus moves to the summary, far above the button, and it is in view.
+        wait_until(page, "document.activeElement?.id === 'register-initiative-summary'", timeout=TIMEOUT)
+        assert in_view(page, "#register-initiative-summary")
+        heading = summary.locator(".register-summary-heading").inner_text()
+        count = summary.locator("li").count()
+        assert heading.startswith(f"{count} fields need attention: Title, Place, Lead organisations,"), heading
+        assert "Figure 1 what was measured" in heading and heading.endswith(".")
+        # Each field named in words with its problem as a sentence, and a link that focuses it.
+        assert "Title: Give the initiative a title." in summary.inner_text()
+        for name, control in (("Title", "register-title"), ("Figure 1 unit", "register-figure-0-unit"),
+                              ("Lead organisations", "register-lead_organisations")):
+            summary.get_by_role("link", name=name, exact=True).click()
+            wait_until(page, f"document.activeElement?.id === {control!r}", timeout=TIMEOUT)
+            assert in_view(page, f"#{control}")
+            page.locator("#register-initiative-summary").focus()
+        assert page.locator("#register-submit-status").inner_text().startswith("Not sent: ")
+        # The note's form the same way.
+        page.click("#register-note-submit")
+        note_summary = page.locator("#register-note-summary")
+        note_summary.wait_for(state="visible", timeout=TIMEOUT * 1000)
+        wait_until(page, "document.activeElement?.id === 'register-note-summary'", timeout=TIMEOUT)
+        assert note_summary.locator(".register-summary-heading").inner_text().startswith(
+            "4 fields need attention: Initiative, Kind of note, Note and Source.")
+        note_summary.get_by_role("link", name="Kind of note", exact=True).click()
+        wait_until(page, "document.activeElement?.id === 'register-note-note_kind'", timeout=TIMEOUT)
+        # Every message on the register's screens is a whole sentence: a capital first, a full stop last.
+        messages = [m.strip() for m in page.locator(
+            "#register-section .field-error, #register-section .register-status").all_inner_texts() if m.strip()]
+        assert messages
+        fragments = [m for m in messages if not (m[:1].isupper() or m[:1] == "#") or not m.endswith(".")]
+        assert fragments == []
+        assert not any(m.lower().startswith(("is required", "must ")) or " is required" in m for m in messages
+                       if m != "Place is required."), messages
+    finally:
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
+
+
+def test_reg_brw009_axe_finds_no_violation_of_any_impact_on_the_register_screens(browser, update_server):
+    from domain.register import User
+    from services.register import RegisterService
+    from tests.register_requests import reference, valid_payload
+    engine = register_engine(update_server)
+    try:  # something in the reviewer's queue, with its diff and buttons
+        RegisterService(engine, "Kent PCC office", 100).propose(
+            User("nina", False), "new initiative", valid_payload(title="Night buses with street pastors"), reference())
+    finally:
+        engine.dispose()
+    for user in ("nina", "rita"):  # a contributor's screens, then a reviewer's
+        watched = page_for(browser, update_server, user)
+        page = watched.page
+        try:
+            page.goto(update_server.base_url)
+            wait_for_map(page)
+            if user == "rita":
+                page.locator(".register-item").first.wait_for(timeout=TIMEOUT * 1000)
+            page.click("#register-submit")  # with the errors and their summary showing
+            page.locator("#register-initiative-summary li").first.wait_for(timeout=TIMEOUT * 1000)
+            page.click("#register-note-submit")
+            page.locator("#register-note-summary li").first.wait_for(timeout=TIMEOUT * 1000)
+            for width in (375, 768, 1280):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.wait_for_timeout(200)
+                assert axe_all_impacts(page) == [], f"{user} at {width} px"
+        finally:
+            page.context.close()
+        assert watched.console_errors == [], "the browser console logged errors"

@@ -72,7 +72,8 @@ def test_reg_form001_choosing_a_record_loads_every_field_and_figure_and_its_revi
     record_id = published_with_two_figures(app, client, token, tmp_path)
     values = loaded_form(app, client, token, record_id)
     assert values["register-title"]["value"] == VALID_FIELDS["title"]
-    assert values["register-lead_organisations"]["value"] == "Police | NHS trust"
+    # One organisation per line, as the form asks for them (issue 22: no longer separated by "|").
+    assert values["register-lead_organisations"]["value"] == "Police\nNHS trust"
     assert values["register-base-revision"]["data"] == 1
     assert values["register-figure-count"]["data"] == 2
     rows = rows_of(values)

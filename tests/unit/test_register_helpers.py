@@ -108,7 +108,7 @@ def test_reg_help004_records_and_snapshots_read_through_the_context():
     source = FakeSource()
     assert common.refreshed(source).version == "v2" and source.refreshed == 1  # type: ignore[arg-type]  # a stand-in source
     assert common.failure_message(RegisterUnavailable("away")) == common.UNAVAILABLE
-    assert common.failure_message(RuntimeError("too many")) == "too many"
+    assert common.failure_message(RuntimeError("too many")) == "Too many."  # a whole sentence (issue 22)
 
 
 # ---- the features ---------------------------------------------------------------------------------------
@@ -194,3 +194,54 @@ def test_reg_help011_a_withdrawal_needs_a_record_and_a_reason_before_the_service
 def test_reg_help012_the_pickers_refresh_only_when_the_register_moved_on():
     with pytest.raises(PreventUpdate):
         pickers.pickers_of(SimpleNamespace(version="v1"), "v1")  # type: ignore[arg-type]  # a stand-in snapshot
+
+
+# --- issue 22: lists one per line, the error summary, whole sentences, the way in ----------------------------
+
+def test_reg_help013_a_list_is_typed_one_per_line_and_an_old_draft_between_bars_reads_the_same():
+    from components.register.fields import form_values, listed
+    assert listed("Kent Police\r\n\n  Kent and Medway NHS Trust \n") == ["Kent Police", "Kent and Medway NHS Trust"]
+    assert listed("Kent Police | Kent and Medway NHS Trust") == ["Kent Police", "Kent and Medway NHS Trust"]
+    assert listed("") == [] and listed(None) is None and listed(["a"]) == ["a"]  # a list is the domain's to check
+    shown = form_values({"lead_organisations": ["Kent Police", "NHS"], "partners": [], "place": "Ashford"})["text"]
+    assert shown["lead_organisations"] == "Kent Police\nNHS" and shown["partners"] == "" and shown["place"] == "Ashford"
+
+
+def test_reg_help014_the_error_summary_counts_names_and_links_each_field_in_the_forms_order():
+    from components.register.fields import control_id, control_order
+    problems = [FieldProblem("figures.0.value", "is required"), FieldProblem("title", "is required"),
+                FieldProblem("force_ids", "'x' is not a force"), FieldProblem("title", "is longer than 200 characters"),
+                FieldProblem("figures.7.value", "is required"), FieldProblem("-", "unknown kind of submission 'x'")]
+    heading, items = common.error_summary(problems, control_id, control_order())
+    assert heading.children == ("5 fields need attention: Title, Force areas, Figure 1 value, Figure 8 value and "
+                                "The proposal as a whole.")
+    first = items.children[0].children
+    assert first[0].children == "Title" and first[0].href == "#register-title"
+    assert first[1] == ": Give the initiative a title. Title is longer than 200 characters."
+    assert items.children[2].children[0].to_plotly_json()["props"]["data-register-focus"] == "register-figure-0-value"
+    assert not hasattr(items.children[3].children[0], "href")  # a figure past the form's rows: named, no link
+    assert common.error_summary([], control_id) == []
+    one, _ = common.error_summary([FieldProblem("about_id", "is required")], note.note_control)
+    assert one.children == "1 field needs attention: Initiative."
+
+
+def test_reg_help015_refusals_are_whole_sentences():
+    assert common.whole_sentence("no record reg-0003") == "No record reg-0003."
+    assert common.whole_sentence("Record reg-0003 changed.") == "Record reg-0003 changed."
+    service = FakeService(failure=SubmissionInvalid([FieldProblem("reason", "say why the record is withdrawn")]))
+    with Flask(__name__).test_request_context():
+        said = review.withdraw_record(context(service=service), ALICE, "reg-0001", "a reason")
+    assert said == "Not withdrawn: Say why the record is withdrawn."
+
+
+def test_reg_help016_the_way_in_sits_below_the_pages_header_and_names_what_the_user_can_do():
+    from dash import dcc, html
+
+    import components.register as register
+    page = [html.A("Skip"), dcc.Store(id="s"), html.Header("h"), html.Div("notice"), html.Main("m")]
+    section = html.Section(id=rid("section"))
+    placed = register.with_section(page, User("rita", True), section)
+    assert [type(c).__name__ for c in placed] == ["A", "Store", "Header", "Nav", "Div", "Main", "Section"]
+    assert placed[3].children.children == "Propose or review an initiative"
+    assert placed[3].children.href == "#register-heading"
+    assert register.way_in(ALICE).children.children == "Propose an initiative or a note"
