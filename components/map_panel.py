@@ -63,11 +63,13 @@ def map_title(measure: str, filtered: bool) -> str:
     return f"{title}, matching your filters" if filtered else title
 
 
-def register_legend(dataset: Dataset) -> str:
-    """Which source the counts come from, once the register has added to the paper."""
+def register_legend(dataset: Dataset) -> list:
+    """Which source the counts come from, once the register has added to the paper. The pointer to the filters
+    is a part of its own, which the embedded widget (no filters) does not show."""
     added = len(dataset.provenance)
-    return (f"Counts include {added} initiative{'' if added == 1 else 's'} added through the register after "
-            "review, besides the 2016 paper's; choose a source in the filters to see either alone.")
+    return [f"Counts include {added} initiative{'' if added == 1 else 's'} added through the register after "
+            "review, besides the 2016 paper's",
+            html.Span("; choose a source in the filters to see either alone", className="not-in-embed"), "."]
 
 
 def results_count(matching: int, total: int) -> str:

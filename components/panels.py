@@ -148,6 +148,28 @@ def figure_tables(own: Sequence[Outcome], background: Sequence[Outcome], dataset
     return tables
 
 
+def embed_figures(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | None:
+    """The figures the profile's counts line counts, for the embedded widget, which has room for neither the
+    charts nor the table: one line a result with its value and how it was obtained, then one line for each other
+    figure. Hidden by the stylesheet everywhere but in embed mode; None with no figures."""
+    if not outcomes:
+        return None
+    results = [o for o in outcomes if o.is_result][:PROFILE_ROWS]
+    others = [o for o in outcomes if not o.is_result][:PROFILE_ROWS]
+
+    def line(o: Outcome) -> str:
+        obtained = f" How obtained: {o.design}." if o.is_result and o.design else ""
+        return f"{o.measure}: {reading_of(o)}.{obtained}"
+
+    parts: list = []
+    if results:
+        parts += [html.H3("Results"), html.Ul([html.Li(line(o)) for o in results])]
+    if others:
+        parts += [html.H3("Other figures (activities and parameters, not results)"),
+                  html.Ul([html.Li(line(o)) for o in others])]
+    return html.Div(parts, className="embed-figures")
+
+
 def capped_results(outcomes: Sequence[Outcome]) -> tuple[tuple[Outcome, ...], int]:
     """The results a profile charts: the largest of each unit, and how many more there are."""
     return largest_per_unit([o for o in outcomes if o.is_result], CHARTED_PER_UNIT)

@@ -21,7 +21,7 @@ from plotly.utils import PlotlyJSONEncoder
 from components.charts import details_list, lollipop
 from components.ids import Ids
 from components.memo import BoundedMemo
-from components.panels import (capped_results, figure_tables, initiative_card, initiative_summary, left_out,
+from components.panels import (capped_results, embed_figures, figure_tables, initiative_card, initiative_summary, left_out,
                                outcome_chart_figures)
 from components.view_state import state_from_store
 from components.attributes import attributes
@@ -128,16 +128,18 @@ def england_summary(dataset: Dataset, join: ForceJoin, matching: Sequence[Initia
                     for g, n in sorted(groups.items(), key=lambda kv: dataset.case_studies_by_id[kv[0]].title)]
     return [
         html.P(on_map_line(len(matching) - len(off_map), areas, filtered, state.show_wales)),
-        html.P([off_map_line(len(off_map), state.show_wales), " ",
-                # "opens-view": assets/clientside.js scrolls to the tab's panel and moves the focus there.
-                dcc.Link("See national and regional work", href=f"{url_prefix}{national or '?'}",
-                         className="opens-view"), "."]),
+        html.P([off_map_line(len(off_map), state.show_wales),
+                # "opens-view": assets/clientside.js scrolls to the tab's panel and moves the focus there. The
+                # embedded widget has no tabs, so it is not offered there ("not-in-embed").
+                html.Span([" ", dcc.Link("See national and regional work", href=f"{url_prefix}{national or '?'}",
+                                         className="opens-view"), "."], className="not-in-embed")]),
         html.P("The counts are of the examples the paper chose to describe. They do not rank how much forces "
                "work with public health.", className="note"),
         html.H3("The paper's case studies and sections"),
         html.Ul(case_studies, className="case-study-list") if case_studies
         else html.P(["None matches your filters. ", clear_all_link(url_prefix, state)], className="empty"),
-        html.P("Select a force on the map, or in the force list, to see its initiatives and figures.", className="note"),
+        html.P(["Select a force on the map", html.Span(", or in the force list,", className="not-in-embed"),
+                " to see its initiatives and figures."], className="note"),
     ]
 
 
@@ -175,7 +177,7 @@ def background_pointer(count: int, name: str, href: str) -> html.P | None:
     return html.P([f"The paper's case study also cites {_plural(count, 'background figure')} from research or "
                    f"places elsewhere. {'It is' if count == 1 else 'They are'} not about {name}'s work: ",
                    dcc.Link("see the background figures", href=href, className="opens-view"), "."],
-                  className="note background-pointer")
+                  className="note background-pointer not-in-embed")
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,8 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
         # Course's in Gloucestershire's): not shown here, where they read as the force's own, but pointed to.
         tables=[*figure_tables(outcomes, (), dataset),
                 background_pointer(len(background_of(dataset, in_view)), name,
-                                   f"{url_prefix}{replace(state, force=None, view='background', notices=()).to_query()}")],
+                                   f"{url_prefix}{replace(state, force=None, view='background', notices=()).to_query()}"),
+                embed_figures(outcomes, dataset)],
         figures_hidden=False,
         charted=bool(charted),
         listed=min(PAGE, len(in_view)),

@@ -1,0 +1,82 @@
+"""What remained of issue 22, read in chromium as a user would (visible, in view, in words): the embedded
+widget shows the figures it counts and names no control it lacks; every zero-result place offers a way out;
+a force's profile points to the regional and national work that covers it; no chart where a sentence says it
+better; the terms explained where they appear; and print."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_provenance import published_server  # noqa: F401 (a fixture: the register on, one record)
+from tests.conftest import open_watched_page, ready, wait_for_map, wait_until
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 20
+LEICESTERSHIRE = "E23000021"
+
+
+def visible_text(page, selector: str) -> str:
+    """What a reader sees of `selector`: its rendered text (nothing hidden by the stylesheet)."""
+    return page.locator(selector).inner_text()
+
+
+@pytest.mark.parametrize("width", [375, 600])
+def test_ease101_the_embed_shows_each_figure_it_counts_and_how_each_result_was_obtained(watched, live_server, width):
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 600})
+    ready(page, f"{live_server.base_url}?embed=1&force={LEICESTERSHIRE}")
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.includes('6 figures, 2 of them results')",
+               timeout=TIMEOUT)
+    figures = page.locator(".embed-figures")
+    assert figures.is_visible()
+    results = figures.get_by_role("heading", name="Results", exact=True).locator("xpath=following-sibling::ul[1]/li")
+    others = figures.locator("h3", has_text="Other figures").locator("xpath=following-sibling::ul[1]/li")
+    # The two results, each with its value and how it was obtained; the four other figures, each with its value.
+    assert results.count() == 2 and others.count() == 4
+    lines = results.all_inner_texts()
+    assert any("Section 136 detentions: a fall of 81%. How obtained:" in line for line in lines), lines
+    assert all("How obtained:" in line for line in lines), lines
+    assert any(line.startswith("Length of the first pilot: 3 months") for line in others.all_inner_texts())
+    # The widget has no charts or table of its own (the full dashboard, one link away, has both).
+    assert not page.locator("#outcome-charts").is_visible() and not page.locator(".outcome-table").is_visible()
+
+
+def test_ease102_the_embed_names_no_control_it_does_not_have(watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 600, "height": 600})
+    ready(page, f"{live_server.base_url}?embed=1")
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'England'", timeout=TIMEOUT)
+    words = page.locator("body").inner_text()
+    for control in ("force list", "See national and regional work", "filters"):
+        assert control not in words, control
+
+
+def test_ease103_the_embed_in_register_mode_does_not_send_the_reader_to_filters(browser, published_server):  # noqa: F811
+    origin = "/".join(published_server.base_url.split("/")[:3])
+    reader = open_watched_page(browser, origin, viewport={"width": 600, "height": 600})
+    page = reader.page
+    try:
+        page.goto(f"{published_server.base_url}?embed=1")
+        wait_for_map(page)
+        assert "added through the register" in page.locator(".legend-source").inner_text()
+        assert "filters" not in page.locator("body").inner_text()
+        # The full page keeps the pointer: it has the Source filter.
+        page.goto(published_server.base_url)
+        wait_for_map(page)
+        assert "choose a source in the filters" in page.locator(".legend-source").inner_text()
+        assert reader.console_errors == []
+    finally:
+        page.context.close()
+
+
+def test_ease104_the_embed_below_420_px_leaves_no_empty_box_under_the_profile(watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 600})
+    ready(page, f"{live_server.base_url}?embed=1&force={LEICESTERSHIRE}")
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.includes('6 figures')", timeout=TIMEOUT)
+    empty = page.evaluate("""(() => { const p = document.getElementById('results');
+        const last = Array.from(p.children).filter(c => c.offsetParent !== null).pop();
+        return p.getBoundingClientRect().bottom - last.getBoundingClientRect().bottom; })()""")
+    assert empty < 40, f"{empty:.0f} px of empty box under the profile's last line"
+    # Nothing inside it scrolls on its own: the frame's one scroll reaches all of it.
+    assert page.evaluate("(p => p.scrollHeight <= p.clientHeight + 1)(document.getElementById('results'))")
