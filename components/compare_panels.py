@@ -152,12 +152,13 @@ def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, 
 OFF_MAP_LISTED = 60  # items shown in the National and regional tab before "n more … download this view"
 
 
-def off_map_groups(groups: Sequence[OffMapGroup], dataset: Dataset) -> list:
+def off_map_groups(groups: Sequence[OffMapGroup], dataset: Dataset, way_out: html.P | None = None) -> list:
     """The National and regional tab: a heading per scope (and region), each item with its themes, evaluation,
-    kind and stage, its summary, its figures and where it comes from."""
+    kind and stage, its summary, its figures and where it comes from. `way_out`: what to show when nothing
+    matches (a message with "Clear all filters")."""
     if not any(g.initiatives for g in groups):
-        return [html.P("No national, regional, British Transport Police or Welsh work matches the filters.",
-                       className="empty")]
+        return [way_out or html.P("No national, regional, British Transport Police or Welsh work matches the filters.",
+                                  className="empty")]
     by_initiative: dict[str, list[Outcome]] = {}
     for outcome in dataset.outcomes:
         if outcome.initiative_id:

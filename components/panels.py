@@ -16,6 +16,18 @@ from domain.loading import Dataset
 from domain.lollipop import LollipopChart
 from domain.provenance import figure_marks, is_register, note_line, provenance_line, source_badge
 from domain.schema import Initiative, Note, Outcome
+from domain.state import ViewState, cleared
+
+def clear_all_link(url_prefix: str, state: ViewState) -> dcc.Link:
+    """The way out of a view the filters leave empty: the same view with every filter and the force cleared."""
+    return dcc.Link("Clear all filters", href=f"{url_prefix}{cleared(state).to_query() or '?'}",
+                    className="button clear-all")
+
+
+def nothing_matches(words: str, url_prefix: str, state: ViewState) -> html.P:
+    """A zero-result message with its way out beside it."""
+    return html.P([words, " ", clear_all_link(url_prefix, state)], className="empty")
+
 
 def _badge(text: str, kind: str) -> html.Span:
     return html.Span(text, className=f"badge badge-{kind}")

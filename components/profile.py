@@ -21,7 +21,7 @@ from plotly.utils import PlotlyJSONEncoder
 from components.charts import details_list, lollipop
 from components.ids import Ids
 from components.memo import BoundedMemo
-from components.panels import (capped_results, embed_figures, figure_tables, initiative_card, initiative_summary, left_out,
+from components.panels import (capped_results, clear_all_link, embed_figures, figure_tables, initiative_card, initiative_summary, left_out,
                                outcome_chart_figures)
 from components.view_state import state_from_store
 from components.attributes import attributes
@@ -34,7 +34,7 @@ from domain.loading import Dataset
 from domain.provenance import figure_marks
 from domain.schema import Initiative, Outcome
 from domain.source import DataSource, Snapshot
-from domain.state import DEFAULT_STATE, ViewState, cleared, filters_phrase
+from domain.state import DEFAULT_STATE, ViewState, filters_phrase
 
 ENGLAND = "England"
 THEME_COMPARISON = "Each theme here against all matching initiatives"
@@ -90,12 +90,6 @@ def empty_text(owner: str | None, total: int, filters: str) -> str:
                 "Change or clear the filters to see them.")
     return ("No initiative in the 2016 paper is placed in this force area. The paper gives examples, not a census: "
             "absence here does not mean absence of work.")
-
-
-def clear_all_link(url_prefix: str, state: ViewState) -> dcc.Link:
-    """The way out of a view the filters leave empty: the same view with every filter and the force cleared."""
-    return dcc.Link("Clear all filters", href=f"{url_prefix}{cleared(state).to_query() or '?'}",
-                    className="button clear-all")
 
 
 def initiative_list(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None,

@@ -80,3 +80,27 @@ def test_ease104_the_embed_below_420_px_leaves_no_empty_box_under_the_profile(wa
     assert empty < 40, f"{empty:.0f} px of empty box under the profile's last line"
     # Nothing inside it scrolls on its own: the frame's one scroll reaches all of it.
     assert page.evaluate("(p => p.scrollHeight <= p.clientHeight + 1)(document.getElementById('results'))")
+
+
+@pytest.mark.parametrize("place,query,selector", [
+    ("map key", "?q=zzzz", "#force-map-legend"),
+    ("national list", "?q=zzzz&view=national", "#view-national"),
+    ("comparison", "?q=zzzz&view=compare&compare=E23000021,E23000037", "#comparison"),
+    ("matrix", "?q=zzzz&view=matrix", "#view-matrix"),
+], ids=["map-key", "national", "compare", "matrix"])
+def test_ease105_every_zero_result_place_offers_clear_all_filters(watched, live_server, place, query, selector):
+    page = watched.page
+    ready(page, f"{live_server.base_url}{query}")
+    if place == "matrix":
+        page.locator("#coverage-matrix-toggle").click()
+    way_out = page.locator(selector).get_by_role("link", name="Clear all filters")
+    way_out.wait_for(state="visible", timeout=TIMEOUT * 1000)
+    way_out.scroll_into_view_if_needed()
+    assert way_out.is_visible()
+    way_out.click()
+    wait_until(page, "!location.search.includes('q=') && document.querySelector('#results-count')"
+                     "?.textContent.startsWith('47 of 47')", timeout=TIMEOUT)
+    # The view the reader was on stays: only the filters are gone.
+    if place != "map key":
+        assert f"view={query.split('view=')[1].split('&')[0]}" in page.url
+    page.locator(selector).get_by_role("link", name="Clear all filters").wait_for(state="hidden", timeout=TIMEOUT * 1000)
