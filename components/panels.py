@@ -192,7 +192,9 @@ def outcome_chart_figures(charts: Sequence[LollipopChart], source: str = "") -> 
     if not charts:
         return [html.P("The paper reports no results (evaluation or monitoring of effect) for the initiatives in "
                        "this view; any other figures they have are listed below.", className="empty")]
-    # Each chart is followed by how its results were obtained: a result is never shown without it.
+    # Each chart is followed by how its results were obtained: a result is never shown without it. The profile
+    # says the source once, at its foot (components.profile.layout), not under each chart (four lines a chart
+    # on a phone).
     return [part for chart in charts for part in (lollipop(chart, source), obtained_list(chart)) if part is not None]
 
 

@@ -18,7 +18,7 @@ from dash import ClientsideFunction, Dash, Input, Output, Patch, State, dcc, htm
 from dash.exceptions import PreventUpdate
 from plotly.utils import PlotlyJSONEncoder
 
-from components.charts import details_list, lollipop
+from components.charts import details_list, lollipop, source_lines
 from components.ids import Ids
 from components.memo import BoundedMemo
 from components.panels import (capped_results, clear_all_link, embed_figures, figure_tables, initiative_card, initiative_summary, left_out,
@@ -196,14 +196,23 @@ def in_view_of(dataset: Dataset, join: ForceJoin, state: ViewState) -> tuple[tup
     return matching, tuple(initiatives_in_view(join, matching, state.force))
 
 
+def one_initiative_themes(initiative: Initiative, dataset: Dataset) -> html.P:
+    """A force with one initiative: its themes in a sentence, not a chart of 1s."""
+    labels = [dataset.themes_by_id[t].label for t in initiative.themes]
+    listed = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return html.P(f"Its one initiative covers {_plural(len(labels), 'theme')}: {listed}.", className="themes-sentence")
+
+
 def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str) -> ProfileContent:
     """Every part of the profile for a state, as the callback and the initial layout both need it."""
     matching, in_view = in_view_of(dataset, join, state)
     chart = theme_chart(theme_shares(dataset, in_view, matching))
-    drawn = lollipop(chart, source, break_after_slash=True)
-    # For England the comparison would set the matching initiatives against themselves.
+    # The source is said once, under the profile's figures (components.panels.outcome_chart_figures), not under
+    # every chart. For England the comparison would set the matching initiatives against themselves.
     themes = (html.P(NO_THEMES, className="empty") if not chart.rows
-              else [drawn, details_list(chart, THEME_COMPARISON)] if state.force else drawn)
+              else one_initiative_themes(in_view[0], dataset) if state.force and len(in_view) == 1
+              else [lollipop(chart, "", break_after_slash=True), details_list(chart, THEME_COMPARISON)] if state.force
+              else lollipop(chart, "", break_after_slash=True))
     filters = filters_phrase(state, dataset) if filters_narrow(state) else ""
     if not state.force:
         counts = (matching_line(None, len(matching), len(dataset.initiatives), filters) if filters
@@ -220,7 +229,7 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
                              clear_all_link(url_prefix, state) if total and filters else None),
         themes=themes,
         charts=[*outcome_chart_figures(outcome_charts(charted, dict(dataset.initiatives_by_id),
-                                                      figure_marks(dataset, charted)), source),
+                                                      figure_marks(dataset, charted)), ""),
                 left_out(uncharted, "results (the smaller ones)")],
         # Background figures of the case study are cited from research or places elsewhere (the Dorset Horse
         # Course's in Gloucestershire's): not shown here, where they read as the force's own, but pointed to.
@@ -261,6 +270,8 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
             dcc.Store(id=Ids.CHART_IMAGES),
             html.Div(initial.tables, id=Ids.OUTCOME_TABLE),
         ], id=Ids.PROFILE_FIGURES, className="profile-figures", hidden=initial.figures_hidden),
+        # The charts' source, once for the whole profile rather than under each chart.
+        html.P("\n".join(source_lines(snapshot.chart_source)), className="chart-source"),
         html.P([embed_source(snapshot.dataset),
                 html.A("Open the full dashboard", id=Ids.OPEN_FULL, href=url_prefix, target="_blank",
                        rel="noopener")], className="embed-source"),

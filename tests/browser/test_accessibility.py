@@ -162,14 +162,15 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
     ready(page, f"{live_server.base_url}?force=E23000021")
     wait_until(page, "document.querySelectorAll('#outcome-charts .lollipop').length > 0", timeout=TIMEOUT)
     stops = []
-    for _ in range(27):  # the whole page: filters, the map's colouring, map, profile, the views' tabs
+    for _ in range(29):  # the whole page: the header's links, filters, the map's colouring, map, profile, the tabs
         page.keyboard.press("Tab")
         stops.append(focused(page))
     assert [s["id"] or (s["force"] and f"map: {s['force']}") or s["text"][:40] for s in stops] == [
-        "Skip to the results", "force-select", "clear-force", "What these mean (themes)", "theme-filter",
+        "Skip to the results", "The source paper: Police and Public Heal", "How to read this",
+        "Recently added or corrected", "force-select", "clear-force", "What these mean (themes)", "theme-filter",
         "What these mean (evaluation)", "evaluation-filter", "search-text", "show-wales", "clear-all", "export-csv", "force-map-colour-initiatives", "force-map-colour-themes",
         "force-map-colour-results", "map: E23000021", "force-table-toggle", "Leicestershire mental health triage car",
-        "Each theme here against all matching ini", "save-charts",
+        "save-charts",  # a force with one initiative: its themes are a sentence, with no chart to open
         "FigureKindInitiative or case studyValueP", *[f"view-tab-{v}" for v in VIEWS],
     ]
     # Every stop shows a focus ring at least 2 px wide.

@@ -104,3 +104,18 @@ def test_ease105_every_zero_result_place_offers_clear_all_filters(watched, live_
     if place != "map key":
         assert f"view={query.split('view=')[1].split('&')[0]}" in page.url
     page.locator(selector).get_by_role("link", name="Clear all filters").wait_for(state="hidden", timeout=TIMEOUT * 1000)
+
+
+def test_ease106_one_initiative_gets_a_sentence_not_a_chart_and_the_source_is_said_once(watched, live_server):
+    page = watched.page
+    ready(page, f"{live_server.base_url}?force={LEICESTERSHIRE}")
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    themes = page.locator("#theme-chart")
+    assert themes.locator("figure").count() == 0
+    sentence = themes.inner_text()
+    assert sentence.startswith("Its one initiative covers") and "Mental health" in sentence, sentence
+    # A force with several initiatives and results charts: the chart source is one note for the profile.
+    ready(page, f"{live_server.base_url}?force=E23000037")
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT)
+    assert page.locator("#theme-chart figure.lollipop").is_visible()  # several initiatives: the chart stays
+    assert page.locator("#results").inner_text().count("Source: PHE (2016) Police and Public Health") == 1

@@ -291,6 +291,12 @@ def test_view022_a_profile_without_initiatives_says_so_instead_of_an_empty_chart
     chart, comparison = gloucestershire.themes
     assert len(chart.children[0].children) == 8  # one row for each of its initiatives' themes
     assert comparison.children[0].children == THEME_COMPARISON
+    # One initiative: its themes in a sentence, not a chart of 1s.
+    leicestershire = profile_content(dataset, join, ViewState(force="E23000021"), "/", "source")
+    assert leicestershire.themes.children.startswith("Its one initiative covers ")
+    # No chart of the profile repeats the source: the profile's foot says it once.
+    marked = profile_content(dataset, join, ViewState(force="E23000021"), "/", "SOURCE-MARK")
+    assert "SOURCE-MARK" not in str(marked.charts) and "SOURCE-MARK" not in str(marked.themes)
     # England's themes are all the matching initiatives': there is nothing to compare them with.
     england = profile_content(dataset, join, ViewState(), "/", "source")
     assert type(england.themes).__name__ == "Figure"
