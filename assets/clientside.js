@@ -119,18 +119,23 @@ document.addEventListener('click', function (event) {
   function stop() { userMoved = true; }
   ['wheel', 'touchstart', 'keydown'].forEach(function (name) { window.addEventListener(name, stop, { once: true }); });
   var shownAt = null;
+  // A link to one item of the tab ("#work-<id>", the profile's regional and national work): that item, once the
+  // tab has drawn it, is what comes to the top and takes the focus.
+  var itemId = decodeURIComponent(new URL(link.href, window.location.href).hash.slice(1));
   (function reveal() {
     var panel = document.getElementById('view-' + view);
+    var item = itemId ? document.getElementById(itemId) : null;
     // A lazy tab's panel fills in after it is shown (components/shell.py), and the page grows under it: it is
     // kept at the top for a moment while that happens, unless the reader scrolls first.
-    if (panel && !panel.hidden && panel.childElementCount > 0) {
+    if (panel && !panel.hidden && panel.childElementCount > 0 && (!itemId || (item && panel.contains(item)))) {
+      var shown = item || panel;
       if (shownAt === null) {
         shownAt = Date.now();
-        if (!panel.hasAttribute('tabindex')) { panel.setAttribute('tabindex', '-1'); }
-        panel.focus({ preventScroll: true });
+        if (!shown.hasAttribute('tabindex')) { shown.setAttribute('tabindex', '-1'); }
+        shown.focus({ preventScroll: true });
       }
       // The tabs come to the top with the panel under them: which tab is open is seen too.
-      var top = document.getElementById('view-tabs') || panel;
+      var top = item || document.getElementById('view-tabs') || panel;
       if (!userMoved && Math.abs(top.getBoundingClientRect().top) > 2) { top.scrollIntoView({ block: 'start' }); }
       if (Date.now() - shownAt < 1500 && !userMoved) { window.requestAnimationFrame(reveal); }
       return;

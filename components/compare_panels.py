@@ -187,6 +187,7 @@ def _off_map_item(initiative: Initiative, dataset: Dataset, outcomes: Sequence[O
     facts = (f"Themes: {themes} · Evaluation: {initiative.evaluation} · {initiative.kind_of_work.capitalize()}, "
              f"{initiative.stage} · Where: {initiative.place}")
     figures = [f"{o.measure}: {reading_of(o)} ({'result' if o.is_result else o.kind})" for o in outcomes]
+    # id: a force's profile links to the item ("Regional and national work that covers this area").
     return html.Li([
         html.Strong(initiative.title + flags),
         html.P(facts, className="off-map-facts"),
@@ -194,4 +195,4 @@ def _off_map_item(initiative: Initiative, dataset: Dataset, outcomes: Sequence[O
         html.Ul([html.Li(f) for f in figures], className="off-map-figures", **aria(label="Figures")) if figures
         else html.P("The paper gives no figures for it.", className="off-map-facts"),
         html.P(f"Source: {provenance_line(dataset, initiative.id)}", className="off-map-source"),
-    ])
+    ], id=f"work-{initiative.id}")

@@ -26,7 +26,8 @@ from components.panels import (capped_results, clear_all_link, embed_figures, fi
 from components.view_state import state_from_store
 from components.attributes import attributes
 from domain.aggregation import (background_of, filter_initiatives, filters_narrow, force_counts, initiatives_in_view,
-                                off_map_initiatives, outcomes_of, theme_shares)
+                                off_map_initiatives, outcomes_of, theme_shares, work_covering)
+from domain.compare import region_of_place
 from domain.figures import build_outcome_charts, with_source
 from domain.lollipop import outcome_charts, theme_chart
 from domain.joining import ForceJoin
@@ -188,6 +189,7 @@ class ProfileContent:
     charted: bool = False  # any results chart, which the reader may save as images
     listed: int = 0  # initiatives the body lists; the rest follow page by page
     total: int = 0
+    covering: list = field(default_factory=list)  # regional and national work that covers the force's area
 
 
 def in_view_of(dataset: Dataset, join: ForceJoin, state: ViewState) -> tuple[tuple[Initiative, ...], tuple[Initiative, ...]]:
@@ -241,7 +243,33 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
         charted=bool(charted),
         listed=min(PAGE, len(in_view)),
         total=len(in_view),
+        covering=covering_work(dataset, join, matching, state, url_prefix),
     )
+
+
+def covering_work(dataset: Dataset, join: ForceJoin, matching: Sequence[Initiative], state: ViewState,
+                  url_prefix: str) -> list:
+    """"Regional and national work that covers this area": the matching work the map places in no force but
+    whose region is the force's (Durham and the North East's alcohol work), each a link that opens the National
+    and regional tab at that item; and how much national work applies everywhere in England."""
+    if not state.force:
+        return []
+    regional, national = work_covering(dataset, join, matching, state.force, region_of_place)
+    if not regional and not national:
+        return []
+    tab = f"{url_prefix}{replace(state, view='national', notices=()).to_query()}"
+    region = dataset.forces_by_id[state.force].region
+    parts: list = [html.H3("Regional and national work that covers this area")]
+    if regional:
+        parts += [html.P(f"The paper describes {_plural(len(regional), 'piece')} of work across the {region} region, "
+                         "naming no single force:"),
+                  html.Ul([html.Li(dcc.Link(i.title, href=f"{tab}#work-{i.id}", className="opens-view"))
+                           for i in regional])]
+    if national:
+        parts.append(html.P([f"{_plural(len(national), 'piece')} of national work {'applies' if len(national) == 1 else 'apply'} "
+                             "across England: ",
+                             dcc.Link("see national and regional work", href=tab, className="opens-view"), "."]))
+    return parts
 
 
 def profile_key(snapshot: Snapshot, state: ViewState) -> str:
@@ -261,6 +289,7 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
         html.Div(initial.body, id=Ids.PROFILE_INITIATIVES, className="profile-body"),
         html.Button(more_button(initial.listed, initial.total)[0], id=Ids.PROFILE_MORE, n_clicks=0,
                     className="button", hidden=more_button(initial.listed, initial.total)[1]),
+        html.Div(initial.covering, id=Ids.PROFILE_COVERING, className="profile-covering"),
         html.Div([html.H3("Themes"), html.Div(initial.themes, id=Ids.THEME_CHART)], className="profile-themes"),
         html.Div([
             html.H3("Figures"),
@@ -296,7 +325,7 @@ def as_sent(content: ProfileContent) -> ProfileContent:
         return json.loads(json.dumps(value, cls=PlotlyJSONEncoder))
 
     return replace(content, body=sent(content.body), themes=sent(content.themes), charts=sent(content.charts),
-                   tables=sent(content.tables))
+                   tables=sent(content.tables), covering=sent(content.covering))
 
 
 def profile_outputs(content: ProfileContent, key: str, pages_shown: object) -> dict:
@@ -305,7 +334,7 @@ def profile_outputs(content: ProfileContent, key: str, pages_shown: object) -> d
     return dict(
         title=content.title, counts=content.counts, body=content.body, themes=content.themes, charts=content.charts,
         tables=content.tables, figures_hidden=content.figures_hidden, save_hidden=not content.charted,
-        more_text=more_text, more_hidden=more_hidden,
+        more_text=more_text, more_hidden=more_hidden, covering=content.covering,
         # Reset only when more pages were shown: writing it fires the "more" callback, a request for nothing.
         pages_shown=0 if pages_shown else no_update,
         shown_for=key,
@@ -355,7 +384,8 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
             charts=Output(Ids.OUTCOME_CHARTS, "children"), tables=Output(Ids.OUTCOME_TABLE, "children"),
             figures_hidden=Output(Ids.PROFILE_FIGURES, "hidden"), save_hidden=Output(Ids.SAVE_CHARTS, "hidden"),
             more_text=Output(Ids.PROFILE_MORE, "children"), more_hidden=Output(Ids.PROFILE_MORE, "hidden"),
-            pages_shown=Output(Ids.PROFILE_MORE, "n_clicks"), shown_for=Output(Ids.PROFILE_FOR, "data")),
+            pages_shown=Output(Ids.PROFILE_MORE, "n_clicks"), shown_for=Output(Ids.PROFILE_FOR, "data"),
+            covering=Output(Ids.PROFILE_COVERING, "children")),
         inputs=dict(state_data=Input(Ids.STATE, "data")),
         state=dict(shown_for=State(Ids.PROFILE_FOR, "data"), pages_shown=State(Ids.PROFILE_MORE, "n_clicks")),
         prevent_initial_call=True,  # the layout already holds the England profile

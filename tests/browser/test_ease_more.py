@@ -119,3 +119,29 @@ def test_ease106_one_initiative_gets_a_sentence_not_a_chart_and_the_source_is_sa
     wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT)
     assert page.locator("#theme-chart figure.lollipop").is_visible()  # several initiatives: the chart stays
     assert page.locator("#results").inner_text().count("Source: PHE (2016) Police and Public Health") == 1
+
+
+def test_ease107_a_force_profile_points_to_the_regional_work_covering_it_and_opens_the_national_tab_at_it(
+        watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    ready(page, f"{live_server.base_url}?force=E23000008")  # Durham Constabulary, in the North East
+    section = page.locator("#profile-covering")
+    section.get_by_role("heading", name="Regional and national work that covers this area").wait_for(
+        state="visible", timeout=TIMEOUT * 1000)
+    assert "across the North East region" in section.inner_text()
+    links = section.get_by_role("link")
+    titles = links.all_inner_texts()
+    assert len(titles) >= 3, titles  # the North East's three regional pieces, and the national work
+    first = links.first
+    first.scroll_into_view_if_needed()
+    first.click()
+    wait_until(page, "location.search.includes('view=national') && location.hash === '#work-north-east-have-a-word'",
+               timeout=TIMEOUT)
+    item = page.locator("#work-north-east-have-a-word")
+    wait_until(page, "document.activeElement?.id === 'work-north-east-have-a-word'", timeout=TIMEOUT)
+    assert item.is_visible() and titles[0] in item.inner_text()
+    box = item.bounding_box()
+    assert 0 <= box["y"] < 800, box  # brought into view, not left below the fold
+    # The force stays selected: back on its profile, nothing was lost.
+    assert "force=E23000008" in page.url
