@@ -143,3 +143,25 @@ document.addEventListener('click', function (event) {
     if (Date.now() - started < 10000) { window.requestAnimationFrame(reveal); }
   })();
 });
+
+// A term where it appears (components/panels.py `term`: a figure's kind, an evaluation level, "no reference mark")
+// links to the glossary in "How to read this": the disclosure opens, comes into view with the term's line, and
+// takes the focus, so the keyboard is where the reader's eyes are.
+document.addEventListener('click', function (event) {
+  var link = event.target.closest && event.target.closest('a.term');
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
+  var help = document.getElementById('how-to-read');
+  if (!help || help.offsetParent === null) { return; }  // the embedded widget has no glossary: the title stays
+  event.preventDefault();
+  help.open = true;
+  var wanted = (link.dataset.term || '').toLowerCase();
+  var entry = Array.prototype.find.call(help.querySelectorAll('dt'), function (dt) {
+    var name = dt.textContent.toLowerCase();
+    return wanted && (wanted.indexOf(name) === 0 || name.indexOf(wanted) === 0 ||
+                      (name === 'evaluation' && help.querySelector('dd li') && dt.nextElementSibling.textContent.toLowerCase().indexOf(wanted) >= 0) ||
+                      (name === 'reference marks' && wanted === 'no reference mark'));
+  }) || help;
+  if (!entry.hasAttribute('tabindex')) { entry.setAttribute('tabindex', '-1'); }
+  entry.scrollIntoView({ block: 'center' });
+  entry.focus({ preventScroll: true });
+});

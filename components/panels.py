@@ -10,6 +10,7 @@ from dash.development.base_component import Component
 
 from components.attributes import aria, attributes
 from components.charts import lollipop, obtained_list
+from components.orientation import EVALUATION_HELP
 from domain.aggregation import ForceCount, largest_per_unit, reading_of
 from domain.force_map import NO_INITIATIVE_LABEL
 from domain.loading import Dataset
@@ -27,6 +28,39 @@ def clear_all_link(url_prefix: str, state: ViewState) -> dcc.Link:
 def nothing_matches(words: str, url_prefix: str, state: ViewState) -> html.P:
     """A zero-result message with its way out beside it."""
     return html.P([words, " ", clear_all_link(url_prefix, state)], className="empty")
+
+
+# What each kind of figure, and "no reference mark", means, in a line: the short form of the glossary in "How to
+# read this" (components/orientation.py), which each term links to.
+TERM_HELP: dict[str, str] = {
+    "result": "Measures what the initiative achieved; says how it was obtained.",
+    "activity or parameter": "What the work does or is (hours, staff): not a result.",
+    "derived from a result": "The same finding as a result, worked out in other terms: not a second result.",
+    "funding": "Money spent or given: not a result.",
+    "target": "An aim, not something achieved.",
+    "coverage": "How many people or places the work reaches: not a result.",
+    "background": "Research or statistics from elsewhere that the paper cites: not a result of this work.",
+    "no reference mark": "The paper states this without one of its numbered references.",
+}
+GLOSSARY_HREF = "#how-to-read"
+
+
+def term(text: str, help_text: str | None = None) -> html.A | str:
+    """A term of the paper's, explained where it appears: a link to the glossary in "How to read this", which
+    opens it (assets/clientside.js), with the short meaning as its title for a pointer."""
+    meaning = help_text or TERM_HELP.get(text)
+    if not meaning:
+        return text
+    return html.A(text, href=GLOSSARY_HREF, title=meaning, className="term", **attributes({"data-term": text}))
+
+
+def with_terms(text: str) -> list | str:
+    """`text` with "no reference mark" in it made a term."""
+    phrase = "no reference mark"
+    if phrase not in text:
+        return text
+    before, after = text.split(phrase, 1)
+    return [before, term(phrase), after]
 
 
 def _badge(text: str, kind: str) -> html.Span:
@@ -77,7 +111,8 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
         html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
         html.Div([_badge(f"Kind of work: {initiative.kind_of_work}", "status"),
                   _badge(f"Stage: {initiative.stage}", "status"),
-                  _badge(f"Evaluation: {initiative.evaluation}", "evaluation")], className="tags"),
+                  html.Span(["Evaluation: ", term(initiative.evaluation, EVALUATION_HELP.get(initiative.evaluation))],
+                            className="badge badge-evaluation")], className="tags"),
         html.P(initiative.summary, className="summary"),
         # One line says where the record comes from: the paper's section and marks, or the register's review.
         html.P(f"Record source: {provenance_line(dataset, initiative.id)}", className="citation provenance"),
@@ -124,13 +159,13 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
             # A published erratum or follow-up on the figure is said beside it, in words, with its text.
             html.Td([o.measure, *[html.Span(flag, className="figure-note") for flag in marks.flags(o.id)]]
                     if marks.notes.get(o.id) else o.measure, className="figure-name"),
-            html.Td(o.kind, **attributes({"data-label": "Kind"})),
+            html.Td(term(o.kind), **attributes({"data-label": "Kind"})),
             html.Td(dataset.initiatives_by_id[o.initiative_id].title if o.initiative_id
                     else dataset.case_studies_by_id[o.case_study].title, **attributes({"data-label": "Initiative or case study"})),
             html.Td(reading_of(o), className="num", **attributes({"data-label": "Value"})),
             html.Td(o.period or "—", **attributes({"data-label": "Period"})),
             html.Td(o.comparator or "—", **attributes({"data-label": "Compared with"})),
-            html.Td(marks.sources[o.id], className="figure-source", **attributes({"data-label": "Source"})),
+            html.Td(with_terms(marks.sources[o.id]), className="figure-source", **attributes({"data-label": "Source"})),
         ]))
         # How a result was obtained, and any caveat, on a full-width line under the figure's row: read with
         # it on screen and in print, without narrowing the columns (a force's figures print on one sheet).

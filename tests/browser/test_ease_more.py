@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_provenance import published_server  # noqa: F401 (a fixture: the register on, one record)
+from tests.browser.test_provenance import published_server  # noqa: F401 - a fixture: the register on, one record
 from tests.conftest import open_watched_page, ready, wait_for_map, wait_until
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def test_ease102_the_embed_names_no_control_it_does_not_have(watched, live_serve
         assert control not in words, control
 
 
-def test_ease103_the_embed_in_register_mode_does_not_send_the_reader_to_filters(browser, published_server):  # noqa: F811
+def test_ease103_the_embed_in_register_mode_does_not_send_the_reader_to_filters(browser, published_server):  # noqa: F811 - the fixture imported above
     origin = "/".join(published_server.base_url.split("/")[:3])
     reader = open_watched_page(browser, origin, viewport={"width": 600, "height": 600})
     page = reader.page
@@ -145,3 +145,31 @@ def test_ease107_a_force_profile_points_to_the_regional_work_covering_it_and_ope
     assert 0 <= box["y"] < 800, box  # brought into view, not left below the fold
     # The force stays selected: back on its profile, nothing was lost.
     assert "force=E23000008" in page.url
+
+
+def test_ease108_terms_are_explained_where_they_appear_and_reach_the_glossary_by_keyboard(watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    ready(page, f"{live_server.base_url}?force={LEICESTERSHIRE}")
+    wait_until(page, "document.querySelector('#outcome-table')?.textContent.includes('a fall of 81%')", timeout=TIMEOUT)
+    # The figures table's Kind column: each kind a term with its meaning.
+    kind = page.locator("#outcome-table a.term", has_text="activity or parameter").first
+    assert kind.is_visible() and "not a result" in kind.get_attribute("title")
+    result = page.locator("#outcome-table a.term", has_text="result").first
+    assert "how it was obtained" in result.get_attribute("title")
+    # "no reference mark" in a figure's source.
+    mark = page.locator("#outcome-table a.term", has_text="no reference mark").first
+    assert mark.is_visible() and "numbered references" in mark.get_attribute("title")
+    # The evaluation badge on a card.
+    page.locator("details.initiative > summary").first.click()
+    evaluation = page.locator("details.initiative .badge-evaluation a.term")
+    assert evaluation.is_visible() and evaluation.get_attribute("title")
+    # From the keyboard: Enter on a term opens "How to read this" at its line, in view and focused.
+    result.focus()
+    page.keyboard.press("Enter")
+    wait_until(page, "document.getElementById('how-to-read').open && document.activeElement.tagName === 'DT'",
+               timeout=TIMEOUT)
+    assert page.evaluate("document.activeElement.textContent") == "Result"
+    box = page.evaluate("(r => [r.top, r.bottom])(document.activeElement.getBoundingClientRect())")
+    assert 0 <= box[0] and box[1] <= 800, box
+    assert "measures what an initiative achieved" in page.locator("#how-to-read").inner_text()
