@@ -45,22 +45,27 @@ TERM_HELP: dict[str, str] = {
 GLOSSARY_HREF = "#how-to-read"
 
 
-def term(text: str, help_text: str | None = None) -> html.A | str:
+def term(text: str, help_text: str | None = None, seen: set[str] | None = None) -> html.A | html.Span | str:
     """A term of the paper's, explained where it appears: a link to the glossary in "How to read this", which
-    opens it (assets/clientside.js), with the short meaning as its title for a pointer."""
+    opens it (assets/clientside.js), with the short meaning as its title for a pointer. Where `seen` already holds
+    the term (a table's later rows), it keeps its title but is no second link: one keyboard stop per term a table."""
     meaning = help_text or TERM_HELP.get(text)
     if not meaning:
         return text
+    if seen is not None:
+        if text in seen:
+            return html.Span(text, title=meaning, className="term-seen")
+        seen.add(text)
     return html.A(text, href=GLOSSARY_HREF, title=meaning, className="term", **attributes({"data-term": text}))
 
 
-def with_terms(text: str) -> list | str:
+def with_terms(text: str, seen: set[str] | None = None) -> list | str:
     """`text` with "no reference mark" in it made a term."""
     phrase = "no reference mark"
     if phrase not in text:
         return text
     before, after = text.split(phrase, 1)
-    return [before, term(phrase), after]
+    return [before, term(phrase, seen=seen), after]
 
 
 def _badge(text: str, kind: str) -> html.Span:
@@ -152,6 +157,7 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
     marks = figure_marks(dataset, outcomes)
     header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Source"]
     body: list = []
+    seen: set[str] = set()  # terms already linked to the glossary in this table
     for o in outcomes:
         # data-label: where the profile is too narrow for the columns, each row stacks as a card and every cell
         # but the figure's name says what it is ("Source: …" under the figure, not a clipped column).
@@ -159,13 +165,13 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
             # A published erratum or follow-up on the figure is said beside it, in words, with its text.
             html.Td([o.measure, *[html.Span(flag, className="figure-note") for flag in marks.flags(o.id)]]
                     if marks.notes.get(o.id) else o.measure, className="figure-name"),
-            html.Td(term(o.kind), **attributes({"data-label": "Kind"})),
+            html.Td(term(o.kind, seen=seen), **attributes({"data-label": "Kind"})),
             html.Td(dataset.initiatives_by_id[o.initiative_id].title if o.initiative_id
                     else dataset.case_studies_by_id[o.case_study].title, **attributes({"data-label": "Initiative or case study"})),
             html.Td(reading_of(o), className="num", **attributes({"data-label": "Value"})),
             html.Td(o.period or "—", **attributes({"data-label": "Period"})),
             html.Td(o.comparator or "—", **attributes({"data-label": "Compared with"})),
-            html.Td(with_terms(marks.sources[o.id]), className="figure-source", **attributes({"data-label": "Source"})),
+            html.Td(with_terms(marks.sources[o.id], seen), className="figure-source", **attributes({"data-label": "Source"})),
         ]))
         # How a result was obtained, and any caveat, on a full-width line under the figure's row: read with
         # it on screen and in print, without narrowing the columns (a force's figures print on one sheet).
