@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_provenance import published_server  # noqa: F401 - a fixture: the register on, one record
-from tests.conftest import open_watched_page, ready, wait_for_map, wait_until
+from tests.conftest import REPO, open_watched_page, ready, wait_for_map, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -173,3 +173,29 @@ def test_ease108_terms_are_explained_where_they_appear_and_reach_the_glossary_by
     box = page.evaluate("(r => [r.top, r.bottom])(document.activeElement.getBoundingClientRect())")
     assert 0 <= box[0] and box[1] <= 800, box
     assert "measures what an initiative achieved" in page.locator("#how-to-read").inner_text()
+
+
+@pytest.mark.parametrize("force,pages", [("E23000021", 1), ("E23000008", 1), ("E23000032", 1), ("E23000037", 2)],
+                         ids=["leicestershire", "durham", "kent", "gloucestershire"])
+def test_ease109_a_force_prints_on_the_pages_the_readme_says_with_no_title_orphaned(watched, live_server, tmp_path,
+                                                                                   force, pages):
+    import re
+    import subprocess
+    page = watched.page
+    ready(page, f"{live_server.base_url}?force={force}")
+    wait_until(page, "document.querySelector('#print-filters')?.textContent.startsWith('Filters: none')", timeout=TIMEOUT)
+    page.emulate_media(media="print")
+    pdf = tmp_path / f"{force}.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == pages
+    # No initiative's title is the last line of a page: each page's text ends with the card it began, or the
+    # figures, the citation or the print line.
+    titles = page.locator("details.initiative > summary").all_inner_texts()
+    for number in range(1, pages + 1):
+        text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        last = [line.strip() for line in text.splitlines() if line.strip()][-1]
+        assert not any(last and t.startswith(last) for t in titles), f"page {number} ends on a title: {last}"
+    # What the README says of it.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "one A4 page for most forces; a force with many initiatives" in " ".join(readme.split())
