@@ -92,11 +92,10 @@ def legend(entries: Sequence[LegendEntry], url_prefix: str = "/", state: ViewSta
     """The key: one swatch per colour the map uses now, with what it means and how many force areas have it.
     Few components on purpose: the page's first drawing costs more than in proportion to their number. When
     the filters leave every force area grey, the key's one entry carries the way out ("Clear all filters")."""
-    items = [html.Li([html.Span(className="swatch", style={"background": e.colour}),
-                      f"{e.label} ({e.forces} force area{'' if e.forces == 1 else 's'})"]) for e in entries]
-    if filters_narrow(state) and len(entries) == 1 and entries[0].label.startswith("No "):
-        items.append(html.Li(clear_all_link(url_prefix, state), className="legend-way-out"))
-    return items
+    way_out = filters_narrow(state) and len(entries) == 1 and entries[0].label.startswith("No ")
+    return [html.Li([html.Span(className="swatch", style={"background": e.colour}),
+                     f"{e.label} ({e.forces} force area{'' if e.forces == 1 else 's'})",
+                     *([" ", clear_all_link(url_prefix, state)] if way_out else [])]) for e in entries]
 
 
 def colours_for(dataset: Dataset, join: ForceJoin, state: ViewState) -> MapColours:
