@@ -119,22 +119,49 @@ document.addEventListener('click', function (event) {
   function stop() { userMoved = true; }
   ['wheel', 'touchstart', 'keydown'].forEach(function (name) { window.addEventListener(name, stop, { once: true }); });
   var shownAt = null;
+  // A link to one item of the tab ("#work-<id>", the profile's regional and national work): that item, once the
+  // tab has drawn it, is what comes to the top and takes the focus.
+  var itemId = decodeURIComponent(new URL(link.href, window.location.href).hash.slice(1));
   (function reveal() {
     var panel = document.getElementById('view-' + view);
+    var item = itemId ? document.getElementById(itemId) : null;
     // A lazy tab's panel fills in after it is shown (components/shell.py), and the page grows under it: it is
     // kept at the top for a moment while that happens, unless the reader scrolls first.
-    if (panel && !panel.hidden && panel.childElementCount > 0) {
+    if (panel && !panel.hidden && panel.childElementCount > 0 && (!itemId || (item && panel.contains(item)))) {
+      var shown = item || panel;
       if (shownAt === null) {
         shownAt = Date.now();
-        if (!panel.hasAttribute('tabindex')) { panel.setAttribute('tabindex', '-1'); }
-        panel.focus({ preventScroll: true });
+        if (!shown.hasAttribute('tabindex')) { shown.setAttribute('tabindex', '-1'); }
+        shown.focus({ preventScroll: true });
       }
       // The tabs come to the top with the panel under them: which tab is open is seen too.
-      var top = document.getElementById('view-tabs') || panel;
+      var top = item || document.getElementById('view-tabs') || panel;
       if (!userMoved && Math.abs(top.getBoundingClientRect().top) > 2) { top.scrollIntoView({ block: 'start' }); }
       if (Date.now() - shownAt < 1500 && !userMoved) { window.requestAnimationFrame(reveal); }
       return;
     }
     if (Date.now() - started < 10000) { window.requestAnimationFrame(reveal); }
   })();
+});
+
+// A term where it appears (components/panels.py `term`: a figure's kind, an evaluation level, "no reference mark")
+// links to the glossary in "How to read this": the disclosure opens, comes into view with the term's line, and
+// takes the focus, so the keyboard is where the reader's eyes are.
+document.addEventListener('click', function (event) {
+  var link = event.target.closest && event.target.closest('a.term');
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
+  var help = document.getElementById('how-to-read');
+  if (!help || help.offsetParent === null) { return; }  // the embedded widget has no glossary: the title stays
+  event.preventDefault();
+  help.open = true;
+  var wanted = (link.dataset.term || '').toLowerCase();
+  var entry = Array.prototype.find.call(help.querySelectorAll('dt'), function (dt) {
+    var name = dt.textContent.toLowerCase();
+    return wanted && (wanted.indexOf(name) === 0 || name.indexOf(wanted) === 0 ||
+                      (name === 'evaluation' && help.querySelector('dd li') && dt.nextElementSibling.textContent.toLowerCase().indexOf(wanted) >= 0) ||
+                      (name === 'reference marks' && wanted === 'no reference mark'));
+  }) || help;
+  if (!entry.hasAttribute('tabindex')) { entry.setAttribute('tabindex', '-1'); }
+  entry.scrollIntoView({ block: 'center' });
+  entry.focus({ preventScroll: true });
 });

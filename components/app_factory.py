@@ -194,7 +194,7 @@ def _register_features(app: Dash, source: DataSource, snapshot: Snapshot, servic
     map_panel.register(app, source, prefix)
     profile.register(app, source, prefix)
     overview_view.register(app, source)
-    national_view.register(app, source)
+    national_view.register(app, source, prefix)
     compare_view.register(app, source, prefix)
     matrix_view.register(app, source, prefix)
     cite_view.register(app, source, prefix)

@@ -152,12 +152,13 @@ def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, 
 OFF_MAP_LISTED = 60  # items shown in the National and regional tab before "n more … download this view"
 
 
-def off_map_groups(groups: Sequence[OffMapGroup], dataset: Dataset) -> list:
+def off_map_groups(groups: Sequence[OffMapGroup], dataset: Dataset, way_out: html.P | None = None) -> list:
     """The National and regional tab: a heading per scope (and region), each item with its themes, evaluation,
-    kind and stage, its summary, its figures and where it comes from."""
+    kind and stage, its summary, its figures and where it comes from. `way_out`: what to show when nothing
+    matches (a message with "Clear all filters")."""
     if not any(g.initiatives for g in groups):
-        return [html.P("No national, regional, British Transport Police or Welsh work matches the filters.",
-                       className="empty")]
+        return [way_out or html.P("No national, regional, British Transport Police or Welsh work matches the filters.",
+                                  className="empty")]
     by_initiative: dict[str, list[Outcome]] = {}
     for outcome in dataset.outcomes:
         if outcome.initiative_id:
@@ -186,6 +187,7 @@ def _off_map_item(initiative: Initiative, dataset: Dataset, outcomes: Sequence[O
     facts = (f"Themes: {themes} · Evaluation: {initiative.evaluation} · {initiative.kind_of_work.capitalize()}, "
              f"{initiative.stage} · Where: {initiative.place}")
     figures = [f"{o.measure}: {reading_of(o)} ({'result' if o.is_result else o.kind})" for o in outcomes]
+    # id: a force's profile links to the item ("Regional and national work that covers this area").
     return html.Li([
         html.Strong(initiative.title + flags),
         html.P(facts, className="off-map-facts"),
@@ -193,4 +195,4 @@ def _off_map_item(initiative: Initiative, dataset: Dataset, outcomes: Sequence[O
         html.Ul([html.Li(f) for f in figures], className="off-map-figures", **aria(label="Figures")) if figures
         else html.P("The paper gives no figures for it.", className="off-map-facts"),
         html.P(f"Source: {provenance_line(dataset, initiative.id)}", className="off-map-source"),
-    ])
+    ], id=f"work-{initiative.id}")

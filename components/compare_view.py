@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
+from components.panels import nothing_matches
 from components.compare_panels import comparison_table, similar_links
 from components.ids import Ids, shown_state_id
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
@@ -63,5 +64,11 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         matching = filter_initiatives(dataset, state)
         anchor = state.force or (state.compare[0] if state.compare else None)
         similar = similar_forces(dataset, anchor) if anchor else ()
-        return (comparison_table(compare_forces(dataset, join, matching, state.compare), dataset, filters_narrow(state)),
+        compared = compare_forces(dataset, join, matching, state.compare)
+        table = comparison_table(compared, dataset, filters_narrow(state))
+        if filters_narrow(state) and len(compared) > 1 and not any(c.initiatives for c in compared):
+            # None of the forces has a matching initiative: the way out comes first, above the empty rows.
+            table = html.Div([nothing_matches("None of these forces has an initiative that matches your filters.",
+                                              url_prefix, state), table])
+        return (table,
                 similar_links(similar, anchor, state, url_prefix, dataset))

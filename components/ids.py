@@ -34,6 +34,7 @@ class Ids(StrEnum):
     FORCE_TABLE_BODY = "force-table-body"
     VIEW_TITLE = "view-title"
     PROFILE_INITIATIVES = "case-studies"  # the id predates the name: tests and benchmarks find it so
+    PROFILE_COVERING = "profile-covering"  # regional and national work covering the force's area
     THEME_CHART = "theme-chart"
     OUTCOME_CHARTS = "outcome-charts"
     OUTCOME_TABLE = "outcome-table"

@@ -14,7 +14,7 @@ from functools import lru_cache, partial
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
 from components.ids import Ids, map_measure_button
-from components.panels import force_table, on_demand
+from components.panels import clear_all_link, force_table, on_demand
 from components.view_state import is_open, state_from_store, toggle_outputs
 from components.attributes import attributes
 from domain.aggregation import filter_initiatives, filters_narrow, force_counts
@@ -63,11 +63,13 @@ def map_title(measure: str, filtered: bool) -> str:
     return f"{title}, matching your filters" if filtered else title
 
 
-def register_legend(dataset: Dataset) -> str:
-    """Which source the counts come from, once the register has added to the paper."""
+def register_legend(dataset: Dataset) -> list:
+    """Which source the counts come from, once the register has added to the paper. The pointer to the filters
+    is a part of its own, which the embedded widget (no filters) does not show."""
     added = len(dataset.provenance)
-    return (f"Counts include {added} initiative{'' if added == 1 else 's'} added through the register after "
-            "review, besides the 2016 paper's; choose a source in the filters to see either alone.")
+    return [f"Counts include {added} initiative{'' if added == 1 else 's'} added through the register after "
+            "review, besides the 2016 paper's",
+            html.Span("; choose a source in the filters to see either alone", className="not-in-embed"), "."]
 
 
 def results_count(matching: int, total: int) -> str:
@@ -86,11 +88,14 @@ def shapes(dataset: Dataset) -> MapShapes:
     return _shapes_of(dataset.boundaries.geojson_bytes)
 
 
-def legend(entries: Sequence[LegendEntry]) -> list:
+def legend(entries: Sequence[LegendEntry], url_prefix: str = "/", state: ViewState = DEFAULT_STATE) -> list:
     """The key: one swatch per colour the map uses now, with what it means and how many force areas have it.
-    Few components on purpose: the page's first drawing costs more than in proportion to their number."""
+    Few components on purpose: the page's first drawing costs more than in proportion to their number. When
+    the filters leave every force area grey, the key's one entry carries the way out ("Clear all filters")."""
+    way_out = filters_narrow(state) and len(entries) == 1 and entries[0].label.startswith("No ")
     return [html.Li([html.Span(className="swatch", style={"background": e.colour}),
-                     f"{e.label} ({e.forces} force area{'' if e.forces == 1 else 's'})"]) for e in entries]
+                     f"{e.label} ({e.forces} force area{'' if e.forces == 1 else 's'})",
+                     *([" ", clear_all_link(url_prefix, state)] if way_out else [])]) for e in entries]
 
 
 def colours_for(dataset: Dataset, join: ForceJoin, state: ViewState) -> MapColours:
@@ -99,7 +104,7 @@ def colours_for(dataset: Dataset, join: ForceJoin, state: ViewState) -> MapColou
     return map_colours(counts, state.colour, filters_narrow(state))
 
 
-def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE) -> html.Section:
+def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE, url_prefix: str = "/") -> html.Section:
     """The map coloured for `state`'s filters; the selected force's outline is drawn in the browser."""
     colours = colours_for(dataset, join, state)
     return html.Section([
@@ -116,7 +121,7 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE) 
               for option in COLOUR_OPTIONS],
         ], id=Ids.MAP_MEASURE, role="group", className="map-controls",
             **attributes({"aria-labelledby": f"{Ids.MAP_MEASURE}-label"})),
-        html.Ul(legend(colours.legend), id=Ids.MAP_LEGEND, className="map-legend", **attributes({"aria-label": "Key"})),
+        html.Ul(legend(colours.legend, url_prefix, state), id=Ids.MAP_LEGEND, className="map-legend", **attributes({"aria-label": "Key"})),
         html.P(PAPER_CAUTION, className="legend-note map-caution"),
         # Filled by assets/force-map.js; React renders no children into it, so it never redraws over the map.
         html.Div(id=Ids.MAP, className="map", **attributes({"data-label": MAP_LABEL, "data-start-force": KEYBOARD_START,
@@ -151,7 +156,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         dataset = snapshot.dataset
         state = state_from_store(filters_data, dataset)
         colours = colours_for(dataset, snapshot.join, state)
-        return (colours.as_data(), legend(colours.legend), map_title(state.colour, filters_narrow(state)),
+        return (colours.as_data(), legend(colours.legend, url_prefix, state), map_title(state.colour, filters_narrow(state)),
                 results_count_of(dataset, state))
 
     # Drawn in the browser: the shapes once, then colours and the selected force's outline as they change.

@@ -4,6 +4,7 @@ Layout and callbacks side by side; the table builder is in components.compare_pa
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from dash import Dash, Input, Output, State, dcc, html, no_update
@@ -11,9 +12,9 @@ from dash.exceptions import PreventUpdate
 
 from components.compare_panels import matrix_table
 from components.ids import Ids
-from components.panels import on_demand
+from components.panels import nothing_matches, on_demand
 from components.view_state import is_open, page_view_url, state_from_store, toggle_outputs
-from domain.aggregation import filter_initiatives
+from domain.aggregation import filter_initiatives, filters_narrow
 from domain.compare import MatrixRow, citation_line, coverage_matrix, matrix_totals, sort_matrix
 from domain.exports import matrix_zip
 from domain.loading import Dataset
@@ -75,8 +76,13 @@ def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[],
             return [], *toggle_outputs(False, "the coverage matrix"), no_update
         snapshot = source.current()
         state = state_from_store(filters_data, snapshot.dataset)
-        table = matrix_table(sorted_matrix(snapshot, state, sort_column), snapshot.dataset, state, url_prefix,
-                             totals_of(snapshot, state))
+        totals = totals_of(snapshot, state)
+        table = matrix_table(sorted_matrix(snapshot, state, sort_column), snapshot.dataset, state, url_prefix, totals)
+        if filters_narrow(state) and not totals.total:  # every cell a dash: the way out above them
+            # The filters' store holds no tab: the way out keeps the reader on this one.
+            table = [nothing_matches("No initiative matches your filters, so every cell is a dash.", url_prefix,
+                                     replace(state, view="matrix")),
+                     table]
         return table, *toggle_outputs(True, "the coverage matrix"), sort_options(snapshot.dataset)
 
     @app.callback(

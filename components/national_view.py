@@ -12,8 +12,9 @@ from dash.exceptions import PreventUpdate
 
 from components.ids import Ids, shown_state_id
 from components.compare_panels import off_map_groups
+from components.panels import nothing_matches
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
-from domain.aggregation import filter_initiatives, off_map_initiatives
+from domain.aggregation import filter_initiatives, filters_narrow, off_map_initiatives
 from domain.compare import group_off_map
 from domain.source import DataSource
 
@@ -40,7 +41,7 @@ def national_panel() -> list:
     ]
 
 
-def register(app: Dash, source: DataSource) -> None:
+def register(app: Dash, source: DataSource, url_prefix: str = "/") -> None:
     pass_state_while_shown(app, VIEW)
 
     @app.callback(
@@ -61,4 +62,6 @@ def register(app: Dash, source: DataSource) -> None:
         matching = filter_initiatives(dataset, state)
         return [html.P(national_intro(state.show_wales), className="note"),
                 *off_map_groups(group_off_map(snapshot.join, off_map_initiatives(snapshot.join, matching,
-                                                                                  state.show_wales)), dataset)], key
+                                                                                  state.show_wales)), dataset,
+                                  None if not filters_narrow(state) else nothing_matches("No national, regional, British Transport Police or Welsh work "
+                                                  "matches your filters.", url_prefix, state))], key

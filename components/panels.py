@@ -10,12 +10,63 @@ from dash.development.base_component import Component
 
 from components.attributes import aria, attributes
 from components.charts import lollipop, obtained_list
+from components.orientation import EVALUATION_HELP
 from domain.aggregation import ForceCount, largest_per_unit, reading_of
 from domain.force_map import NO_INITIATIVE_LABEL
 from domain.loading import Dataset
 from domain.lollipop import LollipopChart
 from domain.provenance import figure_marks, is_register, note_line, provenance_line, source_badge
 from domain.schema import Initiative, Note, Outcome
+from domain.state import ViewState, cleared
+
+def clear_all_link(url_prefix: str, state: ViewState) -> dcc.Link:
+    """The way out of a view the filters leave empty: the same view with every filter and the force cleared."""
+    return dcc.Link("Clear all filters", href=f"{url_prefix}{cleared(state).to_query() or '?'}",
+                    className="button clear-all")
+
+
+def nothing_matches(words: str, url_prefix: str, state: ViewState) -> html.P:
+    """A zero-result message with its way out beside it."""
+    return html.P([words, " ", clear_all_link(url_prefix, state)], className="empty")
+
+
+# What each kind of figure, and "no reference mark", means, in a line: the short form of the glossary in "How to
+# read this" (components/orientation.py), which each term links to.
+TERM_HELP: dict[str, str] = {
+    "result": "Measures what the initiative achieved; says how it was obtained.",
+    "activity or parameter": "What the work does or is (hours, staff): not a result.",
+    "derived from a result": "The same finding as a result, worked out in other terms: not a second result.",
+    "funding": "Money spent or given: not a result.",
+    "target": "An aim, not something achieved.",
+    "coverage": "How many people or places the work reaches: not a result.",
+    "background": "Research or statistics from elsewhere that the paper cites: not a result of this work.",
+    "no reference mark": "The paper states this without one of its numbered references.",
+}
+GLOSSARY_HREF = "#how-to-read"
+
+
+def term(text: str, help_text: str | None = None, seen: set[str] | None = None) -> html.A | html.Span | str:
+    """A term of the paper's, explained where it appears: a link to the glossary in "How to read this", which
+    opens it (assets/clientside.js), with the short meaning as its title for a pointer. Where `seen` already holds
+    the term (a table's later rows), it keeps its title but is no second link: one keyboard stop per term a table."""
+    meaning = help_text or TERM_HELP.get(text)
+    if not meaning:
+        return text
+    if seen is not None:
+        if text in seen:
+            return html.Span(text, title=meaning, className="term-seen")
+        seen.add(text)
+    return html.A(text, href=GLOSSARY_HREF, title=meaning, className="term", **attributes({"data-term": text}))
+
+
+def with_terms(text: str, seen: set[str] | None = None) -> list | str:
+    """`text` with "no reference mark" in it made a term."""
+    phrase = "no reference mark"
+    if phrase not in text:
+        return text
+    before, after = text.split(phrase, 1)
+    return [before, term(phrase, seen=seen), after]
+
 
 def _badge(text: str, kind: str) -> html.Span:
     return html.Span(text, className=f"badge badge-{kind}")
@@ -65,7 +116,8 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
         html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
         html.Div([_badge(f"Kind of work: {initiative.kind_of_work}", "status"),
                   _badge(f"Stage: {initiative.stage}", "status"),
-                  _badge(f"Evaluation: {initiative.evaluation}", "evaluation")], className="tags"),
+                  html.Span(["Evaluation: ", term(initiative.evaluation, EVALUATION_HELP.get(initiative.evaluation))],
+                            className="badge badge-evaluation")], className="tags"),
         html.P(initiative.summary, className="summary"),
         # One line says where the record comes from: the paper's section and marks, or the register's review.
         html.P(f"Record source: {provenance_line(dataset, initiative.id)}", className="citation provenance"),
@@ -105,6 +157,7 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
     marks = figure_marks(dataset, outcomes)
     header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Source"]
     body: list = []
+    seen: set[str] = set()  # terms already linked to the glossary in this table
     for o in outcomes:
         # data-label: where the profile is too narrow for the columns, each row stacks as a card and every cell
         # but the figure's name says what it is ("Source: …" under the figure, not a clipped column).
@@ -112,13 +165,13 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
             # A published erratum or follow-up on the figure is said beside it, in words, with its text.
             html.Td([o.measure, *[html.Span(flag, className="figure-note") for flag in marks.flags(o.id)]]
                     if marks.notes.get(o.id) else o.measure, className="figure-name"),
-            html.Td(o.kind, **attributes({"data-label": "Kind"})),
+            html.Td(term(o.kind, seen=seen), **attributes({"data-label": "Kind"})),
             html.Td(dataset.initiatives_by_id[o.initiative_id].title if o.initiative_id
                     else dataset.case_studies_by_id[o.case_study].title, **attributes({"data-label": "Initiative or case study"})),
             html.Td(reading_of(o), className="num", **attributes({"data-label": "Value"})),
             html.Td(o.period or "—", **attributes({"data-label": "Period"})),
             html.Td(o.comparator or "—", **attributes({"data-label": "Compared with"})),
-            html.Td(marks.sources[o.id], className="figure-source", **attributes({"data-label": "Source"})),
+            html.Td(with_terms(marks.sources[o.id], seen), className="figure-source", **attributes({"data-label": "Source"})),
         ]))
         # How a result was obtained, and any caveat, on a full-width line under the figure's row: read with
         # it on screen and in print, without narrowing the columns (a force's figures print on one sheet).
@@ -148,6 +201,28 @@ def figure_tables(own: Sequence[Outcome], background: Sequence[Outcome], dataset
     return tables
 
 
+def embed_figures(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | None:
+    """The figures the profile's counts line counts, for the embedded widget, which has room for neither the
+    charts nor the table: one line a result with its value and how it was obtained, then one line for each other
+    figure. Hidden by the stylesheet everywhere but in embed mode; None with no figures."""
+    if not outcomes:
+        return None
+    results = [o for o in outcomes if o.is_result][:PROFILE_ROWS]
+    others = [o for o in outcomes if not o.is_result][:PROFILE_ROWS]
+
+    def line(o: Outcome) -> str:
+        obtained = f" How obtained: {o.design}." if o.is_result and o.design else ""
+        return f"{o.measure}: {reading_of(o)}.{obtained}"
+
+    parts: list = []
+    if results:
+        parts += [html.H3("Results"), html.Ul([html.Li(line(o)) for o in results])]
+    if others:
+        parts += [html.H3("Other figures (activities and parameters, not results)"),
+                  html.Ul([html.Li(line(o)) for o in others])]
+    return html.Div(parts, className="embed-figures")
+
+
 def capped_results(outcomes: Sequence[Outcome]) -> tuple[tuple[Outcome, ...], int]:
     """The results a profile charts: the largest of each unit, and how many more there are."""
     return largest_per_unit([o for o in outcomes if o.is_result], CHARTED_PER_UNIT)
@@ -158,7 +233,9 @@ def outcome_chart_figures(charts: Sequence[LollipopChart], source: str = "") -> 
     if not charts:
         return [html.P("The paper reports no results (evaluation or monitoring of effect) for the initiatives in "
                        "this view; any other figures they have are listed below.", className="empty")]
-    # Each chart is followed by how its results were obtained: a result is never shown without it.
+    # Each chart is followed by how its results were obtained: a result is never shown without it. The profile
+    # says the source once, at its foot (components.profile.layout), not under each chart (four lines a chart
+    # on a phone).
     return [part for chart in charts for part in (lollipop(chart, source), obtained_list(chart)) if part is not None]
 
 

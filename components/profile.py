@@ -18,15 +18,16 @@ from dash import ClientsideFunction, Dash, Input, Output, Patch, State, dcc, htm
 from dash.exceptions import PreventUpdate
 from plotly.utils import PlotlyJSONEncoder
 
-from components.charts import details_list, lollipop
+from components.charts import details_list, lollipop, source_lines
 from components.ids import Ids
 from components.memo import BoundedMemo
-from components.panels import (capped_results, figure_tables, initiative_card, initiative_summary, left_out,
+from components.panels import (capped_results, clear_all_link, embed_figures, figure_tables, initiative_card, initiative_summary, left_out,
                                outcome_chart_figures)
 from components.view_state import state_from_store
 from components.attributes import attributes
 from domain.aggregation import (background_of, filter_initiatives, filters_narrow, force_counts, initiatives_in_view,
-                                off_map_initiatives, outcomes_of, theme_shares)
+                                off_map_initiatives, outcomes_of, theme_shares, work_covering)
+from domain.compare import region_of_place
 from domain.figures import build_outcome_charts, with_source
 from domain.lollipop import outcome_charts, theme_chart
 from domain.joining import ForceJoin
@@ -34,7 +35,7 @@ from domain.loading import Dataset
 from domain.provenance import figure_marks
 from domain.schema import Initiative, Outcome
 from domain.source import DataSource, Snapshot
-from domain.state import DEFAULT_STATE, ViewState, cleared, filters_phrase
+from domain.state import DEFAULT_STATE, ViewState, filters_phrase
 
 ENGLAND = "England"
 THEME_COMPARISON = "Each theme here against all matching initiatives"
@@ -92,12 +93,6 @@ def empty_text(owner: str | None, total: int, filters: str) -> str:
             "absence here does not mean absence of work.")
 
 
-def clear_all_link(url_prefix: str, state: ViewState) -> dcc.Link:
-    """The way out of a view the filters leave empty: the same view with every filter and the force cleared."""
-    return dcc.Link("Clear all filters", href=f"{url_prefix}{cleared(state).to_query() or '?'}",
-                    className="button clear-all")
-
-
 def initiative_list(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None,
                     nothing: str = "", way_out: Any = None) -> list:
     """Each initiative as its title, which opens to the full card; `nothing` says why there are none, and
@@ -128,16 +123,18 @@ def england_summary(dataset: Dataset, join: ForceJoin, matching: Sequence[Initia
                     for g, n in sorted(groups.items(), key=lambda kv: dataset.case_studies_by_id[kv[0]].title)]
     return [
         html.P(on_map_line(len(matching) - len(off_map), areas, filtered, state.show_wales)),
-        html.P([off_map_line(len(off_map), state.show_wales), " ",
-                # "opens-view": assets/clientside.js scrolls to the tab's panel and moves the focus there.
-                dcc.Link("See national and regional work", href=f"{url_prefix}{national or '?'}",
-                         className="opens-view"), "."]),
+        html.P([off_map_line(len(off_map), state.show_wales),
+                # "opens-view": assets/clientside.js scrolls to the tab's panel and moves the focus there. The
+                # embedded widget has no tabs, so it is not offered there ("not-in-embed").
+                html.Span([" ", dcc.Link("See national and regional work", href=f"{url_prefix}{national or '?'}",
+                                         className="opens-view"), "."], className="not-in-embed")]),
         html.P("The counts are of the examples the paper chose to describe. They do not rank how much forces "
                "work with public health.", className="note"),
         html.H3("The paper's case studies and sections"),
         html.Ul(case_studies, className="case-study-list") if case_studies
         else html.P(["None matches your filters. ", clear_all_link(url_prefix, state)], className="empty"),
-        html.P("Select a force on the map, or in the force list, to see its initiatives and figures.", className="note"),
+        html.P(["Select a force on the map", html.Span(", or in the force list,", className="not-in-embed"),
+                " to see its initiatives and figures."], className="note"),
     ]
 
 
@@ -175,7 +172,7 @@ def background_pointer(count: int, name: str, href: str) -> html.P | None:
     return html.P([f"The paper's case study also cites {_plural(count, 'background figure')} from research or "
                    f"places elsewhere. {'It is' if count == 1 else 'They are'} not about {name}'s work: ",
                    dcc.Link("see the background figures", href=href, className="opens-view"), "."],
-                  className="note background-pointer")
+                  className="note background-pointer not-in-embed")
 
 
 @dataclass(frozen=True)
@@ -192,6 +189,7 @@ class ProfileContent:
     charted: bool = False  # any results chart, which the reader may save as images
     listed: int = 0  # initiatives the body lists; the rest follow page by page
     total: int = 0
+    covering: list = field(default_factory=list)  # regional and national work that covers the force's area
 
 
 def in_view_of(dataset: Dataset, join: ForceJoin, state: ViewState) -> tuple[tuple[Initiative, ...], tuple[Initiative, ...]]:
@@ -200,14 +198,23 @@ def in_view_of(dataset: Dataset, join: ForceJoin, state: ViewState) -> tuple[tup
     return matching, tuple(initiatives_in_view(join, matching, state.force))
 
 
+def one_initiative_themes(initiative: Initiative, dataset: Dataset) -> html.P:
+    """A force with one initiative: its themes in a sentence, not a chart of 1s."""
+    labels = [dataset.themes_by_id[t].label for t in initiative.themes]
+    listed = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return html.P(f"Its one initiative covers {_plural(len(labels), 'theme')}: {listed}.", className="themes-sentence")
+
+
 def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str) -> ProfileContent:
     """Every part of the profile for a state, as the callback and the initial layout both need it."""
     matching, in_view = in_view_of(dataset, join, state)
     chart = theme_chart(theme_shares(dataset, in_view, matching))
-    drawn = lollipop(chart, source, break_after_slash=True)
-    # For England the comparison would set the matching initiatives against themselves.
+    # The source is said once, under the profile's figures (components.panels.outcome_chart_figures), not under
+    # every chart. For England the comparison would set the matching initiatives against themselves.
     themes = (html.P(NO_THEMES, className="empty") if not chart.rows
-              else [drawn, details_list(chart, THEME_COMPARISON)] if state.force else drawn)
+              else one_initiative_themes(in_view[0], dataset) if state.force and len(in_view) == 1
+              else [lollipop(chart, "", break_after_slash=True), details_list(chart, THEME_COMPARISON)] if state.force
+              else lollipop(chart, "", break_after_slash=True))
     filters = filters_phrase(state, dataset) if filters_narrow(state) else ""
     if not state.force:
         counts = (matching_line(None, len(matching), len(dataset.initiatives), filters) if filters
@@ -224,18 +231,45 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
                              clear_all_link(url_prefix, state) if total and filters else None),
         themes=themes,
         charts=[*outcome_chart_figures(outcome_charts(charted, dict(dataset.initiatives_by_id),
-                                                      figure_marks(dataset, charted)), source),
+                                                      figure_marks(dataset, charted)), ""),
                 left_out(uncharted, "results (the smaller ones)")],
         # Background figures of the case study are cited from research or places elsewhere (the Dorset Horse
         # Course's in Gloucestershire's): not shown here, where they read as the force's own, but pointed to.
         tables=[*figure_tables(outcomes, (), dataset),
                 background_pointer(len(background_of(dataset, in_view)), name,
-                                   f"{url_prefix}{replace(state, force=None, view='background', notices=()).to_query()}")],
+                                   f"{url_prefix}{replace(state, force=None, view='background', notices=()).to_query()}"),
+                embed_figures(outcomes, dataset)],
         figures_hidden=False,
         charted=bool(charted),
         listed=min(PAGE, len(in_view)),
         total=len(in_view),
+        covering=covering_work(dataset, join, matching, state, url_prefix),
     )
+
+
+def covering_work(dataset: Dataset, join: ForceJoin, matching: Sequence[Initiative], state: ViewState,
+                  url_prefix: str) -> list:
+    """"Regional and national work that covers this area": the matching work the map places in no force but
+    whose region is the force's (Durham and the North East's alcohol work), each a link that opens the National
+    and regional tab at that item; and how much national work applies everywhere in England."""
+    if not state.force:
+        return []
+    regional, national = work_covering(dataset, join, matching, state.force, region_of_place)
+    if not regional and not national:
+        return []
+    tab = f"{url_prefix}{replace(state, view='national', notices=()).to_query()}"
+    region = dataset.forces_by_id[state.force].region
+    parts: list = [html.H3("Regional and national work that covers this area")]
+    if regional:
+        parts += [html.P(f"The paper describes {_plural(len(regional), 'piece')} of work across the {region} region, "
+                         "naming no single force:"),
+                  html.Ul([html.Li(dcc.Link(i.title, href=f"{tab}#work-{i.id}", className="opens-view"))
+                           for i in regional])]
+    if national:
+        parts.append(html.P([f"{_plural(len(national), 'piece')} of national work {'applies' if len(national) == 1 else 'apply'} "
+                             "across England: ",
+                             dcc.Link("see national and regional work", href=tab, className="opens-view"), "."]))
+    return parts
 
 
 def profile_key(snapshot: Snapshot, state: ViewState) -> str:
@@ -255,6 +289,7 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
         html.Div(initial.body, id=Ids.PROFILE_INITIATIVES, className="profile-body"),
         html.Button(more_button(initial.listed, initial.total)[0], id=Ids.PROFILE_MORE, n_clicks=0,
                     className="button", hidden=more_button(initial.listed, initial.total)[1]),
+        html.Div(initial.covering, id=Ids.PROFILE_COVERING, className="profile-covering"),
         html.Div([html.H3("Themes"), html.Div(initial.themes, id=Ids.THEME_CHART)], className="profile-themes"),
         html.Div([
             html.H3("Figures"),
@@ -264,6 +299,8 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
             dcc.Store(id=Ids.CHART_IMAGES),
             html.Div(initial.tables, id=Ids.OUTCOME_TABLE),
         ], id=Ids.PROFILE_FIGURES, className="profile-figures", hidden=initial.figures_hidden),
+        # The charts' source, once for the whole profile rather than under each chart.
+        html.P("\n".join(source_lines(snapshot.chart_source)), className="chart-source"),
         html.P([embed_source(snapshot.dataset),
                 html.A("Open the full dashboard", id=Ids.OPEN_FULL, href=url_prefix, target="_blank",
                        rel="noopener")], className="embed-source"),
@@ -288,7 +325,7 @@ def as_sent(content: ProfileContent) -> ProfileContent:
         return json.loads(json.dumps(value, cls=PlotlyJSONEncoder))
 
     return replace(content, body=sent(content.body), themes=sent(content.themes), charts=sent(content.charts),
-                   tables=sent(content.tables))
+                   tables=sent(content.tables), covering=sent(content.covering))
 
 
 def profile_outputs(content: ProfileContent, key: str, pages_shown: object) -> dict:
@@ -297,7 +334,7 @@ def profile_outputs(content: ProfileContent, key: str, pages_shown: object) -> d
     return dict(
         title=content.title, counts=content.counts, body=content.body, themes=content.themes, charts=content.charts,
         tables=content.tables, figures_hidden=content.figures_hidden, save_hidden=not content.charted,
-        more_text=more_text, more_hidden=more_hidden,
+        more_text=more_text, more_hidden=more_hidden, covering=content.covering,
         # Reset only when more pages were shown: writing it fires the "more" callback, a request for nothing.
         pages_shown=0 if pages_shown else no_update,
         shown_for=key,
@@ -347,7 +384,8 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
             charts=Output(Ids.OUTCOME_CHARTS, "children"), tables=Output(Ids.OUTCOME_TABLE, "children"),
             figures_hidden=Output(Ids.PROFILE_FIGURES, "hidden"), save_hidden=Output(Ids.SAVE_CHARTS, "hidden"),
             more_text=Output(Ids.PROFILE_MORE, "children"), more_hidden=Output(Ids.PROFILE_MORE, "hidden"),
-            pages_shown=Output(Ids.PROFILE_MORE, "n_clicks"), shown_for=Output(Ids.PROFILE_FOR, "data")),
+            pages_shown=Output(Ids.PROFILE_MORE, "n_clicks"), shown_for=Output(Ids.PROFILE_FOR, "data"),
+            covering=Output(Ids.PROFILE_COVERING, "children")),
         inputs=dict(state_data=Input(Ids.STATE, "data")),
         state=dict(shown_for=State(Ids.PROFILE_FOR, "data"), pages_shown=State(Ids.PROFILE_MORE, "n_clicks")),
         prevent_initial_call=True,  # the layout already holds the England profile

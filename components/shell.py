@@ -187,7 +187,7 @@ def build_layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT
         html.Main([
             filter_bar(dataset, snapshot.register_on, state, url_prefix),
             html.Div([
-                map_panel.layout(dataset, snapshot.join, state),
+                map_panel.layout(dataset, snapshot.join, state, url_prefix),
                 profile.layout(snapshot, url_prefix, state),
             ], className="master-detail"),
             html.Div(view_tabs(snapshot, state), className="views"),

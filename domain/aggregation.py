@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from domain.joining import ForceJoin, InitiativePlacement
@@ -201,3 +201,24 @@ def largest_per_unit(outcomes: Sequence[Outcome], limit: int) -> tuple[tuple[Out
     kept = {id(o) for group in by_unit.values() for o in sorted(group, key=lambda o: -o.value)[:limit]}
     shown = tuple(o for o in outcomes if id(o) in kept)
     return shown, len(outcomes) - len(shown)
+
+
+def work_covering(dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative], force_id: str,
+                  region_of: Callable[[str], str]) -> tuple[tuple[Initiative, ...], tuple[Initiative, ...]]:
+    """(regional work whose place names the force's region, national work) among the matching initiatives that
+    the map does not place in any force: the work that covers a force's area without naming it (Durham and the
+    North East's alcohol work). National work is the paper's England-wide work, so only for English forces.
+    `region_of` reads the region a regional initiative's place names (domain.compare.region_of_place)."""
+    force = dataset.forces_by_id.get(force_id)
+    if force is None or not force.region:
+        return (), ()
+    regional: list[Initiative] = []
+    national: list[Initiative] = []
+    for initiative in matching:
+        if join.placements[initiative.id].mapped_force_ids:
+            continue  # placed in forces: on the map, in their profiles
+        if initiative.scope == "regional" and region_of(initiative.place) == force.region:
+            regional.append(initiative)
+        elif initiative.scope == "national" and force.country == "England":
+            national.append(initiative)
+    return tuple(regional), tuple(national)

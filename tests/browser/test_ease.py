@@ -205,7 +205,7 @@ def test_ease009_the_map_names_its_keys_starts_on_a_stated_force_and_city_of_lon
     words = hint.inner_text()
     assert "arrow keys move between forces" in words and "Enter selects" in words
     assert "Leicestershire Police" in words  # the stated start
-    tab_to(page, "force-map-colour-results")
+    tab_to(page, "force-map-colour-results", limit=20)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement?.dataset?.force") == "E23000021"
     # City of London: a marker at least 24 px across that selects it.

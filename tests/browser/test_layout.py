@@ -121,9 +121,9 @@ def test_lay005_keyboard_journey_through_the_layout(watched, live_server):
     page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
 
 
-@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("width", [1280, 768, 375])
 @pytest.mark.parametrize("view", VIEWS)
-def test_lay006_axe_finds_nothing_serious_in_any_view_at_desktop_and_phone_widths(watched, live_server, view, width):
+def test_lay006_axe_finds_no_violation_of_any_impact_in_any_view_at_desktop_tablet_and_phone_widths(watched, live_server, view, width):
     page = watched.page
     page.set_viewport_size({"width": width, "height": 900})
     ready(page, f"{live_server.base_url}?force=E23000021&compare=E23000021,E23000037&view={view}")

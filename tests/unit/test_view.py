@@ -291,6 +291,12 @@ def test_view022_a_profile_without_initiatives_says_so_instead_of_an_empty_chart
     chart, comparison = gloucestershire.themes
     assert len(chart.children[0].children) == 8  # one row for each of its initiatives' themes
     assert comparison.children[0].children == THEME_COMPARISON
+    # One initiative: its themes in a sentence, not a chart of 1s.
+    leicestershire = profile_content(dataset, join, ViewState(force="E23000021"), "/", "source")
+    assert leicestershire.themes.children.startswith("Its one initiative covers ")
+    # No chart of the profile repeats the source: the profile's foot says it once.
+    marked = profile_content(dataset, join, ViewState(force="E23000021"), "/", "SOURCE-MARK")
+    assert "SOURCE-MARK" not in str(marked.charts) and "SOURCE-MARK" not in str(marked.themes)
     # England's themes are all the matching initiatives': there is nothing to compare them with.
     england = profile_content(dataset, join, ViewState(), "/", "source")
     assert type(england.themes).__name__ == "Figure"
@@ -318,3 +324,17 @@ def test_view_ease002_the_force_lists_search_text_holds_aliases_and_and_for_ampe
     from components.compare_view import force_options
     assert next(o for o in force_options(dataset) if o["value"] == force_id)["search"] == \
         force_search_text(dataset.forces_by_id[force_id])
+
+
+def test_view_ease101_work_covering_a_force_is_its_regions_and_the_nations(dataset, join):
+    from domain.aggregation import work_covering
+    from domain.compare import region_of_place
+    regional, national = work_covering(dataset, join, dataset.initiatives, "E23000008", region_of_place)  # Durham
+    assert {i.id for i in regional} == {"north-east-have-a-word", "north-east-blue-light", "north-east-arrest-referral"}
+    assert national and all(i.scope == "national" for i in national)
+    # Leicestershire's region has no regional work; a Welsh force gets no England-wide work.
+    assert work_covering(dataset, join, dataset.initiatives, "E23000021", region_of_place)[0] == ()
+    assert work_covering(dataset, join, dataset.initiatives, "W15000003", region_of_place)[1] == ()
+    durham = profile_content(dataset, join, ViewState(force="E23000008"), "/", "source")
+    assert "Regional and national work that covers this area" in str(durham.covering)
+    assert "#work-north-east-have-a-word" in str(durham.covering)
