@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache, partial
 
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
+from dash.development.base_component import Component
 
 from components.ids import Ids, map_measure_button
 from components.panels import clear_all_link, force_table, on_demand
@@ -93,9 +94,9 @@ def legend(entries: Sequence[LegendEntry], url_prefix: str = "/", state: ViewSta
     Few components on purpose: the page's first drawing costs more than in proportion to their number. When
     the filters leave every force area grey, the key's one entry carries the way out ("Clear all filters")."""
     way_out = filters_narrow(state) and len(entries) == 1 and entries[0].label.startswith("No ")
+    tail: list[str | Component] = [" ", clear_all_link(url_prefix, state)] if way_out else []
     return [html.Li([html.Span(className="swatch", style={"background": e.colour}),
-                     f"{e.label} ({e.forces} force area{'' if e.forces == 1 else 's'})",
-                     *([" ", clear_all_link(url_prefix, state)] if way_out else [])]) for e in entries]
+                     f"{e.label} ({e.forces} force area{'' if e.forces == 1 else 's'})", *tail]) for e in entries]
 
 
 def colours_for(dataset: Dataset, join: ForceJoin, state: ViewState) -> MapColours:

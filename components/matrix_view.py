@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from components.compare_panels import matrix_table
@@ -78,12 +79,12 @@ def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[],
         state = state_from_store(filters_data, snapshot.dataset)
         totals = totals_of(snapshot, state)
         table = matrix_table(sorted_matrix(snapshot, state, sort_column), snapshot.dataset, state, url_prefix, totals)
+        shown: list[Component] = [table]
         if filters_narrow(state) and not totals.total:  # every cell a dash: the way out above them
             # The filters' store holds no tab: the way out keeps the reader on this one.
-            table = [nothing_matches("No initiative matches your filters, so every cell is a dash.", url_prefix,
-                                     replace(state, view="matrix")),
-                     table]
-        return table, *toggle_outputs(True, "the coverage matrix"), sort_options(snapshot.dataset)
+            shown.insert(0, nothing_matches("No initiative matches your filters, so every cell is a dash.", url_prefix,
+                                            replace(state, view="matrix")))
+        return shown, *toggle_outputs(True, "the coverage matrix"), sort_options(snapshot.dataset)
 
     @app.callback(
         Output(Ids.MATRIX_DOWNLOAD, "data"), Input(Ids.MATRIX_EXPORT, "n_clicks"),
