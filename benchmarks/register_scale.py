@@ -401,7 +401,7 @@ def layout_breakdown(paper: Dataset, size: int) -> dict[str, tuple[float, int]]:
     timed("layout: map panel", lambda: map_panel.layout(dataset, snapshot.join))
     timed("layout: profile (England)", lambda: profile.layout(snapshot, "/"))
     timed("overview tab, when in view (the largest results charted)",
-          lambda: overview_view.overview_charts(dataset, None, snapshot.chart_source))
+          lambda: overview_view.overview_charts(dataset, None, snapshot.chart_citation))
     # Both tabs are filled when opened; what opening them builds is timed.
     timed("national tab, when opened (off-map list)",
           lambda: off_map_list(off_map_initiatives(snapshot.join, dataset.initiatives), dataset))

@@ -18,7 +18,7 @@ from components.security import install_security
 from components.static_compression import content_digest, hashed_file_response, install_precompressed_static
 from domain import feed
 from domain.loading import Dataset, load_dataset
-from domain.source import DataSource, Snapshot, StaticSource, snapshot_of
+from domain.source import SnapshotProvider, Snapshot, StaticSource, snapshot_of
 from domain.state import ViewState
 from services.live_source import RegisterSource
 from services.register import RegisterService
@@ -112,7 +112,7 @@ def _register_source(settings: Settings, dataset: Dataset) -> tuple[RegisterSour
     return RegisterSource(dataset, engine, settings.register_poll_seconds, migrated=migrated), service
 
 
-def create_app(settings: Settings, data: Dataset | None = None, source: DataSource | None = None) -> Dash:
+def create_app(settings: Settings, data: Dataset | None = None, source: SnapshotProvider | None = None) -> Dash:
     """The dashboard, from the curated files (or `data`), or from a live `source`. With PPH_REGISTER=1
     the source is the paper plus the register's published records."""
     service: RegisterService | None = None
@@ -146,7 +146,7 @@ def create_app(settings: Settings, data: Dataset | None = None, source: DataSour
     return app
 
 
-def _source_of(settings: Settings, data: Dataset | None) -> tuple[DataSource, RegisterService | None]:
+def _source_of(settings: Settings, data: Dataset | None) -> tuple[SnapshotProvider, RegisterService | None]:
     """The paper's data (the curated files, or `data`), joined by the register's records when PPH_REGISTER is on;
     and the register's service, which only then exists."""
     dataset = data if data is not None else load_dataset(settings.data_dir)
@@ -185,7 +185,7 @@ def _dash_app(settings: Settings, plotly_digest: str) -> Dash:
     return app
 
 
-def _register_features(app: Dash, source: DataSource, snapshot: Snapshot, service: RegisterService | None,
+def _register_features(app: Dash, source: SnapshotProvider, snapshot: Snapshot, service: RegisterService | None,
                        settings: Settings) -> frozenset[str]:
     """One registration per feature: each module holds its layout and its callbacks side by side. Returns the
     register's callbacks (empty without the register), which the write guard protects."""
@@ -206,7 +206,7 @@ def _register_features(app: Dash, source: DataSource, snapshot: Snapshot, servic
     return frozenset()
 
 
-def _add_feed_route(app: Dash, source: DataSource, settings: Settings) -> None:
+def _add_feed_route(app: Dash, source: SnapshotProvider, settings: Settings) -> None:
     """`<prefix>feed.atom`: "Recently added or corrected" as Atom 1.0, for an intranet page to show; built from
     the current snapshot, as the page is."""
 

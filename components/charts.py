@@ -24,7 +24,7 @@ DIRECTION_WORDS = {"reduction": "fall", "increase": "rise"}  # said to screen re
 
 
 def source_lines(chart_markup: str) -> list[str]:
-    """The chart citation (domain.compare.chart_source, written as plotly markup) as lines of plain text."""
+    """The chart citation (domain.compare.chart_citation, written as plotly markup) as lines of plain text."""
     return [unescape(line) for line in chart_markup.split("<br>")]
 
 

@@ -17,7 +17,7 @@ from domain.compare import citation_line
 from domain.exports import view_zip, view_zip_name
 from domain.feed import PAPER_URL
 from domain.loading import Dataset
-from domain.source import DataSource
+from domain.source import SnapshotProvider
 from domain.state import DEFAULT_VIEW, ViewState, filters_text
 
 CITE_LINK = "cite-link"
@@ -63,7 +63,7 @@ def cited_state(state: ViewState) -> ViewState:
     return replace(state, view=DEFAULT_VIEW) if state.view == "cite" else state
 
 
-def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[], date] = date.today) -> None:
+def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callable[[], date] = date.today) -> None:
     @app.callback(
         Output(Ids.CITATION, "children"), Output(Ids.PRINT_DATE, "children"), Output(Ids.PRINT_FILTERS, "children"),
         Output(Ids.OPEN_FULL, "href"), Output(CITE_LINK, "href"), Output(CITE_LINK, "children"),

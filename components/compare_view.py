@@ -15,7 +15,7 @@ from components.attributes import attributes
 from domain.aggregation import filter_initiatives, filters_narrow, force_search_text
 from domain.compare import compare_forces, similar_forces
 from domain.loading import Dataset
-from domain.source import DataSource
+from domain.source import SnapshotProvider
 
 VIEW = "compare"
 
@@ -46,7 +46,7 @@ def panel(dataset: Dataset, compared: Sequence[str] = ()) -> list:
     ]
 
 
-def register(app: Dash, source: DataSource, url_prefix: str) -> None:
+def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
     pass_state_while_shown(app, VIEW)
     # Said in the browser, only when pressed: no request, and nothing on the default path.
     app.clientside_callback(ClientsideFunction("pph", "addToCompareStatus"), Output(Ids.ADD_TO_COMPARE_STATUS, "children"),

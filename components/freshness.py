@@ -16,7 +16,7 @@ from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
-from domain.source import DataSource, Snapshot
+from domain.source import SnapshotProvider, Snapshot
 
 # Not "register-…": those callbacks are for signed-in users only (components/write_guard.py), and every
 # reader of the page needs to hear of new records.
@@ -55,7 +55,7 @@ def reload_link(url_prefix: str, search: object) -> html.P:
     return html.P(html.A(RELOAD_TEXT, href=f"{url_prefix}{query}"))
 
 
-def register(app: Dash, source: DataSource, url_prefix: str) -> None:
+def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
     @app.callback(Output(NOTICE, "children"), Output(CHECK, "disabled"),
                   Input(CHECK, "n_intervals"), State(SHOWN, "data"), State(Ids.URL, "search"),
                   prevent_initial_call=True)

@@ -22,7 +22,7 @@ from domain.aggregation import filter_initiatives, filters_narrow, force_counts
 from domain.force_map import MEASURES, LegendEntry, MapColours, MapShapes, map_colours, map_shapes, none_label
 from domain.joining import ForceJoin
 from domain.loading import Dataset
-from domain.source import DataSource
+from domain.source import SnapshotProvider
 from domain.state import DEFAULT_STATE, ViewState
 
 # Said beside the map, so nobody reads the colour as "case studies" or as the amount of work done.
@@ -145,7 +145,7 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE, 
     ], className="map-panel", **attributes({"aria-label": "Map of police force areas"}))
 
 
-def register(app: Dash, source: DataSource, url_prefix: str) -> None:
+def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
     @app.callback(
         Output(Ids.MAP_COLOURS, "data"), Output(Ids.MAP_LEGEND, "children"), Output(Ids.MAP_TITLE, "children"),
         Output(Ids.RESULTS_COUNT, "children"),

@@ -19,7 +19,7 @@ from domain.aggregation import filter_initiatives, filters_narrow
 from domain.compare import MatrixRow, citation_line, coverage_matrix, matrix_totals, sort_matrix
 from domain.exports import matrix_zip
 from domain.loading import Dataset
-from domain.source import DataSource, Snapshot
+from domain.source import SnapshotProvider, Snapshot
 from domain.state import ViewState
 
 
@@ -65,7 +65,7 @@ def totals_of(snapshot: Snapshot, state: ViewState) -> MatrixRow:
     return matrix_totals(snapshot.dataset, snapshot.join, filter_initiatives(snapshot.dataset, state), state.show_wales)
 
 
-def register(app: Dash, source: DataSource, url_prefix: str, today: Callable[[], date] = date.today) -> None:
+def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callable[[], date] = date.today) -> None:
     @app.callback(
         Output(Ids.MATRIX, "children"), Output(Ids.MATRIX_BODY, "hidden"),
         Output(Ids.MATRIX_TOGGLE, "children"), Output(Ids.MATRIX_TOGGLE, "aria-expanded"), Output(Ids.MATRIX_SORT, "options"),

@@ -16,7 +16,7 @@ from components.panels import nothing_matches
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
 from domain.aggregation import filter_initiatives, filters_narrow, off_map_initiatives
 from domain.compare import group_off_map
-from domain.source import DataSource
+from domain.source import SnapshotProvider
 
 VIEW = "national"
 
@@ -41,7 +41,7 @@ def national_panel() -> list:
     ]
 
 
-def register(app: Dash, source: DataSource, url_prefix: str = "/") -> None:
+def register(app: Dash, source: SnapshotProvider, url_prefix: str = "/") -> None:
     pass_state_while_shown(app, VIEW)
 
     @app.callback(

@@ -22,7 +22,7 @@ from domain.figures import (RESULTS_ONLY_NOTE, FigureSpec, build_outcome_charts,
 from domain.loading import Dataset
 from domain.provenance import figure_marks
 from domain.schema import Outcome
-from domain.source import DataSource
+from domain.source import SnapshotProvider
 
 BACKGROUND_VIEW = "background"
 
@@ -104,7 +104,7 @@ def background_panel() -> list:
     ]
 
 
-def register(app: Dash, source: DataSource) -> None:
+def register(app: Dash, source: SnapshotProvider) -> None:
     pass_state_while_shown(app, BACKGROUND_VIEW)
 
     @app.callback(
@@ -116,7 +116,7 @@ def register(app: Dash, source: DataSource) -> None:
         if seen is not True:
             raise PreventUpdate
         snapshot = source.current()
-        return overview_charts(snapshot.dataset, filters_data, snapshot.chart_source)
+        return overview_charts(snapshot.dataset, filters_data, snapshot.chart_citation)
 
     @app.callback(
         Output(Ids.OVERVIEW_IMAGES, "data"),
@@ -128,7 +128,7 @@ def register(app: Dash, source: DataSource) -> None:
             raise PreventUpdate
         snapshot = source.current()
         figures = overview_figures(snapshot.dataset, matching_outcomes(snapshot.dataset, filters_data),
-                                   snapshot.chart_source)
+                                   snapshot.chart_citation)
         return {"clicks": clicks, "figures": figures}
 
     app.clientside_callback(ClientsideFunction("pph", "saveCharts"), Output(Ids.OVERVIEW_SAVE, "title"),

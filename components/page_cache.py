@@ -34,7 +34,7 @@ from components import freshness, register, shell
 from components.identity import current_user
 from components.memo import BoundedMemo
 from domain.register import User
-from domain.source import DataSource, Snapshot
+from domain.source import SnapshotProvider, Snapshot
 from domain.state import DEFAULT_STATE, ViewState, state_from_query
 from services.live_source import RegisterSource
 from settings import Settings
@@ -61,7 +61,7 @@ class LayoutCache:
     """The page for the current snapshot and the view asked for, built once per snapshot version and view
     rather than per visit, plus the register's section for the user asking, when the register is on."""
 
-    def __init__(self, source: DataSource, url_prefix: str, settings: Settings | None = None):
+    def __init__(self, source: SnapshotProvider, url_prefix: str, settings: Settings | None = None):
         self._source = source
         self._url_prefix = url_prefix
         self._settings = settings
@@ -146,7 +146,7 @@ def serialize_layout(app: Dash) -> str:
     return to_json_plotly(app.get_layout(), engine="json")
 
 
-def install_layout_route(app: Dash, layout: LayoutCache, source: DataSource, settings: Settings) -> None:
+def install_layout_route(app: Dash, layout: LayoutCache, source: SnapshotProvider, settings: Settings) -> None:
     """Answer `_dash-layout` from `layout`'s encoded page whenever the visitor has no register section; a
     visitor with one is left to Dash's own view."""
     layout_path = f"{settings.routes_prefix}{LAYOUT_ROUTE}"

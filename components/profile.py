@@ -34,7 +34,7 @@ from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.provenance import figure_marks
 from domain.schema import Initiative, Outcome
-from domain.source import DataSource, Snapshot
+from domain.source import SnapshotProvider, Snapshot
 from domain.state import DEFAULT_STATE, ViewState, filters_phrase
 
 ENGLAND = "England"
@@ -280,7 +280,7 @@ def profile_key(snapshot: Snapshot, state: ViewState) -> str:
 
 def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE) -> html.Section:
     """The profile of `state`'s force (or England), as the page first shows it."""
-    initial = profile_content(snapshot.dataset, snapshot.join, state, url_prefix, snapshot.chart_source)
+    initial = profile_content(snapshot.dataset, snapshot.join, state, url_prefix, snapshot.chart_citation)
     return html.Section([
         # tabIndex -1: the skip link and a click on a narrow screen can move the focus here.
         html.H2(initial.title, id=Ids.VIEW_TITLE, tabIndex="-1"),
@@ -300,7 +300,7 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
             html.Div(initial.tables, id=Ids.OUTCOME_TABLE),
         ], id=Ids.PROFILE_FIGURES, className="profile-figures", hidden=initial.figures_hidden),
         # The charts' source, once for the whole profile rather than under each chart.
-        html.P("\n".join(source_lines(snapshot.chart_source)), className="chart-source"),
+        html.P("\n".join(source_lines(snapshot.chart_citation)), className="chart-source"),
         html.P([embed_source(snapshot.dataset),
                 html.A("Open the full dashboard", id=Ids.OPEN_FULL, href=url_prefix, target="_blank",
                        rel="noopener")], className="embed-source"),
@@ -341,7 +341,7 @@ def profile_outputs(content: ProfileContent, key: str, pages_shown: object) -> d
     )
 
 
-def selected_force_on_click(source: DataSource, clicks: object,
+def selected_force_on_click(source: SnapshotProvider, clicks: object,
                             state_data: object) -> tuple[Snapshot, ViewState, tuple[Initiative, ...]]:
     """(snapshot, state, the force's initiatives in view) for a button pressed in a force's profile;
     nothing to do (PreventUpdate) before any press or with no force selected."""
@@ -370,10 +370,10 @@ def chart_images_of(snapshot: Snapshot, in_view: Sequence[Initiative]) -> list:
     charted, _ = capped_results(outcomes_of(snapshot.dataset, in_view))
     figures = build_outcome_charts(charted, dict(snapshot.dataset.initiatives_by_id),
                                    figure_marks(snapshot.dataset, charted))
-    return [with_source(figure, snapshot.chart_source) for _, figure in figures]
+    return [with_source(figure, snapshot.chart_citation) for _, figure in figures]
 
 
-def register(app: Dash, source: DataSource, url_prefix: str) -> None:
+def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
     # Most visits ask for the same few forces: each profile is built once per snapshot and filter set.
     built = BoundedMemo[ProfileContent](PROFILES_KEPT)
 
@@ -399,7 +399,7 @@ def register(app: Dash, source: DataSource, url_prefix: str) -> None:
         if key == shown_for:
             raise PreventUpdate
         content = built.get(key, lambda: as_sent(profile_content(snapshot.dataset, snapshot.join, state, url_prefix,
-                                                                 snapshot.chart_source)))
+                                                                 snapshot.chart_citation)))
         return profile_outputs(content, key, pages_shown)
 
     @app.callback(

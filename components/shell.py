@@ -16,7 +16,7 @@ from components.ids import Ids, map_measure_button, view_panel, view_tab
 from components.view_state import clicked_force, state_from_store, store_of
 from components.attributes import attributes
 from domain.loading import Dataset
-from domain.source import DataSource, Snapshot
+from domain.source import SnapshotProvider, Snapshot
 from domain.state import (COLOUR_MEASURES, DEFAULT_STATE, EVALUATION_HELP, EVALUATIONS, THEME_KIND_HELP, VIEWS,
                           ViewState, active_filters, cleared, state_from_controls, state_from_query)
 
@@ -295,7 +295,7 @@ CLEAR_ALL_OUTPUTS = dict(href=Output(Ids.CLEAR_ALL, "href"), className=Output(Id
                          summary=Output(Ids.FILTERS_SUMMARY, "children"))
 
 
-def register(app: Dash, source: DataSource, url_prefix: str = "/") -> None:
+def register(app: Dash, source: SnapshotProvider, url_prefix: str = "/") -> None:
     @app.callback(
         output=dict(
             url=Output(Ids.URL, "search"), state=Output(Ids.STATE, "data"), filters=Output(Ids.FILTERS, "data"),

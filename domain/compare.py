@@ -170,7 +170,7 @@ def citation_line(dataset: Dataset, view_url: str, accessed: date) -> str:
             f"View: {view_url} (accessed {accessed.isoformat()}).")
 
 
-def chart_source(dataset: Dataset) -> str:
+def chart_citation(dataset: Dataset) -> str:
     """The short citation printed under every chart, as chart markup: the data in it is escaped."""
     # Short lines, so the source fits under a chart on a 375 px screen instead of running off it.
     register = ", and reviewed additions<br>from this dashboard's register" if dataset.provenance else ""

@@ -32,7 +32,7 @@ FigureSpec = dict[str, Any]  # {"data": [...], "layout": {...}}, as plotly.js ta
 def with_source(figure: FigureSpec, source: str) -> FigureSpec:
     """Print the citation under the chart, so an image saved of it carries the citation too.
 
-    `source` is chart markup (see domain.compare.chart_source), its data already escaped."""
+    `source` is chart markup (see domain.compare.chart_citation), its data already escaped."""
     if not source:
         return figure
     layout = figure["layout"]

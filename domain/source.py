@@ -1,6 +1,6 @@
 """Domain layer: where the app's data comes from at any moment.
 
-Every callback and the page layout ask a `DataSource` for its `current()` snapshot instead of holding
+Every callback and the page layout ask a `SnapshotProvider` for its `current()` snapshot instead of holding
 a dataset captured at start-up, so a register can publish a record without a restart. A snapshot is
 immutable: a request that started with one sees it to the end, whatever is published meanwhile.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from domain.compare import chart_source
+from domain.compare import chart_citation
 from domain.joining import ForceJoin, join_initiatives
 from domain.loading import Dataset
 
@@ -24,7 +24,7 @@ class Snapshot:
 
     dataset: Dataset
     join: ForceJoin
-    chart_source: str
+    chart_citation: str
     # Changes whenever anything shown changes: the dataset version, plus the register's revision.
     version: str
     register_on: bool = False
@@ -38,10 +38,10 @@ def snapshot_of(dataset: Dataset, register_revision: int | None = None, changes:
         raise ValueError("a snapshot needs the dataset's boundaries")
     join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
     version = dataset.version if register_revision is None else f"{dataset.version}+register.{register_revision}"
-    return Snapshot(dataset, join, chart_source(dataset), version, register_revision is not None, changes)
+    return Snapshot(dataset, join, chart_citation(dataset), version, register_revision is not None, changes)
 
 
-class DataSource(Protocol):
+class SnapshotProvider(Protocol):
     def current(self) -> Snapshot:
         """The latest snapshot; cheap enough to call at the start of every callback."""
         ...

@@ -31,7 +31,7 @@ from components.register import note, pickers, propose, review, submissions, upd
 from components.register.common import UNAVAILABLE, UNAVAILABLE_NOW, RegisterContext, focus_link, rid
 from components.register.review import QUEUE_SHOWN
 from domain.register import User
-from domain.source import DataSource, Snapshot
+from domain.source import SnapshotProvider, Snapshot
 from services.register import RegisterService
 from settings import Settings
 from components.attributes import aria
@@ -79,7 +79,7 @@ def validation_layout(snapshot: Snapshot) -> html.Section | None:
     return layout(snapshot, User("validation", True))
 
 
-def register(app: Dash, source: DataSource, service: RegisterService, settings: Settings) -> frozenset[str]:
+def register(app: Dash, source: SnapshotProvider, service: RegisterService, settings: Settings) -> frozenset[str]:
     """Every register callback, feature by feature. Returns their outputs as Dash keys them (`callback_map`):
     the write guard and the private-answer headers protect exactly these."""
     context = RegisterContext(source, service, settings)

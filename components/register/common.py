@@ -15,7 +15,7 @@ from flask import abort, request
 from components.attributes import data
 from components.identity import current_user
 from domain.register import FIELD_LABELS, FieldProblem, Reference, SubmissionInvalid, User, sentence
-from domain.source import DataSource, Snapshot
+from domain.source import SnapshotProvider, Snapshot
 from services.register import RegisterService
 from settings import Settings
 from storage.errors import RegisterUnavailable
@@ -33,7 +33,7 @@ UNAVAILABLE_NOW = "The register is unavailable just now; nothing was changed. Pl
 @dataclass(frozen=True)
 class RegisterContext:
     """What the register's callbacks work with, built once by `components.register.register`."""
-    source: DataSource
+    source: SnapshotProvider
     service: RegisterService
     settings: Settings
 
@@ -220,12 +220,12 @@ def reviewer_or_403(settings: Settings) -> User:
     return user
 
 
-def reference(source: DataSource) -> Reference:
+def reference(source: SnapshotProvider) -> Reference:
     """What a proposal is checked against: the forces, themes and records on show."""
     return Reference.of(source.current().dataset)
 
 
-def refreshed(source: DataSource) -> Snapshot:
+def refreshed(source: SnapshotProvider) -> Snapshot:
     """The snapshot after a write of this worker's: taken at once rather than at the next poll."""
     refresh = getattr(source, "refresh", None)
     if callable(refresh):

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from domain.aggregation import filter_initiatives, force_counts, initiatives_in_view, theme_shares
 from domain.chart_text import plain_text
-from domain.compare import chart_source
+from domain.compare import chart_citation
 from domain.figures import build_outcome_charts, build_outcomes_overview, plotly_lollipop, with_source
 from domain.force_map import map_colours
 from domain.lollipop import theme_chart
@@ -118,7 +118,7 @@ def hostile_figures(dataset: Dataset) -> Iterator[tuple[str, dict]]:
     as images (the page draws those as HTML, where React sets every string as text)."""
     join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
     matching = filter_initiatives(dataset, ViewState())
-    source = chart_source(dataset)
+    source = chart_citation(dataset)
     in_view = initiatives_in_view(join, matching, "E23000037")
     yield "themes", with_source(plotly_lollipop(theme_chart(theme_shares(dataset, in_view, matching))), source)
     by_id = dict(dataset.initiatives_by_id)

@@ -11,7 +11,7 @@ import pytest
 
 from components.charts import lollipop, source_lines
 from domain.aggregation import filter_initiatives, force_counts
-from domain.compare import chart_source
+from domain.compare import chart_citation
 from domain.figures import MARKER_COLOURS
 from domain.aggregation import ForceCount
 from domain.force_map import (MEASURES, NO_INITIATIVE_COLOUR, bin_colour, legend_entries, map_colours, map_shapes,
@@ -200,7 +200,7 @@ def test_chart002_results_charts_in_html_one_item_per_figure_with_direction_and_
     outcomes = [o for o in dataset.outcomes if o.initiative_id == "leicestershire-triage-car"]
     [chart] = outcome_charts(outcomes, dict(dataset.initiatives_by_id))
     assert chart.key == "percent" and chart.axis_max == 115
-    drawn = lollipop(chart, chart_source(dataset))
+    drawn = lollipop(chart, chart_citation(dataset))
     items, caption = drawn.children[0].children, drawn.children[1].children
     assert [item.children for item in items] == [row.label for row in chart.rows]  # "2019/20" is never broken
     values = [getattr(item, "data-value") for item in items]
@@ -210,7 +210,7 @@ def test_chart002_results_charts_in_html_one_item_per_figure_with_direction_and_
     # Each figure's reading, initiative and reference mark on hover.
     assert all(item.title.splitlines()[-1].startswith(("Ref. ", "No reference mark")) for item in items)
     assert all(item.title.splitlines()[0].startswith("a fall of ") for item in items)
-    assert caption.splitlines() == ["Percent", *source_lines(chart_source(dataset))]
+    assert caption.splitlines() == ["Percent", *source_lines(chart_citation(dataset))]
     assert "&amp;" not in caption and "<br>" not in caption  # the chart markup of the citation is undone
 
 

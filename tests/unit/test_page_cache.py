@@ -99,7 +99,7 @@ def test_a_kept_profile_answers_with_the_same_json_as_one_built_fresh(read_only_
 
     assert first.status_code == kept.status_code == 200
     assert first.get_json() == kept.get_json()
-    fresh = profile_content(snapshot.dataset, snapshot.join, state, "/", snapshot.chart_source)
+    fresh = profile_content(snapshot.dataset, snapshot.join, state, "/", snapshot.chart_citation)
     answer = first.get_json()["response"]
     assert answer[Ids.VIEW_TITLE]["children"] == fresh.title == snapshot.dataset.forces_by_id["E23000001"].name
     assert answer[Ids.PROFILE_INITIATIVES]["children"] == json.loads(to_json(fresh.body))

@@ -21,7 +21,7 @@ from components.compare_panels import comparison_table, matrix_table
 from components.panels import off_map_list, outcome_table
 from components.profile import embed_source, profile_content
 from domain.aggregation import filter_initiatives, force_counts, off_map_initiatives, outcomes_of
-from domain.compare import OFF_MAP_ROW_ID, chart_source, compare_forces, coverage_matrix
+from domain.compare import OFF_MAP_ROW_ID, chart_citation, compare_forces, coverage_matrix
 from domain.exports import matrix_zip, view_zip
 from domain.figures import build_outcome_charts
 from domain.force_map import map_colours
@@ -135,7 +135,7 @@ def test_prov001_the_line_is_decided_once(dataset):
 
 def test_prov002_a_register_record_walks_through_every_view_as_the_registers(paper, dataset, join, tmp_path):
     state = ViewState(force=GWENT, show_wales=True)
-    profile = profile_content(dataset, join, state, "/", chart_source(dataset))
+    profile = profile_content(dataset, join, state, "/", chart_citation(dataset))
     summary, card = profile.body[0].children
     # The collapsed title carries its source in words (not colour alone).
     assert summary.children[0] == "Street triage in Newport"
@@ -186,7 +186,7 @@ def test_prov002_a_register_record_walks_through_every_view_as_the_registers(pap
 
 def test_prov003_a_paper_record_walks_through_every_view_as_the_papers(dataset, join, tmp_path):
     state = ViewState(force=SOUTH_WALES, show_wales=True)
-    profile = profile_content(dataset, join, state, "/", chart_source(dataset))
+    profile = profile_content(dataset, join, state, "/", chart_citation(dataset))
     summary, card = profile.body[0].children
     assert [b.children for b in classes_of(summary, "badge")] == ["PHE 2016 paper", "Follow-up"]
     card_text = text_of(card)
@@ -225,7 +225,7 @@ def test_prov003_a_paper_record_walks_through_every_view_as_the_papers(dataset, 
 def test_prov004_an_erratum_on_a_figure_flags_the_title_the_chart_row_the_table_and_the_downloads(dataset, join,
                                                                                                    tmp_path):
     state = ViewState(force=LEICESTERSHIRE)
-    profile = profile_content(dataset, join, state, "/", chart_source(dataset))
+    profile = profile_content(dataset, join, state, "/", chart_citation(dataset))
     details = next(d for d in profile.body if d.children[0].children[0] == "Leicestershire mental health triage car")
     summary, card = details.children
     assert "Erratum" in [b.children for b in classes_of(summary, "badge-note")]
@@ -270,6 +270,6 @@ def test_prov005_a_note_names_only_a_figure_of_the_initiative_it_is_about(paper)
 
 def test_prov006_the_paper_alone_shows_no_source_badges(paper):
     join = join_initiatives(paper.initiatives, paper.forces_by_id, paper.boundaries.force_ids)
-    profile = profile_content(paper, join, ViewState(force=LEICESTERSHIRE), "/", chart_source(paper))
+    profile = profile_content(paper, join, ViewState(force=LEICESTERSHIRE), "/", chart_citation(paper))
     assert all(isinstance(d.children[0].children, str) for d in profile.body)  # the title alone, as before
     assert "Record source: PHE 2016 paper, section " in text_of(profile.body)

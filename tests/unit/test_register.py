@@ -12,7 +12,7 @@ import pytest
 
 from components.app_factory import create_app
 from domain.aggregation import filter_initiatives
-from domain.compare import chart_source, citation_line
+from domain.compare import chart_citation, citation_line
 from domain.exports import initiative_rows
 from domain.loading import load_dataset
 from domain.register import (RegisterRecord, Reference, SubmissionInvalid, User, validate_initiative, validate_note,
@@ -121,7 +121,7 @@ def test_reg004_published_records_join_the_paper_marked_by_source(paper):
     rows = {r["id"]: r for r in initiative_rows(dataset, dataset.initiatives)}
     assert rows["reg-0001"]["record_source"].startswith("Register, reviewed 2026-11-27")
     # Chart source lines and citations say the register added to the paper; the paper alone says nothing of it.
-    assert "register" in chart_source(dataset) and "register" not in chart_source(paper)
+    assert "register" in chart_citation(dataset) and "register" not in chart_citation(paper)
     assert "1 initiative(s) added through this dashboard's register" in citation_line(dataset, "http://x/", NOW.date())
     assert "register" not in citation_line(paper, "http://x/", NOW.date())
 
