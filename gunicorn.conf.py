@@ -1,13 +1,15 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py app:server`.
 
-Every value can be overridden from the environment (PPH_BIND, PPH_WORKERS, PPH_TIMEOUT).
+The environment overrides five of them (PPH_BIND, PPH_WORKERS, PPH_TIMEOUT, PPH_LOG_LEVEL,
+PPH_FORWARDED_ALLOW_IPS; docs/deployment.md).
 """
 
 import multiprocessing
 import os
 
 bind = os.environ.get("PPH_BIND", "127.0.0.1:8050")
-# The app is CPU-bound and stateless: one worker per core serves any request.
+# The app is CPU-bound, and a worker keeps nothing a later request needs but caches of the current data
+# (the register, when on, is in the database): one worker per core, any of which serves any request.
 workers = int(os.environ.get("PPH_WORKERS", multiprocessing.cpu_count()))
 worker_class = "sync"
 timeout = int(os.environ.get("PPH_TIMEOUT", "30"))

@@ -1,4 +1,5 @@
-"""UI layer: the comparison table, "similar forces" links, the coverage matrix and the citation."""
+"""UI layer: the comparison table, "similar forces" links and the coverage matrix, as HTML. The citation is
+built in domain/compare.py and shown by components/cite_view.py."""
 
 from __future__ import annotations
 

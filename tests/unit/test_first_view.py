@@ -5,20 +5,22 @@ links in chromium: tests/browser/test_layout.py)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from components import page_cache, shell
 from components.app_factory import create_app
 from components.ids import Ids, view_panel
-from components.page_cache import LayoutCache
+from components.page_cache import LayoutCache, page_query
 from components.shell import LAZY_VIEWS
 from components.view_state import store_of
 from domain.aggregation import filter_initiatives, force_counts
 from domain.force_map import map_colours
 from domain.source import StaticSource, snapshot_of
-from domain.state import VIEWS, state_from_query
+from domain.state import DEFAULT_STATE, VIEWS, state_from_query
 from settings import Settings
 from tests.register_requests import callback_with_output, paper, post_callback, response_values, simple_request
 from tests.unit.test_register_security import components_in as components
@@ -76,11 +78,35 @@ def test_first002_no_address_or_a_search_opens_on_england(client, referer):
     assert props[Ids.STATE]["data"] == {"query": "", "notices": []}
 
 
-def test_first003_each_view_is_built_once_and_served_the_same(client, app):
+def test_first003_each_view_is_built_once_and_served_the_same(monkeypatch):
+    """Counted, on an app of its own (the module's app may have built these views already): the page for a
+    view is built and serialized once, then served from memory to the next visitor of the same view."""
+    built: Counter[str] = Counter()
+    serialized: list[str] = []
+    real_build, real_serialize = shell.build_layout, page_cache.serialize_layout
+
+    def counting_build(snapshot, url_prefix, state=DEFAULT_STATE):
+        built[state.to_query()] += 1
+        return real_build(snapshot, url_prefix, state)
+
+    def counting_serialize(dash_app):
+        serialized.append(page_query())
+        return real_serialize(dash_app)
+
+    monkeypatch.setattr(shell, "build_layout", counting_build)
+    monkeypatch.setattr(page_cache, "serialize_layout", counting_serialize)
+    client = create_app(Settings(), paper()).server.test_client()
+    link_query = state_from_query(LINK, paper()).to_query()
+    assert link_query != DEFAULT_STATE.to_query()
+
     first, _ = layout_for(client, f"http://x/{LINK}")
     again = client.get("/_dash-layout", headers={"Referer": f"http://other/{LINK}", "Accept-Encoding": "identity"})
     plain = client.get("/_dash-layout", headers={"Accept-Encoding": "identity"})
-    assert by_id(again.get_json()) == first and again.data != plain.data
+    plain_again = client.get("/_dash-layout", headers={"Accept-Encoding": "identity"})
+    assert by_id(again.get_json()) == first and again.data != plain.data and plain_again.data == plain.data
+    assert built[link_query] == 1, dict(built)  # the second visitor of the link got the kept page
+    assert built[DEFAULT_STATE.to_query()] <= 1, dict(built)  # at most once: create_app may have built it already
+    assert len(serialized) == 2, serialized  # one JSON per view, not per request
 
 
 def test_first004_the_address_callback_redraws_nothing_on_a_page_built_for_its_address(app, client):
