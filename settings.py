@@ -43,7 +43,8 @@ def _origins(raw: str) -> tuple[str, ...]:
     for origin in raw.split():
         if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
             raise SettingsError(
-                f"PPH_FRAME_ANCESTORS takes space-separated origins like https://intranet.example.org, got {origin!r}")
+                f"PPH_FRAME_ANCESTORS takes space-separated origins like https://intranet.example.org, got {origin!r}"
+            )
         origins.append(origin)
     return ("'self'", *origins)
 
@@ -122,7 +123,8 @@ class Settings:
         if self.dev_user and self.user_header:
             raise SettingsError(
                 "PPH_DEV_USER and PPH_USER_HEADER are both set: PPH_DEV_USER would make every visitor "
-                f"{self.dev_user!r} whatever the proxy says. Unset PPH_DEV_USER behind a proxy.")
+                f"{self.dev_user!r} whatever the proxy says. Unset PPH_DEV_USER behind a proxy."
+            )
 
     @property
     def routes_prefix(self) -> str:
@@ -142,7 +144,8 @@ class Settings:
             register=_flag("PPH_REGISTER", env.get("PPH_REGISTER", "0")),
             database_url=env.get("PPH_DATABASE_URL", "").strip() or defaults.database_url,
             user_header=_header(env.get("PPH_USER_HEADER", "")),
-            forwarded_allow_ips=_addresses(env["PPH_FORWARDED_ALLOW_IPS"]) if "PPH_FORWARDED_ALLOW_IPS" in env
+            forwarded_allow_ips=_addresses(env["PPH_FORWARDED_ALLOW_IPS"])
+            if "PPH_FORWARDED_ALLOW_IPS" in env
             else defaults.forwarded_allow_ips,
             reviewers=_user_names("PPH_REVIEWERS", env.get("PPH_REVIEWERS", "")),
             dev_user=_dev_user(env.get("PPH_DEV_USER", "")),

@@ -1,6 +1,6 @@
 """The production app plus one trivial callback, the yardstick for callback throughput.
 
-    PPH_... gunicorn -c gunicorn.conf.py benchmarks.bench_app:server
+PPH_... gunicorn -c gunicorn.conf.py benchmarks.bench_app:server
 """
 
 from dash import Input, Output

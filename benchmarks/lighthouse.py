@@ -30,8 +30,10 @@ FOLDER = REPO / "vendor" / "lighthouse"
 CLI = FOLDER / "node_modules" / "lighthouse" / "cli" / "index.js"
 PAGES = {"default view": "", "selected force": "?force=E23000021"}
 # The flags the browser tier uses: headless, and no background calls to a network that is not there.
-CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking "
-                "--disable-component-update --disable-sync --disable-quic")
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking "
+    "--disable-component-update --disable-sync --disable-quic"
+)
 
 
 def install() -> None:
@@ -45,9 +47,18 @@ def audit(url: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         subprocess.run(
-            ["node", str(CLI), url, "--preset=desktop", "--output=json", f"--output-path={report}", "--quiet",
-             f"--chrome-flags={CHROME_FLAGS}"],
-            check=True, env={**os.environ, "CHROME_PATH": CHROMIUM},
+            [
+                "node",
+                str(CLI),
+                url,
+                "--preset=desktop",
+                "--output=json",
+                f"--output-path={report}",
+                "--quiet",
+                f"--chrome-flags={CHROME_FLAGS}",
+            ],
+            check=True,
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
         )
         return json.loads(report.read_text())
 
@@ -67,20 +78,27 @@ def main() -> None:
     try:
         audit(server.base_url)  # a first visit warms the workers' page caches; not counted
         print(f"median of {args.runs} runs per page")
-        print(f"{'page':16} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5} {'TBT ms':>7} {'CLS':>6} {'LCP ms':>7}  "
-              "TBT of every run")
+        print(
+            f"{'page':16} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5} {'TBT ms':>7} {'CLS':>6} {'LCP ms':>7}  "
+            "TBT of every run"
+        )
         for label, query in PAGES.items():
             runs = [audit(server.base_url + query) for _ in range(args.runs)]
             result = median_run(runs)
             scores = {k: round(100 * (v["score"] or 0)) for k, v in result["categories"].items()}
             audits = result["audits"]
             every_tbt = sorted(round(r["audits"]["total-blocking-time"]["numericValue"]) for r in runs)
-            print(f"{label:16} {scores['performance']:>5} {scores['accessibility']:>5} {scores['best-practices']:>5} "
-                  f"{scores['seo']:>5} {audits['total-blocking-time']['numericValue']:>7.0f} "
-                  f"{audits['cumulative-layout-shift']['numericValue']:>6.3f} "
-                  f"{audits['largest-contentful-paint']['numericValue']:>7.0f}  {every_tbt}")
-            failing = [a["title"] for a in audits.values()
-                       if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary"]
+            print(
+                f"{label:16} {scores['performance']:>5} {scores['accessibility']:>5} {scores['best-practices']:>5} "
+                f"{scores['seo']:>5} {audits['total-blocking-time']['numericValue']:>7.0f} "
+                f"{audits['cumulative-layout-shift']['numericValue']:>6.3f} "
+                f"{audits['largest-contentful-paint']['numericValue']:>7.0f}  {every_tbt}"
+            )
+            failing = [
+                a["title"]
+                for a in audits.values()
+                if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary"
+            ]
             if failing:
                 print(f"  failing audits: {'; '.join(failing[:8])}")
     finally:

@@ -82,7 +82,9 @@ def callback_payloads(port: int) -> dict[str, bytes]:
         return json.dumps(body).encode()
 
     return {
-        "drill-down callback": payload("..view-title.children", {"view-state": {"query": "?force=E23000021", "notices": []}}),
+        "drill-down callback": payload(
+            "..view-title.children", {"view-state": {"query": "?force=E23000021", "notices": []}}
+        ),
         "trivial callback": payload("bench-echo.children", {"bench-ping": "x"}),
     }
 
@@ -110,11 +112,12 @@ def client_loop(port: int, method: str, path: str, body: bytes | None, seconds: 
     queue.put((latencies, errors))
 
 
-def run_load(port: int, method: str, path: str, body: bytes | None, seconds: float, clients: int,
-             during=None) -> dict:
+def run_load(port: int, method: str, path: str, body: bytes | None, seconds: float, clients: int, during=None) -> dict:
     queue = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=client_loop, args=(port, method, path, body, seconds, queue))
-             for _ in range(clients)]
+    procs = [
+        multiprocessing.Process(target=client_loop, args=(port, method, path, body, seconds, queue))
+        for _ in range(clients)
+    ]
     for p in procs:
         p.start()
     if during:
@@ -133,8 +136,15 @@ def summarise(latencies: list[float], errors: int, seconds: float) -> dict:
     def pct(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else float("nan")
 
-    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / seconds,
-            "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99), "latencies": latencies}
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / seconds,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "latencies": latencies,
+    }
 
 
 def worker_pids(master: int) -> list[int]:
@@ -150,15 +160,29 @@ def memory_kb(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def start_server(port: int, workers: int, extra_env: dict[str, str] | None = None,
-                 target: str = "benchmarks.bench_app:server", timeout: float = 60.0) -> tuple[subprocess.Popen, float]:
+def start_server(
+    port: int,
+    workers: int,
+    extra_env: dict[str, str] | None = None,
+    target: str = "benchmarks.bench_app:server",
+    timeout: float = 60.0,
+) -> tuple[subprocess.Popen, float]:
     """gunicorn with the repo's config, and its start-up time to the first 200 (polled every 20 ms)."""
-    env = {**os.environ, "PPH_BIND": f"127.0.0.1:{port}", "PPH_WORKERS": str(workers), "PPH_LOG_LEVEL": "warning",
-           **(extra_env or {})}
+    env = {
+        **os.environ,
+        "PPH_BIND": f"127.0.0.1:{port}",
+        "PPH_WORKERS": str(workers),
+        "PPH_LOG_LEVEL": "warning",
+        **(extra_env or {}),
+    }
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                                "--access-logfile", "/dev/null", target],
-                               cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", target],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     while True:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -200,8 +224,9 @@ def postgres_register(folder: Path, count: int):
         migrate(engine)
         records = synthetic_payloads(load_dataset(REPO / "data"), count)
         if records:
-            register_store.import_records(engine, user="benchmark", records=records, organisation="benchmark",
-                                          now=datetime.now(timezone.utc))
+            register_store.import_records(
+                engine, user="benchmark", records=records, organisation="benchmark", now=datetime.now(timezone.utc)
+            )
         engine.dispose()
     except BaseException:
         cluster.destroy()
@@ -242,14 +267,18 @@ def compare_register(seconds: float, clients: int, rounds: int, postgres: bool =
                 process, startup = start_server(port, workers, extra_env)
                 servers[mode] = (process, startup, port)
             targets = {mode: read_targets(port) for mode, (_, _, port) in servers.items()}
-            print(f"register off vs on ({REGISTER_RECORDS} published records) and on with an empty register; anonymous "
-                  f"reader; gunicorn {workers} workers each; {clients} client processes; 2 x {seconds:g} s per target "
-                  f"and mode, as {rounds} rounds of {'-'.join(order)} ({slice_seconds:g} s each)")
+            print(
+                f"register off vs on ({REGISTER_RECORDS} published records) and on with an empty register; anonymous "
+                f"reader; gunicorn {workers} workers each; {clients} client processes; 2 x {seconds:g} s per target "
+                f"and mode, as {rounds} rounds of {'-'.join(order)} ({slice_seconds:g} s each)"
+            )
             if postgres:
                 print("pg: the register on, the same records in PostgreSQL instead of SQLite")
             pg_columns = f" {'pg req/s':>8} {'pg/off':>6} {'pg p50':>6}" if postgres else ""
-            print(f"{'target':20} {'off req/s':>9} {'empty req/s':>11} {'on req/s':>9} {'empty/off':>9} {'on/off':>7} "
-                  f"{'off p50':>8} {'on p50':>7} {'off p95':>8} {'on p95':>7} {'errors':>7}{pg_columns}")
+            print(
+                f"{'target':20} {'off req/s':>9} {'empty req/s':>11} {'on req/s':>9} {'empty/off':>9} {'on/off':>7} "
+                f"{'off p50':>8} {'on p50':>7} {'off p95':>8} {'on p95':>7} {'errors':>7}{pg_columns}"
+            )
             pg_ratios = {}
             ratios = {}
             for index, (name, method, path, _) in enumerate(targets["off"]):
@@ -259,8 +288,12 @@ def compare_register(seconds: float, clients: int, rounds: int, postgres: bool =
                 for mode in order * rounds:
                     body = targets[mode][index][3]
                     runs[mode].append(run_load(servers[mode][2], method, path, body, slice_seconds, clients))
-                merged = {mode: summarise([l for r in rs for l in r["latencies"]], sum(r["errors"] for r in rs),
-                                          slice_seconds * len(rs)) for mode, rs in runs.items()}
+                merged = {
+                    mode: summarise(
+                        [l for r in rs for l in r["latencies"]], sum(r["errors"] for r in rs), slice_seconds * len(rs)
+                    )
+                    for mode, rs in runs.items()
+                }
                 off, empty, on = merged["off"], merged["empty"], merged["on"]
                 ratios[name] = on["rps"] / off["rps"]
                 errors = sum(m["errors"] for m in merged.values())
@@ -269,27 +302,34 @@ def compare_register(seconds: float, clients: int, rounds: int, postgres: bool =
                     pg = merged["pg"]
                     pg_ratios[name] = pg["rps"] / off["rps"]
                     pg_columns = f" {pg['rps']:8.0f} {pg_ratios[name]:6.2f} {pg['p50']:6.1f}"
-                print(f"{name:20} {off['rps']:9.0f} {empty['rps']:11.0f} {on['rps']:9.0f} "
-                      f"{empty['rps'] / off['rps']:9.2f} {ratios[name]:7.2f} {off['p50']:8.1f} {on['p50']:7.1f} "
-                      f"{off['p95']:8.1f} {on['p95']:7.1f} {errors:7d}{pg_columns}")
+                print(
+                    f"{name:20} {off['rps']:9.0f} {empty['rps']:11.0f} {on['rps']:9.0f} "
+                    f"{empty['rps'] / off['rps']:9.2f} {ratios[name]:7.2f} {off['p50']:8.1f} {on['p50']:7.1f} "
+                    f"{off['p95']:8.1f} {on['p95']:7.1f} {errors:7d}{pg_columns}"
+                )
+
             # The geometry is the same bytes, served by the same code, in every mode: it is the run's control,
             # and its ratio says how far this machine's noise alone moves a ratio. The goal is on the others.
             def verdict(label: str, by_target: dict[str, float]) -> None:
                 judged = {name: ratio for name, ratio in by_target.items() if name != CONTROL_TARGET}
                 worst = min(judged, key=judged.get)
                 met = "met" if judged[worst] >= REGISTER_GOAL else "NOT met"
-                print(f"goal {label} >= {REGISTER_GOAL:g}x off for the page, layout and drill-down: {met} (lowest: "
-                      f"{worst}, {judged[worst]:.2f}x); control ({CONTROL_TARGET}, the same bytes in every mode): "
-                      f"{by_target[CONTROL_TARGET]:.2f}x")
+                print(
+                    f"goal {label} >= {REGISTER_GOAL:g}x off for the page, layout and drill-down: {met} (lowest: "
+                    f"{worst}, {judged[worst]:.2f}x); control ({CONTROL_TARGET}, the same bytes in every mode): "
+                    f"{by_target[CONTROL_TARGET]:.2f}x"
+                )
 
             verdict("on", ratios)
             if postgres:
                 verdict("on (PostgreSQL)", pg_ratios)
             for mode, (process, startup, _) in servers.items():
                 memories = [memory_kb(pid) for pid in worker_pids(process.pid)]
-                print(f"register {mode}: start-up to first 200 {startup:.2f} s; worker RSS "
-                      f"{', '.join(f'{rss / 1024:.0f}' for rss, _ in memories)} MB, PSS "
-                      f"{', '.join(f'{pss / 1024:.0f}' for _, pss in memories)} MB")
+                print(
+                    f"register {mode}: start-up to first 200 {startup:.2f} s; worker RSS "
+                    f"{', '.join(f'{rss / 1024:.0f}' for rss, _ in memories)} MB, PSS "
+                    f"{', '.join(f'{pss / 1024:.0f}' for _, pss in memories)} MB"
+                )
         finally:
             for process, _, _ in servers.values():
                 process.terminate()
@@ -358,15 +398,19 @@ def writers(seconds: float, contributors: int = 8, reviewers: int = 2) -> None:
             url = cluster.new_database("register")
             reviewer_names = [f"reviewer{i + 1}" for i in range(reviewers)]
             port = free_port()
-            process, startup = start_server(port, workers, instance_env(url, " ".join(reviewer_names)), target="app:server")
+            process, startup = start_server(
+                port, workers, instance_env(url, " ".join(reviewer_names)), target="app:server"
+            )
             endpoint = Endpoint(f"http://127.0.0.1:{port}/")
             forms = Forms.fetch(endpoint, {"X-Remote-User": reviewer_names[0]})
             users = [f"contributor{i + 1}" for i in range(contributors)]
             crowd = [Writer(endpoint, forms, user=u, label="bench", identity_header="X-Remote-User") for u in users]
             team = [Reviewer(endpoint, forms, name, slot) for slot, name in enumerate(reviewer_names)]
             threads = [threading.Thread(target=r.run, daemon=True) for r in team]
-            print(f"writers: {contributors} contributors and {reviewers} reviewers for {seconds:g} s; gunicorn {workers} "
-                  f"workers (start-up {startup:.1f} s); PostgreSQL {cluster.bin_dir.parent.name} on loopback")
+            print(
+                f"writers: {contributors} contributors and {reviewers} reviewers for {seconds:g} s; gunicorn {workers} "
+                f"workers (start-up {startup:.1f} s); PostgreSQL {cluster.bin_dir.parent.name} on loopback"
+            )
             for w in crowd:
                 w.start()
             for t in threads:
@@ -383,15 +427,19 @@ def writers(seconds: float, contributors: int = 8, reviewers: int = 2) -> None:
             write_latencies = [a.latency for a in acknowledged]
             publish_latencies = [x for r in team for x in r.latencies]
             published_acks = sum(len(r.published) for r in team)
-            print(f"submissions acknowledged {result.acknowledged} ({result.acknowledged / seconds:.1f}/s), "
-                  f"stored {result.stored}, published {result.published} (reviewers acknowledged {published_acks}, "
-                  f"conflicts between reviewers {sum(r.conflicts for r in team)}), lost {len(result.lost)}, "
-                  f"duplicated {len(result.duplicated)}, stored but never acknowledged {len(result.unacknowledged)}")
-            print(f"submit p50 {percentile_ms(write_latencies, 0.5):.0f} ms, p95 {percentile_ms(write_latencies, 0.95):.0f} ms "
-                  f"(first attempt to acknowledgement); publish p50 {percentile_ms(publish_latencies, 0.5):.0f} ms, "
-                  f"p95 {percentile_ms(publish_latencies, 0.95):.0f} ms; failed attempts resent "
-                  f"{sum(len(w.failed_attempts) for w in crowd)}, reviewer request failures "
-                  f"{sum(len(r.failures) for r in team)}, writers that gave up {sum(w.gave_up is not None for w in crowd)}")
+            print(
+                f"submissions acknowledged {result.acknowledged} ({result.acknowledged / seconds:.1f}/s), "
+                f"stored {result.stored}, published {result.published} (reviewers acknowledged {published_acks}, "
+                f"conflicts between reviewers {sum(r.conflicts for r in team)}), lost {len(result.lost)}, "
+                f"duplicated {len(result.duplicated)}, stored but never acknowledged {len(result.unacknowledged)}"
+            )
+            print(
+                f"submit p50 {percentile_ms(write_latencies, 0.5):.0f} ms, p95 {percentile_ms(write_latencies, 0.95):.0f} ms "
+                f"(first attempt to acknowledgement); publish p50 {percentile_ms(publish_latencies, 0.5):.0f} ms, "
+                f"p95 {percentile_ms(publish_latencies, 0.95):.0f} ms; failed attempts resent "
+                f"{sum(len(w.failed_attempts) for w in crowd)}, reviewer request failures "
+                f"{sum(len(r.failures) for r in team)}, writers that gave up {sum(w.gave_up is not None for w in crowd)}"
+            )
             verdict = "met" if not result.lost and not result.duplicated else "NOT met"
             print(f"goal lost 0 and duplicated 0 (reconciled against the submissions and history tables): {verdict}")
             for line in (result.lost + result.duplicated)[:10]:
@@ -418,14 +466,21 @@ def faults(settle: float = 4.0) -> None:
             forms = Forms.fetch(fleet.nginx.endpoint, {SSO_STAND_IN: REVIEWER})
             reads = Reads(fleet.nginx.endpoint, forms).start()
             writer = Writer(fleet.nginx.endpoint, forms, label="faults").start()
-            print("faults: nginx (deploy/nginx-site.conf) over 2 gunicorn instances x 2 workers on one PostgreSQL "
-                  "register; 3 reader threads (page, layout, drill-down POST) and 1 contributor through nginx; "
-                  f"{settle:g} s of load around each fault")
+            print(
+                "faults: nginx (deploy/nginx-site.conf) over 2 gunicorn instances x 2 workers on one PostgreSQL "
+                "register; 3 reader threads (page, layout, drill-down POST) and 1 contributor through nginx; "
+                f"{settle:g} s of load around each fault"
+            )
             print(f"{'phase':34} {'reads ok':>8} {'failed':>6} {'cut':>4} {'writes acked':>12} {'attempts resent':>15}")
 
             def snapshot() -> tuple[int, int, int, int, int]:
-                return (reads.ok, len(reads.failures), len(reads.truncated), len(writer.acknowledged),
-                        len(writer.failed_attempts))
+                return (
+                    reads.ok,
+                    len(reads.failures),
+                    len(reads.truncated),
+                    len(writer.acknowledged),
+                    len(writer.failed_attempts),
+                )
 
             def phase(name: str, action) -> None:
                 before = snapshot()
@@ -449,11 +504,15 @@ def faults(settle: float = 4.0) -> None:
             writer.stop()
             reads.stop()
             result = reconcile(url, writer.acknowledged, [CONTRIBUTOR])
-            print(f"reads: {reads.ok} ok, {len(reads.failures)} failed, {len(reads.truncated)} cut short mid-body; "
-                  f"read p50 {percentile_ms(reads.latencies, 0.5):.0f} ms, p95 {percentile_ms(reads.latencies, 0.95):.0f} ms")
-            print(f"writes: {result.acknowledged} acknowledged, {result.stored} stored, {len(writer.failed_attempts)} "
-                  f"attempts failed and were resent with the same key, lost {len(result.lost)}, duplicated "
-                  f"{len(result.duplicated)}, stored but never acknowledged {len(result.unacknowledged)}")
+            print(
+                f"reads: {reads.ok} ok, {len(reads.failures)} failed, {len(reads.truncated)} cut short mid-body; "
+                f"read p50 {percentile_ms(reads.latencies, 0.5):.0f} ms, p95 {percentile_ms(reads.latencies, 0.95):.0f} ms"
+            )
+            print(
+                f"writes: {result.acknowledged} acknowledged, {result.stored} stored, {len(writer.failed_attempts)} "
+                f"attempts failed and were resent with the same key, lost {len(result.lost)}, duplicated "
+                f"{len(result.duplicated)}, stored but never acknowledged {len(result.unacknowledged)}"
+            )
             for line in (reads.failures + reads.truncated + result.lost + result.duplicated)[:10]:
                 print(f"  {line}")
         finally:
@@ -466,15 +525,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--register", action="store_true",
-                        help="read throughput with the register off and on, side by side, instead of the default run")
+    parser.add_argument(
+        "--register",
+        action="store_true",
+        help="read throughput with the register off and on, side by side, instead of the default run",
+    )
     parser.add_argument("--rounds", type=int, default=4, help="with --register: interleaved rounds per target")
-    parser.add_argument("--postgres", action="store_true",
-                        help="with --register: add the register on with its records in PostgreSQL")
-    parser.add_argument("--writers", action="store_true",
-                        help="8 contributors and 2 reviewers on PostgreSQL for --seconds (default 60), reconciled")
-    parser.add_argument("--faults", action="store_true",
-                        help="worker kill, instance kill and rolling restart through nginx over two instances")
+    parser.add_argument(
+        "--postgres", action="store_true", help="with --register: add the register on with its records in PostgreSQL"
+    )
+    parser.add_argument(
+        "--writers",
+        action="store_true",
+        help="8 contributors and 2 reviewers on PostgreSQL for --seconds (default 60), reconciled",
+    )
+    parser.add_argument(
+        "--faults",
+        action="store_true",
+        help="worker kill, instance kill and rolling restart through nginx over two instances",
+    )
     args = parser.parse_args()
     args.seconds_given = args.seconds is not None
     if args.seconds is None:
@@ -510,7 +579,9 @@ def main() -> None:
         for name, method, path, body in targets:
             r = run_load(port, method, path, body, args.seconds, args.clients)
             results[name] = r
-            print(f"{name:24} {r['requests']:9d} {r['errors']:7d} {r['rps']:8.0f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f}")
+            print(
+                f"{name:24} {r['requests']:9d} {r['errors']:7d} {r['rps']:8.0f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f}"
+            )
         ratio = results["drill-down callback"]["rps"] / results["trivial callback"]["rps"]
         print(f"drill-down / trivial callback throughput: {ratio:.2f} (aim >= 0.5)")
 
@@ -525,13 +596,22 @@ def main() -> None:
             time.sleep(args.seconds / 3)
             os.kill(before[0], signal.SIGKILL)
 
-        r = run_load(port, "POST", "/_dash-update-component", payloads["drill-down callback"], args.seconds,
-                     args.clients, during=kill_one_worker)
+        r = run_load(
+            port,
+            "POST",
+            "/_dash-update-component",
+            payloads["drill-down callback"],
+            args.seconds,
+            args.clients,
+            during=kill_one_worker,
+        )
         time.sleep(1.0)
         after = worker_pids(process.pid)
-        print(f"kill one worker (SIGKILL pid {before[0]}) during a drill-down run: {r['requests']} ok, "
-              f"{r['errors']} failed (at most {args.clients} can be in flight on it); "
-              f"workers before {len(before)}, after {len(after)}, replaced: {before[0] not in after and len(after) == len(before)}")
+        print(
+            f"kill one worker (SIGKILL pid {before[0]}) during a drill-down run: {r['requests']} ok, "
+            f"{r['errors']} failed (at most {args.clients} can be in flight on it); "
+            f"workers before {len(before)}, after {len(after)}, replaced: {before[0] not in after and len(after) == len(before)}"
+        )
     finally:
         process.terminate()
         process.wait(timeout=20)

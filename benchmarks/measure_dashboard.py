@@ -14,7 +14,9 @@ import statistics
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the imports below are of this repository
+sys.path.insert(
+    0, str(Path(__file__).resolve().parents[1])
+)  # run as a script: the imports below are of this repository
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, FORCE_POINT_JS, MAP_FORCES, start_gunicorn, wait_until
 
@@ -47,8 +49,11 @@ def measure(clicks: int, runs: int) -> None:
             context = browser.new_context(viewport={"width": 1280, "height": 1000})
             page = context.new_page()
             page.goto(server.base_url)
-            wait_until(page, "/^(\\d+) of \\1\\b/.test(document.querySelector('#results-count')?.textContent || '')",
-                                   timeout=30)
+            wait_until(
+                page,
+                "/^(\\d+) of \\1\\b/.test(document.querySelector('#results-count')?.textContent || '')",
+                timeout=30,
+            )
             click_ms = []
             for n in range(clicks):
                 force = FORCES[n % len(FORCES)]
@@ -56,9 +61,12 @@ def measure(clicks: int, runs: int) -> None:
                 box = wait_until(page, FORCE_POINT_JS, arg=force, timeout=10)
                 page.evaluate("window.__t0 = performance.now()")
                 page.mouse.click(box["x"], box["y"])
-                wait_until(page, 
+                wait_until(
+                    page,
                     "() => !(document.querySelector('#view-title')?.textContent ?? 'England').startsWith('England') && "
-                    "document.querySelector('#case-studies details') !== null", timeout=10)
+                    "document.querySelector('#case-studies details') !== null",
+                    timeout=10,
+                )
                 click_ms.append(page.evaluate("performance.now() - window.__t0"))
                 page.locator("#clear-force").click()
                 wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('England')")

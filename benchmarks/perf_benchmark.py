@@ -64,38 +64,79 @@ def reference_map(geojson: dict, counts) -> dict:
     colour scale, no base map. The yardstick of the paint goal."""
     counted = [c for c in counts if c.count]
     empty = [c for c in counts if not c.count]
-    common = {"type": "choropleth", "geojson": geojson, "featureidkey": "properties.id",
-              "hovertemplate": "%{customdata}<extra></extra>"}
-    return {"data": [
-        {**common, "locations": [c.force_id for c in counted], "z": [c.count for c in counted],
-         "customdata": [c.name for c in counted], "zmin": 1, "zmax": max(c.count for c in counted),
-         "colorscale": [list(stop) for stop in COUNT_COLOURSCALE], "marker": {"line": {"color": "#fff", "width": 0.6}}},
-        {**common, "locations": [c.force_id for c in empty], "z": [0] * len(empty), "customdata": [c.name for c in empty],
-         "colorscale": [[0, NO_INITIATIVE_COLOUR], [1, NO_INITIATIVE_COLOUR]], "showscale": False},
-    ], "layout": {"geo": {"projection": {"type": "transverse mercator", "rotation": {"lon": -2}}, "fitbounds": "locations",
-                          "visible": False,  # no base map, so plotly.js fetches no topojson
-                          "showland": False, "showcoastlines": False, "showframe": False, "bgcolor": "rgba(0,0,0,0)"},
-                  "margin": {"l": 0, "r": 0, "t": 0, "b": 0}}}
+    common = {
+        "type": "choropleth",
+        "geojson": geojson,
+        "featureidkey": "properties.id",
+        "hovertemplate": "%{customdata}<extra></extra>",
+    }
+    return {
+        "data": [
+            {
+                **common,
+                "locations": [c.force_id for c in counted],
+                "z": [c.count for c in counted],
+                "customdata": [c.name for c in counted],
+                "zmin": 1,
+                "zmax": max(c.count for c in counted),
+                "colorscale": [list(stop) for stop in COUNT_COLOURSCALE],
+                "marker": {"line": {"color": "#fff", "width": 0.6}},
+            },
+            {
+                **common,
+                "locations": [c.force_id for c in empty],
+                "z": [0] * len(empty),
+                "customdata": [c.name for c in empty],
+                "colorscale": [[0, NO_INITIATIVE_COLOUR], [1, NO_INITIATIVE_COLOUR]],
+                "showscale": False,
+            },
+        ],
+        "layout": {
+            "geo": {
+                "projection": {"type": "transverse mercator", "rotation": {"lon": -2}},
+                "fitbounds": "locations",
+                "visible": False,  # no base map, so plotly.js fetches no topojson
+                "showland": False,
+                "showcoastlines": False,
+                "showframe": False,
+                "bgcolor": "rgba(0,0,0,0)",
+            },
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        },
+    }
 
 
 def write_static_export(folder: Path) -> None:
     """The reference map, geometry inline, in a page with the full plotly.js bundle."""
     dataset = load_dataset(REPO / "data")
     join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
-    figure = reference_map(json.loads(dataset.boundaries.geojson_bytes),
-                           force_counts(dataset, join, dataset.initiatives, False))
+    figure = reference_map(
+        json.loads(dataset.boundaries.geojson_bytes), force_counts(dataset, join, dataset.initiatives, False)
+    )
     bundle = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     (folder / "plotly.min.js").write_bytes(bundle.read_bytes())
     # plotly.js fetches a base map before drawing any geo trace, even with the base map hidden: an empty
     # one is served from loopback, so the page draws with the network unplugged.
     (folder / "topojson").mkdir()
     empty = {"type": "GeometryCollection", "geometries": []}
-    (folder / "topojson" / "world_110m.json").write_text(json.dumps({"type": "Topology", "arcs": [], "objects": {
-        name: empty for name in ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")}}))
-    (folder / "index.html").write_text(f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+    (folder / "topojson" / "world_110m.json").write_text(
+        json.dumps(
+            {
+                "type": "Topology",
+                "arcs": [],
+                "objects": {
+                    name: empty for name in ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
+                },
+            }
+        )
+    )
+    (folder / "index.html").write_text(
+        f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <script src="plotly.min.js"></script></head><body><div id="force-map" style="width:800px;height:560px"></div>
-<script>Plotly.newPlot('force-map', {json.dumps(figure['data'])}, {json.dumps(figure['layout'])},
-  {{displaylogo: false, topojsonURL: 'topojson/'}});</script></body></html>""", encoding="utf-8")
+<script>Plotly.newPlot('force-map', {json.dumps(figure["data"])}, {json.dumps(figure["layout"])},
+  {{displaylogo: false, topojsonURL: 'topojson/'}});</script></body></html>""",
+        encoding="utf-8",
+    )
 
 
 class GzipHandler(http.server.SimpleHTTPRequestHandler):
@@ -105,6 +146,7 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))
         if path.is_file() and "gzip" in self.headers.get("Accept-Encoding", ""):
             import gzip
+
             body = gzip.compress(path.read_bytes(), compresslevel=6)
             self.send_response(200)
             self.send_header("Content-Type", self.guess_type(str(path)))
@@ -112,6 +154,7 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             import io
+
             return io.BytesIO(body)
         return super().send_head()
 
@@ -143,8 +186,9 @@ def paint_and_bytes(browser, url: str, shapes: str, timeout: float = 30.0) -> tu
     return painted, sum(transferred)
 
 
-def click_to_panel(browser, base_url: str, recorded: list[str], names: dict[str, str],
-                   total: int) -> tuple[list[float], list[float]]:
+def click_to_panel(
+    browser, base_url: str, recorded: list[str], names: dict[str, str], total: int
+) -> tuple[list[float], list[float]]:
     """(click to heading visible, click to profile filled) for each of CLICKS clicks at 1280 x 720."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
@@ -152,8 +196,9 @@ def click_to_panel(browser, base_url: str, recorded: list[str], names: dict[str,
     page.goto(base_url)
     page.wait_for_selector(MAP_FORCES, timeout=30_000)
     # The page is ready when its count shows every initiative of the data ("49 of 49").
-    wait_until(page, f"document.querySelector('#results-count')?.textContent.includes('{total} of {total}')",
-               timeout=30)
+    wait_until(
+        page, f"document.querySelector('#results-count')?.textContent.includes('{total} of {total}')", timeout=30
+    )
     england = page.evaluate("document.querySelector('#profile-counts').textContent")
     headings, panels = [], []
     for n in range(CLICKS):
@@ -173,8 +218,13 @@ def click_to_panel(browser, base_url: str, recorded: list[str], names: dict[str,
         headings.append(timings["heading"])
         panels.append(timings["panel"])
         page.locator("#clear-force").click()
-        wait_until(page, "(e) => document.querySelector('#view-title')?.textContent === 'England' && "
-                         "document.querySelector('#profile-counts')?.textContent === e", arg=england, timeout=10)
+        wait_until(
+            page,
+            "(e) => document.querySelector('#view-title')?.textContent === 'England' && "
+            "document.querySelector('#profile-counts')?.textContent === e",
+            arg=england,
+            timeout=10,
+        )
     # a filter change too, so its callbacks are replayed below
     page.goto(f"{base_url}?themes=mental-health&compare=E23000021,E23000037")
     page.wait_for_selector(MAP_FORCES, timeout=30_000)
@@ -191,6 +241,7 @@ def callback_server_times(bodies: list[str]) -> dict[str, tuple[float, float, in
     """Replay each distinct callback request in-process: the server's own time, no network."""
     from components.app_factory import create_app
     from settings import Settings
+
     client = create_app(Settings()).server.test_client()
     by_callback: dict[str, list[float]] = {}
     for body in bodies:
@@ -199,8 +250,12 @@ def callback_server_times(bodies: list[str]) -> dict[str, tuple[float, float, in
         name = "+".join(f"{i}.{p.split('@')[0]}" for i, p in outputs[:2]) + ("+…" if len(outputs) > 2 else "")
         for _ in range(20):
             start = time.perf_counter()
-            response = client.post("/_dash-update-component", data=body, content_type="application/json",
-                                   headers={"Accept-Encoding": "gzip"})
+            response = client.post(
+                "/_dash-update-component",
+                data=body,
+                content_type="application/json",
+                headers={"Accept-Encoding": "gzip"},
+            )
             elapsed = (time.perf_counter() - start) * 1000
             if response.status_code in (200, 204):
                 by_callback.setdefault(name, []).append(elapsed)
@@ -251,13 +306,18 @@ def main() -> None:
         ("app / static export", f"{app_paint / static_paint:.2f}x", "goal <= 0.80x"),
         ("first-load bytes (compressed): app", f"{app_bytes / 1024:.0f} KB", "goal <= 1024 KB"),
         ("first-load bytes (compressed): static export", f"{static_bytes / 1024:.0f} KB", ""),
-        (f"click to heading visible, p50 of {CLICKS}", f"{statistics.median(headings):.0f} ms",
-         "goal <= 100 ms (stretch 50 ms)"),
+        (
+            f"click to heading visible, p50 of {CLICKS}",
+            f"{statistics.median(headings):.0f} ms",
+            "goal <= 100 ms (stretch 50 ms)",
+        ),
         (f"click to profile filled, p50 of {CLICKS}", f"{statistics.median(panels):.0f} ms", ""),
         ("start-up to first 200", f"{startup:.2f} s", ""),
     ]
-    rows += [(f"memory worker {i} (RSS / PSS)", f"{rss / 1024:.0f} / {pss / 1024:.0f} MB", "")
-             for i, (rss, pss) in enumerate(memories)]
+    rows += [
+        (f"memory worker {i} (RSS / PSS)", f"{rss / 1024:.0f} / {pss / 1024:.0f} MB", "")
+        for i, (rss, pss) in enumerate(memories)
+    ]
     distinct = list(dict.fromkeys(recorded))
     for name, (p50, p95, n) in sorted(callback_server_times(distinct).items()):
         rows.append((f"callback {name}: server p50 / p95 (n={n})", f"{p50:.1f} / {p95:.1f} ms", "goal p95 <= 20 ms"))

@@ -143,7 +143,9 @@ def callback_name(output: str) -> str:
 # --- HTTP against the running gunicorn ------------------------------------------------------------
 
 
-def fetch(port: int, method: str, path: str, body: bytes | None = None, compressed: bool = True) -> tuple[int, bytes, float]:
+def fetch(
+    port: int, method: str, path: str, body: bytes | None = None, compressed: bool = True
+) -> tuple[int, bytes, float]:
     """(status, body as sent, seconds to the last byte), on a fresh loopback connection."""
     headers = {"Accept-Encoding": "gzip"} if compressed else {}
     if body is not None:
@@ -173,7 +175,9 @@ def measure_layout(port: int, result: SizeResult, fetches: int) -> None:
     result.layout_ms = statistics.median(times)
 
 
-def replay_callbacks(port: int, bodies: list[str], ttfb: dict[str, list[float]], replays: int, result: SizeResult) -> None:
+def replay_callbacks(
+    port: int, bodies: list[str], ttfb: dict[str, list[float]], replays: int, result: SizeResult
+) -> None:
     """Each distinct request the browser sent, replayed one at a time: the server's time and its answer."""
     by_name: dict[str, list[str]] = {}
     for body in dict.fromkeys(bodies):
@@ -193,15 +197,23 @@ def replay_callbacks(port: int, bodies: list[str], ttfb: dict[str, list[float]],
                 raw_max, gzip_max = len(raw), len(data)
                 answer = json.loads(raw) if raw else {}
                 components_max = component_count(answer)
-                result.callback_parts[name] = {f"{cid}.{prop}": json_size(value)
-                                               for cid, props in answer.get("response", {}).items()
-                                               for prop, value in props.items()}
+                result.callback_parts[name] = {
+                    f"{cid}.{prop}": json_size(value)
+                    for cid, props in answer.get("response", {}).items()
+                    for prop, value in props.items()
+                }
         times.sort()
         browser = sorted(ttfb.get(name, [0.0]))
         result.callbacks[name] = CallbackStats(
-            fired=len(ttfb.get(name, [])), server_p50=statistics.median(times),
-            server_p95=times[int(0.95 * (len(times) - 1))], replays=len(times), raw_bytes=raw_max,
-            gzip_bytes=gzip_max, components=components_max, browser_ttfb_p95=browser[int(0.95 * (len(browser) - 1))])
+            fired=len(ttfb.get(name, [])),
+            server_p50=statistics.median(times),
+            server_p95=times[int(0.95 * (len(times) - 1))],
+            replays=len(times),
+            raw_bytes=raw_max,
+            gzip_bytes=gzip_max,
+            components=components_max,
+            browser_ttfb_p95=browser[int(0.95 * (len(browser) - 1))],
+        )
 
 
 # --- the browser session --------------------------------------------------------------------------
@@ -265,13 +277,15 @@ def time_click(page, force: str, name: str, england: str) -> tuple[float, float]
     shows the force in view, the profile's counts line is replaced by the server's)."""
     page.evaluate(CLICK_TIMER_JS, [name, england])
     click_force(page, force)
-    timings = wait_until(page, "window.__t.heading && window.__t.panel && window.__t", timeout=BROWSER_TIMEOUT,
-                         interval=0.2)
+    timings = wait_until(
+        page, "window.__t.heading && window.__t.panel && window.__t", timeout=BROWSER_TIMEOUT, interval=0.2
+    )
     return timings["heading"], timings["panel"]
 
 
-def scripted_session(browser, base_url: str, total: int, names: dict[str, str], reps: Repetitions,
-                     result: SizeResult) -> CallbackWatch:
+def scripted_session(
+    browser, base_url: str, total: int, names: dict[str, str], reps: Repetitions, result: SizeResult
+) -> CallbackWatch:
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     context.set_default_timeout(BROWSER_TIMEOUT * 1000)
     page = context.new_page()
@@ -285,17 +299,25 @@ def scripted_session(browser, base_url: str, total: int, names: dict[str, str], 
         watch.settle(page)
         steps[label] = (time.perf_counter() - start) * 1000
 
-    step("load", lambda: page.goto(base_url),
-         f"document.querySelector('#results-count')?.textContent.includes(' of {total} ') && "
-         f"document.querySelectorAll('{MAP_FORCES}').length >= 39")
+    step(
+        "load",
+        lambda: page.goto(base_url),
+        f"document.querySelector('#results-count')?.textContent.includes(' of {total} ') && "
+        f"document.querySelectorAll('{MAP_FORCES}').length >= 39",
+    )
     england = page.evaluate("document.querySelector('#profile-counts').textContent")
     headings, panels = [], []
     for n in range(reps.clicks):  # each click from England; the last force stays selected for the steps after
         if n:
             page.locator("#clear-force").click()
-            wait_until(page, "(e) => document.querySelector('#view-title')?.textContent === 'England' && "
-                             "document.querySelector('#profile-counts')?.textContent === e", arg=england,
-                       timeout=BROWSER_TIMEOUT, interval=0.2)
+            wait_until(
+                page,
+                "(e) => document.querySelector('#view-title')?.textContent === 'England' && "
+                "document.querySelector('#profile-counts')?.textContent === e",
+                arg=england,
+                timeout=BROWSER_TIMEOUT,
+                interval=0.2,
+            )
             watch.settle(page)
         force = FORCES[n % len(FORCES)]
         start = time.perf_counter()
@@ -311,15 +333,27 @@ def scripted_session(browser, base_url: str, total: int, names: dict[str, str], 
         page.get_by_role("option", name="Mental health (core topic)").click()
         page.keyboard.press("Escape")
 
-    step("change the theme filter", choose_theme,
-         f"location.search.includes('themes=mental-health') && "
-         f"!document.querySelector('#results-count')?.textContent.startsWith('{total} of')")
-    step("open the matrix tab", lambda: page.locator("#view-tab-matrix").click(),
-         "!document.querySelector('#view-matrix').hidden")
-    step("show the coverage matrix", lambda: page.locator("#coverage-matrix-toggle").click(),
-         "document.querySelector('.matrix-table') !== null")
-    step("open the national tab", lambda: page.locator("#view-tab-national").click(),
-         "!document.querySelector('#view-national').hidden")
+    step(
+        "change the theme filter",
+        choose_theme,
+        f"location.search.includes('themes=mental-health') && "
+        f"!document.querySelector('#results-count')?.textContent.startsWith('{total} of')",
+    )
+    step(
+        "open the matrix tab",
+        lambda: page.locator("#view-tab-matrix").click(),
+        "!document.querySelector('#view-matrix').hidden",
+    )
+    step(
+        "show the coverage matrix",
+        lambda: page.locator("#coverage-matrix-toggle").click(),
+        "document.querySelector('.matrix-table') !== null",
+    )
+    step(
+        "open the national tab",
+        lambda: page.locator("#view-tab-national").click(),
+        "!document.querySelector('#view-national').hidden",
+    )
     context.close()
     result.click_heading_ms = statistics.median(headings)
     result.click_profile_ms = statistics.median(panels)
@@ -345,9 +379,19 @@ def measure_size(size: int, paper: Dataset, browser, folder: Path) -> SizeResult
     # tests.conftest.start_gunicorn gives up after 30 s, less than the start-up at 10,000; this is the
     # production app (app:server) all the same, polled every 20 ms for a finer start-up time.
     # PPH_DEV_USER and PPH_USER_HEADER empty: every reader is anonymous, as on the public dashboard.
-    server, result.startup = start_server(port, os.cpu_count() or 2, target="app:server", timeout=STARTUP_TIMEOUT,
-                                          extra_env={"PPH_REGISTER": "1", "PPH_DATABASE_URL": url, "PPH_DEV_USER": "",
-                                                     "PPH_USER_HEADER": "", "PPH_URL_PREFIX": "/"})
+    server, result.startup = start_server(
+        port,
+        os.cpu_count() or 2,
+        target="app:server",
+        timeout=STARTUP_TIMEOUT,
+        extra_env={
+            "PPH_REGISTER": "1",
+            "PPH_DATABASE_URL": url,
+            "PPH_DEV_USER": "",
+            "PPH_USER_HEADER": "",
+            "PPH_URL_PREFIX": "/",
+        },
+    )
     progress(size, "imported and started", began)
     try:
         measure_layout(port, result, reps.layout_fetches)
@@ -384,8 +428,10 @@ def layout_breakdown(paper: Dataset, size: int) -> dict[str, tuple[float, int]]:
     from domain.source import snapshot_of
 
     now = datetime.now(timezone.utc)
-    records = [RegisterRecord(record_id, "initiative", payload, now, "benchmark")
-               for record_id, payload in synthetic_payloads(paper, size)]
+    records = [
+        RegisterRecord(record_id, "initiative", payload, now, "benchmark")
+        for record_id, payload in synthetic_payloads(paper, size)
+    ]
     parts: dict[str, tuple[float, int]] = {}
 
     def timed(label: str, build: Callable[[], object], serialised: bool = True) -> object:
@@ -400,12 +446,18 @@ def layout_breakdown(paper: Dataset, size: int) -> dict[str, tuple[float, int]]:
     timed("layout: filter bar (dropdown options)", lambda: shell.filter_bar(dataset, True))
     timed("layout: map panel", lambda: map_panel.layout(dataset, snapshot.join))
     timed("layout: profile (England)", lambda: profile.layout(snapshot, "/"))
-    timed("overview tab, when in view (the largest results charted)",
-          lambda: overview_view.overview_charts(dataset, None, snapshot.chart_citation))
+    timed(
+        "overview tab, when in view (the largest results charted)",
+        lambda: overview_view.overview_charts(dataset, None, snapshot.chart_citation),
+    )
     # Both tabs are filled when opened; what opening them builds is timed.
-    timed("national tab, when opened (off-map list)",
-          lambda: off_map_list(off_map_initiatives(snapshot.join, dataset.initiatives), dataset))
-    timed("background tab, when opened", lambda: outcome_table([o for o in dataset.outcomes if o.is_background], dataset))
+    timed(
+        "national tab, when opened (off-map list)",
+        lambda: off_map_list(off_map_initiatives(snapshot.join, dataset.initiatives), dataset),
+    )
+    timed(
+        "background tab, when opened", lambda: outcome_table([o for o in dataset.outcomes if o.is_background], dataset)
+    )
     timed("layout: compare tab", lambda: compare_view.panel(dataset))
     timed("layout: matrix tab (closed)", lambda: matrix_view.panel(dataset))
     return parts
@@ -463,51 +515,86 @@ def report(results: list[SizeResult], breakdowns: dict[int, dict[str, tuple[floa
         row("largest callback components", lambda r: largest_callback(r)[1].components, lambda v: f"{v:,.0f}"),
         row("memory per worker, max RSS", lambda r: max(m[0] for m in r.memory) * 1024, kb),
         row("memory per worker, max PSS", lambda r: max(m[1] for m in r.memory) * 1024, kb),
-        *[row(f"session step: {step}", lambda r, s=step: r.steps_ms.get(s, float("nan")), ms)
-          for step in results[0].steps_ms],
+        *[
+            row(f"session step: {step}", lambda r, s=step: r.steps_ms.get(s, float("nan")), ms)
+            for step in results[0].steps_ms
+        ],
     ]
     rows.append(["  worst callback is", *[worst_callback(r)[0] for r in results], "", ""])
     rows.append(["  largest callback is", *[largest_callback(r)[0] for r in results], "", ""])
-    rows.append(["(repetitions: paints / clicks / replays)",
-                 *[f"{r.reps.paints} / {r.reps.clicks} / {r.reps.replays}" for r in results], "", ""])
-    rows.append(["(machine load average, before / after)", *[f"{r.load[0]:.1f} / {r.load[1]:.1f}" for r in results],
-                 "", ""])
+    rows.append(
+        [
+            "(repetitions: paints / clicks / replays)",
+            *[f"{r.reps.paints} / {r.reps.clicks} / {r.reps.replays}" for r in results],
+            "",
+            "",
+        ]
+    )
+    rows.append(
+        ["(machine load average, before / after)", *[f"{r.load[0]:.1f} / {r.load[1]:.1f}" for r in results], "", ""]
+    )
     rows.append(["(import of the synthetic register)", *[f"{r.import_seconds:.1f} s" for r in results], "", ""])
-    print_table("Register scale: gunicorn with PPH_REGISTER=1, anonymous reader, headless chromium on loopback",
-                ["measure", *columns, "1,000 / 0", f"goal <= {GOAL_RATIO:g}x"], rows)
+    print_table(
+        "Register scale: gunicorn with PPH_REGISTER=1, anonymous reader, headless chromium on loopback",
+        ["measure", *columns, "1,000 / 0", f"goal <= {GOAL_RATIO:g}x"],
+        rows,
+    )
 
     def callback_cell(c: CallbackStats | None) -> str:
         if c is None:
             return "—"
-        return (f"{c.fired}x · {c.server_p50:,.0f} / {c.server_p95:,.0f} ms · {c.browser_ttfb_p95:,.0f} ms · "
-                f"{kb(c.raw_bytes)} · {c.components:,}")
+        return (
+            f"{c.fired}x · {c.server_p50:,.0f} / {c.server_p95:,.0f} ms · {c.browser_ttfb_p95:,.0f} ms · "
+            f"{kb(c.raw_bytes)} · {c.components:,}"
+        )
 
     names = sorted({n for r in results for n in r.callbacks})
-    print_table("Callbacks the session fired: times fired · server p50 / p95 (replayed one at a time) · browser "
-                "TTFB p95 in the session (queueing included) · largest response (JSON) · its components",
-                ["callback", *columns],
-                [[name, *[callback_cell(r.callbacks.get(name)) for r in results]] for name in names])
+    print_table(
+        "Callbacks the session fired: times fired · server p50 / p95 (replayed one at a time) · browser "
+        "TTFB p95 in the session (queueing included) · largest response (JSON) · its components",
+        ["callback", *columns],
+        [[name, *[callback_cell(r.callbacks.get(name)) for r in results]] for name in names],
+    )
 
     largest = results[-1]
     parts = sorted({p for r in results for p in r.layout_parts}, key=lambda p: -largest.layout_parts.get(p, 0))
-    print_table(f"/_dash-layout by component (JSON bytes of each id'd subtree; nested ids are included in their "
-                f"parents; the 12 largest at N={largest.size:,})",
-                ["component id", *columns], [[p, *[kb(r.layout_parts.get(p, 0)) for r in results]] for p in parts[:12]])
+    print_table(
+        f"/_dash-layout by component (JSON bytes of each id'd subtree; nested ids are included in their "
+        f"parents; the 12 largest at N={largest.size:,})",
+        ["component id", *columns],
+        [[p, *[kb(r.layout_parts.get(p, 0)) for r in results]] for p in parts[:12]],
+    )
 
-    heavy = sorted(((name, out) for name, outs in largest.callback_parts.items() for out in outs),
-                   key=lambda no: -largest.callback_parts[no[0]][no[1]])
-    print_table(f"Callback responses by output (JSON bytes in the largest response of each; the 12 largest at "
-                f"N={largest.size:,})",
-                ["callback → output", *columns],
-                [[f"{name} → {out}", *[kb(r.callback_parts.get(name, {}).get(out, 0)) for r in results]]
-                 for name, out in heavy[:12]])
+    heavy = sorted(
+        ((name, out) for name, outs in largest.callback_parts.items() for out in outs),
+        key=lambda no: -largest.callback_parts[no[0]][no[1]],
+    )
+    print_table(
+        f"Callback responses by output (JSON bytes in the largest response of each; the 12 largest at "
+        f"N={largest.size:,})",
+        ["callback → output", *columns],
+        [
+            [f"{name} → {out}", *[kb(r.callback_parts.get(name, {}).get(out, 0)) for r in results]]
+            for name, out in heavy[:12]
+        ],
+    )
 
     if breakdowns:
         labels = list(next(iter(breakdowns.values())))
-        print_table("In-process: building the page for one snapshot (once per snapshot per process; time, JSON)",
-                    ["part", *[f"N={n:,}" for n in breakdowns]],
-                    [[label, *[f"{b[label][0]:,.0f} ms" + (f" · {kb(b[label][1])}" if b[label][1] else "")
-                               for b in breakdowns.values()]] for label in labels])
+        print_table(
+            "In-process: building the page for one snapshot (once per snapshot per process; time, JSON)",
+            ["part", *[f"N={n:,}" for n in breakdowns]],
+            [
+                [
+                    label,
+                    *[
+                        f"{b[label][0]:,.0f} ms" + (f" · {kb(b[label][1])}" if b[label][1] else "")
+                        for b in breakdowns.values()
+                    ],
+                ]
+                for label in labels
+            ],
+        )
 
 
 def main() -> None:
@@ -530,8 +617,10 @@ def main() -> None:
         browser.close()
     breakdowns = {} if args.no_breakdown else {size: layout_breakdown(paper, size) for size in args.sizes}
     report(results, breakdowns)
-    print(f"\ntotal run time {time.monotonic() - began:.0f} s; workers {os.cpu_count()}; "
-          f"start-up includes gunicorn's preload of the register (validate, join, build the page)")
+    print(
+        f"\ntotal run time {time.monotonic() - began:.0f} s; workers {os.cpu_count()}; "
+        f"start-up includes gunicorn's preload of the register (validate, join, build the page)"
+    )
 
 
 if __name__ == "__main__":

@@ -31,10 +31,21 @@ SEED = 2016
 SHARE_TWO_FORCES = 0.10
 SHARE_NATIONAL = 0.05
 # (kind of work, stage) pairs a contributor may choose: "not stated" is not offered for new input.
-KINDS_AND_STAGES = (("service", "running"), ("pilot", "running"), ("operation", "completed"), ("campaign", "running"),
-                    ("programme", "planned"), ("project", "in development"))
-EVALUATIONS = ("evaluation reported", "monitoring or early findings reported", "debrief reported",
-               "evaluation under way", "none reported")
+KINDS_AND_STAGES = (
+    ("service", "running"),
+    ("pilot", "running"),
+    ("operation", "completed"),
+    ("campaign", "running"),
+    ("programme", "planned"),
+    ("project", "in development"),
+)
+EVALUATIONS = (
+    "evaluation reported",
+    "monitoring or early findings reported",
+    "debrief reported",
+    "evaluation under way",
+    "none reported",
+)
 # Figures as (kind, unit, direction, value range): each combination passes the Outcome model's rules.
 FIGURE_SHAPES = (
     ("result", "percent", "reduction", (5, 60)),
@@ -45,8 +56,14 @@ FIGURE_SHAPES = (
     ("target or coverage", "percent", "level", (20, 95)),
 )
 PLACES = ("town centre", "custody suite", "A&E department", "schools", "night-time economy", "county-wide")
-LEADS = ("the force", "the local authority public health team", "the clinical commissioning group",
-         "the Police and Crime Commissioner", "a local charity", "the ambulance trust")
+LEADS = (
+    "the force",
+    "the local authority public health team",
+    "the clinical commissioning group",
+    "the Police and Crime Commissioner",
+    "a local charity",
+    "the ambulance trust",
+)
 
 
 def english_force_ids(dataset: Dataset) -> list[str]:
@@ -74,29 +91,43 @@ def synthetic_payloads(dataset: Dataset, count: int, seed: int = SEED) -> list[t
         figures = []
         for _ in range(rng.randint(0, 2)):
             kind, unit, direction, (low, high) = rng.choice(FIGURE_SHAPES)
-            figures.append({
-                "measure": f"Synthetic measure {rng.randint(1, 99)} ({kind})", "value": rng.randint(low, high),
-                "unit": unit, "qualifier": "", "direction": direction, "period": f"{start}/{(start + 1) % 100:02d}",
-                "comparator": "the year before" if direction != "level" else "", "kind": kind,
-                "design": "before and after, no comparison group" if kind == "result" else "",
-                "source": f"https://example.org/register/{n}/figures",
-            })
-        records.append((f"syn-{n:05d}", {
-            "title": f"Synthetic initiative {n} in {area}",
-            "force_ids": force_ids,
-            "place": f"{area}, {rng.choice(PLACES)}",
-            "lead_organisations": [rng.choice(LEADS)],
-            "partners": rng.sample(LEADS, rng.randint(0, 2)),
-            "themes": chosen_themes,
-            **dict(zip(("kind_of_work", "stage"), rng.choice(KINDS_AND_STAGES), strict=True)),
-            "evaluation": rng.choice(EVALUATIONS),
-            "start_year": start,
-            "end_year": start + rng.randint(0, 3) if rng.random() < 0.5 else None,
-            "summary": (f"A synthetic register record for benchmarks: {area} works with health partners on "
-                        f"{', '.join(chosen_themes)}. Generated, not real."),
-            "source": f"https://example.org/register/{n}",
-            "figures": figures,
-        }))
+            figures.append(
+                {
+                    "measure": f"Synthetic measure {rng.randint(1, 99)} ({kind})",
+                    "value": rng.randint(low, high),
+                    "unit": unit,
+                    "qualifier": "",
+                    "direction": direction,
+                    "period": f"{start}/{(start + 1) % 100:02d}",
+                    "comparator": "the year before" if direction != "level" else "",
+                    "kind": kind,
+                    "design": "before and after, no comparison group" if kind == "result" else "",
+                    "source": f"https://example.org/register/{n}/figures",
+                }
+            )
+        records.append(
+            (
+                f"syn-{n:05d}",
+                {
+                    "title": f"Synthetic initiative {n} in {area}",
+                    "force_ids": force_ids,
+                    "place": f"{area}, {rng.choice(PLACES)}",
+                    "lead_organisations": [rng.choice(LEADS)],
+                    "partners": rng.sample(LEADS, rng.randint(0, 2)),
+                    "themes": chosen_themes,
+                    **dict(zip(("kind_of_work", "stage"), rng.choice(KINDS_AND_STAGES), strict=True)),
+                    "evaluation": rng.choice(EVALUATIONS),
+                    "start_year": start,
+                    "end_year": start + rng.randint(0, 3) if rng.random() < 0.5 else None,
+                    "summary": (
+                        f"A synthetic register record for benchmarks: {area} works with health partners on "
+                        f"{', '.join(chosen_themes)}. Generated, not real."
+                    ),
+                    "source": f"https://example.org/register/{n}",
+                    "figures": figures,
+                },
+            )
+        )
     return records
 
 
@@ -114,8 +145,9 @@ def write_register(folder: Path, count: int, dataset: Dataset | None = None) -> 
     migrate(engine)
     started = time.perf_counter()
     if records:
-        register_store.import_records(engine, user="benchmark", records=records, organisation="benchmark",
-                                      now=datetime.now(timezone.utc))
+        register_store.import_records(
+            engine, user="benchmark", records=records, organisation="benchmark", now=datetime.now(timezone.utc)
+        )
     elapsed = time.perf_counter() - started
     engine.dispose()
     return url, elapsed

@@ -10,8 +10,19 @@ import plotly.io as plotly_io
 from dash import Dash
 from flask import Response, abort, request
 
-from components import (cite_view, compare_view, freshness, map_panel, matrix_view, national_view, orientation,
-                        overview_view, profile, register, shell)
+from components import (
+    cite_view,
+    compare_view,
+    freshness,
+    map_panel,
+    matrix_view,
+    national_view,
+    orientation,
+    overview_view,
+    profile,
+    register,
+    shell,
+)
 from components.page_cache import LAYOUT_ROUTE, LayoutCache, install_layout_route
 from components.write_guard import install_write_guard
 from components.security import install_security
@@ -76,8 +87,9 @@ class StartupError(RuntimeError):
 def _check_frontend_files(settings: Settings) -> None:
     for path, package in ((settings.plotly_dir / PLOTLY_BUNDLE, "plotly.js-basic-dist-min"),):
         if not path.is_file():
-            raise StartupError(f"{path} is missing: run scripts/setup.sh (it installs the npm package "
-                               f"{package} into vendor/)")
+            raise StartupError(
+                f"{path} is missing: run scripts/setup.sh (it installs the npm package {package} into vendor/)"
+            )
 
 
 def _warm_up(snapshot: Snapshot, url_prefix: str) -> None:
@@ -93,22 +105,31 @@ def _register_source(settings: Settings, dataset: Dataset) -> tuple[RegisterSour
     try:
         engine = connect(settings.database_url)
     except (RegisterUnavailable, ValueError, ArgumentError) as exc:
-        raise StartupError(f"the register's database at {shown_url(settings.database_url)} cannot be used: {exc}. "
-                           "Check PPH_DATABASE_URL, or leave PPH_REGISTER unset for the read-only dashboard.") from None
+        raise StartupError(
+            f"the register's database at {shown_url(settings.database_url)} cannot be used: {exc}. "
+            "Check PPH_DATABASE_URL, or leave PPH_REGISTER unset for the read-only dashboard."
+        ) from None
     try:
         migrate(engine)
         migrated = True
     except RegisterUnavailable as exc:
         # The dashboard does not go down with the database: it serves the paper's data, says so on the page,
         # and joins the register when a request finds the database back (services/live_source.py).
-        log.warning("the register's database at %s cannot be reached (%s): serving the paper's data only until "
-                    "it returns", shown_url(settings.database_url), exc)
+        log.warning(
+            "the register's database at %s cannot be reached (%s): serving the paper's data only until it returns",
+            shown_url(settings.database_url),
+            exc,
+        )
         migrated = False
     if settings.dev_user:
-        log.warning("PPH_DEV_USER is set: every visitor is treated as %r. For a laptop trial only; behind an "
-                    "intranet proxy use PPH_USER_HEADER instead.", settings.dev_user)
-    service = RegisterService(engine, settings.organisation, settings.submissions_per_hour,
-                              review_own=settings.review_own)
+        log.warning(
+            "PPH_DEV_USER is set: every visitor is treated as %r. For a laptop trial only; behind an "
+            "intranet proxy use PPH_USER_HEADER instead.",
+            settings.dev_user,
+        )
+    service = RegisterService(
+        engine, settings.organisation, settings.submissions_per_hour, review_own=settings.review_own
+    )
     return RegisterSource(dataset, engine, settings.register_poll_seconds, migrated=migrated), service
 
 
@@ -172,21 +193,32 @@ def _dash_app(settings: Settings, plotly_digest: str) -> Dash:
         # copy the whole layout into every page load (89 KB) so the renderer can check callbacks against it;
         # tests/unit/test_view.py checks every callback's ids against the layout instead.
         suppress_callback_exceptions=True,
-        meta_tags=[{"name": PLOTLY_BUNDLE_META, "content": plotly_bundle_path(settings.url_prefix, plotly_digest)},
-                   # Where the page's layout is fetched from: assets/view-cookie.js scopes its cookie to it.
-                   {"name": "pph-layout-path", "content": f"{settings.url_prefix}{LAYOUT_ROUTE}"},
-                   {"name": "description", "content": "Where police and public health work together across England: "
-                    "a map of the initiatives, themes and outcome figures in Public Health England's 2016 paper."}],
+        meta_tags=[
+            {"name": PLOTLY_BUNDLE_META, "content": plotly_bundle_path(settings.url_prefix, plotly_digest)},
+            # Where the page's layout is fetched from: assets/view-cookie.js scopes its cookie to it.
+            {"name": "pph-layout-path", "content": f"{settings.url_prefix}{LAYOUT_ROUTE}"},
+            {
+                "name": "description",
+                "content": "Where police and public health work together across England: "
+                "a map of the initiatives, themes and outcome figures in Public Health England's 2016 paper.",
+            },
+        ],
     )
     # Dev tools stay off whatever DASH_DEBUG says; their version check would call the internet.
-    app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False,
-                         dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
+    app.enable_dev_tools(
+        debug=False,
+        dev_tools_ui=False,
+        dev_tools_props_check=False,
+        dev_tools_disable_version_check=True,
+        dev_tools_hot_reload=False,
+    )
     app.index_string = INDEX_HTML
     return app
 
 
-def _register_features(app: Dash, source: SnapshotProvider, snapshot: Snapshot, service: RegisterService | None,
-                       settings: Settings) -> frozenset[str]:
+def _register_features(
+    app: Dash, source: SnapshotProvider, snapshot: Snapshot, service: RegisterService | None, settings: Settings
+) -> frozenset[str]:
     """One registration per feature: each module holds its layout and its callbacks side by side. Returns the
     register's callbacks (empty without the register), which the write guard protects."""
     prefix = settings.url_prefix
@@ -214,15 +246,17 @@ def _add_feed_route(app: Dash, source: SnapshotProvider, settings: Settings) -> 
     def atom_feed() -> Response:
         snapshot = source.current()
         base_url = request.host_url.rstrip("/") + settings.url_prefix
-        body = feed.atom_feed(snapshot.dataset, snapshot.changes, snapshot.register_on, base_url,
-                              f"{base_url}{orientation.FEED_PATH}")
+        body = feed.atom_feed(
+            snapshot.dataset, snapshot.changes, snapshot.register_on, base_url, f"{base_url}{orientation.FEED_PATH}"
+        )
         response = Response(body, mimetype="application/atom+xml")
         response.headers["Cache-Control"] = "no-cache"
         return response
 
 
-def _add_file_routes(app: Dash, settings: Settings, geojson_bytes: bytes, plotly_bytes: bytes,
-                     plotly_digest: str) -> None:
+def _add_file_routes(
+    app: Dash, settings: Settings, geojson_bytes: bytes, plotly_bytes: bytes, plotly_digest: str
+) -> None:
     """The server's own routes beside Dash's: the boundaries, the plotly.js bundle, health, robots.txt, and a
     404 for any other file URL; static files served pre-compressed."""
     geojson_digest = content_digest(geojson_bytes)
@@ -261,5 +295,6 @@ def _add_file_routes(app: Dash, settings: Settings, geojson_bytes: bytes, plotly
         # A valid answer rather than the 404 page, which crawlers and audits read as a broken file.
         return Response("User-agent: *\nAllow: /\n", mimetype="text/plain")
 
-    install_precompressed_static(server, (f"{routes}_dash-component-suites/", f"{routes}assets/",
-                                          f"{routes}vendor/", f"{routes}geo/"))
+    install_precompressed_static(
+        server, (f"{routes}_dash-component-suites/", f"{routes}assets/", f"{routes}vendor/", f"{routes}geo/")
+    )

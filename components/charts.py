@@ -53,19 +53,26 @@ def _share(value: float, chart: LollipopChart) -> str:
 def lollipop(chart: LollipopChart, source: str, break_after_slash: bool = False) -> html.Figure:
     """The chart as an HTML list, one item per row; its caption says what the values count."""
     rows = [
-        html.Li(breakable(row.label) if break_after_slash else row.label,
-                className=f"lollipop-row lollipop-{row.marker}", style={"--at": _share(row.value, chart)},
-                title="\n".join(line for line in row.details if line) or None,
-                **data(marker=MARKER_GLYPHS[row.marker],
-                       value=row.value_text + (f" ({DIRECTION_WORDS[row.marker]})" if row.marker in DIRECTION_WORDS
-                                               else "")))
+        html.Li(
+            breakable(row.label) if break_after_slash else row.label,
+            className=f"lollipop-row lollipop-{row.marker}",
+            style={"--at": _share(row.value, chart)},
+            title="\n".join(line for line in row.details if line) or None,
+            **data(
+                marker=MARKER_GLYPHS[row.marker],
+                value=row.value_text + (f" ({DIRECTION_WORDS[row.marker]})" if row.marker in DIRECTION_WORDS else ""),
+            ),
+        )
         for row in chart.rows
     ]
     caption = [chart.axis_title, *source_lines(source)] if source else [chart.axis_title]
-    return html.Figure([
-        html.Ul(rows, className="lollipop-rows"),
-        html.Figcaption("\n".join(caption)),
-    ], className=f"lollipop lollipop-{chart.key}")
+    return html.Figure(
+        [
+            html.Ul(rows, className="lollipop-rows"),
+            html.Figcaption("\n".join(caption)),
+        ],
+        className=f"lollipop lollipop-{chart.key}",
+    )
 
 
 def obtained_list(chart: LollipopChart) -> html.P | None:
@@ -81,5 +88,7 @@ def details_list(chart: LollipopChart, summary: str) -> html.Details:
     """Every row's details as text, one line a row, behind a disclosure: what the tooltips say, for
     readers who cannot hover. One text block, not a component a line, for the reason given above."""
     lines = [f"• {row.label}: {'; '.join(line for line in row.details if line)}" for row in chart.rows if row.details]
-    return html.Details([html.Summary(summary), html.P("\n".join(lines), className="lollipop-details-text")],
-                        className="lollipop-details")
+    return html.Details(
+        [html.Summary(summary), html.P("\n".join(lines), className="lollipop-details-text")],
+        className="lollipop-details",
+    )

@@ -24,8 +24,10 @@ CITE_LINK = "cite-link"
 LINK_COPY = "cite-link-copy"
 LINK_COPY_STATUS = "cite-link-copy-status"
 
-PAPER = ("Public Health England (2016). Police and Public Health: Innovation in practice – "
-         "an overview of collaboration across England.")
+PAPER = (
+    "Public Health England (2016). Police and Public Health: Innovation in practice – "
+    "an overview of collaboration across England."
+)
 
 
 def cite_panel() -> list:
@@ -47,14 +49,26 @@ def about_panel(dataset: Dataset, map_counts: str) -> list:
     boundaries = dataset.boundaries
     return [
         html.H2("About the data"),
-        html.P(["Source: ", html.Cite(PAPER), " ", html.A("Find the paper on GOV.UK", href=PAPER_URL), ". Summaries are this project's own words; every figure "
-                "carries the paper's section, and its reference mark where the paper places one."]),
-        html.P(f"Dataset version {dataset.version}, compiled {dataset.version_date} from the 2016 paper: "
-               f"{len(dataset.initiatives)} initiatives, {len(dataset.outcomes)} figures."),
+        html.P(
+            [
+                "Source: ",
+                html.Cite(PAPER),
+                " ",
+                html.A("Find the paper on GOV.UK", href=PAPER_URL),
+                ". Summaries are this project's own words; every figure "
+                "carries the paper's section, and its reference mark where the paper places one.",
+            ]
+        ),
+        html.P(
+            f"Dataset version {dataset.version}, compiled {dataset.version_date} from the 2016 paper: "
+            f"{len(dataset.initiatives)} initiatives, {len(dataset.outcomes)} figures."
+        ),
         html.P(map_counts, className="about-counts"),
         html.P(f"Boundaries: {boundaries.attribution if boundaries else ''}"),
-        html.P("A force with no initiative in the paper is shaded grey: the paper is a snapshot, so absence from it "
-               "does not mean absence of work."),
+        html.P(
+            "A force with no initiative in the paper is shaded grey: the paper is a snapshot, so absence from it "
+            "does not mean absence of work."
+        ),
     ]
 
 
@@ -65,9 +79,14 @@ def cited_state(state: ViewState) -> ViewState:
 
 def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callable[[], date] = date.today) -> None:
     @app.callback(
-        Output(Ids.CITATION, "children"), Output(Ids.PRINT_DATE, "children"), Output(Ids.PRINT_FILTERS, "children"),
-        Output(Ids.OPEN_FULL, "href"), Output(CITE_LINK, "href"), Output(CITE_LINK, "children"),
-        Input(Ids.STATE, "data"), Input(Ids.URL, "href"),
+        Output(Ids.CITATION, "children"),
+        Output(Ids.PRINT_DATE, "children"),
+        Output(Ids.PRINT_FILTERS, "children"),
+        Output(Ids.OPEN_FULL, "href"),
+        Output(CITE_LINK, "href"),
+        Output(CITE_LINK, "children"),
+        Input(Ids.STATE, "data"),
+        Input(Ids.URL, "href"),
     )
     def show_citation(state_data, href):
         """The citation of the view on screen, rebuilt from the state on every change."""
@@ -75,13 +94,20 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callab
         state = state_from_store(state_data, dataset)
         now = today()
         url = page_view_url(href, cited_state(state), url_prefix)
-        return (citation_line(dataset, url, now),
-                f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
-                f"{dataset.version_date} from the 2016 paper.",
-                filters_text(state, dataset), url, url, url)
+        return (
+            citation_line(dataset, url, now),
+            f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
+            f"{dataset.version_date} from the 2016 paper.",
+            filters_text(state, dataset),
+            url,
+            url,
+            url,
+        )
 
     @app.callback(
-        Output(Ids.DOWNLOAD, "data"), Input(Ids.EXPORT_BUTTON, "n_clicks"), State(Ids.STATE, "data"),
+        Output(Ids.DOWNLOAD, "data"),
+        Input(Ids.EXPORT_BUTTON, "n_clicks"),
+        State(Ids.STATE, "data"),
         State(Ids.URL, "href"),
         prevent_initial_call=True,
     )
@@ -94,16 +120,32 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callab
         in_view = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
         citation = citation_line(dataset, page_view_url(href, cited_state(state), url_prefix), today())
         figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
-        return dcc.send_bytes(view_zip(dataset, in_view, figures, citation),
-                              filename=view_zip_name(dataset, state.force, state.show_wales))
+        return dcc.send_bytes(
+            view_zip(dataset, in_view, figures, citation),
+            filename=view_zip_name(dataset, state.force, state.show_wales),
+        )
 
     # In the browser: the clipboard and plotly's image export are the browser's, not the server's.
-    app.clientside_callback(ClientsideFunction("pphOrientation", "copyText"), Output(Ids.COPY_STATUS, "children"),
-                            Input(Ids.CITATION_COPY, "n_clicks"), State(Ids.CITATION, "children"),
-                            State(Ids.CITATION_COPY, "id"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("pphOrientation", "copyText"), Output(LINK_COPY_STATUS, "children"),
-                            Input(LINK_COPY, "n_clicks"), State(CITE_LINK, "href"), State(LINK_COPY, "id"),
-                            prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("pphOrientation", "copyText"),
+        Output(Ids.COPY_STATUS, "children"),
+        Input(Ids.CITATION_COPY, "n_clicks"),
+        State(Ids.CITATION, "children"),
+        State(Ids.CITATION_COPY, "id"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("pphOrientation", "copyText"),
+        Output(LINK_COPY_STATUS, "children"),
+        Input(LINK_COPY, "n_clicks"),
+        State(CITE_LINK, "href"),
+        State(LINK_COPY, "id"),
+        prevent_initial_call=True,
+    )
     # The figures come from the profile's `chart_images` callback, sent only when the button is pressed.
-    app.clientside_callback(ClientsideFunction("pph", "saveCharts"), Output(Ids.SAVE_CHARTS, "title"),
-                            Input(Ids.CHART_IMAGES, "data"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("pph", "saveCharts"),
+        Output(Ids.SAVE_CHARTS, "title"),
+        Input(Ids.CHART_IMAGES, "data"),
+        prevent_initial_call=True,
+    )

@@ -10,8 +10,7 @@ from dash import dcc, html
 
 from components.attributes import aria
 from domain.aggregation import filters_narrow, reading_of
-from domain.compare import (OFF_MAP_ROW_ID, ComparedForce, MatrixRow, OffMapGroup, SimilarForce, how_obtained,
-                            none_text)
+from domain.compare import OFF_MAP_ROW_ID, ComparedForce, MatrixRow, OffMapGroup, SimilarForce, how_obtained, none_text
 from domain.loading import Dataset
 from domain.provenance import figure_line, provenance_line
 from domain.schema import DERIVED_KIND, Initiative, Note, Outcome
@@ -32,45 +31,82 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
     themes = [t for t in dataset.themes if any(c.theme_counts.get(t.id) for c in compared)]
 
     def figures(outcomes: Iterable[Outcome], how: bool) -> str:
-        return "\n".join(_with_notes(f"{o.measure}: {reading_of(o)} ("
-                                     + (f"{how_obtained(o)}; " if how else "") + f"{figure_line(dataset, o)})",
-                                     [n for n in dataset.notes if n.figure_id == o.id]) for o in outcomes)
+        return "\n".join(
+            _with_notes(
+                f"{o.measure}: {reading_of(o)} ("
+                + (f"{how_obtained(o)}; " if how else "")
+                + f"{figure_line(dataset, o)})",
+                [n for n in dataset.notes if n.figure_id == o.id],
+            )
+            for o in outcomes
+        )
 
     rows = [
         ("Region", [c.region for c in compared]),
         ("Area", [number(c.area_km2, " km²") for c in compared]),
         ("Population (mid-2018)", [number(c.population) for c in compared]),
-        ("Number of initiatives" + (" matching your filters" if filtered else ""),
-         [str(len(c.initiatives)) if c.initiatives else nothing for c in compared]),
-        *[(t.label, [str(c.theme_counts[t.id]) if c.theme_counts.get(t.id) else "none" for c in compared])
-          for t in themes],
+        (
+            "Number of initiatives" + (" matching your filters" if filtered else ""),
+            [str(len(c.initiatives)) if c.initiatives else nothing for c in compared],
+        ),
+        *[
+            (t.label, [str(c.theme_counts[t.id]) if c.theme_counts.get(t.id) else "none" for c in compared])
+            for t in themes
+        ],
         # Each title and figure with where it comes from: the paper's section and marks, or the register's review.
-        ("Initiatives", ["\n".join(_with_notes(f"{i.title} ({provenance_line(dataset, i.id)})",
-                                               dataset.notes_on(i.id)) for i in c.initiatives)
-                         or nothing for c in compared]),
+        (
+            "Initiatives",
+            [
+                "\n".join(
+                    _with_notes(f"{i.title} ({provenance_line(dataset, i.id)})", dataset.notes_on(i.id))
+                    for i in c.initiatives
+                )
+                or nothing
+                for c in compared
+            ],
+        ),
         # A figure the paper derives from a result (a saving worked out from a fall) sits with it, its caveat
         # saying it is the same finding; it is never counted as a result of its own.
-        ("Results (with how they were obtained)",
-         [figures((o for o in c.outcomes if o.is_result or o.kind == DERIVED_KIND), how=True) or "none reported"
-          for c in compared]),
+        (
+            "Results (with how they were obtained)",
+            [
+                figures((o for o in c.outcomes if o.is_result or o.kind == DERIVED_KIND), how=True) or "none reported"
+                for c in compared
+            ],
+        ),
         # Activity, funding and targets say what was done or spent, not what it achieved: a row of their own.
-        ("Activity, funding and target figures (not results)",
-         [figures((o for o in c.outcomes if not o.is_result and o.kind != DERIVED_KIND), how=False) or "none"
-          for c in compared]),
+        (
+            "Activity, funding and target figures (not results)",
+            [
+                figures((o for o in c.outcomes if not o.is_result and o.kind != DERIVED_KIND), how=False) or "none"
+                for c in compared
+            ],
+        ),
     ]
-    return html.Div(html.Table([
-        html.Thead(html.Tr([html.Th("", scope="col"), *[html.Th(c.name, scope="col") for c in compared]])),
-        html.Tbody([html.Tr([html.Th(label, scope="row"), *[html.Td(v) for v in values]]) for label, values in rows]),
-    ], className="comparison-table"), className="table-scroll", tabIndex="0", role="region",
-        **aria(label="Comparison, scrolls sideways"))
+    return html.Div(
+        html.Table(
+            [
+                html.Thead(html.Tr([html.Th("", scope="col"), *[html.Th(c.name, scope="col") for c in compared]])),
+                html.Tbody(
+                    [html.Tr([html.Th(label, scope="row"), *[html.Td(v) for v in values]]) for label, values in rows]
+                ),
+            ],
+            className="comparison-table",
+        ),
+        className="table-scroll",
+        tabIndex="0",
+        role="region",
+        **aria(label="Comparison, scrolls sideways"),
+    )
 
 
 def _with_notes(line: str, notes: Iterable[Note]) -> str:
     return line + "".join(f" [{n.marker}: {n.text}]" for n in notes)
 
 
-def similar_links(similar: Sequence[SimilarForce], anchor: str | None, state: ViewState,
-                  url_prefix: str, dataset: Dataset) -> list:
+def similar_links(
+    similar: Sequence[SimilarForce], anchor: str | None, state: ViewState, url_prefix: str, dataset: Dataset
+) -> list:
     if not anchor or not similar:
         return []
     base = list(state.compare) or [anchor]
@@ -79,8 +115,11 @@ def similar_links(similar: Sequence[SimilarForce], anchor: str | None, state: Vi
         if force.force_id in base:
             continue
         target = replace(state, compare=tuple((base + [force.force_id])[-4:]), notices=())
-        links.append(html.Li([dcc.Link(f"Compare with {force.name}", href=f"{url_prefix}{target.to_query()}"),
-                              f" — {force.reason}"]))
+        links.append(
+            html.Li(
+                [dcc.Link(f"Compare with {force.name}", href=f"{url_prefix}{target.to_query()}"), f" — {force.reason}"]
+            )
+        )
     return [html.P(f"Similar to {dataset.forces_by_id[anchor].name}:"), html.Ul(links)] if links else []
 
 
@@ -93,8 +132,9 @@ def shade(count: int) -> str:
     return "count shade-1" if count == 1 else "count shade-2" if count == 2 else "count shade-3"
 
 
-def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, url_prefix: str,
-                 totals: MatrixRow | None = None) -> html.Div:
+def matrix_table(
+    rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, url_prefix: str, totals: MatrixRow | None = None
+) -> html.Div:
     """The themes x forces table: themes under their groups, each count shaded and a link to the force's view
     filtered to that theme, a dash where there is none, each row's total, and a totals row."""
 
@@ -104,8 +144,14 @@ def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, 
             return html.Td(NO_COUNT, className="none")
         force = None if row.row_id == OFF_MAP_ROW_ID else row.row_id
         # Work with no force area is listed in the national view; a force's shows in the profile.
-        target = replace(state, force=force, themes=(theme_id,), compare=(), notices=(),
-                         view="national" if force is None else "matrix")
+        target = replace(
+            state,
+            force=force,
+            themes=(theme_id,),
+            compare=(),
+            notices=(),
+            view="national" if force is None else "matrix",
+        )
         return html.Td(dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}"), className=shade(count))
 
     # Once the register has added records, each row says how many of its initiatives are the register's.
@@ -117,37 +163,64 @@ def matrix_table(rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, 
             groups[-1] = (label, groups[-1][1] + 1)
         else:
             groups.append((label, 1))
+
     def spanning(text: str, class_name: str | None = None) -> html.Th:
         return html.Th(text, rowSpan=2, scope="col", className=class_name)
 
     header = [
-        html.Tr([spanning("Force"), spanning("Region"),
-                 *[html.Th(label, colSpan=n, scope="colgroup", className="theme-group") for label, n in groups],
-                 spanning("All themes (each initiative once)", "total"),
-                 *([spanning("Added through the register")] if added else [])]),
+        html.Tr(
+            [
+                spanning("Force"),
+                spanning("Region"),
+                *[html.Th(label, colSpan=n, scope="colgroup", className="theme-group") for label, n in groups],
+                spanning("All themes (each initiative once)", "total"),
+                *([spanning("Added through the register")] if added else []),
+            ]
+        ),
         html.Tr([html.Th(t.label, scope="col", title=t.description) for t in dataset.themes]),
     ]
 
     def table_row(row: MatrixRow, total_row: bool = False) -> html.Tr:
-        total = html.Td(str(row.total) if row.total else NO_COUNT,
-                        className="total" + (" none" if not row.total else ""))
-        return html.Tr([html.Th(row.label, scope="row"), html.Td(row.region),
-                        *[(html.Td(str(row.counts[t.id]) if row.counts.get(t.id) else NO_COUNT,
-                                   className="total" + ("" if row.counts.get(t.id) else " none"))
-                           if total_row else cell(row, t.id)) for t in dataset.themes],
-                        total,
-                        *([html.Td(str(row.added), className="count register-count")] if added else [])],
-                       className="totals-row" if total_row else None)
+        total = html.Td(
+            str(row.total) if row.total else NO_COUNT, className="total" + (" none" if not row.total else "")
+        )
+        return html.Tr(
+            [
+                html.Th(row.label, scope="row"),
+                html.Td(row.region),
+                *[
+                    (
+                        html.Td(
+                            str(row.counts[t.id]) if row.counts.get(t.id) else NO_COUNT,
+                            className="total" + ("" if row.counts.get(t.id) else " none"),
+                        )
+                        if total_row
+                        else cell(row, t.id)
+                    )
+                    for t in dataset.themes
+                ],
+                total,
+                *([html.Td(str(row.added), className="count register-count")] if added else []),
+            ],
+            className="totals-row" if total_row else None,
+        )
 
     # What a dash means here, in words, once: none matches the filters, or none in the paper at all.
     key = f"{NO_COUNT} {none_text(filters_narrow(state))}; the darker a number's cell, the more initiatives."
-    parts: list = [html.Caption(key, className="matrix-key"), html.Thead(header),
-                   html.Tbody([table_row(row) for row in rows])]
+    parts: list = [
+        html.Caption(key, className="matrix-key"),
+        html.Thead(header),
+        html.Tbody([table_row(row) for row in rows]),
+    ]
     if totals is not None:
         parts.append(html.Tfoot(table_row(totals, total_row=True)))
-    return html.Div(html.Table(parts, className="matrix-table"),
-                    className="table-scroll matrix-scroll", tabIndex="0", role="region",
-                    **aria(label="Coverage matrix, scrolls sideways and down"))
+    return html.Div(
+        html.Table(parts, className="matrix-table"),
+        className="table-scroll matrix-scroll",
+        tabIndex="0",
+        role="region",
+        **aria(label="Coverage matrix, scrolls sideways and down"),
+    )
 
 
 OFF_MAP_LISTED = 60  # items shown in the National and regional tab before "n more … download this view"
@@ -158,8 +231,12 @@ def off_map_groups(groups: Sequence[OffMapGroup], dataset: Dataset, way_out: htm
     kind and stage, its summary, its figures and where it comes from. `way_out`: what to show when nothing
     matches (a message with "Clear all filters")."""
     if not any(g.initiatives for g in groups):
-        return [way_out or html.P("No national, regional, British Transport Police or Welsh work matches the filters.",
-                                  className="empty")]
+        return [
+            way_out
+            or html.P(
+                "No national, regional, British Transport Police or Welsh work matches the filters.", className="empty"
+            )
+        ]
     by_initiative: dict[str, list[Outcome]] = {}
     for outcome in dataset.outcomes:
         if outcome.initiative_id:
@@ -171,29 +248,48 @@ def off_map_groups(groups: Sequence[OffMapGroup], dataset: Dataset, way_out: htm
         shown += len(items)
         if not items:
             break
-        sections.append(html.Section([
-            html.H3(f"{group.heading} ({len(group.initiatives)})"),
-            html.Ul([_off_map_item(i, dataset, by_initiative.get(i.id, [])) for i in items], className="off-map-items"),
-        ], className="off-map-group"))
+        sections.append(
+            html.Section(
+                [
+                    html.H3(f"{group.heading} ({len(group.initiatives)})"),
+                    html.Ul(
+                        [_off_map_item(i, dataset, by_initiative.get(i.id, [])) for i in items],
+                        className="off-map-items",
+                    ),
+                ],
+                className="off-map-group",
+            )
+        )
     total = sum(len(g.initiatives) for g in groups)
     if total > shown:
-        sections.append(html.P(f"{total - shown} more pieces of work not shown here: narrow the filters, or download "
-                               "this view for every one.", className="note"))
+        sections.append(
+            html.P(
+                f"{total - shown} more pieces of work not shown here: narrow the filters, or download "
+                "this view for every one.",
+                className="note",
+            )
+        )
     return sections
 
 
 def _off_map_item(initiative: Initiative, dataset: Dataset, outcomes: Sequence[Outcome]) -> html.Li:
     themes = ", ".join(dataset.themes_by_id[t].label for t in initiative.themes)
     flags = "".join(f" [{n.marker}: {n.text}]" for n in dataset.notes_on(initiative.id))
-    facts = (f"Themes: {themes} · Evaluation: {initiative.evaluation} · {initiative.kind_of_work.capitalize()}, "
-             f"{initiative.stage} · Where: {initiative.place}")
+    facts = (
+        f"Themes: {themes} · Evaluation: {initiative.evaluation} · {initiative.kind_of_work.capitalize()}, "
+        f"{initiative.stage} · Where: {initiative.place}"
+    )
     figures = [f"{o.measure}: {reading_of(o)} ({'result' if o.is_result else o.kind})" for o in outcomes]
     # id: a force's profile links to the item ("Regional and national work that covers this area").
-    return html.Li([
-        html.Strong(initiative.title + flags),
-        html.P(facts, className="off-map-facts"),
-        html.P(initiative.summary),
-        html.Ul([html.Li(f) for f in figures], className="off-map-figures", **aria(label="Figures")) if figures
-        else html.P("The paper gives no figures for it.", className="off-map-facts"),
-        html.P(f"Source: {provenance_line(dataset, initiative.id)}", className="off-map-source"),
-    ], id=f"work-{initiative.id}")
+    return html.Li(
+        [
+            html.Strong(initiative.title + flags),
+            html.P(facts, className="off-map-facts"),
+            html.P(initiative.summary),
+            html.Ul([html.Li(f) for f in figures], className="off-map-figures", **aria(label="Figures"))
+            if figures
+            else html.P("The paper gives no figures for it.", className="off-map-facts"),
+            html.P(f"Source: {provenance_line(dataset, initiative.id)}", className="off-map-source"),
+        ],
+        id=f"work-{initiative.id}",
+    )

@@ -24,22 +24,37 @@ def force_options(dataset: Dataset) -> list[dict]:
     territorial = sorted((f for f in dataset.forces if f.kind == "territorial"), key=lambda f: f.name)
     # "search": what typing finds besides the label (Dash's dropdown indexes it): common names and aliases,
     # "and" for "&" ("the Met", "Devon and Cornwall").
-    return [{"label": f"{f.name}{' (Wales)' if f.country == 'Wales' else ''}", "value": f.id,
-             "search": force_search_text(f)} for f in territorial]
+    return [
+        {
+            "label": f"{f.name}{' (Wales)' if f.country == 'Wales' else ''}",
+            "value": f.id,
+            "search": force_search_text(f),
+        }
+        for f in territorial
+    ]
 
 
 def panel(dataset: Dataset, compared: Sequence[str] = ()) -> list:
     return [
         html.H2("Compare forces"),
-        html.Div([
-            html.Label("Compare forces (2 to 4)", htmlFor=Ids.COMPARE),
-            # Every option from the start: Dash 4's dropdown drops a value it has no option for, and the
-            # address callback can set this one before the tab is ever shown.
-            dcc.Dropdown(id=Ids.COMPARE, options=force_options(dataset), multi=True, searchable=True,
-                         placeholder="Choose forces to compare", value=list(compared)),
-            html.Button("Add selected force to comparison", id=Ids.ADD_TO_COMPARE, n_clicks=0, className="button"),
-            html.P(id=Ids.ADD_TO_COMPARE_STATUS, className="compare-status", role="status"),
-        ], className="control section-controls"),
+        html.Div(
+            [
+                html.Label("Compare forces (2 to 4)", htmlFor=Ids.COMPARE),
+                # Every option from the start: Dash 4's dropdown drops a value it has no option for, and the
+                # address callback can set this one before the tab is ever shown.
+                dcc.Dropdown(
+                    id=Ids.COMPARE,
+                    options=force_options(dataset),
+                    multi=True,
+                    searchable=True,
+                    placeholder="Choose forces to compare",
+                    value=list(compared),
+                ),
+                html.Button("Add selected force to comparison", id=Ids.ADD_TO_COMPARE, n_clicks=0, className="button"),
+                html.P(id=Ids.ADD_TO_COMPARE_STATUS, className="compare-status", role="status"),
+            ],
+            className="control section-controls",
+        ),
         html.Div(comparison_table((), dataset), id=Ids.COMPARISON, **attributes({"aria-live": "polite"})),
         html.Div(id=Ids.SIMILAR, className="similar"),
         shown_state_store(VIEW),
@@ -49,11 +64,17 @@ def panel(dataset: Dataset, compared: Sequence[str] = ()) -> list:
 def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
     pass_state_while_shown(app, VIEW)
     # Said in the browser, only when pressed: no request, and nothing on the default path.
-    app.clientside_callback(ClientsideFunction("pph", "addToCompareStatus"), Output(Ids.ADD_TO_COMPARE_STATUS, "children"),
-                            Input(Ids.ADD_TO_COMPARE, "n_clicks"), State(Ids.STATE, "data"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("pph", "addToCompareStatus"),
+        Output(Ids.ADD_TO_COMPARE_STATUS, "children"),
+        Input(Ids.ADD_TO_COMPARE, "n_clicks"),
+        State(Ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
-        Output(Ids.COMPARISON, "children"), Output(Ids.SIMILAR, "children"),
+        Output(Ids.COMPARISON, "children"),
+        Output(Ids.SIMILAR, "children"),
         Input(shown_state_id(VIEW), "data"),
         prevent_initial_call=True,  # nothing to compare in the default view
     )
@@ -68,7 +89,12 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
         table = comparison_table(compared, dataset, filters_narrow(state))
         if filters_narrow(state) and len(compared) > 1 and not any(c.initiatives for c in compared):
             # None of the forces has a matching initiative: the way out comes first, above the empty rows.
-            table = html.Div([nothing_matches("None of these forces has an initiative that matches your filters.",
-                                              url_prefix, state), table])
-        return (table,
-                similar_links(similar, anchor, state, url_prefix, dataset))
+            table = html.Div(
+                [
+                    nothing_matches(
+                        "None of these forces has an initiative that matches your filters.", url_prefix, state
+                    ),
+                    table,
+                ]
+            )
+        return (table, similar_links(similar, anchor, state, url_prefix, dataset))

@@ -43,11 +43,13 @@ def check_seconds(poll_seconds: int) -> int:
 
 
 def layout(snapshot: Snapshot, unreachable: bool, poll_seconds: int) -> html.Div:
-    return html.Div([
-        dcc.Store(id=SHOWN, data=revision_of(snapshot)),
-        dcc.Interval(id=CHECK, interval=check_seconds(poll_seconds) * 1000),
-        html.Div(html.P(UNREACHABLE_TEXT) if unreachable else None, id=NOTICE, role="status", className="notice"),
-    ])
+    return html.Div(
+        [
+            dcc.Store(id=SHOWN, data=revision_of(snapshot)),
+            dcc.Interval(id=CHECK, interval=check_seconds(poll_seconds) * 1000),
+            html.Div(html.P(UNREACHABLE_TEXT) if unreachable else None, id=NOTICE, role="status", className="notice"),
+        ]
+    )
 
 
 def reload_link(url_prefix: str, search: object) -> html.P:
@@ -56,9 +58,14 @@ def reload_link(url_prefix: str, search: object) -> html.P:
 
 
 def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
-    @app.callback(Output(NOTICE, "children"), Output(CHECK, "disabled"),
-                  Input(CHECK, "n_intervals"), State(SHOWN, "data"), State(Ids.URL, "search"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(NOTICE, "children"),
+        Output(CHECK, "disabled"),
+        Input(CHECK, "n_intervals"),
+        State(SHOWN, "data"),
+        State(Ids.URL, "search"),
+        prevent_initial_call=True,
+    )
     def tell_of_new_records(_ticks, shown, search):
         # Later, not merely different: the worker answering may not have seen what the page's worker had.
         if not isinstance(shown, int) or revision_of(source.current()) <= shown:

@@ -26,16 +26,22 @@ from domain.source import SnapshotProvider
 from domain.state import DEFAULT_STATE, ViewState
 
 # Said beside the map, so nobody reads the colour as "case studies" or as the amount of work done.
-MAP_COUNTS = ("The map counts initiatives: one initiative is one named piece of work the paper places in that "
-              "force area. A case study of the paper may hold several. Regional and national work, and work cited "
-              "as evidence from elsewhere, is not counted on the map.")
+MAP_COUNTS = (
+    "The map counts initiatives: one initiative is one named piece of work the paper places in that "
+    "force area. A case study of the paper may hold several. Regional and national work, and work cited "
+    "as evidence from elsewhere, is not counted on the map."
+)
 # The paper's own caution (its introduction), in the project's words, beside the map rather than only in About.
-PAPER_CAUTION = ("The paper gives examples, not a census: it says it cannot capture all the work going on, and "
-                 "that showing one area's work on a topic does not mean others lack it. A pale or grey area may "
-                 "simply be one the paper did not describe.")
-MAP_LABEL = ("Map of the police force areas, each coloured by what the key above it says. The arrow keys "
-             "move between forces and Enter selects one; the Force list above does the same, and the map as a "
-             "table, below, lists the same counts.")
+PAPER_CAUTION = (
+    "The paper gives examples, not a census: it says it cannot capture all the work going on, and "
+    "that showing one area's work on a topic does not mean others lack it. A pale or grey area may "
+    "simply be one the paper did not describe."
+)
+MAP_LABEL = (
+    "Map of the police force areas, each coloured by what the key above it says. The arrow keys "
+    "move between forces and Enter selects one; the Force list above does the same, and the map as a "
+    "table, below, lists the same counts."
+)
 # Where the keyboard starts on the map when no force is selected: one stated force near the middle of England, so
 # the arrows reach any other in a few presses (the selected force, when there is one, is the start instead).
 KEYBOARD_START = "E23000021"  # Leicestershire Police
@@ -45,12 +51,17 @@ def map_hint(dataset: Dataset) -> str:
     """The visible hint naming the map's keys and where the keyboard starts."""
     start = dataset.forces_by_id.get(KEYBOARD_START)
     where = f", else on {start.name}" if start else ""
-    return (f"Keyboard: Tab to the map, then arrow keys move between forces; Enter selects. It starts on the selected "
-            f"force{where}.")
+    return (
+        f"Keyboard: Tab to the map, then arrow keys move between forces; Enter selects. It starts on the selected "
+        f"force{where}."
+    )
 
 
-COLOUR_OPTIONS = [{"label": "Initiatives", "value": "initiatives"}, {"label": "Themes covered", "value": "themes"},
-                  {"label": "Results reported", "value": "results"}]
+COLOUR_OPTIONS = [
+    {"label": "Initiatives", "value": "initiatives"},
+    {"label": "Themes covered", "value": "themes"},
+    {"label": "Results reported", "value": "results"},
+]
 
 
 def measure_pressed(chosen: str, measure: str) -> str:
@@ -68,9 +79,12 @@ def register_legend(dataset: Dataset) -> list:
     """Which source the counts come from, once the register has added to the paper. The pointer to the filters
     is a part of its own, which the embedded widget (no filters) does not show."""
     added = len(dataset.provenance)
-    return [f"Counts include {added} initiative{'' if added == 1 else 's'} added through the register after "
-            "review, besides the 2016 paper's",
-            html.Span("; choose a source in the filters to see either alone", className="not-in-embed"), "."]
+    return [
+        f"Counts include {added} initiative{'' if added == 1 else 's'} added through the register after "
+        "review, besides the 2016 paper's",
+        html.Span("; choose a source in the filters to see either alone", className="not-in-embed"),
+        ".",
+    ]
 
 
 def results_count(matching: int, total: int) -> str:
@@ -95,8 +109,16 @@ def legend(entries: Sequence[LegendEntry], url_prefix: str = "/", state: ViewSta
     the filters leave every force area grey, the key's one entry carries the way out ("Clear all filters")."""
     way_out = filters_narrow(state) and len(entries) == 1 and entries[0].label.startswith("No ")
     tail: list[str | Component] = [" ", clear_all_link(url_prefix, state)] if way_out else []
-    return [html.Li([html.Span(className="swatch", style={"background": e.colour}),
-                     f"{e.label} ({e.forces} force area{'' if e.forces == 1 else 's'})", *tail]) for e in entries]
+    return [
+        html.Li(
+            [
+                html.Span(className="swatch", style={"background": e.colour}),
+                f"{e.label} ({e.forces} force area{'' if e.forces == 1 else 's'})",
+                *tail,
+            ]
+        )
+        for e in entries
+    ]
 
 
 def colours_for(dataset: Dataset, join: ForceJoin, state: ViewState) -> MapColours:
@@ -108,46 +130,85 @@ def colours_for(dataset: Dataset, join: ForceJoin, state: ViewState) -> MapColou
 def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE, url_prefix: str = "/") -> html.Section:
     """The map coloured for `state`'s filters; the selected force's outline is drawn in the browser."""
     colours = colours_for(dataset, join, state)
-    return html.Section([
-        # What the colour counts, its key and the paper's caution come before the map: at 1280 x 720 they are
-        # in the first view, with the map.
-        html.H2(map_title(state.colour, filters_narrow(state)), id=Ids.MAP_TITLE, className="map-title"),
-        # Plain toggle buttons, not Dash's RadioItems: that draws a listbox of options holding radio inputs,
-        # which axe rejects (nested controls, a nameless listbox).
-        html.Div([
-            html.Span("Colour by", id=f"{Ids.MAP_MEASURE}-label", className="map-measure-label"),
-            *[html.Button(option["label"], id=map_measure_button(option["value"]), n_clicks=0,
-                          className="button toggle map-measure",
-                          **attributes({"aria-pressed": measure_pressed(state.colour, option["value"])}))
-              for option in COLOUR_OPTIONS],
-        ], id=Ids.MAP_MEASURE, role="group", className="map-controls",
-            **attributes({"aria-labelledby": f"{Ids.MAP_MEASURE}-label"})),
-        html.Ul(legend(colours.legend, url_prefix, state), id=Ids.MAP_LEGEND, className="map-legend", **attributes({"aria-label": "Key"})),
-        html.P(PAPER_CAUTION, className="legend-note map-caution"),
-        # Filled by assets/force-map.js; React renders no children into it, so it never redraws over the map.
-        html.Div(id=Ids.MAP, className="map", **attributes({"data-label": MAP_LABEL, "data-start-force": KEYBOARD_START,
-                                                 "aria-describedby": Ids.MAP_HINT})),
-        html.P(map_hint(dataset), id=Ids.MAP_HINT, className="map-hint"),
-        dcc.Store(id=Ids.MAP_SHAPES, data=shapes(dataset).as_data()),
-        dcc.Store(id=Ids.MAP_COLOURS, data=colours.as_data()),
-        dcc.Store(id=Ids.MAP_CLICK),
-        dcc.Store(id=Ids.MAP_DRAWN),
-        html.P(MAP_COUNTS, className="legend-note legend-counts"),
-        html.P(register_legend(dataset), className="legend-note legend-source", hidden=not dataset.provenance),
-        *on_demand("the map as a table", Ids.FORCE_TABLE_TOGGLE, Ids.FORCE_TABLE_BODY, Ids.FORCE_TABLE, [
-            html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
-            dcc.Dropdown(id=Ids.FORCE_TABLE_SORT, value="force", clearable=False, options=[
-                {"label": "Force (A to Z)", "value": "force"},
-                {"label": "Region", "value": "region"},
-                {"label": "Initiatives (most first)", "value": "count"},
-            ]),
-        ], "map-table"),
-    ], className="map-panel", **attributes({"aria-label": "Map of police force areas"}))
+    return html.Section(
+        [
+            # What the colour counts, its key and the paper's caution come before the map: at 1280 x 720 they are
+            # in the first view, with the map.
+            html.H2(map_title(state.colour, filters_narrow(state)), id=Ids.MAP_TITLE, className="map-title"),
+            # Plain toggle buttons, not Dash's RadioItems: that draws a listbox of options holding radio inputs,
+            # which axe rejects (nested controls, a nameless listbox).
+            html.Div(
+                [
+                    html.Span("Colour by", id=f"{Ids.MAP_MEASURE}-label", className="map-measure-label"),
+                    *[
+                        html.Button(
+                            option["label"],
+                            id=map_measure_button(option["value"]),
+                            n_clicks=0,
+                            className="button toggle map-measure",
+                            **attributes({"aria-pressed": measure_pressed(state.colour, option["value"])}),
+                        )
+                        for option in COLOUR_OPTIONS
+                    ],
+                ],
+                id=Ids.MAP_MEASURE,
+                role="group",
+                className="map-controls",
+                **attributes({"aria-labelledby": f"{Ids.MAP_MEASURE}-label"}),
+            ),
+            html.Ul(
+                legend(colours.legend, url_prefix, state),
+                id=Ids.MAP_LEGEND,
+                className="map-legend",
+                **attributes({"aria-label": "Key"}),
+            ),
+            html.P(PAPER_CAUTION, className="legend-note map-caution"),
+            # Filled by assets/force-map.js; React renders no children into it, so it never redraws over the map.
+            html.Div(
+                id=Ids.MAP,
+                className="map",
+                **attributes(
+                    {"data-label": MAP_LABEL, "data-start-force": KEYBOARD_START, "aria-describedby": Ids.MAP_HINT}
+                ),
+            ),
+            html.P(map_hint(dataset), id=Ids.MAP_HINT, className="map-hint"),
+            dcc.Store(id=Ids.MAP_SHAPES, data=shapes(dataset).as_data()),
+            dcc.Store(id=Ids.MAP_COLOURS, data=colours.as_data()),
+            dcc.Store(id=Ids.MAP_CLICK),
+            dcc.Store(id=Ids.MAP_DRAWN),
+            html.P(MAP_COUNTS, className="legend-note legend-counts"),
+            html.P(register_legend(dataset), className="legend-note legend-source", hidden=not dataset.provenance),
+            *on_demand(
+                "the map as a table",
+                Ids.FORCE_TABLE_TOGGLE,
+                Ids.FORCE_TABLE_BODY,
+                Ids.FORCE_TABLE,
+                [
+                    html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
+                    dcc.Dropdown(
+                        id=Ids.FORCE_TABLE_SORT,
+                        value="force",
+                        clearable=False,
+                        options=[
+                            {"label": "Force (A to Z)", "value": "force"},
+                            {"label": "Region", "value": "region"},
+                            {"label": "Initiatives (most first)", "value": "count"},
+                        ],
+                    ),
+                ],
+                "map-table",
+            ),
+        ],
+        className="map-panel",
+        **attributes({"aria-label": "Map of police force areas"}),
+    )
 
 
 def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
     @app.callback(
-        Output(Ids.MAP_COLOURS, "data"), Output(Ids.MAP_LEGEND, "children"), Output(Ids.MAP_TITLE, "children"),
+        Output(Ids.MAP_COLOURS, "data"),
+        Output(Ids.MAP_LEGEND, "children"),
+        Output(Ids.MAP_TITLE, "children"),
         Output(Ids.RESULTS_COUNT, "children"),
         Input(Ids.FILTERS, "data"),
         prevent_initial_call=True,  # the layout already holds the default view's colours: never draw the map twice
@@ -157,17 +218,30 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
         dataset = snapshot.dataset
         state = state_from_store(filters_data, dataset)
         colours = colours_for(dataset, snapshot.join, state)
-        return (colours.as_data(), legend(colours.legend, url_prefix, state), map_title(state.colour, filters_narrow(state)),
-                results_count_of(dataset, state))
+        return (
+            colours.as_data(),
+            legend(colours.legend, url_prefix, state),
+            map_title(state.colour, filters_narrow(state)),
+            results_count_of(dataset, state),
+        )
 
     # Drawn in the browser: the shapes once, then colours and the selected force's outline as they change.
-    app.clientside_callback(ClientsideFunction("forceMap", "draw"), Output(Ids.MAP_DRAWN, "data"),
-                            Input(Ids.MAP_SHAPES, "data"), Input(Ids.MAP_COLOURS, "data"), Input(Ids.STATE, "data"))
+    app.clientside_callback(
+        ClientsideFunction("forceMap", "draw"),
+        Output(Ids.MAP_DRAWN, "data"),
+        Input(Ids.MAP_SHAPES, "data"),
+        Input(Ids.MAP_COLOURS, "data"),
+        Input(Ids.STATE, "data"),
+    )
 
     @app.callback(
-        Output(Ids.FORCE_TABLE, "children"), Output(Ids.FORCE_TABLE_BODY, "hidden"),
-        Output(Ids.FORCE_TABLE_TOGGLE, "children"), Output(Ids.FORCE_TABLE_TOGGLE, "aria-expanded"),
-        Input(Ids.FILTERS, "data"), Input(Ids.FORCE_TABLE_SORT, "value"), Input(Ids.FORCE_TABLE_TOGGLE, "n_clicks"),
+        Output(Ids.FORCE_TABLE, "children"),
+        Output(Ids.FORCE_TABLE_BODY, "hidden"),
+        Output(Ids.FORCE_TABLE_TOGGLE, "children"),
+        Output(Ids.FORCE_TABLE_TOGGLE, "aria-expanded"),
+        Input(Ids.FILTERS, "data"),
+        Input(Ids.FORCE_TABLE_SORT, "value"),
+        Input(Ids.FORCE_TABLE_TOGGLE, "n_clicks"),
         prevent_initial_call=True,  # closed until asked for
     )
     def show_force_table(filters_data, sort_by, toggles):
@@ -177,9 +251,13 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
         dataset = snapshot.dataset
         state = state_from_store(filters_data, dataset)
         counts = force_counts(dataset, snapshot.join, filter_initiatives(dataset, state), state.show_wales)
-        table = force_table(counts, dataset, sort_by if isinstance(sort_by, str) else "force",
-                            partial(force_link, url_prefix, state),
-                            none_label("initiatives", filters_narrow(state)))
+        table = force_table(
+            counts,
+            dataset,
+            sort_by if isinstance(sort_by, str) else "force",
+            partial(force_link, url_prefix, state),
+            none_label("initiatives", filters_narrow(state)),
+        )
         return table, *toggle_outputs(True, "the map as a table")
 
 

@@ -23,8 +23,11 @@ from domain.source import SnapshotProvider, Snapshot
 from domain.state import ViewState
 
 
-BASIC_SORTS = [{"label": "Force (A to Z)", "value": "force"}, {"label": "Region", "value": "region"},
-               {"label": "All themes (most first)", "value": "total"}]
+BASIC_SORTS = [
+    {"label": "Force (A to Z)", "value": "force"},
+    {"label": "Region", "value": "region"},
+    {"label": "All themes (most first)", "value": "total"},
+]
 
 
 def sort_options(dataset: Dataset) -> list[dict]:
@@ -34,20 +37,33 @@ def sort_options(dataset: Dataset) -> list[dict]:
 def panel(dataset: Dataset) -> list:
     return [
         html.H2("Coverage matrix: themes by force"),
-        html.P("How many initiatives the 2016 paper records for each force and theme under the current "
-               "filters, themes grouped as the paper groups them. A number links to those initiatives; the darker "
-               "its cell, the more there are. A dash (–) means none: none matches your filters, or the paper "
-               "describes none there, not that no work happens. The last column and row count each initiative "
-               "once, however many themes or force areas it spans."),
-        *on_demand("the coverage matrix", Ids.MATRIX_TOGGLE, Ids.MATRIX_BODY, Ids.MATRIX, [
-            html.Label("Sort rows by", htmlFor=Ids.MATRIX_SORT),
-            # The themes join the options when the matrix is opened: a dropdown indexes every option for
-            # search as it is drawn, and this one is hidden on most visits.
-            dcc.Dropdown(id=Ids.MATRIX_SORT, value="force", clearable=False, options=BASIC_SORTS),
-            html.Button("Download the matrix (CSV and a README, zipped)", id=Ids.MATRIX_EXPORT, n_clicks=0,
-                        className="button"),
-            dcc.Download(id=Ids.MATRIX_DOWNLOAD),
-        ], "matrix-body"),
+        html.P(
+            "How many initiatives the 2016 paper records for each force and theme under the current "
+            "filters, themes grouped as the paper groups them. A number links to those initiatives; the darker "
+            "its cell, the more there are. A dash (–) means none: none matches your filters, or the paper "
+            "describes none there, not that no work happens. The last column and row count each initiative "
+            "once, however many themes or force areas it spans."
+        ),
+        *on_demand(
+            "the coverage matrix",
+            Ids.MATRIX_TOGGLE,
+            Ids.MATRIX_BODY,
+            Ids.MATRIX,
+            [
+                html.Label("Sort rows by", htmlFor=Ids.MATRIX_SORT),
+                # The themes join the options when the matrix is opened: a dropdown indexes every option for
+                # search as it is drawn, and this one is hidden on most visits.
+                dcc.Dropdown(id=Ids.MATRIX_SORT, value="force", clearable=False, options=BASIC_SORTS),
+                html.Button(
+                    "Download the matrix (CSV and a README, zipped)",
+                    id=Ids.MATRIX_EXPORT,
+                    n_clicks=0,
+                    className="button",
+                ),
+                dcc.Download(id=Ids.MATRIX_DOWNLOAD),
+            ],
+            "matrix-body",
+        ),
     ]
 
 
@@ -55,8 +71,11 @@ def sorted_matrix(snapshot: Snapshot, state: ViewState, sort_column: object) -> 
     """The matrix's rows under the state's filters, sorted by `sort_column` as the browser sent it (by force
     when it is not one the matrix offers); a theme's column sorts the most first."""
     dataset = snapshot.dataset
-    column = sort_column if isinstance(sort_column, str) and sort_column in {"force", "region", "total",
-                                                                             *dataset.themes_by_id} else "force"
+    column = (
+        sort_column
+        if isinstance(sort_column, str) and sort_column in {"force", "region", "total", *dataset.themes_by_id}
+        else "force"
+    )
     rows = coverage_matrix(dataset, snapshot.join, filter_initiatives(dataset, state), state.show_wales)
     return sort_matrix(rows, column, descending=column not in {"force", "region"})
 
@@ -67,9 +86,14 @@ def totals_of(snapshot: Snapshot, state: ViewState) -> MatrixRow:
 
 def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callable[[], date] = date.today) -> None:
     @app.callback(
-        Output(Ids.MATRIX, "children"), Output(Ids.MATRIX_BODY, "hidden"),
-        Output(Ids.MATRIX_TOGGLE, "children"), Output(Ids.MATRIX_TOGGLE, "aria-expanded"), Output(Ids.MATRIX_SORT, "options"),
-        Input(Ids.FILTERS, "data"), Input(Ids.MATRIX_SORT, "value"), Input(Ids.MATRIX_TOGGLE, "n_clicks"),
+        Output(Ids.MATRIX, "children"),
+        Output(Ids.MATRIX_BODY, "hidden"),
+        Output(Ids.MATRIX_TOGGLE, "children"),
+        Output(Ids.MATRIX_TOGGLE, "aria-expanded"),
+        Output(Ids.MATRIX_SORT, "options"),
+        Input(Ids.FILTERS, "data"),
+        Input(Ids.MATRIX_SORT, "value"),
+        Input(Ids.MATRIX_TOGGLE, "n_clicks"),
         prevent_initial_call=True,  # closed until asked for
     )
     def show_matrix(filters_data, sort_column, toggles):
@@ -82,13 +106,22 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callab
         shown: list[Component] = [table]
         if filters_narrow(state) and not totals.total:  # every cell a dash: the way out above them
             # The filters' store holds no tab: the way out keeps the reader on this one.
-            shown.insert(0, nothing_matches("No initiative matches your filters, so every cell is a dash.", url_prefix,
-                                            replace(state, view="matrix")))
+            shown.insert(
+                0,
+                nothing_matches(
+                    "No initiative matches your filters, so every cell is a dash.",
+                    url_prefix,
+                    replace(state, view="matrix"),
+                ),
+            )
         return shown, *toggle_outputs(True, "the coverage matrix"), sort_options(snapshot.dataset)
 
     @app.callback(
-        Output(Ids.MATRIX_DOWNLOAD, "data"), Input(Ids.MATRIX_EXPORT, "n_clicks"),
-        State(Ids.STATE, "data"), State(Ids.MATRIX_SORT, "value"), State(Ids.URL, "href"),
+        Output(Ids.MATRIX_DOWNLOAD, "data"),
+        Input(Ids.MATRIX_EXPORT, "n_clicks"),
+        State(Ids.STATE, "data"),
+        State(Ids.MATRIX_SORT, "value"),
+        State(Ids.URL, "href"),
         prevent_initial_call=True,
     )
     def download_matrix(n_clicks, state_data, sort_column, href):
@@ -98,6 +131,7 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callab
         dataset = snapshot.dataset
         state = state_from_store(state_data, dataset)
         citation = citation_line(dataset, page_view_url(href, state, url_prefix), today())
-        return dcc.send_bytes(matrix_zip(sorted_matrix(snapshot, state, sort_column), dataset, citation,
-                                         totals_of(snapshot, state)),
-                              filename="police-public-health-coverage-matrix.zip")
+        return dcc.send_bytes(
+            matrix_zip(sorted_matrix(snapshot, state, sort_column), dataset, citation, totals_of(snapshot, state)),
+            filename="police-public-health-coverage-matrix.zip",
+        )

@@ -24,11 +24,15 @@ VIEW = "national"
 def national_intro(show_wales: bool) -> str:
     """What the list holds, as the Welsh forces' toggle has the map: Welsh work is on the map while shown."""
     if show_wales:
-        return ("The Welsh forces are shown on the map, so their work is there, not here. Listed: national, "
-                "regional and British Transport Police work, which has no force area on the map, grouped by scope "
-                "and region: the paper names no single force for it.")
-    return ("Listed: national, regional and British Transport Police work, which has no force area on the map, "
-            "and Welsh work while the Welsh forces are hidden, grouped by scope and region.")
+        return (
+            "The Welsh forces are shown on the map, so their work is there, not here. Listed: national, "
+            "regional and British Transport Police work, which has no force area on the map, grouped by scope "
+            "and region: the paper names no single force for it."
+        )
+    return (
+        "Listed: national, regional and British Transport Police work, which has no force area on the map, "
+        "and Welsh work while the Welsh forces are hidden, grouped by scope and region."
+    )
 
 
 def national_panel() -> list:
@@ -45,8 +49,10 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str = "/") -> None
     pass_state_while_shown(app, VIEW)
 
     @app.callback(
-        Output(Ids.OFF_MAP, "children"), Output(Ids.OFF_MAP_FOR, "data"),
-        Input(shown_state_id(VIEW), "data"), State(Ids.OFF_MAP_FOR, "data"),
+        Output(Ids.OFF_MAP, "children"),
+        Output(Ids.OFF_MAP_FOR, "data"),
+        Input(shown_state_id(VIEW), "data"),
+        State(Ids.OFF_MAP_FOR, "data"),
         prevent_initial_call=True,  # filled when its tab is first shown
     )
     def show_national_work(state_data, shown_for):
@@ -60,8 +66,17 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str = "/") -> None
         if key == shown_for:
             raise PreventUpdate
         matching = filter_initiatives(dataset, state)
-        return [html.P(national_intro(state.show_wales), className="note"),
-                *off_map_groups(group_off_map(snapshot.join, off_map_initiatives(snapshot.join, matching,
-                                                                                  state.show_wales)), dataset,
-                                  None if not filters_narrow(state) else nothing_matches("No national, regional, British Transport Police or Welsh work "
-                                                  "matches your filters.", url_prefix, state))], key
+        return [
+            html.P(national_intro(state.show_wales), className="note"),
+            *off_map_groups(
+                group_off_map(snapshot.join, off_map_initiatives(snapshot.join, matching, state.show_wales)),
+                dataset,
+                None
+                if not filters_narrow(state)
+                else nothing_matches(
+                    "No national, regional, British Transport Police or Welsh work matches your filters.",
+                    url_prefix,
+                    state,
+                ),
+            ),
+        ], key

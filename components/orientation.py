@@ -15,8 +15,17 @@ from dash.development.base_component import Component
 from components.attributes import aria
 
 from components.ids import Ids
-from domain.feed import (PAPER_TITLE, PAPER_URL, Change, data_line, dataset_release_line, detail_line, headline,
-                         latest, view_link)
+from domain.feed import (
+    PAPER_TITLE,
+    PAPER_URL,
+    Change,
+    data_line,
+    dataset_release_line,
+    detail_line,
+    headline,
+    latest,
+    view_link,
+)
 from domain.loading import Dataset
 from domain.source import Snapshot
 
@@ -43,27 +52,56 @@ def glossary(register_on: bool) -> html.Dl:
     """The terms the views use, each in a line."""
     terms: list[tuple[str, str | Component]] = [
         ("Initiative", "One piece of work the paper describes: a service, a programme, a pilot, a campaign …"),
-        ("Case studies and sections", "How the paper itself is arranged: a case study is one local example (it "
-         "may hold several initiatives); a national section describes national or regional work."),
-        ("Result", "A figure that measures what an initiative achieved (a fall in detentions, say). Each says how "
-         "it was obtained: before and after, the service's own figures, a named evaluation."),
-        ("Derived from a result", "The same finding worked out in other terms, such as a saving worked out from a "
-         "fall: shown beside its result, never counted as a second one."),
-        ("Activity or parameter", "What the work does or is (the hours of a shift, the number of nurses): not a "
-         "result. Funding, targets and coverage are kept apart from results in the same way."),
+        (
+            "Case studies and sections",
+            "How the paper itself is arranged: a case study is one local example (it "
+            "may hold several initiatives); a national section describes national or regional work.",
+        ),
+        (
+            "Result",
+            "A figure that measures what an initiative achieved (a fall in detentions, say). Each says how "
+            "it was obtained: before and after, the service's own figures, a named evaluation.",
+        ),
+        (
+            "Derived from a result",
+            "The same finding worked out in other terms, such as a saving worked out from a "
+            "fall: shown beside its result, never counted as a second one.",
+        ),
+        (
+            "Activity or parameter",
+            "What the work does or is (the hours of a shift, the number of nurses): not a "
+            "result. Funding, targets and coverage are kept apart from results in the same way.",
+        ),
         ("Background", "Research or statistics the paper cites, from elsewhere: not a result of the initiative."),
-        ("Evaluation", html.Ul([html.Li([html.Strong(level), f": {words}"]) for level, words in EVALUATION_HELP.items()])),
-        ("Kind of work and stage", "What the work is (programme, service, pilot, campaign, training, event, "
-         "operation, product, partnership) and how far along it was when the paper was written (proposed, "
-         "planned, in development, running, completed)."),
-        ("Core topic", "The paper groups its themes: 8 core topics it set out to cover, further topics, and "
-         "broader themes that run across them."),
-        ("Reference marks", "\"ref 36\" is the paper's own numbered reference placed on a figure or an initiative; "
-         "\"no reference mark\" means the paper states it without one."),
+        (
+            "Evaluation",
+            html.Ul([html.Li([html.Strong(level), f": {words}"]) for level, words in EVALUATION_HELP.items()]),
+        ),
+        (
+            "Kind of work and stage",
+            "What the work is (programme, service, pilot, campaign, training, event, "
+            "operation, product, partnership) and how far along it was when the paper was written (proposed, "
+            "planned, in development, running, completed).",
+        ),
+        (
+            "Core topic",
+            "The paper groups its themes: 8 core topics it set out to cover, further topics, and "
+            "broader themes that run across them.",
+        ),
+        (
+            "Reference marks",
+            '"ref 36" is the paper\'s own numbered reference placed on a figure or an initiative; '
+            '"no reference mark" means the paper states it without one.',
+        ),
     ]
     if register_on:
-        terms.append(("Register", "Initiatives, errata and follow-ups added through this dashboard, each reviewed "
-                      "before it is published and marked \"Register\", never as the paper's."))
+        terms.append(
+            (
+                "Register",
+                "Initiatives, errata and follow-ups added through this dashboard, each reviewed "
+                'before it is published and marked "Register", never as the paper\'s.',
+            )
+        )
     items: list = []
     for term, meaning in terms:
         items += [html.Dt(term), html.Dd(meaning)]
@@ -79,8 +117,12 @@ def recent_items(dataset: Dataset, register_on: bool, changes: tuple[Change, ...
         for change in shown:
             title = headline(change)
             link = html.A(title, href=view_link(change, url_prefix)) if change.about_id else html.Span(title)
-            items.append(html.Li([link, html.Br(), html.Span(detail_line(change), className="recent-detail")],
-                                 className="recent-register"))
+            items.append(
+                html.Li(
+                    [link, html.Br(), html.Span(detail_line(change), className="recent-detail")],
+                    className="recent-register",
+                )
+            )
         if not shown:
             items.append(html.Li("The register has published nothing yet.", className="recent-register"))
     items.append(html.Li(dataset_release_line(dataset), className="recent-paper"))
@@ -92,30 +134,68 @@ def layout(snapshot: Snapshot, url_prefix: str) -> html.Div:
     register_on = snapshot.register_on
     from components.shell import VIEW_LABELS  # the tabs' names, said once (shell imports this module)
 
-    return html.Div([
-        html.P([
-            html.A(["The source paper", html.Span(f": {PAPER_TITLE}", className="visually-hidden"),
-                    " (PHE, 2016: find it on GOV.UK)"], href=PAPER_URL, className="paper-link"),
-            html.Span(" · ", **aria(hidden="true")),
-            html.Span(data_line(dataset, register_on, snapshot.changes), id=DATA_LINE),
-        ], className="orientation-line"),
-        html.Details([
-            html.Summary("How to read this"),
-            html.Div([html.P("The map and its views show what the paper describes: examples, not a census of all "
-                             "such work. The terms they use:"), glossary(register_on)], className="orientation-body"),
-        ], id=HELP, className="orientation-more"),
-        html.Details([
-            html.Summary("Recently added or corrected"),
-            html.Div([
-                html.Ul(recent_items(dataset, register_on, snapshot.changes, url_prefix), id=RECENT_LIST,
-                        className="recent-list"),
-                html.P(html.A("Follow these changes as an Atom feed", href=f"{url_prefix}{FEED_PATH}")),
-            ], className="orientation-body"),
-        ], id=RECENT, className="orientation-more"),
-        dcc.Store(id=TITLE_NAMES, data={"forces": {f.id: f.name for f in dataset.forces},
-                                        "views": VIEW_LABELS, "suffix": TITLE_SUFFIX}),
-        dcc.Store(id=TITLE),
-    ], id=ROOT, className="orientation")
+    return html.Div(
+        [
+            html.P(
+                [
+                    html.A(
+                        [
+                            "The source paper",
+                            html.Span(f": {PAPER_TITLE}", className="visually-hidden"),
+                            " (PHE, 2016: find it on GOV.UK)",
+                        ],
+                        href=PAPER_URL,
+                        className="paper-link",
+                    ),
+                    html.Span(" · ", **aria(hidden="true")),
+                    html.Span(data_line(dataset, register_on, snapshot.changes), id=DATA_LINE),
+                ],
+                className="orientation-line",
+            ),
+            html.Details(
+                [
+                    html.Summary("How to read this"),
+                    html.Div(
+                        [
+                            html.P(
+                                "The map and its views show what the paper describes: examples, not a census of all "
+                                "such work. The terms they use:"
+                            ),
+                            glossary(register_on),
+                        ],
+                        className="orientation-body",
+                    ),
+                ],
+                id=HELP,
+                className="orientation-more",
+            ),
+            html.Details(
+                [
+                    html.Summary("Recently added or corrected"),
+                    html.Div(
+                        [
+                            html.Ul(
+                                recent_items(dataset, register_on, snapshot.changes, url_prefix),
+                                id=RECENT_LIST,
+                                className="recent-list",
+                            ),
+                            html.P(html.A("Follow these changes as an Atom feed", href=f"{url_prefix}{FEED_PATH}")),
+                        ],
+                        className="orientation-body",
+                    ),
+                ],
+                id=RECENT,
+                className="orientation-more",
+            ),
+            dcc.Store(
+                id=TITLE_NAMES,
+                data={"forces": {f.id: f.name for f in dataset.forces}, "views": VIEW_LABELS, "suffix": TITLE_SUFFIX},
+            ),
+            dcc.Store(id=TITLE),
+        ],
+        id=ROOT,
+        className="orientation",
+    )
 
 
 def page_title(force_name: str | None, view_label: str | None) -> str:
@@ -128,7 +208,14 @@ def page_title(force_name: str | None, view_label: str | None) -> str:
 
 def register(app: Dash) -> None:
     # In the browser only: the title from the view state, the list from the Source filter. No request.
-    app.clientside_callback(ClientsideFunction("pphOrientation", "pageTitle"), Output(TITLE, "data"),
-                            Input(Ids.STATE, "data"), Input(TITLE_NAMES, "data"))
-    app.clientside_callback(ClientsideFunction("pphOrientation", "recentForSource"), Output(RECENT_LIST, "className"),
-                            Input(Ids.FILTERS, "data"))
+    app.clientside_callback(
+        ClientsideFunction("pphOrientation", "pageTitle"),
+        Output(TITLE, "data"),
+        Input(Ids.STATE, "data"),
+        Input(TITLE_NAMES, "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("pphOrientation", "recentForSource"),
+        Output(RECENT_LIST, "className"),
+        Input(Ids.FILTERS, "data"),
+    )

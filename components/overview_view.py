@@ -17,8 +17,14 @@ from components.ids import Ids, shown_state_id
 from components.panels import CHARTED_PER_UNIT, left_out, outcome_table
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
 from domain.aggregation import filter_initiatives, largest_per_unit, outcomes_of
-from domain.figures import (RESULTS_ONLY_NOTE, FigureSpec, build_outcome_charts, build_outcomes_overview,
-                            overview_lollipops, with_source)
+from domain.figures import (
+    RESULTS_ONLY_NOTE,
+    FigureSpec,
+    build_outcome_charts,
+    build_outcomes_overview,
+    overview_lollipops,
+    with_source,
+)
 from domain.loading import Dataset
 from domain.provenance import figure_marks
 from domain.schema import Outcome
@@ -33,16 +39,29 @@ def overview_panel() -> list:
     first answer to a click (drawn with plotly.js, they once took ~350 ms of it)."""
     return [
         html.H2("Outcomes overview"),
-        html.P([html.Strong("All of England, whichever force is selected: "),
+        html.P(
+            [
+                html.Strong("All of England, whichever force is selected: "),
                 "every result the paper reports for the initiatives matching your filters. A selected force's own "
                 "results are in its profile above. Percentage falls in a rate and falls in a number of events are "
                 "on separate axes; every other result is on an axis of its own unit, each point named by its "
                 "initiative and value. Activity, funding, targets and background figures are not results; they "
-                "are in the tables and the download."], className="overview-scope"),
-        html.Div(html.P("The charts are drawn as this part of the page comes into view.", className="note"),
-                 id=Ids.OVERVIEW, className="overview-charts"),
-        html.Button("Save these charts as images", id=Ids.OVERVIEW_SAVE, n_clicks=0, className="button chart-options",
-                    type="button"),
+                "are in the tables and the download.",
+            ],
+            className="overview-scope",
+        ),
+        html.Div(
+            html.P("The charts are drawn as this part of the page comes into view.", className="note"),
+            id=Ids.OVERVIEW,
+            className="overview-charts",
+        ),
+        html.Button(
+            "Save these charts as images",
+            id=Ids.OVERVIEW_SAVE,
+            n_clicks=0,
+            className="button chart-options",
+            type="button",
+        ),
         dcc.Store(id=Ids.OVERVIEW_SEEN, data=False),
         dcc.Store(id=Ids.OVERVIEW_IMAGES),
     ]
@@ -52,10 +71,12 @@ def charted_results(outcomes: Sequence[Outcome]) -> tuple[tuple[Outcome, ...], t
     """(percentage falls, every other result, how many results were left out): at most CHARTED_PER_UNIT per
     unit, the largest kept."""
     results = [o for o in outcomes if o.is_result]
-    falls, falls_left = largest_per_unit([o for o in results if o.unit == "percent" and o.direction == "reduction"],
-                                         CHARTED_PER_UNIT)
-    others, others_left = largest_per_unit([o for o in results if not (o.unit == "percent" and o.direction == "reduction")],
-                                           CHARTED_PER_UNIT)
+    falls, falls_left = largest_per_unit(
+        [o for o in results if o.unit == "percent" and o.direction == "reduction"], CHARTED_PER_UNIT
+    )
+    others, others_left = largest_per_unit(
+        [o for o in results if not (o.unit == "percent" and o.direction == "reduction")], CHARTED_PER_UNIT
+    )
     return falls, others, falls_left + others_left
 
 
@@ -65,20 +86,37 @@ def overview_lists(dataset: Dataset, outcomes: Sequence[Outcome], source: str = 
     the note says so."""
     falls, others, left = charted_results(outcomes)
     if not falls and not others:
-        return [html.P("The paper reports no results for the matching initiatives; their other figures are in "
-                       "the tables and the download.", className="empty")]
+        return [
+            html.P(
+                "The paper reports no results for the matching initiatives; their other figures are in "
+                "the tables and the download.",
+                className="empty",
+            )
+        ]
     charted = len(falls) + len(others)
-    charts = overview_lollipops(falls, others, dict(dataset.initiatives_by_id), figure_marks(dataset, [*falls, *others]))
-    return [html.P(f"{charted} result{'' if charted == 1 else 's'} charted. {RESULTS_ONLY_NOTE}", className="note"),
-            left_out(left, "results (the smaller ones)"), *(lollipop(chart, source) for chart in charts)]
+    charts = overview_lollipops(
+        falls, others, dict(dataset.initiatives_by_id), figure_marks(dataset, [*falls, *others])
+    )
+    return [
+        html.P(f"{charted} result{'' if charted == 1 else 's'} charted. {RESULTS_ONLY_NOTE}", className="note"),
+        left_out(left, "results (the smaller ones)"),
+        *(lollipop(chart, source) for chart in charts),
+    ]
 
 
 def overview_figures(dataset: Dataset, outcomes: Sequence[Outcome], source: str) -> list[FigureSpec]:
     """The same charts as plotly figures with the citation, for the browser to save as images."""
     falls, others, _ = charted_results(outcomes)
     initiatives = dict(dataset.initiatives_by_id)
-    figures = [build_outcomes_overview(falls, initiatives, {t.id: t.label for t in dataset.themes},
-                                       figure_marks(dataset, falls))] if falls else []
+    figures = (
+        [
+            build_outcomes_overview(
+                falls, initiatives, {t.id: t.label for t in dataset.themes}, figure_marks(dataset, falls)
+            )
+        ]
+        if falls
+        else []
+    )
     figures += [figure for _, figure in build_outcome_charts(others, initiatives, figure_marks(dataset, others))]
     return [with_source(figure, source) for figure in figures]
 
@@ -96,8 +134,10 @@ def background_panel() -> list:
     """Filled when its tab is opened: a hidden table would slow every other update on the page."""
     return [
         html.H2("Background figures"),
-        html.P("Cited research and wider statistics the paper gives as background. They describe "
-               "the setting of the work, not what any initiative achieved."),
+        html.P(
+            "Cited research and wider statistics the paper gives as background. They describe "
+            "the setting of the work, not what any initiative achieved."
+        ),
         html.Div(id=Ids.BACKGROUND),
         dcc.Store(id=Ids.BACKGROUND_FOR),
         shown_state_store(BACKGROUND_VIEW),
@@ -109,7 +149,8 @@ def register(app: Dash, source: SnapshotProvider) -> None:
 
     @app.callback(
         Output(Ids.OVERVIEW, "children"),
-        Input(Ids.FILTERS, "data"), Input(Ids.OVERVIEW_SEEN, "data"),
+        Input(Ids.FILTERS, "data"),
+        Input(Ids.OVERVIEW_SEEN, "data"),
         prevent_initial_call=True,  # nothing is drawn until the charts' place comes near view
     )
     def show_overview(filters_data, seen):
@@ -120,27 +161,37 @@ def register(app: Dash, source: SnapshotProvider) -> None:
 
     @app.callback(
         Output(Ids.OVERVIEW_IMAGES, "data"),
-        Input(Ids.OVERVIEW_SAVE, "n_clicks"), State(Ids.FILTERS, "data"),
+        Input(Ids.OVERVIEW_SAVE, "n_clicks"),
+        State(Ids.FILTERS, "data"),
         prevent_initial_call=True,  # only when asked, so no other update carries the figures
     )
     def overview_images(clicks, filters_data):
         if not isinstance(clicks, int) or clicks < 1:
             raise PreventUpdate
         snapshot = source.current()
-        figures = overview_figures(snapshot.dataset, matching_outcomes(snapshot.dataset, filters_data),
-                                   snapshot.chart_citation)
+        figures = overview_figures(
+            snapshot.dataset, matching_outcomes(snapshot.dataset, filters_data), snapshot.chart_citation
+        )
         return {"clicks": clicks, "figures": figures}
 
-    app.clientside_callback(ClientsideFunction("pph", "saveCharts"), Output(Ids.OVERVIEW_SAVE, "title"),
-                            Input(Ids.OVERVIEW_IMAGES, "data"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("pph", "saveCharts"),
+        Output(Ids.OVERVIEW_SAVE, "title"),
+        Input(Ids.OVERVIEW_IMAGES, "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
-        Output(Ids.BACKGROUND, "children"), Output(Ids.BACKGROUND_FOR, "data"),
-        Input(shown_state_id(BACKGROUND_VIEW), "data"), State(Ids.BACKGROUND_FOR, "data"),
+        Output(Ids.BACKGROUND, "children"),
+        Output(Ids.BACKGROUND_FOR, "data"),
+        Input(shown_state_id(BACKGROUND_VIEW), "data"),
+        State(Ids.BACKGROUND_FOR, "data"),
         prevent_initial_call=True,  # filled when its tab is first shown
     )
     def show_background(state_data, shown_for):
         snapshot = source.current()
         if state_from_store(state_data, snapshot.dataset).view != BACKGROUND_VIEW or shown_for == snapshot.version:
             raise PreventUpdate
-        return outcome_table([o for o in snapshot.dataset.outcomes if o.is_background], snapshot.dataset), snapshot.version
+        return outcome_table(
+            [o for o in snapshot.dataset.outcomes if o.is_background], snapshot.dataset
+        ), snapshot.version

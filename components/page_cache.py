@@ -84,8 +84,11 @@ class LayoutCache:
         unreachable = isinstance(self._source, RegisterSource) and self._source.register_unreachable(snapshot)
         poll_seconds = self._settings.register_poll_seconds if self._settings is not None else 2
         main = next(i for i, child in enumerate(page.children) if isinstance(child, html.Main))
-        page.children = [*page.children[:main], freshness.layout(snapshot, unreachable, poll_seconds),
-                         *page.children[main:]]
+        page.children = [
+            *page.children[:main],
+            freshness.layout(snapshot, unreachable, poll_seconds),
+            *page.children[main:],
+        ]
         return page
 
     def requested_state(self, snapshot: Snapshot) -> ViewState:
@@ -122,6 +125,7 @@ class LayoutCache:
     def encoded(self, snapshot: Snapshot, state: ViewState, serialize) -> EncodedPage:
         """The shared page of `snapshot` and `state` as JSON and gzip; `serialize` makes the JSON (Dash's
         own layout hooks and extra components included)."""
+
         def encode() -> EncodedPage:
             body = serialize().encode()
             return EncodedPage(body, gzip.compress(body, compresslevel=6, mtime=0))

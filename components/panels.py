@@ -19,10 +19,12 @@ from domain.provenance import figure_marks, is_register, note_line, provenance_l
 from domain.schema import Initiative, Note, Outcome
 from domain.state import ViewState, cleared
 
+
 def clear_all_link(url_prefix: str, state: ViewState) -> dcc.Link:
     """The way out of a view the filters leave empty: the same view with every filter and the force cleared."""
-    return dcc.Link("Clear all filters", href=f"{url_prefix}{cleared(state).to_query() or '?'}",
-                    className="button clear-all")
+    return dcc.Link(
+        "Clear all filters", href=f"{url_prefix}{cleared(state).to_query() or '?'}", className="button clear-all"
+    )
 
 
 def nothing_matches(words: str, url_prefix: str, state: ViewState) -> html.P:
@@ -100,8 +102,10 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
     forces = [dataset.forces_by_id[f].name for f in initiative.force_ids]
     others = [dataset.forces_by_id[f].name for f in initiative.force_ids if f != focus_force]
     years = "–".join(str(y) for y in (initiative.start_year, initiative.end_year) if y)
-    facts = [f"Where: {initiative.place}" + (f" ({years})" if years else ""),
-             f"Led by: {'; '.join(initiative.lead_organisations)}"]
+    facts = [
+        f"Where: {initiative.place}" + (f" ({years})" if years else ""),
+        f"Led by: {'; '.join(initiative.lead_organisations)}",
+    ]
     if initiative.partners:
         facts.append(f"Partners: {'; '.join(initiative.partners)}")
     if focus_force and others:
@@ -110,14 +114,23 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
         facts.append(f"Forces: {'; '.join(forces)}")
     # The title is the summary of the <details> that holds the card (components.profile).
     group = part_of(initiative, dataset)
-    rows: list[Component | None] = [html.P(group, className="part-of") if group else None,
-                                    html.P("\n".join(facts), className="facts")]
+    rows: list[Component | None] = [
+        html.P(group, className="part-of") if group else None,
+        html.P("\n".join(facts), className="facts"),
+    ]
     rows += [
         html.Div([_badge(dataset.themes_by_id[t].label, "theme") for t in initiative.themes], className="tags"),
-        html.Div([_badge(f"Kind of work: {initiative.kind_of_work}", "status"),
-                  _badge(f"Stage: {initiative.stage}", "status"),
-                  html.Span(["Evaluation: ", term(initiative.evaluation, EVALUATION_HELP.get(initiative.evaluation))],
-                            className="badge badge-evaluation")], className="tags"),
+        html.Div(
+            [
+                _badge(f"Kind of work: {initiative.kind_of_work}", "status"),
+                _badge(f"Stage: {initiative.stage}", "status"),
+                html.Span(
+                    ["Evaluation: ", term(initiative.evaluation, EVALUATION_HELP.get(initiative.evaluation))],
+                    className="badge badge-evaluation",
+                ),
+            ],
+            className="tags",
+        ),
         html.P(initiative.summary, className="summary"),
         # One line says where the record comes from: the paper's section and marks, or the register's review.
         html.P(f"Record source: {provenance_line(dataset, initiative.id)}", className="citation provenance"),
@@ -129,12 +142,17 @@ def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str |
 def record_note(note: Note, dataset: Dataset) -> html.Aside:
     """An erratum or follow-up beside the paper's record: shown as text, and never changing the record."""
     figure = next((o for o in dataset.outcomes if o.id == note.figure_id), None) if note.figure_id else None
-    return html.Aside([
-        html.Strong(f"{note.marker} added through the register"
-                    + (f", on the figure \"{figure.measure}\" ({reading_of(figure)})" if figure else "")),
-        html.P(note.text),
-        html.P(note_line(note), className="citation"),
-    ], className="record-note")
+    return html.Aside(
+        [
+            html.Strong(
+                f"{note.marker} added through the register"
+                + (f', on the figure "{figure.measure}" ({reading_of(figure)})' if figure else "")
+            ),
+            html.P(note.text),
+            html.P(note_line(note), className="citation"),
+        ],
+        className="record-note",
+    )
 
 
 # The most a chart or list on the page carries; the rest is in the download, and the page says so.
@@ -146,8 +164,10 @@ PROFILE_ROWS = 20  # beside the map: the most any force of the paper has is well
 def left_out(count: int, what: str) -> html.P | None:
     if count <= 0:
         return None
-    return html.P(f"{count} more {what} not shown here: narrow the filters, or download this view for every one.",
-                  className="note left-out")
+    return html.P(
+        f"{count} more {what} not shown here: narrow the filters, or download this view for every one.",
+        className="note left-out",
+    )
 
 
 def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | html.P:
@@ -161,33 +181,58 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
     for o in outcomes:
         # data-label: where the profile is too narrow for the columns, each row stacks as a card and every cell
         # but the figure's name says what it is ("Source: …" under the figure, not a clipped column).
-        body.append(html.Tr([
-            # A published erratum or follow-up on the figure is said beside it, in words, with its text.
-            html.Td([o.measure, *[html.Span(flag, className="figure-note") for flag in marks.flags(o.id)]]
-                    if marks.notes.get(o.id) else o.measure, className="figure-name"),
-            html.Td(term(o.kind, seen=seen), **attributes({"data-label": "Kind"})),
-            html.Td(dataset.initiatives_by_id[o.initiative_id].title if o.initiative_id
-                    else dataset.case_studies_by_id[o.case_study].title, **attributes({"data-label": "Initiative or case study"})),
-            html.Td(reading_of(o), className="num", **attributes({"data-label": "Value"})),
-            html.Td(o.period or "—", **attributes({"data-label": "Period"})),
-            html.Td(o.comparator or "—", **attributes({"data-label": "Compared with"})),
-            html.Td(with_terms(marks.sources[o.id], seen), className="figure-source", **attributes({"data-label": "Source"})),
-        ]))
+        body.append(
+            html.Tr(
+                [
+                    # A published erratum or follow-up on the figure is said beside it, in words, with its text.
+                    html.Td(
+                        [o.measure, *[html.Span(flag, className="figure-note") for flag in marks.flags(o.id)]]
+                        if marks.notes.get(o.id)
+                        else o.measure,
+                        className="figure-name",
+                    ),
+                    html.Td(term(o.kind, seen=seen), **attributes({"data-label": "Kind"})),
+                    html.Td(
+                        dataset.initiatives_by_id[o.initiative_id].title
+                        if o.initiative_id
+                        else dataset.case_studies_by_id[o.case_study].title,
+                        **attributes({"data-label": "Initiative or case study"}),
+                    ),
+                    html.Td(reading_of(o), className="num", **attributes({"data-label": "Value"})),
+                    html.Td(o.period or "—", **attributes({"data-label": "Period"})),
+                    html.Td(o.comparator or "—", **attributes({"data-label": "Compared with"})),
+                    html.Td(
+                        with_terms(marks.sources[o.id], seen),
+                        className="figure-source",
+                        **attributes({"data-label": "Source"}),
+                    ),
+                ]
+            )
+        )
         # How a result was obtained, and any caveat, on a full-width line under the figure's row: read with
         # it on screen and in print, without narrowing the columns (a force's figures print on one sheet).
         obtained = _obtained_text(o)
         if obtained:
             body.append(html.Tr(html.Td(obtained, colSpan=len(header), className="figure-design")))
     # On a narrow screen the table scrolls sideways: a focusable region, so the keyboard can scroll it too.
-    return html.Div(html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(body)],
-                               className="outcome-table"),
-                    className="table-scroll", tabIndex="0", role="region", **aria(label="Figures, in a table"))
+    return html.Div(
+        html.Table(
+            [html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(body)],
+            className="outcome-table",
+        ),
+        className="table-scroll",
+        tabIndex="0",
+        role="region",
+        **aria(label="Figures, in a table"),
+    )
 
 
 def _obtained_text(outcome: Outcome) -> str:
     """'How obtained: before and after, no comparison group. Caveat: …', or '' when there is neither."""
-    parts = [f"How obtained: {outcome.design}" if outcome.design else "",
-             f"Caveat: {outcome.caveat}" if outcome.caveat else ""]
+    parts = [
+        f"How obtained: {outcome.design}" if outcome.design else "",
+        f"Caveat: {outcome.caveat}" if outcome.caveat else "",
+    ]
     return ". ".join(p for p in parts if p)
 
 
@@ -195,9 +240,11 @@ def figure_tables(own: Sequence[Outcome], background: Sequence[Outcome], dataset
     """The view's own figures, then the background its case studies cite, in a table of its own."""
     tables: list = [outcome_table(own[:PROFILE_ROWS], dataset), left_out(len(own) - PROFILE_ROWS, "figures")]
     if background:
-        tables += [html.H4("Background cited in these case studies"),
-                   html.P("Cited research and wider statistics: not results of the work above.", className="note"),
-                   outcome_table(background, dataset)]
+        tables += [
+            html.H4("Background cited in these case studies"),
+            html.P("Cited research and wider statistics: not results of the work above.", className="note"),
+            outcome_table(background, dataset),
+        ]
     return tables
 
 
@@ -218,8 +265,10 @@ def embed_figures(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | N
     if results:
         parts += [html.H3("Results"), html.Ul([html.Li(line(o)) for o in results])]
     if others:
-        parts += [html.H3("Other figures (activities and parameters, not results)"),
-                  html.Ul([html.Li(line(o)) for o in others])]
+        parts += [
+            html.H3("Other figures (activities and parameters, not results)"),
+            html.Ul([html.Li(line(o)) for o in others]),
+        ]
     return html.Div(parts, className="embed-figures")
 
 
@@ -231,42 +280,62 @@ def capped_results(outcomes: Sequence[Outcome]) -> tuple[tuple[Outcome, ...], in
 def outcome_chart_figures(charts: Sequence[LollipopChart], source: str = "") -> list:
     """The profile's results charts, drawn as HTML (components/charts.py)."""
     if not charts:
-        return [html.P("The paper reports no results (evaluation or monitoring of effect) for the initiatives in "
-                       "this view; any other figures they have are listed below.", className="empty")]
+        return [
+            html.P(
+                "The paper reports no results (evaluation or monitoring of effect) for the initiatives in "
+                "this view; any other figures they have are listed below.",
+                className="empty",
+            )
+        ]
     # Each chart is followed by how its results were obtained: a result is never shown without it. The profile
     # says the source once, at its foot (components.profile.layout), not under each chart (four lines a chart
     # on a phone).
     return [part for chart in charts for part in (lollipop(chart, source), obtained_list(chart)) if part is not None]
 
 
-def on_demand(noun: str, toggle_id: str, body_id: str, content_id: str, controls: list,
-              class_name: str) -> list:
+def on_demand(noun: str, toggle_id: str, body_id: str, content_id: str, controls: list, class_name: str) -> list:
     """A button that shows a large section, built by a callback only when opened (Dash renders
     each component in JavaScript, so hundreds of cells would slow every first paint)."""
     return [
-        html.Button(f"Show {noun}", id=toggle_id, n_clicks=0, className="button",
-                    **aria(expanded="false", controls=body_id)),
-        html.Div([html.Div(controls, className="control section-controls"), html.Div(id=content_id)],
-                 id=body_id, className=class_name, hidden=True),
+        html.Button(
+            f"Show {noun}", id=toggle_id, n_clicks=0, className="button", **aria(expanded="false", controls=body_id)
+        ),
+        html.Div(
+            [html.Div(controls, className="control section-controls"), html.Div(id=content_id)],
+            id=body_id,
+            className=class_name,
+            hidden=True,
+        ),
     ]
 
 
 def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> list:
     if not items:
-        return [html.P("No national, regional, British Transport Police or Welsh work matches the filters.",
-                       className="empty")]
+        return [
+            html.P(
+                "No national, regional, British Transport Police or Welsh work matches the filters.", className="empty"
+            )
+        ]
+
     # Two components per item: Dash's renderer costs time per component on the first paint. The notes'
     # markers and the record's source are words in the item's text.
     def text(i: Initiative, reason: str) -> str:
         flags = "".join(f" [{n.marker}: {n.text}]" for n in dataset.notes_on(i.id))
         return f"{flags} — {reason}. {i.summary} Record source: {provenance_line(dataset, i.id)}."
 
-    return [html.Ul([html.Li([html.Strong(i.title), text(i, reason)]) for i, reason in items[:LISTED_ROWS]]),
-            left_out(len(items) - LISTED_ROWS, "pieces of work")]
+    return [
+        html.Ul([html.Li([html.Strong(i.title), text(i, reason)]) for i, reason in items[:LISTED_ROWS]]),
+        left_out(len(items) - LISTED_ROWS, "pieces of work"),
+    ]
 
 
-def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,
-                link_for: Callable[[str], str], none_text: str = NO_INITIATIVE_LABEL) -> html.Div:
+def force_table(
+    counts: Sequence[ForceCount],
+    dataset: Dataset,
+    sort_by: str,
+    link_for: Callable[[str], str],
+    none_text: str = NO_INITIATIVE_LABEL,
+) -> html.Div:
     """The map's text alternative: every force drawn, its count and main themes; a name selects it.
     `none_text` says what a count of none means: none in the paper, or none matching the filters."""
     regions = {f.id: f.region for f in dataset.forces}
@@ -276,15 +345,28 @@ def force_table(counts: Sequence[ForceCount], dataset: Dataset, sort_by: str,
     }
     ordered = sorted(counts, key=keys.get(sort_by, lambda c: c.name))
     rows = [
-        html.Tr([
-            html.Th(dcc.Link(c.name, href=link_for(c.force_id)), scope="row"),
-            html.Td(regions[c.force_id]),
-            html.Td(str(c.count) if c.count else none_text.lower(), className="num" if c.count else "none"),
-            html.Td(c.themes_text),
-        ])
+        html.Tr(
+            [
+                html.Th(dcc.Link(c.name, href=link_for(c.force_id)), scope="row"),
+                html.Td(regions[c.force_id]),
+                html.Td(str(c.count) if c.count else none_text.lower(), className="num" if c.count else "none"),
+                html.Td(c.themes_text),
+            ]
+        )
         for c in ordered
     ]
     header = html.Tr([html.Th(h, scope="col") for h in ("Force", "Region", "Matching initiatives", "Themes")])
-    return html.Div(html.Table([html.Caption("Police force areas on the map, with the initiatives that match the filters"),
-                                html.Thead(header), html.Tbody(rows)], className="force-table"),
-                    className="table-scroll", tabIndex="0", role="region", **aria(label="Map as a table"))
+    return html.Div(
+        html.Table(
+            [
+                html.Caption("Police force areas on the map, with the initiatives that match the filters"),
+                html.Thead(header),
+                html.Tbody(rows),
+            ],
+            className="force-table",
+        ),
+        className="table-scroll",
+        tabIndex="0",
+        role="region",
+        **aria(label="Map as a table"),
+    )

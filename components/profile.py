@@ -21,12 +21,29 @@ from plotly.utils import PlotlyJSONEncoder
 from components.charts import details_list, lollipop, source_lines
 from components.ids import Ids
 from components.memo import BoundedMemo
-from components.panels import (capped_results, clear_all_link, embed_figures, figure_tables, initiative_card, initiative_summary, left_out,
-                               outcome_chart_figures)
+from components.panels import (
+    capped_results,
+    clear_all_link,
+    embed_figures,
+    figure_tables,
+    initiative_card,
+    initiative_summary,
+    left_out,
+    outcome_chart_figures,
+)
 from components.view_state import state_from_store
 from components.attributes import attributes
-from domain.aggregation import (background_of, filter_initiatives, filters_narrow, force_counts, initiatives_in_view,
-                                off_map_initiatives, outcomes_of, theme_shares, work_covering)
+from domain.aggregation import (
+    background_of,
+    filter_initiatives,
+    filters_narrow,
+    force_counts,
+    initiatives_in_view,
+    off_map_initiatives,
+    outcomes_of,
+    theme_shares,
+    work_covering,
+)
 from domain.compare import region_of_place
 from domain.figures import build_outcome_charts, with_source
 from domain.lollipop import outcome_charts, theme_chart
@@ -50,7 +67,9 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def counts_line(initiatives: Sequence[Initiative], outcomes: Sequence[Outcome], register_ids: Collection[str] = ()) -> str:
+def counts_line(
+    initiatives: Sequence[Initiative], outcomes: Sequence[Outcome], register_ids: Collection[str] = ()
+) -> str:
     """'8 initiatives in the 2016 paper, from 1 of its case studies and sections · 2 figures, none of them results';
     with register records among them, each source counted apart."""
     added = sum(1 for i in initiatives if i.id in register_ids)
@@ -76,7 +95,8 @@ def matching_line(owner: str | None, shown: int, total: int, filters: str) -> st
     whose = f"{owner}'s" if owner else "the"
     if total == 1:
         line = f"{whose.capitalize() if not owner else whose} only initiative " + (
-            "matches your filters" if shown else "does not match your filters")
+            "matches your filters" if shown else "does not match your filters"
+        )
     else:
         amount = f"{shown} of" if shown else "None of"
         line = f"{amount} {whose} {total} initiatives {'matches' if shown <= 1 else 'match'} your filters"
@@ -87,21 +107,28 @@ def empty_text(owner: str | None, total: int, filters: str) -> str:
     """What an empty list of initiatives means: none under these filters is not none in the paper."""
     if total and filters:
         where = "this force area's" if owner else "the"
-        return (f"None of {where} {_plural(total, 'initiative')} matches your filters ({filters}). "
-                "Change or clear the filters to see them.")
-    return ("No initiative in the 2016 paper is placed in this force area. The paper gives examples, not a census: "
-            "absence here does not mean absence of work.")
+        return (
+            f"None of {where} {_plural(total, 'initiative')} matches your filters ({filters}). "
+            "Change or clear the filters to see them."
+        )
+    return (
+        "No initiative in the 2016 paper is placed in this force area. The paper gives examples, not a census: "
+        "absence here does not mean absence of work."
+    )
 
 
-def initiative_list(initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None,
-                    nothing: str = "", way_out: Any = None) -> list:
+def initiative_list(
+    initiatives: Sequence[Initiative], dataset: Dataset, focus_force: str | None, nothing: str = "", way_out: Any = None
+) -> list:
     """Each initiative as its title, which opens to the full card; `nothing` says why there are none, and
     `way_out` (a link) follows it."""
     if not initiatives:
         words = nothing or empty_text(focus_force, 0, "")
         return [html.P([words, " ", way_out] if way_out is not None else words, className="empty")]
-    return [html.Details([initiative_summary(i, dataset), initiative_card(i, dataset, focus_force)],
-                         className="initiative") for i in initiatives]
+    return [
+        html.Details([initiative_summary(i, dataset), initiative_card(i, dataset, focus_force)], className="initiative")
+        for i in initiatives
+    ]
 
 
 def more_button(shown: int, total: int) -> tuple[str, bool]:
@@ -110,8 +137,9 @@ def more_button(shown: int, total: int) -> tuple[str, bool]:
     return f"Show {min(PAGE, left)} more of the {left} not shown", left <= 0
 
 
-def england_summary(dataset: Dataset, join: ForceJoin, matching: Sequence[Initiative], url_prefix: str,
-                    state: ViewState) -> list:
+def england_summary(
+    dataset: Dataset, join: ForceJoin, matching: Sequence[Initiative], url_prefix: str, state: ViewState
+) -> list:
     """With no force selected: what the map shows and what it leaves off, and the paper's case studies.
     No ranking of forces: the counts are of the examples the paper chose, not of how much work each does."""
     filtered = filters_narrow(state)
@@ -119,22 +147,48 @@ def england_summary(dataset: Dataset, join: ForceJoin, matching: Sequence[Initia
     off_map = off_map_initiatives(join, matching, state.show_wales)
     groups = Counter(i.case_study for i in matching if i.case_study in dataset.case_studies_by_id)
     national = replace(state, view="national", notices=()).to_query()
-    case_studies = [html.Li(f"{dataset.case_studies_by_id[g].title} ({_plural(n, 'initiative')})")
-                    for g, n in sorted(groups.items(), key=lambda kv: dataset.case_studies_by_id[kv[0]].title)]
+    case_studies = [
+        html.Li(f"{dataset.case_studies_by_id[g].title} ({_plural(n, 'initiative')})")
+        for g, n in sorted(groups.items(), key=lambda kv: dataset.case_studies_by_id[kv[0]].title)
+    ]
     return [
         html.P(on_map_line(len(matching) - len(off_map), areas, filtered, state.show_wales)),
-        html.P([off_map_line(len(off_map), state.show_wales),
+        html.P(
+            [
+                off_map_line(len(off_map), state.show_wales),
                 # "opens-view": assets/clientside.js scrolls to the tab's panel and moves the focus there. The
                 # embedded widget has no tabs, so it is not offered there ("not-in-embed").
-                html.Span([" ", dcc.Link("See national and regional work", href=f"{url_prefix}{national or '?'}",
-                                         className="opens-view"), "."], className="not-in-embed")]),
-        html.P("The counts are of the examples the paper chose to describe. They do not rank how much forces "
-               "work with public health.", className="note"),
+                html.Span(
+                    [
+                        " ",
+                        dcc.Link(
+                            "See national and regional work",
+                            href=f"{url_prefix}{national or '?'}",
+                            className="opens-view",
+                        ),
+                        ".",
+                    ],
+                    className="not-in-embed",
+                ),
+            ]
+        ),
+        html.P(
+            "The counts are of the examples the paper chose to describe. They do not rank how much forces "
+            "work with public health.",
+            className="note",
+        ),
         html.H3("The paper's case studies and sections"),
-        html.Ul(case_studies, className="case-study-list") if case_studies
+        html.Ul(case_studies, className="case-study-list")
+        if case_studies
         else html.P(["None matches your filters. ", clear_all_link(url_prefix, state)], className="empty"),
-        html.P(["Select a force on the map", html.Span(", or in the force list,", className="not-in-embed"),
-                " to see its initiatives and figures."], className="note"),
+        html.P(
+            [
+                "Select a force on the map",
+                html.Span(", or in the force list,", className="not-in-embed"),
+                " to see its initiatives and figures.",
+            ],
+            className="note",
+        ),
     ]
 
 
@@ -147,15 +201,24 @@ def on_map_line(on_map: int, areas: int, filtered: bool, show_wales: bool) -> st
 
 def off_map_line(off_map: int, show_wales: bool) -> str:
     """What the map leaves off, in words that follow the Welsh forces' toggle."""
-    kinds = ("national, regional or British Transport Police work" if show_wales
-             else "national, regional, British Transport Police or Welsh work (the Welsh forces are hidden)")
+    kinds = (
+        "national, regional or British Transport Police work"
+        if show_wales
+        else "national, regional, British Transport Police or Welsh work (the Welsh forces are hidden)"
+    )
     if not off_map:
         return f"No {kinds.split(' (')[0]} is left off the map."
     return f"{_plural(off_map, 'more piece')} of {kinds} {'is' if off_map == 1 else 'are'} not on the map."
 
 
-def force_counts_line(name: str, in_view: Sequence[Initiative], outcomes: Sequence[Outcome], total: int,
-                      filters: str, register_ids: Collection[str] = ()) -> str:
+def force_counts_line(
+    name: str,
+    in_view: Sequence[Initiative],
+    outcomes: Sequence[Outcome],
+    total: int,
+    filters: str,
+    register_ids: Collection[str] = (),
+) -> str:
     """A force's counts line: all its initiatives, or how many of them the filters leave, and its figures."""
     if not total:
         return "No initiative in the 2016 paper" + (" or the register" if register_ids else "")
@@ -169,10 +232,15 @@ def background_pointer(count: int, name: str, href: str) -> html.P | None:
     """Where the case study's background figures are, said as not being this force's."""
     if not count:
         return None
-    return html.P([f"The paper's case study also cites {_plural(count, 'background figure')} from research or "
-                   f"places elsewhere. {'It is' if count == 1 else 'They are'} not about {name}'s work: ",
-                   dcc.Link("see the background figures", href=href, className="opens-view"), "."],
-                  className="note background-pointer not-in-embed")
+    return html.P(
+        [
+            f"The paper's case study also cites {_plural(count, 'background figure')} from research or "
+            f"places elsewhere. {'It is' if count == 1 else 'They are'} not about {name}'s work: ",
+            dcc.Link("see the background figures", href=href, className="opens-view"),
+            ".",
+        ],
+        className="note background-pointer not-in-embed",
+    )
 
 
 @dataclass(frozen=True)
@@ -192,7 +260,9 @@ class ProfileContent:
     covering: list = field(default_factory=list)  # regional and national work that covers the force's area
 
 
-def in_view_of(dataset: Dataset, join: ForceJoin, state: ViewState) -> tuple[tuple[Initiative, ...], tuple[Initiative, ...]]:
+def in_view_of(
+    dataset: Dataset, join: ForceJoin, state: ViewState
+) -> tuple[tuple[Initiative, ...], tuple[Initiative, ...]]:
     """(initiatives matching the filters, those of them in the state's force, or all on the map for England)."""
     matching = filter_initiatives(dataset, state)
     return matching, tuple(initiatives_in_view(join, matching, state.force))
@@ -205,20 +275,30 @@ def one_initiative_themes(initiative: Initiative, dataset: Dataset) -> html.P:
     return html.P(f"Its one initiative covers {_plural(len(labels), 'theme')}: {listed}.", className="themes-sentence")
 
 
-def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str) -> ProfileContent:
+def profile_content(
+    dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str
+) -> ProfileContent:
     """Every part of the profile for a state, as the callback and the initial layout both need it."""
     matching, in_view = in_view_of(dataset, join, state)
     chart = theme_chart(theme_shares(dataset, in_view, matching))
     # The source is said once, under the profile's figures (components.panels.outcome_chart_figures), not under
     # every chart. For England the comparison would set the matching initiatives against themselves.
-    themes = (html.P(NO_THEMES, className="empty") if not chart.rows
-              else one_initiative_themes(in_view[0], dataset) if state.force and len(in_view) == 1
-              else [lollipop(chart, "", break_after_slash=True), details_list(chart, THEME_COMPARISON)] if state.force
-              else lollipop(chart, "", break_after_slash=True))
+    themes = (
+        html.P(NO_THEMES, className="empty")
+        if not chart.rows
+        else one_initiative_themes(in_view[0], dataset)
+        if state.force and len(in_view) == 1
+        else [lollipop(chart, "", break_after_slash=True), details_list(chart, THEME_COMPARISON)]
+        if state.force
+        else lollipop(chart, "", break_after_slash=True)
+    )
     filters = filters_phrase(state, dataset) if filters_narrow(state) else ""
     if not state.force:
-        counts = (matching_line(None, len(matching), len(dataset.initiatives), filters) if filters
-                  else counts_line(matching, (), dataset.provenance))
+        counts = (
+            matching_line(None, len(matching), len(dataset.initiatives), filters)
+            if filters
+            else counts_line(matching, (), dataset.provenance)
+        )
         return ProfileContent(ENGLAND, counts, england_summary(dataset, join, matching, url_prefix, state), themes)
     name = dataset.forces_by_id[state.force].name
     outcomes = outcomes_of(dataset, in_view)
@@ -227,18 +307,31 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
     return ProfileContent(
         title=name,
         counts=force_counts_line(name, in_view, outcomes, total, filters, dataset.provenance),
-        body=initiative_list(in_view[:PAGE], dataset, state.force, empty_text(name, total, filters),
-                             clear_all_link(url_prefix, state) if total and filters else None),
+        body=initiative_list(
+            in_view[:PAGE],
+            dataset,
+            state.force,
+            empty_text(name, total, filters),
+            clear_all_link(url_prefix, state) if total and filters else None,
+        ),
         themes=themes,
-        charts=[*outcome_chart_figures(outcome_charts(charted, dict(dataset.initiatives_by_id),
-                                                      figure_marks(dataset, charted)), ""),
-                left_out(uncharted, "results (the smaller ones)")],
+        charts=[
+            *outcome_chart_figures(
+                outcome_charts(charted, dict(dataset.initiatives_by_id), figure_marks(dataset, charted)), ""
+            ),
+            left_out(uncharted, "results (the smaller ones)"),
+        ],
         # Background figures of the case study are cited from research or places elsewhere (the Dorset Horse
         # Course's in Gloucestershire's): not shown here, where they read as the force's own, but pointed to.
-        tables=[*figure_tables(outcomes, (), dataset),
-                background_pointer(len(background_of(dataset, in_view)), name,
-                                   f"{url_prefix}{replace(state, force=None, view='background', notices=()).to_query()}"),
-                embed_figures(outcomes, dataset)],
+        tables=[
+            *figure_tables(outcomes, (), dataset),
+            background_pointer(
+                len(background_of(dataset, in_view)),
+                name,
+                f"{url_prefix}{replace(state, force=None, view='background', notices=()).to_query()}",
+            ),
+            embed_figures(outcomes, dataset),
+        ],
         figures_hidden=False,
         charted=bool(charted),
         listed=min(PAGE, len(in_view)),
@@ -247,9 +340,10 @@ def profile_content(dataset: Dataset, join: ForceJoin, state: ViewState, url_pre
     )
 
 
-def covering_work(dataset: Dataset, join: ForceJoin, matching: Sequence[Initiative], state: ViewState,
-                  url_prefix: str) -> list:
-    """"Regional and national work that covers this area": the matching work the map places in no force but
+def covering_work(
+    dataset: Dataset, join: ForceJoin, matching: Sequence[Initiative], state: ViewState, url_prefix: str
+) -> list:
+    """ "Regional and national work that covers this area": the matching work the map places in no force but
     whose region is the force's (Durham and the North East's alcohol work), each a link that opens the National
     and regional tab at that item; and how much national work applies everywhere in England."""
     if not state.force:
@@ -261,59 +355,100 @@ def covering_work(dataset: Dataset, join: ForceJoin, matching: Sequence[Initiati
     region = dataset.forces_by_id[state.force].region
     parts: list = [html.H3("Regional and national work that covers this area")]
     if regional:
-        parts += [html.P(f"The paper describes {_plural(len(regional), 'piece')} of work across the {region} region, "
-                         "naming no single force:"),
-                  html.Ul([html.Li(dcc.Link(i.title, href=f"{tab}#work-{i.id}", className="opens-view"))
-                           for i in regional])]
+        parts += [
+            html.P(
+                f"The paper describes {_plural(len(regional), 'piece')} of work across the {region} region, "
+                "naming no single force:"
+            ),
+            html.Ul([html.Li(dcc.Link(i.title, href=f"{tab}#work-{i.id}", className="opens-view")) for i in regional]),
+        ]
     if national:
-        parts.append(html.P([f"{_plural(len(national), 'piece')} of national work {'applies' if len(national) == 1 else 'apply'} "
-                             "across England: ",
-                             dcc.Link("see national and regional work", href=tab, className="opens-view"), "."]))
+        parts.append(
+            html.P(
+                [
+                    f"{_plural(len(national), 'piece')} of national work {'applies' if len(national) == 1 else 'apply'} "
+                    "across England: ",
+                    dcc.Link("see national and regional work", href=tab, className="opens-view"),
+                    ".",
+                ]
+            )
+        )
     return parts
 
 
 def profile_key(snapshot: Snapshot, state: ViewState) -> str:
     """What the profile depends on: the data, the force and the filters; not the tab or the comparison."""
-    return snapshot.version + replace(state, view=ViewState().view, compare=(), embed=False, colour=ViewState().colour,
-                                      notices=()).to_query()
+    return (
+        snapshot.version
+        + replace(
+            state, view=ViewState().view, compare=(), embed=False, colour=ViewState().colour, notices=()
+        ).to_query()
+    )
 
 
 def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE) -> html.Section:
     """The profile of `state`'s force (or England), as the page first shows it."""
     initial = profile_content(snapshot.dataset, snapshot.join, state, url_prefix, snapshot.chart_citation)
-    return html.Section([
-        # tabIndex -1: the skip link and a click on a narrow screen can move the focus here.
-        html.H2(initial.title, id=Ids.VIEW_TITLE, tabIndex="-1"),
-        dcc.Store(id=Ids.PROFILE_FOR, data=profile_key(snapshot, state)),
-        html.P(initial.counts, id=Ids.PROFILE_COUNTS, className="profile-counts"),
-        html.Div(initial.body, id=Ids.PROFILE_INITIATIVES, className="profile-body"),
-        html.Button(more_button(initial.listed, initial.total)[0], id=Ids.PROFILE_MORE, n_clicks=0,
-                    className="button", hidden=more_button(initial.listed, initial.total)[1]),
-        html.Div(initial.covering, id=Ids.PROFILE_COVERING, className="profile-covering"),
-        html.Div([html.H3("Themes"), html.Div(initial.themes, id=Ids.THEME_CHART)], className="profile-themes"),
-        html.Div([
-            html.H3("Figures"),
-            html.Div(initial.charts, id=Ids.OUTCOME_CHARTS),
-            html.Button("Save these charts as images", id=Ids.SAVE_CHARTS, n_clicks=0, className="button chart-options",
-                        hidden=not initial.charted),
-            dcc.Store(id=Ids.CHART_IMAGES),
-            html.Div(initial.tables, id=Ids.OUTCOME_TABLE),
-        ], id=Ids.PROFILE_FIGURES, className="profile-figures", hidden=initial.figures_hidden),
-        # The charts' source, once for the whole profile rather than under each chart.
-        html.P("\n".join(source_lines(snapshot.chart_citation)), className="chart-source"),
-        html.P([embed_source(snapshot.dataset),
-                html.A("Open the full dashboard", id=Ids.OPEN_FULL, href=url_prefix, target="_blank",
-                       rel="noopener")], className="embed-source"),
-    ], id=Ids.RESULTS, className="profile", tabIndex="-1",
+    return html.Section(
+        [
+            # tabIndex -1: the skip link and a click on a narrow screen can move the focus here.
+            html.H2(initial.title, id=Ids.VIEW_TITLE, tabIndex="-1"),
+            dcc.Store(id=Ids.PROFILE_FOR, data=profile_key(snapshot, state)),
+            html.P(initial.counts, id=Ids.PROFILE_COUNTS, className="profile-counts"),
+            html.Div(initial.body, id=Ids.PROFILE_INITIATIVES, className="profile-body"),
+            html.Button(
+                more_button(initial.listed, initial.total)[0],
+                id=Ids.PROFILE_MORE,
+                n_clicks=0,
+                className="button",
+                hidden=more_button(initial.listed, initial.total)[1],
+            ),
+            html.Div(initial.covering, id=Ids.PROFILE_COVERING, className="profile-covering"),
+            html.Div([html.H3("Themes"), html.Div(initial.themes, id=Ids.THEME_CHART)], className="profile-themes"),
+            html.Div(
+                [
+                    html.H3("Figures"),
+                    html.Div(initial.charts, id=Ids.OUTCOME_CHARTS),
+                    html.Button(
+                        "Save these charts as images",
+                        id=Ids.SAVE_CHARTS,
+                        n_clicks=0,
+                        className="button chart-options",
+                        hidden=not initial.charted,
+                    ),
+                    dcc.Store(id=Ids.CHART_IMAGES),
+                    html.Div(initial.tables, id=Ids.OUTCOME_TABLE),
+                ],
+                id=Ids.PROFILE_FIGURES,
+                className="profile-figures",
+                hidden=initial.figures_hidden,
+            ),
+            # The charts' source, once for the whole profile rather than under each chart.
+            html.P("\n".join(source_lines(snapshot.chart_citation)), className="chart-source"),
+            html.P(
+                [
+                    embed_source(snapshot.dataset),
+                    html.A(
+                        "Open the full dashboard", id=Ids.OPEN_FULL, href=url_prefix, target="_blank", rel="noopener"
+                    ),
+                ],
+                className="embed-source",
+            ),
+        ],
+        id=Ids.RESULTS,
+        className="profile",
+        tabIndex="-1",
         # Which force the page's own profile is of: a link to a force keeps an England profile out of sight.
-        **attributes({"aria-live": "polite", "aria-label": "Profile", "data-force": state.force or ""}))
+        **attributes({"aria-live": "polite", "aria-label": "Profile", "data-force": state.force or ""}),
+    )
 
 
 def embed_source(dataset: Dataset) -> str:
     """The embedded widget's one line of source: the paper, and the register once it has added records
     (each of which says so beside its title)."""
-    register = (", and records added through this dashboard's register, each marked \"Register\""
-                if dataset.provenance else "")
+    register = (
+        ', and records added through this dashboard\'s register, each marked "Register"' if dataset.provenance else ""
+    )
     return f"Source: PHE (2016) Police and Public Health: Innovation in practice{register}. "
 
 
@@ -321,28 +456,44 @@ def as_sent(content: ProfileContent) -> ProfileContent:
     """The same profile with its components and figures as the JSON data Dash sends for them. A kept
     profile is then encoded by the json module's C encoder on each request, instead of being walked
     component by component in Python (about half the cost of answering a click)."""
+
     def sent(value: Any) -> Any:
         return json.loads(json.dumps(value, cls=PlotlyJSONEncoder))
 
-    return replace(content, body=sent(content.body), themes=sent(content.themes), charts=sent(content.charts),
-                   tables=sent(content.tables), covering=sent(content.covering))
+    return replace(
+        content,
+        body=sent(content.body),
+        themes=sent(content.themes),
+        charts=sent(content.charts),
+        tables=sent(content.tables),
+        covering=sent(content.covering),
+    )
 
 
 def profile_outputs(content: ProfileContent, key: str, pages_shown: object) -> dict:
     """`show_profile`'s outputs for `content`, the profile of the state `key` names."""
     more_text, more_hidden = more_button(content.listed, content.total)
     return dict(
-        title=content.title, counts=content.counts, body=content.body, themes=content.themes, charts=content.charts,
-        tables=content.tables, figures_hidden=content.figures_hidden, save_hidden=not content.charted,
-        more_text=more_text, more_hidden=more_hidden, covering=content.covering,
+        title=content.title,
+        counts=content.counts,
+        body=content.body,
+        themes=content.themes,
+        charts=content.charts,
+        tables=content.tables,
+        figures_hidden=content.figures_hidden,
+        save_hidden=not content.charted,
+        more_text=more_text,
+        more_hidden=more_hidden,
+        covering=content.covering,
         # Reset only when more pages were shown: writing it fires the "more" callback, a request for nothing.
         pages_shown=0 if pages_shown else no_update,
         shown_for=key,
     )
 
 
-def selected_force_on_click(source: SnapshotProvider, clicks: object,
-                            state_data: object) -> tuple[Snapshot, ViewState, tuple[Initiative, ...]]:
+def selected_force_on_click(
+    source: SnapshotProvider, clicks: object, state_data: object
+) -> tuple[Snapshot, ViewState, tuple[Initiative, ...]]:
     """(snapshot, state, the force's initiatives in view) for a button pressed in a force's profile;
     nothing to do (PreventUpdate) before any press or with no force selected."""
     if not isinstance(clicks, int) or clicks < 1:
@@ -368,8 +519,9 @@ def next_titles(snapshot: Snapshot, state: ViewState, in_view: Sequence[Initiati
 def chart_images_of(snapshot: Snapshot, in_view: Sequence[Initiative]) -> list:
     """The results charts of a force's profile as plotly figures, each with the citation, to be saved as images."""
     charted, _ = capped_results(outcomes_of(snapshot.dataset, in_view))
-    figures = build_outcome_charts(charted, dict(snapshot.dataset.initiatives_by_id),
-                                   figure_marks(snapshot.dataset, charted))
+    figures = build_outcome_charts(
+        charted, dict(snapshot.dataset.initiatives_by_id), figure_marks(snapshot.dataset, charted)
+    )
     return [with_source(figure, snapshot.chart_citation) for _, figure in figures]
 
 
@@ -379,13 +531,20 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
 
     @app.callback(
         output=dict(
-            title=Output(Ids.VIEW_TITLE, "children"), counts=Output(Ids.PROFILE_COUNTS, "children"),
-            body=Output(Ids.PROFILE_INITIATIVES, "children"), themes=Output(Ids.THEME_CHART, "children"),
-            charts=Output(Ids.OUTCOME_CHARTS, "children"), tables=Output(Ids.OUTCOME_TABLE, "children"),
-            figures_hidden=Output(Ids.PROFILE_FIGURES, "hidden"), save_hidden=Output(Ids.SAVE_CHARTS, "hidden"),
-            more_text=Output(Ids.PROFILE_MORE, "children"), more_hidden=Output(Ids.PROFILE_MORE, "hidden"),
-            pages_shown=Output(Ids.PROFILE_MORE, "n_clicks"), shown_for=Output(Ids.PROFILE_FOR, "data"),
-            covering=Output(Ids.PROFILE_COVERING, "children")),
+            title=Output(Ids.VIEW_TITLE, "children"),
+            counts=Output(Ids.PROFILE_COUNTS, "children"),
+            body=Output(Ids.PROFILE_INITIATIVES, "children"),
+            themes=Output(Ids.THEME_CHART, "children"),
+            charts=Output(Ids.OUTCOME_CHARTS, "children"),
+            tables=Output(Ids.OUTCOME_TABLE, "children"),
+            figures_hidden=Output(Ids.PROFILE_FIGURES, "hidden"),
+            save_hidden=Output(Ids.SAVE_CHARTS, "hidden"),
+            more_text=Output(Ids.PROFILE_MORE, "children"),
+            more_hidden=Output(Ids.PROFILE_MORE, "hidden"),
+            pages_shown=Output(Ids.PROFILE_MORE, "n_clicks"),
+            shown_for=Output(Ids.PROFILE_FOR, "data"),
+            covering=Output(Ids.PROFILE_COVERING, "children"),
+        ),
         inputs=dict(state_data=Input(Ids.STATE, "data")),
         state=dict(shown_for=State(Ids.PROFILE_FOR, "data"), pages_shown=State(Ids.PROFILE_MORE, "n_clicks")),
         prevent_initial_call=True,  # the layout already holds the England profile
@@ -398,15 +557,20 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
         key = profile_key(snapshot, state)
         if key == shown_for:
             raise PreventUpdate
-        content = built.get(key, lambda: as_sent(profile_content(snapshot.dataset, snapshot.join, state, url_prefix,
-                                                                 snapshot.chart_citation)))
+        content = built.get(
+            key,
+            lambda: as_sent(
+                profile_content(snapshot.dataset, snapshot.join, state, url_prefix, snapshot.chart_citation)
+            ),
+        )
         return profile_outputs(content, key, pages_shown)
 
     @app.callback(
         Output(Ids.PROFILE_INITIATIVES, "children", allow_duplicate=True),
         Output(Ids.PROFILE_MORE, "children", allow_duplicate=True),
         Output(Ids.PROFILE_MORE, "hidden", allow_duplicate=True),
-        Input(Ids.PROFILE_MORE, "n_clicks"), State(Ids.STATE, "data"),
+        Input(Ids.PROFILE_MORE, "n_clicks"),
+        State(Ids.STATE, "data"),
         prevent_initial_call=True,
     )
     def show_more_titles(pages, state_data):
@@ -415,7 +579,8 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
 
     @app.callback(
         Output(Ids.CHART_IMAGES, "data"),
-        Input(Ids.SAVE_CHARTS, "n_clicks"), State(Ids.STATE, "data"),
+        Input(Ids.SAVE_CHARTS, "n_clicks"),
+        State(Ids.STATE, "data"),
         prevent_initial_call=True,
     )
     def chart_images(clicks, state_data):
@@ -424,11 +589,19 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
         snapshot, _, in_view = selected_force_on_click(source, clicks, state_data)
         return {"clicks": clicks, "figures": chart_images_of(snapshot, in_view)}
 
-    app.clientside_callback(ClientsideFunction("pph", "profileShown"), Output(Ids.PROFILE_COUNTS, "title"),
-                            Input(Ids.PROFILE_COUNTS, "children"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("pph", "profileShown"),
+        Output(Ids.PROFILE_COUNTS, "title"),
+        Input(Ids.PROFILE_COUNTS, "children"),
+        prevent_initial_call=True,
+    )
 
     # The force's name in the heading at once, before the server answers, and the profile brought
     # into view on a narrow screen.
-    app.clientside_callback(ClientsideFunction("pph", "headingForClick"),
-                            Output(Ids.VIEW_TITLE, "children", allow_duplicate=True),
-                            Input(Ids.MAP_CLICK, "data"), State(Ids.STATE, "data"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("pph", "headingForClick"),
+        Output(Ids.VIEW_TITLE, "children", allow_duplicate=True),
+        Input(Ids.MAP_CLICK, "data"),
+        State(Ids.STATE, "data"),
+        prevent_initial_call=True,
+    )

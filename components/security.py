@@ -141,7 +141,9 @@ def _check_dependency(got: Any, want: dict, kind: str) -> None:
     component, prop = _dependency_key(got)
     if prop != want["property"] or not _matches(component, str(want["id"])):
         raise BadCallbackRequest(f"{kind} do not match the callback")
-    limit = LONG_VALUE_CHARS if isinstance(component, str) and (component, prop) in LONG_VALUE_PROPS else MAX_VALUE_CHARS
+    limit = (
+        LONG_VALUE_CHARS if isinstance(component, str) and (component, prop) in LONG_VALUE_PROPS else MAX_VALUE_CHARS
+    )
     value = got.get("value")
     if isinstance(component, str) and (component, prop) in TEXT_PROPS and not isinstance(value, (str, type(None))):
         raise BadCallbackRequest(f"{component}.{prop} must be text")

@@ -11,26 +11,53 @@ from dataclasses import replace
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from components import cite_view, compare_view, map_panel, matrix_view, national_view, orientation, overview_view, profile
+from components import (
+    cite_view,
+    compare_view,
+    map_panel,
+    matrix_view,
+    national_view,
+    orientation,
+    overview_view,
+    profile,
+)
 from components.ids import Ids, map_measure_button, view_panel, view_tab
 from components.view_state import clicked_force, state_from_store, store_of
 from components.attributes import attributes
 from domain.loading import Dataset
 from domain.source import SnapshotProvider, Snapshot
-from domain.state import (COLOUR_MEASURES, DEFAULT_STATE, EVALUATION_HELP, EVALUATIONS, THEME_KIND_HELP, VIEWS,
-                          ViewState, active_filters, cleared, state_from_controls, state_from_query)
+from domain.state import (
+    COLOUR_MEASURES,
+    DEFAULT_STATE,
+    EVALUATION_HELP,
+    EVALUATIONS,
+    THEME_KIND_HELP,
+    VIEWS,
+    ViewState,
+    active_filters,
+    cleared,
+    state_from_controls,
+    state_from_query,
+)
 
 SEARCH_PAUSE_SECONDS = 0.4
 OPTIONS_HEIGHT = 420  # px of an open theme or evaluation list: about nine options at a time, not two
 VIEW_LABELS = {
-    "overview": "Outcomes overview", "national": "National and regional work", "compare": "Compare forces",
-    "matrix": "Coverage matrix", "background": "Background figures", "cite": "Cite this view", "about": "About the data",
+    "overview": "Outcomes overview",
+    "national": "National and regional work",
+    "compare": "Compare forces",
+    "matrix": "Coverage matrix",
+    "background": "Background figures",
+    "cite": "Cite this view",
+    "about": "About the data",
 }
 
 
 def _theme_options(dataset: Dataset) -> list[dict]:
-    return [{"label": f"{t.label} ({t.kind})", "value": t.id, "title": f"{t.kind}: {THEME_KIND_HELP[t.kind]}"}
-            for t in dataset.themes]
+    return [
+        {"label": f"{t.label} ({t.kind})", "value": t.id, "title": f"{t.kind}: {THEME_KIND_HELP[t.kind]}"}
+        for t in dataset.themes
+    ]
 
 
 def _evaluation_options() -> list[dict]:
@@ -39,10 +66,13 @@ def _evaluation_options() -> list[dict]:
 
 def term_help(what: str, terms: dict[str, str]) -> html.Details:
     """'What these mean': each term of a filter's options in a few words, opened beside its label."""
-    return html.Details([
-        html.Summary(["What these mean", html.Span(f" ({what})", className="visually-hidden")]),
-        html.Dl([part for term, words in terms.items() for part in (html.Dt(term), html.Dd(words))]),
-    ], className="term-help")
+    return html.Details(
+        [
+            html.Summary(["What these mean", html.Span(f" ({what})", className="visually-hidden")]),
+            html.Dl([part for term, words in terms.items() for part in (html.Dt(term), html.Dd(words))]),
+        ],
+        className="term-help",
+    )
 
 
 def clear_all_href(url_prefix: str, state: ViewState) -> str:
@@ -60,8 +90,10 @@ def filters_summary(state: ViewState) -> str:
     return f"Filters ({active_filters(state)} active)"
 
 
-SOURCE_OPTIONS = [{"label": "The 2016 paper", "value": "paper"},
-                  {"label": "The register (reviewed additions)", "value": "register"}]
+SOURCE_OPTIONS = [
+    {"label": "The 2016 paper", "value": "paper"},
+    {"label": "The register (reviewed additions)", "value": "register"},
+]
 
 
 def wales_button(show_wales: bool) -> tuple[str, str]:
@@ -69,60 +101,141 @@ def wales_button(show_wales: bool) -> tuple[str, str]:
     return ("true", "Hide the Welsh forces") if show_wales else ("false", "Show the 4 Welsh forces")
 
 
-def filter_bar(dataset: Dataset, register_on: bool = False, state: ViewState = DEFAULT_STATE,
-               url_prefix: str = "/") -> html.Section:
+def filter_bar(
+    dataset: Dataset, register_on: bool = False, state: ViewState = DEFAULT_STATE, url_prefix: str = "/"
+) -> html.Section:
     """The filters, set as `state` has them: one tidy row on a wide screen, behind "Filters (N active)" on a
     phone, so the map comes first there."""
     pressed, wales_text = wales_button(state.show_wales)
-    controls = html.Div([
-        html.Div([
-            html.Div(html.Label("Force", htmlFor=Ids.FORCE_SELECT), className="control-head"),
-            html.Div([
-                dcc.Dropdown(id=Ids.FORCE_SELECT, options=compare_view.force_options(dataset), searchable=True,
-                             clearable=True, placeholder="All of England: type a force's name",
-                             value=state.force, className="force-dropdown"),
-                html.Button("Clear selection", id=Ids.CLEAR, n_clicks=0, className="button"),
-            ], className="control-row"),
-        ], className="control control-force"),
-        html.Div([
-            html.Div([html.Label("Themes", htmlFor=Ids.THEMES), term_help("themes", THEME_KIND_HELP)],
-                     className="control-head"),
-            dcc.Dropdown(id=Ids.THEMES, options=_theme_options(dataset), multi=True, placeholder="Any theme",
-                         value=list(state.themes), maxHeight=OPTIONS_HEIGHT),
-        ], className="control"),
-        html.Div([
-            html.Div([html.Label("Evaluation", htmlFor=Ids.EVALUATION), term_help("evaluation", EVALUATION_HELP)],
-                     className="control-head"),
-            dcc.Dropdown(id=Ids.EVALUATION, options=_evaluation_options(), multi=True,
-                         placeholder="Any evaluation status", value=list(state.evaluations),
-                         maxHeight=OPTIONS_HEIGHT),
-        ], className="control"),
-        # Present only with the register on: the read-only dashboard has one source.
-        html.Div([
-            html.Div(html.Label("Source", htmlFor=Ids.SOURCE), className="control-head"),
-            dcc.Dropdown(id=Ids.SOURCE, options=SOURCE_OPTIONS, placeholder="Every source", value=state.source or None),
-        ], className="control", hidden=not register_on),
-        html.Div([
-            html.Div(html.Label("Search the initiatives", htmlFor=Ids.SEARCH), className="control-head"),
-            # Results follow the typing once the user pauses; no Enter needed.
-            dcc.Input(id=Ids.SEARCH, type="search", debounce=SEARCH_PAUSE_SECONDS, maxLength=120, value=state.search,
-                      placeholder="Titles, places, partners (updates as you type)"),
-        ], className="control control-search"),
-        html.Div([
-            html.Button(wales_text, id=Ids.WALES, n_clicks=0, className="button toggle", **attributes({"aria-pressed": pressed})),
-            html.P(map_panel.results_count_of(dataset, state), id=Ids.RESULTS_COUNT, className="results-count",
-                   **attributes({"aria-live": "polite"})),
-            # A link to the cleared view, not a callback of its own: the address is the state.
-            dcc.Link("Clear all filters", id=Ids.CLEAR_ALL, href=clear_all_href(url_prefix, state),
-                     className=clear_all_class(state)),
-            html.Button("Download this view (CSV files and a README, zipped)", id=Ids.EXPORT_BUTTON, n_clicks=0,
-                        className="button"),
-        ], className="control control-actions"),
-    ], className="filter-controls")
-    return html.Section(html.Details([
-        html.Summary(filters_summary(state), id=Ids.FILTERS_SUMMARY, className="filters-summary"),
-        controls,
-    ], id=Ids.FILTERS_TOGGLE, className="filters-toggle"), className="filters", **attributes({"aria-label": "Filters"}))
+    controls = html.Div(
+        [
+            html.Div(
+                [
+                    html.Div(html.Label("Force", htmlFor=Ids.FORCE_SELECT), className="control-head"),
+                    html.Div(
+                        [
+                            dcc.Dropdown(
+                                id=Ids.FORCE_SELECT,
+                                options=compare_view.force_options(dataset),
+                                searchable=True,
+                                clearable=True,
+                                placeholder="All of England: type a force's name",
+                                value=state.force,
+                                className="force-dropdown",
+                            ),
+                            html.Button("Clear selection", id=Ids.CLEAR, n_clicks=0, className="button"),
+                        ],
+                        className="control-row",
+                    ),
+                ],
+                className="control control-force",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [html.Label("Themes", htmlFor=Ids.THEMES), term_help("themes", THEME_KIND_HELP)],
+                        className="control-head",
+                    ),
+                    dcc.Dropdown(
+                        id=Ids.THEMES,
+                        options=_theme_options(dataset),
+                        multi=True,
+                        placeholder="Any theme",
+                        value=list(state.themes),
+                        maxHeight=OPTIONS_HEIGHT,
+                    ),
+                ],
+                className="control",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [html.Label("Evaluation", htmlFor=Ids.EVALUATION), term_help("evaluation", EVALUATION_HELP)],
+                        className="control-head",
+                    ),
+                    dcc.Dropdown(
+                        id=Ids.EVALUATION,
+                        options=_evaluation_options(),
+                        multi=True,
+                        placeholder="Any evaluation status",
+                        value=list(state.evaluations),
+                        maxHeight=OPTIONS_HEIGHT,
+                    ),
+                ],
+                className="control",
+            ),
+            # Present only with the register on: the read-only dashboard has one source.
+            html.Div(
+                [
+                    html.Div(html.Label("Source", htmlFor=Ids.SOURCE), className="control-head"),
+                    dcc.Dropdown(
+                        id=Ids.SOURCE, options=SOURCE_OPTIONS, placeholder="Every source", value=state.source or None
+                    ),
+                ],
+                className="control",
+                hidden=not register_on,
+            ),
+            html.Div(
+                [
+                    html.Div(html.Label("Search the initiatives", htmlFor=Ids.SEARCH), className="control-head"),
+                    # Results follow the typing once the user pauses; no Enter needed.
+                    dcc.Input(
+                        id=Ids.SEARCH,
+                        type="search",
+                        debounce=SEARCH_PAUSE_SECONDS,
+                        maxLength=120,
+                        value=state.search,
+                        placeholder="Titles, places, partners (updates as you type)",
+                    ),
+                ],
+                className="control control-search",
+            ),
+            html.Div(
+                [
+                    html.Button(
+                        wales_text,
+                        id=Ids.WALES,
+                        n_clicks=0,
+                        className="button toggle",
+                        **attributes({"aria-pressed": pressed}),
+                    ),
+                    html.P(
+                        map_panel.results_count_of(dataset, state),
+                        id=Ids.RESULTS_COUNT,
+                        className="results-count",
+                        **attributes({"aria-live": "polite"}),
+                    ),
+                    # A link to the cleared view, not a callback of its own: the address is the state.
+                    dcc.Link(
+                        "Clear all filters",
+                        id=Ids.CLEAR_ALL,
+                        href=clear_all_href(url_prefix, state),
+                        className=clear_all_class(state),
+                    ),
+                    html.Button(
+                        "Download this view (CSV files and a README, zipped)",
+                        id=Ids.EXPORT_BUTTON,
+                        n_clicks=0,
+                        className="button",
+                    ),
+                ],
+                className="control control-actions",
+            ),
+        ],
+        className="filter-controls",
+    )
+    return html.Section(
+        html.Details(
+            [
+                html.Summary(filters_summary(state), id=Ids.FILTERS_SUMMARY, className="filters-summary"),
+                controls,
+            ],
+            id=Ids.FILTERS_TOGGLE,
+            className="filters-toggle",
+        ),
+        className="filters",
+        **attributes({"aria-label": "Filters"}),
+    )
 
 
 # Tabs whose panels are built only when first shown (shell.register's build_panels). Dash's renderer
@@ -133,8 +246,9 @@ def filter_bar(dataset: Dataset, register_on: bool = False, state: ViewState = D
 LAZY_VIEWS: tuple[str, ...] = ("national", "matrix", "background", "about")
 
 
-def panel_contents(snapshot: Snapshot, state: ViewState = DEFAULT_STATE,
-                   views: Collection[str] = VIEWS) -> dict[str, list]:
+def panel_contents(
+    snapshot: Snapshot, state: ViewState = DEFAULT_STATE, views: Collection[str] = VIEWS
+) -> dict[str, list]:
     """The content of each of `views`' panels, as its tab first shows it."""
     dataset = snapshot.dataset
     builders: dict[str, Callable[[], list]] = {
@@ -153,16 +267,38 @@ def view_tabs(snapshot: Snapshot, state: ViewState = DEFAULT_STATE) -> list:
     """The secondary views as tabs, `state`'s view open; lazy tabs' panels are empty until first shown."""
     shown = state.view
     panels = panel_contents(snapshot, state, [v for v in VIEWS if v == shown or v not in LAZY_VIEWS])
-    tabs = html.Div([
-        html.Button(VIEW_LABELS[v], id=view_tab(v), n_clicks=0, role="tab", className="view-tab",
-                    **attributes({"aria-selected": "true" if v == shown else "false", "aria-controls": view_panel(v)}))
-        for v in VIEWS
-    ], role="tablist", id=Ids.VIEW_TABS, className="view-tabs", **attributes({"aria-label": "More views"}))
-    return [tabs, dcc.Store(id=Ids.PANELS_BUILT, data=[shown] if shown in LAZY_VIEWS else []), *[
-        html.Section(panels.get(v, []), id=view_panel(v), role="tabpanel",
-                     className=f"view-panel view-{v}", hidden=v != shown, **attributes({"aria-labelledby": view_tab(v)}))
-        for v in VIEWS
-    ]]
+    tabs = html.Div(
+        [
+            html.Button(
+                VIEW_LABELS[v],
+                id=view_tab(v),
+                n_clicks=0,
+                role="tab",
+                className="view-tab",
+                **attributes({"aria-selected": "true" if v == shown else "false", "aria-controls": view_panel(v)}),
+            )
+            for v in VIEWS
+        ],
+        role="tablist",
+        id=Ids.VIEW_TABS,
+        className="view-tabs",
+        **attributes({"aria-label": "More views"}),
+    )
+    return [
+        tabs,
+        dcc.Store(id=Ids.PANELS_BUILT, data=[shown] if shown in LAZY_VIEWS else []),
+        *[
+            html.Section(
+                panels.get(v, []),
+                id=view_panel(v),
+                role="tabpanel",
+                className=f"view-panel view-{v}",
+                hidden=v != shown,
+                **attributes({"aria-labelledby": view_tab(v)}),
+            )
+            for v in VIEWS
+        ],
+    ]
 
 
 def build_layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE) -> html.Div:
@@ -171,28 +307,42 @@ def build_layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT
     The stores start as `state`, so the page's first callback (the address read into the state) finds
     nothing changed, and nothing is sent for or drawn twice after load."""
     dataset = snapshot.dataset
-    return html.Div([
-        html.A("Skip to the results", href=f"#{Ids.RESULTS}", className="skip-link"),
-        dcc.Location(id=Ids.URL, refresh=False),
-        dcc.Store(id=Ids.STATE, data=store_of(state)),
-        dcc.Store(id=Ids.FILTERS, data=store_of(state.filters_only())),
-        dcc.Download(id=Ids.DOWNLOAD),
-        html.Header([
-            html.H1("Police and public health: the initiatives of PHE's 2016 paper, by force area"),
-            html.P("What Public Health England's 2016 paper describes of police and public health working together: "
-                   "its examples and their figures, not a count of all such work."),
-            orientation.layout(snapshot, url_prefix),
-        ], className="site-header"),
-        html.Div(notice_paragraphs(state, snapshot.register_on), id=Ids.NOTICE, role="status", className="notice"),
-        html.Main([
-            filter_bar(dataset, snapshot.register_on, state, url_prefix),
-            html.Div([
-                map_panel.layout(dataset, snapshot.join, state, url_prefix),
-                profile.layout(snapshot, url_prefix, state),
-            ], className="master-detail"),
-            html.Div(view_tabs(snapshot, state), className="views"),
-        ]),
-    ], className=root_class(state), id=Ids.ROOT)
+    return html.Div(
+        [
+            html.A("Skip to the results", href=f"#{Ids.RESULTS}", className="skip-link"),
+            dcc.Location(id=Ids.URL, refresh=False),
+            dcc.Store(id=Ids.STATE, data=store_of(state)),
+            dcc.Store(id=Ids.FILTERS, data=store_of(state.filters_only())),
+            dcc.Download(id=Ids.DOWNLOAD),
+            html.Header(
+                [
+                    html.H1("Police and public health: the initiatives of PHE's 2016 paper, by force area"),
+                    html.P(
+                        "What Public Health England's 2016 paper describes of police and public health working together: "
+                        "its examples and their figures, not a count of all such work."
+                    ),
+                    orientation.layout(snapshot, url_prefix),
+                ],
+                className="site-header",
+            ),
+            html.Div(notice_paragraphs(state, snapshot.register_on), id=Ids.NOTICE, role="status", className="notice"),
+            html.Main(
+                [
+                    filter_bar(dataset, snapshot.register_on, state, url_prefix),
+                    html.Div(
+                        [
+                            map_panel.layout(dataset, snapshot.join, state, url_prefix),
+                            profile.layout(snapshot, url_prefix, state),
+                        ],
+                        className="master-detail",
+                    ),
+                    html.Div(view_tabs(snapshot, state), className="views"),
+                ]
+            ),
+        ],
+        className=root_class(state),
+        id=Ids.ROOT,
+    )
 
 
 def root_class(state: ViewState) -> str:
@@ -204,8 +354,10 @@ def source_notice(state: ViewState, register_on: bool) -> str | None:
     Source control to change it): the filter is kept, as the link asked, and said out loud."""
     if state.source != "register" or register_on:
         return None
-    return ("This link shows only initiatives added through the register, but this dashboard has no register, "
-            "so none matches. ")
+    return (
+        "This link shows only initiatives added through the register, but this dashboard has no register, "
+        "so none matches. "
+    )
 
 
 def notice_paragraphs(state: ViewState, register_on: bool = False) -> list:
@@ -214,8 +366,9 @@ def notice_paragraphs(state: ViewState, register_on: bool = False) -> list:
     if source_words:
         # A link, not a hidden control: the only way back to every initiative must be seen.
         every = replace(state, source="", notices=()).to_query() or "?"
-        paragraphs.append(html.P([source_words, dcc.Link("Show every initiative", href=every)],
-                                 className="notice-source"))
+        paragraphs.append(
+            html.P([source_words, dcc.Link("Show every initiative", href=every)], className="notice-source")
+        )
     return paragraphs
 
 
@@ -238,19 +391,34 @@ def state_after_control(trigger: object, query: object, controls: dict, dataset:
         compare = [*(compare if isinstance(compare, list) else []), force]
     wales = not shown.show_wales if trigger == Ids.WALES else shown.show_wales
     named = trigger if isinstance(trigger, str) else ""
-    return state_from_controls(force, controls["themes"], controls["evaluations"], controls["search"],
-                               ["wales"] if wales else [], dataset, embed=shown.embed, compare=compare,
-                               view=VIEW_OF_TAB.get(named, shown.view), source=controls["source"],
-                               colour=MEASURE_OF_BUTTON.get(named, shown.colour))
+    return state_from_controls(
+        force,
+        controls["themes"],
+        controls["evaluations"],
+        controls["search"],
+        ["wales"] if wales else [],
+        dataset,
+        embed=shown.embed,
+        compare=compare,
+        view=VIEW_OF_TAB.get(named, shown.view),
+        source=controls["source"],
+        colour=MEASURE_OF_BUTTON.get(named, shown.colour),
+    )
 
 
-def synced_view(dataset: Dataset, trigger: object, query: str | None, controls: dict, current_filters: object,
-                current_state: object, url_prefix: str = "/") -> dict:
+def synced_view(
+    dataset: Dataset,
+    trigger: object,
+    query: str | None,
+    controls: dict,
+    current_filters: object,
+    current_state: object,
+    url_prefix: str = "/",
+) -> dict:
     """`sync_state`'s outputs: the state the address (or, after a control changed, the controls) asks for,
     written to the address, the stores and the controls; only what changed is sent on."""
     from_address = trigger in (None, Ids.URL)
-    state = state_from_query(query, dataset) if from_address else state_after_control(trigger, query, controls,
-                                                                                        dataset)
+    state = state_from_query(query, dataset) if from_address else state_after_control(trigger, query, controls, dataset)
     stored = store_of(state)
     if from_address and stored == current_state:
         # The page already shows this state: it was built for the address it opened at
@@ -269,15 +437,21 @@ def synced_view(dataset: Dataset, trigger: object, query: str | None, controls: 
         # walk the whole page before the panels' callbacks were sent (about 150 ms).
         root_class=root_class(state) if from_address else no_update,
         controls=dict(
-            force=state.force, themes=list(state.themes), evaluations=list(state.evaluations),
+            force=state.force,
+            themes=list(state.themes),
+            evaluations=list(state.evaluations),
             # The search box is not written back while it is the control being typed in: a reply that
             # arrives mid-word would overwrite what the user typed since.
             search=no_update if trigger == Ids.SEARCH else state.search,
-            wales_pressed=wales_pressed, wales_text=wales_text, compare=list(state.compare),
-            source=state.source or None),
+            wales_pressed=wales_pressed,
+            wales_text=wales_text,
+            compare=list(state.compare),
+            source=state.source or None,
+        ),
         measures={m: map_panel.measure_pressed(state.colour, m) for m in COLOUR_MEASURES},
-        clear_all=dict(href=clear_all_href(url_prefix, state), className=clear_all_class(state),
-                       summary=filters_summary(state)),
+        clear_all=dict(
+            href=clear_all_href(url_prefix, state), className=clear_all_class(state), summary=filters_summary(state)
+        ),
     )
 
 
@@ -286,51 +460,74 @@ def tab_changes(view: str, hidden_now: dict) -> dict:
     change: a panel's `hidden` is an input of callbacks (the lazy panels, the tabs' own state stores), and
     writing it fires them even with the same value."""
     changed = {v: (v != view) != hidden_now[v] for v in VIEWS}
-    return dict(hidden={v: v != view if changed[v] else no_update for v in VIEWS},
-                selected={v: ("true" if v == view else "false") if changed[v] else no_update for v in VIEWS})
+    return dict(
+        hidden={v: v != view if changed[v] else no_update for v in VIEWS},
+        selected={v: ("true" if v == view else "false") if changed[v] else no_update for v in VIEWS},
+    )
 
 
 # "Clear all filters" (its address and whether it shows) and the phone's "Filters (N active)", as sync_state writes them.
-CLEAR_ALL_OUTPUTS = dict(href=Output(Ids.CLEAR_ALL, "href"), className=Output(Ids.CLEAR_ALL, "className"),
-                         summary=Output(Ids.FILTERS_SUMMARY, "children"))
+CLEAR_ALL_OUTPUTS = dict(
+    href=Output(Ids.CLEAR_ALL, "href"),
+    className=Output(Ids.CLEAR_ALL, "className"),
+    summary=Output(Ids.FILTERS_SUMMARY, "children"),
+)
 
 
 def register(app: Dash, source: SnapshotProvider, url_prefix: str = "/") -> None:
     @app.callback(
         output=dict(
-            url=Output(Ids.URL, "search"), state=Output(Ids.STATE, "data"), filters=Output(Ids.FILTERS, "data"),
+            url=Output(Ids.URL, "search"),
+            state=Output(Ids.STATE, "data"),
+            filters=Output(Ids.FILTERS, "data"),
             root_class=Output(Ids.ROOT, "className"),
             controls=dict(
-                force=Output(Ids.FORCE_SELECT, "value"), themes=Output(Ids.THEMES, "value"),
-                evaluations=Output(Ids.EVALUATION, "value"), search=Output(Ids.SEARCH, "value"),
-                wales_pressed=Output(Ids.WALES, "aria-pressed"), wales_text=Output(Ids.WALES, "children"),
-                compare=Output(Ids.COMPARE, "value"), source=Output(Ids.SOURCE, "value")),
+                force=Output(Ids.FORCE_SELECT, "value"),
+                themes=Output(Ids.THEMES, "value"),
+                evaluations=Output(Ids.EVALUATION, "value"),
+                search=Output(Ids.SEARCH, "value"),
+                wales_pressed=Output(Ids.WALES, "aria-pressed"),
+                wales_text=Output(Ids.WALES, "children"),
+                compare=Output(Ids.COMPARE, "value"),
+                source=Output(Ids.SOURCE, "value"),
+            ),
             measures={m: Output(map_measure_button(m), "aria-pressed") for m in COLOUR_MEASURES},
             clear_all=CLEAR_ALL_OUTPUTS,
         ),
         inputs=dict(
             query=Input(Ids.URL, "search"),
             controls=dict(
-                force=Input(Ids.FORCE_SELECT, "value"), themes=Input(Ids.THEMES, "value"),
-                evaluations=Input(Ids.EVALUATION, "value"), search=Input(Ids.SEARCH, "value"),
-                map_click=Input(Ids.MAP_CLICK, "data"), compare=Input(Ids.COMPARE, "value"),
-                source=Input(Ids.SOURCE, "value")),
+                force=Input(Ids.FORCE_SELECT, "value"),
+                themes=Input(Ids.THEMES, "value"),
+                evaluations=Input(Ids.EVALUATION, "value"),
+                search=Input(Ids.SEARCH, "value"),
+                map_click=Input(Ids.MAP_CLICK, "data"),
+                compare=Input(Ids.COMPARE, "value"),
+                source=Input(Ids.SOURCE, "value"),
+            ),
             # Buttons: only which one was pressed matters (ctx.triggered_id), not their counts.
-            buttons=[Input(Ids.WALES, "n_clicks"), Input(Ids.CLEAR, "n_clicks"), Input(Ids.ADD_TO_COMPARE, "n_clicks"),
-                     *[Input(map_measure_button(m), "n_clicks") for m in COLOUR_MEASURES],
-                     *[Input(view_tab(v), "n_clicks") for v in VIEWS]],
+            buttons=[
+                Input(Ids.WALES, "n_clicks"),
+                Input(Ids.CLEAR, "n_clicks"),
+                Input(Ids.ADD_TO_COMPARE, "n_clicks"),
+                *[Input(map_measure_button(m), "n_clicks") for m in COLOUR_MEASURES],
+                *[Input(view_tab(v), "n_clicks") for v in VIEWS],
+            ],
         ),
         state=dict(current_filters=State(Ids.FILTERS, "data"), current_state=State(Ids.STATE, "data")),
     )
     def sync_state(query, controls, buttons, current_filters, current_state):
         """The URL is the single source of truth: controls write it, and it restores them."""
-        return synced_view(source.current().dataset, ctx.triggered_id, query, controls, current_filters,
-                           current_state, url_prefix)
+        return synced_view(
+            source.current().dataset, ctx.triggered_id, query, controls, current_filters, current_state, url_prefix
+        )
 
     @app.callback(
-        output=dict(notice=Output(Ids.NOTICE, "children"),
-                    hidden={v: Output(view_panel(v), "hidden") for v in VIEWS},
-                    selected={v: Output(view_tab(v), "aria-selected") for v in VIEWS}),
+        output=dict(
+            notice=Output(Ids.NOTICE, "children"),
+            hidden={v: Output(view_panel(v), "hidden") for v in VIEWS},
+            selected={v: Output(view_tab(v), "aria-selected") for v in VIEWS},
+        ),
         inputs=dict(state_data=Input(Ids.STATE, "data")),
         state=dict(hidden_now={v: State(view_panel(v), "hidden") for v in VIEWS}),
         prevent_initial_call=True,  # the layout shows the default view, with no notice
@@ -341,8 +538,9 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str = "/") -> None
         return dict(notice=notice_paragraphs(state, snapshot.register_on), **tab_changes(state.view, hidden_now))
 
     @app.callback(
-        output=dict(panels={v: Output(view_panel(v), "children") for v in LAZY_VIEWS},
-                    built=Output(Ids.PANELS_BUILT, "data")),
+        output=dict(
+            panels={v: Output(view_panel(v), "children") for v in LAZY_VIEWS}, built=Output(Ids.PANELS_BUILT, "data")
+        ),
         inputs=dict(hidden={v: Input(view_panel(v), "hidden") for v in LAZY_VIEWS}),
         state=dict(built=State(Ids.PANELS_BUILT, "data")),
         prevent_initial_call=True,  # the layout holds the panel of the view it opens on

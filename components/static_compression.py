@@ -54,8 +54,13 @@ def install_precompressed_static(server: Flask, path_prefixes: Iterable[str]) ->
     # here with a Content-Encoding is not compressed again.
     @server.after_request
     def serve_precompressed(response: Response) -> Response:
-        if (request.method != "GET" or response.status_code != 200 or not request.path.startswith(prefixes)
-                or "Content-Encoding" in response.headers or "gzip" not in request.accept_encodings):
+        if (
+            request.method != "GET"
+            or response.status_code != 200
+            or not request.path.startswith(prefixes)
+            or "Content-Encoding" in response.headers
+            or "gzip" not in request.accept_encodings
+        ):
             return response
         response.direct_passthrough = False  # files are streamed by default; read them once here
         validator = response.headers.get("ETag") or response.headers.get("Last-Modified") or ""

@@ -62,5 +62,9 @@ def pass_state_while_shown(app: Dash, view: str) -> None:
     A hidden tab's callbacks then send no request on a force click or a page load: each request costs
     the browser a pass over every component of the page, on the main thread, even when the server
     answers that nothing changed."""
-    app.clientside_callback(ClientsideFunction("pph", "stateWhileShown"), Output(shown_state_id(view), "data"),
-                            Input(Ids.STATE, "data"), Input(view_panel(view), "hidden"))
+    app.clientside_callback(
+        ClientsideFunction("pph", "stateWhileShown"),
+        Output(shown_state_id(view), "data"),
+        Input(Ids.STATE, "data"),
+        Input(view_panel(view), "hidden"),
+    )

@@ -75,6 +75,12 @@ def install_write_guard(app: Dash, settings: Settings, register_outputs: Collect
     def give_page_a_token(response: Response) -> Response:
         # Every HTML page gets a token; the renderer sends it back with each callback.
         if response.mimetype == "text/html" and CSRF_COOKIE not in request.cookies:
-            response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(32), path=cookie_path, samesite="Strict",
-                                httponly=False, secure=request.is_secure)
+            response.set_cookie(
+                CSRF_COOKIE,
+                secrets.token_urlsafe(32),
+                path=cookie_path,
+                samesite="Strict",
+                httponly=False,
+                secure=request.is_secure,
+            )
         return response

@@ -14,8 +14,13 @@ from domain.state import ViewState
 
 def matches_text(initiative: Initiative, text: str) -> bool:
     needle = text.casefold()
-    haystack = [initiative.title, initiative.summary, initiative.place,
-                *initiative.partners, *initiative.lead_organisations]
+    haystack = [
+        initiative.title,
+        initiative.summary,
+        initiative.place,
+        *initiative.partners,
+        *initiative.lead_organisations,
+    ]
     return any(needle in field.casefold() for field in haystack)
 
 
@@ -23,8 +28,11 @@ def force_search_text(force: Force) -> str:
     """What the force list's search matches for `force`: its name, common name and aliases, with "and" for
     "&" and "&" for "and" ("Devon and Cornwall" finds "Devon & Cornwall Police")."""
     names = [force.name, force.short_name, *force.aliases]
-    spelled = [*names, *(n.replace("&", "and") for n in names if "&" in n),
-               *(n.replace(" and ", " & ") for n in names if " and " in n)]
+    spelled = [
+        *names,
+        *(n.replace("&", "and") for n in names if "&" in n),
+        *(n.replace(" and ", " & ") for n in names if " and " in n),
+    ]
     return " ".join(dict.fromkeys(spelled))
 
 
@@ -33,7 +41,8 @@ def filter_initiatives(dataset: Dataset, state: ViewState) -> tuple[Initiative, 
     chosen_themes = set(state.themes)
     chosen_evaluations = set(state.evaluations)
     return tuple(
-        i for i in dataset.initiatives
+        i
+        for i in dataset.initiatives
         if (not chosen_themes or chosen_themes & set(i.themes))
         and (not chosen_evaluations or i.evaluation in chosen_evaluations)
         and (not state.search or matches_text(i, state.search))
@@ -88,10 +97,16 @@ def force_counts(
         themes = Counter(t for i in initiatives for t in i.themes)
         ranked = sorted(themes.items(), key=lambda kv: (-kv[1], dataset.themes_by_id[kv[0]].label))
         ids = {i.id for i in initiatives}
-        rows.append(ForceCount(force.id, force.name, len(initiatives),
-                               tuple((dataset.themes_by_id[t].label, n) for t, n in ranked),
-                               sum(1 for i in initiatives if i.id in dataset.provenance),
-                               sum(1 for o in dataset.outcomes if o.is_result and o.initiative_id in ids)))
+        rows.append(
+            ForceCount(
+                force.id,
+                force.name,
+                len(initiatives),
+                tuple((dataset.themes_by_id[t].label, n) for t, n in ranked),
+                sum(1 for i in initiatives if i.id in dataset.provenance),
+                sum(1 for o in dataset.outcomes if o.is_result and o.initiative_id in ids),
+            )
+        )
     return tuple(rows)
 
 
@@ -111,13 +126,13 @@ def is_on_map(placement: InitiativePlacement, show_wales: bool) -> bool:
     return placement.placement == "english force" or (placement.placement == "welsh force" and show_wales)
 
 
-def off_map_initiatives(join: ForceJoin, matching: Iterable[Initiative],
-                        show_wales: bool = False) -> tuple[tuple[Initiative, str], ...]:
+def off_map_initiatives(
+    join: ForceJoin, matching: Iterable[Initiative], show_wales: bool = False
+) -> tuple[tuple[Initiative, str], ...]:
     """Matching work the map does not show (national, regional, non-territorial, and Welsh while the
     Welsh forces are hidden), with why it is off the map."""
     return tuple(
-        (i, join.placements[i.id].reason) for i in matching
-        if not is_on_map(join.placements[i.id], show_wales)
+        (i, join.placements[i.id].reason) for i in matching if not is_on_map(join.placements[i.id], show_wales)
     )
 
 
@@ -140,16 +155,23 @@ class ThemeShare:
     all_matching_total: int  # matching initiatives
 
 
-def theme_shares(dataset: Dataset, in_view: Iterable[Initiative], matching: Iterable[Initiative]) -> tuple[ThemeShare, ...]:
+def theme_shares(
+    dataset: Dataset, in_view: Iterable[Initiative], matching: Iterable[Initiative]
+) -> tuple[ThemeShare, ...]:
     in_view, matching = tuple(in_view), tuple(matching)
     view_counts = Counter(t for i in in_view for t in i.themes)
     all_counts = Counter(t for i in matching for t in i.themes)
     return tuple(
         ThemeShare(
-            theme.id, theme.label, theme.kind, view_counts[theme.id],
+            theme.id,
+            theme.label,
+            theme.kind,
+            view_counts[theme.id],
             round(100 * view_counts[theme.id] / len(in_view), 1) if in_view else 0.0,
             round(100 * all_counts[theme.id] / len(matching), 1) if matching else 0.0,
-            all_counts[theme.id], len(in_view), len(matching),
+            all_counts[theme.id],
+            len(in_view),
+            len(matching),
         )
         for theme in dataset.themes
         if view_counts[theme.id]
@@ -165,8 +187,9 @@ def outcomes_of(dataset: Dataset, initiatives: Iterable[Initiative]) -> tuple[Ou
 def background_of(dataset: Dataset, initiatives: Iterable[Initiative]) -> tuple[Outcome, ...]:
     """Background figures the paper cites in the case studies these initiatives belong to, tied to none of them."""
     case_studies = {i.case_study for i in initiatives}
-    return tuple(o for o in dataset.outcomes
-                 if o.is_background and o.initiative_id is None and o.case_study in case_studies)
+    return tuple(
+        o for o in dataset.outcomes if o.is_background and o.initiative_id is None and o.case_study in case_studies
+    )
 
 
 def format_value(outcome: Outcome) -> str:
@@ -203,8 +226,9 @@ def largest_per_unit(outcomes: Sequence[Outcome], limit: int) -> tuple[tuple[Out
     return shown, len(outcomes) - len(shown)
 
 
-def work_covering(dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative], force_id: str,
-                  region_of: Callable[[str], str]) -> tuple[tuple[Initiative, ...], tuple[Initiative, ...]]:
+def work_covering(
+    dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative], force_id: str, region_of: Callable[[str], str]
+) -> tuple[tuple[Initiative, ...], tuple[Initiative, ...]]:
     """(regional work whose place names the force's region, national work) among the matching initiatives that
     the map does not place in any force: the work that covers a force's area without naming it (Durham and the
     North East's alcohol work). National work is the paper's England-wide work, so only for English forces.

@@ -27,9 +27,13 @@ def how_obtained(outcome: Outcome) -> str:
     in a few words; said plainly when the record does not say."""
     parts = [text for text in (outcome.design, outcome.caveat) if text]
     return "; ".join(parts) if parts else "how it was obtained is not recorded"
+
+
 OFF_MAP_ROW_ID = "national-and-non-territorial"
-PAPER_CITATION = ("Public Health England (2016). Police and Public Health: Innovation in practice – "
-                  "an overview of collaboration across England. London: PHE.")
+PAPER_CITATION = (
+    "Public Health England (2016). Police and Public Health: Innovation in practice – "
+    "an overview of collaboration across England. London: PHE."
+)
 
 
 @dataclass(frozen=True)
@@ -44,20 +48,27 @@ class ComparedForce:
     outcomes: tuple[Outcome, ...]
 
 
-def compare_forces(dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative],
-                   force_ids: Sequence[str]) -> tuple[ComparedForce, ...]:
+def compare_forces(
+    dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative], force_ids: Sequence[str]
+) -> tuple[ComparedForce, ...]:
     matching_ids = {i.id for i in matching}
     compared = []
     for force_id in force_ids[:MAX_COMPARED]:
         force = dataset.forces_by_id[force_id]
-        initiatives = tuple(dataset.initiatives_by_id[i] for i in join.by_force.get(force_id, ())
-                            if i in matching_ids)
+        initiatives = tuple(dataset.initiatives_by_id[i] for i in join.by_force.get(force_id, ()) if i in matching_ids)
         ids = {i.id for i in initiatives}
-        compared.append(ComparedForce(
-            force_id, force.name, force.region, force.area_km2, force.population_mid_2018, initiatives,
-            dict(Counter(t for i in initiatives for t in i.themes)),
-            tuple(o for o in dataset.outcomes if o.initiative_id in ids),
-        ))
+        compared.append(
+            ComparedForce(
+                force_id,
+                force.name,
+                force.region,
+                force.area_km2,
+                force.population_mid_2018,
+                initiatives,
+                dict(Counter(t for i in initiatives for t in i.themes)),
+                tuple(o for o in dataset.outcomes if o.initiative_id in ids),
+            )
+        )
     return tuple(compared)
 
 
@@ -72,8 +83,11 @@ def similar_forces(dataset: Dataset, force_id: str, limit: int = 5) -> tuple[Sim
     """Forces of the same region, then those closest in population: one click from a comparison."""
     anchor = dataset.forces_by_id[force_id]
     peers = [f for f in dataset.forces if f.kind == "territorial" and f.country == anchor.country and f.id != force_id]
-    same_region = [SimilarForce(f.id, f.name, f"same region ({f.region})")
-                   for f in sorted(peers, key=lambda f: f.name) if f.region == anchor.region]
+    same_region = [
+        SimilarForce(f.id, f.name, f"same region ({f.region})")
+        for f in sorted(peers, key=lambda f: f.name)
+        if f.region == anchor.region
+    ]
     anchor_population = anchor.population_mid_2018
     if anchor_population is None:
         return tuple(same_region[:limit])
@@ -81,8 +95,9 @@ def similar_forces(dataset: Dataset, force_id: str, limit: int = 5) -> tuple[Sim
         (f for f in peers if f.region != anchor.region and f.population_mid_2018),
         key=lambda f: abs((f.population_mid_2018 or 0) - anchor_population),  # the filter above leaves no None
     )
-    similar_size = [SimilarForce(f.id, f.name, f"similar population ({f.population_mid_2018:,})")
-                    for f in by_population[:3]]
+    similar_size = [
+        SimilarForce(f.id, f.name, f"similar population ({f.population_mid_2018:,})") for f in by_population[:3]
+    ]
     return tuple((same_region[: max(0, limit - len(similar_size))] + similar_size)[:limit])
 
 
@@ -100,8 +115,9 @@ TOTAL_ROW_ID = "total"
 TOTAL_LABEL = "All rows (each initiative once)"
 
 
-def coverage_matrix(dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative],
-                    show_wales: bool) -> tuple[MatrixRow, ...]:
+def coverage_matrix(
+    dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative], show_wales: bool
+) -> tuple[MatrixRow, ...]:
     """One row per force on the map (and one for work with no force area), counts per theme."""
     matching = tuple(matching)
     matching_ids = {i.id for i in matching}
@@ -111,23 +127,37 @@ def coverage_matrix(dataset: Dataset, join: ForceJoin, matching: Iterable[Initia
             continue
         initiatives = [dataset.initiatives_by_id[i] for i in join.by_force[force.id] if i in matching_ids]
         rows.append(_row(dataset, force.id, force.name, force.region, initiatives))
-    off_map = [i for i in matching if join.placements[i.id].placement in {"no force named", "non-territorial force"}
-               or (join.placements[i.id].placement == "welsh force" and not show_wales)]
+    off_map = [
+        i
+        for i in matching
+        if join.placements[i.id].placement in {"no force named", "non-territorial force"}
+        or (join.placements[i.id].placement == "welsh force" and not show_wales)
+    ]
     rows.append(_row(dataset, OFF_MAP_ROW_ID, "National, regional and non-territorial work", "", off_map))
     return tuple(rows)
 
 
 def _row(dataset: Dataset, row_id: str, label: str, region: str, initiatives: Sequence[Initiative]) -> MatrixRow:
-    return MatrixRow(row_id, label, region, dict(Counter(t for i in initiatives for t in i.themes)),
-                     _added(dataset, initiatives), len(initiatives))
+    return MatrixRow(
+        row_id,
+        label,
+        region,
+        dict(Counter(t for i in initiatives for t in i.themes)),
+        _added(dataset, initiatives),
+        len(initiatives),
+    )
 
 
 def matrix_totals(dataset: Dataset, join: ForceJoin, matching: Iterable[Initiative], show_wales: bool) -> MatrixRow:
     """The matrix's totals row: per theme, the matching initiatives in any of its rows, each counted once (a
     multi-force initiative sits in several force rows, so the column's sum would count it again)."""
     matching = tuple(matching)
-    in_rows = {i.id for i in matching if join.placements[i.id].placement in {"no force named", "non-territorial force"}
-               or (join.placements[i.id].placement == "welsh force" and not show_wales)}
+    in_rows = {
+        i.id
+        for i in matching
+        if join.placements[i.id].placement in {"no force named", "non-territorial force"}
+        or (join.placements[i.id].placement == "welsh force" and not show_wales)
+    }
     for force in dataset.forces:
         if force.id in join.by_force and (force.is_english or show_wales):
             in_rows.update(join.by_force[force.id])
@@ -162,26 +192,41 @@ def citation_line(dataset: Dataset, view_url: str, accessed: date) -> str:
     # a bare date beside the dataset reads as if the data were that recent.
     register = ""
     if dataset.provenance:
-        register = (f" With {len(dataset.provenance)} initiative(s) added through this dashboard's register, each "
-                    "marked \"Register, reviewed <date> by <organisation>; source: <its source>\" and not part of the paper.")
-    return (f"{PAPER_CITATION} Police and public health collaboration dataset, version {dataset.version}, "
-            f"compiled {dataset.version_date} from that paper.{register} Boundaries: "
-            f"{dataset.boundaries.attribution if dataset.boundaries else 'ONS'}. "
-            f"View: {view_url} (accessed {accessed.isoformat()}).")
+        register = (
+            f" With {len(dataset.provenance)} initiative(s) added through this dashboard's register, each "
+            'marked "Register, reviewed <date> by <organisation>; source: <its source>" and not part of the paper.'
+        )
+    return (
+        f"{PAPER_CITATION} Police and public health collaboration dataset, version {dataset.version}, "
+        f"compiled {dataset.version_date} from that paper.{register} Boundaries: "
+        f"{dataset.boundaries.attribution if dataset.boundaries else 'ONS'}. "
+        f"View: {view_url} (accessed {accessed.isoformat()})."
+    )
 
 
 def chart_citation(dataset: Dataset) -> str:
     """The short citation printed under every chart, as chart markup: the data in it is escaped."""
     # Short lines, so the source fits under a chart on a 375 px screen instead of running off it.
     register = ", and reviewed additions<br>from this dashboard's register" if dataset.provenance else ""
-    return (f"Source: PHE (2016) Police and Public Health{register};<br>dataset version {plain_text(dataset.version)}. "
-            "Boundaries: ONS, OGL v3.0,<br>© Crown copyright and database right.")
+    return (
+        f"Source: PHE (2016) Police and Public Health{register};<br>dataset version {plain_text(dataset.version)}. "
+        "Boundaries: ONS, OGL v3.0,<br>© Crown copyright and database right."
+    )
 
 
 # The National and regional tab's groups, in the order shown.
 OFF_MAP_GROUPS = ("National work", "Regional work", "British Transport Police", "Welsh forces (hidden from the map)")
-REGIONS = ("North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands", "East of England",
-           "London", "South East", "South West")
+REGIONS = (
+    "North East",
+    "North West",
+    "Yorkshire and The Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+)
 
 
 @dataclass(frozen=True)

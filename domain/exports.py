@@ -32,7 +32,7 @@ INITIATIVE_COLUMNS: dict[str, str] = {
     "id": "stable identifier of the initiative",
     "title": "short name",
     "case_study": "identifier of the paper's case study or national section it belongs to ('register' for a record "
-                  "added through this dashboard's register)",
+    "added through this dashboard's register)",
     "case_study_title": "that case study or section, as the paper heads it ('Added through the register')",
     "scope": "force, multi-force, regional, national or non-territorial",
     "force_ids": "ONS codes of the police force areas the paper places it in (; between several)",
@@ -42,10 +42,9 @@ INITIATIVE_COLUMNS: dict[str, str] = {
     "partners": "who else takes part, as the paper names them",
     "themes": "its themes",
     "kind_of_work": "what the work is: programme, service, project, pilot, campaign, training, event, operation, "
-                    "product (a report, toolkit, guidance or film) or partnership; 'not stated' for a register record "
-                    "sent before dataset 3.0.0",
-    "stage": "how far along it was when the paper was written: proposed, planned, in development, running or "
-             "completed",
+    "product (a report, toolkit, guidance or film) or partnership; 'not stated' for a register record "
+    "sent before dataset 3.0.0",
+    "stage": "how far along it was when the paper was written: proposed, planned, in development, running or completed",
     "evaluation": "what the paper reports of an evaluation, never more",
     "start_year": "year it began, where the paper gives it (blank otherwise); a whole number such as 2017",
     "end_year": "year it ended, where the paper gives it (blank otherwise); a whole number such as 2017",
@@ -53,16 +52,16 @@ INITIATIVE_COLUMNS: dict[str, str] = {
     "section": "the paper's section heading (blank for a register record: its source is in record_source)",
     "references": "the paper's reference marks placed on it (blank for a register record)",
     "record_source": "where the record comes from, as every view says it: 'PHE 2016 paper, section <section>, ref "
-                     "<marks>', or 'Register, reviewed <date> by <organisation>; source: <the contributor's source>' "
-                     "for a record added through this dashboard's register",
+    "<marks>', or 'Register, reviewed <date> by <organisation>; source: <the contributor's source>' "
+    "for a record added through this dashboard's register",
     "notes": "errata and follow-ups published on it or one of its figures, as 'Erratum: <text>' (; between several; "
-             "each in notes.csv)",
+    "each in notes.csv)",
 }
 FIGURE_COLUMNS: dict[str, str] = {
     "id": "stable identifier of the figure",
     "kind": "result, derived from a result (the same finding worked out in other terms, e.g. a saving from a "
-            "fall: not a second result), activity or parameter, funding, target or coverage, or background (cited "
-            "research, wider statistics: not a result of any initiative)",
+    "fall: not a second result), activity or parameter, funding, target or coverage, or background (cited "
+    "research, wider statistics: not a result of any initiative)",
     "measure": "what was measured",
     "value": "the number as the paper states it",
     "unit": "percent, percentage points, count, GBP, hours, days, weeks, months or years",
@@ -71,9 +70,9 @@ FIGURE_COLUMNS: dict[str, str] = {
     "period": "when, as the paper says",
     "comparator": "the baseline or comparison the paper gives",
     "design": "how the figure was obtained, as far as the paper says (every result has one), e.g. 'before and after, "
-              "no comparison group' or 'the service's own figures'",
+    "no comparison group' or 'the service's own figures'",
     "caveat": "what not to read into the figure: where the paper sets unlike things side by side, or derives one "
-              "figure from another (blank when there is nothing to add)",
+    "figure from another (blank when there is nothing to add)",
     "initiative_id": "the initiative the figure describes (blank for background)",
     "initiative_title": "that initiative's title",
     "case_study": "identifier of the case study or section the paper gives it in",
@@ -83,18 +82,18 @@ FIGURE_COLUMNS: dict[str, str] = {
     "section": "the paper's section heading (blank for a register figure: its source is in record_source)",
     "references": "the paper's reference marks placed on it (blank for a register figure)",
     "record_source": "where the figure comes from: 'PHE 2016 paper, section <section>, ref <marks>', or 'Register, "
-                     "reviewed <date> by <organisation>; source: <the source given for this figure>'",
+    "reviewed <date> by <organisation>; source: <the source given for this figure>'",
     "notes": "errata and follow-ups published on this figure, as 'Erratum: <text>' (; between several)",
 }
 NOTE_COLUMNS: dict[str, str] = {
     "about_id": "the initiative the note is about (its id in initiatives.csv)",
     "figure_id": "the figure of that initiative the note is about (its id in figures.csv), blank for the whole "
-                 "initiative",
+    "initiative",
     "kind": "erratum (something the paper or the record got wrong) or follow-up (what happened next)",
     "text": "the note, as published",
     "source": "the evidence its contributor gave: a link or a citation",
     "provenance": "Register, reviewed <date> by <organisation>; source: <source>. A note never changes the record "
-                  "it is about: the paper's text and figures stay as the paper gives them",
+    "it is about: the paper's text and figures stay as the paper gives them",
 }
 
 
@@ -131,17 +130,31 @@ def initiative_rows(dataset: Dataset, initiatives: Iterable[Initiative]) -> list
     for i in initiatives:
         force_ids, force_names = _forces(dataset, i.force_ids)
         paper = not is_register(dataset, i.id)
-        rows.append({
-            "id": i.id, "title": i.title, "case_study": i.case_study,
-            "case_study_title": dataset.case_studies_by_id[i.case_study].title, "scope": i.scope,
-            "force_ids": force_ids, "force_names": force_names, "place": i.place,
-            "lead_organisations": LIST_JOIN.join(i.lead_organisations), "partners": LIST_JOIN.join(i.partners),
-            "themes": LIST_JOIN.join(dataset.themes_by_id[t].label for t in i.themes), "kind_of_work": i.kind_of_work,
-            "stage": i.stage, "evaluation": i.evaluation, "start_year": i.start_year, "end_year": i.end_year,
-            "summary": i.summary, "section": i.section if paper else "", "references": LIST_JOIN.join(i.references),
-            "record_source": provenance_line(dataset, i.id),
-            "notes": _flags(dataset.notes_on(i.id)),
-        })
+        rows.append(
+            {
+                "id": i.id,
+                "title": i.title,
+                "case_study": i.case_study,
+                "case_study_title": dataset.case_studies_by_id[i.case_study].title,
+                "scope": i.scope,
+                "force_ids": force_ids,
+                "force_names": force_names,
+                "place": i.place,
+                "lead_organisations": LIST_JOIN.join(i.lead_organisations),
+                "partners": LIST_JOIN.join(i.partners),
+                "themes": LIST_JOIN.join(dataset.themes_by_id[t].label for t in i.themes),
+                "kind_of_work": i.kind_of_work,
+                "stage": i.stage,
+                "evaluation": i.evaluation,
+                "start_year": i.start_year,
+                "end_year": i.end_year,
+                "summary": i.summary,
+                "section": i.section if paper else "",
+                "references": LIST_JOIN.join(i.references),
+                "record_source": provenance_line(dataset, i.id),
+                "notes": _flags(dataset.notes_on(i.id)),
+            }
+        )
     return rows
 
 
@@ -151,35 +164,61 @@ def figure_rows(dataset: Dataset, outcomes: Iterable[Outcome]) -> list[dict[str,
         initiative = dataset.initiatives_by_id.get(o.initiative_id or "")
         force_ids, force_names = _forces(dataset, initiative.force_ids if initiative else ())
         paper = not is_register(dataset, o.initiative_id or "")
-        rows.append({
-            "id": o.id, "kind": o.kind, "measure": o.measure, "value": _number(o.value), "unit": o.unit,
-            "qualifier": o.qualifier, "direction": o.direction, "period": o.period, "comparator": o.comparator,
-            "design": o.design, "caveat": o.caveat,
-            "initiative_id": o.initiative_id or "", "initiative_title": initiative.title if initiative else "",
-            "case_study": o.case_study, "case_study_title": dataset.case_studies_by_id[o.case_study].title,
-            "force_ids": force_ids, "force_names": force_names, "section": o.section if paper else "",
-            "references": LIST_JOIN.join(o.references),
-            "record_source": figure_line(dataset, o),
-            "notes": _flags(n for n in dataset.notes if n.figure_id == o.id),
-        })
+        rows.append(
+            {
+                "id": o.id,
+                "kind": o.kind,
+                "measure": o.measure,
+                "value": _number(o.value),
+                "unit": o.unit,
+                "qualifier": o.qualifier,
+                "direction": o.direction,
+                "period": o.period,
+                "comparator": o.comparator,
+                "design": o.design,
+                "caveat": o.caveat,
+                "initiative_id": o.initiative_id or "",
+                "initiative_title": initiative.title if initiative else "",
+                "case_study": o.case_study,
+                "case_study_title": dataset.case_studies_by_id[o.case_study].title,
+                "force_ids": force_ids,
+                "force_names": force_names,
+                "section": o.section if paper else "",
+                "references": LIST_JOIN.join(o.references),
+                "record_source": figure_line(dataset, o),
+                "notes": _flags(n for n in dataset.notes if n.figure_id == o.id),
+            }
+        )
     return rows
 
 
 def note_rows(notes: Iterable[Note]) -> list[dict[str, Any]]:
-    return [{"about_id": n.about_id, "figure_id": n.figure_id, "kind": n.kind, "text": n.text, "source": n.source,
-             "provenance": note_line(n)} for n in notes]
+    return [
+        {
+            "about_id": n.about_id,
+            "figure_id": n.figure_id,
+            "kind": n.kind,
+            "text": n.text,
+            "source": n.source,
+            "provenance": note_line(n),
+        }
+        for n in notes
+    ]
 
 
 # Years are written as whole numbers, but most initiatives have none: a column with blanks is read by pandas
 # (and R's read.csv) as decimals, 2017.0, unless told. The README gives the one line that keeps them whole.
-YEARS_READ_AS_WHOLE = ('Years (start_year, end_year) are whole numbers, blank where the paper gives none. '
-                       'pandas reads a column with blanks as decimals (2017.0) unless told; to keep them whole: '
-                       'pandas.read_csv("initiatives.csv", dtype={"start_year": "Int64", "end_year": "Int64"}).')
+YEARS_READ_AS_WHOLE = (
+    "Years (start_year, end_year) are whole numbers, blank where the paper gives none. "
+    "pandas reads a column with blanks as decimals (2017.0) unless told; to keep them whole: "
+    'pandas.read_csv("initiatives.csv", dtype={"start_year": "Int64", "end_year": "Int64"}).'
+)
 YEAR_DTYPES = {"start_year": "Int64", "end_year": "Int64"}
 
 
-def _readme(title: str, citation: str, tables: Mapping[str, Mapping[str, str]], note: str = "",
-            reading: Sequence[str] = ()) -> bytes:
+def _readme(
+    title: str, citation: str, tables: Mapping[str, Mapping[str, str]], note: str = "", reading: Sequence[str] = ()
+) -> bytes:
     lines = [title, "", "Cite as:", citation, ""]
     if note:
         lines += [note, ""]
@@ -187,8 +226,12 @@ def _readme(title: str, citation: str, tables: Mapping[str, Mapping[str, str]], 
         lines += [f"{name}", "-" * len(name)]
         lines += [f"{column}: {meaning}" for column, meaning in columns.items()]
         lines.append("")
-    lines += ["The CSV files are UTF-8 with a byte-order mark; lists inside a cell are separated by '; '.",
-              "Text cells that would start a spreadsheet formula begin with an apostrophe.", *reading, ""]
+    lines += [
+        "The CSV files are UTF-8 with a byte-order mark; lists inside a cell are separated by '; '.",
+        "Text cells that would start a spreadsheet formula begin with an apostrophe.",
+        *reading,
+        "",
+    ]
     return "\r\n".join(lines).encode("utf-8-sig")
 
 
@@ -207,22 +250,26 @@ def view_zip(dataset: Dataset, initiatives: Sequence[Initiative], outcomes: Sequ
     notes on those initiatives."""
     shown = {i.id for i in initiatives}
     notes = [n for n in dataset.notes if n.about_id in shown]
-    return _zip({
-        "initiatives.csv": csv_bytes(list(INITIATIVE_COLUMNS), initiative_rows(dataset, initiatives)),
-        "figures.csv": csv_bytes(list(FIGURE_COLUMNS), figure_rows(dataset, outcomes)),
-        "notes.csv": csv_bytes(list(NOTE_COLUMNS), note_rows(notes)),
-        "README.txt": _readme("Police and public health collaboration: the view you downloaded", citation,
-                              {"initiatives.csv": INITIATIVE_COLUMNS, "figures.csv": FIGURE_COLUMNS,
-                               "notes.csv": NOTE_COLUMNS},
-                              note="Only figures of kind 'result' measure what an initiative achieved, and each says how "
-                                   "it was obtained (design) and what not to read into it (caveat). Each record "
-                                   "says where it comes from in record_source: the 2016 paper (its section and "
-                                   "reference marks) or this dashboard's register (who reviewed it, when, and the "
-                                   "contributor's source), never both. notes.csv holds the errata and follow-ups "
-                                   "published through the register on the records above (header only when there "
-                                   "are none).",
-                              reading=(YEARS_READ_AS_WHOLE,)),
-    })
+    return _zip(
+        {
+            "initiatives.csv": csv_bytes(list(INITIATIVE_COLUMNS), initiative_rows(dataset, initiatives)),
+            "figures.csv": csv_bytes(list(FIGURE_COLUMNS), figure_rows(dataset, outcomes)),
+            "notes.csv": csv_bytes(list(NOTE_COLUMNS), note_rows(notes)),
+            "README.txt": _readme(
+                "Police and public health collaboration: the view you downloaded",
+                citation,
+                {"initiatives.csv": INITIATIVE_COLUMNS, "figures.csv": FIGURE_COLUMNS, "notes.csv": NOTE_COLUMNS},
+                note="Only figures of kind 'result' measure what an initiative achieved, and each says how "
+                "it was obtained (design) and what not to read into it (caveat). Each record "
+                "says where it comes from in record_source: the 2016 paper (its section and "
+                "reference marks) or this dashboard's register (who reviewed it, when, and the "
+                "contributor's source), never both. notes.csv holds the errata and follow-ups "
+                "published through the register on the records above (header only when there "
+                "are none).",
+                reading=(YEARS_READ_AS_WHOLE,),
+            ),
+        }
+    )
 
 
 def slug(text: str) -> str:
@@ -244,30 +291,45 @@ REGISTER_COLUMN = "register_initiatives"
 TOTAL_COLUMN = "total_initiatives"
 
 
-def matrix_rows(rows: Sequence[MatrixRow], dataset: Dataset,
-                totals: MatrixRow | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+def matrix_rows(
+    rows: Sequence[MatrixRow], dataset: Dataset, totals: MatrixRow | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
     """Exactly the matrix as shown, in its order, with counts as numbers (0 where the paper has none), each
     row's total, and the totals row last."""
     columns = ["force", "region", *[t.label for t in dataset.themes], TOTAL_COLUMN, REGISTER_COLUMN]
-    table = [{"force": row.label, "region": row.region,
-              **{t.label: row.counts.get(t.id, 0) for t in dataset.themes}, TOTAL_COLUMN: row.total,
-              REGISTER_COLUMN: row.added} for row in (*rows, *([totals] if totals else []))]
+    table = [
+        {
+            "force": row.label,
+            "region": row.region,
+            **{t.label: row.counts.get(t.id, 0) for t in dataset.themes},
+            TOTAL_COLUMN: row.total,
+            REGISTER_COLUMN: row.added,
+        }
+        for row in (*rows, *([totals] if totals else []))
+    ]
     return columns, table
 
 
 def matrix_zip(rows: Sequence[MatrixRow], dataset: Dataset, citation: str, totals: MatrixRow | None = None) -> bytes:
     columns, table = matrix_rows(rows, dataset, totals)
-    definitions = {"force": f"police force area, or the row of work with no force area; the last row, '{TOTAL_LABEL}', "
-                            "is the totals: each matching initiative counted once, however many force areas it spans",
-                   "region": "ONS region",
-                   **{t.label: f"initiatives with the theme '{t.label}' (0: none in the 2016 paper)" for t in dataset.themes},
-                   TOTAL_COLUMN: "the row's matching initiatives, each counted once (an initiative with several themes "
-                                 "counts under each theme, so this is not the sum of the theme columns)",
-                   REGISTER_COLUMN: "how many of the row's matching initiatives were added through this dashboard's "
-                                    "register rather than taken from the 2016 paper (each theme column counts both)"}
-    return _zip({
-        "coverage-matrix.csv": csv_bytes(columns, table),
-        "README.txt": _readme("Police and public health collaboration: themes by force", citation,
-                              {"coverage-matrix.csv": definitions},
-                              note="A 0 means the paper describes no such work there, not that none happens."),
-    })
+    definitions = {
+        "force": f"police force area, or the row of work with no force area; the last row, '{TOTAL_LABEL}', "
+        "is the totals: each matching initiative counted once, however many force areas it spans",
+        "region": "ONS region",
+        **{t.label: f"initiatives with the theme '{t.label}' (0: none in the 2016 paper)" for t in dataset.themes},
+        TOTAL_COLUMN: "the row's matching initiatives, each counted once (an initiative with several themes "
+        "counts under each theme, so this is not the sum of the theme columns)",
+        REGISTER_COLUMN: "how many of the row's matching initiatives were added through this dashboard's "
+        "register rather than taken from the 2016 paper (each theme column counts both)",
+    }
+    return _zip(
+        {
+            "coverage-matrix.csv": csv_bytes(columns, table),
+            "README.txt": _readme(
+                "Police and public health collaboration: themes by force",
+                citation,
+                {"coverage-matrix.csv": definitions},
+                note="A 0 means the paper describes no such work there, not that none happens.",
+            ),
+        }
+    )

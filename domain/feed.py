@@ -20,7 +20,7 @@ from domain.state import ViewState
 # A GOV.UK search for the paper's title rather than a publication address: the paper's own page could not be
 # confirmed from here, and a link that may not exist would send a reader to a 404. The search finds it, or says
 # plainly that GOV.UK no longer holds it.
-PAPER_URL = ("https://www.gov.uk/search/all?keywords=%22Police+and+Public+Health%3A+Innovation+in+practice%22")
+PAPER_URL = "https://www.gov.uk/search/all?keywords=%22Police+and+Public+Health%3A+Innovation+in+practice%22"
 PAPER_TITLE = "Police and Public Health: Innovation in practice – an overview of collaboration across England"
 CHANGELOG_NOTE = "docs/data-changelog.md"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -29,8 +29,12 @@ FEED_TITLE = "Police and public health collaboration: recently added or correcte
 RECENT_LIMIT = 10
 
 Action = Literal["added", "updated", "amended", "withdrawn"]
-ACTION_WORDS: dict[str, str] = {"added": "Added", "updated": "Updated", "amended": "Corrected",
-                                "withdrawn": "Withdrawn"}
+ACTION_WORDS: dict[str, str] = {
+    "added": "Added",
+    "updated": "Updated",
+    "amended": "Corrected",
+    "withdrawn": "Withdrawn",
+}
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,17 @@ class Change:
     reason: str = ""  # why it was withdrawn or amended, when the reviewer said
 
 
-def change_of(history_id: int, action: str, at: datetime, record_id: str, record_kind: str,
-              payload: dict[str, Any], organisation: str, detail: dict[str, Any], dataset: Dataset) -> Change | None:
+def change_of(
+    history_id: int,
+    action: str,
+    at: datetime,
+    record_id: str,
+    record_kind: str,
+    payload: dict[str, Any],
+    organisation: str,
+    detail: dict[str, Any],
+    dataset: Dataset,
+) -> Change | None:
     """A register history row (with its record) in a reader's terms; None for an action readers do not see."""
     if action in {"published", "imported"}:
         kind_of_change: Action = "added" if action == "imported" or "created" in detail else "updated"
@@ -64,11 +77,31 @@ def change_of(history_id: int, action: str, at: datetime, record_id: str, record
         about = str(payload.get("about_id") or "")
         about_record = dataset.initiatives_by_id.get(about)
         kind = "erratum" if payload.get("note_kind") == "erratum" else "follow-up"
-        return Change(history_id, record_id, kind_of_change, at, kind, about_record.title if about_record else about,
-                      about if about_record else "", _first_force(dataset, about), organisation, reason)
+        return Change(
+            history_id,
+            record_id,
+            kind_of_change,
+            at,
+            kind,
+            about_record.title if about_record else about,
+            about if about_record else "",
+            _first_force(dataset, about),
+            organisation,
+            reason,
+        )
     shown = record_id in dataset.initiatives_by_id and kind_of_change != "withdrawn"
-    return Change(history_id, record_id, kind_of_change, at, "initiative", str(payload.get("title") or record_id),
-                  record_id if shown else "", _first_force(dataset, record_id) if shown else "", organisation, reason)
+    return Change(
+        history_id,
+        record_id,
+        kind_of_change,
+        at,
+        "initiative",
+        str(payload.get("title") or record_id),
+        record_id if shown else "",
+        _first_force(dataset, record_id) if shown else "",
+        organisation,
+        reason,
+    )
 
 
 def _first_force(dataset: Dataset, initiative_id: str) -> str:
@@ -122,8 +155,10 @@ def data_line(dataset: Dataset, register_on: bool, changes: Sequence[Change]) ->
 
 def dataset_release_line(dataset: Dataset) -> str:
     """What the page says in place of the register's changes when it has none to list."""
-    return (f"Dataset version {dataset.version}, released {dataset.version_date}: see the data changelog "
-            f"({CHANGELOG_NOTE}) for what changed from the version before.")
+    return (
+        f"Dataset version {dataset.version}, released {dataset.version_date}: see the data changelog "
+        f"({CHANGELOG_NOTE}) for what changed from the version before."
+    )
 
 
 def _utc(moment: datetime) -> str:

@@ -41,11 +41,28 @@ def with_source(figure: FigureSpec, source: str) -> FigureSpec:
     extra = 34 + 14 * source.count("<br>")
     base = margin.get("b", 40)  # what the axis and its title take below the plot
     margin["b"] = base + extra
-    annotation = {"text": source, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
-                  "yanchor": "top", "yshift": -(base + 14), "showarrow": False,
-                  "font": {"size": 9, "color": "#5a5a55"}, "align": "left"}
-    return {**figure, "layout": {**layout, "margin": margin, "height": layout.get("height", 300) + extra,
-                                 "annotations": [*layout.get("annotations", []), annotation]}}
+    annotation = {
+        "text": source,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 0,
+        "xanchor": "left",
+        "yanchor": "top",
+        "yshift": -(base + 14),
+        "showarrow": False,
+        "font": {"size": 9, "color": "#5a5a55"},
+        "align": "left",
+    }
+    return {
+        **figure,
+        "layout": {
+            **layout,
+            "margin": margin,
+            "height": layout.get("height", 300) + extra,
+            "annotations": [*layout.get("annotations", []), annotation],
+        },
+    }
 
 
 def _stems(xs_to: Sequence[float], ys: Sequence[str], colour: str) -> dict[str, Any]:
@@ -55,8 +72,15 @@ def _stems(xs_to: Sequence[float], ys: Sequence[str], colour: str) -> dict[str, 
     for x_to, label in zip(xs_to, ys, strict=True):
         x += [0.0, x_to, None]
         y += [label, label, None]
-    return {"type": "scatter", "mode": "lines", "x": x, "y": y, "line": {"color": colour, "width": 2},
-            "hoverinfo": "skip", "showlegend": False}
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "x": x,
+        "y": y,
+        "line": {"color": colour, "width": 2},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
 
 
 def wrap_label(text: str, width: int = 26) -> str:
@@ -80,29 +104,42 @@ def plotly_lollipop(chart: LollipopChart) -> FigureSpec:
     """A lollipop chart as a plotly figure: what a reader saves as an image of the chart they read."""
     labels = [wrap_label(row.label, 30) for row in chart.rows]
     heads = {
-        "type": "scatter", "mode": "markers+text", "y": labels, "x": [row.value for row in chart.rows],
+        "type": "scatter",
+        "mode": "markers+text",
+        "y": labels,
+        "x": [row.value for row in chart.rows],
         "showlegend": False,
         "cliponaxis": False,  # a marker at the axis' end is drawn whole, not cut in half
-        "marker": {"color": [MARKER_COLOURS[row.marker] for row in chart.rows],
-                   "symbol": [MARKER_SYMBOLS[row.marker] for row in chart.rows], "size": 12},
-        "text": [plain_text(row.value_text) for row in chart.rows], "textposition": "middle right",
+        "marker": {
+            "color": [MARKER_COLOURS[row.marker] for row in chart.rows],
+            "symbol": [MARKER_SYMBOLS[row.marker] for row in chart.rows],
+            "size": 12,
+        },
+        "text": [plain_text(row.value_text) for row in chart.rows],
+        "textposition": "middle right",
         "customdata": [[plain_text(line) for line in row.details] for row in chart.rows],
-        "hovertemplate": "%{y}" + "".join(f"<br>%{{customdata[{i}]}}" for i in range(max(
-            (len(row.details) for row in chart.rows), default=0))) + "<extra></extra>",
+        "hovertemplate": "%{y}"
+        + "".join(f"<br>%{{customdata[{i}]}}" for i in range(max((len(row.details) for row in chart.rows), default=0)))
+        + "<extra></extra>",
     }
     stems = _stems([row.value for row in chart.rows], labels, "#9ecae1" if chart.key == "themes" else "#9e9e9e")
     layout = {
         "height": max(150, sum(20 + 14 * label.count("<br>") for label in labels) + 16 * len(labels) + 60),
         "margin": {"l": 10, "r": 30, "t": 12, "b": 44},
-        "xaxis": {"title": {"text": plain_text(chart.axis_title)}, "range": [0, chart.axis_max],
-                  "tickvals": list(chart.ticks), "ticktext": [plain_text(chart.tick_text(t)) for t in chart.ticks]},
+        "xaxis": {
+            "title": {"text": plain_text(chart.axis_title)},
+            "range": [0, chart.axis_max],
+            "tickvals": list(chart.ticks),
+            "ticktext": [plain_text(chart.tick_text(t)) for t in chart.ticks],
+        },
         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
     }
     return {"data": [heads, stems], "layout": layout}
 
 
-def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative],
-                         marks: FigureMarks | None = None) -> list[tuple[str, FigureSpec]]:
+def build_outcome_charts(
+    outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative], marks: FigureMarks | None = None
+) -> list[tuple[str, FigureSpec]]:
     """The results among `outcomes` as plotly figures, one per unit group (domain.lollipop.outcome_charts)."""
     return [(chart.key, plotly_lollipop(chart)) for chart in outcome_charts(outcomes, initiatives_by_id, marks)]
 
@@ -110,7 +147,8 @@ def build_outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping
 def _hover_source(outcome: Outcome, marks: FigureMarks) -> str:
     """Where the figure comes from (domain.provenance), and the notes that name it."""
     source = marks.sources.get(outcome.id) or (
-        f"ref. {', '.join(outcome.references)}" if outcome.references else "no reference mark")
+        f"ref. {', '.join(outcome.references)}" if outcome.references else "no reference mark"
+    )
     return "; ".join((source, *marks.flags(outcome.id)))
 
 
@@ -120,8 +158,12 @@ def reduction_of_a_rate(outcome: Outcome) -> bool:
     return "rate" in outcome.measure.casefold().split()
 
 
-def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapping[str, Initiative],
-                            theme_labels: Mapping[str, str], marks: FigureMarks | None = None) -> FigureSpec:
+def build_outcomes_overview(
+    outcomes: Iterable[Outcome],
+    initiatives_by_id: Mapping[str, Initiative],
+    theme_labels: Mapping[str, str],
+    marks: FigureMarks | None = None,
+) -> FigureSpec:
     """Reported percentage reductions among the results: falls in a rate on one axis, falls in a number of
     events on another. Each point is labelled with its initiative and measure (the axis) and its value (beside
     it). `theme_labels` name the initiative's first theme in the hover text."""
@@ -133,35 +175,63 @@ def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapp
         return initiatives_by_id[outcome.initiative_id]
 
     points = [o for o in outcomes if o.is_result and o.unit == "percent" and o.direction == "reduction"]
-    groups = [(key, title, [o for o in points if reduction_of_a_rate(o) == is_rate])
-              for key, title, is_rate in (("rate", "Fall in a rate (%)", True),
-                                          ("number", "Fall in a number of events (%)", False))]
+    groups = [
+        (key, title, [o for o in points if reduction_of_a_rate(o) == is_rate])
+        for key, title, is_rate in (
+            ("rate", "Fall in a rate (%)", True),
+            ("number", "Fall in a number of events (%)", False),
+        )
+    ]
     groups = [g for g in groups if g[2]] or [("rate", "Reported reduction (%)", [])]
     rows = [max(1, len(group)) for _, _, group in groups]
     gap = 0.16 if len(groups) > 1 else 0.0
-    traces, layout = [], {
-        "height": max(220, 64 * sum(rows) + 110 * len(groups) + 30), "margin": {"l": 10, "r": 20, "t": 30, "b": 40},
-        "title": {"text": "Reported percentage reductions (results only)", "font": {"size": 13}},
-        "showlegend": False,
-    }
+    traces, layout = (
+        [],
+        {
+            "height": max(220, 64 * sum(rows) + 110 * len(groups) + 30),
+            "margin": {"l": 10, "r": 20, "t": 30, "b": 40},
+            "title": {"text": "Reported percentage reductions (results only)", "font": {"size": 13}},
+            "showlegend": False,
+        },
+    )
     top = 1.0
     for index, ((key, title, group), count) in enumerate(zip(groups, rows, strict=True)):
         suffix = "" if index == 0 else str(index + 1)
         height = (1.0 - gap * (len(groups) - 1)) * count / sum(rows)
         labels = [wrap_label(f"{initiative_of(o).title}: {o.measure}", 34) for o in group]
-        traces.append({
-            "type": "scatter", "mode": "markers+text", "x": [o.value for o in group], "y": labels,
-            "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "name": key, "cliponaxis": False,
-            "marker": {"size": 12, "color": "#08519c", "symbol": "diamond"},
-            "text": [plain_text(format_value(o)) for o in group], "textposition": "middle right",
-            "customdata": [plain_text(f"{theme_labels.get(initiative_of(o).themes[0], '')}; "
-                                      f"{_hover_source(o, marks)}") for o in group],
-            "hovertemplate": "%{y}<br>a fall of %{text}<br>%{customdata}<extra></extra>",
-        })
-        layout[f"xaxis{suffix}"] = {"title": {"text": title}, "range": [0, 115], "ticksuffix": "%",
-                                    "tickvals": [0, 20, 40, 60, 80, 100], "anchor": f"y{suffix}"}
-        layout[f"yaxis{suffix}"] = {"automargin": True, "type": "category", "domain": [round(max(0.0, top - height), 3), round(top, 3)],
-                                    "anchor": f"x{suffix}"}
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "x": [o.value for o in group],
+                "y": labels,
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+                "name": key,
+                "cliponaxis": False,
+                "marker": {"size": 12, "color": "#08519c", "symbol": "diamond"},
+                "text": [plain_text(format_value(o)) for o in group],
+                "textposition": "middle right",
+                "customdata": [
+                    plain_text(f"{theme_labels.get(initiative_of(o).themes[0], '')}; {_hover_source(o, marks)}")
+                    for o in group
+                ],
+                "hovertemplate": "%{y}<br>a fall of %{text}<br>%{customdata}<extra></extra>",
+            }
+        )
+        layout[f"xaxis{suffix}"] = {
+            "title": {"text": title},
+            "range": [0, 115],
+            "ticksuffix": "%",
+            "tickvals": [0, 20, 40, 60, 80, 100],
+            "anchor": f"y{suffix}",
+        }
+        layout[f"yaxis{suffix}"] = {
+            "automargin": True,
+            "type": "category",
+            "domain": [round(max(0.0, top - height), 3), round(top, 3)],
+            "anchor": f"x{suffix}",
+        }
         top -= height + gap
     return {"data": traces, "layout": layout}
 
@@ -169,22 +239,30 @@ def build_outcomes_overview(outcomes: Iterable[Outcome], initiatives_by_id: Mapp
 FALL_GROUPS = (("falls-rate", "Fall in a rate (%)", True), ("falls-number", "Fall in a number of events (%)", False))
 
 
-def named_by_initiative(chart: LollipopChart, group: Sequence[Outcome],
-                        initiatives_by_id: Mapping[str, Initiative]) -> LollipopChart:
+def named_by_initiative(
+    chart: LollipopChart, group: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative]
+) -> LollipopChart:
     """The chart with each row named by its initiative first, "Initiative: measure": in the overview, results
     of every matching initiative stand side by side. (A measure repeated within a chart was told apart by its
     initiative's short title after a dash: the title now leads, so that suffix goes.)"""
+
     def label(row_label: str, title: str) -> str:
         short = title if len(title) <= 30 else title[:29] + "…"
         return f"{title}: {row_label.replace(f' — {short}', '', 1)}"
 
-    rows = tuple(replace(row, label=label(row.label, initiatives_by_id[o.initiative_id].title)) if o.initiative_id
-                 else row for row, o in zip(chart.rows, group, strict=True))
+    rows = tuple(
+        replace(row, label=label(row.label, initiatives_by_id[o.initiative_id].title)) if o.initiative_id else row
+        for row, o in zip(chart.rows, group, strict=True)
+    )
     return replace(chart, rows=rows)
 
 
-def overview_lollipops(falls: Sequence[Outcome], others: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative],
-                       marks: FigureMarks | None = None) -> list[LollipopChart]:
+def overview_lollipops(
+    falls: Sequence[Outcome],
+    others: Sequence[Outcome],
+    initiatives_by_id: Mapping[str, Initiative],
+    marks: FigureMarks | None = None,
+) -> list[LollipopChart]:
     """The Outcomes overview's charts: percentage falls in a rate and in a number of events, each on an axis of
     its own (never one axis), then every other result on an axis of its own unit (domain.lollipop). Each row is
     named by its initiative and measure, its value beside its marker."""
@@ -201,4 +279,3 @@ def overview_lollipops(falls: Sequence[Outcome], others: Sequence[Outcome], init
         units = next(units for key, units, _ in UNIT_GROUPS if key == chart.key)
         charts.append(named_by_initiative(chart, [o for o in results if o.unit in units], initiatives_by_id))
     return charts
-

@@ -139,14 +139,32 @@ class Measure:
 # Fixed bins, the same under every filter, so two screenshots of the map can be set side by side. Blues
 # of one hue, lightest to darkest: readable with the common colour-vision deficiencies.
 _BLUES = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
-MEASURES: dict[str, Measure] = {m.key: m for m in (
-    Measure("initiatives", "initiative", "initiatives", "Initiatives the 2016 paper names in each force area",
-            (Bin(1, 1, _BLUES[0]), Bin(2, 2, _BLUES[1]), Bin(3, 4, _BLUES[2]), Bin(5, None, _BLUES[3]))),
-    Measure("themes", "theme", "themes", "Themes covered by the initiatives the 2016 paper names in each force area",
-            (Bin(1, 2, _BLUES[0]), Bin(3, 4, _BLUES[1]), Bin(5, 6, _BLUES[2]), Bin(7, None, _BLUES[3]))),
-    Measure("results", "result", "results", "Results the 2016 paper reports for the initiatives in each force area",
-            (Bin(1, 1, _BLUES[0]), Bin(2, 3, _BLUES[2]), Bin(4, None, _BLUES[3]))),
-)}
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure(
+            "initiatives",
+            "initiative",
+            "initiatives",
+            "Initiatives the 2016 paper names in each force area",
+            (Bin(1, 1, _BLUES[0]), Bin(2, 2, _BLUES[1]), Bin(3, 4, _BLUES[2]), Bin(5, None, _BLUES[3])),
+        ),
+        Measure(
+            "themes",
+            "theme",
+            "themes",
+            "Themes covered by the initiatives the 2016 paper names in each force area",
+            (Bin(1, 2, _BLUES[0]), Bin(3, 4, _BLUES[1]), Bin(5, 6, _BLUES[2]), Bin(7, None, _BLUES[3])),
+        ),
+        Measure(
+            "results",
+            "result",
+            "results",
+            "Results the 2016 paper reports for the initiatives in each force area",
+            (Bin(1, 1, _BLUES[0]), Bin(2, 3, _BLUES[2]), Bin(4, None, _BLUES[3])),
+        ),
+    )
+}
 DEFAULT_MEASURE = "initiatives"
 
 
@@ -217,8 +235,11 @@ def tooltip_lines(count: ForceCount, measure: str, filtered: bool) -> tuple[str,
     if measure == "themes":
         lines.append(f"{len(count.themes)} theme{'' if len(count.themes) == 1 else 's'} covered")
     elif measure == "results":
-        lines.append(f"{count.results} result{'' if count.results == 1 else 's'} reported" if count.results
-                     else none_label("results", filtered))
+        lines.append(
+            f"{count.results} result{'' if count.results == 1 else 's'} reported"
+            if count.results
+            else none_label("results", filtered)
+        )
     return (*lines, count.themes_text)
 
 

@@ -26,16 +26,22 @@ class ForceJoin:
     placements: Mapping[str, InitiativePlacement]
 
 
-def place_initiative(initiative: Initiative, forces: Mapping[str, Force], polygon_ids: frozenset[str]) -> InitiativePlacement:
+def place_initiative(
+    initiative: Initiative, forces: Mapping[str, Force], polygon_ids: frozenset[str]
+) -> InitiativePlacement:
     mapped = tuple(f for f in initiative.force_ids if f in polygon_ids)
     if any(forces[f].is_english for f in mapped):
         return InitiativePlacement(initiative.id, "english force", mapped, "")
     if mapped:
-        return InitiativePlacement(initiative.id, "welsh force", mapped, "Welsh force: outside the English map unless Wales is shown")
+        return InitiativePlacement(
+            initiative.id, "welsh force", mapped, "Welsh force: outside the English map unless Wales is shown"
+        )
     if initiative.force_ids:
         names = ", ".join(forces[f].name for f in initiative.force_ids)
         return InitiativePlacement(initiative.id, "non-territorial force", (), f"{names} has no force area polygon")
-    return InitiativePlacement(initiative.id, "no force named", (), f"{initiative.scope} work: the paper names no single force")
+    return InitiativePlacement(
+        initiative.id, "no force named", (), f"{initiative.scope} work: the paper names no single force"
+    )
 
 
 def join_initiatives(

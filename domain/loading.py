@@ -18,10 +18,26 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from domain.rules import (resolve_force_refs, territorial_forces_in_non_territorial, unknown_force_message,
-                          unknown_theme_message, unknown_themes)
-from domain.schema import (DERIVED_KIND, HEADERS, PAPER, CaseStudy, Force, Initiative, InventoryEntry, Note, Outcome,
-                           Provenance, Theme)
+from domain.rules import (
+    resolve_force_refs,
+    territorial_forces_in_non_territorial,
+    unknown_force_message,
+    unknown_theme_message,
+    unknown_themes,
+)
+from domain.schema import (
+    DERIVED_KIND,
+    HEADERS,
+    PAPER,
+    CaseStudy,
+    Force,
+    Initiative,
+    InventoryEntry,
+    Note,
+    Outcome,
+    Provenance,
+    Theme,
+)
 
 DATA_FILES = ("forces.csv", "themes.csv", "case_studies.csv", "initiatives.csv", "outcomes.csv", "inventory.csv")
 GEOJSON_NAME = "geo/police_force_areas.geojson"
@@ -91,9 +107,7 @@ class Dataset:
         object.__setattr__(self, "forces_by_id", MappingProxyType({f.id: f for f in self.forces}))
         object.__setattr__(self, "themes_by_id", MappingProxyType({t.id: t for t in self.themes}))
         object.__setattr__(self, "case_studies_by_id", MappingProxyType({c.id: c for c in self.case_studies}))
-        object.__setattr__(
-            self, "initiatives_by_id", MappingProxyType({i.id: i for i in self.initiatives})
-        )
+        object.__setattr__(self, "initiatives_by_id", MappingProxyType({i.id: i for i in self.initiatives}))
         object.__setattr__(self, "force_aliases", MappingProxyType(force_alias_index(self.forces)))
 
     def provenance_of(self, initiative_id: str) -> Provenance:
@@ -125,8 +139,7 @@ def _decode(path: Path, raw: bytes, label: str, problems: list[Problem]) -> str 
         return None
 
 
-def read_csv(path: Path, label: str, problems: list[Problem],
-             expected: tuple[str, ...] | None = None) -> list[RawRow]:
+def read_csv(path: Path, label: str, problems: list[Problem], expected: tuple[str, ...] | None = None) -> list[RawRow]:
     """Rows of a CSV file as dicts keyed by the expected header (the file's own in HEADERS unless `expected`
     names an older one, as the register's import reads), or [] after recording problems."""
     if not path.is_file():
@@ -175,9 +188,7 @@ def read_csv(path: Path, label: str, problems: list[Problem],
         if not any(c.strip() for c in cells):
             continue  # a blank line holds no data
         if len(cells) != len(expected):
-            problems.append(
-                Problem(label, start, "-", f"row has {len(cells)} fields, the header has {len(expected)}")
-            )
+            problems.append(Problem(label, start, "-", f"row has {len(cells)} fields, the header has {len(expected)}"))
             continue
         rows.append(RawRow(start, dict(zip(expected, cells, strict=True))))
     return rows
@@ -236,7 +247,9 @@ def _check_unique_ids(pairs: Sequence[tuple[RawRow, _HasId]], label: str, proble
     for row, record in pairs:
         rid = record.id
         if rid in first_line:
-            problems.append(Problem(label, row.line, "id", f"duplicate id {rid!r}; first used on row {first_line[rid]}"))
+            problems.append(
+                Problem(label, row.line, "id", f"duplicate id {rid!r}; first used on row {first_line[rid]}")
+            )
         else:
             first_line[rid] = row.line
 
@@ -272,13 +285,22 @@ def _check_alias_clashes(pairs: list[tuple[RawRow, Force]], label: str, problems
         for alias in {a.casefold() for a in (force.name, force.short_name, *force.aliases)}:
             if owner.setdefault(alias, force.id) != force.id:
                 problems.append(
-                    Problem(label, row.line, "aliases", f"alias {alias!r} also names force {owner[alias]}; aliases must be unique")
+                    Problem(
+                        label,
+                        row.line,
+                        "aliases",
+                        f"alias {alias!r} also names force {owner[alias]}; aliases must be unique",
+                    )
                 )
 
 
 def _resolve_forces(
-    pairs: list[tuple[RawRow, Initiative]], aliases: Mapping[str, str], forces_by_id: Mapping[str, Force],
-    label: str, problems: list[Problem], forces_complete: bool,
+    pairs: list[tuple[RawRow, Initiative]],
+    aliases: Mapping[str, str],
+    forces_by_id: Mapping[str, Force],
+    label: str,
+    problems: list[Problem],
+    forces_complete: bool,
 ) -> list[Initiative]:
     resolved: list[Initiative] = []
     for row, initiative in pairs:
@@ -287,29 +309,40 @@ def _resolve_forces(
             problems.extend(Problem(label, row.line, "force_ids", unknown_force_message(ref)) for ref in unknown)
         territorial = territorial_forces_in_non_territorial(initiative.scope, ids, forces_by_id)
         if territorial:
-            problems.append(Problem(
-                label, row.line, "force_ids",
-                f"scope 'non-territorial' lists territorial force(s) {', '.join(territorial)}",
-            ))
+            problems.append(
+                Problem(
+                    label,
+                    row.line,
+                    "force_ids",
+                    f"scope 'non-territorial' lists territorial force(s) {', '.join(territorial)}",
+                )
+            )
         resolved.append(initiative.model_copy(update={"force_ids": ids}))
     return resolved
 
 
-def _check_themes(pairs: list[tuple[RawRow, Initiative]], theme_ids: set[str], label: str, problems: list[Problem]) -> None:
+def _check_themes(
+    pairs: list[tuple[RawRow, Initiative]], theme_ids: set[str], label: str, problems: list[Problem]
+) -> None:
     for row, initiative in pairs:
         for theme in unknown_themes(initiative.themes, theme_ids):
             problems.append(Problem(label, row.line, "themes", unknown_theme_message(theme, theme_ids)))
 
 
 def _check_initiative_links(
-    pairs: Sequence[tuple[RawRow, _LinksInitiative]], initiative_ids: set[str], label: str, problems: list[Problem],
+    pairs: Sequence[tuple[RawRow, _LinksInitiative]],
+    initiative_ids: set[str],
+    label: str,
+    problems: list[Problem],
     advice: str,
 ) -> None:
     """Every `initiative_id` a record gives names a row of initiatives.csv."""
     for row, record in pairs:
         initiative_id = record.initiative_id
         if initiative_id is not None and initiative_id not in initiative_ids:
-            problems.append(Problem(label, row.line, "initiative_id", f"no initiative has id {initiative_id!r}; {advice}"))
+            problems.append(
+                Problem(label, row.line, "initiative_id", f"no initiative has id {initiative_id!r}; {advice}")
+            )
 
 
 def _check_case_study_links(
@@ -318,15 +351,22 @@ def _check_case_study_links(
     for row, record in pairs:
         case_study = record.case_study
         if case_study not in case_study_ids:
-            problems.append(Problem(
-                label, row.line, "case_study",
-                f"no case study or national section has id {case_study!r}; use an id from case_studies.csv",
-            ))
+            problems.append(
+                Problem(
+                    label,
+                    row.line,
+                    "case_study",
+                    f"no case study or national section has id {case_study!r}; use an id from case_studies.csv",
+                )
+            )
 
 
 def _check_outcome_case_studies(
-    pairs: list[tuple[RawRow, Outcome]], initiative_rows: list[RawRow], case_study_ids: set[str],
-    label: str, problems: list[Problem],
+    pairs: list[tuple[RawRow, Outcome]],
+    initiative_rows: list[RawRow],
+    case_study_ids: set[str],
+    label: str,
+    problems: list[Problem],
 ) -> None:
     """A figure sits in the same case study as the initiative it measures. An initiative whose own
     case study is unknown is reported once, on its own row, not again on each of its figures."""
@@ -334,10 +374,14 @@ def _check_outcome_case_studies(
     for row, outcome in pairs:
         expected = case_study_of.get(outcome.initiative_id or "")
         if expected and expected in case_study_ids and expected != outcome.case_study:
-            problems.append(Problem(
-                label, row.line, "case_study",
-                f"{outcome.case_study!r} differs from {expected!r}, the case study of initiative {outcome.initiative_id!r}",
-            ))
+            problems.append(
+                Problem(
+                    label,
+                    row.line,
+                    "case_study",
+                    f"{outcome.case_study!r} differs from {expected!r}, the case study of initiative {outcome.initiative_id!r}",
+                )
+            )
 
 
 def _check_results_say_how_obtained(pairs: list[tuple[RawRow, Outcome]], label: str, problems: list[Problem]) -> None:
@@ -345,13 +389,20 @@ def _check_results_say_how_obtained(pairs: list[tuple[RawRow, Outcome]], label: 
     reads as evidence of an effect that nobody measured."""
     for row, outcome in pairs:
         if outcome.is_result and not outcome.design:
-            problems.append(Problem(label, row.line, "design",
-                                    "a result needs its design: how the paper says it was obtained, e.g. 'before and "
-                                    "after, no comparison group' or 'the service's own figures'"))
+            problems.append(
+                Problem(
+                    label,
+                    row.line,
+                    "design",
+                    "a result needs its design: how the paper says it was obtained, e.g. 'before and "
+                    "after, no comparison group' or 'the service's own figures'",
+                )
+            )
 
 
-def _check_derived_figures_have_their_result(pairs: list[tuple[RawRow, Outcome]], label: str,
-                                             problems: list[Problem]) -> None:
+def _check_derived_figures_have_their_result(
+    pairs: list[tuple[RawRow, Outcome]], label: str, problems: list[Problem]
+) -> None:
     """A figure derived from a result restates it (fig-033 from fig-032), so the result must be there too.
     Checked last, and only when nothing else is wrong in the figures file: one mistake is reported once."""
     if any(p.file == label for p in problems):
@@ -359,9 +410,15 @@ def _check_derived_figures_have_their_result(pairs: list[tuple[RawRow, Outcome]]
     with_results = {o.initiative_id for _, o in pairs if o.is_result}
     for row, outcome in pairs:
         if outcome.kind == DERIVED_KIND and outcome.initiative_id not in with_results:
-            problems.append(Problem(label, row.line, "kind",
-                                    f"a figure derived from a result needs that result: initiative "
-                                    f"{outcome.initiative_id!r} has no figure of kind 'result'"))
+            problems.append(
+                Problem(
+                    label,
+                    row.line,
+                    "kind",
+                    f"a figure derived from a result needs that result: initiative "
+                    f"{outcome.initiative_id!r} has no figure of kind 'result'",
+                )
+            )
 
 
 def _check_unit_of_record(pairs: list[tuple[RawRow, Initiative]], label: str, problems: list[Problem]) -> None:
@@ -369,24 +426,42 @@ def _check_unit_of_record(pairs: list[tuple[RawRow, Initiative]], label: str, pr
     a possibility the paper only raises belongs in inventory.csv (rule 'possibility'), never in a row."""
     for row, initiative in pairs:
         if initiative.stage == "proposed":
-            problems.append(Problem(label, row.line, "stage",
-                                    "'proposed' is a possibility, not a row of the paper's work; record it in "
-                                    "inventory.csv with rule 'possibility'"))
+            problems.append(
+                Problem(
+                    label,
+                    row.line,
+                    "stage",
+                    "'proposed' is a possibility, not a row of the paper's work; record it in "
+                    "inventory.csv with rule 'possibility'",
+                )
+            )
         if initiative.kind_of_work == "not stated":
-            problems.append(Problem(label, row.line, "kind_of_work",
-                                    "say what kind of work the paper describes; 'not stated' is only for register "
-                                    "records sent before 3.0.0"))
+            problems.append(
+                Problem(
+                    label,
+                    row.line,
+                    "kind_of_work",
+                    "say what kind of work the paper describes; 'not stated' is only for register "
+                    "records sent before 3.0.0",
+                )
+            )
 
 
-def _check_sections(pairs: Sequence[tuple[RawRow, _CitesSection]], sections: Mapping[str, str], label: str,
-                    problems: list[Problem]) -> None:
+def _check_sections(
+    pairs: Sequence[tuple[RawRow, _CitesSection]], sections: Mapping[str, str], label: str, problems: list[Problem]
+) -> None:
     """A record cites the heading of its own case study or section, exactly as case_studies.csv has it."""
     for row, record in pairs:
         expected = sections.get(record.case_study)
         if expected is not None and record.section != expected:
-            problems.append(Problem(label, row.line, "section",
-                                    f"{record.section!r} is not the heading of its case study "
-                                    f"{record.case_study!r}: {expected!r}"))
+            problems.append(
+                Problem(
+                    label,
+                    row.line,
+                    "section",
+                    f"{record.section!r} is not the heading of its case study {record.case_study!r}: {expected!r}",
+                )
+            )
 
 
 def _dataset_meta(data_dir: Path, problems: list[Problem], label: str) -> tuple[str, str]:
@@ -407,11 +482,22 @@ def load_boundaries(data_dir: Path, problems: list[Problem]) -> BoundaryFile | N
         features = json.loads(payload)["features"]
         ids = frozenset(f["properties"]["id"] for f in features)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        problems.append(Problem(geo_label, 0, "-", f"cannot read the boundaries ({exc}); rebuild with python -m pipelines.boundaries"))
+        problems.append(
+            Problem(
+                geo_label, 0, "-", f"cannot read the boundaries ({exc}); rebuild with python -m pipelines.boundaries"
+            )
+        )
         return None
     digest = hashlib.sha256(payload).hexdigest()
     if digest != manifest.get("output", {}).get("sha256"):
-        problems.append(Problem(manifest_label, 0, "output.sha256", "does not match the geojson file; rebuild with python -m pipelines.boundaries"))
+        problems.append(
+            Problem(
+                manifest_label,
+                0,
+                "output.sha256",
+                "does not match the geojson file; rebuild with python -m pipelines.boundaries",
+            )
+        )
     return BoundaryFile(payload, ids, manifest.get("attribution", ""), digest)
 
 
@@ -427,8 +513,13 @@ def load_dataset(data_dir: Path) -> Dataset:
     initiative_pairs = validate_rows(raw["initiatives.csv"], Initiative, labels["initiatives.csv"], problems)
     outcome_pairs = validate_rows(raw["outcomes.csv"], Outcome, labels["outcomes.csv"], problems)
     inventory_pairs = validate_rows(raw["inventory.csv"], InventoryEntry, labels["inventory.csv"], problems)
-    for pairs, name in ((force_pairs, "forces.csv"), (theme_pairs, "themes.csv"), (case_study_pairs, "case_studies.csv"),
-                        (initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv")):
+    for pairs, name in (
+        (force_pairs, "forces.csv"),
+        (theme_pairs, "themes.csv"),
+        (case_study_pairs, "case_studies.csv"),
+        (initiative_pairs, "initiatives.csv"),
+        (outcome_pairs, "outcomes.csv"),
+    ):
         _check_unique_ids(pairs, labels[name], problems)
     _check_alias_clashes(force_pairs, labels["forces.csv"], problems)
     _check_results_say_how_obtained(outcome_pairs, labels["outcomes.csv"], problems)
@@ -439,29 +530,52 @@ def load_dataset(data_dir: Path) -> Dataset:
     # Cross-file checks run against every row the other file has, valid or not, and are skipped
     # when that file could not be read at all: one mistake is reported once, where it is.
     initiatives = _resolve_forces(
-        initiative_pairs, _raw_alias_index(raw["forces.csv"]), forces_by_id, labels["initiatives.csv"],
-        problems, forces_complete=bool(raw["forces.csv"]),
+        initiative_pairs,
+        _raw_alias_index(raw["forces.csv"]),
+        forces_by_id,
+        labels["initiatives.csv"],
+        problems,
+        forces_complete=bool(raw["forces.csv"]),
     )
     if raw["themes.csv"]:
         _check_themes(initiative_pairs, _raw_ids(raw["themes.csv"]), labels["initiatives.csv"], problems)
     case_study_ids = _raw_ids(raw["case_studies.csv"])
     if raw["case_studies.csv"]:
-        for linked, name in ((initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv"),
-                            (inventory_pairs, "inventory.csv")):
+        for linked, name in (
+            (initiative_pairs, "initiatives.csv"),
+            (outcome_pairs, "outcomes.csv"),
+            (inventory_pairs, "inventory.csv"),
+        ):
             _check_case_study_links(linked, case_study_ids, labels[name], problems)
     if raw["initiatives.csv"]:
         initiative_ids = _raw_ids(raw["initiatives.csv"])
-        _check_initiative_links(outcome_pairs, initiative_ids, labels["outcomes.csv"], problems,
-                                "use an id from initiatives.csv, or leave it blank for a background figure")
-        _check_outcome_case_studies(outcome_pairs, raw["initiatives.csv"], case_study_ids, labels["outcomes.csv"], problems)
-        _check_initiative_links(inventory_pairs, initiative_ids, labels["inventory.csv"], problems,
-                                "every entry resolves to a row of initiatives.csv or gives a reason")
+        _check_initiative_links(
+            outcome_pairs,
+            initiative_ids,
+            labels["outcomes.csv"],
+            problems,
+            "use an id from initiatives.csv, or leave it blank for a background figure",
+        )
+        _check_outcome_case_studies(
+            outcome_pairs, raw["initiatives.csv"], case_study_ids, labels["outcomes.csv"], problems
+        )
+        _check_initiative_links(
+            inventory_pairs,
+            initiative_ids,
+            labels["inventory.csv"],
+            problems,
+            "every entry resolves to a row of initiatives.csv or gives a reason",
+        )
     # After the case-study checks: a row whose case study is already reported wrong is not reported again.
     sections = {c.id: c.section for _, c in case_study_pairs}
     reported = {(p.file, p.row) for p in problems}
     for cited, name in ((initiative_pairs, "initiatives.csv"), (outcome_pairs, "outcomes.csv")):
-        _check_sections([(row, record) for row, record in cited if (labels[name], row.line) not in reported],
-                        sections, labels[name], problems)
+        _check_sections(
+            [(row, record) for row, record in cited if (labels[name], row.line) not in reported],
+            sections,
+            labels[name],
+            problems,
+        )
     _check_derived_figures_have_their_result(outcome_pairs, labels["outcomes.csv"], problems)
     version, version_date = _dataset_meta(data_dir, problems, f"{data_dir.name}/{DATASET_META_NAME}")
 
@@ -469,9 +583,18 @@ def load_dataset(data_dir: Path) -> Dataset:
     if boundaries is not None and raw["forces.csv"]:
         territorial = {r.values["id"].strip() for r in raw["forces.csv"] if r.values["kind"].strip() == "territorial"}
         for missing in sorted(territorial - boundaries.force_ids):
-            problems.append(Problem(labels["forces.csv"], 0, "id", f"territorial force {missing} has no polygon in {GEOJSON_NAME}"))
+            problems.append(
+                Problem(labels["forces.csv"], 0, "id", f"territorial force {missing} has no polygon in {GEOJSON_NAME}")
+            )
         for extra in sorted(boundaries.force_ids - territorial):
-            problems.append(Problem(f"{data_dir.name}/{GEOJSON_NAME}", 0, "id", f"polygon {extra} is not a territorial force in forces.csv"))
+            problems.append(
+                Problem(
+                    f"{data_dir.name}/{GEOJSON_NAME}",
+                    0,
+                    "id",
+                    f"polygon {extra} is not a territorial force in forces.csv",
+                )
+            )
 
     if problems:
         raise DataValidationError(problems)

@@ -89,11 +89,19 @@ def theme_chart(shares: Sequence[ThemeShare]) -> LollipopChart:
     ordered = sorted(shares, key=lambda s: (-s.count, s.label))
     top = max((s.count for s in ordered), default=1)
     axis_max = top + max(1, top * 0.15)
-    rows = tuple(Lollipop(
-        label=s.label, value=s.count, value_text=str(s.count), marker="count",
-        details=(f"{s.count} of {s.view_total} initiatives here ({s.share:g}%)",
-                 f"{s.all_matching_count} of {s.all_matching_total} across all matching ({s.all_matching_share:g}%)"),
-    ) for s in ordered)
+    rows = tuple(
+        Lollipop(
+            label=s.label,
+            value=s.count,
+            value_text=str(s.count),
+            marker="count",
+            details=(
+                f"{s.count} of {s.view_total} initiatives here ({s.share:g}%)",
+                f"{s.all_matching_count} of {s.all_matching_total} across all matching ({s.all_matching_share:g}%)",
+            ),
+        )
+        for s in ordered
+    )
     ticks = tuple(float(t) for t in range(int(axis_max) + 1)) if top <= 10 else nice_ticks(axis_max)
     return LollipopChart("themes", "Initiatives", rows, axis_max, ticks)
 
@@ -123,8 +131,14 @@ def figure_labels(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, I
 
 def _obtained(outcome: Outcome) -> tuple[str, ...]:
     """The design and caveat lines of a figure's details, each only where there is one."""
-    return tuple(line for line in (f"How obtained: {outcome.design}" if outcome.design else "",
-                                   f"Caveat: {outcome.caveat}" if outcome.caveat else "") if line)
+    return tuple(
+        line
+        for line in (
+            f"How obtained: {outcome.design}" if outcome.design else "",
+            f"Caveat: {outcome.caveat}" if outcome.caveat else "",
+        )
+        if line
+    )
 
 
 def _flagged(label: str, markers: Sequence[str]) -> str:
@@ -132,8 +146,9 @@ def _flagged(label: str, markers: Sequence[str]) -> str:
     return f"{label} — {', '.join(markers)}" if markers else label
 
 
-def outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative],
-                   marks: FigureMarks | None = None) -> list[LollipopChart]:
+def outcome_charts(
+    outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative], marks: FigureMarks | None = None
+) -> list[LollipopChart]:
     """One chart per unit group of the *results* among `outcomes`; activity, funding, targets and
     background figures are never drawn as results. With `marks`, each row cites its figure's source
     (domain.provenance) and flags the errata and follow-ups that name it."""
@@ -144,16 +159,37 @@ def outcome_charts(outcomes: Sequence[Outcome], initiatives_by_id: Mapping[str, 
         group = [o for o in results if o.unit in units]
         if not group:
             continue
-        rows = tuple(Lollipop(
-            label=_flagged(label, marks.markers(o.id)), value=o.value, value_text=format_value(o), marker=o.direction,
-            details=(reading_of(o), initiatives_by_id[o.initiative_id].title if o.initiative_id else "",
-                     *_obtained(o), marks.sources.get(o.id) or _references(o), *marks.flags(o.id)),
-            design=o.design, caveat=o.caveat,
-        ) for label, o in zip(figure_labels(group, initiatives_by_id), group, strict=True))
+        rows = tuple(
+            Lollipop(
+                label=_flagged(label, marks.markers(o.id)),
+                value=o.value,
+                value_text=format_value(o),
+                marker=o.direction,
+                details=(
+                    reading_of(o),
+                    initiatives_by_id[o.initiative_id].title if o.initiative_id else "",
+                    *_obtained(o),
+                    marks.sources.get(o.id) or _references(o),
+                    *marks.flags(o.id),
+                ),
+                design=o.design,
+                caveat=o.caveat,
+            )
+            for label, o in zip(figure_labels(group, initiatives_by_id), group, strict=True)
+        )
         top = max(o.value for o in group)
         percent = key == "percent"
         axis_max = 115.0 if percent else top * 1.35
         ticks = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0) if percent else nice_ticks(axis_max)
-        charts.append(LollipopChart(key, axis_title, rows, axis_max, ticks,
-                                    tick_prefix="£" if key == "money" else "", tick_suffix="%" if percent else ""))
+        charts.append(
+            LollipopChart(
+                key,
+                axis_title,
+                rows,
+                axis_max,
+                ticks,
+                tick_prefix="£" if key == "money" else "",
+                tick_suffix="%" if percent else "",
+            )
+        )
     return charts

@@ -96,5 +96,7 @@ class FigureMarks:
 def figure_marks(dataset: Dataset, outcomes: Iterable[Outcome]) -> FigureMarks:
     outcomes = tuple(outcomes)
     ids = {o.id for o in outcomes}
-    return FigureMarks({o.id: figure_line(dataset, o) for o in outcomes},
-                       {k: v for k, v in notes_by_figure(dataset.notes).items() if k in ids})
+    return FigureMarks(
+        {o.id: figure_line(dataset, o) for o in outcomes},
+        {k: v for k, v in notes_by_figure(dataset.notes).items() if k in ids},
+    )

@@ -21,12 +21,17 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from domain.loading import Dataset
-from domain.rules import (resolve_force_refs, scope_for, territorial_forces_in_non_territorial, unknown_force_message,
-                          unknown_theme_message, unknown_themes)
+from domain.rules import (
+    resolve_force_refs,
+    scope_for,
+    territorial_forces_in_non_territorial,
+    unknown_force_message,
+    unknown_theme_message,
+    unknown_themes,
+)
 from domain.schema import STATUS_AS_KIND_AND_STAGE, CaseStudy, Force, Initiative, Note, Outcome, Provenance
 
-REGISTER_CASE_STUDY = CaseStudy(id="register", kind="register", title="Added through the register",
-                                section="Register")
+REGISTER_CASE_STUDY = CaseStudy(id="register", kind="register", title="Added through the register", section="Register")
 NOTE_KINDS = ("erratum", "follow-up")
 
 # Limits a form can show and a reviewer can read; far above any record of the paper.
@@ -45,17 +50,56 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Fields written over several lines, where a line break or a tab inside the text is ordinary.
 MULTI_LINE_FIELDS = frozenset({"summary", "text"})
 # Free text a person reads, and so a spreadsheet might run; ids, choices and numbers are checked otherwise.
-FREE_TEXT_FIELDS = frozenset({"title", "place", "lead_organisations", "partners", "summary", "source", "text",
-                              "measure", "period", "comparator", "design", "caveat"})
+FREE_TEXT_FIELDS = frozenset(
+    {
+        "title",
+        "place",
+        "lead_organisations",
+        "partners",
+        "summary",
+        "source",
+        "text",
+        "measure",
+        "period",
+        "comparator",
+        "design",
+        "caveat",
+    }
+)
 
 # The form's fields, in the order a contributor fills them in.
-INITIATIVE_FIELDS = ("title", "force_ids", "place", "lead_organisations", "partners", "themes", "kind_of_work",
-                     "stage", "evaluation", "start_year", "end_year", "summary", "source", "figures")
+INITIATIVE_FIELDS = (
+    "title",
+    "force_ids",
+    "place",
+    "lead_organisations",
+    "partners",
+    "themes",
+    "kind_of_work",
+    "stage",
+    "evaluation",
+    "start_year",
+    "end_year",
+    "summary",
+    "source",
+    "figures",
+)
 # The single word of dataset 2.0.0 that kind_of_work and stage replace. A payload stored before that (or an
 # import of a file exported then) still has it, and is read by mapping it (STATUS_AS_KIND_AND_STAGE).
 LEGACY_STATUS = "status"
-FIGURE_FIELDS = ("measure", "value", "unit", "qualifier", "direction", "period", "comparator", "kind", "design",
-                 "caveat", "source")
+FIGURE_FIELDS = (
+    "measure",
+    "value",
+    "unit",
+    "qualifier",
+    "direction",
+    "period",
+    "comparator",
+    "kind",
+    "design",
+    "caveat",
+    "source",
+)
 # Kept for the paper's records that do not say, and for register records sent as a bare 2.0.0 status word:
 # never a choice for new input, which must say what kind of work it is.
 UNSTATED_KIND = "not stated"
@@ -100,8 +144,13 @@ class Reference:
         for outcome in dataset.outcomes:
             if outcome.initiative_id in initiative_ids:
                 figures.setdefault(outcome.initiative_id, set()).add(outcome.id)
-        return cls(dataset.forces_by_id, dataset.force_aliases, frozenset(dataset.themes_by_id), initiative_ids,
-                   MappingProxyType({k: frozenset(v) for k, v in figures.items()}))
+        return cls(
+            dataset.forces_by_id,
+            dataset.force_aliases,
+            frozenset(dataset.themes_by_id),
+            initiative_ids,
+            MappingProxyType({k: frozenset(v) for k, v in figures.items()}),
+        )
 
 
 @dataclass(frozen=True)
@@ -159,8 +208,9 @@ def _list(value: object) -> tuple[str, ...]:
 LIST_FIELDS = ("force_ids", "lead_organisations", "partners", "themes")
 
 
-def _check_shapes(payload: Mapping[str, Any], text_fields: Sequence[str], problems: list[FieldProblem],
-                  incoming: bool = True) -> None:
+def _check_shapes(
+    payload: Mapping[str, Any], text_fields: Sequence[str], problems: list[FieldProblem], incoming: bool = True
+) -> None:
     """Values of a type no form sends, and text that is not valid Unicode, are problems, never quietly dropped.
     Text the register refuses (`text_problems`) is checked only on `incoming` input: see `fold_record`."""
     for name, value in payload.items():
@@ -188,16 +238,31 @@ def text_problems(field_name: str, text: str) -> list[FieldProblem]:
     leaf = field_name.rsplit(".", 1)[-1]
     allowed = "\n\r\t" if leaf in MULTI_LINE_FIELDS else ""
     if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
-        problems.append(FieldProblem(field_name, "This contains a control character (such as NUL or a line break "
-                                                 "in a one-line field), which the register does not store. "
-                                                 "Type the text again without it."))
+        problems.append(
+            FieldProblem(
+                field_name,
+                "This contains a control character (such as NUL or a line break "
+                "in a one-line field), which the register does not store. "
+                "Type the text again without it.",
+            )
+        )
     if any(c in BIDI_CONTROLS for c in text):
-        problems.append(FieldProblem(field_name, "This contains an invisible character that reverses the direction "
-                                                 "of the text around it, so readers would see something other than "
-                                                 "what is stored. Type the text again without it."))
+        problems.append(
+            FieldProblem(
+                field_name,
+                "This contains an invisible character that reverses the direction "
+                "of the text around it, so readers would see something other than "
+                "what is stored. Type the text again without it.",
+            )
+        )
     if text and not has_visible_text(text):
-        problems.append(FieldProblem(field_name, "This holds only invisible characters (such as zero-width spaces). "
-                                                 "Type it in visible characters, or leave it empty."))
+        problems.append(
+            FieldProblem(
+                field_name,
+                "This holds only invisible characters (such as zero-width spaces). "
+                "Type it in visible characters, or leave it empty.",
+            )
+        )
     if leaf in FREE_TEXT_FIELDS:
         for item in text.split("|") if leaf in LIST_FIELDS else (text,):
             problems.extend(_formula_problem(field_name, item))
@@ -212,9 +277,14 @@ def _formula_problem(field_name: str, text: str) -> list[FieldProblem]:
         if not stripped.startswith(FORMULA_STARTS):
             return []
         start = f"“{stripped[0]}”"
-    return [FieldProblem(field_name, f"This starts with {start}, which a spreadsheet opening the register's export "
-                                     "would run as a formula. Start with a word instead: write “minus 3” or "
-                                     "“plus 3” for a number, “at” for @, and “equals” for =.")]
+    return [
+        FieldProblem(
+            field_name,
+            f"This starts with {start}, which a spreadsheet opening the register's export "
+            "would run as a formula. Start with a word instead: write “minus 3” or "
+            "“plus 3” for a number, “at” for @, and “equals” for =.",
+        )
+    ]
 
 
 def _strings(value: object, path: str = "") -> list[tuple[str, str]]:
@@ -273,8 +343,9 @@ def _pydantic_problems(exc: ValidationError, prefix: str, renamed: Mapping[str, 
     return problems
 
 
-def validate_figures(raw_figures: object, initiative_id: str, reference: Reference,
-                     incoming: bool = True) -> tuple[Outcome, ...]:
+def validate_figures(
+    raw_figures: object, initiative_id: str, reference: Reference, incoming: bool = True
+) -> tuple[Outcome, ...]:
     """The figures of a submitted initiative, checked with the curated files' figure model."""
     del reference  # figures link only to their own initiative, so no reference data is needed yet
     figures = raw_figures if isinstance(raw_figures, (list, tuple)) else []
@@ -301,13 +372,21 @@ def validate_figures(raw_figures: object, initiative_id: str, reference: Referen
             if _text(figure.get("kind")) == "result" and not _text(figure.get("design")):
                 problems.append(FieldProblem(f"{prefix}design", DESIGN_REQUIRED))
         row = {
-            "id": f"{initiative_id}-fig-{index + 1}", "initiative_id": initiative_id, "case_study": REGISTER_CASE_STUDY.id,
-            "measure": _text(figure.get("measure")), "value": _text(figure.get("value")),
-            "unit": _text(figure.get("unit")), "qualifier": _text(figure.get("qualifier")),
-            "direction": _text(figure.get("direction")), "period": _text(figure.get("period"))[:MAX_TEXT],
-            "comparator": _text(figure.get("comparator"))[:MAX_TEXT], "kind": _text(figure.get("kind")),
-            "design": _text(figure.get("design"))[:MAX_SOURCE], "caveat": _text(figure.get("caveat"))[:MAX_SOURCE],
-            "section": _text(figure.get("source")) or "-", "references": "",
+            "id": f"{initiative_id}-fig-{index + 1}",
+            "initiative_id": initiative_id,
+            "case_study": REGISTER_CASE_STUDY.id,
+            "measure": _text(figure.get("measure")),
+            "value": _text(figure.get("value")),
+            "unit": _text(figure.get("unit")),
+            "qualifier": _text(figure.get("qualifier")),
+            "direction": _text(figure.get("direction")),
+            "period": _text(figure.get("period"))[:MAX_TEXT],
+            "comparator": _text(figure.get("comparator"))[:MAX_TEXT],
+            "kind": _text(figure.get("kind")),
+            "design": _text(figure.get("design"))[:MAX_SOURCE],
+            "caveat": _text(figure.get("caveat"))[:MAX_SOURCE],
+            "section": _text(figure.get("source")) or "-",
+            "references": "",
         }
         try:
             outcomes.append(Outcome.model_validate(row))
@@ -318,8 +397,10 @@ def validate_figures(raw_figures: object, initiative_id: str, reference: Referen
     return tuple(outcomes)
 
 
-DESIGN_REQUIRED = ("Say how this result was obtained, as the source describes it: for example “before and after, "
-                   "no comparison group”, “the service's own records” or “evaluation by a named university”.")
+DESIGN_REQUIRED = (
+    "Say how this result was obtained, as the source describes it: for example “before and after, "
+    "no comparison group”, “the service's own records” or “evaluation by a named university”."
+)
 
 
 def _kind_and_stage(payload: Mapping[str, Any], incoming: bool) -> tuple[dict[str, str], list[FieldProblem]]:
@@ -331,12 +412,22 @@ def _kind_and_stage(payload: Mapping[str, Any], incoming: bool) -> tuple[dict[st
     problems: list[FieldProblem] = []
     if status and not kind and not stage:
         if incoming and STATUS_AS_KIND_AND_STAGE.get(status, ("", ""))[0] == UNSTATED_KIND:
-            problems.append(FieldProblem("kind_of_work", f"The status “{status}” does not say what kind of work "
-                                                         "this is: choose the kind of work and its stage."))
+            problems.append(
+                FieldProblem(
+                    "kind_of_work",
+                    f"The status “{status}” does not say what kind of work "
+                    "this is: choose the kind of work and its stage.",
+                )
+            )
         return {LEGACY_STATUS: status}, problems
     if incoming and kind == UNSTATED_KIND:
-        problems.append(FieldProblem("kind_of_work", "Choose what kind of work this is; “not stated” is kept for "
-                                                     "records that were sent before the register asked."))
+        problems.append(
+            FieldProblem(
+                "kind_of_work",
+                "Choose what kind of work this is; “not stated” is kept for "
+                "records that were sent before the register asked.",
+            )
+        )
     return {"kind_of_work": kind, "stage": stage}, problems
 
 
@@ -347,13 +438,17 @@ def _negative_value_problem(value: object, field_name: str) -> list[FieldProblem
     except ValueError:
         return []  # not a number at all: the figure model says so
     if number < 0:
-        return [FieldProblem(field_name, "Give the size of the change as a positive number and its direction "
-                                         "in 'Direction'.")]
+        return [
+            FieldProblem(
+                field_name, "Give the size of the change as a positive number and its direction in 'Direction'."
+            )
+        ]
     return []
 
 
-def validate_initiative(payload: Mapping[str, Any], record_id: str, reference: Reference, *,
-                        incoming: bool = True) -> tuple[Initiative, tuple[Outcome, ...]]:
+def validate_initiative(
+    payload: Mapping[str, Any], record_id: str, reference: Reference, *, incoming: bool = True
+) -> tuple[Initiative, tuple[Outcome, ...]]:
     """A submitted initiative and its figures as records, or SubmissionInvalid listing every problem.
 
     `incoming=False` checks a record already published: the schema and the reference data still apply,
@@ -363,28 +458,44 @@ def validate_initiative(payload: Mapping[str, Any], record_id: str, reference: R
     unexpected = sorted(set(payload) - {*INITIATIVE_FIELDS, LEGACY_STATUS})
     if unexpected:
         problems.append(FieldProblem("-", f"unexpected field(s) {', '.join(unexpected)}"))
-    _check_shapes(payload, [f for f in (*INITIATIVE_FIELDS, LEGACY_STATUS) if f not in (*LIST_FIELDS, "figures")],
-                  problems, incoming)
+    _check_shapes(
+        payload,
+        [f for f in (*INITIATIVE_FIELDS, LEGACY_STATUS) if f not in (*LIST_FIELDS, "figures")],
+        problems,
+        incoming,
+    )
     kind_and_stage, kind_problems = _kind_and_stage(payload, incoming)
     problems.extend(kind_problems)
     _check_lengths(payload, problems)
     force_ids, unknown = resolve_force_refs(_list(payload.get("force_ids")), reference.force_aliases)
     problems.extend(FieldProblem("force_ids", unknown_force_message(ref)) for ref in unknown)
     themes = _list(payload.get("themes"))
-    problems.extend(FieldProblem("themes", unknown_theme_message(t, reference.theme_ids))
-                    for t in unknown_themes(themes, reference.theme_ids))
+    problems.extend(
+        FieldProblem("themes", unknown_theme_message(t, reference.theme_ids))
+        for t in unknown_themes(themes, reference.theme_ids)
+    )
     problems.extend(check_source(payload.get("source"), "source"))
     scope = scope_for(force_ids, reference.forces_by_id)
     territorial = territorial_forces_in_non_territorial(scope, force_ids, reference.forces_by_id)
     if territorial:
         problems.append(FieldProblem("force_ids", "a non-territorial body's work names no territorial force"))
     row = {
-        "id": record_id, "title": _text(payload.get("title")), "case_study": REGISTER_CASE_STUDY.id,
-        "scope": scope, "force_ids": force_ids, "place": _text(payload.get("place")),
-        "lead_organisations": _list(payload.get("lead_organisations")), "partners": _list(payload.get("partners")),
-        "themes": themes, **kind_and_stage, "evaluation": _text(payload.get("evaluation")),
-        "start_year": _text(payload.get("start_year")), "end_year": _text(payload.get("end_year")),
-        "summary": _text(payload.get("summary")), "section": _text(payload.get("source")) or "-", "references": (),
+        "id": record_id,
+        "title": _text(payload.get("title")),
+        "case_study": REGISTER_CASE_STUDY.id,
+        "scope": scope,
+        "force_ids": force_ids,
+        "place": _text(payload.get("place")),
+        "lead_organisations": _list(payload.get("lead_organisations")),
+        "partners": _list(payload.get("partners")),
+        "themes": themes,
+        **kind_and_stage,
+        "evaluation": _text(payload.get("evaluation")),
+        "start_year": _text(payload.get("start_year")),
+        "end_year": _text(payload.get("end_year")),
+        "summary": _text(payload.get("summary")),
+        "section": _text(payload.get("source")) or "-",
+        "references": (),
     }
     initiative = None
     try:
@@ -422,13 +533,19 @@ def validate_note(payload: Mapping[str, Any], reference: Reference, *, incoming:
     problems.extend(check_source(payload.get("source"), "source"))
     figure = _text(payload.get("figure_id"))
     if figure and figure not in reference.paper_figure_ids.get(about, frozenset()):
-        problems.append(FieldProblem("figure_id", "choose one of the figures of the initiative the note is about, "
-                                                  "or none"))
+        problems.append(
+            FieldProblem("figure_id", "choose one of the figures of the initiative the note is about, or none")
+        )
     if problems:
         raise SubmissionInvalid(problems)
     # figure_id is "" for a note on the whole initiative (and for notes stored before a figure could be named).
-    return {"about_id": about, "note_kind": kind, "text": text, "source": _text(payload.get("source")),
-            "figure_id": figure}
+    return {
+        "about_id": about,
+        "note_kind": kind,
+        "text": text,
+        "source": _text(payload.get("source")),
+        "figure_id": figure,
+    }
 
 
 def diff_payloads(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -439,15 +556,36 @@ def diff_payloads(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, t
 def payload_of(initiative: Initiative, outcomes: Sequence[Outcome]) -> dict[str, Any]:
     """A record back as a form payload: the starting point of a proposed update, and of an import."""
     return {
-        "title": initiative.title, "force_ids": list(initiative.force_ids), "place": initiative.place,
-        "lead_organisations": list(initiative.lead_organisations), "partners": list(initiative.partners),
-        "themes": list(initiative.themes), "kind_of_work": initiative.kind_of_work, "stage": initiative.stage,
+        "title": initiative.title,
+        "force_ids": list(initiative.force_ids),
+        "place": initiative.place,
+        "lead_organisations": list(initiative.lead_organisations),
+        "partners": list(initiative.partners),
+        "themes": list(initiative.themes),
+        "kind_of_work": initiative.kind_of_work,
+        "stage": initiative.stage,
         "evaluation": initiative.evaluation,
-        "start_year": initiative.start_year, "end_year": initiative.end_year, "summary": initiative.summary,
+        "start_year": initiative.start_year,
+        "end_year": initiative.end_year,
+        "summary": initiative.summary,
         "source": initiative.section,
-        "figures": [{"measure": o.measure, "value": o.value, "unit": o.unit, "qualifier": o.qualifier,
-                     "direction": o.direction, "period": o.period, "comparator": o.comparator, "kind": o.kind,
-                     "design": o.design, "caveat": o.caveat, "source": o.section} for o in outcomes if o.initiative_id == initiative.id],
+        "figures": [
+            {
+                "measure": o.measure,
+                "value": o.value,
+                "unit": o.unit,
+                "qualifier": o.qualifier,
+                "direction": o.direction,
+                "period": o.period,
+                "comparator": o.comparator,
+                "kind": o.kind,
+                "design": o.design,
+                "caveat": o.caveat,
+                "source": o.section,
+            }
+            for o in outcomes
+            if o.initiative_id == initiative.id
+        ],
     }
 
 
@@ -470,9 +608,19 @@ def fold_record(record: RegisterRecord, reference: Reference) -> FoldedRecord:
     try:
         if record.kind == "note":
             note = validate_note(record.payload, reference, incoming=False)
-            return FoldedRecord(record.record_id, mark, note=Note(record.record_id, note["about_id"], note["note_kind"],
-                                                                  note["text"], note["source"], mark,
-                                                                  note.get("figure_id", "")))
+            return FoldedRecord(
+                record.record_id,
+                mark,
+                note=Note(
+                    record.record_id,
+                    note["about_id"],
+                    note["note_kind"],
+                    note["text"],
+                    note["source"],
+                    mark,
+                    note.get("figure_id", ""),
+                ),
+            )
         initiative, figures = validate_initiative(record.payload, record.record_id, reference, incoming=False)
         return FoldedRecord(record.record_id, mark, initiative=initiative, outcomes=figures)
     except SubmissionInvalid as exc:
@@ -531,14 +679,35 @@ def register_records_of(dataset: Dataset) -> tuple[tuple[Initiative, ...], tuple
 # ---- updates: what the form loads, what it sends back, what a reviewer reads ---------------------------
 
 FIELD_LABELS = {
-    "title": "Title", "force_ids": "Force areas", "place": "Place", "lead_organisations": "Lead organisations",
-    "partners": "Partners", "themes": "Themes", "kind_of_work": "Kind of work", "stage": "Stage",
-    "status": "Status (before 3.0.0)", "evaluation": "Evaluation",
-    "start_year": "First year", "end_year": "Last year", "summary": "Summary", "source": "Source",
-    "figures": "Figures", "about_id": "Initiative", "note_kind": "Kind of note", "text": "Note",
-    "figure_id": "Figure", "measure": "What was measured", "value": "Value", "unit": "Unit",
-    "qualifier": "Qualifier", "direction": "Direction", "period": "Period", "comparator": "Compared with",
-    "kind": "Kind of figure", "design": "How it was obtained (design)", "caveat": "Caveat",
+    "title": "Title",
+    "force_ids": "Force areas",
+    "place": "Place",
+    "lead_organisations": "Lead organisations",
+    "partners": "Partners",
+    "themes": "Themes",
+    "kind_of_work": "Kind of work",
+    "stage": "Stage",
+    "status": "Status (before 3.0.0)",
+    "evaluation": "Evaluation",
+    "start_year": "First year",
+    "end_year": "Last year",
+    "summary": "Summary",
+    "source": "Source",
+    "figures": "Figures",
+    "about_id": "Initiative",
+    "note_kind": "Kind of note",
+    "text": "Note",
+    "figure_id": "Figure",
+    "measure": "What was measured",
+    "value": "Value",
+    "unit": "Unit",
+    "qualifier": "Qualifier",
+    "direction": "Direction",
+    "period": "Period",
+    "comparator": "Compared with",
+    "kind": "Kind of figure",
+    "design": "How it was obtained (design)",
+    "caveat": "Caveat",
     "record_id": "What this proposal is",
 }
 
@@ -585,7 +754,7 @@ def merge_figures(current: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[s
             merged.append(dict(stored))
         elif any(typed.values()):
             merged.append({name: row.get(name) for name in FIGURE_FIELDS})
-    merged.extend(dict(figure) for figure in current[len(rows):])
+    merged.extend(dict(figure) for figure in current[len(rows) :])
     return merged
 
 
@@ -616,12 +785,22 @@ class ReviewDiff:
 def describe_figure(figure: Mapping[str, Any]) -> str:
     """One figure in a line: 'Detentions: reduction, around 30 percent (first year, against 2018); result; design: …;
     source: …' (design and caveat only where given)."""
-    amount = " ".join(p for p in (form_text(figure.get("qualifier")), form_text(figure.get("value")),
-                                  form_text(figure.get("unit"))) if p)
-    context = ", ".join(p for p in (form_text(figure.get("period")),
-                                    f"against {form_text(figure.get('comparator'))}" if figure.get("comparator") else "")
-                        if p)
-    line = f"{form_text(figure.get('measure')) or '(no measure)'}: {form_text(figure.get('direction')) or '—'}, {amount}"
+    amount = " ".join(
+        p
+        for p in (form_text(figure.get("qualifier")), form_text(figure.get("value")), form_text(figure.get("unit")))
+        if p
+    )
+    context = ", ".join(
+        p
+        for p in (
+            form_text(figure.get("period")),
+            f"against {form_text(figure.get('comparator'))}" if figure.get("comparator") else "",
+        )
+        if p
+    )
+    line = (
+        f"{form_text(figure.get('measure')) or '(no measure)'}: {form_text(figure.get('direction')) or '—'}, {amount}"
+    )
     if context:
         line += f" ({context})"
     line += f"; {form_text(figure.get('kind')) or '—'}"
@@ -646,17 +825,21 @@ def _figure_changes(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str,
             remaining_new.remove(figure)
         else:
             removed_or_changed.append(figure)
-    changes = [FigureChange("changed", describe_figure(a), describe_figure(b))
-               for a, b in zip(removed_or_changed, remaining_new, strict=False)]
+    changes = [
+        FigureChange("changed", describe_figure(a), describe_figure(b))
+        for a, b in zip(removed_or_changed, remaining_new, strict=False)
+    ]
     paired = len(changes)
     changes += [FigureChange("removed", describe_figure(f), "—") for f in removed_or_changed[paired:]]
     changes += [FigureChange("added", "—", describe_figure(f)) for f in remaining_new[paired:]]
     return changes
 
 
-def review_diff(old: Mapping[str, Any], new: Mapping[str, Any], force_names: Mapping[str, str],
-                theme_names: Mapping[str, str]) -> ReviewDiff:
+def review_diff(
+    old: Mapping[str, Any], new: Mapping[str, Any], force_names: Mapping[str, str], theme_names: Mapping[str, str]
+) -> ReviewDiff:
     """What `new` changes of `old` (empty for a new record), as a reviewer reads it."""
+
     def words(field: str, value: object) -> str:
         names = force_names if field == "force_ids" else theme_names if field == "themes" else None
         if names is not None and isinstance(value, (list, tuple)) and value:
@@ -665,30 +848,41 @@ def review_diff(old: Mapping[str, Any], new: Mapping[str, Any], force_names: Map
 
     present = {*old, *new} - {"figures"}
     in_form_order = [k for k in dict.fromkeys((*INITIATIVE_FIELDS, *NOTE_FIELDS)) if k in present]
-    fields = tuple(FieldChange(FIELD_LABELS.get(key, key), words(key, old.get(key)), words(key, new.get(key)))
-                   for key in [*in_form_order, *sorted(present - set(in_form_order))]
-                   if words(key, old.get(key)) != words(key, new.get(key)))
+    fields = tuple(
+        FieldChange(FIELD_LABELS.get(key, key), words(key, old.get(key)), words(key, new.get(key)))
+        for key in [*in_form_order, *sorted(present - set(in_form_order))]
+        if words(key, old.get(key)) != words(key, new.get(key))
+    )
     figures = tuple(_figure_changes(_figures_of(old), _figures_of(new)))
     removed = [f for f in figures if f.change == "removed"]
     warning = ""
     if removed:
         count = len(_figures_of(old))
         listed = "; ".join(f"“{f.before.split(':', 1)[0]}”" for f in removed)
-        warning = (f"This update removes {len(removed)} of the record's {count} figure{'s' if count != 1 else ''}: "
-                   f"{listed}. Publish it only if the contributor meant to remove {'them' if len(removed) > 1 else 'it'}.")
+        warning = (
+            f"This update removes {len(removed)} of the record's {count} figure{'s' if count != 1 else ''}: "
+            f"{listed}. Publish it only if the contributor meant to remove {'them' if len(removed) > 1 else 'it'}."
+        )
     return ReviewDiff(fields, figures, warning)
 
 
 # What the form says beside a field left empty that must be filled: a whole sentence saying what to do.
 REQUIRED_SENTENCES = {
-    "title": "Give the initiative a title.", "lead_organisations": "Name at least one lead organisation.",
-    "themes": "Choose at least one theme.", "kind_of_work": "Choose what kind of work this is.",
+    "title": "Give the initiative a title.",
+    "lead_organisations": "Name at least one lead organisation.",
+    "themes": "Choose at least one theme.",
+    "kind_of_work": "Choose what kind of work this is.",
     "stage": "Choose the stage the work is at.",
-    "evaluation": "Choose how the initiative was evaluated.", "summary": "Describe the initiative in your own words.",
-    "source": "Give a source: a link to the evidence, or a citation.", "measure": "Say what was measured.",
-    "value": "Give the figure's value, as a number.", "unit": "Choose the figure's unit.",
-    "direction": "Choose the figure's direction.", "kind": "Choose the kind of figure.",
-    "about_id": "Choose the initiative the note is about.", "note_kind": "Choose the kind of note.",
+    "evaluation": "Choose how the initiative was evaluated.",
+    "summary": "Describe the initiative in your own words.",
+    "source": "Give a source: a link to the evidence, or a citation.",
+    "measure": "Say what was measured.",
+    "value": "Give the figure's value, as a number.",
+    "unit": "Choose the figure's unit.",
+    "direction": "Choose the figure's direction.",
+    "kind": "Choose the kind of figure.",
+    "about_id": "Choose the initiative the note is about.",
+    "note_kind": "Choose the kind of note.",
     "record_id": "Choose the register record to update.",
 }
 _REQUIRED_MESSAGES = ("is required", "must list at least one value", "choose at least one theme")

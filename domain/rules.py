@@ -28,8 +28,9 @@ def unknown_force_message(ref: str) -> str:
     return f"unknown force {ref!r}; use an id from forces.csv (e.g. E23000021) or one of its names or aliases"
 
 
-def territorial_forces_in_non_territorial(scope: str, force_ids: Iterable[str],
-                                          forces_by_id: Mapping[str, Force]) -> tuple[str, ...]:
+def territorial_forces_in_non_territorial(
+    scope: str, force_ids: Iterable[str], forces_by_id: Mapping[str, Force]
+) -> tuple[str, ...]:
     """Territorial forces named by work whose scope says it belongs to a non-territorial body."""
     if scope != "non-territorial":
         return ()

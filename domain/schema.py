@@ -18,14 +18,30 @@ LIST_SEPARATOR = "|"
 Scope = Literal["force", "multi-force", "regional", "national", "non-territorial"]
 # What a piece of work is, and how far along it was when the paper was written: two questions, two columns.
 KindOfWork = Literal[
-    "programme", "service", "project", "pilot", "campaign", "training", "event", "operation", "product",
-    "partnership", "not stated",
+    "programme",
+    "service",
+    "project",
+    "pilot",
+    "campaign",
+    "training",
+    "event",
+    "operation",
+    "product",
+    "partnership",
+    "not stated",
 ]
 Stage = Literal["proposed", "planned", "in development", "running", "completed"]
 # The single status word of dataset 2.0.0, which mixed the two. The register's form and its stored
 # payloads still speak it, so it is read (and mapped to kind and stage) and derived back for them.
 Status = Literal[
-    "established", "pilot", "one-off operation", "campaign", "planned", "in development", "proposed", "published",
+    "established",
+    "pilot",
+    "one-off operation",
+    "campaign",
+    "planned",
+    "in development",
+    "proposed",
+    "published",
 ]
 STATUS_AS_KIND_AND_STAGE: dict[str, tuple[str, str]] = {
     "established": ("not stated", "running"),
@@ -50,6 +66,7 @@ def status_of(kind_of_work: str, stage: str) -> str:
         return "published"
     return "one-off operation" if kind_of_work in ("operation", "event", "project") else "established"
 
+
 # What the paper shows of an initiative's evaluation: no label claims more than the paper reports.
 Evaluation = Literal[
     "evaluation reported",
@@ -64,8 +81,17 @@ ThemeKind = Literal["core topic", "further topic", "broader theme"]
 ForceKind = Literal["territorial", "non-territorial"]
 Country = Literal["England", "Wales", "Great Britain"]
 Region = Literal[
-    "North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
-    "East of England", "London", "South East", "South West", "Wales", "",
+    "North East",
+    "North West",
+    "Yorkshire and The Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+    "Wales",
+    "",
 ]
 Unit = Literal["percent", "percentage points", "count", "GBP", "hours", "days", "weeks", "months", "years"]
 DURATION_UNITS = ("hours", "days", "weeks", "months", "years")
@@ -84,8 +110,14 @@ InventoryDecision = Literal["own row", "part of row", "not an initiative"]
 # Which clause of the unit of record (docs/data-dictionary.md) settles an inventory entry, and the one
 # decision each clause gives: so conferences, follow-on work and possibilities are decided alike everywhere.
 UnitRule = Literal[
-    "piece of work", "one-off event", "follow-on work", "step of a row", "possibility", "umbrella",
-    "general statement", "context",
+    "piece of work",
+    "one-off event",
+    "follow-on work",
+    "step of a row",
+    "possibility",
+    "umbrella",
+    "general statement",
+    "context",
 ]
 RULE_DECISION: dict[str, str] = {
     "piece of work": "own row",
@@ -98,8 +130,24 @@ RULE_DECISION: dict[str, str] = {
     "context": "not an initiative",
 }
 InventoryKind = Literal[
-    "programme", "service", "project", "scheme", "campaign", "report", "strategy", "guidance", "toolkit",
-    "fund", "pilot", "partnership", "event", "legislation", "research", "statistics", "training", "other",
+    "programme",
+    "service",
+    "project",
+    "scheme",
+    "campaign",
+    "report",
+    "strategy",
+    "guidance",
+    "toolkit",
+    "fund",
+    "pilot",
+    "partnership",
+    "event",
+    "legislation",
+    "research",
+    "statistics",
+    "training",
+    "other",
 ]
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -272,21 +320,33 @@ class Outcome(Record):
     @model_validator(mode="after")
     def _value_fits_unit(self) -> Outcome:
         if self.unit == "percent" and not 0 <= self.value <= 100:
-            raise _rule_error("value", f"value {self.value:g} is a percent outside 0-100; use unit 'percentage points' for changes")
+            raise _rule_error(
+                "value", f"value {self.value:g} is a percent outside 0-100; use unit 'percentage points' for changes"
+            )
         if self.unit == "percentage points" and not -100 <= self.value <= 100:
             raise _rule_error("value", f"value {self.value:g} percentage points is outside -100 to 100")
         if self.unit in {"count", "GBP", "days", "weeks"} and self.value < 0:
-            raise _rule_error("value", f"value {self.value:g} cannot be negative for unit '{self.unit}'; use direction 'reduction'")
+            raise _rule_error(
+                "value", f"value {self.value:g} cannot be negative for unit '{self.unit}'; use direction 'reduction'"
+            )
         if self.kind in LEVEL_ONLY_KINDS and self.direction != "level":
-            raise _rule_error("direction", f"a figure of kind '{self.kind}' is a level, never a change; use direction 'level'")
+            raise _rule_error(
+                "direction", f"a figure of kind '{self.kind}' is a level, never a change; use direction 'level'"
+            )
         if self.unit == "GBP" and self.direction != "level":
-            raise _rule_error("direction", "money is a level (an amount saved, spent or awarded), not a change; "
-                                           "use direction 'level' and say 'saving' in the measure")
+            raise _rule_error(
+                "direction",
+                "money is a level (an amount saved, spent or awarded), not a change; "
+                "use direction 'level' and say 'saving' in the measure",
+            )
         if self.kind == "result" and self.initiative_id is None:
             raise _rule_error("initiative_id", "a result measures an initiative; name it, or use kind 'background'")
         if self.kind == DERIVED_KIND and (self.initiative_id is None or "derived from" not in self.caveat):
-            raise _rule_error("caveat", "a figure derived from a result names its initiative and says in its caveat "
-                                        "'derived from' which result")
+            raise _rule_error(
+                "caveat",
+                "a figure derived from a result names its initiative and says in its caveat "
+                "'derived from' which result",
+            )
         return self
 
     @property
@@ -321,8 +381,9 @@ class InventoryEntry(Record):
     @model_validator(mode="after")
     def _decision_is_resolved(self) -> InventoryEntry:
         if self.decision != RULE_DECISION[self.rule]:
-            raise _rule_error("decision", f"rule '{self.rule}' gives decision '{RULE_DECISION[self.rule]}', "
-                                          f"not '{self.decision}'")
+            raise _rule_error(
+                "decision", f"rule '{self.rule}' gives decision '{RULE_DECISION[self.rule]}', not '{self.decision}'"
+            )
         if self.decision == "not an initiative":
             if self.initiative_id is not None:
                 raise _rule_error("initiative_id", "a thing that is not an initiative names no initiative row")

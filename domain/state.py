@@ -104,8 +104,10 @@ def filters_phrase(state: ViewState, dataset: Dataset) -> str:
     """The filters that leave initiatives out, in a few words ("theme: Dementia; search: 'horse'"), or ''."""
     parts = []
     if state.themes:
-        parts.append(f"theme{'' if len(state.themes) == 1 else 's'}: "
-                     + ", ".join(dataset.themes_by_id[t].label for t in state.themes))
+        parts.append(
+            f"theme{'' if len(state.themes) == 1 else 's'}: "
+            + ", ".join(dataset.themes_by_id[t].label for t in state.themes)
+        )
     if state.evaluations:
         parts.append("evaluation: " + ", ".join(state.evaluations))
     if state.search:
@@ -177,8 +179,10 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
         if force is None:
             notices.append(f"Ignored unknown force '{_shorten(raw)}'.")
         elif dataset.forces_by_id[force].kind != "territorial":
-            notices.append(f"{dataset.forces_by_id[force].name} has no force area on the map; its work is listed "
-                           "under national, regional, British Transport Police and Welsh work.")
+            notices.append(
+                f"{dataset.forces_by_id[force].name} has no force area on the map; its work is listed "
+                "under national, regional, British Transport Police and Welsh work."
+            )
             force = None
 
     def vocabulary_list(key: str, allowed: list[str] | tuple[str, ...], label: str) -> tuple[str, ...]:
@@ -239,8 +243,9 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
     if colour not in COLOUR_MEASURES:
         notices.append(f"Ignored unknown map colouring '{_shorten(colour)}'; colouring by {DEFAULT_COLOUR}.")
         colour = DEFAULT_COLOUR
-    return ViewState(force, themes, evaluations, search, show_wales, embed, tuple(compare), view, source, colour,
-                     tuple(notices))
+    return ViewState(
+        force, themes, evaluations, search, show_wales, embed, tuple(compare), view, source, colour, tuple(notices)
+    )
 
 
 def _text(value: object) -> str:
@@ -253,8 +258,16 @@ def _texts(value: object) -> tuple[str, ...]:
 
 
 def state_from_controls(
-    force: object, themes: object, evaluations: object, search: object, wales: object,
-    dataset: Dataset, embed: bool = False, compare: object = None, view: str = DEFAULT_VIEW, source: object = "",
+    force: object,
+    themes: object,
+    evaluations: object,
+    search: object,
+    wales: object,
+    dataset: Dataset,
+    embed: bool = False,
+    compare: object = None,
+    view: str = DEFAULT_VIEW,
+    source: object = "",
     colour: object = DEFAULT_COLOUR,
 ) -> ViewState:
     """The state the controls show, cleaned the same way as a link. The values come from the

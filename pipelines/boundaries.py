@@ -127,9 +127,7 @@ def read_territorial_forces(path: Path = FORCES_PATH) -> dict[str, ForceInfo]:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["kind"] == "territorial"]
     return {
-        row["id"]: ForceInfo(
-            row["id"], row["name"], row["short_name"], row["country"], float(row["area_km2"])
-        )
+        row["id"]: ForceInfo(row["id"], row["name"], row["short_name"], row["country"], float(row["area_km2"]))
         for row in rows
     }
 
@@ -167,12 +165,13 @@ def build_force_geometries(
     code_array = np.asarray(force_codes)
     dissolved = np.array([shapely.union_all(geoms[code_array == c]) for c in codes])
     cleaned = shapely.coverage_clean(  # type: ignore[attr-defined]  # shapely 2.2; types-shapely 2.1 lacks it
-        dissolved, gap_width=params.sliver_gap_width_m)
+        dissolved, gap_width=params.sliver_gap_width_m
+    )
     simplified = shapely.coverage_simplify(cleaned, params.simplify_tolerance_m)
     min_area = params.min_part_area_km2 * 1e6
     trimmed = [drop_small_parts(g, min_area) for g in simplified]
     wgs84 = gpd.GeoSeries(trimmed, crs=METRIC_CRS).to_crs(OUTPUT_CRS).values
-    grid = 10.0 ** -params.coordinate_decimals
+    grid = 10.0**-params.coordinate_decimals
     rounded = shapely.set_precision(wgs84, grid)
     # plotly's geo traces fill the outside of counter-clockwise (RFC 7946) rings.
     return codes, shapely.orient_polygons(rounded, exterior_cw=True)
@@ -185,9 +184,7 @@ def _round_coords(value: Any, decimals: int) -> object:
     return round(float(value), decimals)
 
 
-def to_geojson_text(
-    codes: list[str], geometries: np.ndarray, forces: dict[str, ForceInfo], decimals: int
-) -> str:
+def to_geojson_text(codes: list[str], geometries: np.ndarray, forces: dict[str, ForceInfo], decimals: int) -> str:
     features = []
     for code, geom in zip(codes, geometries, strict=True):
         info = forces[code]
@@ -268,9 +265,7 @@ def classify_union_holes(
     return gaps, water
 
 
-def measure_quality(
-    codes: list[str], wgs84_geometries: np.ndarray, forces: dict[str, ForceInfo]
-) -> QualityReport:
+def measure_quality(codes: list[str], wgs84_geometries: np.ndarray, forces: dict[str, ForceInfo]) -> QualityReport:
     """Measure what ships: the rounded WGS84 geometry, projected back to metres."""
     metric = gpd.GeoSeries(wgs84_geometries, crs=OUTPUT_CRS).to_crs(METRIC_CRS).values
     errors = {
@@ -280,9 +275,7 @@ def measure_quality(
     gaps, enclosed_water = classify_union_holes(metric)
     tree = STRtree(metric)
     left, right = tree.query(metric, predicate="intersects")
-    overlaps = [
-        shapely.intersection(metric[i], metric[j]).area for i, j in zip(left, right, strict=True) if i < j
-    ]
+    overlaps = [shapely.intersection(metric[i], metric[j]).area for i, j in zip(left, right, strict=True) if i < j]
     valid = bool(np.all(shapely.is_valid(wgs84_geometries)) and not np.any(shapely.is_empty(wgs84_geometries)))
     return QualityReport(
         area_error_percent=errors,
@@ -293,8 +286,9 @@ def measure_quality(
     )
 
 
-def build(output: Path = OUTPUT_PATH, manifest_path: Path = MANIFEST_PATH,
-          params: BuildParameters = BuildParameters()) -> dict:
+def build(
+    output: Path = OUTPUT_PATH, manifest_path: Path = MANIFEST_PATH, params: BuildParameters = BuildParameters()
+) -> dict:
     """Run the whole build and return the manifest it wrote."""
     source = source_path()
     check_source_hash(source)
@@ -347,13 +341,9 @@ def build(output: Path = OUTPUT_PATH, manifest_path: Path = MANIFEST_PATH,
         },
         "quality": {
             "area_error_percent": quality.area_error_percent,
-            "english_max_abs_error_percent_excluding_city": max(
-                abs(v) for k, v in english.items() if k != "E23000034"
-            ),
+            "english_max_abs_error_percent_excluding_city": max(abs(v) for k, v in english.items() if k != "E23000034"),
             "city_of_london_error_percent": english["E23000034"],
-            "english_median_abs_error_percent": round(
-                statistics.median(abs(v) for v in english.values()), 3
-            ),
+            "english_median_abs_error_percent": round(statistics.median(abs(v) for v in english.values()), 3),
             "max_gap_km2": quality.max_gap_km2,
             "enclosed_water_km2": quality.enclosed_water_km2,
             "max_overlap_km2": quality.max_overlap_km2,

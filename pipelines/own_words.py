@@ -21,8 +21,9 @@ DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data"
 PROSE_LIMIT = 8  # words: summaries, descriptions, reasons
 LABEL_LIMIT = 10  # words: figure measures and comparators
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "&": " and ",
-                         "\u2013": " ", "\u2014": " "})
+_QUOTES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "&": " and ", "\u2013": " ", "\u2014": " "}
+)
 
 
 def words(text: str) -> list[str]:
@@ -38,7 +39,9 @@ class Overlap:
     limit: int
 
     def __str__(self) -> str:
-        return f"{self.where}: repeats {self.length} consecutive words of the paper (limit {self.limit - 1}): \"{self.run}\""
+        return (
+            f'{self.where}: repeats {self.length} consecutive words of the paper (limit {self.limit - 1}): "{self.run}"'
+        )
 
 
 class PaperIndex:
@@ -46,7 +49,7 @@ class PaperIndex:
 
     def __init__(self, paper_text: str, sizes: Iterable[int] = (PROSE_LIMIT, LABEL_LIMIT)):
         tokens = words(paper_text)
-        self._grams = {n: {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)} for n in set(sizes)}
+        self._grams = {n: {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)} for n in set(sizes)}
 
     def longest_shared_run(self, text: str, limit: int) -> tuple[int, str]:
         """(length, words) of the longest run of `text` found in the paper, if it reaches `limit`; else (0, '')."""
@@ -54,11 +57,11 @@ class PaperIndex:
         grams = self._grams[limit]
         best = (0, "")
         for start in range(len(tokens) - limit + 1):
-            if tuple(tokens[start:start + limit]) not in grams:
+            if tuple(tokens[start : start + limit]) not in grams:
                 continue
             stop = start + limit
             # Extend while the longer run still starts a run of the paper (checked through its last n-gram).
-            while stop < len(tokens) and tuple(tokens[stop - limit + 1:stop + 1]) in grams:
+            while stop < len(tokens) and tuple(tokens[stop - limit + 1 : stop + 1]) in grams:
                 stop += 1
             if stop - start > best[0]:
                 best = (stop - start, " ".join(tokens[start:stop]))

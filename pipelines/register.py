@@ -24,8 +24,16 @@ from pathlib import Path
 
 from domain.exports import _cell as spreadsheet_safe
 from domain.loading import Problem, RawRow, load_dataset, read_csv, validate_rows
-from domain.register import (REGISTER_CASE_STUDY, Reference, SubmissionInvalid, csv_row, payload_of,
-                             register_records_of, validate_initiative, with_register)
+from domain.register import (
+    REGISTER_CASE_STUDY,
+    Reference,
+    SubmissionInvalid,
+    csv_row,
+    payload_of,
+    register_records_of,
+    validate_initiative,
+    with_register,
+)
 from domain.register import RegisterRecord
 from domain.schema import HEADERS, STATUS_AS_KIND_AND_STAGE, Initiative, Outcome
 from settings import Settings
@@ -41,10 +49,39 @@ IMPORTED_PREFIX = "imp-"
 # The files as the register exported them before dataset 3.0.0: one status word where kind_of_work and stage
 # are now, and no design or caveat for a figure. Literal, as those files were written.
 HEADERS_BEFORE_3 = {
-    "initiatives.csv": ("id", "title", "case_study", "scope", "force_ids", "place", "lead_organisations", "partners",
-                        "themes", "status", "evaluation", "start_year", "end_year", "summary", "section", "references"),
-    "outcomes.csv": ("id", "initiative_id", "case_study", "measure", "value", "unit", "qualifier", "direction",
-                     "period", "comparator", "kind", "section", "references"),
+    "initiatives.csv": (
+        "id",
+        "title",
+        "case_study",
+        "scope",
+        "force_ids",
+        "place",
+        "lead_organisations",
+        "partners",
+        "themes",
+        "status",
+        "evaluation",
+        "start_year",
+        "end_year",
+        "summary",
+        "section",
+        "references",
+    ),
+    "outcomes.csv": (
+        "id",
+        "initiative_id",
+        "case_study",
+        "measure",
+        "value",
+        "unit",
+        "qualifier",
+        "direction",
+        "period",
+        "comparator",
+        "kind",
+        "section",
+        "references",
+    ),
 }
 
 
@@ -60,8 +97,10 @@ def _csv_bytes(header: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
 
 def export(engine, settings: Settings, out: Path) -> str:
     paper = load_dataset(settings.data_dir)
-    records = [RegisterRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation)
-               for r in register_store.published_records(engine)]
+    records = [
+        RegisterRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation)
+        for r in register_store.published_records(engine)
+    ]
     dataset = with_register(paper, records)
     if dataset.register_problems:
         raise SystemExit("published records that no longer validate:\n  " + "\n  ".join(dataset.register_problems))
@@ -70,11 +109,25 @@ def export(engine, settings: Settings, out: Path) -> str:
     (out / "initiatives.csv").write_bytes(_csv_bytes(HEADERS["initiatives.csv"], [csv_row(i) for i in initiatives]))
     (out / "outcomes.csv").write_bytes(_csv_bytes(HEADERS["outcomes.csv"], [csv_row(o) for o in outcomes]))
     (out / "case_studies.csv").write_bytes(_csv_bytes(HEADERS["case_studies.csv"], [csv_row(REGISTER_CASE_STUDY)]))
-    (out / "notes.csv").write_bytes(_csv_bytes(NOTE_HEADER, [
-        {"record_id": n.record_id, "about_id": n.about_id, "note_kind": n.kind, "text": n.text, "source": n.source,
-         "record_source": n.provenance.label} for n in dataset.notes]))
-    return (f"wrote {len(initiatives)} initiative(s), {len(outcomes)} figure(s) and {len(dataset.notes)} note(s) "
-            f"to {out}")
+    (out / "notes.csv").write_bytes(
+        _csv_bytes(
+            NOTE_HEADER,
+            [
+                {
+                    "record_id": n.record_id,
+                    "about_id": n.about_id,
+                    "note_kind": n.kind,
+                    "text": n.text,
+                    "source": n.source,
+                    "record_source": n.provenance.label,
+                }
+                for n in dataset.notes
+            ],
+        )
+    )
+    return (
+        f"wrote {len(initiatives)} initiative(s), {len(outcomes)} figure(s) and {len(dataset.notes)} note(s) to {out}"
+    )
 
 
 def imported_id(record_id: str) -> str:
@@ -106,17 +159,24 @@ def _read(folder: Path, name: str, label: str, problems: list[Problem], notes: l
     if name == "initiatives.csv":
         words = sorted({row.values["status"].strip() for row in rows} & set(STATUS_AS_KIND_AND_STAGE))
         mapped = "; ".join(f"{word} → {', '.join(STATUS_AS_KIND_AND_STAGE[word])}" for word in words)
-        notes.append(f"{label} was exported before dataset 3.0.0: its status column was read as kind_of_work and "
-                     f"stage ({mapped or 'no status words'})")
+        notes.append(
+            f"{label} was exported before dataset 3.0.0: its status column was read as kind_of_work and "
+            f"stage ({mapped or 'no status words'})"
+        )
     else:
-        notes.append(f"{label} was exported before dataset 3.0.0: it has no design or caveat columns, so its figures "
-                     "were read without them; a result cannot be imported without its design (add the columns "
-                     "design and caveat after kind, and give each result its design)")
+        notes.append(
+            f"{label} was exported before dataset 3.0.0: it has no design or caveat columns, so its figures "
+            "were read without them; a result cannot be imported without its design (add the columns "
+            "design and caveat after kind, and give each result its design)"
+        )
     return rows
 
 
-def read_import(folder: Path, reference: Reference, notes: list[str] | None = None,
-                ) -> tuple[list[tuple[str, dict]], list[Problem], dict[str, str]]:
+def read_import(
+    folder: Path,
+    reference: Reference,
+    notes: list[str] | None = None,
+) -> tuple[list[tuple[str, dict]], list[Problem], dict[str, str]]:
     """Register initiatives from CSV files, checked like a submission; every problem, with file and row.
 
     The records come back under the ids they will be stored with (`imported_id`), with {old: new} for
@@ -124,25 +184,47 @@ def read_import(folder: Path, reference: Reference, notes: list[str] | None = No
     problems: list[Problem] = []
     notes = [] if notes is None else notes
     labels = {name: f"{folder.name}/{name}" for name in ("initiatives.csv", "outcomes.csv")}
-    initiative_pairs = validate_rows(_read(folder, "initiatives.csv", labels["initiatives.csv"], problems, notes),
-                                     Initiative, labels["initiatives.csv"], problems)
-    outcome_pairs = validate_rows(_read(folder, "outcomes.csv", labels["outcomes.csv"], problems, notes),
-                                  Outcome, labels["outcomes.csv"], problems)
+    initiative_pairs = validate_rows(
+        _read(folder, "initiatives.csv", labels["initiatives.csv"], problems, notes),
+        Initiative,
+        labels["initiatives.csv"],
+        problems,
+    )
+    outcome_pairs = validate_rows(
+        _read(folder, "outcomes.csv", labels["outcomes.csv"], problems, notes),
+        Outcome,
+        labels["outcomes.csv"],
+        problems,
+    )
     ids = {i.id for _, i in initiative_pairs}
     for row, outcome in outcome_pairs:
         if outcome.initiative_id not in ids:
-            problems.append(Problem(labels["outcomes.csv"], row.line, "initiative_id",
-                                    f"no initiative in {labels['initiatives.csv']} has id {outcome.initiative_id!r}"))
+            problems.append(
+                Problem(
+                    labels["outcomes.csv"],
+                    row.line,
+                    "initiative_id",
+                    f"no initiative in {labels['initiatives.csv']} has id {outcome.initiative_id!r}",
+                )
+            )
     records: list[tuple[str, dict]] = []
     renamed: dict[str, str] = {}
     seen: set[str] = set()
     for row, initiative in initiative_pairs:
         if initiative.id in reference.paper_initiative_ids:
-            problems.append(Problem(labels["initiatives.csv"], row.line, "id",
-                                    f"{initiative.id!r} is one of the paper's initiatives; the register adds, never replaces"))
+            problems.append(
+                Problem(
+                    labels["initiatives.csv"],
+                    row.line,
+                    "id",
+                    f"{initiative.id!r} is one of the paper's initiatives; the register adds, never replaces",
+                )
+            )
         new_id = imported_id(initiative.id)
         if new_id in seen:
-            imported_as = f" (as {new_id!r}, the id {initiative.id!r} is imported under)" if new_id != initiative.id else ""
+            imported_as = (
+                f" (as {new_id!r}, the id {initiative.id!r} is imported under)" if new_id != initiative.id else ""
+            )
             problems.append(Problem(labels["initiatives.csv"], row.line, "id", f"duplicate id {new_id!r}{imported_as}"))
         seen.add(new_id)
         figure_pairs = [(figure_row, o) for figure_row, o in outcome_pairs if o.initiative_id == initiative.id]
@@ -153,9 +235,15 @@ def read_import(folder: Path, reference: Reference, notes: list[str] | None = No
             for p in exc.problems:
                 # A figure's problem ("figures.2.design") is told at its own row and column of outcomes.csv.
                 parts = p.field.split(".")
-                if len(parts) == 3 and parts[0] == "figures" and parts[1].isdigit() and int(parts[1]) < len(figure_pairs):
-                    problems.append(Problem(labels["outcomes.csv"], figure_pairs[int(parts[1])][0].line, parts[2],
-                                            p.message))
+                if (
+                    len(parts) == 3
+                    and parts[0] == "figures"
+                    and parts[1].isdigit()
+                    and int(parts[1]) < len(figure_pairs)
+                ):
+                    problems.append(
+                        Problem(labels["outcomes.csv"], figure_pairs[int(parts[1])][0].line, parts[2], p.message)
+                    )
                 else:
                     problems.append(Problem(labels["initiatives.csv"], row.line, p.field, p.message))
         records.append((new_id, payload))
@@ -192,13 +280,20 @@ def main(argv: list[str] | None = None) -> int:
             for problem in sorted(problems):
                 print(f"  {problem}", file=sys.stderr)
             return 1
-        stored = register_store.import_records(engine, user=args.user, records=records,
-                                               organisation=settings.organisation, now=datetime.now(timezone.utc),
-                                               original_ids={new: old for old, new in renamed.items()})
+        stored = register_store.import_records(
+            engine,
+            user=args.user,
+            records=records,
+            organisation=settings.organisation,
+            now=datetime.now(timezone.utc),
+            original_ids={new: old for old, new in renamed.items()},
+        )
         print(f"imported {len(stored)} initiative(s) into {shown_url(url)}")
         for original, new_id in renamed.items():
-            print(f"re-id: {original} was imported as {new_id} ({PUBLICATION_PREFIX}NNNN ids belong to this "
-                  "register's own publications)")
+            print(
+                f"re-id: {original} was imported as {new_id} ({PUBLICATION_PREFIX}NNNN ids belong to this "
+                "register's own publications)"
+            )
         return 0
     except (RegisterUnavailable, Conflict) as exc:
         print(f"{exc}; nothing was imported" if args.command == "import" else str(exc), file=sys.stderr)

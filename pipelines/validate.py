@@ -1,6 +1,6 @@
 """Command: validate the data files. Exit 0 when valid, 1 with the list of problems otherwise.
 
-    scripts/validate [DATA_DIR]     (default: data/)
+scripts/validate [DATA_DIR]     (default: data/)
 """
 
 from __future__ import annotations

@@ -33,31 +33,51 @@ class Attack:
 
 
 ATTACKS = (
-    Attack("forged reviewer actions (publish, return, withdraw, queue) as a contributor or nobody",
-           ("reg_sec002", "reg_sec002b", "reg_sec005", "reg_sec005b")),
+    Attack(
+        "forged reviewer actions (publish, return, withdraw, queue) as a contributor or nobody",
+        ("reg_sec002", "reg_sec002b", "reg_sec005", "reg_sec005b"),
+    ),
     Attack("lost updates: a stale proposal, two reviewers' updates of one record", ("rev004", "reg_form005")),
     Attack("a reviewer publishing their own proposal (four eyes)", ("rev001", "rev002", "rev003")),
-    Attack("spoofed identity: header from an untrusted address, odd names, dev user behind a proxy",
-           ("reg_sec003", "reg_sec004", "sec010b")),
-    Attack("spoofed identity through every shipped nginx configuration",
-           ("deploy002", "deploy003", "dep004", "scale002"), slow=True),
+    Attack(
+        "spoofed identity: header from an untrusted address, odd names, dev user behind a proxy",
+        ("reg_sec003", "reg_sec004", "sec010b"),
+    ),
+    Attack(
+        "spoofed identity through every shipped nginx configuration",
+        ("deploy002", "deploy003", "dep004", "scale002"),
+        slow=True,
+    ),
     Attack("cross-site requests: other origins, no token, form bodies", ("reg_sec006", "reg_sec006b", "reg_sec006c")),
-    Attack("oversized, malformed and out-of-range requests",
-           ("reg_sec007", "reg_sec007b", "reg_sec007c", "reg_sec007d", "reg_sec011", "reg_sec012")),
-    Attack("stored markup and hostile text in every field",
-           ("reg_sec009", "reg_sec010", "reg_fuzz003", "reg_fuzz003b", "reg_fuzz004", "rev007")),
-    Attack("hostile text refused at the door: control and bidi characters, invisible-only, formulas, negatives",
-           ("reg_in001", "reg_in002", "reg_in003", "reg_in004", "reg_in005", "reg_in008")),
+    Attack(
+        "oversized, malformed and out-of-range requests",
+        ("reg_sec007", "reg_sec007b", "reg_sec007c", "reg_sec007d", "reg_sec011", "reg_sec012"),
+    ),
+    Attack(
+        "stored markup and hostile text in every field",
+        ("reg_sec009", "reg_sec010", "reg_fuzz003", "reg_fuzz003b", "reg_fuzz004", "rev007"),
+    ),
+    Attack(
+        "hostile text refused at the door: control and bidi characters, invisible-only, formulas, negatives",
+        ("reg_in001", "reg_in002", "reg_in003", "reg_in004", "reg_in005", "reg_in008"),
+    ),
     Attack("spreadsheet formulas in the export", ("rev009",)),
     Attack("rate limit: past it, resent at it, racing it", ("reg_sec008", "sto034", "sto035", "sto036")),
-    Attack("idempotency keys: resent, another user's, racing first attempts, an edited draft under an old key",
-           ("sto010", "sto011", "sto031", "reg_form004")),
+    Attack(
+        "idempotency keys: resent, another user's, racing first attempts, an edited draft under an old key",
+        ("sto010", "sto011", "sto031", "reg_form004"),
+    ),
     Attack("another user's draft in a shared browser profile", ("reg_brw003",), slow=True),
-    Attack("concurrency on PostgreSQL and SQLite: racing reviewers, updates, withdrawals, held rows",
-           ("sto013", "sto033", "sto038", "sto039", "sto040", "sto041", "sto042", "sto043", "sto044", "sto045")),
+    Attack(
+        "concurrency on PostgreSQL and SQLite: racing reviewers, updates, withdrawals, held rows",
+        ("sto013", "sto033", "sto038", "sto039", "sto040", "sto041", "sto042", "sto043", "sto044", "sto045"),
+    ),
     Attack("personal pages cached for another user", ("sec020",)),
-    Attack("faults: killed workers and instances, rolling restarts, database outages, start during one",
-           ("scale003", "scale004", "scale005", "db001", "db002", "db003", "db004"), slow=True),
+    Attack(
+        "faults: killed workers and instances, rolling restarts, database outages, start during one",
+        ("scale003", "scale004", "scale005", "db001", "db002", "db003", "db004"),
+        slow=True,
+    ),
 )
 
 
@@ -75,8 +95,22 @@ def run(attacks: tuple[Attack, ...]) -> int:
     with tempfile.TemporaryDirectory() as work:
         report = Path(work) / "junit.xml"
         expression = " or ".join(f"test_{test_id}_" for test_id in sorted(wanted))
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", "-k", expression,
-                        f"--junitxml={report}"], cwd=REPO, check=False)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "tests",
+                "-k",
+                expression,
+                f"--junitxml={report}",
+            ],
+            cwd=REPO,
+            check=False,
+        )
         cases = ET.parse(report).getroot().iter("testcase")
         outcomes: dict[str, list[str]] = {}
         for case in cases:

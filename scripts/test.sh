@@ -6,9 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 # Lint: pyflakes, syntax errors, bugbear, and RUF100 (a `noqa` that suppresses nothing); pyproject.toml [tool.ruff].
 .venv/bin/ruff check --quiet .
-# Formatting: to be switched on once the whole tree has been through `ruff format` (one commit of its own, made
-# when no branch is open, so it conflicts with none).
-# .venv/bin/ruff format --check --quiet .
+# Formatting: the tree is as `ruff format` writes it (line length in pyproject.toml); run it before committing.
+.venv/bin/ruff format --check --quiet .
 # Types: strict on domain/, services/, storage/ and settings.py, checked on the rest; pyproject.toml [tool.mypy].
 .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -50,8 +50,15 @@ def record_key(record: RegisterRecord) -> str:
 
 
 class RegisterSource:
-    def __init__(self, paper: Dataset, engine: Engine, poll_seconds: float, *, migrated: bool = True,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        paper: Dataset,
+        engine: Engine,
+        poll_seconds: float,
+        *,
+        migrated: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         """`migrated=False`: the database could not be reached to migrate it at start-up; the first check
         that reaches it migrates it before reading."""
         self._paper = paper
@@ -101,9 +108,19 @@ class RegisterSource:
             revision = register_store.published_revision(self._engine)
             if revision == self._revision:
                 return False
-            records = [RegisterRecord(r.record_id, r.kind, r.payload, r.published_at, r.organisation, r.revision,
-                                    published_by=r.published_by, self_published=r.self_published)
-                       for r in register_store.published_records(self._engine)]
+            records = [
+                RegisterRecord(
+                    r.record_id,
+                    r.kind,
+                    r.payload,
+                    r.published_at,
+                    r.organisation,
+                    r.revision,
+                    published_by=r.published_by,
+                    self_published=r.self_published,
+                )
+                for r in register_store.published_records(self._engine)
+            ]
             recent = register_store.recent_changes(self._engine, RECENT_LIMIT)
         except RegisterUnavailable as exc:
             log.warning("register unavailable, still serving revision %s: %s", self._revision, exc)
@@ -119,8 +136,14 @@ class RegisterSource:
         for problem in dataset.register_problems:
             log.error("%s", problem)
         # What readers are told changed, in their terms, read with the records (never inside a callback).
-        changes = tuple(c for c in (change_of(e.id, e.action, e.at, r.record_id, r.kind, r.payload, r.organisation,
-                                              e.detail, dataset) for e, r in recent) if c is not None)
+        changes = tuple(
+            c
+            for c in (
+                change_of(e.id, e.action, e.at, r.record_id, r.kind, r.payload, r.organisation, e.detail, dataset)
+                for e, r in recent
+            )
+            if c is not None
+        )
         self._snapshot = snapshot_of(dataset, revision, changes)  # one assignment: readers see the old or the new
         self._revision = revision
         return True

@@ -13,8 +13,16 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from domain.register import (FieldProblem, Reference, SubmissionInvalid, User, diff_payloads, payload_of,
-                             validate_initiative, validate_note)
+from domain.register import (
+    FieldProblem,
+    Reference,
+    SubmissionInvalid,
+    User,
+    diff_payloads,
+    payload_of,
+    validate_initiative,
+    validate_note,
+)
 from storage import register_store
 from storage.errors import LimitReached, NotFound
 from storage.register_store import HistoryEntry, PublishedRecord, Submission
@@ -43,8 +51,13 @@ def _refuse_nul(field: str, value: object, what: str) -> None:
     if not isinstance(value, str):
         raise SubmissionInvalid([FieldProblem(field, f"{what} must be text")])
     if NUL in value:
-        raise SubmissionInvalid([FieldProblem(field, f"{what} contains a NUL character, which the register cannot "
-                                                     "store; remove it and try again")])
+        raise SubmissionInvalid(
+            [
+                FieldProblem(
+                    field, f"{what} contains a NUL character, which the register cannot store; remove it and try again"
+                )
+            ]
+        )
 
 
 def utc_now() -> datetime:
@@ -78,9 +91,17 @@ class RegisterService:
     # PPH_REVIEW_OWN: may a reviewer publish their own proposal? Off, another reviewer must (four eyes).
     review_own: bool = False
 
-    def propose(self, user: User, kind: str, payload: Mapping[str, Any], reference: Reference, *,
-                record_id: str | None = None, idempotency_key: str | None = None,
-                base_revision: int | None = None) -> Submission:
+    def propose(
+        self,
+        user: User,
+        kind: str,
+        payload: Mapping[str, Any],
+        reference: Reference,
+        *,
+        record_id: str | None = None,
+        idempotency_key: str | None = None,
+        base_revision: int | None = None,
+    ) -> Submission:
         """A new initiative, an update to a register record, or a note on a paper record, queued for review.
 
         An update is made against `base_revision` of its record (None: the revision published now); if
@@ -94,24 +115,34 @@ class RegisterService:
         if kind == "update":
             record = self._record(record_id)
             if record.kind != "initiative" or record.state != "published":
-                raise SubmissionInvalid([FieldProblem("record_id", "only a published register initiative can be updated")])
+                raise SubmissionInvalid(
+                    [FieldProblem("record_id", "only a published register initiative can be updated")]
+                )
             if base_revision is not None and not 1 <= base_revision <= record.revision:
-                raise SubmissionInvalid([FieldProblem("base_revision", f"record {record_id} has no revision "
-                                                                       f"{base_revision}")])
+                raise SubmissionInvalid(
+                    [FieldProblem("base_revision", f"record {record_id} has no revision {base_revision}")]
+                )
         now = self.clock()
         try:
             # The limit is checked in the same transaction as the insert, after the idempotency key: a resent
             # request that was stored is answered with its submission, not refused as one too many.
             return register_store.submit(
-                self.engine, user=user.name, kind=kind, payload=cleaned, now=now,
+                self.engine,
+                user=user.name,
+                kind=kind,
+                payload=cleaned,
+                now=now,
                 record_id=record_id if kind == "update" else None,
-                about_id=cleaned.get("about_id") if kind == "note" else None, idempotency_key=idempotency_key,
+                about_id=cleaned.get("about_id") if kind == "note" else None,
+                idempotency_key=idempotency_key,
                 base_revision=base_revision if kind == "update" else None,
                 limit=register_store.SubmissionLimit(self.submissions_per_hour, now - timedelta(hours=1)),
             )
         except LimitReached:
-            raise RateLimited(f"You have sent {self.submissions_per_hour} submissions in the last hour, the most "
-                              "this register takes; your draft is kept, please send it later.") from None
+            raise RateLimited(
+                f"You have sent {self.submissions_per_hour} submissions in the last hour, the most "
+                "this register takes; your draft is kept, please send it later."
+            ) from None
 
     def my_submissions(self, user: User) -> list[Submission]:
         return register_store.submissions_by(self.engine, user.name)
@@ -135,16 +166,26 @@ class RegisterService:
             raise Forbidden("You proposed this yourself, so another reviewer must publish it.")
         # Checked again: the reference data may have changed since it was submitted.
         cleaned_payload(submission.kind, submission.payload, reference)
-        return register_store.publish(self.engine, submission_id=submission_id, reviewer=user.name,
-                                      organisation=self.organisation, now=self.clock())
+        return register_store.publish(
+            self.engine,
+            submission_id=submission_id,
+            reviewer=user.name,
+            organisation=self.organisation,
+            now=self.clock(),
+        )
 
     def return_to_contributor(self, user: User, submission_id: int, comment: str) -> Submission:
         self._require_reviewer(user)
         _refuse_nul("comment", comment, "The comment")
         if not comment.strip():
             raise SubmissionInvalid([FieldProblem("comment", "say what the contributor should change")])
-        return register_store.return_submission(self.engine, submission_id=submission_id, reviewer=user.name,
-                                                comment=comment.strip()[:2000], now=self.clock())
+        return register_store.return_submission(
+            self.engine,
+            submission_id=submission_id,
+            reviewer=user.name,
+            comment=comment.strip()[:2000],
+            now=self.clock(),
+        )
 
     def waiting(self, user: User) -> int:
         self._require_reviewer(user)
@@ -158,11 +199,25 @@ class RegisterService:
         _refuse_nul("reason", reason, "The reason")
         if not reason.strip():
             raise SubmissionInvalid([FieldProblem("reason", "say why the record is withdrawn")])
-        return register_store.withdraw(self.engine, record_id=record_id, user=user.name, reason=reason.strip()[:2000],
-                                       now=self.clock(), revision=revision)
+        return register_store.withdraw(
+            self.engine,
+            record_id=record_id,
+            user=user.name,
+            reason=reason.strip()[:2000],
+            now=self.clock(),
+            revision=revision,
+        )
 
-    def amend_note(self, user: User, record_id: str, payload: Mapping[str, Any], reason: str, reference: Reference,
-                   *, revision: int | None = None) -> PublishedRecord:
+    def amend_note(
+        self,
+        user: User,
+        record_id: str,
+        payload: Mapping[str, Any],
+        reason: str,
+        reference: Reference,
+        *,
+        revision: int | None = None,
+    ) -> PublishedRecord:
         """Publish a reviewer's correction of a published note as its next revision, with the reason in the
         history ("amended"). Checked like a proposed note; Conflict if the note changed since `revision`."""
         self._require_reviewer(user)
@@ -172,12 +227,24 @@ class RegisterService:
             raise SubmissionInvalid([FieldProblem("reason", "say why the note is amended")])
         record = self._record(record_id)
         if record.kind != "note":
-            raise SubmissionInvalid([FieldProblem("record_id", f"{record_id} is not a note; an initiative is changed "
-                                                               "by proposing an update")])
+            raise SubmissionInvalid(
+                [
+                    FieldProblem(
+                        "record_id", f"{record_id} is not a note; an initiative is changed by proposing an update"
+                    )
+                ]
+            )
         cleaned = cleaned_payload("note", payload, reference)
-        return register_store.amend(self.engine, record_id=record_id, user=user.name, payload=cleaned,
-                                    reason=reason.strip()[:2000], organisation=self.organisation, now=self.clock(),
-                                    revision=revision)
+        return register_store.amend(
+            self.engine,
+            record_id=record_id,
+            user=user.name,
+            payload=cleaned,
+            reason=reason.strip()[:2000],
+            organisation=self.organisation,
+            now=self.clock(),
+            revision=revision,
+        )
 
     def record(self, record_id: str) -> PublishedRecord:
         """The register record with this id, published or withdrawn, as stored; SubmissionInvalid with a

@@ -23,8 +23,9 @@ def database_url(environ: Mapping[str, str], repo_root: Path = REPO_ROOT) -> str
     return environ.get(URL_VARIABLE) or default_database_url(repo_root)
 
 
-def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ,
-         repo_root: Path = REPO_ROOT) -> int:
+def main(
+    argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ, repo_root: Path = REPO_ROOT
+) -> int:
     parser = argparse.ArgumentParser(prog="python -m storage.migrate", description=__doc__)
     parser.add_argument("--url", help=f"database URL (default: ${URL_VARIABLE}, else var/register.sqlite3)")
     url = parser.parse_args(argv).url or database_url(environ, repo_root)

@@ -90,7 +90,8 @@ class RecordRow(Base):
     organisation: Mapped[str] = mapped_column(Text)
     revision: Mapped[int] = mapped_column(Integer)
     submission_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("submissions.id", name="fk_records_submission_id"))
+        Integer, ForeignKey("submissions.id", name="fk_records_submission_id")
+    )
     # The reviewer who published this revision also proposed it (allowed only with PPH_REVIEW_OWN=1).
     self_published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -105,7 +106,9 @@ class HistoryRow(Base):
     actor: Mapped[str] = mapped_column(Text)
     action: Mapped[HistoryAction] = mapped_column(Text)
     submission_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("submissions.id", name="fk_history_submission_id"), index=True)
+        Integer, ForeignKey("submissions.id", name="fk_history_submission_id"), index=True
+    )
     record_id: Mapped[str | None] = mapped_column(
-        Text, ForeignKey("records.record_id", name="fk_history_record_id"), index=True)
+        Text, ForeignKey("records.record_id", name="fk_history_record_id"), index=True
+    )
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)

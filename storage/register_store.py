@@ -33,10 +33,30 @@ from storage.models import (
 )
 
 __all__ = [
-    "Conflict", "HistoryEntry", "LimitReached", "NotFound", "PublishedRecord", "RegisterUnavailable", "StaleRecord",
-    "Submission", "amend", "get_record", "get_submission", "history", "import_records", "pending", "pending_count",
-    "publish", "published_records", "published_revision", "return_submission", "SubmissionLimit", "submissions_by",
-    "submit", "withdraw", "recent_changes",
+    "Conflict",
+    "HistoryEntry",
+    "LimitReached",
+    "NotFound",
+    "PublishedRecord",
+    "RegisterUnavailable",
+    "StaleRecord",
+    "Submission",
+    "amend",
+    "get_record",
+    "get_submission",
+    "history",
+    "import_records",
+    "pending",
+    "pending_count",
+    "publish",
+    "published_records",
+    "published_revision",
+    "return_submission",
+    "SubmissionLimit",
+    "submissions_by",
+    "submit",
+    "withdraw",
+    "recent_changes",
 ]
 
 SUBMISSION_KINDS: tuple[str, ...] = get_args(SubmissionKind)
@@ -118,10 +138,19 @@ class HistoryEntry:
 # --- writes ---------------------------------------------------------------------------------------
 
 
-def submit(engine: Engine, *, user: str, kind: str, payload: dict[str, Any], now: datetime,
-           record_id: str | None = None, about_id: str | None = None,
-           idempotency_key: str | None = None, limit: SubmissionLimit | None = None,
-           base_revision: int | None = None) -> Submission:
+def submit(
+    engine: Engine,
+    *,
+    user: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    record_id: str | None = None,
+    about_id: str | None = None,
+    idempotency_key: str | None = None,
+    limit: SubmissionLimit | None = None,
+    base_revision: int | None = None,
+) -> Submission:
     """Store a pending submission and its "submitted" history row together.
 
     An update is stored with the record revision it was made against (`base_revision`, else the record's
@@ -150,14 +179,29 @@ def submit(engine: Engine, *, user: str, kind: str, payload: dict[str, Any], now
                 base_revision = _checked_base_revision(_published_record_row(session, record_id), base_revision)
             else:
                 base_revision = None
-            row = SubmissionRow(kind=checked_kind, record_id=record_id, about_id=about_id, payload=dict(payload),
-                                submitted_by=user, submitted_at=now, status="pending", review_comment="",
-                                idempotency_key=idempotency_key, base_revision=base_revision)
+            row = SubmissionRow(
+                kind=checked_kind,
+                record_id=record_id,
+                about_id=about_id,
+                payload=dict(payload),
+                submitted_by=user,
+                submitted_at=now,
+                status="pending",
+                review_comment="",
+                idempotency_key=idempotency_key,
+                base_revision=base_revision,
+            )
             session.add(row)
             session.flush()
-            _record_history(session, now, user, "submitted", submission_id=row.id, record_id=record_id,
-                            detail={"kind": kind} if base_revision is None else {"kind": kind,
-                                                                                 "base_revision": base_revision})
+            _record_history(
+                session,
+                now,
+                user,
+                "submitted",
+                submission_id=row.id,
+                record_id=record_id,
+                detail={"kind": kind} if base_revision is None else {"kind": kind, "base_revision": base_revision},
+            )
             return _submission_from(session, row)
     except IntegrityError:
         if idempotency_key is None:
@@ -170,8 +214,7 @@ def submit(engine: Engine, *, user: str, kind: str, payload: dict[str, Any], now
         return earlier
 
 
-def publish(engine: Engine, *, submission_id: int, reviewer: str, organisation: str,
-            now: datetime) -> PublishedRecord:
+def publish(engine: Engine, *, submission_id: int, reviewer: str, organisation: str, now: datetime) -> PublishedRecord:
     """Publish a pending submission: a new record, or the next revision of the record it updates.
 
     The status changes with a conditional UPDATE (only while still pending), so when two reviewers
@@ -195,26 +238,34 @@ def publish(engine: Engine, *, submission_id: int, reviewer: str, organisation: 
         if self_published:
             detail["self_published"] = True
         session.flush()
-        _record_history(session, now, reviewer, "published", submission_id=submission.id,
-                        record_id=record.record_id, detail=detail)
+        _record_history(
+            session, now, reviewer, "published", submission_id=submission.id, record_id=record.record_id, detail=detail
+        )
         return _record_from(record)
 
 
-def return_submission(engine: Engine, *, submission_id: int, reviewer: str, comment: str,
-                      now: datetime) -> Submission:
+def return_submission(engine: Engine, *, submission_id: int, reviewer: str, comment: str, now: datetime) -> Submission:
     """Send a pending submission back to its author with the reviewer's reason, which is required."""
     if not comment.strip():
         raise ValueError("a returned submission needs a comment saying what to change")
     _check_aware(now)
     with _transaction(engine, writes=True) as session:
         submission = _claim_pending(session, submission_id, "returned", reviewer, now, review_comment=comment)
-        _record_history(session, now, reviewer, "returned", submission_id=submission.id,
-                        record_id=submission.record_id, detail={"comment": comment})
+        _record_history(
+            session,
+            now,
+            reviewer,
+            "returned",
+            submission_id=submission.id,
+            record_id=submission.record_id,
+            detail={"comment": comment},
+        )
         return _submission_from(session, submission)
 
 
-def withdraw(engine: Engine, *, record_id: str, user: str, reason: str, now: datetime,
-             revision: int | None = None) -> PublishedRecord:
+def withdraw(
+    engine: Engine, *, record_id: str, user: str, reason: str, now: datetime, revision: int | None = None
+) -> PublishedRecord:
     """Take a record out of what is published; the row and its history stay, for the audit trail.
 
     `revision` is the revision the withdrawing reviewer read (None: whatever is published now). The state
@@ -230,13 +281,29 @@ def withdraw(engine: Engine, *, record_id: str, user: str, reason: str, now: dat
         if record.state != "published" or record.revision != expected:
             raise _moved_on(record, expected, "nothing was withdrawn")
         _change_record(session, record, expected, "nothing was withdrawn", state="withdrawn")
-        _record_history(session, now, user, "withdrawn", submission_id=None, record_id=record_id,
-                        detail={"reason": reason, "revision": expected})
+        _record_history(
+            session,
+            now,
+            user,
+            "withdrawn",
+            submission_id=None,
+            record_id=record_id,
+            detail={"reason": reason, "revision": expected},
+        )
         return _record_from(record)
 
 
-def amend(engine: Engine, *, record_id: str, user: str, payload: dict[str, Any], reason: str, organisation: str,
-          now: datetime, revision: int | None = None) -> PublishedRecord:
+def amend(
+    engine: Engine,
+    *,
+    record_id: str,
+    user: str,
+    payload: dict[str, Any],
+    reason: str,
+    organisation: str,
+    now: datetime,
+    revision: int | None = None,
+) -> PublishedRecord:
     """Publish the next revision of a note, corrected by a reviewer, with the reason in its "amended"
     history row. Locked like an update: a note that moved on since `revision` gets Conflict."""
     if not reason.strip():
@@ -245,22 +312,47 @@ def amend(engine: Engine, *, record_id: str, user: str, payload: dict[str, Any],
     with _transaction(engine, writes=True) as session:
         record = _current_record_row(session, record_id)
         if record.kind != "note":
-            raise Conflict(f"Record {record_id} is an initiative; only a note is amended here, an initiative is "
-                           "changed by a proposed update.")
+            raise Conflict(
+                f"Record {record_id} is an initiative; only a note is amended here, an initiative is "
+                "changed by a proposed update."
+            )
         expected = record.revision if revision is None else revision
         if record.state != "published" or record.revision != expected:
             raise _moved_on(record, expected, "nothing was amended")
         changed = _payload_changes(record.payload, payload)
-        _change_record(session, record, expected, "nothing was amended", payload=dict(payload),
-                       revision=expected + 1, published_at=now, published_by=user, organisation=organisation,
-                       self_published=False)
-        _record_history(session, now, user, "amended", submission_id=None, record_id=record_id,
-                        detail={"reason": reason, "changed": changed, "revision": [expected, expected + 1]})
+        _change_record(
+            session,
+            record,
+            expected,
+            "nothing was amended",
+            payload=dict(payload),
+            revision=expected + 1,
+            published_at=now,
+            published_by=user,
+            organisation=organisation,
+            self_published=False,
+        )
+        _record_history(
+            session,
+            now,
+            user,
+            "amended",
+            submission_id=None,
+            record_id=record_id,
+            detail={"reason": reason, "changed": changed, "revision": [expected, expected + 1]},
+        )
         return _record_from(record)
 
 
-def import_records(engine: Engine, *, user: str, records: list[tuple[str, dict[str, Any]]], organisation: str,
-                   now: datetime, original_ids: dict[str, str] | None = None) -> list[PublishedRecord]:
+def import_records(
+    engine: Engine,
+    *,
+    user: str,
+    records: list[tuple[str, dict[str, Any]]],
+    organisation: str,
+    now: datetime,
+    original_ids: dict[str, str] | None = None,
+) -> list[PublishedRecord]:
     """Store already-validated initiatives as published, each with an "imported" history row.
 
     All or nothing: one taken or repeated record id and none of the batch is stored. Ids starting
@@ -271,22 +363,40 @@ def import_records(engine: Engine, *, user: str, records: list[tuple[str, dict[s
     for record_id, _payload in records:
         _check_record_id(record_id)
         if record_id.startswith(PUBLICATION_ID_PREFIX):
-            raise ValueError(f"record id {record_id!r} starts with {PUBLICATION_ID_PREFIX!r}, which only the "
-                             "register's own publications use; import it under another id")
+            raise ValueError(
+                f"record id {record_id!r} starts with {PUBLICATION_ID_PREFIX!r}, which only the "
+                "register's own publications use; import it under another id"
+            )
     _check_aware(now)
     with _transaction(engine, writes=True) as session:
         stored = []
         for record_id, payload in records:
             if session.get(RecordRow, record_id) is not None:
                 raise Conflict(f"record {record_id} already exists; nothing was imported")
-            row = RecordRow(record_id=record_id, kind="initiative", about_id=None, payload=dict(payload),
-                            state="published", published_at=now, published_by=user, organisation=organisation,
-                            revision=1, submission_id=None)
+            row = RecordRow(
+                record_id=record_id,
+                kind="initiative",
+                about_id=None,
+                payload=dict(payload),
+                state="published",
+                published_at=now,
+                published_by=user,
+                organisation=organisation,
+                revision=1,
+                submission_id=None,
+            )
             session.add(row)
             session.flush()
             original = (original_ids or {}).get(record_id)
-            _record_history(session, now, user, "imported", submission_id=None, record_id=record_id,
-                            detail={} if original is None else {"original_id": original})
+            _record_history(
+                session,
+                now,
+                user,
+                "imported",
+                submission_id=None,
+                record_id=record_id,
+                detail={} if original is None else {"original_id": original},
+            )
             stored.append(_record_from(row))
         return stored
 
@@ -302,8 +412,11 @@ def get_submission(engine: Engine, submission_id: int) -> Submission:
 
 def submissions_by(engine: Engine, user: str) -> list[Submission]:
     """A user's own submissions, newest first: what they see on "my submissions"."""
-    query = (select(SubmissionRow).where(SubmissionRow.submitted_by == user)
-             .order_by(SubmissionRow.submitted_at.desc(), SubmissionRow.id.desc()))
+    query = (
+        select(SubmissionRow)
+        .where(SubmissionRow.submitted_by == user)
+        .order_by(SubmissionRow.submitted_at.desc(), SubmissionRow.id.desc())
+    )
     with _transaction(engine) as session:
         return _submissions_from(session, list(session.scalars(query)))
 
@@ -311,8 +424,12 @@ def submissions_by(engine: Engine, user: str) -> list[Submission]:
 def pending(engine: Engine, limit: int | None = None) -> list[Submission]:
     """Submissions waiting for a reviewer, oldest first, so the queue is worked in order; the first
     `limit` of them when given."""
-    query = (select(SubmissionRow).where(SubmissionRow.status == "pending")
-             .order_by(SubmissionRow.submitted_at, SubmissionRow.id).limit(limit))
+    query = (
+        select(SubmissionRow)
+        .where(SubmissionRow.status == "pending")
+        .order_by(SubmissionRow.submitted_at, SubmissionRow.id)
+        .limit(limit)
+    )
     with _transaction(engine) as session:
         return _submissions_from(session, list(session.scalars(query)))
 
@@ -365,11 +482,15 @@ def history(engine: Engine, record_id: str | None = None, submission_id: int | N
 def recent_changes(engine: Engine, limit: int) -> list[tuple[HistoryEntry, PublishedRecord]]:
     """The latest `limit` changes to what is published (publications, amendments, withdrawals, imports), newest
     first, each with its record as it stands now (withdrawn ones included): what readers are told changed."""
-    query = (select(HistoryRow, RecordRow).join(RecordRow, RecordRow.record_id == HistoryRow.record_id)
-             .where(HistoryRow.action.in_(PUBLISHING_ACTIONS)).order_by(HistoryRow.id.desc()).limit(limit))
+    query = (
+        select(HistoryRow, RecordRow)
+        .join(RecordRow, RecordRow.record_id == HistoryRow.record_id)
+        .where(HistoryRow.action.in_(PUBLISHING_ACTIONS))
+        .order_by(HistoryRow.id.desc())
+        .limit(limit)
+    )
     with _transaction(engine) as session:
         return [(_history_from(entry), _record_from(record)) for entry, record in session.execute(query)]
-
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -411,13 +532,18 @@ def _serialize_per_user(session: Session, user: str) -> None:
     IMMEDIATE); on PostgreSQL a transaction-scoped advisory lock on the user's name does, so two requests
     cannot both count below the limit and then both insert."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:user))"),
-                        {"namespace": SUBMISSION_LOCK_NAMESPACE, "user": user})
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:user))"),
+            {"namespace": SUBMISSION_LOCK_NAMESPACE, "user": user},
+        )
 
 
 def _count_since(session: Session, user: str, since: datetime) -> int:
-    query = select(func.count()).select_from(SubmissionRow).where(
-        SubmissionRow.submitted_by == user, SubmissionRow.submitted_at >= since)
+    query = (
+        select(func.count())
+        .select_from(SubmissionRow)
+        .where(SubmissionRow.submitted_by == user, SubmissionRow.submitted_at >= since)
+    )
     return int(session.scalar(query) or 0)
 
 
@@ -430,19 +556,28 @@ def _submission_with_key(session: Session, idempotency_key: str, user: str) -> S
     return _submission_from(session, row)
 
 
-def _claim_pending(session: Session, submission_id: int, status: SubmissionStatus, reviewer: str, now: datetime,
-                   review_comment: str | None = None) -> SubmissionRow:
+def _claim_pending(
+    session: Session,
+    submission_id: int,
+    status: SubmissionStatus,
+    reviewer: str,
+    now: datetime,
+    review_comment: str | None = None,
+) -> SubmissionRow:
     """Move a submission out of "pending"; Conflict if someone else already did."""
     changes: dict[str, Any] = {"status": status, "reviewed_by": reviewer, "reviewed_at": now}
     if review_comment is not None:
         changes["review_comment"] = review_comment
     # An UPDATE's result is a CursorResult, which has the rowcount; Session.execute is typed as returning Result.
-    claimed = cast("CursorResult[Any]", session.execute(
-        update(SubmissionRow)
-        .where(SubmissionRow.id == submission_id, SubmissionRow.status == "pending")
-        .values(**changes)
-        .execution_options(synchronize_session=False)
-    ))
+    claimed = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(SubmissionRow)
+            .where(SubmissionRow.id == submission_id, SubmissionRow.status == "pending")
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        ),
+    )
     row = _submission_row(session, submission_id)
     if claimed.rowcount == 0:
         raise Conflict(f"submission {submission_id} is already {row.status}, not pending")
@@ -460,20 +595,31 @@ def _publication_id(session: Session, submission_id: int) -> str:
     return candidate
 
 
-def _create_record(session: Session, submission: SubmissionRow, reviewer: str, organisation: str,
-                   now: datetime, self_published: bool) -> RecordRow:
+def _create_record(
+    session: Session, submission: SubmissionRow, reviewer: str, organisation: str, now: datetime, self_published: bool
+) -> RecordRow:
     record_id = _publication_id(session, submission.id)
-    record = RecordRow(record_id=record_id, kind="note" if submission.kind == "note" else "initiative",
-                       about_id=submission.about_id, payload=dict(submission.payload), state="published",
-                       published_at=now, published_by=reviewer, organisation=organisation, revision=1,
-                       submission_id=submission.id, self_published=self_published)
+    record = RecordRow(
+        record_id=record_id,
+        kind="note" if submission.kind == "note" else "initiative",
+        about_id=submission.about_id,
+        payload=dict(submission.payload),
+        state="published",
+        published_at=now,
+        published_by=reviewer,
+        organisation=organisation,
+        revision=1,
+        submission_id=submission.id,
+        self_published=self_published,
+    )
     session.add(record)
     submission.record_id = record_id
     return record
 
 
-def _apply_update(session: Session, submission: SubmissionRow, reviewer: str, organisation: str,
-                  now: datetime, self_published: bool) -> tuple[RecordRow, dict[str, Any]]:
+def _apply_update(
+    session: Session, submission: SubmissionRow, reviewer: str, organisation: str, now: datetime, self_published: bool
+) -> tuple[RecordRow, dict[str, Any]]:
     """Replace the record the update was proposed against, or raise StaleRecord/Conflict if it moved on.
 
     The diff is taken from the payload read in this transaction; the conditional UPDATE succeeding
@@ -484,27 +630,44 @@ def _apply_update(session: Session, submission: SubmissionRow, reviewer: str, or
     if record.state != "published" or record.revision != base:
         raise _stale(record, base)
     changed = _payload_changes(record.payload, submission.payload)
-    _change_record(session, record, base, None, payload=dict(submission.payload), revision=base + 1,
-                   published_at=now, published_by=reviewer, organisation=organisation,
-                   submission_id=submission.id, self_published=self_published)
+    _change_record(
+        session,
+        record,
+        base,
+        None,
+        payload=dict(submission.payload),
+        revision=base + 1,
+        published_at=now,
+        published_by=reviewer,
+        organisation=organisation,
+        submission_id=submission.id,
+        self_published=self_published,
+    )
     return record, {"changed": changed, "revision": [base, base + 1]}
 
 
-def _change_record(session: Session, record: RecordRow, expected_revision: int, refusal: str | None,
-                   **values: Any) -> None:
+def _change_record(
+    session: Session, record: RecordRow, expected_revision: int, refusal: str | None, **values: Any
+) -> None:
     """UPDATE the record only while it is still published at `expected_revision`, then reload it.
 
     On PostgreSQL a concurrent writer's change is invisible to what this transaction read, but not to
     this UPDATE: it waits for the other to commit, then finds the row no longer matching, and changes
     nothing. That, not the read before it, is what keeps two writers from both succeeding.
     """
-    changed = cast("CursorResult[Any]", session.execute(  # a CursorResult, as above
-        update(RecordRow)
-        .where(RecordRow.record_id == record.record_id, RecordRow.revision == expected_revision,
-               RecordRow.state == "published")
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ))
+    changed = cast(
+        "CursorResult[Any]",
+        session.execute(  # a CursorResult, as above
+            update(RecordRow)
+            .where(
+                RecordRow.record_id == record.record_id,
+                RecordRow.revision == expected_revision,
+                RecordRow.state == "published",
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
+    )
     current = _current_record_row(session, record.record_id)
     if changed.rowcount == 0:
         raise _stale(current, expected_revision) if refusal is None else _moved_on(current, expected_revision, refusal)
@@ -513,19 +676,25 @@ def _change_record(session: Session, record: RecordRow, expected_revision: int, 
 def _stale(record: RecordRow, base_revision: int) -> Conflict:
     """Why an update proposed against `base_revision` cannot be published now."""
     if record.state != "published":
-        return Conflict(f"Record {record.record_id} has been withdrawn since this proposal was made, so it cannot "
-                        "be updated. The proposal stays pending: return it to its contributor.")
-    return StaleRecord(f"Record {record.record_id} changed since this proposal was made (it was revision "
-                       f"{base_revision}, it is now {record.revision}). The proposal stays pending: return it to "
-                       "its contributor to propose again against the current record.")
+        return Conflict(
+            f"Record {record.record_id} has been withdrawn since this proposal was made, so it cannot "
+            "be updated. The proposal stays pending: return it to its contributor."
+        )
+    return StaleRecord(
+        f"Record {record.record_id} changed since this proposal was made (it was revision "
+        f"{base_revision}, it is now {record.revision}). The proposal stays pending: return it to "
+        "its contributor to propose again against the current record."
+    )
 
 
 def _moved_on(record: RecordRow, expected_revision: int, refusal: str) -> Conflict:
     """Why a reviewer's withdrawal or amendment of the revision they read cannot go ahead."""
     if record.state != "published":
         return Conflict(f"Record {record.record_id} is already {record.state}; {refusal}.")
-    return Conflict(f"Record {record.record_id} changed since you read it (it was revision {expected_revision}, "
-                    f"it is now {record.revision}), so {refusal}. Read it again first.")
+    return Conflict(
+        f"Record {record.record_id} changed since you read it (it was revision {expected_revision}, "
+        f"it is now {record.revision}), so {refusal}. Read it again first."
+    )
 
 
 def _checked_base_revision(record: RecordRow, base_revision: int | None) -> int:
@@ -538,15 +707,26 @@ def _checked_base_revision(record: RecordRow, base_revision: int | None) -> int:
 
 def _payload_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     """The top-level fields whose value differs, as {field: [old, new]}; a missing field counts as None."""
-    return {field: [old.get(field), new.get(field)]
-            for field in sorted(old.keys() | new.keys())
-            if old.get(field) != new.get(field)}
+    return {
+        field: [old.get(field), new.get(field)]
+        for field in sorted(old.keys() | new.keys())
+        if old.get(field) != new.get(field)
+    }
 
 
-def _record_history(session: Session, now: datetime, actor: str, action: HistoryAction, *,
-                    submission_id: int | None, record_id: str | None, detail: dict[str, Any]) -> None:
-    session.add(HistoryRow(at=now, actor=actor, action=action, submission_id=submission_id,
-                           record_id=record_id, detail=detail))
+def _record_history(
+    session: Session,
+    now: datetime,
+    actor: str,
+    action: HistoryAction,
+    *,
+    submission_id: int | None,
+    record_id: str | None,
+    detail: dict[str, Any],
+) -> None:
+    session.add(
+        HistoryRow(at=now, actor=actor, action=action, submission_id=submission_id, record_id=record_id, detail=detail)
+    )
     session.flush()
 
 
@@ -568,8 +748,9 @@ def _current_record_row(session: Session, record_id: str | None) -> RecordRow:
     """The record as the database has it now, not as this session last read it."""
     row = None
     if record_id is not None:
-        row = session.scalars(select(RecordRow).where(RecordRow.record_id == record_id)
-                              .execution_options(populate_existing=True)).one_or_none()
+        row = session.scalars(
+            select(RecordRow).where(RecordRow.record_id == record_id).execution_options(populate_existing=True)
+        ).one_or_none()
     if row is None:
         raise NotFound(f"no record {record_id}")
     return row
@@ -594,37 +775,70 @@ def _submissions_from(session: Session, rows: list[SubmissionRow]) -> list[Submi
     states: dict[str, RecordState] = {}
     withdrawals: dict[str, HistoryRow] = {}
     if record_ids:
-        states = {record_id: state for record_id, state in session.execute(
-            select(RecordRow.record_id, RecordRow.state).where(RecordRow.record_id.in_(record_ids)))}
+        states = {
+            record_id: state
+            for record_id, state in session.execute(
+                select(RecordRow.record_id, RecordRow.state).where(RecordRow.record_id.in_(record_ids))
+            )
+        }
         withdrawn = [record_id for record_id, state in states.items() if state == "withdrawn"]
         if withdrawn:
-            for entry in session.scalars(select(HistoryRow).where(HistoryRow.record_id.in_(withdrawn),
-                                                                  HistoryRow.action == "withdrawn")
-                                         .order_by(HistoryRow.id)):
+            for entry in session.scalars(
+                select(HistoryRow)
+                .where(HistoryRow.record_id.in_(withdrawn), HistoryRow.action == "withdrawn")
+                .order_by(HistoryRow.id)
+            ):
                 assert entry.record_id is not None  # selected by record_id
                 withdrawals[entry.record_id] = entry  # the latest one wins
     submissions = []
     for row in rows:
         withdrawal = withdrawals.get(row.record_id) if row.record_id is not None else None
-        submissions.append(Submission(
-            id=row.id, kind=row.kind, record_id=row.record_id, about_id=row.about_id, payload=dict(row.payload),
-            submitted_by=row.submitted_by, submitted_at=row.submitted_at, status=row.status,
-            review_comment=row.review_comment, reviewed_by=row.reviewed_by, reviewed_at=row.reviewed_at,
-            idempotency_key=row.idempotency_key, base_revision=row.base_revision,
-            record_state=states.get(row.record_id) if row.record_id is not None else None,
-            withdrawn_at=withdrawal.at if withdrawal is not None else None,
-            withdrawn_reason=str(withdrawal.detail.get("reason", "")) if withdrawal is not None else None))
+        submissions.append(
+            Submission(
+                id=row.id,
+                kind=row.kind,
+                record_id=row.record_id,
+                about_id=row.about_id,
+                payload=dict(row.payload),
+                submitted_by=row.submitted_by,
+                submitted_at=row.submitted_at,
+                status=row.status,
+                review_comment=row.review_comment,
+                reviewed_by=row.reviewed_by,
+                reviewed_at=row.reviewed_at,
+                idempotency_key=row.idempotency_key,
+                base_revision=row.base_revision,
+                record_state=states.get(row.record_id) if row.record_id is not None else None,
+                withdrawn_at=withdrawal.at if withdrawal is not None else None,
+                withdrawn_reason=str(withdrawal.detail.get("reason", "")) if withdrawal is not None else None,
+            )
+        )
     return submissions
 
 
 def _record_from(row: RecordRow) -> PublishedRecord:
-    return PublishedRecord(record_id=row.record_id, kind=row.kind, about_id=row.about_id,
-                           payload=dict(row.payload), state=row.state,
-                           published_at=row.published_at, published_by=row.published_by,
-                           organisation=row.organisation, revision=row.revision, submission_id=row.submission_id,
-                           self_published=bool(row.self_published))
+    return PublishedRecord(
+        record_id=row.record_id,
+        kind=row.kind,
+        about_id=row.about_id,
+        payload=dict(row.payload),
+        state=row.state,
+        published_at=row.published_at,
+        published_by=row.published_by,
+        organisation=row.organisation,
+        revision=row.revision,
+        submission_id=row.submission_id,
+        self_published=bool(row.self_published),
+    )
 
 
 def _history_from(row: HistoryRow) -> HistoryEntry:
-    return HistoryEntry(id=row.id, at=row.at, actor=row.actor, action=row.action,
-                        submission_id=row.submission_id, record_id=row.record_id, detail=dict(row.detail))
+    return HistoryEntry(
+        id=row.id,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        submission_id=row.submission_id,
+        record_id=row.record_id,
+        detail=dict(row.detail),
+    )

@@ -48,8 +48,10 @@ class CallbackShape:
         if self.outputs > MAX_POSITIONAL_OUTPUTS:
             return f"{self.outputs} outputs by position (more than {MAX_POSITIONAL_OUTPUTS}): use output=dict(...)"
         if self.inputs + self.states > MAX_POSITIONAL_INPUTS:
-            return (f"{self.inputs + self.states} inputs and states by position (more than {MAX_POSITIONAL_INPUTS}):"
-                    " use inputs=dict(...), state=dict(...)")
+            return (
+                f"{self.inputs + self.states} inputs and states by position (more than {MAX_POSITIONAL_INPUTS}):"
+                " use inputs=dict(...), state=dict(...)"
+            )
         return None
 
     def line(self) -> str:
@@ -71,10 +73,15 @@ def clientside_functions(app) -> dict[str, tuple[str, str]]:
     route = f"{app.config.routes_pathname_prefix}_dash-dependencies"
     answer = app.server.test_client().get(route)
     if answer.status_code != 200:
-        raise LookupError(f"GET {route} answered {answer.status_code}: re-check tests/code_shape.py against how "
-                          "dash serves its callbacks (dash.py, `dependencies`)")
-    return {c["output"]: (c["clientside_function"]["namespace"], c["clientside_function"]["function_name"])
-            for c in answer.get_json() if c.get("clientside_function")}
+        raise LookupError(
+            f"GET {route} answered {answer.status_code}: re-check tests/code_shape.py against how "
+            "dash serves its callbacks (dash.py, `dependencies`)"
+        )
+    return {
+        c["output"]: (c["clientside_function"]["namespace"], c["clientside_function"]["function_name"])
+        for c in answer.get_json()
+        if c.get("clientside_function")
+    }
 
 
 def reads_by_id(namespace: str, name: str, assets: Path = ASSETS) -> bool:
@@ -93,10 +100,12 @@ def reads_by_id(namespace: str, name: str, assets: Path = ASSETS) -> bool:
             depth += {"{": 1, "}": -1}.get(text[end], 0)
             if depth == 0:
                 break
-        body = text[found.end():end]
+        body = text[found.end() : end]
         return not found.group(1).strip() and not re.search(r"\barguments\b", body)
-    raise LookupError(f"no `{name}: function (...)` after `{namespace}:` in {assets}/*.js: write the clientside "
-                      "function so, or re-check tests/code_shape.py")
+    raise LookupError(
+        f"no `{name}: function (...)` after `{namespace}:` in {assets}/*.js: write the clientside "
+        "function so, or re-check tests/code_shape.py"
+    )
 
 
 def callback_shapes(app, assets: Path = ASSETS) -> list[CallbackShape]:
@@ -110,16 +119,25 @@ def callback_shapes(app, assets: Path = ASSETS) -> list[CallbackShape]:
     for callback_id, spec in app.callback_map.items():
         for key in ("inputs", "state", "output", "outputs_indices", "inputs_state_indices"):
             if key not in spec:
-                raise KeyError(f"Dash's callback_map has no {key!r} for {callback_id}: dash changed how it records "
-                               "callbacks; re-check tests/code_shape.py against dash/_callback.py insert_callback")
+                raise KeyError(
+                    f"Dash's callback_map has no {key!r} for {callback_id}: dash changed how it records "
+                    "callbacks; re-check tests/code_shape.py against dash/_callback.py insert_callback"
+                )
         outputs = spec["output"]
         function = spec.get("callback")
         # A clientside callback has no Python function: it is named by its first output.
-        name = getattr(function, "__name__", None) or f"(clientside) {callback_id.strip('.').split('...')[0].split('@')[0]}"
+        name = (
+            getattr(function, "__name__", None)
+            or f"(clientside) {callback_id.strip('.').split('...')[0].split('@')[0]}"
+        )
         shape = CallbackShape(
-            callback_id=callback_id, name=name, outputs=len(outputs) if isinstance(outputs, (list, tuple)) else 1,
-            inputs=len(spec["inputs"]), states=len(spec["state"]),
-            keyed=isinstance(spec["outputs_indices"], dict) or isinstance(spec["inputs_state_indices"], dict))
+            callback_id=callback_id,
+            name=name,
+            outputs=len(outputs) if isinstance(outputs, (list, tuple)) else 1,
+            inputs=len(spec["inputs"]),
+            states=len(spec["state"]),
+            keyed=isinstance(spec["outputs_indices"], dict) or isinstance(spec["inputs_state_indices"], dict),
+        )
         if function is None and shape.problem():
             clientside = clientside_functions(app) if clientside is None else clientside
             if callback_id in clientside:
@@ -162,8 +180,12 @@ def built_apps():
     dataset = load_dataset(REPO / "data")
     yield "read-only", create_app(Settings(), dataset)
     with tempfile.TemporaryDirectory(prefix="pph-code-shape-") as folder:
-        settings = Settings(register=True, database_url=f"sqlite:///{Path(folder) / 'register.sqlite3'}",
-                            dev_user="shape", reviewers=frozenset({"shape"}))
+        settings = Settings(
+            register=True,
+            database_url=f"sqlite:///{Path(folder) / 'register.sqlite3'}",
+            dev_user="shape",
+            reviewers=frozenset({"shape"}),
+        )
         app = create_app(settings, dataset)
         try:
             yield "register on", app
@@ -177,8 +199,9 @@ def report() -> tuple[list[str], list[str]]:
     seen: set[str] = set()  # callbacks already listed, for the second app
     for name, app in built_apps():
         shapes = [s for s in callback_shapes(app) if s.callback_id not in seen]
-        lines.append(f"Callbacks of the {name} app" + (" not in the read-only one" if seen else "")
-                     + f": {len(shapes)}")
+        lines.append(
+            f"Callbacks of the {name} app" + (" not in the read-only one" if seen else "") + f": {len(shapes)}"
+        )
         for shape in shapes:
             problem = shape.problem()
             lines.append(f"  {shape.line()}" + (f"   <- {problem}" if problem else ""))
@@ -189,8 +212,10 @@ def report() -> tuple[list[str], list[str]]:
     lines.append(f"Functions in components/ over {MAX_FUNCTION_LINES} lines: {len(functions)}")
     for function in functions:
         waiting = f"{function.path}:{function.name}" in LONG_UNTIL_SPLIT
-        lines.append(f"  {function.length:4} lines  {function.path}:{function.line}  {function.name}"
-                     + ("   (being split: LONG_UNTIL_SPLIT)" if waiting else ""))
+        lines.append(
+            f"  {function.length:4} lines  {function.path}:{function.line}  {function.name}"
+            + ("   (being split: LONG_UNTIL_SPLIT)" if waiting else "")
+        )
         if not waiting:
             broken.append(f"{function.path}:{function.line} {function.name} is {function.length} lines")
     return lines, broken

@@ -28,8 +28,13 @@ from tests.postgres_cluster import PostgresCluster
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -57,18 +62,31 @@ class LiveServer:
     process: subprocess.Popen
 
 
-def start_gunicorn(prefix: str = "/", workers: int = 1, extra_env: dict | None = None,
-                   log_path: Path | None = None, port: int | None = None) -> LiveServer:
+def start_gunicorn(
+    prefix: str = "/",
+    workers: int = 1,
+    extra_env: dict | None = None,
+    log_path: Path | None = None,
+    port: int | None = None,
+) -> LiveServer:
     """Start the app as production does: gunicorn with the repo's config file."""
     port = port or free_port()
-    env = {**os.environ, "PPH_URL_PREFIX": prefix, "PPH_BIND": f"127.0.0.1:{port}",
-           "PPH_WORKERS": str(workers), **(extra_env or {})}
+    env = {
+        **os.environ,
+        "PPH_URL_PREFIX": prefix,
+        "PPH_BIND": f"127.0.0.1:{port}",
+        "PPH_WORKERS": str(workers),
+        **(extra_env or {}),
+    }
     # Logged to a file, never a pipe: a pipe nobody reads fills up and stalls the server mid-test.
     log_path = log_path or Path(tempfile.mkdtemp(prefix="pph-gunicorn-")) / "gunicorn.log"
     log = open(log_path, "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
-        cwd=REPO, env=env, stdout=log, stderr=log,
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     routes_prefix = "/" if env.get("PPH_PROXY_STRIPS_PREFIX") == "1" else prefix
     base = f"http://127.0.0.1:{port}{routes_prefix}"
@@ -113,8 +131,11 @@ class Watched:
 def open_watched_page(browser, origin: str, viewport: dict | None = None, extra_headers: dict | None = None) -> Watched:
     """A page whose console errors and foreign requests are recorded; `extra_headers` stand in for what an
     intranet's proxy adds to every request (the register's user header)."""
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 1000}, accept_downloads=True,
-                                  extra_http_headers=extra_headers or {})
+    context = browser.new_context(
+        viewport=viewport or {"width": 1280, "height": 1000},
+        accept_downloads=True,
+        extra_http_headers=extra_headers or {},
+    )
     page = context.new_page()
     watched = Watched(page)
 
@@ -200,8 +221,11 @@ FORCE_POINT_JS = """(id) => {
 
 def forces_drawn(page, which: str = "all") -> list[str]:
     """The force ids the map draws: "all", "counted" (with matching initiatives) or "empty"."""
-    selector = {"all": MAP_FORCES, "counted": f"{MAP_FORCES}:not([data-count='0'])",
-                "empty": f"{MAP_FORCES}[data-count='0']"}[which]
+    selector = {
+        "all": MAP_FORCES,
+        "counted": f"{MAP_FORCES}:not([data-count='0'])",
+        "empty": f"{MAP_FORCES}[data-count='0']",
+    }[which]
     return page.evaluate("(s) => Array.from(document.querySelectorAll(s)).map(p => p.dataset.force)", selector)
 
 

@@ -34,8 +34,9 @@ def server_bin_dir() -> Path:
     on_path = shutil.which("pg_ctl")
     if on_path:
         return Path(on_path).parent
-    raise PostgresUnavailable("PostgreSQL's pg_ctl was not found: run scripts/setup.sh --dev (it installs Debian's "
-                              "postgresql)")
+    raise PostgresUnavailable(
+        "PostgreSQL's pg_ctl was not found: run scripts/setup.sh --dev (it installs Debian's postgresql)"
+    )
 
 
 def _free_port() -> int:
@@ -64,8 +65,17 @@ class PostgresCluster:
                 if str(parent) in ("/", "/tmp"):
                     break
                 os.chmod(parent, os.stat(parent).st_mode | 0o711)
-        cluster._run("initdb", "-D", str(cluster.data), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
-                     "--locale=C.UTF-8", "--no-sync")
+        cluster._run(
+            "initdb",
+            "-D",
+            str(cluster.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         cluster.start()
         return cluster
 
@@ -86,11 +96,14 @@ class PostgresCluster:
     def start(self) -> None:
         # Sockets in the cluster's own folder, not /var/run/postgresql: nothing outside the folder is touched.
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=off"
-        result = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60",
-                           "start", check=False)
+        result = self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start", check=False
+        )
         if result.returncode != 0 and not self._ready_within(10.0):
             log = self.log.read_text() if self.log.exists() else ""
-            raise RuntimeError(f"PostgreSQL did not start (pg_ctl: {result.returncode}): {result.stdout} {result.stderr}\n{log[-2000:]}")
+            raise RuntimeError(
+                f"PostgreSQL did not start (pg_ctl: {result.returncode}): {result.stdout} {result.stderr}\n{log[-2000:]}"
+            )
 
     def _ready_within(self, seconds: float) -> bool:
         # pg_ctl has been seen to report a failed start of a server that then came up: ask the server.
@@ -112,8 +125,22 @@ class PostgresCluster:
 
     def psql(self, database: str, sql: str) -> str:
         """Run `sql` with the cluster's own psql; its output."""
-        return self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database,
-                         "-v", "ON_ERROR_STOP=1", "-At", "-c", sql).stdout
+        return self._run(
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-At",
+            "-c",
+            sql,
+        ).stdout
 
     def new_database(self, name: str) -> str:
         """An empty database `name` (dropped first if it exists); its SQLAlchemy URL."""

@@ -54,7 +54,9 @@ def valid_payload(**overrides: Any) -> dict[str, Any]:
 
 def register_settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "register": True, "database_url": f"sqlite:///{tmp_path / 'r.sqlite3'}", "user_header": USER_HEADER,
+        "register": True,
+        "database_url": f"sqlite:///{tmp_path / 'r.sqlite3'}",
+        "user_header": USER_HEADER,
         "reviewers": frozenset({REVIEWER}),
     }
     values.update(overrides)
@@ -184,16 +186,28 @@ def reviewer_tree(app: Dash) -> Component:
     return _REVIEWER_TREES[app]
 
 
-def initiative_request(app: Dash, fields: Mapping[str, Any] | None = None,
-                       figures: Sequence[Mapping[str, Any]] = (), *, key: str | None = None, update_of: Any = "",
-                       n_clicks: Any = 1, figure_count: Any = None, base_revision: Any = None) -> dict:
+def initiative_request(
+    app: Dash,
+    fields: Mapping[str, Any] | None = None,
+    figures: Sequence[Mapping[str, Any]] = (),
+    *,
+    key: str | None = None,
+    update_of: Any = "",
+    n_clicks: Any = 1,
+    figure_count: Any = None,
+    base_revision: Any = None,
+) -> dict:
     """A `send_initiative` request: the Send button clicked with the form holding these values."""
     fields = VALID_FIELDS if fields is None else fields
     callback_key, callback = callback_for(app, "register-submit")
-    values: dict[str, Any] = {"register-submit": n_clicks, "register-update-of": update_of,
-                              "register-figure-count": figure_count if figure_count is not None else max(1, len(figures)),
-                              "register-initiative-key": key if key is not None else uuid.uuid4().hex,
-                              "register-base-revision": base_revision, "register-loaded-record": update_of or None}
+    values: dict[str, Any] = {
+        "register-submit": n_clicks,
+        "register-update-of": update_of,
+        "register-figure-count": figure_count if figure_count is not None else max(1, len(figures)),
+        "register-initiative-key": key if key is not None else uuid.uuid4().hex,
+        "register-base-revision": base_revision,
+        "register-loaded-record": update_of or None,
+    }
     for name in INITIATIVE_FIELDS:
         if name != "figures":
             values[f"register-{name}"] = fields.get(name)
@@ -210,15 +224,23 @@ def initiative_request(app: Dash, fields: Mapping[str, Any] | None = None,
     }
 
 
-NOTE_FORM = {"register-note-about_id": "about_id", "register-note-note_kind": "note_kind",
-             "register-note-figure_id": "figure_id", "register-note-text": "text", "register-note-source": "source"}
+NOTE_FORM = {
+    "register-note-about_id": "about_id",
+    "register-note-note_kind": "note_kind",
+    "register-note-figure_id": "figure_id",
+    "register-note-text": "text",
+    "register-note-source": "source",
+}
 
 
 def note_request(app: Dash, fields: Mapping[str, Any], *, key: str | None = None, n_clicks: Any = 1) -> dict:
     """A `send_note` request: "Send note for review" clicked with the note form holding these values."""
     callback_key, callback = callback_for(app, "register-note-submit")
-    values = {"register-note-submit": n_clicks, "register-note-key": key if key is not None else uuid.uuid4().hex,
-              **{component: fields.get(name) for component, name in NOTE_FORM.items()}}
+    values = {
+        "register-note-submit": n_clicks,
+        "register-note-key": key if key is not None else uuid.uuid4().hex,
+        **{component: fields.get(name) for component, name in NOTE_FORM.items()},
+    }
     return {
         "output": callback_key,
         "outputs": outputs_for(callback_key, reviewer_tree(app)),
@@ -228,24 +250,38 @@ def note_request(app: Dash, fields: Mapping[str, Any], *, key: str | None = None
     }
 
 
-def review_request(app: Dash, submission_ids: Sequence[int], clicked: int, action: str = "publish",
-                   comment: str = "") -> dict:
+def review_request(
+    app: Dash, submission_ids: Sequence[int], clicked: int, action: str = "publish", comment: str = ""
+) -> dict:
     """A `review` request: the queue shows these submissions and the reviewer clicked `action` ("publish"
     or "return") on `clicked`, or "queue-refresh" to reload the queue."""
     callback_key, callback = callback_for(app, "register-queue-refresh")
 
     def buttons(kind: str) -> list[dict]:
-        return [{"id": {"submission": s, "type": f"register-{kind}"}, "property": "n_clicks",
-                 "value": 1 if (kind == action and s == clicked) else 0} for s in submission_ids]
+        return [
+            {
+                "id": {"submission": s, "type": f"register-{kind}"},
+                "property": "n_clicks",
+                "value": 1 if (kind == action and s == clicked) else 0,
+            }
+            for s in submission_ids
+        ]
 
     refresh = callback["inputs"][0]
-    comments = [{"id": {"submission": s, "type": "register-comment"}, "property": "value",
-                 "value": comment if s == clicked else ""} for s in submission_ids]
+    comments = [
+        {
+            "id": {"submission": s, "type": "register-comment"},
+            "property": "value",
+            "value": comment if s == clicked else "",
+        }
+        for s in submission_ids
+    ]
     if action == "queue-refresh":
         changed = "register-queue-refresh"
     else:
-        changed = json.dumps({"submission": clicked, "type": f"register-{action}"}, separators=(",", ":"),
-                             sort_keys=True)
+        changed = json.dumps(
+            {"submission": clicked, "type": f"register-{action}"}, separators=(",", ":"), sort_keys=True
+        )
     return {
         "output": callback_key,
         "outputs": outputs_for(callback_key, reviewer_tree(app)),
@@ -267,10 +303,13 @@ def simple_request(app: Dash, callback_key: str, values: Mapping[str, Any] | Non
         return 1 if dep["property"] == "n_clicks" else None
 
     first = callback["inputs"][0]
-    return {"output": callback_key, "outputs": outputs_for(callback_key, reviewer_tree(app)),
-            "inputs": [{**d, "value": value(d)} for d in callback["inputs"]],
-            "state": [{**d, "value": value(d)} for d in callback["state"]],
-            "changedPropIds": [f"{first['id']}.{first['property']}"]}
+    return {
+        "output": callback_key,
+        "outputs": outputs_for(callback_key, reviewer_tree(app)),
+        "inputs": [{**d, "value": value(d)} for d in callback["inputs"]],
+        "state": [{**d, "value": value(d)} for d in callback["state"]],
+        "changedPropIds": [f"{first['id']}.{first['property']}"],
+    }
 
 
 def callback_with_output(app: Dash, fragment: str) -> str:
@@ -282,8 +321,11 @@ def callback_with_output(app: Dash, fragment: str) -> str:
 def overview_request(app: Dash) -> dict:
     """What the page sends once the outcomes overview comes into view, with the default filters: the request
     for its charts, which name every charted initiative (the page itself holds no chart until then)."""
-    return simple_request(app, callback_with_output(app, "outcomes-overview.children"),
-                          {"filter-state": None, "outcomes-overview-seen": True})
+    return simple_request(
+        app,
+        callback_with_output(app, "outcomes-overview.children"),
+        {"filter-state": None, "outcomes-overview-seen": True},
+    )
 
 
 def register_count_note(added: int) -> str:
@@ -291,8 +333,15 @@ def register_count_note(added: int) -> str:
     return f"Counts include {added} initiative{'' if added == 1 else 's'} added through the register"
 
 
-def post_callback(client, payload: Any, *, user: str | None = CONTRIBUTOR, token: str | None = None,
-                  headers: Mapping[str, str] | None = None, environ_base: Mapping[str, str] | None = None):
+def post_callback(
+    client,
+    payload: Any,
+    *,
+    user: str | None = CONTRIBUTOR,
+    token: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    environ_base: Mapping[str, str] | None = None,
+):
     """POST a callback request as the page does: JSON, same origin, the token echoed from the cookie."""
     sent = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
     if token is not None:

@@ -24,7 +24,15 @@ VALID_FIELDS: dict[str, Any] = {
     "source": "https://example.org/triage-report",
 }
 VALID_FIGURE: dict[str, Any] = {
-    "measure": "Detentions under section 136", "value": "30", "unit": "percent", "qualifier": "",
-    "direction": "reduction", "period": "first year", "comparator": "the year before", "kind": "result",
-    "design": "before and after, no comparison group", "caveat": "", "source": "https://example.org/triage-report",
+    "measure": "Detentions under section 136",
+    "value": "30",
+    "unit": "percent",
+    "qualifier": "",
+    "direction": "reduction",
+    "period": "first year",
+    "comparator": "the year before",
+    "kind": "result",
+    "design": "before and after, no comparison group",
+    "caveat": "",
+    "source": "https://example.org/triage-report",
 }

@@ -36,8 +36,16 @@ from services.register import RegisterService
 from settings import Settings
 from components.attributes import aria
 
-__all__ = ["QUEUE_SHOWN", "UNAVAILABLE", "UNAVAILABLE_NOW", "layout", "register", "validation_layout", "way_in",
-           "with_section"]
+__all__ = [
+    "QUEUE_SHOWN",
+    "UNAVAILABLE",
+    "UNAVAILABLE_NOW",
+    "layout",
+    "register",
+    "validation_layout",
+    "way_in",
+    "with_section",
+]
 
 
 def layout(snapshot: Snapshot, user: User | None) -> html.Section | None:
@@ -45,25 +53,33 @@ def layout(snapshot: Snapshot, user: User | None) -> html.Section | None:
     if user is None:
         return None
     role = "reviewer" if user.is_reviewer else "contributor"
-    return html.Section([
-        # Focused by the way in (`way_in`): a heading a screen reader announces, not a field to type in.
-        html.H2("The register: work the paper does not record", id=rid("heading"), tabIndex=-1),
-        html.P(f"Signed in as {user.name} ({role}). What you send is reviewed before it appears on the map; "
-               "each published record is marked as coming from the register, not from the 2016 paper."),
-        propose.contribute_form(snapshot, user),
-        note.note_form(snapshot, user),
-        submissions.submissions_section(),
-        review.review_section(snapshot) if user.is_reviewer else None,
-        *pickers.stores(snapshot),
-    ], id=rid("section"), className="register", **aria(label="Register"))
+    return html.Section(
+        [
+            # Focused by the way in (`way_in`): a heading a screen reader announces, not a field to type in.
+            html.H2("The register: work the paper does not record", id=rid("heading"), tabIndex=-1),
+            html.P(
+                f"Signed in as {user.name} ({role}). What you send is reviewed before it appears on the map; "
+                "each published record is marked as coming from the register, not from the 2016 paper."
+            ),
+            propose.contribute_form(snapshot, user),
+            note.note_form(snapshot, user),
+            submissions.submissions_section(),
+            review.review_section(snapshot) if user.is_reviewer else None,
+            *pickers.stores(snapshot),
+        ],
+        id=rid("section"),
+        className="register",
+        **aria(label="Register"),
+    )
 
 
 def way_in(user: User) -> html.Nav:
     """Near the top of the page: a link that scrolls to the register's section and focuses its heading. Its words
     say what this user can do there."""
     words = "Propose or review an initiative" if user.is_reviewer else "Propose an initiative or a note"
-    return html.Nav(focus_link(words, rid("heading")), id=rid("way-in"), className="register-way-in",
-                    **aria(label="The register"))
+    return html.Nav(
+        focus_link(words, rid("heading")), id=rid("way-in"), className="register-way-in", **aria(label="The register")
+    )
 
 
 def with_section(children: Sequence[Any], user: User, section: html.Section) -> list:
@@ -71,7 +87,7 @@ def with_section(children: Sequence[Any], user: User, section: html.Section) -> 
     register's section at its end (components/page_cache.py builds the page around them)."""
     children = list(children)
     header = next((i for i, child in enumerate(children) if isinstance(child, html.Header)), -1)
-    return [*children[:header + 1], way_in(user), *children[header + 1:], section]
+    return [*children[: header + 1], way_in(user), *children[header + 1 :], section]
 
 
 def validation_layout(snapshot: Snapshot) -> html.Section | None:

@@ -23,9 +23,10 @@ from storage.errors import RegisterUnavailable
 # Every register component's id starts so: one namespace of ids for the feature. (The write guard protects the
 # callbacks register() returns, by exact output, not by this prefix.)
 PREFIX = "register-"
-MAX_SUBMISSION_ID = 2 ** 31  # far beyond any register; both databases store it
-UNAVAILABLE = ("The register is unavailable just now. Your draft is kept in this browser; "
-               "please send it again in a few minutes.")
+MAX_SUBMISSION_ID = 2**31  # far beyond any register; both databases store it
+UNAVAILABLE = (
+    "The register is unavailable just now. Your draft is kept in this browser; please send it again in a few minutes."
+)
 # For what is not a draft: a reviewer's decision, a withdrawal, a list being read.
 UNAVAILABLE_NOW = "The register is unavailable just now; nothing was changed. Please try again in a few minutes."
 
@@ -33,6 +34,7 @@ UNAVAILABLE_NOW = "The register is unavailable just now; nothing was changed. Pl
 @dataclass(frozen=True)
 class RegisterContext:
     """What the register's callbacks work with, built once by `components.register.register`."""
+
     source: SnapshotProvider
     service: RegisterService
     settings: Settings
@@ -69,12 +71,15 @@ def options(values: Sequence[str]) -> list[dict]:
 
 def form_field(label: str, control: Any, form: str, name: str, hint: str = "") -> html.Div:
     """A labelled control, its hint, and the slot its problems are shown in."""
-    return html.Div([
-        html.Label(label, htmlFor=control.id),
-        control,
-        html.Small(hint, className="hint") if hint else None,
-        html.P(id=error_id(form, name), className="field-error", role="alert"),
-    ], className="register-field")
+    return html.Div(
+        [
+            html.Label(label, htmlFor=control.id),
+            control,
+            html.Small(hint, className="hint") if hint else None,
+            html.P(id=error_id(form, name), className="field-error", role="alert"),
+        ],
+        className="register-field",
+    )
 
 
 def text_input(component_id: str, tag: str, **kwargs: Any) -> dcc.Input:
@@ -138,11 +143,13 @@ def focus_link(text: str, target: str) -> html.A:
     return html.A(text, href=f"#{target}", className="register-focus-link", **data(**{"register-focus": target}))
 
 
-def error_summary(problems: Sequence[FieldProblem], control_of: Callable[[str], str | None],
-                  order: Sequence[str] = ()) -> list:
+def error_summary(
+    problems: Sequence[FieldProblem], control_of: Callable[[str], str | None], order: Sequence[str] = ()
+) -> list:
     """At the top of a form whose sending failed: how many fields need attention, named in a sentence, then
     each with its problems in whole sentences and a link that focuses its control; in the form's `order` of
     controls (by their ids), the rest after them. Empty without problems."""
+
     def place(problem: FieldProblem) -> int:
         control = control_of(problem.field)
         return order.index(control) if control in order else len(order)
@@ -159,23 +166,32 @@ def error_summary(problems: Sequence[FieldProblem], control_of: Callable[[str], 
     labels = list(sentences)
     named = labels[0] if count == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
     heading = f"{count} field{'s need' if count != 1 else ' needs'} attention: {named}."
-    items = [html.Li([focus_link(label, target) if target else html.Span(label), f": {' '.join(said)}"])
-             for label, said in sentences.items() for target in (targets[label],)]
+    items = [
+        html.Li([focus_link(label, target) if target else html.Span(label), f": {' '.join(said)}"])
+        for label, said in sentences.items()
+        for target in (targets[label],)
+    ]
     return [html.P(heading, className="register-summary-heading"), html.Ul(items)]
 
 
 def summary_slot(form: str) -> list:
     """Where `form`'s error summary goes (at the top of the form), and the store its focusing writes to."""
-    return [html.Div(id=rid(f"{form}-summary"), className="register-summary", tabIndex=-1),
-            dcc.Store(id=rid(f"{form}-summary-focused"))]
+    return [
+        html.Div(id=rid(f"{form}-summary"), className="register-summary", tabIndex=-1),
+        dcc.Store(id=rid(f"{form}-summary-focused")),
+    ]
 
 
 def focus_summary(app: Dash, form: str) -> None:
     """Once sending fails, focus moves to the form's error summary (assets/register-drafts.js), as a keyboard
     or screen reader user would otherwise not learn that the form above the button needs them."""
-    app.clientside_callback(ClientsideFunction("registerDrafts", "focusSummary"),
-                            Output(rid(f"{form}-summary-focused"), "data"), Input(rid(f"{form}-summary"), "children"),
-                            State(rid(f"{form}-summary"), "id"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("registerDrafts", "focusSummary"),
+        Output(rid(f"{form}-summary-focused"), "data"),
+        Input(rid(f"{form}-summary"), "children"),
+        State(rid(f"{form}-summary"), "id"),
+        prevent_initial_call=True,
+    )
 
 
 def whole_sentence(text: str) -> str:

@@ -42,13 +42,17 @@ def form_values(payload: Mapping[str, Any] | None) -> dict[str, Any]:
     rows = []
     for index in range(FIGURE_ROWS):
         shown = form_figure(figures[index]) if index < len(figures) else {}
-        rows.append({f: shown.get(f, "") if f in FIGURE_TEXT else (shown.get(f) if shown else None)
-                     for f in FIGURE_FIELDS})
+        rows.append(
+            {f: shown.get(f, "") if f in FIGURE_TEXT else (shown.get(f) if shown else None) for f in FIGURE_FIELDS}
+        )
     return dict(
         text={f: _joined(payload.get(f), "\n" if f in LINE_LIST_FIELDS else " | ") for f in TEXT_FIELDS},
-        choices={f: (list(payload.get(f) or []) if f in MULTI_CHOICE_FIELDS else payload.get(f) or None)
-                 for f in CHOICE_FIELDS},
-        rows=rows, count=max(1, min(len(figures), FIGURE_ROWS)),
+        choices={
+            f: (list(payload.get(f) or []) if f in MULTI_CHOICE_FIELDS else payload.get(f) or None)
+            for f in CHOICE_FIELDS
+        },
+        rows=rows,
+        count=max(1, min(len(figures), FIGURE_ROWS)),
     )
 
 
@@ -67,9 +71,22 @@ def listed(value: Any) -> Any:
 
 def control_order() -> tuple[str, ...]:
     """The initiative form's controls, by id, in the order the form shows them: the error summary's order."""
-    return (rid("update-of"), rid("title"), rid("force_ids"), rid("place"), *(rid(f) for f in LINE_LIST_FIELDS),
-            rid("themes"), rid("kind_of_work"), rid("stage"), rid("evaluation"), rid("start_year"), rid("end_year"),
-            rid("summary"), rid("source"), *(figure_id(i, f) for i in range(FIGURE_ROWS) for f in FIGURE_FIELDS))
+    return (
+        rid("update-of"),
+        rid("title"),
+        rid("force_ids"),
+        rid("place"),
+        *(rid(f) for f in LINE_LIST_FIELDS),
+        rid("themes"),
+        rid("kind_of_work"),
+        rid("stage"),
+        rid("evaluation"),
+        rid("start_year"),
+        rid("end_year"),
+        rid("summary"),
+        rid("source"),
+        *(figure_id(i, f) for i in range(FIGURE_ROWS) for f in FIGURE_FIELDS),
+    )
 
 
 def control_id(field: str) -> str | None:
@@ -81,8 +98,13 @@ def control_id(field: str) -> str | None:
     if field == "record_id":
         return rid("update-of")
     parts = field.split(".")
-    if len(parts) == 3 and parts[0] == "figures" and parts[1].isdigit() and int(parts[1]) < FIGURE_ROWS \
-            and parts[2] in FIGURE_FIELDS:
+    if (
+        len(parts) == 3
+        and parts[0] == "figures"
+        and parts[1].isdigit()
+        and int(parts[1]) < FIGURE_ROWS
+        and parts[2] in FIGURE_FIELDS
+    ):
         return figure_id(int(parts[1]), parts[2])
     return None
 
@@ -93,8 +115,10 @@ def form_outputs() -> dict[str, Any]:
     return dict(
         text={f: Output(rid(f), "value", allow_duplicate=True) for f in TEXT_FIELDS},
         choices={f: Output(rid(f), "value", allow_duplicate=True) for f in CHOICE_FIELDS},
-        rows=[{f: Output(figure_id(i, f), "value", allow_duplicate=True) for f in FIGURE_FIELDS}
-              for i in range(FIGURE_ROWS)],
+        rows=[
+            {f: Output(figure_id(i, f), "value", allow_duplicate=True) for f in FIGURE_FIELDS}
+            for i in range(FIGURE_ROWS)
+        ],
         count=Output(rid("figure-count"), "data", allow_duplicate=True),
         base_revision=Output(rid("base-revision"), "data", allow_duplicate=True),
         loaded=Output(rid("loaded-record"), "data", allow_duplicate=True),

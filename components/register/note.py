@@ -10,9 +10,25 @@ from typing import Any
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from components.register.common import (RegisterContext, draft_key, draft_tag, dropdown, error_id, error_slots,
-                                        error_summary, failure_message, field_errors, focus_summary, form_field,
-                                        options, reference, rid, summary_slot, text_input, user_or_403)
+from components.register.common import (
+    RegisterContext,
+    draft_key,
+    draft_tag,
+    dropdown,
+    error_id,
+    error_slots,
+    error_summary,
+    failure_message,
+    field_errors,
+    focus_summary,
+    form_field,
+    options,
+    reference,
+    rid,
+    summary_slot,
+    text_input,
+    user_or_403,
+)
 from components.register.submissions import my_submissions_or_unchanged
 from domain.register import NOTE_FIELDS, NOTE_KINDS, SubmissionInvalid, User
 from domain.source import Snapshot
@@ -37,31 +53,49 @@ def figure_options(snapshot: Snapshot, initiative_id: object) -> list[dict]:
     """The figures of the initiative a note is about, for a note that names one of them."""
     if not isinstance(initiative_id, str):
         return []
-    return [{"label": f"{o.measure}: {o.direction}, {o.value:g} {o.unit}", "value": o.id}
-            for o in snapshot.dataset.outcomes if o.initiative_id == initiative_id]
+    return [
+        {"label": f"{o.measure}: {o.direction}, {o.value:g} {o.unit}", "value": o.id}
+        for o in snapshot.dataset.outcomes
+        if o.initiative_id == initiative_id
+    ]
 
 
 def note_form(snapshot: Snapshot, user: User) -> html.Section:
     tag = draft_tag(user)
-    return html.Section([
-        html.H3("Add a note to one of the paper's initiatives"),
-        html.P("An erratum or a follow-up is shown beside the paper's record; it never changes what the paper says."),
-        *summary_slot("note"),
-        form_field("Initiative", dropdown(rid("note-about_id"), about_options(snapshot), tag), "note", "about_id"),
-        form_field("Figure (optional)", dropdown(rid("note-figure_id"), [], tag), "note", "figure_id",
-                   "Choose the figure the note corrects or follows up, if it is about one."),
-        form_field("Kind of note", dropdown(rid("note-note_kind"), options(NOTE_KINDS), tag), "note", "note_kind"),
-        form_field("Note, in your own words", dcc.Textarea(id=rid("note-text"), value="", maxLength=2000,
-                                                           persistence=tag, persistence_type="local"),
-                   "note", "text"),
-        form_field("Source (a link or a citation)", text_input(rid("note-source"), tag, maxLength=500),
-                   "note", "source"),
-        html.P(id=error_id("note", "-"), className="field-error", role="alert"),
-        dcc.Store(id=rid("note-key"), data=uuid.uuid4().hex, storage_type="local"),
-        dcc.Store(id=rid("note-sent")),
-        html.Button("Send note for review", id=rid("note-submit"), n_clicks=0, className="button"),
-        html.P(id=rid("note-status"), role="status", className="register-status"),
-    ], className="register-form", **aria(label="Add a note"))
+    return html.Section(
+        [
+            html.H3("Add a note to one of the paper's initiatives"),
+            html.P(
+                "An erratum or a follow-up is shown beside the paper's record; it never changes what the paper says."
+            ),
+            *summary_slot("note"),
+            form_field("Initiative", dropdown(rid("note-about_id"), about_options(snapshot), tag), "note", "about_id"),
+            form_field(
+                "Figure (optional)",
+                dropdown(rid("note-figure_id"), [], tag),
+                "note",
+                "figure_id",
+                "Choose the figure the note corrects or follows up, if it is about one.",
+            ),
+            form_field("Kind of note", dropdown(rid("note-note_kind"), options(NOTE_KINDS), tag), "note", "note_kind"),
+            form_field(
+                "Note, in your own words",
+                dcc.Textarea(id=rid("note-text"), value="", maxLength=2000, persistence=tag, persistence_type="local"),
+                "note",
+                "text",
+            ),
+            form_field(
+                "Source (a link or a citation)", text_input(rid("note-source"), tag, maxLength=500), "note", "source"
+            ),
+            html.P(id=error_id("note", "-"), className="field-error", role="alert"),
+            dcc.Store(id=rid("note-key"), data=uuid.uuid4().hex, storage_type="local"),
+            dcc.Store(id=rid("note-sent")),
+            html.Button("Send note for review", id=rid("note-submit"), n_clicks=0, className="button"),
+            html.P(id=rid("note-status"), role="status", className="register-status"),
+        ],
+        className="register-form",
+        **aria(label="Add a note"),
+    )
 
 
 # ---- what the callbacks do ------------------------------------------------------------------------------
@@ -81,25 +115,37 @@ def note_control(field: str) -> str | None:
     return rid(f"note-{field}") if field in NOTE_FORM_FIELDS else None
 
 
-def noted(context: RegisterContext, user: User, fields: Mapping[str, Any], draft: Any,
-          slots: Sequence[Mapping]) -> dict:
+def noted(
+    context: RegisterContext, user: User, fields: Mapping[str, Any], draft: Any, slots: Sequence[Mapping]
+) -> dict:
     """The answer to "Send note for review": the submission stored, or each problem beside its field."""
     payload = note_payload(fields)
     unchanged = dict(draft=no_update, sent=no_update, mine=no_update, summary=[])
     try:
-        submission = context.service.propose(user, "note", payload, reference(context.source),
-                                             idempotency_key=draft_key(user, "note", draft, payload))
+        submission = context.service.propose(
+            user, "note", payload, reference(context.source), idempotency_key=draft_key(user, "note", draft, payload)
+        )
     except SubmissionInvalid as exc:
         count = len(exc.problems)
-        return dict(errors=field_errors(exc.problems, slots), status=f"Not sent: {count} problem"
-                    f"{'s' if count != 1 else ''} to fix, listed at the top of the note's form and shown by each field.",
-                    **{**unchanged, "summary": error_summary(exc.problems, note_control,
-                                                                  [rid(f"note-{f}") for f in NOTE_FORM_ORDER])})
+        return dict(
+            errors=field_errors(exc.problems, slots),
+            status=f"Not sent: {count} problem"
+            f"{'s' if count != 1 else ''} to fix, listed at the top of the note's form and shown by each field.",
+            **{
+                **unchanged,
+                "summary": error_summary(exc.problems, note_control, [rid(f"note-{f}") for f in NOTE_FORM_ORDER]),
+            },
+        )
     except (RateLimited, Conflict, RegisterUnavailable) as exc:
         return dict(errors=[""] * len(slots), status=failure_message(exc), **unchanged)
-    return dict(errors=[""] * len(slots), status=f"Note sent for review as #{submission.id}.",
-                draft=uuid.uuid4().hex, sent=submission.id, mine=my_submissions_or_unchanged(context.service, user),
-                summary=[])
+    return dict(
+        errors=[""] * len(slots),
+        status=f"Note sent for review as #{submission.id}.",
+        draft=uuid.uuid4().hex,
+        sent=submission.id,
+        mine=my_submissions_or_unchanged(context.service, user),
+        summary=[],
+    )
 
 
 # ---- callbacks ------------------------------------------------------------------------------------------
@@ -109,13 +155,18 @@ def register(app: Dash, context: RegisterContext) -> None:
     focus_summary(app, "note")
 
     @app.callback(
-        output=dict(errors=Output(error_slots("note"), "children"),
-                    status=Output(rid("note-status"), "children"), draft=Output(rid("note-key"), "data"),
-                    sent=Output(rid("note-sent"), "data"), mine=Output(rid("mine"), "children", allow_duplicate=True),
-                    summary=Output(rid("note-summary"), "children")),
+        output=dict(
+            errors=Output(error_slots("note"), "children"),
+            status=Output(rid("note-status"), "children"),
+            draft=Output(rid("note-key"), "data"),
+            sent=Output(rid("note-sent"), "data"),
+            mine=Output(rid("mine"), "children", allow_duplicate=True),
+            summary=Output(rid("note-summary"), "children"),
+        ),
         inputs=dict(n_clicks=Input(rid("note-submit"), "n_clicks")),
-        state=dict(fields={f: State(rid(f"note-{f}"), "value") for f in NOTE_FORM_FIELDS},
-                   draft=State(rid("note-key"), "data")),
+        state=dict(
+            fields={f: State(rid(f"note-{f}"), "value") for f in NOTE_FORM_FIELDS}, draft=State(rid("note-key"), "data")
+        ),
         prevent_initial_call=True,
     )
     def send_note(n_clicks, fields, draft):

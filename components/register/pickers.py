@@ -35,8 +35,11 @@ def pickers_of(snapshot: Snapshot, shown: object) -> dict:
 
 def register(app: Dash, context: RegisterContext) -> None:
     @app.callback(
-        output=dict(update=Output(rid("update-of"), "options"), about=Output(rid("note-about_id"), "options"),
-                    version=Output(rid("pickers-version"), "data")),
+        output=dict(
+            update=Output(rid("update-of"), "options"),
+            about=Output(rid("note-about_id"), "options"),
+            version=Output(rid("pickers-version"), "data"),
+        ),
         inputs=dict(_tick=Input(rid("pickers-check"), "n_intervals"), _written=Input(rid("written"), "data")),
         state=dict(shown=State(rid("pickers-version"), "data")),
         prevent_initial_call=True,

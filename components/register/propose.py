@@ -14,12 +14,40 @@ from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
 from components.register import update_draft
-from components.register.common import (RegisterContext, as_revision, draft_key, draft_tag, dropdown, error_id,
-                                        error_slots, error_summary, failure_message, field_errors, form_field, options,
-                                        reference, rid, stored_record, summary_slot, text_input, user_or_403, focus_summary)
-from components.register.fields import (CHOICE_FIELDS, FIGURE_ROWS, LINE_LIST_FIELDS, TEXT_FIELDS, control_id,
-                                        control_order,
-                                        empty_form, figure_id, form_outputs, listed, shown_rows)
+from components.register.common import (
+    RegisterContext,
+    as_revision,
+    draft_key,
+    draft_tag,
+    dropdown,
+    error_id,
+    error_slots,
+    error_summary,
+    failure_message,
+    field_errors,
+    form_field,
+    options,
+    reference,
+    rid,
+    stored_record,
+    summary_slot,
+    text_input,
+    user_or_403,
+    focus_summary,
+)
+from components.register.fields import (
+    CHOICE_FIELDS,
+    FIGURE_ROWS,
+    LINE_LIST_FIELDS,
+    TEXT_FIELDS,
+    control_id,
+    control_order,
+    empty_form,
+    figure_id,
+    form_outputs,
+    listed,
+    shown_rows,
+)
 from components.register.submissions import my_submissions_or_unchanged
 from components.view_state import state_from_store
 from domain.register import FIGURE_FIELDS, UNSTATED_KIND, SubmissionInvalid, User, merge_figures
@@ -38,8 +66,10 @@ KIND_OF_WORK_CHOICES = tuple(k for k in get_args(KindOfWork) if k != UNSTATED_KI
 def update_options(snapshot: Snapshot) -> list[dict]:
     """The proposal picker: a new initiative, or an update of a register record on show."""
     dataset = snapshot.dataset
-    return [{"label": "A new initiative", "value": ""},
-            *({"label": dataset.initiatives_by_id[i].title, "value": i} for i in sorted(dataset.provenance))]
+    return [
+        {"label": "A new initiative", "value": ""},
+        *({"label": dataset.initiatives_by_id[i].title, "value": i} for i in sorted(dataset.provenance)),
+    ]
 
 
 def figure_choice(index: int, name: str, values: Sequence[str], tag: str) -> dcc.Dropdown:
@@ -47,8 +77,9 @@ def figure_choice(index: int, name: str, values: Sequence[str], tag: str) -> dcc
 
 
 def figure_text(index: int, name: str, tag: str) -> dcc.Input:
-    return dcc.Input(id=figure_id(index, name), type="text", persistence=tag, persistence_type="local", value="",
-                     maxLength=500)
+    return dcc.Input(
+        id=figure_id(index, name), type="text", persistence=tag, persistence_type="local", value="", maxLength=500
+    )
 
 
 def figure_row(index: int, tag: str) -> html.Fieldset:
@@ -58,25 +89,46 @@ def figure_row(index: int, tag: str) -> html.Fieldset:
     def row_field(label: str, control: Any, name: str, hint: str = "") -> html.Div:
         return form_field(label, control, "initiative", f"{prefix}{name}", hint)
 
-    return html.Fieldset([
-        html.Legend(f"Figure {index + 1}"),
-        row_field("What was measured", figure_text(index, "measure", tag), "measure"),
-        row_field("Value (a number)", figure_text(index, "value", tag), "value",
-                  "The size, never below 0; say whether it rose or fell in Direction."),
-        row_field("Unit", figure_choice(index, "unit", get_args(Unit), tag), "unit"),
-        row_field("Qualifier", figure_choice(index, "qualifier", get_args(Qualifier), tag), "qualifier"),
-        row_field("Direction", figure_choice(index, "direction", get_args(Direction), tag), "direction"),
-        row_field("Period", figure_text(index, "period", tag), "period"),
-        row_field("Compared with", figure_text(index, "comparator", tag), "comparator"),
-        row_field("Kind of figure", figure_choice(index, "kind", get_args(FigureKind), tag), "kind",
-                  "Only a result measures what the initiative achieved."),
-        row_field("How it was obtained (design)", figure_text(index, "design", tag), "design",
-                  "Required for a result: for example “before and after, no comparison group” or “the service's "
-                  "own records”."),
-        row_field("Caveat", figure_text(index, "caveat", tag), "caveat",
-                  "What not to read into it, if anything: for example that it sets unlike things side by side."),
-        row_field("Source of this figure (link or citation)", figure_text(index, "source", tag), "source"),
-    ], id=rid(f"figure-{index}"), className="register-figure", hidden=index > 0)
+    return html.Fieldset(
+        [
+            html.Legend(f"Figure {index + 1}"),
+            row_field("What was measured", figure_text(index, "measure", tag), "measure"),
+            row_field(
+                "Value (a number)",
+                figure_text(index, "value", tag),
+                "value",
+                "The size, never below 0; say whether it rose or fell in Direction.",
+            ),
+            row_field("Unit", figure_choice(index, "unit", get_args(Unit), tag), "unit"),
+            row_field("Qualifier", figure_choice(index, "qualifier", get_args(Qualifier), tag), "qualifier"),
+            row_field("Direction", figure_choice(index, "direction", get_args(Direction), tag), "direction"),
+            row_field("Period", figure_text(index, "period", tag), "period"),
+            row_field("Compared with", figure_text(index, "comparator", tag), "comparator"),
+            row_field(
+                "Kind of figure",
+                figure_choice(index, "kind", get_args(FigureKind), tag),
+                "kind",
+                "Only a result measures what the initiative achieved.",
+            ),
+            row_field(
+                "How it was obtained (design)",
+                figure_text(index, "design", tag),
+                "design",
+                "Required for a result: for example “before and after, no comparison group” or “the service's "
+                "own records”.",
+            ),
+            row_field(
+                "Caveat",
+                figure_text(index, "caveat", tag),
+                "caveat",
+                "What not to read into it, if anything: for example that it sets unlike things side by side.",
+            ),
+            row_field("Source of this figure (link or citation)", figure_text(index, "source", tag), "source"),
+        ],
+        id=rid(f"figure-{index}"),
+        className="register-figure",
+        hidden=index > 0,
+    )
 
 
 def initiative_fields(snapshot: Snapshot, tag: str) -> list:
@@ -85,65 +137,103 @@ def initiative_fields(snapshot: Snapshot, tag: str) -> list:
     forces = sorted(dataset.forces, key=lambda f: f.name)
 
     def text(label: str, name: str, max_length: int, hint: str = "") -> html.Div:
-        return form_field(label, text_input(rid(name), tag, debounce=True, maxLength=max_length), "initiative", name,
-                          hint)
+        return form_field(
+            label, text_input(rid(name), tag, debounce=True, maxLength=max_length), "initiative", name, hint
+        )
 
     def choice(label: str, name: str, choices: list[dict], hint: str = "", **kwargs: Any) -> html.Div:
         return form_field(label, dropdown(rid(name), choices, tag, **kwargs), "initiative", name, hint)
 
     def lines(label: str, name: str, hint: str) -> html.Div:
         """A list typed one item a line: sent as a list (fields.listed)."""
-        return form_field(label, dcc.Textarea(id=rid(name), value="", maxLength=1000, rows=3, persistence=tag,
-                                              persistence_type="local", className="register-lines"),
-                          "initiative", name, hint)
+        return form_field(
+            label,
+            dcc.Textarea(
+                id=rid(name),
+                value="",
+                maxLength=1000,
+                rows=3,
+                persistence=tag,
+                persistence_type="local",
+                className="register-lines",
+            ),
+            "initiative",
+            name,
+            hint,
+        )
 
     return [
         text("Title", "title", 200),
-        choice("Force areas", "force_ids", [{"label": f.name, "value": f.id} for f in forces],
-               "Leave empty for national work.", multi=True),
+        choice(
+            "Force areas",
+            "force_ids",
+            [{"label": f.name, "value": f.id} for f in forces],
+            "Leave empty for national work.",
+            multi=True,
+        ),
         html.Button("Add the force selected on the map", id=rid("add-selected-force"), n_clicks=0, className="button"),
         text("Place", "place", 200),
         lines("Lead organisations", "lead_organisations", "One organisation per line."),
         lines("Partners", "partners", "One organisation per line; leave empty if there are none."),
-        choice("Themes", "themes", [{"label": t.label, "value": t.id} for t in dataset.themes],
-               "Choose every theme the work covers.", multi=True),
-        choice("Kind of work", "kind_of_work", options(KIND_OF_WORK_CHOICES),
-               "What the work is: a service, a pilot, a campaign, an event …"),
+        choice(
+            "Themes",
+            "themes",
+            [{"label": t.label, "value": t.id} for t in dataset.themes],
+            "Choose every theme the work covers.",
+            multi=True,
+        ),
+        choice(
+            "Kind of work",
+            "kind_of_work",
+            options(KIND_OF_WORK_CHOICES),
+            "What the work is: a service, a pilot, a campaign, an event …",
+        ),
         choice("Stage", "stage", options(get_args(Stage)), "How far along it is now."),
         choice("Evaluation", "evaluation", options(get_args(Evaluation))),
         text("First year", "start_year", 4),
         text("Last year", "end_year", 4),
-        form_field("Summary, in your own words", dcc.Textarea(id=rid("summary"), value="", maxLength=2000,
-                                                              persistence=tag, persistence_type="local"),
-                   "initiative", "summary"),
+        form_field(
+            "Summary, in your own words",
+            dcc.Textarea(id=rid("summary"), value="", maxLength=2000, persistence=tag, persistence_type="local"),
+            "initiative",
+            "summary",
+        ),
         text("Source (a link or a citation)", "source", 500),
     ]
 
 
 def contribute_form(snapshot: Snapshot, user: User) -> html.Section:
     tag = draft_tag(user)
-    return html.Section([
-        html.H3("Propose an initiative, or an update to one the register holds"),
-        # Filled when sending fails: how many fields need attention, each a link to its control.
-        *summary_slot("initiative"),
-        form_field("What this proposal is", dropdown(rid("update-of"), update_options(snapshot), tag, value="",
-                                                     clearable=False),
-                   "initiative", "record_id", "Choosing a register record loads all of it, figures too: change only "
-                   "what should change. Your changes are kept in this browser until you send them."),
-        *update_draft.beside_the_picker(),
-        *initiative_fields(snapshot, tag),
-        html.Div([figure_row(i, tag) for i in range(FIGURE_ROWS)], className="register-figures"),
-        html.P(id=error_id("initiative", "figures"), className="field-error", role="alert"),
-        html.P(id=error_id("initiative", "-"), className="field-error", role="alert"),
-        html.Button("Add another figure", id=rid("add-figure"), n_clicks=0, className="button"),
-        dcc.Store(id=rid("figure-count"), data=1, storage_type="local"),
-        # The draft's own key, kept with the draft; a new one once it is stored. See the package's docstring.
-        dcc.Store(id=rid("initiative-key"), data=uuid.uuid4().hex, storage_type="local"),
-        dcc.Store(id=rid("initiative-sent")),
-        *update_draft.stores(user),
-        html.Button("Send for review", id=rid("submit"), n_clicks=0, className="button primary"),
-        html.P(id=rid("submit-status"), role="status", className="register-status"),
-    ], className="register-form", **aria(label="Propose an initiative"))
+    return html.Section(
+        [
+            html.H3("Propose an initiative, or an update to one the register holds"),
+            # Filled when sending fails: how many fields need attention, each a link to its control.
+            *summary_slot("initiative"),
+            form_field(
+                "What this proposal is",
+                dropdown(rid("update-of"), update_options(snapshot), tag, value="", clearable=False),
+                "initiative",
+                "record_id",
+                "Choosing a register record loads all of it, figures too: change only "
+                "what should change. Your changes are kept in this browser until you send them.",
+            ),
+            *update_draft.beside_the_picker(),
+            *initiative_fields(snapshot, tag),
+            html.Div([figure_row(i, tag) for i in range(FIGURE_ROWS)], className="register-figures"),
+            html.P(id=error_id("initiative", "figures"), className="field-error", role="alert"),
+            html.P(id=error_id("initiative", "-"), className="field-error", role="alert"),
+            html.Button("Add another figure", id=rid("add-figure"), n_clicks=0, className="button"),
+            dcc.Store(id=rid("figure-count"), data=1, storage_type="local"),
+            # The draft's own key, kept with the draft; a new one once it is stored. See the package's docstring.
+            dcc.Store(id=rid("initiative-key"), data=uuid.uuid4().hex, storage_type="local"),
+            dcc.Store(id=rid("initiative-sent")),
+            *update_draft.stores(user),
+            html.Button("Send for review", id=rid("submit"), n_clicks=0, className="button primary"),
+            html.P(id=rid("submit-status"), role="status", className="register-status"),
+        ],
+        className="register-form",
+        **aria(label="Propose an initiative"),
+    )
 
 
 # ---- what the callbacks do ------------------------------------------------------------------------------
@@ -170,22 +260,40 @@ def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slot
     revision = as_revision(form["base_revision"])
     try:
         record = stored_record(context.service, update_of) if update_of else None
-        payload["figures"] = proposal_figures(record, form["rows"][:shown_rows(form["count"])])
-        key = draft_key(user, "update" if update_of else "new", form["draft"],
-                        {"payload": payload, "record": update_of, "revision": revision})
-        submission = context.service.propose(user, "update" if update_of else "new initiative", payload,
-                                             reference(context.source), record_id=update_of, idempotency_key=key,
-                                             base_revision=revision)
+        payload["figures"] = proposal_figures(record, form["rows"][: shown_rows(form["count"])])
+        key = draft_key(
+            user,
+            "update" if update_of else "new",
+            form["draft"],
+            {"payload": payload, "record": update_of, "revision": revision},
+        )
+        submission = context.service.propose(
+            user,
+            "update" if update_of else "new initiative",
+            payload,
+            reference(context.source),
+            record_id=update_of,
+            idempotency_key=key,
+            base_revision=revision,
+        )
     except SubmissionInvalid as exc:
         count = len(exc.problems)
-        return dict(errors=field_errors(exc.problems, slots), status=f"Not sent: {count} problem"
-                    f"{'s' if count != 1 else ''} to fix, listed at the top of the form and shown by each field.",
-                    **{**unchanged, "summary": error_summary(exc.problems, control_id, control_order())})
+        return dict(
+            errors=field_errors(exc.problems, slots),
+            status=f"Not sent: {count} problem"
+            f"{'s' if count != 1 else ''} to fix, listed at the top of the form and shown by each field.",
+            **{**unchanged, "summary": error_summary(exc.problems, control_id, control_order())},
+        )
     except (RateLimited, Conflict, RegisterUnavailable) as exc:
         return dict(errors=[""] * len(slots), status=failure_message(exc), **unchanged)
-    return dict(errors=[""] * len(slots), status=f"Sent for review as #{submission.id}. Its status is under "
-                "Your submissions.", draft=uuid.uuid4().hex, sent=submission.id,
-                mine=my_submissions_or_unchanged(context.service, user), summary=[])
+    return dict(
+        errors=[""] * len(slots),
+        status=f"Sent for review as #{submission.id}. Its status is under Your submissions.",
+        draft=uuid.uuid4().hex,
+        sent=submission.id,
+        mine=my_submissions_or_unchanged(context.service, user),
+        summary=[],
+    )
 
 
 def rows_shown(clicked_add: bool, count: Any) -> dict:
@@ -211,17 +319,24 @@ def register(app: Dash, context: RegisterContext) -> None:
     focus_summary(app, "initiative")
 
     @app.callback(
-        output=dict(errors=Output(error_slots("initiative"), "children"),
-                    status=Output(rid("submit-status"), "children"),
-                    draft=Output(rid("initiative-key"), "data"), sent=Output(rid("initiative-sent"), "data"),
-                    mine=Output(rid("mine"), "children", allow_duplicate=True),
-                    summary=Output(rid("initiative-summary"), "children")),
+        output=dict(
+            errors=Output(error_slots("initiative"), "children"),
+            status=Output(rid("submit-status"), "children"),
+            draft=Output(rid("initiative-key"), "data"),
+            sent=Output(rid("initiative-sent"), "data"),
+            mine=Output(rid("mine"), "children", allow_duplicate=True),
+            summary=Output(rid("initiative-summary"), "children"),
+        ),
         inputs=dict(n_clicks=Input(rid("submit"), "n_clicks")),
-        state=dict(update_of=State(rid("update-of"), "value"), base_revision=State(rid("base-revision"), "data"),
-                   loaded=State(rid("loaded-record"), "data"),
-                   fields={f: State(rid(f), "value") for f in (*TEXT_FIELDS, *CHOICE_FIELDS)},
-                   count=State(rid("figure-count"), "data"), draft=State(rid("initiative-key"), "data"),
-                   rows=[{f: State(figure_id(i, f), "value") for f in FIGURE_FIELDS} for i in range(FIGURE_ROWS)]),
+        state=dict(
+            update_of=State(rid("update-of"), "value"),
+            base_revision=State(rid("base-revision"), "data"),
+            loaded=State(rid("loaded-record"), "data"),
+            fields={f: State(rid(f), "value") for f in (*TEXT_FIELDS, *CHOICE_FIELDS)},
+            count=State(rid("figure-count"), "data"),
+            draft=State(rid("initiative-key"), "data"),
+            rows=[{f: State(figure_id(i, f), "value") for f in FIGURE_FIELDS} for i in range(FIGURE_ROWS)],
+        ),
         prevent_initial_call=True,
     )
     def send_initiative(n_clicks, **form):
@@ -231,8 +346,10 @@ def register(app: Dash, context: RegisterContext) -> None:
         return proposed(context, user, form, ctx.outputs_grouping["errors"])
 
     @app.callback(
-        output=dict(hidden=[Output(rid(f"figure-{i}"), "hidden") for i in range(FIGURE_ROWS)],
-                    count=Output(rid("figure-count"), "data")),
+        output=dict(
+            hidden=[Output(rid(f"figure-{i}"), "hidden") for i in range(FIGURE_ROWS)],
+            count=Output(rid("figure-count"), "data"),
+        ),
         inputs=dict(n_clicks=Input(rid("add-figure"), "n_clicks"), count=Input(rid("figure-count"), "data")),
     )
     def show_figure_rows(n_clicks, count):

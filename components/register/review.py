@@ -10,9 +10,21 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import abort
 
-from components.register.common import (MAX_SUBMISSION_ID, UNAVAILABLE_NOW, RegisterContext, as_revision, as_text,
-                                        failure_message, reference, refreshed, reviewer_or_403, rid, stored_record,
-                                        user_or_403, whole_sentence)
+from components.register.common import (
+    MAX_SUBMISSION_ID,
+    UNAVAILABLE_NOW,
+    RegisterContext,
+    as_revision,
+    as_text,
+    failure_message,
+    reference,
+    refreshed,
+    reviewer_or_403,
+    rid,
+    stored_record,
+    user_or_403,
+    whole_sentence,
+)
 from domain.register import ReviewDiff, SubmissionInvalid, User, review_diff, sentence
 from domain.source import Snapshot
 from services.register import Forbidden
@@ -35,8 +47,10 @@ def _note_label(note: Any, snapshot: Snapshot) -> str:
 def withdraw_options(snapshot: Snapshot) -> list[dict]:
     """Every published register record a reviewer may withdraw: initiatives, then notes."""
     dataset = snapshot.dataset
-    return [*({"label": dataset.initiatives_by_id[i].title, "value": i} for i in sorted(dataset.provenance)),
-            *({"label": _note_label(n, snapshot), "value": n.record_id} for n in dataset.notes)]
+    return [
+        *({"label": dataset.initiatives_by_id[i].title, "value": i} for i in sorted(dataset.provenance)),
+        *({"label": _note_label(n, snapshot), "value": n.record_id} for n in dataset.notes),
+    ]
 
 
 def note_options(snapshot: Snapshot) -> list[dict]:
@@ -44,33 +58,41 @@ def note_options(snapshot: Snapshot) -> list[dict]:
 
 
 def review_section(snapshot: Snapshot) -> html.Section:
-    return html.Section([
-        html.H3("Review queue"),
-        html.Button("Refresh the queue", id=rid("queue-refresh"), n_clicks=0, className="button"),
-        html.Div(id=rid("queue"), **aria(live="polite")),
-        html.P(id=rid("review-status"), role="status", className="register-status"),
-        html.H3("Withdraw a published register record or note"),
-        html.P("A withdrawn record leaves the map but is kept, with its history; its contributor reads your reason."),
-        html.Label("Record", htmlFor=rid("withdraw-record")),
-        dcc.Dropdown(id=rid("withdraw-record"), options=withdraw_options(snapshot)),
-        html.Label("Why it is withdrawn (required)", htmlFor=rid("withdraw-reason")),
-        dcc.Input(id=rid("withdraw-reason"), type="text", value="", maxLength=500),
-        html.Button("Withdraw", id=rid("withdraw"), n_clicks=0, className="button"),
-        html.P(id=rid("withdraw-status"), role="status", className="register-status"),
-        html.H3("Amend a published note"),
-        html.P("The amended text is published at once as the note's next revision, with your reason in its history."),
-        html.Label("Note", htmlFor=rid("amend-record")),
-        dcc.Dropdown(id=rid("amend-record"), options=note_options(snapshot)),
-        html.Label("Note, as it should read", htmlFor=rid("amend-text")),
-        dcc.Textarea(id=rid("amend-text"), value="", maxLength=2000),
-        html.Label("Source (a link or a citation)", htmlFor=rid("amend-source")),
-        dcc.Input(id=rid("amend-source"), type="text", value="", maxLength=500),
-        html.Label("Why it is amended (required)", htmlFor=rid("amend-reason")),
-        dcc.Input(id=rid("amend-reason"), type="text", value="", maxLength=500),
-        dcc.Store(id=rid("amend-revision")),
-        html.Button("Amend the note", id=rid("amend"), n_clicks=0, className="button"),
-        html.P(id=rid("amend-status"), role="status", className="register-status"),
-    ], className="register-review", **aria(label="Review"))
+    return html.Section(
+        [
+            html.H3("Review queue"),
+            html.Button("Refresh the queue", id=rid("queue-refresh"), n_clicks=0, className="button"),
+            html.Div(id=rid("queue"), **aria(live="polite")),
+            html.P(id=rid("review-status"), role="status", className="register-status"),
+            html.H3("Withdraw a published register record or note"),
+            html.P(
+                "A withdrawn record leaves the map but is kept, with its history; its contributor reads your reason."
+            ),
+            html.Label("Record", htmlFor=rid("withdraw-record")),
+            dcc.Dropdown(id=rid("withdraw-record"), options=withdraw_options(snapshot)),
+            html.Label("Why it is withdrawn (required)", htmlFor=rid("withdraw-reason")),
+            dcc.Input(id=rid("withdraw-reason"), type="text", value="", maxLength=500),
+            html.Button("Withdraw", id=rid("withdraw"), n_clicks=0, className="button"),
+            html.P(id=rid("withdraw-status"), role="status", className="register-status"),
+            html.H3("Amend a published note"),
+            html.P(
+                "The amended text is published at once as the note's next revision, with your reason in its history."
+            ),
+            html.Label("Note", htmlFor=rid("amend-record")),
+            dcc.Dropdown(id=rid("amend-record"), options=note_options(snapshot)),
+            html.Label("Note, as it should read", htmlFor=rid("amend-text")),
+            dcc.Textarea(id=rid("amend-text"), value="", maxLength=2000),
+            html.Label("Source (a link or a citation)", htmlFor=rid("amend-source")),
+            dcc.Input(id=rid("amend-source"), type="text", value="", maxLength=500),
+            html.Label("Why it is amended (required)", htmlFor=rid("amend-reason")),
+            dcc.Input(id=rid("amend-reason"), type="text", value="", maxLength=500),
+            dcc.Store(id=rid("amend-revision")),
+            html.Button("Amend the note", id=rid("amend"), n_clicks=0, className="button"),
+            html.P(id=rid("amend-status"), role="status", className="register-status"),
+        ],
+        className="register-review",
+        **aria(label="Review"),
+    )
 
 
 # ---- the queue ------------------------------------------------------------------------------------------
@@ -82,51 +104,86 @@ def diff_block(diff: ReviewDiff) -> list:
     if diff.warning:
         blocks.append(html.P(diff.warning, className="register-warning", role="note"))
     rows = [html.Tr([html.Th(c.label, scope="row"), html.Td(c.before), html.Td(c.after)]) for c in diff.fields]
-    rows += [html.Tr([html.Th(f"Figure {c.change}", scope="row"), html.Td(c.before), html.Td(c.after)])
-             for c in diff.figures]
+    rows += [
+        html.Tr([html.Th(f"Figure {c.change}", scope="row"), html.Td(c.before), html.Td(c.after)]) for c in diff.figures
+    ]
     if not rows:
         rows = [html.Tr([html.Td("This proposal changes nothing.", colSpan=3)])]
-    blocks.append(html.Table([html.Thead(html.Tr([html.Th("Field", scope="col"), html.Th("Now", scope="col"),
-                                                  html.Th("Proposed", scope="col")])), html.Tbody(rows)],
-                             className="register-table register-diff"))
+    blocks.append(
+        html.Table(
+            [
+                html.Thead(
+                    html.Tr(
+                        [html.Th("Field", scope="col"), html.Th("Now", scope="col"), html.Th("Proposed", scope="col")]
+                    )
+                ),
+                html.Tbody(rows),
+            ],
+            className="register-table register-diff",
+        )
+    )
     return blocks
 
 
-def queue_item(item: Any, names: tuple[Mapping[str, str], Mapping[str, str]], reviewer: User,
-               review_own: bool) -> html.Article:
+def queue_item(
+    item: Any, names: tuple[Mapping[str, str], Mapping[str, str]], reviewer: User, review_own: bool
+) -> html.Article:
     """One submission waiting: who sent it, what it changes, a comment box, and the reviewer's two buttons."""
     s = item.submission
     own_line = None
     if s.submitted_by == reviewer.name:
-        own_line = html.P("You proposed this yourself: publishing it marks the record as self-published."
-                          if review_own else "You proposed this yourself, so another reviewer must publish it.",
-                          className="register-own")
+        own_line = html.P(
+            "You proposed this yourself: publishing it marks the record as self-published."
+            if review_own
+            else "You proposed this yourself, so another reviewer must publish it.",
+            className="register-own",
+        )
     against = ""
     if s.kind == "update" and s.base_revision:
         against = f" Proposed against revision {s.base_revision} of {s.record_id}."
-    return html.Article([
-        html.H4(f"#{s.id}: {s.kind} — {s.payload.get('title') or s.payload.get('about_id', '')}"),
-        html.P(f"Sent by {s.submitted_by} on {s.submitted_at.strftime('%Y-%m-%d %H:%M')} UTC.{against}"),
-        own_line,
-        *diff_block(review_diff(item.current or {}, s.payload, *names)),
-        # The label wraps the field: a pattern-matching id cannot be named by a label's `for`.
-        html.Label([f"Comment on #{s.id} (required to return it)",
-                    dcc.Textarea(id={"type": rid("comment"), "submission": s.id}, value="", maxLength=2000)]),
-        html.Button("Publish", id={"type": rid("publish"), "submission": s.id}, n_clicks=0, className="button primary"),
-        html.Button("Return with comment", id={"type": rid("return"), "submission": s.id}, n_clicks=0,
-                    className="button"),
-    ], className="register-item")
+    return html.Article(
+        [
+            html.H4(f"#{s.id}: {s.kind} — {s.payload.get('title') or s.payload.get('about_id', '')}"),
+            html.P(f"Sent by {s.submitted_by} on {s.submitted_at.strftime('%Y-%m-%d %H:%M')} UTC.{against}"),
+            own_line,
+            *diff_block(review_diff(item.current or {}, s.payload, *names)),
+            # The label wraps the field: a pattern-matching id cannot be named by a label's `for`.
+            html.Label(
+                [
+                    f"Comment on #{s.id} (required to return it)",
+                    dcc.Textarea(id={"type": rid("comment"), "submission": s.id}, value="", maxLength=2000),
+                ]
+            ),
+            html.Button(
+                "Publish", id={"type": rid("publish"), "submission": s.id}, n_clicks=0, className="button primary"
+            ),
+            html.Button(
+                "Return with comment", id={"type": rid("return"), "submission": s.id}, n_clicks=0, className="button"
+            ),
+        ],
+        className="register-item",
+    )
 
 
-def queue_blocks(items: Sequence[Any], waiting: int, names: tuple[Mapping[str, str], Mapping[str, str]],
-                 reviewer: User, review_own: bool) -> list:
+def queue_blocks(
+    items: Sequence[Any],
+    waiting: int,
+    names: tuple[Mapping[str, str], Mapping[str, str]],
+    reviewer: User,
+    review_own: bool,
+) -> list:
     """The queue's oldest items; with more waiting, a line saying how many are not shown yet."""
     if not items:
         return [html.P("Nothing is waiting for review.", className="empty")]
     blocks: list = []
     if waiting > len(items):
-        blocks.append(html.P(f"Showing the {len(items)} oldest of {waiting} submissions waiting. Publish or return "
-                             "these, and the next ones follow.", className="queue-more"))
+        blocks.append(
+            html.P(
+                f"Showing the {len(items)} oldest of {waiting} submissions waiting. Publish or return "
+                "these, and the next ones follow.",
+                className="queue-more",
+            )
+        )
     return blocks + [queue_item(item, names, reviewer, review_own) for item in items]
 
 
@@ -137,8 +194,11 @@ def decided_submission(trigger: Any, clicks: Sequence[Any]) -> int | None:
     if not isinstance(trigger, dict) or not any(isinstance(c, int) and c > 0 for c in clicks):
         return None
     submission_id = trigger.get("submission")
-    if not isinstance(submission_id, int) or isinstance(submission_id, bool) \
-            or not 0 < submission_id < MAX_SUBMISSION_ID:
+    if (
+        not isinstance(submission_id, int)
+        or isinstance(submission_id, bool)
+        or not 0 < submission_id < MAX_SUBMISSION_ID
+    ):
         raise PreventUpdate
     return submission_id
 
@@ -161,8 +221,11 @@ def decide(context: RegisterContext, user: User, submission_id: int, publish: bo
     record = context.service.publish(user, submission_id, reference(context.source))
     written = refreshed(context.source).version
     marked = " You proposed it yourself, and the record and its history say so." if record.self_published else ""
-    return (f"Published #{submission_id} as {record.record_id}. Every page shows it within "
-            f"{context.settings.register_poll_seconds} seconds.{marked}", written)
+    return (
+        f"Published #{submission_id} as {record.record_id}. Every page shows it within "
+        f"{context.settings.register_poll_seconds} seconds.{marked}",
+        written,
+    )
 
 
 def reviewed(context: RegisterContext, user: User, submission_id: int | None, publish: bool, comment: str) -> dict:
@@ -191,14 +254,26 @@ def with_queue(context: RegisterContext, user: User, message: str, written: Any)
     try:
         dataset = context.source.current().dataset
         names = ({f.id: f.name for f in dataset.forces}, {t.id: t.label for t in dataset.themes})
-        return dict(queue=queue_blocks(context.service.queue(user, QUEUE_SHOWN), context.service.waiting(user), names,
-                                       user, context.service.review_own), status=message, written=written)
+        return dict(
+            queue=queue_blocks(
+                context.service.queue(user, QUEUE_SHOWN),
+                context.service.waiting(user),
+                names,
+                user,
+                context.service.review_own,
+            ),
+            status=message,
+            written=written,
+        )
     except Forbidden:
         abort(403)
     except RegisterUnavailable:
         if message:
-            return dict(queue=no_update, written=written,
-                        status=f"{message} The queue could not be reloaded: the register is unavailable just now.")
+            return dict(
+                queue=no_update,
+                written=written,
+                status=f"{message} The queue could not be reloaded: the register is unavailable just now.",
+            )
         return dict(queue=no_update, status=UNAVAILABLE_NOW, written=no_update)
 
 
@@ -220,8 +295,9 @@ def withdraw_record(context: RegisterContext, user: User, record_id: Any, reason
         return UNAVAILABLE_NOW
     except (NotFound, Conflict) as exc:  # Conflict: another reviewer withdrew it first
         return f"Not withdrawn: {whole_sentence(str(exc))}"
-    return (f"Withdrawn {record_id}: it leaves the map within {context.settings.register_poll_seconds} seconds "
-            "and is kept.")
+    return (
+        f"Withdrawn {record_id}: it leaves the map within {context.settings.register_poll_seconds} seconds and is kept."
+    )
 
 
 def note_to_amend(context: RegisterContext, record_id: Any) -> dict:
@@ -234,12 +310,14 @@ def note_to_amend(context: RegisterContext, record_id: Any) -> dict:
         raise PreventUpdate from None
     if record is None or record.kind != "note":
         raise PreventUpdate
-    return dict(text=as_text(record.payload.get("text")), source=as_text(record.payload.get("source")),
-                revision=record.revision)
+    return dict(
+        text=as_text(record.payload.get("text")), source=as_text(record.payload.get("source")), revision=record.revision
+    )
 
 
-def amend_note(context: RegisterContext, user: User, record_id: Any, text: Any, note_source: Any, reason: Any,
-               revision: Any) -> str:
+def amend_note(
+    context: RegisterContext, user: User, record_id: Any, text: Any, note_source: Any, reason: Any, revision: Any
+) -> str:
     if not isinstance(record_id, str) or not record_id:
         return "Choose the note to amend."
     if not as_text(reason).strip():
@@ -249,8 +327,9 @@ def amend_note(context: RegisterContext, user: User, record_id: Any, text: Any, 
         if record is None or record.kind != "note":
             return f"{record_id} is not a published note."
         payload = {**record.payload, "text": as_text(text), "source": as_text(note_source)}
-        context.service.amend_note(user, record_id, payload, as_text(reason), reference(context.source),
-                                   revision=as_revision(revision))
+        context.service.amend_note(
+            user, record_id, payload, as_text(reason), reference(context.source), revision=as_revision(revision)
+        )
     except Forbidden:
         abort(403)
     except SubmissionInvalid as exc:
@@ -277,11 +356,16 @@ def register(app: Dash, context: RegisterContext) -> None:
 
 def register_queue(app: Dash, context: RegisterContext) -> None:
     @app.callback(
-        output=dict(queue=Output(rid("queue"), "children"), status=Output(rid("review-status"), "children"),
-                    written=Output(rid("written"), "data", allow_duplicate=True)),
-        inputs=dict(_refresh=Input(rid("queue-refresh"), "n_clicks"),
-                    publish_clicks=Input({"type": rid("publish"), "submission": ALL}, "n_clicks"),
-                    return_clicks=Input({"type": rid("return"), "submission": ALL}, "n_clicks")),
+        output=dict(
+            queue=Output(rid("queue"), "children"),
+            status=Output(rid("review-status"), "children"),
+            written=Output(rid("written"), "data", allow_duplicate=True),
+        ),
+        inputs=dict(
+            _refresh=Input(rid("queue-refresh"), "n_clicks"),
+            publish_clicks=Input({"type": rid("publish"), "submission": ALL}, "n_clicks"),
+            return_clicks=Input({"type": rid("return"), "submission": ALL}, "n_clicks"),
+        ),
         state=dict(comments=State({"type": rid("comment"), "submission": ALL}, "value")),
         prevent_initial_call="initial_duplicate",
     )
@@ -290,8 +374,11 @@ def register_queue(app: Dash, context: RegisterContext) -> None:
         trigger = ctx.triggered_id
         submission_id = decided_submission(trigger, publish_clicks + return_clicks)
         publish = isinstance(trigger, dict) and trigger.get("type") == rid("publish")
-        comment = "" if submission_id is None or publish else comment_for(
-            submission_id, [s["id"]["submission"] for s in ctx.args_grouping["comments"]], comments)
+        comment = (
+            ""
+            if submission_id is None or publish
+            else comment_for(submission_id, [s["id"]["submission"] for s in ctx.args_grouping["comments"]], comments)
+        )
         return reviewed(context, user, submission_id, publish, comment)
 
 
@@ -309,8 +396,10 @@ def register_withdraw_and_amend(app: Dash, context: RegisterContext) -> None:
         return dict(withdraw=withdraw_options(snapshot), amend=note_options(snapshot))
 
     @app.callback(
-        output=dict(status=Output(rid("withdraw-status"), "children"),
-                    written=Output(rid("written"), "data", allow_duplicate=True)),
+        output=dict(
+            status=Output(rid("withdraw-status"), "children"),
+            written=Output(rid("written"), "data", allow_duplicate=True),
+        ),
         inputs=dict(n_clicks=Input(rid("withdraw"), "n_clicks")),
         state=dict(record_id=State(rid("withdraw-record"), "value"), reason=State(rid("withdraw-reason"), "value")),
         prevent_initial_call=True,
@@ -322,8 +411,11 @@ def register_withdraw_and_amend(app: Dash, context: RegisterContext) -> None:
         return written_if(context, withdraw_record(context, user, record_id, reason), "Withdrawn")
 
     @app.callback(
-        output=dict(text=Output(rid("amend-text"), "value"), source=Output(rid("amend-source"), "value"),
-                    revision=Output(rid("amend-revision"), "data")),
+        output=dict(
+            text=Output(rid("amend-text"), "value"),
+            source=Output(rid("amend-source"), "value"),
+            revision=Output(rid("amend-revision"), "data"),
+        ),
         inputs=dict(record_id=Input(rid("amend-record"), "value")),
         prevent_initial_call=True,
     )
@@ -332,18 +424,21 @@ def register_withdraw_and_amend(app: Dash, context: RegisterContext) -> None:
         return note_to_amend(context, record_id)
 
     @app.callback(
-        output=dict(status=Output(rid("amend-status"), "children"),
-                    written=Output(rid("written"), "data", allow_duplicate=True)),
+        output=dict(
+            status=Output(rid("amend-status"), "children"), written=Output(rid("written"), "data", allow_duplicate=True)
+        ),
         inputs=dict(n_clicks=Input(rid("amend"), "n_clicks")),
-        state=dict(record_id=State(rid("amend-record"), "value"), text=State(rid("amend-text"), "value"),
-                   note_source=State(rid("amend-source"), "value"), reason=State(rid("amend-reason"), "value"),
-                   revision=State(rid("amend-revision"), "data")),
+        state=dict(
+            record_id=State(rid("amend-record"), "value"),
+            text=State(rid("amend-text"), "value"),
+            note_source=State(rid("amend-source"), "value"),
+            reason=State(rid("amend-reason"), "value"),
+            revision=State(rid("amend-revision"), "data"),
+        ),
         prevent_initial_call=True,
     )
     def amend(n_clicks, record_id, text, note_source, reason, revision):
         user = reviewer_or_403(settings)
         if not n_clicks:
             raise PreventUpdate
-        return written_if(context, amend_note(context, user, record_id, text, note_source, reason, revision),
-                          "Amended")
-
+        return written_if(context, amend_note(context, user, record_id, text, note_source, reason, revision), "Amended")

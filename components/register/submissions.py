@@ -17,11 +17,14 @@ from components.attributes import aria
 
 
 def submissions_section() -> html.Section:
-    return html.Section([
-        html.H3("Your submissions"),
-        html.Button("Refresh", id=rid("mine-refresh"), n_clicks=0, className="button"),
-        html.Div(id=rid("mine"), **aria(live="polite")),
-    ], className="register-mine")
+    return html.Section(
+        [
+            html.H3("Your submissions"),
+            html.Button("Refresh", id=rid("mine-refresh"), n_clicks=0, className="button"),
+            html.Div(id=rid("mine"), **aria(live="polite")),
+        ],
+        className="register-mine",
+    )
 
 
 def status_text(submission: Any) -> str:
@@ -35,13 +38,23 @@ def status_text(submission: Any) -> str:
 def status_table(submissions: Sequence[Any]) -> html.Table | html.P:
     if not submissions:
         return html.P("You have sent nothing yet.", className="empty")
-    rows = [html.Tr([html.Td(f"#{s.id}"), html.Td(s.kind),
-                     html.Td(str(s.payload.get("title") or s.payload.get("text", ""))[:80]),
-                     html.Td(s.submitted_at.strftime("%Y-%m-%d %H:%M")), html.Td(status_text(s)),
-                     html.Td(s.review_comment or "—")]) for s in submissions]
+    rows = [
+        html.Tr(
+            [
+                html.Td(f"#{s.id}"),
+                html.Td(s.kind),
+                html.Td(str(s.payload.get("title") or s.payload.get("text", ""))[:80]),
+                html.Td(s.submitted_at.strftime("%Y-%m-%d %H:%M")),
+                html.Td(status_text(s)),
+                html.Td(s.review_comment or "—"),
+            ]
+        )
+        for s in submissions
+    ]
     headings = ("Number", "Kind", "Title or note", "Sent (UTC)", "Status", "Reviewer's comment")
-    return html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in headings])), html.Tbody(rows)],
-                      className="register-table")
+    return html.Table(
+        [html.Thead(html.Tr([html.Th(h, scope="col") for h in headings])), html.Tbody(rows)], className="register-table"
+    )
 
 
 # ---- what the callbacks do ------------------------------------------------------------------------------

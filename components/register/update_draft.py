@@ -15,10 +15,28 @@ from typing import Any
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from components.register.common import (MAX_SUBMISSION_ID, PREFIX, RegisterContext, as_text, draft_tag, rid,
-                                        stored_record, user_or_403)
-from components.register.fields import (CHOICE_FIELDS, FIGURE_ROWS, FIGURE_TEXT, MULTI_CHOICE_FIELDS, TEXT_FIELDS,
-                                        empty_form, figure_id, form_outputs, form_values, shown_rows)
+from components.register.common import (
+    MAX_SUBMISSION_ID,
+    PREFIX,
+    RegisterContext,
+    as_text,
+    draft_tag,
+    rid,
+    stored_record,
+    user_or_403,
+)
+from components.register.fields import (
+    CHOICE_FIELDS,
+    FIGURE_ROWS,
+    FIGURE_TEXT,
+    MULTI_CHOICE_FIELDS,
+    TEXT_FIELDS,
+    empty_form,
+    figure_id,
+    form_outputs,
+    form_values,
+    shown_rows,
+)
 from domain.register import FIGURE_FIELDS, User
 from storage.errors import RegisterUnavailable
 
@@ -34,8 +52,14 @@ def beside_the_picker() -> list:
     """Whether the record has moved on since the draft loaded it, and a way back to it."""
     return [
         html.P(id=rid("update-note"), className="field-error", role="status"),
-        html.Button("Discard my changes", id=rid("discard"), n_clicks=0, className="button", hidden=True,
-                    title="Load the record again as it is published now"),
+        html.Button(
+            "Discard my changes",
+            id=rid("discard"),
+            n_clicks=0,
+            className="button",
+            hidden=True,
+            title="Load the record again as it is published now",
+        ),
     ]
 
 
@@ -74,28 +98,37 @@ def draft_form(draft: Any, record_id: str) -> dict[str, Any] | None:
     if not isinstance(draft, Mapping) or draft.get("record_id") != record_id:
         return None
     values, revision = draft.get("values"), draft.get("base_revision")
-    if not isinstance(values, Mapping) or not isinstance(revision, int) or isinstance(revision, bool) \
-            or not 0 < revision < MAX_SUBMISSION_ID:
+    if (
+        not isinstance(values, Mapping)
+        or not isinstance(revision, int)
+        or isinstance(revision, bool)
+        or not 0 < revision < MAX_SUBMISSION_ID
+    ):
         return None
     return dict(
         text={f: _kept_value(values, rid(f), f) for f in TEXT_FIELDS},
         choices={f: _kept_value(values, rid(f), f) for f in CHOICE_FIELDS},
         rows=[{f: _kept_value(values, figure_id(i, f), f) for f in FIGURE_FIELDS} for i in range(FIGURE_ROWS)],
         count=shown_rows(values.get(rid("figure-count"))),
-        base_revision=revision, loaded=record_id,
+        base_revision=revision,
+        loaded=record_id,
     )
 
 
 def moved_on(record_id: str, record: Any, base_revision: Any) -> str:
     """A sentence when the record an update was loaded from is no longer as it was loaded; else nothing."""
     if record is None or record.state != "published":
-        return (f"{record_id} is no longer published, so an update of it cannot be published; your changes stay in "
-                "this browser until you discard them.")
+        return (
+            f"{record_id} is no longer published, so an update of it cannot be published; your changes stay in "
+            "this browser until you discard them."
+        )
     if isinstance(base_revision, int) and not isinstance(base_revision, bool) and record.revision > base_revision:
-        return (f"{record_id} has changed since your changes were loaded from it (they are made against revision "
-                f"{base_revision}; it is now at revision {record.revision}). Your changes are kept, but sent as they "
-                "are they would be refused as out of date: note them, discard them to load the record as it is "
-                "now, and make them again.")
+        return (
+            f"{record_id} has changed since your changes were loaded from it (they are made against revision "
+            f"{base_revision}; it is now at revision {record.revision}). Your changes are kept, but sent as they "
+            "are they would be refused as out of date: note them, discard them to load the record as it is "
+            "now, and make them again."
+        )
     return ""
 
 
@@ -111,9 +144,12 @@ def restored_draft(record_id: Any, draft: Any) -> dict[str, Any] | None:
     kept = draft_form(draft, of) if isinstance(of, str) and of else None
     if kept is None:
         return None
-    return dict(form=kept, update_of=of if of != record_id else no_update,
-                status=f"Your changes to {of} are as you left them, kept in this browser (made against revision "
-                f"{kept['base_revision']}). Send them, or discard them to start again from the record.")
+    return dict(
+        form=kept,
+        update_of=of if of != record_id else no_update,
+        status=f"Your changes to {of} are as you left them, kept in this browser (made against revision "
+        f"{kept['base_revision']}). Send them, or discard them to start again from the record.",
+    )
 
 
 def chosen_record(context: RegisterContext, trigger: Any, record_id: Any, draft: Any, loaded: Any) -> dict[str, Any]:
@@ -143,24 +179,34 @@ def fresh_record(context: RegisterContext, record_id: str, loaded: Any, discardi
         record = stored_record(context.service, record_id)
     except RegisterUnavailable:
         # The form keeps what it holds, and the picker goes back to the record it belongs to.
-        return dict(form=_unchanged_form(), update_of=loaded if isinstance(loaded, str) and loaded else no_update,
-                    status=f"The register is unavailable just now, so {record_id} could not be loaded; the "
-                    "form is as it was. Please choose it again in a few minutes.")
+        return dict(
+            form=_unchanged_form(),
+            update_of=loaded if isinstance(loaded, str) and loaded else no_update,
+            status=f"The register is unavailable just now, so {record_id} could not be loaded; the "
+            "form is as it was. Please choose it again in a few minutes.",
+        )
     if record is None or record.kind != "initiative" or record.state != "published":
         if not discarding:
             raise PreventUpdate
         # Nothing to go back to: discarding the changes to a withdrawn record leaves an empty form.
-        return dict(form=empty_form(), update_of="",
-                    status=f"Your changes to {record_id} are discarded; it is no longer published.")
+        return dict(
+            form=empty_form(),
+            update_of="",
+            status=f"Your changes to {record_id} are discarded; it is no longer published.",
+        )
     extra = ""
     figures = record.payload.get("figures") or []
     if len(figures) > FIGURE_ROWS:
-        extra = (f" The form shows its first {FIGURE_ROWS} figures; the other {len(figures) - FIGURE_ROWS} "
-                 "are kept as they are.")
-    return dict(form={**form_values(record.payload), "base_revision": record.revision, "loaded": record_id},
-                update_of=no_update,
-                status=f"Loaded {record_id} as published (revision {record.revision}). Change only what should "
-                f"change: fields and figures left as they are stay as they are.{extra}")
+        extra = (
+            f" The form shows its first {FIGURE_ROWS} figures; the other {len(figures) - FIGURE_ROWS} "
+            "are kept as they are."
+        )
+    return dict(
+        form={**form_values(record.payload), "base_revision": record.revision, "loaded": record_id},
+        update_of=no_update,
+        status=f"Loaded {record_id} as published (revision {record.revision}). Change only what should "
+        f"change: fields and figures left as they are stay as they are.{extra}",
+    )
 
 
 def picker_note(context: RegisterContext, loaded: Any, revision: Any) -> dict[str, Any]:
@@ -177,10 +223,14 @@ def picker_note(context: RegisterContext, loaded: Any, revision: Any) -> dict[st
 def kept_fields() -> list[Input]:
     """Every field of the form and what it is an update of: a change to any of them keeps the draft again.
     assets/register-drafts.js reads them by id (callback_context), never by position."""
-    return [*(Input(rid(f), "value") for f in (*TEXT_FIELDS, *CHOICE_FIELDS)),
-            *(Input(figure_id(i, f), "value") for i in range(FIGURE_ROWS) for f in FIGURE_FIELDS),
-            Input(rid("figure-count"), "data"), Input(rid("update-of"), "value"), Input(rid("loaded-record"), "data"),
-            Input(rid("base-revision"), "data")]
+    return [
+        *(Input(rid(f), "value") for f in (*TEXT_FIELDS, *CHOICE_FIELDS)),
+        *(Input(figure_id(i, f), "value") for i in range(FIGURE_ROWS) for f in FIGURE_FIELDS),
+        Input(rid("figure-count"), "data"),
+        Input(rid("update-of"), "value"),
+        Input(rid("loaded-record"), "data"),
+        Input(rid("base-revision"), "data"),
+    ]
 
 
 # ---- callbacks ------------------------------------------------------------------------------------------
@@ -188,10 +238,16 @@ def kept_fields() -> list[Input]:
 
 def register(app: Dash, context: RegisterContext) -> None:
     @app.callback(
-        output=dict(form=form_outputs(), status=Output(rid("submit-status"), "children", allow_duplicate=True),
-                    update_of=Output(rid("update-of"), "value", allow_duplicate=True)),
-        inputs=dict(record_id=Input(rid("update-of"), "value"), draft=Input(rid("update-draft-start"), "data"),
-                    _discard=Input(rid("discard"), "n_clicks")),
+        output=dict(
+            form=form_outputs(),
+            status=Output(rid("submit-status"), "children", allow_duplicate=True),
+            update_of=Output(rid("update-of"), "value", allow_duplicate=True),
+        ),
+        inputs=dict(
+            record_id=Input(rid("update-of"), "value"),
+            draft=Input(rid("update-draft-start"), "data"),
+            _discard=Input(rid("discard"), "n_clicks"),
+        ),
         state=dict(loaded=State(rid("loaded-record"), "data")),
         # Also as the page opens, once the browser has read the user's update draft: restored, not reloaded.
         prevent_initial_call="initial_duplicate",
@@ -203,8 +259,11 @@ def register(app: Dash, context: RegisterContext) -> None:
 
     @app.callback(
         output=dict(note=Output(rid("update-note"), "children"), hidden=Output(rid("discard"), "hidden")),
-        inputs=dict(loaded=Input(rid("loaded-record"), "data"), revision=Input(rid("base-revision"), "data"),
-                    _version=Input(rid("pickers-version"), "data")),
+        inputs=dict(
+            loaded=Input(rid("loaded-record"), "data"),
+            revision=Input(rid("base-revision"), "data"),
+            _version=Input(rid("pickers-version"), "data"),
+        ),
         prevent_initial_call=True,
     )
     def update_note(loaded, revision, _version):
@@ -213,7 +272,15 @@ def register(app: Dash, context: RegisterContext) -> None:
 
     # Kept and read in the browser: see the module's docstring. Dash has no dict-keyed signature for a
     # clientside callback; the function takes no arguments and reads each value by its id instead.
-    app.clientside_callback(ClientsideFunction("registerDrafts", "keep"), Output(rid("update-draft-kept"), "data"),
-                            kept_fields(), State(rid("update-draft-slot"), "data"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("registerDrafts", "read"), Output(rid("update-draft-start"), "data"),
-                            Input(rid("update-draft-slot"), "data"))
+    app.clientside_callback(
+        ClientsideFunction("registerDrafts", "keep"),
+        Output(rid("update-draft-kept"), "data"),
+        kept_fields(),
+        State(rid("update-draft-slot"), "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("registerDrafts", "read"),
+        Output(rid("update-draft-start"), "data"),
+        Input(rid("update-draft-slot"), "data"),
+    )

@@ -30,9 +30,18 @@ def axe_violations(page) -> list[dict]:
 
 
 @pytest.mark.parametrize("width", [375, 768, 1280])
-@pytest.mark.parametrize("query", ["", "?force=E23000021", "?themes=mental-health,dementia&evaluation=none%20reported",
-                                   "?embed=1&force=E23000037", "?embed=1", "?q=zzzz"],
-                         ids=["default", "selected-force", "filtered", "embed", "embed-england", "no-result"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?force=E23000021",
+        "?themes=mental-health,dementia&evaluation=none%20reported",
+        "?embed=1&force=E23000037",
+        "?embed=1",
+        "?q=zzzz",
+    ],
+    ids=["default", "selected-force", "filtered", "embed", "embed-england", "no-result"],
+)
 def test_a11y001_no_axe_violation_of_any_impact(watched, live_server, query, width):
     page = watched.page
     page.set_viewport_size({"width": width, "height": 900})
@@ -46,8 +55,9 @@ def tab_to(page, element_id: str, limit: int = 15) -> None:
     visited = []
     for _ in range(limit):
         page.keyboard.press("Tab")
-        focused = page.evaluate("(() => { const e = document.activeElement; "
-                                "return e ? `${e.tagName}#${e.id}.${e.className}` : 'none'; })()")
+        focused = page.evaluate(
+            "(() => { const e = document.activeElement; return e ? `${e.tagName}#${e.id}.${e.className}` : 'none'; })()"
+        )
         visited.append(focused)
         if page.evaluate("document.activeElement?.id") == element_id:
             return
@@ -58,16 +68,24 @@ def choose_with_keyboard(page, typed: str, option_starts_with: str) -> None:
     """Open the focused dropdown with Enter, search, and pick the first match with the arrows."""
     page.keyboard.press("Enter")
     # Type only once the dropdown's search box has the focus.
-    wait_until(page, "document.activeElement?.tagName === 'INPUT' && document.activeElement.id !== 'search-text'",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "document.activeElement?.tagName === 'INPUT' && document.activeElement.id !== 'search-text'",
+        timeout=TIMEOUT,
+    )
     page.keyboard.type(typed)
     # Wait until the list is filtered to the search, not merely until the option exists: it is in
     # the unfiltered list too, and an arrow key pressed before filtering picks another option.
-    wait_until(page, """([typed, wanted]) => {
+    wait_until(
+        page,
+        """([typed, wanted]) => {
         const options = Array.from(document.querySelectorAll('[role=option]'));
         return options.length > 0 && options[0].textContent.startsWith(wanted)
             && options.every(o => o.textContent.toLowerCase().includes(typed.toLowerCase()));
-    }""", arg=[typed, option_starts_with], timeout=TIMEOUT)
+    }""",
+        arg=[typed, option_starts_with],
+        timeout=TIMEOUT,
+    )
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
@@ -97,11 +115,16 @@ def test_a11y003_table_alternative_in_sync_with_filters(watched, live_server):
     page = watched.page
     ready(page, f"{live_server.base_url}?themes=dementia")
     page.locator("#force-table-toggle").click()
-    wait_until(page, """Array.from(document.querySelectorAll('#force-table tbody tr'))
+    wait_until(
+        page,
+        """Array.from(document.querySelectorAll('#force-table tbody tr'))
                        .some(r => r.textContent.startsWith('Thames Valley Police') && r.textContent.includes('2'))""",
-               timeout=TIMEOUT)
+        timeout=TIMEOUT,
+    )
     choose_option(page, "force-table-sort", "most", "Initiatives (most first)")
-    wait_until(page, "document.querySelector('#force-table tbody th')?.textContent === 'Thames Valley Police'", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#force-table tbody th')?.textContent === 'Thames Valley Police'", timeout=TIMEOUT
+    )
     assert page.locator("#force-table-toggle").get_attribute("aria-expanded") == "true"
     assert axe_violations(page) == []
     page.locator("#force-table").get_by_role("link", name="Thames Valley Police").click()
@@ -123,7 +146,9 @@ def test_a11y004_nothing_overflows_horizontally(watched, live_server, width, tmp
 def test_a11y005_print_a_force_as_one_page(watched, live_server, tmp_path):
     page = watched.page
     ready(page, f"{live_server.base_url}?force=E23000021&themes=mental-health")
-    wait_until(page, "document.querySelector('#print-filters')?.textContent.startsWith('Filters: themes')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#print-filters')?.textContent.startsWith('Filters: themes')", timeout=TIMEOUT
+    )
     wait_until(page, "document.querySelector('#outcome-table')?.textContent.includes('a fall of 81%')", timeout=TIMEOUT)
     pdf = tmp_path / "leicestershire.pdf"
     page.emulate_media(media="print")
@@ -134,9 +159,14 @@ def test_a11y005_print_a_force_as_one_page(watched, live_server, tmp_path):
     # pdftotext is Debian's poppler-utils, installed by scripts/setup.sh --dev.
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
-    for expected in ("Leicestershire mental health triage car", "Section 136 detentions",
-                     "Dataset version 3.0.0", "Printed on", "Office for National Statistics",
-                     "Filters: themes Mental health."):
+    for expected in (
+        "Leicestershire mental health triage car",
+        "Section 136 detentions",
+        "Dataset version 3.0.0",
+        "Printed on",
+        "Office for National Statistics",
+        "Filters: themes Mental health.",
+    ):
         assert expected in flat, expected
     # Every figure of the force is on the page, whole: the table stands in for the charts on paper.
     for value in ("a fall of 33%", "a fall of 81%", "3 months", "8 hours", "16 hours", "4"):
@@ -166,15 +196,34 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
         page.keyboard.press("Tab")
         stops.append(focused(page))
     assert [s["id"] or (s["force"] and f"map: {s['force']}") or s["text"][:40] for s in stops] == [
-        "Skip to the results", "The source paper: Police and Public Heal", "How to read this",
-        "Recently added or corrected", "force-select", "clear-force", "What these mean (themes)", "theme-filter",
-        "What these mean (evaluation)", "evaluation-filter", "search-text", "show-wales", "clear-all", "export-csv", "force-map-colour-initiatives", "force-map-colour-themes",
-        "force-map-colour-results", "map: E23000021", "force-table-toggle", "Leicestershire mental health triage car",
+        "Skip to the results",
+        "The source paper: Police and Public Heal",
+        "How to read this",
+        "Recently added or corrected",
+        "force-select",
+        "clear-force",
+        "What these mean (themes)",
+        "theme-filter",
+        "What these mean (evaluation)",
+        "evaluation-filter",
+        "search-text",
+        "show-wales",
+        "clear-all",
+        "export-csv",
+        "force-map-colour-initiatives",
+        "force-map-colour-themes",
+        "force-map-colour-results",
+        "map: E23000021",
+        "force-table-toggle",
+        "Leicestershire mental health triage car",
         "see national and regional work",  # the national work that covers the area
         "save-charts",  # a force with one initiative: its themes are a sentence, with no chart to open
         "FigureKindInitiative or case studyValueP",
         # Each term of the figures table links to the glossary once: later rows give it as a title only.
-        "result", "no reference mark", "activity or parameter", *[f"view-tab-{v}" for v in VIEWS],
+        "result",
+        "no reference mark",
+        "activity or parameter",
+        *[f"view-tab-{v}" for v in VIEWS],
     ]
     # Every stop shows a focus ring at least 2 px wide.
     assert all(s["outline"] >= 2 and s["style"] != "none" for s in stops), stops
@@ -183,9 +232,14 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
     wait_until(page, "document.querySelectorAll('#outcomes-overview figure.lollipop').length > 0", timeout=TIMEOUT)
     assert page.evaluate("document.querySelectorAll('.modebar-btn').length") == 0
     # Every <a> is a link a crawler can follow, or says it is a button (the dropdown's clear control).
-    assert page.evaluate("Array.from(document.querySelectorAll('a'))"
-                         ".filter(a => !a.getAttribute('href') && a.getAttribute('role') !== 'button')"
-                         ".map(a => a.outerHTML.slice(0, 80))") == []
+    assert (
+        page.evaluate(
+            "Array.from(document.querySelectorAll('a'))"
+            ".filter(a => !a.getAttribute('href') && a.getAttribute('role') !== 'button')"
+            ".map(a => a.outerHTML.slice(0, 80))"
+        )
+        == []
+    )
     # The skip link, first, takes the keyboard straight to the results.
     page.locator(".skip-link").focus()
     page.keyboard.press("Enter")
@@ -219,8 +273,9 @@ def test_a11y007_the_map_is_one_tab_stop_its_arrows_move_between_forces_and_ente
     page.keyboard.press("ArrowUp")
     north = page.evaluate(MAP_FOCUS_JS)
     assert north["centre"][1] < west["centre"][1]
-    assert page.evaluate("Array.from(document.querySelectorAll('#force-map [tabindex=\"0\"]'), e => e.dataset.force)") \
-        == [north["force"]]
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('#force-map [tabindex=\"0\"]'), e => e.dataset.force)"
+    ) == [north["force"]]
     # Tooltip and ring follow the focus.
     assert north["ring"] and north["tip"].startswith(north["label"].split(". ")[0])
     # The arrows move on the map, not the page: a press down from the top would scroll it.

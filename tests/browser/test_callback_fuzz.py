@@ -47,11 +47,13 @@ def chart_page(browser, files: dict[str, tuple[bytes, str]] | None = None):
     """A page on its own origin that loads the app's plotly.js bundle (vendor/plotly), its map script and
     stylesheet (assets/), and nothing else."""
     watched = open_watched_page(browser, CHART_ORIGIN)
-    served = {"/": (CHART_PAGE.encode(), "text/html"),
-              "/plotly.js": ((REPO / "vendor" / "plotly" / "plotly-basic.min.js").read_bytes(), "text/javascript"),
-              "/force-map.js": ((REPO / "assets" / "force-map.js").read_bytes(), "text/javascript"),
-              "/style.css": ((REPO / "assets" / "style.css").read_bytes(), "text/css"),
-              **(files or {})}
+    served = {
+        "/": (CHART_PAGE.encode(), "text/html"),
+        "/plotly.js": ((REPO / "vendor" / "plotly" / "plotly-basic.min.js").read_bytes(), "text/javascript"),
+        "/force-map.js": ((REPO / "assets" / "force-map.js").read_bytes(), "text/javascript"),
+        "/style.css": ((REPO / "assets" / "style.css").read_bytes(), "text/css"),
+        **(files or {}),
+    }
 
     def serve(route):
         path = "/" + route.request.url.removeprefix(CHART_ORIGIN).lstrip("/").split("?")[0]
@@ -64,8 +66,11 @@ def chart_page(browser, files: dict[str, tuple[bytes, str]] | None = None):
 
 
 def draw(page, figure: dict) -> None:
-    page.evaluate("""async (figure) => { const gd = document.getElementById('chart'); Plotly.purge(gd);
-        await Plotly.newPlot(gd, figure.data, figure.layout, {displayModeBar: false}); }""", figure)
+    page.evaluate(
+        """async (figure) => { const gd = document.getElementById('chart'); Plotly.purge(gd);
+        await Plotly.newPlot(gd, figure.data, figure.layout, {displayModeBar: false}); }""",
+        figure,
+    )
 
 
 def drawn(page) -> dict:
@@ -79,8 +84,12 @@ def drawn(page) -> dict:
 def hover_text(page, curve: int, point: int) -> str:
     """The hover label of one point, as plotly.js draws it for the pointer."""
     page.evaluate("([c, p]) => Plotly.Fx.hover('chart', [{curveNumber: c, pointNumber: p}])", [curve, point])
-    return wait_until(page, """() => Array.from(document.querySelectorAll('#chart .hoverlayer .hovertext'))
-                                     .map(h => h.textContent).join(' | ')""", timeout=TIMEOUT)
+    return wait_until(
+        page,
+        """() => Array.from(document.querySelectorAll('#chart .hoverlayer .hovertext'))
+                                     .map(h => h.textContent).join(' | ')""",
+        timeout=TIMEOUT,
+    )
 
 
 def test_fuzz001_hostile_labels_are_drawn_as_literal_text(browser):
@@ -92,16 +101,33 @@ def test_fuzz001_hostile_labels_are_drawn_as_literal_text(browser):
     page = watched.page
     try:
         # The hazard is real in this bundle: raw data makes a link, and data written into a template is filled.
-        raw = {"data": [{"type": "scatter", "mode": "markers", "x": [5], "y": [HOSTILE[0]], "customdata": [["filled"]],
-                         "hovertemplate": "Zq %{customdata[0]} %{x}<extra></extra>"}],
-               "layout": {"yaxis": {"type": "category", "automargin": True}}}
+        raw = {
+            "data": [
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "x": [5],
+                    "y": [HOSTILE[0]],
+                    "customdata": [["filled"]],
+                    "hovertemplate": "Zq %{customdata[0]} %{x}<extra></extra>",
+                }
+            ],
+            "layout": {"yaxis": {"type": "category", "automargin": True}},
+        }
         draw(page, raw)
         assert drawn(page)["links"] == 1
         assert hover_text(page, 0, 0) == "Zq filled 5"
         # Escaped, the same text is drawn literally, even written into a template.
-        escaped = {"data": [{**raw["data"][0], "y": [plain_text(HOSTILE[0])],
-                             "hovertemplate": plain_text("Zq %{customdata[0]} %{x}") + "<extra></extra>"}],
-                   "layout": {**raw["layout"], "title": {"text": plain_text(HOSTILE[1] + " " + HOSTILE[4])}}}
+        escaped = {
+            "data": [
+                {
+                    **raw["data"][0],
+                    "y": [plain_text(HOSTILE[0])],
+                    "hovertemplate": plain_text("Zq %{customdata[0]} %{x}") + "<extra></extra>",
+                }
+            ],
+            "layout": {**raw["layout"], "title": {"text": plain_text(HOSTILE[1] + " " + HOSTILE[4])}},
+        }
         draw(page, escaped)
         shown = drawn(page)
         assert shown["links"] == 0 and shown["styled"] == []
@@ -125,17 +151,20 @@ def test_fuzz001_hostile_labels_are_drawn_as_literal_text(browser):
         # The map, drawn by assets/force-map.js: a force's tooltip names it literally, and makes no element of it.
         join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
         colours = map_colours(force_counts(dataset, join, dataset.initiatives, False)).as_data()
-        page.evaluate("""([shapes, colours]) => {
+        page.evaluate(
+            """([shapes, colours]) => {
             window.dash_clientside.set_props = () => {};
             window.dash_clientside.forceMap.draw(shapes, colours, {query: ''}); }""",
-                      [map_shapes(dataset.boundaries.geojson_bytes).as_data(), colours])
+            [map_shapes(dataset.boundaries.geojson_bytes).as_data(), colours],
+        )
         page.hover("#force-map path.force-area[data-force='E23000037']")
         tip = page.locator("#force-map .map-tooltip")
         tip.wait_for(state="visible", timeout=TIMEOUT * 1000)
         name = dataset.forces_by_id["E23000037"].name
         assert tip.inner_text().splitlines()[0] == name and "<" in name
-        assert page.evaluate("document.querySelectorAll('#force-map .map-tooltip *').length") == \
-            len([line for line in colours["labels"]["E23000037"] if line])  # one text element per line, no markup
+        assert page.evaluate("document.querySelectorAll('#force-map .map-tooltip *').length") == len(
+            [line for line in colours["labels"]["E23000037"] if line]
+        )  # one text element per line, no markup
         assert page.evaluate("document.querySelectorAll('#force-map a, #force-map img, #force-map b').length") == 0
     finally:
         page.context.close()
@@ -148,8 +177,13 @@ def test_fuzz001_hostile_labels_are_drawn_as_literal_text(browser):
 UPDATE = "_dash-update-component"
 KEYS = ("output", "outputs", "inputs", "state", "changedPropIds", "parsedChangedPropsIds")
 STATUSES: Counter = Counter()  # every status the fuzz saw, printed at the end of the module (pytest -s)
-FUZZ = settings(derandomize=True, database=None, deadline=None, print_blob=False,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @dataclass(frozen=True)
@@ -202,7 +236,9 @@ def browse_every_feature(page, base_url: str, sent: list, answered: list) -> Non
     every view opened, a force added to the comparison, the tables shown and the downloads taken."""
     ready(page, base_url)
     click_force(page, "E23000021")
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
+    )
     with page.expect_download():  # the first of its two charts, saved as an image
         page.locator("#save-charts").click()
     # No force of the paper has more titles than a page holds, so the "more" button stays hidden; pressed
@@ -211,8 +247,9 @@ def browse_every_feature(page, base_url: str, sent: list, answered: list) -> Non
     with page.expect_download():  # the overview's charts, saved as images
         page.locator("#overview-save").click()
     click_force(page, "E23000037")
-    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'",
-               timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT
+    )
     choose_option(page, "theme-filter", "Mental health", "Mental health (core topic)")
     wait_until(page, "location.search.includes('themes=mental-health')", timeout=TIMEOUT)
     page.locator("#search-text").click()
@@ -235,13 +272,17 @@ def browse_every_feature(page, base_url: str, sent: list, answered: list) -> Non
         page.locator("#export-csv").click()
     page.locator("#view-tab-matrix").click()
     page.locator("#coverage-matrix-toggle").click()
-    wait_until(page, "document.querySelector('#coverage-matrix-toggle').getAttribute('aria-expanded') === 'true'",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "document.querySelector('#coverage-matrix-toggle').getAttribute('aria-expanded') === 'true'",
+        timeout=TIMEOUT,
+    )
     with page.expect_download():
         page.locator("#matrix-export").click()
     page.locator("#force-table-toggle").click()
-    wait_until(page, "document.querySelector('#force-table-toggle').getAttribute('aria-expanded') === 'true'",
-               timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#force-table-toggle').getAttribute('aria-expanded') === 'true'", timeout=TIMEOUT
+    )
     settle(page, sent, answered)
 
 
@@ -253,8 +294,14 @@ def recorded(browser, live_server) -> tuple[Recorded, ...]:
     sent: list = []
     answered: list[Recorded] = []
     page.on("request", lambda r: sent.append(r) if UPDATE in r.url and r.method == "POST" else None)
-    page.on("response", lambda r: answered.append(Recorded(r.url, json.loads(r.request.post_data), r.status))
-            if UPDATE in r.url and r.request.method == "POST" else None)
+    page.on(
+        "response",
+        lambda r: (
+            answered.append(Recorded(r.url, json.loads(r.request.post_data), r.status))
+            if UPDATE in r.url and r.request.method == "POST"
+            else None
+        ),
+    )
     try:
         browse_every_feature(page, live_server.base_url, sent, answered)
     finally:
@@ -292,24 +339,36 @@ def with_input(body: dict, component: str, value: Any) -> dict:
 # The page never sends these. The first ones got a 500 before components/security.py refused them:
 # Dash, or the callback, failed on them. The rest were answered as if they made sense.
 REFUSED = {
-    "one output fewer than declared": lambda r: {**find(r, "..citation").body,
-                                                 "outputs": find(r, "..citation").body["outputs"][:-1]},
-    "an output of another component": lambda r: {**find(r, "..citation").body, "outputs": [
-        {"id": "filter-state", "property": "children"}, *find(r, "..citation").body["outputs"][1:]]},
-    "several outputs for a single one": lambda r: {**find(r, "outcomes-overview").body, "outputs": [
-        {"id": "force-map-colours", "property": "data"}, {"id": "results-count", "property": "children"}]},
+    "one output fewer than declared": lambda r: {
+        **find(r, "..citation").body,
+        "outputs": find(r, "..citation").body["outputs"][:-1],
+    },
+    "an output of another component": lambda r: {
+        **find(r, "..citation").body,
+        "outputs": [{"id": "filter-state", "property": "children"}, *find(r, "..citation").body["outputs"][1:]],
+    },
+    "several outputs for a single one": lambda r: {
+        **find(r, "outcomes-overview").body,
+        "outputs": [{"id": "force-map-colours", "property": "data"}, {"id": "results-count", "property": "children"}],
+    },
     "a list of outputs where no wildcard is declared": lambda r: {**find(r, "..comparison").body, "outputs": [[]]},
     "the address' query as a list": lambda r: with_input(find(r, "..url.search").body, "url", ["?force=x"]),
     "the address as a lone surrogate": lambda r: with_input(find(r, "..citation").body, "url", "\ud800"),
-    "search text with a lone surrogate": lambda r: {**with_input(find(r, "..url.search").body, "search-text", "a\ud800"),
-                                                    "changedPropIds": ["search-text.value"]},
+    "search text with a lone surrogate": lambda r: {
+        **with_input(find(r, "..url.search").body, "search-text", "a\ud800"),
+        "changedPropIds": ["search-text.value"],
+    },
     # answered before, as if they made sense. (An allow_duplicate output sent without its hash is no longer
     # refused: Dash dispatches by the callback's key and ignores it, and the guard no longer re-implements
     # Dash's hash, components/security.py.)
-    "a list of inputs where no wildcard is declared": lambda r: {**find(r, "..citation").body, "inputs": [
-        [find(r, "..citation").body["inputs"][0]], find(r, "..citation").body["inputs"][1]]},
-    "a changed property with a lone surrogate": lambda r: {**find(r, "..url.search").body,
-                                                           "changedPropIds": ["search-text.value\udfff"]},
+    "a list of inputs where no wildcard is declared": lambda r: {
+        **find(r, "..citation").body,
+        "inputs": [[find(r, "..citation").body["inputs"][0]], find(r, "..citation").body["inputs"][1]],
+    },
+    "a changed property with a lone surrogate": lambda r: {
+        **find(r, "..url.search").body,
+        "changedPropIds": ["search-text.value\udfff"],
+    },
 }
 
 
@@ -321,12 +380,43 @@ def test_fuzz007_requests_the_page_never_sends_are_refused(recorded, name):
 
 # Values a renderer never sends, or sends only for other properties.
 HUGE = ("x" * 5_000, "x" * 40_000, "x" * 70_000)  # over a value's limit, over the address' limit, over the body's
-ODD_VALUES = st.sampled_from([
-    *HUGE, "", ".", "{", "}", '{"index":0}', "\x00", "\ud800", "\u202e\u0301", "😀" * 300, "-1", "NaN",
-    0, -1, 1.5, 2**63, 10**40, -0.0, 1e308, float("nan"), float("inf"), True, None, [], {}, [[]], [None],
-    {"id": "url", "property": "search"}, {"points": []}, {"points": [{}]}, {"points": [{"location": ["x"]}]},
-    {"query": 5, "notices": "x"}, {"query": "?force=E23000037", "notices": [5]},
-])
+ODD_VALUES = st.sampled_from(
+    [
+        *HUGE,
+        "",
+        ".",
+        "{",
+        "}",
+        '{"index":0}',
+        "\x00",
+        "\ud800",
+        "\u202e\u0301",
+        "😀" * 300,
+        "-1",
+        "NaN",
+        0,
+        -1,
+        1.5,
+        2**63,
+        10**40,
+        -0.0,
+        1e308,
+        float("nan"),
+        float("inf"),
+        True,
+        None,
+        [],
+        {},
+        [[]],
+        [None],
+        {"id": "url", "property": "search"},
+        {"points": []},
+        {"points": [{}]},
+        {"points": [{"location": ["x"]}]},
+        {"query": 5, "notices": "x"},
+        {"query": "?force=E23000037", "notices": [5]},
+    ]
+)
 
 
 def nested(depth: int) -> Any:
@@ -366,7 +456,7 @@ def mutate_inside(value: Any, data) -> Any:
         return {**value, key: mutate_inside(value[key], data)}
     if isinstance(value, list) and value and data.draw(st.booleans()):
         index = data.draw(st.integers(0, len(value) - 1))
-        return [*value[:index], mutate_inside(value[index], data), *value[index + 1:]]
+        return [*value[:index], mutate_inside(value[index], data), *value[index + 1 :]]
     return data.draw(VALUES)
 
 
@@ -389,9 +479,15 @@ def mutate_structure(body: dict, data, recorded: tuple[Recorded, ...]) -> None:
         mutate_value(body, data)
     elif kind == "changed":
         ids = [f"{d.get('id')}.{d.get('property')}" for r in recorded for d in r.body["inputs"] if isinstance(d, dict)]
-        body[data.draw(st.sampled_from(KEYS[-2:]))] = data.draw(st.lists(
-            st.sampled_from(ids) | st.sampled_from(["", ".", "{", '{"a":1}.x', '{"index":[1]}.n_clicks', "x" * 3000])
-            | st.text(max_size=20) | VALUES, max_size=4))
+        body[data.draw(st.sampled_from(KEYS[-2:]))] = data.draw(
+            st.lists(
+                st.sampled_from(ids)
+                | st.sampled_from(["", ".", "{", '{"a":1}.x', '{"index":[1]}.n_clicks', "x" * 3000])
+                | st.text(max_size=20)
+                | VALUES,
+                max_size=4,
+            )
+        )
     elif kind == "output":
         other = data.draw(st.sampled_from(recorded)).body
         body["output"] = other["output"] if data.draw(st.booleans()) else data.draw(VALUES)
@@ -405,8 +501,9 @@ def mutate_structure(body: dict, data, recorded: tuple[Recorded, ...]) -> None:
         index = data.draw(st.integers(0, len(deps) - 1))
         dep = deps[index]
         ids = sorted({str(d.get("id")) for r in recorded for d in r.body["inputs"] if isinstance(d, dict)})
-        op = data.draw(st.sampled_from(["drop-field", "set-field", "wrong-id", "dict-id", "replace", "wrap",
-                                        "extra", "remove"]))
+        op = data.draw(
+            st.sampled_from(["drop-field", "set-field", "wrong-id", "dict-id", "replace", "wrap", "extra", "remove"])
+        )
         if op == "drop-field" and isinstance(dep, dict):
             dep.pop(data.draw(st.sampled_from(["id", "property", "value"])), None)
         elif op == "set-field" and isinstance(dep, dict):
@@ -414,9 +511,13 @@ def mutate_structure(body: dict, data, recorded: tuple[Recorded, ...]) -> None:
         elif op == "wrong-id" and isinstance(dep, dict):
             dep["id"] = data.draw(st.sampled_from(ids) | st.text(max_size=20))
         elif op == "dict-id" and isinstance(dep, dict):
-            dep["id"] = data.draw(st.dictionaries(st.sampled_from(["type", "index", "id"]),
-                                                  st.text(max_size=8) | st.integers() | st.sampled_from([["ALL"], ["MATCH"]])
-                                                  | JSON, max_size=3))
+            dep["id"] = data.draw(
+                st.dictionaries(
+                    st.sampled_from(["type", "index", "id"]),
+                    st.text(max_size=8) | st.integers() | st.sampled_from([["ALL"], ["MATCH"]]) | JSON,
+                    max_size=3,
+                )
+            )
         elif op == "replace":
             deps[index] = data.draw(VALUES)
         elif op == "wrap":
@@ -447,8 +548,21 @@ def test_fuzz004_well_formed_requests_with_wrong_values_never_get_a_server_error
 
 
 RAW_BODIES = [
-    b"", b"{", b"null", b"[]", b'"x"', b"1", b"NaN", b"{}", b'{"output": null}', b"\xff\xfe{}", b"\xef\xbb\xbf{}",
-    b"[" * 30_000 + b"]" * 30_000, b'{"a":' * 10_000 + b"1" + b"}" * 10_000, b"9" * 5_000, b'"\\ud800"',
+    b"",
+    b"{",
+    b"null",
+    b"[]",
+    b'"x"',
+    b"1",
+    b"NaN",
+    b"{}",
+    b'{"output": null}',
+    b"\xff\xfe{}",
+    b"\xef\xbb\xbf{}",
+    b"[" * 30_000 + b"]" * 30_000,
+    b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
+    b"9" * 5_000,
+    b'"\\ud800"',
 ]
 
 

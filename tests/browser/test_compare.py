@@ -49,8 +49,11 @@ def test_cmpb003_matrix_sorts_links_and_exports_what_is_shown(watched, live_serv
     assert first_rows[0] == "Avon and Somerset Constabulary" and len(first_rows) == 40
     choose_option(page, "matrix-sort", "Mental", "Mental health (most first)")
     # 3.0.0: Gloucestershire's "first words" training is a possibility, so Leicestershire and Norfolk have 1 each.
-    wait_until(page, "document.querySelector('.matrix-table tbody th')?.textContent === 'Leicestershire Police'",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "document.querySelector('.matrix-table tbody th')?.textContent === 'Leicestershire Police'",
+        timeout=TIMEOUT,
+    )
     shown = page.locator(".matrix-table tbody th").all_inner_texts()
     with page.expect_download() as info:
         page.locator("#matrix-export").click()
@@ -63,22 +66,26 @@ def test_cmpb003_matrix_sorts_links_and_exports_what_is_shown(watched, live_serv
     assert "Public Health England (2016)" in readme and "themes=mental-health" in readme
     # a count links to that force and theme
     page.locator(".matrix-table tbody tr").first.get_by_role("link").first.click()
-    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'",
-               timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
 
 
 def test_cmpb004_copy_citation(browser, live_server):
     from tests.conftest import open_watched_page
+
     origin = "/".join(live_server.base_url.split("/")[:3])
     watched = open_watched_page(browser, origin)
     page = watched.page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
     ready(page, f"{live_server.base_url}?force=E23000021&view=cite")
-    wait_until(page, "document.querySelector('#citation-text')?.textContent.includes('force=E23000021')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#citation-text')?.textContent.includes('force=E23000021')", timeout=TIMEOUT
+    )
     # A real button, reached and pressed with the keyboard.
     page.locator("#citation-copy").focus()
     page.keyboard.press("Enter")
-    wait_until(page, "document.querySelector('#citation-copy-status')?.textContent.startsWith('Copied')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#citation-copy-status')?.textContent.startsWith('Copied')", timeout=TIMEOUT
+    )
     copied = wait_until(page, "navigator.clipboard.readText()", timeout=TIMEOUT)
     assert "Public Health England (2016)" in copied and "force=E23000021" in copied
     assert "Office for National Statistics" in copied and "accessed 20" in copied

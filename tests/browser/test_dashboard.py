@@ -7,7 +7,15 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.conftest import MAP_FORCES, choose_option, click_force, forces_drawn, wait_for_map, wait_for_outline, wait_until
+from tests.conftest import (
+    MAP_FORCES,
+    choose_option,
+    click_force,
+    forces_drawn,
+    wait_for_map,
+    wait_for_outline,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -43,10 +51,14 @@ def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures
     click_force(page, "E23000021")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     # The heading answers at once in the browser; the profile's body follows from the server.
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
+    )
     cards = page.locator("#case-studies article")
     assert cards.count() == 1
-    assert page.locator("#case-studies details summary").all_inner_texts() == ["Leicestershire mental health triage car"]
+    assert page.locator("#case-studies details summary").all_inner_texts() == [
+        "Leicestershire mental health triage car"
+    ]
     table = page.locator("#outcome-table").inner_text()
     assert "Section 136 detentions" in table and "81%" in table and "33%" in table
     assert "force=E23000021" in page.url
@@ -66,7 +78,11 @@ def test_brw003_theme_filter_recolours_map_and_narrows_cards(watched, live_serve
     assert forces_drawn(page, "counted") == ["E23000029"]
     assert len(forces_drawn(page, "empty")) == 38
     # The profile comes from another callback than the map: wait for it too.
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.includes(' initiatives match your filters (theme: Dementia')", timeout=TIMEOUT)
+    wait_until(
+        page,
+        "document.querySelector('#profile-counts')?.textContent.includes(' initiatives match your filters (theme: Dementia')",
+        timeout=TIMEOUT,
+    )
     assert "themes=dementia" in page.url
 
 
@@ -74,14 +90,18 @@ def test_brw004_deep_link_restores_view_and_back_button_steps_back(watched, live
     page = watched.page
     page.goto(f"{live_server.base_url}?force=E23000037&themes=early-intervention")
     wait_for_map(page)
-    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT
+    )
     titles = page.locator("#case-studies details summary").all_inner_texts()
     assert set(titles) == {"The Aston Project", "Great Expectations"}  # 3.0.0: the task force is an umbrella
     assert "Gloucestershire Constabulary" in page.locator("#force-select").inner_text()
     page.locator("#clear-force").click()
     wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('England')", timeout=TIMEOUT)
     page.go_back()
-    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT
+    )
 
 
 def test_brw005_hostile_link_shows_notice_as_text(watched, live_server):
@@ -100,7 +120,9 @@ def test_brw006_national_and_btp_work_is_listed_and_csv_downloads(watched, live_
     wait_for_map(page)
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     page.locator("#view-tab-national").click()  # the list is built when its tab opens
-    wait_until(page, "document.querySelector('#off-map-work')?.textContent.includes('National liaison')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#off-map-work')?.textContent.includes('National liaison')", timeout=TIMEOUT
+    )
     off_map = page.locator("#off-map-work").inner_text()
     assert "British Transport Police suicide prevention programme" in off_map
     assert "National liaison and diversion programme" in off_map
@@ -139,8 +161,7 @@ def test_brw008_the_outcomes_overview_reads_without_plotly_and_saves_its_charts_
     assert "All of England, whichever force is selected" in page.locator("#view-overview").inner_text()
     captions = page.locator("#outcomes-overview figure.lollipop figcaption").all_inner_texts()
     # No money chart: the £815,000 saving is derived from the 94% fall, not a result of its own (3.0.0).
-    assert [c.splitlines()[0] for c in captions] == ["Fall in a rate (%)", "Fall in a number of events (%)",
-                                                     "Percent"]
+    assert [c.splitlines()[0] for c in captions] == ["Fall in a rate (%)", "Fall in a number of events (%)", "Percent"]
     rows = page.evaluate("""Array.from(document.querySelectorAll('#outcomes-overview .lollipop-row'))
         .map(li => [li.textContent, li.dataset.value])""")
     assert ["Leicestershire mental health triage car: Section 136 detentions", "81% (fall)"] in rows

@@ -34,8 +34,11 @@ def test_ease001_clear_all_beside_the_count_and_in_a_zero_result_message(watched
     assert beside.is_visible() and beside.inner_text() == "Clear all filters" and in_view(page, "#clear-all")
     # In the profile's "none matches" message too, as a way out.
     message = page.locator("#case-studies .empty")
-    wait_until(page, "document.querySelector('#case-studies .empty')?.textContent.includes('matches your filters')",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "document.querySelector('#case-studies .empty')?.textContent.includes('matches your filters')",
+        timeout=TIMEOUT,
+    )
     assert message.locator("a", has_text="Clear all filters").is_visible()
     message.locator("a", has_text="Clear all filters").click()
     wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('47 of 47')", timeout=TIMEOUT)
@@ -74,30 +77,50 @@ def test_ease002_option_lists_are_tall_with_each_checkbox_beside_its_label_and_t
     themes_help = page.locator(".control", has=page.locator("#theme-filter")).locator(".term-help")
     themes_help.locator("summary").click()
     assert themes_help.locator("dl").is_visible()
-    assert "core topic" in themes_help.inner_text() and "8 topics the paper treats at length" in themes_help.inner_text()
+    assert (
+        "core topic" in themes_help.inner_text() and "8 topics the paper treats at length" in themes_help.inner_text()
+    )
     themes_help.locator("summary").click()
     evaluation_help = page.locator(".control", has=page.locator("#evaluation-filter")).locator(".term-help")
     evaluation_help.locator("summary").click()
     words = evaluation_help.locator("dl").inner_text()
-    for level in ("evaluation reported", "monitoring or early findings reported", "debrief reported",
-                  "evaluation under way", "none reported"):
+    for level in (
+        "evaluation reported",
+        "monitoring or early findings reported",
+        "debrief reported",
+        "evaluation under way",
+        "none reported",
+    ):
         assert level in words
     assert "lessons from a debrief" in words
 
 
-@pytest.mark.parametrize("typed, found", [("the Met", "Metropolitan Police Service"),
-                                          ("Devon and Cornwall", "Devon & Cornwall Police"),
-                                          ("Leicester", "Leicestershire Police")])
+@pytest.mark.parametrize(
+    "typed, found",
+    [
+        ("the Met", "Metropolitan Police Service"),
+        ("Devon and Cornwall", "Devon & Cornwall Police"),
+        ("Leicester", "Leicestershire Police"),
+    ],
+)
 def test_ease003_the_force_list_finds_common_names_aliases_and_and_for_ampersand(watched, live_server, typed, found):
     page = watched.page
     ready(page, live_server.base_url)
     page.locator("#force-select").click()
     page.keyboard.type(typed)
-    wait_until(page, "(found) => Array.from(document.querySelectorAll('.dash-dropdown-option'))"
-                     ".some(o => o.textContent === found)", arg=found, timeout=TIMEOUT)
+    wait_until(
+        page,
+        "(found) => Array.from(document.querySelectorAll('.dash-dropdown-option')).some(o => o.textContent === found)",
+        arg=found,
+        timeout=TIMEOUT,
+    )
     page.locator(".dash-dropdown-option", has_text=found).first.click()
-    wait_until(page, "(found) => document.querySelector('#view-title')?.textContent.startsWith(found)", arg=found,
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "(found) => document.querySelector('#view-title')?.textContent.startsWith(found)",
+        arg=found,
+        timeout=TIMEOUT,
+    )
 
 
 def test_ease004_a_tidy_filter_bar_that_folds_away_on_a_phone(watched, live_server):
@@ -139,30 +162,42 @@ def test_ease005_the_profile_is_one_scroll_with_its_figures_readable(watched, li
         return getComputedStyle(p).overflowY === 'visible' && p.scrollHeight <= p.clientHeight + 1; })()""")
     # Nothing in the figures is cut off or scrolls sideways, and each figure's citation can be read beside or
     # under it, inside the profile.
-    assert page.evaluate("""Array.from(document.querySelectorAll('#outcome-table *'))
+    assert (
+        page.evaluate("""Array.from(document.querySelectorAll('#outcome-table *'))
         .filter(e => e.clientWidth > 1 && e.scrollWidth > e.clientWidth + 1
-                && getComputedStyle(e).overflowX !== 'visible').length""") == 0  # (a 1 px header is for screen readers)
+                && getComputedStyle(e).overflowX !== 'visible').length""")
+        == 0
+    )  # (a 1 px header is for screen readers)
     sources = page.evaluate("""(() => { const p = document.querySelector('#results').getBoundingClientRect();
         return Array.from(document.querySelectorAll('#outcome-table td.figure-source')).map(td => {
             const r = td.getBoundingClientRect(); return {text: td.innerText, inside: r.left >= p.left - 1
                 && r.right <= p.right + 1 && r.width > 60}; }); })()""")
     assert sources and all(s["inside"] and "PHE" in s["text"] for s in sources)
     if width < 1024:  # a citation under each figure, named: "Source: …"
-        assert page.evaluate("getComputedStyle(document.querySelector('#outcome-table td.figure-source'), "
-                             "'::before').content").startswith('"Source')
+        assert page.evaluate(
+            "getComputedStyle(document.querySelector('#outcome-table td.figure-source'), '::before').content"
+        ).startswith('"Source')
 
 
-@pytest.mark.parametrize("viewport", [{"width": 375, "height": 740}, {"width": 768, "height": 1024},
-                                      {"width": 768, "height": 1180}, {"width": 1280, "height": 720}],
-                         ids=["phone", "tablet", "tall-tablet", "desktop"])
+@pytest.mark.parametrize(
+    "viewport",
+    [
+        {"width": 375, "height": 740},
+        {"width": 768, "height": 1024},
+        {"width": 768, "height": 1180},
+        {"width": 1280, "height": 720},
+    ],
+    ids=["phone", "tablet", "tall-tablet", "desktop"],
+)
 def test_ease006_a_click_on_the_map_brings_the_profiles_content_into_view(watched, live_server, viewport):
     page = watched.page
     page.set_viewport_size(viewport)
     ready(page, live_server.base_url)
     page.locator("#force-map").scroll_into_view_if_needed()
     click_force(page, "E23000037")
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')",
-               timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT
+    )
     page.wait_for_timeout(300)  # any scroll the click makes is done
     assert in_view(page, "#view-title")
     # The first initiative's title is in view too: content, not a heading peeking at the bottom edge.
@@ -176,8 +211,12 @@ def test_ease007_in_page_links_open_their_tab_scroll_to_it_and_move_the_focus_th
     page.locator("#results a", has_text="See national and regional work").click()
     wait_until(page, "location.search.includes('view=national')", timeout=TIMEOUT)
     wait_until(page, "document.activeElement?.id === 'view-national'", timeout=TIMEOUT)
-    wait_until(page, """(() => { const r = document.querySelector('#view-national').getBoundingClientRect();
-        return r.top >= 0 && r.top < innerHeight / 2; })()""", timeout=TIMEOUT)
+    wait_until(
+        page,
+        """(() => { const r = document.querySelector('#view-national').getBoundingClientRect();
+        return r.top >= 0 && r.top < innerHeight / 2; })()""",
+        timeout=TIMEOUT,
+    )
     wait_until(page, "document.querySelector('#view-national')?.textContent.includes('national')", timeout=TIMEOUT)
 
 

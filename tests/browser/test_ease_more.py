@@ -25,8 +25,11 @@ def test_ease101_the_embed_shows_each_figure_it_counts_and_how_each_result_was_o
     page = watched.page
     page.set_viewport_size({"width": width, "height": 600})
     ready(page, f"{live_server.base_url}?embed=1&force={LEICESTERSHIRE}")
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.includes('6 figures, 2 of them results')",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "document.querySelector('#profile-counts')?.textContent.includes('6 figures, 2 of them results')",
+        timeout=TIMEOUT,
+    )
     figures = page.locator(".embed-figures")
     assert figures.is_visible()
     results = figures.get_by_role("heading", name="Results", exact=True).locator("xpath=following-sibling::ul[1]/li")
@@ -82,12 +85,16 @@ def test_ease104_the_embed_below_420_px_leaves_no_empty_box_under_the_profile(wa
     assert page.evaluate("(p => p.scrollHeight <= p.clientHeight + 1)(document.getElementById('results'))")
 
 
-@pytest.mark.parametrize("place,query,selector", [
-    ("map key", "?q=zzzz", "#force-map-legend"),
-    ("national list", "?q=zzzz&view=national", "#view-national"),
-    ("comparison", "?q=zzzz&view=compare&compare=E23000021,E23000037", "#comparison"),
-    ("matrix", "?q=zzzz&view=matrix", "#view-matrix"),
-], ids=["map-key", "national", "compare", "matrix"])
+@pytest.mark.parametrize(
+    "place,query,selector",
+    [
+        ("map key", "?q=zzzz", "#force-map-legend"),
+        ("national list", "?q=zzzz&view=national", "#view-national"),
+        ("comparison", "?q=zzzz&view=compare&compare=E23000021,E23000037", "#comparison"),
+        ("matrix", "?q=zzzz&view=matrix", "#view-matrix"),
+    ],
+    ids=["map-key", "national", "compare", "matrix"],
+)
 def test_ease105_every_zero_result_place_offers_clear_all_filters(watched, live_server, place, query, selector):
     page = watched.page
     ready(page, f"{live_server.base_url}{query}")
@@ -98,37 +105,49 @@ def test_ease105_every_zero_result_place_offers_clear_all_filters(watched, live_
     way_out.scroll_into_view_if_needed()
     assert way_out.is_visible()
     way_out.click()
-    wait_until(page, "!location.search.includes('q=') && document.querySelector('#results-count')"
-                     "?.textContent.startsWith('47 of 47')", timeout=TIMEOUT)
+    wait_until(
+        page,
+        "!location.search.includes('q=') && document.querySelector('#results-count')"
+        "?.textContent.startsWith('47 of 47')",
+        timeout=TIMEOUT,
+    )
     # The view the reader was on stays: only the filters are gone.
     if place != "map key":
         assert f"view={query.split('view=')[1].split('&')[0]}" in page.url
-    page.locator(selector).get_by_role("link", name="Clear all filters").wait_for(state="hidden", timeout=TIMEOUT * 1000)
+    page.locator(selector).get_by_role("link", name="Clear all filters").wait_for(
+        state="hidden", timeout=TIMEOUT * 1000
+    )
 
 
 def test_ease106_one_initiative_gets_a_sentence_not_a_chart_and_the_source_is_said_once(watched, live_server):
     page = watched.page
     ready(page, f"{live_server.base_url}?force={LEICESTERSHIRE}")
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
+    )
     themes = page.locator("#theme-chart")
     assert themes.locator("figure").count() == 0
     sentence = themes.inner_text()
     assert sentence.startswith("Its one initiative covers") and "Mental health" in sentence, sentence
     # A force with several initiatives and results charts: the chart source is one note for the profile.
     ready(page, f"{live_server.base_url}?force=E23000037")
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT
+    )
     assert page.locator("#theme-chart figure.lollipop").is_visible()  # several initiatives: the chart stays
     assert page.locator("#results").inner_text().count("Source: PHE (2016) Police and Public Health") == 1
 
 
 def test_ease107_a_force_profile_points_to_the_regional_work_covering_it_and_opens_the_national_tab_at_it(
-        watched, live_server):
+    watched, live_server
+):
     page = watched.page
     page.set_viewport_size({"width": 1280, "height": 800})
     ready(page, f"{live_server.base_url}?force=E23000008")  # Durham Constabulary, in the North East
     section = page.locator("#profile-covering")
     section.get_by_role("heading", name="Regional and national work that covers this area").wait_for(
-        state="visible", timeout=TIMEOUT * 1000)
+        state="visible", timeout=TIMEOUT * 1000
+    )
     assert "across the North East region" in section.inner_text()
     links = section.get_by_role("link")
     titles = links.all_inner_texts()
@@ -136,8 +155,11 @@ def test_ease107_a_force_profile_points_to_the_regional_work_covering_it_and_ope
     first = links.first
     first.scroll_into_view_if_needed()
     first.click()
-    wait_until(page, "location.search.includes('view=national') && location.hash === '#work-north-east-have-a-word'",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "location.search.includes('view=national') && location.hash === '#work-north-east-have-a-word'",
+        timeout=TIMEOUT,
+    )
     item = page.locator("#work-north-east-have-a-word")
     wait_until(page, "document.activeElement?.id === 'work-north-east-have-a-word'", timeout=TIMEOUT)
     assert item.is_visible() and titles[0] in item.inner_text()
@@ -167,23 +189,31 @@ def test_ease108_terms_are_explained_where_they_appear_and_reach_the_glossary_by
     # From the keyboard: Enter on a term opens "How to read this" at its line, in view and focused.
     result.focus()
     page.keyboard.press("Enter")
-    wait_until(page, "document.getElementById('how-to-read').open && document.activeElement.tagName === 'DT'",
-               timeout=TIMEOUT)
+    wait_until(
+        page, "document.getElementById('how-to-read').open && document.activeElement.tagName === 'DT'", timeout=TIMEOUT
+    )
     assert page.evaluate("document.activeElement.textContent") == "Result"
     box = page.evaluate("(r => [r.top, r.bottom])(document.activeElement.getBoundingClientRect())")
     assert 0 <= box[0] and box[1] <= 800, box
     assert "measures what an initiative achieved" in page.locator("#how-to-read").inner_text()
 
 
-@pytest.mark.parametrize("force,pages", [("E23000021", 1), ("E23000008", 1), ("E23000032", 1), ("E23000037", 2)],
-                         ids=["leicestershire", "durham", "kent", "gloucestershire"])
-def test_ease109_a_force_prints_on_the_pages_the_readme_says_with_no_title_orphaned(watched, live_server, tmp_path,
-                                                                                   force, pages):
+@pytest.mark.parametrize(
+    "force,pages",
+    [("E23000021", 1), ("E23000008", 1), ("E23000032", 1), ("E23000037", 2)],
+    ids=["leicestershire", "durham", "kent", "gloucestershire"],
+)
+def test_ease109_a_force_prints_on_the_pages_the_readme_says_with_no_title_orphaned(
+    watched, live_server, tmp_path, force, pages
+):
     import re
     import subprocess
+
     page = watched.page
     ready(page, f"{live_server.base_url}?force={force}")
-    wait_until(page, "document.querySelector('#print-filters')?.textContent.startsWith('Filters: none')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#print-filters')?.textContent.startsWith('Filters: none')", timeout=TIMEOUT
+    )
     page.emulate_media(media="print")
     pdf = tmp_path / f"{force}.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
@@ -192,8 +222,12 @@ def test_ease109_a_force_prints_on_the_pages_the_readme_says_with_no_title_orpha
     # figures, the citation or the print line.
     titles = page.locator("details.initiative > summary").all_inner_texts()
     for number in range(1, pages + 1):
-        text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
-                              capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         last = [line.strip() for line in text.splitlines() if line.strip()][-1]
         assert not any(last and t.startswith(last) for t in titles), f"page {number} ends on a title: {last}"
     # What the README says of it.

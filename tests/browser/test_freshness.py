@@ -20,9 +20,17 @@ TITLE = "Night-time triage published while a page was open"
 @pytest.fixture
 def register_server(tmp_path):
     url = f"sqlite:///{tmp_path / 'register.sqlite3'}"
-    server = start_gunicorn(workers=2, log_path=tmp_path / "gunicorn.log", extra_env={
-        "PPH_REGISTER": "1", "PPH_DATABASE_URL": url, "PPH_USER_HEADER": "X-Remote-User", "PPH_REVIEWERS": REVIEWER,
-        "PPH_REGISTER_POLL_SECONDS": "1"})
+    server = start_gunicorn(
+        workers=2,
+        log_path=tmp_path / "gunicorn.log",
+        extra_env={
+            "PPH_REGISTER": "1",
+            "PPH_DATABASE_URL": url,
+            "PPH_USER_HEADER": "X-Remote-User",
+            "PPH_REVIEWERS": REVIEWER,
+            "PPH_REGISTER_POLL_SECONDS": "1",
+        },
+    )
     yield server, url
     stop(server)
 
@@ -45,8 +53,12 @@ def test_fresh_brw001_an_open_page_says_new_records_and_reloads_to_them(browser,
     finally:
         engine.dispose()
 
-    wait_until(page, "(text) => document.querySelector('#freshness-notice')?.textContent === text", RELOAD_TEXT,
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "(text) => document.querySelector('#freshness-notice')?.textContent === text",
+        RELOAD_TEXT,
+        timeout=TIMEOUT,
+    )
     page.click("#freshness-notice a")
     wait_until(page, "(text) => document.body.textContent.includes(text)", register_count_note(1), timeout=TIMEOUT)
     assert "force=E23000032" in page.url  # the same view, reloaded

@@ -23,8 +23,9 @@ def heading_in_view(page) -> bool:
         return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; })()""")
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 720}, {"width": 1440, "height": 900}],
-                         ids=["1280x720", "1440x900"])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 720}, {"width": 1440, "height": 900}], ids=["1280x720", "1440x900"]
+)
 def test_lay001_on_a_desktop_the_profile_is_beside_the_map_and_answers_a_click_in_view(watched, live_server, viewport):
     page = watched.page
     page.set_viewport_size(viewport)
@@ -35,9 +36,12 @@ def test_lay001_on_a_desktop_the_profile_is_beside_the_map_and_answers_a_click_i
     assert profile_box["x"] >= map_box["x"] + map_box["width"] - 1  # side by side
     assert map_box["y"] < viewport["height"] and profile_box["y"] < viewport["height"]
     click_force(page, "E23000037")
-    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'",
-               timeout=TIMEOUT)
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT
+    )
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT
+    )
     assert heading_in_view(page) and page.evaluate("window.scrollY") == 0  # nothing to scroll to
     # Each title opens to the full card.
     first = page.locator("#case-studies details").first
@@ -55,8 +59,12 @@ def test_lay002_on_a_phone_the_profile_follows_the_map_and_a_click_brings_it_int
     page.locator("#force-map").scroll_into_view_if_needed()  # below the filters, as a phone user scrolls to it
     click_force(page, "E23000021")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
-    wait_until(page, """(() => { const r = document.querySelector('#view-title').getBoundingClientRect();
-        return r.top >= 0 && r.bottom <= window.innerHeight; })()""", timeout=TIMEOUT)
+    wait_until(
+        page,
+        """(() => { const r = document.querySelector('#view-title').getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight; })()""",
+        timeout=TIMEOUT,
+    )
     # Keyboard and screen-reader users follow: the focus is on the heading.
     assert page.evaluate("document.activeElement.id") == "view-title"
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
@@ -76,14 +84,18 @@ def test_lay004_tabs_write_the_url_and_the_back_button_returns(watched, live_ser
     page = watched.page
     ready(page, f"{live_server.base_url}?force=E23000021")
     page.locator("#view-tab-matrix").click()
-    wait_until(page, "location.search.includes('view=matrix') && location.search.includes('force=E23000021')",
-               timeout=TIMEOUT)
+    wait_until(
+        page, "location.search.includes('view=matrix') && location.search.includes('force=E23000021')", timeout=TIMEOUT
+    )
     wait_until(page, "!document.querySelector('#view-matrix').hidden", timeout=TIMEOUT)
     page.locator("#view-tab-background").click()
     wait_until(page, "location.search.includes('view=background')", timeout=TIMEOUT)
     page.go_back()
-    wait_until(page, "!document.querySelector('#view-matrix').hidden && document.querySelector('#view-background').hidden",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "!document.querySelector('#view-matrix').hidden && document.querySelector('#view-background').hidden",
+        timeout=TIMEOUT,
+    )
 
 
 def tab_until(page, expression: str, limit: int) -> None:
@@ -100,7 +112,9 @@ def test_lay005_keyboard_journey_through_the_layout(watched, live_server):
     ready(page, live_server.base_url)
     tab_to(page, "force-select")
     choose_with_keyboard(page, "Glouc", "Gloucestershire Constabulary")
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT
+    )
     # On to the first initiative in the profile: Enter opens its card.
     tab_until(page, "document.activeElement.tagName === 'SUMMARY'", limit=12)
     page.keyboard.press("Enter")
@@ -112,8 +126,11 @@ def test_lay005_keyboard_journey_through_the_layout(watched, live_server):
     assert "across all matching" in page.locator("#theme-chart .lollipop-details-text").inner_text()
     tab_to(page, "view-tab-matrix", limit=20)
     page.keyboard.press("Enter")
-    wait_until(page, "location.search.includes('view=matrix') && !document.querySelector('#view-matrix').hidden",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "location.search.includes('view=matrix') && !document.querySelector('#view-matrix').hidden",
+        timeout=TIMEOUT,
+    )
     # The matrix tab's panel is built on first show, by a request of its own: wait for its button.
     page.locator("#coverage-matrix-toggle").wait_for(state="visible", timeout=TIMEOUT * 1000)
     tab_to(page, "coverage-matrix-toggle", limit=10)
@@ -123,12 +140,16 @@ def test_lay005_keyboard_journey_through_the_layout(watched, live_server):
 
 @pytest.mark.parametrize("width", [1280, 768, 375])
 @pytest.mark.parametrize("view", VIEWS)
-def test_lay006_axe_finds_no_violation_of_any_impact_in_any_view_at_desktop_tablet_and_phone_widths(watched, live_server, view, width):
+def test_lay006_axe_finds_no_violation_of_any_impact_in_any_view_at_desktop_tablet_and_phone_widths(
+    watched, live_server, view, width
+):
     page = watched.page
     page.set_viewport_size({"width": width, "height": 900})
     ready(page, f"{live_server.base_url}?force=E23000021&compare=E23000021,E23000037&view={view}")
     wait_until(page, "(v) => !document.querySelector('#view-' + v)?.hidden", arg=view, timeout=TIMEOUT)
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
+    )
     if view == "matrix":
         page.locator("#coverage-matrix-toggle").click()
         page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
@@ -152,16 +173,28 @@ FIRST_TITLE_JS = """window.__titles = []; new MutationObserver(() => {
 def test_lay007_a_deep_link_opens_on_the_force_itself_with_nothing_redrawn_after_load(watched, live_server):
     page = watched.page
     answered: list[tuple[str, int]] = []
-    page.on("response", lambda r: answered.append((json.loads(r.request.post_data)["output"], r.status))
-            if "_dash-update-component" in r.url else None)
+    page.on(
+        "response",
+        lambda r: (
+            answered.append((json.loads(r.request.post_data)["output"], r.status))
+            if "_dash-update-component" in r.url
+            else None
+        ),
+    )
     page.add_init_script(FIRST_TITLE_JS)
     page.goto(f"{live_server.base_url}?force=E23000021")
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
-    wait_until(page, "!document.documentElement.classList.contains('profile-pending')", timeout=2)  # not the 5 s fallback
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
+    )
+    wait_until(
+        page, "!document.documentElement.classList.contains('profile-pending')", timeout=2
+    )  # not the 5 s fallback
     # Wait for the two answers the load brings, then for a quiet spell in which nothing else may follow.
     deadline = time.monotonic() + TIMEOUT
-    while not ({output.split("...")[0] for output, _ in answered} >= {"..citation-text.children"}
-               and any(output.startswith("..url.search") for output, _ in answered)):
+    while not (
+        {output.split("...")[0] for output, _ in answered} >= {"..citation-text.children"}
+        and any(output.startswith("..url.search") for output, _ in answered)
+    ):
         assert time.monotonic() < deadline, answered
         page.wait_for_timeout(50)
     page.wait_for_timeout(700)
@@ -169,8 +202,9 @@ def test_lay007_a_deep_link_opens_on_the_force_itself_with_nothing_redrawn_after
     # The address callback finds the page already showing its address: it changes nothing (204), so no
     # profile, map or filter callback follows; only the citation, which needs the page's full address.
     assert [status for output, status in answered if output.startswith("..url.search")] == [204]
-    assert [output.split("...")[0] for output, _ in answered if not output.startswith("..url.search")] == \
-        ["..citation-text.children"]
+    assert [output.split("...")[0] for output, _ in answered if not output.startswith("..url.search")] == [
+        "..citation-text.children"
+    ]
 
 
 def test_lay007b_a_proxy_that_strips_referer_changes_nothing_the_page_names_its_view_in_a_cookie(watched, live_server):
@@ -186,7 +220,9 @@ def test_lay007b_a_proxy_that_strips_referer_changes_nothing_the_page_names_its_
 
     page.route("**/_dash-layout", without_referer)
     page.goto(f"{live_server.base_url}?force=E23000021&view=compare&compare=E23000021,E23000037")
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
+    )
     assert page.evaluate("document.getElementById('results').dataset.force") == "E23000021"  # built for the link
     assert any("pph_view=" in h.get("cookie", "") for h in seen), seen
 
@@ -196,27 +232,36 @@ def test_lay007c_with_neither_cookie_nor_referer_links_still_open_on_their_view(
     callbacks then fill in the view: the England profile is kept out of sight meanwhile, and a comparison in
     the link survives (the dropdown keeps its values)."""
     import urllib.request
+
     page = watched.page
 
     def bare(route):
         # Fetched outside the browser: no Referer, no cookie.
-        with urllib.request.urlopen(urllib.request.Request(route.request.url, headers={"Accept-Encoding": "identity"})) as r:
+        with urllib.request.urlopen(
+            urllib.request.Request(route.request.url, headers={"Accept-Encoding": "identity"})
+        ) as r:
             route.fulfill(status=r.status, body=r.read(), content_type="application/json")
 
     page.route("**/_dash-layout", bare)
     page.add_init_script(FIRST_TITLE_JS)
     page.goto(f"{live_server.base_url}?force=E23000021&view=compare&compare=E23000021,E23000037")
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
+    )
     assert page.evaluate("document.getElementById('results').dataset.force") == ""  # England's page, refilled
     wait_until(page, "!document.documentElement.classList.contains('profile-pending')", timeout=TIMEOUT)
     assert page.evaluate("window.__titles")[-1] == "Leicestershire Police"
-    wait_until(page, "document.querySelector('#comparison')?.textContent.includes('Gloucestershire Constabulary')",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "document.querySelector('#comparison')?.textContent.includes('Gloucestershire Constabulary')",
+        timeout=TIMEOUT,
+    )
     assert "compare=E23000021%2CE23000037" in page.url or "compare=E23000021,E23000037" in page.url
 
 
 def test_lay008_the_outcomes_overview_is_drawn_when_it_comes_into_view_and_then_follows_the_filters(
-        watched, live_server):
+    watched, live_server
+):
     page = watched.page
     page.set_viewport_size({"width": 1280, "height": 720})
     ready(page, live_server.base_url)
@@ -233,7 +278,11 @@ def test_lay008_the_outcomes_overview_is_drawn_when_it_comes_into_view_and_then_
     page.locator("#theme-filter").focus()
     choose_with_keyboard(page, "Mental health", "Mental health")
     wait_until(page, "location.search.includes('themes=mental-health')", timeout=TIMEOUT)
-    wait_until(page, "(before) => document.querySelector('#outcomes-overview .note')?.textContent !== before",
-               arg=everything, timeout=TIMEOUT)
+    wait_until(
+        page,
+        "(before) => document.querySelector('#outcomes-overview .note')?.textContent !== before",
+        arg=everything,
+        timeout=TIMEOUT,
+    )
     filtered = page.locator("#outcomes-overview .note").first.inner_text()
     assert int(filtered.split()[0]) < int(everything.split()[0]), (filtered, everything)

@@ -39,8 +39,11 @@ def test_mapw002_under_a_filter_the_key_and_tooltips_say_none_matches(watched, l
     page.goto(live_server.base_url)
     wait_for_map(page)
     choose_option(page, "theme-filter", "Dementia", "Dementia (core topic)")
-    wait_until(page, "document.querySelector('#force-map-title')?.textContent.endsWith('matching your filters')",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "document.querySelector('#force-map-title')?.textContent.endsWith('matching your filters')",
+        timeout=TIMEOUT,
+    )
     key = page.locator("#force-map-legend li").all_inner_texts()
     assert key[-1].startswith("No initiative matches your filters")
     counted = page.eval_on_selector_all(f"{MAP_FORCES}:not([data-count='0'])", "els => els.map(e => +e.dataset.count)")
@@ -63,8 +66,11 @@ def test_mapw003_colour_by_results_recolours_the_map_and_is_kept_in_the_address(
     before = page.eval_on_selector_all(MAP_FORCES, "els => els.map(e => e.style.fill).join()")
     page.locator("#force-map-colour-results").click()
     wait_until(page, "location.search.includes('colour=results')", timeout=TIMEOUT)
-    wait_until(page, "document.querySelector('#force-map-title')?.textContent.startsWith('Results the 2016 paper')",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "document.querySelector('#force-map-title')?.textContent.startsWith('Results the 2016 paper')",
+        timeout=TIMEOUT,
+    )
     assert page.eval_on_selector_all(MAP_FORCES, "els => els.map(e => e.style.fill).join()") != before
     assert page.locator("#force-map-legend li").last.inner_text().startswith("No result in the 2016 paper")
     # A link restores it, and the control shows it.
@@ -81,8 +87,12 @@ def test_mapw004_a_bad_force_link_shows_englands_profile_at_once_with_its_notice
     for link, said in (("?force=nowhere", "unknown force"), ("?force=british-transport-police", "no force area")):
         page.goto(f"{live_server.base_url}{link}")
         wait_until(page, f"document.querySelector('#notice')?.textContent.includes('{said}')", timeout=3)
-        wait_until(page, "getComputedStyle(document.querySelector('#view-title')).visibility === 'visible'"
-                         " && document.querySelector('#view-title').textContent === 'England'", timeout=1.5)
+        wait_until(
+            page,
+            "getComputedStyle(document.querySelector('#view-title')).visibility === 'visible'"
+            " && document.querySelector('#view-title').textContent === 'England'",
+            timeout=1.5,
+        )
 
 
 def test_mapw005_register_source_link_on_the_read_only_dashboard_says_so_and_undoes(watched, live_server):
@@ -93,8 +103,12 @@ def test_mapw005_register_source_link_on_the_read_only_dashboard_says_so_and_und
     assert page.locator("#results-count").inner_text().startswith("0 of")
     page.get_by_role("link", name="Show every initiative").click()
     wait_until(page, "!location.search.includes('source=')", timeout=TIMEOUT)
-    wait_until(page, "(() => { const t = document.querySelector('#results-count').textContent.split(' ');"
-                     " return t[0] === t[2] && t[0] !== '0'; })()", timeout=TIMEOUT)
+    wait_until(
+        page,
+        "(() => { const t = document.querySelector('#results-count').textContent.split(' ');"
+        " return t[0] === t[2] && t[0] !== '0'; })()",
+        timeout=TIMEOUT,
+    )
     wait_until(page, "!document.querySelector('#notice').textContent.includes('no register')", timeout=TIMEOUT)
 
 
@@ -102,12 +116,14 @@ def test_mapw006_a_filtered_profile_counts_against_the_forces_own_initiatives(wa
     page = watched.page
     page.goto(f"{live_server.base_url}?force=E23000037")
     wait_for_map(page)
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.includes('initiatives in the 2016 paper')",
-               timeout=TIMEOUT)
+    wait_until(
+        page,
+        "document.querySelector('#profile-counts')?.textContent.includes('initiatives in the 2016 paper')",
+        timeout=TIMEOUT,
+    )
     total = page.locator("#profile-counts").inner_text().split()[0]
     choose_option(page, "theme-filter", "Dementia", "Dementia (core topic)")
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.includes('your filters')",
-               timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#profile-counts')?.textContent.includes('your filters')", timeout=TIMEOUT)
     counts = page.locator("#profile-counts").inner_text()
     assert f" of Gloucestershire Constabulary's {total} initiatives match" in counts
     assert "your filters (theme: Dementia" in counts

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.conftest import (choose_option, click_force, open_watched_page, ready, start_gunicorn, stop, wait_until)
+from tests.conftest import choose_option, click_force, open_watched_page, ready, start_gunicorn, stop, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -25,13 +25,22 @@ def test_orib001_header_names_the_paper_the_data_and_the_terms(watched, live_ser
     assert data.startswith("Data: dataset 3.0.0 (paper 2016") and "register" not in data  # the register is off
     page.locator("#how-to-read summary").click()
     glossary = page.locator("#how-to-read .glossary").inner_text()
-    for term in ("Result", "Activity or parameter", "Derived from a result", "debrief reported",
-                 "Kind of work and stage", "Case studies and sections", "no reference mark", "Core topic"):
+    for term in (
+        "Result",
+        "Activity or parameter",
+        "Derived from a result",
+        "debrief reported",
+        "Kind of work and stage",
+        "Case studies and sections",
+        "no reference mark",
+        "Core topic",
+    ):
         assert term in glossary, term
     page.locator("#recent-changes summary").click()
     recent = page.locator("#recent-changes-list").inner_text()
     assert "Dataset version 3.0.0, released" in recent and "changelog" in recent
     from tests.browser.test_accessibility import axe_violations
+
     assert axe_violations(page) == []  # both disclosures open
     assert watched.console_errors == []
 
@@ -103,21 +112,34 @@ def test_orib006_citation_opens_the_map_and_copies_link_and_citation_apart(brows
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
     ready(page, f"{live_server.base_url}?force=E23000021&view=cite")
     link = wait_until(page, "document.querySelector('#cite-link')?.getAttribute('href')", timeout=TIMEOUT)
-    assert link == f"{live_server.base_url}?force=E23000021" and "view=cite" not in page.locator("#citation-text").inner_text()
+    assert (
+        link == f"{live_server.base_url}?force=E23000021"
+        and "view=cite" not in page.locator("#citation-text").inner_text()
+    )
     page.get_by_role("button", name="Copy link", exact=True).click()
-    wait_until(page, "document.querySelector('#cite-link-copy-status')?.textContent === 'Copied the link.'",
-               timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#cite-link-copy-status')?.textContent === 'Copied the link.'", timeout=TIMEOUT
+    )
     assert wait_until(page, "navigator.clipboard.readText()", timeout=TIMEOUT) == link
     page.get_by_role("button", name="Copy citation", exact=True).click()
-    wait_until(page, "document.querySelector('#citation-copy-status')?.textContent === 'Copied the citation.'",
-               timeout=TIMEOUT)
-    assert wait_until(page, "navigator.clipboard.readText()", timeout=TIMEOUT).startswith("Public Health England (2016)")
+    wait_until(
+        page, "document.querySelector('#citation-copy-status')?.textContent === 'Copied the citation.'", timeout=TIMEOUT
+    )
+    assert wait_until(page, "navigator.clipboard.readText()", timeout=TIMEOUT).startswith(
+        "Public Health England (2016)"
+    )
     page.context.close()
 
 
 def test_orib007_register_on_recent_list_follows_the_source_filter(browser, tmp_path):
-    app = start_gunicorn(extra_env={"PPH_REGISTER": "1", "PPH_DATABASE_URL": f"sqlite:///{tmp_path}/r.sqlite3",
-                                    "PPH_DEV_USER": "alice", "PPH_REVIEWERS": "alice"})
+    app = start_gunicorn(
+        extra_env={
+            "PPH_REGISTER": "1",
+            "PPH_DATABASE_URL": f"sqlite:///{tmp_path}/r.sqlite3",
+            "PPH_DEV_USER": "alice",
+            "PPH_REVIEWERS": "alice",
+        }
+    )
     try:
         watched = open_watched_page(browser, "http://127.0.0.1")
         page = watched.page
@@ -128,8 +150,11 @@ def test_orib007_register_on_recent_list_follows_the_source_filter(browser, tmp_
         paper_item = page.locator("#recent-changes-list .recent-paper")
         assert register_item.inner_text() == "The register has published nothing yet." and paper_item.is_visible()
         choose_option(page, "source-filter", "paper", "The 2016 paper")
-        wait_until(page, "getComputedStyle(document.querySelector('#recent-changes-list .recent-register')).display"
-                         " === 'none'", timeout=TIMEOUT)
+        wait_until(
+            page,
+            "getComputedStyle(document.querySelector('#recent-changes-list .recent-register')).display === 'none'",
+            timeout=TIMEOUT,
+        )
         assert paper_item.is_visible()
         page.context.close()
     finally:

@@ -31,21 +31,52 @@ def publish_fixture_records(url: str) -> None:
         service = RegisterService(engine, "Kent PCC office", 20, clock=lambda: PUBLISHED)
         reference = Reference.of(load_dataset(Path(__file__).resolve().parents[2] / "data"))
         contributor, reviewer = User("carla", False), User("rita", True)
-        initiative = service.propose(contributor, "new initiative", {
-            "title": "Street triage in Ashford", "force_ids": ["Kent"], "place": "Ashford",
-            "lead_organisations": "Kent Police", "partners": "", "themes": ["mental-health"], "kind_of_work": "pilot",
-            "stage": "running",
-            "evaluation": "none reported", "start_year": "2019", "end_year": "",
-            "summary": "Mental health nurses ride with officers on weekend nights.",
-            "source": "https://example.org/ashford-report",
-            "figures": [{"measure": "Section 136 detentions in Ashford", "value": "30", "unit": "percent",
-                         "qualifier": "", "direction": "reduction", "period": "2019", "comparator": "2018",
-                         "kind": "result", "design": "before and after, no comparison group",
-                         "source": "Annual report, p. 4"}],
-        }, reference)
-        note = service.propose(contributor, "note", {
-            "about_id": "leicestershire-triage-car", "note_kind": "erratum", "text": ERRATUM,
-            "source": "Trust report 2017", "figure_id": "fig-043"}, reference)
+        initiative = service.propose(
+            contributor,
+            "new initiative",
+            {
+                "title": "Street triage in Ashford",
+                "force_ids": ["Kent"],
+                "place": "Ashford",
+                "lead_organisations": "Kent Police",
+                "partners": "",
+                "themes": ["mental-health"],
+                "kind_of_work": "pilot",
+                "stage": "running",
+                "evaluation": "none reported",
+                "start_year": "2019",
+                "end_year": "",
+                "summary": "Mental health nurses ride with officers on weekend nights.",
+                "source": "https://example.org/ashford-report",
+                "figures": [
+                    {
+                        "measure": "Section 136 detentions in Ashford",
+                        "value": "30",
+                        "unit": "percent",
+                        "qualifier": "",
+                        "direction": "reduction",
+                        "period": "2019",
+                        "comparator": "2018",
+                        "kind": "result",
+                        "design": "before and after, no comparison group",
+                        "source": "Annual report, p. 4",
+                    }
+                ],
+            },
+            reference,
+        )
+        note = service.propose(
+            contributor,
+            "note",
+            {
+                "about_id": "leicestershire-triage-car",
+                "note_kind": "erratum",
+                "text": ERRATUM,
+                "source": "Trust report 2017",
+                "figure_id": "fig-043",
+            },
+            reference,
+        )
         service.publish(reviewer, initiative.id, reference)
         service.publish(reviewer, note.id, reference)
     finally:
@@ -56,10 +87,17 @@ def publish_fixture_records(url: str) -> None:
 def published_server(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('provenance') / 'register.sqlite3'}"
     publish_fixture_records(url)
-    server = start_gunicorn(workers=1, extra_env={
-        "PPH_REGISTER": "1", "PPH_DATABASE_URL": url, "PPH_USER_HEADER": "X-Remote-User", "PPH_REVIEWERS": "rita",
-        "PPH_ORGANISATION": "Kent PCC office", "PPH_REGISTER_POLL_SECONDS": "1",
-    })
+    server = start_gunicorn(
+        workers=1,
+        extra_env={
+            "PPH_REGISTER": "1",
+            "PPH_DATABASE_URL": url,
+            "PPH_USER_HEADER": "X-Remote-User",
+            "PPH_REVIEWERS": "rita",
+            "PPH_ORGANISATION": "Kent PCC office",
+            "PPH_REGISTER_POLL_SECONDS": "1",
+        },
+    )
     yield server
     stop(server)
 
@@ -72,8 +110,11 @@ def test_prov_brw001_a_register_records_title_and_citation_say_register_after_a_
         page.goto(published_server.base_url)
         wait_for_map(page)
         click_force(page, KENT)
-        wait_until(page, "document.querySelector('#case-studies')?.textContent.includes('Street triage in Ashford')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#case-studies')?.textContent.includes('Street triage in Ashford')",
+            timeout=TIMEOUT,
+        )
         item = page.locator("details.initiative", has_text="Street triage in Ashford")
         # Collapsed: the source is a word beside the title, visible without opening the card.
         badge = item.locator("summary .badge-register")
@@ -82,13 +123,18 @@ def test_prov_brw001_a_register_records_title_and_citation_say_register_after_a_
         item.locator("summary").click()
         citation = item.locator(".card .provenance")
         citation.wait_for(state="visible", timeout=TIMEOUT * 1000)
-        assert citation.inner_text() == ("Record source: Register, reviewed 2026-11-27 by Kent PCC office; "
-                                         "source: https://example.org/ashford-report")
+        assert citation.inner_text() == (
+            "Record source: Register, reviewed 2026-11-27 by Kent PCC office; "
+            "source: https://example.org/ashford-report"
+        )
         card = item.locator(".card").inner_text()
         assert "PHE 2016" not in card and "no reference mark" not in card and "Part of the paper's" not in card
         # The figure's citation in the table is the register's too.
-        wait_until(page, "document.querySelector('#outcome-table')?.textContent.includes('Section 136 detentions in Ashford')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#outcome-table')?.textContent.includes('Section 136 detentions in Ashford')",
+            timeout=TIMEOUT,
+        )
         row = page.locator("#outcome-table tr", has_text="Section 136 detentions in Ashford")
         assert "Register, reviewed 2026-11-27 by Kent PCC office; source: Annual report, p. 4" in row.inner_text()
         # The map's tooltip names the count's source.

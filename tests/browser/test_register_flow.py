@@ -6,7 +6,16 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_accessibility import axe_violations
-from tests.conftest import choose_option, click_force, open_watched_page, start_gunicorn, stop, wait_for_map, wait_for_outline, wait_until
+from tests.conftest import (
+    choose_option,
+    click_force,
+    open_watched_page,
+    start_gunicorn,
+    stop,
+    wait_for_map,
+    wait_for_outline,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30
@@ -20,10 +29,17 @@ CAVEAT = "the nights chosen were the busiest, so not like with like"
 def register_server(tmp_path_factory):
     database = tmp_path_factory.mktemp("register") / "register.sqlite3"
     # Two workers: the publication must reach the worker that did not handle it.
-    server = start_gunicorn(workers=2, extra_env={
-        "PPH_REGISTER": "1", "PPH_DATABASE_URL": f"sqlite:///{database}", "PPH_USER_HEADER": "X-Remote-User",
-        "PPH_REVIEWERS": "rita", "PPH_ORGANISATION": "Kent PCC office", "PPH_REGISTER_POLL_SECONDS": "1",
-    })
+    server = start_gunicorn(
+        workers=2,
+        extra_env={
+            "PPH_REGISTER": "1",
+            "PPH_DATABASE_URL": f"sqlite:///{database}",
+            "PPH_USER_HEADER": "X-Remote-User",
+            "PPH_REVIEWERS": "rita",
+            "PPH_ORGANISATION": "Kent PCC office",
+            "PPH_REGISTER_POLL_SECONDS": "1",
+        },
+    )
     yield server
     stop(server)
 
@@ -33,17 +49,23 @@ def origin_of(server) -> str:
 
 
 def page_for(browser, server, user: str | None):
-    return open_watched_page(browser, origin_of(server), viewport={"width": 1280, "height": 900},
-                             extra_headers={"X-Remote-User": user} if user else None)
-
+    return open_watched_page(
+        browser,
+        origin_of(server),
+        viewport={"width": 1280, "height": 900},
+        extra_headers={"X-Remote-User": user} if user else None,
+    )
 
 
 def click_force_in_view(page, force_id: str) -> None:
     """Click a force on the map as a user would, scrolling it into view first: with the register's way in and the
     orientation lines above it, the south-east's forces sit below a 900 px window's fold."""
     page.wait_for_selector(f'#force-map path.force-area[data-force="{force_id}"]')
-    page.evaluate("(id) => document.querySelector(`#force-map path.force-area[data-force=\"${id}\"]`)"
-                  ".scrollIntoView({block: 'center'})", force_id)
+    page.evaluate(
+        '(id) => document.querySelector(`#force-map path.force-area[data-force="${id}"]`)'
+        ".scrollIntoView({block: 'center'})",
+        force_id,
+    )
     click_force(page, force_id)
 
 
@@ -87,14 +109,20 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
 
         # Every problem is shown beside its field, and nothing is sent.
         page.click("#register-submit")
-        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Not sent')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-submit-status')?.textContent.startsWith('Not sent')",
+            timeout=TIMEOUT,
+        )
         assert page.locator(".register-field:has(#register-title) .field-error").inner_text() == (
-            "Give the initiative a title.")
+            "Give the initiative a title."
+        )
         assert page.locator(".register-field:has(#register-kind_of_work) .field-error").inner_text() == (
-            "Choose what kind of work this is.")
+            "Choose what kind of work this is."
+        )
         assert page.locator(".register-field:has(#register-stage) .field-error").inner_text() == (
-            "Choose the stage the work is at.")
+            "Choose the stage the work is at."
+        )
         # "Not stated" is kept for records sent before the form asked: never a choice.
         page.locator("#register-kind_of_work").click()
         assert page.get_by_role("option", name="not stated").count() == 0
@@ -109,8 +137,11 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         # A draft survives a reload.
         page.reload()
         wait_for_map(page)
-        wait_until(page, "document.querySelector('#register-title')?.value.startsWith('Street triage in Ashford')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-title')?.value.startsWith('Street triage in Ashford')",
+            timeout=TIMEOUT,
+        )
         assert page.locator("#register-figure-0-measure").input_value() == "Section 136 detentions"
 
         # Force areas picked on the map.
@@ -119,11 +150,15 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         # The title is written in the browser at once; the button reads the view state the server answers with.
         wait_for_outline(page, KENT, timeout=TIMEOUT)
         page.click("#register-add-selected-force")
-        wait_until(page, "document.querySelector('#register-force_ids')?.textContent.includes('Kent Police')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page, "document.querySelector('#register-force_ids')?.textContent.includes('Kent Police')", timeout=TIMEOUT
+        )
         page.click("#register-submit")
-        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
+            timeout=TIMEOUT,
+        )
         wait_until(page, "document.querySelector('#register-mine')?.textContent.includes('pending')", timeout=TIMEOUT)
         # Once stored, the form starts afresh, and a reload brings back no stale draft.
         wait_until(page, "document.querySelector('#register-title')?.value === ''", timeout=TIMEOUT)
@@ -137,7 +172,9 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         review = reviewer.page
         review.goto(register_server.base_url)
         wait_for_map(review)
-        wait_until(review, "document.querySelector('#register-queue')?.textContent.includes('Ashford')", timeout=TIMEOUT)
+        wait_until(
+            review, "document.querySelector('#register-queue')?.textContent.includes('Ashford')", timeout=TIMEOUT
+        )
         # The write views pass axe like the rest of the page: the reviewer's at 1280 px, a contributor's
         # at 375 px with errors showing.
         assert axe_violations(review) == []
@@ -147,14 +184,21 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         assert "Kind of work\t—\tpilot" in diff and "Stage\t—\trunning" in diff
         assert f"design: {DESIGN}" in diff and f"caveat: {CAVEAT}" in diff
         review.locator(".register-item button", has_text="Publish").first.click()
-        wait_until(review, "document.querySelector('#register-review-status')?.textContent.startsWith('Published')",
-                   timeout=TIMEOUT)
+        wait_until(
+            review,
+            "document.querySelector('#register-review-status')?.textContent.startsWith('Published')",
+            timeout=TIMEOUT,
+        )
 
         # Every page loaded from now on, on either worker, shows it in Kent, marked as the register's.
-        wait_until(reader.page, f"""async () => {{
+        wait_until(
+            reader.page,
+            f"""async () => {{
             const r = await fetch('{register_server.base_url}_dash-layout');
             return (await r.text()).includes('Counts include 1 initiative added through the register');
-        }}""", timeout=TIMEOUT)
+        }}""",
+            timeout=TIMEOUT,
+        )
         # Each worker picks the publication up within PPH_REGISTER_POLL_SECONDS; a load may reach either.
         for _attempt in range(TIMEOUT):
             reader.page.goto(register_server.base_url)
@@ -165,8 +209,11 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         assert " of 48" in reader.page.locator("#results-count").inner_text()
         click_force_in_view(reader.page, KENT)
         wait_until(reader.page, "document.querySelector('#view-title')?.textContent === 'Kent Police'", timeout=TIMEOUT)
-        wait_until(reader.page, "document.querySelector('#case-studies')?.textContent.includes('Street triage in Ashford')",
-                   timeout=TIMEOUT)
+        wait_until(
+            reader.page,
+            "document.querySelector('#case-studies')?.textContent.includes('Street triage in Ashford')",
+            timeout=TIMEOUT,
+        )
         card = reader.page.locator("details.initiative", has_text="Street triage in Ashford")
         card.locator("summary").click()
         text = card.inner_text()
@@ -195,10 +242,17 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
 @pytest.fixture(scope="module")
 def update_server(tmp_path_factory):
     database = tmp_path_factory.mktemp("register-update") / "register.sqlite3"
-    server = start_gunicorn(workers=1, extra_env={
-        "PPH_REGISTER": "1", "PPH_DATABASE_URL": f"sqlite:///{database}", "PPH_USER_HEADER": "X-Remote-User",
-        "PPH_REVIEWERS": "rita", "PPH_ORGANISATION": "Kent PCC office", "PPH_REGISTER_POLL_SECONDS": "1",
-    })
+    server = start_gunicorn(
+        workers=1,
+        extra_env={
+            "PPH_REGISTER": "1",
+            "PPH_DATABASE_URL": f"sqlite:///{database}",
+            "PPH_USER_HEADER": "X-Remote-User",
+            "PPH_REVIEWERS": "rita",
+            "PPH_ORGANISATION": "Kent PCC office",
+            "PPH_REGISTER_POLL_SECONDS": "1",
+        },
+    )
     server.database = database
     yield server
     stop(server)
@@ -206,6 +260,7 @@ def update_server(tmp_path_factory):
 
 def register_engine(server):
     from storage.database import connect
+
     return connect(f"sqlite:///{server.database}")
 
 
@@ -214,14 +269,24 @@ def published_record_with_two_figures(server, title: str = "Night-time triage in
     from domain.register import User
     from services.register import RegisterService
     from tests.register_requests import VALID_FIGURE, reference, valid_payload
+
     engine = register_engine(server)
     try:
         service = RegisterService(engine, "Kent PCC office", 100)
-        second = {**VALID_FIGURE, "measure": "Hours officers spent in A&E", "value": "1250.5", "unit": "hours",
-                  "qualifier": "around", "source": "Annual report, p. 4"}
-        submission = service.propose(User("carla", False), "new initiative",
-                                     valid_payload(title=title,
-                                                   figures=[dict(VALID_FIGURE), second]), reference())
+        second = {
+            **VALID_FIGURE,
+            "measure": "Hours officers spent in A&E",
+            "value": "1250.5",
+            "unit": "hours",
+            "qualifier": "around",
+            "source": "Annual report, p. 4",
+        }
+        submission = service.propose(
+            User("carla", False),
+            "new initiative",
+            valid_payload(title=title, figures=[dict(VALID_FIGURE), second]),
+            reference(),
+        )
         return service.publish(User("rita", True), submission.id, reference()).record_id
     finally:
         engine.dispose()
@@ -229,6 +294,7 @@ def published_record_with_two_figures(server, title: str = "Night-time triage in
 
 def test_reg_brw002_an_update_of_the_title_alone_keeps_every_figure(browser, update_server):
     from storage import register_store
+
     record_id = published_record_with_two_figures(update_server)
     engine = register_engine(update_server)
     before = register_store.get_record(engine, record_id).payload["figures"]
@@ -240,29 +306,43 @@ def test_reg_brw002_an_update_of_the_title_alone_keeps_every_figure(browser, upd
         wait_for_map(page)
         choose_option(page, "register-update-of", "Night-time", "Night-time triage in the town centre")
         # Every field and both figures are loaded into the form.
-        wait_until(page, "document.querySelector('#register-figure-1-measure')?.value === 'Hours officers spent in A&E'",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-figure-1-measure')?.value === 'Hours officers spent in A&E'",
+            timeout=TIMEOUT,
+        )
         assert page.locator("#register-figure-0-value").input_value() == "30"
         assert page.locator("#register-figure-1-value").input_value() == "1250.5"
-        page.locator("#register-figure-1").wait_for(state="visible", timeout=TIMEOUT * 1000)  # shown once the count arrives
+        page.locator("#register-figure-1").wait_for(
+            state="visible", timeout=TIMEOUT * 1000
+        )  # shown once the count arrives
         assert page.locator("#register-title").input_value() == "Night-time triage in the town centre"
         page.fill("#register-title", "Night-time street triage in the town centre")
         page.locator("#register-title").press("Tab")
         page.click("#register-submit")
-        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
+            timeout=TIMEOUT,
+        )
 
         review = reviewer.page
         review.goto(update_server.base_url)
         wait_for_map(review)
-        wait_until(review, "document.querySelector('#register-queue')?.textContent.includes('Night-time street')",
-                   timeout=TIMEOUT)
+        wait_until(
+            review,
+            "document.querySelector('#register-queue')?.textContent.includes('Night-time street')",
+            timeout=TIMEOUT,
+        )
         diff = review.locator(".register-diff").first.inner_text()
         assert "Title" in diff and "Figure" not in diff  # only the title changes
         assert review.locator(".register-warning").count() == 0
         review.locator(".register-item button", has_text="Publish").first.click()
-        wait_until(review, "document.querySelector('#register-review-status')?.textContent.startsWith('Published')",
-                   timeout=TIMEOUT)
+        wait_until(
+            review,
+            "document.querySelector('#register-review-status')?.textContent.startsWith('Published')",
+            timeout=TIMEOUT,
+        )
         # The reviewer's own pickers know the new title without a reload.
         wait_until(review, "document.querySelector('#register-withdraw-record') !== null", timeout=TIMEOUT)
 
@@ -274,15 +354,22 @@ def test_reg_brw002_an_update_of_the_title_alone_keeps_every_figure(browser, upd
             page.goto(update_server.base_url)
             wait_for_map(page)
             click_force_in_view(page, "E23000001")
-            wait_until(page, "document.querySelector('#view-title')?.textContent.includes('Metropolitan')",
-                       timeout=TIMEOUT)
-            wait_until(page, "document.querySelector('#case-studies')?.textContent.includes('triage in the town')",
-                       timeout=TIMEOUT)
+            wait_until(
+                page, "document.querySelector('#view-title')?.textContent.includes('Metropolitan')", timeout=TIMEOUT
+            )
+            wait_until(
+                page,
+                "document.querySelector('#case-studies')?.textContent.includes('triage in the town')",
+                timeout=TIMEOUT,
+            )
             if "Night-time street triage" in page.locator("#case-studies").inner_text():
                 break
         # The profile's table of figures names each with its initiative.
-        rows = [r for r in page.locator(".outcome-table tr").all_text_contents()
-                if "Night-time street triage in the town centre" in r]
+        rows = [
+            r
+            for r in page.locator(".outcome-table tr").all_text_contents()
+            if "Night-time street triage in the town centre" in r
+        ]
         assert len(rows) == 2, rows
         assert any("Detentions under section 136" in r for r in rows)
         assert any("Hours officers spent in A&E" in r for r in rows)
@@ -318,12 +405,18 @@ def test_reg_brw003_a_draft_keeps_its_key_across_a_reload_and_is_kept_per_user(b
         page.context.set_extra_http_headers({"X-Remote-User": "cleo"})
         page.reload()
         wait_for_map(page)
-        wait_until(page, "document.querySelector('#register-title')?.value.startsWith('Street triage in Ashford')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-title')?.value.startsWith('Street triage in Ashford')",
+            timeout=TIMEOUT,
+        )
         assert page.evaluate(draft_key) == key
         page.click("#register-submit")
-        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
+            timeout=TIMEOUT,
+        )
         # Once stored, the next draft has a key of its own.
         wait_until(page, f"{draft_key} !== {key!r}", timeout=TIMEOUT)
     finally:
@@ -332,6 +425,7 @@ def test_reg_brw003_a_draft_keeps_its_key_across_a_reload_and_is_kept_per_user(b
 
 def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishes_as_edited(browser, update_server):
     from storage import register_store
+
     record_id = published_record_with_two_figures(update_server, "Evening triage at the station")
     engine = register_engine(update_server)
     before = register_store.get_record(engine, record_id).payload["figures"]
@@ -347,8 +441,11 @@ def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishe
         page.locator("#outcomes-overview").scroll_into_view_if_needed()
         wait_until(page, "document.querySelectorAll('#outcomes-overview figure.lollipop').length > 0", timeout=TIMEOUT)
         choose_option(page, "register-update-of", "Evening", "Evening triage at the station")
-        wait_until(page, "document.querySelector('#register-figure-1-measure')?.value === 'Hours officers spent in A&E'",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-figure-1-measure')?.value === 'Hours officers spent in A&E'",
+            timeout=TIMEOUT,
+        )
         page.fill("#register-title", "Evening street triage at the station")
         page.locator("#register-title").press("Tab")
         page.fill("#register-figure-0-value", "35")
@@ -356,16 +453,24 @@ def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishe
         wait_until(page, f"{kept}?.values['register-figure-0-value'] === '35'", timeout=TIMEOUT)
 
         def edits_are_back(page) -> None:
-            wait_until(page, "document.querySelector('#register-title')?.value === 'Evening street triage at the station'",
-                       timeout=TIMEOUT)
+            wait_until(
+                page,
+                "document.querySelector('#register-title')?.value === 'Evening street triage at the station'",
+                timeout=TIMEOUT,
+            )
             assert page.locator("#register-figure-0-value").input_value() == "35"
             assert page.locator("#register-figure-0-measure").input_value() == "Detentions under section 136"
             assert page.locator("#register-figure-1-measure").input_value() == "Hours officers spent in A&E"
             assert page.locator("#register-figure-1-value").input_value() == "1250.5"
-            page.locator("#register-figure-1").wait_for(state="visible", timeout=TIMEOUT * 1000)  # shown once the count arrives
+            page.locator("#register-figure-1").wait_for(
+                state="visible", timeout=TIMEOUT * 1000
+            )  # shown once the count arrives
             assert "Evening triage at the station" in page.locator("#register-update-of").inner_text()
-            wait_until(page, "document.querySelector('#register-submit-status')?.innerText.includes('as you left them')",
-                       timeout=TIMEOUT)
+            wait_until(
+                page,
+                "document.querySelector('#register-submit-status')?.innerText.includes('as you left them')",
+                timeout=TIMEOUT,
+            )
 
         page.reload()
         wait_for_map(page)
@@ -380,8 +485,9 @@ def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishe
         # The browser restarts: a new context with what the old one had stored.
         stored = page.context.storage_state()
         page.context.close()
-        restarted = browser.new_context(viewport={"width": 1280, "height": 900}, storage_state=stored,
-                                        extra_http_headers={"X-Remote-User": "dora"})
+        restarted = browser.new_context(
+            viewport={"width": 1280, "height": 900}, storage_state=stored, extra_http_headers={"X-Remote-User": "dora"}
+        )
         contexts.append(restarted)
         page = restarted.new_page()
         page.goto(update_server.base_url)
@@ -389,8 +495,11 @@ def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishe
         edits_are_back(page)
 
         page.click("#register-submit")
-        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
+            timeout=TIMEOUT,
+        )
         # Once sent, the draft is gone: the form starts afresh, after a reload too.
         wait_until(page, f"{kept} === null", timeout=TIMEOUT)
         page.reload()
@@ -406,8 +515,11 @@ def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishe
         diff = item.locator(".register-diff").inner_text()
         assert "Title" in diff and "Figure changed" in diff and "Hours officers" not in diff
         item.locator("button", has_text="Publish").click()
-        wait_until(review, "document.querySelector('#register-review-status')?.textContent.startsWith('Published')",
-                   timeout=TIMEOUT)
+        wait_until(
+            review,
+            "document.querySelector('#register-review-status')?.textContent.startsWith('Published')",
+            timeout=TIMEOUT,
+        )
         record = register_store.get_record(engine, record_id)
         assert record.revision == 2 and record.payload["title"] == "Evening street triage at the station"
         assert record.payload["figures"][0] == {**before[0], "value": 35.0}
@@ -424,6 +536,7 @@ def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishe
 def test_reg_brw005_a_draft_of_a_record_withdrawn_since_is_kept_and_said_so(browser, update_server):
     from domain.register import User
     from services.register import RegisterService
+
     record_id = published_record_with_two_figures(update_server, "Morning triage in the market square")
     contributor = page_for(browser, update_server, "edna")
     kept = "JSON.parse(localStorage.getItem('register-update-draft-of:edna'))"
@@ -434,8 +547,11 @@ def test_reg_brw005_a_draft_of_a_record_withdrawn_since_is_kept_and_said_so(brow
         page.locator("#outcomes-overview").scroll_into_view_if_needed()
         wait_until(page, "document.querySelectorAll('#outcomes-overview figure.lollipop').length > 0", timeout=TIMEOUT)
         choose_option(page, "register-update-of", "Morning", "Morning triage in the market square")
-        wait_until(page, "document.querySelector('#register-figure-1-measure')?.value === 'Hours officers spent in A&E'",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-figure-1-measure')?.value === 'Hours officers spent in A&E'",
+            timeout=TIMEOUT,
+        )
         page.fill("#register-summary", "Nurses and officers meet traders at the Saturday market.")
         page.locator("#register-summary").press("Tab")
         wait_until(page, f"{kept}?.values['register-summary']?.startsWith('Nurses and officers')", timeout=TIMEOUT)
@@ -447,17 +563,29 @@ def test_reg_brw005_a_draft_of_a_record_withdrawn_since_is_kept_and_said_so(brow
         page.wait_for_timeout(1500)  # the worker learns of the withdrawal within a poll
         page.reload()
         wait_for_map(page)
-        wait_until(page, "document.querySelector('#register-summary')?.value.startsWith('Nurses and officers')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-summary')?.value.startsWith('Nurses and officers')",
+            timeout=TIMEOUT,
+        )
         assert page.locator("#register-figure-1-value").input_value() == "1250.5"
-        wait_until(page, f"document.querySelector('#register-update-note')?.textContent.startsWith('{record_id} is no "
-                   "longer published')", timeout=TIMEOUT)
+        wait_until(
+            page,
+            f"document.querySelector('#register-update-note')?.textContent.startsWith('{record_id} is no "
+            "longer published')",
+            timeout=TIMEOUT,
+        )
         # Sent as it is, it is refused beside the picker, and the draft stays.
         page.click("#register-submit")
-        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Not sent')",
-                   timeout=TIMEOUT)
-        assert "Only a published register initiative can be updated." in page.locator(
-            ".register-field:has(#register-update-of) .field-error").inner_text()
+        wait_until(
+            page,
+            "document.querySelector('#register-submit-status')?.textContent.startsWith('Not sent')",
+            timeout=TIMEOUT,
+        )
+        assert (
+            "Only a published register initiative can be updated."
+            in page.locator(".register-field:has(#register-update-of) .field-error").inner_text()
+        )
         assert page.evaluate(f"{kept}?.record_id") == record_id
         # Discarded, there is no record to go back to: the form starts afresh, and so does a reload.
         page.click("#register-discard")
@@ -474,14 +602,18 @@ def test_reg_brw005_a_draft_of_a_record_withdrawn_since_is_kept_and_said_so(brow
 
 # --- issue 22: the register's own screens, read as a user reads them ----------------------------------------
 
+
 def in_view(page, selector: str) -> bool:
     """Whether the element is shown and its top is within the window, as a user would see it."""
-    return page.evaluate("""(selector) => {
+    return page.evaluate(
+        """(selector) => {
         const el = document.querySelector(selector);
         if (!el || !el.offsetParent) return false;
         const r = el.getBoundingClientRect();
         return r.height > 0 && r.top >= -1 && r.top < window.innerHeight;
-    }""", selector)
+    }""",
+        selector,
+    )
 
 
 def focused_id(page) -> str:
@@ -501,8 +633,9 @@ def axe_all_impacts(page) -> list[dict]:
 
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (375, 740)])
-def test_reg_brw006_a_way_in_from_the_top_of_the_page_scrolls_to_and_focuses_the_register(browser, update_server,
-                                                                                         width, height):
+def test_reg_brw006_a_way_in_from_the_top_of_the_page_scrolls_to_and_focuses_the_register(
+    browser, update_server, width, height
+):
     for user, words in (("rita", "Propose or review an initiative"), ("cleo", "Propose an initiative or a note")):
         watched = page_for(browser, update_server, user)
         page = watched.page
@@ -517,8 +650,12 @@ def test_reg_brw006_a_way_in_from_the_top_of_the_page_scrolls_to_and_focuses_the
             address = page.url
             link.click()
             wait_until(page, "document.activeElement?.id === 'register-heading'", timeout=TIMEOUT)
-            wait_until(page, """(() => { const r = document.querySelector('#register-heading').getBoundingClientRect();
-                                         return r.top >= 0 && r.top < window.innerHeight; })()""", timeout=TIMEOUT)
+            wait_until(
+                page,
+                """(() => { const r = document.querySelector('#register-heading').getBoundingClientRect();
+                                         return r.top >= 0 && r.top < window.innerHeight; })()""",
+                timeout=TIMEOUT,
+            )
             assert page.locator("#register-heading").inner_text() == "The register: work the paper does not record"
             assert page.url == address  # the address holds the view: the link adds nothing to it
             # By keyboard too: the way in is reached early, and Enter takes the user there.
@@ -533,8 +670,9 @@ def test_reg_brw006_a_way_in_from_the_top_of_the_page_scrolls_to_and_focuses_the
 
 def test_reg_brw006b_no_way_in_without_a_signed_in_user_or_without_the_register(browser, update_server, live_server):
     for base, headers in ((update_server.base_url, None), (live_server.base_url, {"X-Remote-User": "rita"})):
-        watched = open_watched_page(browser, "/".join(base.split("/")[:3]), viewport={"width": 1280, "height": 720},
-                                    extra_headers=headers)
+        watched = open_watched_page(
+            browser, "/".join(base.split("/")[:3]), viewport={"width": 1280, "height": 720}, extra_headers=headers
+        )
         page = watched.page
         try:
             page.goto(base)
@@ -548,6 +686,7 @@ def test_reg_brw006b_no_way_in_without_a_signed_in_user_or_without_the_register(
 
 def test_reg_brw007_lists_are_one_per_line_or_chips_and_an_old_draft_still_sends_a_list(browser, update_server):
     from storage import register_store
+
     watched = page_for(browser, update_server, "lena")
     page = watched.page
     engine = register_engine(update_server)
@@ -564,8 +703,11 @@ def test_reg_brw007_lists_are_one_per_line_or_chips_and_an_old_draft_still_sends
         assert page.locator("#register-lead_organisations").evaluate("e => e.tagName") == "TEXTAREA"
         assert "One organisation per line." in lead.inner_text()
         assert "|" not in page.locator("#register-section").inner_text()  # no hint asks for "|" any more
-        wait_until(page, "document.querySelector('#register-lead_organisations')?.value.startsWith('Kent Police |')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-lead_organisations')?.value.startsWith('Kent Police |')",
+            timeout=TIMEOUT,
+        )
         page.fill("#register-partners", "Ashford Borough Council\n\nKent Fire and Rescue Service\n")
 
         # Themes chosen are shown as chips, each in words and whole, even on a phone.
@@ -586,7 +728,9 @@ def test_reg_brw007_lists_are_one_per_line_or_chips_and_an_old_draft_still_sends
         choose_option(page, "register-force_ids", "Kent", "Kent Police")
         choose_option(page, "register-force_ids", "Essex", "Essex Police")
         assert page.locator("#register-force_ids .dash-dropdown-value-item").all_inner_texts() == [
-            "Kent Police", "Essex Police"]
+            "Kent Police",
+            "Essex Police",
+        ]
 
         page.fill("#register-title", "Weekend patrols with the outreach team")
         page.fill("#register-place", "Ashford")
@@ -597,14 +741,18 @@ def test_reg_brw007_lists_are_one_per_line_or_chips_and_an_old_draft_still_sends
         page.fill("#register-source", "https://example.org/ashford-patrols")
         page.locator("#register-source").press("Tab")
         page.click("#register-submit")
-        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
-                   timeout=TIMEOUT)
+        wait_until(
+            page,
+            "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')",
+            timeout=TIMEOUT,
+        )
         sent = register_store.submissions_by(engine, "lena")[-1]
         # Stored as lists, as before: the old draft's "|" and the new lines alike.
         assert sent.payload["lead_organisations"] == ["Kent Police", "Kent and Medway NHS Trust"]
         assert sent.payload["partners"] == ["Ashford Borough Council", "Kent Fire and Rescue Service"]
-        assert sorted(sent.payload["themes"]) == sorted(["mental-health", "dementia", "violence-prevention",
-                                                          "drugs-alcohol"])
+        assert sorted(sent.payload["themes"]) == sorted(
+            ["mental-health", "dementia", "violence-prevention", "drugs-alcohol"]
+        )
     finally:
         engine.dispose()
         page.context.close()
@@ -632,8 +780,11 @@ def test_reg_brw008_a_failed_send_is_summarised_at_the_top_with_links_that_focus
         assert "Figure 1 what was measured" in heading and heading.endswith(".")
         # Each field named in words with its problem as a sentence, and a link that focuses it.
         assert "Title: Give the initiative a title." in summary.inner_text()
-        for name, control in (("Title", "register-title"), ("Figure 1 unit", "register-figure-0-unit"),
-                              ("Lead organisations", "register-lead_organisations")):
+        for name, control in (
+            ("Title", "register-title"),
+            ("Figure 1 unit", "register-figure-0-unit"),
+            ("Lead organisations", "register-lead_organisations"),
+        ):
             summary.get_by_role("link", name=name, exact=True).click()
             wait_until(page, f"document.activeElement?.id === {control!r}", timeout=TIMEOUT)
             assert in_view(page, f"#{control}")
@@ -644,18 +795,29 @@ def test_reg_brw008_a_failed_send_is_summarised_at_the_top_with_links_that_focus
         note_summary = page.locator("#register-note-summary")
         note_summary.wait_for(state="visible", timeout=TIMEOUT * 1000)
         wait_until(page, "document.activeElement?.id === 'register-note-summary'", timeout=TIMEOUT)
-        assert note_summary.locator(".register-summary-heading").inner_text().startswith(
-            "4 fields need attention: Initiative, Kind of note, Note and Source.")
+        assert (
+            note_summary.locator(".register-summary-heading")
+            .inner_text()
+            .startswith("4 fields need attention: Initiative, Kind of note, Note and Source.")
+        )
         note_summary.get_by_role("link", name="Kind of note", exact=True).click()
         wait_until(page, "document.activeElement?.id === 'register-note-note_kind'", timeout=TIMEOUT)
         # Every message on the register's screens is a whole sentence: a capital first, a full stop last.
-        messages = [m.strip() for m in page.locator(
-            "#register-section .field-error, #register-section .register-status").all_inner_texts() if m.strip()]
+        messages = [
+            m.strip()
+            for m in page.locator(
+                "#register-section .field-error, #register-section .register-status"
+            ).all_inner_texts()
+            if m.strip()
+        ]
         assert messages
         fragments = [m for m in messages if not (m[:1].isupper() or m[:1] == "#") or not m.endswith(".")]
         assert fragments == []
-        assert not any(m.lower().startswith(("is required", "must ")) or " is required" in m for m in messages
-                       if m != "Place is required."), messages
+        assert not any(
+            m.lower().startswith(("is required", "must ")) or " is required" in m
+            for m in messages
+            if m != "Place is required."
+        ), messages
     finally:
         page.context.close()
     assert watched.console_errors == [], "the browser console logged errors"
@@ -665,10 +827,12 @@ def test_reg_brw009_axe_finds_no_violation_of_any_impact_on_the_register_screens
     from domain.register import User
     from services.register import RegisterService
     from tests.register_requests import reference, valid_payload
+
     engine = register_engine(update_server)
     try:  # something in the reviewer's queue, with its diff and buttons
         RegisterService(engine, "Kent PCC office", 100).propose(
-            User("nina", False), "new initiative", valid_payload(title="Night buses with street pastors"), reference())
+            User("nina", False), "new initiative", valid_payload(title="Night buses with street pastors"), reference()
+        )
     finally:
         engine.dispose()
     for user in ("nina", "rita"):  # a contributor's screens, then a reviewer's

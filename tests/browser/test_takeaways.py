@@ -8,7 +8,17 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.conftest import MAP_FORCES, choose_option, click_force, free_port, open_watched_page, ready, start_gunicorn, stop, wait_until
+from tests.conftest import (
+    MAP_FORCES,
+    choose_option,
+    click_force,
+    free_port,
+    open_watched_page,
+    ready,
+    start_gunicorn,
+    stop,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -26,8 +36,12 @@ def test_take001_citation_and_downloads_follow_the_view_on_screen(watched, live_
     wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('9 of 47')", timeout=TIMEOUT)
     click_force(page, "E23000021")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
-    citation = wait_until(page, """(() => { const t = document.querySelector('#citation-text')?.textContent || '';
-                                     return t.includes('force=E23000021') && t; })()""", timeout=TIMEOUT)
+    citation = wait_until(
+        page,
+        """(() => { const t = document.querySelector('#citation-text')?.textContent || '';
+                                     return t.includes('force=E23000021') && t; })()""",
+        timeout=TIMEOUT,
+    )
     assert "themes=mental-health" in citation and "embed" not in citation
     assert citation.split("View: ")[1].startswith(live_server.base_url + "?")
 
@@ -64,11 +78,13 @@ def test_take002_embedded_widget_answers_a_click_in_view_at_600_by_600(browser, 
         assert frame_element.bounding_box()["width"] == pytest.approx(602, abs=2)
         assert frame_element.bounding_box()["height"] == pytest.approx(602, abs=2)
         frame = next(f for f in page.frames if f is not page.main_frame)
-        wait_until(frame, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'",
-                   timeout=TIMEOUT)
+        wait_until(
+            frame, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT
+        )
         click_force(page, "E23000037", frame=frame)
-        wait_until(frame, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')",
-                   timeout=TIMEOUT)
+        wait_until(
+            frame, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT
+        )
         assert frame.locator("#view-title").inner_text() == "Gloucestershire Constabulary"
         # The answer is in view inside the 600 x 600 frame, with no scrolling.
         box = frame.evaluate("""(() => { const r = document.querySelector('#view-title').getBoundingClientRect();
@@ -78,7 +94,9 @@ def test_take002_embedded_widget_answers_a_click_in_view_at_600_by_600(browser, 
         assert frame.evaluate("document.documentElement.scrollWidth") <= 600
         link = frame.locator("#open-full-dashboard")
         assert link.is_visible() and link.get_attribute("target") == "_blank"
-        wait_until(frame, "document.querySelector('#open-full-dashboard')?.href.includes('force=E23000037')", timeout=TIMEOUT)
+        wait_until(
+            frame, "document.querySelector('#open-full-dashboard')?.href.includes('force=E23000037')", timeout=TIMEOUT
+        )
         assert "embed" not in link.get_attribute("href")
         assert "Source: PHE (2016)" in frame.locator(".embed-source").inner_text()
         assert watched.console_errors == []
@@ -104,18 +122,21 @@ def test_take004_a_non_territorial_force_in_a_link_is_explained(watched, live_se
     page.goto(f"{live_server.base_url}?force=British%20Transport%20Police")
     page.wait_for_selector(MAP_FORCES, timeout=TIMEOUT * 1000)
     page.locator("#notice").get_by_text("British Transport Police has no force area on the map").wait_for(
-        timeout=TIMEOUT * 1000)
+        timeout=TIMEOUT * 1000
+    )
 
 
 def test_take005_hiding_wales_lets_a_welsh_force_go_and_says_so(watched, live_server):
     page = watched.page
     page.goto(f"{live_server.base_url}?force=W15000003")
-    page.locator("#notice").get_by_text("Showing the Welsh forces, because the link selects South Wales Police").wait_for(
-        timeout=TIMEOUT * 1000)
+    page.locator("#notice").get_by_text(
+        "Showing the Welsh forces, because the link selects South Wales Police"
+    ).wait_for(timeout=TIMEOUT * 1000)
     wait_until(page, "document.querySelector('#show-wales')?.textContent === 'Hide the Welsh forces'", timeout=TIMEOUT)
     page.locator("#show-wales").click()
     page.locator("#notice").get_by_text("South Wales Police is one of the Welsh forces now hidden").wait_for(
-        timeout=TIMEOUT * 1000)
+        timeout=TIMEOUT * 1000
+    )
     wait_until(page, "!location.search.includes('force=') && !location.search.includes('wales=')", timeout=TIMEOUT)
     wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('England')", timeout=TIMEOUT)
     assert page.locator("#show-wales").get_attribute("aria-pressed") == "false"

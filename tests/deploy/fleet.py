@@ -22,8 +22,7 @@ from pathlib import Path
 
 from tests.conftest import REPO, LiveServer, free_port, start_gunicorn, wait_for
 from tests.deploy.nginx_conf import nginx_conf
-from tests.deploy.register_client import (BrowserSession, Endpoint, Forms, Unanswered, new_key,
-                                          submission_id)
+from tests.deploy.register_client import BrowserSession, Endpoint, Forms, Unanswered, new_key, submission_id
 
 PREFIX = "/collaboration/"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -40,9 +39,14 @@ PATIENCE = 90.0
 
 def instance_env(database_url: str, reviewers: str = REVIEWER) -> dict[str, str]:
     return {
-        "PPH_REGISTER": "1", "PPH_DATABASE_URL": database_url, "PPH_USER_HEADER": USER_HEADER,
-        "PPH_FORWARDED_ALLOW_IPS": "127.0.0.1", "PPH_REVIEWERS": reviewers, "PPH_REGISTER_POLL_SECONDS": "1",
-        "PPH_DEV_USER": "", "PPH_LOG_LEVEL": "info",
+        "PPH_REGISTER": "1",
+        "PPH_DATABASE_URL": database_url,
+        "PPH_USER_HEADER": USER_HEADER,
+        "PPH_FORWARDED_ALLOW_IPS": "127.0.0.1",
+        "PPH_REVIEWERS": reviewers,
+        "PPH_REGISTER_POLL_SECONDS": "1",
+        "PPH_DEV_USER": "",
+        "PPH_LOG_LEVEL": "info",
         # The writers send hundreds of submissions an hour; the limit is not what is under test.
         "PPH_SUBMISSIONS_PER_HOUR": "1000000",
     }
@@ -95,8 +99,13 @@ class Instance:
 
     def start(self) -> None:
         self.starts += 1
-        self.server = start_gunicorn(PREFIX, workers=self.workers, extra_env=self.env, port=self.port,
-                                     log_path=self.folder / f"gunicorn-{self.name}-{self.starts}.log")
+        self.server = start_gunicorn(
+            PREFIX,
+            workers=self.workers,
+            extra_env=self.env,
+            port=self.port,
+            log_path=self.folder / f"gunicorn-{self.name}-{self.starts}.log",
+        )
         poll(lambda: len(self.worker_pids()) == self.workers, f"{self.name} has {self.workers} workers")
 
     @property
@@ -120,8 +129,10 @@ class Instance:
         before = self.worker_pids()
         victim = before[0]
         os.kill(victim, signal.SIGKILL)
-        poll(lambda: victim not in (now := self.worker_pids()) and len(now) == self.workers,
-             f"{self.name}'s master replaced worker {victim}")
+        poll(
+            lambda: victim not in (now := self.worker_pids()) and len(now) == self.workers,
+            f"{self.name}'s master replaced worker {victim}",
+        )
         return victim
 
     def kill(self) -> None:
@@ -134,15 +145,19 @@ class Instance:
             except ProcessLookupError:
                 pass
         self.server.process.wait(timeout=30)
-        poll(lambda: not any(Path(f"/proc/{p}").exists() and "zombie" not in _state(p) for p in pids),
-             f"every process of {self.name} is gone")
+        poll(
+            lambda: not any(Path(f"/proc/{p}").exists() and "zombie" not in _state(p) for p in pids),
+            f"every process of {self.name} is gone",
+        )
 
     def reload(self) -> None:
         """HUP: the master starts new workers and stops the old ones gracefully; wait until all are new."""
         before = set(self.worker_pids())
         os.kill(self.master, signal.SIGHUP)
-        poll(lambda: not before & set(now := self.worker_pids()) and len(now) == self.workers,
-             f"{self.name}'s workers were all replaced after HUP")
+        poll(
+            lambda: not before & set(now := self.worker_pids()) and len(now) == self.workers,
+            f"{self.name}'s workers were all replaced after HUP",
+        )
 
     def stop(self) -> None:
         if self.server is not None and self.server.process.poll() is None:
@@ -242,8 +257,11 @@ class Reads:
 
     def start(self) -> Reads:
         drill = self.forms.drill_down()
-        targets = [("GET", "", None, {}), ("GET", "_dash-layout", None, {}),
-                   ("POST", "_dash-update-component", drill, {"Content-Type": "application/json"})]
+        targets = [
+            ("GET", "", None, {}),
+            ("GET", "_dash-layout", None, {}),
+            ("POST", "_dash-update-component", drill, {"Content-Type": "application/json"}),
+        ]
 
         def loop() -> None:
             index = 0
@@ -389,5 +407,11 @@ def reconcile(database_url: str, acknowledged: list[Acknowledged], users: list[s
     duplicated += [f"{title}: stored {n} times" for title, n in titles.items() if n > 1]
     acked_ids = {a.submission for a in acknowledged}
     unacknowledged = [str(s.payload.get("title")) for s in stored if s.id not in acked_ids]
-    return Reconciliation(len(acknowledged), len(stored), lost, duplicated, unacknowledged,
-                          published=len(published & {s.id for s in stored}))
+    return Reconciliation(
+        len(acknowledged),
+        len(stored),
+        lost,
+        duplicated,
+        unacknowledged,
+        published=len(published & {s.id for s in stored}),
+    )

@@ -72,8 +72,9 @@ class Endpoint:
     def prefix(self) -> str:
         return urlsplit(self.base).path
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: Mapping[str, str] | None = None) -> Answer:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
+    ) -> Answer:
         """One request on a fresh connection (gunicorn's sync workers close every connection anyway)."""
         parts = urlsplit(self.base)
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
@@ -109,7 +110,7 @@ def _declared(output: str) -> list[tuple[Any, str]]:
     the last dot (dict ids hold dots), the property keeping the "@hash" of an allow_duplicate output."""
     multi = output.startswith("..") and output.endswith("..")
     declared = []
-    for part in (output[2:-2].split("...") if multi else [output]):
+    for part in output[2:-2].split("...") if multi else [output]:
         component, _, prop = part.rpartition(".")
         declared.append((json.loads(component) if component.startswith("{") else component, prop))
     return declared
@@ -153,16 +154,23 @@ class Forms:
         """The Send button clicked on the proposal form holding a valid initiative called `title`, with
         the idempotency key the page keeps in `register-initiative-key` (a new one after each success)."""
         dependency = self.dependency("register-submit")
-        values: dict[str, Any] = {"register-submit": 1, "register-update-of": "", "register-figure-count": 1,
-                                  "register-initiative-key": key}
+        values: dict[str, Any] = {
+            "register-submit": 1,
+            "register-update-of": "",
+            "register-figure-count": 1,
+            "register-initiative-key": key,
+        }
         values.update({f"register-{name}": value for name, value in {**VALID_FIELDS, "title": title}.items()})
         values.update({f"register-figure-0-{name}": value for name, value in VALID_FIGURE.items()})
-        return json.dumps({
-            "output": dependency["output"], "outputs": self.outputs(dependency),
-            "inputs": [{**d, "value": values.get(d["id"])} for d in dependency["inputs"]],
-            "state": [{**d, "value": values.get(d["id"])} for d in dependency["state"]],
-            "changedPropIds": ["register-submit.n_clicks"],
-        }).encode()
+        return json.dumps(
+            {
+                "output": dependency["output"],
+                "outputs": self.outputs(dependency),
+                "inputs": [{**d, "value": values.get(d["id"])} for d in dependency["inputs"]],
+                "state": [{**d, "value": values.get(d["id"])} for d in dependency["state"]],
+                "changedPropIds": ["register-submit.n_clicks"],
+            }
+        ).encode()
 
     def review(self, queued: list[int], clicked: int | None) -> bytes:
         """The reviewer's queue: "Refresh" (clicked None) or "Publish" on submission `clicked`, with the
@@ -170,33 +178,52 @@ class Forms:
         dependency = self.dependency("register-queue-refresh")
 
         def buttons(kind: str) -> list[dict[str, Any]]:
-            return [{"id": {"submission": s, "type": f"register-{kind}"}, "property": "n_clicks",
-                     "value": 1 if kind == "publish" and s == clicked else 0} for s in queued]
+            return [
+                {
+                    "id": {"submission": s, "type": f"register-{kind}"},
+                    "property": "n_clicks",
+                    "value": 1 if kind == "publish" and s == clicked else 0,
+                }
+                for s in queued
+            ]
 
-        comments = [{"id": {"submission": s, "type": "register-comment"}, "property": "value", "value": ""}
-                    for s in queued]
+        comments = [
+            {"id": {"submission": s, "type": "register-comment"}, "property": "value", "value": ""} for s in queued
+        ]
         if clicked is None:
             changed = "register-queue-refresh.n_clicks"
         else:
-            changed = json.dumps({"submission": clicked, "type": "register-publish"}, separators=(",", ":"),
-                                 sort_keys=True) + ".n_clicks"
-        return json.dumps({
-            "output": dependency["output"], "outputs": self.outputs(dependency),
-            "inputs": [{**dependency["inputs"][0], "value": 1 if clicked is None else 0}, buttons("publish"),
-                       buttons("return")],
-            "state": [comments], "changedPropIds": [changed],
-        }).encode()
+            changed = (
+                json.dumps({"submission": clicked, "type": "register-publish"}, separators=(",", ":"), sort_keys=True)
+                + ".n_clicks"
+            )
+        return json.dumps(
+            {
+                "output": dependency["output"],
+                "outputs": self.outputs(dependency),
+                "inputs": [
+                    {**dependency["inputs"][0], "value": 1 if clicked is None else 0},
+                    buttons("publish"),
+                    buttons("return"),
+                ],
+                "state": [comments],
+                "changedPropIds": [changed],
+            }
+        ).encode()
 
     def drill_down(self, force: str = FORCE) -> bytes:
         """What a click on a force asks for: the profile beside the map (a read any visitor makes)."""
         dependency = next(d for d in self.dependencies if d["output"].startswith("..view-title.children"))
         values = {"view-state": {"query": f"?force={force}", "notices": []}}
-        return json.dumps({
-            "output": dependency["output"], "outputs": self.outputs(dependency),
-            "inputs": [{**d, "value": values.get(d["id"])} for d in dependency["inputs"]],
-            "state": [{**d, "value": None} for d in dependency["state"]],
-            "changedPropIds": [f"{dependency['inputs'][0]['id']}.{dependency['inputs'][0]['property']}"],
-        }).encode()
+        return json.dumps(
+            {
+                "output": dependency["output"],
+                "outputs": self.outputs(dependency),
+                "inputs": [{**d, "value": values.get(d["id"])} for d in dependency["inputs"]],
+                "state": [{**d, "value": None} for d in dependency["state"]],
+                "changedPropIds": [f"{dependency['inputs'][0]['id']}.{dependency['inputs'][0]['property']}"],
+            }
+        ).encode()
 
 
 def queued_ids(answer: Answer) -> list[int]:
@@ -230,9 +257,15 @@ class BrowserSession:
     def callback(self, body: bytes) -> Answer:
         if not self.token:
             self.open_page()
-        headers = {"Content-Type": "application/json", "Accept": "application/json",
-                   "Cookie": f"{CSRF_COOKIE}={self.token}", "X-CSRFToken": self.token,
-                   "Origin": self.endpoint.origin, "Sec-Fetch-Site": "same-origin", **self.identity}
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Cookie": f"{CSRF_COOKIE}={self.token}",
+            "X-CSRFToken": self.token,
+            "Origin": self.endpoint.origin,
+            "Sec-Fetch-Site": "same-origin",
+            **self.identity,
+        }
         return self.endpoint.request("POST", "_dash-update-component", body=body, headers=headers)
 
 

@@ -27,8 +27,16 @@ from services.register import RegisterService
 from storage import register_store
 from storage.database import connect, migrate
 from tests.conftest import REPO
-from tests.register_requests import (CONTRIBUTOR, REVIEWER, overview_request, paper, post_callback, reference,
-                                     register_settings, valid_payload)
+from tests.register_requests import (
+    CONTRIBUTOR,
+    REVIEWER,
+    overview_request,
+    paper,
+    post_callback,
+    reference,
+    register_settings,
+    valid_payload,
+)
 
 # The deploy tier's marker: these tests run the database's own tools on real databases.
 pytestmark = [pytest.mark.database]
@@ -37,8 +45,10 @@ pytestmark = [pytest.mark.database]
 SQLITE_BACKUP = ["""sqlite3 var/register.sqlite3 ".backup 'backup.sqlite3'\""""]
 SQLITE_RESTORE = ["rm -f var/register.sqlite3-wal var/register.sqlite3-shm", "cp backup.sqlite3 var/register.sqlite3"]
 POSTGRESQL_BACKUP = ["pg_dump -Fc -d pph_register -f register.dump"]
-POSTGRESQL_RESTORE = ["createdb pph_register_restored",
-                      "pg_restore --no-owner --single-transaction -d pph_register_restored register.dump"]
+POSTGRESQL_RESTORE = [
+    "createdb pph_register_restored",
+    "pg_restore --no-owner --single-transaction -d pph_register_restored register.dump",
+]
 SOURCE_DATABASE, RESTORED_DATABASE, DUMP = "pph_register", "pph_register_restored", "register.dump"
 
 ANN, BOB = User(CONTRIBUTOR, False), User("bob", False)
@@ -89,14 +99,23 @@ def fill(engine: Engine) -> None:
 
     published(ANN, TITLES["kept"])
     updated = published(BOB, TITLES["updated"])
-    update = service.propose(BOB, "update", valid_payload(title=TITLES["updated again"]), ref,
-                             record_id=updated.record_id)
+    update = service.propose(
+        BOB, "update", valid_payload(title=TITLES["updated again"]), ref, record_id=updated.record_id
+    )
     service.publish(RITA, update.id, ref)
     withdrawn = published(ANN, TITLES["withdrawn"])
     service.withdraw(RITA, withdrawn.record_id, "The clinic closed")
-    note = service.propose(ANN, "note", {"about_id": paper().initiatives[0].id, "note_kind": "follow-up",
-                                         "text": "The scheme now covers the whole county.",
-                                         "source": "https://example.org/follow-up"}, ref)
+    note = service.propose(
+        ANN,
+        "note",
+        {
+            "about_id": paper().initiatives[0].id,
+            "note_kind": "follow-up",
+            "text": "The scheme now covers the whole county.",
+            "source": "https://example.org/follow-up",
+        },
+        ref,
+    )
     service.publish(RITA, note.id, ref)
     returned = service.propose(BOB, "new initiative", valid_payload(title=TITLES["returned"]), ref)
     service.return_to_contributor(RITA, returned.id, "Which forces took part?")
@@ -126,8 +145,9 @@ def assert_same_register(original: Register, original_layout: str, restored_url:
         restored_layout = served_layout(restored_url)
         # The restored database can go on: its ids continue (PostgreSQL's sequences came over) and the
         # history is still append-only (the triggers came over).
-        sent = RegisterService(engine, "PHE", 100).propose(ANN, "new initiative", valid_payload(title="After"),
-                                                            reference())
+        sent = RegisterService(engine, "PHE", 100).propose(
+            ANN, "new initiative", valid_payload(title="After"), reference()
+        )
         assert sent.id == max(s.id for s in original.submissions) + 1
         with pytest.raises(IntegrityError, match="append-only"), engine.begin() as connection:
             connection.execute(text("UPDATE history SET actor = 'mallory'"))
@@ -138,7 +158,14 @@ def assert_same_register(original: Register, original_layout: str, restored_url:
     assert len(original.published) == 3 and len(original.records) == 4
     assert {h.action for h in original.history} == {"submitted", "published", "returned", "withdrawn"}
     assert sorted(s.status for s in original.submissions) == [
-        "pending", "published", "published", "published", "published", "published", "returned"]
+        "pending",
+        "published",
+        "published",
+        "published",
+        "published",
+        "published",
+        "returned",
+    ]
     # The same page: the same records shown, the same text about them.
     assert restored_layout == original_layout
     for shown in ("kept", "updated again"):

@@ -30,10 +30,25 @@ from storage import register_store
 from storage.database import connect, migrate
 from storage.errors import RegisterUnavailable
 from tests.conftest import LiveServer, start_gunicorn, stop
-from tests.register_requests import (CONTRIBUTOR, REVIEWER, USER_HEADER, VALID_FIELDS, VALID_FIGURE,
-                                     engine_for, initiative_request, overview_request, page_token, post_callback, reference,
-                                     register_app, register_count_note, response_values, review_request,
-                                     simple_request, valid_payload)
+from tests.register_requests import (
+    CONTRIBUTOR,
+    REVIEWER,
+    USER_HEADER,
+    VALID_FIELDS,
+    VALID_FIGURE,
+    engine_for,
+    initiative_request,
+    overview_request,
+    page_token,
+    post_callback,
+    reference,
+    register_app,
+    register_count_note,
+    response_values,
+    review_request,
+    simple_request,
+    valid_payload,
+)
 from tests.register_requests import pending as stored_pending
 
 # The deploy tier's marker: these tests start real servers (gunicorn and PostgreSQL) rather than a test client.
@@ -105,9 +120,17 @@ def register_callback(client: Client, payload: dict, user: str) -> Answer:
     """A register callback as the page sends it: same origin, the CSRF cookie echoed, the proxy's user header."""
     if "_csrf_token" not in client.cookies:
         assert client.request("GET", "/").status == 200
-    return client.request("POST", "/_dash-update-component", payload, {
-        "Origin": client.origin, "Sec-Fetch-Site": "same-origin", "X-CSRFToken": client.cookies["_csrf_token"],
-        USER_HEADER: user})
+    return client.request(
+        "POST",
+        "/_dash-update-component",
+        payload,
+        {
+            "Origin": client.origin,
+            "Sec-Fetch-Site": "same-origin",
+            "X-CSRFToken": client.cookies["_csrf_token"],
+            USER_HEADER: user,
+        },
+    )
 
 
 def status_text(answer: Answer, component: str) -> str:
@@ -141,9 +164,17 @@ def register_on_postgres(postgres, tmp_path: Path) -> Iterator[tuple[LiveServer,
     finally:
         engine.dispose()
     log = tmp_path / "gunicorn.log"
-    server = start_gunicorn(workers=2, log_path=log, extra_env={
-        "PPH_REGISTER": "1", "PPH_DATABASE_URL": url, "PPH_USER_HEADER": USER_HEADER, "PPH_REVIEWERS": REVIEWER,
-        "PPH_REGISTER_POLL_SECONDS": str(POLL_SECONDS)})
+    server = start_gunicorn(
+        workers=2,
+        log_path=log,
+        extra_env={
+            "PPH_REGISTER": "1",
+            "PPH_DATABASE_URL": url,
+            "PPH_USER_HEADER": USER_HEADER,
+            "PPH_REVIEWERS": REVIEWER,
+            "PPH_REGISTER_POLL_SECONDS": str(POLL_SECONDS),
+        },
+    )
     try:
         yield server, url, log
     finally:
@@ -159,8 +190,12 @@ def read_load(base_url: str, drill_down: dict, overview: dict, reads: Reads, sto
     """What anonymous readers ask for, round and round, until told to stop: the page, its layout, a force's
     profile and the outcomes overview's charts."""
     client = Client(base_url)
-    asks = [("GET", "/", None), ("GET", "/_dash-layout", None), ("POST", "/_dash-update-component", drill_down),
-            ("POST", "/_dash-update-component", overview)]
+    asks = [
+        ("GET", "/", None),
+        ("GET", "/_dash-layout", None),
+        ("POST", "/_dash-update-component", drill_down),
+        ("POST", "/_dash-update-component", overview),
+    ]
     try:
         while not stopping.is_set():
             for method, path, body in asks:
@@ -201,8 +236,10 @@ def test_db001_postgresql_outage_under_read_load(postgres, register_on_postgres,
     assert register_count_note(1) in Client(server.base_url).request("GET", "/_dash-layout").body
 
     reads, stopping = Reads(), threading.Event()
-    readers = [threading.Thread(target=read_load, args=(server.base_url, drill_down, overview, reads, stopping))
-               for _ in range(2)]
+    readers = [
+        threading.Thread(target=read_load, args=(server.base_url, drill_down, overview, reads, stopping))
+        for _ in range(2)
+    ]
     writer, reviewer = Client(server.base_url), Client(server.base_url)
     for reader in readers:
         reader.start()
@@ -315,17 +352,28 @@ def test_db003_a_worker_started_by_hup_after_a_publication_shows_it_on_its_first
     from tests.deploy.fleet import poll, workers_of
 
     url = f"sqlite:///{tmp_path / 'register.sqlite3'}"
-    server = start_gunicorn(workers=2, log_path=tmp_path / "gunicorn.log", extra_env={
-        "PPH_REGISTER": "1", "PPH_DATABASE_URL": url, "PPH_USER_HEADER": USER_HEADER, "PPH_REVIEWERS": REVIEWER,
-        "PPH_REGISTER_POLL_SECONDS": "3600"})
+    server = start_gunicorn(
+        workers=2,
+        log_path=tmp_path / "gunicorn.log",
+        extra_env={
+            "PPH_REGISTER": "1",
+            "PPH_DATABASE_URL": url,
+            "PPH_USER_HEADER": USER_HEADER,
+            "PPH_REVIEWERS": REVIEWER,
+            "PPH_REGISTER_POLL_SECONDS": "3600",
+        },
+    )
     try:
         client = Client(server.base_url)
         assert register_count_note(1) not in client.request("GET", "/_dash-layout").body
         publish_one(url, BEFORE)
         before = set(workers_of(server.process.pid))
         os.kill(server.process.pid, signal.SIGHUP)
-        poll(lambda: not before & set(now := workers_of(server.process.pid)) and len(now) == 2,
-             "both workers were replaced after HUP", timeout=60)
+        poll(
+            lambda: not before & set(now := workers_of(server.process.pid)) and len(now) == 2,
+            "both workers were replaced after HUP",
+            timeout=60,
+        )
         # Every answer of the new workers, the first included (a fresh connection each, either worker).
         for _ in range(6):
             fresh = Client(server.base_url)
@@ -344,9 +392,17 @@ def test_db004_an_instance_started_during_an_outage_serves_the_paper_then_joins_
     server = None
     try:
         # Starts, no refusal: the read-only dashboard does not go down with the register's database.
-        server = start_gunicorn(workers=2, log_path=tmp_path / "gunicorn.log", extra_env={
-            "PPH_REGISTER": "1", "PPH_DATABASE_URL": url, "PPH_USER_HEADER": USER_HEADER, "PPH_REVIEWERS": REVIEWER,
-            "PPH_REGISTER_POLL_SECONDS": str(POLL_SECONDS)})
+        server = start_gunicorn(
+            workers=2,
+            log_path=tmp_path / "gunicorn.log",
+            extra_env={
+                "PPH_REGISTER": "1",
+                "PPH_DATABASE_URL": url,
+                "PPH_USER_HEADER": USER_HEADER,
+                "PPH_REVIEWERS": REVIEWER,
+                "PPH_REGISTER_POLL_SECONDS": str(POLL_SECONDS),
+            },
+        )
         client = Client(server.base_url)
         for _ in range(4):
             layout = client.request("GET", "/_dash-layout")

@@ -13,8 +13,17 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.nginx_conf import nginx_conf
-from tests.conftest import (MAP_FORCES, REPO, click_force, free_port, open_watched_page, start_gunicorn, stop, wait_for,
-                            wait_until)
+from tests.conftest import (
+    MAP_FORCES,
+    REPO,
+    click_force,
+    free_port,
+    open_watched_page,
+    start_gunicorn,
+    stop,
+    wait_for,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.proxy]
 
@@ -28,12 +37,15 @@ def nginx_config(tmp: Path, port: int, upstreams: list[int], snippet: Path) -> s
     text = snippet.read_text()
     servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstreams)
     upstream = f"upstream pph_dashboard {{\n{servers}}}\n"
-    location = text[re.search(r"^location ", text, re.MULTILINE).start():]
-    return nginx_conf(tmp, f"""    {upstream}
+    location = text[re.search(r"^location ", text, re.MULTILINE).start() :]
+    return nginx_conf(
+        tmp,
+        f"""    {upstream}
     server {{
         listen 127.0.0.1:{port};
         {location}
-    }}""")
+    }}""",
+    )
 
 
 @pytest.fixture(scope="module", params=["prefix-forwarded", "prefix-stripped"])
@@ -41,8 +53,9 @@ def proxied(request, tmp_path_factory):
     style = request.param
     tmp = tmp_path_factory.mktemp(style)
     extra = {"PPH_PROXY_STRIPS_PREFIX": "1"} if style == "prefix-stripped" else {}
-    instances = [start_gunicorn(PREFIX, workers=1, extra_env=extra, log_path=tmp / f"gunicorn-{i}.log")
-                 for i in range(2)]
+    instances = [
+        start_gunicorn(PREFIX, workers=1, extra_env=extra, log_path=tmp / f"gunicorn-{i}.log") for i in range(2)
+    ]
     port = free_port()
     conf = tmp / "nginx.conf"
     upstream_ports = [int(s.base_url.split(":")[2].split("/")[0]) for s in instances]
@@ -94,14 +107,17 @@ def test_dep002_embed_mode_hides_chrome_and_keeps_parameters(browser, proxied):
     watched = open_watched_page(browser, base.rsplit(PREFIX, 1)[0], viewport={"width": 600, "height": 900})
     page = watched.page
     page.goto(f"{base}?embed=1&force=E23000037")
-    wait_until(page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')",
-               timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT
+    )
     assert page.locator("#view-title").inner_text() == "Gloucestershire Constabulary"
     wait_until(page, "document.querySelector('#app-root')?.classList.contains('embed')", timeout=TIMEOUT)
     assert not page.locator(".site-header").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 600
     # The full dashboard opens at the same view, under the prefix, without the widget's flag.
-    wait_until(page, "document.querySelector('#open-full-dashboard')?.href.includes('force=E23000037')", timeout=TIMEOUT)
+    wait_until(
+        page, "document.querySelector('#open-full-dashboard')?.href.includes('force=E23000037')", timeout=TIMEOUT
+    )
     full = page.locator("#open-full-dashboard").get_attribute("href")
     assert full.startswith(base) and "embed" not in full
     assert watched.foreign_requests == [] and watched.console_errors == []
@@ -122,8 +138,11 @@ def test_dep003_iframe_allowed_only_for_configured_parents(browser, intranet_pag
         frame = page.frame_locator("#dashboard")
         if allowed:
             frame.locator(MAP_FORCES).first.wait_for(timeout=TIMEOUT * 1000)
-            wait_until(page.frames[1], "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'",
-                       timeout=TIMEOUT)
+            wait_until(
+                page.frames[1],
+                "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'",
+                timeout=TIMEOUT,
+            )
             assert refusals == []
         else:
             # Chromium reports the refusal on the console of the parent page.
@@ -159,9 +178,14 @@ def register_behind_shipped_proxy(request, tmp_path):
     """One register instance (SQLite, user header X-Remote-User trusted from 127.0.0.1) behind one shipped
     configuration as written (nginx-site.conf with the test's sign-on stand-in, X-Test-User)."""
     style = request.param
-    env = {"PPH_REGISTER": "1", "PPH_DATABASE_URL": f"sqlite:///{tmp_path / 'register.sqlite3'}",
-           "PPH_USER_HEADER": "X-Remote-User", "PPH_REVIEWERS": FORGED_NAME, "PPH_DEV_USER": "",
-           "PPH_FORWARDED_ALLOW_IPS": "127.0.0.1"}
+    env = {
+        "PPH_REGISTER": "1",
+        "PPH_DATABASE_URL": f"sqlite:///{tmp_path / 'register.sqlite3'}",
+        "PPH_USER_HEADER": "X-Remote-User",
+        "PPH_REVIEWERS": FORGED_NAME,
+        "PPH_DEV_USER": "",
+        "PPH_FORWARDED_ALLOW_IPS": "127.0.0.1",
+    }
     if style == "prefix-stripped":
         env["PPH_PROXY_STRIPS_PREFIX"] = "1"
     app = start_gunicorn(PREFIX, workers=1, extra_env=env, log_path=tmp_path / "gunicorn.log")
@@ -182,7 +206,8 @@ def register_behind_shipped_proxy(request, tmp_path):
 
 
 def test_dep004_a_user_header_sent_by_a_browser_is_never_believed_through_a_shipped_configuration(
-        register_behind_shipped_proxy):
+    register_behind_shipped_proxy,
+):
     from tests.deploy.register_client import BrowserSession, Endpoint, Forms
 
     style, app, base = register_behind_shipped_proxy
@@ -192,9 +217,13 @@ def test_dep004_a_user_header_sent_by_a_browser_is_never_believed_through_a_ship
     assert REVIEWER_ONLY in direct.request("GET", "_dash-layout", headers=forged).body.decode()
 
     # Through nginx, a browser's claim is replaced: the page is the anonymous one.
-    for claim in (forged, {"x-remote-user": FORGED_NAME}, {"X-Remote-User": f" {FORGED_NAME}"},
-                  # nginx decodes $remote_user from any Authorization header; no shipped file may trust it
-                  {"Authorization": "Basic " + base64.b64encode(f"{FORGED_NAME}:x".encode()).decode()}):
+    for claim in (
+        forged,
+        {"x-remote-user": FORGED_NAME},
+        {"X-Remote-User": f" {FORGED_NAME}"},
+        # nginx decodes $remote_user from any Authorization header; no shipped file may trust it
+        {"Authorization": "Basic " + base64.b64encode(f"{FORGED_NAME}:x".encode()).decode()},
+    ):
         page = proxied_endpoint.request("GET", "_dash-layout", headers=claim)
         assert page.status == 200, page.body[:300]
         assert REVIEWER_ONLY not in page.body.decode() and "register-submit" not in page.body.decode(), (style, claim)

@@ -15,10 +15,19 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.deploy.fleet import (CONTRIBUTOR, REVIEWER, SSO_STAND_IN, USER_HEADER, Acknowledged, Fleet, Reads,
-                                Writer, poll, reconcile)
-from tests.deploy.register_client import (FORCE, BrowserSession, Endpoint, Forms, new_key, queued_ids,
-                                          submission_id)
+from tests.deploy.fleet import (
+    CONTRIBUTOR,
+    REVIEWER,
+    SSO_STAND_IN,
+    USER_HEADER,
+    Acknowledged,
+    Fleet,
+    Reads,
+    Writer,
+    poll,
+    reconcile,
+)
+from tests.deploy.register_client import FORCE, BrowserSession, Endpoint, Forms, new_key, queued_ids, submission_id
 
 pytestmark = [pytest.mark.proxy]
 
@@ -45,8 +54,9 @@ def forms(fleet) -> Forms:
 
 
 def drill_down_shows(endpoint: Endpoint, forms: Forms, title: str) -> bool:
-    answer = endpoint.request("POST", "_dash-update-component", forms.drill_down(FORCE),
-                              {"Content-Type": "application/json"})
+    answer = endpoint.request(
+        "POST", "_dash-update-component", forms.drill_down(FORCE), {"Content-Type": "application/json"}
+    )
     assert answer.status == 200, answer.body[:300]
     return title.encode() in answer.body
 
@@ -94,8 +104,9 @@ def test_scale002_user_header_from_a_browser_is_replaced_by_nginx(fleet, forms):
     assert vouched.callback(forms.review([], None)).status == 200
 
 
-def run_under_load(fleet: Fleet, forms: Forms, database: str, label: str, faults,
-                   killed: Callable[[], int]) -> tuple[Reads, Writer]:
+def run_under_load(
+    fleet: Fleet, forms: Forms, database: str, label: str, faults, killed: Callable[[], int]
+) -> tuple[Reads, Writer]:
     """Readers and a contributor through nginx while `faults()` runs; both checked afterwards.
 
     No read may fail, with one exception nginx cannot cover: an answer whose headers a worker had
@@ -111,8 +122,10 @@ def run_under_load(fleet: Fleet, forms: Forms, database: str, label: str, faults
         # And after the last one, with the fleet whole again.
         settled = reads.count()
         acked = len(writer.acknowledged)
-        poll(lambda: reads.count() >= settled + 10 and len(writer.acknowledged) >= acked + 1,
-             "reads and a write went through after the faults")
+        poll(
+            lambda: reads.count() >= settled + 10 and len(writer.acknowledged) >= acked + 1,
+            "reads and a write went through after the faults",
+        )
     finally:
         writer.stop()
         reads.stop()

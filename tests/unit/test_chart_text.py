@@ -44,12 +44,21 @@ TEMPLATE_KEYS = {"hovertemplate", "texttemplate"}
 # src/lib/svg_text_utils.js), written out here so the tests read the text as plotly.js does.
 TEMPLATE_FIELD = re.compile(r"%\{([^\s%{}:]*)([:|][^}]*)?\}")
 ENTITY = re.compile(r"&(#\d+|#x[\da-fA-F]+|[a-z]+);")
-NAMED = {"mu": "\u03bc", "amp": "&", "lt": "<", "gt": ">", "nbsp": "\xa0", "times": "\xd7", "plusmn": "\xb1",
-         "deg": "\xb0"}
+NAMED = {
+    "mu": "\u03bc",
+    "amp": "&",
+    "lt": "<",
+    "gt": ">",
+    "nbsp": "\xa0",
+    "times": "\xd7",
+    "plusmn": "\xb1",
+    "deg": "\xb0",
+}
 
 
 def as_plotly_draws(text: str) -> str:
     """What plotly.js draws for a text with no tags: its entities decoded, once."""
+
     def decode(match: re.Match) -> str:
         name = match.group(1)
         if name.startswith("#x"):
@@ -57,21 +66,25 @@ def as_plotly_draws(text: str) -> str:
         if name.startswith("#"):
             return chr(int(name[1:]))
         return NAMED.get(name, match.group(0))
+
     return ENTITY.sub(decode, text)
 
 
-@pytest.mark.parametrize(("raw", "escaped"), [
-    ("Jobs, Friends & Houses", "Jobs, Friends &amp; Houses"),
-    ('<a href="javascript:alert(1)">x</a>', '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;'),
-    ("<b>bold</b>", "&lt;b&gt;bold&lt;/b&gt;"),
-    ("%{customdata[0]}", "&#37;{customdata[0]}"),
-    ("%{x:.2f} and %%{y}", "&#37;{x:.2f} and %&#37;{y}"),
-    ("& < >", "&amp; &lt; &gt;"),
-    ("&lt; already an entity", "&amp;lt; already an entity"),
-    ("&#37;{x}", "&amp;#37;{x}"),
-    ("50% {of} them", "50% {of} them"),  # a percent sign alone is no template field
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("Jobs, Friends & Houses", "Jobs, Friends &amp; Houses"),
+        ('<a href="javascript:alert(1)">x</a>', '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;'),
+        ("<b>bold</b>", "&lt;b&gt;bold&lt;/b&gt;"),
+        ("%{customdata[0]}", "&#37;{customdata[0]}"),
+        ("%{x:.2f} and %%{y}", "&#37;{x:.2f} and %&#37;{y}"),
+        ("& < >", "&amp; &lt; &gt;"),
+        ("&lt; already an entity", "&amp;lt; already an entity"),
+        ("&#37;{x}", "&amp;#37;{x}"),
+        ("50% {of} them", "50% {of} them"),  # a percent sign alone is no template field
+        ("", ""),
+    ],
+)
 def test_text001_plain_text_escapes_markup_and_template_fields(raw, escaped):
     assert plain_text(raw) == escaped
     assert as_plotly_draws(plain_text(raw)) == raw
@@ -88,6 +101,7 @@ def test_text002_any_text_is_drawn_as_it_was_written_and_fills_no_template(text)
 
 # --- every figure builder, fed hostile data ----------------------------------------------------
 
+
 def hostile_dataset() -> Dataset:
     """The real dataset with every text a chart shows replaced by markup and template fields."""
     dataset = load_dataset(DATA_DIR)
@@ -102,9 +116,16 @@ def hostile_dataset() -> Dataset:
         themes=tuple(t.model_copy(update={"label": f"{pick(n)} {n}"}) for n, t in enumerate(dataset.themes)),
         initiatives=tuple(i.model_copy(update={"title": pick(n)}) for n, i in enumerate(dataset.initiatives)),
         # One measure for all, so the charts tell them apart by the (hostile) initiative title.
-        outcomes=tuple(o.model_copy(update={"measure": pick(n % 2), "references": (pick(n + 1),),
-                                            "qualifier": pick(n + 2) if n % 3 == 0 else o.qualifier})
-                       for n, o in enumerate(dataset.outcomes)),
+        outcomes=tuple(
+            o.model_copy(
+                update={
+                    "measure": pick(n % 2),
+                    "references": (pick(n + 1),),
+                    "qualifier": pick(n + 2) if n % 3 == 0 else o.qualifier,
+                }
+            )
+            for n, o in enumerate(dataset.outcomes)
+        ),
     )
 
 

@@ -6,8 +6,16 @@ from __future__ import annotations
 import pytest
 from dash import ClientsideFunction, Dash, Input, Output, State, html
 
-from tests.code_shape import (LONG_UNTIL_SPLIT, MAX_FUNCTION_LINES, MAX_POSITIONAL_INPUTS, MAX_POSITIONAL_OUTPUTS,
-                              built_apps, callback_shapes, long_functions, reads_by_id)
+from tests.code_shape import (
+    LONG_UNTIL_SPLIT,
+    MAX_FUNCTION_LINES,
+    MAX_POSITIONAL_INPUTS,
+    MAX_POSITIONAL_OUTPUTS,
+    built_apps,
+    callback_shapes,
+    long_functions,
+    reads_by_id,
+)
 
 
 def _app_with(*args, **kwargs) -> Dash:
@@ -29,10 +37,10 @@ def test_shape001_every_callback_has_few_values_or_names_them():
 
 def test_shape002_no_function_in_components_is_longer_than_60_lines():
     found = long_functions()
-    too_long = [f"{f.path}:{f.line} {f.name}: {f.length} lines" for f in found
-                if f"{f.path}:{f.name}" not in LONG_UNTIL_SPLIT]
-    assert not too_long, (f"functions over {MAX_FUNCTION_LINES} lines (split out named helpers):\n"
-                          + "\n".join(too_long))
+    too_long = [
+        f"{f.path}:{f.line} {f.name}: {f.length} lines" for f in found if f"{f.path}:{f.name}" not in LONG_UNTIL_SPLIT
+    ]
+    assert not too_long, f"functions over {MAX_FUNCTION_LINES} lines (split out named helpers):\n" + "\n".join(too_long)
     split = LONG_UNTIL_SPLIT - {f"{f.path}:{f.name}" for f in found}
     assert not split, f"{sorted(split)} no longer over {MAX_FUNCTION_LINES} lines: take it out of LONG_UNTIL_SPLIT"
 
@@ -47,16 +55,23 @@ def test_shape003_the_rule_tells_positional_callbacks_from_dict_keyed_ones():
     crowded = callback_shapes(_app_with(Output("o", "children"), *many_inputs, State("s", "value")))
     assert "inputs and states by position" in crowded[0].problem()
 
-    keyed = callback_shapes(_app_with(output={f"o{i}": o for i, o in enumerate(outputs)},
-                                      inputs=dict(clicks=Input("i", "n_clicks")), state=dict(text=State("s", "value"))))
+    keyed = callback_shapes(
+        _app_with(
+            output={f"o{i}": o for i, o in enumerate(outputs)},
+            inputs=dict(clicks=Input("i", "n_clicks")),
+            state=dict(text=State("s", "value")),
+        )
+    )
     assert [(s.outputs, s.inputs, s.states, s.keyed, s.problem()) for s in keyed] == [
-        (MAX_POSITIONAL_OUTPUTS + 1, 1, 1, True, None)]
+        (MAX_POSITIONAL_OUTPUTS + 1, 1, 1, True, None)
+    ]
 
 
 def test_shape004_a_long_function_is_found_nested_or_not(tmp_path):
     body = "\n".join(f"        x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
-    (tmp_path / "module.py").write_text(f"def short():\n    pass\n\n\ndef outer():\n    def inner():\n{body}\n",
-                                        encoding="utf-8")
+    (tmp_path / "module.py").write_text(
+        f"def short():\n    pass\n\n\ndef outer():\n    def inner():\n{body}\n", encoding="utf-8"
+    )
     found = {f.name: f.length for f in long_functions(tmp_path, repo=tmp_path)}
     assert found == {"outer": MAX_FUNCTION_LINES + 2, "outer.inner": MAX_FUNCTION_LINES + 1}
 
@@ -67,7 +82,9 @@ def test_shape005_a_crowded_clientside_callback_passes_only_when_its_function_re
         "  byId: function () { return window.dash_clientside.callback_context.inputs['a.value']; },\n"
         "  byPosition: function (a, b) { return a; },\n"
         "  byArguments: function () { if (arguments[0]) { return 1; } return 2; }\n"
-        "}};\n", encoding="utf-8")
+        "}};\n",
+        encoding="utf-8",
+    )
     assert reads_by_id("drafts", "byId", tmp_path)
     assert not reads_by_id("drafts", "byPosition", tmp_path)
     assert not reads_by_id("drafts", "byArguments", tmp_path)

@@ -20,14 +20,33 @@ from domain.state import state_from_query
 
 
 def force(id_, name, region, population, country="England"):
-    return Force(id=id_, name=name, short_name=name, kind="territorial", country=country, region=region,
-                 area_km2=1000.0, population_mid_2018=population)
+    return Force(
+        id=id_,
+        name=name,
+        short_name=name,
+        kind="territorial",
+        country=country,
+        region=region,
+        area_km2=1000.0,
+        population_mid_2018=population,
+    )
 
 
 def initiative(id_, forces, themes, scope="force"):
-    return Initiative(id=id_, title=f"Initiative {id_}", case_study="cs", scope=scope, force_ids=tuple(forces), place="Somewhere",
-                      lead_organisations=("Lead",), themes=tuple(themes), status="established",
-                      evaluation="none reported", summary="A summary that is long enough.", section="S")
+    return Initiative(
+        id=id_,
+        title=f"Initiative {id_}",
+        case_study="cs",
+        scope=scope,
+        force_ids=tuple(forces),
+        place="Somewhere",
+        lead_organisations=("Lead",),
+        themes=tuple(themes),
+        status="established",
+        evaluation="none reported",
+        summary="A summary that is long enough.",
+        section="S",
+    )
 
 
 @pytest.fixture
@@ -39,8 +58,10 @@ def small():
         force("E23000004", "Delta Police", "South West", 520_000),
         force("W15000001", "Wye Police", "Wales", 510_000, country="Wales"),
     )
-    themes = (Theme(id="mental-health", label="Mental health", kind="core topic", description="d"),
-              Theme(id="dementia", label="Dementia", kind="core topic", description="d"))
+    themes = (
+        Theme(id="mental-health", label="Mental health", kind="core topic", description="d"),
+        Theme(id="dementia", label="Dementia", kind="core topic", description="d"),
+    )
     initiatives = (
         initiative("a", ["E23000001"], ["mental-health"]),
         initiative("b", ["E23000001", "E23000002"], ["mental-health", "dementia"], scope="multi-force"),
@@ -92,8 +113,14 @@ def test_cmp005_matrix_download_is_what_is_shown_as_typed_data_with_citation_bes
     with zipfile.ZipFile(io.BytesIO(matrix_zip(rows, dataset, "CITE"))) as archive:
         archive.extractall(tmp_path)
     table = pd.read_csv(tmp_path / "coverage-matrix.csv")
-    assert list(table.columns) == ["force", "region", "Mental health", "Dementia", "total_initiatives",
-                                   "register_initiatives"]
+    assert list(table.columns) == [
+        "force",
+        "region",
+        "Mental health",
+        "Dementia",
+        "total_initiatives",
+        "register_initiatives",
+    ]
     assert table["register_initiatives"].tolist() == [0] * len(rows)  # the paper alone: none from the register
     assert list(table["force"]) == [r.label for r in rows]
     assert table.loc[0, ["Mental health", "Dementia"]].tolist() == [2, 1]
@@ -120,6 +147,7 @@ def test_cmp007_compare_state_parses_aliases_and_caps_at_four(small):
 
 def test_cmp007_matrix_totals_count_each_initiative_once_on_screen_and_in_the_csv(small, tmp_path):
     from domain.compare import TOTAL_LABEL, matrix_totals
+
     dataset, join = small
     rows = sort_matrix(coverage_matrix(dataset, join, dataset.initiatives, False), "force", False)
     assert {r.row_id: r.total for r in rows}["E23000001"] == 2  # a and b, though b has two themes
@@ -138,6 +166,7 @@ def test_cmp007_matrix_totals_count_each_initiative_once_on_screen_and_in_the_cs
 def test_cmp008_off_map_work_grouped_by_scope_and_region(small):
     from domain.aggregation import off_map_initiatives
     from domain.compare import group_off_map, region_of_place
+
     dataset, join = small
     groups = group_off_map(join, off_map_initiatives(join, dataset.initiatives, False))
     assert [g.heading for g in groups] == ["National work", "Welsh forces (hidden from the map)"]

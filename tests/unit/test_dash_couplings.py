@@ -25,8 +25,10 @@ LINK = "?force=E23000021&themes=mental-health"
 
 
 def recheck(what: str, dash_version: str | None = None) -> str:
-    return (f"dash {dash_version or version('dash')}, plotly {version('plotly')}: {what}. Re-check before "
-            "upgrading, then update this test.")
+    return (
+        f"dash {dash_version or version('dash')}, plotly {version('plotly')}: {what}. Re-check before "
+        "upgrading, then update this test."
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +46,9 @@ def props_by_id(layout: dict) -> dict[str, dict]:
 def test_dash001_the_page_named_by_its_cookie_opens_on_its_view_whatever_the_referer_says(app):
     client = app.server.test_client()
     client.set_cookie(VIEW_COOKIE, "%3Fforce%3DE23000021%26themes%3Dmental-health", path=f"/collab/{LAYOUT_ROUTE}")
-    response = client.get(f"/collab/{LAYOUT_ROUTE}", headers={"Accept-Encoding": "identity",
-                                                              "Referer": "http://intranet.example/collab/"})
+    response = client.get(
+        f"/collab/{LAYOUT_ROUTE}", headers={"Accept-Encoding": "identity", "Referer": "http://intranet.example/collab/"}
+    )
     props = props_by_id(response.get_json())
     assert props[Ids.RESULTS]["data-force"] == "E23000021" and props[Ids.THEMES]["value"] == ["mental-health"]
     assert {"Cookie", "Referer", "Accept-Encoding"} <= set(response.headers["Vary"].replace(" ", "").split(","))
@@ -70,17 +73,20 @@ def test_dash003_the_cached_page_is_byte_for_byte_what_dashs_own_layout_view_sen
         dash_sends = app.serve_layout().get_data(as_text=True)
     assert json.loads(ours) == json.loads(dash_sends), recheck(
         "Dash's _dash-layout view no longer sends app.get_layout() through plotly's to_json_plotly; "
-        "components/page_cache.py serves its cached page in its place")
+        "components/page_cache.py serves its cached page in its place"
+    )
 
 
 def test_dash004_dash_still_serves_the_layout_at_the_path_the_cache_answers_and_the_renderer_asks(app):
     rules = {rule.rule for rule in app.server.url_map.iter_rules()}
     assert f"/collab/{LAYOUT_ROUTE}" in rules, recheck(
-        f"Dash no longer serves the layout at <prefix>{LAYOUT_ROUTE}; components/page_cache.py answers there")
+        f"Dash no longer serves the layout at <prefix>{LAYOUT_ROUTE}; components/page_cache.py answers there"
+    )
     renderer = (DASH / "dash-renderer" / "build" / "dash_renderer.min.js").read_text()
     assert f'"{LAYOUT_ROUTE}","GET"' in renderer, recheck(
         "Dash's renderer may fetch its layout otherwise; assets/view-cookie.js scopes its cookie to "
-        f"<prefix>{LAYOUT_ROUTE} and components/page_cache.py reads it there")
+        f"<prefix>{LAYOUT_ROUTE} and components/page_cache.py reads it there"
+    )
 
 
 # The callback guard: components/security.py leaves the wire format to Dash and maps its dispatch errors
@@ -105,15 +111,28 @@ def guarded_app():
 
 def two_outputs_request(app, clicks: int = 1, outputs=None) -> dict:
     key = next(iter(app.callback_map))
-    return {"output": key, "inputs": [{"id": "go", "property": "n_clicks", "value": clicks}],
-            "outputs": outputs if outputs is not None else [{"id": "a", "property": "children"},
-                                                              {"id": "b", "property": "children"}],
-            "changedPropIds": ["go.n_clicks"]}
+    return {
+        "output": key,
+        "inputs": [{"id": "go", "property": "n_clicks", "value": clicks}],
+        "outputs": outputs
+        if outputs is not None
+        else [{"id": "a", "property": "children"}, {"id": "b", "property": "children"}],
+        "changedPropIds": ["go.n_clicks"],
+    }
 
 
-@pytest.mark.parametrize("outputs", ["x", [], [{"id": "a", "property": "children"}], {"id": "a", "property": "children"},
-                                     [{"id": "a", "property": "children"}] * 3, ["x", "y"]],
-                         ids=["text", "none", "one-of-two", "single", "three-of-two", "not-dependencies"])
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        "x",
+        [],
+        [{"id": "a", "property": "children"}],
+        {"id": "a", "property": "children"},
+        [{"id": "a", "property": "children"}] * 3,
+        ["x", "y"],
+    ],
+    ids=["text", "none", "one-of-two", "single", "three-of-two", "not-dependencies"],
+)
 def test_dash005_dashs_own_dispatch_refuses_outputs_that_do_not_fit_and_the_guard_answers_400(outputs):
     app = guarded_app()
     client = app.server.test_client()
@@ -122,7 +141,8 @@ def test_dash005_dashs_own_dispatch_refuses_outputs_that_do_not_fit_and_the_guar
     assert refused.status_code == 400, recheck(
         f"Dash's dispatch no longer raises one of components.security.DISPATCH_ERRORS for outputs {outputs!r} "
         f"(answer {refused.status_code}: {refused.get_data(as_text=True)[:200]}); components/security.py relies "
-        "on it to answer a request that does not fit its callback with a 400")
+        "on it to answer a request that does not fit its callback with a 400"
+    )
 
 
 def test_dash006_a_bug_in_a_callback_of_ours_stays_a_500_whatever_its_error():
@@ -165,14 +185,21 @@ def test_dash008_dash_serializes_callback_answers_with_plotlys_default_engine(mo
     assert answered.status_code == 200
     assert calls and all(not c["args"] and c.get("engine") is None for c in calls), recheck(
         f"Dash's callback answers no longer go through plotly's to_json_plotly with its default engine ({calls}); "
-        "re-check use_json_engine in components/app_factory.py and re-measure with benchmarks/perf_benchmark.py")
+        "re-check use_json_engine in components/app_factory.py and re-measure with benchmarks/perf_benchmark.py"
+    )
 
 
 # assets/a11y-fixes.js repairs dcc.Dropdown's markup as Dash 4.4 renders it
 
 A11Y_CHECKED_WITH = "4.4.1"  # the dash release whose dropdown markup assets/a11y-fixes.js was checked against
-DROPDOWN_MARKUP = ('className:"dash-dropdown-wrapper"', 'className:"dash-dropdown-focus-target"', '"aria-hidden":"true"',
-                   'className:"dash-dropdown "', '"aria-labelledby"', 'className:"dash-dropdown-clear"')
+DROPDOWN_MARKUP = (
+    'className:"dash-dropdown-wrapper"',
+    'className:"dash-dropdown-focus-target"',
+    '"aria-hidden":"true"',
+    'className:"dash-dropdown "',
+    '"aria-labelledby"',
+    'className:"dash-dropdown-clear"',
+)
 
 
 def test_dash009_the_dropdown_markup_a11y_fixes_repairs_is_the_installed_dashs():
@@ -182,7 +209,8 @@ def test_dash009_the_dropdown_markup_a11y_fixes_repairs_is_the_installed_dashs()
     assert version("dash") == A11Y_CHECKED_WITH, recheck(
         f"dash is no longer {A11Y_CHECKED_WITH}: re-check assets/a11y-fixes.js against the new dcc.Dropdown "
         "(does it still focus an aria-hidden helper, name its button by aria-labelledby?), run the browser tier's "
-        "axe tests without the script, then set A11Y_CHECKED_WITH")
+        "axe tests without the script, then set A11Y_CHECKED_WITH"
+    )
     script = (REPO / "assets" / "a11y-fixes.js").read_text()
     assert "document.documentElement, { childList: true, subtree: true }" in script  # no page-wide attribute watch
     assert script.count("attributes: true") == 1  # one per dropdown wrapper

@@ -37,6 +37,7 @@ def dataset():
 
 # --- own words ---------------------------------------------------------------------------------
 
+
 def test_truth001_no_summary_or_label_repeats_a_long_run_of_the_paper(paper, dataset):
     overlaps = find_overlaps(paper, texts_to_check(dataset))
     assert overlaps == [], "\n".join(str(o) for o in overlaps)
@@ -46,16 +47,24 @@ def test_truth002_the_checker_catches_a_copied_run_and_passes_a_shorter_one():
     paper = "The liaison and diversion programme supports people in contact with the criminal justice system."
     index = PaperIndex(paper)
     copied = "It supports people in contact with the criminal justice system to reach care."
-    assert index.longest_shared_run(copied, PROSE_LIMIT) == (9, "supports people in contact with the criminal justice system")
+    assert index.longest_shared_run(copied, PROSE_LIMIT) == (
+        9,
+        "supports people in contact with the criminal justice system",
+    )
     assert index.longest_shared_run("It helps people in contact with criminal justice.", PROSE_LIMIT) == (0, "")
     # Punctuation, case and curly quotes do not hide a copy.
-    assert index.longest_shared_run("SUPPORTS people, in contact with the ‘criminal’ justice system", PROSE_LIMIT)[0] == 9
+    assert (
+        index.longest_shared_run("SUPPORTS people, in contact with the ‘criminal’ justice system", PROSE_LIMIT)[0] == 9
+    )
     assert index.longest_shared_run("supports people in contact with the criminal", PROSE_LIMIT) == (0, "")  # 7 words
-    labels = find_overlaps(paper, [("label", "liaison and diversion programme supports people in contact with the", LABEL_LIMIT)])
+    labels = find_overlaps(
+        paper, [("label", "liaison and diversion programme supports people in contact with the", LABEL_LIMIT)]
+    )
     assert [o.length for o in labels] == [10]
 
 
 # --- inventory ---------------------------------------------------------------------------------
+
 
 def test_truth003_every_initiative_is_one_own_row_entry_of_the_inventory(dataset):
     own_rows = Counter(e.initiative_id for e in dataset.inventory if e.decision == "own row")
@@ -72,7 +81,9 @@ def test_truth004_every_inventory_entry_names_something_the_paper_names(paper, d
 def test_truth005_every_reference_mark_of_the_paper_is_accounted_for(paper, dataset):
     in_paper = {int(n) for n in re.findall(r"\((\d{1,2})\)", paper)}
     assert in_paper == set(range(1, 41))
-    cited = {int(r) for record in (*dataset.initiatives, *dataset.outcomes, *dataset.inventory) for r in record.references}
+    cited = {
+        int(r) for record in (*dataset.initiatives, *dataset.outcomes, *dataset.inventory) for r in record.references
+    }
     assert in_paper - cited == set(), "reference marks the dataset never accounts for"
     assert cited - in_paper == set(), "reference marks the paper does not have"
 
@@ -107,7 +118,9 @@ def test_truth006_every_figure_value_is_in_the_paper(paper, dataset):
             if DERIVED[o.id] not in flat:
                 untraced.append(o.id)
             continue
-        if not any(re.search(rf"(?<![\d,.]){re.escape(form)}(?![\d])", flat, re.IGNORECASE) for form in _spellings(o.value)):
+        if not any(
+            re.search(rf"(?<![\d,.]){re.escape(form)}(?![\d])", flat, re.IGNORECASE) for form in _spellings(o.value)
+        ):
             untraced.append(o.id)
     assert untraced == []
 
@@ -125,15 +138,19 @@ def test_truth007_a_figures_reference_mark_closes_the_passage_that_gives_the_fig
             passage = flat[start:mark]
             # A mark on a list's lead-in ("showed that (36).", "the following outcomes (24):") covers the list after it.
             token_end = mark + len(f"({ref})")
-            if flat[token_end:token_end + 1] == ":" or re.search(r"\bthat\s*$", flat[:mark]):
+            if flat[token_end : token_end + 1] == ":" or re.search(r"\bthat\s*$", flat[:mark]):
                 later = re.search(r"\(\d{1,2}\)", flat[token_end:])
-                passage += flat[token_end:token_end + min(later.start() if later else 700, 700)]
-            if not any(re.search(rf"(?<![\d,.]){re.escape(form)}(?![\d])", passage, re.IGNORECASE) for form in _spellings(o.value)):
+                passage += flat[token_end : token_end + min(later.start() if later else 700, 700)]
+            if not any(
+                re.search(rf"(?<![\d,.]){re.escape(form)}(?![\d])", passage, re.IGNORECASE)
+                for form in _spellings(o.value)
+            ):
                 misplaced.append((o.id, ref))
     assert misplaced == []
 
 
 # --- results shown for what they are ----------------------------------------------------------
+
 
 def test_truth008_result_charts_never_include_background_or_other_kinds(dataset):
     initiatives = dict(dataset.initiatives_by_id)
@@ -144,21 +161,47 @@ def test_truth008_result_charts_never_include_background_or_other_kinds(dataset)
         figure = go.Figure(spec)
         plotted |= {(x, units[0]) for x in figure.data[0].x}
     assert plotted == results
-    overview = go.Figure(build_outcomes_overview(dataset.outcomes, initiatives, {t.id: t.label for t in dataset.themes}))
-    assert sorted(x for trace in overview.data for x in trace.x) == sorted(o.value for o in dataset.outcomes
-                                                 if o.is_result and o.unit == "percent" and o.direction == "reduction")
+    overview = go.Figure(
+        build_outcomes_overview(dataset.outcomes, initiatives, {t.id: t.label for t in dataset.themes})
+    )
+    assert sorted(x for trace in overview.data for x in trace.x) == sorted(
+        o.value for o in dataset.outcomes if o.is_result and o.unit == "percent" and o.direction == "reduction"
+    )
 
 
 def _outcome(id_: str, kind: str, value: float, direction: str = "reduction", initiative: str | None = "a") -> Outcome:
-    return Outcome(id=id_, initiative_id=initiative, case_study="cs", measure=f"Measure {id_}", value=value,
-                   unit="percent", direction=direction, kind=kind, section="S")
+    return Outcome(
+        id=id_,
+        initiative_id=initiative,
+        case_study="cs",
+        measure=f"Measure {id_}",
+        value=value,
+        unit="percent",
+        direction=direction,
+        kind=kind,
+        section="S",
+    )
 
 
 def test_truth009_a_background_reduction_is_not_drawn_as_an_initiatives_result():
-    initiative = Initiative(id="a", title="A", case_study="cs", scope="national", place="England",
-                            lead_organisations=("Lead",), themes=("t",), status="established",
-                            evaluation="none reported", summary="A summary that is long enough.", section="S")
-    outcomes = [_outcome("r", "result", 40), _outcome("b", "background", 20), _outcome("b2", "background", 30, initiative=None)]
+    initiative = Initiative(
+        id="a",
+        title="A",
+        case_study="cs",
+        scope="national",
+        place="England",
+        lead_organisations=("Lead",),
+        themes=("t",),
+        status="established",
+        evaluation="none reported",
+        summary="A summary that is long enough.",
+        section="S",
+    )
+    outcomes = [
+        _outcome("r", "result", 40),
+        _outcome("b", "background", 20),
+        _outcome("b2", "background", 30, initiative=None),
+    ]
     overview = go.Figure(build_outcomes_overview(outcomes, {"a": initiative}, {"t": "Theme"}))
     assert list(overview.data[0].x) == [40]
     charts = build_outcome_charts(outcomes, {"a": initiative})

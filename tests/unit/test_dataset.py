@@ -24,8 +24,14 @@ def dataset():
 
 
 def test_ds001_committed_data_validates_with_expected_sizes(dataset):
-    sizes = (len(dataset.forces), len(dataset.themes), len(dataset.case_studies), len(dataset.initiatives),
-             len(dataset.outcomes), len(dataset.inventory))
+    sizes = (
+        len(dataset.forces),
+        len(dataset.themes),
+        len(dataset.case_studies),
+        len(dataset.initiatives),
+        len(dataset.outcomes),
+        len(dataset.inventory),
+    )
     assert sizes == (44, 20, 21, 47, 60, 150)
     assert dataset.version == "3.0.0"
 
@@ -38,11 +44,25 @@ def test_ds002_theme_vocabulary_has_the_papers_topics(dataset):
 def test_ds003_initiative_counts_per_theme_are_pinned(dataset):
     counts = Counter(t for i in dataset.initiatives for t in i.themes)
     assert counts == {
-        "adverse-childhood-experiences": 3, "child-sexual-exploitation": 2, "collaboration": 25,
-        "community-assets": 3, "community-cohesion": 4, "criminal-justice-health": 8, "dementia": 2,
-        "domestic-abuse": 2, "drugs-alcohol": 15, "early-intervention": 17, "health-inequalities": 4,
-        "health-wellbeing": 5, "infectious-disease": 2, "intelligence-sharing": 10, "mental-health": 9,
-        "modern-slavery": 1, "suicide-prevention": 2, "violence-prevention": 7, "vulnerable-people": 15,
+        "adverse-childhood-experiences": 3,
+        "child-sexual-exploitation": 2,
+        "collaboration": 25,
+        "community-assets": 3,
+        "community-cohesion": 4,
+        "criminal-justice-health": 8,
+        "dementia": 2,
+        "domestic-abuse": 2,
+        "drugs-alcohol": 15,
+        "early-intervention": 17,
+        "health-inequalities": 4,
+        "health-wellbeing": 5,
+        "infectious-disease": 2,
+        "intelligence-sharing": 10,
+        "mental-health": 9,
+        "modern-slavery": 1,
+        "suicide-prevention": 2,
+        "violence-prevention": 7,
+        "vulnerable-people": 15,
         "weather-risk": 2,
     }
 
@@ -55,9 +75,22 @@ def test_ds004_initiative_counts_per_force_are_pinned(dataset):
     # Dorset has none.
     counts = Counter(f for i in dataset.initiatives for f in i.force_ids)
     assert counts == {
-        "E23000001": 4, "E23000003": 1, "E23000007": 2, "E23000008": 2, "E23000013": 2, "E23000014": 2,
-        "E23000021": 1, "E23000023": 4, "E23000024": 1, "E23000028": 1, "E23000029": 2, "E23000036": 1,
-        "E23000037": 5, "E23000038": 2, "W15000003": 1, "british-transport-police": 3,
+        "E23000001": 4,
+        "E23000003": 1,
+        "E23000007": 2,
+        "E23000008": 2,
+        "E23000013": 2,
+        "E23000014": 2,
+        "E23000021": 1,
+        "E23000023": 4,
+        "E23000024": 1,
+        "E23000028": 1,
+        "E23000029": 2,
+        "E23000036": 1,
+        "E23000037": 5,
+        "E23000038": 2,
+        "W15000003": 1,
+        "british-transport-police": 3,
     }
 
 
@@ -71,15 +104,22 @@ def test_ds005_every_initiative_belongs_to_a_case_study_or_national_section(data
 
 
 def _figures(dataset, initiative_id):
-    return {(o.measure, o.value, o.unit, o.direction, o.kind) for o in dataset.outcomes if o.initiative_id == initiative_id}
+    return {
+        (o.measure, o.value, o.unit, o.direction, o.kind) for o in dataset.outcomes if o.initiative_id == initiative_id
+    }
 
 
 def test_ds006_leicestershire_section_136_reductions_are_results(dataset):
     figures = _figures(dataset, "leicestershire-triage-car")
     assert ("Section 136 detention rate in the first three months", 33.0, "percent", "reduction", "result") in figures
     assert ("Section 136 detentions", 81.0, "percent", "reduction", "result") in figures
-    assert ("Hours the car now runs each day (10am to 2am), seven days a week", 16.0, "hours", "level",
-            "activity or parameter") in figures
+    assert (
+        "Hours the car now runs each day (10am to 2am), seven days a week",
+        16.0,
+        "hours",
+        "level",
+        "activity or parameter",
+    ) in figures
     assert dataset.initiatives_by_id["leicestershire-triage-car"].force_ids == ("E23000021",)
 
 
@@ -87,19 +127,36 @@ def test_ds007_jobs_friends_houses_saving_is_a_level_not_a_reduction_of_pounds(d
     outcomes = {o.measure: o for o in dataset.outcomes if o.initiative_id == "jobs-friends-houses"}
     offending = outcomes["Annual offending rate of people in the programme"]
     saving = outcomes["Estimated saving to the public purse from less offending"]
-    assert (offending.value, offending.unit, offending.direction, offending.references) == (94.0, "percent", "reduction", ("24",))
+    assert (offending.value, offending.unit, offending.direction, offending.references) == (
+        94.0,
+        "percent",
+        "reduction",
+        ("24",),
+    )
     assert (saving.value, saving.unit, saving.qualifier, saving.direction) == (815000.0, "GBP", "more than", "level")
-    research = [o for o in dataset.outcomes if o.case_study == "north-west-jobs-friends-houses" and o.kind == "background"]
+    research = [
+        o for o in dataset.outcomes if o.case_study == "north-west-jobs-friends-houses" and o.kind == "background"
+    ]
     assert {o.value for o in research} == {50.0, 20.0} and all(o.initiative_id is None for o in research)
 
 
 def test_ds008_railway_wide_statistics_are_background_not_btp_results(dataset):
-    btp = {o.measure: (o.value, o.period, o.kind) for o in dataset.outcomes if o.initiative_id == "btp-suicide-prevention"}
+    btp = {
+        o.measure: (o.value, o.period, o.kind) for o in dataset.outcomes if o.initiative_id == "btp-suicide-prevention"
+    }
     # 631 interventions delivered is what the programme did, like its two siblings in the paper's list, not an effect.
-    assert btp["People who received lifesaving interventions on the railway"] == (631.0, "2014/15", "activity or parameter")
+    assert btp["People who received lifesaving interventions on the railway"] == (
+        631.0,
+        "2014/15",
+        "activity or parameter",
+    )
     assert btp["Individuals identified as at risk of suicidal behaviour"] == (2525.0, "2015", "activity or parameter")
     assert btp["People put onto suicide prevention plans"] == (457.0, "2015", "activity or parameter")
-    railway = {o.value: o for o in dataset.outcomes if o.case_study == "btp-suicide-prevention-mental-health" and o.is_background}
+    railway = {
+        o.value: o
+        for o in dataset.outcomes
+        if o.case_study == "btp-suicide-prevention-mental-health" and o.is_background
+    }
     assert set(railway) == {9381.0, 1658.0, 1269.0, 85.0, 6.0}
     assert all(o.initiative_id is None for o in railway.values())
 
@@ -107,7 +164,9 @@ def test_ds008_railway_wide_statistics_are_background_not_btp_results(dataset):
 def test_ds009_liaison_and_diversion_target_is_a_level_beside_todays_coverage(dataset):
     figures = {o.value: o for o in dataset.outcomes if o.initiative_id == "national-liaison-diversion"}
     assert {(o.value, o.kind, o.direction) for o in figures.values()} == {
-        (50.0, "target or coverage", "level"), (75.0, "target or coverage", "level")}
+        (50.0, "target or coverage", "level"),
+        (75.0, "target or coverage", "level"),
+    }
     assert "population" not in figures[75.0].measure.lower()
 
 
@@ -123,7 +182,10 @@ def test_ds011_evidence_cited_from_elsewhere_is_not_a_collaboration_on_the_map(d
     assert "horse-course-dorset" not in dataset.initiatives_by_id
     horse = [o for o in dataset.outcomes if "Horse Course" in o.measure]
     assert len(horse) == 4
-    assert all(o.is_background and o.initiative_id is None and o.case_study == "gloucestershire-health-wellbeing" for o in horse)
+    assert all(
+        o.is_background and o.initiative_id is None and o.case_study == "gloucestershire-health-wellbeing"
+        for o in horse
+    )
     entry = next(e for e in dataset.inventory if e.name == "The Horse Course (Dorset)")
     assert entry.decision == "not an initiative" and "evidence" in entry.reason
 
@@ -161,7 +223,8 @@ def test_ds015_only_results_measure_what_an_initiative_achieved(dataset):
     # The saving is worked out from the 94% fall ("equating to"): the same finding, not a second result.
     assert results == {
         ("jobs-friends-houses", 94.0),
-        ("leicestershire-triage-car", 33.0), ("leicestershire-triage-car", 81.0),
+        ("leicestershire-triage-car", 33.0),
+        ("leicestershire-triage-car", 81.0),
         ("btp-suicide-prevention", 1.0),
     }
 

@@ -43,71 +43,178 @@ def line_of(path: Path, needle: str) -> int:
 JFH = 'jobs-friends-houses,"Jobs, Friends & Houses",north-west-jobs-friends-houses,force,'
 CASES = [
     # (id, file, old text, new text, expected message after "file:row:")
-    ("unknown-force", "initiatives.csv", JFH + "E23000003,", JFH + "Atlantis Police,",
-     "force_ids: unknown force 'Atlantis Police'; use an id from forces.csv (e.g. E23000021) or one of its names or aliases"),
-    ("unknown-theme", "initiatives.csv", "drugs-alcohol|criminal-justice-health|community-assets|vulnerable-people|health-inequalities",
-     "drugs-alcohol|knitting", "themes: unknown theme 'knitting'; allowed: "),
-    ("bad-stage", "initiatives.csv", "health-inequalities,programme,running,evaluation reported",
-     "health-inequalities,programme,ongoing,evaluation reported", "stage: 'ongoing' is not allowed; input should be 'proposed'"),
-    ("bad-kind-of-work", "initiatives.csv", "health-inequalities,programme,running,evaluation reported",
-     "health-inequalities,established,running,evaluation reported",
-     "kind_of_work: 'established' is not allowed; input should be 'programme'"),
+    (
+        "unknown-force",
+        "initiatives.csv",
+        JFH + "E23000003,",
+        JFH + "Atlantis Police,",
+        "force_ids: unknown force 'Atlantis Police'; use an id from forces.csv (e.g. E23000021) or one of its names or aliases",
+    ),
+    (
+        "unknown-theme",
+        "initiatives.csv",
+        "drugs-alcohol|criminal-justice-health|community-assets|vulnerable-people|health-inequalities",
+        "drugs-alcohol|knitting",
+        "themes: unknown theme 'knitting'; allowed: ",
+    ),
+    (
+        "bad-stage",
+        "initiatives.csv",
+        "health-inequalities,programme,running,evaluation reported",
+        "health-inequalities,programme,ongoing,evaluation reported",
+        "stage: 'ongoing' is not allowed; input should be 'proposed'",
+    ),
+    (
+        "bad-kind-of-work",
+        "initiatives.csv",
+        "health-inequalities,programme,running,evaluation reported",
+        "health-inequalities,established,running,evaluation reported",
+        "kind_of_work: 'established' is not allowed; input should be 'programme'",
+    ),
     # The unit of record: a possibility is not a row, and a row says what kind of work it is.
-    ("proposed-row", "initiatives.csv", "health-inequalities,programme,running,evaluation reported",
-     "health-inequalities,programme,proposed,evaluation reported",
-     "stage: 'proposed' is a possibility, not a row of the paper's work; record it in inventory.csv with rule 'possibility'"),
-    ("kind-not-stated", "initiatives.csv", "health-inequalities,programme,running,evaluation reported",
-     "health-inequalities,not stated,running,evaluation reported",
-     "kind_of_work: say what kind of work the paper describes; 'not stated' is only for register records sent before 3.0.0"),
-    ("result-without-design", "outcomes.csv",
-     ',result,"first-year evaluation led by a named academic (Professor David Best); the paper gives no method, sample '
-     'size or comparison group",', ",result,,", "design: a result needs its design: how the paper says it was obtained"),
-    ("inventory-rule-gives-another-decision", "inventory.csv", ",own row,jobs-friends-houses,piece of work,",
-     ",own row,jobs-friends-houses,possibility,", "decision: rule 'possibility' gives decision 'not an initiative', not 'own row'"),
-    ("unknown-rule", "inventory.csv", ",own row,jobs-friends-houses,piece of work,", ",own row,jobs-friends-houses,hunch,",
-     "rule: 'hunch' is not allowed; input should be 'piece of work'"),
-    ("section-not-its-case-studys", "outcomes.csv", ",background,,,Police forces in England,2",
-     ",background,,,Police forces in England — the workforce,2",
-     "section: 'Police forces in England — the workforce' is not the heading of its case study 'police-forces-in-england': "
-     "'Police forces in England'"),
-    ("unknown-case-study", "initiatives.csv", JFH, JFH.replace("north-west-jobs-friends-houses", "north-west-jfh"),
-     "case_study: no case study or national section has id 'north-west-jfh'; use an id from case_studies.csv"),
-    ("not-a-number", "outcomes.csv", "Annual offending rate of people in the programme,94,",
-     "Annual offending rate of people in the programme,ninety-four,", "value: 'ninety-four' is not a number"),
-    ("percent-range", "outcomes.csv", "Annual offending rate of people in the programme,94,",
-     "Annual offending rate of people in the programme,194,",
-     "value: value 194 is a percent outside 0-100; use unit 'percentage points' for changes"),
-    ("orphan-outcome", "outcomes.csv", "fig-032,jobs-friends-houses,", "fig-032,jobs-friend-houses,",
-     "initiative_id: no initiative has id 'jobs-friend-houses'; use an id from initiatives.csv, or leave it blank for a background figure"),
-    ("figure-in-another-case-study", "outcomes.csv", "fig-032,jobs-friends-houses,north-west-jobs-friends-houses,",
-     "fig-032,jobs-friends-houses,north-east-alcohol-harm,",
-     "case_study: 'north-east-alcohol-harm' differs from 'north-west-jobs-friends-houses', the case study of initiative 'jobs-friends-houses'"),
-    ("target-drawn-as-change", "outcomes.csv", "75,percent,,level,target after roll-out", "75,percent,,increase,target after roll-out",
-     "direction: a figure of kind 'target or coverage' is a level, never a change; use direction 'level'"),
-    ("money-as-reduction", "outcomes.csv", "815000,GBP,more than,level,", "815000,GBP,more than,reduction,",
-     "direction: money is a level (an amount saved, spent or awarded), not a change; use direction 'level' and say 'saving' in the measure"),
-    ("result-without-initiative", "outcomes.csv", "fig-032,jobs-friends-houses,", "fig-032,,",
-     "initiative_id: a result measures an initiative; name it, or use kind 'background'"),
-    ("inventory-unresolved", "inventory.csv", ",own row,jobs-friends-houses,", ",own row,,",
-     "initiative_id: decision 'own row' needs the initiative row it resolves to"),
-    ("inventory-no-reason", "inventory.csv", ',not an initiative,,context,"Legislation, cited for context."',
-     ",not an initiative,,context,",
-     "reason: say why it is not a collaboration initiative (at least 10 characters)"),
-    ("inventory-unknown-row", "inventory.csv", ",own row,jobs-friends-houses,", ",own row,jobs-and-houses,",
-     "initiative_id: no initiative has id 'jobs-and-houses'; every entry resolves to a row of initiatives.csv or gives a reason"),
+    (
+        "proposed-row",
+        "initiatives.csv",
+        "health-inequalities,programme,running,evaluation reported",
+        "health-inequalities,programme,proposed,evaluation reported",
+        "stage: 'proposed' is a possibility, not a row of the paper's work; record it in inventory.csv with rule 'possibility'",
+    ),
+    (
+        "kind-not-stated",
+        "initiatives.csv",
+        "health-inequalities,programme,running,evaluation reported",
+        "health-inequalities,not stated,running,evaluation reported",
+        "kind_of_work: say what kind of work the paper describes; 'not stated' is only for register records sent before 3.0.0",
+    ),
+    (
+        "result-without-design",
+        "outcomes.csv",
+        ',result,"first-year evaluation led by a named academic (Professor David Best); the paper gives no method, sample '
+        'size or comparison group",',
+        ",result,,",
+        "design: a result needs its design: how the paper says it was obtained",
+    ),
+    (
+        "inventory-rule-gives-another-decision",
+        "inventory.csv",
+        ",own row,jobs-friends-houses,piece of work,",
+        ",own row,jobs-friends-houses,possibility,",
+        "decision: rule 'possibility' gives decision 'not an initiative', not 'own row'",
+    ),
+    (
+        "unknown-rule",
+        "inventory.csv",
+        ",own row,jobs-friends-houses,piece of work,",
+        ",own row,jobs-friends-houses,hunch,",
+        "rule: 'hunch' is not allowed; input should be 'piece of work'",
+    ),
+    (
+        "section-not-its-case-studys",
+        "outcomes.csv",
+        ",background,,,Police forces in England,2",
+        ",background,,,Police forces in England — the workforce,2",
+        "section: 'Police forces in England — the workforce' is not the heading of its case study 'police-forces-in-england': "
+        "'Police forces in England'",
+    ),
+    (
+        "unknown-case-study",
+        "initiatives.csv",
+        JFH,
+        JFH.replace("north-west-jobs-friends-houses", "north-west-jfh"),
+        "case_study: no case study or national section has id 'north-west-jfh'; use an id from case_studies.csv",
+    ),
+    (
+        "not-a-number",
+        "outcomes.csv",
+        "Annual offending rate of people in the programme,94,",
+        "Annual offending rate of people in the programme,ninety-four,",
+        "value: 'ninety-four' is not a number",
+    ),
+    (
+        "percent-range",
+        "outcomes.csv",
+        "Annual offending rate of people in the programme,94,",
+        "Annual offending rate of people in the programme,194,",
+        "value: value 194 is a percent outside 0-100; use unit 'percentage points' for changes",
+    ),
+    (
+        "orphan-outcome",
+        "outcomes.csv",
+        "fig-032,jobs-friends-houses,",
+        "fig-032,jobs-friend-houses,",
+        "initiative_id: no initiative has id 'jobs-friend-houses'; use an id from initiatives.csv, or leave it blank for a background figure",
+    ),
+    (
+        "figure-in-another-case-study",
+        "outcomes.csv",
+        "fig-032,jobs-friends-houses,north-west-jobs-friends-houses,",
+        "fig-032,jobs-friends-houses,north-east-alcohol-harm,",
+        "case_study: 'north-east-alcohol-harm' differs from 'north-west-jobs-friends-houses', the case study of initiative 'jobs-friends-houses'",
+    ),
+    (
+        "target-drawn-as-change",
+        "outcomes.csv",
+        "75,percent,,level,target after roll-out",
+        "75,percent,,increase,target after roll-out",
+        "direction: a figure of kind 'target or coverage' is a level, never a change; use direction 'level'",
+    ),
+    (
+        "money-as-reduction",
+        "outcomes.csv",
+        "815000,GBP,more than,level,",
+        "815000,GBP,more than,reduction,",
+        "direction: money is a level (an amount saved, spent or awarded), not a change; use direction 'level' and say 'saving' in the measure",
+    ),
+    (
+        "result-without-initiative",
+        "outcomes.csv",
+        "fig-032,jobs-friends-houses,",
+        "fig-032,,",
+        "initiative_id: a result measures an initiative; name it, or use kind 'background'",
+    ),
+    (
+        "inventory-unresolved",
+        "inventory.csv",
+        ",own row,jobs-friends-houses,",
+        ",own row,,",
+        "initiative_id: decision 'own row' needs the initiative row it resolves to",
+    ),
+    (
+        "inventory-no-reason",
+        "inventory.csv",
+        ',not an initiative,,context,"Legislation, cited for context."',
+        ",not an initiative,,context,",
+        "reason: say why it is not a collaboration initiative (at least 10 characters)",
+    ),
+    (
+        "inventory-unknown-row",
+        "inventory.csv",
+        ",own row,jobs-friends-houses,",
+        ",own row,jobs-and-houses,",
+        "initiative_id: no initiative has id 'jobs-and-houses'; every entry resolves to a row of initiatives.csv or gives a reason",
+    ),
     ("duplicate-id", "outcomes.csv", "fig-033,", "fig-032,", "id: duplicate id 'fig-032'; first used on row "),
     ("missing-required", "initiatives.csv", ",Blackpool,", ",,", "place: is required"),
-    ("scope-rule", "initiatives.csv", JFH + "E23000003,", JFH + "E23000003|E23000004,",
-     "force_ids: scope 'force' needs exactly one force id, got 2"),
+    (
+        "scope-rule",
+        "initiatives.csv",
+        JFH + "E23000003,",
+        JFH + "E23000003|E23000004,",
+        "force_ids: scope 'force' needs exactly one force id, got 2",
+    ),
 ]
 
 
 # A text on the broken row where the replacement alone is not unique.
-LOCATORS = {"duplicate-id": "Estimated saving to the public purse", "missing-required": "jobs-friends-houses,",
-            "result-without-initiative": "Annual offending rate", "inventory-no-reason": "Serious Crime Act",
-            "result-without-design": "Annual offending rate",
-            "inventory-rule-gives-another-decision": "Jobs, Friends & Houses (JFH)",
-            "unknown-rule": "Jobs, Friends & Houses (JFH)"}
+LOCATORS = {
+    "duplicate-id": "Estimated saving to the public purse",
+    "missing-required": "jobs-friends-houses,",
+    "result-without-initiative": "Annual offending rate",
+    "inventory-no-reason": "Serious Crime Act",
+    "result-without-design": "Annual offending rate",
+    "inventory-rule-gives-another-decision": "Jobs, Friends & Houses (JFH)",
+    "unknown-rule": "Jobs, Friends & Houses (JFH)",
+}
 
 
 @pytest.mark.parametrize("case_id,file,old,new,expected", CASES, ids=[c[0] for c in CASES])
@@ -121,7 +228,11 @@ def test_bad001_each_problem_is_located_and_explained(data_copy, case_id, file, 
 
 
 def test_bad002_alias_resolves_to_the_force_id(data_copy):
-    replace_in(data_copy / "initiatives.csv", ",force,E23000021,Leicestershire,", ",force,leicestershire police,Leicestershire,")
+    replace_in(
+        data_copy / "initiatives.csv",
+        ",force,E23000021,Leicestershire,",
+        ",force,leicestershire police,Leicestershire,",
+    )
     dataset = load_dataset(data_copy)
     assert dataset.initiatives_by_id["leicestershire-triage-car"].force_ids == ("E23000021",)
 
@@ -142,9 +253,21 @@ def test_bad004_encoding_problem_is_located(data_copy):
 
 
 def test_bad005_all_problems_reported_at_once(data_copy):
-    replace_in(data_copy / "outcomes.csv", "Annual offending rate of people in the programme,94,", "Annual offending rate of people in the programme,x,")
-    replace_in(data_copy / "initiatives.csv", "health-inequalities,programme,running,evaluation reported", "health-inequalities,programme,ongoing,evaluation reported")
-    replace_in(data_copy / "forces.csv", "E23000002,Cumbria Constabulary,Cumbria,territorial,England,North West", "E23000002,Cumbria Constabulary,Cumbria,territorial,Scotland,North West")
+    replace_in(
+        data_copy / "outcomes.csv",
+        "Annual offending rate of people in the programme,94,",
+        "Annual offending rate of people in the programme,x,",
+    )
+    replace_in(
+        data_copy / "initiatives.csv",
+        "health-inequalities,programme,running,evaluation reported",
+        "health-inequalities,programme,ongoing,evaluation reported",
+    )
+    replace_in(
+        data_copy / "forces.csv",
+        "E23000002,Cumbria Constabulary,Cumbria,territorial,England,North West",
+        "E23000002,Cumbria Constabulary,Cumbria,territorial,Scotland,North West",
+    )
     problems = problems_of(data_copy)
     assert len(problems) == 3, problems
     assert {p.split(":")[0] for p in problems} == {"data/outcomes.csv", "data/initiatives.csv", "data/forces.csv"}
@@ -152,17 +275,33 @@ def test_bad005_all_problems_reported_at_once(data_copy):
 
 def test_bad006_validate_command_exit_codes(data_copy):
     command = [str(REPO / "scripts" / "validate")]
-    ok = subprocess.run(command + [str(DATA_DIR)], capture_output=True, text=True, env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"})
+    ok = subprocess.run(
+        command + [str(DATA_DIR)],
+        capture_output=True,
+        text=True,
+        env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"},
+    )
     assert ok.returncode == 0 and "valid — 44 forces" in ok.stdout
-    replace_in(data_copy / "outcomes.csv", "Annual offending rate of people in the programme,94,", "Annual offending rate of people in the programme,x,")
-    bad = subprocess.run(command + [str(data_copy)], capture_output=True, text=True, env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"})
+    replace_in(
+        data_copy / "outcomes.csv",
+        "Annual offending rate of people in the programme,94,",
+        "Annual offending rate of people in the programme,x,",
+    )
+    bad = subprocess.run(
+        command + [str(data_copy)],
+        capture_output=True,
+        text=True,
+        env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"},
+    )
     assert bad.returncode == 1
     assert "data/outcomes.csv:" in bad.stderr and "'x' is not a number" in bad.stderr
     assert "Traceback" not in bad.stderr
 
 
-ORIGINALS = {name: (DATA_DIR / name).read_text(encoding="utf-8")
-             for name in ("initiatives.csv", "outcomes.csv", "themes.csv", "forces.csv", "case_studies.csv", "inventory.csv")}
+ORIGINALS = {
+    name: (DATA_DIR / name).read_text(encoding="utf-8")
+    for name in ("initiatives.csv", "outcomes.csv", "themes.csv", "forces.csv", "case_studies.csv", "inventory.csv")
+}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -171,14 +310,14 @@ ORIGINALS = {name: (DATA_DIR / name).read_text(encoding="utf-8")
     position=st.floats(min_value=0, max_value=1),
     length=st.integers(min_value=0, max_value=40),
     insert=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
-    | st.sampled_from([",", "\"", "\n", "|", "-1", "1e999", "nan", "\r\n", ""]),
+    | st.sampled_from([",", '"', "\n", "|", "-1", "1e999", "nan", "\r\n", ""]),
 )
 def test_bad007_random_edits_never_crash_the_loader(tmp_path_factory, name, position, length, insert):
     data_dir = tmp_path_factory.mktemp("fuzz") / "data"
     shutil.copytree(DATA_DIR, data_dir)
     text = ORIGINALS[name]
     start = int(position * len(text))
-    (data_dir / name).write_text(text[:start] + insert + text[start + length:], encoding="utf-8")
+    (data_dir / name).write_text(text[:start] + insert + text[start + length :], encoding="utf-8")
     try:
         load_dataset(data_dir)
     except DataValidationError as exc:
@@ -188,8 +327,11 @@ def test_bad007_random_edits_never_crash_the_loader(tmp_path_factory, name, posi
 
 
 def test_bad008_app_refuses_to_start_on_invalid_data_without_a_traceback(data_copy):
-    replace_in(data_copy / "outcomes.csv", "Annual offending rate of people in the programme,94,",
-               "Annual offending rate of people in the programme,lots,")
+    replace_in(
+        data_copy / "outcomes.csv",
+        "Annual offending rate of people in the programme,94,",
+        "Annual offending rate of people in the programme,lots,",
+    )
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "PPH_DATA_DIR": str(data_copy)}
     started = subprocess.run([sys.executable, "app.py"], cwd=REPO, capture_output=True, text=True, env=env, timeout=120)
     assert started.returncode == 2

@@ -72,22 +72,26 @@ def headers_set(block: Block) -> set[str]:
 
 def unprotected_passes(text: str) -> list[str]:
     """The blocks that proxy_pass without setting the user header, by their heading."""
-    return [block.heading for block in blocks(parse(text))
-            if any(d[0] == "proxy_pass" for d in block.directives) and USER_HEADER not in headers_set(block)]
+    return [
+        block.heading
+        for block in blocks(parse(text))
+        if any(d[0] == "proxy_pass" for d in block.directives) and USER_HEADER not in headers_set(block)
+    ]
 
 
 SHIPPED = sorted(DEPLOY.glob("*.conf"))
 
 
 def test_deploy001_every_shipped_configuration_is_read():
-    assert {p.name for p in SHIPPED} >= {"nginx-prefix-forwarded.conf", "nginx-prefix-stripped.conf",
-                                         "nginx-site.conf"}
+    assert {p.name for p in SHIPPED} >= {"nginx-prefix-forwarded.conf", "nginx-prefix-stripped.conf", "nginx-site.conf"}
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
 def test_deploy002_every_proxy_pass_sets_the_user_header(path):
     text = path.read_text()
-    assert any(d[0] == "proxy_pass" for b in blocks(parse(text)) for d in b.directives), f"{path.name} passes nothing on"
+    assert any(d[0] == "proxy_pass" for b in blocks(parse(text)) for d in b.directives), (
+        f"{path.name} passes nothing on"
+    )
     assert unprotected_passes(text) == [], f"{path.name} passes a browser's X-Remote-User on"
 
 

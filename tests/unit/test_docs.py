@@ -26,8 +26,18 @@ ALL_DOCS = ("README.md", *sorted(str(p.relative_to(REPO)) for p in (REPO / "docs
 
 SETTING = re.compile(r"\bPPH_[A-Z0-9]+(?:_[A-Z0-9]+)*\b")
 # Top-level folders whose paths the docs name in backticks; each such path must exist.
-TRACKED_TOP = ("scripts", "benchmarks", "pipelines", "components", "domain", "tests", "deploy", "docs",
-               "data", "assets")
+TRACKED_TOP = (
+    "scripts",
+    "benchmarks",
+    "pipelines",
+    "components",
+    "domain",
+    "tests",
+    "deploy",
+    "docs",
+    "data",
+    "assets",
+)
 
 
 def read(relative: str) -> str:
@@ -37,8 +47,11 @@ def read(relative: str) -> str:
 def code_files() -> list[Path]:
     files = [REPO / name for name in CODE_FILES]
     for folder in CODE_DIRS:
-        files += [p for p in sorted((REPO / folder).rglob("*"))
-                  if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".mako")]
+        files += [
+            p
+            for p in sorted((REPO / folder).rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".mako")
+        ]
     return files
 
 
@@ -95,8 +108,11 @@ def code_lines(doc: str) -> list[tuple[int, str]]:
 
 
 def inline_spans(doc: str) -> list[tuple[int, str]]:
-    return [(number, span) for number, line in enumerate(read(doc).splitlines(), 1)
-            for span in re.findall(r"`([^`\n]+)`", line)]
+    return [
+        (number, span)
+        for number, line in enumerate(read(doc).splitlines(), 1)
+        for span in re.findall(r"`([^`\n]+)`", line)
+    ]
 
 
 def words_of(text: str) -> list[str]:
@@ -180,17 +196,17 @@ def test_doc001_every_setting_the_code_reads_is_documented():
     code, docs = settings_in_code(), settings_in_docs()
     undocumented = {name: sorted(set(where)) for name, where in code.items() if name not in docs}
     assert code, "found no PPH_* setting in the code at all: the scan is broken"
-    assert not undocumented, (
-        f"settings read by the code but missing from {' and '.join(SETTINGS_DOCS)}: "
-        + "; ".join(f"{name} (read in {', '.join(where)})" for name, where in sorted(undocumented.items())))
+    assert not undocumented, f"settings read by the code but missing from {' and '.join(SETTINGS_DOCS)}: " + "; ".join(
+        f"{name} (read in {', '.join(where)})" for name, where in sorted(undocumented.items())
+    )
 
 
 def test_doc002_every_documented_setting_is_read_by_the_code():
     code, docs = settings_in_code(), settings_in_docs()
     unread = {name: sorted(set(where)) for name, where in docs.items() if name not in code}
-    assert not unread, (
-        "settings documented but read nowhere in the code: "
-        + "; ".join(f"{name} (in {', '.join(where)})" for name, where in sorted(unread.items())))
+    assert not unread, "settings documented but read nowhere in the code: " + "; ".join(
+        f"{name} (in {', '.join(where)})" for name, where in sorted(unread.items())
+    )
 
 
 def test_doc003_every_command_the_docs_give_exists():
@@ -246,8 +262,12 @@ def code_defaults() -> dict[str, set[str]]:
         constants = dict(re.findall(r"^([A-Z][A-Z0-9_]*)\s*=\s*\"(PPH_\w+)\"", text, re.MULTILINE))
         # `env.get("PPH_X", "").strip() or <default>` and `environ.get(NAME) or <default>`: an empty value
         # counts as unset, and the default is what follows `or`.
-        for name, raw in re.findall(r"\.get\(\s*\"?(\w+)\"?(?:,\s*\"\")?\)(?:\.strip\(\))?(?:\[[\d:]+\])?\s+or\s+"
-                                    r"([^\n,]+?)\s*,?$", text, re.MULTILINE):
+        for name, raw in re.findall(
+            r"\.get\(\s*\"?(\w+)\"?(?:,\s*\"\")?\)(?:\.strip\(\))?(?:\[[\d:]+\])?\s+or\s+"
+            r"([^\n,]+?)\s*,?$",
+            text,
+            re.MULTILINE,
+        ):
             name = constants.get(name, name)
             call = re.fullmatch(r"(\w+)\(.*\)", raw.strip())
             field = re.fullmatch(r"defaults\.(\w+)", raw.strip())
@@ -277,8 +297,9 @@ def function_returns() -> dict[str, str]:
     found = {}
     for path in code_files():
         if path.suffix == ".py":
-            functions = [n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                         if isinstance(n, ast.FunctionDef)]
+            functions = [
+                n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.FunctionDef)
+            ]
             for node in functions:
                 body = [n for n in node.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
                 if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
@@ -318,11 +339,12 @@ def test_doc006_documented_defaults_are_the_code_defaults():
     assert defaults["PPH_DATABASE_URL"] == {"var/register.sqlite3"}, defaults.get("PPH_DATABASE_URL")
     assert defaults["PPH_ORGANISATION"] == {"this register's reviewers"}, defaults.get("PPH_ORGANISATION")
     assert len(rows) >= 8, "found almost no documented defaults: the table parser is broken"
-    wrong = [f"{doc}:{number}: {name} documented as {value!r}, the code's default is "
-             f"{' / '.join(sorted(defaults[name]))}"
-             for doc, number, name, value in rows if name in defaults and value not in defaults[name]]
+    wrong = [
+        f"{doc}:{number}: {name} documented as {value!r}, the code's default is {' / '.join(sorted(defaults[name]))}"
+        for doc, number, name, value in rows
+        if name in defaults and value not in defaults[name]
+    ]
     assert not wrong, "documented defaults that differ from the code:\n" + "\n".join(wrong)
-
 
 
 # --- every environment variable any package reads --------------------------------------------
@@ -335,7 +357,8 @@ SYSTEM_VARIABLES = {
 PY_READ = re.compile(
     r"\b(?:os\.environ|environ|env)\s*(?:\.get\(\s*|\[\s*)(?:\"([A-Z][A-Z0-9_]*)\"|([A-Z][A-Z0-9_]*)\b)"
     r"|\"([A-Z][A-Z0-9_]*)\"\s+in\s+(?:os\.environ|environ|env)\b"
-    r"|os\.getenv\(\s*\"([A-Z][A-Z0-9_]*)\"")
+    r"|os\.getenv\(\s*\"([A-Z][A-Z0-9_]*)\""
+)
 # ${NAME:-default}, ${NAME-default}, ${NAME+set}, ${NAME:?message}, ${NAME:+alternative}, ${NAME=default}
 SHELL_READ = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::?[-+?=])")
 
@@ -365,14 +388,19 @@ def test_doc007_every_environment_variable_any_package_reads_is_documented():
     # The scan reaches every package and every way the code reads a variable; the old scan read neither
     # services/ nor storage/, nor a name held in a constant.
     assert "storage/migrate.py" in reads.get("PPH_DATABASE_URL", []), reads.get("PPH_DATABASE_URL")
-    assert {"PPH_WORKERS", "PPH_FORWARDED_ALLOW_IPS", "VENDOR_DIR", "PIP_VERSION", "PPH_BIND"} <= reads.keys(), \
-        sorted(reads)
+    assert {"PPH_WORKERS", "PPH_FORWARDED_ALLOW_IPS", "VENDOR_DIR", "PIP_VERSION", "PPH_BIND"} <= reads.keys(), sorted(
+        reads
+    )
     documented = "\n".join(read(doc) for doc in SETTINGS_DOCS)
-    undocumented = {name: sorted(set(where)) for name, where in reads.items()
-                    if name not in SYSTEM_VARIABLES and not re.search(rf"\b{name}\b", documented)}
+    undocumented = {
+        name: sorted(set(where))
+        for name, where in reads.items()
+        if name not in SYSTEM_VARIABLES and not re.search(rf"\b{name}\b", documented)
+    }
     assert not undocumented, (
         f"environment variables read by the code but named in none of {', '.join(SETTINGS_DOCS)}: "
-        + "; ".join(f"{name} (read in {', '.join(where)})" for name, where in sorted(undocumented.items())))
+        + "; ".join(f"{name} (read in {', '.join(where)})" for name, where in sorted(undocumented.items()))
+    )
     stale = set(SYSTEM_VARIABLES) - reads.keys()
     assert not stale, f"SYSTEM_VARIABLES lists variables no code reads any more: {sorted(stale)}"
 
@@ -405,8 +433,11 @@ def runtime_imports() -> set[str]:
 def test_doc008_requirements_txt_pins_only_what_the_running_app_uses():
     """requirements.txt says it holds what the running app imports: it once pinned pandas and numpy, which the
     app never imports, and orjson, which it switches off."""
-    pins = [re.match(r"[A-Za-z0-9_.\-]+", line).group(0).lower()
-            for line in read("requirements.txt").splitlines() if line.strip() and not line.startswith(("#", "-"))]
+    pins = [
+        re.match(r"[A-Za-z0-9_.\-]+", line).group(0).lower()
+        for line in read("requirements.txt").splitlines()
+        if line.strip() and not line.startswith(("#", "-"))
+    ]
     imported = runtime_imports()
     assert {"dash", "sqlalchemy", "pydantic"} <= imported, sorted(imported)  # the scan works
     unused = []
@@ -417,8 +448,10 @@ def test_doc008_requirements_txt_pins_only_what_the_running_app_uses():
                 unused.append(f"{pin} (no longer {evidence!r} in {file})")
         elif IMPORT_NAMES.get(pin, pin.replace("-", "_")) not in imported:
             unused.append(pin)
-    assert not unused, ("requirements.txt pins packages the running app neither imports nor runs; move them to "
-                        "requirements-build.txt or requirements-dev.txt and run scripts/lock.sh: " + ", ".join(unused))
+    assert not unused, (
+        "requirements.txt pins packages the running app neither imports nor runs; move them to "
+        "requirements-build.txt or requirements-dev.txt and run scripts/lock.sh: " + ", ".join(unused)
+    )
 
 
 # --- the README's table of test selections ----------------------------------------------------
@@ -476,8 +509,12 @@ def test_doc009_the_readme_says_what_each_marker_selects():
             continue
         chosen = {t.split("::")[0] for t, marks in tests.items() if selects(expression, marks)}
         # A folder named in the row stands for every test file under it.
-        said = {f for f in {t.split("::")[0] for t in tests} for n in named if f == n or f.startswith(n.rstrip("/") + "/")}
+        said = {
+            f for f in {t.split("::")[0] for t in tests} for n in named if f == n or f.startswith(n.rstrip("/") + "/")
+        }
         if chosen != said:
-            wrong.append(f"README.md:{number}: -m {expression!r} selects {sorted(chosen)}; the README says "
-                         f"{sorted(said)} (missing: {sorted(chosen - said)}; not selected: {sorted(said - chosen)})")
+            wrong.append(
+                f"README.md:{number}: -m {expression!r} selects {sorted(chosen)}; the README says "
+                f"{sorted(said)} (missing: {sorted(chosen - said)}; not selected: {sorted(said - chosen)})"
+            )
     assert not wrong, "\n".join(wrong)

@@ -39,7 +39,10 @@ def test_exp001_view_download_reads_back_with_pandas_typed_and_named(dataset, tm
     assert list(initiatives.columns) == list(INITIATIVE_COLUMNS)  # the header is line 1, BOM or not
     row = initiatives.iloc[0]
     assert (row["id"], row["force_ids"], row["force_names"]) == (
-        "leicestershire-triage-car", "E23000021", "Leicestershire Police")
+        "leicestershire-triage-car",
+        "E23000021",
+        "Leicestershire Police",
+    )
     assert row["place"] == "Leicestershire" and "crisis mental health nurse" in row["summary"]
     assert "Leicestershire Partnership Trust" in row["lead_organisations"]
     assert row["case_study_title"] == "Leicestershire, Mental Health Triage"
@@ -51,14 +54,22 @@ def test_exp001_view_download_reads_back_with_pandas_typed_and_named(dataset, tm
     by_id = table.set_index("id")
     assert by_id.loc["fig-043", "value"] == 81 and by_id.loc["fig-043", "kind"] == "result"
     # A result travels with how it was obtained and what not to read into it.
-    assert by_id.loc["fig-043", "design"] == "2016 figures as the paper gives them, source not stated; no comparison group"
+    assert (
+        by_id.loc["fig-043", "design"] == "2016 figures as the paper gives them, source not stated; no comparison group"
+    )
     assert by_id.loc["fig-043", "caveat"].startswith("no baseline given")
     assert (row["kind_of_work"], row["stage"]) == ("service", "running")
     assert by_id.loc["fig-057", "unit"] == "hours" and by_id.loc["fig-057", "force_names"] == "Leicestershire Police"
     assert len(table) == 6
     # The paper alone has no notes: notes.csv is its header, read back as an empty table of its columns.
-    assert list(pd.read_csv(tmp_path / "notes.csv").columns) == ["about_id", "figure_id", "kind", "text", "source",
-                                                                 "provenance"]
+    assert list(pd.read_csv(tmp_path / "notes.csv").columns) == [
+        "about_id",
+        "figure_id",
+        "kind",
+        "text",
+        "source",
+        "provenance",
+    ]
 
     readme = (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
     assert "CITATION LINE" in readme and "kind: result" in readme
@@ -91,18 +102,25 @@ def test_exp002_files_carry_a_byte_order_mark_for_excel(dataset, tmp_path):
 
 
 def test_exp003_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
-    data = csv_bytes(["name", "number"], [{"name": "=HYPERLINK(\"http://x\")", "number": -3},
-                                          {"name": "+44 line", "number": 2}, {"name": "@SUM(A1)", "number": 1}])
+    data = csv_bytes(
+        ["name", "number"],
+        [
+            {"name": '=HYPERLINK("http://x")', "number": -3},
+            {"name": "+44 line", "number": 2},
+            {"name": "@SUM(A1)", "number": 1},
+        ],
+    )
     path = tmp_path / "t.csv"
     path.write_bytes(data)
     table = pd.read_csv(path)
-    assert list(table["name"]) == ["'=HYPERLINK(\"http://x\")", "'+44 line", "'@SUM(A1)"]
+    assert list(table["name"]) == ['\'=HYPERLINK("http://x")', "'+44 line", "'@SUM(A1)"]
     assert list(table["number"]) == [-3, 2, 1]  # numbers are never altered
 
 
 def test_exp_years_are_whole_numbers_read_as_the_readme_says(dataset, tmp_path):
     """Years are written as whole numbers, and the README's one line reads them back as Int64, not 2017.0."""
     from domain.exports import YEAR_DTYPES
+
     names = unzip(view_zip(dataset, dataset.initiatives, (), "CITE"), tmp_path)
     assert "initiatives.csv" in names
     text = (tmp_path / "initiatives.csv").read_text(encoding="utf-8-sig")

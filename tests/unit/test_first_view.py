@@ -68,8 +68,9 @@ def test_first001_a_link_opens_on_its_own_view(client):
     assert [v for v in VIEWS if not props[view_panel(v)]["hidden"]] == ["compare"]
 
 
-@pytest.mark.parametrize("referer", [None, "http://intranet.example/",
-                                     "http://intranet.example/?force=E23000021&q=triage"])
+@pytest.mark.parametrize(
+    "referer", [None, "http://intranet.example/", "http://intranet.example/?force=E23000021&q=triage"]
+)
 def test_first002_no_address_or_a_search_opens_on_england(client, referer):
     """The callbacks then read the address as they always did. A search is free text: a page for each would
     be built at each new word and push the common views out of the cache."""
@@ -127,7 +128,9 @@ def test_first005_hidden_tabs_panels_are_built_when_first_shown(app, client):
 
     key = callback_with_output(app, f"{view_panel('matrix')}.children")
     shown = {view_panel(v): v != "matrix" for v in LAZY_VIEWS}
-    answer = response_values(post_callback(client, simple_request(app, key, {**shown, Ids.PANELS_BUILT: []}), user=None))
+    answer = response_values(
+        post_callback(client, simple_request(app, key, {**shown, Ids.PANELS_BUILT: []}), user=None)
+    )
     assert set(answer) == {view_panel("matrix"), Ids.PANELS_BUILT}  # only the tab just shown is sent
     assert Ids.MATRIX_TOGGLE in {c["props"].get("id") for c in components(answer[view_panel("matrix")]["children"])}
     assert answer[Ids.PANELS_BUILT]["data"] == ["matrix"]
@@ -139,15 +142,25 @@ def test_first006_switching_tabs_writes_only_the_two_tabs_that_change(app, clien
     key = callback_with_output(app, "notice.children")
     hidden_now = {view_panel(v): v != "overview" for v in VIEWS}
     state = store_of(state_from_query("?view=matrix", paper()))
-    answer = response_values(post_callback(client, simple_request(app, key, {Ids.STATE: state, **hidden_now}), user=None))
-    assert {k for k in answer if k.startswith("view-") and k != Ids.NOTICE} == {view_panel("overview"),
-                                                                              view_panel("matrix"),
-                                                                              "view-tab-overview", "view-tab-matrix"}
+    answer = response_values(
+        post_callback(client, simple_request(app, key, {Ids.STATE: state, **hidden_now}), user=None)
+    )
+    assert {k for k in answer if k.startswith("view-") and k != Ids.NOTICE} == {
+        view_panel("overview"),
+        view_panel("matrix"),
+        "view-tab-overview",
+        "view-tab-matrix",
+    }
     assert answer[view_panel("matrix")]["hidden"] is False and answer[view_panel("overview")]["hidden"] is True
 
 
-@pytest.mark.parametrize(("link", "said"), [("?force=nowhere", "unknown force 'nowhere'"),
-                                            ("?force=british-transport-police", "has no force area on the map")])
+@pytest.mark.parametrize(
+    ("link", "said"),
+    [
+        ("?force=nowhere", "unknown force 'nowhere'"),
+        ("?force=british-transport-police", "has no force area on the map"),
+    ],
+)
 def test_first010_a_bad_or_non_territorial_force_link_opens_on_england_with_its_notice(client, app, link, said):
     """Before: the page was England's with no notice, and the profile stayed hidden (the link has `force=`)
     until the callbacks answered, 2-5 s. Now the notice is in the page, so England's profile shows at once

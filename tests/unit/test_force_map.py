@@ -14,8 +14,15 @@ from domain.aggregation import filter_initiatives, force_counts
 from domain.compare import chart_citation
 from domain.figures import MARKER_COLOURS
 from domain.aggregation import ForceCount
-from domain.force_map import (MEASURES, NO_INITIATIVE_COLOUR, bin_colour, legend_entries, map_colours, map_shapes,
-                              project)
+from domain.force_map import (
+    MEASURES,
+    NO_INITIATIVE_COLOUR,
+    bin_colour,
+    legend_entries,
+    map_colours,
+    map_shapes,
+    project,
+)
 from domain.state import COLOUR_MEASURES
 from domain.joining import join_initiatives
 from domain.loading import load_dataset
@@ -111,8 +118,14 @@ def test_map004_shapes_are_small_enough_to_travel_in_the_page(shapes):
 
 
 def test_map005_bad_boundary_file_names_the_feature_and_the_problem():
-    bad = json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": "E1"}, "geometry": {"type": "Point", "coordinates": [0, 51]}}]})
+    bad = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"id": "E1"}, "geometry": {"type": "Point", "coordinates": [0, 51]}}
+            ],
+        }
+    )
     with pytest.raises(ValueError, match=r"boundary file: feature 1 \(E1\): geometry type 'Point'"):
         map_shapes(bad.encode())
     with pytest.raises(ValueError, match="feature 1 has no 'id'"):
@@ -121,15 +134,16 @@ def test_map005_bad_boundary_file_names_the_feature_and_the_problem():
 
 def force(force_id: str, count: int, themes: int = 0, results: int = 0) -> ForceCount:
     """A force's counts, built in code: the bins' rule must hold for any data, not today's."""
-    return ForceCount(force_id, f"Force {force_id}", count, tuple((f"Theme {n}", 1) for n in range(themes)),
-                      results=results)
+    return ForceCount(
+        force_id, f"Force {force_id}", count, tuple((f"Theme {n}", 1) for n in range(themes)), results=results
+    )
 
 
 def test_map006_bins_are_fixed_and_darken_with_the_value():
     assert bin_colour(0, "initiatives") == NO_INITIATIVE_COLOUR
     for measure in COLOUR_MEASURES:
         colours = [bin_colour(v, measure) for v in range(1, 12)]
-        darkness = [sum(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in colours]
+        darkness = [sum(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in colours]
         assert darkness == sorted(darkness, reverse=True)  # never lighter for more
     # The same count has the same colour whatever else is on the map: screenshots can be compared.
     alone = map_colours([force("a", 2), force("b", 0)])
@@ -143,11 +157,16 @@ def test_map007_the_key_names_only_values_the_map_has():
     assert [(e.label, e.forces) for e in entries] == [("1 initiative", 2), ("No initiative matches your filters", 3)]
     assert not any("2" in e.label for e in entries)
     nothing = legend_entries([0, 0, 0], "initiatives", filtered=True)
-    assert [(e.label, e.forces, e.colour) for e in nothing] == [("No initiative matches your filters", 3,
-                                                                 NO_INITIATIVE_COLOUR)]
+    assert [(e.label, e.forces, e.colour) for e in nothing] == [
+        ("No initiative matches your filters", 3, NO_INITIATIVE_COLOUR)
+    ]
     unfiltered = legend_entries([8, 3, 4, 1, 0], "initiatives", filtered=False)
-    assert [e.label for e in unfiltered] == ["1 initiative", "3\u20134 initiatives", "5 or more initiatives",
-                                             "No initiative in the 2016 paper"]
+    assert [e.label for e in unfiltered] == [
+        "1 initiative",
+        "3\u20134 initiatives",
+        "5 or more initiatives",
+        "No initiative in the 2016 paper",
+    ]
     assert [e.forces for e in unfiltered] == [1, 2, 1, 1]
 
 
@@ -188,10 +207,17 @@ def test_map011_the_real_map_colours_each_force_by_its_bin(dataset):
     assert len(colours.fills) == 43  # with Wales shown, its forces are drawn as forces too
 
 
-@pytest.mark.parametrize(("top", "ticks"), [
-    (115, (0, 50, 100)), (1_100_250, (0, 500_000, 1_000_000)), (3.4, (0, 1, 2, 3)), (12, (0, 5, 10)),
-    (0.35, (0, 0.1, 0.2, 0.3)), (0, (0.0,)),
-])
+@pytest.mark.parametrize(
+    ("top", "ticks"),
+    [
+        (115, (0, 50, 100)),
+        (1_100_250, (0, 500_000, 1_000_000)),
+        (3.4, (0, 1, 2, 3)),
+        (12, (0, 5, 10)),
+        (0.35, (0, 0.1, 0.2, 0.3)),
+        (0, (0.0,)),
+    ],
+)
 def test_chart001_nice_ticks_are_round_start_at_zero_and_stay_on_the_axis(top, ticks):
     assert nice_ticks(top) == ticks and len(ticks) <= 6
 
@@ -218,6 +244,8 @@ def test_chart003_html_and_image_charts_give_each_direction_one_colour():
     """A chart read on the page and the same chart saved as an image mark a fall, a rise and a level alike."""
     css = (DATA_DIR.parent / "assets" / "style.css").read_text(encoding="utf-8")
     base = re.search(r"\.lollipop-row::after \{[^}]*?[; ]color: (#[0-9a-f]{6})", css).group(1)
-    drawn = {marker: re.search(rf"\.lollipop-{marker}::after {{ color: (#[0-9a-f]{{6}}); }}", css).group(1)
-             for marker in ("reduction", "increase", "level")}
+    drawn = {
+        marker: re.search(rf"\.lollipop-{marker}::after {{ color: (#[0-9a-f]{{6}}); }}", css).group(1)
+        for marker in ("reduction", "increase", "level")
+    }
     assert {"count": base, **drawn} == MARKER_COLOURS

@@ -31,16 +31,28 @@ def sync_payload(app, search="", **overrides):
     """A callback request shaped as the page's own renderer sends it for sync_state."""
     key = next(k for k in app.callback_map if k.startswith("..url.search"))
     callback = app.callback_map[key]
-    values = {"url": search, "force-select": None, "theme-filter": [], "evaluation-filter": [],
-              "search-text": "", "show-wales": 0, "force-map-click": None, "clear-force": 0,
-              "compare-select": [], "add-to-compare": 0, "source-filter": None}
+    values = {
+        "url": search,
+        "force-select": None,
+        "theme-filter": [],
+        "evaluation-filter": [],
+        "search-text": "",
+        "show-wales": 0,
+        "force-map-click": None,
+        "clear-force": 0,
+        "compare-select": [],
+        "add-to-compare": 0,
+        "source-filter": None,
+    }
     values.update({f"view-tab-{v}": 0 for v in VIEWS})
     values.update({f"force-map-colour-{m}": 0 for m in ("initiatives", "themes", "results")})
     values.update(overrides)
     return {
         "output": key,
         "outputs": [{"id": str(o.component_id), "property": o.component_property} for o in callback["output"]],
-        "inputs": [{"id": str(d["id"]), "property": d["property"], "value": values[str(d["id"])]} for d in callback["inputs"]],
+        "inputs": [
+            {"id": str(d["id"]), "property": d["property"], "value": values[str(d["id"])]} for d in callback["inputs"]
+        ],
         "state": [{"id": str(d["id"]), "property": d["property"], "value": None} for d in callback["state"]],
         "changedPropIds": ["url.search"],
     }
@@ -90,8 +102,9 @@ def test_sec004_unknown_component_id_and_wrong_types_get_400(app, client):
 
 
 def test_sec005_wrong_but_small_types_are_ignored_not_500(app, client):
-    payload = sync_payload(app, **{"theme-filter": {"a": 1}, "search-text": 42, "force-select": ["x"],
-                                   "force-map-click": {"force": ["?"]}})
+    payload = sync_payload(
+        app, **{"theme-filter": {"a": 1}, "search-text": 42, "force-select": ["x"], "force-map-click": {"force": ["?"]}}
+    )
     payload["changedPropIds"] = ["search-text.value"]
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200
@@ -153,17 +166,21 @@ def pattern_app():
     from components.security import install_security
 
     app = Dash(__name__)
-    app.layout = html.Div([
-        *[html.Button(id={"type": "pick", "index": i}) for i in range(2)],
-        *[html.Div(id={"type": "echo", "index": i}) for i in range(2)],
-        html.Div(id="total"),
-    ])
+    app.layout = html.Div(
+        [
+            *[html.Button(id={"type": "pick", "index": i}) for i in range(2)],
+            *[html.Div(id={"type": "echo", "index": i}) for i in range(2)],
+            html.Div(id="total"),
+        ]
+    )
 
     @app.callback(Output("total", "children"), Input({"type": "pick", "index": ALL}, "n_clicks"))
     def total(clicks):
         return str(sum(c or 0 for c in clicks))
 
-    @app.callback(Output({"type": "echo", "index": MATCH}, "children"), Input({"type": "pick", "index": MATCH}, "n_clicks"))
+    @app.callback(
+        Output({"type": "echo", "index": MATCH}, "children"), Input({"type": "pick", "index": MATCH}, "n_clicks")
+    )
     def echo(clicks):
         return str(clicks)
 
@@ -177,12 +194,20 @@ def test_sec012_dict_ids_with_all_and_match_are_answered_and_foreign_ones_refuse
     key_all = next(k for k in app.callback_map if k.startswith("total."))
     key_match = next(k for k in app.callback_map if "echo" in k)
     picks = [{"id": {"index": i, "type": "pick"}, "property": "n_clicks", "value": i + 1} for i in range(2)]
-    request_all = {"output": key_all, "outputs": {"id": "total", "property": "children"},
-                   "inputs": [picks], "changedPropIds": ['{"index":0,"type":"pick"}.n_clicks']}
+    request_all = {
+        "output": key_all,
+        "outputs": {"id": "total", "property": "children"},
+        "inputs": [picks],
+        "changedPropIds": ['{"index":0,"type":"pick"}.n_clicks'],
+    }
     answered = client.post("/_dash-update-component", json=request_all)
     assert answered.status_code == 200 and answered.get_json()["response"]["total"]["children"] == "3"
-    request_match = {"output": key_match, "outputs": {"id": {"index": 1, "type": "echo"}, "property": "children"},
-                     "inputs": [picks[1]], "changedPropIds": ['{"index":1,"type":"pick"}.n_clicks']}
+    request_match = {
+        "output": key_match,
+        "outputs": {"id": {"index": 1, "type": "echo"}, "property": "children"},
+        "inputs": [picks[1]],
+        "changedPropIds": ['{"index":1,"type":"pick"}.n_clicks'],
+    }
     assert client.post("/_dash-update-component", json=request_match).status_code == 200
     foreign = [{"id": {"index": 0, "type": "delete"}, "property": "n_clicks", "value": 1}]
     assert client.post("/_dash-update-component", json={**request_all, "inputs": [foreign]}).status_code == 400
@@ -205,8 +230,15 @@ def test_sec014_missing_or_malformed_outputs_get_400_not_500(app, client, output
 
 
 def test_sec020_personal_pages_and_register_answers_are_private(tmp_path, client):
-    from tests.register_requests import (CONTRIBUTOR, REVIEWER, USER_HEADER, page_token, post_callback,
-                                         register_app, review_request)
+    from tests.register_requests import (
+        CONTRIBUTOR,
+        REVIEWER,
+        USER_HEADER,
+        page_token,
+        post_callback,
+        register_app,
+        review_request,
+    )
 
     app = register_app(tmp_path)
     register_client = app.server.test_client()
@@ -221,11 +253,11 @@ def test_sec020_personal_pages_and_register_answers_are_private(tmp_path, client
     assert USER_HEADER.lower() in {v.strip().lower() for v in shared.headers["Vary"].split(",")}
 
     token = page_token(register_client)
-    queue = post_callback(register_client, review_request(app, [], 0, action="queue-refresh"), user=REVIEWER,
-                          token=token)
+    queue = post_callback(
+        register_client, review_request(app, [], 0, action="queue-refresh"), user=REVIEWER, token=token
+    )
     assert queue.status_code == 200 and queue.headers["Cache-Control"] == "private, no-store"
-    refused = post_callback(register_client, review_request(app, [], 0, action="queue-refresh"), user=None,
-                            token=token)
+    refused = post_callback(register_client, review_request(app, [], 0, action="queue-refresh"), user=None, token=token)
     assert refused.status_code == 403 and refused.headers["Cache-Control"] == "private, no-store"
 
     # The read-only dashboard's page is the same for everyone: nothing added.

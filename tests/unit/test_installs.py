@@ -20,8 +20,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 GEO_STACK = ("geopandas", "shapely", "pyogrio", "pyproj")
 # Direct pins -> the lock setup.sh installs for them.
-LOCKS = {"requirements.txt": "requirements.lock", "requirements-build.txt": "requirements-build.lock",
-         "requirements-dev.txt": "requirements-dev.lock"}
+LOCKS = {
+    "requirements.txt": "requirements.lock",
+    "requirements-build.txt": "requirements-build.lock",
+    "requirements-dev.txt": "requirements-dev.lock",
+}
 
 
 def canonical(name: str) -> str:
@@ -73,8 +76,14 @@ SERVE_AND_REPORT = textwrap.dedent("""
 
 
 def test_ins001_running_app_serves_without_importing_the_geo_stack():
-    result = subprocess.run([sys.executable, "-c", SERVE_AND_REPORT], cwd=REPO, capture_output=True, text=True,
-                            timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)})
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE_AND_REPORT],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert len(report["statuses"]) >= 5, report  # the page, its layout, health, the bundle and the geometry
@@ -96,8 +105,11 @@ def test_ins002_geo_stack_is_a_build_requirement_only():
 def test_ins003_each_lock_holds_its_pins_with_hashes(requirements):
     pins, entries = direct_pins(requirements), locked(LOCKS[requirements])
     assert len(entries) > len(pins) >= 8  # the whole tree, not just the direct pins (requirements.txt has 9)
-    stale = {name: (version, entries.get(name, ("missing", 0))[0]) for name, version in pins.items()
-             if entries.get(name, ("missing", 0))[0] != version}
+    stale = {
+        name: (version, entries.get(name, ("missing", 0))[0])
+        for name, version in pins.items()
+        if entries.get(name, ("missing", 0))[0] != version
+    }
     assert not stale, f"{requirements} and {LOCKS[requirements]} disagree (pin, lock): {stale}; run scripts/lock.sh"
     unhashed = [name for name, (_, hashes) in entries.items() if hashes == 0]
     assert not unhashed, f"entries without a hash in {LOCKS[requirements]}: {unhashed}"
@@ -115,7 +127,9 @@ def test_ins004_locks_agree_on_versions_and_pip_is_locked():
 
 def test_ins005_setup_installs_pip_then_the_lock_with_required_hashes():
     setup = (REPO / "scripts" / "setup.sh").read_text(encoding="utf-8")
-    installs = [line.strip() for line in setup.splitlines() if "pip install" in line and not line.lstrip().startswith("#")]
+    installs = [
+        line.strip() for line in setup.splitlines() if "pip install" in line and not line.lstrip().startswith("#")
+    ]
     assert installs and all("--require-hashes" in line for line in installs), installs
     assert "requirements-pip.lock" in installs[0]
     assert re.search(r"lock=requirements-dev\.lock; else lock=requirements\.lock", setup)
@@ -141,15 +155,18 @@ def tarball(files: dict[str, bytes]) -> bytes:
 GOOD = {"plotly.js-basic-dist-min": {"plotly-basic.min.js": b"/* plotly */", "LICENSE": b"MIT"}}
 
 
-def run_fetch(tmp_path: Path, packages: dict[str, dict[str, bytes]], recorded: dict[str, str]) -> subprocess.CompletedProcess:
+def run_fetch(
+    tmp_path: Path, packages: dict[str, dict[str, bytes]], recorded: dict[str, str]
+) -> subprocess.CompletedProcess:
     """scripts/fetch_frontend.sh run from a copy of the repository's scripts/ folder, with `npm` replaced
     by a stand-in that serves `packages`, and the hashes the copy records set to `recorded`."""
     (tmp_path / "scripts").mkdir()
     script = (REPO / "scripts" / "fetch_frontend.sh").read_text(encoding="utf-8")
     names = {m.group(2) for m in FETCH_LINE.finditer(script)}
     assert {"plotly.js-basic-dist-min"} <= names, "the script's fetch lines changed shape"
-    script = FETCH_LINE.sub(lambda m: f"{m.group(1)}fetch {m.group(2)} {m.group(3)} {recorded.get(m.group(2), m.group(4))}",
-                            script)
+    script = FETCH_LINE.sub(
+        lambda m: f"{m.group(1)}fetch {m.group(2)} {m.group(3)} {recorded.get(m.group(2), m.group(4))}", script
+    )
     (tmp_path / "scripts" / "fetch_frontend.sh").write_text(script, encoding="utf-8")
     registry, bin_dir = tmp_path / "registry", tmp_path / "bin"
     registry.mkdir()
@@ -158,12 +175,21 @@ def run_fetch(tmp_path: Path, packages: dict[str, dict[str, bytes]], recorded: d
         version = re.search(rf"^[ \t]*fetch {re.escape(name)} (\S+)", script, re.MULTILINE).group(1)
         (registry / f"{name}@{version}.tgz").write_bytes(tarball(files))
     npm = bin_dir / "npm"
-    npm.write_text(f'#!/bin/sh\n[ "$1" = pack ] || exit 2\nshift; [ "$1" = -q ] && shift\n'
-                   f'cp "{registry}/$1.tgz" . || exit 1\necho "$1.tgz"\n', encoding="utf-8")
+    npm.write_text(
+        f'#!/bin/sh\n[ "$1" = pack ] || exit 2\nshift; [ "$1" = -q ] && shift\n'
+        f'cp "{registry}/$1.tgz" . || exit 1\necho "$1.tgz"\n',
+        encoding="utf-8",
+    )
     npm.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "VENDOR_DIR": str(tmp_path / "vendor")}
-    return subprocess.run(["bash", str(tmp_path / "scripts" / "fetch_frontend.sh")], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        ["bash", str(tmp_path / "scripts" / "fetch_frontend.sh")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def sha256_of(files: dict[str, bytes]) -> str:

@@ -21,8 +21,16 @@ from services.live_source import RegisterSource
 from services.register import RegisterService
 from settings import Settings
 from storage.database import connect, migrate
-from tests.register_requests import (CONTRIBUTOR, REVIEWER, paper, reference, register_app, register_count_note,
-                                     simple_request, valid_payload)
+from tests.register_requests import (
+    CONTRIBUTOR,
+    REVIEWER,
+    paper,
+    reference,
+    register_app,
+    register_count_note,
+    simple_request,
+    valid_payload,
+)
 
 TITLE = "Street triage published while the page was open"
 
@@ -128,8 +136,7 @@ def test_live004_a_record_stored_again_under_the_same_revision_is_folded_again(e
             self.published_by, self.self_published = r.published_by, r.self_published
 
     monkeypatch.setattr(live.register_store, "published_revision", lambda _engine: stored["revision"])
-    monkeypatch.setattr(live.register_store, "published_records",
-                        lambda _engine: [Row(r) for r in stored["records"]])
+    monkeypatch.setattr(live.register_store, "published_records", lambda _engine: [Row(r) for r in stored["records"]])
     source = RegisterSource(paper(), engine, poll_seconds=3600)
     assert source.current().dataset.initiatives_by_id["reg-0001"].title == "First of the two"
     stored.update(revision=2, records=[record("Second of the two", datetime(2026, 1, 1, 0, 0, 1, tzinfo=timezone.utc))])
@@ -140,8 +147,13 @@ def test_live004_a_record_stored_again_under_the_same_revision_is_folded_again(e
 def test_live005_an_instance_started_while_the_database_is_unreachable_serves_the_paper_then_joins(tmp_path):
     database = tmp_path / "register" / "r.sqlite3"
     database.mkdir(parents=True)  # a folder where the file should be: SQLite cannot open it, as if the disk were gone
-    settings = Settings(register=True, database_url=f"sqlite:///{database}", user_header="X-Remote-User",
-                        reviewers=frozenset({REVIEWER}), register_poll_seconds=1)
+    settings = Settings(
+        register=True,
+        database_url=f"sqlite:///{database}",
+        user_header="X-Remote-User",
+        reviewers=frozenset({REVIEWER}),
+        register_poll_seconds=1,
+    )
     app = create_app(settings, paper())  # starts: no StartupError
     client = app.server.test_client()
     page = client.get("/_dash-layout")
@@ -219,4 +231,3 @@ def test_live008_register_apps_leave_no_thread_running(tmp_path):
     for thread in checking_threads():
         thread.join(5)
     assert checking_threads() == []
-

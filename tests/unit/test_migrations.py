@@ -72,34 +72,51 @@ def schema(engine: Engine) -> list[tuple]:
     """Everything the migrations create, as the database itself describes it."""
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
-            return [tuple(row) for row in connection.execute(text(
-                "SELECT type, name, sql FROM sqlite_master ORDER BY name"))]
-        return [tuple(row) for row in connection.execute(text(
-            "SELECT 'column', table_name || '.' || column_name, data_type || ' ' || is_nullable || ' ' "
-            "|| coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = 'public' "
-            "UNION ALL SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
-            "UNION ALL SELECT 'constraint', conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE connamespace = 'public'::regnamespace "
-            "UNION ALL SELECT 'trigger', tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal "
-            "UNION ALL SELECT 'function', proname, prosrc FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
-            "ORDER BY 1, 2"))]
+            return [
+                tuple(row)
+                for row in connection.execute(text("SELECT type, name, sql FROM sqlite_master ORDER BY name"))
+            ]
+        return [
+            tuple(row)
+            for row in connection.execute(
+                text(
+                    "SELECT 'column', table_name || '.' || column_name, data_type || ' ' || is_nullable || ' ' "
+                    "|| coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = 'public' "
+                    "UNION ALL SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+                    "UNION ALL SELECT 'constraint', conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE connamespace = 'public'::regnamespace "
+                    "UNION ALL SELECT 'trigger', tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal "
+                    "UNION ALL SELECT 'function', proname, prosrc FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
+                    "ORDER BY 1, 2"
+                )
+            )
+        ]
 
 
 def insert_0001_data(engine: Engine) -> None:
     """Rows as revision 0001's tables hold them, written in SQL: the models may have moved on."""
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO submissions (id, kind, payload, submitted_by, submitted_at, status) "
-            "VALUES (1, 'new initiative', :payload, 'ann', '2025-01-02 09:00:00.000000', 'published')"),
-            {"payload": json.dumps({"title": "Street triage"})})
-        connection.execute(text(
-            "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
-            "revision, submission_id) VALUES ('reg-0001', 'initiative', :payload, 'published', "
-            "'2025-01-03 10:00:00.000000', 'rev', 'PHE', 1, 1)"),
-            {"payload": json.dumps({"title": "Street triage"})})
-        connection.execute(text(
-            "INSERT INTO history (at, actor, action, submission_id, record_id, detail) "
-            "VALUES ('2025-01-03 10:00:00.000000', 'rev', 'published', 1, 'reg-0001', '{}')"))
+        connection.execute(
+            text(
+                "INSERT INTO submissions (id, kind, payload, submitted_by, submitted_at, status) "
+                "VALUES (1, 'new initiative', :payload, 'ann', '2025-01-02 09:00:00.000000', 'published')"
+            ),
+            {"payload": json.dumps({"title": "Street triage"})},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
+                "revision, submission_id) VALUES ('reg-0001', 'initiative', :payload, 'published', "
+                "'2025-01-03 10:00:00.000000', 'rev', 'PHE', 1, 1)"
+            ),
+            {"payload": json.dumps({"title": "Street triage"})},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO history (at, actor, action, submission_id, record_id, detail) "
+                "VALUES ('2025-01-03 10:00:00.000000', 'rev', 'published', 1, 'reg-0001', '{}')"
+            )
+        )
 
 
 def test_mig001_upgrade_from_empty_creates_tables_triggers_and_index(engine):
@@ -117,8 +134,12 @@ def test_mig001_upgrade_from_empty_creates_tables_triggers_and_index(engine):
     assert "self_published" in {c["name"] for c in inspector.get_columns("records")}
     insert_0001_data(engine)
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO history (at, actor, action, record_id, detail) "
-                                "VALUES ('2025-01-05 09:00:00', 'rev', 'amended', 'reg-0001', '{}')"))
+        connection.execute(
+            text(
+                "INSERT INTO history (at, actor, action, record_id, detail) "
+                "VALUES ('2025-01-05 09:00:00', 'rev', 'amended', 'reg-0001', '{}')"
+            )
+        )
         assert connection.scalar(text("SELECT self_published FROM records")) in (False, 0)
 
 
@@ -147,21 +168,31 @@ def insert_0002_data(engine: Engine) -> None:
     insert_0001_data(engine)
     with engine.begin() as connection:
         for submission_id, status in ((2, "pending"), (3, "returned")):
-            connection.execute(text(
-                "INSERT INTO submissions (id, kind, record_id, payload, submitted_by, submitted_at, status) "
-                "VALUES (:id, 'update', 'reg-0001', :payload, 'bob', '2025-01-04 09:00:00.000000', :status)"),
-                {"id": submission_id, "status": status, "payload": json.dumps({"title": "Street triage, Kent"})})
-        connection.execute(text(
-            "INSERT INTO history (at, actor, action, submission_id, record_id, detail) "
-            "VALUES ('2025-01-04 09:00:00.000000', 'bob', 'submitted', 2, 'reg-0001', '{}')"))
+            connection.execute(
+                text(
+                    "INSERT INTO submissions (id, kind, record_id, payload, submitted_by, submitted_at, status) "
+                    "VALUES (:id, 'update', 'reg-0001', :payload, 'bob', '2025-01-04 09:00:00.000000', :status)"
+                ),
+                {"id": submission_id, "status": status, "payload": json.dumps({"title": "Street triage, Kent"})},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO history (at, actor, action, submission_id, record_id, detail) "
+                "VALUES ('2025-01-04 09:00:00.000000', 'bob', 'submitted', 2, 'reg-0001', '{}')"
+            )
+        )
 
 
 def test_mig002b_upgrade_from_0002_keeps_data_and_adds_locking_and_self_publication(engine):
     migrate(engine, "0002")
     insert_0002_data(engine)
     with pytest.raises(IntegrityError), engine.begin() as connection:  # 0002 knows no "amended"
-        connection.execute(text("INSERT INTO history (at, actor, action, record_id, detail) "
-                                "VALUES ('2025-01-05 09:00:00', 'rev', 'amended', 'reg-0001', '{}')"))
+        connection.execute(
+            text(
+                "INSERT INTO history (at, actor, action, record_id, detail) "
+                "VALUES ('2025-01-05 09:00:00', 'rev', 'amended', 'reg-0001', '{}')"
+            )
+        )
 
     migrate(engine, "0003")
 
@@ -169,17 +200,31 @@ def test_mig002b_upgrade_from_0002_keeps_data_and_adds_locking_and_self_publicat
     with engine.connect() as connection:
         # The pending update was made against the record as it is (there was no lock before): revision 1.
         assert connection.execute(text("SELECT id, base_revision FROM submissions ORDER BY id")).all() == [
-            (1, None), (2, 1), (3, None)]
+            (1, None),
+            (2, 1),
+            (3, None),
+        ]
         assert connection.execute(text("SELECT record_id, revision, self_published FROM records")).all() == [
-            ("reg-0001", 1, False)]
+            ("reg-0001", 1, False)
+        ]
         assert connection.execute(text("SELECT action, actor FROM history ORDER BY id")).all() == [
-            ("published", "rev"), ("submitted", "bob")]
+            ("published", "rev"),
+            ("submitted", "bob"),
+        ]
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO history (at, actor, action, record_id, detail) "
-                                "VALUES ('2025-01-05 09:00:00', 'rev', 'amended', 'reg-0001', '{}')"))
+        connection.execute(
+            text(
+                "INSERT INTO history (at, actor, action, record_id, detail) "
+                "VALUES ('2025-01-05 09:00:00', 'rev', 'amended', 'reg-0001', '{}')"
+            )
+        )
     with pytest.raises(IntegrityError), engine.begin() as connection:
-        connection.execute(text("INSERT INTO history (at, actor, action, record_id, detail) "
-                                "VALUES ('2025-01-05 09:00:00', 'rev', 'edited', 'reg-0001', '{}')"))
+        connection.execute(
+            text(
+                "INSERT INTO history (at, actor, action, record_id, detail) "
+                "VALUES ('2025-01-05 09:00:00', 'rev', 'edited', 'reg-0001', '{}')"
+            )
+        )
     # History is still append-only once SQLite has rebuilt it.
     assert triggers(engine) == TRIGGERS[engine.dialect.name]
     with pytest.raises(IntegrityError, match="append-only"), engine.begin() as connection:
@@ -190,14 +235,27 @@ def test_mig002b_upgrade_from_0002_keeps_data_and_adds_locking_and_self_publicat
     assert {"ix_history_record_id", "ix_history_submission_id"} <= indexes
 
 
-FIGURE = {"measure": "Detentions", "value": 30, "unit": "percent", "direction": "reduction", "kind": "result",
-          "source": "Annual report"}
+FIGURE = {
+    "measure": "Detentions",
+    "value": 30,
+    "unit": "percent",
+    "direction": "reduction",
+    "kind": "result",
+    "source": "Annual report",
+}
 
 
 def initiative_payload(**words) -> dict:
     """An initiative's payload as the form stored it: before 0004 with a status word, after with a kind and stage."""
-    return {"title": "Street triage", "force_ids": ["E23000032"], "themes": ["mental-health"], **words,
-            "evaluation": "none reported", "summary": "Nurses ride with officers at weekends.", "figures": [FIGURE]}
+    return {
+        "title": "Street triage",
+        "force_ids": ["E23000032"],
+        "themes": ["mental-health"],
+        **words,
+        "evaluation": "none reported",
+        "summary": "Nurses ride with officers at weekends.",
+        "figures": [FIGURE],
+    }
 
 
 def insert_0003_data(engine: Engine) -> None:
@@ -206,37 +264,73 @@ def insert_0003_data(engine: Engine) -> None:
     status, which must stay as it was written."""
     insert_0002_data(engine)
     with engine.begin() as connection:
-        for number, (word, state) in enumerate((("established", "published"), ("one-off operation", "withdrawn"),
-                                                ("rumoured", "published"), ("published", "published")), start=10):
-            connection.execute(text(
-                "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
-                "revision) VALUES (:id, 'initiative', :payload, :state, '2025-02-01 10:00:00', 'rev', 'PHE', 1)"),
-                {"id": f"reg-00{number}", "payload": json.dumps(initiative_payload(status=word)), "state": state})
-        connection.execute(text(
-            "INSERT INTO records (record_id, kind, about_id, payload, state, published_at, published_by, "
-            "organisation, revision) VALUES ('reg-0020', 'note', 'leicestershire-triage-car', :payload, "
-            "'published', '2025-02-01 10:00:00', 'rev', 'PHE', 1)"),
-            {"payload": json.dumps({"about_id": "leicestershire-triage-car", "note_kind": "erratum",
-                                    "text": "The status of the service changed.", "source": "x"})})
-        for number, kind, word, status in ((30, "new initiative", "pilot", "pending"),
-                                           (31, "update", "campaign", "pending"),
-                                           (32, "new initiative", "planned", "returned")):
-            connection.execute(text(
-                "INSERT INTO submissions (id, kind, record_id, payload, submitted_by, submitted_at, status) "
-                "VALUES (:id, :kind, :record, :payload, 'ann', '2025-02-02 09:00:00', :status)"),
-                {"id": number, "kind": kind, "record": "reg-0010" if kind == "update" else None, "status": status,
-                 "payload": json.dumps(initiative_payload(status=word))})
-        connection.execute(text(
-            "INSERT INTO history (at, actor, action, record_id, detail) "
-            "VALUES ('2025-02-03 09:00:00', 'rev', 'published', 'reg-0010', :detail)"),
-            {"detail": json.dumps({"changed": {"status": ["pilot", "established"]}, "revision": [1, 2]})})
+        for number, (word, state) in enumerate(
+            (
+                ("established", "published"),
+                ("one-off operation", "withdrawn"),
+                ("rumoured", "published"),
+                ("published", "published"),
+            ),
+            start=10,
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
+                    "revision) VALUES (:id, 'initiative', :payload, :state, '2025-02-01 10:00:00', 'rev', 'PHE', 1)"
+                ),
+                {"id": f"reg-00{number}", "payload": json.dumps(initiative_payload(status=word)), "state": state},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO records (record_id, kind, about_id, payload, state, published_at, published_by, "
+                "organisation, revision) VALUES ('reg-0020', 'note', 'leicestershire-triage-car', :payload, "
+                "'published', '2025-02-01 10:00:00', 'rev', 'PHE', 1)"
+            ),
+            {
+                "payload": json.dumps(
+                    {
+                        "about_id": "leicestershire-triage-car",
+                        "note_kind": "erratum",
+                        "text": "The status of the service changed.",
+                        "source": "x",
+                    }
+                )
+            },
+        )
+        for number, kind, word, status in (
+            (30, "new initiative", "pilot", "pending"),
+            (31, "update", "campaign", "pending"),
+            (32, "new initiative", "planned", "returned"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO submissions (id, kind, record_id, payload, submitted_by, submitted_at, status) "
+                    "VALUES (:id, :kind, :record, :payload, 'ann', '2025-02-02 09:00:00', :status)"
+                ),
+                {
+                    "id": number,
+                    "kind": kind,
+                    "record": "reg-0010" if kind == "update" else None,
+                    "status": status,
+                    "payload": json.dumps(initiative_payload(status=word)),
+                },
+            )
+        connection.execute(
+            text(
+                "INSERT INTO history (at, actor, action, record_id, detail) "
+                "VALUES ('2025-02-03 09:00:00', 'rev', 'published', 'reg-0010', :detail)"
+            ),
+            {"detail": json.dumps({"changed": {"status": ["pilot", "established"]}, "revision": [1, 2]})},
+        )
 
 
 def stored(engine: Engine, query: str) -> dict:
     """{key: payload} for a query of (key, JSON) rows: SQLite gives the JSON as text, PostgreSQL parsed."""
     with engine.connect() as connection:
-        return {key: json.loads(value) if isinstance(value, str) else value
-                for key, value in connection.execute(text(query))}
+        return {
+            key: json.loads(value) if isinstance(value, str) else value
+            for key, value in connection.execute(text(query))
+        }
 
 
 RECORDS = "SELECT record_id, payload FROM records ORDER BY record_id"
@@ -276,10 +370,14 @@ def test_mig012_downgrade_to_0003_gives_each_pair_its_status_word_back(engine):
     before = stored(engine, RECORDS), stored(engine, SUBMISSIONS)
     migrate(engine)
     with engine.begin() as connection:  # sent after the upgrade: a pair no status word came from
-        connection.execute(text(
-            "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
-            "revision) VALUES ('reg-0014', 'initiative', :payload, 'published', '2025-03-01 10:00:00', 'rev', "
-            "'PHE', 1)"), {"payload": json.dumps(initiative_payload(kind_of_work="service", stage="running"))})
+        connection.execute(
+            text(
+                "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
+                "revision) VALUES ('reg-0014', 'initiative', :payload, 'published', '2025-03-01 10:00:00', 'rev', "
+                "'PHE', 1)"
+            ),
+            {"payload": json.dumps(initiative_payload(kind_of_work="service", stage="running"))},
+        )
 
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0003")
@@ -307,8 +405,13 @@ def test_mig003_downgrade_to_base_and_up_again(engine):
 
 
 def test_mig004_documented_command_migrates_and_reports_the_revision(engine, database_url):
-    result = subprocess.run([sys.executable, "-m", "storage.migrate", "--url", database_url], cwd=REPO,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "storage.migrate", "--url", database_url],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"register database at {shown_url(database_url)} is at revision {HEAD} (head)"
     assert current_revision(engine) == HEAD

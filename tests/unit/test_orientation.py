@@ -30,12 +30,39 @@ def at(day: int) -> datetime:
 def changes(dataset):
     triage = dataset.initiatives_by_id["leicestershire-triage-car"]
     return (
-        change_of(7, "published", at(3), "reg-0001", "initiative", {"title": "Durham street triage"}, "Durham PCC",
-                  {"created": "reg-0001"}, dataset),
-        change_of(8, "published", at(4), "reg-0002", "note", {"about_id": triage.id, "note_kind": "erratum"},
-                  "Durham PCC", {"created": "reg-0002"}, dataset),
-        change_of(9, "withdrawn", at(5), "reg-0001", "initiative", {"title": "Durham street triage"}, "Durham PCC",
-                  {"reason": "duplicate of another record"}, dataset),
+        change_of(
+            7,
+            "published",
+            at(3),
+            "reg-0001",
+            "initiative",
+            {"title": "Durham street triage"},
+            "Durham PCC",
+            {"created": "reg-0001"},
+            dataset,
+        ),
+        change_of(
+            8,
+            "published",
+            at(4),
+            "reg-0002",
+            "note",
+            {"about_id": triage.id, "note_kind": "erratum"},
+            "Durham PCC",
+            {"created": "reg-0002"},
+            dataset,
+        ),
+        change_of(
+            9,
+            "withdrawn",
+            at(5),
+            "reg-0001",
+            "initiative",
+            {"title": "Durham street triage"},
+            "Durham PCC",
+            {"reason": "duplicate of another record"},
+            dataset,
+        ),
     )
 
 
@@ -48,11 +75,17 @@ def test_ori001_atom_feed_is_valid_atom_with_ids_times_and_links(dataset):
     assert feed.find(f"{A}author/{A}name").text
     entries = feed.findall(f"{A}entry")
     assert [e.find(f"{A}title").text for e in entries] == [
-        "Withdrawn: Durham street triage", "Erratum added: Leicestershire mental health triage car", "Added: Durham street triage"]
+        "Withdrawn: Durham street triage",
+        "Erratum added: Leicestershire mental health triage car",
+        "Added: Durham street triage",
+    ]
     ids = [e.find(f"{A}id").text for e in entries]
     assert len(set(ids)) == 3
-    assert [e.find(f"{A}updated").text for e in entries] == ["2026-12-05T10:30:00Z", "2026-12-04T10:30:00Z",
-                                                             "2026-12-03T10:30:00Z"]
+    assert [e.find(f"{A}updated").text for e in entries] == [
+        "2026-12-05T10:30:00Z",
+        "2026-12-04T10:30:00Z",
+        "2026-12-03T10:30:00Z",
+    ]
     links = [e.find(f"{A}link").get("href") for e in entries]
     assert links[1] == "http://intra/pph/?force=E23000021" and links[0] == "http://intra/pph/"
     assert "duplicate of another record" in entries[0].find(f"{A}summary").text
@@ -66,7 +99,10 @@ def test_ori002_register_off_feed_gives_the_dataset_release(dataset):
 
 
 def test_ori003_data_line_names_version_paper_and_register_date(dataset):
-    assert data_line(dataset, False, ()) == f"Data: dataset {dataset.version} (paper 2016, compiled {dataset.version_date})"
+    assert (
+        data_line(dataset, False, ())
+        == f"Data: dataset {dataset.version} (paper 2016, compiled {dataset.version_date})"
+    )
     line = data_line(dataset, True, changes(dataset))
     assert line.endswith("; register updated 2026-12-05")
     assert data_line(dataset, True, ()).endswith("register: nothing published yet")
@@ -112,7 +148,8 @@ def test_ori007_live_source_carries_what_the_register_added_and_withdrew(tmp_pat
     snapshot = source.current()
     assert [headline(c) for c in snapshot.changes] == ["Added: Kent triage"]
     assert data_line(snapshot.dataset, True, snapshot.changes).endswith(
-        f"register updated {snapshot.changes[0].at.date().isoformat()}")
+        f"register updated {snapshot.changes[0].at.date().isoformat()}"
+    )
     service.withdraw(User(REVIEWER, True), record.record_id, "sent twice")
     source.refresh()
     assert [headline(c) for c in source.current().changes] == ["Withdrawn: Kent triage", "Added: Kent triage"]

@@ -17,8 +17,18 @@ from components.profile import profile_content
 from components.view_state import store_of
 from domain.state import ViewState
 from settings import Settings
-from tests.register_requests import (CONTRIBUTOR, USER_HEADER, json_mentions_register, overview_request, page_token,
-                                     paper, post_callback, register_app, register_count_note, simple_request)
+from tests.register_requests import (
+    CONTRIBUTOR,
+    USER_HEADER,
+    json_mentions_register,
+    overview_request,
+    page_token,
+    paper,
+    post_callback,
+    register_app,
+    register_count_note,
+    simple_request,
+)
 from tests.unit.test_register_security import strings_in, submit_and_publish, wait_for_layout
 
 

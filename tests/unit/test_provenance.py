@@ -35,25 +35,43 @@ from domain.state import ViewState
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 PUBLISHED = datetime(2026, 11, 27, 9, 30, tzinfo=timezone.utc)
 GWENT, SOUTH_WALES, LEICESTERSHIRE = "W15000002", "W15000003", "E23000021"
-REGISTER_LINE = ("Register, reviewed 2026-11-27 by Gwent PCC office; source: https://example.org/gwent-triage")
+REGISTER_LINE = "Register, reviewed 2026-11-27 by Gwent PCC office; source: https://example.org/gwent-triage"
 FIGURE_SOURCE = "Gwent annual report 2019, p. 4"
 PAPER_RECORD = "south-wales-ace"
-PAPER_LINE = ("PHE 2016 paper, section Statutory responsibilities and national approaches — Adverse childhood "
-              "experiences, ref 8")
+PAPER_LINE = (
+    "PHE 2016 paper, section Statutory responsibilities and national approaches — Adverse childhood experiences, ref 8"
+)
 ERRATUM = "The paper's 81% counts only weekday shifts, as the trust's 2017 report says."
 FOLLOW_UP = "The project became a Wales-wide programme in 2017, led by Public Health Wales."
 
 
 def gwent_proposal() -> dict:
     return {
-        "title": "Street triage in Newport", "force_ids": ["Gwent Police"], "place": "Newport",
-        "lead_organisations": "Gwent Police | Aneurin Bevan University Health Board", "partners": "",
-        "themes": ["mental-health"], "status": "pilot", "evaluation": "none reported", "start_year": "2019",
-        "end_year": "", "summary": "Mental health nurses ride with officers on weekend nights in Newport.",
+        "title": "Street triage in Newport",
+        "force_ids": ["Gwent Police"],
+        "place": "Newport",
+        "lead_organisations": "Gwent Police | Aneurin Bevan University Health Board",
+        "partners": "",
+        "themes": ["mental-health"],
+        "status": "pilot",
+        "evaluation": "none reported",
+        "start_year": "2019",
+        "end_year": "",
+        "summary": "Mental health nurses ride with officers on weekend nights in Newport.",
         "source": "https://example.org/gwent-triage",
-        "figures": [{"measure": "Section 136 detentions in Newport", "value": "30", "unit": "percent",
-                     "qualifier": "", "direction": "reduction", "period": "2019", "comparator": "2018",
-                     "kind": "result", "source": FIGURE_SOURCE}],
+        "figures": [
+            {
+                "measure": "Section 136 detentions in Newport",
+                "value": "30",
+                "unit": "percent",
+                "qualifier": "",
+                "direction": "reduction",
+                "period": "2019",
+                "comparator": "2018",
+                "kind": "result",
+                "source": FIGURE_SOURCE,
+            }
+        ],
     }
 
 
@@ -66,14 +84,37 @@ def paper():
 def dataset(paper):
     """The paper with one published register record in Gwent, an erratum on one of the paper's figures
     and a follow-up on the South Wales project."""
-    return with_register(paper, [
-        RegisterRecord("reg-0001", "initiative", gwent_proposal(), PUBLISHED, "Gwent PCC office"),
-        RegisterRecord("reg-0002", "note", {"about_id": "leicestershire-triage-car", "note_kind": "erratum",
-                                             "text": ERRATUM, "source": "Trust report 2017", "figure_id": "fig-043"},
-                        PUBLISHED, "Leicestershire PCC office"),
-        RegisterRecord("reg-0003", "note", {"about_id": PAPER_RECORD, "note_kind": "follow-up", "text": FOLLOW_UP,
-                                             "source": "https://example.org/ace-wales"}, PUBLISHED, "Gwent PCC office"),
-    ])
+    return with_register(
+        paper,
+        [
+            RegisterRecord("reg-0001", "initiative", gwent_proposal(), PUBLISHED, "Gwent PCC office"),
+            RegisterRecord(
+                "reg-0002",
+                "note",
+                {
+                    "about_id": "leicestershire-triage-car",
+                    "note_kind": "erratum",
+                    "text": ERRATUM,
+                    "source": "Trust report 2017",
+                    "figure_id": "fig-043",
+                },
+                PUBLISHED,
+                "Leicestershire PCC office",
+            ),
+            RegisterRecord(
+                "reg-0003",
+                "note",
+                {
+                    "about_id": PAPER_RECORD,
+                    "note_kind": "follow-up",
+                    "text": FOLLOW_UP,
+                    "source": "https://example.org/ace-wales",
+                },
+                PUBLISHED,
+                "Gwent PCC office",
+            ),
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +166,9 @@ def test_prov001_the_line_is_decided_once(dataset):
     assert provenance_line(dataset, "reg-0001") == REGISTER_LINE
     assert provenance_line(dataset, PAPER_RECORD) == PAPER_LINE
     register_figure = next(o for o in dataset.outcomes if o.initiative_id == "reg-0001")
-    assert figure_line(dataset, register_figure) == ("Register, reviewed 2026-11-27 by Gwent PCC office; "
-                                                     f"source: {FIGURE_SOURCE}")
+    assert figure_line(dataset, register_figure) == (
+        f"Register, reviewed 2026-11-27 by Gwent PCC office; source: {FIGURE_SOURCE}"
+    )
     fig_061 = next(o for o in dataset.outcomes if o.id == "fig-061")
     assert figure_line(dataset, fig_061) == PAPER_LINE  # the figure's own marks
     fig_054 = next(o for o in dataset.outcomes if o.id == "fig-054")
@@ -145,12 +187,21 @@ def test_prov002_a_register_record_walks_through_every_view_as_the_registers(pap
     # Each figure's citation: in the table, and in the chart row's details.
     says_register_never_paper(text_of(profile.tables).replace(FIGURE_SOURCE, "https://example.org/gwent-triage"))
     assert f"Register, reviewed 2026-11-27 by Gwent PCC office; source: {FIGURE_SOURCE}" in text_of(profile.tables)
-    [row] = outcome_charts(outcomes_of(dataset, [dataset.initiatives_by_id["reg-0001"]]),
-                           dict(dataset.initiatives_by_id),
-                           figure_marks(dataset, dataset.outcomes)).pop().rows
+    [row] = (
+        outcome_charts(
+            outcomes_of(dataset, [dataset.initiatives_by_id["reg-0001"]]),
+            dict(dataset.initiatives_by_id),
+            figure_marks(dataset, dataset.outcomes),
+        )
+        .pop()
+        .rows
+    )
     assert f"source: {FIGURE_SOURCE}" in "\n".join(row.details) and "No reference mark" not in row.details
-    saved = build_outcome_charts(outcomes_of(dataset, [dataset.initiatives_by_id["reg-0001"]]),
-                                 dict(dataset.initiatives_by_id), figure_marks(dataset, dataset.outcomes))
+    saved = build_outcome_charts(
+        outcomes_of(dataset, [dataset.initiatives_by_id["reg-0001"]]),
+        dict(dataset.initiatives_by_id),
+        figure_marks(dataset, dataset.outcomes),
+    )
     assert FIGURE_SOURCE in str(saved) and "no reference mark" not in str(saved).lower()
     # The map's tooltip names no record: its count says which source it comes from.
     matching = filter_initiatives(dataset, state)
@@ -162,7 +213,9 @@ def test_prov002_a_register_record_walks_through_every_view_as_the_registers(pap
     # The coverage matrix, on screen and downloaded.
     rows = coverage_matrix(dataset, join, matching, True)
     gwent = next(r for r in rows if r.row_id == GWENT)
-    assert gwent.added == 1 and text_of(matrix_table(rows, dataset, state, "/")).count("Added through the register") == 1
+    assert (
+        gwent.added == 1 and text_of(matrix_table(rows, dataset, state, "/")).count("Added through the register") == 1
+    )
     matrix = read_zip(matrix_zip(rows, dataset, "CITE"), tmp_path / "matrix")["coverage-matrix.csv"]
     assert matrix.set_index("force").loc["Gwent Police", "register_initiatives"] == 1
     # The national list (Welsh work, with Wales hidden from the map).
@@ -193,7 +246,10 @@ def test_prov003_a_paper_record_walks_through_every_view_as_the_papers(dataset, 
     assert f"Record source: {PAPER_LINE}" in card_text
     assert "Part of the paper's section: Adverse childhood experiences" in card_text
     # The follow-up is the register's, said as such, and never changes the paper's line.
-    assert FOLLOW_UP in card_text and "Register, reviewed 2026-11-27 by Gwent PCC office; source: https://example.org/ace-wales" in card_text
+    assert (
+        FOLLOW_UP in card_text
+        and "Register, reviewed 2026-11-27 by Gwent PCC office; source: https://example.org/ace-wales" in card_text
+    )
     assert card_text.count("Register, reviewed") == 1 and card_text.count("PHE 2016 paper") == 1
     table = text_of(profile.tables)
     assert PAPER_LINE in table and "Register" not in table
@@ -216,14 +272,21 @@ def test_prov003_a_paper_record_walks_through_every_view_as_the_papers(dataset, 
     assert row["record_source"] == PAPER_LINE and row["notes"] == f"Follow-up: {FOLLOW_UP}"
     assert set(files["figures.csv"]["record_source"].str.slice(0, 15)) == {"PHE 2016 paper,"}
     notes = files["notes.csv"]
-    assert notes.to_dict("records") == [{
-        "about_id": PAPER_RECORD, "figure_id": "", "kind": "follow-up", "text": FOLLOW_UP,
-        "source": "https://example.org/ace-wales",
-        "provenance": "Register, reviewed 2026-11-27 by Gwent PCC office; source: https://example.org/ace-wales"}]
+    assert notes.to_dict("records") == [
+        {
+            "about_id": PAPER_RECORD,
+            "figure_id": "",
+            "kind": "follow-up",
+            "text": FOLLOW_UP,
+            "source": "https://example.org/ace-wales",
+            "provenance": "Register, reviewed 2026-11-27 by Gwent PCC office; source: https://example.org/ace-wales",
+        }
+    ]
 
 
-def test_prov004_an_erratum_on_a_figure_flags_the_title_the_chart_row_the_table_and_the_downloads(dataset, join,
-                                                                                                   tmp_path):
+def test_prov004_an_erratum_on_a_figure_flags_the_title_the_chart_row_the_table_and_the_downloads(
+    dataset, join, tmp_path
+):
     state = ViewState(force=LEICESTERSHIRE)
     profile = profile_content(dataset, join, state, "/", chart_citation(dataset))
     details = next(d for d in profile.body if d.children[0].children[0] == "Leicestershire mental health triage car")
@@ -231,9 +294,15 @@ def test_prov004_an_erratum_on_a_figure_flags_the_title_the_chart_row_the_table_
     assert "Erratum" in [b.children for b in classes_of(summary, "badge-note")]
     assert ERRATUM in text_of(card) and 'on the figure "' in text_of(card)  # the text, one click away
     # The chart row of fig-043 says "Erratum" in its label, and the note in its details.
-    rows = [row for chart in outcome_charts(outcomes_of(dataset, [dataset.initiatives_by_id["leicestershire-triage-car"]]),
-                                            dict(dataset.initiatives_by_id), figure_marks(dataset, dataset.outcomes))
-            for row in chart.rows]
+    rows = [
+        row
+        for chart in outcome_charts(
+            outcomes_of(dataset, [dataset.initiatives_by_id["leicestershire-triage-car"]]),
+            dict(dataset.initiatives_by_id),
+            figure_marks(dataset, dataset.outcomes),
+        )
+        for row in chart.rows
+    ]
     flagged = [row for row in rows if row.label.endswith("— Erratum")]
     assert len(flagged) == 1 and f"Erratum: {ERRATUM}" in flagged[0].details
     assert "Erratum" in text_of(profile.charts, titles=True) and ERRATUM in text_of(profile.charts, titles=True)
@@ -242,8 +311,9 @@ def test_prov004_an_erratum_on_a_figure_flags_the_title_the_chart_row_the_table_
     table = outcome_table(outcomes_of(dataset, [dataset.initiatives_by_id["leicestershire-triage-car"]]), dataset)
     notes_shown = classes_of(table, "figure-note")
     assert [n.children for n in notes_shown] == [f"Erratum: {ERRATUM}"]
-    flagged_rows = [tr for tr in classes_of(table, "outcome-table")[0].children[1].children
-                    if classes_of(tr, "figure-note")]
+    flagged_rows = [
+        tr for tr in classes_of(table, "outcome-table")[0].children[1].children if classes_of(tr, "figure-note")
+    ]
     assert [tr.children[0].children[0] for tr in flagged_rows] == [fig_043.measure]
     # The downloads: figures.csv flags the figure, notes.csv holds the note with its provenance.
     record = dataset.initiatives_by_id["leicestershire-triage-car"]

@@ -15,8 +15,15 @@ from domain.aggregation import filter_initiatives
 from domain.compare import chart_citation, citation_line
 from domain.exports import initiative_rows
 from domain.loading import load_dataset
-from domain.register import (RegisterRecord, Reference, SubmissionInvalid, User, validate_initiative, validate_note,
-                             with_register)
+from domain.register import (
+    RegisterRecord,
+    Reference,
+    SubmissionInvalid,
+    User,
+    validate_initiative,
+    validate_note,
+    with_register,
+)
 from domain.state import ViewState, state_from_query
 from services.live_source import RegisterSource
 from services.register import Forbidden, RateLimited, RegisterService
@@ -45,14 +52,33 @@ def engine(tmp_path):
 
 def proposal(**changes) -> dict:
     payload = {
-        "title": "Street triage in Ashford", "force_ids": ["Kent"], "place": "Ashford",
-        "lead_organisations": "Kent Police | Kent and Medway NHS Trust", "partners": "", "themes": ["mental-health"],
-        "kind_of_work": "pilot", "stage": "running", "evaluation": "none reported", "start_year": "2019",
+        "title": "Street triage in Ashford",
+        "force_ids": ["Kent"],
+        "place": "Ashford",
+        "lead_organisations": "Kent Police | Kent and Medway NHS Trust",
+        "partners": "",
+        "themes": ["mental-health"],
+        "kind_of_work": "pilot",
+        "stage": "running",
+        "evaluation": "none reported",
+        "start_year": "2019",
         "end_year": "",
-        "summary": "Mental health nurses ride with officers on weekend nights.", "source": "https://example.org/report",
-        "figures": [{"measure": "Section 136 detentions", "value": "30", "unit": "percent", "qualifier": "",
-                     "direction": "reduction", "period": "2019", "comparator": "2018", "kind": "result",
-                     "design": "the service's own records", "source": "Annual report, p. 4"}],
+        "summary": "Mental health nurses ride with officers on weekend nights.",
+        "source": "https://example.org/report",
+        "figures": [
+            {
+                "measure": "Section 136 detentions",
+                "value": "30",
+                "unit": "percent",
+                "qualifier": "",
+                "direction": "reduction",
+                "period": "2019",
+                "comparator": "2018",
+                "kind": "result",
+                "design": "the service's own records",
+                "source": "Annual report, p. 4",
+            }
+        ],
     }
     payload.update(changes)
     return payload
@@ -68,13 +94,35 @@ def test_reg001_a_valid_proposal_becomes_records_of_the_curated_schema(paper):
 
 
 def test_reg002_every_problem_is_named_on_its_field(paper):
-    bad = proposal(title="", force_ids=["Atlantis"], themes=["nope"], kind_of_work="rumoured", source="ftp://x y",
-                   figures=[{"measure": "Arrests", "value": "many", "unit": "GBP", "direction": "reduction",
-                             "kind": "result", "source": ""}])
+    bad = proposal(
+        title="",
+        force_ids=["Atlantis"],
+        themes=["nope"],
+        kind_of_work="rumoured",
+        source="ftp://x y",
+        figures=[
+            {
+                "measure": "Arrests",
+                "value": "many",
+                "unit": "GBP",
+                "direction": "reduction",
+                "kind": "result",
+                "source": "",
+            }
+        ],
+    )
     with pytest.raises(SubmissionInvalid) as caught:
         validate_initiative(bad, "new", Reference.of(paper))
     fields = caught.value.by_field()
-    assert set(fields) >= {"title", "force_ids", "themes", "kind_of_work", "source", "figures.0.value", "figures.0.source"}
+    assert set(fields) >= {
+        "title",
+        "force_ids",
+        "themes",
+        "kind_of_work",
+        "source",
+        "figures.0.value",
+        "figures.0.source",
+    }
     assert "Atlantis" in fields["force_ids"][0] and "unknown theme 'nope'" in fields["themes"][0]
 
 
@@ -84,31 +132,58 @@ def test_reg002b_values_no_form_sends_are_problems_not_dropped(paper):
         validate_initiative(proposal(force_ids={"E23000032": 1}, figures="30%", summary=["a", "b"]), "new", reference)
     assert {"force_ids", "figures", "summary"} <= set(caught.value.by_field())
     with pytest.raises(SubmissionInvalid, match="not valid text"):
-        validate_note({"about_id": paper.initiatives[0].id, "note_kind": "erratum", "text": "broken \ud800 text here ok",
-                       "source": "x"}, reference)
+        validate_note(
+            {
+                "about_id": paper.initiatives[0].id,
+                "note_kind": "erratum",
+                "text": "broken \ud800 text here ok",
+                "source": "x",
+            },
+            reference,
+        )
 
 
 def test_reg003_the_loader_rules_apply_to_one_record(paper):
     reference = Reference.of(paper)
     # A target is a level, never a change: the same rule the curated outcomes.csv obeys.
-    target = proposal(figures=[{"measure": "Officers trained", "value": "200", "unit": "count", "direction": "increase",
-                                "kind": "target or coverage", "source": "Plan"}])
+    target = proposal(
+        figures=[
+            {
+                "measure": "Officers trained",
+                "value": "200",
+                "unit": "count",
+                "direction": "increase",
+                "kind": "target or coverage",
+                "source": "Plan",
+            }
+        ]
+    )
     with pytest.raises(SubmissionInvalid, match="figures.0.direction"):
         validate_initiative(target, "new", reference)
     with pytest.raises(SubmissionInvalid, match="end_year"):
         validate_initiative(proposal(start_year="2020", end_year="2018"), "new", reference)
     with pytest.raises(SubmissionInvalid, match="at least 20"):
-        validate_note({"about_id": paper.initiatives[0].id, "note_kind": "erratum", "text": "short", "source": "x"},
-                      reference)
+        validate_note(
+            {"about_id": paper.initiatives[0].id, "note_kind": "erratum", "text": "short", "source": "x"}, reference
+        )
     with pytest.raises(SubmissionInvalid, match="about_id"):
         validate_note({"about_id": "reg-0001", "note_kind": "erratum", "text": "x" * 30, "source": "x"}, reference)
 
 
 def test_reg004_published_records_join_the_paper_marked_by_source(paper):
     record = RegisterRecord("reg-0001", "initiative", proposal(), NOW, "Kent PCC office")
-    note = RegisterRecord("reg-0002", "note", {"about_id": paper.initiatives[0].id, "note_kind": "follow-up",
-                                                "text": "Extended to the whole county in 2018.", "source": "Minutes"},
-                           NOW, "Kent PCC office")
+    note = RegisterRecord(
+        "reg-0002",
+        "note",
+        {
+            "about_id": paper.initiatives[0].id,
+            "note_kind": "follow-up",
+            "text": "Extended to the whole county in 2018.",
+            "source": "Minutes",
+        },
+        NOW,
+        "Kent PCC office",
+    )
     dataset = with_register(paper, [record, note])
     assert len(dataset.initiatives) == len(paper.initiatives) + 1
     assert dataset.provenance_of("reg-0001").label == "Register, reviewed 2026-11-27 by Kent PCC office"
@@ -144,8 +219,13 @@ def test_reg006_contribute_review_publish_and_history(paper, engine):
     [item] = service.queue(REVIEWER)
     assert item.changes["title"] == (None, "Street triage in Ashford")
     record = service.publish(REVIEWER, sent.id, reference)
-    update = service.propose(CONTRIBUTOR, "update", proposal(title="Street triage in Ashford and Dover"), reference,
-                             record_id=record.record_id)
+    update = service.propose(
+        CONTRIBUTOR,
+        "update",
+        proposal(title="Street triage in Ashford and Dover"),
+        reference,
+        record_id=record.record_id,
+    )
     [item] = service.queue(REVIEWER)
     assert item.changes == {"title": ("Street triage in Ashford", "Street triage in Ashford and Dover")}
     returned = service.return_to_contributor(REVIEWER, update.id, "Please cite the Dover evaluation.")
@@ -154,8 +234,13 @@ def test_reg006_contribute_review_publish_and_history(paper, engine):
     assert service.published() == []
     assert register_store.get_record(engine, record.record_id).state == "withdrawn"  # hidden, kept
     actions = [(h.action, h.actor) for h in service.history()]
-    assert actions == [("submitted", "carla"), ("published", "rita"), ("submitted", "carla"), ("returned", "rita"),
-                       ("withdrawn", "rita")]
+    assert actions == [
+        ("submitted", "carla"),
+        ("published", "rita"),
+        ("submitted", "carla"),
+        ("returned", "rita"),
+        ("withdrawn", "rita"),
+    ]
 
 
 def test_reg007_nothing_invalid_is_stored_and_submissions_are_rate_limited(paper, engine):
@@ -191,19 +276,27 @@ def test_reg008b_a_refresh_checks_only_records_new_or_changed(paper, engine, mon
 
     checked: list[str] = []
     real = live.fold_record
-    monkeypatch.setattr(live, "fold_record", lambda record, reference: (checked.append(record.record_id),
-                                                                        real(record, reference))[1])
+    monkeypatch.setattr(
+        live, "fold_record", lambda record, reference: (checked.append(record.record_id), real(record, reference))[1]
+    )
     service = RegisterService(engine, "Kent PCC office", 20, clock=lambda: NOW)
     source = RegisterSource(paper, engine, poll_seconds=60)
-    first = service.publish(REVIEWER, service.propose(CONTRIBUTOR, "new initiative", proposal(), Reference.of(paper)).id,
-                            Reference.of(paper))
-    second = service.publish(REVIEWER, service.propose(CONTRIBUTOR, "new initiative", proposal(title="Second one"),
-                                                       Reference.of(paper)).id, Reference.of(paper))
+    first = service.publish(
+        REVIEWER,
+        service.propose(CONTRIBUTOR, "new initiative", proposal(), Reference.of(paper)).id,
+        Reference.of(paper),
+    )
+    second = service.publish(
+        REVIEWER,
+        service.propose(CONTRIBUTOR, "new initiative", proposal(title="Second one"), Reference.of(paper)).id,
+        Reference.of(paper),
+    )
     source.refresh()
     assert sorted(checked) == [first.record_id, second.record_id]
     checked.clear()
-    update = service.propose(CONTRIBUTOR, "update", proposal(title="Second one, extended"), Reference.of(paper),
-                             record_id=second.record_id)
+    update = service.propose(
+        CONTRIBUTOR, "update", proposal(title="Second one, extended"), Reference.of(paper), record_id=second.record_id
+    )
     service.publish(REVIEWER, update.id, Reference.of(paper))
     source.refresh()
     assert checked == [second.record_id]
@@ -211,8 +304,14 @@ def test_reg008b_a_refresh_checks_only_records_new_or_changed(paper, engine, mon
 
 
 def test_reg009_the_app_serves_a_publication_in_its_next_layout(paper, tmp_path):
-    settings = Settings(register=True, database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}", dev_user="rita",
-                        reviewers=frozenset({"rita"}), organisation="Kent PCC office", register_poll_seconds=60)
+    settings = Settings(
+        register=True,
+        database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}",
+        dev_user="rita",
+        reviewers=frozenset({"rita"}),
+        organisation="Kent PCC office",
+        register_poll_seconds=60,
+    )
     app = create_app(settings, paper)
     client = app.server.test_client()
     assert "Street triage in Ashford" not in client.get("/_dash-layout").get_data(as_text=True)
@@ -233,8 +332,13 @@ def test_reg010_export_and_import_round_trip_through_the_cli(paper, engine, tmp_
     service.publish(REVIEWER, sent.id, Reference.of(paper))
     url = str(engine.url)
     out = tmp_path / "export"
-    run = subprocess.run([sys.executable, "-m", "pipelines.register", "--url", url, "export", "--out", str(out)],
-                         cwd=REPO, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "pipelines.register", "--url", url, "export", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     with open(out / "initiatives.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -243,8 +347,13 @@ def test_reg010_export_and_import_round_trip_through_the_cli(paper, engine, tmp_
     assert rows[0]["title"] == "Street triage in Ashford" and rows[0]["force_ids"] == "E23000032"
 
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    run = subprocess.run([sys.executable, "-m", "pipelines.register", "--url", fresh, "import", str(out)],
-                         cwd=REPO, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "pipelines.register", "--url", fresh, "import", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     fresh_engine = connect(fresh)
     [imported] = register_store.published_records(fresh_engine)
@@ -257,9 +366,16 @@ def test_reg010_export_and_import_round_trip_through_the_cli(paper, engine, tmp_
         writer.writeheader()
         writer.writerows(rows)
     empty = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-    run = subprocess.run([sys.executable, "-m", "pipelines.register", "--url", empty, "import", str(out)],
-                         cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert run.returncode == 1 and "export/initiatives.csv:2:themes" in run.stderr and "nothing was imported" in run.stderr
+    run = subprocess.run(
+        [sys.executable, "-m", "pipelines.register", "--url", empty, "import", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (
+        run.returncode == 1 and "export/initiatives.csv:2:themes" in run.stderr and "nothing was imported" in run.stderr
+    )
     empty_engine = connect(empty)
     assert register_store.published_records(empty_engine) == []
     fresh_engine.dispose()
@@ -270,8 +386,10 @@ def test_reg011_a_force_with_many_records_sends_its_titles_page_by_page(paper):
     from components.profile import PAGE, profile_content
     from domain.source import snapshot_of
 
-    records = [RegisterRecord(f"reg-{n:04d}", "initiative", proposal(title=f"Kent work number {n:03d}"), NOW, "Kent PCC")
-               for n in range(1, 71)]
+    records = [
+        RegisterRecord(f"reg-{n:04d}", "initiative", proposal(title=f"Kent work number {n:03d}"), NOW, "Kent PCC")
+        for n in range(1, 71)
+    ]
     snapshot = snapshot_of(with_register(paper, records), 1)
     content = profile_content(snapshot.dataset, snapshot.join, ViewState(force="E23000032"), "/", "")
     assert content.total == len(snapshot.join.by_force["E23000032"]) >= 70
@@ -283,10 +401,13 @@ def test_reg011_a_force_with_many_records_sends_its_titles_page_by_page(paper):
     last_page = (content.total - 1) // PAGE
     # As the renderer sends it: each output as "id.property@hash", from the callback's own key.
     outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
-    body = {"output": key, "outputs": outputs,
-            "inputs": [{"id": "profile-more", "property": "n_clicks", "value": last_page}],
-            "state": [{"id": "view-state", "property": "data", "value": {"query": "?force=E23000032", "notices": []}}],
-            "changedPropIds": ["profile-more.n_clicks"]}
+    body = {
+        "output": key,
+        "outputs": outputs,
+        "inputs": [{"id": "profile-more", "property": "n_clicks", "value": last_page}],
+        "state": [{"id": "view-state", "property": "data", "value": {"query": "?force=E23000032", "notices": []}}],
+        "changedPropIds": ["profile-more.n_clicks"],
+    }
     answer = client.post("/_dash-update-component", json=body)
     assert answer.status_code == 200, answer.data
     response = answer.get_json()["response"]
@@ -308,7 +429,9 @@ def test_reg012_every_register_callback_id_is_in_a_reviewers_page(paper, tmp_pat
     from components.shell import panel_contents
     from tests.unit.test_view import _layout_ids
 
-    settings = Settings(register=True, database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}", reviewers=frozenset({"rita"}))
+    settings = Settings(
+        register=True, database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}", reviewers=frozenset({"rita"})
+    )
     app = create_app(settings, paper)
     snapshot = app.server.extensions["pph.source"].current()
     ids = _layout_ids(app.layout()) | _layout_ids(validation_layout(snapshot))

@@ -8,16 +8,45 @@ import json
 
 import pytest
 
-from tests.register_requests import (CONTRIBUTOR, REVIEWER, SENT, VALID_FIELDS, VALID_FIGURE, callback_for,
-                                     callback_with_output, engine_for, field_errors, initiative_request, note_request,
-                                     page_token, pending, post_callback, register_app, response_values, review_request,
-                                     simple_request, stored_count, submit_status)
+from tests.register_requests import (
+    CONTRIBUTOR,
+    REVIEWER,
+    SENT,
+    VALID_FIELDS,
+    VALID_FIGURE,
+    callback_for,
+    callback_with_output,
+    engine_for,
+    field_errors,
+    initiative_request,
+    note_request,
+    page_token,
+    pending,
+    post_callback,
+    register_app,
+    response_values,
+    review_request,
+    simple_request,
+    stored_count,
+    submit_status,
+)
 from storage import register_store
 
-SECOND_FIGURE = {**VALID_FIGURE, "measure": "Hours officers spent in A&E", "value": "1250.5", "unit": "hours",
-                 "qualifier": "around", "kind": "result", "source": "Annual report, p. 4"}
-VALID_NOTE = {"about_id": "aston-project", "note_kind": "erratum",
-              "text": "The paper gives the wrong year for the pilot's start.", "source": "https://example.org/erratum"}
+SECOND_FIGURE = {
+    **VALID_FIGURE,
+    "measure": "Hours officers spent in A&E",
+    "value": "1250.5",
+    "unit": "hours",
+    "qualifier": "around",
+    "kind": "result",
+    "source": "Annual report, p. 4",
+}
+VALID_NOTE = {
+    "about_id": "aston-project",
+    "note_kind": "erratum",
+    "text": "The paper gives the wrong year for the pilot's start.",
+    "source": "https://example.org/erratum",
+}
 
 
 @pytest.fixture
@@ -36,8 +65,9 @@ def token(client):
 
 
 def send(app, client, token, fields=None, figures=(VALID_FIGURE,), user=CONTRIBUTOR, **kwargs):
-    return post_callback(client, initiative_request(app, fields or VALID_FIELDS, list(figures), **kwargs), user=user,
-                         token=token)
+    return post_callback(
+        client, initiative_request(app, fields or VALID_FIELDS, list(figures), **kwargs), user=user, token=token
+    )
 
 
 def publish(app, client, token, submission_id: int, user: str = REVIEWER) -> str:
@@ -88,8 +118,16 @@ def test_reg_form002_an_update_of_the_title_alone_keeps_every_figure_exactly(app
         before = register_store.get_record(engine, record_id).payload["figures"]
     values = loaded_form(app, client, token, record_id)
     fields = {f: values[f"register-{f}"]["value"] for f in VALID_FIELDS}
-    sent = send(app, client, token, {**fields, "title": "Street triage, renamed"}, rows_of(values)[:2],
-                update_of=record_id, base_revision=1, figure_count=2)
+    sent = send(
+        app,
+        client,
+        token,
+        {**fields, "title": "Street triage, renamed"},
+        rows_of(values)[:2],
+        update_of=record_id,
+        base_revision=1,
+        figure_count=2,
+    )
     assert SENT in submit_status(sent), sent.data
     update = pending(tmp_path)[-1]
     assert update.base_revision == 1 and update.payload["figures"] == before
@@ -100,15 +138,24 @@ def test_reg_form002_an_update_of_the_title_alone_keeps_every_figure_exactly(app
     assert after.payload["figures"] == before and [type(f["value"]) for f in after.payload["figures"]] == [float, float]
 
 
-def test_reg_form003_the_review_shows_changes_in_words_and_warns_before_a_figure_is_removed(app, client, token,
-                                                                                             tmp_path):
+def test_reg_form003_the_review_shows_changes_in_words_and_warns_before_a_figure_is_removed(
+    app, client, token, tmp_path
+):
     record_id = published_with_two_figures(app, client, token, tmp_path)
     values = loaded_form(app, client, token, record_id)
     fields = {f: values[f"register-{f}"]["value"] for f in VALID_FIELDS}
     rows = rows_of(values)[:2]
     rows[1] = {f: "" for f in rows[1]}  # the contributor empties the second figure's row
-    sent = send(app, client, token, {**fields, "lead_organisations": "Police | NHS trust | Council"}, rows,
-                update_of=record_id, base_revision=1, figure_count=2)
+    sent = send(
+        app,
+        client,
+        token,
+        {**fields, "lead_organisations": "Police | NHS trust | Council"},
+        rows,
+        update_of=record_id,
+        base_revision=1,
+        figure_count=2,
+    )
     assert SENT in submit_status(sent), sent.data
     queue = post_callback(client, review_request(app, [], 0, action="queue-refresh"), user=REVIEWER, token=token)
     shown = json.dumps(response_values(queue)["register-queue"]["children"])
@@ -134,8 +181,18 @@ def test_reg_form005_a_stale_update_is_told_so_and_stays_pending(app, client, to
     values = loaded_form(app, client, token, record_id)
     fields = {f: values[f"register-{f}"]["value"] for f in VALID_FIELDS}
     for title in ("First rename", "Second rename"):
-        assert SENT in submit_status(send(app, client, token, {**fields, "title": title}, rows_of(values)[:2],
-                                          update_of=record_id, base_revision=1, figure_count=2))
+        assert SENT in submit_status(
+            send(
+                app,
+                client,
+                token,
+                {**fields, "title": title},
+                rows_of(values)[:2],
+                update_of=record_id,
+                base_revision=1,
+                figure_count=2,
+            )
+        )
     first, second = pending(tmp_path)
     assert publish(app, client, token, first.id).startswith("Published")
     status = publish(app, client, token, second.id)
@@ -158,15 +215,22 @@ def test_reg_form007_with_review_own_a_self_publication_is_marked(tmp_path):
     queue = post_callback(client, review_request(app, [], 0, action="queue-refresh"), user=REVIEWER, token=token)
     assert "You proposed this yourself: publishing it marks the record" in json.dumps(response_values(queue))
     status = publish(app, client, token, pending(tmp_path)[-1].id)
-    assert status.startswith("Published") and "You proposed it yourself, and the record and its history say so." in status
+    assert (
+        status.startswith("Published") and "You proposed it yourself, and the record and its history say so." in status
+    )
 
 
 def test_reg_form008_a_contributor_reads_withdrawn_on_date_with_the_reason(app, client, token, tmp_path):
     record_id = published_with_two_figures(app, client, token, tmp_path)
     key = callback_with_output(app, "register-withdraw-status.children")
-    done = post_callback(client, simple_request(app, key, {"register-withdraw-record": record_id,
-                                                           "register-withdraw-reason": "A duplicate of reg-0009"}),
-                         user=REVIEWER, token=token)
+    done = post_callback(
+        client,
+        simple_request(
+            app, key, {"register-withdraw-record": record_id, "register-withdraw-reason": "A duplicate of reg-0009"}
+        ),
+        user=REVIEWER,
+        token=token,
+    )
     assert response_values(done)["register-withdraw-status"]["children"].startswith(f"Withdrawn {record_id}")
     assert response_values(done)["register-written"]["data"]  # the page's pickers follow
     mine = post_callback(client, simple_request(app, "register-mine.children"), token=token)
@@ -178,10 +242,15 @@ def test_reg_form008_a_contributor_reads_withdrawn_on_date_with_the_reason(app, 
 def test_reg_form009_a_withdrawal_needs_a_reason(app, client, token, tmp_path):
     record_id = published_with_two_figures(app, client, token, tmp_path)
     key = callback_with_output(app, "register-withdraw-status.children")
-    answer = post_callback(client, simple_request(app, key, {"register-withdraw-record": record_id,
-                                                             "register-withdraw-reason": "  "}), user=REVIEWER, token=token)
+    answer = post_callback(
+        client,
+        simple_request(app, key, {"register-withdraw-record": record_id, "register-withdraw-reason": "  "}),
+        user=REVIEWER,
+        token=token,
+    )
     assert response_values(answer)["register-withdraw-status"]["children"] == (
-        "Say why the record is withdrawn: its contributor reads the reason.")
+        "Say why the record is withdrawn: its contributor reads the reason."
+    )
 
 
 def published_note(app, client, token, tmp_path) -> str:
@@ -194,23 +263,47 @@ def test_reg_form010_a_reviewer_amends_a_note_with_a_reason_and_withdraws_it(app
     note_id = published_note(app, client, token, tmp_path)
     amend = callback_with_output(app, "register-amend-status.children")
     text = "The paper gives 2013 as the pilot's start; it began in 2014."
-    no_reason = post_callback(client, simple_request(app, amend, {"register-amend-record": note_id,
-                                                                  "register-amend-text": text,
-                                                                  "register-amend-source": VALID_NOTE["source"]}),
-                              user=REVIEWER, token=token)
+    no_reason = post_callback(
+        client,
+        simple_request(
+            app,
+            amend,
+            {
+                "register-amend-record": note_id,
+                "register-amend-text": text,
+                "register-amend-source": VALID_NOTE["source"],
+            },
+        ),
+        user=REVIEWER,
+        token=token,
+    )
     assert response_values(no_reason)["register-amend-status"]["children"].startswith("Say why the note is amended")
-    done = post_callback(client, simple_request(app, amend, {"register-amend-record": note_id, "register-amend-text": text,
-                                                             "register-amend-source": VALID_NOTE["source"],
-                                                             "register-amend-reason": "The year was wrong."}),
-                         user=REVIEWER, token=token)
+    done = post_callback(
+        client,
+        simple_request(
+            app,
+            amend,
+            {
+                "register-amend-record": note_id,
+                "register-amend-text": text,
+                "register-amend-source": VALID_NOTE["source"],
+                "register-amend-reason": "The year was wrong.",
+            },
+        ),
+        user=REVIEWER,
+        token=token,
+    )
     assert response_values(done)["register-amend-status"]["children"].startswith(f"Amended {note_id}")
     with engine_for(tmp_path) as engine:
         record = register_store.get_record(engine, note_id)
     assert record.payload["text"] == text and record.revision == 2
     withdraw = callback_with_output(app, "register-withdraw-status.children")
-    gone = post_callback(client, simple_request(app, withdraw, {"register-withdraw-record": note_id,
-                                                                "register-withdraw-reason": "Superseded."}),
-                         user=REVIEWER, token=token)
+    gone = post_callback(
+        client,
+        simple_request(app, withdraw, {"register-withdraw-record": note_id, "register-withdraw-reason": "Superseded."}),
+        user=REVIEWER,
+        token=token,
+    )
     assert response_values(gone)["register-withdraw-status"]["children"].startswith(f"Withdrawn {note_id}")
 
 
@@ -224,19 +317,30 @@ def test_reg_form011_the_pickers_refresh_after_a_publication(app, client, token,
     after = post_callback(client, simple_request(app, key, {"register-pickers-version": version}), token=token)
     titles = [o["label"] for o in response_values(after)["register-update-of"]["options"]]
     assert titles == ["A new initiative", VALID_FIELDS["title"]]
-    unchanged = post_callback(client, simple_request(app, key, {"register-pickers-version": response_values(after)[
-        "register-pickers-version"]["data"]}), token=token)
+    unchanged = post_callback(
+        client,
+        simple_request(
+            app, key, {"register-pickers-version": response_values(after)["register-pickers-version"]["data"]}
+        ),
+        token=token,
+    )
     assert unchanged.status_code == 204  # nothing published since: nothing sent
 
 
 def test_reg_form012_problems_are_whole_sentences_beside_their_fields(app, client, token):
-    answer = send(app, client, token, {**VALID_FIELDS, "title": "\u200b", "place": "=HYPERLINK(\"x\")"},
-                  [{**VALID_FIGURE, "value": "-3", "unit": "hours"}])
+    answer = send(
+        app,
+        client,
+        token,
+        {**VALID_FIELDS, "title": "\u200b", "place": '=HYPERLINK("x")'},
+        [{**VALID_FIGURE, "value": "-3", "unit": "hours"}],
+    )
     errors = field_errors(answer)
     assert "Give the initiative a title." in errors["title"]
     assert "a spreadsheet opening the register's export would run as a formula" in errors["place"]
-    assert errors["figures.0.value"] == ("Give the size of the change as a positive number and its direction in "
-                                         "'Direction'.")
+    assert errors["figures.0.value"] == (
+        "Give the size of the change as a positive number and its direction in 'Direction'."
+    )
 
 
 # --- an update's draft survives a reload; components read records through the service ----------------------
@@ -254,9 +358,11 @@ def opened_with_draft(app, client, token, record_id: str, draft) -> dict:
 
 def kept_draft(values: dict, record_id: str, revision: int, **edits) -> dict:
     """The draft assets/register-drafts.js keeps: every field's value by its component id, as shown."""
-    shown = {component: next(iter(props.values())) for component, props in values.items()
-             if component.startswith("register-") and component not in ("register-submit-status",
-                                                                          "register-base-revision")}
+    shown = {
+        component: next(iter(props.values()))
+        for component, props in values.items()
+        if component.startswith("register-") and component not in ("register-submit-status", "register-base-revision")
+    }
     return {"record_id": record_id, "base_revision": revision, "values": {**shown, **edits}}
 
 
@@ -264,8 +370,12 @@ def test_reg_form013_an_update_draft_is_restored_as_the_page_opens_not_the_recor
     record_id = published_with_two_figures(app, client, token, tmp_path)
     loaded = loaded_form(app, client, token, record_id)
     assert loaded["register-loaded-record"]["data"] == record_id
-    draft = kept_draft(loaded, record_id, 1, **{"register-title": "Street triage, renamed in the draft",
-                                                "register-figure-1-value": "1300"})
+    draft = kept_draft(
+        loaded,
+        record_id,
+        1,
+        **{"register-title": "Street triage, renamed in the draft", "register-figure-1-value": "1300"},
+    )
     values = opened_with_draft(app, client, token, record_id, draft)
     assert values["register-title"]["value"] == "Street triage, renamed in the draft"
     rows = rows_of(values)
@@ -285,22 +395,36 @@ def test_reg_form013_an_update_draft_is_restored_as_the_page_opens_not_the_recor
         assert fresh["register-submit-status"]["children"].startswith(f"Loaded {record_id}")
 
 
-def test_reg_form014_a_draft_of_a_record_that_moved_on_is_kept_and_said_so_beside_the_picker(app, client, token,
-                                                                                              tmp_path):
+def test_reg_form014_a_draft_of_a_record_that_moved_on_is_kept_and_said_so_beside_the_picker(
+    app, client, token, tmp_path
+):
     record_id = published_with_two_figures(app, client, token, tmp_path)
     loaded = loaded_form(app, client, token, record_id)
     note_key = callback_with_output(app, "register-update-note.children")
 
     def note(revision) -> dict:
-        answer = post_callback(client, simple_request(app, note_key, {"register-loaded-record": record_id,
-                                                                      "register-base-revision": revision}), token=token)
+        answer = post_callback(
+            client,
+            simple_request(app, note_key, {"register-loaded-record": record_id, "register-base-revision": revision}),
+            token=token,
+        )
         assert answer.status_code == 200, answer.data
         return response_values(answer)
 
     assert note(1)["register-update-note"]["children"] == "" and note(1)["register-discard"]["hidden"] is False
     fields = {f: loaded[f"register-{f}"]["value"] for f in VALID_FIELDS}
-    assert SENT in submit_status(send(app, client, token, {**fields, "title": "Renamed by another"},
-                                      rows_of(loaded)[:2], update_of=record_id, base_revision=1, figure_count=2))
+    assert SENT in submit_status(
+        send(
+            app,
+            client,
+            token,
+            {**fields, "title": "Renamed by another"},
+            rows_of(loaded)[:2],
+            update_of=record_id,
+            base_revision=1,
+            figure_count=2,
+        )
+    )
     assert publish(app, client, token, pending(tmp_path)[-1].id).startswith("Published")
     # The draft made against revision 1 is restored as it was, and the sentence beside the picker says why
     # sending it as it is would be refused.
@@ -312,8 +436,9 @@ def test_reg_form014_a_draft_of_a_record_that_moved_on_is_kept_and_said_so_besid
     assert note(2)["register-update-note"]["children"] == ""
     # "Discard my changes" loads the record as it is now.
     key, _ = callback_for(app, "register-update-of")
-    request = simple_request(app, key, {"register-update-of": record_id, "register-loaded-record": record_id,
-                                        "register-discard": 1})
+    request = simple_request(
+        app, key, {"register-update-of": record_id, "register-loaded-record": record_id, "register-discard": 1}
+    )
     request["changedPropIds"] = ["register-discard.n_clicks"]
     fresh = response_values(post_callback(client, request, token=token))
     assert fresh["register-title"]["value"] == "Renamed by another" and fresh["register-base-revision"]["data"] == 2
@@ -326,13 +451,16 @@ def test_reg_form015_records_are_read_through_the_service_never_storage_from_a_c
     from domain.register import SubmissionInvalid, User
     from services.register import RegisterService
     from tests.register_requests import reference, valid_payload
+
     with engine_for(tmp_path) as engine:
         service = RegisterService(engine, "Kent PCC office", 100)
         submission = service.propose(User("carla", False), "new initiative", valid_payload(), reference())
         published = service.publish(User("rita", True), submission.id, reference())
         assert service.record(published.record_id) == register_store.get_record(engine, published.record_id)
-        for missing, said in (("reg-0999", "no register record has id 'reg-0999'"),
-                              ("reg\x000", "The record id contains a NUL character")):
+        for missing, said in (
+            ("reg-0999", "no register record has id 'reg-0999'"),
+            ("reg\x000", "The record id contains a NUL character"),
+        ):
             with pytest.raises(SubmissionInvalid) as refused:
                 service.record(missing)
             assert said in str(refused.value.problems[0].message)

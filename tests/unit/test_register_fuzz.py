@@ -17,32 +17,117 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from domain.register import (BIDI_CONTROLS, FIGURE_FIELDS, FORMULA_STARTS, FREE_TEXT_FIELDS, INITIATIVE_FIELDS,
-                             NOTE_FIELDS, SubmissionInvalid, User, has_visible_text, payload_of, validate_initiative,
-                             validate_note)
+from domain.register import (
+    BIDI_CONTROLS,
+    FIGURE_FIELDS,
+    FORMULA_STARTS,
+    FREE_TEXT_FIELDS,
+    INITIATIVE_FIELDS,
+    NOTE_FIELDS,
+    SubmissionInvalid,
+    User,
+    has_visible_text,
+    payload_of,
+    validate_initiative,
+    validate_note,
+)
 from domain.schema import Initiative, Outcome
 from services.register import RegisterService
 from storage import register_store
 from storage.database import connect, migrate
-from tests.register_requests import (CONTRIBUTOR, SENT, VALID_FIELDS, VALID_FIGURE, initiative_request,
-                                     note_request, page_token, post_callback, reference, register_app, stored_count,
-                                     submit_status, valid_payload)
+from tests.register_requests import (
+    CONTRIBUTOR,
+    SENT,
+    VALID_FIELDS,
+    VALID_FIGURE,
+    initiative_request,
+    note_request,
+    page_token,
+    post_callback,
+    reference,
+    register_app,
+    stored_count,
+    submit_status,
+    valid_payload,
+)
 
-FUZZ = settings(derandomize=True, deadline=None, max_examples=150,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    derandomize=True,
+    deadline=None,
+    max_examples=150,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone.utc)
 
 # Strings chosen for what they might break: markup and chart templates, SQL, links, the list separator,
 # numbers in disguise, control and direction characters, a lone surrogate (valid as a JSON escape),
 # ids and aliases the reference data knows, and lengths at and past each limit.
 HOSTILE_STRINGS = [
-    "", " ", "<script>alert(1)</script>", "<b>x</b>", "%{customdata[0]}", "'; DROP TABLE submissions; --",
-    "javascript:alert(1)", "https://example.org/a b", "http://", "ftp://x", "https://ok.example/r", "|", " | | ",
-    "nan", "NaN", "inf", "-inf", "1e309", "-0", "0x1f", "1_000", "٢٠١٩", "2019", "1799", "2101", "30", "-30", "101",
-    "\x00", "a\x00b", "\u202eevil", "\u2028", "\ud800", "x\udfff", "\u200b", "\u200b\ufeff", "a\u2066b\u2069", "\x07",
-    "=1+1", "+44 1234", "-3", "@SUM(A1)", "\tx", "\rx", " =HYPERLINK(\"x\")", "Kent Police | =x", "E23000001", "e23000001", "Kent", "kent",
-    "mental-health", "pilot", "none reported", "percent", "reduction", "result", "erratum", "aston-project",
-    "a" * 20, "a" * 200, "a" * 201, "a" * 500, "a" * 501, "a" * 2_000, "a" * 2_001,
+    "",
+    " ",
+    "<script>alert(1)</script>",
+    "<b>x</b>",
+    "%{customdata[0]}",
+    "'; DROP TABLE submissions; --",
+    "javascript:alert(1)",
+    "https://example.org/a b",
+    "http://",
+    "ftp://x",
+    "https://ok.example/r",
+    "|",
+    " | | ",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e309",
+    "-0",
+    "0x1f",
+    "1_000",
+    "٢٠١٩",
+    "2019",
+    "1799",
+    "2101",
+    "30",
+    "-30",
+    "101",
+    "\x00",
+    "a\x00b",
+    "\u202eevil",
+    "\u2028",
+    "\ud800",
+    "x\udfff",
+    "\u200b",
+    "\u200b\ufeff",
+    "a\u2066b\u2069",
+    "\x07",
+    "=1+1",
+    "+44 1234",
+    "-3",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+    ' =HYPERLINK("x")',
+    "Kent Police | =x",
+    "E23000001",
+    "e23000001",
+    "Kent",
+    "kent",
+    "mental-health",
+    "pilot",
+    "none reported",
+    "percent",
+    "reduction",
+    "result",
+    "erratum",
+    "aston-project",
+    "a" * 20,
+    "a" * 200,
+    "a" * 201,
+    "a" * 500,
+    "a" * 501,
+    "a" * 2_000,
+    "a" * 2_001,
 ]
 hostile_text = st.one_of(st.sampled_from(HOSTILE_STRINGS), st.text(max_size=30))
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), hostile_text)
@@ -93,8 +178,12 @@ def initiative_payloads(draw) -> dict[str, Any]:
     return payload
 
 
-VALID_NOTE = {"about_id": "aston-project", "note_kind": "erratum",
-              "text": "The paper gives the wrong year for the pilot's start.", "source": "https://example.org/erratum"}
+VALID_NOTE = {
+    "about_id": "aston-project",
+    "note_kind": "erratum",
+    "text": "The paper gives the wrong year for the pilot's start.",
+    "source": "https://example.org/erratum",
+}
 note_payloads = mutated(VALID_NOTE, NOTE_FIELDS, any_value)
 
 
@@ -165,8 +254,9 @@ def test_reg_fuzz001b_validate_note_returns_a_clean_note_or_submission_invalid(p
     assert_no_refused_text(note)
 
 
-@pytest.mark.parametrize("payload", [valid_payload(title=10 ** 5_000), {"about_id": 10 ** 5_000}],
-                         ids=["initiative", "note"])
+@pytest.mark.parametrize(
+    "payload", [valid_payload(title=10**5_000), {"about_id": 10**5_000}], ids=["initiative", "note"]
+)
 def test_reg_fuzz001c_a_number_too_long_to_print_is_a_problem_not_a_crash(payload):
     # Python refuses to turn an int of more than 4,300 digits into text (ValueError). JSON bodies cannot
     # carry one (the parser refuses it first), but the domain's contract is for every caller.
@@ -182,7 +272,7 @@ def test_reg_fuzz001c_a_number_too_long_to_print_is_a_problem_not_a_crash(payloa
 def service(tmp_path_factory):
     engine = connect(f"sqlite:///{tmp_path_factory.mktemp('fuzz-service') / 'r.sqlite3'}")
     migrate(engine)
-    service = RegisterService(engine, "Fuzz reviewers", submissions_per_hour=10 ** 9, clock=lambda: NOW)
+    service = RegisterService(engine, "Fuzz reviewers", submissions_per_hour=10**9, clock=lambda: NOW)
     # One published register record, so a proposed update has something to update.
     first = service.propose(User(CONTRIBUTOR, False), "new initiative", valid_payload(), reference())
     service.publish(User("rita", True), first.id, reference())
@@ -228,14 +318,18 @@ def test_reg_fuzz002_propose_stores_only_what_validates(service, proposal):
 @pytest.fixture(scope="module")
 def http(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz-http")
-    app = register_app(folder, submissions_per_hour=10 ** 9)
+    app = register_app(folder, submissions_per_hour=10**9)
     client = app.server.test_client()
     return app, client, page_token(client), folder
 
 
-STATE_IDS = ("register-update-of", *[f"register-{f}" for f in INITIATIVE_FIELDS if f != "figures"],
-             "register-figure-count", "register-initiative-key",
-             *[f"register-figure-{i}-{f}" for i in range(5) for f in FIGURE_FIELDS])
+STATE_IDS = (
+    "register-update-of",
+    *[f"register-{f}" for f in INITIATIVE_FIELDS if f != "figures"],
+    "register-figure-count",
+    "register-initiative-key",
+    *[f"register-figure-{i}-{f}" for i in range(5) for f in FIGURE_FIELDS],
+)
 
 
 MUTATIONS = ("value", "value", "value", "drop-value", "drop-entry", "click", "drop-error-slot", "odd-error-slot")
@@ -327,8 +421,13 @@ def test_reg_fuzz003b_a_hostile_value_in_every_field_at_once(http, drawn):
         check_answer(http, request)
 
 
-NOTE_STATE_IDS = ("register-note-about_id", "register-note-note_kind", "register-note-text", "register-note-source",
-                  "register-note-key")
+NOTE_STATE_IDS = (
+    "register-note-about_id",
+    "register-note-note_kind",
+    "register-note-text",
+    "register-note-source",
+    "register-note-key",
+)
 
 
 @FUZZ
@@ -343,9 +442,14 @@ def test_reg_fuzz003c_a_number_json_cannot_hold_as_int_is_refused_not_a_crash(ht
     before = stored_count(folder)
     body = json.dumps(initiative_request(app, VALID_FIELDS, [VALID_FIGURE])).replace(
         '"register-start_year", "property": "value", "value": "2019"',
-        '"register-start_year", "property": "value", "value": ' + "9" * 5_000)
+        '"register-start_year", "property": "value", "value": ' + "9" * 5_000,
+    )
     assert "9" * 5_000 in body
-    response = client.post("/_dash-update-component", data=body, content_type="application/json",
-                           headers={"X-Remote-User": CONTRIBUTOR, "X-CSRFToken": token, "Origin": "http://localhost"})
+    response = client.post(
+        "/_dash-update-component",
+        data=body,
+        content_type="application/json",
+        headers={"X-Remote-User": CONTRIBUTOR, "X-CSRFToken": token, "Origin": "http://localhost"},
+    )
     assert response.status_code == 400
     assert stored_count(folder) == before

@@ -26,6 +26,7 @@ ALICE = User("alice", False)
 @dataclass
 class FakeService:
     """Answers as the register service would, or raises `failure` from every call."""
+
     failure: Exception | None = None
     calls: list[tuple] = field(default_factory=list)
 
@@ -83,8 +84,11 @@ def test_reg_help001_the_user_checks_answer_403_without_a_trusted_user_or_a_revi
 
 
 def test_reg_help002_problems_go_to_their_slots_and_the_rest_to_the_general_one_named_by_field():
-    problems = [FieldProblem("title", "is required"), FieldProblem("figures.5.value", "must be a number"),
-                FieldProblem("-", "Too many proposals.")]
+    problems = [
+        FieldProblem("title", "is required"),
+        FieldProblem("figures.5.value", "must be a number"),
+        FieldProblem("-", "Too many proposals."),
+    ]
     shown = common.field_errors(problems, slots("title", "place", "-"))
     assert shown[1] == ""
     assert shown[0] and shown[0].endswith(".")
@@ -119,8 +123,7 @@ def test_reg_help005_your_submissions_stay_as_shown_when_the_register_goes_away_
     assert submissions.my_submissions_or_unchanged(away, ALICE) is no_update
     assert submissions.my_submissions(away, ALICE).children == common.UNAVAILABLE_NOW
     assert submissions.my_submissions(FakeService(), ALICE).children == "You have sent nothing yet."
-    withdrawn = SimpleNamespace(record_state="withdrawn", status="published", withdrawn_at=None,
-                                withdrawn_reason="")
+    withdrawn = SimpleNamespace(record_state="withdrawn", status="published", withdrawn_at=None, withdrawn_reason="")
     assert submissions.status_text(withdrawn) == "published; withdrawn on an unknown date: no reason given"
 
 
@@ -141,17 +144,25 @@ def test_reg_help007_a_note_names_a_figure_only_when_one_is_chosen():
 
 
 def test_reg_help008_an_update_draft_is_read_back_only_for_its_record_at_a_known_revision():
-    values = {rid("title"): "Renamed", rid("force_ids"): ["E1", 5], rid("stage"): 3,
-              figure_id(1, "value"): "12", rid("figure-count"): 2}
+    values = {
+        rid("title"): "Renamed",
+        rid("force_ids"): ["E1", 5],
+        rid("stage"): 3,
+        figure_id(1, "value"): "12",
+        rid("figure-count"): 2,
+    }
     kept = update_draft.draft_form({"record_id": "reg-0001", "base_revision": 2, "values": values}, "reg-0001")
     assert kept is not None
     assert kept["text"]["title"] == "Renamed" and kept["text"]["place"] == ""
     assert kept["choices"]["force_ids"] == ["E1"] and kept["choices"]["stage"] is None
     assert kept["rows"][1]["value"] == "12" and kept["count"] == 2 and kept["loaded"] == "reg-0001"
     assert set(kept) == set(form_outputs())  # the shape the form's outputs take
-    for junk in ({"record_id": "reg-0002", "base_revision": 2, "values": values},
-                 {"record_id": "reg-0001", "base_revision": True, "values": values},
-                 {"record_id": "reg-0001", "base_revision": 2, "values": "junk"}, None):
+    for junk in (
+        {"record_id": "reg-0002", "base_revision": 2, "values": values},
+        {"record_id": "reg-0001", "base_revision": True, "values": values},
+        {"record_id": "reg-0001", "base_revision": 2, "values": "junk"},
+        None,
+    ):
         assert update_draft.draft_form(junk, "reg-0001") is None
     assert update_draft.restored_draft("reg-0001", None) is None
     assert set(empty_form()) == set(form_outputs())
@@ -172,7 +183,7 @@ def test_reg_help010_a_review_click_reaches_the_database_only_with_an_id_a_submi
     assert review.decided_submission(publish, [1, 0]) == 7
     assert review.decided_submission(rid("queue-refresh"), [1]) is None
     assert review.decided_submission(publish, [0, None]) is None  # the buttons drawn, none clicked
-    for bad in ("7", True, 0, 2 ** 31):
+    for bad in ("7", True, 0, 2**31):
         with pytest.raises(PreventUpdate):
             review.decided_submission({**publish, "submission": bad}, [1])
     assert review.comment_for(7, [5, 7], ["five", "seven"]) == "seven"
@@ -184,8 +195,12 @@ def test_reg_help011_a_withdrawal_needs_a_record_and_a_reason_before_the_service
     assert review.withdraw_record(context(service), ALICE, None, "why") == "Choose the record to withdraw."
     assert review.withdraw_record(context(service), ALICE, "reg-0001", "  ").startswith("Say why")
     assert service.calls == []
-    assert review.withdraw_record(context(FakeService(failure=RegisterUnavailable("away"))), ALICE, "reg-0001",
-                                  "duplicate") == common.UNAVAILABLE_NOW
+    assert (
+        review.withdraw_record(
+            context(FakeService(failure=RegisterUnavailable("away"))), ALICE, "reg-0001", "duplicate"
+        )
+        == common.UNAVAILABLE_NOW
+    )
     source = FakeSource()
     assert review.written_if(context(source=source), "Withdrawn reg-0001", "Withdrawn")["written"] == "v2"
     assert review.written_if(context(source=source), "Not withdrawn", "Withdrawn")["written"] is no_update
@@ -198,8 +213,10 @@ def test_reg_help012_the_pickers_refresh_only_when_the_register_moved_on():
 
 # --- issue 22: lists one per line, the error summary, whole sentences, the way in ----------------------------
 
+
 def test_reg_help013_a_list_is_typed_one_per_line_and_an_old_draft_between_bars_reads_the_same():
     from components.register.fields import form_values, listed
+
     assert listed("Kent Police\r\n\n  Kent and Medway NHS Trust \n") == ["Kent Police", "Kent and Medway NHS Trust"]
     assert listed("Kent Police | Kent and Medway NHS Trust") == ["Kent Police", "Kent and Medway NHS Trust"]
     assert listed("") == [] and listed(None) is None and listed(["a"]) == ["a"]  # a list is the domain's to check
@@ -209,12 +226,19 @@ def test_reg_help013_a_list_is_typed_one_per_line_and_an_old_draft_between_bars_
 
 def test_reg_help014_the_error_summary_counts_names_and_links_each_field_in_the_forms_order():
     from components.register.fields import control_id, control_order
-    problems = [FieldProblem("figures.0.value", "is required"), FieldProblem("title", "is required"),
-                FieldProblem("force_ids", "'x' is not a force"), FieldProblem("title", "is longer than 200 characters"),
-                FieldProblem("figures.7.value", "is required"), FieldProblem("-", "unknown kind of submission 'x'")]
+
+    problems = [
+        FieldProblem("figures.0.value", "is required"),
+        FieldProblem("title", "is required"),
+        FieldProblem("force_ids", "'x' is not a force"),
+        FieldProblem("title", "is longer than 200 characters"),
+        FieldProblem("figures.7.value", "is required"),
+        FieldProblem("-", "unknown kind of submission 'x'"),
+    ]
     heading, items = common.error_summary(problems, control_id, control_order())
-    assert heading.children == ("5 fields need attention: Title, Force areas, Figure 1 value, Figure 8 value and "
-                                "The proposal as a whole.")
+    assert heading.children == (
+        "5 fields need attention: Title, Force areas, Figure 1 value, Figure 8 value and The proposal as a whole."
+    )
     first = items.children[0].children
     assert first[0].children == "Title" and first[0].href == "#register-title"
     assert first[1] == ": Give the initiative a title. Title is longer than 200 characters."
@@ -238,6 +262,7 @@ def test_reg_help016_the_way_in_sits_below_the_pages_header_and_names_what_the_u
     from dash import dcc, html
 
     import components.register as register
+
     page = [html.A("Skip"), dcc.Store(id="s"), html.Header("h"), html.Div("notice"), html.Main("m")]
     section = html.Section(id=rid("section"))
     placed = register.with_section(page, User("rita", True), section)

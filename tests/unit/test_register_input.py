@@ -5,12 +5,24 @@ from __future__ import annotations
 
 import pytest
 
-from domain.register import (FieldProblem, SubmissionInvalid, merge_figures, review_diff, sentence, text_problems,
-                             validate_initiative, validate_note)
+from domain.register import (
+    FieldProblem,
+    SubmissionInvalid,
+    merge_figures,
+    review_diff,
+    sentence,
+    text_problems,
+    validate_initiative,
+    validate_note,
+)
 from tests.register_requests import VALID_FIGURE, reference, valid_payload
 
-VALID_NOTE = {"about_id": "aston-project", "note_kind": "erratum",
-              "text": "The paper gives the wrong year for the pilot's start.", "source": "https://example.org/erratum"}
+VALID_NOTE = {
+    "about_id": "aston-project",
+    "note_kind": "erratum",
+    "text": "The paper gives the wrong year for the pilot's start.",
+    "source": "https://example.org/erratum",
+}
 
 
 def problems_of(payload: dict, note: bool = False) -> dict[str, list[str]]:
@@ -33,18 +45,20 @@ REFUSED = [
     ("summary", "Nurses ride \u2066with\u2069 officers on weekend nights.", "reverses the direction"),
     ("place", "\u200b\u200b", "only invisible characters"),
     ("title", "\u200b\ufeff\u2060", "only invisible characters"),
-    ("title", "=HYPERLINK(\"https://evil.example\", \"x\")", "formula"),
+    ("title", '=HYPERLINK("https://evil.example", "x")', "formula"),
     ("title", "+44 street triage", "formula"),
     ("title", "-3 detentions", "formula"),
     ("title", "@SUM(A1)", "formula"),
     ("summary", "\tA tab first, which a spreadsheet reads as a formula start.", "formula"),
     ("source", "=cmd|' /C calc'!A0", "formula"),
-    ("lead_organisations", "Kent Police | =HYPERLINK(\"x\")", "formula"),
+    ("lead_organisations", 'Kent Police | =HYPERLINK("x")', "formula"),
     ("partners", "@Council", "formula"),
 ]
 
 
-@pytest.mark.parametrize(("field", "value", "words"), REFUSED, ids=[f"{f}-{w}-{i}" for i, (f, _, w) in enumerate(REFUSED)])
+@pytest.mark.parametrize(
+    ("field", "value", "words"), REFUSED, ids=[f"{f}-{w}-{i}" for i, (f, _, w) in enumerate(REFUSED)]
+)
 def test_reg_in001_refused_text_is_named_on_its_field_in_a_sentence(field, value, words):
     problems = problems_of(valid_payload(**{field: value}))
     assert field in problems, problems
@@ -54,8 +68,10 @@ def test_reg_in001_refused_text_is_named_on_its_field_in_a_sentence(field, value
 
 
 FIGURE_REFUSED = [
-    ("measure", "=1+1", "formula"), ("period", "\x00", "control character"),
-    ("comparator", "\u202ethe year before", "reverses the direction"), ("source", "@evil", "formula"),
+    ("measure", "=1+1", "formula"),
+    ("period", "\x00", "control character"),
+    ("comparator", "\u202ethe year before", "reverses the direction"),
+    ("source", "@evil", "formula"),
     ("measure", "\u200b", "only invisible characters"),
 ]
 
@@ -67,9 +83,14 @@ def test_reg_in002_refused_text_in_a_figure_is_named_on_the_figures_field(field,
 
 
 @pytest.mark.parametrize("field", ["text", "source"])
-@pytest.mark.parametrize(("value", "words"), [("=1+1 is the erratum's whole text here.", "formula"),
-                                              ("An erratum with a NUL \x00 inside it, refused.", "control character"),
-                                              ("An erratum \u202ewith a direction override inside.", "reverses")])
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("=1+1 is the erratum's whole text here.", "formula"),
+        ("An erratum with a NUL \x00 inside it, refused.", "control character"),
+        ("An erratum \u202ewith a direction override inside.", "reverses"),
+    ],
+)
 def test_reg_in003_a_note_refuses_the_same_text(field, value, words):
     problems = problems_of({**VALID_NOTE, field: value}, note=True)
     assert words in " ".join(problems[field])
@@ -84,15 +105,20 @@ def test_reg_in004_a_required_title_of_invisible_characters_is_empty():
 def test_reg_in005_a_negative_value_is_refused_for_every_unit(unit):
     figure = {**VALID_FIGURE, "unit": unit, "value": "-3"}
     problems = problems_of(valid_payload(figures=[figure]))
-    assert ("Give the size of the change as a positive number and its direction in 'Direction'."
-            in problems["figures.0.value"])
+    assert (
+        "Give the size of the change as a positive number and its direction in 'Direction'."
+        in problems["figures.0.value"]
+    )
 
 
 ACCEPTED = [
-    ("title", "Street triage – Ashford’s “nights”"), ("title", "Triage in Ashford = less detention"),
-    ("place", "Bradford (بريدفورد)"), ("summary", "Two lines:\nnurses ride with officers.\tA tab inside is fine."),
+    ("title", "Street triage – Ashford’s “nights”"),
+    ("title", "Triage in Ashford = less detention"),
+    ("place", "Bradford (بريدفورد)"),
+    ("summary", "Two lines:\nnurses ride with officers.\tA tab inside is fine."),
     ("summary", "Persian joins letters with a zero\u200cwidth non-joiner: می\u200cخواهم."),
-    ("lead_organisations", "Kent Police | NHS-Kent"), ("title", "3 nights a week"),
+    ("lead_organisations", "Kent Police | NHS-Kent"),
+    ("title", "3 nights a week"),
 ]
 
 
@@ -111,16 +137,21 @@ def test_reg_in008_the_checks_are_one_function_for_the_import_too():
     assert [p.field for p in text_problems("figures.2.measure", "=x")] == ["figures.2.measure"]
 
 
-@pytest.mark.parametrize(("problem", "expected"), [
-    (FieldProblem("title", "is required"), "Give the initiative a title."),
-    (FieldProblem("themes", "choose at least one theme"), "Choose at least one theme."),
-    (FieldProblem("title", "is longer than 200 characters"), "Title is longer than 200 characters."),
-    (FieldProblem("figures.0.unit", "is required: choose one of the options"), "Choose the figure's unit."),
-    (FieldProblem("figures.0.value", "'x' is not a number"), "'x' is not a number."),
-    (FieldProblem("source", "is required: a link to the evidence, or a citation"),
-     "Give a source: a link to the evidence, or a citation."),
-    (FieldProblem("title", "This holds only invisible characters."), "This holds only invisible characters."),
-])
+@pytest.mark.parametrize(
+    ("problem", "expected"),
+    [
+        (FieldProblem("title", "is required"), "Give the initiative a title."),
+        (FieldProblem("themes", "choose at least one theme"), "Choose at least one theme."),
+        (FieldProblem("title", "is longer than 200 characters"), "Title is longer than 200 characters."),
+        (FieldProblem("figures.0.unit", "is required: choose one of the options"), "Choose the figure's unit."),
+        (FieldProblem("figures.0.value", "'x' is not a number"), "'x' is not a number."),
+        (
+            FieldProblem("source", "is required: a link to the evidence, or a citation"),
+            "Give a source: a link to the evidence, or a citation.",
+        ),
+        (FieldProblem("title", "This holds only invisible characters."), "This holds only invisible characters."),
+    ],
+)
 def test_reg_in009_every_problem_reads_as_a_whole_sentence(problem, expected):
     assert sentence(problem) == expected
 
@@ -128,21 +159,45 @@ def test_reg_in009_every_problem_reads_as_a_whole_sentence(problem, expected):
 # --- item 1: an update changes only what it changes ----------------------------------------------------------
 
 STORED = [
-    {"measure": "Detentions under section 136", "value": 40.0, "unit": "percent", "qualifier": "",
-     "direction": "reduction", "period": "first year", "comparator": "the year before", "kind": "result",
-     "source": "https://example.org/a"},
-    {"measure": "Hours saved", "value": 1250.5, "unit": "hours", "qualifier": "around", "direction": "reduction",
-     "period": "2019", "comparator": "", "kind": "result", "source": "Annual report, p. 4"},
+    {
+        "measure": "Detentions under section 136",
+        "value": 40.0,
+        "unit": "percent",
+        "qualifier": "",
+        "direction": "reduction",
+        "period": "first year",
+        "comparator": "the year before",
+        "kind": "result",
+        "source": "https://example.org/a",
+    },
+    {
+        "measure": "Hours saved",
+        "value": 1250.5,
+        "unit": "hours",
+        "qualifier": "around",
+        "direction": "reduction",
+        "period": "2019",
+        "comparator": "",
+        "kind": "result",
+        "source": "Annual report, p. 4",
+    },
 ]
 
 
 def as_form_rows(figures, rows=5):
     """What the form's rows hold once a record is loaded: text, numbers without a needless .0, the rest empty;
     a dropdown left empty is None."""
-    loaded = [{k: (f"{v:g}" if isinstance(v, float) else (v if v != "" else None) if k == "qualifier" else v)
-               for k, v in f.items()} for f in figures]
-    return loaded + [{k: ("" if k in ("measure", "value", "period", "comparator", "source") else None)
-                      for k in VALID_FIGURE} for _ in range(rows - len(figures))]
+    loaded = [
+        {
+            k: (f"{v:g}" if isinstance(v, float) else (v if v != "" else None) if k == "qualifier" else v)
+            for k, v in f.items()
+        }
+        for f in figures
+    ]
+    return loaded + [
+        {k: ("" if k in ("measure", "value", "period", "comparator", "source") else None) for k in VALID_FIGURE}
+        for _ in range(rows - len(figures))
+    ]
 
 
 def test_reg_merge001_rows_left_untouched_are_the_stored_figures_exactly():
@@ -178,10 +233,23 @@ THEMES = {"mental-health": "Mental health", "alcohol": "Alcohol"}
 
 
 def test_reg_diff001_fields_by_their_labels_with_names_and_plain_numbers():
-    old = {"title": "Triage", "force_ids": ["E23000032"], "themes": ["mental-health"], "lead_organisations": ["Kent Police"],
-           "start_year": 2019, "figures": STORED}
-    new = {**old, "title": "Street triage", "force_ids": ["E23000032", "E23000001"], "themes": ["alcohol"],
-           "lead_organisations": ["Kent Police", "NHS trust"], "start_year": "2019", "figures": list(STORED)}
+    old = {
+        "title": "Triage",
+        "force_ids": ["E23000032"],
+        "themes": ["mental-health"],
+        "lead_organisations": ["Kent Police"],
+        "start_year": 2019,
+        "figures": STORED,
+    }
+    new = {
+        **old,
+        "title": "Street triage",
+        "force_ids": ["E23000032", "E23000001"],
+        "themes": ["alcohol"],
+        "lead_organisations": ["Kent Police", "NHS trust"],
+        "start_year": "2019",
+        "figures": list(STORED),
+    }
     diff = review_diff(old, new, FORCES, THEMES)
     assert [(c.label, c.before, c.after) for c in diff.fields] == [
         ("Title", "Triage", "Street triage"),
@@ -218,11 +286,16 @@ def test_reg_in010_a_record_published_before_these_rules_stays_on_the_map():
 
     from domain.register import RegisterRecord, fold_record
 
-    old = valid_payload(title="=Street triage before the rules", summary="-3 detentions a month, said the pilot.",
-                        figures=[{**VALID_FIGURE, "unit": "hours", "value": -3}])
+    old = valid_payload(
+        title="=Street triage before the rules",
+        summary="-3 detentions a month, said the pilot.",
+        figures=[{**VALID_FIGURE, "unit": "hours", "value": -3}],
+    )
     assert "title" in problems_of(old)  # refused as new input
-    folded = fold_record(RegisterRecord("reg-0001", "initiative", old, datetime(2026, 1, 1, tzinfo=timezone.utc),
-                                         "Kent PCC office"), reference())
+    folded = fold_record(
+        RegisterRecord("reg-0001", "initiative", old, datetime(2026, 1, 1, tzinfo=timezone.utc), "Kent PCC office"),
+        reference(),
+    )
     assert folded.problem == ""
     assert folded.initiative is not None and folded.initiative.title == "=Street triage before the rules"
     assert [o.value for o in folded.outcomes] == [-3]

@@ -12,8 +12,17 @@ import pandas as pd
 import pytest
 
 from domain.loading import load_dataset
-from domain.register import (Reference, RegisterRecord, SubmissionInvalid, User, payload_of, review_diff, sentence,
-                             validate_initiative, with_register)
+from domain.register import (
+    Reference,
+    RegisterRecord,
+    SubmissionInvalid,
+    User,
+    payload_of,
+    review_diff,
+    sentence,
+    validate_initiative,
+    with_register,
+)
 from pipelines.register import HEADERS_BEFORE_3, export, main
 from services.register import RegisterService, cleaned_payload
 from settings import Settings
@@ -46,18 +55,38 @@ def engine(tmp_path):
 
 
 def figure(**changes) -> dict:
-    return {"measure": "Section 136 detentions", "value": "30", "unit": "percent", "qualifier": "",
-            "direction": "reduction", "period": "2019", "comparator": "2018", "kind": "result", "design": DESIGN,
-            "caveat": CAVEAT, "source": "Annual report, p. 4", **changes}
+    return {
+        "measure": "Section 136 detentions",
+        "value": "30",
+        "unit": "percent",
+        "qualifier": "",
+        "direction": "reduction",
+        "period": "2019",
+        "comparator": "2018",
+        "kind": "result",
+        "design": DESIGN,
+        "caveat": CAVEAT,
+        "source": "Annual report, p. 4",
+        **changes,
+    }
 
 
 def proposal(**changes) -> dict:
     payload = {
-        "title": "Street triage in Ashford", "force_ids": ["Kent"], "place": "Ashford",
-        "lead_organisations": "Kent Police | Kent and Medway NHS Trust", "partners": "", "themes": ["mental-health"],
-        "kind_of_work": "service", "stage": "running", "evaluation": "none reported", "start_year": "2019",
-        "end_year": "", "summary": "Mental health nurses ride with officers on weekend nights.",
-        "source": "https://example.org/report", "figures": [figure()],
+        "title": "Street triage in Ashford",
+        "force_ids": ["Kent"],
+        "place": "Ashford",
+        "lead_organisations": "Kent Police | Kent and Medway NHS Trust",
+        "partners": "",
+        "themes": ["mental-health"],
+        "kind_of_work": "service",
+        "stage": "running",
+        "evaluation": "none reported",
+        "start_year": "2019",
+        "end_year": "",
+        "summary": "Mental health nurses ride with officers on weekend nights.",
+        "source": "https://example.org/report",
+        "figures": [figure()],
     }
     payload.update(changes)
     return payload
@@ -85,8 +114,11 @@ def test_rk002_a_result_without_its_design_is_refused_beside_the_figures_design(
     [message] = problems["figures.1.design"]
     assert message.startswith("Say how this result was obtained") and message.endswith(".")
     # Only a result needs one: an activity figure, or a result with a design and no caveat, is accepted.
-    validate_initiative(proposal(figures=[figure(kind="activity or parameter", direction="level", design="",
-                                                 caveat="")]), "reg-0001", reference)
+    validate_initiative(
+        proposal(figures=[figure(kind="activity or parameter", direction="level", design="", caveat="")]),
+        "reg-0001",
+        reference,
+    )
     validate_initiative(proposal(figures=[figure(caveat="")]), "reg-0001", reference)
 
 
@@ -104,6 +136,7 @@ def test_rk003_the_kind_of_work_and_stage_are_required_and_not_stated_is_not_a_c
 
 def sentence_of(problems: dict[str, list[str]], field: str) -> str:
     from domain.register import FieldProblem
+
     return sentence(FieldProblem(field, problems[field][0]))
 
 
@@ -127,7 +160,9 @@ def test_rk005_the_reviewer_reads_kind_of_work_stage_and_each_figures_design():
     after = proposal(kind_of_work="pilot", stage="completed", figures=[figure()])
     diff = review_diff(before, after, {}, {})
     assert [(f.label, f.before, f.after) for f in diff.fields] == [
-        ("Kind of work", "service", "pilot"), ("Stage", "running", "completed")]
+        ("Kind of work", "service", "pilot"),
+        ("Stage", "running", "completed"),
+    ]
     [change] = diff.figures
     assert f"design: {DESIGN}" in change.before and f"caveat: {CAVEAT}" in change.after
     assert "caveat" not in change.before
@@ -140,32 +175,73 @@ def publish(engine, reference, payload) -> None:
 
 
 def test_rk006_the_export_writes_kind_of_work_stage_design_and_caveat(engine, reference, tmp_path):
-    publish(engine, reference, proposal(figures=[figure(), figure(measure="Patients seen", kind="activity or parameter",
-                                                                  direction="level", unit="count", value="120",
-                                                                  design="", caveat="")]))
+    publish(
+        engine,
+        reference,
+        proposal(
+            figures=[
+                figure(),
+                figure(
+                    measure="Patients seen",
+                    kind="activity or parameter",
+                    direction="level",
+                    unit="count",
+                    value="120",
+                    design="",
+                    caveat="",
+                ),
+            ]
+        ),
+    )
     export(engine, Settings(), tmp_path / "out")
 
     initiatives = pd.read_csv(tmp_path / "out" / "initiatives.csv", dtype=str, keep_default_na=False)
     figures = pd.read_csv(tmp_path / "out" / "outcomes.csv", dtype=str, keep_default_na=False)
     assert "status" not in initiatives.columns
     assert initiatives.loc[0, ["kind_of_work", "stage"]].tolist() == ["service", "running"]
-    assert figures[["kind", "design", "caveat"]].values.tolist() == [["result", DESIGN, CAVEAT],
-                                                                     ["activity or parameter", "", ""]]
+    assert figures[["kind", "design", "caveat"]].values.tolist() == [
+        ["result", DESIGN, CAVEAT],
+        ["activity or parameter", "", ""],
+    ]
 
 
 def write_before_3(folder: Path, status: str, figure_kind: str) -> Path:
     """initiatives.csv and outcomes.csv as the register exported them before dataset 3.0.0."""
     folder.mkdir()
-    initiative = {"id": "reg-0001", "title": "Street triage in Ashford", "case_study": "register", "scope": "force",
-                  "force_ids": "E23000032", "place": "Ashford", "lead_organisations": "Kent Police", "partners": "",
-                  "themes": "mental-health", "status": status, "evaluation": "none reported", "start_year": "2019",
-                  "end_year": "", "summary": "Mental health nurses ride with officers on weekend nights.",
-                  "section": "https://example.org/report", "references": ""}
+    initiative = {
+        "id": "reg-0001",
+        "title": "Street triage in Ashford",
+        "case_study": "register",
+        "scope": "force",
+        "force_ids": "E23000032",
+        "place": "Ashford",
+        "lead_organisations": "Kent Police",
+        "partners": "",
+        "themes": "mental-health",
+        "status": status,
+        "evaluation": "none reported",
+        "start_year": "2019",
+        "end_year": "",
+        "summary": "Mental health nurses ride with officers on weekend nights.",
+        "section": "https://example.org/report",
+        "references": "",
+    }
     level = figure_kind != "result"
-    outcome = {"id": "reg-0001-fig-1", "initiative_id": "reg-0001", "case_study": "register",
-               "measure": "Section 136 detentions", "value": "30", "unit": "percent", "qualifier": "",
-               "direction": "level" if level else "reduction", "period": "2019", "comparator": "", "kind": figure_kind,
-               "section": "Annual report, p. 4", "references": ""}
+    outcome = {
+        "id": "reg-0001-fig-1",
+        "initiative_id": "reg-0001",
+        "case_study": "register",
+        "measure": "Section 136 detentions",
+        "value": "30",
+        "unit": "percent",
+        "qualifier": "",
+        "direction": "level" if level else "reduction",
+        "period": "2019",
+        "comparator": "",
+        "kind": figure_kind,
+        "section": "Annual report, p. 4",
+        "references": "",
+    }
     for name, row in (("initiatives.csv", initiative), ("outcomes.csv", outcome)):
         with open(folder / name, "w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=HEADERS_BEFORE_3[name], lineterminator="\n")
@@ -181,8 +257,10 @@ def test_rk007_the_import_reads_a_file_exported_before_3_0_0_and_says_so(tmp_pat
     assert main(["--url", url, "import", str(folder)]) == 0
 
     out = capsys.readouterr().out
-    assert ("read: old/initiatives.csv was exported before dataset 3.0.0: its status column was read as kind_of_work "
-            "and stage (pilot → pilot, running)") in out
+    assert (
+        "read: old/initiatives.csv was exported before dataset 3.0.0: its status column was read as kind_of_work "
+        "and stage (pilot → pilot, running)"
+    ) in out
     assert "read: old/outcomes.csv was exported before dataset 3.0.0: it has no design or caveat columns" in out
     engine = connect(url)
     try:

@@ -84,8 +84,9 @@ def test_rev001_a_reviewer_cannot_publish_their_own_proposal_by_default(engine, 
     assert (record.published_by, record.self_published) == ("rex", False)
 
 
-def test_rev002_with_review_own_on_self_publication_is_allowed_and_marked(engine, reference, paper_dataset,
-                                                                         monkeypatch):
+def test_rev002_with_review_own_on_self_publication_is_allowed_and_marked(
+    engine, reference, paper_dataset, monkeypatch
+):
     service = service_on(engine, review_own=True)
     record = service.publish(RITA, service.propose(RITA, "new initiative", initiative(), reference).id, reference)
 
@@ -124,10 +125,12 @@ def test_rev003_pph_review_own_is_a_flag_defaulting_to_off_and_reaches_the_servi
 def test_rev004_a_stale_update_is_refused_in_the_contracts_words(engine, reference):
     service = service_on(engine)
     record = service.publish(RITA, service.propose(ANN, "new initiative", initiative(), reference).id, reference)
-    first = service.propose(ANN, "update", initiative(title="Street triage, extended"), reference,
-                            record_id=record.record_id)
-    second = service.propose(ANN, "update", initiative(place="Whole county"), reference, record_id=record.record_id,
-                             base_revision=1)
+    first = service.propose(
+        ANN, "update", initiative(title="Street triage, extended"), reference, record_id=record.record_id
+    )
+    second = service.propose(
+        ANN, "update", initiative(place="Whole county"), reference, record_id=record.record_id, base_revision=1
+    )
     service.publish(RITA, first.id, reference)
 
     with pytest.raises(StaleRecord) as refused:
@@ -135,7 +138,8 @@ def test_rev004_a_stale_update_is_refused_in_the_contracts_words(engine, referen
 
     assert str(refused.value) == (
         f"Record {record.record_id} changed since this proposal was made (it was revision 1, it is now 2). The "
-        "proposal stays pending: return it to its contributor to propose again against the current record.")
+        "proposal stays pending: return it to its contributor to propose again against the current record."
+    )
     assert [s.id for s in register_store.pending(engine)] == [second.id]
     with pytest.raises(SubmissionInvalid, match="base_revision"):
         service.propose(ANN, "update", initiative(), reference, record_id=record.record_id, base_revision=3)
@@ -164,13 +168,16 @@ def test_rev005_a_note_is_withdrawn_and_another_amended_with_a_reason(engine, re
 
     assert (amended.revision, amended.payload["text"]) == (2, corrected["text"])
     assert [(e.action, e.detail.get("reason")) for e in service.history(second.record_id)][-1] == (
-        "amended", "Named the table")
+        "amended",
+        "Named the table",
+    )
     assert source.refresh() is True  # amended counts as a publication: every worker reloads
     assert [n.text for n in source.current().dataset.notes] == [corrected["text"]]
     with pytest.raises(Conflict, match="changed since you read it"):
         service.amend_note(REX, second.record_id, note(paper_id), "Back as it was", reference, revision=1)
-    initiative_record = service.publish(RITA, service.propose(ANN, "new initiative", initiative(), reference).id,
-                                        reference)
+    initiative_record = service.publish(
+        RITA, service.propose(ANN, "new initiative", initiative(), reference).id, reference
+    )
     with pytest.raises(SubmissionInvalid, match="not a note"):
         service.amend_note(RITA, initiative_record.record_id, corrected, "x", reference)
 
@@ -186,7 +193,11 @@ def test_rev006_your_submissions_say_when_and_why_a_record_was_withdrawn(engine,
 
     [mine] = service.my_submissions(ANN)
     assert (mine.record_id, mine.record_state, mine.withdrawn_at, mine.withdrawn_reason) == (
-        record.record_id, "withdrawn", NOW, "The service closed in 2024")
+        record.record_id,
+        "withdrawn",
+        NOW,
+        "The service closed in 2024",
+    )
 
 
 # --- NUL: refused with a sentence, never a server error --------------------------------------------------
@@ -196,8 +207,9 @@ def test_rev007_a_nul_in_the_services_own_text_is_refused_by_field(engine, refer
     service = service_on(engine)
     sent = service.propose(ANN, "new initiative", initiative(), reference)
     attempts = {
-        "idempotency_key": lambda: service.propose(ANN, "new initiative", initiative(), reference,
-                                                   idempotency_key="draft-\x00-1"),
+        "idempotency_key": lambda: service.propose(
+            ANN, "new initiative", initiative(), reference, idempotency_key="draft-\x00-1"
+        ),
         "record_id": lambda: service.propose(ANN, "update", initiative(), reference, record_id="reg-\x000001"),
         "comment": lambda: service.return_to_contributor(RITA, sent.id, "Which\x00 forces?"),
     }
@@ -220,8 +232,9 @@ def test_rev007_a_nul_in_the_services_own_text_is_refused_by_field(engine, refer
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipelines.register", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.register", *args], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_rev008_export_import_round_trip_then_a_new_publication(tmp_path, reference):
@@ -244,8 +257,10 @@ def test_rev008_export_import_round_trip_then_a_new_publication(tmp_path, refere
         assert register_store.history(target, record_id="imp-0001")[-1].detail == {"original_id": "reg-0001"}
         # The target's first publication takes reg-0001, which the import left free.
         published = service_on(target).publish(
-            RITA, service_on(target).propose(ANN, "new initiative", initiative(title="After the import"),
-                                             reference).id, reference)
+            RITA,
+            service_on(target).propose(ANN, "new initiative", initiative(title="After the import"), reference).id,
+            reference,
+        )
         assert published.record_id == "reg-0001"
         assert [r.record_id for r in register_store.published_records(target)] == ["imp-0001", "reg-0001"]
         # The same files again: all refused, nothing stored twice.
@@ -259,12 +274,20 @@ def test_rev008_export_import_round_trip_then_a_new_publication(tmp_path, refere
 def test_rev009_export_neutralises_cells_a_spreadsheet_would_run(tmp_path, reference):
     engine = connect(f"sqlite:///{tmp_path / 'r.sqlite3'}")
     migrate(engine)
-    hostile = {"title": "=HYPERLINK(\"https://evil.example\",\"Click\")", "place": "+44 Ashford",
-               "partners": ["-1+2"], "summary": "@SUM(A1:A9) nurses ride with officers on weekend nights."}
+    hostile = {
+        "title": '=HYPERLINK("https://evil.example","Click")',
+        "place": "+44 Ashford",
+        "partners": ["-1+2"],
+        "summary": "@SUM(A1:A9) nurses ride with officers on weekend nights.",
+    }
     # Stored as a record of before the form refused such text: the export must still not write it raw.
-    submitted = register_store.submit(engine, user="ann", kind="new initiative",
-                                      payload=initiative(**hostile, figures=[{**VALID_FIGURE, "period": "\tq1"}]),
-                                      now=NOW)
+    submitted = register_store.submit(
+        engine,
+        user="ann",
+        kind="new initiative",
+        payload=initiative(**hostile, figures=[{**VALID_FIGURE, "period": "\tq1"}]),
+        now=NOW,
+    )
     register_store.publish(engine, submission_id=submitted.id, reviewer="rita", organisation="PHE", now=NOW)
     out = tmp_path / "export"
     run = cli("--url", str(engine.url), "export", "--out", str(out))

@@ -18,11 +18,37 @@ from domain.chart_text import plain_text
 from domain.state import ViewState
 from settings import Settings
 from storage import register_store
-from tests.register_requests import (CONTRIBUTOR, REVIEWER, SENT, UPDATE_PATH, USER_HEADER, VALID_FIELDS,
-                                     VALID_FIGURE, callback_for, callback_with_output, engine_for, field_errors,
-                                     initiative_request, json_mentions_register, layout_for, overview_request, page_token, paper,
-                                     outputs_for, pending, post_callback, register_app, register_count_note, register_ids, response_values,
-                                     review_request, reviewer_tree, simple_request, stored_count, submit_status)
+from tests.register_requests import (
+    CONTRIBUTOR,
+    REVIEWER,
+    SENT,
+    UPDATE_PATH,
+    USER_HEADER,
+    VALID_FIELDS,
+    VALID_FIGURE,
+    callback_for,
+    callback_with_output,
+    engine_for,
+    field_errors,
+    initiative_request,
+    json_mentions_register,
+    layout_for,
+    overview_request,
+    page_token,
+    paper,
+    outputs_for,
+    pending,
+    post_callback,
+    register_app,
+    register_count_note,
+    register_ids,
+    response_values,
+    review_request,
+    reviewer_tree,
+    simple_request,
+    stored_count,
+    submit_status,
+)
 
 FORCE = "E23000001"  # the force VALID_FIELDS names
 
@@ -85,8 +111,7 @@ def wait_for_layout(client, marker: str, user: str | None = CONTRIBUTOR, timeout
 
 def submit_and_publish(app, client, token, tmp_path, title: str) -> str:
     """A contributor proposes `title`, the reviewer publishes it; the new record's id."""
-    sent = post_callback(client, initiative_request(app, {**VALID_FIELDS, "title": title}, [VALID_FIGURE]),
-                         token=token)
+    sent = post_callback(client, initiative_request(app, {**VALID_FIELDS, "title": title}, [VALID_FIGURE]), token=token)
     assert sent.status_code == 200 and SENT in submit_status(sent), sent.data
     submission = pending(tmp_path)[-1]
     published = post_callback(client, review_request(app, [submission.id], submission.id), user=REVIEWER, token=token)
@@ -102,8 +127,10 @@ def submit_and_publish(app, client, token, tmp_path, title: str) -> str:
 def test_reg_sec001_register_off_serves_no_register_and_opens_no_database(tmp_path):
     assert Settings().register is False and Settings.from_env({}).register is False
     database = tmp_path / "off.sqlite3"
-    off = create_app(Settings(database_url=f"sqlite:///{database}", user_header=USER_HEADER,
-                              reviewers=frozenset({REVIEWER})), paper())
+    off = create_app(
+        Settings(database_url=f"sqlite:///{database}", user_header=USER_HEADER, reviewers=frozenset({REVIEWER})),
+        paper(),
+    )
     client = off.server.test_client()
 
     layout = client.get("/_dash-layout", headers={USER_HEADER: REVIEWER})
@@ -125,8 +152,15 @@ def test_reg_sec001_register_off_serves_no_register_and_opens_no_database(tmp_pa
 # --- 2-4. no trusted user -----------------------------------------------------------------------------
 
 
-REGISTER_CALLBACKS = ("register-submit", "register-note-submit", "register-mine-refresh", "register-add-figure",
-                      "register-update-of", "register-queue-refresh", "register-withdraw")
+REGISTER_CALLBACKS = (
+    "register-submit",
+    "register-note-submit",
+    "register-mine-refresh",
+    "register-add-figure",
+    "register-update-of",
+    "register-queue-refresh",
+    "register-withdraw",
+)
 
 
 def any_register_request(app, first_input: str) -> dict:
@@ -171,8 +205,9 @@ def test_reg_sec003_a_user_header_from_an_untrusted_address_is_ignored(app, clie
     assert register_ids(layout_for(app, REVIEWER))
 
 
-@pytest.mark.parametrize("name", ["ann smith", "<script>alert(1)</script>", "rita;admin", "a" * 101, "'rita'",
-                                  "rita/../x", "%72ita"])
+@pytest.mark.parametrize(
+    "name", ["ann smith", "<script>alert(1)</script>", "rita;admin", "a" * 101, "'rita'", "rita/../x", "%72ita"]
+)
 def test_reg_sec004_an_invalid_user_name_is_no_user(app, client, token, tmp_path, name):
     assert register_ids(layout_for(app, header_value=name)) == []
     layout = client.get("/_dash-layout", headers={USER_HEADER: name})
@@ -207,10 +242,13 @@ def test_reg_sec005_a_contributor_cannot_publish_return_or_see_the_queue(app, cl
 def test_reg_sec005b_a_contributor_cannot_withdraw_a_published_record(app, client, token, tmp_path):
     record_id = submit_and_publish(app, client, token, tmp_path, "Street triage for withdrawal")
     key, callback = callback_for(app, "register-withdraw")
-    request = {"output": key, "outputs": outputs_for(key, reviewer_tree(app)),
-               "inputs": [{**callback["inputs"][0], "value": 1}],
-               "state": [{**callback["state"][0], "value": record_id}, {**callback["state"][1], "value": "duplicate"}],
-               "changedPropIds": ["register-withdraw.n_clicks"]}
+    request = {
+        "output": key,
+        "outputs": outputs_for(key, reviewer_tree(app)),
+        "inputs": [{**callback["inputs"][0], "value": 1}],
+        "state": [{**callback["state"][0], "value": record_id}, {**callback["state"][1], "value": "duplicate"}],
+        "changedPropIds": ["register-withdraw.n_clicks"],
+    }
 
     assert post_callback(client, request, user=CONTRIBUTOR, token=token).status_code == 403
     with engine_for(tmp_path) as engine:
@@ -222,7 +260,8 @@ def test_reg_sec005b_a_contributor_cannot_withdraw_a_published_record(app, clien
     again = post_callback(client, request, user=REVIEWER, token=token)
     assert again.status_code == 200
     assert response_values(again)["register-withdraw-status"]["children"] == (
-        f"Not withdrawn: Record {record_id} is already withdrawn; nothing was withdrawn.")
+        f"Not withdrawn: Record {record_id} is already withdrawn; nothing was withdrawn."
+    )
     with engine_for(tmp_path) as engine:
         assert [e.action for e in register_store.history(engine, record_id=record_id)].count("withdrawn") == 1
 
@@ -284,8 +323,12 @@ def test_reg_sec007_an_oversized_body_gets_413(app, client, token, tmp_path):
 
 @pytest.mark.parametrize("body", [b"{this is not json", b'{"output": ', b"\xff\xfe", b"[]", b"null"])
 def test_reg_sec007b_malformed_json_gets_400(client, token, tmp_path, body):
-    response = client.post(UPDATE_PATH, data=body, content_type="application/json",
-                           headers={USER_HEADER: CONTRIBUTOR, "X-CSRFToken": token})
+    response = client.post(
+        UPDATE_PATH,
+        data=body,
+        content_type="application/json",
+        headers={USER_HEADER: CONTRIBUTOR, "X-CSRFToken": token},
+    )
     assert response.status_code == 400
     assert b"Traceback" not in response.data
     assert stored_count(tmp_path) == 0
@@ -299,14 +342,19 @@ def test_reg_sec007c_a_value_longer_than_any_form_field_is_refused_before_the_ca
     assert stored_count(tmp_path) == 0
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("title", "T" * 1_500),
-    ("themes", [f"theme-{i}" for i in range(50)]),
-    ("themes", ["mental-health"] * 50),
-    ("force_ids", [FORCE] * 50),
-    ("lead_organisations", " | ".join(f"Organisation {i}" for i in range(50))),
-])
-def test_reg_sec007d_an_overlong_field_is_named_in_the_answer_and_not_stored(app, client, token, tmp_path, field, value):
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "T" * 1_500),
+        ("themes", [f"theme-{i}" for i in range(50)]),
+        ("themes", ["mental-health"] * 50),
+        ("force_ids", [FORCE] * 50),
+        ("lead_organisations", " | ".join(f"Organisation {i}" for i in range(50))),
+    ],
+)
+def test_reg_sec007d_an_overlong_field_is_named_in_the_answer_and_not_stored(
+    app, client, token, tmp_path, field, value
+):
     response = post_callback(client, initiative_request(app, {**VALID_FIELDS, field: value}), token=token)
 
     assert response.status_code == 200, response.data
@@ -324,8 +372,10 @@ def test_reg_sec008_the_submission_over_the_hourly_limit_is_not_stored(tmp_path)
     client = app.server.test_client()
     token = page_token(client)
 
-    answers = [post_callback(client, initiative_request(app, {**VALID_FIELDS, "title": f"Street triage {n}"}),
-                             token=token) for n in range(3)]
+    answers = [
+        post_callback(client, initiative_request(app, {**VALID_FIELDS, "title": f"Street triage {n}"}), token=token)
+        for n in range(3)
+    ]
 
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert [SENT in submit_status(a) for a in answers] == [True, True, False]
@@ -345,8 +395,7 @@ def test_reg_sec009_proposed_published_and_shown_as_text(tmp_path):
     token = page_token(client)
     title = 'Zqx triage <b>night</b> & "day"'
 
-    sent = post_callback(client, initiative_request(app, {**VALID_FIELDS, "title": title}, [VALID_FIGURE]),
-                         token=token)
+    sent = post_callback(client, initiative_request(app, {**VALID_FIELDS, "title": title}, [VALID_FIGURE]), token=token)
     assert SENT in submit_status(sent)
     mine = json.dumps(response_values(sent)["register-mine"])
     assert "pending" in mine
@@ -361,7 +410,9 @@ def test_reg_sec009_proposed_published_and_shown_as_text(tmp_path):
         [record] = register_store.published_records(engine)
         assert (record.state, record.payload["title"], record.submission_id) == ("published", title, submission.id)
         assert [e.action for e in register_store.history(engine, submission_id=submission.id)] == [
-            "submitted", "published"]
+            "submitted",
+            "published",
+        ]
 
     layout = wait_for_layout(client, "Zqx")
     holding = [(path, text) for path, text in strings_in(layout) if "Zqx" in text]
@@ -409,8 +460,12 @@ def test_reg_sec010_a_script_in_a_title_is_text_on_the_page_and_escaped_in_chart
     texts = list(strings_in(answer))
     assert any(title in text and not in_a_figure(path) for path, text in texts)
     # The same chart saved as an image is a plotly figure: there the title is escaped.
-    images = client.post(UPDATE_PATH, json=simple_request(app, callback_with_output(app, "chart-images.data"),
-                                                          {"view-state": state, "save-charts": 1}))
+    images = client.post(
+        UPDATE_PATH,
+        json=simple_request(
+            app, callback_with_output(app, "chart-images.data"), {"view-state": state, "save-charts": 1}
+        ),
+    )
     assert images.status_code == 200, images.data
     charted = [text for path, text in strings_in(response_values(images)) if "Zqy" in text]
     assert charted and all(plain_text(title) in text and "<script>" not in text for text in charted)
@@ -423,8 +478,9 @@ def test_reg_sec010_a_script_in_a_title_is_text_on_the_page_and_escaped_in_chart
 MALFORMED_TRIGGERS = ["{bad.n_clicks", '{"submission": 1.n_clicks', "{.n_clicks"]
 
 
-@pytest.mark.parametrize(("user", "target"), [(REVIEWER, "review"), (CONTRIBUTOR, "review"),
-                                              (CONTRIBUTOR, "register-add-figure")])
+@pytest.mark.parametrize(
+    ("user", "target"), [(REVIEWER, "review"), (CONTRIBUTOR, "review"), (CONTRIBUTOR, "register-add-figure")]
+)
 def test_reg_sec011_a_malformed_trigger_is_refused_not_a_server_error(app, client, token, user, target):
     # changedPropIds is the renderer's word for what was clicked, and a hostile client controls it. A
     # callback that reads ctx.triggered_id parses it as JSON when it starts with "{".
@@ -438,7 +494,7 @@ def test_reg_sec011_a_malformed_trigger_is_refused_not_a_server_error(app, clien
 
 
 def test_reg_sec012_a_submission_number_out_of_the_database_range_is_not_a_server_error(app, client, token):
-    huge = 2 ** 64
+    huge = 2**64
     request = review_request(app, [huge], huge)
     response = post_callback(client, request, user=REVIEWER, token=token)
     assert response.status_code < 500, response.data
@@ -454,8 +510,11 @@ def test_reg_sec012_a_long_queue_is_shown_oldest_first_a_page_at_a_time(tmp_path
     token = page_token(client)
     waiting = QUEUE_SHOWN + 3
     for number in range(waiting):
-        sent = post_callback(client, initiative_request(app, {**VALID_FIELDS, "title": f"Queued initiative {number}"},
-                                                        [VALID_FIGURE]), token=token)
+        sent = post_callback(
+            client,
+            initiative_request(app, {**VALID_FIELDS, "title": f"Queued initiative {number}"}, [VALID_FIGURE]),
+            token=token,
+        )
         assert SENT in submit_status(sent), sent.data
     ids = [s.id for s in pending(tmp_path)]
 
@@ -464,8 +523,10 @@ def test_reg_sec012_a_long_queue_is_shown_oldest_first_a_page_at_a_time(tmp_path
     articles = [c for c in queue if c["type"] == "Article"]
     titles = [a["props"]["children"][0]["props"]["children"] for a in articles]
     assert titles == [f"#{i}: new initiative — Queued initiative {n}" for n, i in enumerate(ids[:QUEUE_SHOWN])]
-    assert queue[0]["props"]["children"] == (f"Showing the {QUEUE_SHOWN} oldest of {waiting} submissions waiting. "
-                                             "Publish or return these, and the next ones follow.")
+    assert queue[0]["props"]["children"] == (
+        f"Showing the {QUEUE_SHOWN} oldest of {waiting} submissions waiting. "
+        "Publish or return these, and the next ones follow."
+    )
     # The diff names the force areas, not only their codes.
     force = paper().forces_by_id[FORCE]
     assert force.name in json.dumps(articles[0]) and "Force areas" in json.dumps(articles[0])
@@ -492,8 +553,9 @@ def test_reg_sec013_the_guard_protects_exactly_the_register_s_callbacks(tmp_path
     try:
         migrate(engine)
         app = Dash(__name__)
-        guarded = register_feature.register(app, dashboard.server.extensions["pph.source"],
-                                            RegisterService(engine, "Kent PCC", 20), settings)
+        guarded = register_feature.register(
+            app, dashboard.server.extensions["pph.source"], RegisterService(engine, "Kent PCC", 20), settings
+        )
         assert guarded == frozenset(app.callback_map) and len(guarded) >= 10
         assert not guarded & set(dashboard.callback_map)  # the read-only dashboard's callbacks are never guarded
     finally:

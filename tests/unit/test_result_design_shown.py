@@ -35,15 +35,36 @@ def _texts(component) -> list[str]:
 
 
 def _figure(**changes) -> Outcome:
-    values = dict(id="f1", initiative_id="a", case_study="cs", measure="Detentions", value=40, unit="percent",
-                  direction="reduction", kind="result", design="before and after, no comparison group",
-                  caveat="baseline not stated", section="S")
+    values = dict(
+        id="f1",
+        initiative_id="a",
+        case_study="cs",
+        measure="Detentions",
+        value=40,
+        unit="percent",
+        direction="reduction",
+        kind="result",
+        design="before and after, no comparison group",
+        caveat="baseline not stated",
+        section="S",
+    )
     return Outcome(**{**values, **changes})
 
 
-INITIATIVE = Initiative(id="a", title="A service", case_study="cs", scope="national", place="England",
-                        lead_organisations=("Lead",), themes=("t",), kind_of_work="service", stage="running",
-                        evaluation="none reported", summary="A summary that is long enough.", section="S")
+INITIATIVE = Initiative(
+    id="a",
+    title="A service",
+    case_study="cs",
+    scope="national",
+    place="England",
+    lead_organisations=("Lead",),
+    themes=("t",),
+    kind_of_work="service",
+    stage="running",
+    evaluation="none reported",
+    summary="A summary that is long enough.",
+    section="S",
+)
 
 
 def test_shown001_a_chart_row_carries_its_design_and_caveat_and_says_them():
@@ -53,8 +74,9 @@ def test_shown001_a_chart_row_carries_its_design_and_caveat_and_says_them():
     assert "How obtained: before and after, no comparison group" in row.details
     assert "Caveat: baseline not stated" in row.details
     written = obtained_list(chart)
-    assert written.children == ("• Detentions: How obtained: before and after, no comparison group. "
-                                "Caveat: baseline not stated")
+    assert written.children == (
+        "• Detentions: How obtained: before and after, no comparison group. Caveat: baseline not stated"
+    )
 
 
 def test_shown002_the_profile_writes_how_each_result_was_obtained_under_its_chart(dataset):
@@ -62,7 +84,10 @@ def test_shown002_the_profile_writes_how_each_result_was_obtained_under_its_char
     parts = outcome_chart_figures(outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
     assert [type(p).__name__ for p in parts] == ["Figure", "P"]
     text = parts[1].children
-    assert "before and after, no comparison group" in text and "2016 figures as the paper gives them, source not stated" in text
+    assert (
+        "before and after, no comparison group" in text
+        and "2016 figures as the paper gives them, source not stated" in text
+    )
     assert "Caveat: no baseline given" in text
 
 
@@ -93,5 +118,8 @@ def test_shown005_a_card_says_the_kind_of_work_and_its_stage_apart(dataset):
 
 def test_shown006_a_topic_section_with_local_work_is_not_called_national(dataset):
     assert part_of(dataset.initiatives_by_id["avon-somerset-cse-campaign"], dataset) == (
-        "Part of the paper's section: Child sexual exploitation")
-    assert part_of(dataset.initiatives_by_id["great-expectations"], dataset).startswith("Part of the paper's case study")
+        "Part of the paper's section: Child sexual exploitation"
+    )
+    assert part_of(dataset.initiatives_by_id["great-expectations"], dataset).startswith(
+        "Part of the paper's case study"
+    )

@@ -39,8 +39,11 @@ def modules_of(override: dict[str, Any]) -> set[str]:
 
 
 def test_chk001_test_sh_runs_ruff_then_mypy_then_pytest() -> None:
-    commands = [shlex.split(line)[0] for line in (REPO / "scripts/test.sh").read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.lstrip().startswith("#")]
+    commands = [
+        shlex.split(line)[0]
+        for line in (REPO / "scripts/test.sh").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     steps = [c for c in commands if c in {".venv/bin/ruff", ".venv/bin/mypy", "exec"}]
     assert steps == [".venv/bin/ruff", ".venv/bin/mypy", "exec"], commands
     assert commands[-1] == "exec", "pytest is exec'd last, so its exit status is the script's"
@@ -58,8 +61,11 @@ def test_chk003_mypy_is_strict_on_the_data_layers_and_on_for_the_rest() -> None:
     assert "ignore-without-code" in config["enable_error_code"]
     assert config.get("warn_unused_ignores", True) is True
     for override in overrides():
-        loosened = {key for key, value in override.items()
-                    if key.startswith("disallow_") and value is False or key in {"strict", "warn_unused_ignores"}}
+        loosened = {
+            key
+            for key, value in override.items()
+            if key.startswith("disallow_") and value is False or key in {"strict", "warn_unused_ignores"}
+        }
         modules = modules_of(override)
         if loosened:
             assert modules <= RELAXED, f"only {sorted(RELAXED)} may be relaxed from strict, not {sorted(modules)}"
@@ -110,8 +116,9 @@ def test_chk005_every_suppression_names_its_code_and_says_why() -> None:
                 # type-ignore, then [code], then a comment that says why
                 if not re.match(r"\[[a-z-]+(, *[a-z-]+)*\]\s+#\s*\S", ignore["rest"]):
                     bare.append(where)
-            elif (noqa := NOQA.search(line)) and not re.match(r":\s*[A-Z]+[0-9]+(, *[A-Z]+[0-9]+)*\s+-\s*\S",
-                                                                noqa["rest"]):
+            elif (noqa := NOQA.search(line)) and not re.match(
+                r":\s*[A-Z]+[0-9]+(, *[A-Z]+[0-9]+)*\s+-\s*\S", noqa["rest"]
+            ):
                 # no-qa, then ": CODE - " and why
                 bare.append(where)
     assert not bare, "a suppression without its code and reason:\n" + "\n".join(bare)
@@ -121,12 +128,23 @@ def test_chk006_mypy_is_installed_and_strict_by_default(tmp_path: Path) -> None:
     """A new module is strict unless pyproject.toml relaxes it: an unannotated function is an error."""
     api = pytest.importorskip("mypy.api", reason="mypy comes with requirements-dev.lock (scripts/setup.sh --dev)")
     module = tmp_path / "new_module.py"
-    module.write_text(textwrap.dedent("""
+    module.write_text(
+        textwrap.dedent("""
         def untyped(x):
             return x
-    """), encoding="utf-8")
-    stdout, _, status = api.run(["--config-file", str(REPO / "pyproject.toml"), "--no-incremental",
-                                 "--cache-dir", str(tmp_path / "cache"), str(module)])
+    """),
+        encoding="utf-8",
+    )
+    stdout, _, status = api.run(
+        [
+            "--config-file",
+            str(REPO / "pyproject.toml"),
+            "--no-incremental",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(module),
+        ]
+    )
     assert status == 1 and "[no-untyped-def]" in stdout, stdout
 
 

@@ -94,8 +94,9 @@ def postgresql_engine(request: pytest.FixtureRequest, database_file: Path) -> It
 
 
 def submit_new(engine: Engine, user: str = "ann", minutes: int = 0, **overrides) -> store.Submission:
-    return store.submit(engine, user=user, kind="new initiative", payload=overrides.pop("payload", TRIAGE),
-                        now=at(minutes), **overrides)
+    return store.submit(
+        engine, user=user, kind="new initiative", payload=overrides.pop("payload", TRIAGE), now=at(minutes), **overrides
+    )
 
 
 def publish(engine: Engine, submission_id: int, minutes: int = 5) -> store.PublishedRecord:
@@ -118,14 +119,23 @@ def test_sto001_submit_publish_and_history_in_order(engine):
     record = publish(engine, submission.id, minutes=5)
 
     assert record.record_id == "reg-0001" and record.revision == 1 and record.state == "published"
-    assert (record.kind, record.payload, record.published_by, record.organisation) == ("initiative", TRIAGE, "rev", "PHE")
+    assert (record.kind, record.payload, record.published_by, record.organisation) == (
+        "initiative",
+        TRIAGE,
+        "rev",
+        "PHE",
+    )
     assert record.submission_id == submission.id
     assert store.pending(engine) == []
     assert store.published_records(engine) == [record]
     assert store.get_record(engine, "reg-0001") == record
     published = store.get_submission(engine, submission.id)
     assert (published.status, published.record_id, published.reviewed_by, published.reviewed_at) == (
-        "published", "reg-0001", "rev", at(5))
+        "published",
+        "reg-0001",
+        "rev",
+        at(5),
+    )
     entries = store.history(engine, submission_id=submission.id)
     assert [(e.action, e.actor, e.at) for e in entries] == [("submitted", "ann", at(0)), ("published", "rev", at(5))]
     assert entries[1].detail == {"created": "reg-0001"}
@@ -133,18 +143,24 @@ def test_sto001_submit_publish_and_history_in_order(engine):
 
 
 def test_sto002_a_note_is_published_as_a_note_about_its_initiative(engine):
-    note = store.submit(engine, user="ann", kind="note", about_id="paper-12", payload={"text": "Now county-wide"},
-                        now=at(0))
+    note = store.submit(
+        engine, user="ann", kind="note", about_id="paper-12", payload={"text": "Now county-wide"}, now=at(0)
+    )
     record = publish(engine, note.id)
     assert (record.kind, record.about_id, record.payload) == ("note", "paper-12", {"text": "Now county-wide"})
 
 
 def test_sto003_return_stores_the_comment_and_leaves_nothing_published(engine):
     submission = submit_new(engine)
-    returned = store.return_submission(engine, submission_id=submission.id, reviewer="rev",
-                                       comment="Which forces?", now=at(3))
+    returned = store.return_submission(
+        engine, submission_id=submission.id, reviewer="rev", comment="Which forces?", now=at(3)
+    )
     assert (returned.status, returned.review_comment, returned.reviewed_by, returned.reviewed_at) == (
-        "returned", "Which forces?", "rev", at(3))
+        "returned",
+        "Which forces?",
+        "rev",
+        at(3),
+    )
     assert store.published_records(engine) == []
     last = store.history(engine, submission_id=submission.id)[-1]
     assert (last.action, last.actor, last.detail) == ("returned", "rev", {"comment": "Which forces?"})
@@ -163,8 +179,9 @@ def test_sto004_return_needs_a_comment(engine, comment):
 def test_sto005_update_replaces_the_payload_and_records_the_diff(engine):
     record = publish(engine, submit_new(engine).id)
     new_payload = {"title": "Street triage", "forces": ["E23000001", "E23000002"], "contact": "triage@example.org"}
-    update = store.submit(engine, user="bob", kind="update", record_id=record.record_id, payload=new_payload,
-                          now=at(10))
+    update = store.submit(
+        engine, user="bob", kind="update", record_id=record.record_id, payload=new_payload, now=at(10)
+    )
 
     updated = store.publish(engine, submission_id=update.id, reviewer="rev2", organisation="NPCC", now=at(20))
 
@@ -173,11 +190,14 @@ def test_sto005_update_replaces_the_payload_and_records_the_diff(engine):
     assert store.published_records(engine) == [updated]
     last = store.history(engine, record_id="reg-0001")[-1]
     assert (last.action, last.actor, last.submission_id) == ("published", "rev2", update.id)
-    assert last.detail == {"changed": {
-        "contact": [None, "triage@example.org"],
-        "forces": [["E23000001"], ["E23000001", "E23000002"]],
-        "themes": [["mental health"], None],
-    }, "revision": [1, 2]}
+    assert last.detail == {
+        "changed": {
+            "contact": [None, "triage@example.org"],
+            "forces": [["E23000001"], ["E23000001", "E23000002"]],
+            "themes": [["mental health"], None],
+        },
+        "revision": [1, 2],
+    }
 
 
 def test_sto006_an_update_must_name_an_existing_published_record(engine):
@@ -190,12 +210,15 @@ def test_sto006_an_update_must_name_an_existing_published_record(engine):
         store.submit(engine, user="ann", kind="update", record_id=record.record_id, payload=TRIAGE, now=at(10))
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"kind": "poem"}, "kind"),
-    ({"kind": "update"}, "record_id"),
-    ({"kind": "note"}, "about_id"),
-    ({"kind": "new initiative", "record_id": "reg-0001"}, "record_id"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"kind": "poem"}, "kind"),
+        ({"kind": "update"}, "record_id"),
+        ({"kind": "note"}, "about_id"),
+        ({"kind": "new initiative", "record_id": "reg-0001"}, "record_id"),
+    ],
+)
 def test_sto007_submission_shape_is_checked(engine, fields, message):
     with pytest.raises(ValueError, match=message):
         store.submit(engine, user="ann", payload=TRIAGE, now=at(0), **fields)
@@ -261,8 +284,14 @@ def test_sto013_two_reviewers_racing_to_publish_exactly_one_wins(engine, databas
     submission = submit_new(engine)
     # Each reviewer has an engine of their own, as two workers or instances would: real concurrent connections.
     with own_engines(database_url, 2) as engines:
-        outcomes = at_once([functools.partial(store.publish, e, submission_id=submission.id, reviewer=f"rev{i}",
-                                              organisation="PHE", now=at(5)) for i, e in enumerate(engines)])
+        outcomes = at_once(
+            [
+                functools.partial(
+                    store.publish, e, submission_id=submission.id, reviewer=f"rev{i}", organisation="PHE", now=at(5)
+                )
+                for i, e in enumerate(engines)
+            ]
+        )
 
     winners = [o for o in outcomes if isinstance(o, store.PublishedRecord)]
     assert len(winners) == 1 and len([o for o in outcomes if isinstance(o, Conflict)]) == 1
@@ -332,14 +361,17 @@ def test_sto018_naive_times_are_refused(engine):
 
 
 def test_sto019_import_stores_published_initiatives_with_history(engine):
-    imported = store.import_records(engine, user="admin", records=[("paper-2", {"title": "B"}), ("paper-1", TRIAGE)],
-                                    organisation="PHE", now=at(0))
+    imported = store.import_records(
+        engine, user="admin", records=[("paper-2", {"title": "B"}), ("paper-1", TRIAGE)], organisation="PHE", now=at(0)
+    )
     assert [r.record_id for r in imported] == ["paper-2", "paper-1"]
     assert [r.record_id for r in store.published_records(engine)] == ["paper-1", "paper-2"]
     record = store.get_record(engine, "paper-1")
     assert (record.kind, record.state, record.revision, record.submission_id) == ("initiative", "published", 1, None)
     assert [(e.action, e.actor, e.record_id) for e in store.history(engine)] == [
-        ("imported", "admin", "paper-2"), ("imported", "admin", "paper-1")]
+        ("imported", "admin", "paper-2"),
+        ("imported", "admin", "paper-1"),
+    ]
 
 
 def test_sto020_import_is_all_or_nothing(engine):
@@ -350,15 +382,17 @@ def test_sto020_import_is_all_or_nothing(engine):
 
     store.import_records(engine, user="admin", records=[("paper-1", TRIAGE)], organisation="PHE", now=at(1))
     with pytest.raises(Conflict, match="paper-1"):
-        store.import_records(engine, user="admin", records=[("paper-3", TRIAGE), ("paper-1", TRIAGE)],
-                             organisation="PHE", now=at(2))
+        store.import_records(
+            engine, user="admin", records=[("paper-3", TRIAGE), ("paper-1", TRIAGE)], organisation="PHE", now=at(2)
+        )
     assert [r.record_id for r in store.published_records(engine)] == ["paper-1"]
 
 
 def test_sto021_import_refuses_ids_that_are_not_slugs(engine):
     with pytest.raises(ValueError, match="Paper 1"):
-        store.import_records(engine, user="admin", records=[("paper-2", TRIAGE), ("Paper 1", TRIAGE)],
-                             organisation="PHE", now=at(0))
+        store.import_records(
+            engine, user="admin", records=[("paper-2", TRIAGE), ("Paper 1", TRIAGE)], organisation="PHE", now=at(0)
+        )
     assert count(engine, "records") == 0
 
 
@@ -500,12 +534,18 @@ def test_sto033_a_publication_committed_after_a_later_one_still_changes_the_revi
     slow = connect(engine.url.render_as_string(hide_password=False))
     try:
         with slow.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
-                "revision) VALUES ('paper-1', 'initiative', '{}', 'published', now(), 'admin', 'PHE', 1)"))
-            connection.execute(text(
-                "INSERT INTO history (at, actor, action, record_id, detail) "
-                "VALUES (now(), 'admin', 'imported', 'paper-1', '{}')"))
+            connection.execute(
+                text(
+                    "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
+                    "revision) VALUES ('paper-1', 'initiative', '{}', 'published', now(), 'admin', 'PHE', 1)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO history (at, actor, action, record_id, detail) "
+                    "VALUES (now(), 'admin', 'imported', 'paper-1', '{}')"
+                )
+            )
             publish(engine, submit_new(engine).id)
             seen_between = store.published_revision(engine)
             assert [r.record_id for r in store.published_records(engine)] == ["reg-0001"]
@@ -546,8 +586,14 @@ def test_sto036_racing_submissions_cannot_pass_the_limit_together(engine, databa
     # One user's requests reaching several workers at once: each must count the others' rows.
     senders = 4
     with own_engines(database_url, senders) as engines:
-        outcomes = at_once([functools.partial(submit_new, e, minutes=1, idempotency_key=f"race-{n}",
-                                              limit=store.SubmissionLimit(2, at(0))) for n, e in enumerate(engines)])
+        outcomes = at_once(
+            [
+                functools.partial(
+                    submit_new, e, minutes=1, idempotency_key=f"race-{n}", limit=store.SubmissionLimit(2, at(0))
+                )
+                for n, e in enumerate(engines)
+            ]
+        )
 
     stored = [o for o in outcomes if isinstance(o, store.Submission)]
     refused = [o for o in outcomes if isinstance(o, store.LimitReached)]
@@ -573,15 +619,30 @@ STREET = {"title": "Street triage, Kent", "forces": ["E23000032"]}
 CUSTODY = {"title": "Custody nurses", "forces": ["E23000001"]}
 
 
-def propose_update(engine: Engine, record_id: str, payload: dict, user: str = "bob", minutes: int = 10,
-                   base_revision: int | None = None) -> store.Submission:
-    return store.submit(engine, user=user, kind="update", record_id=record_id, payload=payload, now=at(minutes),
-                        base_revision=base_revision)
+def propose_update(
+    engine: Engine,
+    record_id: str,
+    payload: dict,
+    user: str = "bob",
+    minutes: int = 10,
+    base_revision: int | None = None,
+) -> store.Submission:
+    return store.submit(
+        engine,
+        user=user,
+        kind="update",
+        record_id=record_id,
+        payload=payload,
+        now=at(minutes),
+        base_revision=base_revision,
+    )
 
 
 def stale_message(record_id: str, was: int, now: int) -> str:
-    return (f"Record {record_id} changed since this proposal was made (it was revision {was}, it is now {now}). "
-            "The proposal stays pending: return it to its contributor to propose again against the current record.")
+    return (
+        f"Record {record_id} changed since this proposal was made (it was revision {was}, it is now {now}). "
+        "The proposal stays pending: return it to its contributor to propose again against the current record."
+    )
 
 
 def test_sto038_an_update_is_stored_with_the_revision_it_was_made_against(engine):
@@ -623,9 +684,10 @@ def test_sto040_the_history_diffs_against_the_revision_actually_replaced(engine)
 
     assert updated.revision == 3
     last = store.history(engine, record_id="reg-0001")[-1]
-    assert last.detail == {"changed": {"forces": [["E23000032"], ["E23000001"]],
-                                       "title": ["Street triage, Kent", "Custody nurses"]},
-                           "revision": [2, 3]}
+    assert last.detail == {
+        "changed": {"forces": [["E23000032"], ["E23000001"]], "title": ["Street triage, Kent", "Custody nurses"]},
+        "revision": [2, 3],
+    }
 
 
 def test_sto041_two_updates_of_one_record_published_at_once_exactly_one_wins(engine, database_url):
@@ -633,11 +695,18 @@ def test_sto041_two_updates_of_one_record_published_at_once_exactly_one_wins(eng
     with own_engines(database_url, 2) as engines:
         for round_number in range(5):
             record = publish(engine, submit_new(engine, minutes=round_number).id)
-            updates = [propose_update(engine, record.record_id, payload, user=user)
-                       for payload, user in ((STREET, "bob"), (CUSTODY, "cy"))]
-            outcomes = at_once([functools.partial(store.publish, e, submission_id=u.id, reviewer=f"rev{i}",
-                                                  organisation="PHE", now=at(50))
-                                for i, (e, u) in enumerate(zip(engines, updates, strict=True))])
+            updates = [
+                propose_update(engine, record.record_id, payload, user=user)
+                for payload, user in ((STREET, "bob"), (CUSTODY, "cy"))
+            ]
+            outcomes = at_once(
+                [
+                    functools.partial(
+                        store.publish, e, submission_id=u.id, reviewer=f"rev{i}", organisation="PHE", now=at(50)
+                    )
+                    for i, (e, u) in enumerate(zip(engines, updates, strict=True))
+                ]
+            )
 
             winners = [o for o in outcomes if isinstance(o, store.PublishedRecord)]
             stale = [o for o in outcomes if isinstance(o, store.StaleRecord)]
@@ -678,8 +747,9 @@ def _outcome(action, engine: Engine) -> object:
         return error
 
 
-PUBLISHED_MEANWHILE = ("UPDATE records SET revision = revision + 1, payload = '{\"title\": \"Meanwhile\"}' "
-                       "WHERE record_id = 'reg-0001'")
+PUBLISHED_MEANWHILE = (
+    "UPDATE records SET revision = revision + 1, payload = '{\"title\": \"Meanwhile\"}' WHERE record_id = 'reg-0001'"
+)
 WITHDRAWN_MEANWHILE = "UPDATE records SET state = 'withdrawn' WHERE record_id = 'reg-0001'"
 
 
@@ -687,9 +757,12 @@ def test_sto042_an_update_waiting_on_a_held_record_is_stale_once_it_commits(engi
     record = publish(engine, submit_new(engine).id)
     waiting = propose_update(engine, record.record_id, STREET)
 
-    outcome = while_held(engine, database_url, PUBLISHED_MEANWHILE,
-                         lambda other: store.publish(other, submission_id=waiting.id, reviewer="rev2",
-                                                     organisation="PHE", now=at(20)))
+    outcome = while_held(
+        engine,
+        database_url,
+        PUBLISHED_MEANWHILE,
+        lambda other: store.publish(other, submission_id=waiting.id, reviewer="rev2", organisation="PHE", now=at(20)),
+    )
 
     assert isinstance(outcome, store.StaleRecord) and str(outcome) == stale_message("reg-0001", 1, 2)
     current = store.get_record(engine, "reg-0001")
@@ -701,9 +774,12 @@ def test_sto043_publishing_over_a_withdrawal_that_commits_first_is_refused(engin
     record = publish(engine, submit_new(engine).id)
     waiting = propose_update(engine, record.record_id, STREET)
 
-    outcome = while_held(engine, database_url, WITHDRAWN_MEANWHILE,
-                         lambda other: store.publish(other, submission_id=waiting.id, reviewer="rev2",
-                                                     organisation="PHE", now=at(20)))
+    outcome = while_held(
+        engine,
+        database_url,
+        WITHDRAWN_MEANWHILE,
+        lambda other: store.publish(other, submission_id=waiting.id, reviewer="rev2", organisation="PHE", now=at(20)),
+    )
 
     assert type(outcome) is Conflict and "has been withdrawn since this proposal was made" in str(outcome)
     current = store.get_record(engine, "reg-0001")
@@ -714,13 +790,20 @@ def test_sto043_publishing_over_a_withdrawal_that_commits_first_is_refused(engin
 def test_sto044_withdrawing_a_revision_that_a_publication_replaces_first_is_refused(engine, database_url):
     record = publish(engine, submit_new(engine).id)
 
-    outcome = while_held(engine, database_url, PUBLISHED_MEANWHILE,
-                         lambda other: store.withdraw(other, record_id=record.record_id, user="rev2",
-                                                      reason="Ended", now=at(20), revision=1))
+    outcome = while_held(
+        engine,
+        database_url,
+        PUBLISHED_MEANWHILE,
+        lambda other: store.withdraw(
+            other, record_id=record.record_id, user="rev2", reason="Ended", now=at(20), revision=1
+        ),
+    )
 
     assert type(outcome) is Conflict
-    assert str(outcome) == ("Record reg-0001 changed since you read it (it was revision 1, it is now 2), so nothing "
-                            "was withdrawn. Read it again first.")
+    assert str(outcome) == (
+        "Record reg-0001 changed since you read it (it was revision 1, it is now 2), so nothing "
+        "was withdrawn. Read it again first."
+    )
     assert store.get_record(engine, "reg-0001").state == "published"
     assert "withdrawn" not in [e.action for e in store.history(engine)]
 
@@ -730,12 +813,27 @@ def test_sto045_a_withdrawal_and_a_publication_at_once_exactly_one_wins(engine, 
         for round_number in range(5):
             record = publish(engine, submit_new(engine, minutes=round_number).id)
             update = propose_update(engine, record.record_id, STREET)
-            outcomes = at_once([
-                functools.partial(store.publish, publisher, submission_id=update.id, reviewer="rev1",
-                                  organisation="PHE", now=at(50)),
-                functools.partial(store.withdraw, withdrawer, record_id=record.record_id, user="rev2",
-                                  reason="Ended", now=at(50), revision=1),
-            ])
+            outcomes = at_once(
+                [
+                    functools.partial(
+                        store.publish,
+                        publisher,
+                        submission_id=update.id,
+                        reviewer="rev1",
+                        organisation="PHE",
+                        now=at(50),
+                    ),
+                    functools.partial(
+                        store.withdraw,
+                        withdrawer,
+                        record_id=record.record_id,
+                        user="rev2",
+                        reason="Ended",
+                        now=at(50),
+                        revision=1,
+                    ),
+                ]
+            )
 
             winners = [o for o in outcomes if isinstance(o, store.PublishedRecord)]
             refused = [o for o in outcomes if isinstance(o, Conflict)]
@@ -754,17 +852,25 @@ def test_sto045_a_withdrawal_and_a_publication_at_once_exactly_one_wins(engine, 
 
 
 def test_sto046_a_reviewer_publishing_their_own_proposal_is_recorded_as_such(engine):
-    own = store.publish(engine, submission_id=submit_new(engine, user="rev").id, reviewer="rev",
-                        organisation="PHE", now=at(5))
+    own = store.publish(
+        engine, submission_id=submit_new(engine, user="rev").id, reviewer="rev", organisation="PHE", now=at(5)
+    )
     other = publish(engine, submit_new(engine, user="ann").id)
 
     assert own.self_published is True and other.self_published is False
     assert store.get_record(engine, own.record_id).self_published is True
-    assert store.history(engine, record_id=own.record_id)[-1].detail == {"created": own.record_id,
-                                                                         "self_published": True}
+    assert store.history(engine, record_id=own.record_id)[-1].detail == {
+        "created": own.record_id,
+        "self_published": True,
+    }
     assert "self_published" not in store.history(engine, record_id=other.record_id)[-1].detail
-    update = store.publish(engine, submission_id=propose_update(engine, own.record_id, STREET, user="ann").id,
-                           reviewer="rev", organisation="PHE", now=at(30))
+    update = store.publish(
+        engine,
+        submission_id=propose_update(engine, own.record_id, STREET, user="ann").id,
+        reviewer="rev",
+        organisation="PHE",
+        now=at(30),
+    )
     assert update.self_published is False  # this revision was another's proposal
 
 
@@ -775,41 +881,74 @@ NOTE = {"about_id": "paper-12", "note_kind": "erratum", "text": "The figure is 3
 
 
 def test_sto047_a_note_is_amended_with_a_reason_as_its_next_revision(engine):
-    note = publish(engine, store.submit(engine, user="ann", kind="note", about_id="paper-12", payload=NOTE,
-                                        now=at(0)).id)
+    note = publish(
+        engine, store.submit(engine, user="ann", kind="note", about_id="paper-12", payload=NOTE, now=at(0)).id
+    )
     before = store.published_revision(engine)
     corrected = {**NOTE, "text": "The figure is 30 percent, not 3 (table 2)."}
 
-    amended = store.amend(engine, record_id=note.record_id, user="rev2", payload=corrected,
-                          reason="Named the table", organisation="NPCC", now=at(20))
+    amended = store.amend(
+        engine,
+        record_id=note.record_id,
+        user="rev2",
+        payload=corrected,
+        reason="Named the table",
+        organisation="NPCC",
+        now=at(20),
+    )
 
     assert (amended.revision, amended.payload, amended.published_by, amended.organisation) == (
-        2, corrected, "rev2", "NPCC")
+        2,
+        corrected,
+        "rev2",
+        "NPCC",
+    )
     assert store.published_revision(engine) == before + 1  # every worker reloads
     last = store.history(engine, record_id=note.record_id)[-1]
     assert (last.action, last.actor) == ("amended", "rev2")
-    assert last.detail == {"reason": "Named the table", "revision": [1, 2],
-                           "changed": {"text": [NOTE["text"], corrected["text"]]}}
+    assert last.detail == {
+        "reason": "Named the table",
+        "revision": [1, 2],
+        "changed": {"text": [NOTE["text"], corrected["text"]]},
+    }
     with pytest.raises(Conflict, match="it was revision 1, it is now 2"):
-        store.amend(engine, record_id=note.record_id, user="rev", payload=NOTE, reason="back", organisation="PHE",
-                    now=at(21), revision=1)
+        store.amend(
+            engine,
+            record_id=note.record_id,
+            user="rev",
+            payload=NOTE,
+            reason="back",
+            organisation="PHE",
+            now=at(21),
+            revision=1,
+        )
     with pytest.raises(ValueError, match="reason"):
-        store.amend(engine, record_id=note.record_id, user="rev", payload=NOTE, reason=" ", organisation="PHE",
-                    now=at(21))
+        store.amend(
+            engine, record_id=note.record_id, user="rev", payload=NOTE, reason=" ", organisation="PHE", now=at(21)
+        )
     initiative = publish(engine, submit_new(engine).id)
     with pytest.raises(Conflict, match="only a note is amended"):
-        store.amend(engine, record_id=initiative.record_id, user="rev", payload=TRIAGE, reason="x",
-                    organisation="PHE", now=at(22))
+        store.amend(
+            engine,
+            record_id=initiative.record_id,
+            user="rev",
+            payload=TRIAGE,
+            reason="x",
+            organisation="PHE",
+            now=at(22),
+        )
 
 
 def test_sto048_a_note_is_withdrawn_and_then_cannot_be_amended(engine):
-    note = publish(engine, store.submit(engine, user="ann", kind="note", about_id="paper-12", payload=NOTE,
-                                        now=at(0)).id)
+    note = publish(
+        engine, store.submit(engine, user="ann", kind="note", about_id="paper-12", payload=NOTE, now=at(0)).id
+    )
     withdrawn = store.withdraw(engine, record_id=note.record_id, user="rev", reason="Wrong initiative", now=at(9))
     assert withdrawn.state == "withdrawn" and store.published_records(engine) == []
     with pytest.raises(Conflict, match="withdrawn"):
-        store.amend(engine, record_id=note.record_id, user="rev", payload=NOTE, reason="x", organisation="PHE",
-                    now=at(10))
+        store.amend(
+            engine, record_id=note.record_id, user="rev", payload=NOTE, reason="x", organisation="PHE", now=at(10)
+        )
 
 
 # --- what became of a contributor's submissions ------------------------------------------------------------
@@ -826,7 +965,10 @@ def test_sto049_a_submission_says_what_became_of_its_record(engine):
     store.withdraw(engine, record_id=record.record_id, user="rev", reason="First try", now=at(3))
     by_id = {s.id: s for s in store.submissions_by(engine, "ann")}
     assert (by_id[created.id].record_state, by_id[created.id].withdrawn_at, by_id[created.id].withdrawn_reason) == (
-        "withdrawn", at(3), "First try")
+        "withdrawn",
+        at(3),
+        "First try",
+    )
     assert (by_id[update.id].record_state, by_id[update.id].withdrawn_reason) == ("withdrawn", "First try")
     assert (by_id[waiting.id].record_state, by_id[waiting.id].withdrawn_at) == (None, None)
     assert store.get_submission(engine, created.id) == by_id[created.id]
@@ -840,17 +982,26 @@ def test_sto050_import_refuses_publication_ids_and_keeps_where_a_renamed_one_cam
     with pytest.raises(ValueError, match="'reg-0001' starts with 'reg-'"):
         store.import_records(engine, user="admin", records=[("reg-0001", TRIAGE)], organisation="PHE", now=at(0))
     assert count(engine, "records") == 0
-    store.import_records(engine, user="admin", records=[("imp-0001", TRIAGE)], organisation="PHE", now=at(0),
-                         original_ids={"imp-0001": "reg-0001"})
+    store.import_records(
+        engine,
+        user="admin",
+        records=[("imp-0001", TRIAGE)],
+        organisation="PHE",
+        now=at(0),
+        original_ids={"imp-0001": "reg-0001"},
+    )
     assert store.history(engine, record_id="imp-0001")[-1].detail == {"original_id": "reg-0001"}
 
 
 def test_sto051_a_publication_never_takes_an_id_already_held(engine):
     # A reg- record imported before imports were refused them (as 0002's import command did).
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
-            "revision) VALUES ('reg-0001', 'initiative', '{}', 'published', '2025-01-01 00:00:00', 'admin', 'PHE', 1)"))
+        connection.execute(
+            text(
+                "INSERT INTO records (record_id, kind, payload, state, published_at, published_by, organisation, "
+                "revision) VALUES ('reg-0001', 'initiative', '{}', 'published', '2025-01-01 00:00:00', 'admin', 'PHE', 1)"
+            )
+        )
     record = publish(engine, submit_new(engine).id)
     assert record.record_id == "reg-0001-2"
     assert store.get_submission(engine, record.submission_id).record_id == "reg-0001-2"

@@ -13,11 +13,16 @@ import pytest
 from components.compare_panels import comparison_table, matrix_table
 from components.map_panel import MAP_COUNTS, PAPER_CAUTION, map_title
 from components.national_view import national_intro
-from components.profile import (empty_text, england_summary, matching_line, off_map_line,
-                                on_map_line, profile_content)
+from components.profile import empty_text, england_summary, matching_line, off_map_line, on_map_line, profile_content
 from components.shell import notice_paragraphs, source_notice
-from domain.aggregation import (filter_initiatives, filters_narrow, force_counts, initiatives_in_view, is_on_map,
-                                off_map_initiatives)
+from domain.aggregation import (
+    filter_initiatives,
+    filters_narrow,
+    force_counts,
+    initiatives_in_view,
+    is_on_map,
+    off_map_initiatives,
+)
 from domain.compare import NO_INITIATIVE_IN_PAPER, NONE_MATCHES, compare_forces, coverage_matrix, how_obtained
 from domain.figures import build_outcomes_overview, reduction_of_a_rate
 from domain.joining import join_initiatives
@@ -44,12 +49,17 @@ def join(dataset):
 
 def test_words001_a_filtered_force_says_how_many_of_its_initiatives_match_and_which_filters():
     """Before: '1 initiative in the 2016 paper' for a force with 8, under a theme filter."""
-    assert (matching_line("Gloucestershire Constabulary", 1, 8, "theme: Dementia")
-            == "1 of Gloucestershire Constabulary's 8 initiatives matches your filters (theme: Dementia)")
+    assert (
+        matching_line("Gloucestershire Constabulary", 1, 8, "theme: Dementia")
+        == "1 of Gloucestershire Constabulary's 8 initiatives matches your filters (theme: Dementia)"
+    )
     assert matching_line("Gloucestershire Constabulary", 3, 8, "search: 'horse'").startswith("3 of ")
     assert " match your filters" in matching_line("X", 3, 8, "f")
     assert matching_line("X", 0, 8, "f").startswith("None of X's 8 initiatives matches")
-    assert matching_line("Leicestershire Police", 1, 1, "f") == "Leicestershire Police's only initiative matches your filters (f)"
+    assert (
+        matching_line("Leicestershire Police", 1, 1, "f")
+        == "Leicestershire Police's only initiative matches your filters (f)"
+    )
     assert matching_line(None, 2, 50, "f") == "2 of the 50 initiatives match your filters (f)"
 
 
@@ -68,20 +78,29 @@ def test_words002_a_filtered_profile_counts_against_the_forces_own_total(dataset
 
 def test_words003_an_empty_profile_tells_none_matching_from_none_in_the_paper(dataset, join):
     """Before: 'No initiative in the 2016 paper matches this view' whatever the reason."""
-    assert empty_text("X", 8, "theme: Dementia").startswith("None of this force area's 8 initiatives matches your filters")
+    assert empty_text("X", 8, "theme: Dementia").startswith(
+        "None of this force area's 8 initiatives matches your filters"
+    )
     assert empty_text("X", 0, "").startswith("No initiative in the 2016 paper is placed in this force area")
     kent = profile_content(dataset, join, ViewState(force=KENT, themes=("dementia",)), "/", "")
     assert kent.counts == "No initiative in the 2016 paper" and "in the 2016 paper" in text_of(kent.body)
     search = ViewState(force=GLOUCESTERSHIRE, search="zzzz-nothing")
     hidden = profile_content(dataset, join, search, "/", "")
-    assert hidden.counts.startswith("None of Gloucestershire Constabulary's") and "(search: 'zzzz-nothing')" in hidden.counts
+    assert (
+        hidden.counts.startswith("None of Gloucestershire Constabulary's")
+        and "(search: 'zzzz-nothing')" in hidden.counts
+    )
     assert "matches your filters" in text_of(hidden.body) and "in the 2016 paper" not in text_of(hidden.body)
 
 
 def test_words004_filters_narrow_only_with_a_filter_that_leaves_initiatives_out(dataset):
     assert not filters_narrow(ViewState(show_wales=True, force=GLOUCESTERSHIRE, colour="themes", view="matrix"))
-    for narrowed in (ViewState(themes=("dementia",)), ViewState(evaluations=("none reported",)),
-                     ViewState(search="x"), ViewState(source="paper")):
+    for narrowed in (
+        ViewState(themes=("dementia",)),
+        ViewState(evaluations=("none reported",)),
+        ViewState(search="x"),
+        ViewState(source="paper"),
+    ):
         assert filters_narrow(narrowed)
     phrase = filters_phrase(ViewState(themes=("dementia",), search="car", source="register"), dataset)
     assert phrase == f"theme: {dataset.themes_by_id['dementia'].label}; search: 'car'; source: the register"
@@ -118,19 +137,25 @@ def test_words007_background_cited_from_elsewhere_is_never_in_a_forces_own_figur
     content = profile_content(dataset, join, ViewState(force=GLOUCESTERSHIRE), "/", "")
     tables = text_of(content.tables)
     in_view = initiatives_in_view(join, dataset.initiatives, GLOUCESTERSHIRE)
-    background = [o for o in dataset.outcomes if o.is_background and o.initiative_id is None
-                  and o.case_study in {i.case_study for i in in_view}]
+    background = [
+        o
+        for o in dataset.outcomes
+        if o.is_background and o.initiative_id is None and o.case_study in {i.case_study for i in in_view}
+    ]
     assert background  # the case study cites some: the rule is tested, not vacuous
     assert not any(o.measure in tables for o in background)
-    assert f"{len(background)} background figure" in tables and "not about Gloucestershire Constabulary's work" in tables
+    assert (
+        f"{len(background)} background figure" in tables and "not about Gloucestershire Constabulary's work" in tables
+    )
 
 
 def test_words008_comparison_rows_name_initiatives_results_with_design_and_activity_apart(dataset, join):
     """Before: a row 'Case studies' listed initiatives, and 'Outcome figures' mixed activity with results."""
     forces = ["E23000021", KENT]
     filtered = ViewState(themes=("dementia",))
-    table = comparison_table(compare_forces(dataset, join, filter_initiatives(dataset, filtered), forces), dataset,
-                             filters_narrow(filtered))
+    table = comparison_table(
+        compare_forces(dataset, join, filter_initiatives(dataset, filtered), forces), dataset, filters_narrow(filtered)
+    )
     rows = [row.children[0].children for row in table.children.children[1].children]
     assert "Initiatives" in rows and "Results (with how they were obtained)" in rows
     assert "Activity, funding and target figures (not results)" in rows
@@ -141,15 +166,27 @@ def test_words008_comparison_rows_name_initiatives_results_with_design_and_activ
     results = [o for o in dataset.outcomes if o.is_result and o.initiative_id == "leicestershire-triage-car"]
     assert all(f"({how_obtained(o)}; " in plain for o in results)
     others = [o for o in dataset.outcomes if not o.is_result and o.initiative_id == "leicestershire-triage-car"]
-    row_texts = {row.children[0].children: text_of(row.children[1]) for row in
-                 comparison_table(compare_forces(dataset, join, dataset.initiatives, forces), dataset)
-                 .children.children[1].children}
+    row_texts = {
+        row.children[0].children: text_of(row.children[1])
+        for row in comparison_table(compare_forces(dataset, join, dataset.initiatives, forces), dataset)
+        .children.children[1]
+        .children
+    }
     assert all(o.measure not in row_texts["Results (with how they were obtained)"] for o in others)
 
 
 def test_words009_how_a_result_was_obtained_is_said_even_when_the_record_is_silent():
-    outcome = Outcome(id="r", initiative_id="a", case_study="cs", measure="M", value=1, unit="count",
-                      direction="level", kind="result", section="S")
+    outcome = Outcome(
+        id="r",
+        initiative_id="a",
+        case_study="cs",
+        measure="M",
+        value=1,
+        unit="count",
+        direction="level",
+        kind="result",
+        section="S",
+    )
     assert how_obtained(outcome) == "how it was obtained is not recorded"
 
 
@@ -198,13 +235,32 @@ def test_words013_register_source_without_a_register_gives_a_notice_and_a_way_ba
 
 def test_words014_overview_never_sets_a_rate_on_one_axis_with_a_number_and_labels_each_point():
     """Before: a fall in the Section 136 detention rate and a fall in detentions shared one axis, unlabelled."""
-    initiative = Initiative(id="a", title="Triage car", case_study="cs", scope="national", place="P",
-                            lead_organisations=("L",), themes=("t",), status="established",
-                            evaluation="none reported", summary="A summary that is long enough.", section="S")
+    initiative = Initiative(
+        id="a",
+        title="Triage car",
+        case_study="cs",
+        scope="national",
+        place="P",
+        lead_organisations=("L",),
+        themes=("t",),
+        status="established",
+        evaluation="none reported",
+        summary="A summary that is long enough.",
+        section="S",
+    )
 
     def fall(id_: str, measure: str, value: float) -> Outcome:
-        return Outcome(id=id_, initiative_id="a", case_study="cs", measure=measure, value=value, unit="percent",
-                       direction="reduction", kind="result", section="S")
+        return Outcome(
+            id=id_,
+            initiative_id="a",
+            case_study="cs",
+            measure=measure,
+            value=value,
+            unit="percent",
+            direction="reduction",
+            kind="result",
+            section="S",
+        )
 
     rate, count = fall("r", "Detention rate", 33), fall("c", "Detentions", 81)
     assert reduction_of_a_rate(rate) and not reduction_of_a_rate(count)

@@ -14,8 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 from domain.loading import load_dataset
-from domain.schema import (RULE_DECISION, STATUS_AS_KIND_AND_STAGE, Initiative, InventoryEntry, Outcome,
-                           status_of)
+from domain.schema import RULE_DECISION, STATUS_AS_KIND_AND_STAGE, Initiative, InventoryEntry, Outcome, status_of
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -31,11 +30,11 @@ def _entries(dataset, rule: str):
 
 def _on_map(dataset):
     """Rows a force area counts: those placed in a territorial force."""
-    return [i for i in dataset.initiatives
-            if any(dataset.forces_by_id[f].kind == "territorial" for f in i.force_ids)]
+    return [i for i in dataset.initiatives if any(dataset.forces_by_id[f].kind == "territorial" for f in i.force_ids)]
 
 
 # --- the unit of record ------------------------------------------------------------------------
+
 
 def test_unit001_every_entry_is_decided_by_its_clause_of_the_rule(dataset):
     assert {e.rule for e in dataset.inventory} <= set(RULE_DECISION)
@@ -48,8 +47,12 @@ def test_unit002_no_possibility_or_area_for_partnership_is_a_row_or_counted_on_t
     phrases = " ".join(e.paper_phrase.lower() for e in possibilities)
     assert "hot weather" in phrases and "training for first responders" in phrases
     # What 2.0.0 counted on the map although the paper only raised it, or it was an umbrella or a board strand.
-    for gone in ("gloucestershire-first-words", "met-heat-intelligence-sharing", "gloucestershire-digital-intelligence",
-                 "avenger-task-force"):
+    for gone in (
+        "gloucestershire-first-words",
+        "met-heat-intelligence-sharing",
+        "gloucestershire-digital-intelligence",
+        "avenger-task-force",
+    ):
         assert gone not in dataset.initiatives_by_id
     assert [i.id for i in dataset.initiatives if i.stage == "proposed"] == []
     # Only work under way or done is counted where a force is coloured; a firm plan is a row, off the map here.
@@ -154,8 +157,15 @@ def test_unit009_work_led_by_another_rows_body_is_a_row_only_with_a_place_scope_
 
 
 def test_unit007_a_clause_that_gives_another_decision_is_refused():
-    entry = dict(name="A thing", kind="event", case_study="cs", paper_phrase="a thing", decision="own row",
-                 initiative_id="a", rule="possibility")
+    entry = dict(
+        name="A thing",
+        kind="event",
+        case_study="cs",
+        paper_phrase="a thing",
+        decision="own row",
+        initiative_id="a",
+        rule="possibility",
+    )
     with pytest.raises(ValidationError, match="rule 'possibility' gives decision 'not an initiative'"):
         InventoryEntry.model_validate(entry)
     assert InventoryEntry.model_validate({**entry, "rule": "one-off event"}).decision == "own row"
@@ -163,8 +173,18 @@ def test_unit007_a_clause_that_gives_another_decision_is_refused():
 
 # --- kind of work and stage --------------------------------------------------------------------
 
-ROW = dict(id="a", title="A", case_study="cs", scope="national", place="England", lead_organisations="Lead",
-           themes="t", evaluation="none reported", summary="A summary that is long enough.", section="S")
+ROW = dict(
+    id="a",
+    title="A",
+    case_study="cs",
+    scope="national",
+    place="England",
+    lead_organisations="Lead",
+    themes="t",
+    evaluation="none reported",
+    summary="A summary that is long enough.",
+    section="S",
+)
 
 
 def test_split001_every_curated_row_says_its_kind_and_its_stage(dataset):
@@ -207,6 +227,7 @@ def test_split005_a_record_read_back_from_its_own_dump_is_the_same_record():
 
 # --- how each result was obtained ---------------------------------------------------------------
 
+
 def test_design001_every_result_says_how_it_was_obtained(dataset):
     results = [o for o in dataset.outcomes if o.is_result]
     assert len(results) == 4
@@ -230,6 +251,7 @@ def test_design003_the_results_map_counts_one_finding_once(dataset):
     separate findings; the saving is the 94% fall in pounds."""
     from domain.aggregation import force_counts
     from domain.joining import join_initiatives
+
     join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
     counts = {c.force_id: c.results for c in force_counts(dataset, join, dataset.initiatives, show_wales=False)}
     assert (counts["E23000003"], counts["E23000021"]) == (1, 2)  # Lancashire, Leicestershire
@@ -237,9 +259,19 @@ def test_design003_the_results_map_counts_one_finding_once(dataset):
 
 
 def test_design004_a_derived_figure_names_its_initiative_and_what_it_derives_from():
-    figure = dict(id="f", initiative_id="a", case_study="cs", measure="Saving", value=10, unit="GBP",
-                  direction="level", kind="derived from a result", design="an estimate",
-                  caveat="derived from the fall in offending", section="S")
+    figure = dict(
+        id="f",
+        initiative_id="a",
+        case_study="cs",
+        measure="Saving",
+        value=10,
+        unit="GBP",
+        direction="level",
+        kind="derived from a result",
+        design="an estimate",
+        caveat="derived from the fall in offending",
+        section="S",
+    )
     assert not Outcome.model_validate(figure).is_result
     with pytest.raises(ValidationError, match="says in its caveat 'derived from' which result"):
         Outcome.model_validate({**figure, "caveat": ""})
@@ -252,6 +284,7 @@ def test_design005_a_derived_figure_without_its_result_is_refused_with_file_row_
     import shutil
 
     from domain.loading import DataValidationError
+
     shutil.copytree(DATA_DIR, tmp_path / "data")
     path = tmp_path / "data" / "outcomes.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -262,11 +295,22 @@ def test_design005_a_derived_figure_without_its_result_is_refused_with_file_row_
         load_dataset(tmp_path / "data")
     assert [str(p) for p in info.value.problems] == [
         f"data/outcomes.csv:{at + 2}:kind: a figure derived from a result needs that result: initiative "
-        "'jobs-friends-houses' has no figure of kind 'result'"]
+        "'jobs-friends-houses' has no figure of kind 'result'"
+    ]
 
 
 def test_design002_a_figure_carries_its_design_and_caveat_as_given():
-    figure = Outcome(id="f", initiative_id="a", case_study="cs", measure="M", value=1, unit="percent",
-                     direction="level", kind="result", design="the service's own records", caveat="not like with like",
-                     section="S")
+    figure = Outcome(
+        id="f",
+        initiative_id="a",
+        case_study="cs",
+        measure="M",
+        value=1,
+        unit="percent",
+        direction="level",
+        kind="result",
+        design="the service's own records",
+        caveat="not like with like",
+        section="S",
+    )
     assert (figure.design, figure.caveat) == ("the service's own records", "not like with like")

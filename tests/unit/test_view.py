@@ -9,8 +9,15 @@ import pytest
 from dash import html
 
 from components.app_factory import create_app
-from domain.aggregation import (filter_initiatives, force_counts, format_value,
-                                initiatives_in_view, off_map_initiatives, outcomes_of, theme_shares)
+from domain.aggregation import (
+    filter_initiatives,
+    force_counts,
+    format_value,
+    initiatives_in_view,
+    off_map_initiatives,
+    outcomes_of,
+    theme_shares,
+)
 from components.charts import details_list, lollipop
 from components.profile import NO_THEMES, THEME_COMPARISON, profile_content
 from domain.figures import build_outcome_charts, plotly_lollipop
@@ -35,8 +42,13 @@ def join(dataset):
 
 
 def test_view001_query_round_trip(dataset):
-    state = ViewState(force="E23000021", themes=("mental-health", "dementia"), evaluations=("none reported",),
-                      search="triage car", show_wales=True)
+    state = ViewState(
+        force="E23000021",
+        themes=("mental-health", "dementia"),
+        evaluations=("none reported",),
+        search="triage car",
+        show_wales=True,
+    )
     assert state_from_query(state.to_query(), dataset) == state
 
 
@@ -46,7 +58,9 @@ def test_view002_force_accepts_alias_and_slug(dataset):
 
 
 def test_view003_hostile_values_are_ignored_with_notices(dataset):
-    state = state_from_query("?force=%3Cscript%3Ealert(1)%3C/script%3E&themes=mental-health,bogus&zz=1&wales=yes", dataset)
+    state = state_from_query(
+        "?force=%3Cscript%3Ealert(1)%3C/script%3E&themes=mental-health,bogus&zz=1&wales=yes", dataset
+    )
     assert state.force is None and state.themes == ("mental-health",) and not state.show_wales
     assert any("unknown force '<script>alert(1)</script>'" in n for n in state.notices)
     assert any("unknown theme 'bogus'" in n for n in state.notices)
@@ -81,7 +95,9 @@ def test_view006_force_counts_cover_39_english_forces_and_wales_on_request(datas
 def test_view007_multi_force_initiative_is_in_each_forces_view(dataset, join):
     for force in ("E23000007", "E23000008", "E23000013"):
         assert [i.id for i in initiatives_in_view(join, dataset.initiatives, force)] == [
-            "north-east-alcohol-harm-conference", "north-east-alcohol-licensing"]
+            "north-east-alcohol-harm-conference",
+            "north-east-alcohol-licensing",
+        ]
 
 
 def test_view008_off_map_work_is_listed(dataset, join):
@@ -133,7 +149,9 @@ def test_view011_theme_chart_shows_counts_first_and_the_comparison_second(datase
     # A narrow column may break a theme's name after its slash rather than inside a word; nothing is
     # added to the text a reader copies.
     broken = lollipop(chart, "", break_after_slash=True).children[0].children
-    early_item = next(item for item in broken if isinstance(item.children, list) and item.children[0] == "Early intervention")
+    early_item = next(
+        item for item in broken if isinstance(item.children, list) and item.children[0] == "Early intervention"
+    )
     assert early_item.children[1] == "/" and type(early_item.children[2]).__name__ == "Wbr"
     assert "".join(c for c in early_item.children if isinstance(c, str)) == "Early intervention/prevention"
     # The comparison is written out too, for readers who cannot hover: a row a line, in the chart's order.
@@ -167,6 +185,7 @@ def _layout_ids(component) -> set:
 def test_view014_every_callback_id_exists_in_layout_and_ids_unique(dataset):
     from components.shell import panel_contents
     from domain.source import snapshot_of
+
     app = create_app(Settings(), dataset)
     ids = _layout_ids(app.layout())  # served by a function, so a publication needs no restart
     # The lazy tabs' panels join the page when first shown (components/shell.py).
@@ -174,6 +193,7 @@ def test_view014_every_callback_id_exists_in_layout_and_ids_unique(dataset):
         for part in content:
             ids |= _layout_ids(part)
     from components.ids import Ids
+
     assert {i.value for i in Ids} <= ids
     for callback in app.callback_map.values():
         for dep in callback["inputs"] + callback["state"]:
@@ -198,19 +218,26 @@ def test_view015_server_routes_serve_geometry_health_and_no_trace(dataset):
 
 def test_view016_overview_charts_every_result_once_and_only_results_as_html_lists(dataset):
     from components.overview_view import overview_lists
+
     graphs = [g for g in overview_lists(dataset, outcomes_of(dataset, dataset.initiatives)) if g is not None]
     charts = [g for g in graphs if isinstance(g, html.Figure)]
     # 3.0.0: the 631 lifesaving interventions are activity, so no count is charted as a result; funding awards
     # are not results, and the £815,000 saving is derived from the 94% fall, so no money is charted either.
     # Falls in a rate and falls in a number of events are two lists, never one axis.
-    assert [c.className for c in charts] == ["lollipop lollipop-falls-rate", "lollipop lollipop-falls-number",
-                                             "lollipop lollipop-percent"]
+    assert [c.className for c in charts] == [
+        "lollipop lollipop-falls-rate",
+        "lollipop lollipop-falls-number",
+        "lollipop lollipop-percent",
+    ]
     rows = {c.className.split("-", 1)[1]: c.children[0].children for c in charts}
     values = {key: [r.to_plotly_json()["props"]["data-value"] for r in items] for key, items in rows.items()}
     assert sorted(values["falls-rate"] + values["falls-number"]) == ["33% (fall)", "81% (fall)", "94% (fall)"]
     assert values["percent"] == ["1%"]  # BTP's 1%: a level, charted
     assert [c.children[1].children.split("\n")[0] for c in charts] == [
-        "Fall in a rate (%)", "Fall in a number of events (%)", "Percent"]
+        "Fall in a rate (%)",
+        "Fall in a number of events (%)",
+        "Percent",
+    ]
     # Each point is named by its initiative, then its measure; its value is beside it.
     titles = {i.title for i in dataset.initiatives}
     assert all(any(r.children.startswith(f"{t}: ") for t in titles) for items in rows.values() for r in items)
@@ -221,6 +248,7 @@ def test_view016_overview_charts_every_result_once_and_only_results_as_html_list
 
 def test_view016b_the_overview_saves_as_images_the_charts_it_shows(dataset):
     from components.overview_view import overview_figures
+
     figures = overview_figures(dataset, outcomes_of(dataset, dataset.initiatives), "Source: PHE")
     drawn = [go.Figure(f) for f in figures]  # valid plotly figures, each with the citation
     assert len(drawn) == 2 and all(f.layout.annotations[-1].text == "Source: PHE" for f in drawn)
@@ -231,6 +259,7 @@ def test_view016b_the_overview_saves_as_images_the_charts_it_shows(dataset):
 
 def test_view017_geometry_is_served_gzipped_when_accepted(dataset):
     import gzip
+
     client = create_app(Settings(), dataset).server.test_client()
     zipped = client.get("/geo/police_force_areas.geojson", headers={"Accept-Encoding": "gzip, br"})
     assert zipped.headers["Content-Encoding"] == "gzip"
@@ -242,7 +271,8 @@ def test_view017_geometry_is_served_gzipped_when_accepted(dataset):
 def test_view018_citation_url_is_the_view_on_screen_without_the_embed_flag(dataset):
     state = state_from_query("?force=E23000021&themes=mental-health&embed=1", dataset)
     assert view_url("http://intranet/collab/?embed=1#top", state) == (
-        "http://intranet/collab/?force=E23000021&themes=mental-health")
+        "http://intranet/collab/?force=E23000021&themes=mental-health"
+    )
     assert view_url("http://intranet/collab/", ViewState()) == "http://intranet/collab/"
 
 
@@ -251,7 +281,8 @@ def test_view019_links_the_app_cannot_honour_get_a_notice(dataset):
     assert btp.force is None and "British Transport Police has no force area on the map" in btp.notices[0]
     restored = state_from_query("?force=W15000003", dataset)
     assert restored.show_wales and restored.notices == (
-        "Showing the Welsh forces, because the link selects South Wales Police.",)
+        "Showing the Welsh forces, because the link selects South Wales Police.",
+    )
     hidden = state_from_controls("W15000003", [], [], "", [], dataset)
     assert hidden.force is None and not hidden.show_wales
     assert "no longer selected" in hidden.notices[0]
@@ -271,6 +302,7 @@ def test_view020_wording_has_no_internal_ids_and_agrees_in_number(dataset, join)
 
 def test_view021_static_files_are_compressed_once_and_served_gzip_to_gzip_only_clients(dataset):
     import gzip
+
     client = create_app(Settings(), dataset).server.test_client()
     page = client.get("/").data.decode()
     bundle = next(part.split('"')[0] for part in page.split('src="')[1:] if "plotly-" in part)
@@ -305,8 +337,11 @@ def test_view022_a_profile_without_initiatives_says_so_instead_of_an_empty_chart
 def test_view_ease001_clear_all_resets_the_filters_and_force_and_keeps_the_view(dataset):
     from domain.state import active_filters, cleared
 
-    state = state_from_query("?force=E23000021&themes=dementia,mental-health&evaluation=none%20reported&q=car"
-                             "&wales=1&view=compare&colour=themes", dataset)
+    state = state_from_query(
+        "?force=E23000021&themes=dementia,mental-health&evaluation=none%20reported&q=car"
+        "&wales=1&view=compare&colour=themes",
+        dataset,
+    )
     assert active_filters(state) == 4  # two themes, one evaluation, the search
     after = cleared(state)
     assert (after.force, after.themes, after.evaluations, after.search, after.source) == (None, (), (), "", "")
@@ -314,21 +349,26 @@ def test_view_ease001_clear_all_resets_the_filters_and_force_and_keeps_the_view(
     assert active_filters(after) == 0
 
 
-@pytest.mark.parametrize("typed, force_id", [("the met", "E23000001"), ("devon and cornwall", "E23000035"),
-                                             ("devon & cornwall", "E23000035")])
+@pytest.mark.parametrize(
+    "typed, force_id",
+    [("the met", "E23000001"), ("devon and cornwall", "E23000035"), ("devon & cornwall", "E23000035")],
+)
 def test_view_ease002_the_force_lists_search_text_holds_aliases_and_and_for_ampersand(dataset, typed, force_id):
     from domain.aggregation import force_search_text
 
     text = force_search_text(dataset.forces_by_id[force_id]).casefold()
     assert all(word in text.split() for word in typed.split())
     from components.compare_view import force_options
-    assert next(o for o in force_options(dataset) if o["value"] == force_id)["search"] == \
-        force_search_text(dataset.forces_by_id[force_id])
+
+    assert next(o for o in force_options(dataset) if o["value"] == force_id)["search"] == force_search_text(
+        dataset.forces_by_id[force_id]
+    )
 
 
 def test_view_ease101_work_covering_a_force_is_its_regions_and_the_nations(dataset, join):
     from domain.aggregation import work_covering
     from domain.compare import region_of_place
+
     regional, national = work_covering(dataset, join, dataset.initiatives, "E23000008", region_of_place)  # Durham
     assert {i.id for i in regional} == {"north-east-have-a-word", "north-east-blue-light", "north-east-arrest-referral"}
     assert national and all(i.scope == "national" for i in national)

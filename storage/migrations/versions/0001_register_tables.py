@@ -47,8 +47,12 @@ def upgrade() -> None:
         sa.Column("published_by", sa.Text(), nullable=False),
         sa.Column("organisation", sa.Text(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("submission_id", sa.Integer(), sa.ForeignKey("submissions.id", name="fk_records_submission_id"),
-                  nullable=True),
+        sa.Column(
+            "submission_id",
+            sa.Integer(),
+            sa.ForeignKey("submissions.id", name="fk_records_submission_id"),
+            nullable=True,
+        ),
         sa.CheckConstraint("kind IN ('initiative', 'note')", name="ck_records_kind"),
         sa.CheckConstraint("state IN ('published', 'withdrawn')", name="ck_records_state"),
         sa.CheckConstraint("revision >= 1", name="ck_records_revision"),
@@ -59,13 +63,19 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.Text(), nullable=False),
         sa.Column("action", sa.Text(), nullable=False),
-        sa.Column("submission_id", sa.Integer(), sa.ForeignKey("submissions.id", name="fk_history_submission_id"),
-                  nullable=True),
-        sa.Column("record_id", sa.Text(), sa.ForeignKey("records.record_id", name="fk_history_record_id"),
-                  nullable=True),
+        sa.Column(
+            "submission_id",
+            sa.Integer(),
+            sa.ForeignKey("submissions.id", name="fk_history_submission_id"),
+            nullable=True,
+        ),
+        sa.Column(
+            "record_id", sa.Text(), sa.ForeignKey("records.record_id", name="fk_history_record_id"), nullable=True
+        ),
         sa.Column("detail", sa.JSON(), nullable=False),
-        sa.CheckConstraint("action IN ('submitted', 'returned', 'published', 'withdrawn', 'imported')",
-                           name="ck_history_action"),
+        sa.CheckConstraint(
+            "action IN ('submitted', 'returned', 'published', 'withdrawn', 'imported')", name="ck_history_action"
+        ),
     )
     op.create_index("ix_history_record_id", "history", ["record_id"])
     op.create_index("ix_history_submission_id", "history", ["submission_id"])

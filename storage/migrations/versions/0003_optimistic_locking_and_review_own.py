@@ -33,8 +33,10 @@ SQLITE_TRIGGERS = [
 
 def upgrade() -> None:
     op.add_column("submissions", sa.Column("base_revision", sa.Integer(), nullable=True))
-    op.execute("UPDATE submissions SET base_revision = (SELECT revision FROM records "
-               "WHERE records.record_id = submissions.record_id) WHERE kind = 'update' AND status = 'pending'")
+    op.execute(
+        "UPDATE submissions SET base_revision = (SELECT revision FROM records "
+        "WHERE records.record_id = submissions.record_id) WHERE kind = 'update' AND status = 'pending'"
+    )
     op.add_column("records", sa.Column("self_published", sa.Boolean(), nullable=False, server_default=sa.false()))
     _replace_action_check(ACTIONS_AFTER)
 

@@ -40,10 +40,16 @@ STATUS_AS_KIND_AND_STAGE = {
     "published": ("product", "completed"),
 }
 
-records = sa.table("records", sa.column("record_id", sa.Text()), sa.column("kind", sa.Text()),
-                   sa.column("payload", sa.JSON()))
-submissions = sa.table("submissions", sa.column("id", sa.Integer()), sa.column("kind", sa.Text()),
-                       sa.column("status", sa.Text()), sa.column("payload", sa.JSON()))
+records = sa.table(
+    "records", sa.column("record_id", sa.Text()), sa.column("kind", sa.Text()), sa.column("payload", sa.JSON())
+)
+submissions = sa.table(
+    "submissions",
+    sa.column("id", sa.Integer()),
+    sa.column("kind", sa.Text()),
+    sa.column("status", sa.Text()),
+    sa.column("payload", sa.JSON()),
+)
 
 
 def status_word(kind_of_work: str, stage: str) -> str:
@@ -93,14 +99,17 @@ def join_status(payload: dict[str, Any]) -> dict[str, Any] | None:
 
 def _rewrite(change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
     connection = op.get_bind()
-    for row in connection.execute(sa.select(records.c.record_id, records.c.payload)
-                                  .where(records.c.kind == "initiative")).all():
+    for row in connection.execute(
+        sa.select(records.c.record_id, records.c.payload).where(records.c.kind == "initiative")
+    ).all():
         payload = change(row.payload) if isinstance(row.payload, dict) else None
         if payload is not None:
             connection.execute(records.update().where(records.c.record_id == row.record_id).values(payload=payload))
-    for row in connection.execute(sa.select(submissions.c.id, submissions.c.payload)
-                                  .where(submissions.c.kind.in_(("new initiative", "update")),
-                                         submissions.c.status == "pending")).all():
+    for row in connection.execute(
+        sa.select(submissions.c.id, submissions.c.payload).where(
+            submissions.c.kind.in_(("new initiative", "update")), submissions.c.status == "pending"
+        )
+    ).all():
         payload = change(row.payload) if isinstance(row.payload, dict) else None
         if payload is not None:
             connection.execute(submissions.update().where(submissions.c.id == row.id).values(payload=payload))
