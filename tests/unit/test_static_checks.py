@@ -38,14 +38,20 @@ def modules_of(override: dict[str, Any]) -> set[str]:
     return {module} if isinstance(module, str) else set(module)
 
 
-def test_chk001_test_sh_runs_ruff_then_mypy_then_pytest() -> None:
+def test_chk001_test_sh_runs_ruff_lint_and_format_then_mypy_then_pytest() -> None:
     commands = [
         shlex.split(line)[0]
         for line in (REPO / "scripts/test.sh").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    steps = [c for c in commands if c in {".venv/bin/ruff", ".venv/bin/mypy", "exec"}]
-    assert steps == [".venv/bin/ruff", ".venv/bin/mypy", "exec"], commands
+    steps = [
+        " ".join(shlex.split(line)[:2])
+        for line in (REPO / "scripts/test.sh").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+        and not line.lstrip().startswith("#")
+        and shlex.split(line)[0] in {".venv/bin/ruff", ".venv/bin/mypy", "exec"}
+    ]
+    assert steps == [".venv/bin/ruff check", ".venv/bin/ruff format", ".venv/bin/mypy", "exec .venv/bin/python"], steps
     assert commands[-1] == "exec", "pytest is exec'd last, so its exit status is the script's"
 
 
