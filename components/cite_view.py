@@ -77,6 +77,41 @@ def cited_state(state: ViewState) -> ViewState:
     return replace(state, view=DEFAULT_VIEW) if state.view == "cite" else state
 
 
+def citation_outputs(
+    source: SnapshotProvider, url_prefix: str, today: Callable[[], date], state_data, href
+) -> tuple[str, str, str, str, str, str]:
+    """The citation of the view on screen, the print lines, and its link (to open, and shown)."""
+    dataset = source.current().dataset
+    state = state_from_store(state_data, dataset)
+    now = today()
+    url = page_view_url(href, cited_state(state), url_prefix)
+    return (
+        citation_line(dataset, url, now),
+        f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
+        f"{dataset.version_date} from the 2016 paper.",
+        filters_text(state, dataset),
+        url,
+        url,
+        url,
+    )
+
+
+def view_download(source: SnapshotProvider, url_prefix: str, today: Callable[[], date], n_clicks, state_data, href):
+    """The view's download: its initiatives and figures, with the citation, as a zip."""
+    if not n_clicks:
+        raise PreventUpdate
+    snapshot = source.current()
+    dataset = snapshot.dataset
+    state = state_from_store(state_data, dataset)
+    in_view = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
+    citation = citation_line(dataset, page_view_url(href, cited_state(state), url_prefix), today())
+    figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
+    return dcc.send_bytes(
+        view_zip(dataset, in_view, figures, citation),
+        filename=view_zip_name(dataset, state.force, state.show_wales),
+    )
+
+
 def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callable[[], date] = date.today) -> None:
     @app.callback(
         Output(Ids.CITATION, "children"),
@@ -90,19 +125,7 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callab
     )
     def show_citation(state_data, href):
         """The citation of the view on screen, rebuilt from the state on every change."""
-        dataset = source.current().dataset
-        state = state_from_store(state_data, dataset)
-        now = today()
-        url = page_view_url(href, cited_state(state), url_prefix)
-        return (
-            citation_line(dataset, url, now),
-            f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
-            f"{dataset.version_date} from the 2016 paper.",
-            filters_text(state, dataset),
-            url,
-            url,
-            url,
-        )
+        return citation_outputs(source, url_prefix, today, state_data, href)
 
     @app.callback(
         Output(Ids.DOWNLOAD, "data"),
@@ -112,19 +135,12 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callab
         prevent_initial_call=True,
     )
     def download_view(n_clicks, state_data, href):
-        if not n_clicks:
-            raise PreventUpdate
-        snapshot = source.current()
-        dataset = snapshot.dataset
-        state = state_from_store(state_data, dataset)
-        in_view = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
-        citation = citation_line(dataset, page_view_url(href, cited_state(state), url_prefix), today())
-        figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
-        return dcc.send_bytes(
-            view_zip(dataset, in_view, figures, citation),
-            filename=view_zip_name(dataset, state.force, state.show_wales),
-        )
+        return view_download(source, url_prefix, today, n_clicks, state_data, href)
 
+    _register_clientside(app)
+
+
+def _register_clientside(app: Dash) -> None:
     # In the browser: the clipboard and plotly's image export are the browser's, not the server's.
     app.clientside_callback(
         ClientsideFunction("pphOrientation", "copyText"),

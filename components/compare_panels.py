@@ -23,28 +23,49 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
     initiatives, so an empty cell says none matches rather than none in the paper."""
     if len(compared) < 2:
         return html.P("Choose two to four forces to compare them side by side.", className="empty")
+    rows = _comparison_rows(compared, dataset, filtered)
+    return html.Div(
+        html.Table(
+            [
+                html.Thead(html.Tr([html.Th("", scope="col"), *[html.Th(c.name, scope="col") for c in compared]])),
+                html.Tbody(
+                    [html.Tr([html.Th(label, scope="row"), *[html.Td(v) for v in values]]) for label, values in rows]
+                ),
+            ],
+            className="comparison-table",
+        ),
+        className="table-scroll",
+        tabIndex="0",
+        role="region",
+        **aria(label="Comparison, scrolls sideways"),
+    )
 
-    def number(value: float | int | None, unit: str = "") -> str:
-        return f"{value:,.0f}{unit}" if value is not None else "—"
 
+def _number(value: float | int | None, unit: str = "") -> str:
+    return f"{value:,.0f}{unit}" if value is not None else "—"
+
+
+def _figures_text(dataset: Dataset, outcomes: Iterable[Outcome], how: bool) -> str:
+    """Each figure with its reading, (if `how`) how it was obtained, where it comes from, and its notes."""
+    return "\n".join(
+        _with_notes(
+            f"{o.measure}: {reading_of(o)} (" + (f"{how_obtained(o)}; " if how else "") + f"{figure_line(dataset, o)})",
+            [n for n in dataset.notes if n.figure_id == o.id],
+        )
+        for o in outcomes
+    )
+
+
+def _comparison_facts(
+    compared: Sequence[ComparedForce], dataset: Dataset, filtered: bool
+) -> list[tuple[str, list[str]]]:
+    """The comparison's first rows: region, area, population, how many initiatives, and each theme's count."""
     nothing = none_text(filtered)
     themes = [t for t in dataset.themes if any(c.theme_counts.get(t.id) for c in compared)]
-
-    def figures(outcomes: Iterable[Outcome], how: bool) -> str:
-        return "\n".join(
-            _with_notes(
-                f"{o.measure}: {reading_of(o)} ("
-                + (f"{how_obtained(o)}; " if how else "")
-                + f"{figure_line(dataset, o)})",
-                [n for n in dataset.notes if n.figure_id == o.id],
-            )
-            for o in outcomes
-        )
-
-    rows = [
+    return [
         ("Region", [c.region for c in compared]),
-        ("Area", [number(c.area_km2, " km²") for c in compared]),
-        ("Population (mid-2018)", [number(c.population) for c in compared]),
+        ("Area", [_number(c.area_km2, " km²") for c in compared]),
+        ("Population (mid-2018)", [_number(c.population) for c in compared]),
         (
             "Number of initiatives" + (" matching your filters" if filtered else ""),
             [str(len(c.initiatives)) if c.initiatives else nothing for c in compared],
@@ -53,6 +74,16 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
             (t.label, [str(c.theme_counts[t.id]) if c.theme_counts.get(t.id) else "none" for c in compared])
             for t in themes
         ],
+    ]
+
+
+def _comparison_rows(
+    compared: Sequence[ComparedForce], dataset: Dataset, filtered: bool
+) -> list[tuple[str, list[str]]]:
+    """The comparison's rows, each a label and a value per force."""
+    nothing = none_text(filtered)
+    return [
+        *_comparison_facts(compared, dataset, filtered),
         # Each title and figure with where it comes from: the paper's section and marks, or the register's review.
         (
             "Initiatives",
@@ -70,7 +101,8 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
         (
             "Results (with how they were obtained)",
             [
-                figures((o for o in c.outcomes if o.is_result or o.kind == DERIVED_KIND), how=True) or "none reported"
+                _figures_text(dataset, (o for o in c.outcomes if o.is_result or o.kind == DERIVED_KIND), how=True)
+                or "none reported"
                 for c in compared
             ],
         ),
@@ -78,26 +110,12 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
         (
             "Activity, funding and target figures (not results)",
             [
-                figures((o for o in c.outcomes if not o.is_result and o.kind != DERIVED_KIND), how=False) or "none"
+                _figures_text(dataset, (o for o in c.outcomes if not o.is_result and o.kind != DERIVED_KIND), how=False)
+                or "none"
                 for c in compared
             ],
         ),
     ]
-    return html.Div(
-        html.Table(
-            [
-                html.Thead(html.Tr([html.Th("", scope="col"), *[html.Th(c.name, scope="col") for c in compared]])),
-                html.Tbody(
-                    [html.Tr([html.Th(label, scope="row"), *[html.Td(v) for v in values]]) for label, values in rows]
-                ),
-            ],
-            className="comparison-table",
-        ),
-        className="table-scroll",
-        tabIndex="0",
-        role="region",
-        **aria(label="Comparison, scrolls sideways"),
-    )
 
 
 def _with_notes(line: str, notes: Iterable[Note]) -> str:
@@ -137,89 +155,103 @@ def matrix_table(
 ) -> html.Div:
     """The themes x forces table: themes under their groups, each count shaded and a link to the force's view
     filtered to that theme, a dash where there is none, each row's total, and a totals row."""
-
-    def cell(row: MatrixRow, theme_id: str) -> html.Td:
-        count = row.counts.get(theme_id)
-        if not count:
-            return html.Td(NO_COUNT, className="none")
-        force = None if row.row_id == OFF_MAP_ROW_ID else row.row_id
-        # Work with no force area is listed in the national view; a force's shows in the profile.
-        target = replace(
-            state,
-            force=force,
-            themes=(theme_id,),
-            compare=(),
-            notices=(),
-            view="national" if force is None else "matrix",
-        )
-        return html.Td(dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}"), className=shade(count))
-
     # Once the register has added records, each row says how many of its initiatives are the register's.
     added = bool(dataset.provenance)
-    groups: list[tuple[str, int]] = []  # (group label, how many consecutive themes it heads)
-    for theme in dataset.themes:
-        label = THEME_GROUP_LABELS.get(theme.kind, theme.kind)
-        if groups and groups[-1][0] == label:
-            groups[-1] = (label, groups[-1][1] + 1)
-        else:
-            groups.append((label, 1))
-
-    def spanning(text: str, class_name: str | None = None) -> html.Th:
-        return html.Th(text, rowSpan=2, scope="col", className=class_name)
-
-    header = [
-        html.Tr(
-            [
-                spanning("Force"),
-                spanning("Region"),
-                *[html.Th(label, colSpan=n, scope="colgroup", className="theme-group") for label, n in groups],
-                spanning("All themes (each initiative once)", "total"),
-                *([spanning("Added through the register")] if added else []),
-            ]
-        ),
-        html.Tr([html.Th(t.label, scope="col", title=t.description) for t in dataset.themes]),
-    ]
-
-    def table_row(row: MatrixRow, total_row: bool = False) -> html.Tr:
-        total = html.Td(
-            str(row.total) if row.total else NO_COUNT, className="total" + (" none" if not row.total else "")
-        )
-        return html.Tr(
-            [
-                html.Th(row.label, scope="row"),
-                html.Td(row.region),
-                *[
-                    (
-                        html.Td(
-                            str(row.counts[t.id]) if row.counts.get(t.id) else NO_COUNT,
-                            className="total" + ("" if row.counts.get(t.id) else " none"),
-                        )
-                        if total_row
-                        else cell(row, t.id)
-                    )
-                    for t in dataset.themes
-                ],
-                total,
-                *([html.Td(str(row.added), className="count register-count")] if added else []),
-            ],
-            className="totals-row" if total_row else None,
-        )
-
     # What a dash means here, in words, once: none matches the filters, or none in the paper at all.
     key = f"{NO_COUNT} {none_text(filters_narrow(state))}; the darker a number's cell, the more initiatives."
     parts: list = [
         html.Caption(key, className="matrix-key"),
-        html.Thead(header),
-        html.Tbody([table_row(row) for row in rows]),
+        html.Thead(_matrix_header(dataset, added)),
+        html.Tbody([_matrix_row(row, dataset, state, url_prefix, added) for row in rows]),
     ]
     if totals is not None:
-        parts.append(html.Tfoot(table_row(totals, total_row=True)))
+        parts.append(html.Tfoot(_matrix_row(totals, dataset, state, url_prefix, added, total_row=True)))
     return html.Div(
         html.Table(parts, className="matrix-table"),
         className="table-scroll matrix-scroll",
         tabIndex="0",
         role="region",
         **aria(label="Coverage matrix, scrolls sideways and down"),
+    )
+
+
+def _matrix_cell(row: MatrixRow, theme_id: str, state: ViewState, url_prefix: str) -> html.Td:
+    """A count, shaded and linked to the force's view filtered to the theme; a dash where there is none."""
+    count = row.counts.get(theme_id)
+    if not count:
+        return html.Td(NO_COUNT, className="none")
+    force = None if row.row_id == OFF_MAP_ROW_ID else row.row_id
+    # Work with no force area is listed in the national view; a force's shows in the profile.
+    target = replace(
+        state,
+        force=force,
+        themes=(theme_id,),
+        compare=(),
+        notices=(),
+        view="national" if force is None else "matrix",
+    )
+    return html.Td(dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}"), className=shade(count))
+
+
+def _theme_groups(dataset: Dataset) -> list[tuple[str, int]]:
+    """(group label, how many consecutive themes it heads), in the themes' order."""
+    groups: list[tuple[str, int]] = []
+    for theme in dataset.themes:
+        label = THEME_GROUP_LABELS.get(theme.kind, theme.kind)
+        if groups and groups[-1][0] == label:
+            groups[-1] = (label, groups[-1][1] + 1)
+        else:
+            groups.append((label, 1))
+    return groups
+
+
+def _spanning(text: str, class_name: str | None = None) -> html.Th:
+    return html.Th(text, rowSpan=2, scope="col", className=class_name)
+
+
+def _matrix_header(dataset: Dataset, added: bool) -> list[html.Tr]:
+    """Two header rows: the theme groups (with the columns spanning both), then each theme."""
+    return [
+        html.Tr(
+            [
+                _spanning("Force"),
+                _spanning("Region"),
+                *[
+                    html.Th(label, colSpan=n, scope="colgroup", className="theme-group")
+                    for label, n in _theme_groups(dataset)
+                ],
+                _spanning("All themes (each initiative once)", "total"),
+                *([_spanning("Added through the register")] if added else []),
+            ]
+        ),
+        html.Tr([html.Th(t.label, scope="col", title=t.description) for t in dataset.themes]),
+    ]
+
+
+def _matrix_row(
+    row: MatrixRow, dataset: Dataset, state: ViewState, url_prefix: str, added: bool, total_row: bool = False
+) -> html.Tr:
+    """A force's row (or the totals row: its counts plain, not linked)."""
+    total = html.Td(str(row.total) if row.total else NO_COUNT, className="total" + (" none" if not row.total else ""))
+    return html.Tr(
+        [
+            html.Th(row.label, scope="row"),
+            html.Td(row.region),
+            *[
+                (
+                    html.Td(
+                        str(row.counts[t.id]) if row.counts.get(t.id) else NO_COUNT,
+                        className="total" + ("" if row.counts.get(t.id) else " none"),
+                    )
+                    if total_row
+                    else _matrix_cell(row, t.id, state, url_prefix)
+                )
+                for t in dataset.themes
+            ],
+            total,
+            *([html.Td(str(row.added), className="count register-count")] if added else []),
+        ],
+        className="totals-row" if total_row else None,
     )
 
 

@@ -136,57 +136,9 @@ def layout(snapshot: Snapshot, url_prefix: str) -> html.Div:
 
     return html.Div(
         [
-            html.P(
-                [
-                    html.A(
-                        [
-                            "The source paper",
-                            html.Span(f": {PAPER_TITLE}", className="visually-hidden"),
-                            " (PHE, 2016: find it on GOV.UK)",
-                        ],
-                        href=PAPER_URL,
-                        className="paper-link",
-                    ),
-                    html.Span(" · ", **aria(hidden="true")),
-                    html.Span(data_line(dataset, register_on, snapshot.changes), id=DATA_LINE),
-                ],
-                className="orientation-line",
-            ),
-            html.Details(
-                [
-                    html.Summary("How to read this"),
-                    html.Div(
-                        [
-                            html.P(
-                                "The map and its views show what the paper describes: examples, not a census of all "
-                                "such work. The terms they use:"
-                            ),
-                            glossary(register_on),
-                        ],
-                        className="orientation-body",
-                    ),
-                ],
-                id=HELP,
-                className="orientation-more",
-            ),
-            html.Details(
-                [
-                    html.Summary("Recently added or corrected"),
-                    html.Div(
-                        [
-                            html.Ul(
-                                recent_items(dataset, register_on, snapshot.changes, url_prefix),
-                                id=RECENT_LIST,
-                                className="recent-list",
-                            ),
-                            html.P(html.A("Follow these changes as an Atom feed", href=f"{url_prefix}{FEED_PATH}")),
-                        ],
-                        className="orientation-body",
-                    ),
-                ],
-                id=RECENT,
-                className="orientation-more",
-            ),
+            _source_line(snapshot),
+            _how_to_read(register_on),
+            _recent_changes(snapshot, url_prefix),
             dcc.Store(
                 id=TITLE_NAMES,
                 data={"forces": {f.id: f.name for f in dataset.forces}, "views": VIEW_LABELS, "suffix": TITLE_SUFFIX},
@@ -195,6 +147,69 @@ def layout(snapshot: Snapshot, url_prefix: str) -> html.Div:
         ],
         id=ROOT,
         className="orientation",
+    )
+
+
+def _source_line(snapshot: Snapshot) -> html.P:
+    """The source paper's link and the data's version."""
+    return html.P(
+        [
+            html.A(
+                [
+                    "The source paper",
+                    html.Span(f": {PAPER_TITLE}", className="visually-hidden"),
+                    " (PHE, 2016: find it on GOV.UK)",
+                ],
+                href=PAPER_URL,
+                className="paper-link",
+            ),
+            html.Span(" · ", **aria(hidden="true")),
+            html.Span(data_line(snapshot.dataset, snapshot.register_on, snapshot.changes), id=DATA_LINE),
+        ],
+        className="orientation-line",
+    )
+
+
+def _how_to_read(register_on: bool) -> html.Details:
+    """ "How to read this": what the views show, and the glossary."""
+    return html.Details(
+        [
+            html.Summary("How to read this"),
+            html.Div(
+                [
+                    html.P(
+                        "The map and its views show what the paper describes: examples, not a census of all "
+                        "such work. The terms they use:"
+                    ),
+                    glossary(register_on),
+                ],
+                className="orientation-body",
+            ),
+        ],
+        id=HELP,
+        className="orientation-more",
+    )
+
+
+def _recent_changes(snapshot: Snapshot, url_prefix: str) -> html.Details:
+    """ "Recently added or corrected": the latest changes, and the Atom feed's link."""
+    return html.Details(
+        [
+            html.Summary("Recently added or corrected"),
+            html.Div(
+                [
+                    html.Ul(
+                        recent_items(snapshot.dataset, snapshot.register_on, snapshot.changes, url_prefix),
+                        id=RECENT_LIST,
+                        className="recent-list",
+                    ),
+                    html.P(html.A("Follow these changes as an Atom feed", href=f"{url_prefix}{FEED_PATH}")),
+                ],
+                className="orientation-body",
+            ),
+        ],
+        id=RECENT,
+        className="orientation-more",
     )
 
 
