@@ -127,6 +127,74 @@ def colours_for(dataset: Dataset, join: ForceJoin, state: ViewState) -> MapColou
     return map_colours(counts, state.colour, filters_narrow(state))
 
 
+def colour_by_buttons(state: ViewState) -> html.Div:
+    """The "Colour by" toggle buttons, one for each measure the map can show."""
+    # Plain toggle buttons, not Dash's RadioItems: that draws a listbox of options holding radio inputs,
+    # which axe rejects (nested controls, a nameless listbox).
+    return html.Div(
+        [
+            html.Span("Colour by", id=f"{Ids.MAP_MEASURE}-label", className="map-measure-label"),
+            *[
+                html.Button(
+                    option["label"],
+                    id=map_measure_button(option["value"]),
+                    n_clicks=0,
+                    className="button toggle map-measure",
+                    **attributes({"aria-pressed": measure_pressed(state.colour, option["value"])}),
+                )
+                for option in COLOUR_OPTIONS
+            ],
+        ],
+        id=Ids.MAP_MEASURE,
+        role="group",
+        className="map-controls",
+        **attributes({"aria-labelledby": f"{Ids.MAP_MEASURE}-label"}),
+    )
+
+
+def map_canvas(dataset: Dataset, colours: MapColours) -> list[Component]:
+    """The map's element, its hint and the stores the browser draws it from."""
+    return [
+        # Filled by assets/force-map.js; React renders no children into it, so it never redraws over the map.
+        html.Div(
+            id=Ids.MAP,
+            className="map",
+            **attributes(
+                {"data-label": MAP_LABEL, "data-start-force": KEYBOARD_START, "aria-describedby": Ids.MAP_HINT}
+            ),
+        ),
+        html.P(map_hint(dataset), id=Ids.MAP_HINT, className="map-hint"),
+        dcc.Store(id=Ids.MAP_SHAPES, data=shapes(dataset).as_data()),
+        dcc.Store(id=Ids.MAP_COLOURS, data=colours.as_data()),
+        dcc.Store(id=Ids.MAP_CLICK),
+        dcc.Store(id=Ids.MAP_DRAWN),
+    ]
+
+
+def map_table_section() -> list[Component]:
+    """The map as a table, shown on demand, with its sort control."""
+    return on_demand(
+        "the map as a table",
+        Ids.FORCE_TABLE_TOGGLE,
+        Ids.FORCE_TABLE_BODY,
+        Ids.FORCE_TABLE,
+        [
+            html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
+            dcc.Dropdown(
+                id=Ids.FORCE_TABLE_SORT,
+                value="force",
+                clearable=False,
+                options=[
+                    {"label": "Force (A to Z)", "value": "force"},
+                    {"label": "Region", "value": "region"},
+                    {"label": "Initiatives (most first)", "value": "count"},
+                ],
+            ),
+        ],
+        "map-table",
+    )
+
+
 def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE, url_prefix: str = "/") -> html.Section:
     """The map coloured for `state`'s filters; the selected force's outline is drawn in the browser."""
     colours = colours_for(dataset, join, state)
@@ -135,27 +203,7 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE, 
             # What the colour counts, its key and the paper's caution come before the map: at 1280 x 720 they are
             # in the first view, with the map.
             html.H2(map_title(state.colour, filters_narrow(state)), id=Ids.MAP_TITLE, className="map-title"),
-            # Plain toggle buttons, not Dash's RadioItems: that draws a listbox of options holding radio inputs,
-            # which axe rejects (nested controls, a nameless listbox).
-            html.Div(
-                [
-                    html.Span("Colour by", id=f"{Ids.MAP_MEASURE}-label", className="map-measure-label"),
-                    *[
-                        html.Button(
-                            option["label"],
-                            id=map_measure_button(option["value"]),
-                            n_clicks=0,
-                            className="button toggle map-measure",
-                            **attributes({"aria-pressed": measure_pressed(state.colour, option["value"])}),
-                        )
-                        for option in COLOUR_OPTIONS
-                    ],
-                ],
-                id=Ids.MAP_MEASURE,
-                role="group",
-                className="map-controls",
-                **attributes({"aria-labelledby": f"{Ids.MAP_MEASURE}-label"}),
-            ),
+            colour_by_buttons(state),
             html.Ul(
                 legend(colours.legend, url_prefix, state),
                 id=Ids.MAP_LEGEND,
@@ -163,41 +211,10 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE, 
                 **attributes({"aria-label": "Key"}),
             ),
             html.P(PAPER_CAUTION, className="legend-note map-caution"),
-            # Filled by assets/force-map.js; React renders no children into it, so it never redraws over the map.
-            html.Div(
-                id=Ids.MAP,
-                className="map",
-                **attributes(
-                    {"data-label": MAP_LABEL, "data-start-force": KEYBOARD_START, "aria-describedby": Ids.MAP_HINT}
-                ),
-            ),
-            html.P(map_hint(dataset), id=Ids.MAP_HINT, className="map-hint"),
-            dcc.Store(id=Ids.MAP_SHAPES, data=shapes(dataset).as_data()),
-            dcc.Store(id=Ids.MAP_COLOURS, data=colours.as_data()),
-            dcc.Store(id=Ids.MAP_CLICK),
-            dcc.Store(id=Ids.MAP_DRAWN),
+            *map_canvas(dataset, colours),
             html.P(MAP_COUNTS, className="legend-note legend-counts"),
             html.P(register_legend(dataset), className="legend-note legend-source", hidden=not dataset.provenance),
-            *on_demand(
-                "the map as a table",
-                Ids.FORCE_TABLE_TOGGLE,
-                Ids.FORCE_TABLE_BODY,
-                Ids.FORCE_TABLE,
-                [
-                    html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
-                    dcc.Dropdown(
-                        id=Ids.FORCE_TABLE_SORT,
-                        value="force",
-                        clearable=False,
-                        options=[
-                            {"label": "Force (A to Z)", "value": "force"},
-                            {"label": "Region", "value": "region"},
-                            {"label": "Initiatives (most first)", "value": "count"},
-                        ],
-                    ),
-                ],
-                "map-table",
-            ),
+            *map_table_section(),
         ],
         className="map-panel",
         **attributes({"aria-label": "Map of police force areas"}),

@@ -275,15 +275,14 @@ def one_initiative_themes(initiative: Initiative, dataset: Dataset) -> html.P:
     return html.P(f"Its one initiative covers {_plural(len(labels), 'theme')}: {listed}.", className="themes-sentence")
 
 
-def profile_content(
-    dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str
-) -> ProfileContent:
-    """Every part of the profile for a state, as the callback and the initial layout both need it."""
-    matching, in_view = in_view_of(dataset, join, state)
+def profile_themes(
+    dataset: Dataset, state: ViewState, matching: Sequence[Initiative], in_view: Sequence[Initiative]
+) -> Any:
+    """The profile's themes: a chart, a sentence for a force's one initiative, or a note that there are none."""
     chart = theme_chart(theme_shares(dataset, in_view, matching))
     # The source is said once, under the profile's figures (components.panels.outcome_chart_figures), not under
     # every chart. For England the comparison would set the matching initiatives against themselves.
-    themes = (
+    return (
         html.P(NO_THEMES, className="empty")
         if not chart.rows
         else one_initiative_themes(in_view[0], dataset)
@@ -292,6 +291,14 @@ def profile_content(
         if state.force
         else lollipop(chart, "", break_after_slash=True)
     )
+
+
+def profile_content(
+    dataset: Dataset, join: ForceJoin, state: ViewState, url_prefix: str, source: str
+) -> ProfileContent:
+    """Every part of the profile for a state, as the callback and the initial layout both need it."""
+    matching, in_view = in_view_of(dataset, join, state)
+    themes = profile_themes(dataset, state, matching, in_view)
     filters = filters_phrase(state, dataset) if filters_narrow(state) else ""
     if not state.force:
         counts = (
@@ -525,7 +532,37 @@ def chart_images_of(snapshot: Snapshot, in_view: Sequence[Initiative]) -> list:
     return [with_source(figure, snapshot.chart_citation) for _, figure in figures]
 
 
-def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
+def shown_profile(
+    source: SnapshotProvider,
+    built: BoundedMemo[ProfileContent],
+    url_prefix: str,
+    state_data: Any,
+    shown_for: Any,
+    pages_shown: Any,
+) -> dict:
+    """The profile's outputs for the state in the store; nothing to do (PreventUpdate) when that profile is shown."""
+    snapshot = source.current()
+    state = state_from_store(state_data, snapshot.dataset)
+    # A tab or a comparison changes the state but not the profile: re-sending it made the browser
+    # redraw every card and chart for nothing.
+    key = profile_key(snapshot, state)
+    if key == shown_for:
+        raise PreventUpdate
+    content = built.get(
+        key,
+        lambda: as_sent(profile_content(snapshot.dataset, snapshot.join, state, url_prefix, snapshot.chart_citation)),
+    )
+    return profile_outputs(content, key, pages_shown)
+
+
+def chart_images_on_click(source: SnapshotProvider, clicks: Any, state_data: Any) -> dict:
+    """The profile's results charts, with the citation, for the browser to save as images."""
+    snapshot, _, in_view = selected_force_on_click(source, clicks, state_data)
+    return {"clicks": clicks, "figures": chart_images_of(snapshot, in_view)}
+
+
+def register_profile_callback(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
+    """The server callback that sends the selected force's profile when the view state changes."""
     # Most visits ask for the same few forces: each profile is built once per snapshot and filter set.
     built = BoundedMemo[ProfileContent](PROFILES_KEPT)
 
@@ -550,20 +587,11 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
         prevent_initial_call=True,  # the layout already holds the England profile
     )
     def show_profile(state_data, shown_for, pages_shown):
-        snapshot = source.current()
-        state = state_from_store(state_data, snapshot.dataset)
-        # A tab or a comparison changes the state but not the profile: re-sending it made the browser
-        # redraw every card and chart for nothing.
-        key = profile_key(snapshot, state)
-        if key == shown_for:
-            raise PreventUpdate
-        content = built.get(
-            key,
-            lambda: as_sent(
-                profile_content(snapshot.dataset, snapshot.join, state, url_prefix, snapshot.chart_citation)
-            ),
-        )
-        return profile_outputs(content, key, pages_shown)
+        return shown_profile(source, built, url_prefix, state_data, shown_for, pages_shown)
+
+
+def register_on_click_callbacks(app: Dash, source: SnapshotProvider) -> None:
+    """The server callbacks of the profile's buttons: more titles, and the charts saved as images."""
 
     @app.callback(
         Output(Ids.PROFILE_INITIATIVES, "children", allow_duplicate=True),
@@ -586,8 +614,12 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
     def chart_images(clicks, state_data):
         """The profile's results charts, with the citation, for the browser to save as images: only when
         asked, so no click on the map carries them."""
-        snapshot, _, in_view = selected_force_on_click(source, clicks, state_data)
-        return {"clicks": clicks, "figures": chart_images_of(snapshot, in_view)}
+        return chart_images_on_click(source, clicks, state_data)
+
+
+def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
+    register_profile_callback(app, source, url_prefix)
+    register_on_click_callbacks(app, source)
 
     app.clientside_callback(
         ClientsideFunction("pph", "profileShown"),

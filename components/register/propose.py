@@ -6,6 +6,7 @@ form empties and the draft gets a new key."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from collections.abc import Mapping, Sequence
 from typing import Any, get_args
 
@@ -131,36 +132,44 @@ def figure_row(index: int, tag: str) -> html.Fieldset:
     )
 
 
+def initiative_text(label: str, name: str, max_length: int, hint: str = "", *, tag: str) -> html.Div:
+    """A one-line text field of the initiative."""
+    return form_field(label, text_input(rid(name), tag, debounce=True, maxLength=max_length), "initiative", name, hint)
+
+
+def initiative_choice(
+    label: str, name: str, choices: list[dict], hint: str = "", *, tag: str, **kwargs: Any
+) -> html.Div:
+    """A dropdown field of the initiative."""
+    return form_field(label, dropdown(rid(name), choices, tag, **kwargs), "initiative", name, hint)
+
+
+def initiative_lines(label: str, name: str, hint: str, *, tag: str) -> html.Div:
+    """A list typed one item a line: sent as a list (fields.listed)."""
+    return form_field(
+        label,
+        dcc.Textarea(
+            id=rid(name),
+            value="",
+            maxLength=1000,
+            rows=3,
+            persistence=tag,
+            persistence_type="local",
+            className="register-lines",
+        ),
+        "initiative",
+        name,
+        hint,
+    )
+
+
 def initiative_fields(snapshot: Snapshot, tag: str) -> list:
     """The initiative's own fields, in the form's order."""
     dataset = snapshot.dataset
     forces = sorted(dataset.forces, key=lambda f: f.name)
-
-    def text(label: str, name: str, max_length: int, hint: str = "") -> html.Div:
-        return form_field(
-            label, text_input(rid(name), tag, debounce=True, maxLength=max_length), "initiative", name, hint
-        )
-
-    def choice(label: str, name: str, choices: list[dict], hint: str = "", **kwargs: Any) -> html.Div:
-        return form_field(label, dropdown(rid(name), choices, tag, **kwargs), "initiative", name, hint)
-
-    def lines(label: str, name: str, hint: str) -> html.Div:
-        """A list typed one item a line: sent as a list (fields.listed)."""
-        return form_field(
-            label,
-            dcc.Textarea(
-                id=rid(name),
-                value="",
-                maxLength=1000,
-                rows=3,
-                persistence=tag,
-                persistence_type="local",
-                className="register-lines",
-            ),
-            "initiative",
-            name,
-            hint,
-        )
+    text = partial(initiative_text, tag=tag)
+    choice = partial(initiative_choice, tag=tag)
+    lines = partial(initiative_lines, tag=tag)
 
     return [
         text("Title", "title", 200),
@@ -317,6 +326,12 @@ def with_force(chosen: Any, force: str | None) -> list[str] | None:
 
 def register(app: Dash, context: RegisterContext) -> None:
     focus_summary(app, "initiative")
+    register_send_callback(app, context)
+    register_form_callbacks(app, context)
+
+
+def register_send_callback(app: Dash, context: RegisterContext) -> None:
+    """Sending the proposal: stored, or the fields that need attention."""
 
     @app.callback(
         output=dict(
@@ -344,6 +359,10 @@ def register(app: Dash, context: RegisterContext) -> None:
         if not n_clicks:
             raise PreventUpdate
         return proposed(context, user, form, ctx.outputs_grouping["errors"])
+
+
+def register_form_callbacks(app: Dash, context: RegisterContext) -> None:
+    """The form's own callbacks: more figure rows, a fresh form once sent, the force selected on the map added."""
 
     @app.callback(
         output=dict(
