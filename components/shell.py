@@ -101,126 +101,146 @@ def wales_button(show_wales: bool) -> tuple[str, str]:
     return ("true", "Hide the Welsh forces") if show_wales else ("false", "Show the 4 Welsh forces")
 
 
+def _force_control(dataset: Dataset, state: ViewState) -> html.Div:
+    """The force picker and its "Clear selection" button."""
+    return html.Div(
+        [
+            html.Div(html.Label("Force", htmlFor=Ids.FORCE_SELECT), className="control-head"),
+            html.Div(
+                [
+                    dcc.Dropdown(
+                        id=Ids.FORCE_SELECT,
+                        options=compare_view.force_options(dataset),
+                        searchable=True,
+                        clearable=True,
+                        placeholder="All of England: type a force's name",
+                        value=state.force,
+                        className="force-dropdown",
+                    ),
+                    html.Button("Clear selection", id=Ids.CLEAR, n_clicks=0, className="button"),
+                ],
+                className="control-row",
+            ),
+        ],
+        className="control control-force",
+    )
+
+
+def _themes_control(dataset: Dataset, state: ViewState) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [html.Label("Themes", htmlFor=Ids.THEMES), term_help("themes", THEME_KIND_HELP)],
+                className="control-head",
+            ),
+            dcc.Dropdown(
+                id=Ids.THEMES,
+                options=_theme_options(dataset),
+                multi=True,
+                placeholder="Any theme",
+                value=list(state.themes),
+                maxHeight=OPTIONS_HEIGHT,
+            ),
+        ],
+        className="control",
+    )
+
+
+def _evaluation_control(state: ViewState) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [html.Label("Evaluation", htmlFor=Ids.EVALUATION), term_help("evaluation", EVALUATION_HELP)],
+                className="control-head",
+            ),
+            dcc.Dropdown(
+                id=Ids.EVALUATION,
+                options=_evaluation_options(),
+                multi=True,
+                placeholder="Any evaluation status",
+                value=list(state.evaluations),
+                maxHeight=OPTIONS_HEIGHT,
+            ),
+        ],
+        className="control",
+    )
+
+
+def _source_control(state: ViewState, register_on: bool) -> html.Div:
+    """Present only with the register on: the read-only dashboard has one source."""
+    return html.Div(
+        [
+            html.Div(html.Label("Source", htmlFor=Ids.SOURCE), className="control-head"),
+            dcc.Dropdown(id=Ids.SOURCE, options=SOURCE_OPTIONS, placeholder="Every source", value=state.source or None),
+        ],
+        className="control",
+        hidden=not register_on,
+    )
+
+
+def _search_control(state: ViewState) -> html.Div:
+    return html.Div(
+        [
+            html.Div(html.Label("Search the initiatives", htmlFor=Ids.SEARCH), className="control-head"),
+            # Results follow the typing once the user pauses; no Enter needed.
+            dcc.Input(
+                id=Ids.SEARCH,
+                type="search",
+                debounce=SEARCH_PAUSE_SECONDS,
+                maxLength=120,
+                value=state.search,
+                placeholder="Titles, places, partners (updates as you type)",
+            ),
+        ],
+        className="control control-search",
+    )
+
+
+def _actions_control(dataset: Dataset, state: ViewState, url_prefix: str) -> html.Div:
+    """The Welsh forces' toggle, the results count, "Clear all filters" and the download button."""
+    pressed, wales_text = wales_button(state.show_wales)
+    return html.Div(
+        [
+            html.Button(
+                wales_text, id=Ids.WALES, n_clicks=0, className="button toggle", **attributes({"aria-pressed": pressed})
+            ),
+            html.P(
+                map_panel.results_count_of(dataset, state),
+                id=Ids.RESULTS_COUNT,
+                className="results-count",
+                **attributes({"aria-live": "polite"}),
+            ),
+            # A link to the cleared view, not a callback of its own: the address is the state.
+            dcc.Link(
+                "Clear all filters",
+                id=Ids.CLEAR_ALL,
+                href=clear_all_href(url_prefix, state),
+                className=clear_all_class(state),
+            ),
+            html.Button(
+                "Download this view (CSV files and a README, zipped)",
+                id=Ids.EXPORT_BUTTON,
+                n_clicks=0,
+                className="button",
+            ),
+        ],
+        className="control control-actions",
+    )
+
+
 def filter_bar(
     dataset: Dataset, register_on: bool = False, state: ViewState = DEFAULT_STATE, url_prefix: str = "/"
 ) -> html.Section:
     """The filters, set as `state` has them: one tidy row on a wide screen, behind "Filters (N active)" on a
     phone, so the map comes first there."""
-    pressed, wales_text = wales_button(state.show_wales)
     controls = html.Div(
         [
-            html.Div(
-                [
-                    html.Div(html.Label("Force", htmlFor=Ids.FORCE_SELECT), className="control-head"),
-                    html.Div(
-                        [
-                            dcc.Dropdown(
-                                id=Ids.FORCE_SELECT,
-                                options=compare_view.force_options(dataset),
-                                searchable=True,
-                                clearable=True,
-                                placeholder="All of England: type a force's name",
-                                value=state.force,
-                                className="force-dropdown",
-                            ),
-                            html.Button("Clear selection", id=Ids.CLEAR, n_clicks=0, className="button"),
-                        ],
-                        className="control-row",
-                    ),
-                ],
-                className="control control-force",
-            ),
-            html.Div(
-                [
-                    html.Div(
-                        [html.Label("Themes", htmlFor=Ids.THEMES), term_help("themes", THEME_KIND_HELP)],
-                        className="control-head",
-                    ),
-                    dcc.Dropdown(
-                        id=Ids.THEMES,
-                        options=_theme_options(dataset),
-                        multi=True,
-                        placeholder="Any theme",
-                        value=list(state.themes),
-                        maxHeight=OPTIONS_HEIGHT,
-                    ),
-                ],
-                className="control",
-            ),
-            html.Div(
-                [
-                    html.Div(
-                        [html.Label("Evaluation", htmlFor=Ids.EVALUATION), term_help("evaluation", EVALUATION_HELP)],
-                        className="control-head",
-                    ),
-                    dcc.Dropdown(
-                        id=Ids.EVALUATION,
-                        options=_evaluation_options(),
-                        multi=True,
-                        placeholder="Any evaluation status",
-                        value=list(state.evaluations),
-                        maxHeight=OPTIONS_HEIGHT,
-                    ),
-                ],
-                className="control",
-            ),
-            # Present only with the register on: the read-only dashboard has one source.
-            html.Div(
-                [
-                    html.Div(html.Label("Source", htmlFor=Ids.SOURCE), className="control-head"),
-                    dcc.Dropdown(
-                        id=Ids.SOURCE, options=SOURCE_OPTIONS, placeholder="Every source", value=state.source or None
-                    ),
-                ],
-                className="control",
-                hidden=not register_on,
-            ),
-            html.Div(
-                [
-                    html.Div(html.Label("Search the initiatives", htmlFor=Ids.SEARCH), className="control-head"),
-                    # Results follow the typing once the user pauses; no Enter needed.
-                    dcc.Input(
-                        id=Ids.SEARCH,
-                        type="search",
-                        debounce=SEARCH_PAUSE_SECONDS,
-                        maxLength=120,
-                        value=state.search,
-                        placeholder="Titles, places, partners (updates as you type)",
-                    ),
-                ],
-                className="control control-search",
-            ),
-            html.Div(
-                [
-                    html.Button(
-                        wales_text,
-                        id=Ids.WALES,
-                        n_clicks=0,
-                        className="button toggle",
-                        **attributes({"aria-pressed": pressed}),
-                    ),
-                    html.P(
-                        map_panel.results_count_of(dataset, state),
-                        id=Ids.RESULTS_COUNT,
-                        className="results-count",
-                        **attributes({"aria-live": "polite"}),
-                    ),
-                    # A link to the cleared view, not a callback of its own: the address is the state.
-                    dcc.Link(
-                        "Clear all filters",
-                        id=Ids.CLEAR_ALL,
-                        href=clear_all_href(url_prefix, state),
-                        className=clear_all_class(state),
-                    ),
-                    html.Button(
-                        "Download this view (CSV files and a README, zipped)",
-                        id=Ids.EXPORT_BUTTON,
-                        n_clicks=0,
-                        className="button",
-                    ),
-                ],
-                className="control control-actions",
-            ),
+            _force_control(dataset, state),
+            _themes_control(dataset, state),
+            _evaluation_control(state),
+            _source_control(state, register_on),
+            _search_control(state),
+            _actions_control(dataset, state, url_prefix),
         ],
         className="filter-controls",
     )
@@ -475,6 +495,12 @@ CLEAR_ALL_OUTPUTS = dict(
 
 
 def register(app: Dash, source: SnapshotProvider, url_prefix: str = "/") -> None:
+    _register_sync_state(app, source, url_prefix)
+    _register_show_view(app, source)
+    _register_build_panels(app, source)
+
+
+def _register_sync_state(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
     @app.callback(
         output=dict(
             url=Output(Ids.URL, "search"),
@@ -522,6 +548,8 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str = "/") -> None
             source.current().dataset, ctx.triggered_id, query, controls, current_filters, current_state, url_prefix
         )
 
+
+def _register_show_view(app: Dash, source: SnapshotProvider) -> None:
     @app.callback(
         output=dict(
             notice=Output(Ids.NOTICE, "children"),
@@ -537,6 +565,8 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str = "/") -> None
         state = state_from_store(state_data, snapshot.dataset)
         return dict(notice=notice_paragraphs(state, snapshot.register_on), **tab_changes(state.view, hidden_now))
 
+
+def _register_build_panels(app: Dash, source: SnapshotProvider) -> None:
     @app.callback(
         output=dict(
             panels={v: Output(view_panel(v), "children") for v in LAZY_VIEWS}, built=Output(Ids.PANELS_BUILT, "data")
