@@ -22,30 +22,6 @@ if (/[?&]force=/.test(window.location.search)) {
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   pph: {
-    copyCitation: function (nClicks, text) {
-      if (!nClicks || !text) { return window.dash_clientside.no_update; }
-      function fallback() {
-        // Intranet pages served over plain http have no navigator.clipboard.
-        var area = document.createElement('textarea');
-        area.value = text;
-        area.setAttribute('readonly', '');
-        area.style.position = 'fixed';
-        area.style.opacity = '0';
-        document.body.appendChild(area);
-        area.select();
-        var ok = false;
-        try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
-        document.body.removeChild(area);
-        return ok;
-      }
-      if (navigator.clipboard && window.isSecureContext) {
-        return navigator.clipboard.writeText(text).then(
-          function () { return 'Copied the link and citation.'; },
-          function () { return fallback() ? 'Copied the link and citation.' : 'Could not copy: select the text and copy it.'; }
-        );
-      }
-      return fallback() ? 'Copied the link and citation.' : 'Could not copy: select the text and copy it.';
-    },
     headingForClick: function (click, stateData) {
       // The clicked force's name in the profile heading at once; the server fills in the rest.
       var noUpdate = window.dash_clientside.no_update;
