@@ -258,15 +258,17 @@ def embed_figures(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | N
     others = [o for o in outcomes if not o.is_result][:PROFILE_ROWS]
 
     def line(o: Outcome) -> str:
-        obtained = f" How obtained: {o.design}." if o.is_result and o.design else ""
-        return f"{o.measure}: {reading_of(o)}.{obtained}"
+        # A result's design, and any figure's caveat (a figure derived from a result says from which), go with it.
+        obtained = f" How obtained: {o.design.rstrip('.')}." if o.is_result and o.design else ""
+        caveat = f" Caveat: {o.caveat.rstrip('.')}." if o.caveat else ""
+        return f"{o.measure}: {reading_of(o)}.{obtained}{caveat}"
 
     parts: list = []
     if results:
         parts += [html.H3("Results"), html.Ul([html.Li(line(o)) for o in results])]
     if others:
         parts += [
-            html.H3("Other figures (activities and parameters, not results)"),
+            html.H3("Other figures (not results: activities, parameters, and figures derived from a result)"),
             html.Ul([html.Li(line(o)) for o in others]),
         ]
     return html.Div(parts, className="embed-figures")

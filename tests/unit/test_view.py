@@ -378,3 +378,15 @@ def test_view_ease101_work_covering_a_force_is_its_regions_and_the_nations(datas
     durham = profile_content(dataset, join, ViewState(force="E23000008"), "/", "source")
     assert "Regional and national work that covers this area" in str(durham.covering)
     assert "#work-north-east-have-a-word" in str(durham.covering)
+
+
+def test_view_embed001_a_figure_derived_from_a_result_is_embedded_with_its_caveat(dataset):
+    # The fresh reading of 3.0.0 (N1): the embed listed the £815,000 saving among activities, without the
+    # caveat that says it is derived from the 94% fall.
+    from components.panels import embed_figures
+
+    saving = next(o for o in dataset.outcomes if o.id == "fig-033")
+    embedded = embed_figures([saving], dataset)
+    assert embedded is not None
+    text = str(embedded.to_plotly_json())
+    assert "derived from a result" in text and f"Caveat: {saving.caveat.rstrip('.')}." in text
