@@ -259,6 +259,15 @@ def click_force(page, force_id: str, frame=None, timeout: float = 20.0) -> None:
     With `frame`, the map is inside that iframe and the click is made in the page's coordinates.
     """
     target = frame or page
+    if frame is None:
+        # A user scrolls to a force before clicking it: after a click lower down the page (a download, the
+        # overview), the map may be above the window.
+        target.wait_for_selector(f'#force-map path.force-area[data-force="{force_id}"]', timeout=timeout * 1000)
+        target.evaluate(
+            '(id) => document.querySelector(`#force-map path.force-area[data-force="${id}"]`)'
+            ".scrollIntoView({block: 'nearest'})",
+            force_id,
+        )
     box = wait_until(target, FORCE_POINT_JS, arg=force_id, timeout=timeout)
     if frame is not None:
         origin = page.locator("#dashboard").bounding_box()
