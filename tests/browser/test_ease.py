@@ -127,6 +127,14 @@ def test_ease004_a_tidy_filter_bar_that_folds_away_on_a_phone(watched, live_serv
     page = watched.page
     page.set_viewport_size({"width": 1280, "height": 720})
     ready(page, live_server.base_url)
+    # The dropdowns settle their height as they render: wait for the row to settle rather than read it at once.
+    wait_until(
+        page,
+        """(() => { const tops = Array.from(document.querySelectorAll('.filter-controls .control-head label'))
+            .filter(l => l.offsetParent).map(l => Math.round(l.getBoundingClientRect().top));
+            return tops.length === 4 && new Set(tops).size === 1; })()""",
+        timeout=TIMEOUT,
+    )
     labels = page.evaluate("""Array.from(document.querySelectorAll('.filter-controls .control-head label'))
         .filter(l => l.offsetParent).map(l => { const r = l.getBoundingClientRect();
             return {text: l.textContent, top: Math.round(r.top), height: r.height,
