@@ -200,7 +200,8 @@ def _dash_app(settings: Settings, plotly_digest: str) -> Dash:
             {
                 "name": "description",
                 "content": "Where police and public health work together across England: "
-                "a map of the initiatives, themes and outcome figures in Public Health England's 2016 paper.",
+                "a map of the initiatives, themes and outcome figures in Public Health England's 2016 paper"
+                + (" and in this dashboard's reviewed register." if settings.register else "."),
             },
         ],
     )

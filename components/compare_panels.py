@@ -12,7 +12,7 @@ from components.attributes import aria
 from domain.aggregation import filters_narrow, reading_of
 from domain.compare import OFF_MAP_ROW_ID, ComparedForce, MatrixRow, OffMapGroup, SimilarForce, how_obtained, none_text
 from domain.loading import Dataset
-from domain.provenance import figure_line, provenance_line
+from domain.provenance import CountedSources, figure_line, provenance_line
 from domain.schema import DERIVED_KIND, Initiative, Note, Outcome
 from domain.state import ViewState
 
@@ -60,7 +60,7 @@ def _comparison_facts(
     compared: Sequence[ComparedForce], dataset: Dataset, filtered: bool
 ) -> list[tuple[str, list[str]]]:
     """The comparison's first rows: region, area, population, how many initiatives, and each theme's count."""
-    nothing = none_text(filtered)
+    nothing = none_text(filtered, CountedSources.of(len(dataset.provenance)))
     themes = [t for t in dataset.themes if any(c.theme_counts.get(t.id) for c in compared)]
     return [
         ("Region", [c.region for c in compared]),
@@ -81,7 +81,7 @@ def _comparison_rows(
     compared: Sequence[ComparedForce], dataset: Dataset, filtered: bool
 ) -> list[tuple[str, list[str]]]:
     """The comparison's rows, each a label and a value per force."""
-    nothing = none_text(filtered)
+    nothing = none_text(filtered, CountedSources.of(len(dataset.provenance)))
     return [
         *_comparison_facts(compared, dataset, filtered),
         # Each title and figure with where it comes from: the paper's section and marks, or the register's review.
@@ -158,7 +158,7 @@ def matrix_table(
     # Once the register has added records, each row says how many of its initiatives are the register's.
     added = bool(dataset.provenance)
     # What a dash means here, in words, once: none matches the filters, or none in the paper at all.
-    key = f"{NO_COUNT} {none_text(filters_narrow(state))}; the darker a number's cell, the more initiatives."
+    key = f"{NO_COUNT} {none_text(filters_narrow(state), CountedSources.of(len(dataset.provenance)))}; the darker a number's cell, the more initiatives."
     parts: list = [
         html.Caption(key, className="matrix-key"),
         html.Thead(_matrix_header(dataset, added)),

@@ -19,7 +19,8 @@ from components.panels import clear_all_link, force_table, on_demand
 from components.view_state import is_open, state_from_store, toggle_outputs
 from components.attributes import attributes
 from domain.aggregation import filter_initiatives, filters_narrow, force_counts
-from domain.force_map import MEASURES, LegendEntry, MapColours, MapShapes, map_colours, map_shapes, none_label
+from domain.force_map import LegendEntry, MapColours, MapShapes, map_colours, map_shapes, measure_title, none_label
+from domain.provenance import PAPER_ONLY, CountedSources
 from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.source import SnapshotProvider
@@ -69,10 +70,19 @@ def measure_pressed(chosen: str, measure: str) -> str:
     return "true" if chosen == measure else "false"
 
 
-def map_title(measure: str, filtered: bool) -> str:
-    """The map's title: what its colour counts, and that filters narrow it when they do."""
-    title = MEASURES[measure].title
+def map_title(measure: str, filtered: bool, sources: CountedSources = PAPER_ONLY) -> str:
+    """The map's title: what its colour counts and where from, and that filters narrow it when they do."""
+    title = measure_title(measure, sources)
     return f"{title}, matching your filters" if filtered else title
+
+
+def counted_sources(dataset: Dataset, state: ViewState) -> CountedSources:
+    """Where the initiatives the map counts come from under `state`'s source filter."""
+    return CountedSources.of(len(dataset.provenance), state.source)
+
+
+def title_of(dataset: Dataset, state: ViewState) -> str:
+    return map_title(state.colour, filters_narrow(state), counted_sources(dataset, state))
 
 
 def register_legend(dataset: Dataset) -> list:
@@ -124,7 +134,7 @@ def legend(entries: Sequence[LegendEntry], url_prefix: str = "/", state: ViewSta
 def colours_for(dataset: Dataset, join: ForceJoin, state: ViewState) -> MapColours:
     """The map's fills, tooltips and key for `state`'s filters and colouring."""
     counts = force_counts(dataset, join, filter_initiatives(dataset, state), state.show_wales)
-    return map_colours(counts, state.colour, filters_narrow(state))
+    return map_colours(counts, state.colour, filters_narrow(state), counted_sources(dataset, state))
 
 
 def colour_by_buttons(state: ViewState) -> html.Div:
@@ -202,7 +212,7 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE, 
         [
             # What the colour counts, its key and the paper's caution come before the map: at 1280 x 720 they are
             # in the first view, with the map.
-            html.H2(map_title(state.colour, filters_narrow(state)), id=Ids.MAP_TITLE, className="map-title"),
+            html.H2(title_of(dataset, state), id=Ids.MAP_TITLE, className="map-title"),
             colour_by_buttons(state),
             html.Ul(
                 legend(colours.legend, url_prefix, state),
@@ -238,7 +248,7 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
         return (
             colours.as_data(),
             legend(colours.legend, url_prefix, state),
-            map_title(state.colour, filters_narrow(state)),
+            title_of(dataset, state),
             results_count_of(dataset, state),
         )
 
@@ -273,7 +283,7 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
             dataset,
             sort_by if isinstance(sort_by, str) else "force",
             partial(force_link, url_prefix, state),
-            none_label("initiatives", filters_narrow(state)),
+            none_label("initiatives", filters_narrow(state), counted_sources(dataset, state)),
         )
         return table, *toggle_outputs(True, "the map as a table")
 

@@ -19,6 +19,7 @@ from domain.aggregation import filter_initiatives, filters_narrow
 from domain.compare import MatrixRow, citation_line, coverage_matrix, matrix_totals, sort_matrix
 from domain.exports import matrix_zip
 from domain.loading import Dataset
+from domain.provenance import CountedSources
 from domain.source import SnapshotProvider, Snapshot
 from domain.state import ViewState
 
@@ -35,14 +36,15 @@ def sort_options(dataset: Dataset) -> list[dict]:
 
 
 def panel(dataset: Dataset) -> list:
+    sources = CountedSources.of(len(dataset.provenance))
     return [
         html.H2("Coverage matrix: themes by force"),
         html.P(
-            "How many initiatives the 2016 paper records for each force and theme under the current "
-            "filters, themes grouped as the paper groups them. A number links to those initiatives; the darker "
-            "its cell, the more there are. A dash (–) means none: none matches your filters, or the paper "
-            "describes none there, not that no work happens. The last column and row count each initiative "
-            "once, however many themes or force areas it spans."
+            f"How many initiatives {sources.words()} record{sources.verb_s} for each force and theme under the "
+            "current filters, themes grouped as the paper groups them. A number links to those initiatives; the "
+            f"darker its cell, the more there are. A dash (–) means none: none matches your filters, or "
+            f"{sources.words('or')} describes none there, not that no work happens. The last column and row count "
+            "each initiative once, however many themes or force areas it spans."
         ),
         *on_demand(
             "the coverage matrix",

@@ -49,7 +49,7 @@ from domain.figures import build_outcome_charts, with_source
 from domain.lollipop import outcome_charts, theme_chart
 from domain.joining import ForceJoin
 from domain.loading import Dataset
-from domain.provenance import figure_marks
+from domain.provenance import PAPER_ONLY, CountedSources, figure_marks
 from domain.schema import Initiative, Outcome
 from domain.source import SnapshotProvider, Snapshot
 from domain.state import DEFAULT_STATE, ViewState, filters_phrase
@@ -103,7 +103,7 @@ def matching_line(owner: str | None, shown: int, total: int, filters: str) -> st
     return f"{line} ({filters})" if filters else line
 
 
-def empty_text(owner: str | None, total: int, filters: str) -> str:
+def empty_text(owner: str | None, total: int, filters: str, sources: CountedSources = PAPER_ONLY) -> str:
     """What an empty list of initiatives means: none under these filters is not none in the paper."""
     if total and filters:
         where = "this force area's" if owner else "the"
@@ -111,9 +111,10 @@ def empty_text(owner: str | None, total: int, filters: str) -> str:
             f"None of {where} {_plural(total, 'initiative')} matches your filters ({filters}). "
             "Change or clear the filters to see them."
         )
+    census = "Neither is a census" if sources.paper and sources.register else "The paper gives examples, not a census"
     return (
-        "No initiative in the 2016 paper is placed in this force area. The paper gives examples, not a census: "
-        "absence here does not mean absence of work."
+        f"No initiative in {sources.words('or')} is placed in this force area. {census}: absence here does not "
+        "mean absence of work."
     )
 
 
@@ -221,7 +222,7 @@ def force_counts_line(
 ) -> str:
     """A force's counts line: all its initiatives, or how many of them the filters leave, and its figures."""
     if not total:
-        return "No initiative in the 2016 paper" + (" or the register" if register_ids else "")
+        return f"No initiative in {CountedSources.of(len(register_ids)).words('or')}"
     if not filters:
         return counts_line(in_view, outcomes, register_ids)
     line = matching_line(name, len(in_view), total, filters)
@@ -318,7 +319,7 @@ def profile_content(
             in_view[:PAGE],
             dataset,
             state.force,
-            empty_text(name, total, filters),
+            empty_text(name, total, filters, CountedSources.of(len(dataset.provenance))),
             clear_all_link(url_prefix, state) if total and filters else None,
         ),
         themes=themes,

@@ -336,11 +336,8 @@ def build_layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT
             dcc.Download(id=Ids.DOWNLOAD),
             html.Header(
                 [
-                    html.H1("Police and public health: the initiatives of PHE's 2016 paper, by force area"),
-                    html.P(
-                        "What Public Health England's 2016 paper describes of police and public health working together: "
-                        "its examples and their figures, not a count of all such work."
-                    ),
+                    html.H1(site_title(snapshot.register_on)),
+                    html.P(site_summary(snapshot.register_on)),
                     orientation.layout(snapshot, url_prefix),
                 ],
                 className="site-header",
@@ -367,6 +364,21 @@ def build_layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT
 
 def root_class(state: ViewState) -> str:
     return "app embed" if state.embed else "app"
+
+
+def site_title(register_on: bool) -> str:
+    """The page's heading: what it maps, and from where (with the register on, not the paper alone)."""
+    if register_on:
+        return "Police and public health: initiatives by force area, from PHE's 2016 paper and a reviewed register"
+    return "Police and public health: the initiatives of PHE's 2016 paper, by force area"
+
+
+def site_summary(register_on: bool) -> str:
+    added = ", and what reviewers have since published through this dashboard's register" if register_on else ""
+    return (
+        "What Public Health England's 2016 paper describes of police and public health working together"
+        f"{added}: examples and their figures, not a count of all such work."
+    )
 
 
 def source_notice(state: ViewState, register_on: bool) -> str | None:

@@ -10,16 +10,18 @@ from datetime import date
 from domain.chart_text import plain_text
 from domain.joining import ForceJoin
 from domain.loading import Dataset
+from domain.provenance import PAPER_ONLY, CountedSources
 from domain.schema import Initiative, Outcome
 from domain.state import MAX_COMPARED
 
-NO_INITIATIVE_IN_PAPER = "no initiative in the 2016 paper"
+NO_INITIATIVE_IN_PAPER = f"no initiative in {PAPER_ONLY.words()}"
 NONE_MATCHES = "none matches your filters"
 
 
-def none_text(filtered: bool) -> str:
-    """An empty cell's words: with filters narrowing the initiatives, none may be in the paper all the same."""
-    return NONE_MATCHES if filtered else NO_INITIATIVE_IN_PAPER
+def none_text(filtered: bool, sources: CountedSources = PAPER_ONLY) -> str:
+    """An empty cell's words: with filters narrowing the initiatives, none may be in the paper all the same.
+    Unfiltered, it names every source counted: 'no initiative in the 2016 paper or the register'."""
+    return NONE_MATCHES if filtered else f"no initiative in {sources.words('or')}"
 
 
 def how_obtained(outcome: Outcome) -> str:

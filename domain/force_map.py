@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.aggregation import ForceCount
+from domain.provenance import PAPER_ONLY, CountedSources
 
 CENTRAL_MERIDIAN = -2.0
 BOX_WIDTH = 1000  # the drawing's width in its own units; the page scales it to fit
@@ -132,7 +133,7 @@ class Measure:
     key: str
     singular: str  # "initiative"
     plural: str  # "initiatives"
-    title: str  # the map's title while coloured by this measure
+    title: str  # the map's title while coloured by this measure: {sources} and a verb's {s} filled in
     bins: tuple[Bin, ...]
 
 
@@ -146,21 +147,21 @@ MEASURES: dict[str, Measure] = {
             "initiatives",
             "initiative",
             "initiatives",
-            "Initiatives the 2016 paper names in each force area",
+            "Initiatives {sources} name{s} in each force area",
             (Bin(1, 1, _BLUES[0]), Bin(2, 2, _BLUES[1]), Bin(3, 4, _BLUES[2]), Bin(5, None, _BLUES[3])),
         ),
         Measure(
             "themes",
             "theme",
             "themes",
-            "Themes covered by the initiatives the 2016 paper names in each force area",
+            "Themes covered by the initiatives {sources} name{s} in each force area",
             (Bin(1, 2, _BLUES[0]), Bin(3, 4, _BLUES[1]), Bin(5, 6, _BLUES[2]), Bin(7, None, _BLUES[3])),
         ),
         Measure(
             "results",
             "result",
             "results",
-            "Results the 2016 paper reports for the initiatives in each force area",
+            "Results {sources} report{s} for the initiatives in each force area",
             (Bin(1, 1, _BLUES[0]), Bin(2, 3, _BLUES[2]), Bin(4, None, _BLUES[3])),
         ),
     )
@@ -168,10 +169,15 @@ MEASURES: dict[str, Measure] = {
 DEFAULT_MEASURE = "initiatives"
 
 
-def none_label(measure: str, filtered: bool) -> str:
+def measure_title(measure: str, sources: CountedSources = PAPER_ONLY) -> str:
+    """'Initiatives the 2016 paper names in each force area', naming the register too once it adds records."""
+    return MEASURES[measure].title.format(sources=sources.words(), s=sources.verb_s)
+
+
+def none_label(measure: str, filtered: bool, sources: CountedSources = PAPER_ONLY) -> str:
     """What a grey force area means: nothing under the filters is not the same as nothing in the paper."""
     noun = "result" if measure == "results" else "initiative"
-    return f"No {noun} matches your filters" if filtered else f"No {noun} in the 2016 paper"
+    return f"No {noun} matches your filters" if filtered else f"No {noun} in {sources.words('or')}"
 
 
 def value_of(count: ForceCount, measure: str) -> int:
@@ -193,7 +199,9 @@ class LegendEntry:
     forces: int  # force areas drawn in this colour
 
 
-def legend_entries(values: Sequence[int], measure: str, filtered: bool) -> tuple[LegendEntry, ...]:
+def legend_entries(
+    values: Sequence[int], measure: str, filtered: bool, sources: CountedSources = PAPER_ONLY
+) -> tuple[LegendEntry, ...]:
     """The key of the map for these values (one per force area drawn): only the bins some force falls in,
     each with how many forces, then the grey of none. A bin no force falls in is never shown, so the key
     never names a value the map does not have; with nothing matching, only the grey remains."""
@@ -206,7 +214,7 @@ def legend_entries(values: Sequence[int], measure: str, filtered: bool) -> tuple
             entries.append(LegendEntry(step.colour, f"{step.label} {noun}", forces))
     empty = sum(1 for v in values if v <= 0)
     if empty:
-        entries.append(LegendEntry(NO_INITIATIVE_COLOUR, none_label(measure, filtered), empty))
+        entries.append(LegendEntry(NO_INITIATIVE_COLOUR, none_label(measure, filtered, sources), empty))
     return tuple(entries)
 
 
@@ -226,11 +234,13 @@ class MapColours:
         return {"fills": self.fills, "counts": self.counts, "labels": {k: list(v) for k, v in self.labels.items()}}
 
 
-def tooltip_lines(count: ForceCount, measure: str, filtered: bool) -> tuple[str, ...]:
+def tooltip_lines(
+    count: ForceCount, measure: str, filtered: bool, sources: CountedSources = PAPER_ONLY
+) -> tuple[str, ...]:
     """A force's name, its matching initiatives (or why there are none), what the map is coloured by when
     that is not the initiatives, and its themes."""
     if not count.count:
-        return (count.name, none_label("initiatives", filtered), "")
+        return (count.name, none_label("initiatives", filtered, sources), "")
     lines = [count.name, count.count_text]
     if measure == "themes":
         lines.append(f"{len(count.themes)} theme{'' if len(count.themes) == 1 else 's'} covered")
@@ -238,20 +248,25 @@ def tooltip_lines(count: ForceCount, measure: str, filtered: bool) -> tuple[str,
         lines.append(
             f"{count.results} result{'' if count.results == 1 else 's'} reported"
             if count.results
-            else none_label("results", filtered)
+            else none_label("results", filtered, sources)
         )
     return (*lines, count.themes_text)
 
 
-def map_colours(counts: Sequence[ForceCount], measure: str = DEFAULT_MEASURE, filtered: bool = False) -> MapColours:
+def map_colours(
+    counts: Sequence[ForceCount],
+    measure: str = DEFAULT_MEASURE,
+    filtered: bool = False,
+    sources: CountedSources = PAPER_ONLY,
+) -> MapColours:
     """Colours, tooltips and key for the forces drawn; a force not in `counts` is not drawn as a force.
     `filtered`: some filter is narrowing the initiatives, so a grey area is "none matches", not "none"."""
     values = {c.force_id: value_of(c, measure) for c in counts}
     return MapColours(
         fills={force_id: bin_colour(value, measure) for force_id, value in values.items()},
         counts={c.force_id: c.count for c in counts},
-        labels={c.force_id: tooltip_lines(c, measure, filtered) for c in counts},
+        labels={c.force_id: tooltip_lines(c, measure, filtered, sources) for c in counts},
         most=max(values.values(), default=0),
-        legend=legend_entries(list(values.values()), measure, filtered),
+        legend=legend_entries(list(values.values()), measure, filtered, sources),
         measure=measure,
     )

@@ -19,6 +19,36 @@ REGISTER_BADGE = "Register"
 PAPER_BADGE = PAPER_SOURCE
 
 
+@dataclass(frozen=True)
+class CountedSources:
+    """Where the initiatives a view counts come from, so its words stay true with the register on: the
+    paper alone (the read-only dashboard, or the register before it adds a record), the register alone
+    (the source filter), or both."""
+
+    paper: bool = True
+    register: bool = False
+
+    @classmethod
+    def of(cls, added: int, source: str = "") -> CountedSources:
+        """`added`: records the register has published; `source`: the view's source filter ("" for both)."""
+        if source == "register":
+            return cls(paper=False, register=True)
+        return cls(paper=True, register=bool(added) and source != "paper")
+
+    def words(self, joiner: str = "and") -> str:
+        """'the 2016 paper', 'the register', or 'the 2016 paper and the register' (or `joiner`)."""
+        named = [name for name, counted in (("the 2016 paper", self.paper), ("the register", self.register)) if counted]
+        return f" {joiner} ".join(named)
+
+    @property
+    def verb_s(self) -> str:
+        """The ending of a present-tense verb after `words()`: 'the paper names', 'the paper and the register name'."""
+        return "" if self.paper and self.register else "s"
+
+
+PAPER_ONLY = CountedSources()
+
+
 def _paper_line(section: str, references: tuple[str, ...]) -> str:
     if not references:
         marks = "no reference mark"

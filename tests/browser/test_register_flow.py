@@ -207,6 +207,16 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
                 break
             reader.page.wait_for_timeout(1000)
         assert " of 48" in reader.page.locator("#results-count").inner_text()
+        # With the register on, the page's words name it wherever they name the paper as the source (issue 22).
+        words = reader.page
+        assert "and a reviewed register" in words.locator("h1").inner_text()
+        assert "published through this dashboard's register" in words.locator(".site-header > p").first.inner_text()
+        assert words.locator("#force-map-title").inner_text() == (
+            "Initiatives the 2016 paper and the register name in each force area"
+        )
+        key = words.locator("#force-map-legend li").all_inner_texts()
+        assert key[-1].startswith("No initiative in the 2016 paper or the register")
+        assert "reviewed register" in words.locator("meta[name=description]").get_attribute("content")
         click_force_in_view(reader.page, KENT)
         wait_until(reader.page, "document.querySelector('#view-title')?.textContent === 'Kent Police'", timeout=TIMEOUT)
         wait_until(
