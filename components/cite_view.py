@@ -17,6 +17,7 @@ from domain.compare import citation_line
 from domain.exports import view_zip, view_zip_name
 from domain.feed import PAPER_URL
 from domain.loading import Dataset
+from domain.provenance import CountedSources, is_register
 from domain.source import SnapshotProvider
 from domain.state import DEFAULT_VIEW, ViewState, filters_text
 
@@ -59,17 +60,31 @@ def about_panel(dataset: Dataset, map_counts: str) -> list:
                 "carries the paper's section, and its reference mark where the paper places one.",
             ]
         ),
-        html.P(
-            f"Dataset version {dataset.version}, compiled {dataset.version_date} from the 2016 paper: "
-            f"{len(dataset.initiatives)} initiatives, {len(dataset.outcomes)} figures."
-        ),
+        html.P(dataset_counts_line(dataset)),
         html.P(map_counts, className="about-counts"),
         html.P(f"Boundaries: {boundaries.attribution if boundaries else ''}"),
         html.P(
-            "A force with no initiative in the paper is shaded grey: the paper is a snapshot, so absence from it "
-            "does not mean absence of work."
+            f"A force with no initiative in {CountedSources.of(len(dataset.provenance)).words('or')} is shaded "
+            "grey: the paper is a snapshot, so absence from it does not mean absence of work."
         ),
     ]
+
+
+def dataset_counts_line(dataset: Dataset) -> str:
+    """The dataset's own counts, the paper's apart from what the register has added since: a register record
+    is never counted as the paper's."""
+    added = {i.id for i in dataset.initiatives if is_register(dataset, i.id)}
+    added_figures = sum(1 for o in dataset.outcomes if o.initiative_id in added)
+    line = (
+        f"Dataset version {dataset.version}, compiled {dataset.version_date} from the 2016 paper: "
+        f"{len(dataset.initiatives) - len(added)} initiatives, {len(dataset.outcomes) - added_figures} figures."
+    )
+    if added:
+        line += (
+            f" The register has since added {len(added)} initiative{'' if len(added) == 1 else 's'} and "
+            f"{added_figures} figure{'' if added_figures == 1 else 's'}."
+        )
+    return line
 
 
 def cited_state(state: ViewState) -> ViewState:

@@ -28,8 +28,8 @@ from domain.state import DEFAULT_STATE, ViewState
 
 # Said beside the map, so nobody reads the colour as "case studies" or as the amount of work done.
 MAP_COUNTS = (
-    "The map counts initiatives: one initiative is one named piece of work the paper places in that "
-    "force area. A case study of the paper may hold several. Regional and national work, and work cited "
+    "The map counts initiatives: one initiative is one named piece of work placed in that force area. "
+    "A case study of the paper may hold several. Regional and national work, and work cited "
     "as evidence from elsewhere, is not counted on the map."
 )
 # The paper's own caution (its introduction), in the project's words, beside the map rather than only in About.

@@ -137,7 +137,7 @@ def layout(snapshot: Snapshot, url_prefix: str) -> html.Div:
     return html.Div(
         [
             _source_line(snapshot),
-            _how_to_read(register_on),
+            how_to_read(register_on),
             _recent_changes(snapshot, url_prefix),
             dcc.Store(
                 id=TITLE_NAMES,
@@ -170,7 +170,7 @@ def _source_line(snapshot: Snapshot) -> html.P:
     )
 
 
-def _how_to_read(register_on: bool) -> html.Details:
+def how_to_read(register_on: bool) -> html.Details:
     """ "How to read this": what the views show, and the glossary."""
     return html.Details(
         [
@@ -178,8 +178,9 @@ def _how_to_read(register_on: bool) -> html.Details:
             html.Div(
                 [
                     html.P(
-                        "The map and its views show what the paper describes: examples, not a census of all "
-                        "such work. The terms they use:"
+                        "The map and its views show what the paper describes"
+                        + (", and what reviewers have published through the register" if register_on else "")
+                        + ": examples, not a census of all such work. The terms they use:"
                     ),
                     glossary(register_on),
                 ],

@@ -42,7 +42,7 @@ def overview_panel() -> list:
         html.P(
             [
                 html.Strong("All of England, whichever force is selected: "),
-                "every result the paper reports for the initiatives matching your filters. A selected force's own "
+                "every result reported for the initiatives matching your filters. A selected force's own "
                 "results are in its profile above. Percentage falls in a rate and falls in a number of events are "
                 "on separate axes; every other result is on an axis of its own unit, each point named by its "
                 "initiative and value. Activity, funding, targets and background figures are not results; they "
@@ -88,8 +88,8 @@ def overview_lists(dataset: Dataset, outcomes: Sequence[Outcome], source: str = 
     if not falls and not others:
         return [
             html.P(
-                "The paper reports no results for the matching initiatives; their other figures are in "
-                "the tables and the download.",
+                "No result is reported for the matching initiatives; their other figures are in the tables "
+                "and the download.",
                 className="empty",
             )
         ]

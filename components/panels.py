@@ -284,8 +284,8 @@ def outcome_chart_figures(charts: Sequence[LollipopChart], source: str = "") -> 
     if not charts:
         return [
             html.P(
-                "The paper reports no results (evaluation or monitoring of effect) for the initiatives in "
-                "this view; any other figures they have are listed below.",
+                "No result (evaluation or monitoring of effect) is reported for the initiatives in this view; "
+                "any other figures they have are listed below.",
                 className="empty",
             )
         ]

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from components.cite_view import about_panel, dataset_counts_line
 from components.compare_panels import comparison_table
-from components.map_panel import colours_for, title_of
+from components.map_panel import MAP_COUNTS, colours_for, title_of
 from components.matrix_view import panel as matrix_panel
+from components.orientation import how_to_read
+from components.panels import outcome_chart_figures
 from components.profile import profile_content
 from components.shell import site_summary, site_title
 from domain.aggregation import force_counts
@@ -100,3 +103,24 @@ def test_regw005_the_matrix_intro_and_the_header_name_the_register(paper_dataset
     assert "register" not in site_title(False) + site_summary(False)
     assert "reviewed register" in site_title(True)
     assert "through this dashboard's register" in site_summary(True)
+
+
+def test_regw006_the_about_counts_never_count_a_register_record_as_the_papers(paper_dataset, with_one_record):
+    before = dataset_counts_line(paper_dataset)
+    after = dataset_counts_line(with_one_record)
+    paper_initiatives = len(paper_dataset.initiatives)
+    assert f"from the 2016 paper: {paper_initiatives} initiatives, {len(paper_dataset.outcomes)} figures." in before
+    assert "register" not in before
+    # The register's record and its figure are counted apart, the paper's counts unchanged.
+    assert f"from the 2016 paper: {paper_initiatives} initiatives, {len(paper_dataset.outcomes)} figures." in after
+    assert after.endswith("The register has since added 1 initiative and 1 figure.")
+    about = text_of(about_panel(with_one_record, MAP_COUNTS))
+    assert "A force with no initiative in the 2016 paper or the register is shaded grey" in about
+
+
+def test_regw007_how_to_read_this_and_the_empty_results_name_no_single_source_wrongly():
+    assert "reviewers have published through the register" in text_of(how_to_read(True))
+    assert "register" not in text_of(how_to_read(False)).split("The terms they use")[0]
+    assert "the paper places" not in MAP_COUNTS
+    empty = text_of(outcome_chart_figures(()))
+    assert empty.startswith("No result (evaluation or monitoring of effect) is reported")
