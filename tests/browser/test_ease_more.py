@@ -275,6 +275,9 @@ def test_ease109_every_force_prints_on_one_a4_page_with_all_the_print_promises(w
         if not outlined:
             problems.append((force, "the map inset does not outline the force"))
     assert problems == [], problems
+    # What the README says of it.
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert "on one A4 page for every force and for England" in readme
 
 
 def test_ease109_printed_larger_than_one_page_each_page_counts_the_pages_and_none_ends_on_a_heading(
