@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_provenance import published_server  # noqa: F401 - a fixture: the register on, one record
-from tests.conftest import REPO, open_watched_page, ready, wait_for_map, wait_until
+from tests.conftest import OUTLINED_FORCE_JS, REPO, open_watched_page, ready, wait_for_map, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -198,38 +198,137 @@ def test_ease108_terms_are_explained_where_they_appear_and_reach_the_glossary_by
     assert "measures what an initiative achieved" in page.locator("#how-to-read").inner_text()
 
 
-@pytest.mark.parametrize(
-    "force,pages",
-    [("E23000021", 1), ("E23000008", 1), ("E23000032", 1), ("E23000037", 2)],
-    ids=["leicestershire", "durham", "kent", "gloucestershire"],
-)
-def test_ease109_a_force_prints_on_the_pages_the_readme_says_with_no_title_orphaned(
-    watched, live_server, tmp_path, force, pages
-):
+def printed(page, path, scale: float = 1) -> list[str]:
+    """Print the page on A4 as a reader's browser does, at the print dialog's scale, and read it back (Debian's
+    pdftotext): each page's text."""
     import re
     import subprocess
 
+    page.emulate_media(media="print")
+    page.pdf(path=str(path), format="A4", print_background=True, scale=scale)
+    count = len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+    return [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        for n in range(1, count + 1)
+    ]
+
+
+def print_cases() -> tuple[str, list[tuple[str, str, tuple, tuple]]]:
+    """What to print, from the data: every force the paper places an initiative in (id, name, its initiatives and
+    their figures), one force it places none in, and England (no force); and the dataset's version."""
+    from domain.aggregation import initiatives_in_view, outcomes_of
+    from domain.joining import join_initiatives
+    from domain.loading import load_dataset
+
+    dataset = load_dataset(REPO / "data")
+    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+    cases, empty = [], []
+    for force in (f for f in dataset.forces if f.kind == "territorial"):
+        in_view = initiatives_in_view(join, dataset.initiatives, force.id)
+        (cases if in_view else empty).append((force.id, force.name, in_view, outcomes_of(dataset, in_view)))
+    return dataset.version, [*cases, empty[0], ("", "England", (), ())]
+
+
+def test_ease109_every_force_prints_on_one_a4_page_with_all_the_print_promises(watched, live_server, tmp_path):
+    page = watched.page
+    version, cases = print_cases()
+    assert max(len(c[2]) for c in cases) >= 5 and max(len(c[3]) for c in cases) >= 6  # the biggest are among them
+    problems = []
+    for force, name, initiatives, figures in cases:
+        ready(page, f"{live_server.base_url}?force={force}" if force else live_server.base_url)
+        wait_until(
+            page, "document.querySelector('#print-filters')?.textContent.startsWith('Filters:')", timeout=TIMEOUT
+        )
+        wait_until(page, "(n) => document.querySelector('#view-title')?.textContent === n", name, timeout=TIMEOUT)
+        pages = printed(page, tmp_path / f"{force or 'england'}.pdf")
+        # The map inset is on the paper, drawn, with the selected force outlined.
+        inset = page.locator("#force-map svg").bounding_box()
+        outlined = page.evaluate(OUTLINED_FORCE_JS) == (force or None)
+        values = page.locator("#outcome-table td.num").all_inner_texts()
+        filters = page.locator("#print-filters").inner_text()
+        page.emulate_media(media="screen")
+        # pdftotext joins a word broken at its hyphen at a line's end ("early-" "warning": "earlywarning").
+        flat = " ".join(" ".join(pages).replace("-", "").split())
+        promised = [
+            name,
+            "in the 2016 paper",  # the summary's counts
+            "Initiatives the 2016 paper names in each force area",  # the map's title and key
+            *(i.title for i in initiatives),
+            *values,
+            filters,
+            "Public Health England (2016). Police and Public Health",  # the citation, naming the view
+            f"?force={force}" if force else "View: http",
+            f"Dataset version {version}",
+            "Printed on",
+            "Page 1 of 1",  # the page's foot says how many pages the copy has
+        ]
+        # A table's cells come back from the PDF interleaved line by line: each figure's words, then, not its phrase.
+        words = set(flat.split())
+        missing = [p for p in promised if p.replace("-", "") not in flat] + [
+            o.measure for o in figures if not set(o.measure.replace("-", "").split()) <= words
+        ]
+        record_sources = flat.count("Record source: PHE 2016 paper, section")
+        if len(pages) != 1 or missing or record_sources != len(initiatives) or not inset or inset["height"] < 60:
+            problems.append((force or "England", len(pages), missing, record_sources, inset))
+        if not outlined:
+            problems.append((force, "the map inset does not outline the force"))
+    assert problems == [], problems
+    # What the README says of it.
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert "on one A4 page for every force and for England" in readme
+
+
+def test_ease109_printed_larger_than_one_page_each_page_counts_the_pages_and_none_ends_on_a_heading(
+    watched, live_server, tmp_path
+):
+    # The biggest force, from the data, printed at the print dialog's 180%: it cannot fit, so the copy must say so
+    # on every page, and the break rules must keep each heading with what follows it.
+    force, name, initiatives, _ = max(print_cases()[1], key=lambda c: (len(c[2]), len(c[3])))
     page = watched.page
     ready(page, f"{live_server.base_url}?force={force}")
-    wait_until(
-        page, "document.querySelector('#print-filters')?.textContent.startsWith('Filters: none')", timeout=TIMEOUT
-    )
-    page.emulate_media(media="print")
-    pdf = tmp_path / f"{force}.pdf"
-    page.pdf(path=str(pdf), format="A4", print_background=True)
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == pages
-    # No initiative's title is the last line of a page: each page's text ends with the card it began, or the
-    # figures, the citation or the print line.
-    titles = page.locator("details.initiative > summary").all_inner_texts()
-    for number in range(1, pages + 1):
-        text = subprocess.run(
-            ["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        last = [line.strip() for line in text.splitlines() if line.strip()][-1]
-        assert not any(last and t.startswith(last) for t in titles), f"page {number} ends on a title: {last}"
-    # What the README says of it.
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "one A4 page for most forces; a force with many initiatives" in " ".join(readme.split())
+    wait_until(page, "(n) => document.querySelector('#view-title')?.textContent === n", name, timeout=TIMEOUT)
+    headings = page.locator(
+        "details.initiative > summary, #results h2, #results h3, .map-title, .view-cite h2"
+    ).all_inner_texts()
+    pages = printed(page, tmp_path / "large.pdf", scale=1.8)
+    assert len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert lines[-1] == f"Page {number} of {len(pages)}", lines[-1]
+        last = lines[-2]
+        assert not any(h.strip().startswith(last) for h in headings if h.strip()), f"page {number} ends on: {last}"
+    flat = " ".join(" ".join(pages).split())
+    assert all(i.title in flat for i in initiatives)
+
+
+def test_ease109_with_the_register_on_a_printed_force_keeps_its_notes_and_sources_on_one_page(
+    browser,
+    published_server,  # noqa: F811 - the fixture imported above
+    tmp_path,
+):
+    # The register's fixture: an erratum on a Leicestershire figure, and a register initiative with a figure in Kent.
+    origin = "/".join(published_server.base_url.split("/")[:3])
+    reader = open_watched_page(browser, origin)
+    page = reader.page
+    try:
+        for force, expected in (
+            # The flag beside the title, the note in the card, the note under the figure in the table.
+            (
+                LEICESTERSHIRE,
+                ["triage car PHE 2016 paper Erratum", "Erratum added through the register, on the figure", "Erratum: "],
+            ),
+            ("E23000032", ["Street triage in Ashford", "Register", "Record source: Register, reviewed 2026-11-27"]),
+        ):
+            page.goto(f"{published_server.base_url}?force={force}")
+            wait_for_map(page)
+            wait_until(page, "document.querySelector('#print-filters')?.textContent.startsWith('Filters:')")
+            pages = printed(page, tmp_path / f"{force}.pdf")
+            flat = " ".join(" ".join(pages).split())
+            assert len(pages) == 1 and "Page 1 of 1" in flat
+            assert [e for e in expected if e not in flat] == []
+            page.emulate_media(media="screen")
+        assert reader.console_errors == [] and reader.foreign_requests == []
+    finally:
+        page.context.close()
