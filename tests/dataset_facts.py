@@ -14,8 +14,15 @@ import functools
 import os
 from pathlib import Path
 
-from domain.aggregation import filter_initiatives, force_counts, initiatives_in_view
+from domain.aggregation import (
+    filter_initiatives,
+    force_counts,
+    initiatives_in_view,
+    off_map_initiatives,
+    outcomes_of,
+)
 from domain.loading import Dataset, load_dataset
+from domain.schema import Outcome
 from domain.source import Snapshot, snapshot_of
 from domain.state import state_from_query
 from settings import Settings
@@ -92,3 +99,34 @@ def counted_forces(query: str = "", show_wales: bool = False) -> tuple[str, ...]
     dataset = served()
     matching_ = filter_initiatives(dataset, state_from_query(query, dataset))
     return tuple(c.force_id for c in force_counts(dataset, snapshot().join, matching_, show_wales) if c.count)
+
+
+def figures(force_id: str) -> tuple[Outcome, ...]:
+    """The figures of a force's own initiatives, as its profile counts them."""
+    dataset = served()
+    return outcomes_of(dataset, initiatives_in_view(snapshot().join, dataset.initiatives, force_id))
+
+
+def figures_line(force_id: str) -> str:
+    """What '#profile-counts' says of a force's figures: '6 figures, 2 of them results'."""
+    shown = figures(force_id)
+    results = sum(1 for o in shown if o.is_result)
+    return f"{plural(len(shown), 'figure')}, {results or 'none'} of them result{'' if results == 1 else 's'}"
+
+
+# Conditions for `wait_until` (tests/conftest.py): the page shows what the data says.
+def results_count_is(query: str = "") -> str:
+    """'#results-count' reads '<matching> of <total> …' for a link's filters."""
+    return f"document.querySelector('#results-count')?.textContent.startsWith('{results_count(query)} ')"
+
+
+def profile_counts_is(force_id: str) -> str:
+    """An unfiltered force's '#profile-counts' starts with its number of initiatives."""
+    return f"document.querySelector('#profile-counts')?.textContent.startsWith('{profile_counts(force_id)}')"
+
+
+def off_map(query: str = "") -> int:
+    """Matching work the map does not show while Wales is hidden: the national view's list."""
+    dataset = served()
+    matching_ = filter_initiatives(dataset, state_from_query(query, dataset))
+    return len(off_map_initiatives(snapshot().join, matching_))
