@@ -130,3 +130,10 @@ def off_map(query: str = "") -> int:
     dataset = served()
     matching_ = filter_initiatives(dataset, state_from_query(query, dataset))
     return len(off_map_initiatives(snapshot().join, matching_))
+
+
+def titles_in_force(force_id: str, query: str = "") -> set[str]:
+    """The titles of a force's initiatives matching a link's filters."""
+    dataset, join = served(), snapshot().join
+    matching_ = filter_initiatives(dataset, state_from_query(query, dataset))
+    return {i.title for i in initiatives_in_view(join, matching_, force_id)}
