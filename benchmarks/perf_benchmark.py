@@ -195,7 +195,7 @@ def click_to_panel(
     page.on("request", lambda r: recorded.append(r.post_data) if r.method == "POST" and r.post_data else None)
     page.goto(base_url)
     page.wait_for_selector(MAP_FORCES, timeout=30_000)
-    # The page is ready when its count shows every initiative of the data ("49 of 49").
+    # The page is ready when its count shows every initiative of the data ("N of N", N from the data served).
     wait_until(
         page, f"document.querySelector('#results-count')?.textContent.includes('{total} of {total}')", timeout=30
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import dataset_facts
 from tests.postgres_cluster import PostgresCluster
 
 REPO = Path(__file__).resolve().parents[1]
@@ -250,7 +251,8 @@ def ready(page, url: str, timeout: float = 20.0) -> None:
     """Open a view and wait until the map is drawn and the filters have been applied."""
     page.goto(url)
     wait_for_map(page, timeout)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes(' of 47')", timeout=timeout)
+    total = dataset_facts.total()  # every initiative of the data the server reads
+    wait_until(page, f"document.querySelector('#results-count')?.textContent.includes(' of {total} ')", timeout=timeout)
 
 
 def click_force(page, force_id: str, frame=None, timeout: float = 20.0) -> None:

@@ -7,7 +7,6 @@ Shared by tests/unit/test_register_security.py and tests/unit/test_register_fuzz
 
 from __future__ import annotations
 
-import functools
 import json
 import uuid
 import weakref
@@ -22,14 +21,14 @@ from sqlalchemy import Engine, text
 
 from components.app_factory import create_app
 from components.write_guard import CSRF_COOKIE
-from domain.loading import Dataset, load_dataset
+from domain.loading import Dataset
 from domain.register import FIGURE_FIELDS, INITIATIVE_FIELDS, Reference
 from settings import Settings
 from storage import register_store
 from storage.database import connect
+from tests import dataset_facts
 from tests.sample_proposal import VALID_FIELDS, VALID_FIGURE
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 UPDATE_PATH = "/_dash-update-component"
 USER_HEADER = "X-Remote-User"
 REVIEWER = "rita"
@@ -37,10 +36,9 @@ CONTRIBUTOR = "cora"
 SENT = "Sent for review"
 
 
-@functools.cache
 def paper() -> Dataset:
-    """The curated dataset, loaded once per test session (it takes about a second)."""
-    return load_dataset(DATA_DIR)
+    """The curated dataset the app serves (`PPH_DATA_DIR`, `data/` by default), loaded once per test session."""
+    return dataset_facts.served()
 
 
 def reference() -> Reference:

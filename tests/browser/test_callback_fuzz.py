@@ -30,6 +30,7 @@ from domain.joining import join_initiatives
 from domain.state import VIEWS
 from tests.conftest import REPO, choose_option, click_force, open_watched_page, ready, wait_until
 from tests.unit.test_chart_text import HOSTILE, hostile_dataset, hostile_figures
+from tests import dataset_facts as facts
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -236,9 +237,7 @@ def browse_every_feature(page, base_url: str, sent: list, answered: list) -> Non
     every view opened, a force added to the comparison, the tables shown and the downloads taken."""
     ready(page, base_url)
     click_force(page, "E23000021")
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(facts.LEICESTERSHIRE), timeout=TIMEOUT)
     with page.expect_download():  # the first of its two charts, saved as an image
         page.locator("#save-charts").click()
     # No force of the paper has more titles than a page holds, so the "more" button stays hidden; pressed

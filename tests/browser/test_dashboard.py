@@ -16,6 +16,7 @@ from tests.conftest import (
     wait_for_outline,
     wait_until,
 )
+from tests import dataset_facts as facts
 
 pytestmark = pytest.mark.browser
 
@@ -25,24 +26,28 @@ TIMEOUT = 20  # seconds
 def open_england_view(page, base_url: str) -> None:
     page.goto(base_url)
     wait_for_map(page)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.includes('47 of 47')")
+    wait_until(page, facts.results_count_is())
 
 
-def test_brw001_map_renders_all_39_english_forces(watched, live_server):
+def test_brw001_map_renders_every_english_force(watched, live_server):
     page = watched.page
     open_england_view(page, live_server.base_url)
     drawn = forces_drawn(page)
-    assert len(drawn) == 39 and len(set(drawn)) == 39
+    assert sorted(drawn) == sorted(facts.english_force_ids())
     assert all(code.startswith("E23") for code in drawn)
-    assert "E23000037" in forces_drawn(page, "counted") and "E23000002" in forces_drawn(page, "empty")
+    counted = set(facts.counted_forces())
+    assert set(forces_drawn(page, "counted")) == counted and set(forces_drawn(page, "empty")) == set(drawn) - counted
     # Wales is drawn as land beside them, not as forces; no plotly.js was needed to draw any of it.
-    assert page.locator("#force-map path.map-land").count() == 4
+    assert page.locator("#force-map path.map-land").count() == len(facts.welsh_force_ids())
     assert page.evaluate("typeof window.Plotly") == "undefined"
     # Hovering a force tells its name and count, as text.
     page.hover(f"{MAP_FORCES}[data-force='E23000037']")
     tip = page.locator("#force-map .map-tooltip")
     tip.wait_for(state="visible", timeout=TIMEOUT * 1000)
-    assert tip.inner_text().splitlines()[:2] == ["Gloucestershire Constabulary", "5 matching initiatives"]
+    assert tip.inner_text().splitlines()[:2] == [
+        facts.force_name(facts.GLOUCESTERSHIRE),
+        facts.plural(facts.in_force(facts.GLOUCESTERSHIRE), "matching initiative"),
+    ]
 
 
 def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures(watched, live_server):
@@ -51,14 +56,12 @@ def test_brw002_clicking_leicestershire_shows_triage_car_and_section_136_figures
     click_force(page, "E23000021")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     # The heading answers at once in the browser; the profile's body follows from the server.
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(facts.LEICESTERSHIRE), timeout=TIMEOUT)
     cards = page.locator("#case-studies article")
-    assert cards.count() == 1
-    assert page.locator("#case-studies details summary").all_inner_texts() == [
-        "Leicestershire mental health triage car"
-    ]
+    assert cards.count() == facts.in_force(facts.LEICESTERSHIRE)
+    # In the 3.0.0 data: "Leicestershire mental health triage car".
+    titles = page.locator("#case-studies details summary").all_inner_texts()
+    assert set(titles) == facts.titles_in_force(facts.LEICESTERSHIRE)
     table = page.locator("#outcome-table").inner_text()
     assert "Section 136 detentions" in table and "81%" in table and "33%" in table
     assert "force=E23000021" in page.url
@@ -73,10 +76,11 @@ def test_brw003_theme_filter_recolours_map_and_narrows_cards(watched, live_serve
     page = watched.page
     open_england_view(page, live_server.base_url)
     choose_option(page, "theme-filter", "Dementia", "Dementia (core topic)")
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('2 of 47')", timeout=TIMEOUT)
-    wait_until(page, f"document.querySelectorAll(\"{MAP_FORCES}:not([data-count='0'])\").length === 1")
-    assert forces_drawn(page, "counted") == ["E23000029"]
-    assert len(forces_drawn(page, "empty")) == 38
+    wait_until(page, facts.results_count_is("?themes=dementia"), timeout=TIMEOUT)
+    counted = facts.counted_forces("?themes=dementia")
+    wait_until(page, f"document.querySelectorAll(\"{MAP_FORCES}:not([data-count='0'])\").length === {len(counted)}")
+    assert sorted(forces_drawn(page, "counted")) == sorted(counted)
+    assert len(forces_drawn(page, "empty")) == len(facts.english_force_ids()) - len(counted)
     # The profile comes from another callback than the map: wait for it too.
     wait_until(
         page,
@@ -94,7 +98,8 @@ def test_brw004_deep_link_restores_view_and_back_button_steps_back(watched, live
         page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT
     )
     titles = page.locator("#case-studies details summary").all_inner_texts()
-    assert set(titles) == {"The Aston Project", "Great Expectations"}  # 3.0.0: the task force is an umbrella
+    # In the 3.0.0 data: The Aston Project and Great Expectations (the task force is an umbrella, not a row).
+    assert set(titles) == facts.titles_in_force(facts.GLOUCESTERSHIRE, "?themes=early-intervention")
     assert "Gloucestershire Constabulary" in page.locator("#force-select").inner_text()
     page.locator("#clear-force").click()
     wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('England')", timeout=TIMEOUT)
@@ -140,11 +145,13 @@ def test_brw007_wales_switch_adds_the_four_welsh_forces(watched, live_server):
     open_england_view(page, live_server.base_url)
     page.locator("#show-wales").click()
     wait_until(page, "location.search.includes('wales=1')", timeout=TIMEOUT)
-    wait_until(page, f"document.querySelectorAll('{MAP_FORCES}').length === 43", timeout=TIMEOUT)
+    every = len(facts.english_force_ids()) + len(facts.welsh_force_ids())
+    wait_until(page, f"document.querySelectorAll('{MAP_FORCES}').length === {every}", timeout=TIMEOUT)
     assert "W15000003" in forces_drawn(page, "counted")  # South Wales has its ACE project
     assert page.locator("#show-wales").get_attribute("aria-pressed") == "true"
     page.go_back()
-    wait_until(page, f"document.querySelectorAll('{MAP_FORCES}').length === 39", timeout=TIMEOUT)
+    english = len(facts.english_force_ids())
+    wait_until(page, f"document.querySelectorAll('{MAP_FORCES}').length === {english}", timeout=TIMEOUT)
 
 
 def test_brw008_the_outcomes_overview_reads_without_plotly_and_saves_its_charts_as_images(watched, live_server):

@@ -10,6 +10,7 @@ import pytest
 
 from tests.browser.test_accessibility import tab_to
 from tests.conftest import click_force, ready, wait_until
+from tests import dataset_facts as facts
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -28,7 +29,7 @@ def in_view(page, selector: str) -> bool:
 def test_ease001_clear_all_beside_the_count_and_in_a_zero_result_message(watched, live_server):
     page = watched.page
     page.goto(f"{live_server.base_url}?force=E23000021&themes=dementia&evaluation=none%20reported&q=zzzz&view=compare")
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('0 of 47')", timeout=TIMEOUT)
+    wait_until(page, facts.results_count_is("?q=zzzz"), timeout=TIMEOUT)
     # Beside the count, in words, in view.
     beside = page.locator("#clear-all")
     assert beside.is_visible() and beside.inner_text() == "Clear all filters" and in_view(page, "#clear-all")
@@ -41,7 +42,7 @@ def test_ease001_clear_all_beside_the_count_and_in_a_zero_result_message(watched
     )
     assert message.locator("a", has_text="Clear all filters").is_visible()
     message.locator("a", has_text="Clear all filters").click()
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('47 of 47')", timeout=TIMEOUT)
+    wait_until(page, facts.results_count_is(), timeout=TIMEOUT)
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'England'", timeout=TIMEOUT)
     # Theme, evaluation, search and force are gone; the tab stays; nothing is left to clear.
     query = page.evaluate("location.search")
@@ -51,10 +52,10 @@ def test_ease001_clear_all_beside_the_count_and_in_a_zero_result_message(watched
     assert not page.locator("#clear-all").is_visible()
     # England's own zero-result message offers the same way out.
     page.locator("#search-text").fill("zzzz")
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('0 of 47')", timeout=TIMEOUT)
+    wait_until(page, facts.results_count_is("?q=zzzz"), timeout=TIMEOUT)
     assert page.locator("#case-studies .empty a", has_text="Clear all filters").is_visible()
     page.locator("#clear-all").click()
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('47 of 47')", timeout=TIMEOUT)
+    wait_until(page, facts.results_count_is(), timeout=TIMEOUT)
     assert page.locator("#search-text").input_value() == ""
 
 
@@ -203,9 +204,7 @@ def test_ease006_a_click_on_the_map_brings_the_profiles_content_into_view(watche
     ready(page, live_server.base_url)
     page.locator("#force-map").scroll_into_view_if_needed()
     click_force(page, "E23000037")
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(facts.GLOUCESTERSHIRE), timeout=TIMEOUT)
     page.wait_for_timeout(300)  # any scroll the click makes is done
     assert in_view(page, "#view-title")
     # The first initiative's title is in view too: content, not a heading peeking at the bottom edge.

@@ -9,6 +9,7 @@ import pytest
 
 from tests.browser.test_provenance import published_server  # noqa: F401 - a fixture: the register on, one record
 from tests.conftest import OUTLINED_FORCE_JS, REPO, open_watched_page, ready, wait_for_map, wait_until
+from tests import dataset_facts as facts
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -27,15 +28,17 @@ def test_ease101_the_embed_shows_each_figure_it_counts_and_how_each_result_was_o
     ready(page, f"{live_server.base_url}?embed=1&force={LEICESTERSHIRE}")
     wait_until(
         page,
-        "document.querySelector('#profile-counts')?.textContent.includes('6 figures, 2 of them results')",
+        f"document.querySelector('#profile-counts')?.textContent.includes('{facts.figures_line(LEICESTERSHIRE)}')",
         timeout=TIMEOUT,
     )
     figures = page.locator(".embed-figures")
     assert figures.is_visible()
     results = figures.get_by_role("heading", name="Results", exact=True).locator("xpath=following-sibling::ul[1]/li")
     others = figures.locator("h3", has_text="Other figures").locator("xpath=following-sibling::ul[1]/li")
-    # The two results, each with its value and how it was obtained; the four other figures, each with its value.
-    assert results.count() == 2 and others.count() == 4
+    # The results, each with its value and how it was obtained; the other figures, each with its value.
+    shown = facts.figures(LEICESTERSHIRE)
+    results_shown = sum(1 for o in shown if o.is_result)
+    assert results.count() == results_shown and others.count() == len(shown) - results_shown
     lines = results.all_inner_texts()
     assert any("Section 136 detentions: a fall of 81%. How obtained:" in line for line in lines), lines
     assert all("How obtained:" in line for line in lines), lines
@@ -107,8 +110,7 @@ def test_ease105_every_zero_result_place_offers_clear_all_filters(watched, live_
     way_out.click()
     wait_until(
         page,
-        "!location.search.includes('q=') && document.querySelector('#results-count')"
-        "?.textContent.startsWith('47 of 47')",
+        "!location.search.includes('q=') && " + facts.results_count_is(),
         timeout=TIMEOUT,
     )
     # The view the reader was on stays: only the filters are gone.
@@ -122,18 +124,14 @@ def test_ease105_every_zero_result_place_offers_clear_all_filters(watched, live_
 def test_ease106_one_initiative_gets_a_sentence_not_a_chart_and_the_source_is_said_once(watched, live_server):
     page = watched.page
     ready(page, f"{live_server.base_url}?force={LEICESTERSHIRE}")
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(LEICESTERSHIRE), timeout=TIMEOUT)
     themes = page.locator("#theme-chart")
     assert themes.locator("figure").count() == 0
     sentence = themes.inner_text()
     assert sentence.startswith("Its one initiative covers") and "Mental health" in sentence, sentence
     # A force with several initiatives and results charts: the chart source is one note for the profile.
     ready(page, f"{live_server.base_url}?force=E23000037")
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(facts.GLOUCESTERSHIRE), timeout=TIMEOUT)
     assert page.locator("#theme-chart figure.lollipop").is_visible()  # several initiatives: the chart stays
     assert page.locator("#results").inner_text().count("Source: PHE (2016) Police and Public Health") == 1
 

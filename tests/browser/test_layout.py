@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from domain.state import VIEWS
 from tests.browser.test_accessibility import axe_violations, choose_with_keyboard, tab_to
 from tests.conftest import click_force, ready, wait_until
+from tests import dataset_facts as facts
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -39,9 +40,7 @@ def test_lay001_on_a_desktop_the_profile_is_beside_the_map_and_answers_a_click_i
     wait_until(
         page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT
     )
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(facts.GLOUCESTERSHIRE), timeout=TIMEOUT)
     assert heading_in_view(page) and page.evaluate("window.scrollY") == 0  # nothing to scroll to
     # Each title opens to the full card.
     first = page.locator("#case-studies details").first
@@ -112,9 +111,7 @@ def test_lay005_keyboard_journey_through_the_layout(watched, live_server):
     ready(page, live_server.base_url)
     tab_to(page, "force-select")
     choose_with_keyboard(page, "Glouc", "Gloucestershire Constabulary")
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(facts.GLOUCESTERSHIRE), timeout=TIMEOUT)
     # On to the first initiative in the profile: Enter opens its card.
     tab_until(page, "document.activeElement.tagName === 'SUMMARY'", limit=12)
     page.keyboard.press("Enter")
@@ -147,9 +144,7 @@ def test_lay006_axe_finds_no_violation_of_any_impact_in_any_view_at_desktop_tabl
     page.set_viewport_size({"width": width, "height": 900})
     ready(page, f"{live_server.base_url}?force=E23000021&compare=E23000021,E23000037&view={view}")
     wait_until(page, "(v) => !document.querySelector('#view-' + v)?.hidden", arg=view, timeout=TIMEOUT)
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(facts.LEICESTERSHIRE), timeout=TIMEOUT)
     if view == "matrix":
         page.locator("#coverage-matrix-toggle").click()
         page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
@@ -183,9 +178,7 @@ def test_lay007_a_deep_link_opens_on_the_force_itself_with_nothing_redrawn_after
     )
     page.add_init_script(FIRST_TITLE_JS)
     page.goto(f"{live_server.base_url}?force=E23000021")
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(facts.LEICESTERSHIRE), timeout=TIMEOUT)
     wait_until(
         page, "!document.documentElement.classList.contains('profile-pending')", timeout=2
     )  # not the 5 s fallback
@@ -220,9 +213,7 @@ def test_lay007b_a_proxy_that_strips_referer_changes_nothing_the_page_names_its_
 
     page.route("**/_dash-layout", without_referer)
     page.goto(f"{live_server.base_url}?force=E23000021&view=compare&compare=E23000021,E23000037")
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(facts.LEICESTERSHIRE), timeout=TIMEOUT)
     assert page.evaluate("document.getElementById('results').dataset.force") == "E23000021"  # built for the link
     assert any("pph_view=" in h.get("cookie", "") for h in seen), seen
 
@@ -245,9 +236,7 @@ def test_lay007c_with_neither_cookie_nor_referer_links_still_open_on_their_view(
     page.route("**/_dash-layout", bare)
     page.add_init_script(FIRST_TITLE_JS)
     page.goto(f"{live_server.base_url}?force=E23000021&view=compare&compare=E23000021,E23000037")
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('1 initiative')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(facts.LEICESTERSHIRE), timeout=TIMEOUT)
     assert page.evaluate("document.getElementById('results').dataset.force") == ""  # England's page, refilled
     wait_until(page, "!document.documentElement.classList.contains('profile-pending')", timeout=TIMEOUT)
     assert page.evaluate("window.__titles")[-1] == "Leicestershire Police"

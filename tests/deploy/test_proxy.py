@@ -24,6 +24,7 @@ from tests.conftest import (
     wait_for,
     wait_until,
 )
+from tests import dataset_facts as facts
 
 pytestmark = [pytest.mark.browser, pytest.mark.proxy]
 
@@ -84,7 +85,7 @@ def test_dep001_map_click_and_deep_link_through_nginx_across_two_instances(brows
 
     page.goto(f"{base}?themes=mental-health")
     page.wait_for_selector(MAP_FORCES, timeout=TIMEOUT * 1000)
-    wait_until(page, "document.querySelector('#results-count')?.textContent.startsWith('9 of 47')", timeout=TIMEOUT)
+    wait_until(page, facts.results_count_is("?themes=mental-health"), timeout=TIMEOUT)
     click_force(page, "E23000021")
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     wait_until(page, "document.querySelector('#outcome-table')?.textContent.includes('81%')", timeout=TIMEOUT)
@@ -107,9 +108,7 @@ def test_dep002_embed_mode_hides_chrome_and_keeps_parameters(browser, proxied):
     watched = open_watched_page(browser, base.rsplit(PREFIX, 1)[0], viewport={"width": 600, "height": 900})
     page = watched.page
     page.goto(f"{base}?embed=1&force=E23000037")
-    wait_until(
-        page, "document.querySelector('#profile-counts')?.textContent.startsWith('5 initiatives')", timeout=TIMEOUT
-    )
+    wait_until(page, facts.profile_counts_is(facts.GLOUCESTERSHIRE), timeout=TIMEOUT)
     assert page.locator("#view-title").inner_text() == "Gloucestershire Constabulary"
     wait_until(page, "document.querySelector('#app-root')?.classList.contains('embed')", timeout=TIMEOUT)
     # The header is off the screen; its h1 stays for screen readers (axe: page-has-heading-one), in a 1 px box.

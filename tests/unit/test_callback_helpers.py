@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from dash import no_update
@@ -14,8 +13,9 @@ from components.shell import state_after_control, synced_view, tab_changes
 from components.view_state import store_of
 from domain.loading import load_dataset
 from domain.state import VIEWS, ViewState, state_from_query
+from tests.dataset_facts import data_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = data_dir()  # the folder the app serves (PPH_DATA_DIR): tests/dataset_facts.py
 FORCE, OTHER = "E23000021", "E23000037"
 NO_CONTROLS = dict(force=None, themes=[], evaluations=[], search="", map_click=None, compare=[], source=None)
 

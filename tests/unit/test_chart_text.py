@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -26,8 +25,9 @@ from domain.lollipop import theme_chart
 from domain.joining import join_initiatives
 from domain.loading import Dataset, load_dataset
 from domain.state import ViewState
+from tests.dataset_facts import data_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = data_dir()  # the folder the app serves (PPH_DATA_DIR): tests/dataset_facts.py
 # Each hostile string carries a marker, "Zq", that no template written by the code contains.
 HOSTILE = (
     'Zq <a href="javascript:alert(1)">x</a>',

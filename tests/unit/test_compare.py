@@ -15,38 +15,17 @@ from domain.compare import OFF_MAP_ROW_ID, citation_line, compare_forces, covera
 from domain.exports import matrix_zip
 from domain.joining import join_initiatives
 from domain.loading import BoundaryFile, Dataset
-from domain.schema import Force, Initiative, Theme
+from domain.schema import Theme
 from domain.state import state_from_query
+from tests import fixtures_data as fx
 
 
-def force(id_, name, region, population, country="England"):
-    return Force(
-        id=id_,
-        name=name,
-        short_name=name,
-        kind="territorial",
-        country=country,
-        region=region,
-        area_km2=1000.0,
-        population_mid_2018=population,
-    )
+def force(id_, name, region, population):
+    return fx.force(id_, name, name, region, population=population)
 
 
 def initiative(id_, forces, themes, scope="force"):
-    return Initiative(
-        id=id_,
-        title=f"Initiative {id_}",
-        case_study="cs",
-        scope=scope,
-        force_ids=tuple(forces),
-        place="Somewhere",
-        lead_organisations=("Lead",),
-        themes=tuple(themes),
-        status="established",
-        evaluation="none reported",
-        summary="A summary that is long enough.",
-        section="S",
-    )
+    return fx.initiative(id_, forces, themes, scope)
 
 
 @pytest.fixture
@@ -56,7 +35,7 @@ def small():
         force("E23000002", "Beta Police", "North West", 500_000),
         force("E23000003", "Gamma Police", "North West", 1_500_000),
         force("E23000004", "Delta Police", "South West", 520_000),
-        force("W15000001", "Wye Police", "Wales", 510_000, country="Wales"),
+        force("W15000001", "Wye Police", "Wales", 510_000),
     )
     themes = (
         Theme(id="mental-health", label="Mental health", kind="core topic", description="d"),

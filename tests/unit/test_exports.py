@@ -13,8 +13,9 @@ from domain.aggregation import background_of, initiatives_in_view, outcomes_of
 from domain.exports import FIGURE_COLUMNS, INITIATIVE_COLUMNS, csv_bytes, view_zip
 from domain.joining import join_initiatives
 from domain.loading import load_dataset
+from tests.dataset_facts import data_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = data_dir()  # the folder the app serves (PPH_DATA_DIR): tests/dataset_facts.py
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from domain.force_map import map_colours
 from domain.source import StaticSource, snapshot_of
 from domain.state import DEFAULT_STATE, VIEWS, state_from_query
 from settings import Settings
+from tests import dataset_facts as facts
 from tests.register_requests import callback_with_output, paper, post_callback, response_values, simple_request
 from tests.unit.test_register_security import components_in as components
 
@@ -55,11 +56,14 @@ def test_first001_a_link_opens_on_its_own_view(client):
     props, response = layout_for(client, f"http://intranet.example/collab/{LINK}")
     assert "Referer" in response.headers["Vary"]  # no cache may give one link's page for another
     assert props[Ids.STATE]["data"] == store_of(state) and props[Ids.FILTERS]["data"] == store_of(state.filters_only())
-    assert props[Ids.VIEW_TITLE]["children"] == "Leicestershire Police"
+    assert props[Ids.VIEW_TITLE]["children"] == dataset.forces_by_id["E23000021"].name
     assert props[Ids.RESULTS]["data-force"] == "E23000021"
     assert props[Ids.FORCE_SELECT]["value"] == "E23000021" and props[Ids.THEMES]["value"] == ["mental-health"]
     assert props[Ids.COMPARE]["value"] == ["E23000021", "E23000037"]
-    assert len(props[Ids.COMPARE]["options"]) == 43  # every force: Dash's dropdown drops values it has no option for
+    # Every force: Dash's dropdown drops values it has no option for.
+    assert {o["value"] for o in props[Ids.COMPARE]["options"]} == {
+        f.id for f in dataset.forces if f.kind == "territorial"
+    }
     matching = filter_initiatives(dataset, state)
     assert props[Ids.RESULTS_COUNT]["children"] == f"{len(matching)} of {len(dataset.initiatives)} initiatives match"
     snapshot = snapshot_of(dataset)
@@ -180,10 +184,10 @@ def test_first010_a_bad_or_non_territorial_force_link_opens_on_england_with_its_
 
 
 def test_first011_a_register_source_link_without_a_register_says_so_with_a_way_back(client):
-    """Before: '0 of 50 initiatives match' and no notice or control to undo it on the read-only dashboard."""
+    """Before: '0 of 50 initiatives match' (50: every initiative then) and no notice or control to undo it on the read-only dashboard."""
     props, _ = layout_for(client, "http://intranet.example/?source=register&themes=dementia")
     [notice] = props[Ids.NOTICE]["children"]
     text, link = notice["props"]["children"]
     assert "no register" in text and "none matches" in text
     assert link["props"]["children"] == "Show every initiative" and link["props"]["href"] == "?themes=dementia"
-    assert props[Ids.RESULTS_COUNT]["children"].startswith("0 of ")
+    assert props[Ids.RESULTS_COUNT]["children"].startswith(f"0 of {facts.total()} ")

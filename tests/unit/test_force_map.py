@@ -28,8 +28,9 @@ from domain.joining import join_initiatives
 from domain.loading import load_dataset
 from domain.lollipop import nice_ticks, outcome_charts
 from domain.state import ViewState
+from tests.dataset_facts import data_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = data_dir()  # the folder the app serves (PPH_DATA_DIR): tests/dataset_facts.py
 STEP = re.compile(r"([Mlz])(-?\d+)? ?(-?\d+)?")
 
 
@@ -242,7 +243,7 @@ def test_chart002_results_charts_in_html_one_item_per_figure_with_direction_and_
 
 def test_chart003_html_and_image_charts_give_each_direction_one_colour():
     """A chart read on the page and the same chart saved as an image mark a fall, a rise and a level alike."""
-    css = (DATA_DIR.parent / "assets" / "style.css").read_text(encoding="utf-8")
+    css = (Path(__file__).resolve().parents[2] / "assets" / "style.css").read_text(encoding="utf-8")
     base = re.search(r"\.lollipop-row::after \{[^}]*?[; ]color: (#[0-9a-f]{6})", css).group(1)
     drawn = {
         marker: re.search(rf"\.lollipop-{marker}::after {{ color: (#[0-9a-f]{{6}}); }}", css).group(1)

@@ -4,7 +4,6 @@ recent changes in words, the tab title, and the zips' names."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -13,8 +12,9 @@ from components.orientation import page_title
 from domain.exports import view_zip_name
 from domain.feed import ATOM_NS, atom_feed, change_of, data_line, headline, view_link
 from domain.loading import load_dataset
+from tests.dataset_facts import data_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = data_dir()  # the folder the app serves (PPH_DATA_DIR): tests/dataset_facts.py
 A = f"{{{ATOM_NS}}}"
 
 

@@ -31,8 +31,9 @@ from domain.lollipop import outcome_charts
 from domain.provenance import figure_line, figure_marks, provenance_line
 from domain.register import RegisterRecord, Reference, SubmissionInvalid, validate_note, with_register
 from domain.state import ViewState
+from tests.dataset_facts import data_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = data_dir()  # the folder the app serves (PPH_DATA_DIR): tests/dataset_facts.py
 PUBLISHED = datetime(2026, 11, 27, 9, 30, tzinfo=timezone.utc)
 GWENT, SOUTH_WALES, LEICESTERSHIRE = "W15000002", "W15000003", "E23000021"
 REGISTER_LINE = "Register, reviewed 2026-11-27 by Gwent PCC office; source: https://example.org/gwent-triage"

@@ -30,9 +30,10 @@ from services.register import Forbidden, RateLimited, RegisterService
 from settings import Settings
 from storage import register_store
 from storage.database import connect, migrate
+from tests.dataset_facts import data_dir
 
 REPO = Path(__file__).resolve().parents[2]
-DATA_DIR = REPO / "data"
+DATA_DIR = data_dir()  # the folder the app serves (PPH_DATA_DIR): tests/dataset_facts.py
 CONTRIBUTOR, REVIEWER = User("carla", False), User("rita", True)
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone.utc)
 

@@ -20,6 +20,7 @@ from tests.register_requests import (
     field_errors,
     initiative_request,
     note_request,
+    paper,
     page_token,
     pending,
     post_callback,
@@ -42,7 +43,7 @@ SECOND_FIGURE = {
     "source": "Annual report, p. 4",
 }
 VALID_NOTE = {
-    "about_id": "aston-project",
+    "about_id": paper().initiatives[0].id,  # any record of the paper: a fix to the data may remove any one
     "note_kind": "erratum",
     "text": "The paper gives the wrong year for the pilot's start.",
     "source": "https://example.org/erratum",

@@ -28,8 +28,9 @@ from services.register import RegisterService, cleaned_payload
 from settings import Settings
 from storage import register_store
 from storage.database import connect, migrate
+from tests.dataset_facts import data_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = data_dir()  # the folder the app serves (PPH_DATA_DIR): tests/dataset_facts.py
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
 CONTRIBUTOR, REVIEWER = User("carla", False), User("rita", True)
 DESIGN = "before and after, no comparison group; the trust's own records"

@@ -3,7 +3,6 @@ print), in the figures table; and a card says the kind of work apart from its st
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,9 @@ from domain.aggregation import outcomes_of
 from domain.loading import load_dataset
 from domain.lollipop import outcome_charts
 from domain.schema import Initiative, Outcome
+from tests.dataset_facts import data_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = data_dir()  # the folder the app serves (PPH_DATA_DIR): tests/dataset_facts.py
 
 
 @pytest.fixture(scope="module")

@@ -31,8 +31,9 @@ from domain.schema import Initiative, Outcome
 from domain.state import COLOUR_MEASURES, ViewState, filters_phrase, state_from_controls, state_from_query
 from pipelines.own_words import PROSE_LIMIT, PaperIndex
 from tests.unit.test_provenance import text_of
+from tests.dataset_facts import data_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = data_dir()  # the folder the app serves (PPH_DATA_DIR): tests/dataset_facts.py
 PAPER = Path(__file__).resolve().parents[2] / "data" / "source" / "police-and-public-health-2016.txt"
 GLOUCESTERSHIRE, KENT, SOUTH_WALES = "E23000037", "E23000032", "W15000003"
 
