@@ -320,7 +320,7 @@ def _off_map_item(initiative: Initiative, dataset: Dataset, outcomes: Sequence[O
             html.P(initiative.summary),
             html.Ul([html.Li(f) for f in figures], className="off-map-figures", **aria(label="Figures"))
             if figures
-            else html.P("The paper gives no figures for it.", className="off-map-facts"),
+            else html.P("No figure is given for it.", className="off-map-facts"),
             html.P(f"Source: {provenance_line(dataset, initiative.id)}", className="off-map-source"),
         ],
         id=f"work-{initiative.id}",

@@ -173,7 +173,7 @@ def left_out(count: int, what: str) -> html.P | None:
 def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | html.P:
     """Figures with what kind each is (result, activity, funding, target, background) and its citation."""
     if not outcomes:
-        return html.P("The paper gives no figures for the initiatives in this view.", className="empty")
+        return html.P("No figure is given for the initiatives in this view.", className="empty")
     marks = figure_marks(dataset, outcomes)
     header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Source"]
     body: list = []

@@ -50,6 +50,7 @@ from domain.lollipop import outcome_charts, theme_chart
 from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.provenance import PAPER_ONLY, CountedSources, figure_marks
+from domain.register import REGISTER_CASE_STUDY
 from domain.schema import Initiative, Outcome
 from domain.source import SnapshotProvider, Snapshot
 from domain.state import DEFAULT_STATE, ViewState, filters_phrase
@@ -75,10 +76,19 @@ def counts_line(
     added = sum(1 for i in initiatives if i.id in register_ids)
     paper = [i for i in initiatives if i.id not in register_ids]
     groups = len({i.case_study for i in paper})
-    line = f"{_plural(len(paper), 'initiative')} in the 2016 paper, from {groups} of its case studies and sections"
+    parts = []
+    if paper or not added:
+        parts.append(
+            f"{_plural(len(paper), 'initiative')} in the 2016 paper, from {groups} of its case studies and sections"
+        )
     if added:
-        line += f" · {added} added through the register"
-    return line + figures_part(outcomes)
+        # With none of the paper's, the register's count stands alone rather than after "0 initiatives".
+        parts.append(
+            f"{_plural(added, 'initiative')} added through the register"
+            if not paper
+            else f"{added} added through the register"
+        )
+    return " · ".join(parts) + figures_part(outcomes)
 
 
 def figures_part(outcomes: Sequence[Outcome]) -> str:
@@ -148,9 +158,13 @@ def england_summary(
     off_map = off_map_initiatives(join, matching, state.show_wales)
     groups = Counter(i.case_study for i in matching if i.case_study in dataset.case_studies_by_id)
     national = replace(state, view="national", notices=()).to_query()
+    # The register's additions are a group of their own, listed last and named in the heading.
+    added = REGISTER_CASE_STUDY.id in groups
     case_studies = [
         html.Li(f"{dataset.case_studies_by_id[g].title} ({_plural(n, 'initiative')})")
-        for g, n in sorted(groups.items(), key=lambda kv: dataset.case_studies_by_id[kv[0]].title)
+        for g, n in sorted(
+            groups.items(), key=lambda kv: (kv[0] == REGISTER_CASE_STUDY.id, dataset.case_studies_by_id[kv[0]].title)
+        )
     ]
     return [
         html.P(on_map_line(len(matching) - len(off_map), areas, filtered, state.show_wales)),
@@ -178,7 +192,7 @@ def england_summary(
             "work with public health.",
             className="note",
         ),
-        html.H3("The paper's case studies and sections"),
+        html.H3("The paper's case studies and sections" + (", and the register's additions" if added else "")),
         html.Ul(case_studies, className="case-study-list")
         if case_studies
         else html.P(["None matches your filters. ", clear_all_link(url_prefix, state)], className="empty"),

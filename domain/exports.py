@@ -214,6 +214,14 @@ YEARS_READ_AS_WHOLE = (
     'pandas.read_csv("initiatives.csv", dtype={"start_year": "Int64", "end_year": "Int64"}).'
 )
 YEAR_DTYPES = {"start_year": "Int64", "end_year": "Int64"}
+# A figure's reference marks are text ("23; 24"), but a download whose figures each carry one mark would be
+# read as decimals (18.0): the README gives the line that keeps them as written.
+REFERENCES_READ_AS_TEXT = (
+    "Reference marks (references) are text, one mark or several separated by '; '. pandas reads a column "
+    "of single marks as decimals (18.0) unless told; to keep them as written: "
+    'pandas.read_csv("figures.csv", dtype={"references": "string"}).'
+)
+REFERENCE_DTYPES = {"references": "string"}
 
 
 def _readme(
@@ -266,7 +274,7 @@ def view_zip(dataset: Dataset, initiatives: Sequence[Initiative], outcomes: Sequ
                 "contributor's source), never both. notes.csv holds the errata and follow-ups "
                 "published through the register on the records above (header only when there "
                 "are none).",
-                reading=(YEARS_READ_AS_WHOLE,),
+                reading=(YEARS_READ_AS_WHOLE, REFERENCES_READ_AS_TEXT),
             ),
         }
     )

@@ -11,8 +11,8 @@ from components.compare_panels import comparison_table
 from components.map_panel import MAP_COUNTS, colours_for, title_of
 from components.matrix_view import panel as matrix_panel
 from components.orientation import how_to_read
-from components.panels import outcome_chart_figures
-from components.profile import profile_content
+from components.panels import outcome_chart_figures, outcome_table
+from components.profile import counts_line, england_summary, profile_content
 from components.shell import site_summary, site_title
 from domain.aggregation import force_counts
 from domain.compare import compare_forces
@@ -124,3 +124,32 @@ def test_regw007_how_to_read_this_and_the_empty_results_name_no_single_source_wr
     assert "the paper places" not in MAP_COUNTS
     empty = text_of(outcome_chart_figures(()))
     assert empty.startswith("No result (evaluation or monitoring of effect) is reported")
+
+
+def test_regw008_a_force_with_only_register_records_is_not_counted_as_zero_of_the_papers(with_one_record):
+    """Before: '0 initiatives in the 2016 paper, from 0 of its case studies and sections · 1 added through the
+    register'."""
+    added = [i for i in with_one_record.initiatives if i.id in with_one_record.provenance]
+    paper = [i for i in with_one_record.initiatives if i.id not in with_one_record.provenance][:2]
+    alone = counts_line(added, (), with_one_record.provenance)
+    assert alone == "1 initiative added through the register"
+    both = counts_line([*paper, *added], (), with_one_record.provenance)
+    assert both.startswith("2 initiatives in the 2016 paper, from ") and both.endswith(
+        " · 1 added through the register"
+    )
+    assert counts_line(paper, (), with_one_record.provenance).startswith("2 initiatives in the 2016 paper")
+
+
+def test_regw009_englands_list_of_groups_names_the_registers_additions_and_lists_them_last(
+    paper_dataset, with_one_record
+):
+    join = joined(with_one_record)
+    summary = england_summary(with_one_record, join, with_one_record.initiatives, "/", ViewState())
+    lines = text_of(summary).splitlines()
+    heading = next(line for line in lines if line.startswith("The paper's case studies and sections"))
+    assert heading == "The paper's case studies and sections, and the register's additions"
+    groups = [line for line in lines if line.endswith(("initiative)", "initiatives)"))]
+    assert groups[-1] == "Added through the register (1 initiative)"
+    before = text_of(england_summary(paper_dataset, joined(paper_dataset), paper_dataset.initiatives, "/", ViewState()))
+    assert "The paper's case studies and sections\n" in before and "register" not in before.split("sections")[1]
+    assert text_of(outcome_table((), paper_dataset)) == "No figure is given for the initiatives in this view."
