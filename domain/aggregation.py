@@ -25,9 +25,9 @@ def matches_text(initiative: Initiative, text: str) -> bool:
 
 
 def force_search_text(force: Force) -> str:
-    """What the force list's search matches for `force`: its name, common name and aliases, with "and" for
-    "&" and "&" for "and" ("Devon and Cornwall" finds "Devon & Cornwall Police")."""
-    names = [force.name, force.short_name, *force.aliases]
+    """What the force list's search matches for `force`: its name, common name, aliases and region, with "and"
+    for "&" and "&" for "and" ("Devon and Cornwall" finds "Devon & Cornwall Police"; "London" finds the Met)."""
+    names = [force.name, force.short_name, *force.aliases, force.region]
     spelled = [
         *names,
         *(n.replace("&", "and") for n in names if "&" in n),
