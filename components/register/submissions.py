@@ -40,7 +40,10 @@ TITLE_SHOWN = 80  # characters of a title or a note's text; the rest is cut, and
 
 def shown_title(payload: Any) -> str:
     text = str(payload.get("title") or payload.get("text", ""))
-    return text if len(text) <= TITLE_SHOWN else f"{text[:TITLE_SHOWN].rstrip()}…"
+    if len(text) <= TITLE_SHOWN:
+        return text
+    cut = text[:TITLE_SHOWN]
+    return f"{(cut.rsplit(' ', 1)[0] if ' ' in cut else cut).rstrip(' ,;:')}…"  # at a word's end, where there is one
 
 
 def submission_item(submission: Any) -> html.Li:
