@@ -327,20 +327,63 @@ def _pydantic_problems(exc: ValidationError, prefix: str, renamed: Mapping[str, 
     problems = []
     for error in exc.errors():
         loc = error.get("loc") or ()
-        column = str(loc[0]) if loc else str((error.get("ctx") or {}).get("column", "-"))
-        message = error["msg"].removeprefix("Value error, ")
+        ctx = error.get("ctx") or {}
+        column = str(loc[0]) if loc else str(ctx.get("column", "-"))
+        message = _form_sentence(error, FIELD_LABELS.get(column, column)) or error["msg"].removeprefix("Value error, ")
         if error["type"] == "literal_error" and error.get("input") in ("", None):
             message = "is required: choose one of the options"
         elif error["type"] == "literal_error":
             message = f"{error['input']!r} is not allowed; {message[0].lower()}{message[1:]}"
         elif column == "themes" and not error.get("input"):
             message = "choose at least one theme"
-        elif error["type"] in {"float_parsing", "int_parsing"}:
-            message = f"{error['input']!r} is not a number"
         elif error["type"] == "string_too_short" and not error.get("input"):
             message = "is required"
         problems.append(FieldProblem(f"{prefix}{renamed.get(column, column)}", message))
     return problems
+
+
+NEGATIVE_VALUE = "Give the size of the change as a positive number and its direction in 'Direction'."
+
+
+def _form_sentence(error: Mapping[str, Any], label: str) -> str:
+    """What a schema error says on the register's form: a whole sentence naming the fields by the form's labels,
+    where the schema's own words name CSV columns (end_year) for the curated files' problems. '' for the rest."""
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    later = "later" if label in YEAR_LABELS else "more"
+    earlier = "earlier" if label in YEAR_LABELS else "less"
+    if kind in {"float_parsing", "int_parsing"}:
+        example = "a year in figures, such as 2019" if label in YEAR_LABELS else "a number, such as 30"
+        return f"{label} must be {example}; “{error.get('input')}” is not."
+    if kind == "greater_than_equal":
+        return f"{label} must be {ctx.get('ge')} or {later}."
+    if kind == "less_than_equal":
+        return f"{label} must be {ctx.get('le')} or {earlier}."
+    return _rule_sentence(ctx) if kind == "row_rule" else ""
+
+
+YEAR_LABELS = frozenset({"First year", "Last year"})
+
+
+def _rule_sentence(ctx: Mapping[str, Any]) -> str:
+    """A whole-row rule of `domain.schema` in the form's words: one reason, the one to act on."""
+    rule, value = ctx.get("rule"), ctx.get("value")
+    number = f"{value:g}" if isinstance(value, (int, float)) else str(value)
+    if rule == "negative" or (rule in {"percent-range", "points-range"} and isinstance(value, float) and value < 0):
+        return NEGATIVE_VALUE
+    sentences = {
+        "end-before-start": f"Last year ({ctx.get('end')}) is before First year ({ctx.get('start')}): "
+        "give the year the work ended, or leave Last year empty.",
+        "percent-range": f"Value {number} is more than 100, the most a value in percent can be here. If it is a "
+        "change between two percentages (from 12% to 9%, say), give the difference and choose “percentage "
+        "points” as the Unit.",
+        "points-range": f"Value {number} is more than 100 percentage points, the most two percentages can differ by.",
+        "level-only-kind": f"A figure whose Kind of figure is “{ctx.get('kind')}” is a level, never a change: "
+        "choose “level” as its Direction.",
+        "money-is-a-level": "An amount of money (saved, spent or awarded) is a level, never a change: choose "
+        "“level” as its Direction, and say “saving” in What was measured if it is one.",
+    }
+    return sentences.get(str(rule), "")
 
 
 def validate_figures(
@@ -391,7 +434,8 @@ def validate_figures(
         try:
             outcomes.append(Outcome.model_validate(row))
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(exc, prefix, {"section": "source"}))
+            # One reason per problem: a negative value is already told to give its size, which is all of it.
+            problems.extend(p for p in _pydantic_problems(exc, prefix, {"section": "source"}) if p not in problems)
     if problems:
         raise SubmissionInvalid(problems)
     return tuple(outcomes)
@@ -437,13 +481,7 @@ def _negative_value_problem(value: object, field_name: str) -> list[FieldProblem
         number = float(_text(value))
     except ValueError:
         return []  # not a number at all: the figure model says so
-    if number < 0:
-        return [
-            FieldProblem(
-                field_name, "Give the size of the change as a positive number and its direction in 'Direction'."
-            )
-        ]
-    return []
+    return [FieldProblem(field_name, NEGATIVE_VALUE)] if number < 0 else []
 
 
 def validate_initiative(

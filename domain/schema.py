@@ -154,9 +154,10 @@ ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 FORCE_ID_PATTERN = r"^([EW][0-9]{8}|[a-z0-9]+(-[a-z0-9]+)*)$"
 
 
-def _rule_error(column: str, message: str) -> PydanticCustomError:
-    """A whole-row rule's error, tagged with the column a person should fix."""
-    return PydanticCustomError("row_rule", "{message}", {"column": column, "message": message})
+def _rule_error(column: str, message: str, rule: str = "", **values: object) -> PydanticCustomError:
+    """A whole-row rule's error, tagged with the column a person should fix. `message` names columns, as a CSV
+    file's problems do; `rule` and `values` let the register's form say the same in its own labels."""
+    return PydanticCustomError("row_rule", "{message}", {"column": column, "message": message, "rule": rule, **values})
 
 
 def _split_list(value: object) -> object:
@@ -281,7 +282,13 @@ class Initiative(Record):
         if self.scope == "non-territorial" and count < 1:
             raise _rule_error("force_ids", "scope 'non-territorial' needs the non-territorial force's id")
         if self.start_year and self.end_year and self.end_year < self.start_year:
-            raise _rule_error("end_year", f"end_year {self.end_year} is before start_year {self.start_year}")
+            raise _rule_error(
+                "end_year",
+                f"end_year {self.end_year} is before start_year {self.start_year}",
+                "end-before-start",
+                start=self.start_year,
+                end=self.end_year,
+            )
         return self
 
 
@@ -321,23 +328,38 @@ class Outcome(Record):
     def _value_fits_unit(self) -> Outcome:
         if self.unit == "percent" and not 0 <= self.value <= 100:
             raise _rule_error(
-                "value", f"value {self.value:g} is a percent outside 0-100; use unit 'percentage points' for changes"
+                "value",
+                f"value {self.value:g} is a percent outside 0-100; use unit 'percentage points' for changes",
+                "percent-range",
+                value=self.value,
             )
         if self.unit == "percentage points" and not -100 <= self.value <= 100:
-            raise _rule_error("value", f"value {self.value:g} percentage points is outside -100 to 100")
+            raise _rule_error(
+                "value",
+                f"value {self.value:g} percentage points is outside -100 to 100",
+                "points-range",
+                value=self.value,
+            )
         if self.unit in {"count", "GBP", "days", "weeks"} and self.value < 0:
             raise _rule_error(
-                "value", f"value {self.value:g} cannot be negative for unit '{self.unit}'; use direction 'reduction'"
+                "value",
+                f"value {self.value:g} cannot be negative for unit '{self.unit}'; use direction 'reduction'",
+                "negative",
+                value=self.value,
             )
         if self.kind in LEVEL_ONLY_KINDS and self.direction != "level":
             raise _rule_error(
-                "direction", f"a figure of kind '{self.kind}' is a level, never a change; use direction 'level'"
+                "direction",
+                f"a figure of kind '{self.kind}' is a level, never a change; use direction 'level'",
+                "level-only-kind",
+                kind=self.kind,
             )
         if self.unit == "GBP" and self.direction != "level":
             raise _rule_error(
                 "direction",
                 "money is a level (an amount saved, spent or awarded), not a change; "
                 "use direction 'level' and say 'saving' in the measure",
+                "money-is-a-level",
             )
         if self.kind == "result" and self.initiative_id is None:
             raise _rule_error("initiative_id", "a result measures an initiative; name it, or use kind 'background'")

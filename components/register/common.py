@@ -162,16 +162,27 @@ def error_summary(
         targets.setdefault(label, control_of(problem.field))
     if not sentences:
         return []
-    count = len(sentences)
     labels = list(sentences)
-    named = labels[0] if count == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
-    heading = f"{count} field{'s need' if count != 1 else ' needs'} attention: {named}."
+    named = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    heading = f"{fields_need_attention(problems)}: {named}."
     items = [
         html.Li([focus_link(label, target) if target else html.Span(label), f": {' '.join(said)}"])
         for label, said in sentences.items()
         for target in (targets[label],)
     ]
     return [html.P(heading, className="register-summary-heading"), html.Ul(items)]
+
+
+def fields_need_attention(problems: Sequence[FieldProblem]) -> str:
+    """'4 fields need attention': fields, not problems (a field may have two), counted as the error summary lists
+    them, so the summary's heading and the status line by the send button say the same number."""
+    count = len({summary_label(p.field) for p in problems})
+    return f"{count} field{'s need' if count != 1 else ' needs'} attention"
+
+
+def not_sent_status(problems: Sequence[FieldProblem], form: str = "the form") -> str:
+    """The status line by a send button when sending failed."""
+    return f"Not sent: {fields_need_attention(problems)}, listed at the top of {form} and shown by each field."
 
 
 def summary_slot(form: str) -> list:

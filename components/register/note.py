@@ -18,6 +18,7 @@ from components.register.common import (
     error_id,
     error_slots,
     error_summary,
+    not_sent_status,
     failure_message,
     field_errors,
     focus_summary,
@@ -126,11 +127,9 @@ def noted(
             user, "note", payload, reference(context.source), idempotency_key=draft_key(user, "note", draft, payload)
         )
     except SubmissionInvalid as exc:
-        count = len(exc.problems)
         return dict(
             errors=field_errors(exc.problems, slots),
-            status=f"Not sent: {count} problem"
-            f"{'s' if count != 1 else ''} to fix, listed at the top of the note's form and shown by each field.",
+            status=not_sent_status(exc.problems, "the note's form"),
             **{
                 **unchanged,
                 "summary": error_summary(exc.problems, note_control, [rid(f"note-{f}") for f in NOTE_FORM_ORDER]),

@@ -24,6 +24,7 @@ from components.register.common import (
     error_id,
     error_slots,
     error_summary,
+    not_sent_status,
     failure_message,
     field_errors,
     form_field,
@@ -286,11 +287,9 @@ def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slot
             base_revision=revision,
         )
     except SubmissionInvalid as exc:
-        count = len(exc.problems)
         return dict(
             errors=field_errors(exc.problems, slots),
-            status=f"Not sent: {count} problem"
-            f"{'s' if count != 1 else ''} to fix, listed at the top of the form and shown by each field.",
+            status=not_sent_status(exc.problems),
             **{**unchanged, "summary": error_summary(exc.problems, control_id, control_order())},
         )
     except (RateLimited, Conflict, RegisterUnavailable) as exc:

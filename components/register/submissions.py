@@ -35,26 +35,46 @@ def status_text(submission: Any) -> str:
     return str(submission.status)
 
 
-def status_table(submissions: Sequence[Any]) -> html.Table | html.P:
+TITLE_SHOWN = 80  # characters of a title or a note's text; the rest is cut, and "…" says so
+
+
+def shown_title(payload: Any) -> str:
+    text = str(payload.get("title") or payload.get("text", ""))
+    if len(text) <= TITLE_SHOWN:
+        return text
+    cut = text[:TITLE_SHOWN]
+    return f"{(cut.rsplit(' ', 1)[0] if ' ' in cut else cut).rstrip(' ,;:')}…"  # at a word's end, where there is one
+
+
+def submission_item(submission: Any) -> html.Li:
+    """One submission as a short card: its number, kind and title, then where it stands, when it was sent and
+    the reviewer's comment, each under its own name. It wraps at any width, so a phone needs no sideways scroll
+    and the status is never cut off."""
+    facts = (
+        ("Status", status_text(submission), "register-submission-status"),
+        ("Sent (UTC)", submission.submitted_at.strftime("%Y-%m-%d %H:%M"), None),
+        ("Reviewer's comment", submission.review_comment or "—", None),
+    )
+    return html.Li(
+        [
+            html.P(
+                [html.Strong(f"#{submission.id}"), f" {submission.kind}: ", shown_title(submission.payload)],
+                className="register-submission-title",
+            ),
+            html.Dl(
+                [html.Div([html.Dt(name), html.Dd(value, className=kind)]) for name, value, kind in facts],
+                className="register-submission-facts",
+            ),
+        ],
+        className="register-submission",
+    )
+
+
+def submissions_list(submissions: Sequence[Any]) -> html.Ul | html.P:
+    """This user's submissions, newest as the service lists them, each a card (`submission_item`)."""
     if not submissions:
         return html.P("You have sent nothing yet.", className="empty")
-    rows = [
-        html.Tr(
-            [
-                html.Td(f"#{s.id}"),
-                html.Td(s.kind),
-                html.Td(str(s.payload.get("title") or s.payload.get("text", ""))[:80]),
-                html.Td(s.submitted_at.strftime("%Y-%m-%d %H:%M")),
-                html.Td(status_text(s)),
-                html.Td(s.review_comment or "—"),
-            ]
-        )
-        for s in submissions
-    ]
-    headings = ("Number", "Kind", "Title or note", "Sent (UTC)", "Status", "Reviewer's comment")
-    return html.Table(
-        [html.Thead(html.Tr([html.Th(h, scope="col") for h in headings])), html.Tbody(rows)], className="register-table"
-    )
+    return html.Ul([submission_item(s) for s in submissions], className="register-submissions")
 
 
 # ---- what the callbacks do ------------------------------------------------------------------------------
@@ -62,7 +82,7 @@ def status_table(submissions: Sequence[Any]) -> html.Table | html.P:
 
 def my_submissions(service: RegisterService, user: User) -> Any:
     try:
-        return status_table(service.my_submissions(user))
+        return submissions_list(service.my_submissions(user))
     except RegisterUnavailable:
         return html.P(UNAVAILABLE_NOW)
 
@@ -71,7 +91,7 @@ def my_submissions_or_unchanged(service: RegisterService, user: User) -> Any:
     """The user's submissions re-read after a stored write. If the database went away in between, the
     list stays as shown: the write itself is stored, and the status line says so."""
     try:
-        return status_table(service.my_submissions(user))
+        return submissions_list(service.my_submissions(user))
     except RegisterUnavailable:
         return no_update
 

@@ -5,6 +5,7 @@ are told in sentences, notes are withdrawn and amended, and the pickers follow w
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -342,6 +343,56 @@ def test_reg_form012_problems_are_whole_sentences_beside_their_fields(app, clien
     assert errors["figures.0.value"] == (
         "Give the size of the change as a positive number and its direction in 'Direction'."
     )
+
+
+def words_of(component) -> str:
+    """The text a user reads in a rendered Dash component (as the callback answers it), in order."""
+    if isinstance(component, str):
+        return component
+    if isinstance(component, list):
+        return "".join(words_of(c) for c in component)
+    if isinstance(component, dict):
+        return words_of(component.get("props", {}).get("children", ""))
+    return ""
+
+
+def test_reg_form012b_the_trials_bad_values_one_sentence_each_in_the_forms_labels_and_one_count(app, client, token):
+    """Issue 22: First year 2019, Last year 2017 and a fall of -30 percent. The status line said "5 problems to
+    fix" where the summary said "4 fields need attention", and the value's two sentences contradicted each other."""
+    answer = send(
+        app,
+        client,
+        token,
+        {**VALID_FIELDS, "title": '=HYPERLINK("x")', "start_year": "2019", "end_year": "2017"},
+        [{**VALID_FIGURE, "value": "-30", "unit": "percent", "design": ""}],
+    )
+    errors = field_errors(answer)
+    assert errors["end_year"] == (
+        "Last year (2017) is before First year (2019): give the year the work ended, or leave Last year empty."
+    )
+    assert errors["figures.0.value"] == (
+        "Give the size of the change as a positive number and its direction in 'Direction'."
+    )
+    summary = response_values(answer)["register-initiative-summary"]["children"]
+    heading, items = words_of(summary[0]), [words_of(li) for li in summary[1]["props"]["children"]]
+    assert heading == (
+        "4 fields need attention: Title, Last year, Figure 1 value and Figure 1 how it was obtained (design)."
+    )
+    assert len(items) == 4
+    assert submit_status(answer) == (
+        "Not sent: 4 fields need attention, listed at the top of the form and shown by each field."
+    )
+    shown = " ".join([*errors.values(), *items])
+    assert not re.search(r"\b(start|end)_year\b|End_year|percentage points", shown), shown
+
+
+def test_reg_form012c_a_field_with_two_problems_is_counted_once_by_both(app, client, token):
+    # A title that is both a formula and too long: two sentences beside it, one field to attend to.
+    answer = send(app, client, token, {**VALID_FIELDS, "title": "=" + "x" * 250})
+    heading = words_of(response_values(answer)["register-initiative-summary"]["children"][0])
+    assert heading == "1 field needs attention: Title."
+    assert submit_status(answer).startswith("Not sent: 1 field needs attention,")
+    assert field_errors(answer)["title"].count(".") >= 2
 
 
 # --- an update's draft survives a reload; components read records through the service ----------------------

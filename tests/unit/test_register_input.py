@@ -3,6 +3,8 @@ a reviewer reads the change: pure functions of domain/register.py, shared by the
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from domain.register import (
@@ -15,6 +17,8 @@ from domain.register import (
     validate_initiative,
     validate_note,
 )
+from domain.loading import DataValidationError, load_dataset
+from tests.fixtures_data import small_records, write_data_dir
 from tests.register_requests import VALID_FIGURE, reference, valid_payload
 
 VALID_NOTE = {
@@ -299,3 +303,89 @@ def test_reg_in010_a_record_published_before_these_rules_stays_on_the_map():
     assert folded.problem == ""
     assert folded.initiative is not None and folded.initiative.title == "=Street triage before the rules"
     assert [o.value for o in folded.outcomes] == [-3]
+
+
+# --- issue 22: a problem in the form's words, one reason each; the curated files keep their columns ---------
+
+# What a fresh trial typed (First year 2019, Last year 2017, a fall of -30 percent), and more a form can send.
+TRIAL = valid_payload(start_year="2019", end_year="2017", figures=[{**VALID_FIGURE, "value": "-30", "unit": "percent"}])
+FORM_WORDS = [
+    # (what the form sends, its field, the sentence shown, word for word)
+    (
+        TRIAL,
+        "end_year",
+        "Last year (2017) is before First year (2019): give the year the work ended, or leave Last year empty.",
+    ),
+    (TRIAL, "figures.0.value", "Give the size of the change as a positive number and its direction in 'Direction'."),
+    (
+        valid_payload(figures=[{**VALID_FIGURE, "value": "194"}]),
+        "figures.0.value",
+        "Value 194 is more than 100, the most a value in percent can be here. If it is a change between two "
+        "percentages (from 12% to 9%, say), give the difference and choose “percentage points” as the Unit.",
+    ),
+    (
+        valid_payload(figures=[{**VALID_FIGURE, "value": "150", "unit": "percentage points"}]),
+        "figures.0.value",
+        "Value 150 is more than 100 percentage points, the most two percentages can differ by.",
+    ),
+    (
+        valid_payload(figures=[{**VALID_FIGURE, "kind": "target or coverage", "direction": "increase"}]),
+        "figures.0.direction",
+        "A figure whose Kind of figure is “target or coverage” is a level, never a change: choose “level” as its "
+        "Direction.",
+    ),
+    (
+        valid_payload(figures=[{**VALID_FIGURE, "unit": "GBP", "value": "5000"}]),
+        "figures.0.direction",
+        "An amount of money (saved, spent or awarded) is a level, never a change: choose “level” as its "
+        "Direction, and say “saving” in What was measured if it is one.",
+    ),
+    (
+        valid_payload(start_year="19x9"),
+        "start_year",
+        "First year must be a year in figures, such as 2019; “19x9” is not.",
+    ),
+    (valid_payload(start_year="1700", end_year=""), "start_year", "First year must be 1800 or later."),
+    (
+        valid_payload(figures=[{**VALID_FIGURE, "value": "thirty"}]),
+        "figures.0.value",
+        "Value must be a number, such as 30; “thirty” is not.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "expected"), FORM_WORDS, ids=[f"{i}-{f}" for i, (_, f, _) in enumerate(FORM_WORDS)]
+)
+def test_reg_in011_each_problem_is_one_sentence_in_the_forms_labels(payload, field, expected):
+    problems = problems_of(payload)
+    # One reason per field: the trial's -30 percent was told both to give a positive number and, in the next
+    # sentence, to use percentage points, which contradicted it (the paper's own falls are stored in percent).
+    assert [sentence(FieldProblem(field, m)) for m in problems[field]] == [expected]
+    for messages in problems.values():
+        for message in messages:
+            assert not re.search(r"\b(start|end)_year\b|'percentage points'|unit '", message), message
+
+
+def test_reg_in012_the_curated_files_keep_their_column_names_file_row_and_column(tmp_path):
+    """The rules the form words anew are the curated loader's too: there, a problem still names the file, the
+    row and the column, in the columns' own names."""
+    records = small_records()
+    first = records["initiatives.csv"][0]
+    figure = next(o for o in records["outcomes.csv"] if o.unit == "percent")
+    records["initiatives.csv"] = (
+        first.model_copy(update={"start_year": 2019, "end_year": 2017}),
+        *records["initiatives.csv"][1:],
+    )
+    records["outcomes.csv"] = tuple(
+        o.model_copy(update={"value": -30.0}) if o is figure else o for o in records["outcomes.csv"]
+    )
+    folder = write_data_dir(tmp_path / "data", records)
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(folder)
+    figure_row = 2 + records["outcomes.csv"].index(next(o for o in records["outcomes.csv"] if o.id == figure.id))
+    assert sorted(str(p).split("/", 1)[1] for p in info.value.problems) == [
+        "initiatives.csv:2:end_year: end_year 2017 is before start_year 2019",
+        f"outcomes.csv:{figure_row}:value: value -30 is a percent outside 0-100; use unit 'percentage points' "
+        "for changes",
+    ]

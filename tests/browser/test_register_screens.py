@@ -1,0 +1,226 @@
+"""The register's screens as a fresh trial read them (issue 22): the filter bar with the register on, "Your
+submissions" on a phone, and the form's problems after bad values. Each read as a user reads the page: what
+is shown, where, and in which words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.test_register_flow import axe_all_impacts, fill_proposal
+from tests.conftest import open_watched_page, start_gunicorn, stop, wait_for_map, wait_until
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 30
+TITLE = "Plymouth street triage car"
+
+
+@pytest.fixture(scope="module")
+def screens_server(tmp_path_factory):
+    """The register on, holding one published proposal of "pia"'s, as the trial had."""
+    from domain.register import User
+    from services.register import RegisterService
+    from storage.database import connect, migrate
+    from tests.register_requests import reference, valid_payload
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('screens') / 'register.sqlite3'}"
+    engine = connect(url)
+    try:
+        migrate(engine)
+        service = RegisterService(engine, "Devon and Cornwall PCC office", 100)
+        sent = service.propose(User("pia", False), "new initiative", valid_payload(title=TITLE), reference())
+        service.publish(User("rita", True), sent.id, reference())
+    finally:
+        engine.dispose()
+    server = start_gunicorn(
+        workers=1,
+        extra_env={
+            "PPH_REGISTER": "1",
+            "PPH_DATABASE_URL": url,
+            "PPH_USER_HEADER": "X-Remote-User",
+            "PPH_REVIEWERS": "rita",
+            "PPH_REGISTER_POLL_SECONDS": "1",
+        },
+    )
+    yield server
+    stop(server)
+
+
+def open_as(browser, server, user: str | None, width: int, height: int = 900):
+    return open_watched_page(
+        browser,
+        "/".join(server.base_url.split("/")[:3]),
+        viewport={"width": width, "height": height},
+        extra_headers={"X-Remote-User": user} if user else None,
+    )
+
+
+# Every shown control of the filter bar: its label's words, its box, and the boxes of its head's children (the
+# label and, for themes and evaluation, the "What these mean" link).
+FILTER_BAR = """() => [...document.querySelectorAll('.filter-controls > .control')]
+    .filter(c => c.offsetParent && c.querySelector('.control-head'))
+    .map(c => {
+        const box = r => { const b = r.getBoundingClientRect();
+                           return {left: b.left, right: b.right, top: b.top, bottom: b.bottom}; };
+        return {name: c.querySelector('.control-head label').innerText.trim(), box: box(c),
+                parts: [...c.querySelector('.control-head').children].map(k => ({words: k.innerText.trim(), ...box(k)}))};
+    })"""
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def running_into(controls: list[dict]) -> list[str]:
+    """Each label or help link that leaves its own control or runs into another control, in words."""
+    found = []
+    for control in controls:
+        for part in control["parts"]:
+            if part["right"] > control["box"]["right"] + 0.5 or part["left"] < control["box"]["left"] - 0.5:
+                found.append(f"{control['name']}: “{part['words']}” leaves its control")
+            for other in controls:
+                if other is not control and (
+                    overlaps(part, other["box"]) or any(overlaps(part, p) for p in other["parts"])
+                ):
+                    found.append(f"{control['name']}: “{part['words']}” runs into {other['name']}")
+    return found
+
+
+def rows_of(controls: list[dict]) -> list[list[str]]:
+    """The controls' labels, row by row, as a user reads the bar."""
+    rows: dict[int, list[str]] = {}
+    for control in controls:
+        rows.setdefault(round(control["box"]["top"]), []).append(control["name"])
+    return [rows[top] for top in sorted(rows)]
+
+
+WIDTHS = (768, 1024, 1280, 1366)
+
+
+def test_regscr001_filter_labels_and_their_help_links_never_run_into_the_next_control(browser, screens_server):
+    # Before: at 1024 and 1280 the evaluation filter's "What these mean" ran into "Source" ("What these meanSource").
+    watched = open_as(browser, screens_server, "pia", 1280)
+    page = watched.page
+    try:
+        page.goto(screens_server.base_url)
+        wait_for_map(page)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            wait_until(page, f"window.innerWidth === {width}")
+            controls = page.evaluate(FILTER_BAR)
+            assert [c["name"] for c in controls] == [
+                "Force",
+                "Themes",
+                "Evaluation",
+                "Source",
+                "Search the initiatives",
+            ]
+            assert running_into(controls) == [], f"at {width} px"
+            for name in ("Themes", "Evaluation"):
+                link = page.locator(".control-head", has_text=name).get_by_text("What these mean")
+                assert link.is_visible(), f"{name}'s help at {width} px"
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
+
+
+# The read-only bar as it was before this change, row by row: it never ran into itself, and must not move.
+READ_ONLY_ROWS = {
+    768: [["Force", "Themes"], ["Evaluation", "Search the initiatives"]],
+    1024: [["Force", "Themes", "Evaluation"], ["Search the initiatives"]],
+    1280: [["Force", "Themes", "Evaluation", "Search the initiatives"]],
+    1366: [["Force", "Themes", "Evaluation", "Search the initiatives"]],
+}
+
+
+def test_regscr001b_the_read_only_filter_bar_stays_as_it_was(browser, live_server):
+    watched = open_as(browser, live_server, None, 1280)
+    page = watched.page
+    try:
+        page.goto(live_server.base_url)
+        wait_for_map(page)
+        for width, rows in READ_ONLY_ROWS.items():
+            page.set_viewport_size({"width": width, "height": 900})
+            wait_until(page, f"window.innerWidth === {width}")
+            controls = page.evaluate(FILTER_BAR)
+            assert rows_of(controls) == rows, f"at {width} px"
+            assert running_into(controls) == [], f"at {width} px"
+    finally:
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
+
+
+def test_regscr002_your_submissions_read_whole_on_a_phone_with_no_sideways_scroll(browser, screens_server):
+    # Before: at 375 px a table of six columns made the page 542 px wide, and the status read "pub…".
+    watched = open_as(browser, screens_server, "pia", 375, 740)
+    page = watched.page
+    try:
+        page.goto(screens_server.base_url)
+        wait_for_map(page)
+        mine = page.locator("#register-mine")
+        mine.get_by_text(TITLE).wait_for(timeout=TIMEOUT * 1000)
+        mine.scroll_into_view_if_needed()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, "the page scrolls sideways"
+        words = mine.inner_text()
+        assert re.search(r"#\d+", words) and "new initiative" in words and TITLE in words
+        status = mine.get_by_text("published", exact=True)
+        status.scroll_into_view_if_needed()
+        assert status.is_visible()
+        whole = status.evaluate("""el => {
+            const r = el.getBoundingClientRect();
+            return r.left >= 0 && r.right <= window.innerWidth && el.scrollWidth <= el.clientWidth + 1;
+        }""")
+        assert whole, "the status is cut off or outside the window"
+        # Each fact is named, in words, next to what it says.
+        for name in ("Status", "Sent (UTC)", "Reviewer's comment"):
+            assert mine.get_by_text(name, exact=True).is_visible(), name
+        for width in (375, 768, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            wait_until(page, f"window.innerWidth === {width}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, f"at {width} px"
+            assert axe_all_impacts(page) == [], f"at {width} px"
+    finally:
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
+
+
+def test_regscr003_the_trials_bad_values_read_as_one_sentence_each_with_one_count(browser, screens_server):
+    # Before: "End_year 2017 is before start_year 2019.", a value told two contradicting things, and the summary's
+    # "4 fields need attention" beside the status line's "5 problems to fix".
+    watched = open_as(browser, screens_server, "quin", 1280)
+    page = watched.page
+    try:
+        page.goto(screens_server.base_url)
+        wait_for_map(page)
+        fill_proposal(page)  # every field filled as it should be: a fall of 30 percent, first year 2019
+        page.fill("#register-end_year", "2017")
+        page.fill("#register-figure-0-value", "-30")
+        page.locator("#register-figure-0-value").press("Tab")  # inputs commit their value on blur
+        page.click("#register-submit")
+        summary = page.locator("#register-initiative-summary")
+        summary.wait_for(state="visible", timeout=TIMEOUT * 1000)
+
+        last_year = page.locator(".register-field:has(#register-end_year) .field-error")
+        assert last_year.inner_text() == (
+            "Last year (2017) is before First year (2019): give the year the work ended, or leave Last year empty."
+        )
+        value = page.locator(".register-field:has(#register-figure-0-value) .field-error")
+        assert (
+            value.inner_text() == "Give the size of the change as a positive number and its direction in 'Direction'."
+        )
+
+        heading = summary.locator(".register-summary-heading").inner_text()
+        status = page.locator("#register-submit-status").inner_text()
+        counted = re.match(r"(\d+) fields need attention: ", heading)
+        assert counted, heading
+        assert int(counted.group(1)) == summary.locator("li").count()
+        assert status.startswith(f"Not sent: {counted.group(1)} fields need attention, "), status
+        assert "Last year: Last year (2017) is before First year (2019)" in summary.inner_text()
+
+        shown = page.locator("#register-section").inner_text()
+        assert not re.search(r"(?i)\b(start|end)_year\b|outside 0-100", shown), "internal names or a second reason"
+    finally:
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
