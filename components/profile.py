@@ -332,7 +332,7 @@ def profile_content(
         # Background figures of the case study are cited from research or places elsewhere (the Dorset Horse
         # Course's in Gloucestershire's): not shown here, where they read as the force's own, but pointed to.
         tables=[
-            *figure_tables(outcomes, (), dataset),
+            *figure_tables(outcomes, (), dataset, f"{name}'s"),
             background_pointer(
                 len(background_of(dataset, in_view)),
                 name,
