@@ -176,7 +176,7 @@ def outcome_table(
     """Figures with what kind each is (result, activity, funding, target, background) and its citation. `label` names
     the table's scrolling region, uniquely on the page (the profile's table and the Background tab's can show at once)."""
     if not outcomes:
-        return html.P("The paper gives no figures for the initiatives in this view.", className="empty")
+        return html.P("No figure is given for the initiatives in this view.", className="empty")
     marks = figure_marks(dataset, outcomes)
     header = ["Figure", "Kind", "Initiative or case study", "Value", "Period", "Compared with", "Source"]
     body: list = []
