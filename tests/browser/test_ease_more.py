@@ -408,3 +408,31 @@ def test_ease110_an_empty_profile_says_once_under_figures_that_there_are_none(wa
     assert figures.is_visible()
     sentences = [t for t in figures.locator("p").all_inner_texts() if t.strip()]
     assert sentences == ["No figure is given for the initiatives in this view."], sentences
+
+
+@pytest.mark.parametrize("query", ["?force=E23000030", ""], ids=["hampshire-selected", "keyboard-start"])
+def test_ease111_on_a_phone_the_keyboards_tooltip_leaves_the_focused_force_in_sight(watched, live_server, query):
+    # Hampshire, low on the map at 375 px, where the trial saw the tooltip cover it; and the stated start.
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    ready(page, f"{live_server.base_url}{query}")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement?.matches('#force-map path.force-area')"):
+            break
+    focused = page.evaluate("document.activeElement.dataset.force")
+    assert focused == (query.split("=")[1] if query else facts.LEICESTERSHIRE)
+    tip = page.locator("#force-map .map-tooltip")
+    tip.wait_for(state="visible", timeout=TIMEOUT * 1000)
+    assert tip.inner_text().startswith(facts.force_name(focused))
+    force = page.evaluate(
+        "(r => ({x: r.x, y: r.y, width: r.width, height: r.height}))(document.activeElement.getBoundingClientRect())"
+    )
+    box = tip.bounding_box()
+    apart = (
+        box["x"] >= force["x"] + force["width"]
+        or box["x"] + box["width"] <= force["x"]
+        or box["y"] >= force["y"] + force["height"]
+        or box["y"] + box["height"] <= force["y"]
+    )
+    assert apart, (box, force)
