@@ -123,14 +123,25 @@ document.addEventListener('click', function (event) {
 // A term where it appears (components/panels.py `term`: a figure's kind, an evaluation level, "no reference mark")
 // links to the glossary in "How to read this": the disclosure opens, comes into view with the term's line, and
 // takes the focus, so the keyboard is where the reader's eyes are.
-document.addEventListener('click', function (event) {
+// The embedded widget has no glossary: there a term opens the full dashboard's, in a new tab, at the term's line
+// (a link to the hidden one would change the address and show nothing). The link says so before it is followed:
+// on pointer, focus and click alike.
+var GLOSSARY_AT = '#how-to-read:';
+function termToFullGlossary(event) {
   var link = event.target.closest && event.target.closest('a.term');
-  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
-  var help = document.getElementById('how-to-read');
-  if (!help || help.offsetParent === null) { return; }  // the embedded widget has no glossary: the title stays
-  event.preventDefault();
+  var full = document.getElementById('open-full-dashboard');
+  if (!link || !full || !document.querySelector('.app.embed')) { return; }
+  link.href = full.href.split('#')[0] + GLOSSARY_AT + encodeURIComponent(link.dataset.term || '');
+  if (link.target !== '_blank') {
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.title = link.title + ' (opens the full dashboard\'s glossary in a new tab)';
+  }
+}
+['pointerover', 'focusin', 'click'].forEach(function (type) { document.addEventListener(type, termToFullGlossary, true); });
+
+function openGlossaryAt(help, wanted) {
   help.open = true;
-  var wanted = (link.dataset.term || '').toLowerCase();
   var entry = Array.prototype.find.call(help.querySelectorAll('dt'), function (dt) {
     var name = dt.textContent.toLowerCase();
     return wanted && (wanted.indexOf(name) === 0 || name.indexOf(wanted) === 0 ||
@@ -140,4 +151,25 @@ document.addEventListener('click', function (event) {
   if (!entry.hasAttribute('tabindex')) { entry.setAttribute('tabindex', '-1'); }
   entry.scrollIntoView({ block: 'center' });
   entry.focus({ preventScroll: true });
+}
+
+document.addEventListener('click', function (event) {
+  var link = event.target.closest && event.target.closest('a.term');
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
+  var help = document.getElementById('how-to-read');
+  if (!help || help.offsetParent === null) { return; }  // the embedded widget: termToFullGlossary above
+  event.preventDefault();
+  openGlossaryAt(help, (link.dataset.term || '').toLowerCase());
 });
+
+// Opened from the embed's term ("…#how-to-read:<term>"): the glossary opens at the term's line once it is drawn.
+if (window.location.hash.indexOf(GLOSSARY_AT) === 0) {
+  (function openWhenDrawn(started) {
+    var help = document.getElementById('how-to-read');
+    if (help && help.offsetParent !== null) {
+      openGlossaryAt(help, decodeURIComponent(window.location.hash.slice(GLOSSARY_AT.length)).toLowerCase());
+    } else if (Date.now() - started < 10000) {
+      window.requestAnimationFrame(function () { openWhenDrawn(started); });
+    }
+  })(Date.now());
+}

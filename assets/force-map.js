@@ -101,6 +101,28 @@
     tip.style.top = Math.max(top, 4) + 'px';
   }
 
+  // The keyboard's tooltip goes beside the focused force, never over it: below it, else above, right or left, the
+  // first side with room inside the map's box (where none has room, it stays as the pointer's would).
+  function showTipBeside(container, path) {
+    var shape = path.getBoundingClientRect(), box = container.getBoundingClientRect();
+    showTipAt(container, path, shape.left + shape.width / 2, shape.top + shape.height / 2);
+    var tip = tooltipFor(container);
+    if (tip.hidden) { return; }
+    var w = tip.offsetWidth, h = tip.offsetHeight, gap = 6;
+    var l = shape.left - box.left, t = shape.top - box.top, r = shape.right - box.left, b = shape.bottom - box.top;
+    var across = Math.min(Math.max((l + r - w) / 2, 4), box.width - w - 4);
+    var down = Math.min(Math.max(t, 4), box.height - h - 4);
+    var sides = [[across, b + gap], [across, t - h - gap], [r + gap, down], [l - w - gap, down]];
+    for (var i = 0; i < sides.length; i++) {
+      var x = sides[i][0], y = sides[i][1];
+      if (x >= 0 && y >= 0 && x + w <= box.width && y + h <= box.height) {
+        tip.style.left = x + 'px';
+        tip.style.top = y + 'px';
+        return;
+      }
+    }
+  }
+
   // Each arrow key's direction on the screen (y grows downwards).
   var STEPS = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] };
 
@@ -191,8 +213,7 @@
       // The ring and tooltip are for the keyboard: a click's focus shows the selection outline only.
       if (!path || !path.matches(':focus-visible')) { return; }
       focusRing.setAttribute('d', path.getAttribute('d'));
-      var box = path.getBoundingClientRect();
-      showTipAt(container, path, box.left + box.width / 2, box.top + box.height / 2);
+      showTipBeside(container, path);
     });
     land.addEventListener('focusout', function () {
       focusRing.setAttribute('d', '');

@@ -27,7 +27,11 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
     return html.Div(
         html.Table(
             [
-                html.Thead(html.Tr([html.Th("", scope="col"), *[html.Th(c.name, scope="col") for c in compared]])),
+                html.Thead(
+                    html.Tr(
+                        [html.Th("What is compared", scope="col"), *[html.Th(c.name, scope="col") for c in compared]]
+                    )
+                ),
                 html.Tbody(
                     [html.Tr([html.Th(label, scope="row"), *[html.Td(v) for v in values]]) for label, values in rows]
                 ),

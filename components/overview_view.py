@@ -193,5 +193,7 @@ def register(app: Dash, source: SnapshotProvider) -> None:
         if state_from_store(state_data, snapshot.dataset).view != BACKGROUND_VIEW or shown_for == snapshot.version:
             raise PreventUpdate
         return outcome_table(
-            [o for o in snapshot.dataset.outcomes if o.is_background], snapshot.dataset
+            [o for o in snapshot.dataset.outcomes if o.is_background],
+            snapshot.dataset,
+            "Background figures the paper cites, in a table",
         ), snapshot.version

@@ -170,8 +170,11 @@ def left_out(count: int, what: str) -> html.P | None:
     )
 
 
-def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | html.P:
-    """Figures with what kind each is (result, activity, funding, target, background) and its citation."""
+def outcome_table(
+    outcomes: Sequence[Outcome], dataset: Dataset, label: str = "Figures, in a table"
+) -> html.Div | html.P:
+    """Figures with what kind each is (result, activity, funding, target, background) and its citation. `label` names
+    the table's scrolling region, uniquely on the page (the profile's table and the Background tab's can show at once)."""
     if not outcomes:
         return html.P("No figure is given for the initiatives in this view.", className="empty")
     marks = figure_marks(dataset, outcomes)
@@ -223,7 +226,7 @@ def outcome_table(outcomes: Sequence[Outcome], dataset: Dataset) -> html.Div | h
         className="table-scroll",
         tabIndex="0",
         role="region",
-        **aria(label="Figures, in a table"),
+        **aria(label=label),
     )
 
 
@@ -236,14 +239,20 @@ def _obtained_text(outcome: Outcome) -> str:
     return ". ".join(p for p in parts if p)
 
 
-def figure_tables(own: Sequence[Outcome], background: Sequence[Outcome], dataset: Dataset) -> list:
-    """The view's own figures, then the background its case studies cite, in a table of its own."""
-    tables: list = [outcome_table(own[:PROFILE_ROWS], dataset), left_out(len(own) - PROFILE_ROWS, "figures")]
+def figure_tables(
+    own: Sequence[Outcome], background: Sequence[Outcome], dataset: Dataset, whose: str = "This view's"
+) -> list:
+    """The view's own figures (`whose`: "Leicestershire Police's"), then the background its case studies cite, in a
+    table of its own."""
+    tables: list = [
+        outcome_table(own[:PROFILE_ROWS], dataset, f"{whose} figures, in a table"),
+        left_out(len(own) - PROFILE_ROWS, "figures"),
+    ]
     if background:
         tables += [
             html.H4("Background cited in these case studies"),
             html.P("Cited research and wider statistics: not results of the work above.", className="note"),
-            outcome_table(background, dataset),
+            outcome_table(background, dataset, "Background cited in these case studies, in a table"),
         ]
     return tables
 

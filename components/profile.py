@@ -142,10 +142,16 @@ def initiative_list(
     ]
 
 
-def more_button(shown: int, total: int) -> tuple[str, bool]:
-    """(text, hidden) of the button that sends the next page of titles."""
+def more_button(shown: int, total: int) -> tuple[list, bool]:
+    """(children, hidden) of the button that sends the next page of titles. Paper has no button: there it reads
+    as a line saying how many initiatives are not printed, and where they are."""
     left = total - shown
-    return f"Show {min(PAGE, left)} more of the {left} not shown", left <= 0
+    return [
+        html.Span(f"Show {min(PAGE, left)} more of the {left} not shown", className="screen-only"),
+        html.Span(
+            f"… and {_plural(left, 'more initiative')} not printed here: see the dashboard.", className="print-only"
+        ),
+    ], left <= 0
 
 
 def england_summary(
@@ -337,16 +343,19 @@ def profile_content(
             clear_all_link(url_prefix, state) if total and filters else None,
         ),
         themes=themes,
+        # With no figure at all, the table's one sentence says so: no second one about results above it.
         charts=[
             *outcome_chart_figures(
                 outcome_charts(charted, dict(dataset.initiatives_by_id), figure_marks(dataset, charted)), ""
             ),
             left_out(uncharted, "results (the smaller ones)"),
-        ],
+        ]
+        if outcomes
+        else [],
         # Background figures of the case study are cited from research or places elsewhere (the Dorset Horse
         # Course's in Gloucestershire's): not shown here, where they read as the force's own, but pointed to.
         tables=[
-            *figure_tables(outcomes, (), dataset),
+            *figure_tables(outcomes, (), dataset, f"{name}'s"),
             background_pointer(
                 len(background_of(dataset, in_view)),
                 name,
@@ -422,7 +431,7 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
                 more_button(initial.listed, initial.total)[0],
                 id=Ids.PROFILE_MORE,
                 n_clicks=0,
-                className="button",
+                className="button more-titles",
                 hidden=more_button(initial.listed, initial.total)[1],
             ),
             html.Div(initial.covering, id=Ids.PROFILE_COVERING, className="profile-covering"),

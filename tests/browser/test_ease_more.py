@@ -326,7 +326,113 @@ def test_ease109_with_the_register_on_a_printed_force_keeps_its_notes_and_source
             flat = " ".join(" ".join(pages).split())
             assert len(pages) == 1 and "Page 1 of 1" in flat
             assert [e for e in expected if e not in flat] == []
+            # The key says where the counts come from, but sends nobody to filters paper does not have.
+            assert "added through the register" in flat and "choose a source in the filters" not in flat
             page.emulate_media(media="screen")
         assert reader.console_errors == [] and reader.foreign_requests == []
     finally:
         page.context.close()
+
+
+def test_ease109_a_force_with_more_initiatives_than_the_profile_lists_says_on_paper_how_many_are_not_printed(
+    browser, tmp_path
+):
+    # A code-built data folder (tests/fixtures_data.py): the small fixture with PAGE + 2 more initiatives in one force,
+    # so its profile lists PAGE of them behind "Show more", as no force of the real data needs yet.
+    from components.profile import PAGE
+    from domain.aggregation import initiatives_in_view
+    from domain.joining import join_initiatives
+    from domain.loading import load_dataset
+    from domain.schema import InventoryEntry
+    from tests.conftest import start_gunicorn, stop
+    from tests.fixtures_data import CASE_STUDIES, METROPOLITAN, initiative, small_records, write_data_dir
+
+    records = small_records()
+    study = CASE_STUDIES[0]
+    extra = tuple(
+        initiative(
+            f"many-{n:02d}", (METROPOLITAN,), title=f"Extra work number {n:02d}", case_study=study[0], section=study[3]
+        )
+        for n in range(PAGE + 2)
+    )
+    records["initiatives.csv"] += extra
+    records["inventory.csv"] += tuple(
+        InventoryEntry(
+            name=i.title,
+            kind="programme",
+            case_study=i.case_study,
+            paper_phrase=i.title.lower(),
+            decision="own row",
+            initiative_id=i.id,
+            rule="piece of work",
+        )
+        for i in extra
+    )
+    folder = write_data_dir(tmp_path / "data", records)
+    dataset = load_dataset(folder)
+    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+    left = len(initiatives_in_view(join, dataset.initiatives, METROPOLITAN)) - PAGE
+    app = start_gunicorn(workers=1, extra_env={"PPH_DATA_DIR": str(folder)})
+    try:
+        reader = open_watched_page(browser, "/".join(app.base_url.split("/")[:3]))
+        page = reader.page
+        page.goto(f"{app.base_url}?force={METROPOLITAN}")
+        wait_for_map(page)
+        more = page.locator("#profile-more")
+        more.wait_for(state="visible", timeout=TIMEOUT * 1000)
+        assert more.inner_text() == f"Show {min(PAGE, left)} more of the {left} not shown"
+        assert page.locator("#case-studies details.initiative").count() == PAGE
+        wait_until(page, "document.querySelector('#print-filters')?.textContent.startsWith('Filters:')")
+        flat = " ".join(" ".join(printed(page, tmp_path / "many.pdf")).split())
+        assert f"and {left} more initiatives not printed here: see the dashboard." in flat
+        assert "Show" not in flat and "Colour by" not in flat
+        page.emulate_media(media="screen")
+        # Shown on screen, all of them print: no line about the rest.
+        more.click()
+        more.wait_for(state="hidden", timeout=TIMEOUT * 1000)
+        flat = " ".join(" ".join(printed(page, tmp_path / "all.pdf")).split())
+        assert "not printed here" not in flat and all(i.title in flat for i in extra)
+        assert reader.console_errors == [] and reader.foreign_requests == []
+        page.context.close()
+    finally:
+        stop(app)
+
+
+def test_ease110_an_empty_profile_says_once_under_figures_that_there_are_none(watched, live_server):
+    # A force the paper places no initiative in, from the data: under "Figures", one sentence, not two that overlap.
+    empty = next(f for f in facts.english_force_ids() if f not in facts.counted_forces())
+    page = watched.page
+    ready(page, f"{live_server.base_url}?force={empty}")
+    wait_until(page, "(n) => document.querySelector('#view-title')?.textContent === n", facts.force_name(empty))
+    figures = page.locator("#profile-figures")
+    assert figures.is_visible()
+    sentences = [t for t in figures.locator("p").all_inner_texts() if t.strip()]
+    assert sentences == ["No figure is given for the initiatives in this view."], sentences
+
+
+@pytest.mark.parametrize("query", ["?force=E23000030", ""], ids=["hampshire-selected", "keyboard-start"])
+def test_ease111_on_a_phone_the_keyboards_tooltip_leaves_the_focused_force_in_sight(watched, live_server, query):
+    # Hampshire, low on the map at 375 px, where the trial saw the tooltip cover it; and the stated start.
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    ready(page, f"{live_server.base_url}{query}")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement?.matches('#force-map path.force-area')"):
+            break
+    focused = page.evaluate("document.activeElement.dataset.force")
+    assert focused == (query.split("=")[1] if query else facts.LEICESTERSHIRE)
+    tip = page.locator("#force-map .map-tooltip")
+    tip.wait_for(state="visible", timeout=TIMEOUT * 1000)
+    assert tip.inner_text().startswith(facts.force_name(focused))
+    force = page.evaluate(
+        "(r => ({x: r.x, y: r.y, width: r.width, height: r.height}))(document.activeElement.getBoundingClientRect())"
+    )
+    box = tip.bounding_box()
+    apart = (
+        box["x"] >= force["x"] + force["width"]
+        or box["x"] + box["width"] <= force["x"]
+        or box["y"] >= force["y"] + force["height"]
+        or box["y"] + box["height"] <= force["y"]
+    )
+    assert apart, (box, force)

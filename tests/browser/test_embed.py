@@ -1,0 +1,121 @@
+"""The embedded widget (?embed=1) as the intranet example frames it (deploy/example-intranet.html: 600 x 600, from
+another origin), read as a user would: one scroll at most, its source line and "Open the full dashboard" in view for
+any force, and no link in it that leads to something it hides."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.aggregation import initiatives_in_view
+from tests import dataset_facts as facts
+from tests.conftest import click_force, free_port, open_watched_page, ready, start_gunicorn, stop, wait_until
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 20
+
+
+def most_to_show() -> str:
+    """The force with the most for the widget to show with every initiative opened: the most initiatives and figures
+    together, then the most initiatives (each opens into a card), from the data served."""
+    join = facts.snapshot().join
+
+    def size(force_id: str) -> tuple[int, int]:
+        initiatives = len(initiatives_in_view(join, facts.served().initiatives, force_id))
+        return initiatives + len(facts.figures(force_id)), initiatives
+
+    return max(facts.english_force_ids(), key=size)
+
+
+# What the reader of the frame can see and scroll: whether the page itself scrolls, the boxes that scroll inside it,
+# and, for each selector, whether it is wholly inside the frame's window and on top where it is (not covered).
+LAYOUT_JS = """(selectors) => {
+  const page = document.scrollingElement;
+  const scrolling = Array.from(document.querySelectorAll('body *')).filter(e => {
+    const style = getComputedStyle(e);
+    return /(auto|scroll)/.test(style.overflowY) && e.scrollHeight > e.clientHeight + 1 && e.offsetParent !== null;
+  }).map(e => e.id || e.className);
+  const seen = {};
+  for (const s of selectors) {
+    const e = document.querySelector(s), r = e.getBoundingClientRect();
+    const top = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+    seen[s] = r.height > 0 && r.top >= 0 && r.bottom <= innerHeight + 0.5 && r.left >= 0 && r.right <= innerWidth + 0.5
+              && !!top && (e === top || e.contains(top));
+  }
+  return {pageScrolls: page.scrollHeight > innerHeight + 1, scrolling, seen};
+}"""
+IN_VIEW = ["#force-map-keys", ".embed-source", "#open-full-dashboard"]
+
+
+def test_embed001_at_600_by_600_one_scroll_at_most_and_the_source_and_full_dashboard_link_in_view(
+    browser, intranet_page
+):
+    parent_port = free_port()
+    app = start_gunicorn("/", workers=2, extra_env={"PPH_FRAME_ANCESTORS": f"http://127.0.0.1:{parent_port}"})
+    try:
+        watched = open_watched_page(browser, "http://127.0.0.1", viewport={"width": 1280, "height": 800})
+        page = watched.page
+        page.goto(intranet_page(app.base_url, parent_port))  # frames Leicestershire, the example's own force
+        frame = next(f for f in page.frames if f is not page.main_frame)
+        for force in (facts.LEICESTERSHIRE, most_to_show()):
+            if force != facts.LEICESTERSHIRE:
+                click_force(page, force, frame=frame)
+            name = facts.force_name(force)
+            wait_until(frame, "(n) => document.querySelector('#view-title')?.textContent === n", name, timeout=TIMEOUT)
+            wait_until(frame, facts.profile_counts_is(force), timeout=TIMEOUT)
+            for stage in ("as it opens", "every initiative opened"):
+                if stage != "as it opens":
+                    for summary in frame.locator("#case-studies details.initiative > summary").all():
+                        summary.click()
+                    assert frame.locator("#case-studies details[open]").count() == facts.in_force(force)
+                layout = frame.evaluate(LAYOUT_JS, IN_VIEW)
+                # The frame's page never scrolls; the profile may, alone.
+                assert not layout["pageScrolls"], (name, stage)
+                assert len(layout["scrolling"]) <= 1, (name, stage, layout["scrolling"])
+                # The keyboard hint whole, the source line and the link to the full dashboard in view and uncovered.
+                assert layout["seen"] == dict.fromkeys(IN_VIEW, True), (name, stage, layout["seen"])
+            assert frame.locator(".embed-source").inner_text().startswith("Source: PHE (2016)")
+            assert frame.locator("#force-map-keys").inner_text().endswith("Leicestershire Police.")
+        assert watched.console_errors == [] and watched.foreign_requests == []
+        page.context.close()
+    finally:
+        stop(app)
+
+
+def test_embed002_every_link_in_the_embed_shows_something_or_opens_a_new_page(watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 600, "height": 600})
+    ready(page, f"{live_server.base_url}?embed=1&force={facts.LEICESTERSHIRE}")
+    wait_until(page, facts.profile_counts_is(facts.LEICESTERSHIRE), timeout=TIMEOUT)
+    for summary in page.locator("#case-studies details.initiative > summary").all():
+        summary.click()
+    links = [a for a in page.locator("#app-root a[href]").all() if a.is_visible()]
+    terms = [a for a in links if "term" in (a.get_attribute("class") or "")]
+    assert terms, "the opened card names its evaluation level as a term"
+    for link in links:
+        words = link.inner_text()
+        link.scroll_into_view_if_needed()
+        link.hover()  # as a reader's pointer reaches it
+        if link.get_attribute("target") == "_blank":
+            with page.context.expect_page(timeout=TIMEOUT * 1000) as opened:
+                link.click()
+            new = opened.value
+            new.wait_for_load_state()
+            assert "embed=1" not in new.url, (words, new.url)
+            assert f"force={facts.LEICESTERSHIRE}" in new.url, (words, new.url)
+            if link in terms:
+                # The full dashboard's glossary, open at the term's line, in view and focused.
+                wait_until(
+                    new,
+                    "document.getElementById('how-to-read')?.open && document.activeElement?.tagName === 'DT'",
+                    timeout=TIMEOUT,
+                )
+                at = new.evaluate("(r => [r.top, r.bottom])(document.activeElement.getBoundingClientRect())")
+                assert 0 <= at[0] and at[1] <= new.viewport_size["height"], (words, at)
+                assert "Evaluation" in new.evaluate("document.activeElement.textContent"), words
+            new.close()
+            continue
+        before = page.url
+        link.click()
+        # A link that stays in the widget must lead to something the widget shows.
+        target = page.evaluate("decodeURIComponent(location.hash.slice(1))")
+        assert target and page.locator(f"[id='{target}']").is_visible(), (words, before, page.url)
