@@ -113,8 +113,11 @@ class LayoutCache:
 
     def __call__(self) -> html.Div:
         snapshot = self._source.current()
-        page = self.page(snapshot, self.requested_state(snapshot))
-        user = self.user_with_own_page()
+        state = self.requested_state(snapshot)
+        page = self.page(snapshot, state)
+        # The embedded widget is read-only: no register section, whose drafts need the browser's storage, which
+        # a browser refuses to a frame on another site (the whole frame stayed blank).
+        user = None if state.embed else self.user_with_own_page()
         section = register.layout(snapshot, user) if user is not None else None
         if user is None or section is None:
             return page

@@ -115,3 +115,14 @@ def test_a_kept_profile_answers_with_the_same_json_as_one_built_fresh(read_only_
     assert answer[Ids.PROFILE_INITIATIVES]["children"] == json.loads(to_json(fresh.body))
     assert answer[Ids.OUTCOME_TABLE]["children"] == json.loads(to_json(fresh.tables))
     assert answer[Ids.THEME_CHART]["children"] == json.loads(to_json(fresh.themes))
+
+
+def test_the_embedded_widget_has_no_register_section_even_for_a_signed_in_user(tmp_path):
+    """Before: a signed-in user's embed held the register's drafts, which need the browser's storage; a browser
+    refuses that to a frame on another site, and the whole frame stayed blank."""
+    app = register_app(tmp_path)
+    client = app.server.test_client()
+    embedded = client.get("/_dash-layout", headers={USER_HEADER: CONTRIBUTOR, "Referer": "http://x/?embed=1"})
+    full = client.get("/_dash-layout", headers={USER_HEADER: CONTRIBUTOR, "Referer": "http://x/?force=E23000021"})
+    assert not json_mentions_register(embedded.get_json())
+    assert json_mentions_register(full.get_json())
