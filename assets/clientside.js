@@ -42,7 +42,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // On a narrow screen the profile is below the map: keyboard and screen-reader users follow the focus.
         if (narrow) { heading.focus({ preventScroll: true }); }
       }
-      if (current === click.force) { return 'England'; }
+      if (current === click.force) {
+        // components/profile.py, area_heading: the map's area, with Wales once its forces are shown.
+        var query = (stateData && typeof stateData.query === 'string') ? stateData.query : '';
+        return new URLSearchParams(query).get('wales') === '1' ? 'England and Wales' : 'England';
+      }
       return (lines && lines[0]) || noUpdate;
     },
     stateWhileShown: function (stateData, hidden) {

@@ -14,7 +14,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (force && names.forces && names.forces[force]) { parts.push(names.forces[force]); }
       var view = params.get('view');
       if (view && names.views && names.views[view]) { parts.push(names.views[view]); }
-      var title = (parts.length ? parts.join(', ') : 'England') + (names.suffix || '');
+      var area = params.get('wales') === '1' ? 'England and Wales' : 'England';  // orientation.py says the same
+      var title = (parts.length ? parts.join(', ') : area) + (names.suffix || '');
       document.title = title;
       return title;
     },

@@ -96,12 +96,14 @@ def citation_outputs(
     source: SnapshotProvider, url_prefix: str, today: Callable[[], date], state_data, href
 ) -> tuple[str, str, str, str, str, str]:
     """The citation of the view on screen, the print lines, and its link (to open, and shown)."""
-    dataset = source.current().dataset
+    snapshot = source.current()
+    dataset = snapshot.dataset
     state = state_from_store(state_data, dataset)
     now = today()
     url = page_view_url(href, cited_state(state), url_prefix)
+    shown = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
     return (
-        citation_line(dataset, url, now),
+        citation_line(dataset, url, now, shown),
         f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
         f"{dataset.version_date} from the 2016 paper.",
         filters_text(state, dataset),
@@ -119,7 +121,7 @@ def view_download(source: SnapshotProvider, url_prefix: str, today: Callable[[],
     dataset = snapshot.dataset
     state = state_from_store(state_data, dataset)
     in_view = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
-    citation = citation_line(dataset, page_view_url(href, cited_state(state), url_prefix), today())
+    citation = citation_line(dataset, page_view_url(href, cited_state(state), url_prefix), today(), in_view)
     figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
     return dcc.send_bytes(
         view_zip(dataset, in_view, figures, citation),

@@ -38,6 +38,18 @@ PAPER_CAUTION = (
     "that showing one area's work on a topic does not mean others lack it. A pale or grey area may "
     "simply be one the paper did not describe."
 )
+REGISTER_CAUTION = (
+    "The paper gives examples, not a census: it says it cannot capture all the work going on, and "
+    "that showing one area's work on a topic does not mean others lack it. The register adds only what "
+    "someone has sent and a reviewer published, so a pale or grey area may simply be one neither describes."
+)
+
+
+def map_caution(dataset: Dataset) -> str:
+    """The caution under the key: the paper's limits, and the register's too once it has added a record."""
+    return REGISTER_CAUTION if dataset.provenance else PAPER_CAUTION
+
+
 MAP_LABEL = (
     "Map of the police force areas, each coloured by what the key above it says. The arrow keys "
     "move between forces and Enter selects one; the Force list above does the same, and the map as a "
@@ -51,7 +63,9 @@ KEYBOARD_START = "E23000021"  # Leicestershire Police
 def map_hint(dataset: Dataset) -> str:
     """The visible hint naming the map's keys and where the keyboard starts."""
     start = dataset.forces_by_id.get(KEYBOARD_START)
-    where = f", else on {start.name}" if start else ""
+    # Said as a condition, so it stays true whichever force is selected (an "else on Leicestershire" read as
+    # wrong beside another selected force).
+    where = f", or on {start.name} when none is selected" if start else ""
     return (
         f"Keyboard: Tab to the map, then arrow keys move between forces; Enter selects. It starts on the selected "
         f"force{where}."
@@ -220,7 +234,7 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE, 
                 className="map-legend",
                 **attributes({"aria-label": "Key"}),
             ),
-            html.P(PAPER_CAUTION, className="legend-note map-caution"),
+            html.P(map_caution(dataset), className="legend-note map-caution"),
             *map_canvas(dataset, colours),
             html.P(MAP_COUNTS, className="legend-note legend-counts"),
             html.P(register_legend(dataset), className="legend-note legend-source", hidden=not dataset.provenance),

@@ -132,7 +132,8 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callab
         snapshot = source.current()
         dataset = snapshot.dataset
         state = state_from_store(state_data, dataset)
-        citation = citation_line(dataset, page_view_url(href, state, url_prefix), today())
+        shown = filter_initiatives(dataset, state)
+        citation = citation_line(dataset, page_view_url(href, state, url_prefix), today(), shown)
         return dcc.send_bytes(
             matrix_zip(sorted_matrix(snapshot, state, sort_column), dataset, citation, totals_of(snapshot, state)),
             filename="police-public-health-coverage-matrix.zip",

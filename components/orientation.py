@@ -28,6 +28,7 @@ from domain.feed import (
 )
 from domain.loading import Dataset
 from domain.source import Snapshot
+from domain.state import area_name
 
 ROOT = "orientation"
 DATA_LINE = "orientation-data"
@@ -214,12 +215,12 @@ def _recent_changes(snapshot: Snapshot, url_prefix: str) -> html.Details:
     )
 
 
-def page_title(force_name: str | None, view_label: str | None) -> str:
+def page_title(force_name: str | None, view_label: str | None, show_wales: bool = False) -> str:
     """The browser tab's title for a view (assets/orientation.js says the same; tests/unit checks both agree on
     the examples): 'Leicestershire Police — police and public health', 'Coverage matrix — police and public
     health', 'England — police and public health'."""
     parts = [p for p in (force_name, view_label) if p]
-    return f"{', '.join(parts) or 'England'}{TITLE_SUFFIX}"
+    return f"{', '.join(parts) or area_name(show_wales)}{TITLE_SUFFIX}"
 
 
 def register(app: Dash) -> None:

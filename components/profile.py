@@ -53,9 +53,8 @@ from domain.provenance import PAPER_ONLY, CountedSources, figure_marks
 from domain.register import REGISTER_CASE_STUDY
 from domain.schema import Initiative, Outcome
 from domain.source import SnapshotProvider, Snapshot
-from domain.state import DEFAULT_STATE, ViewState, filters_phrase
+from domain.state import DEFAULT_STATE, ViewState, area_name, filters_phrase
 
-ENGLAND = "England"
 THEME_COMPARISON = "Each theme here against all matching initiatives"
 NO_THEMES = "No matching initiative here, so no themes to show."
 # Titles sent at a time: a force with hundreds of register records gets them page by page, on request.
@@ -327,7 +326,9 @@ def profile_content(
             if filters
             else counts_line(matching, (), dataset.provenance)
         )
-        return ProfileContent(ENGLAND, counts, england_summary(dataset, join, matching, url_prefix, state), themes)
+        return ProfileContent(
+            area_name(state.show_wales), counts, england_summary(dataset, join, matching, url_prefix, state), themes
+        )
     name = dataset.forces_by_id[state.force].name
     outcomes = outcomes_of(dataset, in_view)
     charted, uncharted = capped_results(outcomes)

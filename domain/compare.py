@@ -189,13 +189,16 @@ def sort_matrix(rows: Sequence[MatrixRow], column: str, descending: bool) -> tup
     return tuple(sorted(body, key=key, reverse=descending) + tail)
 
 
-def citation_line(dataset: Dataset, view_url: str, accessed: date) -> str:
+def citation_line(dataset: Dataset, view_url: str, accessed: date, shown: Iterable[Initiative] | None = None) -> str:
+    """The citation of a view. `shown` is what the view holds: the register is named only when some of that came
+    through it (all of the dataset when None)."""
     # The dataset's date is when this version was compiled from the 2016 paper, said so in words:
     # a bare date beside the dataset reads as if the data were that recent.
+    added = len(dataset.provenance) if shown is None else _added(dataset, shown)
     register = ""
-    if dataset.provenance:
+    if added:
         register = (
-            f" With {len(dataset.provenance)} initiative(s) added through this dashboard's register, each "
+            f" With {added} initiative{'' if added == 1 else 's'} added through this dashboard's register, each "
             'marked "Register, reviewed <date> by <organisation>; source: <its source>" and not part of the paper.'
         )
     return (

@@ -208,20 +208,22 @@ def note_rows(notes: Iterable[Note]) -> list[dict[str, Any]]:
 
 # Years are written as whole numbers, but most initiatives have none: a column with blanks is read by pandas
 # (and R's read.csv) as decimals, 2017.0, unless told. The README gives the one line that keeps them whole.
+YEAR_DTYPES = {"start_year": "Int64", "end_year": "Int64"}
+# Reference marks are text ("23; 24"), but a download whose rows each carry one mark would be read as decimals
+# (18.0): the README gives the line that keeps them as written, for both files that have them.
+REFERENCE_DTYPES = {"references": "string"}
+INITIATIVE_DTYPES = {**YEAR_DTYPES, **REFERENCE_DTYPES}
 YEARS_READ_AS_WHOLE = (
     "Years (start_year, end_year) are whole numbers, blank where the paper gives none. "
-    "pandas reads a column with blanks as decimals (2017.0) unless told; to keep them whole: "
-    'pandas.read_csv("initiatives.csv", dtype={"start_year": "Int64", "end_year": "Int64"}).'
+    "pandas reads a column with blanks as decimals (2017.0) unless told. "
+    "Reference marks (references) are text, one mark or several separated by '; ', and a column of single "
+    "marks is read as decimals (18.0) unless told. To keep both as written: "
+    'pandas.read_csv("initiatives.csv", dtype={"start_year": "Int64", "end_year": "Int64", "references": "string"}).'
 )
-YEAR_DTYPES = {"start_year": "Int64", "end_year": "Int64"}
-# A figure's reference marks are text ("23; 24"), but a download whose figures each carry one mark would be
-# read as decimals (18.0): the README gives the line that keeps them as written.
 REFERENCES_READ_AS_TEXT = (
-    "Reference marks (references) are text, one mark or several separated by '; '. pandas reads a column "
-    "of single marks as decimals (18.0) unless told; to keep them as written: "
+    "In figures.csv, keep the reference marks as written the same way: "
     'pandas.read_csv("figures.csv", dtype={"references": "string"}).'
 )
-REFERENCE_DTYPES = {"references": "string"}
 
 
 def _readme(

@@ -22,7 +22,6 @@ from domain.state import ViewState
 # plainly that GOV.UK no longer holds it.
 PAPER_URL = "https://www.gov.uk/search/all?keywords=%22Police+and+Public+Health%3A+Innovation+in+practice%22"
 PAPER_TITLE = "Police and Public Health: Innovation in practice – an overview of collaboration across England"
-CHANGELOG_NOTE = "docs/data-changelog.md"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_TITLE = "Police and public health collaboration: recently added or corrected"
 # How many changes the page and the feed list: enough to see a week's reviewing, few enough to read.
@@ -156,8 +155,9 @@ def data_line(dataset: Dataset, register_on: bool, changes: Sequence[Change]) ->
 def dataset_release_line(dataset: Dataset) -> str:
     """What the page says in place of the register's changes when it has none to list."""
     return (
-        f"Dataset version {dataset.version}, released {dataset.version_date}: see the data changelog "
-        f"({CHANGELOG_NOTE}) for what changed from the version before."
+        # Said without a path: a reader of the page or the feed has no repository to open (docs/data-changelog.md).
+        f"Dataset version {dataset.version}, released {dataset.version_date}: the data changelog kept with the "
+        "dashboard's source code says what changed from the version before."
     )
 
 

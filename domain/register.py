@@ -342,7 +342,7 @@ def _pydantic_problems(exc: ValidationError, prefix: str, renamed: Mapping[str, 
     return problems
 
 
-NEGATIVE_VALUE = "Give the size of the change as a positive number and its direction in 'Direction'."
+NEGATIVE_VALUE = "Give the size of the change as a positive number; 'Direction' says whether it went up or down."
 
 
 def _form_sentence(error: Mapping[str, Any], label: str) -> str:
@@ -484,6 +484,16 @@ def _negative_value_problem(value: object, field_name: str) -> list[FieldProblem
     return [FieldProblem(field_name, NEGATIVE_VALUE)] if number < 0 else []
 
 
+def _year_order_problem(payload: Mapping[str, Any]) -> list[FieldProblem]:
+    """Last year before First year, where both are years in figures; nothing otherwise."""
+    start, end = _text(payload.get("start_year")).strip(), _text(payload.get("end_year")).strip()
+    if not (start.isdigit() and end.isdigit()) or int(end) >= int(start):
+        return []
+    return [
+        FieldProblem("end_year", _rule_sentence({"rule": "end-before-start", "start": int(start), "end": int(end)}))
+    ]
+
+
 def validate_initiative(
     payload: Mapping[str, Any], record_id: str, reference: Reference, *, incoming: bool = True
 ) -> tuple[Initiative, tuple[Outcome, ...]]:
@@ -540,6 +550,9 @@ def validate_initiative(
         initiative = Initiative.model_validate(row)
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc, "", {"section": "source"}))
+        # The schema checks the years' order only once every field is valid: said here too, so the form names it
+        # with the other problems rather than after they are fixed. The same sentence, so never said twice.
+        problems.extend(_year_order_problem(payload))
     outcomes: tuple[Outcome, ...] = ()
     try:
         outcomes = validate_figures(payload.get("figures", []), record_id, reference, incoming)

@@ -285,3 +285,9 @@ def state_from_controls(
         colour=_text(colour) or DEFAULT_COLOUR,
     ).to_query()
     return state_from_query(query, dataset, restoring=False)
+
+
+def area_name(show_wales: bool) -> str:
+    """The map's area, named where no force is selected (the profile's heading, the browser's title): Wales is in
+    it once its forces are shown."""
+    return "England and Wales" if show_wales else "England"

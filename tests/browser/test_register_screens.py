@@ -14,6 +14,8 @@ from tests.conftest import open_watched_page, start_gunicorn, stop, wait_for_map
 pytestmark = pytest.mark.browser
 TIMEOUT = 30
 TITLE = "Plymouth street triage car"
+UPDATED_TITLE = "Plymouth and Torbay street triage car"
+LONG_SUMMARY = "A mental health nurse rides with officers " * 12
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +32,15 @@ def screens_server(tmp_path_factory):
         migrate(engine)
         service = RegisterService(engine, "Devon and Cornwall PCC office", 100)
         sent = service.propose(User("pia", False), "new initiative", valid_payload(title=TITLE), reference())
-        service.publish(User("rita", True), sent.id, reference())
+        record = service.publish(User("rita", True), sent.id, reference())
+        # Waiting for rita: a change to it with words as long as a contributor may type, and an address.
+        service.propose(
+            User("tom", False),
+            "update",
+            valid_payload(title=UPDATED_TITLE, summary=LONG_SUMMARY, place="https://www.example.org/" + "a" * 60),
+            reference(),
+            record_id=record.record_id,
+        )
     finally:
         engine.dispose()
     server = start_gunicorn(
@@ -208,7 +218,8 @@ def test_regscr003_the_trials_bad_values_read_as_one_sentence_each_with_one_coun
         )
         value = page.locator(".register-field:has(#register-figure-0-value) .field-error")
         assert (
-            value.inner_text() == "Give the size of the change as a positive number and its direction in 'Direction'."
+            value.inner_text()
+            == "Give the size of the change as a positive number; 'Direction' says whether it went up or down."
         )
 
         heading = summary.locator(".register-summary-heading").inner_text()
@@ -221,6 +232,104 @@ def test_regscr003_the_trials_bad_values_read_as_one_sentence_each_with_one_coun
 
         shown = page.locator("#register-section").inner_text()
         assert not re.search(r"(?i)\b(start|end)_year\b|outside 0-100", shown), "internal names or a second reason"
+    finally:
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
+
+
+def test_regscr004_the_reviewers_diff_reads_whole_on_a_phone_with_no_sideways_scroll(browser, screens_server):
+    # Before: at 375 px the queue's table of Field, Now and Proposed was 450 px wide and the page scrolled sideways.
+    watched = open_as(browser, screens_server, "rita", 375, 740)
+    page = watched.page
+    try:
+        page.goto(screens_server.base_url)
+        wait_for_map(page)
+        diff = page.locator(".register-diff").first
+        diff.wait_for(timeout=TIMEOUT * 1000)
+        diff.scroll_into_view_if_needed()
+        for width in (375, 768, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            wait_until(page, f"window.innerWidth === {width}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, f"the page scrolls at {width} px"
+            box = diff.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, f"the diff leaves the window at {width}"
+            # Nothing in a cell is cut off or hidden: each cell holds its whole text inside its own box.
+            cut = diff.evaluate(
+                "t => [...t.querySelectorAll('th, td')].filter(c => c.scrollWidth > c.clientWidth + 1)"
+                ".map(c => c.innerText.slice(0, 40))"
+            )
+            assert cut == [], f"cut off at {width} px: {cut}"
+        words = " ".join(diff.inner_text().split())
+        assert UPDATED_TITLE in words and LONG_SUMMARY.split()[0] in words
+        assert "Field Now Proposed" in words  # the columns named in words
+    finally:
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
+
+
+GLOSSARY_BOXES = """() => [...document.querySelectorAll('details.term-help')].map(d => {
+    const box = d.querySelector('dl').getBoundingClientRect();
+    return {open: d.open, left: box.left, right: box.right, shown: d.open && box.width > 0};
+})"""
+
+
+@pytest.mark.parametrize("width", [1024, 768, 1280, 375])
+def test_regscr005_a_glossary_opens_inside_the_window_and_one_at_a_time(browser, screens_server, width):
+    # Before: at 1024 x 720, with the register on, the Evaluation filter's "What these mean" ran off the page
+    # (1,170 px wide), and with both open, Evaluation's covered Themes'.
+    watched = open_as(browser, screens_server, None, width, 720)
+    page = watched.page
+    try:
+        page.goto(screens_server.base_url)
+        wait_for_map(page)
+        if width < 641:
+            page.locator(".filters-summary").click()  # the filters fold away on a phone
+        helps = page.locator("details.term-help > summary")
+        assert helps.count() == 2
+        for index in (0, 1):
+            # The first by the pointer, the second from the keyboard: on a phone the first, open, covers it.
+            if index == 0:
+                helps.nth(index).click()
+            else:
+                helps.nth(index).focus()
+                page.keyboard.press("Enter")
+            wait_until(page, f"document.querySelectorAll('details.term-help')[{index}].open")
+            page.wait_for_timeout(50)  # the glossary is placed on its toggle event
+            boxes = page.evaluate(GLOSSARY_BOXES)
+            assert [b["open"] for b in boxes] == [index == 0, index == 1], "one glossary open at a time"
+            shown = boxes[index]
+            assert shown["shown"] and shown["left"] >= 0 and shown["right"] <= width, (width, shown)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+        page.keyboard.press("Escape")
+        assert [b["open"] for b in page.evaluate(GLOSSARY_BOXES)] == [False, False]
+        assert page.evaluate("document.activeElement.textContent").startswith("What these mean")
+        # A click elsewhere on the page closes an open glossary, as it closes any pop-up.
+        helps.nth(0).click()
+        page.locator(".site-header h1").click()
+        assert [b["open"] for b in page.evaluate(GLOSSARY_BOXES)] == [False, False]
+    finally:
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
+
+
+def test_regscr006_the_years_order_is_named_with_the_other_problems_at_once(browser, screens_server):
+    # Before: with the title left empty, "Last year is before First year" was said only after the title was given.
+    watched = open_as(browser, screens_server, "quin", 1280)
+    page = watched.page
+    try:
+        page.goto(screens_server.base_url)
+        wait_for_map(page)
+        fill_proposal(page)  # first year 2019
+        page.fill("#register-title", "")
+        page.fill("#register-end_year", "2017")
+        page.locator("#register-end_year").press("Tab")
+        page.click("#register-submit")
+        summary = page.locator("#register-initiative-summary")
+        summary.wait_for(state="visible", timeout=TIMEOUT * 1000)
+        items = summary.locator("li").all_inner_texts()
+        assert any(i.startswith("Title:") for i in items), items
+        assert any(i.startswith("Last year: Last year (2017) is before First year (2019)") for i in items), items
+        assert page.locator(".register-field:has(#register-end_year) .field-error").is_visible()
     finally:
         page.context.close()
     assert watched.console_errors == [], "the browser console logged errors"

@@ -120,15 +120,18 @@ def test_exp003_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
 
 def test_exp_years_are_whole_numbers_read_as_the_readme_says(dataset, tmp_path):
     """Years are written as whole numbers, and the README's one line reads them back as Int64, not 2017.0."""
-    from domain.exports import YEAR_DTYPES
+    from domain.exports import INITIATIVE_DTYPES
 
     names = unzip(view_zip(dataset, dataset.initiatives, (), "CITE"), tmp_path)
     assert "initiatives.csv" in names
     text = (tmp_path / "initiatives.csv").read_text(encoding="utf-8-sig")
     assert ".0," not in text.split("\n", 1)[1].replace(".0%", "")  # no year written as a decimal
     readme = (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
-    assert 'dtype={"start_year": "Int64", "end_year": "Int64"}' in readme
-    table = pd.read_csv(tmp_path / "initiatives.csv", dtype=YEAR_DTYPES)
+    assert (
+        'pandas.read_csv("initiatives.csv", dtype={"start_year": "Int64", "end_year": "Int64", "references": "string"})'
+        in readme
+    )
+    table = pd.read_csv(tmp_path / "initiatives.csv", dtype=INITIATIVE_DTYPES)
     assert str(table["start_year"].dtype) == "Int64" and str(table["end_year"].dtype) == "Int64"
     years = table["start_year"].dropna().tolist()
     assert years and all(isinstance(y, int) and 1990 < y < 2030 for y in years)
@@ -150,3 +153,18 @@ def test_exp_reference_marks_read_back_as_written_the_way_the_readme_says(datase
     assert pd.read_csv(tmp_path / "figures.csv")["references"].dtype.kind in "if"
     marks = set(pd.read_csv(tmp_path / "figures.csv", dtype=REFERENCE_DTYPES)["references"].dropna())
     assert marks == {o.references[0] for o in single}
+
+
+def test_exp_initiatives_reference_marks_read_back_as_written_the_way_the_readme_says(dataset, tmp_path):
+    """initiatives.csv has reference marks too: a view whose initiatives each carry one mark read them as 18.0,
+    and the README's line named only figures.csv."""
+    from domain.exports import INITIATIVE_DTYPES
+
+    single = [i for i in dataset.initiatives if len(i.references) == 1][:3]
+    assert single, "the data has initiatives with one reference mark"
+    unzip(view_zip(dataset, single, (), "CITE"), tmp_path)
+    readme = (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
+    assert '"references": "string"})' in readme.split('pandas.read_csv("initiatives.csv"', 1)[1].split("\n", 1)[0]
+    assert pd.read_csv(tmp_path / "initiatives.csv")["references"].dtype.kind in "if"
+    table = pd.read_csv(tmp_path / "initiatives.csv", dtype=INITIATIVE_DTYPES)
+    assert set(table["references"]) == {i.references[0] for i in single}

@@ -12,6 +12,7 @@ from components.orientation import page_title
 from domain.exports import view_zip_name
 from domain.feed import ATOM_NS, atom_feed, change_of, data_line, headline, view_link
 from domain.loading import load_dataset
+from tests.conftest import REPO
 from tests.dataset_facts import data_dir
 
 DATA_DIR = data_dir()  # the folder the app serves (PPH_DATA_DIR): tests/dataset_facts.py
@@ -120,6 +121,22 @@ def test_ori005_tab_title_names_the_view():
     assert page_title("Leicestershire Police", None) == "Leicestershire Police — police and public health"
     assert page_title(None, "Coverage matrix") == "Coverage matrix — police and public health"
     assert page_title(None, None) == "England — police and public health"
+    # With the Welsh forces shown, the map's area is England and Wales (review #30): in the title and the heading.
+    assert page_title(None, None, show_wales=True) == "England and Wales — police and public health"
+    script = (REPO / "assets" / "orientation.js").read_text(encoding="utf-8")
+    assert "'England and Wales' : 'England'" in script  # the browser's title says the same
+
+
+def test_ori005b_englands_profile_is_england_and_wales_once_the_welsh_forces_are_shown(dataset):
+    from components.profile import profile_content
+    from domain.joining import join_initiatives
+    from domain.state import ViewState
+
+    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+    assert profile_content(dataset, join, ViewState(), "/", "").title == "England"
+    assert profile_content(dataset, join, ViewState(show_wales=True), "/", "").title == "England and Wales"
+    script = (REPO / "assets" / "clientside.js").read_text(encoding="utf-8")
+    assert "'England and Wales' : 'England'" in script  # the heading written at once on a deselecting click
 
 
 def test_ori006_zip_named_after_the_view(dataset):

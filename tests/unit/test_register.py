@@ -198,8 +198,15 @@ def test_reg004_published_records_join_the_paper_marked_by_source(paper):
     assert rows["reg-0001"]["record_source"].startswith("Register, reviewed 2026-11-27")
     # Chart source lines and citations say the register added to the paper; the paper alone says nothing of it.
     assert "register" in chart_citation(dataset) and "register" not in chart_citation(paper)
-    assert "1 initiative(s) added through this dashboard's register" in citation_line(dataset, "http://x/", NOW.date())
+    assert "With 1 initiative added through this dashboard's register" in citation_line(
+        dataset, "http://x/", NOW.date()
+    )
     assert "register" not in citation_line(paper, "http://x/", NOW.date())
+    # A view names the register only where it holds some of the register's records: a force with none, printed
+    # with the register on, is cited as the paper alone (its citation said "1 initiative(s) added" before).
+    paper_only_view = [i for i in dataset.initiatives if i.id != "reg-0001"]
+    assert "register" not in citation_line(dataset, "http://x/", NOW.date(), paper_only_view)
+    assert "With 1 initiative added" in citation_line(dataset, "http://x/", NOW.date(), dataset.initiatives)
 
 
 def test_reg005_a_record_that_no_longer_validates_is_named_not_dropped_silently(paper):

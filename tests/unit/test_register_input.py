@@ -110,7 +110,7 @@ def test_reg_in005_a_negative_value_is_refused_for_every_unit(unit):
     figure = {**VALID_FIGURE, "unit": unit, "value": "-3"}
     problems = problems_of(valid_payload(figures=[figure]))
     assert (
-        "Give the size of the change as a positive number and its direction in 'Direction'."
+        "Give the size of the change as a positive number; 'Direction' says whether it went up or down."
         in problems["figures.0.value"]
     )
 
@@ -316,7 +316,11 @@ FORM_WORDS = [
         "end_year",
         "Last year (2017) is before First year (2019): give the year the work ended, or leave Last year empty.",
     ),
-    (TRIAL, "figures.0.value", "Give the size of the change as a positive number and its direction in 'Direction'."),
+    (
+        TRIAL,
+        "figures.0.value",
+        "Give the size of the change as a positive number; 'Direction' says whether it went up or down.",
+    ),
     (
         valid_payload(figures=[{**VALID_FIGURE, "value": "194"}]),
         "figures.0.value",
@@ -365,6 +369,18 @@ def test_reg_in011_each_problem_is_one_sentence_in_the_forms_labels(payload, fie
     for messages in problems.values():
         for message in messages:
             assert not re.search(r"\b(start|end)_year\b|'percentage points'|unit '", message), message
+
+
+def test_reg_in013_the_years_order_is_named_with_the_other_problems_not_after_they_are_fixed():
+    # Before: with a title missing, "Last year is before First year" appeared only once the title was given.
+    year_order = "Last year (2017) is before First year (2019): give the year the work ended, or leave Last year empty."
+    with_others = problems_of(valid_payload(title="", place="", start_year="2019", end_year="2017"))
+    assert {"title", "place"} <= set(with_others)
+    assert with_others["end_year"] == [year_order]
+    alone = problems_of(valid_payload(start_year="2019", end_year="2017"))
+    assert alone == {"end_year": [year_order]}  # the schema's own rule and this one: one sentence, not two
+    for start, end in (("2017", "2019"), ("2019", "2019"), ("2019", ""), ("19x9", "2017")):
+        assert "end_year" not in problems_of(valid_payload(title="", start_year=start, end_year=end)), (start, end)
 
 
 def test_reg_in012_the_curated_files_keep_their_column_names_file_row_and_column(tmp_path):

@@ -153,3 +153,11 @@ def test_regw009_englands_list_of_groups_names_the_registers_additions_and_lists
     before = text_of(england_summary(paper_dataset, joined(paper_dataset), paper_dataset.initiatives, "/", ViewState()))
     assert "The paper's case studies and sections\n" in before and "register" not in before.split("sections")[1]
     assert text_of(outcome_table((), paper_dataset)) == "No figure is given for the initiatives in this view."
+
+
+def test_regw010_the_maps_caution_names_the_register_once_it_has_added_a_record(paper_dataset, with_one_record):
+    from components.map_panel import map_caution
+
+    assert "register" not in map_caution(paper_dataset)
+    caution = map_caution(with_one_record)
+    assert "not a census" in caution and "register" in caution and "neither describes" in caution

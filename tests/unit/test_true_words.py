@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from components.compare_panels import comparison_table, matrix_table
-from components.map_panel import MAP_COUNTS, PAPER_CAUTION, map_title
+from components.map_panel import MAP_COUNTS, PAPER_CAUTION, REGISTER_CAUTION, map_title
 from components.national_view import national_intro
 from components.profile import empty_text, england_summary, matching_line, off_map_line, on_map_line, profile_content
 from components.shell import notice_paragraphs, source_notice
@@ -219,7 +219,7 @@ def test_words012_the_map_title_says_what_is_counted_and_the_caution_is_in_own_w
     assert map_title("themes", False).startswith("Themes covered")
     if PAPER.exists():  # the paper sits beside the repository, as pipelines.own_words expects
         index = PaperIndex(PAPER.read_text(encoding="utf-8"))
-        for text in (PAPER_CAUTION, MAP_COUNTS):
+        for text in (PAPER_CAUTION, REGISTER_CAUTION, MAP_COUNTS):
             length, run = index.longest_shared_run(text, PROSE_LIMIT)
             assert length < PROSE_LIMIT, run
 
