@@ -19,7 +19,7 @@ from domain.feed import PAPER_URL
 from domain.loading import Dataset
 from domain.provenance import CountedSources, is_register
 from domain.source import SnapshotProvider
-from domain.state import DEFAULT_VIEW, ViewState, filters_text
+from domain.state import DEFAULT_VIEW, ViewState, active_filters_words, filters_text
 
 CITE_LINK = "cite-link"
 LINK_COPY = "cite-link-copy"
@@ -103,7 +103,7 @@ def citation_outputs(
     url = page_view_url(href, cited_state(state), url_prefix)
     shown = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
     return (
-        citation_line(dataset, url, now, shown),
+        citation_line(dataset, url, now, shown, active_filters_words(state, dataset)),
         f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
         f"{dataset.version_date} from the 2016 paper.",
         filters_text(state, dataset),
@@ -121,7 +121,8 @@ def view_download(source: SnapshotProvider, url_prefix: str, today: Callable[[],
     dataset = snapshot.dataset
     state = state_from_store(state_data, dataset)
     in_view = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
-    citation = citation_line(dataset, page_view_url(href, cited_state(state), url_prefix), today(), in_view)
+    url = page_view_url(href, cited_state(state), url_prefix)
+    citation = citation_line(dataset, url, today(), in_view, active_filters_words(state, dataset))
     figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
     return dcc.send_bytes(
         view_zip(dataset, in_view, figures, citation),

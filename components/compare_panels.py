@@ -142,7 +142,9 @@ def similar_links(
                 [dcc.Link(f"Compare with {force.name}", href=f"{url_prefix}{target.to_query()}"), f" — {force.reason}"]
             )
         )
-    return [html.P(f"Similar to {dataset.forces_by_id[anchor].name}:"), html.Ul(links)] if links else []
+    # Said how they are alike, so nobody reads them as neighbours on the map or as forces doing similar work.
+    heading = f"Forces like {dataset.forces_by_id[anchor].name} by region or population:"
+    return [html.P(heading), html.Ul(links)] if links else []
 
 
 THEME_GROUP_LABELS = {"core topic": "Core topics", "further topic": "Further topics", "broader theme": "Broader themes"}

@@ -21,7 +21,7 @@ from domain.exports import matrix_zip
 from domain.loading import Dataset
 from domain.provenance import CountedSources
 from domain.source import SnapshotProvider, Snapshot
-from domain.state import ViewState
+from domain.state import ViewState, active_filters_words
 
 
 BASIC_SORTS = [
@@ -133,7 +133,8 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callab
         dataset = snapshot.dataset
         state = state_from_store(state_data, dataset)
         shown = filter_initiatives(dataset, state)
-        citation = citation_line(dataset, page_view_url(href, state, url_prefix), today(), shown)
+        url = page_view_url(href, state, url_prefix)
+        citation = citation_line(dataset, url, today(), shown, active_filters_words(state, dataset))
         return dcc.send_bytes(
             matrix_zip(sorted_matrix(snapshot, state, sort_column), dataset, citation, totals_of(snapshot, state)),
             filename="police-public-health-coverage-matrix.zip",

@@ -189,9 +189,16 @@ def sort_matrix(rows: Sequence[MatrixRow], column: str, descending: bool) -> tup
     return tuple(sorted(body, key=key, reverse=descending) + tail)
 
 
-def citation_line(dataset: Dataset, view_url: str, accessed: date, shown: Iterable[Initiative] | None = None) -> str:
+def citation_line(
+    dataset: Dataset,
+    view_url: str,
+    accessed: date,
+    shown: Iterable[Initiative] | None = None,
+    filters: str = "",
+) -> str:
     """The citation of a view. `shown` is what the view holds: the register is named only when some of that came
-    through it (all of the dataset when None)."""
+    through it (all of the dataset when None). `filters`, the active filters in words, are said beside the link,
+    so a reader of the citation on paper knows the view is partial without opening it."""
     # The dataset's date is when this version was compiled from the 2016 paper, said so in words:
     # a bare date beside the dataset reads as if the data were that recent.
     added = len(dataset.provenance) if shown is None else _added(dataset, shown)
@@ -205,7 +212,7 @@ def citation_line(dataset: Dataset, view_url: str, accessed: date, shown: Iterab
         f"{PAPER_CITATION} Police and public health collaboration dataset, version {dataset.version}, "
         f"compiled {dataset.version_date} from that paper.{register} Boundaries: "
         f"{dataset.boundaries.attribution if dataset.boundaries else 'ONS'}. "
-        f"View: {view_url} (accessed {accessed.isoformat()})."
+        f"View: {view_url} ({f'filters: {filters}; ' if filters else ''}accessed {accessed.isoformat()})."
     )
 
 

@@ -84,8 +84,8 @@ class ViewState:
         return f"?{urlencode(pairs)}" if pairs else ""
 
 
-def filters_text(state: ViewState, dataset: Dataset) -> str:
-    """The active filters in words, for a printed page: what a reader needs to know the view is partial."""
+def active_filters_words(state: ViewState, dataset: Dataset) -> str:
+    """The active filters in words ("themes Dementia; Welsh forces shown"), or '' when there are none."""
     parts = []
     if state.themes:
         parts.append("themes " + ", ".join(dataset.themes_by_id[t].label for t in state.themes))
@@ -97,7 +97,12 @@ def filters_text(state: ViewState, dataset: Dataset) -> str:
         parts.append("Welsh forces shown")
     if state.source:
         parts.append("the 2016 paper's records only" if state.source == "paper" else "register records only")
-    return "Filters: " + ("; ".join(parts) if parts else "none (all initiatives)") + "."
+    return "; ".join(parts)
+
+
+def filters_text(state: ViewState, dataset: Dataset) -> str:
+    """The active filters in words, for a printed page: what a reader needs to know the view is partial."""
+    return "Filters: " + (active_filters_words(state, dataset) or "none (all initiatives)") + "."
 
 
 def filters_phrase(state: ViewState, dataset: Dataset) -> str:

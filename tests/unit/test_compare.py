@@ -65,6 +65,13 @@ def test_cmp002_similar_forces_same_region_then_population(small):
     similar = similar_forces(dataset, "E23000002")
     assert similar[0].force_id == "E23000003" and "same region" in similar[0].reason
     assert [s.force_id for s in similar[1:]] == ["E23000004", "E23000001"]  # closest populations, English only
+    # On screen, each says how it is alike: never read as a neighbour on the map or as similar work.
+    from components.compare_panels import similar_links
+    from domain.state import ViewState
+
+    heading, listed = similar_links(similar, "E23000002", ViewState(), "/", dataset)
+    assert heading.children == f"Forces like {dataset.forces_by_id['E23000002'].name} by region or population:"
+    assert [item.children[1] for item in listed.children][0].startswith(" — same region")
 
 
 def test_cmp003_matrix_rows_counts_and_off_map_row(small):
@@ -114,6 +121,21 @@ def test_cmp006_citation_names_paper_dataset_boundaries_and_date(small):
     line = citation_line(dataset, "http://x/?force=E23000001", date(2031, 2, 3))
     assert "Public Health England (2016)" in line and "version 9.9.9, compiled 2030-01-01 from that paper" in line
     assert "ONS attribution" in line and "accessed 2031-02-03" in line and "http://x/?force=E23000001" in line
+    assert "filters" not in line  # no filters, none named
+
+
+def test_cmp006b_a_filtered_views_citation_says_its_filters_in_words(small):
+    # Before: the filters were only in the link's address, so a citation on paper did not say the view was partial.
+    from components.cite_view import citation_outputs
+    from domain.source import StaticSource, snapshot_of
+
+    dataset, _ = small
+    state = state_from_query("?themes=dementia&wales=1", dataset)
+    line = citation_line(dataset, "http://x/?themes=dementia", date(2031, 2, 3), None, "themes Dementia")
+    assert "View: http://x/?themes=dementia (filters: themes Dementia; accessed 2031-02-03)." in line
+    source = StaticSource(snapshot_of(dataset))
+    citation, *_ = citation_outputs(source, "/", lambda: date(2031, 2, 3), {"query": state.to_query()}, "http://x/")
+    assert "(filters: themes Dementia; Welsh forces shown; accessed 2031-02-03)." in citation
 
 
 def test_cmp007_compare_state_parses_aliases_and_caps_at_four(small):
