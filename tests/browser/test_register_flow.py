@@ -632,8 +632,8 @@ def focused_id(page) -> str:
 
 
 def axe_all_impacts(page) -> list[dict]:
-    """axe-core on the register's screens (its section and its way in), every impact counted, not only serious
-    and critical (tests/browser/test_accessibility.py's axe_violations keeps those two for the whole page)."""
+    """axe-core on the register's screens (its section and its way in): WCAG 2.2 AA and axe's best-practice rules,
+    every impact counted, as tests/browser/test_accessibility.py's a11y001 runs them on every other view."""
     axe_violations(page)  # loads axe-core into the page
     return page.evaluate("""async () => {
         const r = await axe.run({include: [['#register-section'], ['#register-way-in']]}, {runOnly: {type: 'tag',

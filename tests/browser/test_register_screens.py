@@ -196,21 +196,31 @@ def test_regscr002_your_submissions_read_whole_on_a_phone_with_no_sideways_scrol
     assert watched.console_errors == [], "the browser console logged errors"
 
 
+def sent_with_mistakes(page, server, mistakes: dict[str, str]):
+    """A proposal filled as it should be (first year 2019), then `mistakes` typed over it and sent: the form's
+    summary of its problems, once shown."""
+    page.goto(server.base_url)
+    wait_for_map(page)
+    fill_proposal(page)
+    for selector, value in mistakes.items():
+        page.fill(selector, value)
+        page.locator(selector).press("Tab")  # inputs commit their value on blur
+    page.click("#register-submit")
+    summary = page.locator("#register-initiative-summary")
+    summary.wait_for(state="visible", timeout=TIMEOUT * 1000)
+    return summary
+
+
 def test_regscr003_the_trials_bad_values_read_as_one_sentence_each_with_one_count(browser, screens_server):
     # Before: "End_year 2017 is before start_year 2019.", a value told two contradicting things, and the summary's
     # "4 fields need attention" beside the status line's "5 problems to fix".
     watched = open_as(browser, screens_server, "quin", 1280)
     page = watched.page
     try:
-        page.goto(screens_server.base_url)
-        wait_for_map(page)
-        fill_proposal(page)  # every field filled as it should be: a fall of 30 percent, first year 2019
-        page.fill("#register-end_year", "2017")
-        page.fill("#register-figure-0-value", "-30")
-        page.locator("#register-figure-0-value").press("Tab")  # inputs commit their value on blur
-        page.click("#register-submit")
-        summary = page.locator("#register-initiative-summary")
-        summary.wait_for(state="visible", timeout=TIMEOUT * 1000)
+        # Every field filled as it should be (a fall of 30 percent, first year 2019), then the trial's two mistakes.
+        summary = sent_with_mistakes(
+            page, screens_server, {"#register-end_year": "2017", "#register-figure-0-value": "-30"}
+        )
 
         last_year = page.locator(".register-field:has(#register-end_year) .field-error")
         assert last_year.inner_text() == (
@@ -317,15 +327,7 @@ def test_regscr006_the_years_order_is_named_with_the_other_problems_at_once(brow
     watched = open_as(browser, screens_server, "quin", 1280)
     page = watched.page
     try:
-        page.goto(screens_server.base_url)
-        wait_for_map(page)
-        fill_proposal(page)  # first year 2019
-        page.fill("#register-title", "")
-        page.fill("#register-end_year", "2017")
-        page.locator("#register-end_year").press("Tab")
-        page.click("#register-submit")
-        summary = page.locator("#register-initiative-summary")
-        summary.wait_for(state="visible", timeout=TIMEOUT * 1000)
+        summary = sent_with_mistakes(page, screens_server, {"#register-title": "", "#register-end_year": "2017"})
         items = summary.locator("li").all_inner_texts()
         assert any(i.startswith("Title:") for i in items), items
         assert any(i.startswith("Last year: Last year (2017) is before First year (2019)") for i in items), items
