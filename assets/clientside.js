@@ -20,6 +20,28 @@ if (/[?&]force=/.test(window.location.search)) {
   built.observe(document.documentElement, { childList: true, subtree: true });
 }
 
+// A force's name as the map labels it ('' before the map is drawn).
+function pphForceName(force) {
+  var map = document.getElementById('force-map');
+  var lines = map && map.__pphLabels && map.__pphLabels[force];
+  return (lines && lines[0]) || '';
+}
+
+// The profile's heading in view after a force is chosen. Beside the map (a wide screen) the heading only has to be
+// in view. Below it (a tablet or a phone) the profile's content must be too: the heading goes to the top, not left
+// peeking at the bottom edge, and takes the focus, which keyboard and screen-reader users follow.
+function pphBringProfileIntoView() {
+  var heading = document.getElementById('view-title');
+  if (!heading) { return; }
+  var box = heading.getBoundingClientRect();
+  var narrow = window.matchMedia('(max-width: 1023px)').matches;
+  var outOfView = box.top < 0 || box.bottom > window.innerHeight;
+  var tooLow = narrow && box.top > window.innerHeight * 0.35;
+  // A little room above the heading, so its focus ring is not cut off at the window's edge.
+  if (outOfView || tooLow) { window.scrollTo(0, window.scrollY + box.top - 12); }
+  if (narrow) { heading.focus({ preventScroll: true }); }
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   pph: {
     headingForClick: function (click, stateData) {
@@ -27,27 +49,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var noUpdate = window.dash_clientside.no_update;
       if (!click || !click.force) { return noUpdate; }
       var current = window.dash_clientside.forceMap.selectedForce(stateData);
-      var map = document.getElementById('force-map');
-      var lines = map && map.__pphLabels && map.__pphLabels[click.force];
-      var heading = document.getElementById('view-title');
-      if (heading) {
-        var box = heading.getBoundingClientRect();
-        var narrow = window.matchMedia('(max-width: 1023px)').matches;
-        // Beside the map (a wide screen) the heading only has to be in view. Below it (a tablet or a phone) the
-        // profile's content must be too: the heading goes to the top, not left peeking at the bottom edge.
-        var outOfView = box.top < 0 || box.bottom > window.innerHeight;
-        var tooLow = narrow && box.top > window.innerHeight * 0.35;
-        // A little room above the heading, so its focus ring is not cut off at the window's edge.
-        if (outOfView || tooLow) { window.scrollTo(0, window.scrollY + box.top - 12); }
-        // On a narrow screen the profile is below the map: keyboard and screen-reader users follow the focus.
-        if (narrow) { heading.focus({ preventScroll: true }); }
-      }
+      pphBringProfileIntoView();
       if (current === click.force) {
-        // components/profile.py, area_heading: the map's area, with Wales once its forces are shown.
+        // domain/state.py, area_name: the map's area, with Wales once its forces are shown.
         var query = (stateData && typeof stateData.query === 'string') ? stateData.query : '';
         return new URLSearchParams(query).get('wales') === '1' ? 'England and Wales' : 'England';
       }
-      return (lines && lines[0]) || noUpdate;
+      return pphForceName(click.force) || noUpdate;
+    },
+    profileForChoice: function (force) {
+      // A force the reader chose in the Force list (components/shell.py, synced_view) does what a click on the
+      // map does: on a tablet or a phone its profile, a screen or more below the list, is brought into view.
+      if (!force) { return window.dash_clientside.no_update; }
+      pphBringProfileIntoView();
+      return pphForceName(force) || window.dash_clientside.no_update;
     },
     stateWhileShown: function (stateData, hidden) {
       // A tab's panel sees the view state only while it is shown (components/view_state.py).

@@ -662,3 +662,10 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
         State(Ids.STATE, "data"),
         prevent_initial_call=True,
     )
+    # The same for a force chosen in the Force list (components/shell.py, synced_view's `chosen`).
+    app.clientside_callback(
+        ClientsideFunction("pph", "profileForChoice"),
+        Output(Ids.VIEW_TITLE, "children", allow_duplicate=True),
+        Input(Ids.FORCE_CHOSEN, "data"),
+        prevent_initial_call=True,
+    )

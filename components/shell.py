@@ -86,8 +86,9 @@ def clear_all_class(state: ViewState) -> str:
 
 
 def filters_summary(state: ViewState) -> str:
-    """The filters' disclosure on a phone: 'Filters (2 active)'."""
-    return f"Filters ({active_filters(state)} active)"
+    """The filters' disclosure on a phone: 'Filters (2 active)'. A chosen force counts: it is chosen in the Force
+    box inside the disclosure and "Clear all filters" clears it, so a count of 0 beside that button read as wrong."""
+    return f"Filters ({active_filters(state) + bool(state.force)} active)"
 
 
 SOURCE_OPTIONS = [
@@ -118,6 +119,7 @@ def _force_control(dataset: Dataset, state: ViewState) -> html.Div:
                         className="force-dropdown",
                     ),
                     html.Button("Clear selection", id=Ids.CLEAR, n_clicks=0, className="button"),
+                    dcc.Store(id=Ids.FORCE_CHOSEN),
                 ],
                 className="control-row",
             ),
@@ -468,6 +470,9 @@ def synced_view(
         # The root's class changes only with a link (embed mode): writing it on every click made React
         # walk the whole page before the panels' callbacks were sent (about 150 ms).
         root_class=root_class(state) if from_address else no_update,
+        # A force the reader chose in the list (not one set there by a map click or a link): the page brings its
+        # profile into view, as a click on the map does (assets/clientside.js, profileForChoice).
+        chosen=state.force if trigger == Ids.FORCE_SELECT and state.force else no_update,
         controls=dict(
             force=state.force,
             themes=list(state.themes),
@@ -519,6 +524,7 @@ def _register_sync_state(app: Dash, source: SnapshotProvider, url_prefix: str) -
             state=Output(Ids.STATE, "data"),
             filters=Output(Ids.FILTERS, "data"),
             root_class=Output(Ids.ROOT, "className"),
+            chosen=Output(Ids.FORCE_CHOSEN, "data"),
             controls=dict(
                 force=Output(Ids.FORCE_SELECT, "value"),
                 themes=Output(Ids.THEMES, "value"),

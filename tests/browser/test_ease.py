@@ -124,6 +124,37 @@ def test_ease003_the_force_list_finds_common_names_aliases_and_and_for_ampersand
     )
 
 
+@pytest.mark.parametrize(("width", "height"), [(375, 740), (768, 1024), (1280, 720)])
+def test_ease003b_a_force_chosen_in_the_list_brings_its_profile_into_view_as_a_click_does(
+    watched, live_server, width, height
+):
+    # Before: on a phone or a tablet, choosing "the Met" in the Force list left the screen on the filters, which
+    # still said "Filters (0 active)" beside "Clear all filters"; the profile was a screen and more below.
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": height})
+    ready(page, live_server.base_url)
+    if width < 641:
+        page.locator("#filters-summary").click()
+    page.locator("#force-select").click()
+    page.keyboard.type("the Met")
+    # Tapped, as on a phone: the option found by the alias, once the list is filtered to it.
+    option = page.locator(".dash-dropdown-option", has_text="Metropolitan Police Service").first
+    option.click()
+    wait_until(
+        page, "document.querySelector('#view-title')?.textContent === 'Metropolitan Police Service'", timeout=TIMEOUT
+    )
+    wait_until(page, "location.search.includes('force=')", timeout=TIMEOUT)
+    page.wait_for_timeout(300)
+    assert in_view(page, "#view-title"), "the profile's heading is not in view"
+    if width < 1024:
+        # Below the map, the heading goes near the top, so the profile's first lines are in view with it.
+        top = page.evaluate("document.querySelector('#view-title').getBoundingClientRect().top")
+        assert top < height * 0.35, top
+        assert in_view(page, "#view-title + *"), "the profile's first line is not in view"
+    if width < 641:
+        assert page.locator("#filters-summary").inner_text() == "Filters (1 active)"
+
+
 def test_ease004_a_tidy_filter_bar_that_folds_away_on_a_phone(watched, live_server):
     page = watched.page
     page.set_viewport_size({"width": 1280, "height": 720})

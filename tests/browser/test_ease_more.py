@@ -203,7 +203,8 @@ def printed(page, path, scale: float = 1) -> list[str]:
     import subprocess
 
     page.emulate_media(media="print")
-    page.pdf(path=str(path), format="A4", print_background=True, scale=scale)
+    # As a reader's browser prints by default: "Background graphics" off (a trial's key printed as empty boxes).
+    page.pdf(path=str(path), format="A4", print_background=False, scale=scale)
     count = len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
     return [
         subprocess.run(
@@ -211,6 +212,46 @@ def printed(page, path, scale: float = 1) -> list[str]:
         ).stdout
         for n in range(1, count + 1)
     ]
+
+
+def words_with_boxes(path) -> list[tuple[str, float, float, float, float]]:
+    """Page 1's words with their boxes in points (pdftotext -bbox): (word, x_min, y_min, x_max, y_max)."""
+    import html as html_lib
+    import re
+    import subprocess
+
+    out = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+    return [
+        (html_lib.unescape(w), float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(pattern, out)
+    ]
+
+
+def colour_at(path, points: list[tuple[float, float]], dpi: int = 144) -> list[tuple[int, int, int]]:
+    """The colour page 1 prints at each point (x, y in points from the top left), read from Debian's pdftoppm."""
+    import subprocess
+
+    ppm = subprocess.run(
+        ["pdftoppm", "-f", "1", "-l", "1", "-r", str(dpi), str(path)], capture_output=True, check=True
+    ).stdout
+    # A binary PPM: "P6", width, height, maxval, each after whitespace, then width * height RGB triples.
+    fields, at = [], 0
+    while len(fields) < 4:
+        while ppm[at : at + 1].isspace():
+            at += 1
+        start = at
+        while not ppm[at : at + 1].isspace():
+            at += 1
+        fields.append(ppm[start:at])
+    width, pixels = int(fields[1]), ppm[at + 1 :]
+    scale = dpi / 72
+    colours = []
+    for x, y in points:
+        offset = 3 * (round(y * scale) * width + round(x * scale))
+        colours.append(tuple(pixels[offset : offset + 3]))
+    return colours
 
 
 def print_cases() -> tuple[str, list[tuple[str, str, tuple, tuple]]]:
@@ -449,3 +490,33 @@ def test_ease111_on_a_phone_the_keyboards_tooltip_leaves_the_focused_force_in_si
         or box["y"] + box["height"] <= force["y"]
     )
     assert apart, (box, force)
+
+
+def test_ease109_the_printed_key_has_its_colours_with_background_graphics_off(watched, live_server, tmp_path):
+    # Before: the key's swatches are background colours, which a browser leaves out of print by default, so the
+    # coloured inset map went on paper with a key of empty boxes.
+    page = watched.page
+    ready(page, f"{live_server.base_url}?force=E23000037")
+    wait_until(page, "document.querySelector('#print-filters')?.textContent.startsWith('Filters:')", timeout=TIMEOUT)
+    entries = page.evaluate("""[...document.querySelectorAll('#force-map-legend li')].map(li => ({
+        words: li.innerText.trim(), colour: getComputedStyle(li.querySelector('.swatch')).backgroundColor}))""")
+    assert len(entries) >= 3
+    path = tmp_path / "key.pdf"
+    pages = printed(page, path)
+    assert len(pages) == 1
+    words = words_with_boxes(path)
+    points, expected = [], []
+    for entry in entries:
+        first = entry["words"].split()
+        # The entry's first two words on one line of the PDF; its swatch is just left of the first.
+        at = next(
+            i
+            for i in range(len(words) - 1)
+            if words[i][0] == first[0] and words[i + 1][0] == first[1] and words[i][2] > 0
+        )
+        _, x_min, y_min, _, y_max = words[at]
+        points.append((x_min - 7, (y_min + y_max) / 2))
+        expected.append(tuple(int(v) for v in entry["colour"][entry["colour"].index("(") + 1 : -1].split(",")[:3]))
+    printed_colours = colour_at(path, points)
+    for entry, want, got in zip(entries, expected, printed_colours, strict=True):
+        assert all(abs(w - g) <= 16 for w, g in zip(want, got, strict=True)), (entry["words"], want, got)

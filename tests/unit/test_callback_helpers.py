@@ -55,6 +55,20 @@ def test_cbh004_a_control_writes_the_address_and_only_what_changed(dataset):
     assert set(typed["measures"]) == {"initiatives", "themes", "results"}
 
 
+def test_cbh004b_only_a_force_chosen_in_the_list_asks_for_its_profile_to_be_brought_into_view(dataset):
+    before = store_of(ViewState())
+    chosen = synced_view(dataset, Ids.FORCE_SELECT, "", {**NO_CONTROLS, "force": FORCE}, None, before)
+    assert chosen["chosen"] == FORCE and chosen["controls"]["force"] == FORCE
+    clicked = synced_view(dataset, Ids.MAP_CLICK, "", {**NO_CONTROLS, "map_click": {"force": FORCE}}, None, before)
+    assert clicked["chosen"] is no_update  # the map's click brings it into view itself
+    linked = synced_view(dataset, Ids.URL, f"?force={FORCE}", NO_CONTROLS, None, before)
+    assert linked["chosen"] is no_update  # a link or the Back button: the reader is not at the list
+    cleared = synced_view(
+        dataset, Ids.FORCE_SELECT, f"?force={FORCE}", NO_CONTROLS, None, store_of(ViewState(force=FORCE))
+    )
+    assert cleared["chosen"] is no_update  # nothing to bring into view
+
+
 def test_cbh005_only_the_tabs_that_change_are_written():
     hidden_now = {v: v != "overview" for v in VIEWS}
     changes = tab_changes("matrix", hidden_now)
