@@ -7,6 +7,16 @@
  */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   registerDrafts: {
+    // "Edit and send again" on a returned proposal (components/register/propose.py): the form, far above the
+    // list, comes into view with the focus on its first field, which the server fills with what was sent.
+    toForm: function (clicks) {
+      var pressed = (clicks || []).some(function (n) { return n > 0; });
+      var field = document.getElementById('register-update-of') || document.getElementById('register-title');
+      if (!pressed || !field) { return window.dash_clientside.no_update; }
+      (field.closest('.register-field') || field).scrollIntoView({ block: 'start' });
+      field.focus({ preventScroll: true });
+      return Date.now();
+    },
     // As the page opens: this user's update draft, or null.
     read: function (slot) {
       if (!slot) { return null; }

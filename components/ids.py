@@ -23,7 +23,9 @@ class Ids(StrEnum):
     MAP_SHAPES = "force-map-shapes"
     MAP_COLOURS = "force-map-colours"
     MAP_CLICK = "force-map-click"  # set by assets/force-map.js when a force is clicked
-    FORCE_CHOSEN = "force-chosen"  # the force a reader chose in the Force list, so the page brings its profile into view
+    FORCE_CHOSEN = (
+        "force-chosen"  # the force a reader chose in the Force list, so the page brings its profile into view
+    )
     MAP_DRAWN = "force-map-drawn"
     MAP_HINT = "force-map-keys"  # the visible hint naming the map's keys
     MAP_LEGEND = "force-map-legend"

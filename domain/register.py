@@ -893,6 +893,8 @@ def review_diff(
 
     def words(field: str, value: object) -> str:
         names = force_names if field == "force_ids" else theme_names if field == "themes" else None
+        if field == "force_ids" and isinstance(value, (list, tuple)) and not value:
+            return "none: national work"
         if names is not None and isinstance(value, (list, tuple)) and value:
             return "; ".join(names.get(v, str(v)) if isinstance(v, str) else shown_value(v) for v in value)
         return shown_value(value)

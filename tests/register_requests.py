@@ -289,6 +289,31 @@ def review_request(
     }
 
 
+def resend_request(app: Dash, submission_ids: Sequence[int], clicked: int) -> dict:
+    """A `resend_returned` request: "Edit and send again" pressed on `clicked`, among the returned submissions
+    "Your submissions" shows with the button."""
+    [callback_key] = [
+        k for k, c in app.callback_map.items() if "register-resend" in c["inputs"][0]["id"] and "register-title" in k
+    ]
+    button = {"submission": clicked, "type": "register-resend"}
+    return {
+        "output": callback_key,
+        "outputs": outputs_for(callback_key, reviewer_tree(app)),
+        "inputs": [
+            [
+                {
+                    "id": {"submission": s, "type": "register-resend"},
+                    "property": "n_clicks",
+                    "value": 1 if s == clicked else 0,
+                }
+                for s in submission_ids
+            ]
+        ],
+        "state": [],
+        "changedPropIds": [f"{json.dumps(button, separators=(',', ':'), sort_keys=True)}.n_clicks"],
+    }
+
+
 def simple_request(app: Dash, callback_key: str, values: Mapping[str, Any] | None = None) -> dict:
     """A request for any callback without wildcard inputs: each input and state from `values` (by
     component id), else 1 for a button's clicks and None for anything else; the first input changed."""

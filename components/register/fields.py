@@ -25,6 +25,18 @@ LINE_LIST_FIELDS = ("lead_organisations", "partners")
 FIGURE_TEXT = ("measure", "value", "period", "comparator", "design", "caveat", "source")
 
 
+# "Force areas" has an option of its own for work that names none, so that leaving the box empty (or typing a name
+# it does not know, which it drops) is never read as national work: a trial's "Narnia Constabulary" was sent as
+# national work without a word. Sent as no force at all (components/register/propose.py, force_choice_problems).
+NATIONAL_CHOICE = "national"
+NATIONAL_LABEL = "National work: no force area"
+FORCE_AREAS_EMPTY = (
+    "Choose the force areas the work covers, or “National work: no force area” if it covers none. A name the list "
+    "does not offer is not kept: choose the nearest force, and say the rest in Place."
+)
+FORCE_AREAS_BOTH = "Choose either “National work: no force area” or force areas, not both."
+
+
 def figure_id(index: int, name: str) -> str:
     return rid(f"figure-{index}-{name}")
 
@@ -50,10 +62,16 @@ def form_values(payload: Mapping[str, Any] | None) -> dict[str, Any]:
         choices={
             f: (list(payload.get(f) or []) if f in MULTI_CHOICE_FIELDS else payload.get(f) or None)
             for f in CHOICE_FIELDS
-        },
+        }
+        | national_when_none(payload),
         rows=rows,
         count=max(1, min(len(figures), FIGURE_ROWS)),
     )
+
+
+def national_when_none(payload: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A record loaded with no force area (national work) shows "National work" chosen, so it is sent as it was."""
+    return {"force_ids": [NATIONAL_CHOICE]} if payload and not payload.get("force_ids") else {}
 
 
 def _joined(value: Any, separator: str) -> str:

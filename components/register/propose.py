@@ -10,12 +10,13 @@ from functools import partial
 from collections.abc import Mapping, Sequence
 from typing import Any, get_args
 
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
 from components.register import update_draft
 from components.register.common import (
+    UNAVAILABLE_NOW,
     RegisterContext,
     as_revision,
     draft_key,
@@ -40,20 +41,35 @@ from components.register.common import (
 from components.register.fields import (
     CHOICE_FIELDS,
     FIGURE_ROWS,
+    FORCE_AREAS_BOTH,
+    FORCE_AREAS_EMPTY,
     LINE_LIST_FIELDS,
+    NATIONAL_CHOICE,
+    NATIONAL_LABEL,
     TEXT_FIELDS,
     control_id,
     control_order,
     empty_form,
     figure_id,
     form_outputs,
+    form_values,
     listed,
     shown_rows,
 )
-from components.register.submissions import my_submissions_or_unchanged
+from components.register.submissions import RESENDABLE, my_submissions_or_unchanged
 from components.view_state import state_from_store
-from domain.register import FIGURE_FIELDS, UNSTATED_KIND, SubmissionInvalid, User, merge_figures
-from domain.schema import Direction, Evaluation, FigureKind, KindOfWork, Qualifier, Stage, Unit
+from domain.aggregation import force_search_text
+from domain.register import (
+    FIGURE_FIELDS,
+    UNSTATED_KIND,
+    FieldProblem,
+    Reference,
+    SubmissionInvalid,
+    User,
+    merge_figures,
+    validate_initiative,
+)
+from domain.schema import Direction, Evaluation, FigureKind, Force, KindOfWork, Qualifier, Stage, Unit
 from domain.source import Snapshot
 from services.register import RateLimited
 from storage.errors import Conflict, RegisterUnavailable
@@ -164,6 +180,34 @@ def initiative_lines(label: str, name: str, hint: str, *, tag: str) -> html.Div:
     )
 
 
+def force_area_options(forces: Sequence[Force]) -> list[dict]:
+    """ "National work" first, then every force; typing finds a force by the names the Force filter knows ("the
+    Met", "Devon and Cornwall")."""
+    national = {"label": NATIONAL_LABEL, "value": NATIONAL_CHOICE, "search": "national england"}
+    return [national, *({"label": f.name, "value": f.id, "search": force_search_text(f)} for f in forces)]
+
+
+def force_choice_problems(chosen: Any) -> tuple[list[str], list[FieldProblem]]:
+    """The force ids "Force areas" sends ("National work" is none), and its problems: nothing chosen, or national
+    work and force areas both."""
+    values = [v for v in chosen if isinstance(v, str)] if isinstance(chosen, list) else []
+    forces = [v for v in values if v != NATIONAL_CHOICE]
+    if not values:
+        return forces, [FieldProblem("force_ids", FORCE_AREAS_EMPTY)]
+    if forces and NATIONAL_CHOICE in values:
+        return forces, [FieldProblem("force_ids", FORCE_AREAS_BOTH)]
+    return forces, []
+
+
+def problems_of(payload: Mapping[str, Any], ref: Reference) -> list[FieldProblem]:
+    """Every problem the register finds in a proposal, without sending it."""
+    try:
+        validate_initiative(payload, "new", ref)
+    except SubmissionInvalid as exc:
+        return list(exc.problems)
+    return []
+
+
 def initiative_fields(snapshot: Snapshot, tag: str) -> list:
     """The initiative's own fields, in the form's order."""
     dataset = snapshot.dataset
@@ -177,8 +221,9 @@ def initiative_fields(snapshot: Snapshot, tag: str) -> list:
         choice(
             "Force areas",
             "force_ids",
-            [{"label": f.name, "value": f.id} for f in forces],
-            "Leave empty for national work.",
+            force_area_options(forces),
+            "Choose every force area the work covers, or “National work: no force area”. Type a force's name, "
+            "common name or region.",
             multi=True,
         ),
         html.Button("Add the force selected on the map", id=rid("add-selected-force"), n_clicks=0, className="button"),
@@ -217,6 +262,7 @@ def contribute_form(snapshot: Snapshot, user: User) -> html.Section:
     return html.Section(
         [
             html.H3("Propose an initiative, or an update to one the register holds"),
+            dcc.Store(id=rid("resend-focus")),  # "Edit and send again" moves the focus here (register_resend_callback)
             # Filled when sending fails: how many fields need attention, each a link to its control.
             *summary_slot("initiative"),
             form_field(
@@ -268,9 +314,13 @@ def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slot
         update_of = form["loaded"]
     update_of = update_of if isinstance(update_of, str) and update_of else None
     revision = as_revision(form["base_revision"])
+    payload["force_ids"], force_problems = force_choice_problems(payload.get("force_ids"))
     try:
         record = stored_record(context.service, update_of) if update_of else None
         payload["figures"] = proposal_figures(record, form["rows"][: shown_rows(form["count"])])
+        if force_problems:
+            # Said with every other problem of the proposal at once, never one after another.
+            raise SubmissionInvalid([*force_problems, *problems_of(payload, reference(context.source))])
         key = draft_key(
             user,
             "update" if update_of else "new",
@@ -323,10 +373,67 @@ def with_force(chosen: Any, force: str | None) -> list[str] | None:
 # ---- callbacks ------------------------------------------------------------------------------------------
 
 
+def resent_form(context: RegisterContext, user: User, submission_id: Any) -> dict:
+    """The form holding a returned proposal of `user`'s as it was sent (for an update, against the revision it
+    was made against), and a sentence saying so; PreventUpdate for anything else."""
+    try:
+        mine = {s.id: s for s in context.service.my_submissions(user)}
+    except RegisterUnavailable:
+        return dict(form=_unchanged(), update_of=no_update, status=UNAVAILABLE_NOW)
+    submission = mine.get(submission_id) if isinstance(submission_id, int) else None
+    if submission is None or submission.status != "returned" or submission.kind not in RESENDABLE:
+        raise PreventUpdate
+    update = submission.kind == "update"
+    return dict(
+        form={
+            **form_values(submission.payload),
+            "base_revision": submission.base_revision if update else None,
+            "loaded": submission.record_id if update else None,
+        },
+        update_of=submission.record_id if update else "",
+        status=f"#{submission.id} is in the form as you sent it. Change what the reviewer asked, then send it "
+        "again: it goes to review as a new submission.",
+    )
+
+
+def _unchanged() -> dict:
+    return {k: no_update for k in form_outputs()}
+
+
 def register(app: Dash, context: RegisterContext) -> None:
     focus_summary(app, "initiative")
     register_send_callback(app, context)
     register_form_callbacks(app, context)
+    register_resend_callback(app, context)
+
+
+def register_resend_callback(app: Dash, context: RegisterContext) -> None:
+    """ "Edit and send again" on a returned proposal: the form takes it, and the focus goes to its first field."""
+    resend = {"type": rid("resend"), "submission": ALL}
+
+    @app.callback(
+        output=dict(
+            form=form_outputs(),
+            update_of=Output(rid("update-of"), "value", allow_duplicate=True),
+            status=Output(rid("submit-status"), "children", allow_duplicate=True),
+        ),
+        inputs=dict(clicks=Input(resend, "n_clicks")),
+        prevent_initial_call=True,
+    )
+    def resend_returned(clicks):
+        user = user_or_403(context.settings)
+        # The list is drawn anew after every change, each button at 0: only a press loads anything.
+        pressed = [b for b in ctx.args_grouping["clicks"] if b.get("triggered") and b.get("value")]
+        if not pressed:
+            raise PreventUpdate
+        return resent_form(context, user, pressed[0]["id"].get("submission"))
+
+    app.clientside_callback(
+        ClientsideFunction("registerDrafts", "toForm"),
+        Output(rid("resend-focus"), "data"),
+        Input(resend, "n_clicks"),
+        prevent_initial_call=True,
+    )
 
 
 def register_send_callback(app: Dash, context: RegisterContext) -> None:

@@ -46,6 +46,23 @@ def shown_title(payload: Any) -> str:
     return f"{(cut.rsplit(' ', 1)[0] if ' ' in cut else cut).rstrip(' ,;:')}…"  # at a word's end, where there is one
 
 
+RESENDABLE = ("new initiative", "update")  # a returned note is short: written again in the note form
+
+
+def resend_button(submission: Any) -> html.Button | None:
+    """ "Edit and send again" on a returned proposal of an initiative: the form takes it as it was sent, so its
+    contributor changes what the reviewer asked rather than typing it all again."""
+    if submission.status != "returned" or submission.kind not in RESENDABLE:
+        return None
+    return html.Button(
+        "Edit and send again",
+        id={"type": rid("resend"), "submission": submission.id},
+        n_clicks=0,
+        className="button",
+        title="Load it into the form above as you sent it",
+    )
+
+
 def submission_item(submission: Any) -> html.Li:
     """One submission as a short card: its number, kind and title, then where it stands, when it was sent and
     the reviewer's comment, each under its own name. It wraps at any width, so a phone needs no sideways scroll
@@ -65,6 +82,7 @@ def submission_item(submission: Any) -> html.Li:
                 [html.Div([html.Dt(name), html.Dd(value, className=kind)]) for name, value, kind in facts],
                 className="register-submission-facts",
             ),
+            resend_button(submission),
         ],
         className="register-submission",
     )

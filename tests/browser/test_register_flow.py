@@ -422,6 +422,8 @@ def test_reg_brw003_a_draft_keeps_its_key_across_a_reload_and_is_kept_per_user(b
             timeout=TIMEOUT,
         )
         assert page.evaluate(draft_key) == key
+        # Force areas: chosen by the names the Force filter knows (an empty box is never national work).
+        choose_option(page, "register-force_ids", "Kent", "Kent Police")
         page.click("#register-submit")
         wait_until(
             page,
@@ -787,12 +789,15 @@ def test_reg_brw008_a_failed_send_is_summarised_at_the_top_with_links_that_focus
         assert in_view(page, "#register-initiative-summary")
         heading = summary.locator(".register-summary-heading").inner_text()
         count = summary.locator("li").count()
-        assert heading.startswith(f"{count} fields need attention: Title, Place, Lead organisations,"), heading
+        assert heading.startswith(f"{count} fields need attention: Title, Force areas, Place, Lead organisations,"), (
+            heading
+        )
         assert "Figure 1 what was measured" in heading and heading.endswith(".")
         # Each field named in words with its problem as a sentence, and a link that focuses it.
         assert "Title: Give the initiative a title." in summary.inner_text()
         for name, control in (
             ("Title", "register-title"),
+            ("Force areas", "register-force_ids"),
             ("Figure 1 unit", "register-figure-0-unit"),
             ("Lead organisations", "register-lead_organisations"),
         ):

@@ -145,6 +145,19 @@ READ_ONLY_ROWS = {
 }
 
 
+def settled_bar(page) -> list[dict]:
+    """The filter bar once its dropdowns have settled their size after a resize (they measure themselves as
+    they render): the same boxes in two readings 200 ms apart, or the last reading after 5 s."""
+    controls = page.evaluate(FILTER_BAR)
+    for _ in range(25):
+        page.wait_for_timeout(200)
+        again = page.evaluate(FILTER_BAR)
+        if again == controls:
+            break
+        controls = again
+    return controls
+
+
 def test_regscr001b_the_read_only_filter_bar_stays_as_it_was(browser, live_server):
     watched = open_as(browser, live_server, None, 1280)
     page = watched.page
@@ -154,7 +167,7 @@ def test_regscr001b_the_read_only_filter_bar_stays_as_it_was(browser, live_serve
         for width, rows in READ_ONLY_ROWS.items():
             page.set_viewport_size({"width": width, "height": 900})
             wait_until(page, f"window.innerWidth === {width}")
-            controls = page.evaluate(FILTER_BAR)
+            controls = settled_bar(page)
             assert rows_of(controls) == rows, f"at {width} px"
             assert running_into(controls) == [], f"at {width} px"
     finally:
@@ -335,3 +348,60 @@ def test_regscr006_the_years_order_is_named_with_the_other_problems_at_once(brow
     finally:
         page.context.close()
     assert watched.console_errors == [], "the browser console logged errors"
+
+
+def test_regscr007_force_areas_find_aliases_and_a_returned_proposal_is_edited_and_sent_again(browser, screens_server):
+    # Before: "the Met" found nothing in Force areas (the Force filter finds it), an unknown force left the box
+    # empty and went as national work, and a returned proposal could only be typed again from the start.
+    from tests.conftest import choose_option
+
+    contributor = open_as(browser, screens_server, "vic", 1280)
+    reviewer = open_as(browser, screens_server, "rita", 1280)
+    page, review = contributor.page, reviewer.page
+    title = "Camden night-time economy triage"
+    try:
+        page.goto(screens_server.base_url)
+        wait_for_map(page)
+        fill_proposal(page)
+        page.fill("#register-title", title)
+        page.locator("#register-title").press("Tab")
+        choose_option(page, "register-force_ids", "the Met", "Metropolitan Police Service")
+        page.click("#register-submit")
+        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')")
+
+        review.goto(screens_server.base_url)
+        wait_for_map(review)
+        item = review.locator(".register-item", has_text=title)
+        item.wait_for(timeout=TIMEOUT * 1000)
+        assert "Metropolitan Police Service" in item.locator(".register-diff").inner_text()
+        item.locator("textarea").fill("Please name the evaluation report in Source.")
+        item.locator("button", has_text="Return with comment").click()
+        wait_until(review, "document.querySelector('#register-review-status')?.textContent.length > 0")
+
+        page.click("#register-mine-refresh")
+        card = page.locator(".register-submission", has_text=title)
+        card.get_by_text("returned", exact=True).wait_for(timeout=TIMEOUT * 1000)
+        assert "Please name the evaluation report in Source." in card.inner_text()
+        card.get_by_role("button", name="Edit and send again").click()
+        # The form, far above, comes into view holding the proposal as it was sent, the focus on its first field.
+        wait_until(page, f"document.querySelector('#register-title')?.value === {title!r}")
+        wait_until(page, "document.activeElement?.id === 'register-update-of'")
+        assert page.locator("#register-force_ids").inner_text().startswith("Metropolitan Police Service")
+        assert page.locator("#register-figure-0-measure").input_value() == "Section 136 detentions"
+        status = page.locator("#register-submit-status").inner_text()
+        assert status.startswith("#") and "is in the form as you sent it" in status
+        top = page.evaluate("document.querySelector('#register-update-of').getBoundingClientRect().top")
+        assert 0 <= top < 900
+        page.fill("#register-source", "https://example.org/camden-triage-evaluation")
+        page.locator("#register-source").press("Tab")
+        page.click("#register-submit")
+        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')")
+        review.reload()
+        wait_for_map(review)
+        again = review.locator(".register-item", has_text=title)
+        again.wait_for(timeout=TIMEOUT * 1000)
+        assert "camden-triage-evaluation" in again.inner_text()
+    finally:
+        page.context.close()
+        review.context.close()
+    assert contributor.console_errors == [] and reviewer.console_errors == []

@@ -26,6 +26,7 @@ from tests.register_requests import (
     pending,
     post_callback,
     register_app,
+    resend_request,
     response_values,
     review_request,
     simple_request,
@@ -526,3 +527,101 @@ def test_reg_form015_records_are_read_through_the_service_never_storage_from_a_c
             else:
                 continue
             assert not any(n.startswith("storage.register_store") for n in names), path.name
+
+
+# --- "Force areas": national work is chosen, never assumed from an empty box; the filter's names find forces ----
+
+
+def test_reg_form016_an_empty_force_areas_box_is_a_problem_said_with_the_others_and_nothing_is_stored(
+    app, client, token, tmp_path
+):
+    # Before: a force the list did not know ("Narnia Constabulary") left the box empty, and the proposal was sent
+    # as national work without a word.
+    from components.register.fields import FORCE_AREAS_EMPTY
+
+    answer = send(app, client, token, {**VALID_FIELDS, "force_ids": [], "title": ""})
+    errors = field_errors(answer)
+    assert errors["force_ids"] == FORCE_AREAS_EMPTY
+    assert errors["title"] == "Give the initiative a title."  # at once, not after the force areas are fixed
+    assert stored_count(tmp_path) == 0
+    both = field_errors(send(app, client, token, {**VALID_FIELDS, "force_ids": ["national", "E23000001"]}))
+    assert both["force_ids"] == "Choose either “National work: no force area” or force areas, not both."
+    assert stored_count(tmp_path) == 0
+
+
+def test_reg_form017_national_work_is_chosen_sent_as_no_force_and_reviewed_in_words(app, client, token, tmp_path):
+    sent = send(app, client, token, {**VALID_FIELDS, "force_ids": ["national"]})
+    assert SENT in submit_status(sent), sent.data
+    [submission] = pending(tmp_path)
+    assert submission.payload["force_ids"] == []  # stored as the register has always stored national work
+    queue = post_callback(client, review_request(app, [], 0, action="queue-refresh"), user=REVIEWER, token=token)
+    shown = json.dumps(response_values(queue)["register-queue"]["children"])
+    assert "Force areas" in shown and "none: national work" in shown
+    record_id = publish(app, client, token, submission.id).split(" as ")[1].split(".")[0]
+    loaded = loaded_form(app, client, token, record_id)
+    assert loaded["register-force_ids"]["value"] == ["national"]  # an update sends it as it was
+
+
+def test_reg_form018_the_force_areas_list_finds_a_force_by_the_names_the_filter_knows():
+    from components.register.propose import force_area_options
+
+    dataset = paper()
+    options = force_area_options(sorted(dataset.forces, key=lambda f: f.name))
+    assert options[0] == {"label": "National work: no force area", "value": "national", "search": "national england"}
+    met = next(o for o in options if o["label"] == "Metropolitan Police Service")
+    devon = next(o for o in options if o["label"].startswith("Devon"))
+    assert "the Met" in met["search"] and "Devon and Cornwall" in devon["search"]
+
+
+# --- a returned proposal is edited and sent again, never typed again ----------------------------------------
+
+
+def returned(app, client, token, tmp_path, fields, figures=(VALID_FIGURE,), **kwargs) -> int:
+    sent = send(app, client, token, fields, figures, **kwargs)
+    assert SENT in submit_status(sent), sent.data
+    submission = pending(tmp_path)[-1]
+    answer = post_callback(
+        client,
+        review_request(app, [submission.id], submission.id, action="return", comment="Add the evaluation report."),
+        user=REVIEWER,
+        token=token,
+    )
+    assert answer.status_code == 200, answer.data
+    return submission.id
+
+
+def test_reg_form019_a_returned_proposal_loads_into_the_form_as_sent_and_goes_back_as_a_new_submission(
+    app, client, token, tmp_path
+):
+    # Before: "Your submissions" said "returned" with the reviewer's comment, and the only way to act on it was to
+    # type the whole proposal again.
+    fields = {**VALID_FIELDS, "title": "Triage car, first try", "force_ids": ["national"]}
+    first = returned(app, client, token, tmp_path, fields, (VALID_FIGURE, SECOND_FIGURE))
+    mine = post_callback(client, simple_request(app, callback_for(app, "register-mine-refresh")[0]), token=token)
+    assert "Edit and send again" in json.dumps(response_values(mine))
+    loaded = response_values(post_callback(client, resend_request(app, [first], first), token=token))
+    assert loaded["register-title"]["value"] == "Triage car, first try"
+    assert loaded["register-force_ids"]["value"] == ["national"]
+    assert loaded["register-lead_organisations"]["value"] == "Police\nNHS trust"
+    assert [r["measure"] for r in rows_of(loaded)[:2]] == [VALID_FIGURE["measure"], SECOND_FIGURE["measure"]]
+    assert loaded["register-update-of"]["value"] == ""  # a new initiative, as it was
+    assert loaded["register-submit-status"]["children"].startswith(f"#{first} is in the form as you sent it.")
+    # Sent again with the change the reviewer asked for: a new submission; the returned one stays as it was.
+    form = {f: loaded[f"register-{f}"]["value"] for f in VALID_FIELDS}
+    again = send(app, client, token, {**form, "evaluation": "evaluation reported"}, rows_of(loaded)[:2], figure_count=2)
+    assert SENT in submit_status(again), again.data
+    [second] = pending(tmp_path)
+    assert second.id != first and second.payload["title"] == "Triage car, first try"
+    assert second.payload["evaluation"] == "evaluation reported"
+
+
+def test_reg_form020_only_the_users_own_returned_proposals_load(app, client, token, tmp_path):
+    first = returned(app, client, token, tmp_path, VALID_FIELDS)
+    other = post_callback(client, resend_request(app, [first], first), user="someone-else", token=token)
+    assert "register-title" not in response_values(other)  # another user's: nothing loaded
+    sent = send(app, client, token, {**VALID_FIELDS, "title": "Still waiting"})
+    waiting = pending(tmp_path)[-1].id
+    assert SENT in submit_status(sent)
+    assert "register-title" not in response_values(
+        post_callback(client, resend_request(app, [waiting], waiting), token=token)
+    )
