@@ -156,6 +156,9 @@ def shade(count: int) -> str:
     return "count shade-1" if count == 1 else "count shade-2" if count == 2 else "count shade-3"
 
 
+MATRIX_KEY = "matrix-key"
+
+
 def matrix_table(
     rows: Sequence[MatrixRow], dataset: Dataset, state: ViewState, url_prefix: str, totals: MatrixRow | None = None
 ) -> html.Div:
@@ -166,18 +169,24 @@ def matrix_table(
     # What a dash means here, in words, once: none matches the filters, or none in the paper at all.
     key = f"{NO_COUNT} {none_text(filters_narrow(state), CountedSources.of(len(dataset.provenance)))}; the darker a number's cell, the more initiatives."
     parts: list = [
-        html.Caption(key, className="matrix-key"),
         html.Thead(_matrix_header(dataset, added)),
         html.Tbody([_matrix_row(row, dataset, state, url_prefix, added) for row in rows]),
     ]
     if totals is not None:
         parts.append(html.Tfoot(_matrix_row(totals, dataset, state, url_prefix, added, total_row=True)))
+    # The key above the scrolling box, not its caption: a caption is as wide as the table, so on a phone it was
+    # cut off at the box's edge mid-sentence.
     return html.Div(
-        html.Table(parts, className="matrix-table"),
-        className="table-scroll matrix-scroll",
-        tabIndex="0",
-        role="region",
-        **aria(label="Coverage matrix, scrolls sideways and down"),
+        [
+            html.P(key, id=MATRIX_KEY, className="matrix-key"),
+            html.Div(
+                html.Table(parts, className="matrix-table", **aria(describedby=MATRIX_KEY)),
+                className="table-scroll matrix-scroll",
+                tabIndex="0",
+                role="region",
+                **aria(label="Coverage matrix, scrolls sideways and down"),
+            ),
+        ]
     )
 
 

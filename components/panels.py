@@ -98,10 +98,19 @@ def initiative_summary(initiative: Initiative, dataset: Dataset) -> html.Summary
     return html.Summary([initiative.title, _badge(badge, "register" if badge == "Register" else "paper"), *flags])
 
 
+def years_text(initiative: Initiative) -> str:
+    """'2017–2019'; 'from 2022' for work running with no last year (not "since": a paper record is running as of
+    2016, not now); '2014' for anything else with one year (a one-off event, or work whose end is not given)."""
+    start, end = initiative.start_year, initiative.end_year
+    if start and not end and initiative.stage == "running":
+        return f"from {start}"
+    return "–".join(str(y) for y in (start, end) if y)
+
+
 def initiative_card(initiative: Initiative, dataset: Dataset, focus_force: str | None) -> html.Article:
     forces = [dataset.forces_by_id[f].name for f in initiative.force_ids]
     others = [dataset.forces_by_id[f].name for f in initiative.force_ids if f != focus_force]
-    years = "–".join(str(y) for y in (initiative.start_year, initiative.end_year) if y)
+    years = years_text(initiative)
     facts = [
         f"Where: {initiative.place}" + (f" ({years})" if years else ""),
         f"Led by: {'; '.join(initiative.lead_organisations)}",

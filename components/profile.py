@@ -95,7 +95,14 @@ def figures_part(outcomes: Sequence[Outcome]) -> str:
     if not outcomes:
         return ""
     results = sum(1 for o in outcomes if o.is_result)
-    return f" · {_plural(len(outcomes), 'figure')}, {results or 'none'} of them result{'' if results == 1 else 's'}"
+    if len(outcomes) == 1:
+        return f" · 1 figure, {'a result' if results else 'not a result'}"
+    return f" · {_plural(len(outcomes), 'figure')}, {results_phrase(results)}"
+
+
+def results_phrase(results: int) -> str:
+    """How many of several figures are results: 'none of them results', '1 of them a result', '2 of them results'."""
+    return "1 of them a result" if results == 1 else f"{results or 'none'} of them results"
 
 
 def matching_line(owner: str | None, shown: int, total: int, filters: str) -> str:
@@ -224,7 +231,7 @@ def off_map_line(off_map: int, show_wales: bool) -> str:
     kinds = (
         "national, regional or British Transport Police work"
         if show_wales
-        else "national, regional, British Transport Police or Welsh work (the Welsh forces are hidden)"
+        else "national, regional, British Transport Police or Welsh work (the map shows England's forces)"
     )
     if not off_map:
         return f"No {kinds.split(' (')[0]} is left off the map."

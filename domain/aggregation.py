@@ -59,12 +59,11 @@ class ForceCount:
     added: int = 0  # of `count`, those added through the register rather than taken from the paper
     results: int = 0  # result figures the source reports for these initiatives (not activity or background)
 
-    @property
-    def count_text(self) -> str:
-        """'1 matching initiative', '3 matching initiatives'; with register records among them, '3 matching
-        initiatives: 2 from the PHE 2016 paper, 1 from the register' (the map's tooltip names no record, so it
-        says which source its count comes from)."""
-        text = f"{self.count} matching initiative{'' if self.count == 1 else 's'}"
+    def count_words(self, filtered: bool) -> str:
+        """'1 initiative', '3 initiatives' ('matching' once a filter narrows them); with register records among
+        them, '3 initiatives: 2 from the PHE 2016 paper, 1 from the register' (the map's tooltip names no record,
+        so it says which source its count comes from)."""
+        text = f"{self.count} {'matching ' if filtered else ''}initiative{'' if self.count == 1 else 's'}"
         if not self.added:
             return text
         if self.added == self.count:

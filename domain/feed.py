@@ -124,6 +124,15 @@ def detail_line(change: Change) -> str:
     return f"Register, {change.at.date().isoformat()}{by}.{why}"
 
 
+def place_of(change: Change, dataset: Dataset) -> str:
+    """Where the change is, for a feed reader who sees only the entry: 'Kent Police. ', 'National or regional work
+    (no single force area). ', or '' for a withdrawal (nothing left to open)."""
+    if not change.about_id:
+        return ""
+    force = dataset.forces_by_id.get(change.force_id)
+    return f"{force.name}. " if force else "National or regional work (no single force area). "
+
+
 def view_link(change: Change, url_prefix: str) -> str:
     """Where a reader sees the change: the initiative's force on the map, or the national list for work with no
     force area; the page itself for a withdrawal (nothing left to open)."""
@@ -155,9 +164,9 @@ def data_line(dataset: Dataset, register_on: bool, changes: Sequence[Change]) ->
 def dataset_release_line(dataset: Dataset) -> str:
     """What the page says in place of the register's changes when it has none to list."""
     return (
-        # Said without a path: a reader of the page or the feed has no repository to open (docs/data-changelog.md).
-        f"Dataset version {dataset.version}, released {dataset.version_date}: the data changelog kept with the "
-        "dashboard's source code says what changed from the version before."
+        # No pointer to the data changelog (docs/data-changelog.md): a reader of the page or the feed has no
+        # repository to open it in.
+        f"Dataset version {dataset.version}, compiled from the 2016 paper and released {dataset.version_date}."
     )
 
 
@@ -201,7 +210,7 @@ def atom_feed(dataset: Dataset, changes: Sequence[Change], register_on: bool, ba
         sub(entry, "id", f"{feed_url}#change-{change.id}")
         sub(entry, "updated", _utc(change.at))
         sub(entry, "link", rel="alternate", type="text/html", href=_absolute(base_url, view_link(change, "")))
-        sub(entry, "summary", detail_line(change))
+        sub(entry, "summary", f"{place_of(change, dataset)}{detail_line(change)}")
     if not shown:
         # The paper's dataset itself: its release is the latest change a reader can see.
         entry = sub(feed, "entry")

@@ -241,7 +241,7 @@ def tooltip_lines(
     that is not the initiatives, and its themes."""
     if not count.count:
         return (count.name, none_label("initiatives", filtered, sources), "")
-    lines = [count.name, count.count_text]
+    lines = [count.name, count.count_words(filtered)]
     if measure == "themes":
         lines.append(f"{len(count.themes)} theme{'' if len(count.themes) == 1 else 's'} covered")
     elif measure == "results":

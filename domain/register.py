@@ -318,8 +318,16 @@ def check_source(value: object, field_name: str) -> list[FieldProblem]:
         return [FieldProblem(field_name, "is required: a link to the evidence, or a citation")]
     if len(text) > MAX_SOURCE:
         return [FieldProblem(field_name, f"is longer than {MAX_SOURCE} characters")]
-    if "://" in text.split()[0] and not URL_PATTERN.match(text):
-        return [FieldProblem(field_name, "a link must start with http:// or https:// and contain no spaces")]
+    # A link may be followed by words that place the evidence in it ("https://example.org/report p. 4"): the link
+    # is checked, the words are the citation's.
+    first = text.split()[0]
+    if "://" in first and not URL_PATTERN.match(first):
+        return [
+            FieldProblem(
+                field_name,
+                "A link must start with http:// or https://; put anything after it (a page, say) after a space.",
+            )
+        ]
     return []
 
 

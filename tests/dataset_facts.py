@@ -111,7 +111,11 @@ def figures_line(force_id: str) -> str:
     """What '#profile-counts' says of a force's figures: '6 figures, 2 of them results'."""
     shown = figures(force_id)
     results = sum(1 for o in shown if o.is_result)
-    return f"{plural(len(shown), 'figure')}, {results or 'none'} of them result{'' if results == 1 else 's'}"
+    if len(shown) == 1:
+        return f"1 figure, {'a result' if results else 'not a result'}"
+    if results == 1:
+        return f"{plural(len(shown), 'figure')}, 1 of them a result"
+    return f"{plural(len(shown), 'figure')}, {results or 'none'} of them results"
 
 
 # Conditions for `wait_until` (tests/conftest.py): the page shows what the data says.

@@ -77,9 +77,11 @@ def way_in(user: User) -> html.Nav:
     """Near the top of the page: a link that scrolls to the register's section and focuses its heading. Its words
     say what this user can do there."""
     words = "Propose or review an initiative" if user.is_reviewer else "Propose an initiative or a note"
-    return html.Nav(
-        focus_link(words, rid("heading")), id=rid("way-in"), className="register-way-in", **aria(label="The register")
-    )
+    links: list = [focus_link(words, rid("heading"))]
+    if user.is_reviewer:
+        # The queue is at the section's foot, below the forms: a reviewer goes to it in one step.
+        links += [" · ", focus_link("Go to the review queue", rid("review-heading"))]
+    return html.Nav(links, id=rid("way-in"), className="register-way-in", **aria(label="The register"))
 
 
 def with_section(children: Sequence[Any], user: User, section: html.Section) -> list:

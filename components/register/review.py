@@ -60,7 +60,7 @@ def note_options(snapshot: Snapshot) -> list[dict]:
 def review_section(snapshot: Snapshot) -> html.Section:
     return html.Section(
         [
-            html.H3("Review queue"),
+            html.H3("Review queue", id=rid("review-heading"), tabIndex="-1"),
             html.Button("Refresh the queue", id=rid("queue-refresh"), n_clicks=0, className="button"),
             html.Div(id=rid("queue"), **aria(live="polite")),
             html.P(id=rid("review-status"), role="status", className="register-status"),

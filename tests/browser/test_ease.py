@@ -292,3 +292,45 @@ def test_ease009_the_map_names_its_keys_starts_on_a_stated_force_and_city_of_lon
     assert marker and marker["w"] >= 24 and marker["h"] >= 24
     page.mouse.click(marker["x"], marker["y"])
     wait_until(page, "document.querySelector('#view-title')?.textContent.startsWith('City of London')", timeout=TIMEOUT)
+
+
+def test_ease009b_a_touch_screen_is_not_told_the_maps_keys_and_a_computer_is(browser, live_server):
+    # Before: a phone showed "Keyboard: Tab to the map, then arrow keys…", which it has no keys for.
+    origin = "/".join(live_server.base_url.split("/")[:3])
+    phone = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    try:
+        page = phone.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(origin) else r.abort())
+        ready(page, live_server.base_url)
+        assert (
+            not page.locator("#force-map-keys").is_visible()
+            or page.locator("#force-map-keys").bounding_box()["width"] <= 1
+        )
+        # Still there for a screen reader: the map is described by it.
+        assert page.get_attribute("#force-map", "aria-describedby") == "force-map-keys"
+        assert "arrow keys" in page.locator("#force-map-keys").text_content()
+    finally:
+        phone.close()
+    narrow_computer = browser.new_context(viewport={"width": 375, "height": 740})
+    try:
+        page = narrow_computer.new_page()
+        ready(page, live_server.base_url)
+        box = page.locator("#force-map-keys").bounding_box()
+        assert box and box["width"] > 100  # a narrow window on a computer keeps it: keyboard users zoom in
+    finally:
+        narrow_computer.close()
+
+
+def test_ease010_the_matrix_key_is_whole_on_a_phone(watched, live_server):
+    # Before: the key was the table's caption, as wide as the table, cut off at 375 px mid-sentence.
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    ready(page, f"{live_server.base_url}?view=matrix")
+    page.locator("#coverage-matrix-toggle").click()
+    key = page.locator("#matrix-key")
+    key.wait_for(timeout=TIMEOUT * 1000)
+    assert key.inner_text().endswith("the darker a number's cell, the more initiatives.")
+    box = key.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert key.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert page.get_attribute(".matrix-table", "aria-describedby") == "matrix-key"

@@ -39,7 +39,13 @@ def test_orib001_header_names_the_paper_the_data_and_the_terms(watched, live_ser
         assert term in glossary, term
     page.locator("#recent-changes summary").click()
     recent = page.locator("#recent-changes-list").inner_text()
-    assert "Dataset version 3.0.0, released" in recent and "changelog" in recent
+    from tests.dataset_facts import served
+
+    dataset = served()
+    assert (
+        f"Dataset version {dataset.version}, compiled from the 2016 paper and released {dataset.version_date}" in recent
+    )
+    assert "changelog" not in recent and "source code" not in recent  # nothing a reader cannot open
     from tests.browser.test_accessibility import axe_violations
 
     assert axe_violations(page) == []  # both disclosures open

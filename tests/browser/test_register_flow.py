@@ -673,9 +673,17 @@ def test_reg_brw006_a_way_in_from_the_top_of_the_page_scrolls_to_and_focuses_the
             assert page.url == address  # the address holds the view: the link adds nothing to it
             # By keyboard too: the way in is reached early, and Enter takes the user there.
             page.evaluate("window.scrollTo(0, 0); document.activeElement.blur()")
-            page.locator("#register-way-in a").focus()
+            page.locator("#register-way-in a").first.focus()
             page.keyboard.press("Enter")
             wait_until(page, "document.activeElement?.id === 'register-heading'", timeout=TIMEOUT)
+            # A reviewer goes to the queue, at the section's foot below the forms, in one step.
+            queue = page.get_by_role("link", name="Go to the review queue", exact=True)
+            assert queue.count() == (1 if user == "rita" else 0)
+            if user == "rita":
+                page.evaluate("window.scrollTo(0, 0)")
+                queue.click()
+                wait_until(page, "document.activeElement?.id === 'register-review-heading'", timeout=TIMEOUT)
+                assert in_view(page, "#register-review-heading")
         finally:
             page.context.close()
         assert watched.console_errors == [], "the browser console logged errors"

@@ -278,13 +278,23 @@ def test_regscr004_the_reviewers_diff_reads_whole_on_a_phone_with_no_sideways_sc
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, f"the diff leaves the window at {width}"
             # Nothing in a cell is cut off or hidden: each cell holds its whole text inside its own box.
             cut = diff.evaluate(
-                "t => [...t.querySelectorAll('th, td')].filter(c => c.scrollWidth > c.clientWidth + 1)"
+                "t => [...t.querySelectorAll('tbody th, tbody td')].filter(c => c.scrollWidth > c.clientWidth + 1)"
                 ".map(c => c.innerText.slice(0, 40))"
             )
             assert cut == [], f"cut off at {width} px: {cut}"
         words = " ".join(diff.inner_text().split())
         assert UPDATED_TITLE in words and LONG_SUMMARY.split()[0] in words
         assert "Field Now Proposed" in words  # the columns named in words
+        # On a phone each field is a block, its name across the width and "Now" above "Proposed" (three columns of
+        # 100 px broke words mid-way).
+        page.set_viewport_size({"width": 375, "height": 740})
+        wait_until(page, "window.innerWidth === 375")
+        stacked = diff.evaluate("""t => [...t.querySelectorAll('tbody tr')].map(r => {
+            const [name, now, proposed] = [...r.children].map(c => c.getBoundingClientRect());
+            return {wide: name.width >= t.getBoundingClientRect().width * 0.9, below: proposed.top >= now.bottom - 1,
+                    label: getComputedStyle(r.children[2], '::before').content};
+        })""")
+        assert stacked and all(r["wide"] and r["below"] and r["label"] == '"Proposed: "' for r in stacked), stacked
     finally:
         page.context.close()
     assert watched.console_errors == [], "the browser console logged errors"
@@ -345,6 +355,10 @@ def test_regscr006_the_years_order_is_named_with_the_other_problems_at_once(brow
         assert any(i.startswith("Title:") for i in items), items
         assert any(i.startswith("Last year: Last year (2017) is before First year (2019)") for i in items), items
         assert page.locator(".register-field:has(#register-end_year) .field-error").is_visible()
+        # The field is marked by its border too, not by the sentence alone; a field with no problem is not.
+        border = "el => getComputedStyle(el).borderTopColor"
+        assert page.locator("#register-end_year").evaluate(border) == "rgb(164, 0, 15)"
+        assert page.locator("#register-start_year").evaluate(border) != "rgb(164, 0, 15)"
     finally:
         page.context.close()
     assert watched.console_errors == [], "the browser console logged errors"

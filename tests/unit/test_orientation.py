@@ -90,13 +90,21 @@ def test_ori001_atom_feed_is_valid_atom_with_ids_times_and_links(dataset):
     links = [e.find(f"{A}link").get("href") for e in entries]
     assert links[1] == "http://intra/pph/?force=E23000021" and links[0] == "http://intra/pph/"
     assert "duplicate of another record" in entries[0].find(f"{A}summary").text
+    # A feed reader sees only the entry: it says where the change is, by the force's name.
+    summaries = [e.find(f"{A}summary").text for e in entries]
+    assert summaries[1].startswith("Leicestershire Police. Register, 2026-12-04")
+    assert summaries[0].startswith("Register, 2026-12-05")  # withdrawn: nowhere left to open
 
 
 def test_ori002_register_off_feed_gives_the_dataset_release(dataset):
     feed = ElementTree.fromstring(atom_feed(dataset, (), False, "http://x/", "http://x/feed.atom"))
     entries = feed.findall(f"{A}entry")
     assert len(entries) == 1 and dataset.version in entries[0].find(f"{A}title").text
-    assert "changelog" in entries[0].find(f"{A}summary").text
+    summary = entries[0].find(f"{A}summary").text
+    assert (
+        summary
+        == f"Dataset version {dataset.version}, compiled from the 2016 paper and released {dataset.version_date}."
+    )
 
 
 def test_ori003_data_line_names_version_paper_and_register_date(dataset):

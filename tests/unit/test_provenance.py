@@ -207,7 +207,7 @@ def test_prov002_a_register_record_walks_through_every_view_as_the_registers(pap
     # The map's tooltip names no record: its count says which source it comes from.
     matching = filter_initiatives(dataset, state)
     labels = map_colours(force_counts(dataset, join, matching, True)).labels
-    assert labels[GWENT][1] == "1 matching initiative, from the register"
+    assert labels[GWENT][1] == "1 initiative, from the register"
     # The comparison.
     compared = text_of(comparison_table(compare_forces(dataset, join, matching, [GWENT, SOUTH_WALES]), dataset))
     assert f"Street triage in Newport ({REGISTER_LINE})" in compared
@@ -256,7 +256,7 @@ def test_prov003_a_paper_record_walks_through_every_view_as_the_papers(dataset, 
     assert PAPER_LINE in table and "Register" not in table
     matching = filter_initiatives(dataset, state)
     labels = map_colours(force_counts(dataset, join, matching, True)).labels
-    assert labels[SOUTH_WALES][1] == "1 matching initiative"
+    assert labels[SOUTH_WALES][1] == "1 initiative"
     compared = text_of(comparison_table(compare_forces(dataset, join, matching, [GWENT, SOUTH_WALES]), dataset))
     assert f"({PAPER_LINE}) [Follow-up: {FOLLOW_UP}]" in compared
     rows = coverage_matrix(dataset, join, matching, True)

@@ -267,6 +267,8 @@ def test_reg_help016_the_way_in_sits_below_the_pages_header_and_names_what_the_u
     section = html.Section(id=rid("section"))
     placed = register.with_section(page, User("rita", True), section)
     assert [type(c).__name__ for c in placed] == ["A", "Store", "Header", "Nav", "Div", "Main", "Section"]
-    assert placed[3].children.children == "Propose or review an initiative"
-    assert placed[3].children.href == "#register-heading"
-    assert register.way_in(ALICE).children.children == "Propose an initiative or a note"
+    first, _, queue = placed[3].children
+    assert first.children == "Propose or review an initiative" and first.href == "#register-heading"
+    assert queue.children == "Go to the review queue" and queue.href == "#register-review-heading"
+    [only] = register.way_in(ALICE).children
+    assert only.children == "Propose an initiative or a note"

@@ -405,3 +405,12 @@ def test_reg_in012_the_curated_files_keep_their_column_names_file_row_and_column
         f"outcomes.csv:{figure_row}:value: value -30 is a percent outside 0-100; use unit 'percentage points' "
         "for changes",
     ]
+
+
+def test_reg_in014_a_link_may_be_followed_by_where_in_it_the_evidence_is():
+    # Before: "https://example.org/hub-report-2022 p.4" was refused, though the field asks for a link or citation.
+    assert "source" not in problems_of(valid_payload(source="https://example.org/hub-report-2022 p.4"))
+    refused = problems_of(valid_payload(source="ftp://example.org/report p.4"))
+    assert refused["source"] == [
+        "A link must start with http:// or https://; put anything after it (a page, say) after a space."
+    ]

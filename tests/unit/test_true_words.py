@@ -273,3 +273,35 @@ def test_words014_overview_never_sets_a_rate_on_one_axis_with_a_number_and_label
     for trace in figure.data:
         assert all(label.startswith("Triage car: ") for label in trace.y) and all(t.endswith("%") for t in trace.text)
         assert trace.mode == "markers+text"
+
+
+def test_words020_the_figures_count_reads_as_english_for_one_and_for_several():
+    # Before: "1 figure, 1 of them result".
+    from types import SimpleNamespace
+
+    from components.profile import figures_part
+
+    def figures(*results: bool) -> list:
+        return [SimpleNamespace(is_result=r) for r in results]
+
+    assert figures_part(figures(True)) == " · 1 figure, a result"
+    assert figures_part(figures(False)) == " · 1 figure, not a result"
+    assert figures_part(figures(True, False)) == " · 2 figures, 1 of them a result"
+    assert figures_part(figures(True, True, False)) == " · 3 figures, 2 of them results"
+    assert figures_part(figures(False, False)) == " · 2 figures, none of them results"
+    assert figures_part([]) == ""
+
+
+def test_words021_running_work_with_a_first_year_alone_reads_from_that_year():
+    # Before: a running record with first year 2022 and no last year read "Where: Bath (2022)".
+    from types import SimpleNamespace
+
+    from components.panels import years_text
+
+    def initiative(start, end, stage):
+        return SimpleNamespace(start_year=start, end_year=end, stage=stage)
+
+    assert years_text(initiative(2022, None, "running")) == "from 2022"
+    assert years_text(initiative(2014, None, "completed")) == "2014"
+    assert years_text(initiative(2017, 2019, "completed")) == "2017–2019"
+    assert years_text(initiative(None, None, "running")) == ""
