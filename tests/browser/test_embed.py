@@ -74,7 +74,9 @@ def test_embed001_at_600_by_600_one_scroll_at_most_and_the_source_and_full_dashb
                 # The keyboard hint whole, the source line and the link to the full dashboard in view and uncovered.
                 assert layout["seen"] == dict.fromkeys(IN_VIEW, True), (name, stage, layout["seen"])
             assert frame.locator(".embed-source").inner_text().startswith("Source: PHE (2016)")
-            assert frame.locator("#force-map-keys").inner_text().endswith("Leicestershire Police.")
+            assert (
+                frame.locator("#force-map-keys").inner_text().endswith("Leicestershire Police when none is selected.")
+            )
         assert watched.console_errors == [] and watched.foreign_requests == []
         page.context.close()
     finally:
