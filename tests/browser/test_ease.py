@@ -334,3 +334,18 @@ def test_ease010_the_matrix_key_is_whole_on_a_phone(watched, live_server):
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
     assert key.evaluate("el => el.scrollWidth <= el.clientWidth")
     assert page.get_attribute(".matrix-table", "aria-describedby") == "matrix-key"
+
+
+def test_ease011_three_forces_compared_fit_a_tablet_and_a_fourth_shows_there_is_more(watched, live_server):
+    # Before: at 768 px the third force's column read "Devon & Cor…", cut at the box's edge with nothing to say the
+    # table went on.
+    page = watched.page
+    page.set_viewport_size({"width": 768, "height": 1024})
+    box = "document.querySelector('#comparison .table-scroll')"
+    for compare, fits in (("E23000021,E23000037,E23000035", True), ("E23000021,E23000037,E23000035,E23000001", False)):
+        ready(page, f"{live_server.base_url}?view=compare&compare={compare}")
+        wait_until(page, f"document.querySelectorAll('#comparison thead th').length === {len(compare.split(',')) + 1}")
+        scroll = page.evaluate(f"({box}.scrollWidth - {box}.clientWidth)")
+        assert (scroll <= 1) == fits, (compare, scroll)
+        # Where it scrolls, a shadow at the edge says there is more: the box draws one, fixed to its side.
+        assert "radial-gradient" in page.evaluate(f"getComputedStyle({box}).backgroundImage")
