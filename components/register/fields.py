@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from dash import Output
+from dash import Output, no_update
 
 from components.register.common import rid
 from domain.register import FIGURE_FIELDS, form_figure, form_text
@@ -141,6 +141,11 @@ def form_outputs() -> dict[str, Any]:
         base_revision=Output(rid("base-revision"), "data", allow_duplicate=True),
         loaded=Output(rid("loaded-record"), "data", allow_duplicate=True),
     )
+
+
+def unchanged_form() -> dict[str, Any]:
+    """Every output of `form_outputs` left as it is."""
+    return {k: no_update for k in form_outputs()}
 
 
 def empty_form() -> dict[str, Any]:

@@ -55,6 +55,7 @@ from components.register.fields import (
     form_values,
     listed,
     shown_rows,
+    unchanged_form,
 )
 from components.register.submissions import RESENDABLE, my_submissions_or_unchanged
 from components.view_state import state_from_store
@@ -379,7 +380,7 @@ def resent_form(context: RegisterContext, user: User, submission_id: Any) -> dic
     try:
         mine = {s.id: s for s in context.service.my_submissions(user)}
     except RegisterUnavailable:
-        return dict(form=_unchanged(), update_of=no_update, status=UNAVAILABLE_NOW)
+        return dict(form=unchanged_form(), update_of=no_update, status=UNAVAILABLE_NOW)
     submission = mine.get(submission_id) if isinstance(submission_id, int) else None
     if submission is None or submission.status != "returned" or submission.kind not in RESENDABLE:
         raise PreventUpdate
@@ -394,10 +395,6 @@ def resent_form(context: RegisterContext, user: User, submission_id: Any) -> dic
         status=f"#{submission.id} is in the form as you sent it. Change what the reviewer asked, then send it "
         "again: it goes to review as a new submission.",
     )
-
-
-def _unchanged() -> dict:
-    return {k: no_update for k in form_outputs()}
 
 
 def register(app: Dash, context: RegisterContext) -> None:

@@ -36,6 +36,7 @@ from components.register.fields import (
     form_outputs,
     form_values,
     shown_rows,
+    unchanged_form,
 )
 from domain.register import FIGURE_FIELDS, User
 from storage.errors import RegisterUnavailable
@@ -132,10 +133,6 @@ def moved_on(record_id: str, record: Any, base_revision: Any) -> str:
     return ""
 
 
-def _unchanged_form() -> dict[str, Any]:
-    return {k: no_update for k in form_outputs()}
-
-
 def restored_draft(record_id: Any, draft: Any) -> dict[str, Any] | None:
     """As the page opens: the form as the user's update draft kept it, or None when it keeps none to restore.
     A withdrawn record is no longer among the picker's options, which empties it: its draft is restored all
@@ -167,7 +164,7 @@ def chosen_record(context: RegisterContext, trigger: Any, record_id: Any, draft:
         if not loaded:
             raise PreventUpdate
         # "A new initiative": the fields stay to start from, but they are no longer a record's update.
-        return dict(form={**_unchanged_form(), "loaded": None}, status=no_update, update_of=no_update)
+        return dict(form={**unchanged_form(), "loaded": None}, status=no_update, update_of=no_update)
     if trigger == rid("update-of") and record_id == loaded:
         raise PreventUpdate  # the picker set back to the record the form holds: nothing to load
     return fresh_record(context, record_id, loaded, discarding=trigger == rid("discard"))
@@ -180,7 +177,7 @@ def fresh_record(context: RegisterContext, record_id: str, loaded: Any, discardi
     except RegisterUnavailable:
         # The form keeps what it holds, and the picker goes back to the record it belongs to.
         return dict(
-            form=_unchanged_form(),
+            form=unchanged_form(),
             update_of=loaded if isinstance(loaded, str) and loaded else no_update,
             status=f"The register is unavailable just now, so {record_id} could not be loaded; the "
             "form is as it was. Please choose it again in a few minutes.",
