@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
 from components.view_state import page_view_url, state_from_store
-from domain.aggregation import background_of, filter_initiatives, initiatives_in_view, outcomes_of
+from domain.aggregation import figures_in_view, filter_initiatives, initiatives_in_view
 from domain.compare import citation_line
 from domain.exports import view_zip, view_zip_name
 from domain.feed import PAPER_URL
@@ -123,7 +123,7 @@ def view_download(source: SnapshotProvider, url_prefix: str, today: Callable[[],
     in_view = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
     url = page_view_url(href, cited_state(state), url_prefix)
     citation = citation_line(dataset, url, today(), in_view, active_filters_words(state, dataset))
-    figures = outcomes_of(dataset, in_view) + background_of(dataset, in_view)
+    figures = figures_in_view(dataset, state, in_view)
     return dcc.send_bytes(
         view_zip(dataset, in_view, figures, citation),
         filename=view_zip_name(dataset, state.force, state.show_wales),

@@ -191,6 +191,20 @@ def background_of(dataset: Dataset, initiatives: Iterable[Initiative]) -> tuple[
     )
 
 
+def figures_in_view(dataset: Dataset, state: ViewState, in_view: Iterable[Initiative]) -> tuple[Outcome, ...]:
+    """The figures a view's download carries, in the dataset's order: its initiatives' figures and the background
+    of their case studies; on the Background figures tab every background figure, as the tab lists them; and with
+    no force and no filter, every figure, the paper's own background too (tied to no initiative or case study,
+    it was in no download while About counted it)."""
+    shown = list(in_view)
+    wanted = {o.id for o in (*outcomes_of(dataset, shown), *background_of(dataset, shown))}
+    if state.view == "background":
+        wanted |= {o.id for o in dataset.outcomes if o.is_background}
+    if state.force is None and not filters_narrow(state):
+        wanted = {o.id for o in dataset.outcomes}
+    return tuple(o for o in dataset.outcomes if o.id in wanted)
+
+
 def format_value(outcome: Outcome) -> str:
     """How a figure reads: '94%', '27 percentage points', '£815,000', '2,525'."""
     number = f"{outcome.value:,.0f}" if outcome.value == int(outcome.value) else f"{outcome.value:,}"

@@ -168,3 +168,40 @@ def test_exp_initiatives_reference_marks_read_back_as_written_the_way_the_readme
     assert pd.read_csv(tmp_path / "initiatives.csv")["references"].dtype.kind in "if"
     table = pd.read_csv(tmp_path / "initiatives.csv", dtype=INITIATIVE_DTYPES)
     assert set(table["references"]) == {i.references[0] for i in single}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", "every figure"),
+        ("?view=background", "every background figure and more"),
+        ("?force=E23000021", "the force's own"),
+    ],
+)
+def test_exp_the_download_holds_the_figures_the_view_shows(dataset, tmp_path, query, expected):
+    """Before: the paper's own background figures (39 forces, the police workforce, 40 PCCs), tied to no initiative
+    or case study, were in no download, not even the Background figures tab's, while About counted them."""
+    import base64
+    from datetime import date
+
+    from components.cite_view import view_download
+    from domain.source import StaticSource, snapshot_of
+    from domain.state import state_from_query
+
+    source = StaticSource(snapshot_of(dataset))
+    sent = view_download(source, "/", lambda: date(2026, 12, 6), 1, {"query": query}, "http://x/")
+    unzip(base64.b64decode(sent["content"]) if sent.get("base64") else sent["content"], tmp_path)
+    shown = set(pd.read_csv(tmp_path / "figures.csv", dtype={"references": "string"})["id"])
+    background = {o.id for o in dataset.outcomes if o.is_background}
+    paper_level = {o.id for o in dataset.outcomes if o.initiative_id is None and o.is_background}
+    assert paper_level, "the data has background figures tied to no initiative"
+    if expected == "every figure":
+        assert shown == {o.id for o in dataset.outcomes}
+    elif expected == "every background figure and more":
+        assert background <= shown
+    else:
+        state = state_from_query(query, dataset)
+        join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+        in_view = initiatives_in_view(join, dataset.initiatives, state.force)
+        assert shown == {o.id for o in (*outcomes_of(dataset, in_view), *background_of(dataset, in_view))}
+        assert not paper_level & shown
