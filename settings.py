@@ -25,6 +25,28 @@ def _port(raw: str) -> int:
     return int(raw)
 
 
+def database_url_of(raw: str) -> str:
+    """PPH_DATABASE_URL: a SQLAlchemy URL (sqlite:///…, postgresql+psycopg://…), or a path, read as a SQLite file
+    (relative to the working folder), as the README's default `var/register.sqlite3` reads. Anything else that
+    cannot be read as a URL stops the start with a sentence, never a traceback from deep in the database layer."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    value = raw.strip()
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    try:
+        backend = make_url(value).get_backend_name()
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        backend = ""
+    if backend not in ("sqlite", "postgresql"):
+        raise SettingsError(
+            "PPH_DATABASE_URL must be a SQLite or PostgreSQL URL (sqlite:////srv/pph/register.sqlite3, "
+            "postgresql+psycopg://user@host/db) or a path to a SQLite file; got a value that is neither"
+        )
+    return value
+
+
 def _prefix(raw: str) -> str:
     stripped = raw.strip().strip("/")
     return f"/{stripped}/" if stripped else "/"
@@ -134,6 +156,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         defaults = cls()
+        database_url = env.get("PPH_DATABASE_URL", "").strip() or defaults.database_url
         return cls(
             host=env.get("PPH_HOST", defaults.host),
             port=_port(env.get("PPH_PORT", str(defaults.port))),
@@ -142,7 +165,7 @@ class Settings:
             proxy_strips_prefix=_flag("PPH_PROXY_STRIPS_PREFIX", env.get("PPH_PROXY_STRIPS_PREFIX", "0")),
             frame_ancestors=_origins(env.get("PPH_FRAME_ANCESTORS", "")),
             register=_flag("PPH_REGISTER", env.get("PPH_REGISTER", "0")),
-            database_url=env.get("PPH_DATABASE_URL", "").strip() or defaults.database_url,
+            database_url=database_url_of(database_url),
             user_header=_header(env.get("PPH_USER_HEADER", "")),
             forwarded_allow_ips=_addresses(env["PPH_FORWARDED_ALLOW_IPS"])
             if "PPH_FORWARDED_ALLOW_IPS" in env

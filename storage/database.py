@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.pool import StaticPool
 
@@ -59,8 +59,12 @@ def default_database_url(repo_root: Path) -> str:
 
 
 def shown_url(url: str | URL) -> str:
-    """The URL as it may be printed or logged: the password hidden."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL as it may be printed or logged: the password hidden. A value that is no URL at all is not shown
+    (it may hold a password in a form the parser cannot find)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "(a value that is not a database URL)"
 
 
 def for_writes(engine: Engine) -> Engine:

@@ -19,8 +19,12 @@ URL_VARIABLE = "PPH_DATABASE_URL"
 
 
 def database_url(environ: Mapping[str, str], repo_root: Path = REPO_ROOT) -> str:
-    """The configured database URL, or the default SQLite file when none is set."""
-    return environ.get(URL_VARIABLE) or default_database_url(repo_root)
+    """The configured database URL (a path read as a SQLite file, as the app reads it), or the default SQLite
+    file when none is set."""
+    from settings import database_url_of
+
+    url = environ.get(URL_VARIABLE) or default_database_url(repo_root)
+    return database_url_of(url)
 
 
 def main(

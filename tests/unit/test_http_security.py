@@ -272,3 +272,41 @@ def test_sec021_no_vary_on_a_user_header_that_is_not_configured(tmp_path):
     app = register_app(tmp_path, user_header="", dev_user="")
     answer = app.server.test_client().get("/_dash-layout")
     assert answer.status_code == 200 and "remote-user" not in answer.headers.get("Vary", "").lower()
+
+
+def test_sec010c_a_database_path_is_a_sqlite_file_and_a_bad_url_is_a_sentence(tmp_path):
+    # Before: PPH_DATABASE_URL=/tmp/x/register.sqlite3, written as the README writes the default, stopped gunicorn
+    # with a traceback ("Could not parse SQLAlchemy URL"), and the app's own message crashed while quoting it.
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    path = tmp_path / "register.sqlite3"
+    assert Settings.from_env({"PPH_DATABASE_URL": str(path)}).database_url == f"sqlite:///{path}"
+    assert Settings.from_env({"PPH_DATABASE_URL": " sqlite:///x.db "}).database_url == "sqlite:///x.db"
+    with pytest.raises(SettingsError, match="PPH_DATABASE_URL must be a SQLite or PostgreSQL URL"):
+        Settings.from_env({"PPH_DATABASE_URL": "mysql://u:secret@h/db"})
+    with pytest.raises(SettingsError, match="PPH_DATABASE_URL"):
+        Settings.from_env({"PPH_DATABASE_URL": "post gres://u:secret@h/db"})
+    env = {"PATH": "/usr/bin:/bin", "PPH_REGISTER": "1", "PPH_DEV_USER": "alice"}
+    started = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=REPO,
+        env={**env, "PPH_DATABASE_URL": str(path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 0, started.stderr
+    assert path.exists()  # the register's file, where the path says
+    refused = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=REPO,
+        env={**env, "PPH_DATABASE_URL": "postgresql+psycopg://u:secret@h:port/db"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 2 and "The dashboard cannot start" in refused.stderr
+    assert "Traceback" not in refused.stderr and "secret" not in refused.stderr
