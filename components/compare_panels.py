@@ -24,7 +24,13 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
     if len(compared) < 2:
         return html.P("Choose two to four forces to compare them side by side.", className="empty")
     rows = _comparison_rows(compared, dataset, filtered)
-    return html.Div(
+    # Said where the table is wider than a screen (the stylesheet shows it by the forces' count and the width):
+    # a column cut at the screen's edge read as cut off, not as more to the side.
+    hint = html.P(
+        f"The table is wider than the screen: scroll it sideways to see all {len(compared)} forces.",
+        className=f"scroll-hint scroll-hint-{len(compared)}",
+    )
+    table = html.Div(
         html.Table(
             [
                 html.Thead(
@@ -43,6 +49,7 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
         role="region",
         **aria(label="Comparison, scrolls sideways"),
     )
+    return html.Div([hint, table])
 
 
 def _number(value: float | int | None, unit: str = "") -> str:
@@ -232,7 +239,12 @@ def _matrix_header(dataset: Dataset, added: bool) -> list[html.Tr]:
                 _spanning("Force"),
                 _spanning("Region"),
                 *[
-                    html.Th(label, colSpan=n, scope="colgroup", className="theme-group")
+                    html.Th(
+                        html.Span(label, className="theme-group-label"),
+                        colSpan=n,
+                        scope="colgroup",
+                        className="theme-group",
+                    )
                     for label, n in _theme_groups(dataset)
                 ],
                 _spanning("All themes (each initiative once)", "total"),

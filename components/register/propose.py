@@ -413,6 +413,9 @@ def register_resend_callback(app: Dash, context: RegisterContext) -> None:
             form=form_outputs(),
             update_of=Output(rid("update-of"), "value", allow_duplicate=True),
             status=Output(rid("submit-status"), "children", allow_duplicate=True),
+            # The last sending's problems belong to what the form held then, not to the proposal loaded now.
+            errors=Output(error_slots("initiative"), "children", allow_duplicate=True),
+            summary=Output(rid("initiative-summary"), "children", allow_duplicate=True),
         ),
         inputs=dict(clicks=Input(resend, "n_clicks")),
         prevent_initial_call=True,
@@ -423,7 +426,14 @@ def register_resend_callback(app: Dash, context: RegisterContext) -> None:
         pressed = [b for b in ctx.args_grouping["clicks"] if b.get("triggered") and b.get("value")]
         if not pressed:
             raise PreventUpdate
-        return resent_form(context, user, pressed[0]["id"].get("submission"))
+        loaded = resent_form(context, user, pressed[0]["id"].get("submission"))
+        cleared = loaded["status"] != UNAVAILABLE_NOW
+        slots = ctx.outputs_grouping["errors"]
+        return dict(
+            **loaded,
+            errors=[""] * len(slots) if cleared else [no_update] * len(slots),
+            summary=[] if cleared else no_update,
+        )
 
     app.clientside_callback(
         ClientsideFunction("registerDrafts", "toForm"),

@@ -347,5 +347,34 @@ def test_ease011_three_forces_compared_fit_a_tablet_and_a_fourth_shows_there_is_
         wait_until(page, f"document.querySelectorAll('#comparison thead th').length === {len(compare.split(',')) + 1}")
         scroll = page.evaluate(f"({box}.scrollWidth - {box}.clientWidth)")
         assert (scroll <= 1) == fits, (compare, scroll)
-        # Where it scrolls, a shadow at the edge says there is more: the box draws one, fixed to its side.
+        # Where it scrolls, a shadow at the edge says there is more: the box draws one, fixed to its side; and a
+        # sentence above it says so, only then.
         assert "radial-gradient" in page.evaluate(f"getComputedStyle({box}).backgroundImage")
+        assert page.locator("#comparison .scroll-hint").is_visible() == (not fits)
+    page.set_viewport_size({"width": 375, "height": 740})
+    ready(page, f"{live_server.base_url}?view=compare&compare=E23000021,E23000037")
+    hint = page.locator("#comparison .scroll-hint")
+    hint.wait_for(timeout=TIMEOUT * 1000)
+    assert hint.inner_text() == "The table is wider than the screen: scroll it sideways to see all 2 forces."
+
+
+def test_ease010b_on_a_phone_the_matrix_keeps_room_for_its_themes_and_names_each_group(watched, live_server):
+    # Before: the sticky Force column took 205 of 343 px, and a theme group's name, centred over its columns, was
+    # off screen: an empty grey band.
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    ready(page, f"{live_server.base_url}?view=matrix")
+    page.locator("#coverage-matrix-toggle").click()
+    page.wait_for_selector(".matrix-table", timeout=TIMEOUT * 1000)
+    first = page.evaluate("document.querySelector('.matrix-table tbody th').getBoundingClientRect().width")
+    assert first <= 375 * 0.4, first
+    page.evaluate("document.querySelector('.matrix-scroll').scrollLeft = 400")
+    page.wait_for_timeout(200)
+    label = page.evaluate("""(() => {
+        const box = document.querySelector('.matrix-scroll').getBoundingClientRect();
+        const force = document.querySelector('.matrix-table tbody th').getBoundingClientRect();
+        const l = document.querySelector('.matrix-table .theme-group-label').getBoundingClientRect();
+        return {inBox: l.left >= force.right - 1 && l.right <= box.right, text: document.querySelector(
+            '.matrix-table .theme-group-label').textContent};
+    })()""")
+    assert label["inBox"], label

@@ -601,6 +601,10 @@ def test_reg_form019_a_returned_proposal_loads_into_the_form_as_sent_and_goes_ba
     assert "Edit and send again" in json.dumps(response_values(mine))
     loaded = response_values(post_callback(client, resend_request(app, [first], first), token=token))
     assert loaded["register-title"]["value"] == "Triage car, first try"
+    # The last sending's problems are cleared: they were of what the form held then.
+    errors = {k: v["children"] for k, v in loaded.items() if '"type":"register-error"' in k}
+    assert errors and set(errors.values()) == {""}
+    assert loaded["register-initiative-summary"]["children"] == []
     assert loaded["register-force_ids"]["value"] == ["national"]
     assert loaded["register-lead_organisations"]["value"] == "Police\nNHS trust"
     assert [r["measure"] for r in rows_of(loaded)[:2]] == [VALID_FIGURE["measure"], SECOND_FIGURE["measure"]]
