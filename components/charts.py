@@ -20,8 +20,6 @@ from dash import html
 from components.attributes import data
 from domain.lollipop import LollipopChart
 
-DIRECTION_WORDS = {"reduction": "fall", "increase": "rise"}  # said to screen readers: the marker's shape shows it
-
 
 def source_lines(chart_markup: str) -> list[str]:
     """The chart citation (domain.compare.chart_citation, written as plotly markup) as lines of plain text."""
@@ -60,7 +58,7 @@ def lollipop(chart: LollipopChart, source: str, break_after_slash: bool = False)
             title="\n".join(line for line in row.details if line) or None,
             **data(
                 marker=MARKER_GLYPHS[row.marker],
-                value=row.value_text + (f" ({DIRECTION_WORDS[row.marker]})" if row.marker in DIRECTION_WORDS else ""),
+                value=row.value_words,
             ),
         )
         for row in chart.rows

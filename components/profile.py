@@ -45,7 +45,7 @@ from domain.aggregation import (
     work_covering,
 )
 from domain.compare import region_of_place
-from domain.figures import build_outcome_charts, with_source
+from domain.figures import build_outcome_charts, with_source, with_title
 from domain.lollipop import outcome_charts, theme_chart
 from domain.joining import ForceJoin
 from domain.loading import Dataset
@@ -555,13 +555,15 @@ def next_titles(snapshot: Snapshot, state: ViewState, in_view: Sequence[Initiati
     return (listed, *more_button(min(end, len(in_view)), len(in_view)))
 
 
-def chart_images_of(snapshot: Snapshot, in_view: Sequence[Initiative]) -> list:
-    """The results charts of a force's profile as plotly figures, each with the citation, to be saved as images."""
+def chart_images_of(snapshot: Snapshot, in_view: Sequence[Initiative], force_name: str = "") -> list:
+    """The results charts of a force's profile as plotly figures, each titled with the force and with the
+    citation, to be saved as images: an image read away from the page says whose results it shows."""
     charted, _ = capped_results(outcomes_of(snapshot.dataset, in_view))
     figures = build_outcome_charts(
         charted, dict(snapshot.dataset.initiatives_by_id), figure_marks(snapshot.dataset, charted)
     )
-    return [with_source(figure, snapshot.chart_citation) for _, figure in figures]
+    title = f"{force_name}: results" if force_name else "Results"
+    return [with_source(with_title(figure, title), snapshot.chart_citation) for _, figure in figures]
 
 
 def shown_profile(
@@ -589,8 +591,9 @@ def shown_profile(
 
 def chart_images_on_click(source: SnapshotProvider, clicks: Any, state_data: Any) -> dict:
     """The profile's results charts, with the citation, for the browser to save as images."""
-    snapshot, _, in_view = selected_force_on_click(source, clicks, state_data)
-    return {"clicks": clicks, "figures": chart_images_of(snapshot, in_view)}
+    snapshot, state, in_view = selected_force_on_click(source, clicks, state_data)
+    name = snapshot.dataset.forces_by_id[state.force].name if state.force else ""
+    return {"clicks": clicks, "figures": chart_images_of(snapshot, in_view, name)}
 
 
 def register_profile_callback(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:

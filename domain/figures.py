@@ -65,6 +65,22 @@ def with_source(figure: FigureSpec, source: str) -> FigureSpec:
     }
 
 
+def with_title(figure: FigureSpec, title: str) -> FigureSpec:
+    """A title above the chart (plain text, escaped here), with room made for it."""
+    layout = figure["layout"]
+    margin = {**layout.get("margin", {})}
+    margin["t"] = margin.get("t", 12) + 30
+    return {
+        **figure,
+        "layout": {
+            **layout,
+            "margin": margin,
+            "height": layout.get("height", 300) + 30,
+            "title": {"text": plain_text(title), "x": 0, "xanchor": "left", "font": {"size": 14}},
+        },
+    }
+
+
 def _stems(xs_to: Sequence[float], ys: Sequence[str], colour: str) -> dict[str, Any]:
     """Horizontal line segments from zero, drawn as one scatter trace (segments split by None)."""
     x: list[float | None] = []
@@ -115,7 +131,7 @@ def plotly_lollipop(chart: LollipopChart) -> FigureSpec:
             "symbol": [MARKER_SYMBOLS[row.marker] for row in chart.rows],
             "size": 12,
         },
-        "text": [plain_text(row.value_text) for row in chart.rows],
+        "text": [plain_text(row.value_words) for row in chart.rows],
         "textposition": "middle right",
         "customdata": [[plain_text(line) for line in row.details] for row in chart.rows],
         "hovertemplate": "%{y}"

@@ -36,6 +36,10 @@ UNIT_GROUPS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 MARKERS = ("count", "reduction", "increase", "level")
 
 
+# Said in words beside a value: the marker's shape shows the direction on screen, but not to a screen reader.
+DIRECTION_WORDS = {"reduction": "fall", "increase": "rise"}
+
+
 @dataclass(frozen=True)
 class Lollipop:
     label: str
@@ -47,6 +51,13 @@ class Lollipop:
     # wherever it is drawn (components/charts.py writes them under the chart, not only in a tooltip).
     design: str = ""
     caveat: str = ""
+
+    @property
+    def value_words(self) -> str:
+        """The value with its direction in words, "81% (fall)": the marker's shape shows it on screen, but a screen
+        reader and a saved image need the word (a bare "81%" reads as a level)."""
+        direction = DIRECTION_WORDS.get(self.marker)
+        return f"{self.value_text} ({direction})" if direction else self.value_text
 
     @property
     def obtained(self) -> str:

@@ -85,3 +85,19 @@ def test_cbh006_profile_outputs_reset_the_pages_only_when_more_were_shown():
     assert first["more_hidden"] is hidden is False
     assert [span.children for span in first["more_text"]] == [span.children for span in text]
     assert profile_outputs(content, "key", 2)["pages_shown"] == 0
+
+
+def test_cbh010_a_saved_chart_image_says_whose_results_and_which_way_each_went(dataset):
+    # Before: the PNG read "Section 136 detentions … 81%" with no force, no title and no "(fall)", so it read as
+    # a level once away from the page.
+    from components.profile import chart_images_on_click
+    from domain.source import StaticSource, snapshot_of
+
+    source = StaticSource(snapshot_of(dataset))
+    sent = chart_images_on_click(source, 1, store_of(state_from_query(f"?force={FORCE}", dataset)))
+    assert sent["figures"], "the force has results to save"
+    name = dataset.forces_by_id[FORCE].name
+    for figure in sent["figures"]:
+        assert figure["layout"]["title"]["text"] == f"{name}: results"
+        texts = figure["data"][0]["text"]
+        assert any(t.endswith(("(fall)", "(rise)")) for t in texts), texts
