@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components.charts import lollipop
+from components.charts import details_list, lollipop
 from components.ids import Ids, shown_state_id
 from components.panels import CHARTED_PER_UNIT, left_out, outcome_table
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
@@ -80,6 +80,9 @@ def charted_results(outcomes: Sequence[Outcome]) -> tuple[tuple[Outcome, ...], t
     return falls, others, falls_left + others_left
 
 
+OVERVIEW_DETAILS = "Each result in words: its initiative, how it was obtained and its source"
+
+
 def overview_lists(dataset: Dataset, outcomes: Sequence[Outcome], source: str = "") -> list:
     """Every result among `outcomes`, each charted once as an HTML list: percentage falls in a rate and in a
     number of events apart, and every other result on an axis of its own unit. Nothing else is charted, and
@@ -100,7 +103,9 @@ def overview_lists(dataset: Dataset, outcomes: Sequence[Outcome], source: str = 
     return [
         html.P(f"{charted} result{'' if charted == 1 else 's'} charted. {RESULTS_ONLY_NOTE}", className="note"),
         left_out(left, "results (the smaller ones)"),
-        *(lollipop(chart, source) for chart in charts),
+        # Under each chart, what its points' tooltips say, for readers who cannot hover (touch, keyboard): each
+        # result's reading, initiative, how it was obtained and its source, as the profile gives them.
+        *(part for chart in charts for part in (lollipop(chart, source), details_list(chart, OVERVIEW_DETAILS))),
     ]
 
 

@@ -401,3 +401,21 @@ def test_view_embed001_a_figure_derived_from_a_result_is_embedded_with_its_cavea
     assert embedded is not None
     text = str(embedded.to_plotly_json())
     assert "derived from a result" in text and f"Caveat: {saving.caveat.rstrip('.')}." in text
+
+
+def test_view016c_the_overview_says_each_results_evidence_in_words_not_only_on_hover(dataset):
+    # Before: each point's section, reference, design and caveat were in a `title` tooltip alone, out of reach
+    # of touch and keyboard.
+    from components.overview_view import OVERVIEW_DETAILS, overview_lists
+    from domain.provenance import figure_marks
+
+    parts = overview_lists(dataset, dataset.outcomes)
+    details = [p for p in parts if getattr(p, "className", "") == "lollipop-details"]
+    charts = [p for p in parts if "lollipop " in (getattr(p, "className", "") or "")]
+    assert charts and len(details) == len(charts)
+    assert all(d.children[0].children == OVERVIEW_DETAILS for d in details)
+    words = "\n".join(d.children[1].children for d in details)
+    results = [o for o in dataset.outcomes if o.is_result]
+    marks = figure_marks(dataset, results)
+    assert all(marks.sources[o.id] in words for o in results if o.id in marks.sources and f"{o.measure}" in words)
+    assert "PHE 2016 paper, section" in words and "How obtained" in words
