@@ -583,7 +583,7 @@ def validate_note(payload: Mapping[str, Any], reference: Reference, *, incoming:
         problems.append(FieldProblem("about_id", "choose one of the paper's initiatives"))
     kind = _text(payload.get("note_kind"))
     if kind not in NOTE_KINDS:
-        problems.append(FieldProblem("note_kind", f"must be one of {', '.join(NOTE_KINDS)}"))
+        problems.append(FieldProblem("note_kind", f"Choose the kind of note: {' or '.join(NOTE_KINDS)}."))
     text = _text(payload.get("text"))
     if len(text) < 20:
         problems.append(FieldProblem("text", "say what is wrong or what happened next (at least 20 characters)"))

@@ -101,11 +101,13 @@ class RegisterService:
         record_id: str | None = None,
         idempotency_key: str | None = None,
         base_revision: int | None = None,
+        resubmits: int | None = None,
     ) -> Submission:
         """A new initiative, an update to a register record, or a note on a paper record, queued for review.
 
         An update is made against `base_revision` of its record (None: the revision published now); if
-        another update is published first, this one can no longer be published (StaleRecord).
+        another update is published first, this one can no longer be published (StaleRecord). `resubmits`: the
+        user's own returned submission this one is sent again after (Conflict if one already followed it).
         """
         if kind not in ("new initiative", "update", "note"):
             raise SubmissionInvalid([FieldProblem("-", f"unknown kind of submission {kind!r}")])
@@ -122,6 +124,8 @@ class RegisterService:
                 raise SubmissionInvalid(
                     [FieldProblem("base_revision", f"record {record_id} has no revision {base_revision}")]
                 )
+        if resubmits is not None:
+            self._check_resubmits(user, resubmits)
         now = self.clock()
         try:
             # The limit is checked in the same transaction as the insert, after the idempotency key: a resent
@@ -137,6 +141,7 @@ class RegisterService:
                 idempotency_key=idempotency_key,
                 base_revision=base_revision if kind == "update" else None,
                 limit=register_store.SubmissionLimit(self.submissions_per_hour, now - timedelta(hours=1)),
+                resubmits=resubmits,
             )
         except LimitReached:
             raise RateLimited(
@@ -257,6 +262,14 @@ class RegisterService:
 
     def history(self, record_id: str | None = None) -> list[HistoryEntry]:
         return register_store.history(self.engine, record_id=record_id)
+
+    def _check_resubmits(self, user: User, submission_id: int) -> None:
+        try:
+            earlier = register_store.get_submission(self.engine, submission_id)
+        except NotFound:
+            earlier = None
+        if earlier is None or earlier.submitted_by != user.name or earlier.status != "returned":
+            raise SubmissionInvalid([FieldProblem("-", f"#{submission_id} is not a returned proposal of yours")])
 
     def _record(self, record_id: str | None) -> PublishedRecord:
         if not record_id:

@@ -57,6 +57,8 @@ class SubmissionRow(Base):
     __table_args__ = (
         UniqueConstraint("idempotency_key", name="uq_submissions_idempotency_key"),
         Index("ix_submissions_submitted_by_submitted_at", "submitted_by", "submitted_at"),
+        # One proposal at most follows a returned one: two sent at once cannot both claim it.
+        Index("uq_submissions_resubmits", "resubmits", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -73,6 +75,8 @@ class SubmissionRow(Base):
     idempotency_key: Mapped[str | None] = mapped_column(Text)
     # For an update: the revision of the record the proposal was made against (optimistic locking).
     base_revision: Mapped[int | None] = mapped_column(Integer)
+    # A proposal sent again after its reviewer returned it: the returned submission it follows.
+    resubmits: Mapped[int | None] = mapped_column(Integer)
 
 
 class RecordRow(Base):

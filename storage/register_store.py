@@ -102,6 +102,11 @@ class Submission:
     record_state: RecordState | None = None
     withdrawn_at: datetime | None = None
     withdrawn_reason: str | None = None
+    # Sent again after a reviewer returned it: the returned submission it follows, and that one's comment (what
+    # its reviewer reads it against). On a returned one: the submission that followed it, once there is one.
+    resubmits: int | None = None
+    earlier_comment: str = ""
+    resent_as: int | None = None
 
 
 @dataclass(frozen=True)
@@ -150,8 +155,12 @@ def submit(
     idempotency_key: str | None = None,
     limit: SubmissionLimit | None = None,
     base_revision: int | None = None,
+    resubmits: int | None = None,
 ) -> Submission:
     """Store a pending submission and its "submitted" history row together.
+
+    `resubmits`: the returned submission of the same user's this one is sent again after; one submission at most
+    follows a returned one (Conflict for a second).
 
     An update is stored with the record revision it was made against (`base_revision`, else the record's
     revision now), so that its publication can tell whether the record has moved on since.
@@ -179,6 +188,8 @@ def submit(
                 base_revision = _checked_base_revision(_published_record_row(session, record_id), base_revision)
             else:
                 base_revision = None
+            if resubmits is not None:
+                _check_resubmits(session, resubmits, user)
             row = SubmissionRow(
                 kind=checked_kind,
                 record_id=record_id,
@@ -190,6 +201,7 @@ def submit(
                 review_comment="",
                 idempotency_key=idempotency_key,
                 base_revision=base_revision,
+                resubmits=resubmits,
             )
             session.add(row)
             session.flush()
@@ -200,10 +212,16 @@ def submit(
                 "submitted",
                 submission_id=row.id,
                 record_id=record_id,
-                detail={"kind": kind} if base_revision is None else {"kind": kind, "base_revision": base_revision},
+                detail={
+                    "kind": kind,
+                    **({} if base_revision is None else {"base_revision": base_revision}),
+                    **({} if resubmits is None else {"resubmits": resubmits}),
+                },
             )
             return _submission_from(session, row)
     except IntegrityError:
+        if resubmits is not None and idempotency_key is None:
+            raise Conflict(f"#{resubmits} was already sent again.") from None
         if idempotency_key is None:
             raise
         # Two first attempts raced on PostgreSQL and the other one stored first: answer with its submission.
@@ -697,6 +715,16 @@ def _moved_on(record: RecordRow, expected_revision: int, refusal: str) -> Confli
     )
 
 
+def _check_resubmits(session: Session, earlier_id: int, user: str) -> None:
+    """A proposal may follow only its own sender's returned submission, and only one may follow it."""
+    earlier = session.get(SubmissionRow, earlier_id)
+    if earlier is None or earlier.submitted_by != user or earlier.status != "returned":
+        raise ValueError(f"#{earlier_id} is not a returned submission of {user}'s")
+    already = session.scalar(select(SubmissionRow.id).where(SubmissionRow.resubmits == earlier_id))
+    if already is not None:
+        raise Conflict(f"#{earlier_id} was already sent again, as #{already}.")
+
+
 def _checked_base_revision(record: RecordRow, base_revision: int | None) -> int:
     if base_revision is None:
         return record.revision
@@ -790,6 +818,7 @@ def _submissions_from(session: Session, rows: list[SubmissionRow]) -> list[Submi
             ):
                 assert entry.record_id is not None  # selected by record_id
                 withdrawals[entry.record_id] = entry  # the latest one wins
+    follows = _resubmission_links(session, rows)
     submissions = []
     for row in rows:
         withdrawal = withdrawals.get(row.record_id) if row.record_id is not None else None
@@ -811,9 +840,40 @@ def _submissions_from(session: Session, rows: list[SubmissionRow]) -> list[Submi
                 record_state=states.get(row.record_id) if row.record_id is not None else None,
                 withdrawn_at=withdrawal.at if withdrawal is not None else None,
                 withdrawn_reason=str(withdrawal.detail.get("reason", "")) if withdrawal is not None else None,
+                resubmits=row.resubmits,
+                earlier_comment=follows.comments.get(row.resubmits, "") if row.resubmits is not None else "",
+                resent_as=follows.resent_as.get(row.id),
             )
         )
     return submissions
+
+
+@dataclass(frozen=True)
+class _Links:
+    comments: dict[int, str]  # a returned submission's comment, by its id
+    resent_as: dict[int, int]  # a returned submission's id -> the submission that followed it
+
+
+def _resubmission_links(session: Session, rows: list[SubmissionRow]) -> _Links:
+    """Which of `rows` were sent again, and the comments of those they follow: two queries for the list."""
+    ids = [row.id for row in rows]
+    earlier = {row.resubmits for row in rows if row.resubmits is not None}
+    comments: dict[int, str] = {}
+    if earlier:
+        comments = {
+            i: comment
+            for i, comment in session.execute(
+                select(SubmissionRow.id, SubmissionRow.review_comment).where(SubmissionRow.id.in_(earlier))
+            )
+        }
+    resent_as: dict[int, int] = {}
+    if ids:
+        for later, follows in session.execute(
+            select(SubmissionRow.id, SubmissionRow.resubmits).where(SubmissionRow.resubmits.in_(ids))
+        ):
+            assert follows is not None  # selected by it
+            resent_as[follows] = later
+    return _Links(comments, resent_as)
 
 
 def _record_from(row: RecordRow) -> PublishedRecord:

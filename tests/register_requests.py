@@ -194,8 +194,10 @@ def initiative_request(
     n_clicks: Any = 1,
     figure_count: Any = None,
     base_revision: Any = None,
+    resubmits: Any = None,
 ) -> dict:
-    """A `send_initiative` request: the Send button clicked with the form holding these values."""
+    """A `send_initiative` request: the Send button clicked with the form holding these values (`resubmits`: the
+    returned submission "Edit and send again" loaded)."""
     fields = VALID_FIELDS if fields is None else fields
     callback_key, callback = callback_for(app, "register-submit")
     values: dict[str, Any] = {
@@ -205,6 +207,7 @@ def initiative_request(
         "register-initiative-key": key if key is not None else uuid.uuid4().hex,
         "register-base-revision": base_revision,
         "register-loaded-record": update_of or None,
+        "register-resubmits": resubmits,
     }
     for name in INITIATIVE_FIELDS:
         if name != "figures":

@@ -264,6 +264,7 @@ def contribute_form(snapshot: Snapshot, user: User) -> html.Section:
         [
             html.H3("Propose an initiative, or an update to one the register holds"),
             dcc.Store(id=rid("resend-focus")),  # "Edit and send again" moves the focus here (register_resend_callback)
+            dcc.Store(id=rid("resubmits")),  # the returned submission the form holds again, until it is sent
             # Filled when sending fails: how many fields need attention, each a link to its control.
             *summary_slot("initiative"),
             form_field(
@@ -336,6 +337,7 @@ def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slot
             record_id=update_of,
             idempotency_key=key,
             base_revision=revision,
+            resubmits=as_revision(form.get("resubmits")),
         )
     except SubmissionInvalid as exc:
         return dict(
@@ -382,7 +384,12 @@ def resent_form(context: RegisterContext, user: User, submission_id: Any) -> dic
     except RegisterUnavailable:
         return dict(form=unchanged_form(), update_of=no_update, status=UNAVAILABLE_NOW)
     submission = mine.get(submission_id) if isinstance(submission_id, int) else None
-    if submission is None or submission.status != "returned" or submission.kind not in RESENDABLE:
+    if (
+        submission is None
+        or submission.status != "returned"
+        or submission.kind not in RESENDABLE
+        or submission.resent_as is not None
+    ):
         raise PreventUpdate
     update = submission.kind == "update"
     return dict(
@@ -393,7 +400,7 @@ def resent_form(context: RegisterContext, user: User, submission_id: Any) -> dic
         },
         update_of=submission.record_id if update else "",
         status=f"#{submission.id} is in the form as you sent it. Change what the reviewer asked, then send it "
-        "again: it goes to review as a new submission.",
+        f"again: it goes to review as a new submission, with #{submission.id} and its comment beside it.",
     )
 
 
@@ -416,6 +423,7 @@ def register_resend_callback(app: Dash, context: RegisterContext) -> None:
             # The last sending's problems belong to what the form held then, not to the proposal loaded now.
             errors=Output(error_slots("initiative"), "children", allow_duplicate=True),
             summary=Output(rid("initiative-summary"), "children", allow_duplicate=True),
+            resubmits=Output(rid("resubmits"), "data", allow_duplicate=True),
         ),
         inputs=dict(clicks=Input(resend, "n_clicks")),
         prevent_initial_call=True,
@@ -433,6 +441,7 @@ def register_resend_callback(app: Dash, context: RegisterContext) -> None:
             **loaded,
             errors=[""] * len(slots) if cleared else [no_update] * len(slots),
             summary=[] if cleared else no_update,
+            resubmits=pressed[0]["id"].get("submission") if cleared else no_update,
         )
 
     app.clientside_callback(
@@ -464,6 +473,7 @@ def register_send_callback(app: Dash, context: RegisterContext) -> None:
             count=State(rid("figure-count"), "data"),
             draft=State(rid("initiative-key"), "data"),
             rows=[{f: State(figure_id(i, f), "value") for f in FIGURE_FIELDS} for i in range(FIGURE_ROWS)],
+            resubmits=State(rid("resubmits"), "data"),
         ),
         prevent_initial_call=True,
     )
@@ -489,7 +499,11 @@ def register_form_callbacks(app: Dash, context: RegisterContext) -> None:
         return rows_shown(ctx.triggered_id == rid("add-figure") and bool(n_clicks), count)
 
     @app.callback(
-        output=dict(form=form_outputs(), update_of=Output(rid("update-of"), "value", allow_duplicate=True)),
+        output=dict(
+            form=form_outputs(),
+            update_of=Output(rid("update-of"), "value", allow_duplicate=True),
+            resubmits=Output(rid("resubmits"), "data", allow_duplicate=True),
+        ),
         inputs=dict(sent=Input(rid("initiative-sent"), "data")),
         prevent_initial_call=True,
     )
@@ -498,7 +512,7 @@ def register_form_callbacks(app: Dash, context: RegisterContext) -> None:
         user_or_403(context.settings)
         if sent is None:
             raise PreventUpdate
-        return dict(form=empty_form(), update_of="")
+        return dict(form=empty_form(), update_of="", resubmits=None)
 
     @app.callback(
         Output(rid("force_ids"), "value", allow_duplicate=True),

@@ -141,10 +141,18 @@ def queue_item(
     against = ""
     if s.kind == "update" and s.base_revision:
         against = f" Proposed against revision {s.base_revision} of {s.record_id}."
+    follows = None
+    if s.resubmits is not None:
+        # The reviewer reads it against what was asked of it.
+        follows = html.P(
+            f"Sent again after #{s.resubmits} was returned with the comment: “{s.earlier_comment}”",
+            className="register-follows",
+        )
     return html.Article(
         [
             html.H4(f"#{s.id}: {s.kind} — {s.payload.get('title') or s.payload.get('about_id', '')}"),
             html.P(f"Sent by {s.submitted_by} on {s.submitted_at.strftime('%Y-%m-%d %H:%M')} UTC.{against}"),
+            follows,
             own_line,
             *diff_block(review_diff(item.current or {}, s.payload, *names)),
             # The label wraps the field: a pattern-matching id cannot be named by a label's `for`.

@@ -28,7 +28,9 @@ def submissions_section() -> html.Section:
 
 
 def status_text(submission: Any) -> str:
-    """Where a submission stands; for a withdrawn record, when and why."""
+    """Where a submission stands; for a withdrawn record, when and why; for a returned one sent again, as what."""
+    if getattr(submission, "resent_as", None) is not None:
+        return f"{submission.status}; sent again as #{submission.resent_as}"
     if getattr(submission, "record_state", None) == "withdrawn":
         when = submission.withdrawn_at.strftime("%Y-%m-%d") if submission.withdrawn_at else "an unknown date"
         return f"{submission.status}; withdrawn on {when}: {submission.withdrawn_reason or 'no reason given'}"
@@ -52,7 +54,7 @@ RESENDABLE = ("new initiative", "update")  # a returned note is short: written a
 def resend_button(submission: Any) -> html.Button | None:
     """ "Edit and send again" on a returned proposal of an initiative: the form takes it as it was sent, so its
     contributor changes what the reviewer asked rather than typing it all again."""
-    if submission.status != "returned" or submission.kind not in RESENDABLE:
+    if submission.status != "returned" or submission.kind not in RESENDABLE or submission.resent_as is not None:
         return None
     return html.Button(
         "Edit and send again",

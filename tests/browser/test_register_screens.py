@@ -415,6 +415,8 @@ def test_regscr007_force_areas_find_aliases_and_a_returned_proposal_is_edited_an
         again = review.locator(".register-item", has_text=title)
         again.wait_for(timeout=TIMEOUT * 1000)
         assert "camden-triage-evaluation" in again.inner_text()
+        # Read against the comment it answers.
+        assert "was returned with the comment: “Please name the evaluation report in Source.”" in again.inner_text()
     finally:
         page.context.close()
         review.context.close()

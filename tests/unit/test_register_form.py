@@ -610,13 +610,38 @@ def test_reg_form019_a_returned_proposal_loads_into_the_form_as_sent_and_goes_ba
     assert [r["measure"] for r in rows_of(loaded)[:2]] == [VALID_FIGURE["measure"], SECOND_FIGURE["measure"]]
     assert loaded["register-update-of"]["value"] == ""  # a new initiative, as it was
     assert loaded["register-submit-status"]["children"].startswith(f"#{first} is in the form as you sent it.")
-    # Sent again with the change the reviewer asked for: a new submission; the returned one stays as it was.
+    assert loaded["register-resubmits"]["data"] == first  # the form knows which proposal it holds again
+    # Sent again with the change the reviewer asked for: a new submission that names the returned one.
     form = {f: loaded[f"register-{f}"]["value"] for f in VALID_FIELDS}
-    again = send(app, client, token, {**form, "evaluation": "evaluation reported"}, rows_of(loaded)[:2], figure_count=2)
+    again = send(
+        app,
+        client,
+        token,
+        {**form, "evaluation": "evaluation reported"},
+        rows_of(loaded)[:2],
+        figure_count=2,
+        resubmits=first,
+    )
     assert SENT in submit_status(again), again.data
     [second] = pending(tmp_path)
     assert second.id != first and second.payload["title"] == "Triage car, first try"
     assert second.payload["evaluation"] == "evaluation reported"
+    assert second.resubmits == first and second.earlier_comment == "Add the evaluation report."
+    # The reviewer reads it against the comment it answers ...
+    queue = post_callback(client, review_request(app, [], 0, action="queue-refresh"), user=REVIEWER, token=token)
+    shown = json.dumps(response_values(queue)["register-queue"]["children"], ensure_ascii=False)
+    assert f"Sent again after #{first} was returned with the comment: “Add the evaluation report.”" in shown
+    # ... and the contributor sees the returned one sent again, with no second way to send it again.
+    mine = json.dumps(
+        response_values(
+            post_callback(client, simple_request(app, callback_for(app, "register-mine-refresh")[0]), token=token)
+        ),
+        ensure_ascii=False,
+    )
+    assert f"returned; sent again as #{second.id}" in mine and "Edit and send again" not in mine
+    twice = send(app, client, token, {**form, "title": "Triage car, third try"}, resubmits=first)
+    assert submit_status(twice) == f"#{first} was already sent again, as #{second.id}."  # one follows it, once
+    assert len(pending(tmp_path)) == 1
 
 
 def test_reg_form020_only_the_users_own_returned_proposals_load(app, client, token, tmp_path):

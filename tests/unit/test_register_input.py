@@ -414,3 +414,11 @@ def test_reg_in014_a_link_may_be_followed_by_where_in_it_the_evidence_is():
     assert refused["source"] == [
         "A link must start with http:// or https://; put anything after it (a page, say) after a space."
     ]
+
+
+def test_reg_in015_a_notes_kind_left_unchosen_is_asked_for_as_the_other_fields_are():
+    # Before: "Kind of note must be one of erratum, follow-up.", where every other field says "Choose …".
+    problems = problems_of({**VALID_NOTE, "note_kind": ""}, note=True)
+    assert [sentence(FieldProblem("note_kind", m)) for m in problems["note_kind"]] == [
+        "Choose the kind of note: erratum or follow-up."
+    ]
