@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components.charts import details_list, lollipop
+from components.charts import details_list, lollipop, obtained_list
 from components.ids import Ids, shown_state_id
 from components.panels import CHARTED_PER_UNIT, left_out, outcome_table
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
@@ -24,8 +24,10 @@ from domain.figures import (
     build_outcomes_overview,
     overview_lollipops,
     with_source,
+    with_title,
 )
 from domain.loading import Dataset
+from domain.state import active_filters_words
 from domain.provenance import figure_marks
 from domain.schema import Outcome
 from domain.source import SnapshotProvider
@@ -105,12 +107,18 @@ def overview_lists(dataset: Dataset, outcomes: Sequence[Outcome], source: str = 
         left_out(left, "results (the smaller ones)"),
         # Under each chart, what its points' tooltips say, for readers who cannot hover (touch, keyboard): each
         # result's reading, initiative, how it was obtained and its source, as the profile gives them.
-        *(part for chart in charts for part in (lollipop(chart, source), details_list(chart, OVERVIEW_DETAILS))),
+        *(
+            part
+            for chart in charts
+            for part in (lollipop(chart, source), obtained_list(chart), details_list(chart, OVERVIEW_DETAILS))
+            if part is not None
+        ),
     ]
 
 
-def overview_figures(dataset: Dataset, outcomes: Sequence[Outcome], source: str) -> list[FigureSpec]:
-    """The same charts as plotly figures with the citation, for the browser to save as images."""
+def overview_figures(dataset: Dataset, outcomes: Sequence[Outcome], source: str, scope: str = "") -> list[FigureSpec]:
+    """The same charts as plotly figures with the citation, for the browser to save as images; each titled with
+    `scope` ("All of England (filters: themes Dementia)"), so an image read away from the page says what it covers."""
     falls, others, _ = charted_results(outcomes)
     initiatives = dict(dataset.initiatives_by_id)
     figures = (
@@ -123,6 +131,8 @@ def overview_figures(dataset: Dataset, outcomes: Sequence[Outcome], source: str)
         else []
     )
     figures += [figure for _, figure in build_outcome_charts(others, initiatives, figure_marks(dataset, others))]
+    if scope:
+        figures = [with_title(figure, f"{scope}: results") for figure in figures]
     return [with_source(figure, source) for figure in figures]
 
 
@@ -174,8 +184,13 @@ def register(app: Dash, source: SnapshotProvider) -> None:
         if not isinstance(clicks, int) or clicks < 1:
             raise PreventUpdate
         snapshot = source.current()
+        state = state_from_store(filters_data, snapshot.dataset)
+        words = active_filters_words(state, snapshot.dataset)
         figures = overview_figures(
-            snapshot.dataset, matching_outcomes(snapshot.dataset, filters_data), snapshot.chart_citation
+            snapshot.dataset,
+            matching_outcomes(snapshot.dataset, filters_data),
+            snapshot.chart_citation,
+            f"All of England{f' (filters: {words})' if words else ''}",
         )
         return {"clicks": clicks, "figures": figures}
 

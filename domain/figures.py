@@ -66,8 +66,13 @@ def with_source(figure: FigureSpec, source: str) -> FigureSpec:
 
 
 def with_title(figure: FigureSpec, title: str) -> FigureSpec:
-    """A title above the chart (plain text, escaped here), with room made for it."""
+    """A title above the chart (plain text, escaped here), with room made for it; a chart that has a title of
+    its own keeps it after this one ("All of England: Reported percentage reductions")."""
     layout = figure["layout"]
+    existing = (layout.get("title") or {}).get("text")
+    if existing:
+        prefix = plain_text(title.removesuffix(": results"))
+        return {**figure, "layout": {**layout, "title": {**layout["title"], "text": f"{prefix}: {existing}"}}}
     margin = {**layout.get("margin", {})}
     margin["t"] = margin.get("t", 12) + 30
     return {
@@ -226,13 +231,13 @@ def build_outcomes_overview(
                 "name": key,
                 "cliponaxis": False,
                 "marker": {"size": 12, "color": "#08519c", "symbol": "diamond"},
-                "text": [plain_text(format_value(o)) for o in group],
+                "text": [plain_text(f"{format_value(o)} (fall)") for o in group],  # as the page says it
                 "textposition": "middle right",
                 "customdata": [
                     plain_text(f"{theme_labels.get(initiative_of(o).themes[0], '')}; {_hover_source(o, marks)}")
                     for o in group
                 ],
-                "hovertemplate": "%{y}<br>a fall of %{text}<br>%{customdata}<extra></extra>",
+                "hovertemplate": "%{y}<br>%{text}<br>%{customdata}<extra></extra>",
             }
         )
         layout[f"xaxis{suffix}"] = {

@@ -258,6 +258,10 @@ def test_view016b_the_overview_saves_as_images_the_charts_it_shows(dataset):
     falls = drawn[0]
     assert sorted(x for trace in falls.data for x in trace.x) == [33.0, 94.0]
     assert {trace.xaxis for trace in falls.data} == {"x", "x2"}  # a rate and a number of events on two axes
+    # Saved away from the page, an image says what it covers and which way each value went.
+    scoped = overview_figures(dataset, outcomes_of(dataset, dataset.initiatives), "S", "All of England")
+    assert all(f["layout"]["title"]["text"].startswith("All of England: ") for f in scoped)
+    assert all(t.endswith("(fall)") for trace in scoped[0]["data"] for t in trace.get("text") or [] if t)
 
 
 def test_view017_geometry_is_served_gzipped_when_accepted(dataset):
