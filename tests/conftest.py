@@ -290,6 +290,23 @@ def choose_option(page, control_id: str, typed: str, option: str) -> None:
     # In the middle of the window, as a reader has a field they are about to use: a trigger clicked at the window's
     # foot opens its list below the fold, and the lazily drawn overview above the register may still move it.
     trigger.evaluate("el => el.scrollIntoView({block: 'center'})")
+    # Then still, as a reader waits for the page to settle: the overview above the register draws itself when
+    # it comes near view (assets/lazy-overview.js), and moves what is below it.
+    page.wait_for_function(
+        """() => { const o = document.getElementById('outcomes-overview'); if (!o) return true;
+                   const r = o.getBoundingClientRect();
+                   return !(r.top < innerHeight * 1.5 && r.bottom > -innerHeight) || o.children.length > 0; }""",
+        timeout=20_000,
+    )
+    settled, last = 0, None
+    for _ in range(40):
+        box = trigger.bounding_box()
+        settled = settled + 1 if box == last else 0
+        if settled >= 3:
+            break
+        last = box
+        page.wait_for_timeout(150)
+    trigger.evaluate("el => el.scrollIntoView({block: 'center'})")
     for _ in range(3):
         trigger.click()
         try:
