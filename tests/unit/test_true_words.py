@@ -272,7 +272,8 @@ def test_words014_overview_never_sets_a_rate_on_one_axis_with_a_number_and_label
     assert by_axis == {"x": [33], "x2": [81]}
     assert figure.layout.xaxis.title.text.startswith("Fall in a rate") and "number" in figure.layout.xaxis2.title.text
     for trace in figure.data:
-        assert all(label.startswith("Triage car: ") for label in trace.y) and all(t.endswith("%") for t in trace.text)
+        assert all(label.startswith("Triage car: ") for label in trace.y)
+        assert all(t.endswith("% (fall)") for t in trace.text)  # its direction in words, as on the page
         assert trace.mode == "markers+text"
 
 
