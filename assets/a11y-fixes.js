@@ -8,11 +8,18 @@
  *    used. Let the button be named by what it shows, and describe it by the label.
  * It also gives the dropdown's link-less clear control (an <a>) the role of a button.
  *
+ * And one repair of its search: a dropdown that opens on a chosen value puts the focus on that option,
+ * not in its search box, so what a reader then types went nowhere ("Durh" did not narrow the Force list
+ * with Durham chosen). A letter typed while an option of an open list has the focus now moves the focus
+ * to the list's search box first, where the browser then puts the letter. On a touch screen the list
+ * opens with the focus in its search box, as it already does when nothing is chosen, so the phone's
+ * keyboard types into it.
+ *
  * Only dropdowns are watched: each `.dash-dropdown-wrapper`, once the page adds it, gets an observer of
  * its own attributes, since React may set them again when it re-renders the dropdown. Finding new
  * dropdowns needs only the page's added elements (no attribute or text changes anywhere else).
  * It relies on dcc.Dropdown's markup in the installed Dash (class names, the aria-hidden helper,
- * aria-labelledby): tests/unit/test_dash_couplings.py fails, saying "re-check assets/a11y-fixes.js",
+ * aria-labelledby, the focus on the chosen option): tests/unit/test_dash_couplings.py fails, saying "re-check assets/a11y-fixes.js",
  * when an upgrade changes them. Remove the dropdown parts once dcc.Dropdown does both itself.
  */
 (function () {
@@ -43,6 +50,40 @@
       attributes: true, attributeFilter: ['tabindex', 'role', 'aria-labelledby', 'aria-describedby', 'href'],
     });
   }
+
+  var LIST = '.dash-dropdown-content';
+  var SEARCH = 'input.dash-dropdown-search';
+  var OPTION = '.dash-options-list-option-checkbox';
+
+  function searchOf(element) {
+    var list = element && element.closest && element.closest(LIST);
+    return list && list.querySelector(SEARCH);
+  }
+
+  // The list's own key for "back to the search box" is Home: pressing it for the reader, rather than
+  // focusing the box, also moves the list's idea of where the focus is, so ArrowDown then goes to the
+  // first option found rather than past the end of the shortened list.
+  function toSearch(option) {
+    option.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true, cancelable: true }));
+  }
+
+  // Capture, so the focus has moved before the browser decides where the letter goes. A space still
+  // picks the option, and shortcuts (Ctrl, Alt, Cmd) are left alone.
+  document.addEventListener('keydown', function (event) {
+    if (event.key.length !== 1 || event.key === ' ' || event.ctrlKey || event.altKey || event.metaKey) { return; }
+    var search = searchOf(event.target);
+    if (search && event.target !== search) { toSearch(event.target); }
+  }, true);
+
+  // Only the focus Dash gives an option as the list opens (it comes from outside the list): an option
+  // tapped inside an open list keeps it.
+  var touch = window.matchMedia('(pointer: coarse)');
+  document.addEventListener('focusin', function (event) {
+    if (!touch.matches || !event.target.matches || !event.target.matches(OPTION)) { return; }
+    var search = searchOf(event.target);
+    var from = event.relatedTarget;
+    if (search && !(from && from.closest && from.closest(LIST))) { toSearch(event.target); }
+  });
 
   new MutationObserver(function (records) {
     records.forEach(function (record) {

@@ -155,6 +155,45 @@ def test_ease003b_a_force_chosen_in_the_list_brings_its_profile_into_view_as_a_c
         assert page.locator("#filters-summary").inner_text() == "Filters (1 active)"
 
 
+OPTIONS_LISTED = "Array.from(document.querySelectorAll('.dash-dropdown-option')).map(o => o.textContent)"
+
+
+@pytest.mark.parametrize("touch", [True, False], ids=["phone", "computer"])
+def test_ease003c_typing_in_the_force_list_with_a_force_already_chosen_narrows_it(browser, live_server, touch):
+    # Before: with Cumbria chosen, the list opened with the focus on Cumbria's option, not in its search box, so
+    # "Durh" typed went nowhere and the whole list stayed; on a phone the keyboard did not even come up.
+    origin = "/".join(live_server.base_url.split("/")[:3])
+    viewport = {"width": 375, "height": 740} if touch else {"width": 1280, "height": 720}
+    context = browser.new_context(viewport=viewport, is_mobile=touch, has_touch=touch)
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(origin) else r.abort())
+        ready(page, live_server.base_url + "?force=E23000002")
+        assert page.locator("#view-title").inner_text() == "Cumbria Constabulary"
+        if touch:
+            page.locator("#filters-summary").tap()
+            page.locator("#force-select").tap()
+        else:
+            page.locator("#force-select").click()
+        wait_until(page, "document.querySelectorAll('.dash-dropdown-option').length > 40", timeout=TIMEOUT)
+        # The list takes the focus a moment after it opens (a reader cannot type faster than that): on a phone into
+        # its search box, since the phone's keyboard types there; on a computer onto the chosen option.
+        focused = "input.dash-dropdown-search" if touch else ".dash-dropdown-content :focus"
+        wait_until(page, "(sel) => document.activeElement?.matches(sel)", arg=focused, timeout=TIMEOUT)
+        page.keyboard.type("Durh")
+        wait_until(page, f"{OPTIONS_LISTED}.length === 1", timeout=TIMEOUT)
+        assert page.evaluate(OPTIONS_LISTED) == ["Durham Constabulary"]
+        assert page.locator("input.dash-dropdown-search").input_value() == "Durh"
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        wait_until(
+            page, "document.querySelector('#view-title')?.textContent === 'Durham Constabulary'", timeout=TIMEOUT
+        )
+        assert "force=E23000008" in page.url
+    finally:
+        context.close()
+
+
 def test_ease004_a_tidy_filter_bar_that_folds_away_on_a_phone(watched, live_server):
     page = watched.page
     page.set_viewport_size({"width": 1280, "height": 720})

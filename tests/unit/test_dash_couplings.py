@@ -199,16 +199,26 @@ DROPDOWN_MARKUP = (
     'className:"dash-dropdown "',
     '"aria-labelledby"',
     'className:"dash-dropdown-clear"',
+    'className:"dash-dropdown-content"',  # the open list, whose search box a typed letter is sent to
+    'className:"dash-dropdown-search"',
+    '"Home"',  # the list's own key back to its search box, which a11y-fixes.js presses for the reader
 )
+OPTION_MARKUP = "dash-options-list-option-checkbox"  # the option that takes the focus as a chosen list opens
 
 
 def test_dash009_the_dropdown_markup_a11y_fixes_repairs_is_the_installed_dashs():
     bundle = (DASH / "dcc" / "async-dropdown.js").read_text()
     missing = [part for part in DROPDOWN_MARKUP if part not in bundle]
     assert not missing, recheck(f"dcc.Dropdown's markup changed ({missing} gone): re-check assets/a11y-fixes.js")
+    options = (DASH / "dcc" / "dash_core_components.js").read_text()
+    assert OPTION_MARKUP in options, recheck(
+        f"dcc.Dropdown's options are no longer {OPTION_MARKUP}: re-check the search repair in assets/a11y-fixes.js "
+        "(does typing with a value chosen still narrow the list?)"
+    )
     assert version("dash") == A11Y_CHECKED_WITH, recheck(
         f"dash is no longer {A11Y_CHECKED_WITH}: re-check assets/a11y-fixes.js against the new dcc.Dropdown "
-        "(does it still focus an aria-hidden helper, name its button by aria-labelledby?), run the browser tier's "
+        "(does it still focus an aria-hidden helper, name its button by aria-labelledby, leave typed letters on "
+        "the chosen option rather than in the search box?), run the browser tier's "
         "axe tests without the script, then set A11Y_CHECKED_WITH"
     )
     script = (REPO / "assets" / "a11y-fixes.js").read_text()
