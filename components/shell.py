@@ -35,6 +35,7 @@ from domain.state import (
     VIEWS,
     ViewState,
     active_filters,
+    area_name,
     cleared,
     state_from_controls,
     state_from_query,
@@ -102,6 +103,13 @@ def wales_button(show_wales: bool) -> tuple[str, str]:
     return ("true", "Hide the Welsh forces") if show_wales else ("false", "Show the 4 Welsh forces")
 
 
+def force_placeholder(show_wales: bool) -> str:
+    """What the Force list says with no force chosen: the area whose profile is then shown, as its heading names
+    it. Only that, since a longer text ("All of England: type a force's name") was cut to an ellipsis at every
+    width, and the open list has a search box of its own."""
+    return area_name(show_wales)
+
+
 def _force_control(dataset: Dataset, state: ViewState) -> html.Div:
     """The force picker and its "Clear selection" button."""
     return html.Div(
@@ -114,7 +122,7 @@ def _force_control(dataset: Dataset, state: ViewState) -> html.Div:
                         options=compare_view.force_options(dataset),
                         searchable=True,
                         clearable=True,
-                        placeholder="All of England: type a force's name",
+                        placeholder=force_placeholder(state.show_wales),
                         value=state.force,
                         className="force-dropdown",
                     ),
@@ -482,6 +490,10 @@ def synced_view(
             search=no_update if trigger == Ids.SEARCH else state.search,
             wales_pressed=wales_pressed,
             wales_text=wales_text,
+            # Written only when Wales may have come or gone: a new placeholder redraws the list.
+            force_placeholder=force_placeholder(state.show_wales)
+            if from_address or trigger == Ids.WALES
+            else no_update,
             compare=list(state.compare),
             source=state.source or None,
         ),
@@ -532,6 +544,7 @@ def _register_sync_state(app: Dash, source: SnapshotProvider, url_prefix: str) -
                 search=Output(Ids.SEARCH, "value"),
                 wales_pressed=Output(Ids.WALES, "aria-pressed"),
                 wales_text=Output(Ids.WALES, "children"),
+                force_placeholder=Output(Ids.FORCE_SELECT, "placeholder"),
                 compare=Output(Ids.COMPARE, "value"),
                 source=Output(Ids.SOURCE, "value"),
             ),

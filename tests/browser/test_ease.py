@@ -194,6 +194,32 @@ def test_ease003c_typing_in_the_force_list_with_a_force_already_chosen_narrows_i
         context.close()
 
 
+PLACEHOLDER = "#force-select .dash-dropdown-placeholder"
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_ease003d_the_force_lists_placeholder_names_the_area_whose_profile_is_shown(watched, live_server, width):
+    # Before: with the Welsh forces shown, the list said "All of England: type a fo…" above a profile headed "England and Wales".
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 740})
+    ready(page, live_server.base_url)
+    if width < 641:
+        page.locator("#filters-summary").click()
+    assert page.locator(PLACEHOLDER).inner_text() == "England"
+    page.locator("#show-wales").click()
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'England and Wales'", timeout=TIMEOUT)
+    wait_until(
+        page,
+        '(sel) => document.querySelector(sel)?.textContent === "England and Wales"',
+        arg=PLACEHOLDER,
+        timeout=TIMEOUT,
+    )
+    # Whole, not cut to an ellipsis.
+    assert page.evaluate(
+        "(sel) => { const e = document.querySelector(sel); return e.scrollWidth <= e.clientWidth; }", PLACEHOLDER
+    )
+
+
 def test_ease004_a_tidy_filter_bar_that_folds_away_on_a_phone(watched, live_server):
     page = watched.page
     page.set_viewport_size({"width": 1280, "height": 720})

@@ -69,6 +69,19 @@ def test_cbh004b_only_a_force_chosen_in_the_list_asks_for_its_profile_to_be_brou
     assert cleared["chosen"] is no_update  # nothing to bring into view
 
 
+def test_cbh004c_the_force_lists_placeholder_names_england_and_wales_once_the_welsh_forces_are_shown(dataset):
+    # Before: it said "All of England: type a force's name" (cut to an ellipsis) with the Welsh forces on the map and "England and Wales" as the heading.
+    before = store_of(ViewState())
+    shown = synced_view(dataset, Ids.WALES, "", NO_CONTROLS, None, before)
+    assert shown["controls"]["force_placeholder"] == "England and Wales"
+    hidden = synced_view(dataset, Ids.WALES, "?wales=1", NO_CONTROLS, None, store_of(ViewState(show_wales=True)))
+    assert hidden["controls"]["force_placeholder"] == "England"
+    linked = synced_view(dataset, Ids.URL, "?wales=1", NO_CONTROLS, None, before)
+    assert linked["controls"]["force_placeholder"] == "England and Wales"
+    typed = synced_view(dataset, Ids.SEARCH, "", {**NO_CONTROLS, "search": "triage"}, None, before)
+    assert typed["controls"]["force_placeholder"] is no_update  # not redrawn for what cannot change it
+
+
 def test_cbh005_only_the_tabs_that_change_are_written():
     hidden_now = {v: v != "overview" for v in VIEWS}
     changes = tab_changes("matrix", hidden_now)
