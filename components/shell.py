@@ -65,6 +65,10 @@ def _evaluation_options() -> list[dict]:
     return [{"label": e, "value": e, "title": EVALUATION_HELP[e]} for e in EVALUATIONS]
 
 
+# Said in the filters' help, since two ticks could as well mean "both": the count beside them then rises.
+SEVERAL_CHOSEN = {"several ticked": "an initiative matches if it has any one of them"}
+
+
 def term_help(what: str, terms: dict[str, str]) -> html.Details:
     """'What these mean': each term of a filter's options in a few words, opened beside its label."""
     return html.Details(
@@ -140,7 +144,7 @@ def _themes_control(dataset: Dataset, state: ViewState) -> html.Div:
     return html.Div(
         [
             html.Div(
-                [html.Label("Themes", htmlFor=Ids.THEMES), term_help("themes", THEME_KIND_HELP)],
+                [html.Label("Themes", htmlFor=Ids.THEMES), term_help("themes", {**THEME_KIND_HELP, **SEVERAL_CHOSEN})],
                 className="control-head",
             ),
             dcc.Dropdown(
@@ -160,7 +164,10 @@ def _evaluation_control(state: ViewState) -> html.Div:
     return html.Div(
         [
             html.Div(
-                [html.Label("Evaluation", htmlFor=Ids.EVALUATION), term_help("evaluation", EVALUATION_HELP)],
+                [
+                    html.Label("Evaluation", htmlFor=Ids.EVALUATION),
+                    term_help("evaluation", {**EVALUATION_HELP, **SEVERAL_CHOSEN}),
+                ],
                 className="control-head",
             ),
             dcc.Dropdown(

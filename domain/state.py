@@ -85,12 +85,13 @@ class ViewState:
 
 
 def active_filters_words(state: ViewState, dataset: Dataset) -> str:
-    """The active filters in words ("themes Dementia; Welsh forces shown"), or '' when there are none."""
+    """The active filters in words ("themes Dementia or Mental health; Welsh forces shown"), or '' when there are
+    none. Several choices in one filter are joined by "or", since an initiative matches with any one of them."""
     parts = []
     if state.themes:
-        parts.append("themes " + ", ".join(dataset.themes_by_id[t].label for t in state.themes))
+        parts.append("themes " + " or ".join(dataset.themes_by_id[t].label for t in state.themes))
     if state.evaluations:
-        parts.append("evaluation " + ", ".join(state.evaluations))
+        parts.append("evaluation " + " or ".join(state.evaluations))
     if state.search:
         parts.append(f"search '{state.search}'")
     if state.show_wales:

@@ -81,6 +81,8 @@ def test_ease002_option_lists_are_tall_with_each_checkbox_beside_its_label_and_t
     assert (
         "core topic" in themes_help.inner_text() and "8 topics the paper treats at length" in themes_help.inner_text()
     )
+    # Two ticks mean "either", said where the terms are (before, nothing said whether they meant "both").
+    assert "an initiative matches if it has any one of them" in themes_help.inner_text()
     themes_help.locator("summary").click()
     evaluation_help = page.locator(".control", has=page.locator("#evaluation-filter")).locator(".term-help")
     evaluation_help.locator("summary").click()
@@ -94,6 +96,7 @@ def test_ease002_option_lists_are_tall_with_each_checkbox_beside_its_label_and_t
     ):
         assert level in words
     assert "lessons from a debrief" in words
+    assert "several ticked" in words and "any one of them" in words
 
 
 @pytest.mark.parametrize(
