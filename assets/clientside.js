@@ -192,3 +192,38 @@ if (window.location.hash.indexOf(GLOSSARY_AT) === 0) {
     }
   })(Date.now());
 }
+
+// The tabs, as the tab pattern has them: one Tab stop (the open tab, components/shell.py), and the arrow keys, Home
+// and End move between them; Enter or Space opens the one with the focus. Opening waits for that key, since a lazy
+// tab's panel is fetched when first opened and arrowing past it should not fetch it.
+document.addEventListener('keydown', function (event) {
+  var tab = event.target.closest && event.target.closest('#view-tabs [role="tab"]');
+  if (!tab || event.ctrlKey || event.altKey || event.metaKey) { return; }
+  var tabs = Array.prototype.slice.call(tab.parentElement.querySelectorAll('[role="tab"]'));
+  var at = tabs.indexOf(tab);
+  var to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: tabs.length - 1 }[event.key];
+  if (to === undefined) { return; }
+  event.preventDefault();
+  tabs[(to + tabs.length) % tabs.length].focus();
+});
+
+// "Clear all filters" hides itself once there is nothing left to clear, and the focus would fall to the page's top:
+// it goes to the results count beside it instead, which then says what the cleared view holds.
+document.addEventListener('click', function (event) {
+  var link = event.target.closest && event.target.closest('a.clear-all');
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
+  var started = Date.now();
+  (function settle() {
+    var now = document.activeElement;
+    if (now && now !== document.body && now !== link) { return; }  // the reader has moved on
+    // On a phone the count is inside the folded filters: their "Filters (0 active)" takes the focus instead.
+    var target = ['results-count', 'filters-summary'].map(function (id) { return document.getElementById(id); })
+      .filter(function (e) { return e && e.offsetParent !== null; })[0];
+    if ((!now || now === document.body || link.offsetParent === null) && target) {
+      if (!target.hasAttribute('tabindex') && target.tagName !== 'SUMMARY') { target.setAttribute('tabindex', '-1'); }
+      target.focus();
+      return;
+    }
+    if (Date.now() - started < 3000) { window.requestAnimationFrame(settle); }
+  })();
+});

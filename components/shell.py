@@ -311,6 +311,8 @@ def view_tabs(snapshot: Snapshot, state: ViewState = DEFAULT_STATE) -> list:
                 id=view_tab(v),
                 n_clicks=0,
                 role="tab",
+                # One Tab stop for the tabs, the open one; the arrow keys move between them (assets/clientside.js).
+                tabIndex="0" if v == shown else "-1",
                 className="view-tab",
                 **attributes({"aria-selected": "true" if v == shown else "false", "aria-controls": view_panel(v)}),
             )
@@ -512,13 +514,14 @@ def synced_view(
 
 
 def tab_changes(view: str, hidden_now: dict) -> dict:
-    """Each panel's `hidden` and each tab's `aria-selected` for `view` shown, written only for the tabs that
-    change: a panel's `hidden` is an input of callbacks (the lazy panels, the tabs' own state stores), and
+    """Each panel's `hidden`, and each tab's `aria-selected` and `tabIndex` (the open tab is the tabs' one Tab stop),
+    for `view` shown, written only for the tabs that change: a panel's `hidden` is an input of callbacks (the lazy panels, the tabs' own state stores), and
     writing it fires them even with the same value."""
     changed = {v: (v != view) != hidden_now[v] for v in VIEWS}
     return dict(
         hidden={v: v != view if changed[v] else no_update for v in VIEWS},
         selected={v: ("true" if v == view else "false") if changed[v] else no_update for v in VIEWS},
+        tab_stop={v: ("0" if v == view else "-1") if changed[v] else no_update for v in VIEWS},
     )
 
 
@@ -593,6 +596,7 @@ def _register_show_view(app: Dash, source: SnapshotProvider) -> None:
             notice=Output(Ids.NOTICE, "children"),
             hidden={v: Output(view_panel(v), "hidden") for v in VIEWS},
             selected={v: Output(view_tab(v), "aria-selected") for v in VIEWS},
+            tab_stop={v: Output(view_tab(v), "tabIndex") for v in VIEWS},
         ),
         inputs=dict(state_data=Input(Ids.STATE, "data")),
         state=dict(hidden_now={v: State(view_panel(v), "hidden") for v in VIEWS}),

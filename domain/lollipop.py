@@ -177,7 +177,8 @@ def outcome_charts(
                 value_text=format_value(o),
                 marker=o.direction,
                 details=(
-                    reading_of(o),
+                    # A label cut short ("…who later …") is said whole here, where the reader goes for the words.
+                    reading_of(o) if o.measure in label else f"{o.measure}: {reading_of(o)}",
                     initiatives_by_id[o.initiative_id].title if o.initiative_id else "",
                     *_obtained(o),
                     marks.sources.get(o.id) or _references(o),

@@ -8,7 +8,6 @@ import zipfile
 
 import pytest
 
-from domain.state import VIEWS
 from tests.conftest import REPO, choose_option, click_force, ready, wait_for_outline, wait_until
 
 pytestmark = pytest.mark.browser
@@ -207,7 +206,7 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
     ready(page, f"{live_server.base_url}?force=E23000021")
     wait_until(page, "document.querySelectorAll('#outcome-charts .lollipop').length > 0", timeout=TIMEOUT)
     stops = []
-    for _ in range(33):  # the whole page: the header's links, filters, the map's colouring, map, profile, the tabs
+    for _ in range(27):  # the whole page: the header's links, filters, the map's colouring, map, profile, the tabs
         page.keyboard.press("Tab")
         stops.append(focused(page))
     assert [s["id"] or (s["force"] and f"map: {s['force']}") or s["text"][:40] for s in stops] == [
@@ -238,7 +237,7 @@ def test_a11y006_tab_order_focus_rings_skip_link_and_no_toolbar_stops(watched, l
         "result",
         "no reference mark",
         "activity or parameter",
-        *[f"view-tab-{v}" for v in VIEWS],
+        "view-tab-overview",  # the tabs are one stop, the open tab's; the arrow keys move between them
     ]
     # Every stop shows a focus ring at least 2 px wide.
     assert all(s["outline"] >= 2 and s["style"] != "none" for s in stops), stops

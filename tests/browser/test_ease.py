@@ -446,3 +446,52 @@ def test_ease010b_on_a_phone_the_matrix_keeps_room_for_its_themes_and_names_each
             '.matrix-table .theme-group-label').textContent};
     })()""")
     assert label["inBox"], label
+
+
+def test_ease012_the_tabs_are_one_tab_stop_and_the_arrow_keys_move_between_them(watched, live_server):
+    # Before: each of the 7 tabs was a Tab stop of its own and the arrow keys did nothing on them.
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    ready(page, live_server.base_url)
+    tab_to(page, "view-tab-overview", limit=40)
+    page.keyboard.press("Tab")
+    assert not page.evaluate("document.activeElement.id.startsWith('view-tab-')")  # out of the tabs in one press
+    page.locator("#view-tab-overview").focus()
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.id") == "view-tab-national"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # round to the last
+    assert page.evaluate("document.activeElement.id") == "view-tab-about"
+    page.keyboard.press("Home")
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("document.activeElement.id") == "view-tab-cite"
+    assert "view=" not in page.url  # moving is not opening
+    page.keyboard.press("Enter")
+    wait_until(
+        page, "location.search.includes('view=cite') && !document.querySelector('#view-cite').hidden", timeout=TIMEOUT
+    )
+    # The open tab is now the one Tab stop.
+    wait_until(page, "document.querySelector('#view-tab-cite').tabIndex === 0", timeout=TIMEOUT)
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('#view-tabs [role=tab]')).filter(t => t.tabIndex === 0).map(t => t.id)"
+    ) == ["view-tab-cite"]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_ease013_after_clear_all_the_focus_stays_beside_it_on_the_count(watched, live_server, width):
+    # Before: "Clear all filters" hid itself and the focus fell to the page, so the next Tab began at the skip link.
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 740})
+    ready(page, live_server.base_url + "?themes=drugs-alcohol")
+    if width < 641:
+        page.locator("#filters-summary").click()
+    page.locator("#clear-all").focus()
+    page.keyboard.press("Enter")
+    wait_until(page, "location.search === '' || location.search === '?'", timeout=TIMEOUT)
+    wait_until(page, "document.activeElement?.id === 'results-count'", timeout=TIMEOUT)
+    assert in_view(page, "#results-count")
+    # What the live count then says, from where the reader is.
+    wait_until(page, facts.results_count_is(), timeout=TIMEOUT)
+    page.keyboard.press("Tab")  # on from the count, not from the top of the page
+    assert page.evaluate("document.activeElement.id") == "export-csv"

@@ -123,3 +123,23 @@ def test_shown006_a_topic_section_with_local_work_is_not_called_national(dataset
     assert part_of(dataset.initiatives_by_id["great-expectations"], dataset).startswith(
         "Part of the paper's case study"
     )
+
+
+def test_shown007_a_result_whose_label_is_cut_short_is_said_whole_in_its_words(dataset):
+    # Before: the overview's row and its "Each result in words" both read "…who later …": what the 1% counted
+    # was nowhere in the overview.
+    from components.charts import details_list
+    from components.overview_view import OVERVIEW_DETAILS, overview_lists
+
+    whole = "Share of people on a BTP suicide prevention plan who later took their own life"
+    btp = outcomes_of(dataset, [dataset.initiatives_by_id["btp-suicide-prevention"]])
+    [chart] = [c for c in outcome_charts(btp, dataset.initiatives_by_id) if c.key == "percent"]
+    [row] = [r for r in chart.rows if r.label.startswith("Share of people on a BTP")]
+    assert row.label.endswith("…") and whole not in row.label  # the chart's row stays short
+    in_words = " ".join(_texts(details_list(chart, OVERVIEW_DETAILS)))
+    assert f"{whole}: 1%" in in_words
+    overview = " ".join(t for part in overview_lists(dataset, btp) for t in _texts(part))
+    assert f"{whole}: 1%" in overview
+    # A label already whole is not said twice.
+    [short] = outcome_charts([_figure()], {"a": INITIATIVE})
+    assert short.rows[0].details[0] == "a fall of 40%"
