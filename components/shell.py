@@ -90,10 +90,12 @@ def clear_all_class(state: ViewState) -> str:
     return "button clear-all" + (" nothing-to-clear" if nothing else "")
 
 
-def filters_summary(state: ViewState) -> str:
-    """The filters' disclosure on a phone: 'Filters (2 active)'. A chosen force counts: it is chosen in the Force
-    box inside the disclosure and "Clear all filters" clears it, so a count of 0 beside that button read as wrong."""
-    return f"Filters ({active_filters(state) + bool(state.force)} active)"
+def filters_summary(state: ViewState, dataset: Dataset) -> str:
+    """The filters' disclosure on a phone: 'Filters (2 active) · Leicestershire Police'. The chosen force is named
+    there, since the disclosure is folded and the profile below the map: a link to a force opened on a screen
+    that did not name it. A force is not a filter: "Clear all filters" keeps it, "Clear selection" clears it."""
+    chosen = dataset.forces_by_id.get(state.force) if state.force else None
+    return f"Filters ({active_filters(state)} active)" + (f" · {chosen.name}" if chosen else "")
 
 
 SOURCE_OPTIONS = [
@@ -264,7 +266,7 @@ def filter_bar(
     return html.Section(
         html.Details(
             [
-                html.Summary(filters_summary(state), id=Ids.FILTERS_SUMMARY, className="filters-summary"),
+                html.Summary(filters_summary(state, dataset), id=Ids.FILTERS_SUMMARY, className="filters-summary"),
                 controls,
             ],
             id=Ids.FILTERS_TOGGLE,
@@ -508,7 +510,9 @@ def synced_view(
         ),
         measures={m: map_panel.measure_pressed(state.colour, m) for m in COLOUR_MEASURES},
         clear_all=dict(
-            href=clear_all_href(url_prefix, state), className=clear_all_class(state), summary=filters_summary(state)
+            href=clear_all_href(url_prefix, state),
+            className=clear_all_class(state),
+            summary=filters_summary(state, dataset),
         ),
     )
 

@@ -149,9 +149,10 @@ DEFAULT_STATE = ViewState()
 
 
 def cleared(state: ViewState) -> ViewState:
-    """The state once "Clear all" is pressed: no force, theme, evaluation, search or source; the tab, the
-    colouring, the Welsh forces and the comparison stay as they were."""
-    return replace(state, force=None, themes=(), evaluations=(), search="", source="", notices=())
+    """The state once "Clear all filters" is pressed: no theme, evaluation, search or source; the chosen force,
+    the tab, the colouring, the Welsh forces and the comparison stay as they were. A reader undoing filters on
+    their own force's profile expects to stay on it ("Clear selection" is the force's own undo)."""
+    return replace(state, themes=(), evaluations=(), search="", source="", notices=())
 
 
 def active_filters(state: ViewState) -> int:

@@ -43,14 +43,17 @@ def test_ease001_clear_all_beside_the_count_and_in_a_zero_result_message(watched
     assert message.locator("a", has_text="Clear all filters").is_visible()
     message.locator("a", has_text="Clear all filters").click()
     wait_until(page, facts.results_count_is(), timeout=TIMEOUT)
-    wait_until(page, "document.querySelector('#view-title')?.textContent === 'England'", timeout=TIMEOUT)
-    # Theme, evaluation, search and force are gone; the tab stays; nothing is left to clear.
+    # Theme, evaluation and search are gone; the force and the tab stay; nothing is left to clear.
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
     query = page.evaluate("location.search")
-    assert all(k not in query for k in ("themes=", "evaluation=", "q=", "force=")) and "view=compare" in query
+    assert all(k not in query for k in ("themes=", "evaluation=", "q=")) and "view=compare" in query
+    assert "force=E23000021" in query
     assert page.locator("#search-text").input_value() == ""
     assert page.locator("#theme-filter").inner_text().strip().startswith("Any theme")
     assert not page.locator("#clear-all").is_visible()
     # England's own zero-result message offers the same way out.
+    page.locator("#clear-force").click()
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'England'", timeout=TIMEOUT)
     page.locator("#search-text").fill("zzzz")
     wait_until(page, facts.results_count_is("?q=zzzz"), timeout=TIMEOUT)
     assert page.locator("#case-studies .empty a", has_text="Clear all filters").is_visible()
@@ -155,7 +158,8 @@ def test_ease003b_a_force_chosen_in_the_list_brings_its_profile_into_view_as_a_c
         assert top < height * 0.35, top
         assert in_view(page, "#view-title + *"), "the profile's first line is not in view"
     if width < 641:
-        assert page.locator("#filters-summary").inner_text() == "Filters (1 active)"
+        # The folded filters name the force chosen in them (a force is not a filter: none is active).
+        assert page.locator("#filters-summary").inner_text() == "Filters (0 active) · Metropolitan Police Service"
 
 
 OPTIONS_LISTED = "Array.from(document.querySelectorAll('.dash-dropdown-option')).map(o => o.textContent)"
@@ -495,3 +499,37 @@ def test_ease013_after_clear_all_the_focus_stays_beside_it_on_the_count(watched,
     wait_until(page, facts.results_count_is(), timeout=TIMEOUT)
     page.keyboard.press("Tab")  # on from the count, not from the top of the page
     assert page.evaluate("document.activeElement.id") == "export-csv"
+
+
+def test_ease014_on_a_phone_a_force_link_names_the_force_at_once_and_clear_all_keeps_it(watched, live_server):
+    # Before: /?force=… at 375 opened on a screen that did not name the force (the profile is below the map), and
+    # "Clear all filters" also dropped the force, so an officer undoing a theme lost their own force's profile.
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    ready(page, f"{live_server.base_url}?force=E23000036&themes=violence-prevention")
+    summary = page.locator("#filters-summary")
+    wait_until(
+        page,
+        "document.querySelector('#filters-summary')?.textContent === 'Filters (1 active) · Avon and Somerset Constabulary'",
+        timeout=TIMEOUT,
+    )
+    assert in_view(page, "#filters-summary")
+    summary.click()
+    page.locator("#clear-all").click()
+    wait_until(page, "!location.search.includes('themes=')", timeout=TIMEOUT)
+    assert "force=E23000036" in page.url
+    wait_until(
+        page,
+        "document.querySelector('#view-title')?.textContent === 'Avon and Somerset Constabulary'",
+        timeout=TIMEOUT,
+    )
+    wait_until(
+        page,
+        "document.querySelector('#filters-summary')?.textContent === 'Filters (0 active) · Avon and Somerset Constabulary'",
+        timeout=TIMEOUT,
+    )
+    # "Clear selection" is the force's own undo.
+    page.locator("#clear-force").click()
+    wait_until(
+        page, "document.querySelector('#filters-summary')?.textContent === 'Filters (0 active)'", timeout=TIMEOUT
+    )

@@ -344,7 +344,7 @@ def test_view022_a_profile_without_initiatives_says_so_instead_of_an_empty_chart
     assert type(england.themes).__name__ == "Figure"
 
 
-def test_view_ease001_clear_all_resets_the_filters_and_force_and_keeps_the_view(dataset):
+def test_view_ease001_clear_all_resets_the_filters_and_keeps_the_force_and_the_view(dataset):
     from domain.state import active_filters, cleared
 
     state = state_from_query(
@@ -354,7 +354,9 @@ def test_view_ease001_clear_all_resets_the_filters_and_force_and_keeps_the_view(
     )
     assert active_filters(state) == 4  # two themes, one evaluation, the search
     after = cleared(state)
-    assert (after.force, after.themes, after.evaluations, after.search, after.source) == (None, (), (), "", "")
+    assert (after.themes, after.evaluations, after.search, after.source) == ((), (), "", "")
+    # The force is a selection, not a filter: a reader undoing filters on their force's profile stays on it.
+    assert after.force == LEICESTERSHIRE
     assert (after.view, after.colour, after.show_wales) == ("compare", "themes", True)
     assert active_filters(after) == 0
 
