@@ -19,8 +19,8 @@
  * its own attributes, since React may set them again when it re-renders the dropdown. Finding new
  * dropdowns needs only the page's added elements (no attribute or text changes anywhere else).
  * It relies on dcc.Dropdown's markup in the installed Dash (class names, the aria-hidden helper,
- * aria-labelledby, the focus on the chosen option): tests/unit/test_dash_couplings.py fails, saying "re-check assets/a11y-fixes.js",
- * when an upgrade changes them. Remove the dropdown parts once dcc.Dropdown does both itself.
+ * aria-labelledby, the list's search box and its Home key): tests/unit/test_dash_couplings.py fails, saying
+ * "re-check assets/a11y-fixes.js", when an upgrade changes them. Remove the dropdown parts once dcc.Dropdown does both itself.
  */
 (function () {
   var WRAPPER = '.dash-dropdown-wrapper';

@@ -109,13 +109,6 @@ def wales_button(show_wales: bool) -> tuple[str, str]:
     return ("true", "Hide the Welsh forces") if show_wales else ("false", "Show the 4 Welsh forces")
 
 
-def force_placeholder(show_wales: bool) -> str:
-    """What the Force list says with no force chosen: the area whose profile is then shown, as its heading names
-    it. Only that, since a longer text ("All of England: type a force's name") was cut to an ellipsis at every
-    width, and the open list has a search box of its own."""
-    return area_name(show_wales)
-
-
 def _force_control(dataset: Dataset, state: ViewState) -> html.Div:
     """The force picker and its "Clear selection" button."""
     return html.Div(
@@ -128,7 +121,10 @@ def _force_control(dataset: Dataset, state: ViewState) -> html.Div:
                         options=compare_view.force_options(dataset),
                         searchable=True,
                         clearable=True,
-                        placeholder=force_placeholder(state.show_wales),
+                        # With no force chosen, the area whose profile is shown, as its heading names it: a
+                        # longer text ("All of England: type a force's name") was cut off at every width, and the
+                        # open list has a search box of its own.
+                        placeholder=area_name(state.show_wales),
                         value=state.force,
                         className="force-dropdown",
                     ),
@@ -502,9 +498,7 @@ def synced_view(
             wales_pressed=wales_pressed,
             wales_text=wales_text,
             # Written only when Wales may have come or gone: a new placeholder redraws the list.
-            force_placeholder=force_placeholder(state.show_wales)
-            if from_address or trigger == Ids.WALES
-            else no_update,
+            force_placeholder=area_name(state.show_wales) if from_address or trigger == Ids.WALES else no_update,
             compare=list(state.compare),
             source=state.source or None,
         ),
@@ -518,9 +512,9 @@ def synced_view(
 
 
 def tab_changes(view: str, hidden_now: dict) -> dict:
-    """Each panel's `hidden`, and each tab's `aria-selected` and `tabIndex` (the open tab is the tabs' one Tab stop),
-    for `view` shown, written only for the tabs that change: a panel's `hidden` is an input of callbacks (the lazy panels, the tabs' own state stores), and
-    writing it fires them even with the same value."""
+    """Each panel's `hidden`, and each tab's `aria-selected` and `tabIndex` (the open tab is the tabs' one Tab
+    stop), for `view` shown, written only for the tabs that change: a panel's `hidden` is an input of callbacks
+    (the lazy panels, the tabs' own state stores), and writing it fires them even with the same value."""
     changed = {v: (v != view) != hidden_now[v] for v in VIEWS}
     return dict(
         hidden={v: v != view if changed[v] else no_update for v in VIEWS},
