@@ -42,6 +42,42 @@ function pphBringProfileIntoView() {
   if (narrow) { heading.focus({ preventScroll: true }); }
 }
 
+// A link to a force (?force=…) points at the force's profile. On a tablet or a phone that is below the map, a screen
+// or more down, so the page opens there, as a click on the map would take it, unless the reader got there first:
+// scrolled, touched or pressed a key, or came back to a page whose place the browser keeps. Not in the embed, whose
+// profile sits beside its map.
+(function landOnTheLinkedProfile() {
+  var force = new URLSearchParams(window.location.search).get('force');
+  var visit = window.performance.getEntriesByType && window.performance.getEntriesByType('navigation')[0];
+  if (!force || !window.matchMedia('(max-width: 1023px)').matches || (visit && visit.type === 'back_forward')) {
+    return;
+  }
+  var moved = false;
+  function stop() { moved = true; }
+  ['wheel', 'touchstart', 'pointerdown', 'keydown'].forEach(function (name) {
+    window.addEventListener(name, stop, { once: true, capture: true });
+  });
+  var started = Date.now();
+  var landedAt = null;
+  (function land() {
+    if (moved || document.querySelector('.app.embed')) { return; }
+    // The force's profile is drawn once the page stops holding it back (above), and its heading names a force:
+    // a force the data does not know leaves England's profile, and a notice at the top that says so.
+    var heading = document.getElementById('view-title');
+    var title = heading ? heading.textContent : '';
+    var drawn = title !== '' && title !== 'England' && title !== 'England and Wales' &&
+      !document.documentElement.classList.contains('profile-pending');
+    if (drawn && landedAt === null) {
+      if (window.scrollY > 0) { return; }  // a place the browser restored, or the reader's own
+      landedAt = Date.now();
+    }
+    // Kept there while the page above settles (the map's drawing), then left to the reader.
+    if (drawn) { pphBringProfileIntoView(); }
+    var now = Date.now();
+    if (landedAt === null ? now - started < 8000 : now - landedAt < 1500) { window.requestAnimationFrame(land); }
+  })();
+})();
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   pph: {
     headingForClick: function (click, stateData) {
@@ -207,21 +243,51 @@ document.addEventListener('keydown', function (event) {
   tabs[(to + tabs.length) % tabs.length].focus();
 });
 
-// "Clear all filters" hides itself once there is nothing left to clear, and the focus would fall to the page's top:
-// it goes to the results count beside it instead, which then says what the cleared view holds.
+// "Clear all filters" hides itself once there is nothing left to clear, and the focus would fall to the page's top.
+// The one beside the results count hands the focus to the count, which then says what the cleared view holds. One
+// in a "None … matches" message, further down the page, hands it to the heading above that message, kept where the
+// reader is, since a phone reader scrolled to a force's profile should not be thrown back to the filters.
+function pphHeadingBefore(link) {
+  for (var box = link.parentElement; box && box !== document.body; box = box.parentElement) {
+    var before = Array.prototype.filter.call(box.querySelectorAll('h2, h3'), function (h) {
+      return h.compareDocumentPosition(link) & Node.DOCUMENT_POSITION_FOLLOWING;
+    });
+    if (before.length) {
+      var heading = before[before.length - 1];
+      // Found again by id after the view is redrawn: the heading's own, or that of the panel holding it.
+      var region = heading.id ? heading : heading.parentElement.closest('[id]');
+      return { id: region && region.id, own: heading.id !== '' };
+    }
+  }
+  return null;
+}
+
+function pphFocusHere(target) {
+  if (!target.hasAttribute('tabindex') && target.tagName !== 'SUMMARY') { target.setAttribute('tabindex', '-1'); }
+  target.focus({ preventScroll: true });
+  var box = target.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) { window.scrollTo(0, window.scrollY + box.top - 12); }
+}
+
 document.addEventListener('click', function (event) {
   var link = event.target.closest && event.target.closest('a.clear-all');
   if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
   var started = Date.now();
+  var near = link.id === 'clear-all' ? null : pphHeadingBefore(link);
   (function settle() {
     var now = document.activeElement;
     if (now && now !== document.body && now !== link) { return; }  // the reader has moved on
-    // On a phone the count is inside the folded filters: their "Filters (0 active)" takes the focus instead.
-    var target = ['results-count', 'filters-summary'].map(function (id) { return document.getElementById(id); })
-      .filter(function (e) { return e && e.offsetParent !== null; })[0];
-    if ((!now || now === document.body || link.offsetParent === null) && target) {
-      if (!target.hasAttribute('tabindex') && target.tagName !== 'SUMMARY') { target.setAttribute('tabindex', '-1'); }
-      target.focus();
+    var target;
+    if (near && near.id) {
+      var region = document.getElementById(near.id);
+      target = region && (near.own ? region : region.querySelector('h2, h3'));
+    } else {
+      // On a phone the count is inside the folded filters: their "Filters (0 active)" takes the focus instead.
+      target = ['results-count', 'filters-summary'].map(function (id) { return document.getElementById(id); })
+        .filter(function (e) { return e && e.offsetParent !== null; })[0];
+    }
+    if ((!now || now === document.body || link.offsetParent === null || !link.isConnected) && target) {
+      pphFocusHere(target);
       return;
     }
     if (Date.now() - started < 3000) { window.requestAnimationFrame(settle); }

@@ -513,7 +513,9 @@ def test_ease014_on_a_phone_a_force_link_names_the_force_at_once_and_clear_all_k
         "document.querySelector('#filters-summary')?.textContent === 'Filters (1 active) · Avon and Somerset Constabulary'",
         timeout=TIMEOUT,
     )
-    assert in_view(page, "#filters-summary")
+    # The link points at the force: the page opens on its profile (test_ease015), the folded filters above it.
+    assert in_view(page, "#view-title")
+    page.evaluate("window.scrollTo(0, 0)")
     summary.click()
     page.locator("#clear-all").click()
     wait_until(page, "!location.search.includes('themes=')", timeout=TIMEOUT)
@@ -533,3 +535,69 @@ def test_ease014_on_a_phone_a_force_link_names_the_force_at_once_and_clear_all_k
     wait_until(
         page, "document.querySelector('#filters-summary')?.textContent === 'Filters (0 active)'", timeout=TIMEOUT
     )
+
+
+LANDED_JS = """() => { const h = document.querySelector('#view-title'), r = h.getBoundingClientRect();
+    return document.activeElement === h && r.top >= 0 && r.top < innerHeight * 0.35; }"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 740), (768, 1024)])
+def test_ease015_on_a_phone_or_tablet_a_link_to_a_force_opens_on_its_profile(watched, live_server, width, height):
+    # Trial 8: /?force=…&themes=… at 375 or 768 opened at the map, the profile's heading about 1,100 px down.
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": height})
+    ready(page, f"{live_server.base_url}?force=E23000037&themes=mental-health")
+    wait_until(
+        page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT
+    )
+    # The heading at the top of the window, with the focus, as after a click on the map; the profile below it.
+    wait_until(page, LANDED_JS, timeout=TIMEOUT)
+    assert page.evaluate("scrollY") > 300
+    # Then it is the reader's page: nothing pulls it back once they scroll away.
+    page.mouse.move(width / 2, height / 2)
+    page.mouse.wheel(0, -5000)
+    wait_until(page, "scrollY === 0", timeout=TIMEOUT)
+    page.wait_for_timeout(1600)
+    assert page.evaluate("scrollY") == 0
+
+
+def test_ease015b_on_a_computer_a_link_to_a_force_opens_with_the_map_and_profile_side_by_side(watched, live_server):
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    ready(page, f"{live_server.base_url}?force=E23000037")
+    wait_until(
+        page, "document.querySelector('#view-title')?.textContent === 'Gloucestershire Constabulary'", timeout=TIMEOUT
+    )
+    page.wait_for_timeout(500)
+    assert page.evaluate("scrollY") == 0 and in_view(page, "#view-title")
+    assert page.evaluate("document.activeElement === document.body")
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 740), (768, 1024)])
+def test_ease016_clear_all_in_the_profiles_message_keeps_the_reader_at_the_profile(watched, live_server, width, height):
+    # Trial 8: at 375, scrolled to the profile's "None … matches", the link cleared the filters and threw the reader
+    # to the top of the page (the focus went to the folded filters there).
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": height})
+    ready(page, f"{live_server.base_url}?force=E23000021&q=zzzz")
+    link = page.locator("#case-studies .empty a", has_text="Clear all filters")
+    link.scroll_into_view_if_needed()
+    at = page.evaluate("scrollY")
+    assert at > 300
+    link.click()
+    wait_until(page, "!location.search.includes('q=')", timeout=TIMEOUT)
+    wait_until(
+        page,
+        "document.activeElement?.closest('#results') !== null && !document.activeElement.matches('a.clear-all')",
+        timeout=TIMEOUT,
+    )
+    # The focus on a heading of the profile, in view; the window where the reader was, not at the page's top.
+    focused = page.evaluate(
+        """() => { const e = document.activeElement, r = e.getBoundingClientRect();
+            return {tag: e.tagName, text: e.textContent, top: r.top, bottom: r.bottom}; }"""
+    )
+    assert focused["tag"] in ("H2", "H3") and focused["text"]
+    assert 0 <= focused["top"] and focused["bottom"] <= height
+    assert page.evaluate("scrollY") > 300
+    wait_until(page, facts.results_count_is(), timeout=TIMEOUT)
+    assert "force=E23000021" in page.url
