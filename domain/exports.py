@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import unicodedata
 import zipfile
@@ -225,6 +226,22 @@ REFERENCES_READ_AS_TEXT = (
     'pandas.read_csv("figures.csv", dtype={"references": "string"}).'
 )
 
+# A column that is blank in every row of a view (no qualifier, no caveat) is read by pandas as decimals too, all
+# missing. Read as text first, then the numbers as numbers, every column comes back as written.
+NUMBER_COLUMNS = {
+    "initiatives.csv": {"start_year": "Int64", "end_year": "Int64"},
+    "figures.csv": {"value": "Float64"},
+    "notes.csv": {},
+}
+EVERY_COLUMN_AS_WRITTEN = (
+    "A column left blank in every row (a view with no caveats, say) is read as empty decimals unless told. "
+    "To read every column as written, text as text and numbers as numbers, blanks as missing:",
+    *(
+        f'pandas.read_csv("{name}", dtype="string")' + (f".astype({json.dumps(numbers)})" if numbers else "")
+        for name, numbers in NUMBER_COLUMNS.items()
+    ),
+)
+
 
 def _readme(
     title: str, citation: str, tables: Mapping[str, Mapping[str, str]], note: str = "", reading: Sequence[str] = ()
@@ -260,6 +277,7 @@ def view_zip(dataset: Dataset, initiatives: Sequence[Initiative], outcomes: Sequ
     notes on those initiatives."""
     shown = {i.id for i in initiatives}
     notes = [n for n in dataset.notes if n.about_id in shown]
+    background = sum(1 for o in outcomes if o.initiative_id is None)
     return _zip(
         {
             "initiatives.csv": csv_bytes(list(INITIATIVE_COLUMNS), initiative_rows(dataset, initiatives)),
@@ -275,10 +293,24 @@ def view_zip(dataset: Dataset, initiatives: Sequence[Initiative], outcomes: Sequ
                 "reference marks) or this dashboard's register (who reviewed it, when, and the "
                 "contributor's source), never both. notes.csv holds the errata and follow-ups "
                 "published through the register on the records above (header only when there "
-                "are none).",
-                reading=(YEARS_READ_AS_WHOLE, REFERENCES_READ_AS_TEXT),
+                "are none). " + figures_count_line(len(outcomes) - background, background),
+                reading=(YEARS_READ_AS_WHOLE, REFERENCES_READ_AS_TEXT, *EVERY_COLUMN_AS_WRITTEN),
             ),
         }
+    )
+
+
+def figures_count_line(own: int, background: int) -> str:
+    """What figures.csv holds, counted the way the screen counts: a force's profile counts only its initiatives'
+    figures and points to the background its case studies cite, which the download carries as well."""
+    line = f"figures.csv holds {own} figure{'' if own == 1 else 's'} about the initiatives in this view"
+    if not background:
+        return line + "."
+    return (
+        f"{line}, as the screen counts them, and {background} background figure{'' if background == 1 else 's'} "
+        "(kind 'background', blank initiative_id and force_ids): research or statistics from elsewhere that the "
+        "paper cites beside these initiatives, listed on the Background figures tab. They are not results of "
+        "this work, nor about any one force."
     )
 
 

@@ -205,3 +205,51 @@ def test_exp_the_download_holds_the_figures_the_view_shows(dataset, tmp_path, qu
         in_view = initiatives_in_view(join, dataset.initiatives, state.force)
         assert shown == {o.id for o in (*outcomes_of(dataset, in_view), *background_of(dataset, in_view))}
         assert not paper_level & shown
+
+
+def test_exp009_the_readme_counts_the_figures_as_the_screen_does_and_names_the_background_it_adds(dataset, tmp_path):
+    # Trial 8: Gloucestershire's profile counts 2 figures, its download's figures.csv had 6 with nothing saying why.
+    # The 4 more are the background its case study cites, which the profile points to and the download carries.
+    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+    in_view = initiatives_in_view(join, dataset.initiatives, "E23000037")
+    own, background = outcomes_of(dataset, in_view), background_of(dataset, in_view)
+    assert own and background  # the case the check is about: a profile whose download adds background
+    unzip(view_zip(dataset, in_view, own + background, "CITE"), tmp_path)
+    table = pd.read_csv(tmp_path / "figures.csv")
+    readme = " ".join((tmp_path / "README.txt").read_text(encoding="utf-8-sig").split())
+    about_initiatives = table[table["initiative_id"].notna()]
+    cited_beside = table[table["initiative_id"].isna()]
+    assert set(cited_beside["kind"]) == {"background"} and cited_beside["force_ids"].isna().all()
+    figures = "figure" if len(about_initiatives) == 1 else "figures"
+    assert f"figures.csv holds {len(about_initiatives)} {figures} about the initiatives in this view" in readme
+    assert f"and {len(cited_beside)} background figures (kind 'background'" in readme
+    assert "not results of this work" in readme
+    # A view with no background says only what it holds.
+    unzip(view_zip(dataset, in_view, own, "CITE"), tmp_path / "own")
+    plain = " ".join((tmp_path / "own" / "README.txt").read_text(encoding="utf-8-sig").split())
+    assert (
+        "about the initiatives in this view." in plain
+        and "background figure" not in plain.split("figures.csv holds")[1]
+    )
+
+
+def test_exp010_the_readmes_every_column_line_reads_an_all_blank_column_as_text(dataset, tmp_path):
+    # Trial 8 (low): with the README's dtype, a column blank in every row of the view still came back as float64.
+    join = join_initiatives(dataset.initiatives, dataset.forces_by_id, dataset.boundaries.force_ids)
+    in_view = initiatives_in_view(join, dataset.initiatives, "E23000037")
+    unzip(view_zip(dataset, in_view, outcomes_of(dataset, in_view), "CITE"), tmp_path)
+    plain = pd.read_csv(tmp_path / "figures.csv")
+    blank = [c for c in plain.columns if plain[c].isna().all()]
+    assert blank and all(plain[c].dtype == "float64" for c in blank)  # the case: all-blank columns, read as decimals
+    readme = (tmp_path / "README.txt").read_text(encoding="utf-8-sig").splitlines()
+    numbers = {"initiatives.csv": {"start_year", "end_year"}, "figures.csv": {"value"}, "notes.csv": set()}
+    tables = {}
+    for name, number_columns in numbers.items():
+        line = next(x for x in readme if x.startswith(f'pandas.read_csv("{name}", dtype="string")'))
+        # Run as a reader would paste it, in the folder they unzipped to.
+        tables[name] = table = eval(line.replace(f'"{name}"', repr(str(tmp_path / name))), {"pandas": pd})
+        for column in table.columns:
+            kind = str(table[column].dtype)
+            assert kind in (("Int64", "Float64") if column in number_columns else ("string",)), (name, column, kind)
+    assert tables["figures.csv"]["value"].tolist() == plain["value"].tolist()
+    assert all(tables["figures.csv"][c].isna().all() for c in blank)
