@@ -930,6 +930,7 @@ def review_diff(
 # What the form says beside a field left empty that must be filled: a whole sentence saying what to do.
 REQUIRED_SENTENCES = {
     "title": "Give the initiative a title.",
+    "place": "Say where the work happens: a town, a county or a region.",
     "lead_organisations": "Name at least one lead organisation.",
     "themes": "Choose at least one theme.",
     "kind_of_work": "Choose what kind of work this is.",

@@ -228,7 +228,7 @@ def initiative_fields(snapshot: Snapshot, tag: str) -> list:
             multi=True,
         ),
         html.Button("Add the force selected on the map", id=rid("add-selected-force"), n_clicks=0, className="button"),
-        text("Place", "place", 200),
+        text("Place", "place", 200, "Where the work happens, as the paper would say it: a town, a county or a region."),
         lines("Lead organisations", "lead_organisations", "One organisation per line."),
         lines("Partners", "partners", "One organisation per line; leave empty if there are none."),
         choice(

@@ -344,6 +344,9 @@ def test_reg_form012_problems_are_whole_sentences_beside_their_fields(app, clien
     assert errors["figures.0.value"] == (
         "Give the size of the change as a positive number; 'Direction' says whether it went up or down."
     )
+    # Trial 8 (low): an empty place was "Place is required.", where every other field says what to do.
+    errors = field_errors(send(app, client, token, {**VALID_FIELDS, "place": ""}, [VALID_FIGURE]))
+    assert errors["place"] == "Say where the work happens: a town, a county or a region."
 
 
 def words_of(component) -> str:
