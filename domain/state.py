@@ -84,6 +84,18 @@ class ViewState:
         return f"?{urlencode(pairs)}" if pairs else ""
 
 
+# Parameters a person typing a link by hand is likely to write for one the page reads.
+LIKELY_MEANT = {
+    "theme": "themes",
+    "evaluations": "evaluation",
+    "search": "q",
+    "query": "q",
+    "tab": "view",
+    "color": "colour",
+    "forces": "force",
+    "compared": "compare",
+}
+
 def active_filters_words(state: ViewState, dataset: Dataset) -> str:
     """The active filters in words ("themes Dementia or Mental health; Welsh forces shown"), or '' when there are
     none. Several choices in one filter are joined by "or", since an initiative matches with any one of them."""
@@ -177,7 +189,9 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
     params: Mapping[str, list[str]] = parse_qs(query, keep_blank_values=False)
     known = {"force", "themes", "evaluation", "q", "wales", "embed", "compare", "view", "source", "colour"}
     for key in sorted(set(params) - known):
-        notices.append(f"Ignored unknown link parameter '{_shorten(key)}'.")
+        meant = LIKELY_MEANT.get(key.lower())
+        hint = f": did you mean '{meant}'?" if meant else "."
+        notices.append(f"Ignored unknown link parameter '{_shorten(key)}'{hint}")
 
     force = None
     if "force" in params:

@@ -293,6 +293,13 @@ def test_view019_links_the_app_cannot_honour_get_a_notice(dataset):
     hidden = state_from_controls(SOUTH_WALES, [], [], "", [], dataset)
     assert hidden.force is None and not hidden.show_wales
     assert "no longer selected" in hidden.notices[0]
+    # Trial 8 (low): a hand-typed ?theme= was ignored with nothing to say which parameter the page reads.
+    typed = state_from_query("?theme=mental-health&Search=dementia", dataset)
+    assert typed.themes == () and typed.search == ""
+    assert typed.notices == (
+        "Ignored unknown link parameter 'Search': did you mean 'q'?",
+        "Ignored unknown link parameter 'theme': did you mean 'themes'?",
+    )
 
 
 def test_view020_wording_has_no_internal_ids_and_agrees_in_number(dataset, join):
