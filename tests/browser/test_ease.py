@@ -601,3 +601,23 @@ def test_ease016_clear_all_in_the_profiles_message_keeps_the_reader_at_the_profi
     assert page.evaluate("scrollY") > 300
     wait_until(page, facts.results_count_is(), timeout=TIMEOUT)
     assert "force=E23000021" in page.url
+
+
+# The chosen value's text at its full width, and the width the dropdown gives it (less when it is cut with "…").
+VALUE_WIDTHS_JS = """(sel) => { const v = document.querySelector(sel + ' .dash-dropdown-value'), r = document.createRange();
+    r.selectNodeContents(v); return [v.textContent, r.getBoundingClientRect().width, v.getBoundingClientRect().width]; }"""
+
+
+@pytest.mark.parametrize("width", [375, 768, 1920])
+def test_ease017_a_chosen_force_and_theme_are_read_whole_in_the_filters(watched, live_server, width):
+    # Trial 8 (low): at 768 the chosen theme read "Mental health (core t…" and the force "Gloucestershire Constabu…";
+    # at 375 the force had 146 px beside "Clear selection".
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 900})
+    ready(page, f"{live_server.base_url}?force=E23000036&themes=mental-health")
+    if width < 641:
+        page.locator("#filters-summary").click()
+    for selector, chosen in (("#force-select", "Avon and Somerset Constabulary"), ("#theme-filter", "Mental health")):
+        text, needed, given = page.evaluate(VALUE_WIDTHS_JS, selector)
+        assert text.startswith(chosen) and needed <= given + 0.5, (selector, text, needed, given)
+    assert page.locator("#clear-force").is_visible()
