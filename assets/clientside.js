@@ -59,6 +59,7 @@ function pphBringProfileIntoView() {
   });
   var started = Date.now();
   var landedAt = null;
+  var leftAt = null;
   (function land() {
     if (moved || document.querySelector('.app.embed')) { return; }
     // The force's profile is drawn once the page stops holding it back (above), and its heading names a force:
@@ -71,8 +72,13 @@ function pphBringProfileIntoView() {
       if (window.scrollY > 0) { return; }  // a place the browser restored, or the reader's own
       landedAt = Date.now();
     }
-    // Kept there while the page above settles (the map's drawing), then left to the reader.
-    if (drawn) { pphBringProfileIntoView(); }
+    // Kept there while the page above settles (the map's drawing), then left to the reader. A scroll that is not
+    // this one's (the reader's, a link's, the browser keeping the heading in place) ends it at once.
+    if (drawn) {
+      if (leftAt !== null && window.scrollY !== leftAt) { return; }
+      pphBringProfileIntoView();
+      leftAt = window.scrollY;
+    }
     var now = Date.now();
     if (landedAt === null ? now - started < 8000 : now - landedAt < 1500) { window.requestAnimationFrame(land); }
   })();

@@ -96,6 +96,7 @@ LIKELY_MEANT = {
     "compared": "compare",
 }
 
+
 def active_filters_words(state: ViewState, dataset: Dataset) -> str:
     """The active filters in words ("themes Dementia or Mental health; Welsh forces shown"), or '' when there are
     none. Several choices in one filter are joined by "or", since an initiative matches with any one of them."""
