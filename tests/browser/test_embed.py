@@ -121,3 +121,29 @@ def test_embed002_every_link_in_the_embed_shows_something_or_opens_a_new_page(wa
         # A link that stays in the widget must lead to something the widget shows.
         target = page.evaluate("decodeURIComponent(location.hash.slice(1))")
         assert target and page.locator(f"[id='{target}']").is_visible(), (words, before, page.url)
+
+
+# How strong the shadow along the profile's foot is: 0 for none or a transparent one.
+SHADOW_JS = """(() => { const s = getComputedStyle(document.querySelector('.embed-source')).boxShadow;
+    if (s === 'none') return 0; const parts = s.match(/rgba?\\(([^)]*)\\)/)[1].split(',');
+    return parts.length > 3 ? parseFloat(parts[3]) : 1; })()"""
+
+
+def test_embed003_a_profile_with_more_below_its_foot_shows_it_until_scrolled_to_the_end(watched, live_server):
+    # Trial 8 (low): in the 600 x 600 widget the profile's box scrolled with nothing to show that it did.
+    page = watched.page
+    page.set_viewport_size({"width": 600, "height": 600})
+    ready(page, f"{live_server.base_url}?embed=1&force={most_to_show()}")
+    wait_until(
+        page, "document.querySelector('#results').scrollHeight > document.querySelector('#results').clientHeight"
+    )
+    wait_until(page, f"{SHADOW_JS} > 0.3", timeout=TIMEOUT)
+    page.evaluate("document.querySelector('#results').scrollTop = 1e6")
+    wait_until(page, f"{SHADOW_JS} === 0", timeout=TIMEOUT)
+    # A force whose profile fits has no cue.
+    least = min(facts.english_force_ids(), key=lambda f: len(facts.figures(f)) + facts.in_force(f))
+    ready(page, f"{live_server.base_url}?embed=1&force={least}")
+    wait_until(
+        page, "document.querySelector('#results').scrollHeight <= document.querySelector('#results').clientHeight"
+    )
+    assert page.evaluate(SHADOW_JS) == 0
