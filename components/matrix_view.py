@@ -37,6 +37,19 @@ def sort_options(dataset: Dataset) -> list[dict]:
 
 def panel(dataset: Dataset) -> list:
     sources = CountedSources.of(len(dataset.provenance))
+    show, body = on_demand(
+        "the coverage matrix",
+        Ids.MATRIX_TOGGLE,
+        Ids.MATRIX_BODY,
+        Ids.MATRIX,
+        [
+            html.Label("Sort rows by", htmlFor=Ids.MATRIX_SORT),
+            # The themes join the options when the matrix is opened: a dropdown indexes every option for
+            # search as it is drawn, and this one is hidden on most visits.
+            dcc.Dropdown(id=Ids.MATRIX_SORT, value="force", clearable=False, options=BASIC_SORTS),
+        ],
+        "matrix-body",
+    )
     return [
         html.H2("Coverage matrix: themes by force"),
         html.P(
@@ -46,26 +59,13 @@ def panel(dataset: Dataset) -> list:
             f"{sources.words('or')} describes none there, not that no work happens. The last column and row count "
             "each initiative once, however many themes or force areas it spans."
         ),
-        *on_demand(
-            "the coverage matrix",
-            Ids.MATRIX_TOGGLE,
-            Ids.MATRIX_BODY,
-            Ids.MATRIX,
-            [
-                html.Label("Sort rows by", htmlFor=Ids.MATRIX_SORT),
-                # The themes join the options when the matrix is opened: a dropdown indexes every option for
-                # search as it is drawn, and this one is hidden on most visits.
-                dcc.Dropdown(id=Ids.MATRIX_SORT, value="force", clearable=False, options=BASIC_SORTS),
-                html.Button(
-                    "Download the matrix (CSV and a README, zipped)",
-                    id=Ids.MATRIX_EXPORT,
-                    n_clicks=0,
-                    className="button",
-                ),
-                dcc.Download(id=Ids.MATRIX_DOWNLOAD),
-            ],
-            "matrix-body",
+        show,
+        # Beside "Show the coverage matrix", not inside it: the download needs no matrix drawn on the page.
+        html.Button(
+            "Download the matrix (CSV and a README, zipped)", id=Ids.MATRIX_EXPORT, n_clicks=0, className="button"
         ),
+        dcc.Download(id=Ids.MATRIX_DOWNLOAD),
+        body,
     ]
 
 

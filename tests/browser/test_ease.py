@@ -6,6 +6,9 @@ control that cannot act yet, and a map whose keys are named and whose smallest f
 
 from __future__ import annotations
 
+import zipfile
+
+import pandas as pd
 import pytest
 
 from tests.browser.test_accessibility import tab_to
@@ -621,3 +624,19 @@ def test_ease017_a_chosen_force_and_theme_are_read_whole_in_the_filters(watched,
         text, needed, given = page.evaluate(VALUE_WIDTHS_JS, selector)
         assert text.startswith(chosen) and needed <= given + 0.5, (selector, text, needed, given)
     assert page.locator("#clear-force").is_visible()
+
+
+def test_ease018_the_matrix_downloads_without_being_shown_first(watched, live_server, tmp_path):
+    # Trial 8 (low): "Download the matrix" appeared only once the matrix was shown.
+    page = watched.page
+    ready(page, f"{live_server.base_url}?view=matrix&themes=mental-health")
+    download = page.locator("#matrix-export")
+    assert download.is_visible() and not page.locator(".matrix-table").count()
+    with page.expect_download() as info:
+        download.click()
+    info.value.save_as(tmp_path / "matrix.zip")
+    with zipfile.ZipFile(tmp_path / "matrix.zip") as archive:
+        archive.extractall(tmp_path)
+    matrix = pd.read_csv(tmp_path / "coverage-matrix.csv")
+    assert matrix.iloc[-1]["total_initiatives"] == facts.matching("?themes=mental-health")
+    assert "themes=mental-health" in (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
