@@ -47,7 +47,7 @@ class Change:
     kind: str  # "initiative", "erratum" or "follow-up"
     title: str  # the initiative's title (for a note, the title of the initiative it is about)
     about_id: str  # the initiative to open (for a note, the one it is about); "" for a withdrawn initiative
-    force_id: str = ""  # the first force of that initiative, for the link to its view
+    force_ids: tuple[str, ...] = ()  # that initiative's force areas: the first's view is where the entry links
     organisation: str = ""
     reason: str = ""  # why it was withdrawn or amended, when the reviewer said
 
@@ -84,7 +84,7 @@ def change_of(
             kind,
             about_record.title if about_record else about,
             about if about_record else "",
-            _first_force(dataset, about),
+            _forces(dataset, about),
             organisation,
             reason,
         )
@@ -97,15 +97,15 @@ def change_of(
         "initiative",
         str(payload.get("title") or record_id),
         record_id if shown else "",
-        _first_force(dataset, record_id) if shown else "",
+        _forces(dataset, record_id) if shown else (),
         organisation,
         reason,
     )
 
 
-def _first_force(dataset: Dataset, initiative_id: str) -> str:
+def _forces(dataset: Dataset, initiative_id: str) -> tuple[str, ...]:
     initiative = dataset.initiatives_by_id.get(initiative_id)
-    return initiative.force_ids[0] if initiative and initiative.force_ids else ""
+    return tuple(initiative.force_ids) if initiative else ()
 
 
 def headline(change: Change) -> str:
@@ -125,12 +125,15 @@ def detail_line(change: Change) -> str:
 
 
 def place_of(change: Change, dataset: Dataset) -> str:
-    """Where the change is, for a feed reader who sees only the entry: 'Kent Police. ', 'National or regional work
-    (no single force area). ', or '' for a withdrawal (nothing left to open)."""
+    """Where the change is, for a feed reader who sees only the entry: 'Kent Police. ', every force of work that
+    spans several ('Durham Constabulary and Cleveland Police. '), 'National or regional work (no single force
+    area). ', or '' for a withdrawal (nothing left to open)."""
     if not change.about_id:
         return ""
-    force = dataset.forces_by_id.get(change.force_id)
-    return f"{force.name}. " if force else "National or regional work (no single force area). "
+    names = [dataset.forces_by_id[f].name for f in change.force_ids if f in dataset.forces_by_id]
+    if not names:
+        return "National or regional work (no single force area). "
+    return (names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}") + ". "
 
 
 def view_link(change: Change, url_prefix: str) -> str:
@@ -138,8 +141,8 @@ def view_link(change: Change, url_prefix: str) -> str:
     force area; the page itself for a withdrawal (nothing left to open)."""
     if not change.about_id:
         return url_prefix
-    if change.force_id:
-        return f"{url_prefix}{ViewState(force=change.force_id).to_query()}"
+    if change.force_ids:
+        return f"{url_prefix}{ViewState(force=change.force_ids[0]).to_query()}"
     return f"{url_prefix}{ViewState(view='national').to_query()}"
 
 
@@ -210,6 +213,15 @@ def atom_feed(dataset: Dataset, changes: Sequence[Change], register_on: bool, ba
         sub(entry, "id", f"{feed_url}#change-{change.id}")
         sub(entry, "updated", _utc(change.at))
         sub(entry, "link", rel="alternate", type="text/html", href=_absolute(base_url, view_link(change, "")))
+        # Work that spans several force areas: each other force's view too, which lists it as well.
+        for other in change.force_ids[1:] if change.about_id else ():
+            sub(
+                entry,
+                "link",
+                rel="related",
+                type="text/html",
+                href=_absolute(base_url, ViewState(force=other).to_query()),
+            )
         sub(entry, "summary", f"{place_of(change, dataset)}{detail_line(change)}")
     if not shown:
         # The paper's dataset itself: its release is the latest change a reader can see.

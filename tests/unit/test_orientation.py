@@ -180,3 +180,21 @@ def test_ori007_live_source_carries_what_the_register_added_and_withdrew(tmp_pat
     assert [headline(c) for c in source.current().changes] == ["Withdrawn: Kent triage", "Added: Kent triage"]
     source.stop()
     engine.dispose()
+
+
+def test_ori006_an_entry_for_work_in_several_force_areas_names_and_links_each(dataset):
+    # Trial 8 (low): an entry for a record covering several forces named and linked the first force only.
+    spanning = next(i for i in dataset.initiatives if len(i.force_ids) > 1)
+    erratum = change_of(
+        3, "published", at(2), "reg-0003", "note", {"about_id": spanning.id}, "Durham PCC", {"created": 1}, dataset
+    )
+    body = atom_feed(dataset, (erratum,), True, "http://intra/pph/", "http://intra/pph/feed.atom")
+    entry = ElementTree.fromstring(body).find(f"{A}entry")
+    names = [dataset.forces_by_id[f].name for f in spanning.force_ids]
+    summary = entry.find(f"{A}summary").text
+    assert summary.startswith(", ".join(names[:-1]) + " and " + names[-1] + ". Register, 2026-12-02")
+    links = {link.get("rel"): [] for link in entry.findall(f"{A}link")}
+    for link in entry.findall(f"{A}link"):
+        links[link.get("rel")].append(link.get("href"))
+    assert links["alternate"] == [f"http://intra/pph/?force={spanning.force_ids[0]}"]
+    assert links["related"] == [f"http://intra/pph/?force={f}" for f in spanning.force_ids[1:]]
