@@ -8,6 +8,12 @@
  *    used. Let the button be named by what it shows, and describe it by the label.
  * It also gives the dropdown's link-less clear control (an <a>) the role of a button.
  *
+ * And the open list, whose options are native checkboxes (radio buttons for a single choice) that take the focus
+ * and carry the checked state: Dash wraps each in a label with role "option" inside a "listbox", which puts a
+ * focusable control inside another (axe: nested-interactive, aria-allowed-role), and gives neither the list nor
+ * its popup a name (aria-input-field-name, aria-dialog-name). The list becomes a named group (radiogroup) of
+ * plain labels, its popup a dialog named after the field, and the button says it opens a dialog.
+ *
  * And one repair of its search: a dropdown that opens on a chosen value puts the focus on that option,
  * not in its search box, so what a reader then types went nowhere ("Durh" did not narrow the Force list
  * with Durham chosen). A letter typed while an option of an open list has the focus now moves the focus
@@ -26,19 +32,41 @@
   var WRAPPER = '.dash-dropdown-wrapper';
 
   // Each repair writes an attribute only where it differs, so its own writes end the cycle.
+  function set(element, name, value) {
+    if (element.getAttribute(name) !== value) { element.setAttribute(name, value); }
+  }
+  function unset(element, name) {
+    if (element.hasAttribute(name)) { element.removeAttribute(name); }
+  }
+
+  function repairList(wrapper, name) {
+    var popup = wrapper.querySelector('.dash-dropdown-content');
+    var list = popup && popup.querySelector('.dash-options-list');
+    if (!list) { return; }
+    set(popup, 'aria-label', name + ': choices');
+    set(list, 'role', list.querySelector('input[type="radio"]') ? 'radiogroup' : 'group');
+    set(list, 'aria-label', name);
+    list.querySelectorAll('label.dash-options-list-option').forEach(function (option) {
+      unset(option, 'role');
+      unset(option, 'aria-selected');
+    });
+  }
+
   function repair(wrapper) {
     var clear = wrapper.querySelector('a.dash-dropdown-clear:not([href])');
-    if (clear && clear.getAttribute('role') !== 'button') { clear.setAttribute('role', 'button'); }
+    if (clear) { set(clear, 'role', 'button'); }
     var helper = wrapper.querySelector('.dash-dropdown-focus-target[aria-hidden="true"]');
     var button = wrapper.querySelector('button.dash-dropdown');
     if (!helper || !button) { return; }
-    if (helper.getAttribute('tabindex') !== '-1') { helper.setAttribute('tabindex', '-1'); }
-    if (button.getAttribute('tabindex') !== '0') { button.setAttribute('tabindex', '0'); }
+    set(helper, 'tabindex', '-1');
+    set(button, 'tabindex', '0');
+    set(button, 'aria-haspopup', 'dialog');
     var label = button.id && document.querySelector('label[for="' + button.id + '"]');
+    repairList(wrapper, label ? label.textContent.trim() : button.textContent.trim());
     if (!label) { return; }
     if (!label.id) { label.id = button.id + '-label'; }
-    if (button.hasAttribute('aria-labelledby')) { button.removeAttribute('aria-labelledby'); }
-    if (button.getAttribute('aria-describedby') !== label.id) { button.setAttribute('aria-describedby', label.id); }
+    unset(button, 'aria-labelledby');
+    set(button, 'aria-describedby', label.id);
   }
 
   function watch(wrapper) {
@@ -47,7 +75,8 @@
     repair(wrapper);
     new MutationObserver(function () { repair(wrapper); }).observe(wrapper, {
       childList: true, subtree: true,
-      attributes: true, attributeFilter: ['tabindex', 'role', 'aria-labelledby', 'aria-describedby', 'href'],
+      attributes: true,
+      attributeFilter: ['tabindex', 'role', 'aria-labelledby', 'aria-describedby', 'aria-selected', 'aria-haspopup', 'href'],
     });
   }
 
@@ -94,4 +123,24 @@
       });
     });
   }).observe(document.documentElement, { childList: true, subtree: true });
+})();
+
+/*
+ * The filters' disclosure (components/shell.py, filter_bar) is folded on a phone and shown whole on wider screens,
+ * where the stylesheet shows its content from the first paint. A <details> that is only shown, not open, is hidden
+ * to assistive technology and to axe, so on those screens it is opened too, as the page is drawn and when the
+ * window widens. Narrowed again, it is left as it is: the reader's filters do not fold away under them.
+ */
+(function () {
+  var wide = window.matchMedia('(min-width: 641px)');
+  function openWhenWide() {
+    var filters = document.getElementById('filters-toggle');
+    if (filters && wide.matches && !filters.open) { filters.open = true; }
+    return filters;
+  }
+  if (!openWhenWide()) {
+    var drawn = new MutationObserver(function () { if (openWhenWide()) { drawn.disconnect(); } });
+    drawn.observe(document.documentElement, { childList: true, subtree: true });
+  }
+  wide.addEventListener('change', openWhenWide);
 })();

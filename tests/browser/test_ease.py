@@ -11,7 +11,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from tests.browser.test_accessibility import tab_to
+from tests.browser.test_accessibility import axe_violations, tab_to
 from tests.conftest import click_force, ready, wait_until
 from tests import dataset_facts as facts
 
@@ -640,3 +640,33 @@ def test_ease018_the_matrix_downloads_without_being_shown_first(watched, live_se
     matrix = pd.read_csv(tmp_path / "coverage-matrix.csv")
     assert matrix.iloc[-1]["total_initiatives"] == facts.matching("?themes=mental-health")
     assert "themes=mental-health" in (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("width", [375, 768, 1280])
+def test_ease019_axe_finds_nothing_with_each_filter_list_open_and_the_filters_are_open_to_assistive_tech(
+    watched, live_server, width
+):
+    # Trial 9 (high): each open list failed axe (a checkbox inside a label with role "option", a listbox and a
+    # dialog with no name), and on wider screens axe had skipped the whole filter bar: it sat in a <details> that
+    # the stylesheet showed but that was not open, so hidden to assistive technology.
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 900})
+    ready(page, f"{live_server.base_url}?force=E23000036&themes=mental-health")
+    if width < 641:
+        assert page.evaluate("document.getElementById('filters-toggle').open") is False  # folded on a phone
+        page.locator("#filters-summary").click()
+    wait_until(page, "document.getElementById('filters-toggle').open === true", timeout=TIMEOUT)
+    for field, name in (("#force-select", "Force"), ("#theme-filter", "Themes"), ("#evaluation-filter", "Evaluation")):
+        page.locator(field).click()
+        wait_until(page, f"document.querySelector('{field}').getAttribute('aria-expanded') === 'true'")
+        choices = page.get_by_role("dialog", name=f"{name}: choices")
+        group = choices.get_by_role("radiogroup" if field == "#force-select" else "group", name=name)
+        assert group.is_visible()
+        if field == "#force-select":  # the chosen option is a checked radio button, named by its label
+            assert group.get_by_role("radio", name="Avon and Somerset Constabulary").is_checked()
+        elif field == "#theme-filter":
+            assert group.get_by_role("checkbox", name="Mental health (core topic)").is_checked()
+        assert axe_violations(page) == [], f"{field} open at {width}"
+        page.keyboard.press("Escape")
+        wait_until(page, f"document.querySelector('{field}').getAttribute('aria-expanded') === 'false'")
+    assert axe_violations(page) == []

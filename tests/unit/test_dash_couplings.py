@@ -204,6 +204,8 @@ DROPDOWN_MARKUP = (
     '"Home"',  # the list's own key back to its search box, which a11y-fixes.js presses for the reader
 )
 OPTION_MARKUP = "dash-options-list-option-checkbox"  # the option that takes the focus as a chosen list opens
+# The open list's roles that a11y-fixes.js takes away (a label "option" around a focusable checkbox, in a "listbox").
+LIST_ROLES = ('role:"option","aria-selected"', 'role:"listbox"')
 
 
 def test_dash009_the_dropdown_markup_a11y_fixes_repairs_is_the_installed_dashs():
@@ -214,6 +216,11 @@ def test_dash009_the_dropdown_markup_a11y_fixes_repairs_is_the_installed_dashs()
     assert OPTION_MARKUP in options, recheck(
         f"dcc.Dropdown's options are no longer {OPTION_MARKUP}: re-check the search repair in assets/a11y-fixes.js "
         "(does typing with a value chosen still narrow the list?)"
+    )
+    gone = [part for part in LIST_ROLES if part not in options]
+    assert not gone, recheck(
+        f"dcc.Dropdown's open list no longer has {gone}: re-check the list repair in assets/a11y-fixes.js (run axe "
+        "with each dropdown open: tests/browser/test_ease.py::test_ease019)"
     )
     assert version("dash") == A11Y_CHECKED_WITH, recheck(
         f"dash is no longer {A11Y_CHECKED_WITH}: re-check assets/a11y-fixes.js against the new dcc.Dropdown "
