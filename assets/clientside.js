@@ -42,47 +42,84 @@ function pphBringProfileIntoView() {
   if (narrow) { heading.focus({ preventScroll: true }); }
 }
 
-// A link to a force (?force=…) points at the force's profile. On a tablet or a phone that is below the map, a screen
-// or more down, so the page opens there, as a click on the map would take it, unless the reader got there first:
-// scrolled, touched or pressed a key, or came back to a page whose place the browser keeps. Not in the embed, whose
-// profile sits beside its map.
-(function landOnTheLinkedProfile() {
-  var force = new URLSearchParams(window.location.search).get('force');
-  var visit = window.performance.getEntriesByType && window.performance.getEntriesByType('navigation')[0];
-  if (!force || !window.matchMedia('(max-width: 1023px)').matches || (visit && visit.type === 'back_forward')) {
-    return;
+// A link opens where it points. One to a view (?view=compare) opens at the tabs, that view's panel under them: at
+// 1280 x 720 the tabs start at the window's foot. One to a force (?force=…) opens at its profile where that is below
+// the map (a tablet or a phone), as a click on the map would take it. Unless the reader got there first: scrolled,
+// touched or pressed a key, or came back to a page whose place the browser keeps. Not in the embed, which has no
+// tabs and whose profile sits beside its map.
+function pphViewShown(view) {
+  var panel = document.getElementById('view-' + view);
+  // A lazy tab's panel fills in once shown (components/shell.py): the page below the tabs has its height then.
+  return panel && !panel.hidden && panel.childElementCount > 0 ? panel : null;
+}
+
+function pphBringTabsIntoView(panel) {
+  var tabs = document.getElementById('view-tabs');
+  if (!tabs) { return; }
+  var top = tabs.getBoundingClientRect().top;
+  if (top < 0 || panel.getBoundingClientRect().top > window.innerHeight * 0.5) {
+    window.scrollTo(0, window.scrollY + top - 8);
   }
+  var open = tabs.querySelector('[role="tab"][aria-selected="true"]');
+  if (open && document.activeElement !== open) { open.focus({ preventScroll: true }); }
+}
+
+(function landWhereTheLinkPoints() {
+  var query = new URLSearchParams(window.location.search);
+  var view = query.get('view');
+  var force = query.get('force');
+  var visit = window.performance.getEntriesByType && window.performance.getEntriesByType('navigation')[0];
+  var toProfile = force && window.matchMedia('(max-width: 1023px)').matches;
+  if (!(view || toProfile) || (visit && visit.type === 'back_forward')) { return; }
   var moved = false;
   function stop() { moved = true; }
   ['wheel', 'touchstart', 'pointerdown', 'keydown'].forEach(function (name) {
     window.addEventListener(name, stop, { once: true, capture: true });
   });
+  // The force's profile is drawn once the page stops holding it back (above), and its heading names a force:
+  // a force the data does not know leaves England's profile, and a notice at the top that says so.
+  function profileDrawn() {
+    var heading = document.getElementById('view-title');
+    var title = heading ? heading.textContent : '';
+    return title !== '' && title !== 'England' && title !== 'England and Wales' &&
+      !document.documentElement.classList.contains('profile-pending');
+  }
   var started = Date.now();
   var landedAt = null;
   var leftAt = null;
   (function land() {
     if (moved || document.querySelector('.app.embed')) { return; }
-    // The force's profile is drawn once the page stops holding it back (above), and its heading names a force:
-    // a force the data does not know leaves England's profile, and a notice at the top that says so.
-    var heading = document.getElementById('view-title');
-    var title = heading ? heading.textContent : '';
-    var drawn = title !== '' && title !== 'England' && title !== 'England and Wales' &&
-      !document.documentElement.classList.contains('profile-pending');
+    var panel = view ? pphViewShown(view) : null;
+    var drawn = view ? panel !== null : profileDrawn();
     if (drawn && landedAt === null) {
       if (window.scrollY > 0) { return; }  // a place the browser restored, or the reader's own
       landedAt = Date.now();
     }
     // Kept there while the page above settles (the map's drawing), then left to the reader. A scroll that is not
-    // this one's (the reader's, a link's, the browser keeping the heading in place) ends it at once.
+    // this one's (the reader's, a link's, the browser keeping the place in view) ends it at once.
     if (drawn) {
       if (leftAt !== null && window.scrollY !== leftAt) { return; }
-      pphBringProfileIntoView();
+      if (view) { pphBringTabsIntoView(panel); } else { pphBringProfileIntoView(); }
       leftAt = window.scrollY;
     }
     var now = Date.now();
     if (landedAt === null ? now - started < 8000 : now - landedAt < 1500) { window.requestAnimationFrame(land); }
   })();
 })();
+
+// A tab opened (a click, or Enter on the keyboard) whose panel starts below the middle of the window: the tabs come
+// to the top with the panel under them, so opening a tab visibly shows it. The focus stays on the tab.
+document.addEventListener('click', function (event) {
+  var tab = event.target.closest && event.target.closest('#view-tabs [role="tab"]');
+  if (!tab) { return; }
+  var view = (tab.getAttribute('aria-controls') || '').replace(/^view-/, '');
+  var started = Date.now();
+  (function reveal() {
+    var panel = pphViewShown(view);
+    if (panel) { pphBringTabsIntoView(panel); return; }
+    if (Date.now() - started < 5000) { window.requestAnimationFrame(reveal); }
+  })();
+});
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   pph: {
@@ -296,6 +333,55 @@ document.addEventListener('click', function (event) {
       pphFocusHere(target);
       return;
     }
+    if (Date.now() - started < 3000) { window.requestAnimationFrame(settle); }
+  })();
+});
+
+// dcc.Link scrolls the page to its top on every click (Dash's own Link): right for a link at the top, wrong for one
+// in a panel further down ("Compare with …", a count in the coverage matrix), which threw the reader to the filters
+// and left the focus on the page. The jump is undone before the page is painted (this listener, on the window,
+// runs after the Link's), and the focus goes where the link points: a force's profile when it chooses a force, the
+// comparison when it changes what is compared, otherwise the heading above the link, which stays in place.
+// "opens-view" and "clear-all" links place the focus themselves (above); their jump is undone all the same.
+var pphLinkClick = null;
+document.addEventListener('click', function (event) {
+  pphLinkClick = null;
+  var link = event.target.closest && event.target.closest('#app-root a[href]');
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
+  if (link.target && link.target !== '_self') { return; }
+  var to = new URL(link.href, window.location.href);
+  // A link to a place on the page ("#how-to-read", "#work-…") is the browser's, or the opens-view links' own, to scroll.
+  if (to.origin !== window.location.origin || to.pathname !== window.location.pathname || to.hash) { return; }
+  pphLinkClick = { link: link, y: window.scrollY, from: new URLSearchParams(window.location.search), to: to };
+}, true);
+
+window.addEventListener('click', function () {
+  var click = pphLinkClick;
+  pphLinkClick = null;
+  if (!click || window.location.href !== click.to.href) { return; }  // not a Link's in-page move
+  if (window.scrollY !== click.y) { window.scrollTo(0, click.y); }
+  var link = click.link;
+  if (link.matches('.opens-view, .clear-all')) { return; }
+  var now = click.to.searchParams;
+  var force = now.get('force');
+  var near = pphHeadingBefore(link);
+  var title = (document.getElementById('view-title') || {}).textContent;
+  var started = Date.now();
+  (function settle() {
+    var active = document.activeElement;
+    if (active && active !== document.body && active !== link) { return; }  // the reader has moved on
+    var target = null;
+    if (force && force !== click.from.get('force')) {
+      var heading = document.getElementById('view-title');
+      // The profile's heading, once it names the force chosen (the server draws the rest).
+      if (heading && heading.textContent !== title) { target = heading; }
+    } else if ((now.get('compare') || '') !== (click.from.get('compare') || '')) {
+      target = document.getElementById('comparison');
+    } else if (!link.isConnected && near && near.id) {
+      var region = document.getElementById(near.id);
+      target = region && (near.own ? region : region.querySelector('h2, h3'));
+    }
+    if (target) { pphFocusHere(target); return; }
     if (Date.now() - started < 3000) { window.requestAnimationFrame(settle); }
   })();
 });

@@ -670,3 +670,68 @@ def test_ease019_axe_finds_nothing_with_each_filter_list_open_and_the_filters_ar
         page.keyboard.press("Escape")
         wait_until(page, f"document.querySelector('{field}').getAttribute('aria-expanded') === 'false'")
     assert axe_violations(page) == []
+
+
+def test_ease020_a_link_in_a_panel_keeps_the_reader_there_and_takes_them_to_what_it_opens(watched, live_server):
+    # Trial 9 (medium): "Compare with …" and a count in the coverage matrix threw the reader to the top of the page
+    # (Dash's Link scrolls there) with the focus on the page, the result a screen or more below.
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    ready(page, f"{live_server.base_url}?force=E23000037&view=compare")
+    link = page.locator("#similar-forces a").first
+    link.scroll_into_view_if_needed()
+    assert page.evaluate("scrollY") > 300
+    link.click()
+    wait_until(page, "location.search.includes('compare=')", timeout=TIMEOUT)
+    wait_until(page, "document.activeElement?.id === 'comparison'", timeout=TIMEOUT)
+    top = page.evaluate("document.getElementById('comparison').getBoundingClientRect().top")
+    assert 0 <= top < 720 and page.evaluate("scrollY") > 300
+
+    # A count in the matrix opens that force's profile, filtered to the theme: its heading in view, with the focus.
+    page.goto(f"{live_server.base_url}?view=matrix")
+    page.locator("#coverage-matrix-toggle").click()
+    page.wait_for_selector(".matrix-table td a", timeout=TIMEOUT * 1000)
+    cell = page.locator(".matrix-table tbody tr td a").nth(8)
+    cell.scroll_into_view_if_needed()
+    assert page.evaluate("scrollY") > 300
+    cell.click()
+    wait_until(page, "location.search.includes('force=')", timeout=TIMEOUT)
+    force = page.evaluate("new URLSearchParams(location.search).get('force')")
+    wait_until(
+        page,
+        "(name) => document.activeElement?.id === 'view-title' && document.activeElement.textContent === name",
+        arg=facts.force_name(force),
+        timeout=TIMEOUT,
+    )
+    assert in_view(page, "#view-title")
+
+
+PANEL_TOP_JS = "(v) => document.getElementById('view-' + v).getBoundingClientRect().top"
+# The panel shown: its top in the upper half of the window, or as high as the page's end lets it come, a good part of
+# the window below it.
+PANEL_SHOWN_JS = f"""(v) => {{ const t = ({PANEL_TOP_JS})(v), end = scrollY + innerHeight >= document.documentElement.scrollHeight - 1;
+    return t >= 0 && (t < innerHeight / 2 || (end && t < innerHeight - 200)); }}"""
+
+
+def test_ease021_a_link_to_a_view_and_a_tab_opened_from_the_keyboard_show_the_view(watched, live_server):
+    # Trial 9 (medium): at 1280 x 720 the tabs start at the window's foot, so a ?view= link opened on the map and a
+    # tab opened with Enter showed nothing: the panel was below the window.
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    ready(page, f"{live_server.base_url}?view=compare")
+    wait_until(page, "document.activeElement?.id === 'view-tab-compare'", timeout=TIMEOUT)
+    assert page.evaluate(PANEL_SHOWN_JS, "compare") and in_view(page, "#view-tabs")
+    # Back at the top, the reader opens another tab from the keyboard.
+    page.mouse.move(640, 360)
+    page.mouse.wheel(0, -5000)
+    wait_until(page, "scrollY === 0", timeout=TIMEOUT)
+    page.locator("#view-tab-compare").focus()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    wait_until(page, "!document.getElementById('view-about').hidden", timeout=TIMEOUT)
+    wait_until(page, PANEL_SHOWN_JS, arg="about", timeout=TIMEOUT)
+    assert page.evaluate("document.activeElement.id") == "view-tab-about"
+    # The default view's link is left at the top, the map first.
+    ready(page, live_server.base_url)
+    page.wait_for_timeout(500)
+    assert page.evaluate("scrollY") == 0
