@@ -55,7 +55,7 @@ def lollipop(chart: LollipopChart, source: str, break_after_slash: bool = False)
             breakable(row.label) if break_after_slash else row.label,
             className=f"lollipop-row lollipop-{row.marker}",
             style={"--at": _share(row.value, chart)},
-            title="\n".join(line for line in row.details if line) or None,
+            title="\n".join(row.hover_lines) or None,
             **data(
                 marker=MARKER_GLYPHS[row.marker],
                 value=row.value_words,
@@ -76,7 +76,7 @@ def lollipop(chart: LollipopChart, source: str, break_after_slash: bool = False)
 def obtained_list(chart: LollipopChart) -> html.P | None:
     """How each row's result was obtained, and its caveat, written out under the chart: on screen and in
     print, not only in a tooltip. One text block, for the reason given above; None when no row has one."""
-    lines = [f"• {row.label}: {row.obtained}" for row in chart.rows if row.obtained]
+    lines = [f"• {row.label_in_words}: {row.obtained}" for row in chart.rows if row.obtained]
     if not lines:
         return None
     return html.P("\n".join(lines), className="lollipop-details-text result-designs")
@@ -85,7 +85,11 @@ def obtained_list(chart: LollipopChart) -> html.P | None:
 def details_list(chart: LollipopChart, summary: str) -> html.Details:
     """Every row's details as text, one line a row, behind a disclosure: what the tooltips say, for
     readers who cannot hover. One text block, not a component a line, for the reason given above."""
-    lines = [f"• {row.label}: {'; '.join(line for line in row.details if line)}" for row in chart.rows if row.details]
+    lines = [
+        f"• {row.label_in_words}: {'; '.join(line for line in row.details if line)}"
+        for row in chart.rows
+        if row.details
+    ]
     return html.Details(
         [html.Summary(summary), html.P("\n".join(lines), className="lollipop-details-text")],
         className="lollipop-details",

@@ -19,7 +19,7 @@ from typing import Any
 
 from domain.aggregation import format_value
 from domain.chart_text import plain_text
-from domain.lollipop import UNIT_GROUPS, LollipopChart, outcome_charts
+from domain.lollipop import Lollipop, LollipopChart, outcome_charts, reduction_of_a_rate, result_groups
 from domain.provenance import FigureMarks
 from domain.schema import Initiative, Outcome
 
@@ -138,9 +138,11 @@ def plotly_lollipop(chart: LollipopChart) -> FigureSpec:
         },
         "text": [plain_text(row.value_words) for row in chart.rows],
         "textposition": "middle right",
-        "customdata": [[plain_text(line) for line in row.details] for row in chart.rows],
+        "customdata": [[plain_text(line) for line in row.hover_lines] for row in chart.rows],
         "hovertemplate": "%{y}"
-        + "".join(f"<br>%{{customdata[{i}]}}" for i in range(max((len(row.details) for row in chart.rows), default=0)))
+        + "".join(
+            f"<br>%{{customdata[{i}]}}" for i in range(max((len(row.hover_lines) for row in chart.rows), default=0))
+        )
         + "<extra></extra>",
     }
     stems = _stems([row.value for row in chart.rows], labels, "#9ecae1" if chart.key == "themes" else "#9e9e9e")
@@ -171,12 +173,6 @@ def _hover_source(outcome: Outcome, marks: FigureMarks) -> str:
         f"ref. {', '.join(outcome.references)}" if outcome.references else "no reference mark"
     )
     return "; ".join((source, *marks.flags(outcome.id)))
-
-
-def reduction_of_a_rate(outcome: Outcome) -> bool:
-    """Whether a percentage fall is of a rate (offending per person, detentions per month) rather than of a
-    number of events: the two are never set on one axis. The measure names a rate when it is one."""
-    return "rate" in outcome.measure.casefold().split()
 
 
 def build_outcomes_overview(
@@ -257,9 +253,6 @@ def build_outcomes_overview(
     return {"data": traces, "layout": layout}
 
 
-FALL_GROUPS = (("falls-rate", "Fall in a rate (%)", True), ("falls-number", "Fall in a number of events (%)", False))
-
-
 def named_by_initiative(
     chart: LollipopChart, group: Sequence[Outcome], initiatives_by_id: Mapping[str, Initiative]
 ) -> LollipopChart:
@@ -271,8 +264,12 @@ def named_by_initiative(
         short = title if len(title) <= 30 else title[:29] + "…"
         return f"{title}: {row_label.replace(f' — {short}', '', 1)}"
 
+    def named(row: Lollipop, title: str) -> Lollipop:
+        whole = label(row.whole_label, title) if row.whole_label else ""
+        return replace(row, label=label(row.label, title), whole_label=whole)
+
     rows = tuple(
-        replace(row, label=label(row.label, initiatives_by_id[o.initiative_id].title)) if o.initiative_id else row
+        named(row, initiatives_by_id[o.initiative_id].title) if o.initiative_id else row
         for row, o in zip(chart.rows, group, strict=True)
     )
     return replace(chart, rows=rows)
@@ -287,16 +284,9 @@ def overview_lollipops(
     """The Outcomes overview's charts: percentage falls in a rate and in a number of events, each on an axis of
     its own (never one axis), then every other result on an axis of its own unit (domain.lollipop). Each row is
     named by its initiative and measure, its value beside its marker."""
-    marks = marks or FigureMarks()
-    charts = []
-    for key, title, is_rate in FALL_GROUPS:
-        group = [o for o in falls if reduction_of_a_rate(o) == is_rate]
-        if not group:
-            continue
-        (percent,) = outcome_charts(group, initiatives_by_id, marks)  # one unit: percent
-        charts.append(named_by_initiative(replace(percent, key=key, axis_title=title), group, initiatives_by_id))
-    results = [o for o in others if o.is_result]
-    for chart in outcome_charts(results, initiatives_by_id, marks):
-        units = next(units for key, units, _ in UNIT_GROUPS if key == chart.key)
-        charts.append(named_by_initiative(chart, [o for o in results if o.unit in units], initiatives_by_id))
-    return charts
+    results = [o for o in (*falls, *others) if o.is_result]
+    charts = outcome_charts(results, initiatives_by_id, marks or FigureMarks())
+    return [
+        named_by_initiative(chart, group, initiatives_by_id)
+        for chart, (_, _, group) in zip(charts, result_groups(results), strict=True)
+    ]

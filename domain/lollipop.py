@@ -32,6 +32,32 @@ UNIT_GROUPS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("months", ("months",), "Months"),
     ("years", ("years",), "Years"),
 )
+# Percentage falls in a rate and in a number of events never share an axis either: a 33% fall in a detention rate and
+# an 81% fall in detentions, side by side on one "Percent" axis, read as the same kind of thing. Each has a chart
+# of its own, before the unit groups, in the overview and in a force's profile alike.
+FALL_GROUPS: tuple[tuple[str, str, bool], ...] = (
+    ("falls-rate", "Fall in a rate (%)", True),
+    ("falls-number", "Fall in a number of events (%)", False),
+)
+
+
+def reduction_of_a_rate(outcome: Outcome) -> bool:
+    """Whether a percentage fall is of a rate (offending per person, detentions per month) rather than of a
+    number of events. The measure names a rate when it is one."""
+    return "rate" in outcome.measure.casefold().split()
+
+
+def result_groups(results: Sequence[Outcome]) -> list[tuple[str, str, list[Outcome]]]:
+    """(key, axis title, results) for each chart the results make, in the charts' order; none empty."""
+    falls = [o for o in results if o.unit == "percent" and o.direction == "reduction"]
+    rest = [o for o in results if not (o.unit == "percent" and o.direction == "reduction")]
+    groups = [
+        (key, title, [o for o in falls if reduction_of_a_rate(o) == is_rate]) for key, title, is_rate in FALL_GROUPS
+    ]
+    groups += [(key, title, [o for o in rest if o.unit in units]) for key, units, title in UNIT_GROUPS]
+    return [group for group in groups if group[2]]
+
+
 # A marker's shape says the direction, so it is never told by colour alone.
 MARKERS = ("count", "reduction", "increase", "level")
 
@@ -51,6 +77,17 @@ class Lollipop:
     # wherever it is drawn (components/charts.py writes them under the chart, not only in a tooltip).
     design: str = ""
     caveat: str = ""
+    whole_label: str = ""  # the label as written, where `label` is cut short to fit beside the chart
+
+    @property
+    def label_in_words(self) -> str:
+        """The label for a line of text under the chart, where there is room for it whole."""
+        return self.whole_label or self.label
+
+    @property
+    def hover_lines(self) -> tuple[str, ...]:
+        """What the row's tooltip says: a label cut short ("…who later …") whole first, then the details."""
+        return ((self.whole_label,) if self.whole_label else ()) + tuple(line for line in self.details if line)
 
     @property
     def value_words(self) -> str:
@@ -166,10 +203,7 @@ def outcome_charts(
     marks = marks or FigureMarks()
     results = [o for o in outcomes if o.is_result]
     charts = []
-    for key, units, axis_title in UNIT_GROUPS:
-        group = [o for o in results if o.unit in units]
-        if not group:
-            continue
+    for key, axis_title, group in result_groups(results):
         rows = tuple(
             Lollipop(
                 label=_flagged(label, marks.markers(o.id)),
@@ -177,8 +211,7 @@ def outcome_charts(
                 value_text=format_value(o),
                 marker=o.direction,
                 details=(
-                    # A label cut short ("…who later …") is said whole here, where the reader goes for the words.
-                    reading_of(o) if o.measure in label else f"{o.measure}: {reading_of(o)}",
+                    reading_of(o),
                     initiatives_by_id[o.initiative_id].title if o.initiative_id else "",
                     *_obtained(o),
                     marks.sources.get(o.id) or _references(o),
@@ -186,11 +219,14 @@ def outcome_charts(
                 ),
                 design=o.design,
                 caveat=o.caveat,
+                whole_label=""
+                if o.measure in label
+                else _flagged(label.replace(_short(o.measure), o.measure, 1), marks.markers(o.id)),
             )
             for label, o in zip(figure_labels(group, initiatives_by_id), group, strict=True)
         )
         top = max(o.value for o in group)
-        percent = key == "percent"
+        percent = group[0].unit == "percent"
         axis_max = 115.0 if percent else top * 1.35
         ticks = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0) if percent else nice_ticks(axis_max)
         charts.append(

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import pytest
 
 from domain.figures import build_outcome_charts, build_outcomes_overview
-from domain.lollipop import UNIT_GROUPS
+from domain.lollipop import FALL_GROUPS, UNIT_GROUPS
 from domain.loading import load_dataset
 from domain.schema import Initiative, Outcome
 from pipelines.own_words import LABEL_LIMIT, PROSE_LIMIT, PaperIndex, find_overlaps, texts_to_check, words
@@ -157,7 +157,7 @@ def test_truth008_result_charts_never_include_background_or_other_kinds(dataset)
     results = {(o.value, o.unit) for o in dataset.outcomes if o.is_result}
     plotted = set()
     for key, spec in build_outcome_charts(dataset.outcomes, initiatives):
-        units = dict((k, u) for k, u, _ in UNIT_GROUPS)[key]
+        units = {**dict((k, u) for k, u, _ in UNIT_GROUPS), **{k: ("percent",) for k, _, _ in FALL_GROUPS}}[key]
         figure = go.Figure(spec)
         plotted |= {(x, units[0]) for x in figure.data[0].x}
     assert plotted == results

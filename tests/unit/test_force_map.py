@@ -225,8 +225,10 @@ def test_chart001_nice_ticks_are_round_start_at_zero_and_stay_on_the_axis(top, t
 
 def test_chart002_results_charts_in_html_one_item_per_figure_with_direction_and_source(dataset):
     outcomes = [o for o in dataset.outcomes if o.initiative_id == "leicestershire-triage-car"]
-    [chart] = outcome_charts(outcomes, dict(dataset.initiatives_by_id))
-    assert chart.key == "percent" and chart.axis_max == 115
+    # A fall in a rate and a fall in a number of events: each on a percent axis of its own.
+    charts = outcome_charts(outcomes, dict(dataset.initiatives_by_id))
+    assert [c.key for c in charts] == ["falls-rate", "falls-number"] and {c.axis_max for c in charts} == {115}
+    chart = charts[1]
     drawn = lollipop(chart, chart_citation(dataset))
     items, caption = drawn.children[0].children, drawn.children[1].children
     assert [item.children for item in items] == [row.label for row in chart.rows]  # "2019/20" is never broken
@@ -237,7 +239,7 @@ def test_chart002_results_charts_in_html_one_item_per_figure_with_direction_and_
     # Each figure's reading, initiative and reference mark on hover.
     assert all(item.title.splitlines()[-1].startswith(("Ref. ", "No reference mark")) for item in items)
     assert all(item.title.splitlines()[0].startswith("a fall of ") for item in items)
-    assert caption.splitlines() == ["Percent", *source_lines(chart_citation(dataset))]
+    assert caption.splitlines() == ["Fall in a number of events (%)", *source_lines(chart_citation(dataset))]
     assert "&amp;" not in caption and "<br>" not in caption  # the chart markup of the citation is undone
 
 

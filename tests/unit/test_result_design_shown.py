@@ -82,8 +82,9 @@ def test_shown001_a_chart_row_carries_its_design_and_caveat_and_says_them():
 def test_shown002_the_profile_writes_how_each_result_was_obtained_under_its_chart(dataset):
     outcomes = outcomes_of(dataset, [dataset.initiatives_by_id["leicestershire-triage-car"]])
     parts = outcome_chart_figures(outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
-    assert [type(p).__name__ for p in parts] == ["Figure", "P"]
-    text = parts[1].children
+    # Two charts (a fall in a rate, a fall in a number of events), each with its words under it.
+    assert [type(p).__name__ for p in parts] == ["Figure", "P", "Figure", "P"]
+    text = parts[1].children + parts[3].children
     assert (
         "before and after, no comparison group" in text
         and "2016 figures as the paper gives them, source not stated" in text
@@ -128,7 +129,7 @@ def test_shown006_a_topic_section_with_local_work_is_not_called_national(dataset
 def test_shown007_a_result_whose_label_is_cut_short_is_said_whole_in_its_words(dataset):
     # Before: the overview's row and its "Each result in words" both read "…who later …": what the 1% counted
     # was nowhere in the overview.
-    from components.charts import details_list
+    from components.charts import details_list, lollipop, obtained_list
     from components.overview_view import OVERVIEW_DETAILS, overview_lists
 
     whole = "Share of people on a BTP suicide prevention plan who later took their own life"
@@ -138,6 +139,9 @@ def test_shown007_a_result_whose_label_is_cut_short_is_said_whole_in_its_words(d
     assert row.label.endswith("…") and whole not in row.label  # the chart's row stays short
     in_words = " ".join(_texts(details_list(chart, OVERVIEW_DETAILS)))
     assert f"{whole}: 1%" in in_words
+    # Trial 9: the line under the chart that says how it was obtained, always shown, read "…who later …" too.
+    assert obtained_list(chart).children.startswith(f"• {whole}: How obtained: ")
+    assert lollipop(chart, "").children[0].children[0].title.splitlines()[0] == whole  # its tooltip's first line
     overview = " ".join(t for part in overview_lists(dataset, btp) for t in _texts(part))
     assert f"{whole}: 1%" in overview
     # A label already whole is not said twice.

@@ -21,7 +21,7 @@ from components.charts import details_list, lollipop
 from components.profile import NO_THEMES, THEME_COMPARISON, profile_content
 from domain.figures import build_outcome_charts, plotly_lollipop
 from domain.force_map import NO_INITIATIVE_COLOUR, map_colours
-from domain.lollipop import theme_chart
+from domain.lollipop import outcome_charts, reduction_of_a_rate, theme_chart
 from domain.joining import join_initiatives
 from domain.state import ViewState, state_from_controls, state_from_query, view_url
 from settings import Settings
@@ -120,15 +120,38 @@ def test_view010_outcome_charts_never_mix_units(dataset):
     outcomes = outcomes_of(dataset, [dataset.initiatives_by_id["glos-horses"]])
     # The saving is derived from the 94% fall, not a result: only the fall is charted.
     real = dict(build_outcome_charts(outcomes, dict(dataset.initiatives_by_id)))
-    assert set(real) == {"percent"}
+    assert set(real) == {"falls-rate", "falls-number"}  # percentage falls, apart by kind (test_view010b)
     # Were a result in pounds beside one in percent, each would get an axis of its own.
     outcomes = [o.model_copy(update={"kind": "result"}) if o.id == "fig-saving" else o for o in outcomes]
     charts = {k: go.Figure(f) for k, f in build_outcome_charts(outcomes, dict(dataset.initiatives_by_id))}
-    assert set(charts) == {"percent", "money"}
+    assert set(charts) == {"falls-rate", "falls-number", "money"}
     assert list(charts["money"].data[0].x) == [815000.0]
     assert charts["money"].data[0].text[0] == "more than £815,000"
-    assert all(v <= 100 for v in charts["percent"].data[0].x)
+    assert all(v <= 100 for v in charts["falls-rate"].data[0].x)
     assert {t.type for f in charts.values() for t in f.data} == {"scatter"}
+
+
+def test_view010b_a_profile_keeps_falls_in_a_rate_and_in_a_number_of_events_on_axes_of_their_own(dataset):
+    # Trial 9 (medium): Leicestershire's profile set its 33% fall in a detention rate and its 81% fall in
+    # detentions on one "Percent" axis, on screen and in the saved image; the overview kept them apart.
+    def falls_of(initiative):
+        outcomes = outcomes_of(dataset, [initiative])
+        return outcomes, [o for o in outcomes if o.is_result and o.unit == "percent" and o.direction == "reduction"]
+
+    # The case: an initiative with a fall of each kind.
+    outcomes, falls = next(
+        (outcomes, falls)
+        for outcomes, falls in map(falls_of, dataset.initiatives)
+        if {reduction_of_a_rate(o) for o in falls} == {True, False}
+    )
+    charts = outcome_charts(outcomes, dict(dataset.initiatives_by_id))
+    titles = {c.axis_title: [r.value for r in c.rows] for c in charts}
+    assert titles["Fall in a rate (%)"] == [o.value for o in falls if reduction_of_a_rate(o)]
+    assert titles["Fall in a number of events (%)"] == [o.value for o in falls if not reduction_of_a_rate(o)]
+    assert "Percent" not in titles
+    saved = {k: go.Figure(f) for k, f in build_outcome_charts(outcomes, dict(dataset.initiatives_by_id))}
+    assert set(saved) == {"falls-rate", "falls-number"}
+    assert saved["falls-number"].layout.xaxis.title.text == "Fall in a number of events (%)"
 
 
 def test_view011_theme_chart_shows_counts_first_and_the_comparison_second(dataset, join):
