@@ -24,14 +24,38 @@ def matches_text(initiative: Initiative, text: str) -> bool:
     return any(needle in field.casefold() for field in haystack)
 
 
+# The usual short forms of county names, as people in those forces write them: a search aid for the force list,
+# not a name the data gives (the aliases in forces.csv also resolve links).
+COUNTY_SHORT_FORMS = {
+    "Bedfordshire": "Beds",
+    "Cambridgeshire": "Cambs",
+    "Derbyshire": "Derbys",
+    "Gloucestershire": "Glos",
+    "Hampshire": "Hants",
+    "Hertfordshire": "Herts",
+    "Lancashire": "Lancs",
+    "Leicestershire": "Leics",
+    "Lincolnshire": "Lincs",
+    "Midlands": "Mids",
+    "Northamptonshire": "Northants",
+    "Nottinghamshire": "Notts",
+    "Staffordshire": "Staffs",
+    "Warwickshire": "Warks",
+    "Wiltshire": "Wilts",
+    "Yorkshire": "Yorks",
+}
+
+
 def force_search_text(force: Force) -> str:
     """What the force list's search matches for `force`: its name, common name, aliases and region, with "and"
-    for "&" and "&" for "and" ("Devon and Cornwall" finds "Devon & Cornwall Police"; "London" finds the Met)."""
+    for "&" and "&" for "and" ("Devon and Cornwall" finds "Devon & Cornwall Police"; "London" finds the Met),
+    and a county's usual short form for its name ("Hants", "West Mids")."""
     names = [force.name, force.short_name, *force.aliases, force.region]
     spelled = [
         *names,
         *(n.replace("&", "and") for n in names if "&" in n),
         *(n.replace(" and ", " & ") for n in names if " and " in n),
+        *(n.replace(word, short) for n in names for word, short in COUNTY_SHORT_FORMS.items() if word in n),
     ]
     return " ".join(dict.fromkeys(spelled))
 

@@ -111,6 +111,7 @@ def test_ease002_option_lists_are_tall_with_each_checkbox_beside_its_label_and_t
         ("the Met", "Metropolitan Police Service"),
         ("Devon and Cornwall", "Devon & Cornwall Police"),
         ("Leicester", "Leicestershire Police"),
+        ("Glos", "Gloucestershire Constabulary"),  # trial 9: a county's usual short form
     ],
 )
 def test_ease003_the_force_list_finds_common_names_aliases_and_and_for_ampersand(watched, live_server, typed, found):

@@ -398,6 +398,8 @@ def test_view_ease001_clear_all_resets_the_filters_and_keeps_the_force_and_the_v
         ("devon and cornwall", fx.DEVON_AND_CORNWALL),
         ("devon & cornwall", fx.DEVON_AND_CORNWALL),
         ("london", fx.METROPOLITAN),  # by its region, as a Londoner would look for it
+        ("glos", fx.GLOUCESTERSHIRE),  # trial 9: a county's usual short form
+        ("leics", fx.LEICESTERSHIRE),
     ],
 )
 def test_view_ease002_the_force_lists_search_text_holds_aliases_and_and_for_ampersand(dataset, typed, force_id):
