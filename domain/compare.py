@@ -135,7 +135,9 @@ def coverage_matrix(
         if join.placements[i.id].placement in {"no force named", "non-territorial force"}
         or (join.placements[i.id].placement == "welsh force" and not show_wales)
     ]
-    rows.append(_row(dataset, OFF_MAP_ROW_ID, "National, regional and non-territorial work", "", off_map))
+    # Named for what it holds: with the Welsh forces hidden, their work is in it too (as the national list says).
+    label = "National, regional and non-territorial work" + ("" if show_wales else ", and Welsh work")
+    rows.append(_row(dataset, OFF_MAP_ROW_ID, label, "", off_map))
     return tuple(rows)
 
 

@@ -121,7 +121,8 @@ def detail_line(change: Change) -> str:
     """When and by whom, and why where the reviewer said."""
     by = f" by {change.organisation}" if change.organisation else ""
     why = f" Reason: {change.reason}" if change.reason else ""
-    return f"Register, {change.at.date().isoformat()}{by}.{why}"
+    # The words every record's provenance uses ("Register, reviewed <date> by <organisation>").
+    return f"Register, reviewed {change.at.date().isoformat()}{by}.{why}"
 
 
 def place_of(change: Change, dataset: Dataset) -> str:
@@ -223,14 +224,14 @@ def atom_feed(dataset: Dataset, changes: Sequence[Change], register_on: bool, ba
                 href=_absolute(base_url, ViewState(force=other).to_query()),
             )
         sub(entry, "summary", f"{place_of(change, dataset)}{detail_line(change)}")
-    if not shown:
-        # The paper's dataset itself: its release is the latest change a reader can see.
-        entry = sub(feed, "entry")
-        sub(entry, "title", f"Dataset version {dataset.version} released")
-        sub(entry, "id", f"{feed_url}#dataset-{dataset.version}")
-        sub(entry, "updated", _utc(release))
-        sub(entry, "link", rel="alternate", type="text/html", href=base_url)
-        sub(entry, "summary", dataset_release_line(dataset))
+    # The paper's dataset itself, last, as the page's list ends with it: with nothing published through the
+    # register, its release is the latest change a reader can see.
+    entry = sub(feed, "entry")
+    sub(entry, "title", f"Dataset version {dataset.version} released")
+    sub(entry, "id", f"{feed_url}#dataset-{dataset.version}")
+    sub(entry, "updated", _utc(release))
+    sub(entry, "link", rel="alternate", type="text/html", href=base_url)
+    sub(entry, "summary", dataset_release_line(dataset))
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, encoding="unicode")).encode()
 
 

@@ -82,6 +82,9 @@ def test_cmp003_matrix_rows_counts_and_off_map_row(small):
     assert rows[-1].counts == {"dementia": 2}  # national + Welsh work while Wales is hidden
     with_wales = coverage_matrix(dataset, join, dataset.initiatives, show_wales=True)
     assert "W15000001" in [r.row_id for r in with_wales] and with_wales[-1].counts == {"dementia": 1}
+    # Trial 9 (low): the row's name left out the Welsh work it holds while Wales is hidden.
+    assert rows[-1].label == "National, regional and non-territorial work, and Welsh work"
+    assert with_wales[-1].label == "National, regional and non-territorial work"
 
 
 def test_cmp004_sort_matrix_keeps_off_map_row_last(small):
