@@ -330,7 +330,7 @@ def scripted_session(
     def choose_theme() -> None:
         page.locator("#theme-filter").click()
         page.keyboard.type("Mental health")
-        page.get_by_role("option", name="Mental health (core topic)").click()
+        page.locator("label.dash-options-list-option", has_text="Mental health (core topic)").click()
         page.keyboard.press("Escape")
 
     step(

@@ -277,6 +277,16 @@ def click_force(page, force_id: str, frame=None, timeout: float = 20.0) -> None:
     page.mouse.click(box["x"], box["y"])
 
 
+def dropdown_choice(scope, name: str):
+    """An option of an open dcc.Dropdown as assistive technology finds it: a checkbox, or a radio button where one
+    choice is allowed, named by its label (assets/a11y-fixes.js); its label is what a pointer clicks."""
+    inner = getattr(scope, "page", scope)  # `has` is matched inside each label: built from the page, not `scope`
+    control = inner.get_by_role("checkbox", name=name, exact=True).or_(
+        inner.get_by_role("radio", name=name, exact=True)
+    )
+    return scope.locator("label.dash-options-list-option").filter(has=control)
+
+
 def choose_option(page, control_id: str, typed: str, option: str) -> None:
     """Pick an option of a Dash dropdown as a user does with the mouse: open it, search, click the option.
 
@@ -318,7 +328,7 @@ def choose_option(page, control_id: str, typed: str, option: str) -> None:
         raise AssertionError(f"#{control_id} did not open after three clicks")
     listbox = page.locator(f"[id='{trigger.get_attribute('aria-controls')}']")  # radix ids hold colons
     listbox.locator("input.dash-dropdown-search").fill(typed)
-    listbox.get_by_role("option", name=option, exact=True).first.click()
+    dropdown_choice(listbox, option).first.click()
     if trigger.get_attribute("aria-expanded") == "true":  # a multi-choice list stays open
         page.keyboard.press("Escape")
     expect(trigger).to_have_attribute("aria-expanded", "false")

@@ -93,7 +93,7 @@ def choose_with_keyboard(page, typed: str, option_starts_with: str) -> None:
     wait_until(
         page,
         """([typed, wanted]) => {
-        const options = Array.from(document.querySelectorAll('[role=option]'));
+        const options = Array.from(document.querySelectorAll('.dash-options-list-option'));
         return options.length > 0 && options[0].textContent.startsWith(wanted)
             && options.every(o => o.textContent.toLowerCase().includes(typed.toLowerCase()));
     }""",

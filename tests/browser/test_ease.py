@@ -33,6 +33,10 @@ def test_ease001_clear_all_beside_the_count_and_in_a_zero_result_message(watched
     page = watched.page
     page.goto(f"{live_server.base_url}?force=E23000021&themes=dementia&evaluation=none%20reported&q=zzzz&view=compare")
     wait_until(page, facts.results_count_is("?q=zzzz"), timeout=TIMEOUT)
+    # The link opens at its view, the comparison (test_ease021); the reader goes back up to the filters.
+    page.mouse.move(640, 360)
+    page.mouse.wheel(0, -5000)
+    wait_until(page, "scrollY === 0", timeout=TIMEOUT)
     # Beside the count, in words, in view.
     beside = page.locator("#clear-all")
     assert beside.is_visible() and beside.inner_text() == "Clear all filters" and in_view(page, "#clear-all")
@@ -721,7 +725,8 @@ def test_ease021_a_link_to_a_view_and_a_tab_opened_from_the_keyboard_show_the_vi
     page.set_viewport_size({"width": 1280, "height": 720})
     ready(page, f"{live_server.base_url}?view=compare")
     wait_until(page, "document.activeElement?.id === 'view-tab-compare'", timeout=TIMEOUT)
-    assert page.evaluate(PANEL_SHOWN_JS, "compare") and in_view(page, "#view-tabs")
+    wait_until(page, PANEL_SHOWN_JS, arg="compare", timeout=TIMEOUT)
+    assert in_view(page, "#view-tabs")
     # Back at the top, the reader opens another tab from the keyboard.
     page.mouse.move(640, 360)
     page.mouse.wheel(0, -5000)

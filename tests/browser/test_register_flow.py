@@ -126,8 +126,8 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         )
         # "Not stated" is kept for records sent before the form asked: never a choice.
         page.locator("#register-kind_of_work").click()
-        assert page.get_by_role("option", name="not stated").count() == 0
-        assert page.get_by_role("option", name="service").count() == 1
+        assert page.get_by_role("radio", name="not stated").count() == 0
+        assert page.get_by_role("radio", name="service").count() == 1
         page.keyboard.press("Escape")
         page.set_viewport_size({"width": 375, "height": 800})
         assert axe_violations(page) == []
