@@ -87,8 +87,11 @@ function pphBringTabsIntoView(panel) {
   var started = Date.now();
   var landedAt = null;
   var leftAt = null;
+  var focused = null;
   (function land() {
     if (moved || document.querySelector('.app.embed')) { return; }
+    // The focus moved on since landing (a script's, a screen reader's): the reader's, and so the page.
+    if (focused !== null && document.activeElement !== focused) { return; }
     var panel = view ? pphViewShown(view) : null;
     var drawn = view ? panel !== null : profileDrawn();
     if (drawn && landedAt === null) {
@@ -101,6 +104,7 @@ function pphBringTabsIntoView(panel) {
       if (leftAt !== null && window.scrollY !== leftAt) { return; }
       if (view) { pphBringTabsIntoView(panel); } else { pphBringProfileIntoView(); }
       leftAt = window.scrollY;
+      focused = document.activeElement;
     }
     var now = Date.now();
     if (landedAt === null ? now - started < 8000 : now - landedAt < 1500) { window.requestAnimationFrame(land); }

@@ -737,6 +737,12 @@ def test_ease021_a_link_to_a_view_and_a_tab_opened_from_the_keyboard_show_the_vi
     wait_until(page, "!document.getElementById('view-about').hidden", timeout=TIMEOUT)
     wait_until(page, PANEL_SHOWN_JS, arg="about", timeout=TIMEOUT)
     assert page.evaluate("document.activeElement.id") == "view-tab-about"
+    # Focus moved by anything but the landing (here a script, as a screen reader may) is never taken back.
+    ready(page, f"{live_server.base_url}?view=cite")
+    wait_until(page, "document.activeElement?.id === 'view-tab-cite'", timeout=TIMEOUT)
+    page.evaluate("document.getElementById('citation-copy').focus()")
+    page.wait_for_timeout(1700)  # past the landing's time to settle
+    assert page.evaluate("document.activeElement.id") == "citation-copy"
     # The default view's link is left at the top, the map first.
     ready(page, live_server.base_url)
     page.wait_for_timeout(500)
