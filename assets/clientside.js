@@ -309,11 +309,13 @@ function pphHeadingBefore(link) {
   return null;
 }
 
+// The focus on `target`, and the target brought up when it is out of view or starts in the lower half of the window
+// (a comparison that grows once drawn would otherwise open with only its first row showing).
 function pphFocusHere(target) {
   if (!target.hasAttribute('tabindex') && target.tagName !== 'SUMMARY') { target.setAttribute('tabindex', '-1'); }
   target.focus({ preventScroll: true });
   var box = target.getBoundingClientRect();
-  if (box.top < 0 || box.bottom > window.innerHeight) { window.scrollTo(0, window.scrollY + box.top - 12); }
+  if (box.top < 0 || box.top > window.innerHeight * 0.5) { window.scrollTo(0, window.scrollY + box.top - 12); }
 }
 
 document.addEventListener('click', function (event) {
@@ -370,6 +372,7 @@ window.addEventListener('click', function () {
   var force = now.get('force');
   var near = pphHeadingBefore(link);
   var title = (document.getElementById('view-title') || {}).textContent;
+  var compared = (document.getElementById('comparison') || {}).innerHTML;
   var started = Date.now();
   (function settle() {
     var active = document.activeElement;
@@ -380,7 +383,9 @@ window.addEventListener('click', function () {
       // The profile's heading, once it names the force chosen (the server draws the rest).
       if (heading && heading.textContent !== title) { target = heading; }
     } else if ((now.get('compare') || '') !== (click.from.get('compare') || '')) {
-      target = document.getElementById('comparison');
+      // Once redrawn with the forces now compared: brought up before it grows, it would stop short of the top.
+      var comparison = document.getElementById('comparison');
+      if (comparison && comparison.innerHTML !== compared) { target = comparison; }
     } else if (!link.isConnected && near && near.id) {
       var region = document.getElementById(near.id);
       target = region && (near.own ? region : region.querySelector('h2, h3'));

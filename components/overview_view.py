@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 
 from components.charts import details_list, lollipop, obtained_list
 from components.ids import Ids, shown_state_id
-from components.panels import CHARTED_PER_UNIT, left_out, outcome_table
+from components.panels import BACKGROUND_ROW, CHARTED_PER_UNIT, left_out, outcome_table
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
 from domain.aggregation import filter_initiatives, largest_per_unit, outcomes_of
 from domain.figures import (
@@ -216,4 +216,5 @@ def register(app: Dash, source: SnapshotProvider) -> None:
             [o for o in snapshot.dataset.outcomes if o.is_background],
             snapshot.dataset,
             "Background figures the paper cites, in a table",
+            row_ids=BACKGROUND_ROW,
         ), snapshot.version

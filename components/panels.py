@@ -179,11 +179,16 @@ def left_out(count: int, what: str) -> html.P | None:
     )
 
 
+# The Background figures tab's rows: a force's profile links to its case study's first (components/profile.py).
+BACKGROUND_ROW = "background-figure-"
+
+
 def outcome_table(
-    outcomes: Sequence[Outcome], dataset: Dataset, label: str = "Figures, in a table"
+    outcomes: Sequence[Outcome], dataset: Dataset, label: str = "Figures, in a table", row_ids: str = ""
 ) -> html.Div | html.P:
     """Figures with what kind each is (result, activity, funding, target, background) and its citation. `label` names
-    the table's scrolling region, uniquely on the page (the profile's table and the Background tab's can show at once)."""
+    the table's scrolling region, uniquely on the page (the profile's table and the Background tab's can show at once).
+    With `row_ids`, each figure's row has the id `row_ids` + its id, for a link to land on (once on the page)."""
     if not outcomes:
         return html.P("No figure is given for the initiatives in this view.", className="empty")
     marks = figure_marks(dataset, outcomes)
@@ -193,34 +198,31 @@ def outcome_table(
     for o in outcomes:
         # data-label: where the profile is too narrow for the columns, each row stacks as a card and every cell
         # but the figure's name says what it is ("Source: …" under the figure, not a clipped column).
-        body.append(
-            html.Tr(
-                [
-                    # A published erratum or follow-up on the figure is said beside it, in words, with its text.
-                    html.Td(
-                        [o.measure, *[html.Span(flag, className="figure-note") for flag in marks.flags(o.id)]]
-                        if marks.notes.get(o.id)
-                        else o.measure,
-                        className="figure-name",
-                    ),
-                    html.Td(term(o.kind, seen=seen), **attributes({"data-label": "Kind"})),
-                    html.Td(
-                        dataset.initiatives_by_id[o.initiative_id].title
-                        if o.initiative_id
-                        else dataset.case_studies_by_id[o.case_study].title,
-                        **attributes({"data-label": "Initiative or case study"}),
-                    ),
-                    html.Td(reading_of(o), className="num", **attributes({"data-label": "Value"})),
-                    html.Td(o.period or "—", **attributes({"data-label": "Period"})),
-                    html.Td(o.comparator or "—", **attributes({"data-label": "Compared with"})),
-                    html.Td(
-                        with_terms(marks.sources[o.id], seen),
-                        className="figure-source",
-                        **attributes({"data-label": "Source"}),
-                    ),
-                ]
-            )
-        )
+        cells = [
+            # A published erratum or follow-up on the figure is said beside it, in words, with its text.
+            html.Td(
+                [o.measure, *[html.Span(flag, className="figure-note") for flag in marks.flags(o.id)]]
+                if marks.notes.get(o.id)
+                else o.measure,
+                className="figure-name",
+            ),
+            html.Td(term(o.kind, seen=seen), **attributes({"data-label": "Kind"})),
+            html.Td(
+                dataset.initiatives_by_id[o.initiative_id].title
+                if o.initiative_id
+                else dataset.case_studies_by_id[o.case_study].title,
+                **attributes({"data-label": "Initiative or case study"}),
+            ),
+            html.Td(reading_of(o), className="num", **attributes({"data-label": "Value"})),
+            html.Td(o.period or "—", **attributes({"data-label": "Period"})),
+            html.Td(o.comparator or "—", **attributes({"data-label": "Compared with"})),
+            html.Td(
+                with_terms(marks.sources[o.id], seen),
+                className="figure-source",
+                **attributes({"data-label": "Source"}),
+            ),
+        ]
+        body.append(html.Tr(cells, id=f"{row_ids}{o.id}") if row_ids else html.Tr(cells))
         # How a result was obtained, and any caveat, on a full-width line under the figure's row: read with
         # it on screen and in print, without narrowing the columns (a force's figures print on one sheet).
         obtained = _obtained_text(o)

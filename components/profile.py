@@ -22,6 +22,7 @@ from components.charts import details_list, lollipop, source_lines
 from components.ids import Ids
 from components.memo import BoundedMemo
 from components.panels import (
+    BACKGROUND_ROW,
     capped_results,
     clear_all_link,
     embed_figures,
@@ -338,6 +339,7 @@ def profile_content(
         )
     name = dataset.forces_by_id[state.force].name
     outcomes = outcomes_of(dataset, in_view)
+    background = background_of(dataset, in_view)
     charted, uncharted = capped_results(outcomes)
     total = len(initiatives_in_view(join, dataset.initiatives, state.force))
     return ProfileContent(
@@ -365,9 +367,11 @@ def profile_content(
         tables=[
             *figure_tables(outcomes, (), dataset, f"{name}'s"),
             background_pointer(
-                len(background_of(dataset, in_view)),
+                len(background),
                 name,
-                f"{url_prefix}{replace(state, force=None, view='background', notices=()).to_query()}",
+                # The force stays chosen; the tab opens at its case study's first background figure.
+                f"{url_prefix}{replace(state, view='background', notices=()).to_query()}"
+                + (f"#{BACKGROUND_ROW}{background[0].id}" if background else ""),
             ),
             embed_figures(outcomes, dataset),
         ],
