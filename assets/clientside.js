@@ -394,3 +394,18 @@ window.addEventListener('click', function () {
     if (Date.now() - started < 3000) { window.requestAnimationFrame(settle); }
   })();
 });
+
+// The register's review queue: Publish or Return takes its card away, and the focus would fall to the page's top.
+// The status line under the queue, which says what was done or why not ("Not returned: say what the contributor
+// should change."), takes it and comes into view, so the answer is seen and read out where the keyboard is.
+document.addEventListener('click', function (event) {
+  var button = event.target.closest && event.target.closest('#register-queue button');
+  var status = document.getElementById('register-review-status');
+  if (!button || !status) { return; }
+  var said = status.textContent;
+  var started = Date.now();
+  (function settle() {
+    if (status.textContent && status.textContent !== said) { pphFocusHere(status); return; }
+    if (Date.now() - started < 10000) { window.requestAnimationFrame(settle); }
+  })();
+});

@@ -190,6 +190,11 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
             "document.querySelector('#register-review-status')?.textContent.startsWith('Published')",
             timeout=TIMEOUT,
         )
+        # Trial 10: the card went and the focus with it, to the page's top; the status line takes it, in view.
+        wait_until(review, "document.activeElement?.id === 'register-review-status'", timeout=TIMEOUT)
+        assert review.evaluate(
+            "(() => { const r = document.activeElement.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()"
+        )
 
         # Every page loaded from now on, on either worker, shows it in Kent, marked as the register's.
         wait_until(
