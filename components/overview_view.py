@@ -20,9 +20,9 @@ from domain.aggregation import filter_initiatives, largest_per_unit, outcomes_of
 from domain.figures import (
     RESULTS_ONLY_NOTE,
     FigureSpec,
-    build_outcome_charts,
     build_outcomes_overview,
     overview_lollipops,
+    plotly_lollipop,
     with_source,
     with_title,
 )
@@ -130,7 +130,10 @@ def overview_figures(dataset: Dataset, outcomes: Sequence[Outcome], source: str,
         if falls
         else []
     )
-    figures += [figure for _, figure in build_outcome_charts(others, initiatives, figure_marks(dataset, others))]
+    # Each point named by its initiative, as on screen: read away from the page, a measure alone says too little.
+    figures += [
+        plotly_lollipop(chart) for chart in overview_lollipops((), others, initiatives, figure_marks(dataset, others))
+    ]
     if scope:
         figures = [with_title(figure, f"{scope}: results") for figure in figures]
     return [with_source(figure, source) for figure in figures]

@@ -123,7 +123,8 @@ MARKER_SYMBOLS = {"count": "circle", "reduction": "triangle-left", "increase": "
 
 def plotly_lollipop(chart: LollipopChart) -> FigureSpec:
     """A lollipop chart as a plotly figure: what a reader saves as an image of the chart they read."""
-    labels = [wrap_label(row.label, 30) for row in chart.rows]
+    # An image has no line under it to say a cut label whole (trial 10: "…who later …"): it says it whole, wrapped.
+    labels = [wrap_label(row.label_in_words, 30) for row in chart.rows]
     heads = {
         "type": "scatter",
         "mode": "markers+text",
@@ -226,7 +227,7 @@ def build_outcomes_overview(
                 "yaxis": f"y{suffix}",
                 "name": key,
                 "cliponaxis": False,
-                "marker": {"size": 12, "color": "#08519c", "symbol": "diamond"},
+                "marker": {"size": 12, "color": "#08519c", "symbol": MARKER_SYMBOLS["reduction"]},  # as on screen
                 "text": [plain_text(f"{format_value(o)} (fall)") for o in group],  # as the page says it
                 "textposition": "middle right",
                 "customdata": [

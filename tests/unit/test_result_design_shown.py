@@ -147,3 +147,17 @@ def test_shown007_a_result_whose_label_is_cut_short_is_said_whole_in_its_words(d
     # A label already whole is not said twice.
     [short] = outcome_charts([_figure()], {"a": INITIATIVE})
     assert short.rows[0].details[0] == "a fall of 40%"
+
+
+def test_shown008_a_saved_overview_image_names_each_point_whole_with_the_screens_marker(dataset):
+    # Trial 10 (medium): the saved image read "Share of people on a BTP … who later …", without its initiative,
+    # and drew falls as diamonds where the screen draws ◀.
+    from components.overview_view import overview_figures
+
+    whole = "Share of people on a BTP suicide prevention plan who later took their own life"
+    figures = overview_figures(dataset, list(dataset.outcomes), "SOURCE")
+    labels = [y.replace("<br>", " ") for figure in figures for trace in figure["data"] for y in trace["y"] if y]
+    btp = dataset.initiatives_by_id["btp-suicide-prevention"].title
+    assert f"{btp}: {whole}" in labels
+    falls = [trace for trace in figures[0]["data"] if trace.get("mode") == "markers+text"]
+    assert falls and {trace["marker"]["symbol"] for trace in falls} == {"triangle-left"}
