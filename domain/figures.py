@@ -19,7 +19,7 @@ from typing import Any
 
 from domain.aggregation import format_value
 from domain.chart_text import plain_text
-from domain.lollipop import Lollipop, LollipopChart, outcome_charts, reduction_of_a_rate, result_groups
+from domain.lollipop import Lollipop, LollipopChart, outcome_charts, result_groups
 from domain.provenance import FigureMarks
 from domain.schema import Initiative, Outcome
 
@@ -193,14 +193,8 @@ def build_outcomes_overview(
         return initiatives_by_id[outcome.initiative_id]
 
     points = [o for o in outcomes if o.is_result and o.unit == "percent" and o.direction == "reduction"]
-    groups = [
-        (key, title, [o for o in points if reduction_of_a_rate(o) == is_rate])
-        for key, title, is_rate in (
-            ("rate", "Fall in a rate (%)", True),
-            ("number", "Fall in a number of events (%)", False),
-        )
-    ]
-    groups = [g for g in groups if g[2]] or [("rate", "Reported reduction (%)", [])]
+    # The same two groups as every results chart (domain.lollipop.result_groups), or one empty axis.
+    groups = result_groups(points) or [("falls-rate", "Reported reduction (%)", [])]
     rows = [max(1, len(group)) for _, _, group in groups]
     gap = 0.16 if len(groups) > 1 else 0.0
     traces, layout = (

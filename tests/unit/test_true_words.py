@@ -24,7 +24,8 @@ from domain.aggregation import (
     off_map_initiatives,
 )
 from domain.compare import NO_INITIATIVE_IN_PAPER, NONE_MATCHES, compare_forces, coverage_matrix, how_obtained
-from domain.figures import build_outcomes_overview, reduction_of_a_rate
+from domain.figures import build_outcomes_overview
+from domain.lollipop import reduction_of_a_rate
 from domain.joining import join_initiatives
 from domain.loading import load_dataset
 from domain.schema import Initiative, Outcome
