@@ -626,6 +626,13 @@ def test_ease017_a_chosen_force_and_theme_are_read_whole_in_the_filters(watched,
     if width < 641:
         page.locator("#filters-summary").click()
     for selector, chosen in (("#force-select", "Avon and Somerset Constabulary"), ("#theme-filter", "Mental health")):
+        # The dropdown draws its chosen value after the page settles (CI saw it not there yet).
+        wait_until(
+            page,
+            "([sel, text]) => document.querySelector(sel + ' .dash-dropdown-value')?.textContent.startsWith(text)",
+            arg=[selector, chosen],
+            timeout=TIMEOUT,
+        )
         text, needed, given = page.evaluate(VALUE_WIDTHS_JS, selector)
         assert text.startswith(chosen) and needed <= given + 0.5, (selector, text, needed, given)
     assert page.locator("#clear-force").is_visible()
