@@ -141,8 +141,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return pphForceName(click.force) || noUpdate;
     },
     profileForChoice: function (force) {
-      // A force the reader chose in the Force list (components/shell.py, synced_view) does what a click on the
+      // A force the reader chose in the Force list (components/shell.py, force_chosen) does what a click on the
       // map does: on a tablet or a phone its profile, a screen or more below the list, is brought into view.
+      // One with no area on the map (British Transport Police) has its work listed in the National and regional
+      // tab, which the state has opened: its group there is brought into view instead.
+      if (force && force.work) {
+        pphRevealInTab('national', force.work);
+        return window.dash_clientside.no_update;
+      }
       if (!force) { return window.dash_clientside.no_update; }
       pphBringProfileIntoView();
       return pphForceName(force) || window.dash_clientside.no_update;
@@ -184,28 +190,26 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   },
 });
 
-// An in-page link that opens another view ("See national and regional work", "see the background figures"):
-// the address changes the tab, and then the opened panel is brought into view and given the focus, so something
-// visibly happens and the keyboard is where the reader's eyes are.
-document.addEventListener('click', function (event) {
-  var link = event.target.closest && event.target.closest('a.opens-view');
-  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
-  var view = new URL(link.href, window.location.href).searchParams.get('view');
-  if (!view) { return; }
+// A tab opened from inside the page, then brought into view and given the focus once drawn, so something visibly
+// happens and the keyboard is where the reader's eyes are. `itemId`: one item of the tab ("work-<id>", a group's
+// heading), which comes to the top and takes the focus instead; if the tab, once drawn, does not hold it (the
+// filters leave it out, and the tab says so), the tab itself does.
+function pphRevealInTab(view, itemId) {
   var started = Date.now();
   var userMoved = false;
   function stop() { userMoved = true; }
   ['wheel', 'touchstart', 'keydown'].forEach(function (name) { window.addEventListener(name, stop, { once: true }); });
   var shownAt = null;
-  // A link to one item of the tab ("#work-<id>", the profile's regional and national work): that item, once the
-  // tab has drawn it, is what comes to the top and takes the focus.
-  var itemId = decodeURIComponent(new URL(link.href, window.location.href).hash.slice(1));
+  var drawnAt = null;
   (function reveal() {
     var panel = document.getElementById('view-' + view);
     var item = itemId ? document.getElementById(itemId) : null;
+    var drawn = panel && !panel.hidden && panel.childElementCount > 0;
+    if (drawn && drawnAt === null) { drawnAt = Date.now(); }
+    if (itemId && !(item && panel.contains(item)) && drawn && Date.now() - drawnAt > 2000) { itemId = ''; item = null; }
     // A lazy tab's panel fills in after it is shown (components/shell.py), and the page grows under it: it is
     // kept at the top for a moment while that happens, unless the reader scrolls first.
-    if (panel && !panel.hidden && panel.childElementCount > 0 && (!itemId || (item && panel.contains(item)))) {
+    if (drawn && (!itemId || (item && panel.contains(item)))) {
       var shown = item || panel;
       if (shownAt === null) {
         shownAt = Date.now();
@@ -220,6 +224,16 @@ document.addEventListener('click', function (event) {
     }
     if (Date.now() - started < 10000) { window.requestAnimationFrame(reveal); }
   })();
+}
+
+// An in-page link that opens another view ("See national and regional work", "see the background figures"), to the
+// item its address's fragment names, if any (the profile's regional and national work).
+document.addEventListener('click', function (event) {
+  var link = event.target.closest && event.target.closest('a.opens-view');
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
+  var to = new URL(link.href, window.location.href);
+  var view = to.searchParams.get('view');
+  if (view) { pphRevealInTab(view, decodeURIComponent(to.hash.slice(1))); }
 });
 
 // A term where it appears (components/panels.py `term`: a figure's kind, an evaluation level, "no reference mark")

@@ -10,7 +10,16 @@ from dash import dcc, html
 
 from components.attributes import aria
 from domain.aggregation import filters_narrow, reading_of
-from domain.compare import OFF_MAP_ROW_ID, ComparedForce, MatrixRow, OffMapGroup, SimilarForce, how_obtained, none_text
+from domain.compare import (
+    OFF_MAP_ROW_ID,
+    ComparedForce,
+    MatrixRow,
+    OffMapGroup,
+    SimilarForce,
+    how_obtained,
+    none_text,
+    off_map_group_anchor,
+)
 from domain.loading import Dataset
 from domain.provenance import CountedSources, figure_line, provenance_line
 from domain.schema import DERIVED_KIND, Initiative, Note, Outcome
@@ -310,7 +319,7 @@ def off_map_groups(groups: Sequence[OffMapGroup], dataset: Dataset, way_out: htm
         sections.append(
             html.Section(
                 [
-                    html.H3(f"{group.heading} ({len(group.initiatives)})"),
+                    html.H3(f"{group.heading} ({len(group.initiatives)})", id=off_map_group_anchor(group.heading)),
                     html.Ul(
                         [_off_map_item(i, dataset, by_initiative.get(i.id, [])) for i in items],
                         className="off-map-items",

@@ -34,6 +34,19 @@ def force_options(dataset: Dataset) -> list[dict]:
     ]
 
 
+def force_list_options(dataset: Dataset) -> list[dict]:
+    """The Force list's options: the forces on the map, then those with no area on it (British Transport Police),
+    which open the tab that lists their work (domain/state.py) rather than a profile. Readers look for them here."""
+    off_map = sorted((f for f in dataset.forces if f.kind != "territorial"), key=lambda f: f.name)
+    return [
+        *force_options(dataset),
+        *(
+            {"label": f"{f.name} (no area on the map: opens its work)", "value": f.id, "search": force_search_text(f)}
+            for f in off_map
+        ),
+    ]
+
+
 def panel(dataset: Dataset, compared: Sequence[str] = ()) -> list:
     return [
         html.H2("Compare forces"),

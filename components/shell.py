@@ -24,10 +24,12 @@ from components import (
 from components.ids import Ids, map_measure_button, view_panel, view_tab
 from components.view_state import clicked_force, state_from_store, store_of
 from components.attributes import attributes
+from domain.compare import NON_TERRITORIAL_GROUP, off_map_group_anchor
 from domain.loading import Dataset
 from domain.source import SnapshotProvider, Snapshot
 from domain.state import (
     COLOUR_MEASURES,
+    OFF_MAP_VIEW,
     DEFAULT_STATE,
     EVALUATION_HELP,
     EVALUATIONS,
@@ -118,7 +120,7 @@ def _force_control(dataset: Dataset, state: ViewState) -> html.Div:
                 [
                     dcc.Dropdown(
                         id=Ids.FORCE_SELECT,
-                        options=compare_view.force_options(dataset),
+                        options=compare_view.force_list_options(dataset),
                         searchable=True,
                         clearable=True,
                         # With no force chosen, the area whose profile is shown, as its heading names it: a
@@ -455,6 +457,18 @@ def state_after_control(trigger: object, query: object, controls: dict, dataset:
     )
 
 
+def force_chosen(state: ViewState, chosen: object, dataset: Dataset) -> object:
+    """What the page brings into view once a force is chosen in the Force list (assets/clientside.js,
+    profileForChoice): the force's profile, or for a force with no area on the map (British Transport Police),
+    {"work": the id of its group's heading} in the tab the state opened for it."""
+    if state.force:
+        return state.force
+    off_map = dataset.forces_by_id.get(chosen) if isinstance(chosen, str) else None
+    if off_map is not None and off_map.kind != "territorial" and state.view == OFF_MAP_VIEW:
+        return {"work": off_map_group_anchor(NON_TERRITORIAL_GROUP)}
+    return no_update
+
+
 def synced_view(
     dataset: Dataset,
     trigger: object,
@@ -487,7 +501,7 @@ def synced_view(
         root_class=root_class(state) if from_address else no_update,
         # A force the reader chose in the list (not one set there by a map click or a link): the page brings its
         # profile into view, as a click on the map does (assets/clientside.js, profileForChoice).
-        chosen=state.force if trigger == Ids.FORCE_SELECT and state.force else no_update,
+        chosen=force_chosen(state, controls["force"], dataset) if trigger == Ids.FORCE_SELECT else no_update,
         controls=dict(
             force=state.force,
             themes=list(state.themes),

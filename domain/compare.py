@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -230,6 +231,15 @@ def chart_citation(dataset: Dataset) -> str:
 
 # The National and regional tab's groups, in the order shown.
 OFF_MAP_GROUPS = ("National work", "Regional work", "British Transport Police", "Welsh forces (hidden from the map)")
+NON_TERRITORIAL_GROUP = OFF_MAP_GROUPS[2]
+
+
+def off_map_group_anchor(heading: str) -> str:
+    """The id of a group in the National and regional tab ("work-group-regional-work-north-east"): where the Force
+    list's British Transport Police, which has no area on the map, takes the reader."""
+    return "work-group-" + re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
+
+
 REGIONS = (
     "North East",
     "North West",
@@ -263,7 +273,7 @@ def group_off_map(join: ForceJoin, items: Iterable[tuple[Initiative, str]]) -> t
         if placement == "welsh force":
             heading = OFF_MAP_GROUPS[3]
         elif placement == "non-territorial force":
-            heading = OFF_MAP_GROUPS[2]
+            heading = NON_TERRITORIAL_GROUP
         elif initiative.scope == "regional":
             region = region_of_place(initiative.place)
             heading = f"{OFF_MAP_GROUPS[1]}: {region}" if region else OFF_MAP_GROUPS[1]

@@ -35,6 +35,7 @@ THEME_KIND_HELP: dict[str, str] = {
 # The secondary views below the map and profile, each reachable by URL (?view=matrix); the first is the default.
 VIEWS: tuple[str, ...] = ("overview", "national", "compare", "matrix", "background", "cite", "about")
 DEFAULT_VIEW = VIEWS[0]
+OFF_MAP_VIEW = "national"  # the tab that lists work with no force area on the map
 # What the map can be coloured by (domain/force_map.py words and bins each); the first is the default.
 COLOUR_MEASURES: tuple[str, ...] = ("initiatives", "themes", "results")
 DEFAULT_COLOUR = COLOUR_MEASURES[0]
@@ -195,16 +196,14 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
         notices.append(f"Ignored unknown link parameter '{_shorten(key)}'{hint}")
 
     force = None
+    off_map_force = None  # a force with no area on the map (British Transport Police): its work's tab is opened
     if "force" in params:
         raw = params["force"][-1]
         force = resolve_force(raw, dataset)
         if force is None:
             notices.append(f"Ignored unknown force '{_shorten(raw)}'.")
         elif dataset.forces_by_id[force].kind != "territorial":
-            notices.append(
-                f"{dataset.forces_by_id[force].name} has no force area on the map; its work is listed "
-                "under national, regional, British Transport Police and Welsh work."
-            )
+            off_map_force = force
             force = None
 
     def vocabulary_list(key: str, allowed: list[str] | tuple[str, ...], label: str) -> tuple[str, ...]:
@@ -257,6 +256,16 @@ def state_from_query(query: str | None, dataset: Dataset, restoring: bool = True
     if view not in VIEWS:
         notices.append(f"Ignored unknown view '{_shorten(view)}'; showing the {DEFAULT_VIEW}.")
         view = DEFAULT_VIEW
+    if off_map_force:
+        name = dataset.forces_by_id[off_map_force].name
+        if embed:  # the embedded widget has no tabs to open
+            notices.append(f"{name} has no force area on the map; the full dashboard lists its work.")
+        else:
+            view = OFF_MAP_VIEW
+            notices.append(
+                f"{name} has no force area on the map, so its work is shown in the National and regional work tab, "
+                f"under '{name}'."
+            )
     source = params.get("source", [""])[-1]
     if source and source not in SOURCES:
         notices.append(f"Ignored unknown source '{_shorten(source)}'; showing every source.")

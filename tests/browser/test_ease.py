@@ -799,3 +799,54 @@ def test_ease023_on_a_phone_the_comparisons_row_names_stay_as_it_scrolls_sideway
             const r = th.getBoundingClientRect(); return r.left >= box.left - 1 && r.right <= box.right + 1; }); }"""
     )
     assert names and all(names)  # every row's name still inside the table's box
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 740), (768, 1024), (1280, 720)])
+def test_ease024_british_transport_police_in_the_force_list_opens_its_work(watched, live_server, width, height):
+    """Trial 10 (medium): "BTP" or "Transport" in the Force list said "No options found", though the register's
+    Force areas list offers it. It has no area on the map: the option says so, and choosing it (tapped on a phone,
+    Enter from the keyboard at 1280) opens the National and regional tab at its work, focused, with a notice."""
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": height})
+    ready(page, live_server.base_url)
+    if width < 641:
+        page.locator("#filters-summary").click()
+    page.locator("#force-select").click()
+    page.keyboard.type("BTP")
+    label = "British Transport Police (no area on the map: opens its work)"
+    wait_until(page, f"{OPTIONS_LISTED}.join('|') === {label!r}", timeout=TIMEOUT)
+    if width < 1024:
+        page.locator(".dash-dropdown-option", has_text=label).click()
+    else:
+        page.keyboard.press("Enter")
+    wait_until(page, "document.activeElement?.id === 'work-group-british-transport-police'", timeout=TIMEOUT)
+    page.wait_for_timeout(300)
+    assert page.locator("#view-tab-national").get_attribute("aria-selected") == "true"
+    assert in_view(page, "#work-group-british-transport-police")
+    assert page.locator("#work-group-british-transport-police").inner_text().startswith("British Transport Police (")
+    first_item = page.locator("#work-group-british-transport-police + ul > li").first.inner_text()
+    assert "British Transport Police" in first_item or "BTP" in first_item
+    assert "no force area on the map, so its work is shown" in page.locator("#notice").inner_text()
+    assert "view=national" in page.evaluate("location.search")
+    # The list lets the choice go (no profile was opened), so it reads as before, not as a force chosen.
+    assert "British Transport Police" not in page.locator("#force-select").inner_text()
+
+
+def test_ease024b_british_transport_police_filtered_out_opens_the_tab_at_what_it_says(watched, live_server):
+    """With the filters leaving out all of its work, choosing it still shows something: the tab, at the top with its
+    "No … matches your filters" and its way out, focused."""
+    page = watched.page
+    ready(page, f"{live_server.base_url}?themes=dementia")
+    page.locator("#force-select").click()
+    page.keyboard.type("Transport")
+    wait_until(page, f"{OPTIONS_LISTED}.length === 1", timeout=TIMEOUT)
+    page.keyboard.press("Enter")
+    wait_until(page, "document.activeElement?.id === 'view-national'", timeout=TIMEOUT)
+    page.wait_for_timeout(300)
+    assert (
+        in_view(page, "#view-tab-national")
+        and page.locator("#view-tab-national").get_attribute("aria-selected") == "true"
+    )
+    message = page.locator("#view-national").get_by_text("No national, regional, British Transport Police")
+    assert message.is_visible() and in_view(page, "#view-national .empty")
+    assert "themes=dementia" in page.evaluate("location.search")

@@ -159,13 +159,16 @@ def test_first006_switching_tabs_writes_only_the_two_tabs_that_change(app, clien
 
 
 @pytest.mark.parametrize(
-    ("link", "said"),
+    ("link", "said", "state_query"),
     [
-        ("?force=nowhere", "unknown force 'nowhere'"),
-        ("?force=british-transport-police", "has no force area on the map"),
+        ("?force=nowhere", "unknown force 'nowhere'", ""),
+        # A force with no area on the map opens the tab that lists its work.
+        ("?force=british-transport-police", "has no force area on the map, so its work is shown", "?view=national"),
     ],
 )
-def test_first010_a_bad_or_non_territorial_force_link_opens_on_england_with_its_notice(client, app, link, said):
+def test_first010_a_bad_or_non_territorial_force_link_opens_on_england_with_its_notice(
+    client, app, link, said, state_query
+):
     """Before: the page was England's with no notice, and the profile stayed hidden (the link has `force=`)
     until the callbacks answered, 2-5 s. Now the notice is in the page, so England's profile shows at once
     (the stylesheet hides a pending profile only while no notice is shown), and no callback redraws it."""
@@ -173,7 +176,8 @@ def test_first010_a_bad_or_non_territorial_force_link_opens_on_england_with_its_
     assert props[Ids.VIEW_TITLE]["children"] == "England" and props[Ids.RESULTS]["data-force"] == ""
     notices = props[Ids.NOTICE]["children"]
     assert len(notices) == 1 and said in notices[0]["props"]["children"]
-    assert props[Ids.STATE]["data"]["notices"] and props[Ids.STATE]["data"]["query"] == ""
+    assert props[Ids.STATE]["data"]["notices"] and props[Ids.STATE]["data"]["query"] == state_query
+    assert props[view_panel("national")]["hidden"] is (state_query == "")
     # A page with a notice quotes the link: built for that visit, never kept among the shared pages.
     snapshot = snapshot_of(paper())
     cache = LayoutCache(StaticSource(snapshot), "/")

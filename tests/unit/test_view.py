@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import pytest
-from dash import html
+from dash import html, no_update
 
 from components.app_factory import create_app
 from domain.aggregation import (
@@ -308,7 +308,13 @@ def test_view018_citation_url_is_the_view_on_screen_without_the_embed_flag(datas
 
 def test_view019_links_the_app_cannot_honour_get_a_notice(dataset):
     btp = state_from_query("?force=British%20Transport%20Police", dataset)
-    assert btp.force is None and "British Transport Police has no force area on the map" in btp.notices[0]
+    assert btp.force is None and btp.view == "national"
+    assert btp.notices == (
+        "British Transport Police has no force area on the map, so its work is shown in the National and "
+        "regional work tab, under 'British Transport Police'.",
+    )
+    embedded = state_from_query("?force=BTP&embed=1", dataset)  # the widget has no tabs to open
+    assert embedded.view == "overview" and "the full dashboard lists its work" in embedded.notices[0]
     restored = state_from_query(f"?force={SOUTH_WALES}", dataset)
     assert restored.show_wales and restored.notices == (
         "Showing the Welsh forces, because the link selects South Wales Police.",
@@ -412,6 +418,45 @@ def test_view_ease002_the_force_lists_search_text_holds_aliases_and_and_for_ampe
     assert next(o for o in force_options(dataset) if o["value"] == force_id)["search"] == force_search_text(
         dataset.forces_by_id[force_id]
     )
+
+
+@pytest.mark.parametrize("typed", ["btp", "transport", "british transport"])
+def test_view_ease102_the_force_list_finds_british_transport_police_and_opens_its_work(dataset, join, typed):
+    """Trial 10 (medium): "BTP" in the Force list found nothing, though the register offers it. It has no area on
+    the map, so it is listed after the map's forces, says what choosing it does, and opens the tab with its work,
+    at its group's heading. The comparison's list keeps to forces on the map."""
+    from components.compare_panels import off_map_groups
+    from components.compare_view import force_list_options, force_options
+    from components.shell import force_chosen
+    from domain.aggregation import off_map_initiatives
+    from domain.compare import group_off_map
+
+    found = [o for o in force_list_options(dataset) if all(w in o["search"].casefold() for w in typed.split())]
+    assert [(o["value"], o["label"]) for o in found] == [
+        (fx.BTP, "British Transport Police (no area on the map: opens its work)")
+    ]
+    assert force_list_options(dataset)[-1]["value"] == fx.BTP
+    assert fx.BTP not in {o["value"] for o in force_options(dataset)}
+
+    chosen = state_from_controls(fx.BTP, [], [], "", [], dataset)
+    assert chosen.force is None and chosen.view == "national" and chosen.to_query() == "?view=national"
+    landing = force_chosen(chosen, fx.BTP, dataset)
+    assert landing == {"work": "work-group-british-transport-police"}
+    tab = html.Div(off_map_groups(group_off_map(join, off_map_initiatives(join, dataset.initiatives, False)), dataset))
+    headings = {h.id: h.children for h in _walk(tab) if isinstance(h, html.H3)}
+    assert headings[landing["work"]].startswith("British Transport Police (")
+    # A force on the map is its own profile, and clearing the list lands nowhere.
+    leics = state_from_controls(LEICESTERSHIRE, [], [], "", [], dataset)
+    assert force_chosen(leics, LEICESTERSHIRE, dataset) == LEICESTERSHIRE
+    assert force_chosen(ViewState(), None, dataset) is no_update
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, str):
+            yield from _walk(child)
 
 
 def test_view_ease101_work_covering_a_force_is_its_regions_and_the_nations(dataset, join):
