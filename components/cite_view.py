@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
 from components.view_state import page_view_url, state_from_store
-from domain.aggregation import figures_in_view, filter_initiatives, initiatives_in_view
+from domain.aggregation import figures_in_view, filter_initiatives, filters_narrow, initiatives_in_view
 from domain.compare import citation_line
 from domain.exports import view_zip, view_zip_name
 from domain.feed import PAPER_URL
@@ -62,7 +62,7 @@ def about_panel(dataset: Dataset, map_counts: str) -> list:
         ),
         html.P(dataset_counts_line(dataset)),
         html.P(map_counts, className="about-counts"),
-        html.P(f"Boundaries: {boundaries.attribution if boundaries else ''}"),
+        html.P(f"Boundaries: {boundaries.credit if boundaries else ''}"),
         html.P(
             f"A force with no initiative in {CountedSources.of(len(dataset.provenance)).words('or')} is shaded "
             "grey: the paper is a snapshot, so absence from it does not mean absence of work."
@@ -126,7 +126,7 @@ def view_download(source: SnapshotProvider, url_prefix: str, today: Callable[[],
     figures = figures_in_view(dataset, state, in_view)
     return dcc.send_bytes(
         view_zip(dataset, in_view, figures, citation),
-        filename=view_zip_name(dataset, state.force, state.show_wales),
+        filename=view_zip_name(dataset, state.force, state.show_wales, filtered=filters_narrow(state)),
     )
 
 

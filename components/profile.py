@@ -57,7 +57,8 @@ from domain.source import SnapshotProvider, Snapshot
 from domain.state import DEFAULT_STATE, ViewState, area_name, filters_phrase
 
 THEME_COMPARISON = "Each theme here against all matching initiatives"
-NO_THEMES = "No matching initiative here, so no themes to show."
+NO_THEMES = "No initiative here, so no themes to show."
+NO_MATCHING_THEMES = "No initiative here matches your filters, so no themes to show."
 # Titles sent at a time: a force with hundreds of register records gets them page by page, on request.
 PAGE = 10
 # Profiles kept built per worker: every force, with and without Wales, under a few filter sets.
@@ -311,7 +312,7 @@ def profile_themes(
     # The source is said once, under the profile's figures (components.panels.outcome_chart_figures), not under
     # every chart. For England the comparison would set the matching initiatives against themselves.
     return (
-        html.P(NO_THEMES, className="empty")
+        html.P(NO_MATCHING_THEMES if filters_narrow(state) else NO_THEMES, className="empty")
         if not chart.rows
         else one_initiative_themes(in_view[0], dataset)
         if state.force and len(in_view) == 1

@@ -214,7 +214,7 @@ def citation_line(
     return (
         f"{PAPER_CITATION} Police and public health collaboration dataset, version {dataset.version}, "
         f"compiled {dataset.version_date} from that paper.{register} Boundaries: "
-        f"{dataset.boundaries.attribution if dataset.boundaries else 'ONS'}. "
+        f"{dataset.boundaries.credit if dataset.boundaries else 'ONS'}. "
         f"View: {view_url} ({f'filters: {filters}; ' if filters else ''}accessed {accessed.isoformat()})."
     )
 

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,11 @@ class BoundaryFile:
     force_ids: frozenset[str]
     attribution: str
     sha256: str
+
+    @property
+    def credit(self) -> str:
+        """The attribution as it reads after "Boundaries: ": the manifest's text opens with a "Source: " of its own."""
+        return re.sub(r"^\s*source:\s*", "", self.attribution, flags=re.IGNORECASE)
 
 
 @dataclass(frozen=True)

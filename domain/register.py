@@ -841,14 +841,27 @@ class ReviewDiff:
     warning: str = ""
 
 
+# How a figure's unit reads beside its number, as the dashboard shows it (domain.aggregation.format_value): a count is
+# the number alone. A unit the form does not offer (a bad submission) is written after the number as sent.
+UNIT_FORMS = {"percent": "{}%", "GBP": "£{}", "count": "{}"}
+
+
+def figure_reading(figure: Mapping[str, Any]) -> str:
+    """A submitted figure's amount as the dashboard reads it: 'a fall of around 30%', 'a rise of 5', '120' for a
+    level; a direction or unit outside the vocabulary is written as sent."""
+    value, unit = form_text(figure.get("value")) or "(no value)", form_text(figure.get("unit"))
+    amount = UNIT_FORMS.get(unit, "{} " + unit if unit else "{}").format(value)
+    if form_text(figure.get("qualifier")):
+        amount = f"{form_text(figure.get('qualifier'))} {amount}"
+    direction = form_text(figure.get("direction"))
+    if direction in ("reduction", "increase"):
+        return f"a {'fall' if direction == 'reduction' else 'rise'} of {amount}"
+    return amount if direction in ("level", "") else f"{direction}, {amount}"
+
+
 def describe_figure(figure: Mapping[str, Any]) -> str:
-    """One figure in a line: 'Detentions: reduction, around 30 percent (first year, against 2018); result; design: …;
+    """One figure in a line: 'Detentions: a fall of around 30% (first year, against 2018); result; design: …;
     source: …' (design and caveat only where given)."""
-    amount = " ".join(
-        p
-        for p in (form_text(figure.get("qualifier")), form_text(figure.get("value")), form_text(figure.get("unit")))
-        if p
-    )
     context = ", ".join(
         p
         for p in (
@@ -857,9 +870,7 @@ def describe_figure(figure: Mapping[str, Any]) -> str:
         )
         if p
     )
-    line = (
-        f"{form_text(figure.get('measure')) or '(no measure)'}: {form_text(figure.get('direction')) or '—'}, {amount}"
-    )
+    line = f"{form_text(figure.get('measure')) or '(no measure)'}: {figure_reading(figure)}"
     if context:
         line += f" ({context})"
     line += f"; {form_text(figure.get('kind')) or '—'}"

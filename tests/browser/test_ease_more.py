@@ -520,3 +520,18 @@ def test_ease109_the_printed_key_has_its_colours_with_background_graphics_off(wa
     printed_colours = colour_at(path, points)
     for entry, want, got in zip(entries, expected, printed_colours, strict=True):
         assert all(abs(w - g) <= 16 for w, g in zip(want, got, strict=True)), (entry["words"], want, got)
+
+
+def test_ease109b_a_filtered_forces_print_has_no_control_words(watched, live_server, tmp_path):
+    """Trial 10 (low): a filtered force printed "Clear all filters", a link that does nothing on paper. The print
+    says which filters it holds instead (#print-filters)."""
+    page = watched.page
+    ready(page, f"{live_server.base_url}?force=E23000037&themes=mental-health")
+    wait_until(
+        page, "document.querySelector('#view-title')?.textContent.startsWith('Gloucestershire')", timeout=TIMEOUT
+    )
+    assert page.get_by_text("Clear all filters").first.is_visible()  # on screen it is there to use
+    flat = " ".join(" ".join(printed(page, tmp_path / "filtered.pdf")).split())
+    assert "Mental health" in page.locator("#print-filters").inner_text()
+    assert page.locator("#print-filters").inner_text() in flat, flat
+    assert "Clear all" not in flat and "Clear selection" not in flat

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 import io
+from pathlib import Path
 import zipfile
 
 import pandas as pd
@@ -14,10 +15,12 @@ import pandas as pd
 from domain.compare import OFF_MAP_ROW_ID, citation_line, compare_forces, coverage_matrix, similar_forces, sort_matrix
 from domain.exports import matrix_zip
 from domain.joining import join_initiatives
-from domain.loading import BoundaryFile, Dataset
+from domain.loading import BoundaryFile, Dataset, load_dataset
 from domain.schema import Theme
 from domain.state import state_from_query
 from tests import fixtures_data as fx
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def force(id_, name, region, population):
@@ -180,3 +183,12 @@ def test_cmp008_off_map_work_grouped_by_scope_and_region(small):
     assert [g.heading for g in groups] == ["National work", "Welsh forces (hidden from the map)"]
     assert region_of_place("Many police stations in the North East (forces not named)") == "North East"
     assert region_of_place("England") == ""
+
+
+def test_cmp006c_the_boundaries_credit_reads_once_as_a_credit():
+    """Trial 10 (low): the citation read "Boundaries: Source: Office for National Statistics …", the manifest's
+    own "Source: " after the citation's label. The real boundaries' credit, as the citation and the Cite tab say it."""
+    dataset = load_dataset(DATA_DIR)
+    line = citation_line(dataset, "http://x/", date(2031, 2, 3))
+    assert "Boundaries: Office for National Statistics licensed under the Open Government Licence v.3.0" in line
+    assert "Source: Office" not in line and dataset.boundaries.attribution.startswith("Source: ")

@@ -154,6 +154,8 @@ def test_ori006_zip_named_after_the_view(dataset):
     assert view_zip_name(dataset, "E23000021") == "police-public-health-leicestershire-police.zip"
     assert view_zip_name(dataset, None) == "police-public-health-england.zip"
     assert view_zip_name(dataset, None, show_wales=True) == "police-public-health-england-and-wales.zip"
+    # Trial 10 (low): a filtered view's download had the whole view's name.
+    assert view_zip_name(dataset, None, filtered=True) == "police-public-health-england-filtered.zip"
     devon = next(f.id for f in dataset.forces if f.name.startswith("Devon"))
     assert view_zip_name(dataset, devon) == "police-public-health-devon-and-cornwall-police.zip"
 

@@ -269,13 +269,26 @@ def test_reg_diff002_figures_as_rows_added_removed_changed_and_a_warning_before_
     diff = review_diff({"figures": STORED}, {"figures": [changed, VALID_FIGURE]}, FORCES, THEMES)
     # Unmatched figures pair up in order: the first stored with the first new, and so on.
     assert [c.change for c in diff.figures] == ["changed", "changed"]
-    assert "45 percent" in diff.figures[0].after
+    assert "45%" in diff.figures[0].after
     diff = review_diff({"figures": STORED}, {"figures": [STORED[1]]}, FORCES, THEMES)
     assert [c.change for c in diff.figures] == ["removed"]
-    assert "40 percent" in diff.figures[0].before and "40.0" not in diff.figures[0].before
+    assert "40%" in diff.figures[0].before and "40.0" not in diff.figures[0].before
     assert diff.warning.startswith("This update removes 1 of the record's 2 figures: “Detentions under section 136”")
     diff = review_diff({"figures": STORED}, {"figures": []}, FORCES, THEMES)
     assert diff.warning.startswith("This update removes 2 of the record's 2 figures")
+
+
+def test_reg_diff002b_a_figure_reads_as_the_dashboard_reads_it():
+    """Trial 10 (low): the review diff read "level, 120 count". It reads as the dashboard does: "120"."""
+    from domain.register import describe_figure
+
+    level = {"measure": "People seen", "direction": "level", "value": 120.0, "unit": "count", "kind": "result"}
+    assert describe_figure(level).startswith("People seen: 120; result; source:")
+    fall = {**level, "direction": "reduction", "value": 30, "unit": "percent", "qualifier": "around"}
+    assert describe_figure(fall).startswith("People seen: a fall of around 30%; result")
+    odd = {**level, "direction": "sideways", "unit": "furlongs"}  # a submission outside the vocabulary, as sent
+    assert describe_figure(odd).startswith("People seen: sideways, 120 furlongs; result")
+    assert describe_figure({**level, "unit": "weeks", "value": ""}).startswith("People seen: (no value) weeks;")
 
 
 def test_reg_diff003_an_unchanged_update_lists_nothing():

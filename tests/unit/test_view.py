@@ -363,7 +363,10 @@ def test_view021_static_files_are_compressed_once_and_served_gzip_to_gzip_only_c
 
 def test_view022_a_profile_without_initiatives_says_so_instead_of_an_empty_chart(dataset, join):
     kent = profile_content(dataset, join, ViewState(force=KENT), "/", "source")
-    assert kent.themes.children == NO_THEMES
+    # Trial 10 (low): "No matching initiative" with no filter on, as if a filter had left something out.
+    assert kent.themes.children == NO_THEMES == "No initiative here, so no themes to show."
+    filtered = profile_content(dataset, join, ViewState(force=KENT, search="zzzz"), "/", "source")
+    assert filtered.themes.children == "No initiative here matches your filters, so no themes to show."
     gloucestershire = profile_content(dataset, join, ViewState(force=GLOUCESTERSHIRE), "/", "source")
     chart, comparison = gloucestershire.themes
     themes = {t for i in initiatives_in_view(join, dataset.initiatives, GLOUCESTERSHIRE) for t in i.themes}
