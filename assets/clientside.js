@@ -236,6 +236,28 @@ document.addEventListener('click', function (event) {
   if (view) { pphRevealInTab(view, decodeURIComponent(to.hash.slice(1))); }
 });
 
+// A "Show …" button (components/panels.py, on_demand) whose section opens in the lower part of the window (the coverage
+// matrix at 1280 x 720): once the section is drawn, the button comes to the top with it under it, so opening it shows
+// it. The focus stays on the button; the reader's own scroll, touch or key ends it.
+document.addEventListener('click', function (event) {
+  var toggle = event.target.closest && event.target.closest('button.button[aria-controls][aria-expanded="false"]');
+  var body = toggle && document.getElementById(toggle.getAttribute('aria-controls'));
+  if (!body) { return; }
+  var started = Date.now();
+  var moved = false;
+  function stop() { moved = true; }
+  ['wheel', 'touchstart', 'keydown'].forEach(function (name) { window.addEventListener(name, stop, { once: true }); });
+  (function reveal() {
+    if (moved) { return; }
+    if (toggle.getAttribute('aria-expanded') === 'true' && !body.hidden) {
+      var top = toggle.getBoundingClientRect().top;
+      if (body.getBoundingClientRect().top > window.innerHeight * 0.4) { window.scrollTo(0, window.scrollY + top - 8); }
+      return;
+    }
+    if (Date.now() - started < 10000) { window.requestAnimationFrame(reveal); }
+  })();
+});
+
 // A term where it appears (components/panels.py `term`: a figure's kind, an evaluation level, "no reference mark")
 // links to the glossary in "How to read this": the disclosure opens, comes into view with the term's line, and
 // takes the focus, so the keyboard is where the reader's eyes are.

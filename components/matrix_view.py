@@ -59,10 +59,18 @@ def panel(dataset: Dataset) -> list:
             f"{sources.words('or')} describes none there, not that no work happens. The last column and row count "
             "each initiative once, however many themes or force areas it spans."
         ),
-        show,
         # Beside "Show the coverage matrix", not inside it: the download needs no matrix drawn on the page.
-        html.Button(
-            "Download the matrix (CSV and a README, zipped)", id=Ids.MATRIX_EXPORT, n_clicks=0, className="button"
+        html.Div(
+            [
+                show,
+                html.Button(
+                    "Download the matrix (CSV and a README, zipped)",
+                    id=Ids.MATRIX_EXPORT,
+                    n_clicks=0,
+                    className="button",
+                ),
+            ],
+            className="button-row",
         ),
         dcc.Download(id=Ids.MATRIX_DOWNLOAD),
         body,
@@ -137,5 +145,5 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callab
         citation = citation_line(dataset, url, today(), shown, active_filters_words(state, dataset))
         return dcc.send_bytes(
             matrix_zip(sorted_matrix(snapshot, state, sort_column), dataset, citation, totals_of(snapshot, state)),
-            filename="police-public-health-coverage-matrix.zip",
+            filename=f"police-public-health-coverage-matrix{'-filtered' if filters_narrow(state) else ''}.zip",
         )

@@ -55,7 +55,8 @@ def force_search_text(force: Force) -> str:
         *names,
         *(n.replace("&", "and") for n in names if "&" in n),
         *(n.replace(" and ", " & ") for n in names if " and " in n),
-        *(n.replace(word, short) for n in names for word, short in COUNTY_SHORT_FORMS.items() if word in n),
+        # Of the names, not the region: "West Mids" is West Midlands Police, not every force of the region.
+        *(n.replace(word, short) for n in names[:-1] for word, short in COUNTY_SHORT_FORMS.items() if word in n),
     ]
     return " ".join(dict.fromkeys(spelled))
 

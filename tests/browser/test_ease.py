@@ -649,9 +649,35 @@ def test_ease018_the_matrix_downloads_without_being_shown_first(watched, live_se
     info.value.save_as(tmp_path / "matrix.zip")
     with zipfile.ZipFile(tmp_path / "matrix.zip") as archive:
         archive.extractall(tmp_path)
+    assert info.value.suggested_filename == "police-public-health-coverage-matrix-filtered.zip"
     matrix = pd.read_csv(tmp_path / "coverage-matrix.csv")
     assert matrix.iloc[-1]["total_initiatives"] == facts.matching("?themes=mental-health")
     assert "themes=mental-health" in (tmp_path / "README.txt").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (375, 740)])
+def test_ease018b_the_matrix_opens_in_view_with_its_buttons_apart(watched, live_server, width, height):
+    """Trial 10 (low): at 1280x720 "Show the coverage matrix" opened it below the window's foot, and its button
+    touched "Download the matrix"."""
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": height})
+    ready(page, f"{live_server.base_url}?view=matrix")
+    show, download = (
+        page.locator("#coverage-matrix-toggle").bounding_box(),
+        page.locator("#matrix-export").bounding_box(),
+    )
+    apart = download["x"] >= show["x"] + show["width"] + 6 or download["y"] >= show["y"] + show["height"] + 6
+    assert apart, (show, download)
+    page.locator("#coverage-matrix-toggle").click()
+    page.locator(".matrix-table").wait_for(timeout=TIMEOUT * 1000)
+    wait_until(
+        page,
+        "(h) => { const r = document.querySelector('.matrix-table thead').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom < h * 0.9; }",
+        arg=height,
+        timeout=TIMEOUT,
+    )
+    assert page.evaluate("document.activeElement.id") == "coverage-matrix-toggle"  # the focus stays on the button
 
 
 @pytest.mark.parametrize("width", [375, 768, 1280])

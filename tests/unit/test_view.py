@@ -423,6 +423,25 @@ def test_view_ease002_the_force_lists_search_text_holds_aliases_and_and_for_ampe
     )
 
 
+def test_view_ease002b_a_short_form_finds_the_force_not_its_whole_region():
+    """Trial 10 (low): "West Mids" listed West Midlands Police fourth, after the region's other forces."""
+    from pathlib import Path
+
+    from components.compare_view import force_list_options
+    from domain.loading import load_dataset
+
+    dataset = load_dataset(Path(__file__).resolve().parents[2] / "data")
+
+    found = [o["label"] for o in force_list_options(dataset) if "west mids" in o["search"].casefold()]
+    assert found == ["West Midlands Police"]
+    assert [o["label"] for o in force_list_options(dataset) if "west midlands" in o["search"].casefold()] == [
+        "Staffordshire Police",
+        "Warwickshire Police",
+        "West Mercia Police",
+        "West Midlands Police",
+    ]  # the region's full name still finds them all
+
+
 @pytest.mark.parametrize("typed", ["btp", "transport", "british transport"])
 def test_view_ease102_the_force_list_finds_british_transport_police_and_opens_its_work(dataset, join, typed):
     """Trial 10 (medium): "BTP" in the Force list found nothing, though the register offers it. It has no area on
