@@ -177,6 +177,8 @@ def _evaluation_control(state: ViewState) -> html.Div:
                 placeholder="Any evaluation status",
                 value=list(state.evaluations),
                 maxHeight=OPTIONS_HEIGHT,
+                # Few enough options to see at once: no search box, so a phone opens the list, not its keyboard.
+                searchable=False,
             ),
         ],
         className="control",

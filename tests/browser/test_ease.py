@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from tests.browser.test_accessibility import axe_violations, tab_to
-from tests.conftest import click_force, ready, wait_until
+from tests.conftest import click_force, dropdown_choice, ready, wait_until
 from tests import dataset_facts as facts
 
 pytestmark = pytest.mark.browser
@@ -876,3 +876,34 @@ def test_ease024b_british_transport_police_filtered_out_opens_the_tab_at_what_it
     message = page.locator("#view-national").get_by_text("No national, regional, British Transport Police")
     assert message.is_visible() and in_view(page, "#view-national .empty")
     assert "themes=dementia" in page.evaluate("location.search")
+
+
+def test_ease025_the_evaluation_list_opens_without_a_keyboard_on_a_phone(browser, live_server):
+    """Trial 10 (low): on a phone the Evaluation list, five options, opened in a search box: the keyboard came up and
+    covered the options. It opens on its options; a tap chooses one, and the keyboard still works on a computer."""
+    context = browser.new_context(viewport={"width": 375, "height": 740}, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        ready(page, live_server.base_url)
+        page.locator("#filters-summary").tap()
+        page.locator("#evaluation-filter").tap()
+        wait_until(page, "document.querySelector('#evaluation-filter').getAttribute('aria-expanded') === 'true'")
+        assert page.evaluate("document.activeElement.tagName") != "INPUT" or page.evaluate(
+            "document.activeElement.type"
+        ) in ("checkbox", "radio")
+        assert page.locator(".dash-dropdown-search").count() == 0
+        dropdown_choice(page, "none reported").tap()
+        wait_until(page, "location.search.includes('evaluation=none')", timeout=TIMEOUT)
+    finally:
+        context.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        ready(page, live_server.base_url)
+        page.locator("#evaluation-filter").focus()
+        page.keyboard.press("Enter")
+        wait_until(page, "document.querySelector('#evaluation-filter').getAttribute('aria-expanded') === 'true'")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Space")
+        wait_until(page, "location.search.includes('evaluation=')", timeout=TIMEOUT)
+    finally:
+        page.close()
