@@ -208,7 +208,7 @@ def _search_control(state: ViewState) -> html.Div:
                 debounce=SEARCH_PAUSE_SECONDS,
                 maxLength=120,
                 value=state.search,
-                placeholder="Titles, places, partners (updates as you type)",
+                placeholder="Titles, places, partners",
             ),
         ],
         className="control control-search",

@@ -902,8 +902,12 @@ def test_ease025_the_evaluation_list_opens_without_a_keyboard_on_a_phone(browser
         page.locator("#evaluation-filter").focus()
         page.keyboard.press("Enter")
         wait_until(page, "document.querySelector('#evaluation-filter').getAttribute('aria-expanded') === 'true'")
+        # The list opens with the focus on its first option; the arrows move it, and Space chooses.
+        focused_option = "document.activeElement.closest('label')?.textContent"
+        wait_until(page, f"{focused_option} === 'evaluation reported'", timeout=TIMEOUT)
         page.keyboard.press("ArrowDown")
+        wait_until(page, f"{focused_option} === 'monitoring or early findings reported'", timeout=TIMEOUT)
         page.keyboard.press("Space")
-        wait_until(page, "location.search.includes('evaluation=')", timeout=TIMEOUT)
+        wait_until(page, "location.search.includes('evaluation=monitoring')", timeout=TIMEOUT)
     finally:
         page.close()
