@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components.charts import details_list, lollipop, obtained_list
+from components.charts import details_list, lollipop, obtained_list, source_lines
 from components.ids import Ids, shown_state_id
 from components.panels import BACKGROUND_ROW, CHARTED_PER_UNIT, left_out, outcome_table
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
@@ -110,9 +110,11 @@ def overview_lists(dataset: Dataset, outcomes: Sequence[Outcome], source: str = 
         *(
             part
             for chart in charts
-            for part in (lollipop(chart, source), obtained_list(chart), details_list(chart, OVERVIEW_DETAILS))
+            for part in (lollipop(chart, ""), obtained_list(chart), details_list(chart, OVERVIEW_DETAILS))
             if part is not None
         ),
+        # The source once for the charts, not under each of them.
+        html.P("\n".join(source_lines(source)), className="chart-source") if charts else None,
     ]
 
 

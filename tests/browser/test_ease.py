@@ -911,3 +911,21 @@ def test_ease025_the_evaluation_list_opens_without_a_keyboard_on_a_phone(browser
         wait_until(page, "location.search.includes('evaluation=monitoring')", timeout=TIMEOUT)
     finally:
         page.close()
+
+
+def test_ease026_the_overviews_labels_keep_apart_and_its_source_is_said_once(watched, live_server):
+    """Trial 10 (low): at 768 px two labels of several lines each ran together into one block of text, and every
+    chart repeated the same four-line source."""
+    page = watched.page
+    page.set_viewport_size({"width": 768, "height": 1024})
+    ready(page, f"{live_server.base_url}?view=overview")
+    page.locator("#view-overview .lollipop-row").first.wait_for(timeout=TIMEOUT * 1000)
+    gaps = page.evaluate(
+        """() => [...document.querySelectorAll('#view-overview .lollipop-rows')].flatMap(list => {
+            const boxes = [...list.children].map(li => { const r = document.createRange();
+                r.selectNodeContents(li); return r.getBoundingClientRect(); });
+            return boxes.slice(1).map((b, i) => b.top - boxes[i].bottom); })"""
+    )
+    assert gaps and min(gaps) >= 6, gaps  # px of clear space between one label's last line and the next's first
+    sources = page.locator("#view-overview .chart-source, #view-overview figcaption").all_inner_texts()
+    assert sum("Source: PHE (2016)" in s for s in sources) == 1, sources

@@ -270,6 +270,16 @@ def test_view016_overview_charts_every_result_once_and_only_results_as_html_list
     charted = sum(len(items) for items in rows.values())
     results = sum(1 for o in dataset.outcomes if o.is_result)
     assert charted == results and graphs[0].children.startswith(f"{results} results charted.")
+    # The source is said once, after the charts, not under each (trial 10, low).
+    cited = overview_lists(dataset, outcomes_of(dataset, dataset.initiatives), "Source: PHE<br>Boundaries: ONS")
+    assert [c.children[1].children for c in cited if isinstance(c, html.Figure)] == [
+        "Fall in a rate (%)",
+        "Fall in a number of events (%)",
+        "Percent",
+    ]
+    assert [p.children for p in cited if getattr(p, "className", "") == "chart-source"] == [
+        "Source: PHE\nBoundaries: ONS"
+    ]
 
 
 def test_view016b_the_overview_saves_as_images_the_charts_it_shows(dataset):
