@@ -69,8 +69,11 @@ function pphBringTabsIntoView(panel) {
   var view = query.get('view');
   var force = query.get('force');
   var visit = window.performance.getEntriesByType && window.performance.getEntriesByType('navigation')[0];
-  var toProfile = force && window.matchMedia('(max-width: 1023px)').matches;
-  if (!(view || toProfile) || (visit && visit.type === 'back_forward')) { return; }
+  var narrow = window.matchMedia('(max-width: 1023px)').matches;
+  // A link to a force the page knows only once drawn: one with no area on the map (British Transport Police)
+  // opens the tab that lists its work rather than a profile (domain/state.py), and lands at that tab at any width.
+  var forceOffMap = force && !view;
+  if (!(view || force) || (visit && visit.type === 'back_forward')) { return; }
   var moved = false;
   function stop() { moved = true; }
   ['wheel', 'touchstart', 'pointerdown', 'keydown'].forEach(function (name) {
@@ -90,6 +93,16 @@ function pphBringTabsIntoView(panel) {
   var focused = null;
   (function land() {
     if (moved || document.querySelector('.app.embed')) { return; }
+    if (forceOffMap) {
+      var openTab = document.querySelector('#view-tabs [role="tab"][aria-selected="true"]');
+      if (!openTab) { window.requestAnimationFrame(land); return; }  // not drawn yet
+      forceOffMap = false;
+      if (openTab.id !== 'view-tab-overview') {
+        view = openTab.id.replace(/^view-tab-/, '');
+      } else if (!narrow) {
+        return;  // a force on the map: beside it on a wide screen, its profile is in view already
+      }
+    }
     // The focus moved on since landing (a script's, a screen reader's): the reader's, and so the page.
     if (focused !== null && document.activeElement !== focused) { return; }
     var panel = view ? pphViewShown(view) : null;

@@ -929,3 +929,15 @@ def test_ease026_the_overviews_labels_keep_apart_and_its_source_is_said_once(wat
     assert gaps and min(gaps) >= 6, gaps  # px of clear space between one label's last line and the next's first
     sources = page.locator("#view-overview .chart-source, #view-overview figcaption").all_inner_texts()
     assert sum("Source: PHE (2016)" in s for s in sources) == 1, sources
+
+
+def test_ease024c_a_link_to_british_transport_police_lands_at_the_tab_with_its_work(watched, live_server):
+    """A link to it (`?force=british-transport-police`) opens that tab; on a phone the page lands there, as a link
+    to a view does (test_ease021), not at the filters a few screens above it."""
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    ready(page, f"{live_server.base_url}?force=british-transport-police")
+    wait_until(page, "document.activeElement?.id === 'view-tab-national'", timeout=TIMEOUT)
+    page.wait_for_timeout(300)
+    assert in_view(page, "#view-tab-national") and page.locator("#off-map-work").is_visible()
+    assert "no force area on the map, so its work is shown" in page.locator("#notice").inner_text()
