@@ -41,9 +41,11 @@
 
   function repairList(wrapper, name) {
     var popup = wrapper.querySelector('.dash-dropdown-content');
-    var list = popup && popup.querySelector('.dash-options-list');
-    if (!list) { return; }
+    if (!popup) { return; }
+    // Named even with nothing to choose (a new register's "Note" list), when it holds only "No options found".
     set(popup, 'aria-label', name + ': choices');
+    var list = popup.querySelector('.dash-options-list');
+    if (!list) { return; }
     set(list, 'role', list.querySelector('input[type="radio"]') ? 'radiogroup' : 'group');
     set(list, 'aria-label', name);
     list.querySelectorAll('label.dash-options-list-option').forEach(function (option) {

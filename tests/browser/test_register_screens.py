@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_register_flow import axe_all_impacts, fill_proposal
 from tests.conftest import open_watched_page, start_gunicorn, stop, wait_for_map, wait_until
 
@@ -422,3 +423,22 @@ def test_regscr007_force_areas_find_aliases_and_a_returned_proposal_is_edited_an
         page.context.close()
         review.context.close()
     assert contributor.console_errors == [] and reviewer.console_errors == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_regscr008_an_empty_list_opened_is_still_a_named_dialog(browser, screens_server, width):
+    """Trial 11 (high): in a new register, with no note published yet, the open "Note" list of "Amend a published
+    note" was a dialog with no name (axe: aria-dialog-name)."""
+    watched = open_as(browser, screens_server, "rita", width, 900)
+    page = watched.page
+    try:
+        page.goto(screens_server.base_url)
+        wait_for_map(page)
+        picker = page.locator("#register-amend-record")
+        picker.scroll_into_view_if_needed()
+        picker.click()
+        wait_until(page, "document.querySelector('#register-amend-record').getAttribute('aria-expanded') === 'true'")
+        assert page.get_by_role("dialog", name="Note: choices").is_visible()
+        assert axe_violations(page) == []  # the whole page: the open list is drawn outside the register's section
+    finally:
+        page.context.close()
