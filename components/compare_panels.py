@@ -221,7 +221,10 @@ def _matrix_cell(row: MatrixRow, theme_id: str, state: ViewState, url_prefix: st
         notices=(),
         view="national" if force is None else "matrix",
     )
-    return html.Td(dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}"), className=shade(count))
+    # The off-map row's count opens another tab: "opens-view" brings it into view, focused (assets/clientside.js).
+    opens_view = {"className": "opens-view"} if force is None else {}
+    link = dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}", **opens_view)
+    return html.Td(link, className=shade(count))
 
 
 def _theme_groups(dataset: Dataset) -> list[tuple[str, int]]:

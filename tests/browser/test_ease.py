@@ -747,6 +747,19 @@ def test_ease020_a_link_in_a_panel_keeps_the_reader_there_and_takes_them_to_what
         timeout=TIMEOUT,
     )
     assert in_view(page, "#view-title")
+    # Trial 11 (medium): a count in the last row, work with no force area, opens the National and regional tab; the
+    # focus fell to the page and the tab stayed below the window's foot.
+    page.goto(f"{live_server.base_url}?view=matrix")
+    page.locator("#coverage-matrix-toggle").click()
+    off_map = page.locator(".matrix-table tbody tr:last-child td a").first
+    off_map.wait_for(timeout=TIMEOUT * 1000)
+    off_map.scroll_into_view_if_needed()
+    off_map.focus()
+    page.keyboard.press("Enter")
+    wait_until(page, "location.search.includes('view=national')", timeout=TIMEOUT)
+    wait_until(page, "document.activeElement?.id === 'view-national'", timeout=TIMEOUT)
+    page.wait_for_timeout(300)
+    assert page.evaluate(PANEL_TOP_JS, "national") < 360 and page.locator("#off-map-work").is_visible()
 
 
 PANEL_TOP_JS = "(v) => document.getElementById('view-' + v).getBoundingClientRect().top"
