@@ -131,9 +131,23 @@ document.addEventListener('click', function (event) {
   if (!tab) { return; }
   var view = (tab.getAttribute('aria-controls') || '').replace(/^view-/, '');
   var started = Date.now();
+  var shownAt = null;
+  var moved = false;
+  function stop() { moved = true; }
+  ['wheel', 'touchstart', 'keydown'].forEach(function (name) { window.addEventListener(name, stop, { once: true }); });
+  // Kept up for a moment once shown: a panel's content may fill in after it (the background figures' table), and
+  // until then the page may be too short to bring the panel as far up as it goes once filled.
+  var height = -1;
   (function reveal() {
+    if (moved) { return; }
     var panel = pphViewShown(view);
-    if (panel) { pphBringTabsIntoView(panel); return; }
+    if (panel) {
+      // Until its height has held for a moment (or for 6 s at most).
+      if (panel.offsetHeight !== height) { height = panel.offsetHeight; shownAt = Date.now(); }
+      pphBringTabsIntoView(panel);
+      if (Date.now() - shownAt < 1000 && Date.now() - started < 6000) { window.requestAnimationFrame(reveal); }
+      return;
+    }
     if (Date.now() - started < 5000) { window.requestAnimationFrame(reveal); }
   })();
 });

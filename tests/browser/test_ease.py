@@ -800,6 +800,23 @@ def test_ease021_a_link_to_a_view_and_a_tab_opened_from_the_keyboard_show_the_vi
     assert page.evaluate("scrollY") == 0
 
 
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
+def test_ease021b_a_tab_whose_panel_fills_in_late_still_comes_up(watched, live_server, width, height):
+    """Trial 11 (medium): with the tabs near the window's foot, "Background figures" opened with its panel at y=953
+    of 1080: the page was brought up while the panel was still empty, as far as the short page let it, and its table
+    then filled in below the fold."""
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": height})
+    ready(page, live_server.base_url)
+    tabs_top = page.evaluate("document.getElementById('view-tabs').getBoundingClientRect().top + scrollY")
+    page.evaluate(f"window.scrollTo(0, {tabs_top} - innerHeight + 80)")  # the tabs just above the window's foot
+    page.wait_for_timeout(200)
+    page.locator("#view-tab-background").click()
+    page.locator("#view-background table").first.wait_for(timeout=TIMEOUT * 1000)
+    wait_until(page, PANEL_SHOWN_JS, arg="background", timeout=TIMEOUT)
+    assert page.evaluate("document.activeElement.id") == "view-tab-background"
+
+
 def test_ease022_the_background_link_keeps_the_force_and_lands_on_its_figures(watched, live_server, width=375):
     # Trial 10 (medium): "see the background figures" dropped the chosen force and landed at the top of every
     # background figure, not at the case study's own.
