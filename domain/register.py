@@ -363,6 +363,11 @@ def _form_sentence(error: Mapping[str, Any], label: str) -> str:
     if kind in {"float_parsing", "int_parsing"}:
         example = "a year in figures, such as 2019" if label in YEAR_LABELS else "a number, such as 30"
         return f"{label} must be {example}; “{error.get('input')}” is not."
+    written = error.get("input")
+    if kind == "string_too_short" and isinstance(written, str) and written.strip():
+        return f"{label} needs at least {ctx.get('min_length')} characters; this has {len(written)}."
+    if kind == "string_too_long" and isinstance(written, str):
+        return f"{label} can have at most {ctx.get('max_length')} characters; this has {len(written)}."
     if kind == "greater_than_equal":
         return f"{label} must be {ctx.get('ge')} or {later}."
     if kind == "less_than_equal":

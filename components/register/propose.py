@@ -253,6 +253,7 @@ def initiative_fields(snapshot: Snapshot, tag: str) -> list:
             dcc.Textarea(id=rid("summary"), value="", maxLength=2000, persistence=tag, persistence_type="local"),
             "initiative",
             "summary",
+            "A sentence or two on what the work does: at least 20 characters.",
         ),
         text("Source (a link or a citation)", "source", 500),
     ]

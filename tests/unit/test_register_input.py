@@ -160,6 +160,17 @@ def test_reg_in009_every_problem_reads_as_a_whole_sentence(problem, expected):
     assert sentence(problem) == expected
 
 
+def test_reg_in010_a_summary_too_short_says_how_long_in_the_forms_words():
+    """Trial 11 (medium): a short summary gave the validator's own words, "String should have at least 20
+    characters", and nothing on the form had said so beforehand (its hint now does)."""
+    problems = problems_of(valid_payload(summary="Nurses ride along."))
+    assert [sentence(FieldProblem("summary", m)) for m in problems["summary"]] == [
+        "Summary needs at least 20 characters; this has 18."
+    ]
+    formula = problems_of(valid_payload(summary='=HYPERLINK("x")'))["summary"]
+    assert not any("String" in m for m in formula), formula
+
+
 # --- item 1: an update changes only what it changes ----------------------------------------------------------
 
 STORED = [
