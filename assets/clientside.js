@@ -461,10 +461,19 @@ window.addEventListener('click', function () {
 // The register's review queue: Publish or Return takes its card away, and the focus would fall to the page's top.
 // The status line under the queue, which says what was done or why not ("Not returned: say what the contributor
 // should change."), takes it and comes into view, so the answer is seen and read out where the keyboard is.
+// Return with the comment box empty: the box, with the sentence under it (components/register/review.py), takes the
+// focus instead, so the reader writes the comment there and then.
 document.addEventListener('click', function (event) {
   var button = event.target.closest && event.target.closest('#register-queue button');
   var status = document.getElementById('register-review-status');
   if (!button || !status) { return; }
+  var comment = button.closest('.register-item') && button.closest('.register-item').querySelector('textarea');
+  // A pattern-matching id is its JSON in the page: {"submission":5,"type":"register-return"}.
+  if (comment && button.id.indexOf('"register-return"') >= 0 && !comment.value.trim()) {
+    comment.scrollIntoView({ block: 'center' });
+    comment.focus({ preventScroll: true });
+    return;
+  }
   var said = status.textContent;
   var started = Date.now();
   (function settle() {

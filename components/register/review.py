@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import abort
 
@@ -162,6 +162,9 @@ def queue_item(
                     dcc.Textarea(id={"type": rid("comment"), "submission": s.id}, value="", maxLength=2000),
                 ]
             ),
+            # Said here, beside the box, when "Return with comment" is pressed with it empty (the status line
+            # under the queue may be a screen away).
+            html.P(id={"type": rid("comment-needed"), "submission": s.id}, className="field-error", role="alert"),
             html.Button(
                 "Publish", id={"type": rid("publish"), "submission": s.id}, n_clicks=0, className="button primary"
             ),
@@ -359,6 +362,7 @@ def written_if(context: RegisterContext, message: str, done: str) -> dict:
 
 def register(app: Dash, context: RegisterContext) -> None:
     register_queue(app, context)
+    register_comment_needed(app)
     register_withdraw_and_amend(app, context)
 
 
@@ -388,6 +392,24 @@ def register_queue(app: Dash, context: RegisterContext) -> None:
             else comment_for(submission_id, [s["id"]["submission"] for s in ctx.args_grouping["comments"]], comments)
         )
         return reviewed(context, user, submission_id, publish, comment)
+
+
+COMMENT_NEEDED = "Write a comment first: say what the contributor should change."
+
+
+def register_comment_needed(app: Dash) -> None:
+    """Return pressed with the comment box empty: said beside the box at once, in the browser, which then takes the
+    focus to the box (assets/clientside.js). The server refuses the return all the same (the status line)."""
+    app.clientside_callback(
+        f"""function (clicks, comment) {{
+            if (!clicks) {{ return window.dash_clientside.no_update; }}
+            return (comment || '').trim() ? '' : {COMMENT_NEEDED!r};
+        }}""",
+        Output({"type": rid("comment-needed"), "submission": MATCH}, "children"),
+        Input({"type": rid("return"), "submission": MATCH}, "n_clicks"),
+        State({"type": rid("comment"), "submission": MATCH}, "value"),
+        prevent_initial_call=True,
+    )
 
 
 def register_withdraw_and_amend(app: Dash, context: RegisterContext) -> None:

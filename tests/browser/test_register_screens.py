@@ -390,6 +390,19 @@ def test_regscr007_force_areas_find_aliases_and_a_returned_proposal_is_edited_an
         item = review.locator(".register-item", has_text=title)
         item.wait_for(timeout=TIMEOUT * 1000)
         assert "Metropolitan Police Service" in item.locator(".register-diff").inner_text()
+        # Trial 11 (medium): Return with no comment said "Not returned" under the queue, a screen away, and took
+        # the focus there. It says so beside the box, which takes the focus.
+        review.set_viewport_size({"width": 375, "height": 740})
+        item.locator("button", has_text="Return with comment").click()
+        problem = item.get_by_text("Write a comment first: say what the contributor should change.")
+        problem.wait_for(timeout=TIMEOUT * 1000)
+        wait_until(review, "document.activeElement?.tagName === 'TEXTAREA'")
+        assert item.locator("textarea").evaluate("t => t === document.activeElement")
+        box = item.locator("textarea").bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= 740 and problem.is_visible()
+        review.wait_for_timeout(1500)  # the server's refusal comes too, and leaves the focus where it is
+        assert item.locator("textarea").evaluate("t => t === document.activeElement")
+        review.set_viewport_size({"width": 1280, "height": 900})
         item.locator("textarea").fill("Please name the evaluation report in Source.")
         item.locator("button", has_text="Return with comment").click()
         wait_until(review, "document.querySelector('#register-review-status')?.textContent.length > 0")
