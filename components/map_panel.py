@@ -50,6 +50,12 @@ def map_caution(dataset: Dataset) -> str:
     return REGISTER_CAUTION if dataset.provenance else PAPER_CAUTION
 
 
+def embed_caution(dataset: Dataset) -> str:
+    """The caution in a line, for the embedded widget, whose 600 x 600 has no room for the whole of it."""
+    described = "neither the paper nor the register describes" if dataset.provenance else "the paper did not describe"
+    return f"Examples, not a census: a pale or grey area may simply be one {described}."
+
+
 MAP_LABEL = (
     "Map of the police force areas, each coloured by what the key above it says. The arrow keys "
     "move between forces and Enter selects one; the Force list above does the same, and the map as a "
@@ -235,6 +241,7 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE, 
                 **attributes({"aria-label": "Key"}),
             ),
             html.P(map_caution(dataset), className="legend-note map-caution"),
+            html.P(embed_caution(dataset), className="legend-note embed-caution"),
             *map_canvas(dataset, colours),
             html.P(MAP_COUNTS, className="legend-note legend-counts"),
             html.P(register_legend(dataset), className="legend-note legend-source", hidden=not dataset.provenance),

@@ -43,7 +43,8 @@ LAYOUT_JS = """(selectors) => {
   }
   return {pageScrolls: page.scrollHeight > innerHeight + 1, scrolling, seen};
 }"""
-IN_VIEW = ["#force-map-keys", ".embed-source", "#open-full-dashboard"]
+# The caution in a line too (trial 11, medium): read alone, the widget's grey would say "no work here".
+IN_VIEW = ["#force-map-keys", ".embed-source", "#open-full-dashboard", ".embed-caution"]
 
 
 def test_embed001_at_600_by_600_one_scroll_at_most_and_the_source_and_full_dashboard_link_in_view(
@@ -74,6 +75,7 @@ def test_embed001_at_600_by_600_one_scroll_at_most_and_the_source_and_full_dashb
                 # The keyboard hint whole, the source line and the link to the full dashboard in view and uncovered.
                 assert layout["seen"] == dict.fromkeys(IN_VIEW, True), (name, stage, layout["seen"])
             assert frame.locator(".embed-source").inner_text().startswith("Source: PHE (2016)")
+            assert frame.locator(".embed-caution").inner_text().startswith("Examples, not a census: a pale or grey")
             assert (
                 frame.locator("#force-map-keys").inner_text().endswith("Leicestershire Police when none is selected.")
             )
