@@ -65,6 +65,46 @@ def with_source(figure: FigureSpec, source: str) -> FigureSpec:
     }
 
 
+CAVEAT_WRAP = 88  # characters a line under the plot holds in an 800 px image, left of the plot's own left edge
+
+
+def with_caveats(figure: FigureSpec, caveats: Sequence[str]) -> FigureSpec:
+    """Write each point's caveat under the plot ("Caveat: 81% (fall), Section 136 detentions: no baseline given"):
+    on screen it is under the chart and in the tooltip, but an image saved of the chart has neither.
+
+    `caveats` are plain text; they go above the citation (`with_source`, applied after this)."""
+    if not caveats:
+        return figure
+    text = "<br>".join(wrap_label(f"Caveat: {caveat}", CAVEAT_WRAP) for caveat in caveats)
+    layout = figure["layout"]
+    margin = {**layout.get("margin", {})}
+    base = margin.get("b", 40)
+    extra = 24 + 13 * (text.count("<br>") + 1)
+    margin["b"] = base + extra
+    annotation = {
+        "text": text,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 0,
+        "xanchor": "left",
+        "yanchor": "top",
+        "yshift": -(base + 20),  # under the axis' title, as the citation is (with_source)
+        "showarrow": False,
+        "font": {"size": 10, "color": "#3a3a36"},
+        "align": "left",
+    }
+    return {
+        **figure,
+        "layout": {
+            **layout,
+            "margin": margin,
+            "height": layout.get("height", 300) + extra,
+            "annotations": [*layout.get("annotations", []), annotation],
+        },
+    }
+
+
 def with_title(figure: FigureSpec, title: str) -> FigureSpec:
     """A title above the chart (plain text, escaped here), with room made for it; a chart that has a title of
     its own keeps it after this one ("All of England: Reported percentage reductions")."""
@@ -152,13 +192,15 @@ def plotly_lollipop(chart: LollipopChart) -> FigureSpec:
         "margin": {"l": 10, "r": 30, "t": 12, "b": 44},
         "xaxis": {
             "title": {"text": plain_text(chart.axis_title)},
-            "range": [0, chart.axis_max],
+            # A little room left of zero: a point at or near it (a 1% level) is drawn clear of its label.
+            "range": [-chart.axis_max * 0.04, chart.axis_max],
             "tickvals": list(chart.ticks),
             "ticktext": [plain_text(chart.tick_text(t)) for t in chart.ticks],
         },
         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
     }
-    return {"data": [heads, stems], "layout": layout}
+    caveats = [f"{row.value_words}, {row.label_in_words}: {row.caveat}" for row in chart.rows if row.caveat]
+    return with_caveats({"data": [heads, stems], "layout": layout}, caveats)
 
 
 def build_outcome_charts(
@@ -233,7 +275,7 @@ def build_outcomes_overview(
         )
         layout[f"xaxis{suffix}"] = {
             "title": {"text": title},
-            "range": [0, 115],
+            "range": [-5, 115],
             "ticksuffix": "%",
             "tickvals": [0, 20, 40, 60, 80, 100],
             "anchor": f"y{suffix}",
@@ -245,7 +287,13 @@ def build_outcomes_overview(
             "anchor": f"x{suffix}",
         }
         top -= height + gap
-    return {"data": traces, "layout": layout}
+    caveats = [
+        f"{format_value(o)} (fall), {initiative_of(o).title}: {o.measure}: {o.caveat}"
+        for _, _, group in groups
+        for o in group
+        if o.caveat
+    ]
+    return with_caveats({"data": traces, "layout": layout}, caveats)
 
 
 def named_by_initiative(

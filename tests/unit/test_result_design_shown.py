@@ -161,3 +161,37 @@ def test_shown008_a_saved_overview_image_names_each_point_whole_with_the_screens
     assert f"{btp}: {whole}" in labels
     falls = [trace for trace in figures[0]["data"] if trace.get("mode") == "markers+text"]
     assert falls and {trace["marker"]["symbol"] for trace in falls} == {"triangle-left"}
+
+
+def _annotations(figure) -> list[str]:
+    return [a["text"].replace("<br>", " ") for a in figure["layout"].get("annotations", [])]
+
+
+def test_shown009_a_saved_image_carries_each_points_caveat_above_its_source(dataset):
+    """Trial 11 (medium): an image saved of Leicestershire's charts read "81% (fall)" without "no baseline given",
+    and the overview's gave British Transport Police's 1% without "not like with like"; its marker sat on its label."""
+    from components.overview_view import overview_figures
+    from domain.figures import build_outcome_charts, with_source
+
+    leicestershire = [o for o in dataset.outcomes if o.initiative_id == "leicestershire-triage-car"]
+    caveated = [o for o in leicestershire if o.is_result and o.caveat]
+    assert caveated, "the data has a result with a caveat"
+    for _, figure in build_outcome_charts(leicestershire, dict(dataset.initiatives_by_id)):
+        cited = with_source(figure, "SOURCE")
+        texts = _annotations(cited)
+        assert texts[-1] == "SOURCE"  # the citation last, under the caveats
+        for outcome in caveated:
+            if any(outcome.measure in y.replace("<br>", " ") for y in figure["data"][0]["y"]):
+                assert any(outcome.caveat in t.replace("  ", " ") for t in texts[:-1]), texts
+        assert figure["layout"]["xaxis"]["range"][0] < 0  # room left of zero for a point near it
+    btp = next(o for o in dataset.outcomes if o.initiative_id == "btp-suicide-prevention" and o.is_result)
+    overview = overview_figures(dataset, list(dataset.outcomes), "SOURCE")
+    said = " ".join(t for figure in overview for t in _annotations(figure))
+    assert f"Caveat: {format_value_of(btp)}" in said and "not like with like" in said
+    assert all(figure["layout"]["xaxis"]["range"][0] < 0 for figure in overview)
+
+
+def format_value_of(outcome) -> str:
+    from domain.aggregation import format_value
+
+    return format_value(outcome)
