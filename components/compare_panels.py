@@ -222,8 +222,9 @@ def _matrix_cell(row: MatrixRow, theme_id: str, state: ViewState, url_prefix: st
         view="national" if force is None else "matrix",
     )
     # The off-map row's count opens another tab: "opens-view" brings it into view, focused (assets/clientside.js).
-    opens_view = {"className": "opens-view"} if force is None else {}
-    link = dcc.Link(str(count), href=f"{url_prefix}{target.to_query() or '?'}", **opens_view)
+    link = dcc.Link(
+        str(count), href=f"{url_prefix}{target.to_query() or '?'}", className="opens-view" if force is None else ""
+    )
     return html.Td(link, className=shade(count))
 
 
