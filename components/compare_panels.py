@@ -9,6 +9,7 @@ from dataclasses import replace
 from dash import dcc, html
 
 from components.attributes import aria
+from components.charts import breakable
 from domain.aggregation import filters_narrow, reading_of
 from domain.compare import (
     OFF_MAP_ROW_ID,
@@ -32,7 +33,8 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
     initiatives, so an empty cell says none matches rather than none in the paper."""
     if len(compared) < 2:
         return html.P("Choose two to four forces to compare them side by side.", className="empty")
-    rows = _comparison_rows(compared, dataset, filtered)
+    facts = _comparison_facts(compared, dataset, filtered)
+    lists = _comparison_lists(compared, dataset, filtered)
     # Said where the table is wider than a screen (the stylesheet shows it by the forces' count and the width):
     # a column cut at the screen's edge read as cut off, not as more to the side.
     hint = html.P(
@@ -48,7 +50,14 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
                     )
                 ),
                 html.Tbody(
-                    [html.Tr([html.Th(label, scope="row"), *[html.Td(v) for v in values]]) for label, values in rows]
+                    # A theme's name may break after its slash ("individuals/ communities"), not inside a word.
+                    [
+                        html.Tr(
+                            [html.Th(breakable(label), scope="row"), *[html.Td(v) for v in values]],
+                            className="list-row" if n >= len(facts) else "",
+                        )
+                        for n, (label, values) in enumerate([*facts, *lists])
+                    ]
                 ),
             ],
             className="comparison-table",
@@ -58,22 +67,47 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
         role="region",
         **aria(label="Comparison, scrolls sideways"),
     )
-    return html.Div([hint, table])
+    # On a phone the rows of lists (initiatives, figures) are read force by force under the table, a screen wide:
+    # in the table's columns, two to a screen, they ran a word or two a line (the stylesheet shows one or the other).
+    by_force = html.Div(
+        [
+            html.Section(
+                [
+                    html.H3(c.name),
+                    *(
+                        part
+                        for label, values in lists
+                        for part in (html.H4(label), html.P(values[n]) if isinstance(values[n], str) else values[n])
+                    ),
+                ],
+                className="comparison-force",
+            )
+            for n, c in enumerate(compared)
+        ],
+        className="comparison-by-force",
+    )
+    return html.Div([hint, table, by_force])
 
 
 def _number(value: float | int | None, unit: str = "") -> str:
     return f"{value:,.0f}{unit}" if value is not None else "—"
 
 
-def _figures_text(dataset: Dataset, outcomes: Iterable[Outcome], how: bool) -> str:
+def _figure_lines(dataset: Dataset, outcomes: Iterable[Outcome], how: bool) -> list[str]:
     """Each figure with its reading, (if `how`) how it was obtained, where it comes from, and its notes."""
-    return "\n".join(
+    return [
         _with_notes(
             f"{o.measure}: {reading_of(o)} (" + (f"{how_obtained(o)}; " if how else "") + f"{figure_line(dataset, o)})",
             [n for n in dataset.notes if n.figure_id == o.id],
         )
         for o in outcomes
-    )
+    ]
+
+
+def _items(lines: Sequence[str], empty: str) -> html.Ul | str:
+    """A cell of several initiatives or figures as a list, each apart from the next: run together as lines of one
+    paragraph, a narrow column on a phone read as one block (trial 11)."""
+    return html.Ul([html.Li(line) for line in lines], className="cell-items") if lines else empty
 
 
 def _comparison_facts(
@@ -97,22 +131,21 @@ def _comparison_facts(
     ]
 
 
-def _comparison_rows(
-    compared: Sequence[ComparedForce], dataset: Dataset, filtered: bool
-) -> list[tuple[str, list[str]]]:
-    """The comparison's rows, each a label and a value per force."""
+def _comparison_lists(compared: Sequence[ComparedForce], dataset: Dataset, filtered: bool) -> list[tuple[str, list]]:
+    """The comparison's rows of lists, each a label and a value per force: the initiatives, the results, the rest."""
     nothing = none_text(filtered, CountedSources.of(len(dataset.provenance)))
     return [
-        *_comparison_facts(compared, dataset, filtered),
         # Each title and figure with where it comes from: the paper's section and marks, or the register's review.
         (
             "Initiatives",
             [
-                "\n".join(
-                    _with_notes(f"{i.title} ({provenance_line(dataset, i.id)})", dataset.notes_on(i.id))
-                    for i in c.initiatives
+                _items(
+                    [
+                        _with_notes(f"{i.title} ({provenance_line(dataset, i.id)})", dataset.notes_on(i.id))
+                        for i in c.initiatives
+                    ],
+                    nothing,
                 )
-                or nothing
                 for c in compared
             ],
         ),
@@ -121,8 +154,10 @@ def _comparison_rows(
         (
             "Results (with how they were obtained)",
             [
-                _figures_text(dataset, (o for o in c.outcomes if o.is_result or o.kind == DERIVED_KIND), how=True)
-                or "none reported"
+                _items(
+                    _figure_lines(dataset, (o for o in c.outcomes if o.is_result or o.kind == DERIVED_KIND), how=True),
+                    "none reported",
+                )
                 for c in compared
             ],
         ),
@@ -130,8 +165,12 @@ def _comparison_rows(
         (
             "Activity, funding and target figures (not results)",
             [
-                _figures_text(dataset, (o for o in c.outcomes if not o.is_result and o.kind != DERIVED_KIND), how=False)
-                or "none"
+                _items(
+                    _figure_lines(
+                        dataset, (o for o in c.outcomes if not o.is_result and o.kind != DERIVED_KIND), how=False
+                    ),
+                    "none",
+                )
                 for c in compared
             ],
         ),

@@ -6,6 +6,7 @@ control that cannot act yet, and a map whose keys are named and whose smallest f
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 import pandas as pd
@@ -851,7 +852,7 @@ def test_ease023_on_a_phone_the_comparisons_row_names_stay_as_it_scrolls_sideway
     scroller.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
     names = page.evaluate(
         """() => { const box = document.querySelector('#comparison .table-scroll').getBoundingClientRect();
-        return [...document.querySelectorAll('#comparison tbody th')].map(th => {
+        return [...document.querySelectorAll('#comparison tbody th')].filter(th => th.offsetParent).map(th => {
             const r = th.getBoundingClientRect(); return r.left >= box.left - 1 && r.right <= box.right + 1; }); }"""
     )
     assert names and all(names)  # every row's name still inside the table's box
@@ -971,3 +972,36 @@ def test_ease024c_a_link_to_british_transport_police_lands_at_the_tab_with_its_w
     page.wait_for_timeout(300)
     assert in_view(page, "#view-tab-national") and page.locator("#off-map-work").is_visible()
     assert "no force area on the map, so its work is shown" in page.locator("#notice").inner_text()
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 740), (1280, 720)])
+def test_ease027_a_phone_compares_two_forces_at_a_glance_and_reads_their_lists_force_by_force(
+    watched, live_server, width, height
+):
+    """Trial 11 (medium): at 375 px the comparison was 840 px wide in a 343 px box, one force in view at a time, and
+    its Initiatives cell ran every title and source together as one paragraph."""
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": height})
+    forces = [facts.GLOUCESTERSHIRE, "E23000023", "E23000001", facts.LEICESTERSHIRE]
+    ready(page, f"{live_server.base_url}?compare={','.join(forces)}&view=compare")
+    page.locator("#comparison table").wait_for(timeout=TIMEOUT * 1000)
+    whole_columns = page.evaluate(
+        """() => { const box = document.querySelector('#comparison .table-scroll').getBoundingClientRect();
+        return [...document.querySelectorAll('#comparison thead th')].slice(1).filter(th => {
+            const r = th.getBoundingClientRect(); return r.left >= box.left - 1 && r.right <= box.right + 1; }).length; }"""
+    )
+    assert whole_columns >= 2, whole_columns
+    table_rows = page.locator("#comparison tbody th:visible").all_inner_texts()
+    by_force = page.locator("#comparison .comparison-by-force")
+    first = facts.in_force(facts.GLOUCESTERSHIRE)
+    if width < 641:
+        assert "Initiatives" not in table_rows and by_force.is_visible()
+        sections = by_force.locator("section")
+        assert sections.locator("h3").all_inner_texts() == [facts.force_name(f) for f in forces]
+        assert sections.first.locator("h4").first.inner_text() == "Initiatives"
+        assert sections.first.locator("ul.cell-items").first.locator("li").count() == first  # one title a line
+    else:
+        assert "Initiatives" in table_rows and not by_force.is_visible()
+        row = page.locator("#comparison tbody tr", has=page.locator("th", has_text=re.compile("^Initiatives$")))
+        cell = row.locator("td").first
+        assert cell.locator("li").count() == first

@@ -158,7 +158,7 @@ def test_words008_comparison_rows_name_initiatives_results_with_design_and_activ
     table = comparison_table(
         compare_forces(dataset, join, filter_initiatives(dataset, filtered), forces), dataset, filters_narrow(filtered)
     )
-    rows = [row.children[0].children for row in table.children[1].children.children[1].children]
+    rows = [text_of(row.children[0]) for row in table.children[1].children.children[1].children]
     assert "Initiatives" in rows and "Results (with how they were obtained)" in rows
     assert "Activity, funding and target figures (not results)" in rows
     assert "Case studies" not in rows and "Outcome figures" not in rows
@@ -169,7 +169,7 @@ def test_words008_comparison_rows_name_initiatives_results_with_design_and_activ
     assert all(f"({how_obtained(o)}; " in plain for o in results)
     others = [o for o in dataset.outcomes if not o.is_result and o.initiative_id == "leicestershire-triage-car"]
     row_texts = {
-        row.children[0].children: text_of(row.children[1])
+        text_of(row.children[0]): text_of(row.children[1])
         for row in comparison_table(compare_forces(dataset, join, dataset.initiatives, forces), dataset)
         .children[1]
         .children.children[1]
