@@ -391,6 +391,8 @@ def _rule_sentence(ctx: Mapping[str, Any]) -> str:
         "change between two percentages (from 12% to 9%, say), give the difference and choose “percentage "
         "points” as the Unit.",
         "points-range": f"Value {number} is more than 100 percentage points, the most two percentages can differ by.",
+        "whole-count": f"Value {number} is a count, so it must be a whole number; for a rate or an average, choose "
+        "another Unit or say it in the measure.",
         "level-only-kind": f"A figure whose Kind of figure is “{ctx.get('kind')}” is a level, never a change: "
         "choose “level” as its Direction.",
         "money-is-a-level": "An amount of money (saved, spent or awarded) is a level, never a change: choose "

@@ -289,6 +289,18 @@ def test_reg_diff002_figures_as_rows_added_removed_changed_and_a_warning_before_
     assert diff.warning.startswith("This update removes 2 of the record's 2 figures")
 
 
+def test_reg_in011_a_count_is_a_whole_number():
+    """Trial 11 (low): the register took 12.5 as a count."""
+    figure = {**VALID_FIGURE, "unit": "count", "value": "12.5", "direction": "level"}
+    problems = problems_of(valid_payload(figures=[figure]))
+    said = [sentence(FieldProblem(field, m)) for field, messages in problems.items() for m in messages]
+    assert said == [
+        "Value 12.5 is a count, so it must be a whole number; for a rate or an average, choose another Unit or say "
+        "it in the measure."
+    ], problems
+    assert problems_of(valid_payload(figures=[{**figure, "value": "12"}])) == {}
+
+
 def test_reg_diff002b_a_figure_reads_as_the_dashboard_reads_it():
     """Trial 10 (low): the review diff read "level, 120 count". It reads as the dashboard does: "120"."""
     from domain.register import describe_figure
