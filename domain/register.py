@@ -391,8 +391,6 @@ def _rule_sentence(ctx: Mapping[str, Any]) -> str:
         "change between two percentages (from 12% to 9%, say), give the difference and choose “percentage "
         "points” as the Unit.",
         "points-range": f"Value {number} is more than 100 percentage points, the most two percentages can differ by.",
-        "whole-count": f"Value {number} is a count, so it must be a whole number; for a rate or an average, choose "
-        "another Unit or say it in the measure.",
         "level-only-kind": f"A figure whose Kind of figure is “{ctx.get('kind')}” is a level, never a change: "
         "choose “level” as its Direction.",
         "money-is-a-level": "An amount of money (saved, spent or awarded) is a level, never a change: choose "
@@ -425,6 +423,8 @@ def validate_figures(
                 problems.append(FieldProblem(f"{prefix}{name}", f"is longer than {MAX_SOURCE} characters"))
         if incoming:
             problems.extend(_negative_value_problem(figure.get("value"), f"{prefix}value"))
+            # Only on new input, as the design below: a figure published before this was asked stays on the map.
+            problems.extend(_whole_count_problem(figure, f"{prefix}value"))
             # As the curated loader requires of outcomes.csv. Only on new input: a result published before the
             # register asked for a design stays on the map; an update of it must give one.
             if _text(figure.get("kind")) == "result" and not _text(figure.get("design")):
@@ -488,6 +488,23 @@ def _kind_and_stage(payload: Mapping[str, Any], incoming: bool) -> tuple[dict[st
             )
         )
     return {"kind_of_work": kind, "stage": stage}, problems
+
+
+WHOLE_COUNT = (
+    "Value {number} is a count, so it must be a whole number; for a rate or an average, choose another Unit or say "
+    "it in the measure."
+)
+
+
+def _whole_count_problem(figure: Mapping[str, Any], field_name: str) -> list[FieldProblem]:
+    """A count is of whole things: 12.5 people is a rate or an average, said some other way."""
+    try:
+        number = float(_text(figure.get("value")))
+    except ValueError:
+        return []  # not a number at all: the figure model says so
+    if _text(figure.get("unit")) != "count" or number.is_integer():
+        return []
+    return [FieldProblem(field_name, WHOLE_COUNT.format(number=f"{number:g}"))]
 
 
 def _negative_value_problem(value: object, field_name: str) -> list[FieldProblem]:

@@ -347,13 +347,6 @@ class Outcome(Record):
                 "negative",
                 value=self.value,
             )
-        if self.unit == "count" and self.value != int(self.value):
-            raise _rule_error(
-                "value",
-                f"value {self.value:g} is not a whole number, and unit 'count' counts whole things",
-                "whole-count",
-                value=self.value,
-            )
         if self.kind in LEVEL_ONLY_KINDS and self.direction != "level":
             raise _rule_error(
                 "direction",

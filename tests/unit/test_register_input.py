@@ -299,6 +299,9 @@ def test_reg_in011_a_count_is_a_whole_number():
         "it in the measure."
     ], problems
     assert problems_of(valid_payload(figures=[{**figure, "value": "12"}])) == {}
+    # A record published before this was asked stays on the map: the check is for new input only.
+    _, figures = validate_initiative(valid_payload(figures=[figure]), "reg-1", reference(), incoming=False)
+    assert [o.value for o in figures] == [12.5]
 
 
 def test_reg_diff002b_a_figure_reads_as_the_dashboard_reads_it():
