@@ -214,6 +214,14 @@
       if (!path || !path.matches(':focus-visible')) { return; }
       focusRing.setAttribute('d', path.getAttribute('d'));
       showTipBeside(container, path);
+      // The force and its name in view together: a force at the window's foot had its name below the fold.
+      var tip = tooltipFor(container);
+      if (!tip.hidden) {
+        var shape = path.getBoundingClientRect(), named = tip.getBoundingClientRect();
+        var below = Math.max(shape.bottom, named.bottom) - window.innerHeight;
+        var above = Math.min(shape.top, named.top);
+        if (below > 0 && above - below >= 0) { window.scrollBy(0, below + 8); } else if (above < 0) { window.scrollBy(0, above - 8); }
+      }
     });
     land.addEventListener('focusout', function () {
       focusRing.setAttribute('d', '');

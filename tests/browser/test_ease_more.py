@@ -535,3 +535,29 @@ def test_ease109b_a_filtered_forces_print_has_no_control_words(watched, live_ser
     assert "Mental health" in page.locator("#print-filters").inner_text()
     assert page.locator("#print-filters").inner_text() in flat, flat
     assert "Clear all" not in flat and "Clear selection" not in flat
+
+
+def test_ease111b_at_1280_by_720_the_keyboards_force_and_its_name_are_in_view_together(watched, live_server):
+    """Trial 11 (low): arrowing south on the map at 1280 x 720, the focused force sat at the window's foot with its
+    name below the fold, so only a dashed outline said where the keyboard was."""
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    ready(page, live_server.base_url)
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement?.matches('#force-map path.force-area')"):
+            break
+    tip = page.locator("#force-map .map-tooltip")
+    for _ in range(6):  # down to the south coast
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(150)
+        focused = page.evaluate("document.activeElement.dataset.force")
+        tip.wait_for(state="visible", timeout=TIMEOUT * 1000)
+        assert tip.inner_text().startswith(facts.force_name(focused))
+        shape = page.evaluate("(r => [r.top, r.bottom])(document.activeElement.getBoundingClientRect())")
+        named = tip.bounding_box()
+        assert shape[0] >= 0 and shape[1] <= 720 and named["y"] >= 0 and named["y"] + named["height"] <= 720, (
+            focused,
+            shape,
+            named,
+        )
