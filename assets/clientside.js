@@ -207,7 +207,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return window.dash_clientside.pphPlotly.load().then(function (Plotly) {
         return Promise.all(figures.map(function (figure, index) {
           return Plotly.downloadImage({ data: figure.data, layout: figure.layout }, {
-            format: 'png', filename: 'police-public-health-chart-' + (index + 1),
+            format: 'png', filename: ((images && images.name) || 'police-public-health-chart') + '-' + (index + 1),
             width: 800, height: (figure.layout && figure.layout.height) || 400,
           });
         }));

@@ -245,8 +245,9 @@ def matrix_table(
     )
 
 
-def _matrix_cell(row: MatrixRow, theme_id: str, state: ViewState, url_prefix: str) -> html.Td:
-    """A count, shaded and linked to the force's view filtered to the theme; a dash where there is none."""
+def _matrix_cell(row: MatrixRow, theme_id: str, state: ViewState, url_prefix: str, theme: str = "") -> html.Td:
+    """A count, shaded and linked to the force's view filtered to the theme; a dash where there is none. The link
+    says, on hover and to assistive technology, that it sets the Themes filter for the whole page."""
     count = row.counts.get(theme_id)
     if not count:
         return html.Td(NO_COUNT, className="none")
@@ -261,8 +262,13 @@ def _matrix_cell(row: MatrixRow, theme_id: str, state: ViewState, url_prefix: st
         view="national" if force is None else "matrix",
     )
     # The off-map row's count opens another tab: "opens-view" brings it into view, focused (assets/clientside.js).
+    opens = "the National and regional work tab" if force is None else f"{row.label}'s profile"
     link = dcc.Link(
-        str(count), href=f"{url_prefix}{target.to_query() or '?'}", className="opens-view" if force is None else ""
+        str(count),
+        href=f"{url_prefix}{target.to_query() or '?'}",
+        className="opens-view" if force is None else "",
+        title=f"{count} {'initiative' if count == 1 else 'initiatives'} ({theme}): opens {opens} with the Themes "
+        f"filter set to {theme}, for the whole page (Clear all filters undoes it)",
     )
     return html.Td(link, className=shade(count))
 
@@ -323,7 +329,7 @@ def _matrix_row(
                         className="total" + ("" if row.counts.get(t.id) else " none"),
                     )
                     if total_row
-                    else _matrix_cell(row, t.id, state, url_prefix)
+                    else _matrix_cell(row, t.id, state, url_prefix, t.label)
                 )
                 for t in dataset.themes
             ],

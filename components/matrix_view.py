@@ -54,7 +54,8 @@ def panel(dataset: Dataset) -> list:
         html.H2("Coverage matrix: themes by force"),
         html.P(
             f"How many initiatives {sources.words()} record{sources.verb_s} for each force and theme under the "
-            "current filters, themes grouped as the paper groups them. A number links to those initiatives; the "
+            "current filters, themes grouped as the paper groups them. A number opens those initiatives, setting "
+            "the Themes filter to its theme for the whole page (Clear all filters undoes it). The "
             f"darker its cell, the more there are. A dash (–) means none: none matches your filters, or "
             f"{sources.words('or')} describes none there, not that no work happens. The last column and row count "
             "each initiative once, however many themes or force areas it spans."
@@ -144,6 +145,13 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callab
         url = page_view_url(href, state, url_prefix)
         citation = citation_line(dataset, url, today(), shown, active_filters_words(state, dataset))
         return dcc.send_bytes(
-            matrix_zip(sorted_matrix(snapshot, state, sort_column), dataset, citation, totals_of(snapshot, state)),
+            matrix_zip(
+                sorted_matrix(snapshot, state, sort_column),
+                dataset,
+                citation,
+                totals_of(snapshot, state),
+                filtered=filters_narrow(state),
+                source=state.source,
+            ),
             filename=f"police-public-health-coverage-matrix{'-filtered' if filters_narrow(state) else ''}.zip",
         )

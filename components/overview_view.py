@@ -197,7 +197,7 @@ def register(app: Dash, source: SnapshotProvider) -> None:
             snapshot.chart_citation,
             f"All of England{f' (filters: {words})' if words else ''}",
         )
-        return {"clicks": clicks, "figures": figures}
+        return {"clicks": clicks, "figures": figures, "name": "police-public-health-overview-chart"}
 
     app.clientside_callback(
         ClientsideFunction("pph", "saveCharts"),

@@ -46,6 +46,7 @@ from domain.aggregation import (
     work_covering,
 )
 from domain.compare import region_of_place
+from domain.exports import slug
 from domain.figures import build_outcome_charts, with_source, with_title
 from domain.lollipop import outcome_charts, theme_chart
 from domain.joining import ForceJoin
@@ -162,6 +163,14 @@ def more_button(shown: int, total: int) -> tuple[list, bool]:
     ], left <= 0
 
 
+def examples_of(sources: CountedSources) -> str:
+    """Whose examples the counts are: the paper's choice, the register's additions, or both."""
+    chosen = "the paper chose to describe"
+    if sources.paper and sources.register:
+        return f"{chosen} and those the register has added"
+    return "the register has added" if sources.register else chosen
+
+
 def england_summary(
     dataset: Dataset, join: ForceJoin, matching: Sequence[Initiative], url_prefix: str, state: ViewState
 ) -> list:
@@ -202,8 +211,8 @@ def england_summary(
             ]
         ),
         html.P(
-            "The counts are of the examples the paper chose to describe. They do not rank how much forces "
-            "work with public health.",
+            f"The counts are of the examples {examples_of(CountedSources.of(len(dataset.provenance), state.source))}. "
+            "They do not rank how much forces work with public health.",
             className="note",
         ),
         html.H3("The paper's case studies and sections" + (", and the register's additions" if added else "")),
@@ -598,7 +607,9 @@ def chart_images_on_click(source: SnapshotProvider, clicks: Any, state_data: Any
     """The profile's results charts, with the citation, for the browser to save as images."""
     snapshot, state, in_view = selected_force_on_click(source, clicks, state_data)
     name = snapshot.dataset.forces_by_id[state.force].name if state.force else ""
-    return {"clicks": clicks, "figures": chart_images_of(snapshot, in_view, name)}
+    # Named after the force, so they do not overwrite the overview's or another force's saved before.
+    files = f"police-public-health-{slug(name or area_name(state.show_wales))}-chart"
+    return {"clicks": clicks, "figures": chart_images_of(snapshot, in_view, name), "name": files}
 
 
 def register_profile_callback(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:

@@ -29,6 +29,7 @@ from domain.loading import Dataset
 from domain.source import SnapshotProvider, Snapshot
 from domain.state import (
     COLOUR_MEASURES,
+    MAX_COMPARED,
     OFF_MAP_VIEW,
     DEFAULT_STATE,
     EVALUATION_HELP,
@@ -471,6 +472,22 @@ def force_chosen(state: ViewState, chosen: object, dataset: Dataset) -> object:
     return no_update
 
 
+COMPARE_LIMIT = (
+    f"At most {MAX_COMPARED} forces can be compared, so only the first {MAX_COMPARED} chosen are kept: remove one to "
+    "add another."
+)
+
+
+def compare_status(trigger: object, chosen: object) -> object:
+    """Beside the comparison's picker: a fifth force chosen there (or "Select all") is let go by the view state,
+    which keeps the first four, and says so where the choice was made, not only in the notice at the page's top.
+    Cleared once fewer than four are chosen; left alone by every other control."""
+    if trigger != Ids.COMPARE:
+        return no_update
+    count = len(chosen) if isinstance(chosen, list) else 0
+    return COMPARE_LIMIT if count > MAX_COMPARED else "" if count < MAX_COMPARED else no_update
+
+
 def synced_view(
     dataset: Dataset,
     trigger: object,
@@ -504,6 +521,7 @@ def synced_view(
         # A force the reader chose in the list (not one set there by a map click or a link): the page brings its
         # profile into view, as a click on the map does (assets/clientside.js, profileForChoice).
         chosen=force_chosen(state, controls["force"], dataset) if trigger == Ids.FORCE_SELECT else no_update,
+        compare_status=compare_status(trigger, controls["compare"]),
         controls=dict(
             force=state.force,
             themes=list(state.themes),
@@ -561,6 +579,7 @@ def _register_sync_state(app: Dash, source: SnapshotProvider, url_prefix: str) -
             filters=Output(Ids.FILTERS, "data"),
             root_class=Output(Ids.ROOT, "className"),
             chosen=Output(Ids.FORCE_CHOSEN, "data"),
+            compare_status=Output(Ids.ADD_TO_COMPARE_STATUS, "children", allow_duplicate=True),
             controls=dict(
                 force=Output(Ids.FORCE_SELECT, "value"),
                 themes=Output(Ids.THEMES, "value"),
@@ -596,6 +615,8 @@ def _register_sync_state(app: Dash, source: SnapshotProvider, url_prefix: str) -
             ],
         ),
         state=dict(current_filters=State(Ids.FILTERS, "data"), current_state=State(Ids.STATE, "data")),
+        # It runs as the page opens (the address's state), and shares the picker's status line (allow_duplicate).
+        prevent_initial_call="initial_duplicate",
     )
     def sync_state(query, controls, buttons, current_filters, current_state):
         """The URL is the single source of truth: controls write it, and it restores them."""

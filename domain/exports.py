@@ -20,7 +20,7 @@ from typing import Any
 
 from domain.compare import MatrixRow, TOTAL_LABEL
 from domain.loading import Dataset
-from domain.provenance import figure_line, is_register, note_line, provenance_line
+from domain.provenance import CountedSources, figure_line, is_register, note_line, provenance_line
 from domain.schema import Initiative, Note, Outcome
 
 LIST_JOIN = "; "
@@ -353,13 +353,30 @@ def matrix_rows(
     return columns, table
 
 
-def matrix_zip(rows: Sequence[MatrixRow], dataset: Dataset, citation: str, totals: MatrixRow | None = None) -> bytes:
+def matrix_zip(
+    rows: Sequence[MatrixRow],
+    dataset: Dataset,
+    citation: str,
+    totals: MatrixRow | None = None,
+    filtered: bool = False,
+    source: str = "",
+) -> bytes:
+    """The matrix as a CSV with its README. A 0 is said as the screen says a dash: under a filter, none matches it
+    (not none in the paper); and the sources counted are the view's (`source`, its source filter)."""
     columns, table = matrix_rows(rows, dataset, totals)
+    described = CountedSources.of(len(dataset.provenance), source).words("or")
+    zero = "none matches your filters" if filtered else f"none in {described}"
+    note = (
+        "A 0 means no initiative there matches your filters (named in the citation), not that "
+        f"{described} describes none there."
+        if filtered
+        else f"A 0 means {described} describes no such work there, not that none happens."
+    )
     definitions = {
         "force": f"police force area, or the row of work with no force area; the last row, '{TOTAL_LABEL}', "
         "is the totals: each matching initiative counted once, however many force areas it spans",
         "region": "ONS region",
-        **{t.label: f"initiatives with the theme '{t.label}' (0: none in the 2016 paper)" for t in dataset.themes},
+        **{t.label: f"initiatives with the theme '{t.label}' (0: {zero})" for t in dataset.themes},
         TOTAL_COLUMN: "the row's matching initiatives, each counted once (an initiative with several themes "
         "counts under each theme, so this is not the sum of the theme columns)",
         REGISTER_COLUMN: "how many of the row's matching initiatives were added through this dashboard's "
@@ -372,7 +389,7 @@ def matrix_zip(rows: Sequence[MatrixRow], dataset: Dataset, citation: str, total
                 "Police and public health collaboration: themes by force",
                 citation,
                 {"coverage-matrix.csv": definitions},
-                note="A 0 means the paper describes no such work there, not that none happens.",
+                note=note,
             ),
         }
     )

@@ -929,12 +929,37 @@ def _figure_changes(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str,
     return changes
 
 
+def record_names(dataset: Dataset) -> dict[str, str]:
+    """What a note is about, in words, by id: an initiative by its title, a figure by its measure and initiative
+    ("Section 136 detentions, of Leicestershire mental health triage car"). Ids are for machines."""
+    titles = {i.id: i.title for i in dataset.initiatives}
+    figures = {
+        o.id: f"{o.measure}, of {titles[o.initiative_id]}" if o.initiative_id in titles else o.measure
+        for o in dataset.outcomes
+    }
+    return {**titles, **figures}
+
+
+def named_record(names: Mapping[str, str], record_id: object) -> str:
+    """A record's name with its id after it, "Leicestershire mental health triage car (leicestershire-triage-car)",
+    or the id alone when it names nothing known."""
+    text = shown_value(record_id)
+    return f"{names[text]} ({text})" if text in names else text
+
+
 def review_diff(
-    old: Mapping[str, Any], new: Mapping[str, Any], force_names: Mapping[str, str], theme_names: Mapping[str, str]
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    force_names: Mapping[str, str],
+    theme_names: Mapping[str, str],
+    records: Mapping[str, str] = MappingProxyType({}),
 ) -> ReviewDiff:
-    """What `new` changes of `old` (empty for a new record), as a reviewer reads it."""
+    """What `new` changes of `old` (empty for a new record), as a reviewer reads it. `records`: initiatives' and
+    figures' names by id (`record_names`), for what a note is about."""
 
     def words(field: str, value: object) -> str:
+        if field in ("about_id", "figure_id") and value:
+            return named_record(records, value)
         names = force_names if field == "force_ids" else theme_names if field == "themes" else None
         if field == "force_ids" and isinstance(value, (list, tuple)) and not value:
             return "none: national work"

@@ -31,7 +31,7 @@ from components.register.common import (
     user_or_403,
 )
 from components.register.submissions import my_submissions_or_unchanged
-from domain.register import NOTE_FIELDS, NOTE_KINDS, SubmissionInvalid, User
+from domain.register import NOTE_FIELDS, NOTE_KINDS, SubmissionInvalid, User, record_names
 from domain.source import Snapshot
 from services.register import RateLimited
 from storage.errors import Conflict, RegisterUnavailable
@@ -142,7 +142,7 @@ def noted(
         status=f"Note sent for review as #{submission.id}.",
         draft=uuid.uuid4().hex,
         sent=submission.id,
-        mine=my_submissions_or_unchanged(context.service, user),
+        mine=my_submissions_or_unchanged(context.service, user, record_names(context.source.current().dataset)),
         summary=[],
     )
 

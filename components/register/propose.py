@@ -68,6 +68,7 @@ from domain.register import (
     SubmissionInvalid,
     User,
     merge_figures,
+    record_names,
     validate_initiative,
 )
 from domain.schema import Direction, Evaluation, FigureKind, Force, KindOfWork, Qualifier, Stage, Unit
@@ -353,7 +354,7 @@ def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slot
         status=f"Sent for review as #{submission.id}. Its status is under Your submissions.",
         draft=uuid.uuid4().hex,
         sent=submission.id,
-        mine=my_submissions_or_unchanged(context.service, user),
+        mine=my_submissions_or_unchanged(context.service, user, record_names(context.source.current().dataset)),
         summary=[],
     )
 

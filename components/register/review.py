@@ -25,11 +25,20 @@ from components.register.common import (
     user_or_403,
     whole_sentence,
 )
-from domain.register import ReviewDiff, SubmissionInvalid, User, review_diff, sentence
+from domain.register import (
+    ReviewDiff,
+    SubmissionInvalid,
+    User,
+    named_record,
+    record_names,
+    review_diff,
+    sentence,
+)
 from domain.source import Snapshot
 from services.register import Forbidden
 from storage.errors import Conflict, NotFound, RegisterUnavailable
 from components.attributes import aria
+from components.freshness import RELOAD_TEXT, check_seconds
 
 # Queue items shown at once: each carries its diff and a comment box, and every review request sends every
 # box back, so a long queue would make each review slower than the last.
@@ -125,8 +134,13 @@ def diff_block(diff: ReviewDiff) -> list:
     return blocks
 
 
+def about_words(payload: Mapping[str, Any], records: Mapping[str, str]) -> str:
+    """What a note is about, by name: its figure's, else its initiative's ("Section 136 detentions, of …")."""
+    return named_record(records, payload.get("figure_id") or payload.get("about_id", ""))
+
+
 def queue_item(
-    item: Any, names: tuple[Mapping[str, str], Mapping[str, str]], reviewer: User, review_own: bool
+    item: Any, names: tuple[Mapping[str, str], Mapping[str, str], Mapping[str, str]], reviewer: User, review_own: bool
 ) -> html.Article:
     """One submission waiting: who sent it, what it changes, a comment box, and the reviewer's two buttons."""
     s = item.submission
@@ -150,7 +164,7 @@ def queue_item(
         )
     return html.Article(
         [
-            html.H4(f"#{s.id}: {s.kind} — {s.payload.get('title') or s.payload.get('about_id', '')}"),
+            html.H4(f"#{s.id}: {s.kind} — {s.payload.get('title') or about_words(s.payload, names[2])}"),
             html.P(f"Sent by {s.submitted_by} on {s.submitted_at.strftime('%Y-%m-%d %H:%M')} UTC.{against}"),
             follows,
             own_line,
@@ -179,7 +193,7 @@ def queue_item(
 def queue_blocks(
     items: Sequence[Any],
     waiting: int,
-    names: tuple[Mapping[str, str], Mapping[str, str]],
+    names: tuple[Mapping[str, str], Mapping[str, str], Mapping[str, str]],
     reviewer: User,
     review_own: bool,
 ) -> list:
@@ -233,10 +247,16 @@ def decide(context: RegisterContext, user: User, submission_id: int, publish: bo
     written = refreshed(context.source).version
     marked = " You proposed it yourself, and the record and its history say so." if record.self_published else ""
     return (
-        f"Published #{submission_id} as {record.record_id}. Every page shows it within "
-        f"{context.settings.register_poll_seconds} seconds.{marked}",
+        f"Published #{submission_id} as {record.record_id}. {seen_after_reload(context)}{marked}",
         written,
     )
+
+
+def seen_after_reload(context: RegisterContext, what: str = "it on the map") -> str:
+    """What open pages do after a write, truly: a page keeps the data it was drawn with, and each, this one too, says
+    "New register records: reload" within its check interval (components/freshness.py)."""
+    seconds = check_seconds(context.settings.register_poll_seconds)
+    return f"Open pages, this one too, say “{RELOAD_TEXT}” within {seconds} seconds: reload to see {what}."
 
 
 def reviewed(context: RegisterContext, user: User, submission_id: int | None, publish: bool, comment: str) -> dict:
@@ -264,7 +284,7 @@ def with_queue(context: RegisterContext, user: User, message: str, written: Any)
     `message` says so: only the queue could not be re-read."""
     try:
         dataset = context.source.current().dataset
-        names = ({f.id: f.name for f in dataset.forces}, {t.id: t.label for t in dataset.themes})
+        names = ({f.id: f.name for f in dataset.forces}, {t.id: t.label for t in dataset.themes}, record_names(dataset))
         return dict(
             queue=queue_blocks(
                 context.service.queue(user, QUEUE_SHOWN),
@@ -306,9 +326,7 @@ def withdraw_record(context: RegisterContext, user: User, record_id: Any, reason
         return UNAVAILABLE_NOW
     except (NotFound, Conflict) as exc:  # Conflict: another reviewer withdrew it first
         return f"Not withdrawn: {whole_sentence(str(exc))}"
-    return (
-        f"Withdrawn {record_id}: it leaves the map within {context.settings.register_poll_seconds} seconds and is kept."
-    )
+    return f"Withdrawn {record_id}: kept, with its history. {seen_after_reload(context, 'off the map')}"
 
 
 def note_to_amend(context: RegisterContext, record_id: Any) -> dict:
@@ -349,7 +367,7 @@ def amend_note(
         return UNAVAILABLE_NOW
     except (NotFound, Conflict) as exc:
         return f"Not amended: {whole_sentence(str(exc))}"
-    return f"Amended {record_id}: the corrected note shows within {context.settings.register_poll_seconds} seconds."
+    return f"Amended {record_id}. {seen_after_reload(context, 'the corrected note')}"
 
 
 def written_if(context: RegisterContext, message: str, done: str) -> dict:

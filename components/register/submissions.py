@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from dash import Dash, Input, Output, html, no_update
 
 from components.register.common import UNAVAILABLE_NOW, RegisterContext, rid, user_or_403
-from domain.register import User
+from domain.register import User, named_record, record_names
 from services.register import RegisterService
 from storage.errors import RegisterUnavailable
 from components.attributes import aria
@@ -65,11 +66,14 @@ def resend_button(submission: Any) -> html.Button | None:
     )
 
 
-def submission_item(submission: Any) -> html.Li:
+def submission_item(submission: Any, records: Mapping[str, str] = MappingProxyType({})) -> html.Li:
     """One submission as a short card: its number, kind and title, then where it stands, when it was sent and
     the reviewer's comment, each under its own name. It wraps at any width, so a phone needs no sideways scroll
     and the status is never cut off."""
+    about = submission.payload.get("figure_id") or submission.payload.get("about_id")
     facts = (
+        # A note says what it is about, by name: two notes with the same opening read apart.
+        *((("About", named_record(records, about), None),) if about else ()),
         ("Status", status_text(submission), "register-submission-status"),
         ("Sent (UTC)", submission.submitted_at.strftime("%Y-%m-%d %H:%M"), None),
         ("Reviewer's comment", submission.review_comment or "—", None),
@@ -90,28 +94,31 @@ def submission_item(submission: Any) -> html.Li:
     )
 
 
-def submissions_list(submissions: Sequence[Any]) -> html.Ul | html.P:
-    """This user's submissions, newest as the service lists them, each a card (`submission_item`)."""
+def submissions_list(submissions: Sequence[Any], records: Mapping[str, str] = MappingProxyType({})) -> html.Ul | html.P:
+    """This user's submissions, newest as the service lists them, each a card (`submission_item`); `records`
+    names what notes are about (domain.register.record_names)."""
     if not submissions:
         return html.P("You have sent nothing yet.", className="empty")
-    return html.Ul([submission_item(s) for s in submissions], className="register-submissions")
+    return html.Ul([submission_item(s, records) for s in submissions], className="register-submissions")
 
 
 # ---- what the callbacks do ------------------------------------------------------------------------------
 
 
-def my_submissions(service: RegisterService, user: User) -> Any:
+def my_submissions(service: RegisterService, user: User, records: Mapping[str, str] = MappingProxyType({})) -> Any:
     try:
-        return submissions_list(service.my_submissions(user))
+        return submissions_list(service.my_submissions(user), records)
     except RegisterUnavailable:
         return html.P(UNAVAILABLE_NOW)
 
 
-def my_submissions_or_unchanged(service: RegisterService, user: User) -> Any:
+def my_submissions_or_unchanged(
+    service: RegisterService, user: User, records: Mapping[str, str] = MappingProxyType({})
+) -> Any:
     """The user's submissions re-read after a stored write. If the database went away in between, the
     list stays as shown: the write itself is stored, and the status line says so."""
     try:
-        return submissions_list(service.my_submissions(user))
+        return submissions_list(service.my_submissions(user), records)
     except RegisterUnavailable:
         return no_update
 
@@ -122,4 +129,5 @@ def my_submissions_or_unchanged(service: RegisterService, user: User) -> Any:
 def register(app: Dash, context: RegisterContext) -> None:
     @app.callback(Output(rid("mine"), "children"), Input(rid("mine-refresh"), "n_clicks"))
     def show_mine(_clicks):
-        return my_submissions(context.service, user_or_403(context.settings))
+        user = user_or_403(context.settings)
+        return my_submissions(context.service, user, record_names(context.source.current().dataset))

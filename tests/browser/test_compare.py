@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests import dataset_facts as facts
-from tests.conftest import choose_option, ready, wait_until
+from tests.conftest import choose_option, dropdown_choice, ready, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -93,3 +93,25 @@ def test_cmpb004_copy_citation(browser, live_server):
     assert "Office for National Statistics" in copied and "accessed 20" in copied
     assert watched.foreign_requests == [] and watched.console_errors == []
     page.context.close()
+
+
+def test_cmpb005_a_fifth_force_chosen_is_said_beside_the_picker(watched, live_server):
+    """Trial 12 (medium): with four forces compared, choosing a fifth in the picker did nothing, and said nothing."""
+    page = watched.page
+    four = "E23000037,E23000023,E23000001,E23000021"
+    ready(page, f"{live_server.base_url}?compare={four}&view=compare")
+    wait_until(page, "document.querySelectorAll('#comparison thead th').length === 5", timeout=TIMEOUT)
+    # Chosen as a reader does (choose_option expects the choice to be kept; this one is let go).
+    page.locator("#compare-select").click()
+    page.keyboard.type("Wiltshire")
+    dropdown_choice(page, "Wiltshire Police").click()
+    page.keyboard.press("Escape")
+    status = page.locator("#add-to-compare-status")
+    wait_until(
+        page,
+        "document.querySelector('#add-to-compare-status')?.textContent.startsWith('At most 4 forces can be compared')",
+        timeout=TIMEOUT,
+    )
+    page.wait_for_timeout(1000)  # the state keeps the first four; the message stays
+    assert status.inner_text().startswith("At most 4 forces can be compared") and status.is_visible()
+    assert "Wiltshire Police" not in comparison_headers(page) and len(comparison_headers(page)) == 4

@@ -177,6 +177,7 @@ def test_brw008_the_outcomes_overview_reads_without_plotly_and_saves_its_charts_
 
     with page.expect_download(timeout=TIMEOUT * 1000) as download:
         page.locator("#overview-save").click()
-    assert download.value.suggested_filename.startswith("police-public-health-chart-")
+    # Named after what it shows: the profile's and the overview's images do not overwrite each other (trial 12, low).
+    assert download.value.suggested_filename.startswith("police-public-health-overview-chart-")
     assert len(plotly_requests) == 1 and "/vendor/plotly-basic." in plotly_requests[0]
     wait_until(page, "document.querySelector('#overview-save').title.startsWith('Saved 2')", timeout=TIMEOUT)

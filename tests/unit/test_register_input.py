@@ -4,6 +4,7 @@ a reviewer reads the change: pure functions of domain/register.py, shared by the
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -461,3 +462,31 @@ def test_reg_in015_a_notes_kind_left_unchosen_is_asked_for_as_the_other_fields_a
     assert [sentence(FieldProblem("note_kind", m)) for m in problems["note_kind"]] == [
         "Choose the kind of note: erratum or follow-up."
     ]
+
+
+def test_reg_diff004_a_note_is_named_by_what_it_is_about():
+    """Trial 12 (medium): the queue and Your submissions named a note's initiative and figure by their ids
+    ("Initiative — leicestershire-triage-car", "Figure — fig-043")."""
+    from components.register.review import about_words
+    from components.register.submissions import submission_item
+    from domain.register import record_names
+    from tests.unit.test_provenance import text_of
+
+    dataset = load_dataset(Path(__file__).resolve().parents[2] / "data")
+    names = record_names(dataset)
+    figure = next(o for o in dataset.outcomes if o.initiative_id == "leicestershire-triage-car")
+    note = {"about_id": "leicestershire-triage-car", "figure_id": figure.id, "note_kind": "erratum", "text": "x" * 30}
+    diff = review_diff({}, note, {}, {}, names)
+    said = {c.label: c.after for c in diff.fields}
+    title = dataset.initiatives_by_id["leicestershire-triage-car"].title
+    assert said["Initiative"] == f"{title} (leicestershire-triage-car)"
+    assert said["Figure"] == f"{figure.measure}, of {title} ({figure.id})"
+    assert about_words(note, names).startswith(f"{figure.measure}, of {title}")
+
+    class Sent:  # a submission as the service lists it
+        id, kind, status, payload = 4, "note", "pending", note
+        submitted_at = __import__("datetime").datetime(2026, 12, 7, 9, 0)
+        review_comment = withdrawn_reason = ""
+        resent_as = None
+
+    assert f"About\n{figure.measure}, of {title}" in text_of(submission_item(Sent(), names))

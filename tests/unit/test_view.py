@@ -534,3 +534,27 @@ def test_view016c_the_overview_says_each_results_evidence_in_words_not_only_on_h
     marks = figure_marks(dataset, results)
     assert all(marks.sources[o.id] in words for o in results if o.id in marks.sources and f"{o.measure}" in words)
     assert "PHE 2016 paper, section" in words and "How obtained" in words
+
+
+def test_view023_englands_profile_says_whose_examples_it_counts(dataset, join):
+    """Trial 12 (low): with ?source=register the profile still said the counts were of "the examples the paper chose
+    to describe"."""
+    from components.profile import examples_of
+    from domain.provenance import CountedSources
+
+    assert examples_of(CountedSources.of(0)) == "the paper chose to describe"
+    assert examples_of(CountedSources.of(3, "register")) == "the register has added"
+    assert examples_of(CountedSources.of(3)) == "the paper chose to describe and those the register has added"
+    register_only = profile_content(dataset, join, ViewState(source="register"), "/", "source")
+    assert "The counts are of the examples the register has added." in str(register_only.body)
+
+
+def test_view024_a_fifth_force_in_the_picker_is_said_beside_it_and_cleared_with_fewer():
+    """Trial 12 (medium): a fifth force chosen in the comparison's picker was let go without a word there."""
+    from components.ids import Ids
+    from components.shell import COMPARE_LIMIT, compare_status
+
+    assert compare_status(Ids.COMPARE, ["a", "b", "c", "d", "e"]) == COMPARE_LIMIT
+    assert compare_status(Ids.COMPARE, ["a", "b", "c", "d"]) is no_update  # the four kept, written back
+    assert compare_status(Ids.COMPARE, ["a", "b"]) == ""
+    assert compare_status(Ids.THEMES, ["a", "b", "c", "d", "e"]) is no_update
