@@ -29,29 +29,24 @@ RESULTS_ONLY_NOTE = "Results only: activity, funding, targets and background fig
 FigureSpec = dict[str, Any]  # {"data": [...], "layout": {...}}, as plotly.js takes it
 
 
-def with_source(figure: FigureSpec, source: str) -> FigureSpec:
-    """Print the citation under the chart, so an image saved of it carries the citation too.
-
-    `source` is chart markup (see domain.compare.chart_citation), its data already escaped."""
-    if not source:
-        return figure
+def _with_text_below(figure: FigureSpec, text: str, room: int, gap: int, font: dict[str, Any]) -> FigureSpec:
+    """`text` (chart markup) written under the plot, left-aligned, `gap` px below whatever is already there (the
+    axis and its title, or text written before), with `room` px more made for it so nothing is cut off."""
     layout = figure["layout"]
     margin = {**layout.get("margin", {})}
-    # Below the axis title, with room for every line of the source, so none is cut off or overlaps.
-    extra = 34 + 14 * source.count("<br>")
-    base = margin.get("b", 40)  # what the axis and its title take below the plot
-    margin["b"] = base + extra
+    base = margin.get("b", 40)  # what the axis, its title and earlier text take below the plot
+    margin["b"] = base + room
     annotation = {
-        "text": source,
+        "text": text,
         "xref": "paper",
         "yref": "paper",
         "x": 0,
         "y": 0,
         "xanchor": "left",
         "yanchor": "top",
-        "yshift": -(base + 14),
+        "yshift": -(base + gap),
         "showarrow": False,
-        "font": {"size": 9, "color": "#5a5a55"},
+        "font": font,
         "align": "left",
     }
     return {
@@ -59,10 +54,20 @@ def with_source(figure: FigureSpec, source: str) -> FigureSpec:
         "layout": {
             **layout,
             "margin": margin,
-            "height": layout.get("height", 300) + extra,
+            "height": layout.get("height", 300) + room,
             "annotations": [*layout.get("annotations", []), annotation],
         },
     }
+
+
+def with_source(figure: FigureSpec, source: str) -> FigureSpec:
+    """Print the citation under the chart, so an image saved of it carries the citation too.
+
+    `source` is chart markup (see domain.compare.chart_citation), its data already escaped."""
+    if not source:
+        return figure
+    # Below the axis title, with room for every line of the source, so none is cut off or overlaps.
+    return _with_text_below(figure, source, 34 + 14 * source.count("<br>"), 14, {"size": 9, "color": "#5a5a55"})
 
 
 CAVEAT_WRAP = 88  # characters a line under the plot holds in an 800 px image, left of the plot's own left edge
@@ -76,33 +81,8 @@ def with_caveats(figure: FigureSpec, caveats: Sequence[str]) -> FigureSpec:
     if not caveats:
         return figure
     text = "<br>".join(wrap_label(f"Caveat: {caveat}", CAVEAT_WRAP) for caveat in caveats)
-    layout = figure["layout"]
-    margin = {**layout.get("margin", {})}
-    base = margin.get("b", 40)
-    extra = 24 + 13 * (text.count("<br>") + 1)
-    margin["b"] = base + extra
-    annotation = {
-        "text": text,
-        "xref": "paper",
-        "yref": "paper",
-        "x": 0,
-        "y": 0,
-        "xanchor": "left",
-        "yanchor": "top",
-        "yshift": -(base + 20),  # under the axis' title, as the citation is (with_source)
-        "showarrow": False,
-        "font": {"size": 10, "color": "#3a3a36"},
-        "align": "left",
-    }
-    return {
-        **figure,
-        "layout": {
-            **layout,
-            "margin": margin,
-            "height": layout.get("height", 300) + extra,
-            "annotations": [*layout.get("annotations", []), annotation],
-        },
-    }
+    room = 24 + 13 * (text.count("<br>") + 1)
+    return _with_text_below(figure, text, room, 20, {"size": 10, "color": "#3a3a36"})
 
 
 def with_title(figure: FigureSpec, title: str) -> FigureSpec:
