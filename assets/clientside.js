@@ -458,6 +458,25 @@ window.addEventListener('click', function () {
   })();
 });
 
+// A reviewer who sends a proposal of their own: the queue on the same page shows it once sent, as a refresh of the
+// queue would ("Refresh the queue", pressed for them), rather than saying "Nothing is waiting" until pressed.
+document.addEventListener('click', function (event) {
+  var send = event.target.closest && event.target.closest('#register-submit');
+  var status = document.getElementById('register-submit-status');
+  if (!send || !status || !document.getElementById('register-queue-refresh')) { return; }
+  var said = status.textContent;
+  var started = Date.now();
+  (function settle() {
+    var now = status.textContent;
+    if (now !== said && now.indexOf('Sent for review') === 0) {
+      var refresh = document.getElementById('register-queue-refresh');
+      if (refresh) { refresh.click(); }
+      return;
+    }
+    if (Date.now() - started < 15000) { window.requestAnimationFrame(settle); }
+  })();
+});
+
 // The register's review queue: Publish or Return takes its card away, and the focus would fall to the page's top.
 // The status line under the queue, which says what was done or why not ("Not returned: say what the contributor
 // should change."), takes it and comes into view, so the answer is seen and read out where the keyboard is.

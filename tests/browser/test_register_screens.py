@@ -455,3 +455,28 @@ def test_regscr008_an_empty_list_opened_is_still_a_named_dialog(browser, screens
         assert axe_violations(page) == []  # the whole page: the open list is drawn outside the register's section
     finally:
         page.context.close()
+
+
+def test_regscr009_a_reviewers_own_proposal_shows_in_the_queue_on_the_same_page(browser, screens_server):
+    """Trial 13 (medium): a reviewer who sent a proposal read "Sent for review as #N" above a queue that still said
+    "Nothing is waiting for review" until "Refresh the queue" was pressed."""
+    from tests.conftest import choose_option
+
+    title = "Reviewer's own triage proposal"
+    watched = open_as(browser, screens_server, "rita", 1280, 900)
+    page = watched.page
+    try:
+        page.goto(screens_server.base_url)
+        wait_for_map(page)
+        queue_before = page.locator("#register-queue").inner_text()
+        fill_proposal(page)
+        page.fill("#register-title", title)
+        page.locator("#register-title").press("Tab")
+        choose_option(page, "register-force_ids", "Kent", "Kent Police")
+        page.click("#register-submit")
+        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')")
+        assert title not in queue_before
+        page.locator("#register-queue .register-item", has_text=title).wait_for(timeout=TIMEOUT * 1000)
+        assert page.evaluate("document.activeElement.id") != "register-queue-refresh"  # pressed for them, not focused
+    finally:
+        page.context.close()
