@@ -841,6 +841,16 @@ def merge_figures(current: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[s
     return merged
 
 
+def figures_sourced(figures: Sequence[Mapping[str, Any]], initiative_source: object) -> list[dict[str, Any]]:
+    """Each figure with its own source, a blank one taking the initiative's: most figures come from the report
+    the initiative cites, and a contributor should not have to type it again. The source is stored with the
+    figure, so the figure keeps it if the initiative's source changes later."""
+    fallback = _text(initiative_source)
+    return [
+        {**figure, "source": figure.get("source") if _text(figure.get("source")) else fallback} for figure in figures
+    ]
+
+
 @dataclass(frozen=True)
 class FieldChange:
     label: str

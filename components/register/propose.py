@@ -67,6 +67,7 @@ from domain.register import (
     Reference,
     SubmissionInvalid,
     User,
+    figures_sourced,
     merge_figures,
     record_names,
     validate_initiative,
@@ -143,7 +144,13 @@ def figure_row(index: int, tag: str) -> html.Fieldset:
                 "caveat",
                 "What not to read into it, if anything: for example that it sets unlike things side by side.",
             ),
-            row_field("Source of this figure (link or citation)", figure_text(index, "source", tag), "source"),
+            row_field(
+                "Source of this figure (link or citation)",
+                figure_text(index, "source", tag),
+                "source",
+                "Leave it empty if the figure comes from the initiative's source above: that source is stored "
+                "with the figure.",
+            ),
         ],
         id=rid(f"figure-{index}"),
         className="register-figure",
@@ -321,7 +328,8 @@ def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slot
     payload["force_ids"], force_problems = force_choice_problems(payload.get("force_ids"))
     try:
         record = stored_record(context.service, update_of) if update_of else None
-        payload["figures"] = proposal_figures(record, form["rows"][: shown_rows(form["count"])])
+        figures = proposal_figures(record, form["rows"][: shown_rows(form["count"])])
+        payload["figures"] = figures_sourced(figures, payload.get("source"))
         if force_problems:
             # Said with every other problem of the proposal at once, never one after another.
             raise SubmissionInvalid([*force_problems, *problems_of(payload, reference(context.source))])

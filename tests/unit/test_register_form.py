@@ -660,3 +660,28 @@ def test_reg_form020_only_the_users_own_returned_proposals_load(app, client, tok
     assert "register-title" not in response_values(
         post_callback(client, resend_request(app, [waiting], waiting), token=token)
     )
+
+
+def test_reg_form021_a_figure_left_without_a_source_is_stored_with_the_initiatives(app, client, token, tmp_path):
+    # Trial 13: the figure's source had to be typed again although the initiative gave it.
+    sent = send(app, client, token, figures=({**VALID_FIGURE, "source": ""}, SECOND_FIGURE))
+    assert SENT in submit_status(sent), sent.data
+    figures = pending(tmp_path)[-1].payload["figures"]
+    assert [f["source"] for f in figures] == [VALID_FIELDS["source"], SECOND_FIGURE["source"]]
+    # The initiative's source changed later, the figure keeps the one it was stored with.
+    record_id = publish(app, client, token, pending(tmp_path)[-1].id).split(" as ")[1].split(".")[0]
+    values = loaded_form(app, client, token, record_id)
+    fields = {f: values[f"register-{f}"]["value"] for f in VALID_FIELDS}
+    assert rows_of(values)[0]["source"] == VALID_FIELDS["source"]
+    resent = send(
+        app,
+        client,
+        token,
+        {**fields, "source": "Annual report 2020"},
+        rows_of(values)[:2],
+        update_of=record_id,
+        base_revision=1,
+        figure_count=2,
+    )
+    assert SENT in submit_status(resent), resent.data
+    assert pending(tmp_path)[-1].payload["figures"][0]["source"] == VALID_FIELDS["source"]

@@ -11,6 +11,7 @@ import pytest
 from domain.register import (
     FieldProblem,
     SubmissionInvalid,
+    figures_sourced,
     merge_figures,
     review_diff,
     sentence,
@@ -240,6 +241,19 @@ def test_reg_merge003_an_emptied_row_removes_its_figure_and_a_new_row_adds_one()
 def test_reg_merge004_figures_the_form_has_no_row_for_are_kept():
     many = [dict(STORED[0], measure=f"Measure {i}") for i in range(7)]
     assert merge_figures(many, as_form_rows(many[:5])) == many
+
+
+def test_reg_merge005_a_figure_with_no_source_of_its_own_takes_the_initiatives():
+    # Trial 13: a contributor had to type the report's citation again for each figure.
+    own = {**VALID_FIGURE, "source": "Annual report, p. 4"}
+    blank = {**VALID_FIGURE, "source": "  "}
+    sourced = figures_sourced([own, blank, {**VALID_FIGURE, "source": None}], "https://example.org/report")
+    assert [f["source"] for f in sourced] == ["Annual report, p. 4", *["https://example.org/report"] * 2]
+    assert sourced[1] == {**VALID_FIGURE, "source": "https://example.org/report"}  # nothing else touched
+    # With no initiative source either, the figure stays without one, and validation says so beside it.
+    with pytest.raises(SubmissionInvalid) as refused:
+        validate_initiative(valid_payload(source="", figures=figures_sourced([blank], "")), "new", reference())
+    assert set(refused.value.by_field()) >= {"source", "figures.0.source"}
 
 
 # --- item 1: the review diff in words -----------------------------------------------------------------------
