@@ -29,8 +29,9 @@ function pphForceName(force) {
 
 // The profile's heading in view after a force is chosen. Beside the map (a wide screen) the heading only has to be
 // in view. Below it (a tablet or a phone) the profile's content must be too: the heading goes to the top, not left
-// peeking at the bottom edge, and takes the focus, which keyboard and screen-reader users follow.
-function pphBringProfileIntoView() {
+// peeking at the bottom edge, and takes the focus, which keyboard and screen-reader users follow. Not on landing in
+// the embed (`landing`): a widget that takes the focus as its frame loads takes it from the intranet page around it.
+function pphBringProfileIntoView(landing) {
   var heading = document.getElementById('view-title');
   if (!heading) { return; }
   var box = heading.getBoundingClientRect();
@@ -39,14 +40,15 @@ function pphBringProfileIntoView() {
   var tooLow = narrow && box.top > window.innerHeight * 0.35;
   // A little room above the heading, so its focus ring is not cut off at the window's edge.
   if (outOfView || tooLow) { window.scrollTo(0, window.scrollY + box.top - 12); }
-  if (narrow) { heading.focus({ preventScroll: true }); }
+  if (narrow && !(landing && document.querySelector('.app.embed'))) { heading.focus({ preventScroll: true }); }
 }
 
 // A link opens where it points. One to a view (?view=compare) opens at the tabs, that view's panel under them: at
 // 1280 x 720 the tabs start at the window's foot. One to a force (?force=…) opens at its profile where that is below
 // the map (a tablet or a phone), as a click on the map would take it. Unless the reader got there first: scrolled,
-// touched or pressed a key, or came back to a page whose place the browser keeps. Not in the embed, which has no
-// tabs and whose profile sits beside its map.
+// touched or pressed a key, or came back to a page whose place the browser keeps. In the embed, which has no tabs,
+// only where its profile is under the map (a frame narrower than 420 px, assets/style.css): the frame's own page
+// scrolls, never the intranet page around it.
 function pphViewShown(view) {
   var panel = document.getElementById('view-' + view);
   // A lazy tab's panel fills in once shown (components/shell.py): the page below the tabs has its height then.
@@ -70,6 +72,7 @@ function pphBringTabsIntoView(panel) {
   var force = query.get('force');
   var visit = window.performance.getEntriesByType && window.performance.getEntriesByType('navigation')[0];
   var narrow = window.matchMedia('(max-width: 1023px)').matches;
+  var embedStacked = window.matchMedia('(max-width: 420px)').matches;
   // A link to a force the page knows only once drawn: one with no area on the map (British Transport Police)
   // opens the tab that lists its work rather than a profile (domain/state.py), and lands at that tab at any width.
   var forceOffMap = force && !view;
@@ -92,7 +95,7 @@ function pphBringTabsIntoView(panel) {
   var leftAt = null;
   var focused = null;
   (function land() {
-    if (moved || document.querySelector('.app.embed')) { return; }
+    if (moved || (document.querySelector('.app.embed') && (view || !embedStacked))) { return; }
     if (forceOffMap) {
       var openTab = document.querySelector('#view-tabs [role="tab"][aria-selected="true"]');
       if (!openTab) { window.requestAnimationFrame(land); return; }  // not drawn yet
@@ -115,7 +118,7 @@ function pphBringTabsIntoView(panel) {
     // this one's (the reader's, a link's, the browser keeping the place in view) ends it at once.
     if (drawn) {
       if (leftAt !== null && window.scrollY !== leftAt) { return; }
-      if (view) { pphBringTabsIntoView(panel); } else { pphBringProfileIntoView(); }
+      if (view) { pphBringTabsIntoView(panel); } else { pphBringProfileIntoView(true); }
       leftAt = window.scrollY;
       focused = document.activeElement;
     }

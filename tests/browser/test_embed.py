@@ -149,3 +149,45 @@ def test_embed003_a_profile_with_more_below_its_foot_shows_it_until_scrolled_to_
         page, "document.querySelector('#results').scrollHeight <= document.querySelector('#results').clientHeight"
     )
     assert page.evaluate(SHADOW_JS) == 0
+
+
+# Whether an element of the frame's page is wholly inside the frame's window.
+FRAME_IN_VIEW_JS = """(s) => { const r = document.querySelector(s).getBoundingClientRect();
+  return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight + 0.5; }"""
+
+
+def test_embed004_a_frame_narrower_than_420_px_opens_at_its_force_and_a_click_answers_in_view(browser, intranet_page):
+    # Trial 13 (medium): framed 375 px wide, the widget's profile is under its map, and a frame that names a force
+    # opened on the map alone: its summary, source and "Open the full dashboard" were out of view.
+    parent_port = free_port()
+    app = start_gunicorn("/", workers=2, extra_env={"PPH_FRAME_ANCESTORS": f"http://127.0.0.1:{parent_port}"})
+    try:
+        watched = open_watched_page(browser, "http://127.0.0.1", viewport={"width": 375, "height": 740})
+        page = watched.page
+        page.goto(intranet_page(app.base_url, parent_port))
+        # The intranet's page on a phone: the frame full width, under the page's heading.
+        page.evaluate(
+            "() => { const f = document.getElementById('dashboard'); document.body.prepend(f);"
+            " f.style.cssText = 'display: block; width: 360px; height: 600px; margin: 0;'; f.src = f.src; }"
+        )
+        frame = page.locator("#dashboard").element_handle().content_frame()
+        frame.wait_for_selector("#force-map path.force-area", timeout=TIMEOUT * 1000)
+        wait_until(frame, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'")
+        wait_until(frame, facts.profile_counts_is(facts.LEICESTERSHIRE), timeout=TIMEOUT)
+        for selector in ("#view-title", ".embed-source", "#open-full-dashboard"):
+            wait_until(frame, FRAME_IN_VIEW_JS, selector, timeout=TIMEOUT)
+        # The frame's own page moved; the intranet page around it did not, and keeps its focus.
+        assert page.evaluate("window.scrollY") == 0
+        assert page.evaluate("document.activeElement.id") != "dashboard"
+        # Back at the map, a click on another force brings that force's profile into view.
+        frame.evaluate("window.scrollTo(0, 0)")
+        other = most_to_show() if most_to_show() != facts.LEICESTERSHIRE else facts.english_force_ids()[0]
+        click_force(page, other, frame=frame)
+        name = facts.force_name(other)
+        wait_until(frame, "(n) => document.querySelector('#view-title')?.textContent === n", name, timeout=TIMEOUT)
+        wait_until(frame, FRAME_IN_VIEW_JS, "#view-title", timeout=TIMEOUT)
+        assert frame.evaluate("document.activeElement.id") == "view-title"
+        assert watched.console_errors == [] and watched.foreign_requests == []
+        page.context.close()
+    finally:
+        stop(app)
