@@ -265,7 +265,7 @@ def _matrix_cell(row: MatrixRow, theme_id: str, state: ViewState, url_prefix: st
     opens = "the National and regional work tab" if force is None else f"{row.label}'s profile"
     link = dcc.Link(
         str(count),
-        href=f"{url_prefix}{target.to_query() or '?'}",
+        href=f"{url_prefix}{target.to_query()}",
         className="opens-view" if force is None else "",
         title=f"{count} {'initiative' if count == 1 else 'initiatives'} ({theme}): opens {opens} with the Themes "
         f"filter set to {theme}, for the whole page (Clear all filters undoes it)",

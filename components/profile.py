@@ -201,7 +201,7 @@ def england_summary(
                         " ",
                         dcc.Link(
                             "See national and regional work",
-                            href=f"{url_prefix}{national or '?'}",
+                            href=f"{url_prefix}{national}",
                             className="opens-view",
                         ),
                         ".",

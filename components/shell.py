@@ -84,7 +84,7 @@ def term_help(what: str, terms: dict[str, str]) -> html.Details:
 
 
 def clear_all_href(url_prefix: str, state: ViewState) -> str:
-    return f"{url_prefix}{cleared(state).to_query() or '?'}"
+    return f"{url_prefix}{cleared(state).to_query()}"
 
 
 def clear_all_class(state: ViewState) -> str:
