@@ -200,7 +200,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var match = /[?&]compare=([^&]*)/.exec((stateData && stateData.query) || '');
       var compared = match ? decodeURIComponent(match[1]).split(',') : [];
       if (compared.indexOf(force) >= 0) { return 'The selected force is already in the comparison.'; }
-      if (compared.length >= 4) { return 'At most 4 forces can be compared: remove one first.'; }
+      var button = document.getElementById('add-to-compare');
+      if (compared.length >= Number(button.dataset.limit)) { return button.dataset.full; }
       return '';
     },
     saveCharts: function (images) {

@@ -11,11 +11,12 @@ from components.panels import nothing_matches
 from components.compare_panels import comparison_table, similar_links
 from components.ids import Ids, shown_state_id
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
-from components.attributes import attributes
+from components.attributes import attributes, data
 from domain.aggregation import filter_initiatives, filters_narrow, force_search_text
-from domain.compare import compare_forces, similar_forces
+from domain.compare import COMPARED_AT_MOST, compare_forces, similar_forces
 from domain.loading import Dataset
 from domain.source import SnapshotProvider
+from domain.state import MAX_COMPARED
 
 VIEW = "compare"
 
@@ -63,7 +64,14 @@ def panel(dataset: Dataset, compared: Sequence[str] = ()) -> list:
                     placeholder="Choose forces to compare",
                     value=list(compared),
                 ),
-                html.Button("Add selected force to comparison", id=Ids.ADD_TO_COMPARE, n_clicks=0, className="button"),
+                html.Button(
+                    "Add selected force to comparison",
+                    id=Ids.ADD_TO_COMPARE,
+                    n_clicks=0,
+                    className="button",
+                    # What the button says when it cannot add (assets/clientside.js addToCompareStatus).
+                    **data(limit=str(MAX_COMPARED), full=f"{COMPARED_AT_MOST}: remove one first."),
+                ),
                 html.P(id=Ids.ADD_TO_COMPARE_STATUS, className="compare-status", role="status"),
             ],
             className="control section-controls",

@@ -22,9 +22,7 @@ from domain.state import ViewState, cleared
 
 def clear_all_link(url_prefix: str, state: ViewState) -> dcc.Link:
     """The way out of a view the filters leave empty: the same view with every filter and the force cleared."""
-    return dcc.Link(
-        "Clear all filters", href=f"{url_prefix}{cleared(state).to_query()}", className="button clear-all"
-    )
+    return dcc.Link("Clear all filters", href=f"{url_prefix}{cleared(state).to_query()}", className="button clear-all")
 
 
 def nothing_matches(words: str, url_prefix: str, state: ViewState) -> html.P:

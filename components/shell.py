@@ -24,7 +24,7 @@ from components import (
 from components.ids import Ids, map_measure_button, view_panel, view_tab
 from components.view_state import clicked_force, state_from_store, store_of
 from components.attributes import attributes
-from domain.compare import NON_TERRITORIAL_GROUP, off_map_group_anchor
+from domain.compare import COMPARED_AT_MOST, NON_TERRITORIAL_GROUP, off_map_group_anchor
 from domain.loading import Dataset
 from domain.source import SnapshotProvider, Snapshot
 from domain.state import (
@@ -472,10 +472,7 @@ def force_chosen(state: ViewState, chosen: object, dataset: Dataset) -> object:
     return no_update
 
 
-COMPARE_LIMIT = (
-    f"At most {MAX_COMPARED} forces can be compared, so only the first {MAX_COMPARED} chosen are kept: remove one to "
-    "add another."
-)
+COMPARE_LIMIT = f"{COMPARED_AT_MOST}, so only the first {MAX_COMPARED} chosen are kept: remove one to add another."
 
 
 def compare_status(trigger: object, chosen: object) -> object:

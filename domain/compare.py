@@ -17,6 +17,8 @@ from domain.state import MAX_COMPARED
 
 NO_INITIATIVE_IN_PAPER = f"no initiative in {PAPER_ONLY.words()}"
 NONE_MATCHES = "none matches your filters"
+# Said wherever the comparison refuses a fifth force: beside its picker (components.shell) and its Add button.
+COMPARED_AT_MOST = f"At most {MAX_COMPARED} forces can be compared"
 
 
 def none_text(filtered: bool, sources: CountedSources = PAPER_ONLY) -> str:
