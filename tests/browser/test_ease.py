@@ -352,6 +352,14 @@ def test_ease008_add_to_comparison_with_no_force_selected_says_what_to_do(watche
     page.locator("#add-to-compare").click()
     wait_until(page, "location.search.includes('compare=E23000021')", timeout=TIMEOUT)
     assert not status.is_visible()
+    # A comparison already full says so, in the words the picker uses, and adds nothing.
+    four = "E23000037,E23000023,E23000001,E23000011"
+    page.goto(f"{live_server.base_url}?view=compare&force=E23000021&compare={four}")
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    page.locator("#add-to-compare").click()
+    wait_until(page, "document.querySelector('#add-to-compare-status')?.textContent.length > 0", timeout=TIMEOUT)
+    assert status.inner_text() == "At most 4 forces can be compared: remove one first."
+    assert "E23000021" not in page.evaluate("new URLSearchParams(location.search).get('compare')")
 
 
 def test_ease009_the_map_names_its_keys_starts_on_a_stated_force_and_city_of_london_can_be_hit(watched, live_server):
