@@ -33,7 +33,7 @@ from components.panels import (
     outcome_chart_figures,
 )
 from components.view_state import state_from_store
-from components.attributes import attributes
+from components.attributes import aria, attributes
 from domain.aggregation import (
     background_of,
     filter_initiatives,
@@ -445,9 +445,11 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
     return html.Section(
         [
             # tabIndex -1: the skip link and a click on a narrow screen can move the focus here.
-            html.H2(initial.title, id=Ids.VIEW_TITLE, tabIndex="-1"),
+            # The name and the counts are announced when they change, not the whole profile: a screen reader
+            # reading every initiative and figure after each click leaves its user waiting to move on.
+            html.H2(initial.title, id=Ids.VIEW_TITLE, tabIndex="-1", **aria(live="polite")),
             dcc.Store(id=Ids.PROFILE_FOR, data=profile_key(snapshot, state)),
-            html.P(initial.counts, id=Ids.PROFILE_COUNTS, className="profile-counts"),
+            html.P(initial.counts, id=Ids.PROFILE_COUNTS, className="profile-counts", **aria(live="polite")),
             html.Div(initial.body, id=Ids.PROFILE_INITIATIVES, className="profile-body"),
             html.Button(
                 more_button(initial.listed, initial.total)[0],
@@ -492,7 +494,7 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
         className="profile",
         tabIndex="-1",
         # Which force the page's own profile is of: a link to a force keeps an England profile out of sight.
-        **attributes({"aria-live": "polite", "aria-label": "Profile", "data-force": state.force or ""}),
+        **attributes({"aria-label": "Profile", "data-force": state.force or ""}),
     )
 
 

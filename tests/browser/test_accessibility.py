@@ -316,3 +316,19 @@ def test_a11y007_the_map_is_one_tab_stop_its_arrows_move_between_forces_and_ente
     wait_for_outline(page, "E23000032", timeout=TIMEOUT)
     assert page.evaluate("document.activeElement.dataset.force") == "E23000032"
     assert page.evaluate("document.querySelector('#force-map .map-focus').getAttribute('d')") == ""
+
+
+def test_a11y008_a_click_announces_the_forces_name_and_counts_not_its_whole_profile(watched, live_server):
+    # Trial 13 (low): the whole profile was one polite live region, so a screen reader read every initiative and
+    # figure after each click, and England's long profile after Clear selection.
+    page = watched.page
+    ready(page, live_server.base_url)
+    click_force(page, "E23000021")
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'")
+    live = page.evaluate(
+        "Array.from(document.querySelectorAll('[aria-live]')).filter(e => e.closest('#results'))"
+        ".map(e => [e.id, e.textContent.length])"
+    )
+    assert [name for name, _ in live] == ["view-title", "profile-counts"]
+    assert all(length < 200 for _, length in live), live  # a sentence or two, not the profile
+    assert page.locator("#results").get_attribute("aria-live") is None
