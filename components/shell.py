@@ -157,7 +157,7 @@ def _themes_control(dataset: Dataset, state: ViewState) -> html.Div:
                 maxHeight=OPTIONS_HEIGHT,
             ),
         ],
-        className="control",
+        className="control control-themes",
     )
 
 
@@ -182,7 +182,7 @@ def _evaluation_control(state: ViewState) -> html.Div:
                 searchable=False,
             ),
         ],
-        className="control",
+        className="control control-evaluation",
     )
 
 
@@ -193,7 +193,7 @@ def _source_control(state: ViewState, register_on: bool) -> html.Div:
             html.Div(html.Label("Source", htmlFor=Ids.SOURCE), className="control-head"),
             dcc.Dropdown(id=Ids.SOURCE, options=SOURCE_OPTIONS, placeholder="Every source", value=state.source or None),
         ],
-        className="control",
+        className="control control-source",
         hidden=not register_on,
     )
 
@@ -209,7 +209,7 @@ def _search_control(state: ViewState) -> html.Div:
                 debounce=SEARCH_PAUSE_SECONDS,
                 maxLength=120,
                 value=state.search,
-                placeholder="Titles, places, partners",
+                placeholder="Title, place or partner",
             ),
         ],
         className="control control-search",

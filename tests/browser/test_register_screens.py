@@ -137,6 +137,35 @@ def test_regscr001_filter_labels_and_their_help_links_never_run_into_the_next_co
     assert watched.console_errors == [], "the browser console logged errors"
 
 
+# The text of a chosen value that its box cuts short (an ellipsis), for each named control of the filter bar.
+CUT_VALUES = """(names) => Object.fromEntries(names.map(name => {
+  const control = [...document.querySelectorAll('.filter-controls > .control')]
+    .find(c => c.querySelector('.control-head label')?.textContent === name);
+  const cut = [...control.querySelectorAll('*')].filter(e => getComputedStyle(e).textOverflow === 'ellipsis'
+    && e.textContent.trim() && e.scrollWidth > e.clientWidth);
+  return [name, cut.map(e => e.textContent)];
+}))"""
+
+
+def test_regscr001c_a_chosen_force_and_source_read_whole_on_one_row_at_1280(browser, screens_server):
+    # Trial 12 and 13 (low): with the register's fifth control, "Leicestershire …" was cut in the bar at 1280.
+    watched = open_as(browser, screens_server, "pia", 1280)
+    page = watched.page
+    try:
+        page.goto(f"{screens_server.base_url}?force=E23000021&source=paper")
+        wait_for_map(page)
+        for width in (1280, 1366):
+            page.set_viewport_size({"width": width, "height": 900})
+            wait_until(page, f"window.innerWidth === {width}")
+            controls = settled_bar(page)
+            assert rows_of(controls) == [["Force", "Themes", "Evaluation", "Source", "Search the initiatives"]]
+            assert page.locator(".control-force").inner_text().count("Leicestershire Police") == 1
+            assert page.evaluate(CUT_VALUES, ["Force", "Source"]) == {"Force": [], "Source": []}, f"at {width} px"
+    finally:
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
+
+
 # The read-only bar as it was before this change, row by row: it never ran into itself, and must not move.
 READ_ONLY_ROWS = {
     # A tablet: the force on a row of its own, so a chosen name reads whole (test_ease017).
