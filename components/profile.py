@@ -191,25 +191,7 @@ def england_summary(
     ]
     return [
         html.P(on_map_line(len(matching) - len(off_map), areas, filtered, state.show_wales)),
-        html.P(
-            [
-                off_map_line(len(off_map), state.show_wales),
-                # "opens-view": assets/clientside.js scrolls to the tab's panel and moves the focus there. The
-                # embedded widget has no tabs, so it is not offered there ("not-in-embed").
-                html.Span(
-                    [
-                        " ",
-                        dcc.Link(
-                            "See national and regional work",
-                            href=f"{url_prefix}{national}",
-                            className="opens-view",
-                        ),
-                        ".",
-                    ],
-                    className="not-in-embed",
-                ),
-            ]
-        ),
+        html.P([off_map_line(len(off_map), state.show_wales), *national_link(len(off_map), url_prefix, national)]),
         html.P(
             f"The counts are of the examples {examples_of(CountedSources.of(len(dataset.provenance), state.source))}. "
             "They do not rank how much forces work with public health.",
@@ -235,6 +217,16 @@ def on_map_line(on_map: int, areas: int, filtered: bool, show_wales: bool) -> st
     noun = "matching initiative" if filtered else "initiative"
     where = "English and Welsh force areas" if show_wales else "English force areas"
     return f"The map shows {_plural(on_map, noun)} in {areas} of its {where}."
+
+
+def national_link(off_map: int, url_prefix: str, query: str) -> list:
+    """The link "See national and regional work" after what the map leaves off; nothing where the filters leave nothing
+    off it, as the tab would list nothing. "opens-view": assets/clientside.js scrolls to the tab's panel and moves
+    the focus there. The embedded widget has no tabs, so it is not offered there ("not-in-embed")."""
+    if not off_map:
+        return []
+    link = dcc.Link("See national and regional work", href=f"{url_prefix}{query}", className="opens-view")
+    return [html.Span([" ", link, "."], className="not-in-embed")]
 
 
 def off_map_line(off_map: int, show_wales: bool) -> str:

@@ -128,6 +128,17 @@ def test_words005_one_definition_of_on_the_map_follows_the_wales_option(dataset,
     assert ("Welsh forces are shown on the map" in national_intro(show_wales)) == show_wales
 
 
+def test_words005b_no_link_to_national_work_where_the_filters_leave_none_off_the_map(dataset, join):
+    """Trial 12 (low): "No national … work is left off the map. See national and regional work." opened a tab
+    listing nothing."""
+    everything = text_of(england_summary(dataset, join, dataset.initiatives, "/", ViewState()))
+    assert "See national and regional work" in everything
+    on_map_only = [i for i in dataset.initiatives if not off_map_initiatives(join, [i], False)]
+    assert on_map_only and len(on_map_only) < len(dataset.initiatives)
+    summary = text_of(england_summary(dataset, join, on_map_only, "/", ViewState(search="x")))
+    assert off_map_line(0, False) in summary and "See national and regional work" not in summary
+
+
 def test_words006_englands_profile_ranks_no_forces(dataset, join):
     """Before: 'Forces with most initiatives', a league table of the paper's curation."""
     summary = text_of(england_summary(dataset, join, dataset.initiatives, "/", ViewState()))
