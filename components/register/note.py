@@ -81,7 +81,14 @@ def note_form(snapshot: Snapshot, user: User) -> html.Section:
             form_field("Kind of note", dropdown(rid("note-note_kind"), options(NOTE_KINDS), tag), "note", "note_kind"),
             form_field(
                 "Note, in your own words",
-                dcc.Textarea(id=rid("note-text"), value="", maxLength=2000, persistence=tag, persistence_type="local"),
+                dcc.Textarea(
+                    id=rid("note-text"),
+                    value="",
+                    maxLength=2000,
+                    persistence=tag,
+                    persistence_type="local",
+                    className="register-text",  # without one, Dash writes the class "undefined"
+                ),
                 "note",
                 "text",
             ),

@@ -254,11 +254,19 @@ def initiative_fields(snapshot: Snapshot, tag: str) -> list:
         ),
         choice("Stage", "stage", options(get_args(Stage)), "How far along it is now."),
         choice("Evaluation", "evaluation", options(get_args(Evaluation))),
-        text("First year", "start_year", 4),
-        text("Last year", "end_year", 4),
+        # Longer than a year may be: a word typed for a year ("twenty") is named beside the field, not cut short.
+        text("First year", "start_year", 12, "A year in figures, such as 2019."),
+        text("Last year", "end_year", 12, "Optional: the year the work ended; leave it empty while it runs."),
         form_field(
             "Summary, in your own words",
-            dcc.Textarea(id=rid("summary"), value="", maxLength=2000, persistence=tag, persistence_type="local"),
+            dcc.Textarea(
+                id=rid("summary"),
+                value="",
+                maxLength=2000,
+                persistence=tag,
+                persistence_type="local",
+                className="register-text",  # without one, Dash writes the class "undefined"
+            ),
             "initiative",
             "summary",
             "A sentence or two on what the work does: at least 20 characters.",

@@ -90,7 +90,7 @@ def review_section(snapshot: Snapshot) -> html.Section:
             html.Label("Note", htmlFor=rid("amend-record")),
             dcc.Dropdown(id=rid("amend-record"), options=note_options(snapshot)),
             html.Label("Note, as it should read", htmlFor=rid("amend-text")),
-            dcc.Textarea(id=rid("amend-text"), value="", maxLength=2000),
+            dcc.Textarea(id=rid("amend-text"), value="", maxLength=2000, className="register-text"),
             html.Label("Source (a link or a citation)", htmlFor=rid("amend-source")),
             dcc.Input(id=rid("amend-source"), type="text", value="", maxLength=500),
             html.Label("Why it is amended (required)", htmlFor=rid("amend-reason")),
@@ -173,7 +173,12 @@ def queue_item(
             html.Label(
                 [
                     f"Comment on #{s.id} (required to return it)",
-                    dcc.Textarea(id={"type": rid("comment"), "submission": s.id}, value="", maxLength=2000),
+                    dcc.Textarea(
+                        id={"type": rid("comment"), "submission": s.id},
+                        value="",
+                        maxLength=2000,
+                        className="register-text",
+                    ),
                 ]
             ),
             # Said here, beside the box, when "Return with comment" is pressed with it empty (the status line

@@ -291,6 +291,24 @@ def test_regscr003_the_trials_bad_values_read_as_one_sentence_each_with_one_coun
     assert watched.console_errors == [], "the browser console logged errors"
 
 
+def test_regscr003b_a_word_for_a_year_is_kept_as_typed_and_named_and_no_textarea_is_classed_undefined(
+    browser, screens_server
+):
+    # Trial 12 (low): "twenty" in First year was cut to "twen" as it was typed; the summary's box had the class
+    # "undefined".
+    watched = open_as(browser, screens_server, "quin", 1280)
+    page = watched.page
+    try:
+        sent_with_mistakes(page, screens_server, {"#register-start_year": "twenty"})
+        assert page.locator("#register-start_year").input_value() == "twenty"
+        first_year = page.locator(".register-field:has(#register-start_year) .field-error").inner_text()
+        assert "First year" in first_year and "a year in figures, such as 2019" in first_year, first_year
+        assert page.evaluate("document.querySelectorAll('.undefined, [class~=undefined]').length") == 0
+    finally:
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
+
+
 def test_regscr004_the_reviewers_diff_reads_whole_on_a_phone_with_no_sideways_scroll(browser, screens_server):
     # Before: at 375 px the queue's table of Field, Now and Proposed was 450 px wide and the page scrolled sideways.
     watched = open_as(browser, screens_server, "rita", 375, 740)
