@@ -339,10 +339,12 @@ def matrix_rows(
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """Exactly the matrix as shown, in its order, with counts as numbers (0 where the paper has none), each
     row's total, and the totals row last."""
-    columns = ["force", "region", *[t.label for t in dataset.themes], TOTAL_COLUMN, REGISTER_COLUMN]
+    columns = ["force", "force_code", "region", *[t.label for t in dataset.themes], TOTAL_COLUMN, REGISTER_COLUMN]
     table = [
         {
             "force": row.label,
+            # The ONS code joins the row to other data by force area; the off-map and totals rows are no area.
+            "force_code": row.row_id if row.row_id in dataset.forces_by_id else "",
             "region": row.region,
             **{t.label: row.counts.get(t.id, 0) for t in dataset.themes},
             TOTAL_COLUMN: row.total,
@@ -375,6 +377,8 @@ def matrix_zip(
     definitions = {
         "force": f"police force area, or the row of work with no force area; the last row, '{TOTAL_LABEL}', "
         "is the totals: each matching initiative counted once, however many force areas it spans",
+        "force_code": "the police force area's ONS code (E23000001 …), to join with other data by area; "
+        "blank for the row of work with no force area and for the totals",
         "region": "ONS region",
         **{t.label: f"initiatives with the theme '{t.label}' (0: {zero})" for t in dataset.themes},
         TOTAL_COLUMN: "the row's matching initiatives, each counted once (an initiative with several themes "

@@ -64,6 +64,8 @@ def test_take001_citation_and_downloads_follow_the_view_on_screen(watched, live_
     matrix = pd.read_csv(tmp_path / "matrix" / "coverage-matrix.csv")
     # A row for each English force area and one for the work off the map, then the totals.
     assert matrix.columns[0] == "force" and len(matrix) == len(facts.english_force_ids()) + 2
+    # Each force row carries its ONS code, to join with other data by area; the off-map and totals rows none.
+    assert sorted(matrix["force_code"].dropna()) == sorted(facts.english_force_ids())
     totals = matrix.iloc[-1]
     assert totals["force"] == "All rows (each initiative once)" and totals["total_initiatives"] == 9
     assert totals["Mental health"] == 9 and str(matrix["total_initiatives"].dtype) == "int64"

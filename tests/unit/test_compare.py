@@ -107,12 +107,17 @@ def test_cmp005_matrix_download_is_what_is_shown_as_typed_data_with_citation_bes
     table = pd.read_csv(tmp_path / "coverage-matrix.csv")
     assert list(table.columns) == [
         "force",
+        "force_code",
         "region",
         "Mental health",
         "Dementia",
         "total_initiatives",
         "register_initiatives",
     ]
+    # Trial 12 (low): the code that joins a row to other data by force area; none for the rows that are no area.
+    codes = table["force_code"].fillna("").tolist()
+    assert codes == [r.row_id if r.row_id in dataset.forces_by_id else "" for r in rows]
+    assert any(c.startswith("E23") for c in codes) and "" in codes
     assert table["register_initiatives"].tolist() == [0] * len(rows)  # the paper alone: none from the register
     assert list(table["force"]) == [r.label for r in rows]
     assert table.loc[0, ["Mental health", "Dementia"]].tolist() == [2, 1]
