@@ -26,6 +26,7 @@ from components.register.common import (
     whole_sentence,
 )
 from domain.register import (
+    FigureChange,
     ReviewDiff,
     SubmissionInvalid,
     User,
@@ -107,6 +108,12 @@ def review_section(snapshot: Snapshot) -> html.Section:
 # ---- the queue ------------------------------------------------------------------------------------------
 
 
+def figure_change_label(change: FigureChange) -> str:
+    """'Figure changed: Value, Source': a changed figure names what changed, so the reviewer need not compare two
+    long lines word by word."""
+    return f"Figure {change.change}" + (f": {', '.join(change.fields)}" if change.fields else "")
+
+
 def diff_block(diff: ReviewDiff) -> list:
     """The fields a proposal changes by their labels, its figures as rows, and a warning before any removal."""
     blocks: list = []
@@ -114,7 +121,8 @@ def diff_block(diff: ReviewDiff) -> list:
         blocks.append(html.P(diff.warning, className="register-warning", role="note"))
     rows = [html.Tr([html.Th(c.label, scope="row"), html.Td(c.before), html.Td(c.after)]) for c in diff.fields]
     rows += [
-        html.Tr([html.Th(f"Figure {c.change}", scope="row"), html.Td(c.before), html.Td(c.after)]) for c in diff.figures
+        html.Tr([html.Th(figure_change_label(c), scope="row"), html.Td(c.before), html.Td(c.after)])
+        for c in diff.figures
     ]
     if not rows:
         rows = [html.Tr([html.Td("This proposal changes nothing.", colSpan=3)])]

@@ -532,7 +532,7 @@ def test_reg_brw004_an_update_draft_survives_a_reload_and_a_restart_and_publishe
         item = review.locator(".register-item", has_text="Evening street triage at the station")
         item.wait_for(timeout=TIMEOUT * 1000)
         diff = item.locator(".register-diff").inner_text()
-        assert "Title" in diff and "Figure changed" in diff and "Hours officers" not in diff
+        assert "Title" in diff and "Figure changed: Value" in diff and "Hours officers" not in diff
         item.locator("button", has_text="Publish").click()
         wait_until(
             review,

@@ -19,6 +19,7 @@ from domain.register import (
     validate_initiative,
     validate_note,
 )
+from components.register.review import figure_change_label
 from domain.loading import DataValidationError, load_dataset
 from tests.fixtures_data import small_records, write_data_dir
 from tests.register_requests import VALID_FIGURE, reference, valid_payload
@@ -296,7 +297,11 @@ def test_reg_diff002_figures_as_rows_added_removed_changed_and_a_warning_before_
     # Unmatched figures pair up in order: the first stored with the first new, and so on.
     assert [c.change for c in diff.figures] == ["changed", "changed"]
     assert "45%" in diff.figures[0].after
+    # Trial 12 (low): a changed figure was two long lines to compare; it names what changed.
+    assert diff.figures[0].fields == ("Value",)
+    assert figure_change_label(diff.figures[0]) == "Figure changed: Value"
     diff = review_diff({"figures": STORED}, {"figures": [STORED[1]]}, FORCES, THEMES)
+    assert figure_change_label(diff.figures[0]) == "Figure removed"
     assert [c.change for c in diff.figures] == ["removed"]
     assert "40%" in diff.figures[0].before and "40.0" not in diff.figures[0].before
     assert diff.warning.startswith("This update removes 1 of the record's 2 figures: “Detentions under section 136”")
