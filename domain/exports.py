@@ -15,6 +15,7 @@ import json
 import re
 import unicodedata
 import zipfile
+from datetime import date
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -26,8 +27,19 @@ from domain.schema import Initiative, Note, Outcome
 LIST_JOIN = "; "
 # A cell starting with one of these is run as a formula by Excel and LibreOffice (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A fixed timestamp, so the same view gives byte-identical zips.
+# The files' date in a zip is the dataset's release date, not the time of the download: the same view of the same
+# data gives byte-identical zips. This one (the paper's month) only where the dataset's date is not a date.
 ZIP_DATE = (2016, 10, 28, 0, 0, 0)
+
+
+def zip_date(version_date: str) -> tuple[int, int, int, int, int, int]:
+    """The dataset's release date ('2026-12-06') as a zip entry's date and time."""
+    try:
+        day = date.fromisoformat(version_date)
+    except ValueError:
+        return ZIP_DATE
+    return (day.year, day.month, day.day, 0, 0, 0)
+
 
 INITIATIVE_COLUMNS: dict[str, str] = {
     "id": "stable identifier of the initiative",
@@ -262,11 +274,11 @@ def _readme(
     return "\r\n".join(lines).encode("utf-8-sig")
 
 
-def _zip(files: Mapping[str, bytes]) -> bytes:
+def _zip(files: Mapping[str, bytes], dataset: Dataset) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info = zipfile.ZipInfo(name, date_time=zip_date(dataset.version_date))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return buffer.getvalue()
@@ -296,7 +308,8 @@ def view_zip(dataset: Dataset, initiatives: Sequence[Initiative], outcomes: Sequ
                 "are none). " + figures_count_line(len(outcomes) - background, background),
                 reading=(YEARS_READ_AS_WHOLE, REFERENCES_READ_AS_TEXT, *EVERY_COLUMN_AS_WRITTEN),
             ),
-        }
+        },
+        dataset,
     )
 
 
@@ -395,5 +408,6 @@ def matrix_zip(
                 {"coverage-matrix.csv": definitions},
                 note=note,
             ),
-        }
+        },
+        dataset,
     )

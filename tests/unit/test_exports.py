@@ -253,3 +253,13 @@ def test_exp010_the_readmes_every_column_line_reads_an_all_blank_column_as_text(
             assert kind in (("Int64", "Float64") if column in number_columns else ("string",)), (name, column, kind)
     assert tables["figures.csv"]["value"].tolist() == plain["value"].tolist()
     assert all(tables["figures.csv"][c].isna().all() for c in blank)
+
+
+def test_exp011_the_files_in_a_zip_are_dated_by_the_datasets_release_and_the_same_view_zips_the_same(dataset):
+    """Trial 13 (low): every file in a download was dated 28 October 2016, a day that means nothing to the reader."""
+    made = view_zip(dataset, dataset.initiatives, dataset.outcomes, "C")
+    with zipfile.ZipFile(io.BytesIO(made)) as archive:
+        dates = {info.date_time[:3] for info in archive.infolist()}
+    year, month, day = (int(part) for part in dataset.version_date.split("-"))
+    assert dates == {(year, month, day)}
+    assert view_zip(dataset, dataset.initiatives, dataset.outcomes, "C") == made  # byte-identical again
