@@ -1022,6 +1022,11 @@ def test_ease027_a_phone_compares_two_forces_at_a_glance_and_reads_their_lists_f
         row = page.locator("#comparison tbody tr", has=page.locator("th", has_text=re.compile("^Initiatives$")))
         cell = row.locator("td").first
         assert cell.locator("li").count() == first
+        # Trial 13 (low): at 1280 the forces' columns were as wide as their titles were long; now one width each.
+        widths = page.evaluate(
+            "[...document.querySelectorAll('#comparison thead th')].slice(1).map(th => th.getBoundingClientRect().width)"
+        )
+        assert max(widths) - min(widths) < 1, widths
 
 
 def test_ease027b_two_forces_on_a_phone_fit_with_no_false_hint_and_no_name_into_its_value(watched, live_server):
