@@ -866,21 +866,6 @@ class FigureChange:
     fields: tuple[str, ...] = ()  # a changed figure's changed fields, by the form's labels: what to compare
 
 
-# A figure's fields by the form's labels (components/register/propose.py figure_row), for the review's diff.
-FIGURE_LABELS = {
-    "measure": "What was measured",
-    "value": "Value",
-    "unit": "Unit",
-    "qualifier": "Qualifier",
-    "direction": "Direction",
-    "period": "Period",
-    "comparator": "Compared with",
-    "kind": "Kind of figure",
-    "design": "How it was obtained",
-    "caveat": "Caveat",
-    "source": "Source",
-}
-
 
 @dataclass(frozen=True)
 class ReviewDiff:
@@ -951,7 +936,7 @@ def _figure_changes(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str,
             "changed",
             describe_figure(a),
             describe_figure(b),
-            tuple(FIGURE_LABELS[name] for name in FIGURE_FIELDS if a.get(name) != b.get(name)),
+            tuple(FIELD_LABELS[name] for name in FIGURE_FIELDS if a.get(name) != b.get(name)),
         )
         for a, b in zip(removed_or_changed, remaining_new, strict=False)
     ]

@@ -87,6 +87,18 @@ def text_input(component_id: str, tag: str, **kwargs: Any) -> dcc.Input:
     return dcc.Input(id=component_id, type="text", persistence=tag, persistence_type="local", value="", **kwargs)
 
 
+def text_area(component_id: str, tag: str) -> dcc.Textarea:
+    """A text of a draft (a summary, a note), up to 2,000 characters, kept in this browser under `tag`."""
+    return dcc.Textarea(
+        id=component_id,
+        value="",
+        maxLength=2000,
+        persistence=tag,
+        persistence_type="local",
+        className="register-text",  # without one, Dash writes the class "undefined"
+    )
+
+
 def dropdown(component_id: str, choices: list[dict], tag: str, **kwargs: Any) -> dcc.Dropdown:
     """A dropdown of a draft, kept in this browser under `tag`."""
     return dcc.Dropdown(id=component_id, options=choices, persistence=tag, persistence_type="local", **kwargs)

@@ -27,6 +27,7 @@ from components.register.common import (
     reference,
     rid,
     summary_slot,
+    text_area,
     text_input,
     user_or_403,
 )
@@ -81,14 +82,7 @@ def note_form(snapshot: Snapshot, user: User) -> html.Section:
             form_field("Kind of note", dropdown(rid("note-note_kind"), options(NOTE_KINDS), tag), "note", "note_kind"),
             form_field(
                 "Note, in your own words",
-                dcc.Textarea(
-                    id=rid("note-text"),
-                    value="",
-                    maxLength=2000,
-                    persistence=tag,
-                    persistence_type="local",
-                    className="register-text",  # without one, Dash writes the class "undefined"
-                ),
+                text_area(rid("note-text"), tag),
                 "note",
                 "text",
             ),

@@ -34,6 +34,7 @@ from components.register.common import (
     rid,
     stored_record,
     summary_slot,
+    text_area,
     text_input,
     user_or_403,
     focus_summary,
@@ -259,14 +260,7 @@ def initiative_fields(snapshot: Snapshot, tag: str) -> list:
         text("Last year", "end_year", 12, "Optional: the year the work ended; leave it empty while it runs."),
         form_field(
             "Summary, in your own words",
-            dcc.Textarea(
-                id=rid("summary"),
-                value="",
-                maxLength=2000,
-                persistence=tag,
-                persistence_type="local",
-                className="register-text",  # without one, Dash writes the class "undefined"
-            ),
+            text_area(rid("summary"), tag),
             "initiative",
             "summary",
             "A sentence or two on what the work does: at least 20 characters.",
