@@ -866,7 +866,6 @@ class FigureChange:
     fields: tuple[str, ...] = ()  # a changed figure's changed fields, by the form's labels: what to compare
 
 
-
 @dataclass(frozen=True)
 class ReviewDiff:
     """What a proposal changes, in words: fields by their labels, figures as rows, and a warning in plain

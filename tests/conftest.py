@@ -184,6 +184,30 @@ def intranet_page(tmp_path):
         httpd.server_close()
 
 
+@pytest.fixture
+def framed_widget(browser, intranet_page):
+    """The example intranet page, served from another origin, framing the widget (`?embed=1`) of a gunicorn-served
+    app that lets that origin frame it: a function of the browser window's size that gives the watched page."""
+    apps: list = []
+    pages: list = []
+
+    def open_framed(viewport: dict) -> Watched:
+        parent_port = free_port()
+        apps.append(
+            start_gunicorn("/", workers=2, extra_env={"PPH_FRAME_ANCESTORS": f"http://127.0.0.1:{parent_port}"})
+        )
+        watched = open_watched_page(browser, "http://127.0.0.1", viewport=viewport)
+        pages.append(watched)
+        watched.page.goto(intranet_page(apps[-1].base_url, parent_port))
+        return watched
+
+    yield open_framed
+    for watched in pages:
+        watched.page.context.close()
+    for app in apps:
+        stop(app)
+
+
 def wait_until(page, expression: str, arg=None, timeout: float = 20.0, interval: float = 0.05):
     """Poll a JavaScript expression until it is truthy and return its value.
 

@@ -8,7 +8,7 @@ import pytest
 
 from domain.aggregation import initiatives_in_view
 from tests import dataset_facts as facts
-from tests.conftest import click_force, free_port, open_watched_page, ready, start_gunicorn, stop, wait_until
+from tests.conftest import click_force, ready, wait_until
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 20
@@ -47,42 +47,32 @@ LAYOUT_JS = """(selectors) => {
 IN_VIEW = ["#force-map-keys", ".embed-source", "#open-full-dashboard", ".embed-caution"]
 
 
-def test_embed001_at_600_by_600_one_scroll_at_most_and_the_source_and_full_dashboard_link_in_view(
-    browser, intranet_page
-):
-    parent_port = free_port()
-    app = start_gunicorn("/", workers=2, extra_env={"PPH_FRAME_ANCESTORS": f"http://127.0.0.1:{parent_port}"})
-    try:
-        watched = open_watched_page(browser, "http://127.0.0.1", viewport={"width": 1280, "height": 800})
-        page = watched.page
-        page.goto(intranet_page(app.base_url, parent_port))  # frames Leicestershire, the example's own force
-        frame = next(f for f in page.frames if f is not page.main_frame)
-        for force in (facts.LEICESTERSHIRE, most_to_show()):
-            if force != facts.LEICESTERSHIRE:
-                click_force(page, force, frame=frame)
-            name = facts.force_name(force)
-            wait_until(frame, "(n) => document.querySelector('#view-title')?.textContent === n", name, timeout=TIMEOUT)
-            wait_until(frame, facts.profile_counts_is(force), timeout=TIMEOUT)
-            for stage in ("as it opens", "every initiative opened"):
-                if stage != "as it opens":
-                    for summary in frame.locator("#case-studies details.initiative > summary").all():
-                        summary.click()
-                    assert frame.locator("#case-studies details[open]").count() == facts.in_force(force)
-                layout = frame.evaluate(LAYOUT_JS, IN_VIEW)
-                # The frame's page never scrolls; the profile may, alone.
-                assert not layout["pageScrolls"], (name, stage)
-                assert len(layout["scrolling"]) <= 1, (name, stage, layout["scrolling"])
-                # The keyboard hint whole, the source line and the link to the full dashboard in view and uncovered.
-                assert layout["seen"] == dict.fromkeys(IN_VIEW, True), (name, stage, layout["seen"])
-            assert frame.locator(".embed-source").inner_text().startswith("Source: PHE (2016)")
-            assert frame.locator(".embed-caution").inner_text().startswith("Examples, not a census: a pale or grey")
-            assert (
-                frame.locator("#force-map-keys").inner_text().endswith("Leicestershire Police when none is selected.")
-            )
-        assert watched.console_errors == [] and watched.foreign_requests == []
-        page.context.close()
-    finally:
-        stop(app)
+def test_embed001_at_600_by_600_one_scroll_at_most_and_the_source_and_full_dashboard_link_in_view(framed_widget):
+    watched = framed_widget({"width": 1280, "height": 800})
+    page = watched.page
+    # The example page frames Leicestershire, its own force.
+    frame = next(f for f in page.frames if f is not page.main_frame)
+    for force in (facts.LEICESTERSHIRE, most_to_show()):
+        if force != facts.LEICESTERSHIRE:
+            click_force(page, force, frame=frame)
+        name = facts.force_name(force)
+        wait_until(frame, "(n) => document.querySelector('#view-title')?.textContent === n", name, timeout=TIMEOUT)
+        wait_until(frame, facts.profile_counts_is(force), timeout=TIMEOUT)
+        for stage in ("as it opens", "every initiative opened"):
+            if stage != "as it opens":
+                for summary in frame.locator("#case-studies details.initiative > summary").all():
+                    summary.click()
+                assert frame.locator("#case-studies details[open]").count() == facts.in_force(force)
+            layout = frame.evaluate(LAYOUT_JS, IN_VIEW)
+            # The frame's page never scrolls; the profile may, alone.
+            assert not layout["pageScrolls"], (name, stage)
+            assert len(layout["scrolling"]) <= 1, (name, stage, layout["scrolling"])
+            # The keyboard hint whole, the source line and the link to the full dashboard in view and uncovered.
+            assert layout["seen"] == dict.fromkeys(IN_VIEW, True), (name, stage, layout["seen"])
+        assert frame.locator(".embed-source").inner_text().startswith("Source: PHE (2016)")
+        assert frame.locator(".embed-caution").inner_text().startswith("Examples, not a census: a pale or grey")
+        assert frame.locator("#force-map-keys").inner_text().endswith("Leicestershire Police when none is selected.")
+    assert watched.console_errors == [] and watched.foreign_requests == []
 
 
 def test_embed002_every_link_in_the_embed_shows_something_or_opens_a_new_page(watched, live_server):
@@ -156,38 +146,31 @@ FRAME_IN_VIEW_JS = """(s) => { const r = document.querySelector(s).getBoundingCl
   return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight + 0.5; }"""
 
 
-def test_embed004_a_frame_narrower_than_420_px_opens_at_its_force_and_a_click_answers_in_view(browser, intranet_page):
+def test_embed004_a_frame_narrower_than_420_px_opens_at_its_force_and_a_click_answers_in_view(framed_widget):
     # Trial 13 (medium): framed 375 px wide, the widget's profile is under its map, and a frame that names a force
     # opened on the map alone: its summary, source and "Open the full dashboard" were out of view.
-    parent_port = free_port()
-    app = start_gunicorn("/", workers=2, extra_env={"PPH_FRAME_ANCESTORS": f"http://127.0.0.1:{parent_port}"})
-    try:
-        watched = open_watched_page(browser, "http://127.0.0.1", viewport={"width": 375, "height": 740})
-        page = watched.page
-        page.goto(intranet_page(app.base_url, parent_port))
-        # The intranet's page on a phone: the frame full width, under the page's heading.
-        page.evaluate(
-            "() => { const f = document.getElementById('dashboard'); document.body.prepend(f);"
-            " f.style.cssText = 'display: block; width: 360px; height: 600px; margin: 0;'; f.src = f.src; }"
-        )
-        frame = page.locator("#dashboard").element_handle().content_frame()
-        frame.wait_for_selector("#force-map path.force-area", timeout=TIMEOUT * 1000)
-        wait_until(frame, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'")
-        wait_until(frame, facts.profile_counts_is(facts.LEICESTERSHIRE), timeout=TIMEOUT)
-        for selector in ("#view-title", ".embed-source", "#open-full-dashboard"):
-            wait_until(frame, FRAME_IN_VIEW_JS, selector, timeout=TIMEOUT)
-        # The frame's own page moved; the intranet page around it did not, and keeps its focus.
-        assert page.evaluate("window.scrollY") == 0
-        assert page.evaluate("document.activeElement.id") != "dashboard"
-        # Back at the map, a click on another force brings that force's profile into view.
-        frame.evaluate("window.scrollTo(0, 0)")
-        other = most_to_show() if most_to_show() != facts.LEICESTERSHIRE else facts.english_force_ids()[0]
-        click_force(page, other, frame=frame)
-        name = facts.force_name(other)
-        wait_until(frame, "(n) => document.querySelector('#view-title')?.textContent === n", name, timeout=TIMEOUT)
-        wait_until(frame, FRAME_IN_VIEW_JS, "#view-title", timeout=TIMEOUT)
-        assert frame.evaluate("document.activeElement.id") == "view-title"
-        assert watched.console_errors == [] and watched.foreign_requests == []
-        page.context.close()
-    finally:
-        stop(app)
+    watched = framed_widget({"width": 375, "height": 740})
+    page = watched.page
+    # The intranet's page on a phone: the frame full width, under the page's heading.
+    page.evaluate(
+        "() => { const f = document.getElementById('dashboard'); document.body.prepend(f);"
+        " f.style.cssText = 'display: block; width: 360px; height: 600px; margin: 0;'; f.src = f.src; }"
+    )
+    frame = page.locator("#dashboard").element_handle().content_frame()
+    frame.wait_for_selector("#force-map path.force-area", timeout=TIMEOUT * 1000)
+    wait_until(frame, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'")
+    wait_until(frame, facts.profile_counts_is(facts.LEICESTERSHIRE), timeout=TIMEOUT)
+    for selector in ("#view-title", ".embed-source", "#open-full-dashboard"):
+        wait_until(frame, FRAME_IN_VIEW_JS, selector, timeout=TIMEOUT)
+    # The frame's own page moved; the intranet page around it did not, and keeps its focus.
+    assert page.evaluate("window.scrollY") == 0
+    assert page.evaluate("document.activeElement.id") != "dashboard"
+    # Back at the map, a click on another force brings that force's profile into view.
+    frame.evaluate("window.scrollTo(0, 0)")
+    other = most_to_show() if most_to_show() != facts.LEICESTERSHIRE else facts.english_force_ids()[0]
+    click_force(page, other, frame=frame)
+    name = facts.force_name(other)
+    wait_until(frame, "(n) => document.querySelector('#view-title')?.textContent === n", name, timeout=TIMEOUT)
+    wait_until(frame, FRAME_IN_VIEW_JS, "#view-title", timeout=TIMEOUT)
+    assert frame.evaluate("document.activeElement.id") == "view-title"
+    assert watched.console_errors == [] and watched.foreign_requests == []

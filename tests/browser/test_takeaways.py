@@ -12,11 +12,7 @@ from tests.conftest import (
     MAP_FORCES,
     choose_option,
     click_force,
-    free_port,
-    open_watched_page,
     ready,
-    start_gunicorn,
-    stop,
     wait_until,
 )
 from tests import dataset_facts as facts
@@ -72,40 +68,31 @@ def test_take001_citation_and_downloads_follow_the_view_on_screen(watched, live_
     assert "force=E23000021" in (tmp_path / "matrix" / "README.txt").read_text(encoding="utf-8-sig")
 
 
-def test_take002_embedded_widget_answers_a_click_in_view_at_600_by_600(browser, intranet_page):
-    parent_port = free_port()
-    app = start_gunicorn("/", workers=2, extra_env={"PPH_FRAME_ANCESTORS": f"http://127.0.0.1:{parent_port}"})
-    try:
-        watched = open_watched_page(browser, "http://127.0.0.1", viewport={"width": 1280, "height": 800})
-        page = watched.page
-        page.goto(intranet_page(app.base_url, parent_port))
-        frame_element = page.locator("#dashboard")
-        assert frame_element.bounding_box()["width"] == pytest.approx(602, abs=2)
-        assert frame_element.bounding_box()["height"] == pytest.approx(602, abs=2)
-        frame = next(f for f in page.frames if f is not page.main_frame)
-        wait_until(
-            frame, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT
-        )
-        click_force(page, "E23000037", frame=frame)
-        wait_until(frame, facts.profile_counts_is(facts.GLOUCESTERSHIRE), timeout=TIMEOUT)
-        assert frame.locator("#view-title").inner_text() == "Gloucestershire Constabulary"
-        # The answer is in view inside the 600 x 600 frame, with no scrolling.
-        box = frame.evaluate("""(() => { const r = document.querySelector('#view-title').getBoundingClientRect();
-                                  return {top: r.top, left: r.left, right: r.right, scroll: window.scrollY}; })()""")
-        assert 0 <= box["top"] < 300 and box["right"] <= 600 and box["left"] > 200 and box["scroll"] == 0
-        assert frame.locator("#case-studies details").count() == facts.in_force(facts.GLOUCESTERSHIRE)
-        assert frame.evaluate("document.documentElement.scrollWidth") <= 600
-        link = frame.locator("#open-full-dashboard")
-        assert link.is_visible() and link.get_attribute("target") == "_blank"
-        wait_until(
-            frame, "document.querySelector('#open-full-dashboard')?.href.includes('force=E23000037')", timeout=TIMEOUT
-        )
-        assert "embed" not in link.get_attribute("href")
-        assert "Source: PHE (2016)" in frame.locator(".embed-source").inner_text()
-        assert watched.console_errors == []
-        page.context.close()
-    finally:
-        stop(app)
+def test_take002_embedded_widget_answers_a_click_in_view_at_600_by_600(framed_widget):
+    watched = framed_widget({"width": 1280, "height": 800})
+    page = watched.page
+    frame_element = page.locator("#dashboard")
+    assert frame_element.bounding_box()["width"] == pytest.approx(602, abs=2)
+    assert frame_element.bounding_box()["height"] == pytest.approx(602, abs=2)
+    frame = next(f for f in page.frames if f is not page.main_frame)
+    wait_until(frame, "document.querySelector('#view-title')?.textContent === 'Leicestershire Police'", timeout=TIMEOUT)
+    click_force(page, "E23000037", frame=frame)
+    wait_until(frame, facts.profile_counts_is(facts.GLOUCESTERSHIRE), timeout=TIMEOUT)
+    assert frame.locator("#view-title").inner_text() == "Gloucestershire Constabulary"
+    # The answer is in view inside the 600 x 600 frame, with no scrolling.
+    box = frame.evaluate("""(() => { const r = document.querySelector('#view-title').getBoundingClientRect();
+                              return {top: r.top, left: r.left, right: r.right, scroll: window.scrollY}; })()""")
+    assert 0 <= box["top"] < 300 and box["right"] <= 600 and box["left"] > 200 and box["scroll"] == 0
+    assert frame.locator("#case-studies details").count() == facts.in_force(facts.GLOUCESTERSHIRE)
+    assert frame.evaluate("document.documentElement.scrollWidth") <= 600
+    link = frame.locator("#open-full-dashboard")
+    assert link.is_visible() and link.get_attribute("target") == "_blank"
+    wait_until(
+        frame, "document.querySelector('#open-full-dashboard')?.href.includes('force=E23000037')", timeout=TIMEOUT
+    )
+    assert "embed" not in link.get_attribute("href")
+    assert "Source: PHE (2016)" in frame.locator(".embed-source").inner_text()
+    assert watched.console_errors == []
 
 
 def test_take003_a_link_too_long_gets_a_notice_not_an_error(watched, live_server):
