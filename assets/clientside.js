@@ -100,7 +100,7 @@ function pphBringTabsIntoView(panel) {
       var openTab = document.querySelector('#view-tabs [role="tab"][aria-selected="true"]');
       if (!openTab) { window.requestAnimationFrame(land); return; }  // not drawn yet
       forceOffMap = false;
-      if (openTab.id !== 'view-tab-overview') {
+      if (openTab.id !== 'view-tab-' + document.getElementById('view-tabs').dataset.defaultView) {
         view = openTab.id.replace(/^view-tab-/, '');
       } else if (!narrow) {
         return;  // a force on the map: beside it on a wide screen, its profile is in view already
@@ -176,7 +176,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       // One with no area on the map (British Transport Police) has its work listed in the National and regional
       // tab, which the state has opened: its group there is brought into view instead.
       if (force && force.work) {
-        pphRevealInTab('national', force.work);
+        pphRevealInTab(force.view, force.work);
         return window.dash_clientside.no_update;
       }
       if (!force) { return window.dash_clientside.no_update; }

@@ -29,6 +29,7 @@ from domain.loading import Dataset
 from domain.source import SnapshotProvider, Snapshot
 from domain.state import (
     COLOUR_MEASURES,
+    DEFAULT_VIEW,
     MAX_COMPARED,
     OFF_MAP_VIEW,
     DEFAULT_STATE,
@@ -324,7 +325,8 @@ def view_tabs(snapshot: Snapshot, state: ViewState = DEFAULT_STATE) -> list:
         role="tablist",
         id=Ids.VIEW_TABS,
         className="view-tabs",
-        **attributes({"aria-label": "More views"}),
+        # The tab a page opens on when its address names none (assets/clientside.js, landWhereTheLinkPoints).
+        **attributes({"aria-label": "More views", "data-default-view": DEFAULT_VIEW}),
     )
     return [
         tabs,
@@ -463,12 +465,12 @@ def state_after_control(trigger: object, query: object, controls: dict, dataset:
 def force_chosen(state: ViewState, chosen: object, dataset: Dataset) -> object:
     """What the page brings into view once a force is chosen in the Force list (assets/clientside.js,
     profileForChoice): the force's profile, or for a force with no area on the map (British Transport Police),
-    {"work": the id of its group's heading} in the tab the state opened for it."""
+    {"view": the tab the state opened for it, "work": the id of its group's heading there}."""
     if state.force:
         return state.force
     off_map = dataset.forces_by_id.get(chosen) if isinstance(chosen, str) else None
     if off_map is not None and off_map.kind != "territorial" and state.view == OFF_MAP_VIEW:
-        return {"work": off_map_group_anchor(NON_TERRITORIAL_GROUP)}
+        return {"view": OFF_MAP_VIEW, "work": off_map_group_anchor(NON_TERRITORIAL_GROUP)}
     return no_update
 
 

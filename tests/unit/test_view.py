@@ -473,7 +473,7 @@ def test_view_ease102_the_force_list_finds_british_transport_police_and_opens_it
     chosen = state_from_controls(fx.BTP, [], [], "", [], dataset)
     assert chosen.force is None and chosen.view == "national" and chosen.to_query() == "?view=national"
     landing = force_chosen(chosen, fx.BTP, dataset)
-    assert landing == {"work": "work-group-british-transport-police"}
+    assert landing == {"view": "national", "work": "work-group-british-transport-police"}
     tab = html.Div(off_map_groups(group_off_map(join, off_map_initiatives(join, dataset.initiatives, False)), dataset))
     headings = {h.id: h.children for h in _walk(tab) if isinstance(h, html.H3)}
     assert headings[landing["work"]].startswith("British Transport Police (")
