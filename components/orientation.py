@@ -117,7 +117,14 @@ def recent_items(dataset: Dataset, register_on: bool, changes: tuple[Change, ...
         shown = latest(changes)
         for change in shown:
             title = headline(change)
-            link = html.A(title, href=view_link(change, url_prefix)) if change.about_id else html.Span(title)
+            # A Link, so the page stays and assets/clientside.js takes the focus to the force's profile once drawn:
+            # a whole new page would start at its top with the focus nowhere.
+            # Work with no force area opens the National and regional tab ("opens-view" brings it into view).
+            link = (
+                dcc.Link(title, href=view_link(change, url_prefix), className="" if change.force_ids else "opens-view")
+                if change.about_id
+                else html.Span(title)
+            )
             items.append(
                 html.Li(
                     [link, html.Br(), html.Span(detail_line(change), className="recent-detail")],

@@ -882,3 +882,32 @@ def test_reg_brw009_axe_finds_no_violation_of_any_impact_on_the_register_screens
         finally:
             page.context.close()
         assert watched.console_errors == [], "the browser console logged errors"
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (375, 740)])
+def test_reg_brw010_a_recently_added_record_opens_its_forces_profile_with_the_focus_there(
+    browser, update_server, width, height
+):
+    # Trial 14 (medium): at 1280, Enter on "Added: …" in "Recently added or corrected" loaded a new page at its top,
+    # the focus nowhere, so the next Tab went to "Skip to the results".
+    title = f"Weekend outreach at the bus station {width}"
+    published_record_with_two_figures(update_server, title)
+    watched = page_for(browser, update_server, None)
+    page = watched.page
+    try:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(update_server.base_url)
+        wait_for_map(page)
+        page.locator("#recent-changes summary").click()
+        link = page.locator("#recent-changes-list a", has_text=title)
+        link.focus()
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement?.id === 'view-title'", timeout=TIMEOUT)
+        assert page.locator("#view-title").inner_text() == "Metropolitan Police Service"  # the sample proposal's force
+        assert in_view(page, "#view-title")
+        wait_until(
+            page, "(t) => document.querySelector('#case-studies')?.textContent.includes(t)", title, timeout=TIMEOUT
+        )
+    finally:
+        page.context.close()
+    assert watched.console_errors == []
