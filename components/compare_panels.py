@@ -17,6 +17,7 @@ from domain.compare import (
     MatrixRow,
     OffMapGroup,
     SimilarForce,
+    compared_with,
     how_obtained,
     none_text,
     off_map_group_anchor,
@@ -191,12 +192,13 @@ def similar_links(
     for force in similar:
         if force.force_id in base:
             continue
-        target = replace(state, compare=tuple((base + [force.force_id])[-4:]), notices=())
-        links.append(
-            html.Li(
-                [dcc.Link(f"Compare with {force.name}", href=f"{url_prefix}{target.to_query()}"), f" — {force.reason}"]
-            )
-        )
+        compare, dropped = compared_with(base, anchor, force.force_id)
+        target = replace(state, compare=compare, notices=())
+        # A full comparison says which force the new one takes the place of, never dropping one silently.
+        words = f"Compare with {force.name}"
+        if dropped is not None and dropped in dataset.forces_by_id:
+            words += f" in place of {dataset.forces_by_id[dropped].name}"
+        links.append(html.Li([dcc.Link(words, href=f"{url_prefix}{target.to_query()}"), f" — {force.reason}"]))
     # Said how they are alike, so nobody reads them as neighbours on the map or as forces doing similar work.
     heading = f"Forces like {dataset.forces_by_id[anchor].name} by region or population:"
     return [html.P(heading), html.Ul(links)] if links else []

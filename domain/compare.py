@@ -17,6 +17,18 @@ from domain.state import MAX_COMPARED
 
 NO_INITIATIVE_IN_PAPER = f"no initiative in {PAPER_ONLY.words()}"
 NONE_MATCHES = "none matches your filters"
+
+
+def compared_with(compared: Sequence[str], anchor: str, added: str) -> tuple[tuple[str, ...], str | None]:
+    """The forces compared once `added` joins them, and the one it takes the place of when the comparison is full:
+    the last force that is not `anchor`, whose likes are being offered, so the comparison stays about it."""
+    base = list(compared) or [anchor]
+    if len(base) < MAX_COMPARED:
+        return (*base, added), None
+    dropped = next(f for f in reversed(base) if f != anchor)
+    return tuple(added if f == dropped else f for f in base), dropped
+
+
 # Said wherever the comparison refuses a fifth force: beside its picker (components.shell) and its Add button.
 COMPARED_AT_MOST = f"At most {MAX_COMPARED} forces can be compared"
 

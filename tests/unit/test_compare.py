@@ -77,6 +77,27 @@ def test_cmp002_similar_forces_same_region_then_population(small):
     assert [item.children[1] for item in listed.children][0].startswith(" — same region")
 
 
+def test_cmp002b_a_full_comparison_keeps_the_force_whose_likes_are_offered_and_says_what_is_replaced(small):
+    """Trial 14 (medium): with four forces compared, "Compare with Derbyshire" dropped the selected force itself,
+    silently."""
+    from components.compare_panels import similar_links
+    from domain.compare import compared_with
+    from domain.state import ViewState, state_from_query
+
+    assert compared_with(["a", "b"], "a", "c") == (("a", "b", "c"), None)
+    assert compared_with([], "a", "c") == (("a", "c"), None)
+    assert compared_with(["a", "b", "c", "d"], "a", "e") == (("a", "b", "c", "e"), "d")
+    assert compared_with(["b", "c", "d", "a"], "a", "e") == (("b", "c", "e", "a"), "d")
+    dataset, _ = small
+    similar = similar_forces(dataset, "E23000002")
+    full = ViewState(force="E23000002", compare=("E23000002", "E23000001", "W15000001", "E23000004"))
+    _, listed = similar_links(similar, "E23000002", full, "/", dataset)
+    link = listed.children[0].children[0]
+    assert link.children == "Compare with Gamma Police in place of Delta Police"
+    opened = state_from_query(link.href[1:], dataset)
+    assert opened.compare == ("E23000002", "E23000001", "W15000001", "E23000003")
+
+
 def test_cmp003_matrix_rows_counts_and_off_map_row(small):
     dataset, join = small
     rows = coverage_matrix(dataset, join, dataset.initiatives, show_wales=False)
