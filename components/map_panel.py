@@ -19,7 +19,17 @@ from components.panels import clear_all_link, force_table, on_demand
 from components.view_state import is_open, state_from_store, toggle_outputs
 from components.attributes import attributes
 from domain.aggregation import filter_initiatives, filters_narrow, force_counts
-from domain.force_map import LegendEntry, MapColours, MapShapes, map_colours, map_shapes, measure_title, none_label
+from domain.force_map import (
+    DEFAULT_MEASURE,
+    LegendEntry,
+    MapColours,
+    MapShapes,
+    map_colours,
+    map_shapes,
+    measure_title,
+    none_label,
+    table_sort_options,
+)
 from domain.provenance import PAPER_ONLY, CountedSources
 from domain.joining import ForceJoin
 from domain.loading import Dataset
@@ -211,14 +221,7 @@ def map_table_section() -> list[Component]:
         [
             html.Label("Sort the table by", htmlFor=Ids.FORCE_TABLE_SORT),
             dcc.Dropdown(
-                id=Ids.FORCE_TABLE_SORT,
-                value="force",
-                clearable=False,
-                options=[
-                    {"label": "Force (A to Z)", "value": "force"},
-                    {"label": "Region", "value": "region"},
-                    {"label": "Initiatives (most first)", "value": "count"},
-                ],
+                id=Ids.FORCE_TABLE_SORT, value="force", clearable=False, options=table_sort_options(DEFAULT_MEASURE)
             ),
         ],
         "map-table",
@@ -287,6 +290,7 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
         Output(Ids.FORCE_TABLE_BODY, "hidden"),
         Output(Ids.FORCE_TABLE_TOGGLE, "children"),
         Output(Ids.FORCE_TABLE_TOGGLE, "aria-expanded"),
+        Output(Ids.FORCE_TABLE_SORT, "options"),
         Input(Ids.FILTERS, "data"),
         Input(Ids.FORCE_TABLE_SORT, "value"),
         Input(Ids.FORCE_TABLE_TOGGLE, "n_clicks"),
@@ -294,7 +298,7 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
     )
     def show_force_table(filters_data, sort_by, toggles):
         if not is_open(toggles):
-            return [], *toggle_outputs(False, "the map as a table")
+            return [], *toggle_outputs(False, "the map as a table"), table_sort_options(DEFAULT_MEASURE, sort_by)
         snapshot = source.current()
         dataset = snapshot.dataset
         state = state_from_store(filters_data, dataset)
@@ -305,8 +309,9 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str) -> None:
             sort_by if isinstance(sort_by, str) else "force",
             partial(force_link, url_prefix, state),
             none_label("initiatives", filters_narrow(state), counted_sources(dataset, state)),
+            state.colour,
         )
-        return table, *toggle_outputs(True, "the map as a table")
+        return table, *toggle_outputs(True, "the map as a table"), table_sort_options(state.colour, sort_by)
 
 
 def force_link(url_prefix: str, state: ViewState, force_id: str) -> str:

@@ -4,6 +4,8 @@ children, which React renders as text: nothing from the data is ever interpreted
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
 
 from dash import dcc, html
 from dash.development.base_component import Component
@@ -12,7 +14,7 @@ from components.attributes import aria, attributes
 from components.charts import lollipop, obtained_list
 from components.orientation import EVALUATION_HELP
 from domain.aggregation import ForceCount, largest_per_unit, reading_of
-from domain.force_map import NO_INITIATIVE_LABEL
+from domain.force_map import DEFAULT_MEASURE, MEASURE_COLUMNS, NO_INITIATIVE_LABEL, value_of
 from domain.loading import Dataset
 from domain.lollipop import LollipopChart
 from domain.provenance import figure_marks, is_register, note_line, provenance_line, source_badge
@@ -349,37 +351,57 @@ def off_map_list(items: Sequence[tuple[Initiative, str]], dataset: Dataset) -> l
     ]
 
 
+def _most_first(measure: str, count: ForceCount) -> tuple[int, str]:
+    return -value_of(count, measure), count.name
+
+
 def force_table(
     counts: Sequence[ForceCount],
     dataset: Dataset,
     sort_by: str,
     link_for: Callable[[str], str],
     none_text: str = NO_INITIATIVE_LABEL,
+    measure: str = DEFAULT_MEASURE,
 ) -> html.Div:
-    """The map's text alternative: every force drawn, its count and main themes; a name selects it.
-    `none_text` says what a count of none means: none in the paper, or none matching the filters."""
+    """The map's text alternative: every force drawn, its count and main themes, and the number the map is
+    coloured by (`measure`) when that is another; a name selects it. `none_text` says what a count of none means:
+    none in the paper, or none matching the filters."""
     regions = {f.id: f.region for f in dataset.forces}
-    keys = {
+    keys: dict[str, Callable[[ForceCount], tuple[Any, ...]]] = {
         "region": lambda c: (regions[c.force_id], c.name),
         "count": lambda c: (-c.count, c.name),
+        **{key: partial(_most_first, key) for key in MEASURE_COLUMNS},
     }
-    ordered = sorted(counts, key=keys.get(sort_by, lambda c: c.name))
+    ordered = sorted(counts, key=keys.get(sort_by, lambda c: (c.name,)))
+    coloured_by = MEASURE_COLUMNS.get(measure)
+
+    def measure_cell(count: ForceCount) -> list[html.Td]:
+        if coloured_by is None:
+            return []
+        value = value_of(count, measure)
+        return [html.Td(str(value) if value else "none", className="num" if value else "none")]
+
     rows = [
         html.Tr(
             [
                 html.Th(dcc.Link(c.name, href=link_for(c.force_id)), scope="row"),
                 html.Td(regions[c.force_id]),
                 html.Td(str(c.count) if c.count else none_text.lower(), className="num" if c.count else "none"),
+                *measure_cell(c),
                 html.Td(c.themes_text),
             ]
         )
         for c in ordered
     ]
-    header = html.Tr([html.Th(h, scope="col") for h in ("Force", "Region", "Matching initiatives", "Themes")])
+    columns = ("Force", "Region", "Matching initiatives", *([coloured_by] if coloured_by else []), "Themes")
+    header = html.Tr([html.Th(h, scope="col") for h in columns])
+    caption = "Police force areas on the map, with the initiatives that match the filters" + (
+        f" and the {coloured_by.lower()} the map is coloured by" if coloured_by else ""
+    )
     return html.Div(
         html.Table(
             [
-                html.Caption("Police force areas on the map, with the initiatives that match the filters"),
+                html.Caption(caption),
                 html.Thead(header),
                 html.Tbody(rows),
             ],

@@ -180,6 +180,27 @@ def none_label(measure: str, filtered: bool, sources: CountedSources = PAPER_ONL
     return f"No {noun} matches your filters" if filtered else f"No {noun} in {sources.words('or')}"
 
 
+# The map's text alternative names the colouring's number in a column of its own, when it is not the initiatives.
+MEASURE_COLUMNS = {"themes": "Themes covered", "results": "Results reported"}
+
+
+def table_sort_options(measure: str, chosen: object = "") -> list[dict[str, str]]:
+    """How the map as a table can be sorted: by name, region and initiatives, and by the map's colouring when
+    that is another number, so the forces the colour picks out can be found in the table too. A sort `chosen`
+    under an earlier colouring stays offered, so the list never shows an empty choice."""
+    options = [
+        {"label": "Force (A to Z)", "value": "force"},
+        {"label": "Region", "value": "region"},
+        {"label": "Initiatives (most first)", "value": "count"},
+    ]
+    options += [
+        {"label": f"{label} (most first)", "value": key}
+        for key, label in MEASURE_COLUMNS.items()
+        if key in (measure, chosen)
+    ]
+    return options
+
+
 def value_of(count: ForceCount, measure: str) -> int:
     """A force's number for the measure the map is coloured by."""
     return {"initiatives": count.count, "themes": len(count.themes), "results": count.results}[measure]

@@ -90,6 +90,14 @@ def english_force_ids() -> tuple[str, ...]:
     return tuple(f.id for f in served().forces if f.is_english)
 
 
+def results_by_force() -> dict[str, int]:
+    """Each force area on the map (Wales hidden) and how many results its initiatives report: the map's
+    "Results reported" colouring, worked out from the data served."""
+    served_data = snapshot()
+    counts = force_counts(served_data.dataset, served_data.join, served_data.dataset.initiatives, False)
+    return {c.name: c.results for c in counts}
+
+
 def welsh_force_ids() -> tuple[str, ...]:
     return tuple(f.id for f in served().forces if f.kind == "territorial" and not f.is_english)
 

@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 
+from tests import dataset_facts as facts
 from tests.conftest import REPO, choose_option, click_force, ready, wait_for_outline, wait_until
 
 pytestmark = pytest.mark.browser
@@ -144,6 +145,31 @@ def test_a11y003_table_alternative_in_sync_with_filters(watched, live_server):
     page.locator("#force-table").get_by_role("link", name="Thames Valley Police").click()
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'Thames Valley Police'", timeout=TIMEOUT)
     assert "themes=dementia" in page.url
+
+
+def test_a11y003b_the_table_follows_the_maps_colouring_by_results(watched, live_server):
+    # Trial 14 (medium): coloured by "Results reported", the map's key named results, but its table had no results
+    # column and could not be sorted by them, so a screen-reader user could not find the forces the colour picks out.
+    page = watched.page
+    ready(page, f"{live_server.base_url}?colour=results")
+    page.locator("#force-table-toggle").click()
+    page.wait_for_selector("#force-table thead th")
+    headers = page.locator("#force-table thead th").all_inner_texts()
+    assert headers == ["Force", "Region", "Matching initiatives", "Results reported", "Themes"]
+    assert "results reported the map is coloured by" in page.locator("#force-table caption").inner_text()
+    choose_option(page, "force-table-sort", "Results", "Results reported (most first)")
+    expected = sorted(facts.results_by_force().items(), key=lambda kv: (-kv[1], kv[0]))
+    wait_until(page, "(n) => document.querySelector('#force-table tbody th')?.textContent === n", expected[0][0])
+    shown = page.evaluate(
+        "[...document.querySelectorAll('#force-table tbody tr')].map(r => [r.children[0].textContent,"
+        " r.children[3].textContent])"
+    )
+    assert shown == [[name, str(n) if n else "none"] for name, n in expected]
+    # Back to the initiatives, the column goes; the sort chosen stays offered, never an empty choice.
+    page.get_by_role("button", name="Initiatives", exact=True).click()
+    wait_until(page, "document.querySelectorAll('#force-table thead th').length === 4")
+    assert page.locator("#force-table-sort").inner_text().startswith("Results reported (most first)")
+    assert axe_violations(page) == []
 
 
 @pytest.mark.parametrize("width", [375, 768, 1280])
