@@ -196,11 +196,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       // the adding when it can.
       if (!clicks) { return window.dash_clientside.no_update; }
       var force = window.dash_clientside.forceMap.selectedForce(stateData);
-      if (!force) { return 'Select a force on the map (or in the Force list) first.'; }
+      var button = document.getElementById('add-to-compare');
+      if (!force) { return button.dataset.none; }
       var match = /[?&]compare=([^&]*)/.exec((stateData && stateData.query) || '');
       var compared = match ? decodeURIComponent(match[1]).split(',') : [];
       if (compared.indexOf(force) >= 0) { return 'The selected force is already in the comparison.'; }
-      var button = document.getElementById('add-to-compare');
       if (compared.length >= Number(button.dataset.limit)) { return button.dataset.full; }
       return '';
     },

@@ -13,7 +13,7 @@ from components.ids import Ids, shown_state_id
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
 from components.attributes import attributes, data
 from domain.aggregation import filter_initiatives, filters_narrow, force_search_text
-from domain.compare import COMPARED_AT_MOST, compare_forces, similar_forces
+from domain.compare import COMPARED_AT_MOST, SELECT_A_FORCE_FIRST, compare_forces, similar_forces
 from domain.loading import Dataset
 from domain.source import SnapshotProvider
 from domain.state import MAX_COMPARED
@@ -70,7 +70,11 @@ def panel(dataset: Dataset, compared: Sequence[str] = ()) -> list:
                     n_clicks=0,
                     className="button",
                     # What the button says when it cannot add (assets/clientside.js addToCompareStatus).
-                    **data(limit=str(MAX_COMPARED), full=f"{COMPARED_AT_MOST}: remove one first."),
+                    **data(
+                        limit=str(MAX_COMPARED),
+                        full=f"{COMPARED_AT_MOST}: remove one first.",
+                        none=SELECT_A_FORCE_FIRST,
+                    ),
                 ),
                 html.P(id=Ids.ADD_TO_COMPARE_STATUS, className="compare-status", role="status"),
             ],

@@ -31,6 +31,8 @@ def compared_with(compared: Sequence[str], anchor: str, added: str) -> tuple[tup
 
 # Said wherever the comparison refuses a fifth force: beside its picker (components.shell) and its Add button.
 COMPARED_AT_MOST = f"At most {MAX_COMPARED} forces can be compared"
+# Said by a button that acts on the force selected on the map, pressed with none selected.
+SELECT_A_FORCE_FIRST = "Select a force on the map (or in the Force list) first."
 
 
 def none_text(filtered: bool, sources: CountedSources = PAPER_ONLY) -> str:

@@ -61,6 +61,7 @@ from components.register.fields import (
 from components.register.submissions import RESENDABLE, my_submissions_or_unchanged
 from components.view_state import state_from_store
 from domain.aggregation import force_search_text
+from domain.compare import SELECT_A_FORCE_FIRST
 from domain.register import (
     FIGURE_FIELDS,
     UNSTATED_KIND,
@@ -237,6 +238,7 @@ def initiative_fields(snapshot: Snapshot, tag: str) -> list:
             multi=True,
         ),
         html.Button("Add the force selected on the map", id=rid("add-selected-force"), n_clicks=0, className="button"),
+        html.P(id=rid("add-selected-force-status"), role="status", className="register-status"),
         text("Place", "place", 200, "Where the work happens, as the paper would say it: a town, a county or a region."),
         lines("Lead organisations", "lead_organisations", "One organisation per line."),
         lines("Partners", "partners", "One organisation per line; leave empty if there are none."),
@@ -377,12 +379,15 @@ def rows_shown(clicked_add: bool, count: Any) -> dict:
     return dict(hidden=[i >= shown for i in range(FIGURE_ROWS)], count=shown)
 
 
-def with_force(chosen: Any, force: str | None) -> list[str] | None:
-    """The force areas chosen, with `force` added; None when there is nothing to add."""
+def with_force(chosen: Any, force: str | None, names: Mapping[str, str]) -> tuple[Any, str]:
+    """The force areas chosen with the map's selected `force` added, and what the button says beside it: why
+    nothing was added (no force selected, or it is there already), or nothing once it is."""
     chosen = [f for f in chosen if isinstance(f, str)] if isinstance(chosen, list) else []
-    if not force or force in chosen:
-        return None
-    return [*chosen, force]
+    if not force:
+        return no_update, SELECT_A_FORCE_FIRST
+    if force in chosen:
+        return no_update, f"{names.get(force, force)} is already in Force areas."
+    return [*chosen, force], ""
 
 
 # ---- callbacks ------------------------------------------------------------------------------------------
@@ -528,6 +533,7 @@ def register_form_callbacks(app: Dash, context: RegisterContext) -> None:
 
     @app.callback(
         Output(rid("force_ids"), "value", allow_duplicate=True),
+        Output(rid("add-selected-force-status"), "children"),
         inputs=dict(n_clicks=Input(rid("add-selected-force"), "n_clicks")),
         state=dict(state_data=State(Ids.STATE, "data"), chosen=State(rid("force_ids"), "value")),
         prevent_initial_call=True,
@@ -535,7 +541,8 @@ def register_form_callbacks(app: Dash, context: RegisterContext) -> None:
     def add_selected_force(n_clicks, state_data, chosen):
         """Force areas picked on the map: the force selected there joins the list."""
         user_or_403(context.settings)
-        added = with_force(chosen, state_from_store(state_data, context.source.current().dataset).force)
-        if not n_clicks or added is None:
+        if not n_clicks:
             raise PreventUpdate
-        return added
+        dataset = context.source.current().dataset
+        names = {f.id: f.name for f in dataset.forces}
+        return with_force(chosen, state_from_store(state_data, dataset).force, names)

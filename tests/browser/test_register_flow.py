@@ -145,6 +145,14 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         )
         assert page.locator("#register-figure-0-measure").input_value() == "Section 136 detentions"
 
+        # Pressed with no force selected, the button says what to do (trial 14, medium), beside itself.
+        page.click("#register-add-selected-force")
+        wait_until(
+            page,
+            "document.querySelector('#register-add-selected-force-status')?.textContent === "
+            "'Select a force on the map (or in the Force list) first.'",
+            timeout=TIMEOUT,
+        )
         # Force areas picked on the map.
         click_force_in_view(page, KENT)
         wait_until(page, "document.querySelector('#view-title')?.textContent === 'Kent Police'", timeout=TIMEOUT)
@@ -153,6 +161,14 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         page.click("#register-add-selected-force")
         wait_until(
             page, "document.querySelector('#register-force_ids')?.textContent.includes('Kent Police')", timeout=TIMEOUT
+        )
+        assert page.locator("#register-add-selected-force-status").inner_text() == ""
+        page.click("#register-add-selected-force")
+        wait_until(
+            page,
+            "document.querySelector('#register-add-selected-force-status')?.textContent === "
+            "'Kent Police is already in Force areas.'",
+            timeout=TIMEOUT,
         )
         page.click("#register-submit")
         wait_until(

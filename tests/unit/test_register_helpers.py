@@ -131,8 +131,14 @@ def test_reg_help006_the_proposal_form_counts_rows_adds_forces_and_keeps_only_fi
     assert propose.rows_shown(False, 2)["count"] == 2
     assert propose.rows_shown(True, FIGURE_ROWS) == dict(hidden=[False] * FIGURE_ROWS, count=FIGURE_ROWS)
     assert propose.rows_shown(True, True)["count"] == 2  # a bool from the browser is not a count
-    assert propose.with_force(["E1", 3], "E2") == ["E1", "E2"]
-    assert propose.with_force(["E1"], "E1") is None and propose.with_force("junk", None) is None
+    names = {"E1": "One Police", "E2": "Two Police"}
+    assert propose.with_force(["E1", 3], "E2", names) == (["E1", "E2"], "")
+    # Trial 14 (medium): pressed with no force selected, the button did nothing and said nothing.
+    assert propose.with_force("junk", None, names) == (
+        no_update,
+        "Select a force on the map (or in the Force list) first.",
+    )
+    assert propose.with_force(["E1"], "E1", names) == (no_update, "One Police is already in Force areas.")
     rows = [{"measure": "Arrests", "value": ""}, {"measure": "", "value": None}]
     assert propose.proposal_figures(None, rows) == [rows[0]]
 
