@@ -856,6 +856,10 @@ def test_ease022_the_background_link_keeps_the_force_and_lands_on_its_figures(wa
         "(() => { const r = document.activeElement.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; })()",
         timeout=TIMEOUT,
     )
+    # Trial 14 (low): the row was focused but looked like every other; it is outlined and shaded.
+    marked = page.evaluate("""(() => { const row = document.activeElement;
+        return [getComputedStyle(row).outlineStyle, getComputedStyle(row.cells[0]).backgroundColor]; })()""")
+    assert marked[0] == "solid" and marked[1] not in ("rgba(0, 0, 0, 0)", "transparent"), marked
     assert page.evaluate("document.getElementById('view-title').textContent") == facts.force_name(facts.GLOUCESTERSHIRE)
 
 
