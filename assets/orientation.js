@@ -20,8 +20,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return title;
     },
     copyText: function (nClicks, text, buttonId) {
-      // "Copy link" and "Copy citation" (components/cite_view.py): each copies its own text and says so.
-      if (!nClicks || !text) { return window.dash_clientside.no_update; }
+      // "Copy link" and "Copy citation" (components/cite_view.py): each copies its own text and says so, and
+      // clears the other's word (the second output), as the clipboard now holds this one's text only.
+      var noUpdate = window.dash_clientside.no_update;
+      if (!nClicks || !text) { return [noUpdate, noUpdate]; }
       var what = buttonId === 'citation-copy' ? 'citation' : 'link';
       var done = 'Copied the ' + what + '.';
       var failed = 'Could not copy: select the ' + what + ' and copy it.';
@@ -39,13 +41,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         document.body.removeChild(area);
         return ok;
       }
+      function said(ok) { return ok ? [done, ''] : [failed, noUpdate]; }
       if (navigator.clipboard && window.isSecureContext) {
         return navigator.clipboard.writeText(text).then(
-          function () { return done; },
-          function () { return fallback() ? done : failed; }
+          function () { return said(true); },
+          function () { return said(fallback()); }
         );
       }
-      return fallback() ? done : failed;
+      return said(fallback());
     },
     recentForSource: function (filtersData) {
       var query = (filtersData && typeof filtersData.query === 'string') ? filtersData.query : '';

@@ -160,9 +160,11 @@ def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callab
 
 def _register_clientside(app: Dash) -> None:
     # In the browser: the clipboard and plotly's image export are the browser's, not the server's.
+    # Each says what it copied and clears what the other said: only the latest copy is on the clipboard.
     app.clientside_callback(
         ClientsideFunction("pphOrientation", "copyText"),
         Output(Ids.COPY_STATUS, "children"),
+        Output(LINK_COPY_STATUS, "children", allow_duplicate=True),
         Input(Ids.CITATION_COPY, "n_clicks"),
         State(Ids.CITATION, "children"),
         State(Ids.CITATION_COPY, "id"),
@@ -171,6 +173,7 @@ def _register_clientside(app: Dash) -> None:
     app.clientside_callback(
         ClientsideFunction("pphOrientation", "copyText"),
         Output(LINK_COPY_STATUS, "children"),
+        Output(Ids.COPY_STATUS, "children", allow_duplicate=True),
         Input(LINK_COPY, "n_clicks"),
         State(CITE_LINK, "href"),
         State(LINK_COPY, "id"),

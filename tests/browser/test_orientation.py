@@ -136,6 +136,13 @@ def test_orib006_citation_opens_the_map_and_copies_link_and_citation_apart(brows
     assert wait_until(page, "navigator.clipboard.readText()", timeout=TIMEOUT).startswith(
         "Public Health England (2016)"
     )
+    # Trial 14 (low): both said "Copied" at once; only the latest copy is on the clipboard, and only it says so.
+    assert page.locator("#cite-link-copy-status").inner_text() == ""
+    page.get_by_role("button", name="Copy link", exact=True).click()
+    wait_until(
+        page, "document.querySelector('#cite-link-copy-status')?.textContent === 'Copied the link.'", timeout=TIMEOUT
+    )
+    assert page.locator("#citation-copy-status").inner_text() == ""
     page.context.close()
 
 
