@@ -12,7 +12,7 @@ from domain.chart_text import plain_text
 from domain.joining import ForceJoin
 from domain.loading import Dataset
 from domain.provenance import PAPER_ONLY, CountedSources
-from domain.schema import Initiative, Outcome
+from domain.schema import Force, Initiative, Outcome
 from domain.state import MAX_COMPARED
 
 NO_INITIATIVE_IN_PAPER = f"no initiative in {PAPER_ONLY.words()}"
@@ -99,15 +99,23 @@ class SimilarForce:
 
 
 def similar_forces(dataset: Dataset, force_id: str, limit: int = 5) -> tuple[SimilarForce, ...]:
-    """Forces of the same region, then those closest in population: one click from a comparison."""
+    """Forces of the same region, closest in population first, then forces of other regions closest in population:
+    one click from a comparison."""
     anchor = dataset.forces_by_id[force_id]
     peers = [f for f in dataset.forces if f.kind == "territorial" and f.country == anchor.country and f.id != force_id]
+    anchor_population = anchor.population_mid_2018
+
+    def nearness(force: Force) -> tuple[int, str]:
+        # Alphabetical where a population is not known, after those whose is.
+        if anchor_population is None or force.population_mid_2018 is None:
+            return (10**12, force.name)
+        return (abs(force.population_mid_2018 - anchor_population), force.name)
+
     same_region = [
         SimilarForce(f.id, f.name, f"same region ({f.region})")
-        for f in sorted(peers, key=lambda f: f.name)
+        for f in sorted(peers, key=nearness)
         if f.region == anchor.region
     ]
-    anchor_population = anchor.population_mid_2018
     if anchor_population is None:
         return tuple(same_region[:limit])
     by_population = sorted(

@@ -218,3 +218,18 @@ def test_cmp006c_the_boundaries_credit_reads_once_as_a_credit():
     line = citation_line(dataset, "http://x/", date(2031, 2, 3))
     assert "Boundaries: Office for National Statistics licensed under the Open Government Licence v.3.0" in line
     assert "Source: Office" not in line and dataset.boundaries.attribution.startswith("Source: ")
+
+
+def test_cmp002c_same_region_forces_come_closest_in_population_first():
+    """Trial 14 (low): Leicestershire's likes named Derbyshire and Lincolnshire (alphabetical) but not
+    Nottinghamshire, of the same region and closer in population than Hertfordshire, which was offered."""
+    from tests import dataset_facts as facts
+
+    dataset = facts.served()
+    for force in (f for f in dataset.forces if f.is_english and f.population_mid_2018):
+        similar = similar_forces(dataset, force.id)
+        same = [dataset.forces_by_id[s.force_id] for s in similar if s.reason.startswith("same region")]
+        gaps = [abs((f.population_mid_2018 or 0) - force.population_mid_2018) for f in same]
+        assert gaps == sorted(gaps), force.name
+    names = [s.name for s in similar_forces(dataset, "E23000021")]
+    assert "Nottinghamshire Police" in names
