@@ -34,6 +34,23 @@ def test_mapw001_title_key_and_caution_are_in_the_first_view_at_1280_by_720(watc
     assert drawn == swatches
 
 
+@pytest.mark.parametrize("query", ["", "?q=zzzz"])
+def test_mapw001b_on_a_phone_each_key_label_wraps_beside_its_swatch(watched, live_server, query):
+    # Trial 14 (low): at 375 the grey swatch sat alone on its line, its label wrapped under it.
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server.base_url + query)
+    wait_for_map(page)
+    apart = page.evaluate("""[...document.querySelectorAll('#force-map-legend li')].filter(li => {
+        const swatch = li.querySelector('.swatch').getBoundingClientRect();
+        const words = document.createRange();
+        words.selectNodeContents([...li.childNodes].find(n => n.nodeType === Node.TEXT_NODE));
+        const first = words.getClientRects()[0];
+        return swatch.bottom <= first.top + 1;
+    }).map(li => li.textContent)""")
+    assert apart == []
+
+
 def test_mapw002_under_a_filter_the_key_and_tooltips_say_none_matches(watched, live_server):
     page = watched.page
     page.goto(live_server.base_url)
