@@ -199,6 +199,12 @@
       var path = forceOf(event);
       // Keys with a modifier are the browser's (Alt+Left is Back), not the map's.
       if (!path || event.altKey || event.ctrlKey || event.metaKey) { return; }
+      // Escape hides the focused force's tooltip, which may cover its neighbours (WCAG 1.4.13); the next move
+      // of the focus shows the next force's.
+      if (event.key === 'Escape') {
+        tooltipFor(container).hidden = true;
+        return;
+      }
       if (event.key === 'Enter' || event.key === ' ') {
         event.preventDefault();
         select(path);

@@ -317,6 +317,10 @@ def test_a11y007_the_map_is_one_tab_stop_its_arrows_move_between_forces_and_ente
     ) == [north["force"]]
     # Tooltip and ring follow the focus.
     assert north["ring"] and north["tip"].startswith(north["label"].split(". ")[0])
+    # Escape hides the tooltip, which covers neighbouring forces (trial 15, medium; WCAG 1.4.13); the focus stays.
+    page.keyboard.press("Escape")
+    hidden = page.evaluate(MAP_FOCUS_JS)
+    assert hidden["force"] == north["force"] and hidden["tip"] == "" and hidden["ring"]
     # The arrows move on the map, not the page: a press down from the top would scroll it.
     assert page.evaluate("document.documentElement.scrollHeight > innerHeight + 100 && scrollY === 0")
     page.keyboard.press("ArrowDown")
