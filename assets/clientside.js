@@ -137,7 +137,9 @@ document.addEventListener('click', function (event) {
   var shownAt = null;
   var moved = false;
   function stop() { moved = true; }
-  ['wheel', 'touchstart', 'keydown'].forEach(function (name) { window.addEventListener(name, stop, { once: true }); });
+  ['wheel', 'touchstart', 'pointerdown', 'keydown'].forEach(function (name) {
+    window.addEventListener(name, stop, { once: true });
+  });
   // Kept up for a moment once shown: a panel's content may fill in after it (the background figures' table), and
   // until then the page may be too short to bring the panel as far up as it goes once filled.
   var height = -1;
@@ -229,7 +231,9 @@ function pphRevealInTab(view, itemId) {
   var started = Date.now();
   var userMoved = false;
   function stop() { userMoved = true; }
-  ['wheel', 'touchstart', 'keydown'].forEach(function (name) { window.addEventListener(name, stop, { once: true }); });
+  ['wheel', 'touchstart', 'pointerdown', 'keydown'].forEach(function (name) {
+    window.addEventListener(name, stop, { once: true });
+  });
   var shownAt = null;
   var drawnAt = null;
   (function reveal() {
@@ -277,7 +281,9 @@ document.addEventListener('click', function (event) {
   var started = Date.now();
   var moved = false;
   function stop() { moved = true; }
-  ['wheel', 'touchstart', 'keydown'].forEach(function (name) { window.addEventListener(name, stop, { once: true }); });
+  ['wheel', 'touchstart', 'pointerdown', 'keydown'].forEach(function (name) {
+    window.addEventListener(name, stop, { once: true });
+  });
   (function reveal() {
     if (moved) { return; }
     if (toggle.getAttribute('aria-expanded') === 'true' && !body.hidden) {
