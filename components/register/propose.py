@@ -70,6 +70,7 @@ from domain.register import (
     SubmissionInvalid,
     User,
     figures_sourced,
+    form_text,
     merge_figures,
     record_names,
     validate_initiative,
@@ -330,9 +331,13 @@ def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slot
     update_of = update_of if isinstance(update_of, str) and update_of else None
     revision = as_revision(form["base_revision"])
     payload["force_ids"], force_problems = force_choice_problems(payload.get("force_ids"))
+    # The figures whose source is the initiative's, taken as their box was left empty: a problem with that source
+    # is said once, beside the initiative's Source, never beside an empty box the contributor did not fill.
+    borrowed: set[str] = set()
     try:
         record = stored_record(context.service, update_of) if update_of else None
         figures = proposal_figures(record, form["rows"][: shown_rows(form["count"])])
+        borrowed = {f"figures.{i}.source" for i, f in enumerate(figures) if not form_text(f.get("source"))}
         payload["figures"] = figures_sourced(figures, payload.get("source"))
         if force_problems:
             # Said with every other problem of the proposal at once, never one after another.
@@ -354,10 +359,11 @@ def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slot
             resubmits=as_revision(form.get("resubmits")),
         )
     except SubmissionInvalid as exc:
+        problems = [p for p in exc.problems if p.field not in borrowed]
         return dict(
-            errors=field_errors(exc.problems, slots),
-            status=not_sent_status(exc.problems),
-            **{**unchanged, "summary": error_summary(exc.problems, control_id, control_order())},
+            errors=field_errors(problems, slots),
+            status=not_sent_status(problems),
+            **{**unchanged, "summary": error_summary(problems, control_id, control_order())},
         )
     except (RateLimited, Conflict, RegisterUnavailable) as exc:
         return dict(errors=[""] * len(slots), status=failure_message(exc), **unchanged)

@@ -685,3 +685,18 @@ def test_reg_form021_a_figure_left_without_a_source_is_stored_with_the_initiativ
     )
     assert SENT in submit_status(resent), resent.data
     assert pending(tmp_path)[-1].payload["figures"][0]["source"] == VALID_FIELDS["source"]
+
+
+def test_reg_form022_a_bad_source_is_said_beside_source_alone_not_beside_a_figures_empty_box(app, client, token):
+    # Trial 15 (medium): an empty figure source took the initiative's bad source, and the empty box was marked red
+    # with the formula warning, sending the contributor to look for text that was not there.
+    answer = send(
+        app, client, token, {**VALID_FIELDS, "source": '=HYPERLINK("http://x")'}, [{**VALID_FIGURE, "source": ""}]
+    )
+    errors = field_errors(answer)
+    assert "would run as a formula" in errors["source"]
+    assert "figures.0.source" not in errors
+    assert submit_status(answer).startswith("Not sent: 1 field needs attention")
+    # A figure's own bad source is still said beside it.
+    answer = send(app, client, token, VALID_FIELDS, [{**VALID_FIGURE, "source": '=HYPERLINK("http://x")'}])
+    assert "would run as a formula" in field_errors(answer)["figures.0.source"]
