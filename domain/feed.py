@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 from xml.etree import ElementTree
 
+from domain.schema import register_words
 from domain.loading import Dataset
 from domain.state import ViewState
 
@@ -50,6 +51,7 @@ class Change:
     force_ids: tuple[str, ...] = ()  # that initiative's force areas: the first's view is where the entry links
     organisation: str = ""
     reason: str = ""  # why it was withdrawn or amended, when the reviewer said
+    self_published: bool = False  # published by the reviewer who proposed it, with no second review
 
 
 def change_of(
@@ -72,6 +74,7 @@ def change_of(
         return None
     at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
     reason = str(detail.get("reason") or "")
+    self_published = bool(detail.get("self_published"))
     if record_kind == "note":
         about = str(payload.get("about_id") or "")
         about_record = dataset.initiatives_by_id.get(about)
@@ -87,6 +90,7 @@ def change_of(
             _forces(dataset, about),
             organisation,
             reason,
+            self_published,
         )
     shown = record_id in dataset.initiatives_by_id and kind_of_change != "withdrawn"
     return Change(
@@ -100,6 +104,7 @@ def change_of(
         _forces(dataset, record_id) if shown else (),
         organisation,
         reason,
+        self_published,
     )
 
 
@@ -119,10 +124,12 @@ def headline(change: Change) -> str:
 
 def detail_line(change: Change) -> str:
     """When and by whom, and why where the reviewer said."""
-    by = f" by {change.organisation}" if change.organisation else ""
     why = f" Reason: {change.reason}" if change.reason else ""
+    day = change.at.date().isoformat()
+    if not change.organisation:
+        return f"Register, reviewed {day}.{why}"
     # The words every record's provenance uses ("Register, reviewed <date> by <organisation>").
-    return f"Register, reviewed {change.at.date().isoformat()}{by}.{why}"
+    return f"{register_words(day, change.organisation, change.self_published)}.{why}"
 
 
 def place_of(change: Change, dataset: Dataset) -> str:

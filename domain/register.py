@@ -687,7 +687,7 @@ class FoldedRecord:
 
 def fold_record(record: RegisterRecord, reference: Reference) -> FoldedRecord:
     """A published record checked into the snapshot's terms (as published, not as new input)."""
-    mark = Provenance("register", record.published_at.date().isoformat(), record.organisation)
+    mark = Provenance("register", record.published_at.date().isoformat(), record.organisation, record.self_published)
     try:
         if record.kind == "note":
             note = validate_note(record.payload, reference, incoming=False)

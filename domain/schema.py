@@ -421,6 +421,15 @@ Source = Literal["paper", "register"]
 SOURCES: tuple[str, ...] = ("paper", "register")
 
 
+def register_words(reviewed_on: str, organisation: str, self_published: bool = False) -> str:
+    """'Register, reviewed DATE by ORGANISATION': where a register record comes from, on every card, citation,
+    export and feed entry. A reviewer who published their own proposal (PPH_REVIEW_OWN=1) is said to have: no
+    second person checked it."""
+    if self_published:
+        return f"Register, published {reviewed_on} by {organisation}'s reviewer who proposed it, with no second review"
+    return f"Register, reviewed {reviewed_on} by {organisation}"
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where a record comes from, as every card, citation and export says it."""
@@ -428,12 +437,13 @@ class Provenance:
     source: Source
     reviewed_on: str = ""  # ISO date of publication, for register records
     organisation: str = ""  # the organisation whose reviewer published it
+    self_published: bool = False  # published by the reviewer who proposed it
 
     @property
     def label(self) -> str:
         if self.source == "paper":
             return PAPER_SOURCE
-        return f"Register, reviewed {self.reviewed_on} by {self.organisation}"
+        return register_words(self.reviewed_on, self.organisation, self.self_published)
 
 
 PAPER = Provenance("paper")

@@ -14,6 +14,7 @@ from components.app_factory import create_app
 from domain.aggregation import filter_initiatives
 from domain.compare import chart_citation, citation_line
 from domain.exports import initiative_rows
+from domain.feed import change_of, detail_line
 from domain.loading import load_dataset
 from domain.register import (
     RegisterRecord,
@@ -169,6 +170,33 @@ def test_reg003_the_loader_rules_apply_to_one_record(paper):
         )
     with pytest.raises(SubmissionInvalid, match="about_id"):
         validate_note({"about_id": "reg-0001", "note_kind": "erratum", "text": "x" * 30, "source": "x"}, reference)
+
+
+def test_reg004b_a_record_its_proposer_published_says_so_wherever_its_source_is_said(paper):
+    """Trial 15 (medium): with PPH_REVIEW_OWN=1 a reviewer's own record read "Register, reviewed … by …" on its
+    card, in the feed and in the download, like one a second person checked; only the database knew."""
+    record = RegisterRecord(
+        "reg-0001", "initiative", proposal(), NOW, "Kent PCC office", published_by="rita", self_published=True
+    )
+    dataset = with_register(paper, [record])
+    said = "Register, published 2026-11-27 by Kent PCC office's reviewer who proposed it, with no second review"
+    assert dataset.provenance_of("reg-0001").label == said
+    rows = {r["id"]: r for r in initiative_rows(dataset, dataset.initiatives)}
+    assert rows["reg-0001"]["record_source"].startswith(said + "; source: ")
+    change = change_of(
+        7,
+        "published",
+        NOW,
+        "reg-0001",
+        "initiative",
+        proposal(),
+        "Kent PCC office",
+        {"created": True, "self_published": True},
+        dataset,
+    )
+    assert change is not None and detail_line(change) == said + "."
+    checked = change_of(8, "published", NOW, "reg-0001", "initiative", proposal(), "Kent PCC office", {}, dataset)
+    assert checked is not None and detail_line(checked) == "Register, reviewed 2026-11-27 by Kent PCC office."
 
 
 def test_reg004_published_records_join_the_paper_marked_by_source(paper):
