@@ -38,7 +38,9 @@ def cite_panel() -> list:
         html.P(["Link: ", html.A(id=CITE_LINK, className="cite-link")]),
         html.Button("Copy link", id=LINK_COPY, n_clicks=0, className="button copy-button"),
         html.Span(id=LINK_COPY_STATUS, role="status", className="copy-status"),
-        html.Pre(id=Ids.CITATION, className="citation-text"),
+        html.Pre(id=Ids.CITATION, className="citation-text screen-citation"),
+        # On paper, the citation of what is printed: the map and the force's profile, never a tab's view.
+        html.Pre(id=Ids.PRINT_CITATION, className="citation-text print-citation"),
         html.Button("Copy citation", id=Ids.CITATION_COPY, n_clicks=0, className="button copy-button"),
         html.Span(id=Ids.COPY_STATUS, role="status", className="copy-status"),
         html.P(id=Ids.PRINT_FILTERS, className="print-only"),
@@ -92,18 +94,26 @@ def cited_state(state: ViewState) -> ViewState:
     return replace(state, view=DEFAULT_VIEW) if state.view == "cite" else state
 
 
+def printed_state(state: ViewState) -> ViewState:
+    """The view a printed page shows, whatever tab was open: the map and the force's profile, under the filters."""
+    return replace(state, view=DEFAULT_VIEW, compare=())
+
+
 def citation_outputs(
     source: SnapshotProvider, url_prefix: str, today: Callable[[], date], state_data, href
-) -> tuple[str, str, str, str, str, str]:
-    """The citation of the view on screen, the print lines, and its link (to open, and shown)."""
+) -> tuple[str, str, str, str, str, str, str]:
+    """The citation of the view on screen and of the printed page, the print lines, and the link (to open, and
+    shown)."""
     snapshot = source.current()
     dataset = snapshot.dataset
     state = state_from_store(state_data, dataset)
     now = today()
     url = page_view_url(href, cited_state(state), url_prefix)
     shown = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
+    filters = active_filters_words(state, dataset)
     return (
-        citation_line(dataset, url, now, shown, active_filters_words(state, dataset)),
+        citation_line(dataset, url, now, shown, filters),
+        citation_line(dataset, page_view_url(href, printed_state(state), url_prefix), now, shown, filters),
         f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
         f"{dataset.version_date} from the 2016 paper.",
         filters_text(state, dataset),
@@ -133,6 +143,7 @@ def view_download(source: SnapshotProvider, url_prefix: str, today: Callable[[],
 def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callable[[], date] = date.today) -> None:
     @app.callback(
         Output(Ids.CITATION, "children"),
+        Output(Ids.PRINT_CITATION, "children"),
         Output(Ids.PRINT_DATE, "children"),
         Output(Ids.PRINT_FILTERS, "children"),
         Output(Ids.OPEN_FULL, "href"),

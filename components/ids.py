@@ -61,6 +61,7 @@ class Ids(StrEnum):
     MATRIX_DOWNLOAD = "matrix-download"
     CITATION = "citation-text"
     PRINT_DATE = "print-date"
+    PRINT_CITATION = "print-citation"
     CITATION_COPY = "citation-copy"
     COPY_STATUS = "citation-copy-status"
     PRINT_FILTERS = "print-filters"

@@ -213,6 +213,24 @@ def test_a11y005_print_a_force_as_one_page(watched, live_server, tmp_path):
         assert value in flat, value
 
 
+def test_a11y005b_a_force_printed_from_another_tab_cites_what_is_on_paper(watched, live_server, tmp_path):
+    # Trial 14 and 15 (medium): printed from the Compare tab, the page held the Met's profile, but its citation
+    # named the comparison ("…&compare=…&view=compare"), a view the paper did not show.
+    page = watched.page
+    ready(page, f"{live_server.base_url}?force=E23000001&view=compare&compare=E23000001,E23000037")
+    wait_until(page, "document.querySelector('#print-citation')?.textContent.includes('force=E23000001')")
+    assert "view=compare" in page.locator("#citation-text").text_content()  # on screen, the view on screen
+    pdf = tmp_path / "met.pdf"
+    page.emulate_media(media="print")
+    page.pdf(path=str(pdf), format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == 1
+    flat = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert "Metropolitan Police Service" in flat and "force=E23000001" in flat
+    assert "compare=" not in flat and "view=compare" not in flat
+
+
 def focused(page) -> dict:
     """The focused element and its focus ring: its outline, or for a force on the map the dashed shape
     drawn over it (its width on the screen)."""
