@@ -1052,3 +1052,13 @@ def test_ease027b_two_forces_on_a_phone_fit_with_no_false_hint_and_no_name_into_
         }).map(th => th.innerText)"""
     )
     assert into_value == []
+    # Trial 15 (low): three forces' names ran together in the heading ("GloucestershireAvon and").
+    page.goto(f"{live_server.base_url}?compare=E23000037,E23000036,E23000021&view=compare")
+    page.locator("#comparison thead th:nth-child(4)").wait_for(timeout=TIMEOUT * 1000)
+    run_together = page.evaluate(
+        """[...document.querySelectorAll('#comparison thead th')].slice(1, -1).filter(th => {
+            const r = document.createRange(); r.selectNodeContents(th);
+            return r.getBoundingClientRect().right > th.nextElementSibling.getBoundingClientRect().left + 0.5;
+        }).map(th => th.innerText)"""
+    )
+    assert run_together == []
