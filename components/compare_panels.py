@@ -224,7 +224,9 @@ def matrix_table(
     # Once the register has added records, each row says how many of its initiatives are the register's.
     added = bool(dataset.provenance)
     # What a dash means here, in words, once: none matches the filters, or none in the paper at all.
-    key = f"{NO_COUNT} {none_text(filters_narrow(state), CountedSources.of(len(dataset.provenance)))}; the darker a number's cell, the more initiatives."
+    # A dash is of one theme in one row: a force with work on other themes has dashes too.
+    nothing = none_text(filters_narrow(state), CountedSources.of(len(dataset.provenance)))
+    key = f"{NO_COUNT} {nothing} on that theme there; the darker a number's cell, the more initiatives."
     parts: list = [
         html.Thead(_matrix_header(dataset, added)),
         html.Tbody([_matrix_row(row, dataset, state, url_prefix, added) for row in rows]),
