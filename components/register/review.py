@@ -330,6 +330,7 @@ def withdraw_record(context: RegisterContext, user: User, record_id: Any, reason
     if not as_text(reason).strip():
         return "Say why the record is withdrawn: its contributor reads the reason."
     try:
+        record = stored_record(context.service, record_id)
         context.service.withdraw(user, record_id, as_text(reason))
     except Forbidden:
         abort(403)
@@ -339,7 +340,9 @@ def withdraw_record(context: RegisterContext, user: User, record_id: Any, reason
         return UNAVAILABLE_NOW
     except (NotFound, Conflict) as exc:  # Conflict: another reviewer withdrew it first
         return f"Not withdrawn: {whole_sentence(str(exc))}"
-    return f"Withdrawn {record_id}: kept, with its history. {seen_after_reload(context, 'off the map')}"
+    # A note was never on the map: it leaves its initiative's card.
+    gone = "the note gone from its initiative's card" if record and record.kind == "note" else "it off the map"
+    return f"Withdrawn {record_id}: kept, with its history. {seen_after_reload(context, gone)}"
 
 
 def note_to_amend(context: RegisterContext, record_id: Any) -> dict:

@@ -238,6 +238,7 @@ def test_reg_form008_a_contributor_reads_withdrawn_on_date_with_the_reason(app, 
         token=token,
     )
     assert response_values(done)["register-withdraw-status"]["children"].startswith(f"Withdrawn {record_id}")
+    assert response_values(done)["register-withdraw-status"]["children"].endswith("reload to see it off the map.")
     assert response_values(done)["register-written"]["data"]  # the page's pickers follow
     mine = post_callback(client, simple_request(app, "register-mine.children"), token=token)
     with engine_for(tmp_path) as engine:
@@ -311,6 +312,10 @@ def test_reg_form010_a_reviewer_amends_a_note_with_a_reason_and_withdraws_it(app
         token=token,
     )
     assert response_values(gone)["register-withdraw-status"]["children"].startswith(f"Withdrawn {note_id}")
+    # Trial 15 (low): a note, never on the map, was said to go "off the map".
+    assert response_values(gone)["register-withdraw-status"]["children"].endswith(
+        "reload to see the note gone from its initiative's card."
+    )
 
 
 def test_reg_form011_the_pickers_refresh_after_a_publication(app, client, token, tmp_path):
