@@ -267,12 +267,14 @@ def _matrix_cell(row: MatrixRow, theme_id: str, state: ViewState, url_prefix: st
     )
     # The off-map row's count opens another tab: "opens-view" brings it into view, focused (assets/clientside.js).
     opens = "the National and regional work tab" if force is None else f"{row.label}'s profile"
+    noun = f"{'initiative' if count == 1 else 'initiatives'} ({theme})"
     link = dcc.Link(
-        str(count),
+        # Named by what it counts and where, as a list of links read out of the table says it: not a bare "1".
+        [str(count), html.Span(f" {noun}, {row.label}", className="visually-hidden")],
         href=f"{url_prefix}{target.to_query()}",
         className="opens-view" if force is None else "",
-        title=f"{count} {'initiative' if count == 1 else 'initiatives'} ({theme}): opens {opens} with the Themes "
-        f"filter set to {theme}, for the whole page (Clear all filters undoes it)",
+        title=f"{count} {noun}: opens {opens} with the Themes filter set to {theme}, for the whole page (Clear all "
+        "filters undoes it)",
     )
     return html.Td(link, className=shade(count))
 

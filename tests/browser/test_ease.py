@@ -755,6 +755,12 @@ def test_ease020_a_link_in_a_panel_keeps_the_reader_there_and_takes_them_to_what
     # Trial 12 (medium): the count set a filter for the whole page without a word; it says so before it is followed.
     assert "with the Themes filter set to" in cell.get_attribute("title")
     assert "for the whole page (Clear all filters undoes it)" in cell.get_attribute("title")
+    # Trial 15 (low): each count was named only "1" or "4"; it is named by what it counts and where, the count first.
+    row_name = cell.evaluate("a => a.closest('tr').querySelector('th').textContent")
+    shown = cell.evaluate("a => a.firstChild.textContent")
+    name = cell.text_content()
+    assert shown.isdigit() and name.startswith(f"{shown} initiative") and name.endswith(f", {row_name}")
+    assert cell.locator(".visually-hidden").bounding_box()["width"] <= 1  # the count alone is seen
     cell.scroll_into_view_if_needed()
     assert page.evaluate("scrollY") > 300
     cell.click()
