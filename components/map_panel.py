@@ -100,10 +100,13 @@ def measure_pressed(chosen: str, measure: str) -> str:
     return "true" if chosen == measure else "false"
 
 
-def map_title(measure: str, filtered: bool, sources: CountedSources = PAPER_ONLY) -> str:
-    """The map's title: what its colour counts and where from, and that filters narrow it when they do."""
+def map_title(measure: str, filtered: bool, sources: CountedSources = PAPER_ONLY, embedded: bool = False) -> str:
+    """The map's title: what its colour counts and where from, and that filters narrow it when they do. In the
+    embedded widget the reader set none: the filters are the ones its link was made with."""
     title = measure_title(measure, sources)
-    return f"{title}, matching your filters" if filtered else title
+    if not filtered:
+        return title
+    return f"{title}, matching the filters in this widget's link" if embedded else f"{title}, matching your filters"
 
 
 def counted_sources(dataset: Dataset, state: ViewState) -> CountedSources:
@@ -112,7 +115,7 @@ def counted_sources(dataset: Dataset, state: ViewState) -> CountedSources:
 
 
 def title_of(dataset: Dataset, state: ViewState) -> str:
-    return map_title(state.colour, filters_narrow(state), counted_sources(dataset, state))
+    return map_title(state.colour, filters_narrow(state), counted_sources(dataset, state), state.embed)
 
 
 def register_legend(dataset: Dataset) -> list:

@@ -55,6 +55,12 @@ def test_ease102_the_embed_names_no_control_it_does_not_have(watched, live_serve
     words = page.locator("body").inner_text()
     for control in ("force list", "See national and regional work", "filters"):
         assert control not in words, control
+    # Trial 15 (low): framed with a theme in its link, the widget said "matching your filters" to a reader who set
+    # none.
+    ready(page, f"{live_server.base_url}?embed=1&themes=mental-health")
+    wait_until(page, "document.querySelector('#force-map-title')?.textContent.includes('matching')", timeout=TIMEOUT)
+    title = page.locator("#force-map-title").inner_text()
+    assert title.endswith("matching the filters in this widget's link") and "your filters" not in title
 
 
 def test_ease103_the_embed_in_register_mode_does_not_send_the_reader_to_filters(browser, published_server):  # noqa: F811 - the fixture imported above

@@ -228,6 +228,8 @@ def test_words011_colour_by_is_kept_in_the_address(dataset):
 def test_words012_the_map_title_says_what_is_counted_and_the_caution_is_in_own_words():
     assert map_title("initiatives", False) == "Initiatives the 2016 paper names in each force area"
     assert map_title("initiatives", True).endswith(", matching your filters")
+    # Trial 15 (low): the widget's reader set no filter; its link did.
+    assert map_title("initiatives", True, embedded=True).endswith(", matching the filters in this widget's link")
     assert map_title("results", False).startswith("Results the 2016 paper reports")
     assert map_title("themes", False).startswith("Themes covered")
     if PAPER.exists():  # the paper sits beside the repository, as pipelines.own_words expects
