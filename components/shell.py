@@ -176,7 +176,7 @@ def _evaluation_control(state: ViewState) -> html.Div:
                 id=Ids.EVALUATION,
                 options=_evaluation_options(),
                 multi=True,
-                placeholder="Any evaluation status",
+                placeholder="Any evaluation",  # whole in the register's five-control bar at 1280 px
                 value=list(state.evaluations),
                 maxHeight=OPTIONS_HEIGHT,
                 # Few enough options to see at once: no search box, so a phone opens the list, not its keyboard.

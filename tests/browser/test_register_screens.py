@@ -161,6 +161,8 @@ def test_regscr001c_a_chosen_force_and_source_read_whole_on_one_row_at_1280(brow
             assert rows_of(controls) == [["Force", "Themes", "Evaluation", "Source", "Search the initiatives"]]
             assert page.locator(".control-force").inner_text().count("Leicestershire Police") == 1
             assert page.evaluate(CUT_VALUES, ["Force", "Source"]) == {"Force": [], "Source": []}, f"at {width} px"
+            # Trial 15 (low): "Any evaluation stat…".
+            assert page.evaluate(CUT_VALUES, ["Evaluation"]) == {"Evaluation": []}, f"at {width} px"
     finally:
         page.context.close()
     assert watched.console_errors == [], "the browser console logged errors"
