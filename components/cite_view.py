@@ -12,7 +12,14 @@ from dash.exceptions import PreventUpdate
 
 from components.ids import Ids
 from components.view_state import page_view_url, state_from_store
-from domain.aggregation import figures_in_view, filter_initiatives, filters_narrow, initiatives_in_view
+from domain.aggregation import (
+    compared_in_view,
+    figures_in_view,
+    filter_initiatives,
+    filters_narrow,
+    initiatives_in_view,
+    initiatives_to_download,
+)
 from domain.compare import citation_line
 from domain.exports import view_zip, view_zip_name
 from domain.feed import PAPER_URL
@@ -101,9 +108,9 @@ def printed_state(state: ViewState) -> ViewState:
 
 def citation_outputs(
     source: SnapshotProvider, url_prefix: str, today: Callable[[], date], state_data, href
-) -> tuple[str, str, str, str, str, str, str]:
+) -> dict[str, str]:
     """The citation of the view on screen and of the printed page, the print lines, and the link (to open, and
-    shown)."""
+    shown), by the name of the callback's output each fills."""
     snapshot = source.current()
     dataset = snapshot.dataset
     state = state_from_store(state_data, dataset)
@@ -111,15 +118,15 @@ def citation_outputs(
     url = page_view_url(href, cited_state(state), url_prefix)
     shown = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
     filters = active_filters_words(state, dataset)
-    return (
-        citation_line(dataset, url, now, shown, filters),
-        citation_line(dataset, page_view_url(href, printed_state(state), url_prefix), now, shown, filters),
-        f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
+    return dict(
+        citation=citation_line(dataset, url, now, shown, filters),
+        printed=citation_line(dataset, page_view_url(href, printed_state(state), url_prefix), now, shown, filters),
+        print_date=f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
         f"{dataset.version_date} from the 2016 paper.",
-        filters_text(state, dataset),
-        url,
-        url,
-        url,
+        print_filters=filters_text(state, dataset),
+        full_dashboard=url,
+        link=url,
+        link_text=url,
     )
 
 
@@ -130,27 +137,30 @@ def view_download(source: SnapshotProvider, url_prefix: str, today: Callable[[],
     snapshot = source.current()
     dataset = snapshot.dataset
     state = state_from_store(state_data, dataset)
-    in_view = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
+    in_view = initiatives_to_download(snapshot.join, filter_initiatives(dataset, state), state)
     url = page_view_url(href, cited_state(state), url_prefix)
     citation = citation_line(dataset, url, today(), in_view, active_filters_words(state, dataset))
     figures = figures_in_view(dataset, state, in_view)
     return dcc.send_bytes(
         view_zip(dataset, in_view, figures, citation),
-        filename=view_zip_name(dataset, state.force, state.show_wales, filtered=filters_narrow(state)),
+        filename=view_zip_name(
+            dataset, state.force, state.show_wales, filtered=filters_narrow(state), compared=compared_in_view(state)
+        ),
     )
 
 
 def register(app: Dash, source: SnapshotProvider, url_prefix: str, today: Callable[[], date] = date.today) -> None:
     @app.callback(
-        Output(Ids.CITATION, "children"),
-        Output(Ids.PRINT_CITATION, "children"),
-        Output(Ids.PRINT_DATE, "children"),
-        Output(Ids.PRINT_FILTERS, "children"),
-        Output(Ids.OPEN_FULL, "href"),
-        Output(CITE_LINK, "href"),
-        Output(CITE_LINK, "children"),
-        Input(Ids.STATE, "data"),
-        Input(Ids.URL, "href"),
+        output=dict(
+            citation=Output(Ids.CITATION, "children"),
+            printed=Output(Ids.PRINT_CITATION, "children"),
+            print_date=Output(Ids.PRINT_DATE, "children"),
+            print_filters=Output(Ids.PRINT_FILTERS, "children"),
+            full_dashboard=Output(Ids.OPEN_FULL, "href"),
+            link=Output(CITE_LINK, "href"),
+            link_text=Output(CITE_LINK, "children"),
+        ),
+        inputs=dict(state_data=Input(Ids.STATE, "data"), href=Input(Ids.URL, "href")),
     )
     def show_citation(state_data, href):
         """The citation of the view on screen, rebuilt from the state on every change."""

@@ -144,6 +144,24 @@ def initiatives_in_view(
     return tuple(i for i in matching if i.id in placed or force_id in i.force_ids)
 
 
+def compared_in_view(state: ViewState) -> tuple[str, ...]:
+    """The forces a view compares: those of the comparison when its tab is open, none on any other tab."""
+    return state.compare if state.view == "compare" else ()
+
+
+def initiatives_to_download(
+    join: ForceJoin, matching: Iterable[Initiative], state: ViewState
+) -> tuple[Initiative, ...]:
+    """What "Download this view" carries: on the Compare tab, the matching initiatives of every force compared,
+    each once, in the data's order; elsewhere the selected force's, or all matching ones."""
+    compared = compared_in_view(state)
+    if not compared:
+        return initiatives_in_view(join, matching, state.force)
+    matching = tuple(matching)
+    wanted = {i.id for force in compared for i in initiatives_in_view(join, matching, force)}
+    return tuple(i for i in matching if i.id in wanted)
+
+
 def is_on_map(placement: InitiativePlacement, show_wales: bool) -> bool:
     """The one definition of "on the map": placed in an English force area, or in a Welsh one while the
     Welsh forces are shown. The map's colours, England's summary and the national list all use it."""
@@ -225,7 +243,7 @@ def figures_in_view(dataset: Dataset, state: ViewState, in_view: Iterable[Initia
     wanted = {o.id for o in (*outcomes_of(dataset, shown), *background_of(dataset, shown))}
     if state.view == "background":
         wanted |= {o.id for o in dataset.outcomes if o.is_background}
-    if state.force is None and not filters_narrow(state):
+    if state.force is None and not filters_narrow(state) and not compared_in_view(state):
         wanted = {o.id for o in dataset.outcomes}
     return tuple(o for o in dataset.outcomes if o.id in wanted)
 

@@ -333,10 +333,19 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "view"
 
 
-def view_zip_name(dataset: Dataset, force_id: str | None, show_wales: bool = False, filtered: bool = False) -> str:
-    """The view's download is named after what it shows: the force by name, or England (and Wales), and
-    "-filtered" when the filters leave some of it out, so a saved part is not taken for the whole."""
-    if force_id and force_id in dataset.forces_by_id:
+def view_zip_name(
+    dataset: Dataset,
+    force_id: str | None,
+    show_wales: bool = False,
+    filtered: bool = False,
+    compared: Sequence[str] = (),
+) -> str:
+    """The view's download is named after what it shows: the forces compared, the force by name, or England (and
+    Wales), and "-filtered" when the filters leave some of it out, so a saved part is not taken for the whole."""
+    names = [dataset.forces_by_id[f].name for f in compared if f in dataset.forces_by_id]
+    if names:
+        place = "compared " + " ".join(names)
+    elif force_id and force_id in dataset.forces_by_id:
         place = dataset.forces_by_id[force_id].name
     else:
         place = "England and Wales" if show_wales else "England"

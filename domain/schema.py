@@ -426,7 +426,7 @@ def register_words(reviewed_on: str, organisation: str, self_published: bool = F
     export and feed entry. A reviewer who published their own proposal (PPH_REVIEW_OWN=1) is said to have: no
     second person checked it."""
     if self_published:
-        return f"Register, published {reviewed_on} by {organisation}'s reviewer who proposed it, with no second review"
+        return f"Register, published {reviewed_on} by {organisation} without a second review (its reviewer proposed it)"
     return f"Register, reviewed {reviewed_on} by {organisation}"
 
 

@@ -115,3 +115,23 @@ def test_cmpb005_a_fifth_force_chosen_is_said_beside_the_picker(watched, live_se
     page.wait_for_timeout(1000)  # the state keeps the first four; the message stays
     assert status.inner_text().startswith("At most 4 forces can be compared") and status.is_visible()
     assert "Wiltshire Police" not in comparison_headers(page) and len(comparison_headers(page)) == 4
+
+
+def test_cmpb006_download_on_the_compare_tab_holds_the_compared_forces(watched, live_server, tmp_path):
+    # Trial 16 (medium): "Download this view" on the Compare tab gave the selected force's initiatives alone.
+    page = watched.page
+    forces = [facts.LEICESTERSHIRE, facts.GLOUCESTERSHIRE]
+    ready(page, f"{live_server.base_url}?force={forces[0]}&compare={','.join(forces)}&view=compare")
+    wait_until(page, "document.querySelectorAll('#comparison thead th').length === 3", timeout=TIMEOUT)
+    with page.expect_download() as info:
+        page.locator("#export-csv").click()
+    assert info.value.suggested_filename == (
+        "police-public-health-compared-leicestershire-police-gloucestershire-constabulary.zip"
+    )
+    with zipfile.ZipFile(info.value.path()) as archive:
+        archive.extractall(tmp_path)
+    initiatives = pd.read_csv(tmp_path / "initiatives.csv")
+    assert len(initiatives) == sum(facts.in_force(f) for f in forces)
+    for force in forces:
+        assert initiatives["force_ids"].str.contains(force).sum() == facts.in_force(force)
+    assert "view=compare" in (tmp_path / "README.txt").read_text(encoding="utf-8-sig")

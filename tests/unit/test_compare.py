@@ -166,11 +166,15 @@ def test_cmp006b_a_filtered_views_citation_says_its_filters_in_words(small):
     line = citation_line(dataset, "http://x/?themes=dementia", date(2031, 2, 3), None, "themes Dementia")
     assert "View: http://x/?themes=dementia (filters: themes Dementia; accessed 2031-02-03)." in line
     source = StaticSource(snapshot_of(dataset))
-    citation, *_ = citation_outputs(source, "/", lambda: date(2031, 2, 3), {"query": state.to_query()}, "http://x/")
+    citation = citation_outputs(source, "/", lambda: date(2031, 2, 3), {"query": state.to_query()}, "http://x/")[
+        "citation"
+    ]
     assert "(filters: themes Dementia; Welsh forces shown; accessed 2031-02-03)." in citation
     # Two themes ticked match either, and the words say so (before: "themes Dementia, Mental health").
     either = state_from_query("?themes=dementia,mental-health&evaluation=debrief reported,none reported", dataset)
-    citation, *_ = citation_outputs(source, "/", lambda: date(2031, 2, 3), {"query": either.to_query()}, "http://x/")
+    citation = citation_outputs(source, "/", lambda: date(2031, 2, 3), {"query": either.to_query()}, "http://x/")[
+        "citation"
+    ]
     assert "themes Dementia or Mental health; evaluation debrief reported or none reported;" in citation
 
 

@@ -263,3 +263,30 @@ def test_exp011_the_files_in_a_zip_are_dated_by_the_datasets_release_and_the_sam
     year, month, day = (int(part) for part in dataset.version_date.split("-"))
     assert dates == {(year, month, day)}
     assert view_zip(dataset, dataset.initiatives, dataset.outcomes, "C") == made  # byte-identical again
+
+
+def test_exp012_the_compare_tabs_download_holds_every_compared_forces_work_and_is_named_so(dataset, tmp_path):
+    """Trial 16 (medium): on the Compare tab, Leicestershire against Gloucestershire downloaded Leicestershire's one
+    initiative alone, named after it, while its README cited the comparison."""
+    from domain.aggregation import compared_in_view, filter_initiatives, initiatives_to_download
+    from domain.exports import view_zip_name
+    from domain.state import state_from_query
+    from tests import dataset_facts as facts
+
+    join = facts.snapshot().join
+    query = f"?force={facts.LEICESTERSHIRE}&compare={facts.LEICESTERSHIRE},{facts.GLOUCESTERSHIRE}&view=compare"
+    state = state_from_query(query, dataset)
+    shown = initiatives_to_download(join, filter_initiatives(dataset, state), state)
+    expected = {i.id for i in dataset.initiatives if {facts.LEICESTERSHIRE, facts.GLOUCESTERSHIRE} & set(i.force_ids)}
+    assert {i.id for i in shown} == expected and len(shown) == facts.in_force(facts.LEICESTERSHIRE) + facts.in_force(
+        facts.GLOUCESTERSHIRE
+    )
+    name = view_zip_name(dataset, state.force, compared=compared_in_view(state))
+    assert name == "police-public-health-compared-leicestershire-police-gloucestershire-constabulary.zip"
+    unzip(view_zip(dataset, shown, outcomes_of(dataset, shown), "C"), tmp_path)
+    assert set(pd.read_csv(tmp_path / "initiatives.csv")["id"]) == expected
+    # On any other tab the comparison is not what is shown: the selected force's work, as before.
+    elsewhere = state_from_query(query.replace("view=compare", "view=overview"), dataset)
+    assert [i.id for i in initiatives_to_download(join, filter_initiatives(dataset, elsewhere), elsewhere)] == [
+        i.id for i in dataset.initiatives if facts.LEICESTERSHIRE in i.force_ids
+    ]

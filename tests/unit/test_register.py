@@ -15,6 +15,7 @@ from domain.aggregation import filter_initiatives
 from domain.compare import chart_citation, citation_line
 from domain.exports import initiative_rows
 from domain.feed import change_of, detail_line
+from domain.schema import register_words
 from domain.loading import load_dataset
 from domain.register import (
     RegisterRecord,
@@ -179,7 +180,7 @@ def test_reg004b_a_record_its_proposer_published_says_so_wherever_its_source_is_
         "reg-0001", "initiative", proposal(), NOW, "Kent PCC office", published_by="rita", self_published=True
     )
     dataset = with_register(paper, [record])
-    said = "Register, published 2026-11-27 by Kent PCC office's reviewer who proposed it, with no second review"
+    said = "Register, published 2026-11-27 by Kent PCC office without a second review (its reviewer proposed it)"
     assert dataset.provenance_of("reg-0001").label == said
     rows = {r["id"]: r for r in initiative_rows(dataset, dataset.initiatives)}
     assert rows["reg-0001"]["record_source"].startswith(said + "; source: ")
@@ -195,6 +196,10 @@ def test_reg004b_a_record_its_proposer_published_says_so_wherever_its_source_is_
         dataset,
     )
     assert change is not None and detail_line(change) == said + "."
+    # Trial 16 (medium): with the default organisation the words read "this register's reviewers's reviewer".
+    assert register_words("2026-11-27", "this register's reviewers", True) == (
+        "Register, published 2026-11-27 by this register's reviewers without a second review (its reviewer proposed it)"
+    )
     checked = change_of(8, "published", NOW, "reg-0001", "initiative", proposal(), "Kent PCC office", {}, dataset)
     assert checked is not None and detail_line(checked) == "Register, reviewed 2026-11-27 by Kent PCC office."
 
