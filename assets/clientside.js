@@ -27,17 +27,6 @@ function pphForceName(force) {
   return (lines && lines[0]) || '';
 }
 
-// Whether the reader has acted since this was called (scrolled, touched, pressed a pointer or a key): a scroll the
-// page makes for them (bringing a view or a profile into view) gives way to theirs at once.
-function pphReaderMoved() {
-  var moved = false;
-  function stop() { moved = true; }
-  ['wheel', 'touchstart', 'pointerdown', 'keydown'].forEach(function (name) {
-    window.addEventListener(name, stop, { once: true, capture: true });
-  });
-  return function () { return moved; };
-}
-
 // The profile's heading in view after a force is chosen. Beside the map (a wide screen) the heading only has to be
 // in view. Below it (a tablet or a phone) the profile's content must be too: the heading goes to the top, not left
 // peeking at the bottom edge, and takes the focus, which keyboard and screen-reader users follow. Not on landing in
@@ -88,7 +77,11 @@ function pphBringTabsIntoView(panel) {
   // opens the tab that lists its work rather than a profile (domain/state.py), and lands at that tab at any width.
   var forceOffMap = force && !view;
   if (!(view || force) || (visit && visit.type === 'back_forward')) { return; }
-  var moved = pphReaderMoved();
+  var moved = false;
+  function stop() { moved = true; }
+  ['wheel', 'touchstart', 'pointerdown', 'keydown'].forEach(function (name) {
+    window.addEventListener(name, stop, { once: true, capture: true });
+  });
   // The force's profile is drawn once the page stops holding it back (above), and its heading names a force:
   // a force the data does not know leaves England's profile, and a notice at the top that says so.
   function profileDrawn() {
@@ -102,7 +95,7 @@ function pphBringTabsIntoView(panel) {
   var leftAt = null;
   var focused = null;
   (function land() {
-    if (moved() || (document.querySelector('.app.embed') && (view || !embedStacked))) { return; }
+    if (moved || (document.querySelector('.app.embed') && (view || !embedStacked))) { return; }
     if (forceOffMap) {
       var openTab = document.querySelector('#view-tabs [role="tab"][aria-selected="true"]');
       if (!openTab) { window.requestAnimationFrame(land); return; }  // not drawn yet
@@ -142,12 +135,16 @@ document.addEventListener('click', function (event) {
   var view = (tab.getAttribute('aria-controls') || '').replace(/^view-/, '');
   var started = Date.now();
   var shownAt = null;
-  var moved = pphReaderMoved();
+  var moved = false;
+  function stop() { moved = true; }
+  ['wheel', 'touchstart', 'pointerdown', 'keydown'].forEach(function (name) {
+    window.addEventListener(name, stop, { once: true });
+  });
   // Kept up for a moment once shown: a panel's content may fill in after it (the background figures' table), and
   // until then the page may be too short to bring the panel as far up as it goes once filled.
   var height = -1;
   (function reveal() {
-    if (moved()) { return; }
+    if (moved) { return; }
     var panel = pphViewShown(view);
     if (panel) {
       // Until its height has held for a moment (or for 6 s at most).
@@ -232,7 +229,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 // filters leave it out, and the tab says so), the tab itself does.
 function pphRevealInTab(view, itemId) {
   var started = Date.now();
-  var moved = pphReaderMoved();
+  var userMoved = false;
+  function stop() { userMoved = true; }
+  ['wheel', 'touchstart', 'pointerdown', 'keydown'].forEach(function (name) {
+    window.addEventListener(name, stop, { once: true });
+  });
   var shownAt = null;
   var drawnAt = null;
   (function reveal() {
@@ -252,8 +253,8 @@ function pphRevealInTab(view, itemId) {
       }
       // The tabs come to the top with the panel under them: which tab is open is seen too.
       var top = item || document.getElementById('view-tabs') || panel;
-      if (!moved() && Math.abs(top.getBoundingClientRect().top) > 2) { top.scrollIntoView({ block: 'start' }); }
-      if (Date.now() - shownAt < 1500 && !moved()) { window.requestAnimationFrame(reveal); }
+      if (!userMoved && Math.abs(top.getBoundingClientRect().top) > 2) { top.scrollIntoView({ block: 'start' }); }
+      if (Date.now() - shownAt < 1500 && !userMoved) { window.requestAnimationFrame(reveal); }
       return;
     }
     if (Date.now() - started < 10000) { window.requestAnimationFrame(reveal); }
@@ -278,9 +279,13 @@ document.addEventListener('click', function (event) {
   var body = toggle && document.getElementById(toggle.getAttribute('aria-controls'));
   if (!body) { return; }
   var started = Date.now();
-  var moved = pphReaderMoved();
+  var moved = false;
+  function stop() { moved = true; }
+  ['wheel', 'touchstart', 'pointerdown', 'keydown'].forEach(function (name) {
+    window.addEventListener(name, stop, { once: true });
+  });
   (function reveal() {
-    if (moved()) { return; }
+    if (moved) { return; }
     if (toggle.getAttribute('aria-expanded') === 'true' && !body.hidden) {
       var top = toggle.getBoundingClientRect().top;
       if (body.getBoundingClientRect().top > window.innerHeight * 0.4) { window.scrollTo(0, window.scrollY + top - 8); }
