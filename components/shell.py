@@ -94,12 +94,10 @@ def clear_all_class(state: ViewState) -> str:
     return "button clear-all" + (" nothing-to-clear" if nothing else "")
 
 
-def filters_summary(state: ViewState, dataset: Dataset) -> str:
-    """The filters' disclosure on a phone: 'Filters (2 active) · Leicestershire Police'. The chosen force is named
-    there, since the disclosure is folded and the profile below the map: a link to a force opened on a screen
-    that did not name it. A force is not a filter: "Clear all filters" keeps it, "Clear selection" clears it."""
-    chosen = dataset.forces_by_id.get(state.force) if state.force else None
-    return f"Filters ({active_filters(state)} active)" + (f" · {chosen.name}" if chosen else "")
+def filters_summary(state: ViewState) -> str:
+    """The filters' disclosure on a phone: 'Filters (2 active)'. The Force box stays outside it, above it: a reader
+    looking for their own force does not think of it as a filter (and "Clear all filters" keeps it)."""
+    return f"Filters ({active_filters(state)} active)"
 
 
 SOURCE_OPTIONS = [
@@ -252,28 +250,29 @@ def _actions_control(dataset: Dataset, state: ViewState, url_prefix: str) -> htm
 def filter_bar(
     dataset: Dataset, register_on: bool = False, state: ViewState = DEFAULT_STATE, url_prefix: str = "/"
 ) -> html.Section:
-    """The filters, set as `state` has them: one tidy row on a wide screen, behind "Filters (N active)" on a
-    phone, so the map comes first there."""
-    controls = html.Div(
+    """The filters, set as `state` has them: one tidy row on a wide screen; on a phone the Force box, then the
+    other filters folded behind "Filters (N active)", so the map comes first there."""
+    folded = html.Details(
         [
-            _force_control(dataset, state),
-            _themes_control(dataset, state),
-            _evaluation_control(state),
-            _source_control(state, register_on),
-            _search_control(state),
-            _actions_control(dataset, state, url_prefix),
+            html.Summary(filters_summary(state), id=Ids.FILTERS_SUMMARY, className="filters-summary"),
+            html.Div(
+                [
+                    _themes_control(dataset, state),
+                    _evaluation_control(state),
+                    _source_control(state, register_on),
+                    _search_control(state),
+                    _actions_control(dataset, state, url_prefix),
+                ],
+                className="filters-folded",
+            ),
         ],
-        className="filter-controls",
+        id=Ids.FILTERS_TOGGLE,
+        className="filters-toggle",
     )
     return html.Section(
-        html.Details(
-            [
-                html.Summary(filters_summary(state, dataset), id=Ids.FILTERS_SUMMARY, className="filters-summary"),
-                controls,
-            ],
-            id=Ids.FILTERS_TOGGLE,
-            className="filters-toggle",
-        ),
+        # On a wide screen the disclosure and its box take no room of their own (assets/style.css): every control
+        # is an item of the one row, the Force first.
+        html.Div([_force_control(dataset, state), folded], className="filter-controls"),
         className="filters",
         **attributes({"aria-label": "Filters"}),
     )
@@ -539,7 +538,7 @@ def synced_view(
         clear_all=dict(
             href=clear_all_href(url_prefix, state),
             className=clear_all_class(state),
-            summary=filters_summary(state, dataset),
+            summary=filters_summary(state),
         ),
     )
 

@@ -148,8 +148,7 @@ def test_ease003b_a_force_chosen_in_the_list_brings_its_profile_into_view_as_a_c
     page = watched.page
     page.set_viewport_size({"width": width, "height": height})
     ready(page, live_server.base_url)
-    if width < 641:
-        page.locator("#filters-summary").click()
+    # On a phone too, the Force box is there at once, not folded away with the filters (trial 17, medium).
     page.locator("#force-select").click()
     page.keyboard.type("the Met")
     # Tapped, as on a phone: the option found by the alias, once the list is filtered to it.
@@ -167,8 +166,8 @@ def test_ease003b_a_force_chosen_in_the_list_brings_its_profile_into_view_as_a_c
         assert top < height * 0.35, top
         assert in_view(page, "#view-title + *"), "the profile's first line is not in view"
     if width < 641:
-        # The folded filters name the force chosen in them (a force is not a filter: none is active).
-        assert page.locator("#filters-summary").inner_text() == "Filters (0 active) · Metropolitan Police Service"
+        # The Force box, above the folded filters, names the force; a force is not a filter: none is active.
+        assert page.locator("#filters-summary").inner_text() == "Filters (0 active)"
 
 
 OPTIONS_LISTED = "Array.from(document.querySelectorAll('.dash-dropdown-option')).map(o => o.textContent)"
@@ -259,14 +258,17 @@ def test_ease004_a_tidy_filter_bar_that_folds_away_on_a_phone(watched, live_serv
         Math.round(document.querySelector(s).getBoundingClientRect().top))""")
     assert max(boxes) - min(boxes) <= 2
     assert not page.locator("#filters-summary").is_visible()  # no disclosure on a wide screen
-    # A phone: "Filters (N active)" first, then the map, in the first screen; the controls open on request.
+    # A phone: the Force box and "Filters (N active)" first, then the map, in the first screen; the other controls
+    # open on request. (Trial 17: the Force box was folded away too, where a reader finding their own force did
+    # not look. With it out, the map's top moved from 486 to 552 px of 740.)
     page.set_viewport_size({"width": 375, "height": 740})
     ready(page, f"{live_server.base_url}?themes=dementia&q=police")
     summary = page.locator("#filters-summary")
     assert summary.is_visible() and summary.inner_text() == "Filters (2 active)"
+    assert page.locator("#force-select").is_visible()
     assert not page.locator("#theme-filter").is_visible()
-    assert page.evaluate("document.querySelector('.map-panel').getBoundingClientRect().top") < 740 / 3
-    assert page.evaluate("document.querySelector('#force-map').getBoundingClientRect().top") < 740 * 0.7
+    assert page.evaluate("document.querySelector('.map-panel').getBoundingClientRect().top") < 740 * 0.4
+    assert page.evaluate("document.querySelector('#force-map').getBoundingClientRect().top") < 740 * 0.78
     summary.click()
     assert page.locator("#theme-filter").is_visible() and page.locator("#clear-all").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
@@ -531,7 +533,7 @@ def test_ease014_on_a_phone_a_force_link_names_the_force_at_once_and_clear_all_k
     summary = page.locator("#filters-summary")
     wait_until(
         page,
-        "document.querySelector('#filters-summary')?.textContent === 'Filters (1 active) · Avon and Somerset Constabulary'",
+        "document.querySelector('#filters-summary')?.textContent === 'Filters (1 active)'",
         timeout=TIMEOUT,
     )
     # The link points at the force: the page opens on its profile (test_ease015), the folded filters above it.
@@ -547,15 +549,14 @@ def test_ease014_on_a_phone_a_force_link_names_the_force_at_once_and_clear_all_k
         timeout=TIMEOUT,
     )
     wait_until(
-        page,
-        "document.querySelector('#filters-summary')?.textContent === 'Filters (0 active) · Avon and Somerset Constabulary'",
-        timeout=TIMEOUT,
-    )
-    # "Clear selection" is the force's own undo.
-    page.locator("#clear-force").click()
-    wait_until(
         page, "document.querySelector('#filters-summary')?.textContent === 'Filters (0 active)'", timeout=TIMEOUT
     )
+    assert page.locator("#force-select").inner_text() == "Avon and Somerset Constabulary"
+    # "Clear selection" is the force's own undo; with no force chosen it is not offered, as it would clear nothing.
+    page.locator("#clear-force").click()
+    wait_until(page, "document.querySelector('#view-title')?.textContent === 'England'", timeout=TIMEOUT)
+    wait_until(page, "!document.querySelector('#clear-force').checkVisibility()", timeout=TIMEOUT)
+    assert page.locator("#force-select").inner_text() == "England"
 
 
 LANDED_JS = """() => { const h = document.querySelector('#view-title'), r = h.getBoundingClientRect();
@@ -695,6 +696,15 @@ def test_ease018b_the_matrix_opens_in_view_with_its_buttons_apart(watched, live_
         timeout=TIMEOUT,
     )
     assert page.evaluate("document.activeElement.id") == "coverage-matrix-toggle"  # the focus stays on the button
+    # Trial 17 (medium): the count links' hidden names laid out past the table's box and made the page 2,722 px
+    # wide, which a phone's browser zoomed out to fit (and the matrix fell below the fold).
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    if width < 600:
+        # Scrolled sideways, two theme columns whole beside the sticky force column, not one.
+        room = page.evaluate("""(() => { const box = document.querySelector('.matrix-scroll');
+            const force = box.querySelector('tbody th'), theme = box.querySelector('tbody td:not(.region)');
+            return [box.clientWidth - force.offsetWidth, theme.offsetWidth]; })()""")
+        assert room[0] >= 2 * room[1], room
 
 
 @pytest.mark.parametrize("width", [375, 768, 1280])
