@@ -301,7 +301,7 @@ def _matrix_header(dataset: Dataset, added: bool) -> list[html.Tr]:
         html.Tr(
             [
                 _spanning("Force"),
-                _spanning("Region"),
+                _spanning("Region", "region"),
                 *[
                     html.Th(
                         html.Span(label, className="theme-group-label"),
@@ -327,7 +327,7 @@ def _matrix_row(
     return html.Tr(
         [
             html.Th(row.label, scope="row"),
-            html.Td(row.region),
+            html.Td(row.region, className="region"),
             *[
                 (
                     html.Td(
