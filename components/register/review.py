@@ -17,6 +17,7 @@ from components.register.common import (
     as_revision,
     as_text,
     failure_message,
+    focus_link,
     reference,
     refreshed,
     reviewer_or_403,
@@ -114,29 +115,27 @@ def figure_change_label(change: FigureChange) -> str:
     return f"Figure {change.change}" + (f": {', '.join(change.fields)}" if change.fields else "")
 
 
-def diff_block(diff: ReviewDiff) -> list:
-    """The fields a proposal changes by their labels, its figures as rows, and a warning before any removal."""
+def diff_block(diff: ReviewDiff, new_record: bool = False) -> list:
+    """The fields a proposal changes by their labels, its figures as rows, and a warning before any removal. A new
+    record has nothing "now": its fields are listed with what is proposed alone, not beside a column of dashes
+    (a phone's reviewer scrolled some 30 lines of "Now: —" to reach Publish)."""
     blocks: list = []
     if diff.warning:
         blocks.append(html.P(diff.warning, className="register-warning", role="note"))
-    rows = [html.Tr([html.Th(c.label, scope="row"), html.Td(c.before), html.Td(c.after)]) for c in diff.fields]
-    rows += [
-        html.Tr([html.Th(figure_change_label(c), scope="row"), html.Td(c.before), html.Td(c.after)])
-        for c in diff.figures
-    ]
+
+    def row(label: str, before: str, after: str) -> html.Tr:
+        cells = [html.Td(after)] if new_record else [html.Td(before), html.Td(after)]
+        return html.Tr([html.Th(label, scope="row"), *cells])
+
+    rows = [row(c.label, c.before, c.after) for c in diff.fields]
+    rows += [row(figure_change_label(c), c.before, c.after) for c in diff.figures]
+    columns = ["Field", "Proposed"] if new_record else ["Field", "Now", "Proposed"]
     if not rows:
-        rows = [html.Tr([html.Td("This proposal changes nothing.", colSpan=3)])]
+        rows = [html.Tr([html.Td("This proposal changes nothing.", colSpan=len(columns))])]
     blocks.append(
         html.Table(
-            [
-                html.Thead(
-                    html.Tr(
-                        [html.Th("Field", scope="col"), html.Th("Now", scope="col"), html.Th("Proposed", scope="col")]
-                    )
-                ),
-                html.Tbody(rows),
-            ],
-            className="register-table register-diff",
+            [html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])), html.Tbody(rows)],
+            className="register-table register-diff" + (" register-diff-new" if new_record else ""),
         )
     )
     return blocks
@@ -170,37 +169,61 @@ def queue_item(
             f"Sent again after #{s.resubmits} was returned with the comment: “{s.earlier_comment}”",
             className="register-follows",
         )
+    decision = f"{rid('decision')}-{s.id}"
     return html.Article(
         [
             html.H4(f"#{s.id}: {s.kind} — {s.payload.get('title') or about_words(s.payload, names[2])}"),
-            html.P(f"Sent by {s.submitted_by} on {s.submitted_at.strftime('%Y-%m-%d %H:%M')} UTC.{against}"),
-            follows,
-            own_line,
-            *diff_block(review_diff(item.current or {}, s.payload, *names)),
-            # The label wraps the field: a pattern-matching id cannot be named by a label's `for`.
-            html.Label(
+            html.P(
                 [
-                    f"Comment on #{s.id} (required to return it)",
-                    dcc.Textarea(
-                        id={"type": rid("comment"), "submission": s.id},
-                        value="",
-                        maxLength=2000,
-                        className="register-text",
-                    ),
+                    f"Sent by {s.submitted_by} on {s.submitted_at.strftime('%Y-%m-%d %H:%M')} UTC.{against} ",
+                    # The buttons follow every field of the proposal: on a phone, many screens down.
+                    focus_link(f"Go to the decision on #{s.id}", decision),
                 ]
             ),
-            # Said here, beside the box, when "Return with comment" is pressed with it empty (the status line
-            # under the queue may be a screen away).
-            html.P(id={"type": rid("comment-needed"), "submission": s.id}, className="field-error", role="alert"),
-            html.Button(
-                "Publish", id={"type": rid("publish"), "submission": s.id}, n_clicks=0, className="button primary"
-            ),
-            html.Button(
-                "Return with comment", id={"type": rid("return"), "submission": s.id}, n_clicks=0, className="button"
+            follows,
+            own_line,
+            *diff_block(review_diff(item.current or {}, s.payload, *names), new_record=not item.current),
+            html.Div(
+                decision_controls(s.id),
+                id=decision,
+                tabIndex="-1",
+                role="group",
+                className="register-decision",
+                **aria(label=f"Decision on #{s.id}"),
             ),
         ],
         className="register-item",
     )
+
+
+def decision_controls(submission_id: int) -> list:
+    """The comment box and the reviewer's two buttons for one submission."""
+    return [
+        # The label wraps the field: a pattern-matching id cannot be named by a label's `for`.
+        html.Label(
+            [
+                f"Comment on #{submission_id} (required to return it)",
+                dcc.Textarea(
+                    id={"type": rid("comment"), "submission": submission_id},
+                    value="",
+                    maxLength=2000,
+                    className="register-text",
+                ),
+            ]
+        ),
+        # Said here, beside the box, when "Return with comment" is pressed with it empty (the status line under the
+        # queue may be a screen away).
+        html.P(id={"type": rid("comment-needed"), "submission": submission_id}, className="field-error", role="alert"),
+        html.Button(
+            "Publish", id={"type": rid("publish"), "submission": submission_id}, n_clicks=0, className="button primary"
+        ),
+        html.Button(
+            "Return with comment",
+            id={"type": rid("return"), "submission": submission_id},
+            n_clicks=0,
+            className="button",
+        ),
+    ]
 
 
 def queue_blocks(

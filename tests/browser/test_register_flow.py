@@ -199,7 +199,8 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         # Fields by their labels, forces by their names, figures as rows.
         assert "Title" in diff and "Kent Police" in diff and "Figure added" in diff and "Section 136 detentions" in diff
         assert "Section 136 detentions: a fall of 30%; result" in diff  # as the dashboard reads it (trial 10, low)
-        assert "Kind of work\t—\tpilot" in diff and "Stage\t—\trunning" in diff
+        # A new initiative: what is proposed, with no column of "—" for what is there now.
+        assert "Kind of work\tpilot" in diff and "Stage\trunning" in diff and "Now" not in diff
         assert f"design: {DESIGN}" in diff and f"caveat: {CAVEAT}" in diff
         review.locator(".register-item button", has_text="Publish").first.click()
         wait_until(

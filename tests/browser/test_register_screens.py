@@ -17,6 +17,7 @@ TIMEOUT = 30
 TITLE = "Plymouth street triage car"
 UPDATED_TITLE = "Plymouth and Torbay street triage car"
 LONG_SUMMARY = "A mental health nurse rides with officers " * 12
+NEW_TITLE = "Exeter night-time economy hub"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,8 @@ def screens_server(tmp_path_factory):
             reference(),
             record_id=record.record_id,
         )
+        # And a new initiative, every field of it proposed.
+        service.propose(User("tom", False), "new initiative", valid_payload(title=NEW_TITLE), reference())
     finally:
         engine.dispose()
     server = start_gunicorn(
@@ -69,7 +72,7 @@ def open_as(browser, server, user: str | None, width: int, height: int = 900):
 
 # Every shown control of the filter bar: its label's words, its box, and the boxes of its head's children (the
 # label and, for themes and evaluation, the "What these mean" link).
-FILTER_BAR = """() => [...document.querySelectorAll('.filter-controls > .control')]
+FILTER_BAR = """() => [...document.querySelectorAll('.filter-controls .control')]
     .filter(c => c.offsetParent && c.querySelector('.control-head'))
     .map(c => {
         const box = r => { const b = r.getBoundingClientRect();
@@ -139,7 +142,7 @@ def test_regscr001_filter_labels_and_their_help_links_never_run_into_the_next_co
 
 # The text of a chosen value that its box cuts short (an ellipsis), for each named control of the filter bar.
 CUT_VALUES = """(names) => Object.fromEntries(names.map(name => {
-  const control = [...document.querySelectorAll('.filter-controls > .control')]
+  const control = [...document.querySelectorAll('.filter-controls .control')]
     .find(c => c.querySelector('.control-head label')?.textContent === name);
   const cut = [...control.querySelectorAll('*')].filter(e => getComputedStyle(e).textOverflow === 'ellipsis'
     && e.textContent.trim() && e.scrollWidth > e.clientWidth);
@@ -346,6 +349,45 @@ def test_regscr004_the_reviewers_diff_reads_whole_on_a_phone_with_no_sideways_sc
                     label: getComputedStyle(r.children[2], '::before').content};
         })""")
         assert stacked and all(r["wide"] and r["below"] and r["label"] == '"Proposed: "' for r in stacked), stacked
+    finally:
+        page.context.close()
+    assert watched.console_errors == [], "the browser console logged errors"
+
+
+def test_regscr004b_a_new_initiative_reads_field_by_field_on_a_phone_with_a_way_to_the_decision(
+    browser, screens_server
+):
+    # Trial 17 (medium): at 375 px a new initiative's review read "Now: —" above every proposed value, and Publish
+    # and Return came some 1,600 px below its title.
+    watched = open_as(browser, screens_server, "rita", 375, 740)
+    page = watched.page
+    try:
+        page.goto(screens_server.base_url)
+        wait_for_map(page)
+        item = page.locator(".register-item", has_text=NEW_TITLE)
+        item.wait_for(timeout=TIMEOUT * 1000)
+        diff = item.locator(".register-diff")
+        assert " ".join(diff.locator("thead").inner_text().split()) == "Field Proposed"  # nothing is there "now"
+        rows = diff.evaluate("""t => [...t.querySelectorAll('tbody tr')].map(r => {
+            const [name, value] = [...r.children].map(c => c.getBoundingClientRect());
+            return {words: r.innerText.replace(/\\s+/g, ' ').trim(),
+                    beside: value.left >= name.right - 1 && value.top < name.bottom};
+        })""")
+        assert [r["words"] for r in rows][:2] == [f"Title {NEW_TITLE}", "Force areas Metropolitan Police Service"]
+        assert all(r["beside"] for r in rows), rows  # each field's value on its label's line
+        assert "—" not in diff.inner_text()
+        heading, publish = item.locator("h4"), item.locator("button", has_text="Publish")
+        assert publish.bounding_box()["y"] - heading.bounding_box()["y"] < 1100  # was 1,614 px
+        # Under the title, a way to the decision: it scrolls there and focuses it, and Tab goes on into the comment.
+        item.locator("a", has_text=re.compile(r"^Go to the decision on #\d+$")).click()
+        decision = item.locator(".register-decision")
+        wait_until(page, "document.activeElement?.classList.contains('register-decision')", timeout=TIMEOUT)
+        assert decision.get_attribute("aria-label").startswith("Decision on #")
+        box = publish.bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= 740, "Publish is not in view"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         page.context.close()
     assert watched.console_errors == [], "the browser console logged errors"
