@@ -213,3 +213,14 @@ def test_truth010_every_chart_axis_carries_one_unit():
     all_units = [u for _, units, _ in UNIT_GROUPS for u in units]
     assert len(all_units) == len(set(all_units))
     assert {"days", "weeks", "hours", "months", "years"} <= set(all_units)
+
+
+def test_truth011_no_caveat_doubts_the_direction_its_figure_is_drawn_in(dataset):
+    # Trial 17 (medium): Leicestershire's 81% was drawn as a fall under the caveat "not known to be a fall from
+    # 2015". The paper reports a fall; what it leaves out is the baseline, and the caveat now says so (3.0.1).
+    doubting = re.compile(r"not known to be an? (fall|reduction|rise|increase)", re.IGNORECASE)
+    drawn = [o for o in dataset.outcomes if o.direction in ("reduction", "increase")]
+    assert drawn
+    assert [o.id for o in drawn if doubting.search(o.caveat)] == []
+    leicestershire = next(o for o in drawn if o.id == "fig-043")
+    assert leicestershire.comparator == "baseline not stated" and "measured against" in leicestershire.caveat

@@ -33,7 +33,7 @@ def test_ds001_committed_data_validates_with_expected_sizes(dataset):
         len(dataset.inventory),
     )
     assert sizes == (44, 20, 21, 47, 60, 150)
-    assert dataset.version == "3.0.0"
+    assert dataset.version == "3.0.1"
 
 
 def test_ds002_theme_vocabulary_has_the_papers_topics(dataset):

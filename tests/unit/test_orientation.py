@@ -72,7 +72,8 @@ def test_ori001_atom_feed_is_valid_atom_with_ids_times_and_links(dataset):
     feed = ElementTree.fromstring(body)
     assert feed.tag == f"{A}feed"
     assert feed.find(f"{A}title").text and feed.find(f"{A}id").text == "http://intra/pph/feed.atom"
-    assert feed.find(f"{A}updated").text == "2026-12-06T00:00:00Z"  # the dataset's release is the latest
+    released = f"{dataset.version_date}T00:00:00Z"
+    assert feed.find(f"{A}updated").text == released  # the dataset's release is the latest
     assert feed.find(f"{A}author/{A}name").text
     entries = feed.findall(f"{A}entry")
     assert [e.find(f"{A}title").text for e in entries] == [
@@ -88,7 +89,7 @@ def test_ori001_atom_feed_is_valid_atom_with_ids_times_and_links(dataset):
         "2026-12-05T10:30:00Z",
         "2026-12-04T10:30:00Z",
         "2026-12-03T10:30:00Z",
-        "2026-12-06T00:00:00Z",
+        released,
     ]
     links = [e.find(f"{A}link").get("href") for e in entries]
     assert links[1] == "http://intra/pph/?force=E23000021" and links[0] == "http://intra/pph/"
