@@ -27,6 +27,10 @@ BOX_WIDTH = 1000  # the drawing's width in its own units; the page scales it to 
 PADDING = 10
 NO_INITIATIVE_COLOUR = "#e8e6e1"
 NO_INITIATIVE_LABEL = "No initiative in the 2016 paper"
+# Coloured by results, an area with initiatives but no result among them: not the grey of an area with none at all
+# (trial 18: with Mental health chosen, Cambridgeshire's matching initiative was grey beside the profile's count).
+# A pale sand, apart from the grey and from every blue.
+NO_RESULT_COLOUR = "#f3e4bf"
 # The former continuous scale, kept for the benchmark's plotly export of the same map.
 COUNT_COLOURSCALE = ((0.0, "#c6dbef"), (0.5, "#4292c6"), (1.0, "#08306b"))
 
@@ -220,12 +224,24 @@ class LegendEntry:
     forces: int  # force areas drawn in this colour
 
 
+def no_result_label(filtered: bool, sources: CountedSources = PAPER_ONLY) -> str:
+    """The key's words for an area with initiatives but no result among them."""
+    return (
+        "Matching initiatives, no result among them" if filtered else f"Initiatives, no result in {sources.words('or')}"
+    )
+
+
 def legend_entries(
-    values: Sequence[int], measure: str, filtered: bool, sources: CountedSources = PAPER_ONLY
+    values: Sequence[int],
+    measure: str,
+    filtered: bool,
+    sources: CountedSources = PAPER_ONLY,
+    without_result: int = 0,
 ) -> tuple[LegendEntry, ...]:
     """The key of the map for these values (one per force area drawn): only the bins some force falls in,
     each with how many forces, then the grey of none. A bin no force falls in is never shown, so the key
-    never names a value the map does not have; with nothing matching, only the grey remains."""
+    never names a value the map does not have; with nothing matching, only the grey remains.
+    `without_result`: coloured by results, the areas of 0 that have initiatives, keyed apart from the grey."""
     chosen = MEASURES[measure]
     entries = []
     for step in chosen.bins:
@@ -233,9 +249,12 @@ def legend_entries(
         if forces:
             noun = chosen.singular if step.high == 1 else chosen.plural
             entries.append(LegendEntry(step.colour, f"{step.label} {noun}", forces))
-    empty = sum(1 for v in values if v <= 0)
+    if without_result:
+        entries.append(LegendEntry(NO_RESULT_COLOUR, no_result_label(filtered, sources), without_result))
+    empty = sum(1 for v in values if v <= 0) - without_result
     if empty:
-        entries.append(LegendEntry(NO_INITIATIVE_COLOUR, none_label(measure, filtered, sources), empty))
+        noun = "initiatives" if without_result else measure
+        entries.append(LegendEntry(NO_INITIATIVE_COLOUR, none_label(noun, filtered, sources), empty))
     return tuple(entries)
 
 
@@ -283,11 +302,15 @@ def map_colours(
     """Colours, tooltips and key for the forces drawn; a force not in `counts` is not drawn as a force.
     `filtered`: some filter is narrowing the initiatives, so a grey area is "none matches", not "none"."""
     values = {c.force_id: value_of(c, measure) for c in counts}
+    without_result = {c.force_id for c in counts if measure == "results" and c.count and not c.results}
     return MapColours(
-        fills={force_id: bin_colour(value, measure) for force_id, value in values.items()},
+        fills={
+            force_id: NO_RESULT_COLOUR if force_id in without_result else bin_colour(value, measure)
+            for force_id, value in values.items()
+        },
         counts={c.force_id: c.count for c in counts},
         labels={c.force_id: tooltip_lines(c, measure, filtered, sources) for c in counts},
         most=max(values.values(), default=0),
-        legend=legend_entries(list(values.values()), measure, filtered, sources),
+        legend=legend_entries(list(values.values()), measure, filtered, sources, len(without_result)),
         measure=measure,
     )

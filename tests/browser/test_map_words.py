@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import dataset_facts as facts
 from tests.conftest import MAP_FORCES, choose_option, wait_for_map, wait_until
 
 pytestmark = pytest.mark.browser
@@ -89,7 +90,20 @@ def test_mapw003_colour_by_results_recolours_the_map_and_is_kept_in_the_address(
         timeout=TIMEOUT,
     )
     assert page.eval_on_selector_all(MAP_FORCES, "els => els.map(e => e.style.fill).join()") != before
-    assert page.locator("#force-map-legend li").last.inner_text().startswith("No result in the 2016 paper")
+    # Areas with initiatives but no result are keyed apart from those with none at all (trial 18, medium).
+    results = facts.results_by_force()
+    without = [f for f in facts.english_force_ids() if facts.in_force(f) and not results[facts.force_name(f)]]
+    key = page.locator("#force-map-legend li").all_inner_texts()
+    assert (
+        without and key[-2] == f"Initiatives, no result in the 2016 paper ({facts.plural(len(without), 'force area')})"
+    )
+    assert key[-1].startswith("No initiative in the 2016 paper")
+    fills = page.evaluate(
+        "(ids) => ids.map(id => document.querySelector(`path.force-area[data-force='${id}']`).style.fill)", without
+    )
+    assert len(set(fills)) == 1 and fills[0] == page.locator("#force-map-legend li .swatch").nth(len(key) - 2).evaluate(
+        "e => e.style.background"
+    )
     # A link restores it, and the control shows it.
     page.goto(f"{live_server.base_url}?colour=themes")
     wait_for_map(page)

@@ -17,6 +17,7 @@ from domain.aggregation import ForceCount
 from domain.force_map import (
     MEASURES,
     NO_INITIATIVE_COLOUR,
+    NO_RESULT_COLOUR,
     bin_colour,
     legend_entries,
     map_colours,
@@ -186,9 +187,17 @@ def test_map009_colour_by_themes_or_results_has_its_own_key_and_tooltip():
     assert themes.fills["a"] == bin_colour(5, "themes") and themes.labels["a"][2] == "5 themes covered"
     assert [e.label for e in themes.legend] == ["1\u20132 themes", "5\u20136 themes", "No initiative in the 2016 paper"]
     results = map_colours(counts, "results", filtered=True)
-    assert results.fills["a"] == NO_INITIATIVE_COLOUR  # initiatives, but no result among them
+    # Trial 18 (medium): initiatives but no result among them were the grey of an area with none at all.
+    assert results.fills["a"] == NO_RESULT_COLOUR and results.fills["c"] == NO_INITIATIVE_COLOUR
+    assert NO_RESULT_COLOUR not in (NO_INITIATIVE_COLOUR, *(b.colour for b in MEASURES["results"].bins))
     assert results.labels["a"][2] == "No result matches your filters" and results.labels["b"][2] == "2 results reported"
-    assert [e.label for e in results.legend] == ["2\u20133 results", "No result matches your filters"]
+    assert [(e.label, e.forces) for e in results.legend] == [
+        ("2\u20133 results", 1),
+        ("Matching initiatives, no result among them", 1),
+        ("No initiative matches your filters", 1),
+    ]
+    unfiltered = map_colours(counts, "results", filtered=False)
+    assert unfiltered.legend[1].label == "Initiatives, no result in the 2016 paper"
     assert results.counts == {"a": 3, "b": 1, "c": 0}  # what the page's data-count says: initiatives, always
     assert set(MEASURES) == set(COLOUR_MEASURES)
 
