@@ -75,7 +75,7 @@ from domain.register import (
     record_names,
     validate_initiative,
 )
-from domain.schema import Direction, Evaluation, FigureKind, Force, KindOfWork, Qualifier, Stage, Unit
+from domain.schema import Evaluation, FigureKind, Force, KindOfWork, Qualifier, Stage, Unit
 from domain.source import Snapshot
 from services.register import RateLimited
 from storage.errors import Conflict, RegisterUnavailable
@@ -94,6 +94,15 @@ def update_options(snapshot: Snapshot) -> list[dict]:
         {"label": "A new initiative", "value": ""},
         *({"label": dataset.initiatives_by_id[i].title, "value": i} for i in sorted(dataset.provenance)),
     ]
+
+
+# Direction's choices in the words the dashboard reads a figure in ("a fall of 30%"), the stored word after them
+# (every value of domain.schema.Direction: tests/unit/test_register_form.py).
+DIRECTION_OPTIONS = [
+    {"label": "A fall (reduction)", "value": "reduction"},
+    {"label": "A rise (increase)", "value": "increase"},
+    {"label": "Not a change: a level, count or amount", "value": "level"},
+]
 
 
 def figure_choice(index: int, name: str, values: Sequence[str], tag: str) -> dcc.Dropdown:
@@ -125,7 +134,11 @@ def figure_row(index: int, tag: str) -> html.Fieldset:
             ),
             row_field("Unit", figure_choice(index, "unit", get_args(Unit), tag), "unit"),
             row_field("Qualifier", figure_choice(index, "qualifier", get_args(Qualifier), tag), "qualifier"),
-            row_field("Direction", figure_choice(index, "direction", get_args(Direction), tag), "direction"),
+            row_field(
+                "Direction",
+                dropdown(figure_id(index, "direction"), DIRECTION_OPTIONS, tag, clearable=True),
+                "direction",
+            ),
             row_field("Period", figure_text(index, "period", tag), "period"),
             row_field("Compared with", figure_text(index, "comparator", tag), "comparator"),
             row_field(
@@ -279,6 +292,7 @@ def contribute_form(snapshot: Snapshot, user: User) -> html.Section:
             html.H3("Propose an initiative, or an update to one the register holds"),
             dcc.Store(id=rid("resend-focus")),  # "Edit and send again" moves the focus here (register_resend_callback)
             dcc.Store(id=rid("resubmits")),  # the returned submission the form holds again, until it is sent
+            html.P(id=rid("returned-note"), className="register-follows"),  # and what its reviewer asked
             # Filled when sending fails: how many fields need attention, each a link to its control.
             *summary_slot("initiative"),
             form_field(
@@ -399,13 +413,19 @@ def with_force(chosen: Any, force: str | None, names: Mapping[str, str]) -> tupl
 # ---- callbacks ------------------------------------------------------------------------------------------
 
 
+def returned_note(submission_id: int, reviewer: str | None, comment: str) -> str:
+    """What the reviewer asked of a returned proposal, said at the top of the form that holds it again: the
+    status line under the form, and "Your submissions", were a long scroll from the fields to change."""
+    return f"You are editing #{submission_id}, returned by {reviewer or 'a reviewer'} with the comment: “{comment}”"
+
+
 def resent_form(context: RegisterContext, user: User, submission_id: Any) -> dict:
     """The form holding a returned proposal of `user`'s as it was sent (for an update, against the revision it
     was made against), and a sentence saying so; PreventUpdate for anything else."""
     try:
         mine = {s.id: s for s in context.service.my_submissions(user)}
     except RegisterUnavailable:
-        return dict(form=unchanged_form(), update_of=no_update, status=UNAVAILABLE_NOW)
+        return dict(form=unchanged_form(), update_of=no_update, note=no_update, status=UNAVAILABLE_NOW)
     submission = mine.get(submission_id) if isinstance(submission_id, int) else None
     if (
         submission is None
@@ -422,6 +442,7 @@ def resent_form(context: RegisterContext, user: User, submission_id: Any) -> dic
             "loaded": submission.record_id if update else None,
         },
         update_of=submission.record_id if update else "",
+        note=returned_note(submission.id, submission.reviewed_by, submission.review_comment),
         status=f"#{submission.id} is in the form as you sent it. Change what the reviewer asked, then send it "
         f"again: it goes to review as a new submission, with #{submission.id} and its comment beside it.",
     )
@@ -442,6 +463,7 @@ def register_resend_callback(app: Dash, context: RegisterContext) -> None:
         output=dict(
             form=form_outputs(),
             update_of=Output(rid("update-of"), "value", allow_duplicate=True),
+            note=Output(rid("returned-note"), "children", allow_duplicate=True),
             status=Output(rid("submit-status"), "children", allow_duplicate=True),
             # The last sending's problems belong to what the form held then, not to the proposal loaded now.
             errors=Output(error_slots("initiative"), "children", allow_duplicate=True),
@@ -526,6 +548,7 @@ def register_form_callbacks(app: Dash, context: RegisterContext) -> None:
             form=form_outputs(),
             update_of=Output(rid("update-of"), "value", allow_duplicate=True),
             resubmits=Output(rid("resubmits"), "data", allow_duplicate=True),
+            note=Output(rid("returned-note"), "children", allow_duplicate=True),
         ),
         inputs=dict(sent=Input(rid("initiative-sent"), "data")),
         prevent_initial_call=True,
@@ -535,7 +558,7 @@ def register_form_callbacks(app: Dash, context: RegisterContext) -> None:
         user_or_403(context.settings)
         if sent is None:
             raise PreventUpdate
-        return dict(form=empty_form(), update_of="", resubmits=None)
+        return dict(form=empty_form(), update_of="", resubmits=None, note="")
 
     @app.callback(
         Output(rid("force_ids"), "value", allow_duplicate=True),

@@ -84,7 +84,7 @@ def fill_proposal(page) -> None:
     page.fill("#register-figure-0-measure", "Section 136 detentions")
     page.fill("#register-figure-0-value", "30")
     choose_option(page, "register-figure-0-unit", "percent", "percent")
-    choose_option(page, "register-figure-0-direction", "reduction", "reduction")
+    choose_option(page, "register-figure-0-direction", "fall", "A fall (reduction)")
     choose_option(page, "register-figure-0-kind", "result", "result")
     page.fill("#register-figure-0-design", DESIGN)
     page.fill("#register-figure-0-caveat", CAVEAT)

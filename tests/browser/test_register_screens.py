@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.browser.test_accessibility import axe_violations
-from tests.browser.test_register_flow import axe_all_impacts, fill_proposal
+from tests.browser.test_register_flow import axe_all_impacts, fill_proposal, in_view
 from tests.conftest import open_watched_page, start_gunicorn, stop, wait_for_map, wait_until
 
 pytestmark = pytest.mark.browser
@@ -512,10 +512,18 @@ def test_regscr007_force_areas_find_aliases_and_a_returned_proposal_is_edited_an
         assert status.startswith("#") and "is in the form as you sent it" in status
         top = page.evaluate("document.querySelector('#register-update-of').getBoundingClientRect().top")
         assert 0 <= top < 900
+        # Trial 17 (low): what the reviewer asked was said only in "Your submissions", far below: it is said in view,
+        # above the fields to change.
+        note = page.locator("#register-returned-note")
+        assert note.is_visible() and in_view(page, "#register-returned-note")
+        assert note.inner_text().endswith(
+            "returned by rita with the comment: “Please name the evaluation report in Source.”"
+        )
         page.fill("#register-source", "https://example.org/camden-triage-evaluation")
         page.locator("#register-source").press("Tab")
         page.click("#register-submit")
         wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')")
+        wait_until(page, "!document.querySelector('#register-returned-note').checkVisibility()")  # sent: said no more
         review.reload()
         wait_for_map(review)
         again = review.locator(".register-item", has_text=title)

@@ -705,3 +705,15 @@ def test_reg_form022_a_bad_source_is_said_beside_source_alone_not_beside_a_figur
     # A figure's own bad source is still said beside it.
     answer = send(app, client, token, VALID_FIELDS, [{**VALID_FIGURE, "source": '=HYPERLINK("http://x")'}])
     assert "would run as a formula" in field_errors(answer)["figures.0.source"]
+
+
+def test_reg_form023_direction_reads_as_the_dashboard_does_and_offers_every_stored_word():
+    # Trial 17 (low): the form offered "reduction" where every page of the dashboard says "a fall of 30%".
+    from typing import get_args
+
+    from components.register.propose import DIRECTION_OPTIONS
+    from domain.schema import Direction
+
+    assert [o["value"] for o in DIRECTION_OPTIONS] == list(get_args(Direction))
+    labels = {o["value"]: o["label"] for o in DIRECTION_OPTIONS}
+    assert labels["reduction"].startswith("A fall") and labels["increase"].startswith("A rise")
