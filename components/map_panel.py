@@ -40,7 +40,8 @@ from domain.state import DEFAULT_STATE, ViewState
 MAP_COUNTS = (
     "The map counts initiatives: one initiative is one named piece of work placed in that force area. "
     "A case study of the paper may hold several. Regional and national work, and work cited "
-    "as evidence from elsewhere, is not counted on the map."
+    "as evidence from elsewhere, is not counted on the map. Wales is left white, as land, and its four forces "
+    "are not counted until \u201cShow the 4 Welsh forces\u201d is pressed: the paper is of England."
 )
 # The paper's own caution (its introduction), in the project's words, beside the map rather than only in About.
 PAPER_CAUTION = (

@@ -321,3 +321,10 @@ def test_words021_running_work_with_a_first_year_alone_reads_from_that_year():
     assert years_text(initiative(2014, None, "completed")) == "2014"
     assert years_text(initiative(2017, 2019, "completed")) == "2017–2019"
     assert years_text(initiative(None, None, "running")) == ""
+
+
+def test_words022_the_maps_note_explains_white_wales_by_the_buttons_own_words():
+    # Trial 17 (low): the map's Welsh areas were white, and neither the key nor a note said why.
+    from components.shell import wales_button
+
+    assert f"\u201c{wales_button(False)[1]}\u201d" in MAP_COUNTS and "Wales is left white" in MAP_COUNTS
