@@ -217,8 +217,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             width: 800, height: (figure.layout && figure.layout.height) || 400,
           });
         }));
-      }).then(function () { return 'Saved ' + figures.length + ' chart image(s)'; },
-              function () { return 'Could not save the charts as images'; });
+      }).then(function () {
+        var n = figures.length;
+        return 'Saved ' + n + ' chart image' + (n === 1 ? '' : 's') + " (PNG) to your browser's downloads.";
+      }, function () { return 'Could not save the charts as images.'; });
     },
   },
 });

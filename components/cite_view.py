@@ -203,7 +203,7 @@ def _register_clientside(app: Dash) -> None:
     # The figures come from the profile's `chart_images` callback, sent only when the button is pressed.
     app.clientside_callback(
         ClientsideFunction("pph", "saveCharts"),
-        Output(Ids.SAVE_CHARTS, "title"),
+        Output(Ids.CHARTS_SAVED, "children"),
         Input(Ids.CHART_IMAGES, "data"),
         prevent_initial_call=True,
     )

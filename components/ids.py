@@ -46,6 +46,7 @@ class Ids(StrEnum):
     OVERVIEW_SEEN = "outcomes-overview-seen"  # set by assets/lazy-overview.js once the charts' place is near view
     OVERVIEW_SAVE = "overview-save"  # not "…save-charts": tests find callbacks by id fragments
     OVERVIEW_IMAGES = "overview-images"  # plotly figures of the overview's charts, sent only to be saved
+    OVERVIEW_SAVED = "overview-saved"  # what saving them did, in words beside the button
     EXPORT_BUTTON = "export-csv"
     DOWNLOAD = "download-csv"
     COMPARE = "compare-select"
@@ -69,6 +70,7 @@ class Ids(StrEnum):
     OPEN_FULL = "open-full-dashboard"
     SAVE_CHARTS = "save-charts"
     CHART_IMAGES = "chart-images"  # plotly figures of the profile's charts, sent only to be saved as images
+    CHARTS_SAVED = "charts-saved"  # what saving them did, in words beside the button
     PROFILE_COUNTS = "profile-counts"
     PROFILE_FIGURES = "profile-figures"
     VIEW_TABS = "view-tabs"

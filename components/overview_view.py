@@ -64,6 +64,7 @@ def overview_panel() -> list:
             className="button chart-options",
             type="button",
         ),
+        html.Span(id=Ids.OVERVIEW_SAVED, role="status", className="save-status"),
         dcc.Store(id=Ids.OVERVIEW_SEEN, data=False),
         dcc.Store(id=Ids.OVERVIEW_IMAGES),
     ]
@@ -201,7 +202,7 @@ def register(app: Dash, source: SnapshotProvider) -> None:
 
     app.clientside_callback(
         ClientsideFunction("pph", "saveCharts"),
-        Output(Ids.OVERVIEW_SAVE, "title"),
+        Output(Ids.OVERVIEW_SAVED, "children"),
         Input(Ids.OVERVIEW_IMAGES, "data"),
         prevent_initial_call=True,
     )

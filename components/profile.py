@@ -155,12 +155,14 @@ def more_button(shown: int, total: int) -> tuple[list, bool]:
     """(children, hidden) of the button that sends the next page of titles. Paper has no button: there it reads
     as a line saying how many initiatives are not printed, and where they are."""
     left = total - shown
+    if left <= 0:
+        return [], True  # not "Show 0 more of the 0 not shown", even hidden (trial 18, low)
     return [
         html.Span(f"Show {min(PAGE, left)} more of the {left} not shown", className="screen-only"),
         html.Span(
             f"… and {_plural(left, 'more initiative')} not printed here: see the dashboard.", className="print-only"
         ),
-    ], left <= 0
+    ], False
 
 
 def examples_of(sources: CountedSources) -> str:
@@ -463,6 +465,7 @@ def layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT_STATE
                         className="button chart-options",
                         hidden=not initial.charted,
                     ),
+                    html.Span(id=Ids.CHARTS_SAVED, role="status", className="save-status"),
                     dcc.Store(id=Ids.CHART_IMAGES),
                     html.Div(initial.tables, id=Ids.OUTCOME_TABLE),
                 ],
@@ -529,6 +532,7 @@ def profile_outputs(content: ProfileContent, key: str, pages_shown: object) -> d
         tables=content.tables,
         figures_hidden=content.figures_hidden,
         save_hidden=not content.charted,
+        saved="",  # "Saved 2 chart images" was of the profile shown before
         more_text=more_text,
         more_hidden=more_hidden,
         covering=content.covering,
@@ -621,6 +625,7 @@ def register_profile_callback(app: Dash, source: SnapshotProvider, url_prefix: s
             tables=Output(Ids.OUTCOME_TABLE, "children"),
             figures_hidden=Output(Ids.PROFILE_FIGURES, "hidden"),
             save_hidden=Output(Ids.SAVE_CHARTS, "hidden"),
+            saved=Output(Ids.CHARTS_SAVED, "children", allow_duplicate=True),
             more_text=Output(Ids.PROFILE_MORE, "children"),
             more_hidden=Output(Ids.PROFILE_MORE, "hidden"),
             pages_shown=Output(Ids.PROFILE_MORE, "n_clicks"),

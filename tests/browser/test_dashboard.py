@@ -180,4 +180,6 @@ def test_brw008_the_outcomes_overview_reads_without_plotly_and_saves_its_charts_
     # Named after what it shows: the profile's and the overview's images do not overwrite each other (trial 12, low).
     assert download.value.suggested_filename.startswith("police-public-health-overview-chart-")
     assert len(plotly_requests) == 1 and "/vendor/plotly-basic." in plotly_requests[0]
-    wait_until(page, "document.querySelector('#overview-save').title.startsWith('Saved 2')", timeout=TIMEOUT)
+    # Said beside the button, not only in its tooltip (trial 16, low).
+    wait_until(page, "document.querySelector('#overview-saved')?.textContent.startsWith('Saved 2 chart images')")
+    assert page.locator("#overview-saved").is_visible()

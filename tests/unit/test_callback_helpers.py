@@ -98,6 +98,9 @@ def test_cbh006_profile_outputs_reset_the_pages_only_when_more_were_shown():
     assert first["more_hidden"] is hidden is False
     assert [span.children for span in first["more_text"]] == [span.children for span in text]
     assert profile_outputs(content, "key", 2)["pages_shown"] == 0
+    # With nothing more to show the button is hidden and says nothing, not "Show 0 more of the 0 not shown".
+    assert more_button(25, 25) == ([], True)
+    assert profile_outputs(content, "key", 0)["saved"] == ""  # "Saved 2 chart images" was of the last profile
 
 
 def test_cbh010_a_saved_chart_image_says_whose_results_and_which_way_each_went(dataset):
