@@ -238,6 +238,12 @@ def matrix_table(
     return html.Div(
         [
             html.P(key, id=MATRIX_KEY, className="matrix-key"),
+            # Its themes are wider than any screen (trial 18, low: on a phone nothing said there was more).
+            html.P(
+                "Scroll the table sideways for every theme and down for every force: the force names and the "
+                "theme headings stay in place.",
+                className="matrix-key matrix-hint",
+            ),
             html.Div(
                 html.Table(parts, className="matrix-table", **aria(describedby=MATRIX_KEY)),
                 className="table-scroll matrix-scroll",

@@ -705,6 +705,8 @@ def test_ease018b_the_matrix_opens_in_view_with_its_buttons_apart(watched, live_
             const force = box.querySelector('tbody th'), theme = box.querySelector('tbody td:not(.region)');
             return [box.clientWidth - force.offsetWidth, theme.offsetWidth]; })()""")
         assert room[0] >= 2 * room[1], room
+        # And it says there is more to the side (trial 18, low).
+        assert page.locator(".matrix-hint").is_visible() and "sideways" in page.locator(".matrix-hint").inner_text()
 
 
 @pytest.mark.parametrize("width", [375, 768, 1280])
@@ -851,6 +853,27 @@ def test_ease021b_a_tab_whose_panel_fills_in_late_still_comes_up(watched, live_s
     page.locator("#view-background table").first.wait_for(timeout=TIMEOUT * 1000)
     wait_until(page, PANEL_SHOWN_JS, arg="background", timeout=TIMEOUT)
     assert page.evaluate("document.activeElement.id") == "view-tab-background"
+
+
+def test_ease021c_every_tab_opened_low_in_the_window_lands_the_same_way(watched, live_server):
+    """Trial 18 (medium): at 1280 x 720, Enter on a tab with a long panel brought the tabs to the top, while a tab
+    with a short panel (Compare, Cite) left them mid-window: the page was too short to bring them up."""
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    ready(page, f"{live_server.base_url}?force={facts.LEICESTERSHIRE}")
+    landed = {}
+    for view in ("national", "compare", "cite", "about"):
+        page.evaluate(
+            "window.scrollTo(0, document.getElementById('view-tabs').getBoundingClientRect().top + scrollY - 400)"
+        )
+        page.wait_for_timeout(200)
+        page.locator(f"#view-tab-{view}").focus()
+        page.keyboard.press("Enter")
+        wait_until(page, PANEL_SHOWN_JS, arg=view, timeout=TIMEOUT)
+        page.wait_for_timeout(1200)  # past the time the page keeps the panel up while it fills in
+        landed[view] = round(page.evaluate("document.getElementById('view-tabs').getBoundingClientRect().top"))
+        assert page.evaluate("document.activeElement.id") == f"view-tab-{view}"
+    assert all(0 <= top <= 16 for top in landed.values()), landed
 
 
 def test_ease022_the_background_link_keeps_the_force_and_lands_on_its_figures(watched, live_server, width=375):
