@@ -13,7 +13,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var pressed = (clicks || []).some(function (n) { return n > 0; });
       var field = document.getElementById('register-update-of') || document.getElementById('register-title');
       if (!pressed || !field) { return window.dash_clientside.no_update; }
-      (field.closest('.register-field') || field).scrollIntoView({ block: 'start' });
+      // From the form's heading: under it, the reviewer's comment on a returned proposal, then the fields.
+      var form = field.closest('section');
+      ((form && form.querySelector('h3')) || field.closest('.register-field') || field).scrollIntoView({ block: 'start' });
       field.focus({ preventScroll: true });
       return Date.now();
     },
