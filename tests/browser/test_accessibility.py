@@ -193,6 +193,11 @@ def test_a11y005_print_a_force_as_one_page(watched, live_server, tmp_path):
     pdf = tmp_path / "leicestershire.pdf"
     page.emulate_media(media="print")
     assert not page.locator("#theme-filter").is_visible()  # controls are not printed
+    # A term's dotted underline (explained on hover) is not printed (trial 16, low).
+    underlined = page.evaluate(
+        "[...document.querySelectorAll('#results a.term')].filter(a => getComputedStyle(a).textDecorationLine !== 'none').length"
+    )
+    assert page.locator("#results a.term").count() and underlined == 0
     page.pdf(path=str(pdf), format="A4", print_background=False)  # a browser's default: no background graphics
     data = pdf.read_bytes()
     assert len(re.findall(rb"/Type\s*/Page[^s]", data)) == 1
