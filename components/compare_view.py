@@ -12,7 +12,7 @@ from components.compare_panels import comparison_table, similar_links
 from components.ids import Ids, shown_state_id
 from components.view_state import pass_state_while_shown, shown_state_store, state_from_store
 from components.attributes import attributes, data
-from domain.aggregation import filter_initiatives, filters_narrow, force_search_text
+from domain.aggregation import filter_initiatives, filters_narrow, force_search_text, searchable_places
 from domain.compare import COMPARED_AT_MOST, SELECT_A_FORCE_FIRST, compare_forces, similar_forces
 from domain.loading import Dataset
 from domain.source import SnapshotProvider
@@ -23,13 +23,14 @@ VIEW = "compare"
 
 def force_options(dataset: Dataset) -> list[dict]:
     territorial = sorted((f for f in dataset.forces if f.kind == "territorial"), key=lambda f: f.name)
+    places = searchable_places(dataset.forces, dataset.places)
     # "search": what typing finds besides the label (Dash's dropdown indexes it): common names and aliases,
-    # "and" for "&" ("the Met", "Devon and Cornwall").
+    # "and" for "&" ("the Met", "Devon and Cornwall"), and the area's districts ("Bristol").
     return [
         {
             "label": f"{f.name}{' (Wales)' if f.country == 'Wales' else ''}",
             "value": f.id,
-            "search": force_search_text(f),
+            "search": force_search_text(f, places[f.id]),
         }
         for f in territorial
     ]
@@ -42,7 +43,11 @@ def force_list_options(dataset: Dataset) -> list[dict]:
     return [
         *force_options(dataset),
         *(
-            {"label": f"{f.name} (no area on the map: opens its work)", "value": f.id, "search": force_search_text(f)}
+            {
+                "label": f"{f.name} (no area on the map: opens its work)",
+                "value": f.id,
+                "search": force_search_text(f),  # no area, so no districts
+            }
             for f in off_map
         ),
     ]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.joining import ForceJoin, InitiativePlacement
@@ -46,10 +47,50 @@ COUNTY_SHORT_FORMS = {
 }
 
 
-def force_search_text(force: Force) -> str:
+# Words that do not say which county a place is in ("North Lincolnshire" is Lincolnshire's name, and Humberside's area).
+_NOT_COUNTY_WORDS = frozenset(
+    {
+        "north",
+        "south",
+        "east",
+        "west",
+        "mid",
+        "central",
+        "city",
+        "county",
+        "and",
+        "of",
+        "the",
+        "police",
+        "constabulary",
+        "valley",
+    }
+)
+
+
+def _name_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _NOT_COUNTY_WORDS}
+
+
+def searchable_places(forces: Sequence[Force], places: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """Each force's district names for its search, less those that carry another force's county name: typing
+    "Glouc" should not list Avon and Somerset (South Gloucestershire) first, nor "Lincolnshire" Humberside."""
+    words_of = {f.id: _name_words(f"{f.name} {f.short_name}") for f in forces}
+    return {
+        f.id: tuple(
+            place
+            for place in places.get(f.id, ())
+            if not any(_name_words(place) & words for other, words in words_of.items() if other != f.id)
+        )
+        for f in forces
+    }
+
+
+def force_search_text(force: Force, places: Sequence[str] = ()) -> str:
     """What the force list's search matches for `force`: its name, common name, aliases and region, with "and"
     for "&" and "&" for "and" ("Devon and Cornwall" finds "Devon & Cornwall Police"; "London" finds the Met),
-    and a county's usual short form for its name ("Hants", "West Mids")."""
+    a county's usual short form for its name ("Hants", "West Mids"), and the `places` in its area (its
+    districts: "Bristol" finds Avon and Somerset)."""
     names = [force.name, force.short_name, *force.aliases, force.region]
     spelled = [
         *names,
@@ -57,6 +98,7 @@ def force_search_text(force: Force) -> str:
         *(n.replace(" and ", " & ") for n in names if " and " in n),
         # Of the names, not the region: "West Mids" is West Midlands Police, not every force of the region.
         *(n.replace(word, short) for n in names[:-1] for word, short in COUNTY_SHORT_FORMS.items() if word in n),
+        *places,
     ]
     return " ".join(dict.fromkeys(spelled))
 

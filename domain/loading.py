@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -44,6 +44,18 @@ DATA_FILES = ("forces.csv", "themes.csv", "case_studies.csv", "initiatives.csv",
 GEOJSON_NAME = "geo/police_force_areas.geojson"
 MANIFEST_NAME = "geo/police_force_areas.manifest.json"
 DATASET_META_NAME = "dataset.json"
+# The project's copy of the ONS district -> police force area lookup (pipelines/boundaries.py builds the map from
+# it): read here for the districts' names, which the Force lists' search also finds a force by ("Bristol", "Leeds").
+DISTRICTS_NAME = "geo/district_to_force.csv"
+DISTRICT_COLUMNS = (
+    "district_code_2011",
+    "district_code_2017",
+    "district_name",
+    "lsoa_name_prefix",
+    "force_code",
+    "force_name",
+    "country",
+)
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 
@@ -103,6 +115,8 @@ class Dataset:
     notes: tuple[Note, ...] = ()
     # Published register records that no longer validate: named here and logged, never silently lost.
     register_problems: tuple[str, ...] = ()
+    # Each force area's local authority districts by name (load_places): what else its name is searched by.
+    places: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     forces_by_id: Mapping[str, Force] = field(init=False, repr=False, compare=False)
     themes_by_id: Mapping[str, Theme] = field(init=False, repr=False, compare=False)
     case_studies_by_id: Mapping[str, CaseStudy] = field(init=False, repr=False, compare=False)
@@ -507,6 +521,25 @@ def load_boundaries(data_dir: Path, problems: list[Problem]) -> BoundaryFile | N
     return BoundaryFile(payload, ids, manifest.get("attribution", ""), digest)
 
 
+def load_places(data_dir: Path, force_ids: Collection[str], problems: list[Problem]) -> Mapping[str, tuple[str, ...]]:
+    """Each force area's districts by their names ("Bristol", from the ONS "Bristol, City of"). A data folder
+    without the lookup has none (the test datasets); one with it must name a known force on every row."""
+    path = data_dir / DISTRICTS_NAME
+    if not path.is_file():
+        return MappingProxyType({})
+    label = f"{data_dir.name}/{DISTRICTS_NAME}"
+    places: dict[str, list[str]] = {}
+    for row in read_csv(path, label, problems, DISTRICT_COLUMNS):
+        name, force = row.values["district_name"].strip(), row.values["force_code"].strip()
+        if not name:
+            problems.append(Problem(label, row.line, "district_name", "is empty: every district has a name"))
+        elif force not in force_ids:
+            problems.append(Problem(label, row.line, "force_code", f"{force!r} is not a force of forces.csv"))
+        else:
+            places.setdefault(force, []).append(name.split(",")[0].strip())
+    return MappingProxyType({force: tuple(names) for force, names in places.items()})
+
+
 def load_dataset(data_dir: Path) -> Dataset:
     """Read and validate every data file; raise DataValidationError listing all problems."""
     problems: list[Problem] = []
@@ -586,6 +619,9 @@ def load_dataset(data_dir: Path) -> Dataset:
     version, version_date = _dataset_meta(data_dir, problems, f"{data_dir.name}/{DATASET_META_NAME}")
 
     boundaries = load_boundaries(data_dir, problems)
+    # Known by forces.csv's rows, valid or not: a force row with a bad cell is reported once, not again on each of
+    # its districts.
+    places = load_places(data_dir, {r.values["id"].strip() for r in raw["forces.csv"]}, problems)
     if boundaries is not None and raw["forces.csv"]:
         territorial = {r.values["id"].strip() for r in raw["forces.csv"] if r.values["kind"].strip() == "territorial"}
         for missing in sorted(territorial - boundaries.force_ids):
@@ -614,4 +650,5 @@ def load_dataset(data_dir: Path) -> Dataset:
         boundaries=boundaries,
         case_studies=tuple(c for _, c in case_study_pairs),
         inventory=tuple(e for _, e in inventory_pairs),
+        places=places,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from functools import partial
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, get_args
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -60,7 +61,7 @@ from components.register.fields import (
 )
 from components.register.submissions import RESENDABLE, my_submissions_or_unchanged
 from components.view_state import state_from_store
-from domain.aggregation import force_search_text
+from domain.aggregation import force_search_text, searchable_places
 from domain.compare import SELECT_A_FORCE_FIRST
 from domain.register import (
     FIGURE_FIELDS,
@@ -205,11 +206,16 @@ def initiative_lines(label: str, name: str, hint: str, *, tag: str) -> html.Div:
     )
 
 
-def force_area_options(forces: Sequence[Force]) -> list[dict]:
+def force_area_options(
+    forces: Sequence[Force], places: Mapping[str, Sequence[str]] = MappingProxyType({})
+) -> list[dict]:
     """ "National work" first, then every force; typing finds a force by the names the Force filter knows ("the
-    Met", "Devon and Cornwall")."""
+    Met", "Devon and Cornwall", "Bristol")."""
     national = {"label": NATIONAL_LABEL, "value": NATIONAL_CHOICE, "search": "national england"}
-    return [national, *({"label": f.name, "value": f.id, "search": force_search_text(f)} for f in forces)]
+    return [
+        national,
+        *({"label": f.name, "value": f.id, "search": force_search_text(f, places.get(f.id, ()))} for f in forces),
+    ]
 
 
 def force_choice_problems(chosen: Any) -> tuple[list[str], list[FieldProblem]]:
@@ -246,9 +252,9 @@ def initiative_fields(snapshot: Snapshot, tag: str) -> list:
         choice(
             "Force areas",
             "force_ids",
-            force_area_options(forces),
+            force_area_options(forces, searchable_places(dataset.forces, dataset.places)),
             "Choose every force area the work covers, or “National work: no force area”. Type a force's name, "
-            "common name or region.",
+            "common name, region or a district in its area.",
             multi=True,
         ),
         html.Button("Add the force selected on the map", id=rid("add-selected-force"), n_clicks=0, className="button"),

@@ -139,6 +139,28 @@ def test_ease003_the_force_list_finds_common_names_aliases_and_and_for_ampersand
     )
 
 
+@pytest.mark.parametrize(
+    "typed, found",
+    [("Bristol", "Avon and Somerset Constabulary"), ("Leeds", "West Yorkshire Police"), ("Camden", "Metropolitan")],
+)
+def test_ease003c_the_force_list_finds_a_force_by_a_town_or_district_in_its_area(watched, live_server, typed, found):
+    # Before: a user who knows the place but not its force ("Bristol") found nothing.
+    page = watched.page
+    ready(page, live_server.base_url)
+    page.locator("#force-select").click()
+    page.keyboard.type(typed)
+    wait_until(page, "() => document.querySelectorAll('.dash-dropdown-option').length > 0", timeout=TIMEOUT)
+    listed = page.locator(".dash-dropdown-option").all_inner_texts()
+    assert len(listed) == 1 and listed[0].startswith(found), listed
+    page.keyboard.press("Enter")
+    wait_until(
+        page,
+        "(found) => document.querySelector('#view-title')?.textContent.startsWith(found)",
+        arg=found,
+        timeout=TIMEOUT,
+    )
+
+
 @pytest.mark.parametrize(("width", "height"), [(375, 740), (768, 1024), (1280, 720)])
 def test_ease003b_a_force_chosen_in_the_list_brings_its_profile_into_view_as_a_click_does(
     watched, live_server, width, height

@@ -239,3 +239,19 @@ def test_ds016_evaluation_labels_claim_no_more_than_the_paper_shows(dataset):
         "college-of-policing-coercive-control-pilot": "evaluation under way",
         "wiltshire-modern-slavery-operation": "debrief reported",
     }
+
+
+def test_ds020_every_force_area_is_searched_by_its_districts_but_not_by_another_countys_name(dataset):
+    # Trial 16 (low): "Bristol" and "Leeds" found no force. The districts of the ONS lookup the map is built from
+    # are searched too, less those that carry another force's county ("South Gloucestershire" is Avon and
+    # Somerset's: typing "Glouc" should not list it before Gloucestershire).
+    from domain.aggregation import searchable_places
+
+    territorial = {f.id for f in dataset.forces if f.kind == "territorial"}
+    assert set(dataset.places) == territorial and all(dataset.places.values())
+    assert sum(len(names) for names in dataset.places.values()) == 348
+    searched = searchable_places(dataset.forces, dataset.places)
+    by_place = {place: force for force, places in searched.items() for place in places}
+    assert dataset.forces_by_id[by_place["Bristol"]].short_name == "Avon and Somerset"
+    assert dataset.forces_by_id[by_place["Leeds"]].short_name == "West Yorkshire"
+    assert "South Gloucestershire" in dataset.places["E23000036"] and "South Gloucestershire" not in by_place

@@ -338,3 +338,13 @@ def test_bad008_app_refuses_to_start_on_invalid_data_without_a_traceback(data_co
     assert "The dashboard cannot start" in started.stderr
     assert "data/outcomes.csv:35:value: 'lots' is not a number" in started.stderr
     assert "Traceback" not in started.stderr
+
+
+def test_bad009_a_district_of_no_known_force_is_located_and_explained(data_copy):
+    # The district lookup the Force lists search by ("Bristol"): a row naming no force of forces.csv is an error.
+    path = data_copy / "geo" / "district_to_force.csv"
+    replace_in(path, "Barnet,Barnet,E23000001,", "Barnet,Barnet,E23000099,")
+    row = line_of(path, "Barnet,Barnet,E23000099,")
+    assert problems_of(data_copy) == [
+        f"data/geo/district_to_force.csv:{row}:force_code: 'E23000099' is not a force of forces.csv"
+    ]
