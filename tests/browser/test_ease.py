@@ -161,6 +161,25 @@ def test_ease003c_the_force_list_finds_a_force_by_a_town_or_district_in_its_area
     )
 
 
+@pytest.mark.parametrize("width", [375, 768, 1024, 1280, 1920])
+def test_ease003d_the_longest_force_name_reads_whole_in_the_force_box(watched, live_server, width):
+    # Before: at 1024-1439 px the box read "Avon and Somerset Const…" (trial 16, low).
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 800})
+    ready(page, live_server.base_url + "?force=E23000036")
+    shown = page.locator("#force-select-value")
+    assert shown.inner_text() == "Avon and Somerset Constabulary"
+    assert shown.evaluate("e => e.scrollWidth <= e.clientWidth"), "the chosen force's name is cut"
+    if width >= 1280:
+        # ... and the filters still fit on one row beside it.
+        row_tops = page.evaluate(
+            "() => [...new Set([...document.querySelectorAll('.filter-controls > .control:not(.control-actions):not([hidden]),"
+            " .filters-folded > .control:not(.control-actions):not([hidden])')].map(c => Math.round("
+            "c.getBoundingClientRect().bottom)))]"
+        )
+        assert len(row_tops) == 1, row_tops
+
+
 @pytest.mark.parametrize(("width", "height"), [(375, 740), (768, 1024), (1280, 720)])
 def test_ease003b_a_force_chosen_in_the_list_brings_its_profile_into_view_as_a_click_does(
     watched, live_server, width, height
