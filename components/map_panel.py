@@ -72,6 +72,11 @@ MAP_LABEL = (
     "move between forces and Enter selects one; the Force list above does the same, and the map as a "
     "table, below, lists the same counts."
 )
+# The embedded widget has neither the Force list nor the table: its map names only what it has.
+EMBED_MAP_LABEL = (
+    "Map of the police force areas, each coloured by what the key above it says. The arrow keys "
+    "move between forces and Enter selects one."
+)
 # Where the keyboard starts on the map when no force is selected: one stated force near the middle of England, so
 # the arrows reach any other in a few presses (the selected force, when there is one, is the start instead).
 KEYBOARD_START = "E23000021"  # Leicestershire Police
@@ -196,7 +201,7 @@ def colour_by_buttons(state: ViewState) -> html.Div:
     )
 
 
-def map_canvas(dataset: Dataset, colours: MapColours) -> list[Component]:
+def map_canvas(dataset: Dataset, colours: MapColours, embedded: bool = False) -> list[Component]:
     """The map's element, its hint and the stores the browser draws it from."""
     return [
         # Filled by assets/force-map.js; React renders no children into it, so it never redraws over the map.
@@ -204,7 +209,11 @@ def map_canvas(dataset: Dataset, colours: MapColours) -> list[Component]:
             id=Ids.MAP,
             className="map",
             **attributes(
-                {"data-label": MAP_LABEL, "data-start-force": KEYBOARD_START, "aria-describedby": Ids.MAP_HINT}
+                {
+                    "data-label": EMBED_MAP_LABEL if embedded else MAP_LABEL,
+                    "data-start-force": KEYBOARD_START,
+                    "aria-describedby": Ids.MAP_HINT,
+                }
             ),
         ),
         html.P(map_hint(dataset), id=Ids.MAP_HINT, className="map-hint"),
@@ -249,7 +258,7 @@ def layout(dataset: Dataset, join: ForceJoin, state: ViewState = DEFAULT_STATE, 
             ),
             html.P(map_caution(dataset), className="legend-note map-caution"),
             html.P(embed_caution(dataset), className="legend-note embed-caution"),
-            *map_canvas(dataset, colours),
+            *map_canvas(dataset, colours, state.embed),
             html.P(MAP_COUNTS, className="legend-note legend-counts"),
             html.P(register_legend(dataset), className="legend-note legend-source", hidden=not dataset.provenance),
             *map_table_section(),

@@ -174,3 +174,19 @@ def test_embed004_a_frame_narrower_than_420_px_opens_at_its_force_and_a_click_an
     wait_until(frame, FRAME_IN_VIEW_JS, "#view-title", timeout=TIMEOUT)
     assert frame.evaluate("document.activeElement.id") == "view-title"
     assert watched.console_errors == [] and watched.foreign_requests == []
+
+
+@pytest.mark.parametrize("embedded", [False, True])
+def test_embed005_the_maps_spoken_name_names_only_controls_the_page_shows(watched, live_server, embedded):
+    # Before: the widget's map told a screen-reader user of "the Force list above" and "the map as a table, below",
+    # neither of which the widget has (trial 20, medium).
+    page = watched.page
+    page.set_viewport_size({"width": 600, "height": 600} if embedded else {"width": 1280, "height": 720})
+    ready(page, f"{live_server.base_url}?{'embed=1&' if embedded else ''}force={facts.LEICESTERSHIRE}")
+    wait_until(page, "document.querySelector('#force-map svg[aria-label]') !== null", timeout=TIMEOUT)
+    name = page.locator("#force-map svg").get_attribute("aria-label")
+    assert name.startswith("Map of the police force areas") and "arrow keys" in name
+    said = {"Force list": "#force-select", "as a table": "#force-table-toggle"}
+    for words, control in said.items():
+        assert (words in name) == page.locator(control).is_visible(), (words, name)
+    assert ("Force list" in name) is not embedded
