@@ -20,7 +20,6 @@ from domain.aggregation import filter_initiatives, largest_per_unit, outcomes_of
 from domain.figures import (
     RESULTS_ONLY_NOTE,
     FigureSpec,
-    build_outcomes_overview,
     overview_lollipops,
     plotly_lollipop,
     with_source,
@@ -120,25 +119,18 @@ def overview_lists(dataset: Dataset, outcomes: Sequence[Outcome], source: str = 
 
 
 def overview_figures(dataset: Dataset, outcomes: Sequence[Outcome], source: str, scope: str = "") -> list[FigureSpec]:
-    """The same charts as plotly figures with the citation, for the browser to save as images; each titled with
-    `scope` ("All of England (filters: themes Dementia)"), so an image read away from the page says what it covers."""
+    """The charts on screen, one image each and in the same order (a fall in a rate, a fall in a number of events,
+    then one per unit), as plotly figures with the citation, for the browser to save. Each is titled with `scope`
+    and its axis ("All of England (filters: themes Dementia): results, Fall in a rate (%)"), so an image read away
+    from the page says what it covers."""
     falls, others, _ = charted_results(outcomes)
-    initiatives = dict(dataset.initiatives_by_id)
-    figures = (
-        [
-            build_outcomes_overview(
-                falls, initiatives, {t.id: t.label for t in dataset.themes}, figure_marks(dataset, falls)
-            )
-        ]
-        if falls
-        else []
+    charts = overview_lollipops(
+        falls, others, dict(dataset.initiatives_by_id), figure_marks(dataset, [*falls, *others])
     )
-    # Each point named by its initiative, as on screen: read away from the page, a measure alone says too little.
-    figures += [
-        plotly_lollipop(chart) for chart in overview_lollipops((), others, initiatives, figure_marks(dataset, others))
+    figures = [
+        with_title(plotly_lollipop(chart), f"{scope}: results, {chart.axis_title}") if scope else plotly_lollipop(chart)
+        for chart in charts
     ]
-    if scope:
-        figures = [with_title(figure, f"{scope}: results") for figure in figures]
     return [with_source(figure, source) for figure in figures]
 
 

@@ -13,11 +13,10 @@ Data never goes into a template: a template refers to it through customdata, `te
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from domain.aggregation import format_value
 from domain.chart_text import plain_text
 from domain.lollipop import Lollipop, LollipopChart, outcome_charts, result_groups
 from domain.provenance import FigureMarks
@@ -86,13 +85,8 @@ def with_caveats(figure: FigureSpec, caveats: Sequence[str]) -> FigureSpec:
 
 
 def with_title(figure: FigureSpec, title: str) -> FigureSpec:
-    """A title above the chart (plain text, escaped here), with room made for it; a chart that has a title of
-    its own keeps it after this one ("All of England: Reported percentage reductions")."""
+    """A title above the chart (plain text, escaped here), with room made for it."""
     layout = figure["layout"]
-    existing = (layout.get("title") or {}).get("text")
-    if existing:
-        prefix = plain_text(title.removesuffix(": results"))
-        return {**figure, "layout": {**layout, "title": {**layout["title"], "text": f"{prefix}: {existing}"}}}
     margin = {**layout.get("margin", {})}
     margin["t"] = margin.get("t", 12) + 30
     return {
@@ -101,7 +95,8 @@ def with_title(figure: FigureSpec, title: str) -> FigureSpec:
             **layout,
             "margin": margin,
             "height": layout.get("height", 300) + 30,
-            "title": {"text": plain_text(title), "x": 0, "xanchor": "left", "font": {"size": 14}},
+            # Clear of the image's left edge, which a viewer draws flush with its own frame.
+            "title": {"text": plain_text(title), "x": 0, "xanchor": "left", "pad": {"l": 10}, "font": {"size": 14}},
         },
     }
 
@@ -196,84 +191,6 @@ def _hover_source(outcome: Outcome, marks: FigureMarks) -> str:
         f"ref. {', '.join(outcome.references)}" if outcome.references else "no reference mark"
     )
     return "; ".join((source, *marks.flags(outcome.id)))
-
-
-def build_outcomes_overview(
-    outcomes: Iterable[Outcome],
-    initiatives_by_id: Mapping[str, Initiative],
-    theme_labels: Mapping[str, str],
-    marks: FigureMarks | None = None,
-) -> FigureSpec:
-    """Reported percentage reductions among the results: falls in a rate on one axis, falls in a number of
-    events on another. Each point is labelled with its initiative and measure (the axis) and its value (beside
-    it). `theme_labels` name the initiative's first theme in the hover text."""
-    marks = marks or FigureMarks()
-
-    def initiative_of(outcome: Outcome) -> Initiative:
-        # Outcome's own validator guarantees it: a result always names its initiative.
-        assert outcome.initiative_id is not None, outcome.id
-        return initiatives_by_id[outcome.initiative_id]
-
-    points = [o for o in outcomes if o.is_result and o.unit == "percent" and o.direction == "reduction"]
-    # The same two groups as every results chart (domain.lollipop.result_groups), or one empty axis.
-    groups = result_groups(points) or [("falls-rate", "Reported reduction (%)", [])]
-    rows = [max(1, len(group)) for _, _, group in groups]
-    gap = 0.16 if len(groups) > 1 else 0.0
-    traces, layout = (
-        [],
-        {
-            "height": max(220, 64 * sum(rows) + 110 * len(groups) + 30),
-            "margin": {"l": 10, "r": 20, "t": 30, "b": 40},
-            "title": {"text": "Reported percentage reductions (results only)", "font": {"size": 13}},
-            "showlegend": False,
-        },
-    )
-    top = 1.0
-    for index, ((key, title, group), count) in enumerate(zip(groups, rows, strict=True)):
-        suffix = "" if index == 0 else str(index + 1)
-        height = (1.0 - gap * (len(groups) - 1)) * count / sum(rows)
-        labels = [wrap_label(f"{initiative_of(o).title}: {o.measure}", 34) for o in group]
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "markers+text",
-                "x": [o.value for o in group],
-                "y": labels,
-                "xaxis": f"x{suffix}",
-                "yaxis": f"y{suffix}",
-                "name": key,
-                "cliponaxis": False,
-                "marker": {"size": 12, "color": "#08519c", "symbol": MARKER_SYMBOLS["reduction"]},  # as on screen
-                "text": [plain_text(f"{format_value(o)} (fall)") for o in group],  # as the page says it
-                "textposition": "middle right",
-                "customdata": [
-                    plain_text(f"{theme_labels.get(initiative_of(o).themes[0], '')}; {_hover_source(o, marks)}")
-                    for o in group
-                ],
-                "hovertemplate": "%{y}<br>%{text}<br>%{customdata}<extra></extra>",
-            }
-        )
-        layout[f"xaxis{suffix}"] = {
-            "title": {"text": title},
-            "range": [-5, 115],
-            "ticksuffix": "%",
-            "tickvals": [0, 20, 40, 60, 80, 100],
-            "anchor": f"y{suffix}",
-        }
-        layout[f"yaxis{suffix}"] = {
-            "automargin": True,
-            "type": "category",
-            "domain": [round(max(0.0, top - height), 3), round(top, 3)],
-            "anchor": f"x{suffix}",
-        }
-        top -= height + gap
-    caveats = [
-        f"{format_value(o)} (fall), {initiative_of(o).title}: {o.measure}: {o.caveat}"
-        for _, _, group in groups
-        for o in group
-        if o.caveat
-    ]
-    return with_caveats({"data": traces, "layout": layout}, caveats)
 
 
 def named_by_initiative(

@@ -14,7 +14,8 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from domain.figures import build_outcome_charts, build_outcomes_overview
+from components.overview_view import overview_figures
+from domain.figures import build_outcome_charts, overview_lollipops, plotly_lollipop
 from domain.lollipop import FALL_GROUPS, UNIT_GROUPS
 from domain.loading import load_dataset
 from domain.schema import Initiative, Outcome
@@ -161,11 +162,9 @@ def test_truth008_result_charts_never_include_background_or_other_kinds(dataset)
         figure = go.Figure(spec)
         plotted |= {(x, units[0]) for x in figure.data[0].x}
     assert plotted == results
-    overview = go.Figure(
-        build_outcomes_overview(dataset.outcomes, initiatives, {t.id: t.label for t in dataset.themes})
-    )
-    assert sorted(x for trace in overview.data for x in trace.x) == sorted(
-        o.value for o in dataset.outcomes if o.is_result and o.unit == "percent" and o.direction == "reduction"
+    overview = [go.Figure(spec) for spec in overview_figures(dataset, list(dataset.outcomes), "")]
+    assert sorted(x for figure in overview for x in figure.data[0].x) == sorted(
+        o.value for o in dataset.outcomes if o.is_result
     )
 
 
@@ -202,8 +201,8 @@ def test_truth009_a_background_reduction_is_not_drawn_as_an_initiatives_result()
         _outcome("b", "background", 20),
         _outcome("b2", "background", 30, initiative=None),
     ]
-    overview = go.Figure(build_outcomes_overview(outcomes, {"a": initiative}, {"t": "Theme"}))
-    assert list(overview.data[0].x) == [40]
+    overview = [go.Figure(plotly_lollipop(c)) for c in overview_lollipops(outcomes, (), {"a": initiative})]
+    assert [list(figure.data[0].x) for figure in overview] == [[40]]
     charts = build_outcome_charts(outcomes, {"a": initiative})
     assert [list(go.Figure(spec).data[0].x) for _, spec in charts] == [[40]]
 

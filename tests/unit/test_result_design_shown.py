@@ -160,7 +160,7 @@ def test_shown008_a_saved_overview_image_names_each_point_whole_with_the_screens
     btp = dataset.initiatives_by_id["btp-suicide-prevention"].title
     assert f"{btp}: {whole}" in labels
     falls = [trace for trace in figures[0]["data"] if trace.get("mode") == "markers+text"]
-    assert falls and {trace["marker"]["symbol"] for trace in falls} == {"triangle-left"}
+    assert falls and {symbol for trace in falls for symbol in trace["marker"]["symbol"]} == {"triangle-left"}
 
 
 def _annotations(figure) -> list[str]:

@@ -24,7 +24,7 @@ from domain.aggregation import (
     off_map_initiatives,
 )
 from domain.compare import NO_INITIATIVE_IN_PAPER, NONE_MATCHES, compare_forces, coverage_matrix, how_obtained
-from domain.figures import build_outcomes_overview
+from domain.figures import overview_lollipops, plotly_lollipop
 from domain.lollipop import reduction_of_a_rate
 from domain.joining import join_initiatives
 from domain.loading import load_dataset
@@ -281,14 +281,16 @@ def test_words014_overview_never_sets_a_rate_on_one_axis_with_a_number_and_label
     rate, count = fall("r", "Detention rate", 33), fall("c", "Detentions", 81)
     assert reduction_of_a_rate(rate) and not reduction_of_a_rate(count)
     assert not reduction_of_a_rate(fall("x", "Accelerated programmes", 5))
-    figure = go.Figure(build_outcomes_overview([rate, count], {"a": initiative}, {"t": "Theme"}))
-    by_axis = {trace.xaxis: list(trace.x) for trace in figure.data}
-    assert by_axis == {"x": [33], "x2": [81]}
-    assert figure.layout.xaxis.title.text.startswith("Fall in a rate") and "number" in figure.layout.xaxis2.title.text
-    for trace in figure.data:
-        assert all(label.startswith("Triage car: ") for label in trace.y)
-        assert all(t.endswith("% (fall)") for t in trace.text)  # its direction in words, as on the page
-        assert trace.mode == "markers+text"
+    rate_chart, count_chart = (
+        go.Figure(plotly_lollipop(c)) for c in overview_lollipops([rate, count], (), {"a": initiative})
+    )
+    assert [list(rate_chart.data[0].x), list(count_chart.data[0].x)] == [[33], [81]]
+    assert rate_chart.layout.xaxis.title.text.startswith("Fall in a rate")
+    assert "number" in count_chart.layout.xaxis.title.text
+    for points in (rate_chart.data[0], count_chart.data[0]):
+        assert all(label.startswith("Triage car: ") for label in points.y)
+        assert all(t.endswith("% (fall)") for t in points.text)  # its direction in words, as on the page
+        assert points.mode == "markers+text"
 
 
 def test_words020_the_figures_count_reads_as_english_for_one_and_for_several():

@@ -283,18 +283,33 @@ def test_view016_overview_charts_every_result_once_and_only_results_as_html_list
 
 
 def test_view016b_the_overview_saves_as_images_the_charts_it_shows(dataset):
+    # Trial 20 (medium): the screen showed three charts and the saved images two, the falls in a rate and in a
+    # number of events sharing one image, with its rows upside down from the screen's.
     from components.overview_view import overview_figures
+    from domain.figures import overview_lollipops
+    from components.overview_view import charted_results
 
-    figures = overview_figures(dataset, outcomes_of(dataset, dataset.initiatives), "Source: PHE")
+    outcomes = outcomes_of(dataset, dataset.initiatives)
+    figures = overview_figures(dataset, outcomes, "Source: PHE")
     drawn = [go.Figure(f) for f in figures]  # valid plotly figures, each with the citation
-    assert len(drawn) == 2 and all(f.layout.annotations[-1].text == "Source: PHE" for f in drawn)
-    falls = drawn[0]
-    assert sorted(x for trace in falls.data for x in trace.x) == [33.0, 94.0]
-    assert {trace.xaxis for trace in falls.data} == {"x", "x2"}  # a rate and a number of events on two axes
-    # Saved away from the page, an image says what it covers and which way each value went.
-    scoped = overview_figures(dataset, outcomes_of(dataset, dataset.initiatives), "S", "All of England")
-    assert all(f["layout"]["title"]["text"].startswith("All of England: ") for f in scoped)
-    assert all(t.endswith("(fall)") for trace in scoped[0]["data"] for t in trace.get("text") or [] if t)
+    falls, others, _ = charted_results(outcomes)
+    on_screen = overview_lollipops(falls, others, dict(dataset.initiatives_by_id))
+    assert len(on_screen) >= 3 and len(drawn) == len(on_screen)
+    assert all(f.layout.annotations[-1].text == "Source: PHE" for f in drawn)
+    for figure, chart in zip(drawn, on_screen, strict=True):
+        assert figure.layout.xaxis.title.text == chart.axis_title
+        points = figure.data[0]
+        # Top to bottom as on screen: a category axis draws its first row lowest unless reversed.
+        assert figure.layout.yaxis.autorange == "reversed"
+        assert [y.replace("<br>", " ") for y in points.y] == [row.label_in_words for row in chart.rows]
+        assert list(points.x) == [row.value for row in chart.rows]
+    assert sorted(x for figure in drawn[:2] for x in figure.data[0].x) == [33.0, 94.0]  # the falls, two charts
+    # Saved away from the page, an image says what it covers and which chart it is, and which way each value went.
+    scoped = overview_figures(dataset, outcomes, "S", "All of England")
+    titles = [f["layout"]["title"]["text"] for f in scoped]
+    assert titles[0] == f"All of England: results, {on_screen[0].axis_title}", titles
+    assert len(set(titles)) == len(titles)
+    assert all(t.endswith("(fall)") for t in scoped[0]["data"][0]["text"])
 
 
 def test_view017_geometry_is_served_gzipped_when_accepted(dataset):
