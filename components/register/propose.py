@@ -76,6 +76,8 @@ from domain.register import (
     record_names,
     validate_initiative,
 )
+from domain.loading import Dataset
+from domain.same_work import held_initiatives, likely_same_work
 from domain.schema import Evaluation, FigureKind, Force, KindOfWork, Qualifier, Stage, Unit
 from domain.source import Snapshot
 from services.register import RateLimited
@@ -389,12 +391,27 @@ def proposed(context: RegisterContext, user: User, form: Mapping[str, Any], slot
         return dict(errors=[""] * len(slots), status=failure_message(exc), **unchanged)
     return dict(
         errors=[""] * len(slots),
-        status=f"Sent for review as #{submission.id}. Its status is under Your submissions.",
+        status=f"Sent for review as #{submission.id}. Its status is under Your submissions."
+        + ("" if update_of else same_work_note(context.source.current().dataset, submission.payload)),
         draft=uuid.uuid4().hex,
         sent=submission.id,
         mine=my_submissions_or_unchanged(context.service, user, record_names(context.source.current().dataset)),
         summary=[],
     )
+
+
+def same_work_note(dataset: Dataset, payload: Mapping[str, Any]) -> str:
+    """Said to the contributor once a new initiative is sent, when the dashboard already shows one like it: the
+    reviewer is told too, and checks it is not the same work."""
+    matches = likely_same_work(
+        str(payload.get("title") or ""),
+        tuple(payload.get("force_ids") or ()),
+        held_initiatives(dataset),
+    )
+    if not matches:
+        return ""
+    named = "; ".join(f"{m.label} “{m.title}”" for m in matches)
+    return f" The dashboard already shows work like it ({named}): the reviewer will check it is not the same work."
 
 
 def rows_shown(clicked_add: bool, count: Any) -> dict:

@@ -36,6 +36,7 @@ from domain.register import (
     review_diff,
     sentence,
 )
+from domain.same_work import Held, held_initiatives, likely_same_work, said_of
 from domain.source import Snapshot
 from services.register import Forbidden
 from storage.errors import Conflict, NotFound, RegisterUnavailable
@@ -146,10 +147,28 @@ def about_words(payload: Mapping[str, Any], records: Mapping[str, str]) -> str:
     return named_record(records, payload.get("figure_id") or payload.get("about_id", ""))
 
 
+def same_work_line(submission: Any, held: Sequence[Held], force_names: Mapping[str, str]) -> html.P | None:
+    """For a new initiative, what it may duplicate (trial 20: the same work proposed twice read as two)."""
+    if submission.kind != "new initiative":
+        return None
+    others = [h for h in held if h.label != f"#{submission.id}"]
+    payload = submission.payload
+    words = said_of(
+        likely_same_work(str(payload.get("title") or ""), tuple(payload.get("force_ids") or ()), others),
+        force_names,
+    )
+    return html.P(words, className="register-same-work") if words else None
+
+
 def queue_item(
-    item: Any, names: tuple[Mapping[str, str], Mapping[str, str], Mapping[str, str]], reviewer: User, review_own: bool
+    item: Any,
+    names: tuple[Mapping[str, str], Mapping[str, str], Mapping[str, str]],
+    reviewer: User,
+    review_own: bool,
+    held: Sequence[Held] = (),
 ) -> html.Article:
-    """One submission waiting: who sent it, what it changes, a comment box, and the reviewer's two buttons."""
+    """One submission waiting: who sent it, what it may duplicate, what it changes, a comment box, and the
+    reviewer's two buttons."""
     s = item.submission
     own_line = None
     if s.submitted_by == reviewer.name:
@@ -182,6 +201,7 @@ def queue_item(
             ),
             follows,
             own_line,
+            same_work_line(s, held, names[0]),
             *diff_block(review_diff(item.current or {}, s.payload, *names), new_record=not item.current),
             html.Div(
                 decision_controls(s.id),
@@ -232,8 +252,10 @@ def queue_blocks(
     names: tuple[Mapping[str, str], Mapping[str, str], Mapping[str, str]],
     reviewer: User,
     review_own: bool,
+    held: Sequence[Held] = (),
 ) -> list:
-    """The queue's oldest items; with more waiting, a line saying how many are not shown yet."""
+    """The queue's oldest items; with more waiting, a line saying how many are not shown yet. `held`: what a new
+    initiative is checked against (held_initiatives)."""
     if not items:
         return [html.P("Nothing is waiting for review.", className="empty")]
     blocks: list = []
@@ -245,7 +267,7 @@ def queue_blocks(
                 className="queue-more",
             )
         )
-    return blocks + [queue_item(item, names, reviewer, review_own) for item in items]
+    return blocks + [queue_item(item, names, reviewer, review_own, held) for item in items]
 
 
 def decided_submission(trigger: Any, clicks: Sequence[Any]) -> int | None:
@@ -321,13 +343,18 @@ def with_queue(context: RegisterContext, user: User, message: str, written: Any)
     try:
         dataset = context.source.current().dataset
         names = ({f.id: f.name for f in dataset.forces}, {t.id: t.label for t in dataset.themes}, record_names(dataset))
+        items = context.service.queue(user, QUEUE_SHOWN)
         return dict(
             queue=queue_blocks(
-                context.service.queue(user, QUEUE_SHOWN),
+                items,
                 context.service.waiting(user),
                 names,
                 user,
                 context.service.review_own,
+                held_initiatives(
+                    dataset,
+                    [(i.submission.id, i.submission.payload) for i in items if i.submission.kind == "new initiative"],
+                ),
             ),
             status=message,
             written=written,

@@ -537,6 +537,49 @@ def test_regscr007_force_areas_find_aliases_and_a_returned_proposal_is_edited_an
     assert contributor.console_errors == [] and reviewer.console_errors == []
 
 
+def test_regscr007b_work_proposed_again_is_named_to_its_contributor_and_its_reviewer(browser, screens_server):
+    # Trial 20 (medium): the same work proposed again read as new in the queue; published, it would be counted twice.
+    from tests.conftest import choose_option
+
+    contributor = open_as(browser, screens_server, "sam", 1280)
+    reviewer = open_as(browser, screens_server, "rita", 1280)
+    page, review = contributor.page, reviewer.page
+    again = "Plymouth Street-Triage car"  # the published record's title, typed another way
+    try:
+        page.goto(screens_server.base_url)
+        wait_for_map(page)
+        fill_proposal(page)
+        page.fill("#register-title", again)
+        page.locator("#register-title").press("Tab")
+        choose_option(page, "register-force_ids", "Devon", "Devon & Cornwall Police")
+        page.click("#register-submit")
+        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')")
+        status = page.locator("#register-submit-status").inner_text()
+        assert re.search(rf"already shows work like it \(reg-\d+ “{TITLE}”\): the reviewer will check", status), status
+
+        review.goto(screens_server.base_url)
+        wait_for_map(review)
+        item = review.locator(".register-item", has_text=again)
+        item.wait_for(timeout=TIMEOUT * 1000)
+        warning = item.locator(".register-same-work")
+        assert warning.is_visible()
+        words = warning.inner_text()
+        assert re.search(rf"Possibly the same work as reg-\d+ “{TITLE}” \([^)]*published from the register\)", words)
+        assert "count the work twice" in words
+        # Said before the buttons that decide it.
+        above = warning.evaluate(
+            "(w, d) => !!(w.compareDocumentPosition(d) & Node.DOCUMENT_POSITION_FOLLOWING)",
+            item.locator(".register-decision").element_handle(),
+        )
+        assert above
+        # A proposal with a title of its own is not flagged.
+        assert review.locator(".register-item", has_text=NEW_TITLE).locator(".register-same-work").count() == 0
+    finally:
+        page.context.close()
+        review.context.close()
+    assert contributor.console_errors == [] and reviewer.console_errors == []
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_regscr008_an_empty_list_opened_is_still_a_named_dialog(browser, screens_server, width):
     """Trial 11 (high): in a new register, with no note published yet, the open "Note" list of "Amend a published
