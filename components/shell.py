@@ -359,8 +359,10 @@ def build_layout(snapshot: Snapshot, url_prefix: str, state: ViewState = DEFAULT
             dcc.Download(id=Ids.DOWNLOAD),
             html.Header(
                 [
-                    html.H1(site_title(snapshot.register_on)),
-                    html.P(site_summary(snapshot.register_on)),
+                    # The register named once it has published a record: until then every initiative shown is the
+                    # paper's, as the map's title says (trial 20, low).
+                    html.H1(site_title(snapshot.register_on and bool(dataset.provenance))),
+                    html.P(site_summary(snapshot.register_on and bool(dataset.provenance))),
                     orientation.layout(snapshot, url_prefix),
                 ],
                 className="site-header",
@@ -389,15 +391,15 @@ def root_class(state: ViewState) -> str:
     return "app embed" if state.embed else "app"
 
 
-def site_title(register_on: bool) -> str:
-    """The page's heading: what it maps, and from where (with the register on, not the paper alone)."""
-    if register_on:
+def site_title(register_shown: bool) -> str:
+    """The page's heading: what it maps, and from where (once the register has published, not the paper alone)."""
+    if register_shown:
         return "Police and public health: initiatives by force area, from PHE's 2016 paper and a reviewed register"
     return "Police and public health: the initiatives of PHE's 2016 paper, by force area"
 
 
-def site_summary(register_on: bool) -> str:
-    added = ", and what reviewers have since published through this dashboard's register" if register_on else ""
+def site_summary(register_shown: bool) -> str:
+    added = ", and what reviewers have since published through this dashboard's register" if register_shown else ""
     return (
         "What Public Health England's 2016 paper describes of police and public health working together"
         f"{added}: examples and their figures, not a count of all such work."

@@ -101,6 +101,11 @@ def test_reg_brw001_contribute_review_publish_then_seen_on_the_map_and_profile(b
         reader.page.goto(register_server.base_url)
         wait_for_map(reader.page)
         assert reader.page.locator("#register-section").count() == 0
+        # Nothing is published yet: the heading names the paper alone, as the map's title does (trial 20, low).
+        assert (
+            reader.page.locator("h1").inner_text()
+            == "Police and public health: the initiatives of PHE's 2016 paper, by force area"
+        )
 
         page = contributor.page
         page.goto(register_server.base_url)
