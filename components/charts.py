@@ -13,6 +13,8 @@ keyboard reaches, as one block of text. The source citation is the chart's capti
 
 from __future__ import annotations
 
+import re
+
 from html import unescape
 
 from dash import html
@@ -36,6 +38,16 @@ def breakable(label: str) -> str | list:
     children: list = [parts[0]]
     for part in parts[1:]:
         children += ["/", html.Wbr(), part]
+    return children
+
+
+def breakable_name(name: str) -> list:
+    """A force's name with a line break allowed before "shire" in a long county word ("Gloucester|shire", by <wbr>,
+    which nothing copies or reads out): a phone's narrow comparison column otherwise broke it anywhere
+    ("Gloucestershi|re")."""
+    children: list = []
+    for part in re.split(r"(?<=\w{5})(?=shire\b)", name):
+        children += [html.Wbr(), part] if children else [part]
     return children
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from dash import dcc, html
 
 from components.attributes import aria
-from components.charts import breakable
+from components.charts import breakable, breakable_name
 from domain.aggregation import filters_narrow, reading_of
 from domain.compare import (
     OFF_MAP_ROW_ID,
@@ -47,7 +47,10 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
             [
                 html.Thead(
                     html.Tr(
-                        [html.Th("What is compared", scope="col"), *[html.Th(c.name, scope="col") for c in compared]]
+                        [
+                            html.Th("What is compared", scope="col"),
+                            *[html.Th(breakable_name(c.name), scope="col") for c in compared],
+                        ]
                     )
                 ),
                 html.Tbody(

@@ -28,6 +28,40 @@ def test_cmpb001_compare_two_forces_via_the_url(watched, live_server):
     assert "Leicestershire mental health triage car" in table and "Section 136 detentions: a fall of 81%" in table
 
 
+# Each place where a line of the element's text breaks between two letters of one word (a word broken anywhere):
+# a break at a space, or where the page allows one (<wbr>, between two text nodes), is not one.
+MID_WORD_BREAKS = """(element) => {
+  const found = [];
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange();
+    let lastTop = null;
+    for (let i = 0; i < node.length; i++) {
+      range.setStart(node, i); range.setEnd(node, i + 1);
+      const rect = range.getClientRects()[0];
+      if (!rect) continue;
+      if (lastTop !== null && rect.top > lastTop + 2 && /\\w/.test(node.data[i - 1]) && /\\w/.test(node.data[i])) {
+        found.push(node.data.slice(0, i) + '|' + node.data.slice(i));
+      }
+      lastTop = rect.top;
+    }
+  }
+  return found;
+}"""
+
+
+def test_cmpb001b_on_a_phone_a_force_name_breaks_between_words_not_inside_one(watched, live_server):
+    # Trial 20 (low): at 375 px the column's heading read "Gloucestershi / re Constabulary".
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    ready(page, f"{live_server.base_url}?compare=E23000037,E23000021&view=compare")
+    wait_until(page, "document.querySelectorAll('#comparison thead th').length === 3", timeout=TIMEOUT)
+    assert comparison_headers(page) == ["Gloucestershire Constabulary", "Leicestershire Police"]  # whole when read
+    heads = page.locator("#comparison thead th")
+    for index in range(1, 3):
+        assert heads.nth(index).evaluate(MID_WORD_BREAKS) == [], heads.nth(index).inner_text()
+
+
 def test_cmpb002_compare_via_controls_and_similar_forces_link(watched, live_server):
     page = watched.page
     ready(page, f"{live_server.base_url}?force=E23000021&view=compare")
