@@ -190,3 +190,23 @@ def test_embed005_the_maps_spoken_name_names_only_controls_the_page_shows(watche
     for words, control in said.items():
         assert (words in name) == page.locator(control).is_visible(), (words, name)
     assert ("Force list" in name) is not embedded
+
+
+@pytest.mark.parametrize(("width", "height", "embedded"), [(600, 600, True), (1280, 720, False)])
+def test_embed006_the_focused_headings_ring_leaves_the_line_under_it_clear(
+    watched, live_server, width, height, embedded
+):
+    # Trial 20 (low): in the widget, the ring round the focused force's name hid the top of the line under it.
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": height})
+    ready(page, f"{live_server.base_url}?{'embed=1&' if embedded else ''}force={facts.LEICESTERSHIRE}")
+    page.keyboard.press("Tab")  # the keyboard's way: the ring is drawn
+    page.evaluate("document.getElementById('view-title').focus()")
+    ring = page.evaluate(
+        """() => { const h = document.getElementById('view-title'), s = getComputedStyle(h);
+        return {visible: h.matches(':focus-visible'), style: s.outlineStyle,
+                bottom: h.getBoundingClientRect().bottom + parseFloat(s.outlineOffset) + parseFloat(s.outlineWidth),
+                next: h.nextElementSibling.getBoundingClientRect().top, width: parseFloat(s.outlineWidth)}; }"""
+    )
+    assert ring["visible"] and ring["style"] == "solid" and ring["width"] >= 2, ring
+    assert ring["bottom"] <= ring["next"], ring
