@@ -457,24 +457,30 @@ def test_regscr006_the_years_order_is_named_with_the_other_problems_at_once(brow
     assert watched.console_errors == [], "the browser console logged errors"
 
 
+def send_proposal(page, server, title: str, force_typed: str, force: str) -> None:
+    """A whole proposal sent from the form: the flow's usual fields, with `title` and the force found by typing."""
+    from tests.conftest import choose_option
+
+    page.goto(server.base_url)
+    wait_for_map(page)
+    fill_proposal(page)
+    page.fill("#register-title", title)
+    page.locator("#register-title").press("Tab")
+    choose_option(page, "register-force_ids", force_typed, force)
+    page.click("#register-submit")
+    wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')")
+
+
 def test_regscr007_force_areas_find_aliases_and_a_returned_proposal_is_edited_and_sent_again(browser, screens_server):
     # Before: "the Met" found nothing in Force areas (the Force filter finds it), an unknown force left the box
     # empty and went as national work, and a returned proposal could only be typed again from the start.
-    from tests.conftest import choose_option
 
     contributor = open_as(browser, screens_server, "vic", 1280)
     reviewer = open_as(browser, screens_server, "rita", 1280)
     page, review = contributor.page, reviewer.page
     title = "Camden night-time economy triage"
     try:
-        page.goto(screens_server.base_url)
-        wait_for_map(page)
-        fill_proposal(page)
-        page.fill("#register-title", title)
-        page.locator("#register-title").press("Tab")
-        choose_option(page, "register-force_ids", "the Met", "Metropolitan Police Service")
-        page.click("#register-submit")
-        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')")
+        send_proposal(page, screens_server, title, "the Met", "Metropolitan Police Service")
 
         review.goto(screens_server.base_url)
         wait_for_map(review)
@@ -539,21 +545,13 @@ def test_regscr007_force_areas_find_aliases_and_a_returned_proposal_is_edited_an
 
 def test_regscr007b_work_proposed_again_is_named_to_its_contributor_and_its_reviewer(browser, screens_server):
     # Trial 20 (medium): the same work proposed again read as new in the queue; published, it would be counted twice.
-    from tests.conftest import choose_option
 
     contributor = open_as(browser, screens_server, "sam", 1280)
     reviewer = open_as(browser, screens_server, "rita", 1280)
     page, review = contributor.page, reviewer.page
     again = "Plymouth Street-Triage car"  # the published record's title, typed another way
     try:
-        page.goto(screens_server.base_url)
-        wait_for_map(page)
-        fill_proposal(page)
-        page.fill("#register-title", again)
-        page.locator("#register-title").press("Tab")
-        choose_option(page, "register-force_ids", "Devon", "Devon & Cornwall Police")
-        page.click("#register-submit")
-        wait_until(page, "document.querySelector('#register-submit-status')?.textContent.startsWith('Sent for review')")
+        send_proposal(page, screens_server, again, "Devon", "Devon & Cornwall Police")
         status = page.locator("#register-submit-status").inner_text()
         assert re.search(rf"already shows work like it \(reg-\d+ “{TITLE}”\): the reviewer will check", status), status
 
