@@ -26,7 +26,7 @@ from domain.feed import PAPER_URL
 from domain.loading import Dataset
 from domain.provenance import CountedSources, is_register
 from domain.source import SnapshotProvider
-from domain.state import DEFAULT_VIEW, ViewState, active_filters_words, filters_text
+from domain.state import DEFAULT_VIEW, ViewState, active_filters_words, filters_text, view_subject
 
 CITE_LINK = "cite-link"
 LINK_COPY = "cite-link-copy"
@@ -118,9 +118,12 @@ def citation_outputs(
     url = page_view_url(href, cited_state(state), url_prefix)
     shown = initiatives_in_view(snapshot.join, filter_initiatives(dataset, state), state.force)
     filters = active_filters_words(state, dataset)
+    printed = printed_state(state)
     return dict(
-        citation=citation_line(dataset, url, now, shown, filters),
-        printed=citation_line(dataset, page_view_url(href, printed_state(state), url_prefix), now, shown, filters),
+        citation=citation_line(dataset, url, now, shown, filters, view_subject(state, dataset)),
+        printed=citation_line(
+            dataset, page_view_url(href, printed, url_prefix), now, shown, filters, view_subject(printed, dataset)
+        ),
         print_date=f"Printed on {now.strftime('%d %B %Y')}. Dataset version {dataset.version}, compiled "
         f"{dataset.version_date} from the 2016 paper.",
         print_filters=filters_text(state, dataset),
@@ -139,7 +142,9 @@ def view_download(source: SnapshotProvider, url_prefix: str, today: Callable[[],
     state = state_from_store(state_data, dataset)
     in_view = initiatives_to_download(snapshot.join, filter_initiatives(dataset, state), state)
     url = page_view_url(href, cited_state(state), url_prefix)
-    citation = citation_line(dataset, url, today(), in_view, active_filters_words(state, dataset))
+    citation = citation_line(
+        dataset, url, today(), in_view, active_filters_words(state, dataset), view_subject(state, dataset)
+    )
     figures = figures_in_view(dataset, state, in_view)
     return dcc.send_bytes(
         view_zip(dataset, in_view, figures, citation),

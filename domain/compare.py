@@ -222,10 +222,12 @@ def citation_line(
     accessed: date,
     shown: Iterable[Initiative] | None = None,
     filters: str = "",
+    subject: str = "",
 ) -> str:
     """The citation of a view. `shown` is what the view holds: the register is named only when some of that came
-    through it (all of the dataset when None). `filters`, the active filters in words, are said beside the link,
-    so a reader of the citation on paper knows the view is partial without opening it."""
+    through it (all of the dataset when None). `subject` (the force, or the forces compared, by name) and
+    `filters`, the active filters in words, are said beside the link, so a reader of the citation on paper knows
+    what the view is of, and that it is partial, without opening it."""
     # The dataset's date is when this version was compiled from the 2016 paper, said so in words:
     # a bare date beside the dataset reads as if the data were that recent.
     added = len(dataset.provenance) if shown is None else _added(dataset, shown)
@@ -239,7 +241,8 @@ def citation_line(
         f"{PAPER_CITATION} Police and public health collaboration dataset, version {dataset.version}, "
         f"compiled {dataset.version_date} from that paper.{register} Boundaries: "
         f"{dataset.boundaries.credit if dataset.boundaries else 'ONS'}. "
-        f"View: {view_url} ({f'filters: {filters}; ' if filters else ''}accessed {accessed.isoformat()})."
+        f"View: {view_url} ({''.join(f'{part}; ' for part in (subject, f'filters: {filters}' if filters else '') if part)}"
+        f"accessed {accessed.isoformat()})."
     )
 
 

@@ -115,6 +115,21 @@ def active_filters_words(state: ViewState, dataset: Dataset) -> str:
     return "; ".join(parts)
 
 
+def view_subject(state: ViewState, dataset: Dataset) -> str:
+    """What a view is of, by name, for its citation: the forces compared on the Compare tab ("Leicestershire Police
+    compared with Gloucestershire Constabulary"), else the selected force; '' for England's map. A code in a link
+    tells a reader on paper nothing (trial 21)."""
+    names = [
+        dataset.forces_by_id[f].name
+        for f in (state.compare if state.view == "compare" else ())
+        if f in dataset.forces_by_id
+    ]
+    if len(names) > 1:
+        return f"{', '.join(names[:-1])} compared with {names[-1]}"
+    force = dataset.forces_by_id.get(state.force or "")
+    return names[0] if names else force.name if force else ""
+
+
 def filters_text(state: ViewState, dataset: Dataset) -> str:
     """The active filters in words, for a printed page: what a reader needs to know the view is partial."""
     return "Filters: " + (active_filters_words(state, dataset) or "none (all initiatives)") + "."

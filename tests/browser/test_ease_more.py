@@ -305,6 +305,7 @@ def test_ease109_every_force_prints_on_one_a4_page_with_all_the_print_promises(w
             filters,
             "Public Health England (2016). Police and Public Health",  # the citation, naming the view
             f"?force={force}" if force else "View: http",
+            f"({name}; " if force else "(accessed",  # the citation names the force, not only its code
             f"Dataset version {version}",
             "Printed on",
             "Page 1 of 1",  # the page's foot says how many pages the copy has

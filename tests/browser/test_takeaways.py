@@ -41,6 +41,8 @@ def test_take001_citation_and_downloads_follow_the_view_on_screen(watched, live_
     )
     assert "themes=mental-health" in citation and "embed" not in citation
     assert citation.split("View: ")[1].startswith(live_server.base_url + "?")
+    # The force by name, not only as a code in the link (trial 21, medium).
+    assert "(Leicestershire Police; filters: themes Mental health; accessed " in citation
 
     with page.expect_download() as info:
         page.locator("#export-csv").click()

@@ -156,6 +156,29 @@ def test_cmp006_citation_names_paper_dataset_boundaries_and_date(small):
     assert "filters" not in line  # no filters, none named
 
 
+def test_cmp006c_a_citation_names_its_force_or_the_forces_compared(small):
+    # Trial 21 (medium): a force's citation named it only as a code in its link ("?force=E23000037").
+    from components.cite_view import citation_outputs
+    from domain.source import StaticSource, snapshot_of
+
+    dataset, _ = small
+    first, second = [f for f in dataset.forces if f.kind == "territorial"][:2]
+    source = StaticSource(snapshot_of(dataset))
+
+    def outputs(query: str) -> dict:
+        state = state_from_query(query, dataset)
+        return citation_outputs(source, "/", lambda: date(2031, 2, 3), {"query": state.to_query()}, "http://x/")
+
+    one = outputs(f"?force={first.id}")
+    assert f"?force={first.id} ({first.name}; accessed 2031-02-03)." in one["citation"]
+    assert one["printed"] == one["citation"]
+    compared = outputs(f"?force={first.id}&compare={first.id},{second.id}&view=compare")
+    assert f"({first.name} compared with {second.name}; accessed" in compared["citation"]
+    # Printed, the page holds the selected force's profile, and its citation says so.
+    assert f"({first.name}; accessed" in compared["printed"]
+    assert outputs("")["citation"].endswith("View: http://x/ (accessed 2031-02-03).")  # England's map: no name
+
+
 def test_cmp006b_a_filtered_views_citation_says_its_filters_in_words(small):
     # Before: the filters were only in the link's address, so a citation on paper did not say the view was partial.
     from components.cite_view import citation_outputs
