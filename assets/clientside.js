@@ -512,3 +512,22 @@ document.addEventListener('click', function (event) {
     if (Date.now() - started < 10000) { window.requestAnimationFrame(settle); }
   })();
 });
+
+// On a phone "Clear selection" hides once its force is cleared (the box shows its placeholder, and the button would
+// clear nothing; assets/style.css), and the focus it held would fall to the page's start. The Force box takes it,
+// where the reader chooses the next force (trial 21, low).
+document.addEventListener('click', function (event) {
+  var button = event.target.closest && event.target.closest('#clear-force');
+  var box = document.getElementById('force-select');
+  if (!button || !box) { return; }
+  var started = Date.now();
+  (function settle() {
+    if (button.offsetParent === null) {
+      // Still the button's, or already fallen to the page: the reader has not moved it elsewhere.
+      var at = document.activeElement;
+      if (!at || at === document.body || at === button) { box.focus({ preventScroll: true }); }
+      return;
+    }
+    if (Date.now() - started < 3000) { window.requestAnimationFrame(settle); }
+  })();
+});

@@ -71,9 +71,13 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
         role="region",
         **aria(label="Comparison, scrolls sideways"),
     )
-    # On a phone the rows of lists (initiatives, figures) are read force by force under the table, a screen wide:
-    # in the table's columns, two to a screen, they ran a word or two a line (the stylesheet shows one or the other).
-    by_force = html.Div(
+    return html.Div([hint, table, _comparison_by_force(compared, lists)])
+
+
+def _comparison_by_force(compared: Sequence[ComparedForce], lists: Sequence[tuple[str, list]]) -> html.Div:
+    """On a phone the rows of lists (initiatives, figures) are read force by force under the table, a screen wide:
+    in the table's columns, two to a screen, they ran a word or two a line (the stylesheet shows one or the other)."""
+    return html.Div(
         [
             html.Section(
                 [
@@ -90,7 +94,6 @@ def comparison_table(compared: Sequence[ComparedForce], dataset: Dataset, filter
         ],
         className="comparison-by-force",
     )
-    return html.Div([hint, table, by_force])
 
 
 def _number(value: float | int | None, unit: str = "") -> str:

@@ -598,6 +598,8 @@ def test_ease014_on_a_phone_a_force_link_names_the_force_at_once_and_clear_all_k
     wait_until(page, "document.querySelector('#view-title')?.textContent === 'England'", timeout=TIMEOUT)
     wait_until(page, "!document.querySelector('#clear-force').checkVisibility()", timeout=TIMEOUT)
     assert page.locator("#force-select").inner_text() == "England"
+    # The focus it held goes to the Force box, not to the page's start (trial 21, low).
+    wait_until(page, "document.activeElement?.id === 'force-select'", timeout=TIMEOUT)
 
 
 LANDED_JS = """() => { const h = document.querySelector('#view-title'), r = h.getBoundingClientRect();
