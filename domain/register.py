@@ -362,7 +362,8 @@ def _form_sentence(error: Mapping[str, Any], label: str) -> str:
     earlier = "earlier" if label in YEAR_LABELS else "less"
     if kind in {"float_parsing", "int_parsing"}:
         example = "a year in figures, such as 2019" if label in YEAR_LABELS else "a number, such as 30"
-        return f"{label} must be {example}; “{error.get('input')}” is not."
+        hint = "" if label in YEAR_LABELS else _number_hint(error.get("input"))
+        return f"{label} must be {example}; “{error.get('input')}” is not.{hint}"
     written = error.get("input")
     if kind == "string_too_short" and isinstance(written, str) and written.strip():
         return f"{label} needs at least {ctx.get('min_length')} characters; this has {len(written)}."
@@ -376,6 +377,18 @@ def _form_sentence(error: Mapping[str, Any], label: str) -> str:
 
 
 YEAR_LABELS = frozenset({"First year", "Last year"})
+
+
+def _number_hint(written: object) -> str:
+    """What is wrong with a number as typed, where it is a habit the form does not read: a decimal comma ("12,5"),
+    or a minus sign (the size of a change is given positive, and Direction says which way)."""
+    text = str(written or "").strip()
+    hints = []
+    if re.fullmatch(r"[-−]?\d+,\d{1,2}", text):
+        hints.append(f"write a decimal with a point ({text.lstrip('-−').replace(',', '.')})")
+    if text[:1] in {"-", "−"}:
+        hints.append("leave out the minus sign: Direction says whether it went up or down")
+    return f" To fix it, {' and '.join(hints)}." if hints else ""
 
 
 def _rule_sentence(ctx: Mapping[str, Any]) -> str:

@@ -414,6 +414,23 @@ FORM_WORDS = [
         "figures.0.value",
         "Value must be a number, such as 30; “thirty” is not.",
     ),
+    # Trial 21 (low): the sentence did not say whether the sign or the decimal comma was wrong.
+    (
+        valid_payload(figures=[{**VALID_FIGURE, "value": "-12,5"}]),
+        "figures.0.value",
+        "Value must be a number, such as 30; “-12,5” is not. To fix it, write a decimal with a point (12.5) and "
+        "leave out the minus sign: Direction says whether it went up or down.",
+    ),
+    (
+        valid_payload(figures=[{**VALID_FIGURE, "value": "12,5"}]),
+        "figures.0.value",
+        "Value must be a number, such as 30; “12,5” is not. To fix it, write a decimal with a point (12.5).",
+    ),
+    (
+        valid_payload(start_year="20,19"),
+        "start_year",
+        "First year must be a year in figures, such as 2019; “20,19” is not.",
+    ),
 ]
 
 
