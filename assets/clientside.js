@@ -244,6 +244,17 @@ function pphRevealInTab(view, itemId) {
     var drawn = panel && !panel.hidden && panel.childElementCount > 0;
     if (drawn && drawnAt === null) { drawnAt = Date.now(); }
     if (itemId && !(item && panel.contains(item)) && drawn && Date.now() - drawnAt > 2000) { itemId = ''; item = null; }
+    // Shown, but still filling in (a lazy tab's panel comes from the server): the focus, lost by the link as its own
+    // view was hidden, waits on the panel, marked busy, not at the page's start (trial 22).
+    if (panel && !panel.hidden && !drawn && shownAt === null && !userMoved) {
+      var at = document.activeElement;
+      if (!at || at === document.body || at.offsetParent === null) {
+        if (!panel.hasAttribute('tabindex')) { panel.setAttribute('tabindex', '-1'); }
+        panel.setAttribute('aria-busy', 'true');
+        panel.focus({ preventScroll: true });
+      }
+    }
+    if (drawn && panel.getAttribute('aria-busy')) { panel.removeAttribute('aria-busy'); }
     // A lazy tab's panel fills in after it is shown (components/shell.py), and the page grows under it: it is
     // kept at the top for a moment while that happens, unless the reader scrolls first.
     if (drawn && (!itemId || (item && panel.contains(item)))) {

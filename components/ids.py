@@ -11,7 +11,7 @@ class Ids(StrEnum):
     NOTICE = "notice"
     FORCE_SELECT = "force-select"
     CLEAR = "clear-force"
-    CLEAR_ALL = "clear-all"  # a link to the view with every filter and the force cleared
+    CLEAR_ALL = "clear-all"  # a link to the view with every filter cleared; the chosen force stays
     FILTERS_TOGGLE = "filters-toggle"  # the filters' disclosure: shut on a phone, always open on wider screens
     FILTERS_SUMMARY = "filters-summary"  # "Filters (2 active)"
     THEMES = "theme-filter"

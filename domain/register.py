@@ -350,7 +350,7 @@ def _pydantic_problems(exc: ValidationError, prefix: str, renamed: Mapping[str, 
     return problems
 
 
-NEGATIVE_VALUE = "Give the size of the change as a positive number; 'Direction' says whether it went up or down."
+NEGATIVE_VALUE = "Give the size of the change as a positive number; “Direction” says whether it went up or down."
 
 
 def _form_sentence(error: Mapping[str, Any], label: str) -> str:

@@ -278,7 +278,7 @@ def test_regscr003_the_trials_bad_values_read_as_one_sentence_each_with_one_coun
         value = page.locator(".register-field:has(#register-figure-0-value) .field-error")
         assert (
             value.inner_text()
-            == "Give the size of the change as a positive number; 'Direction' says whether it went up or down."
+            == "Give the size of the change as a positive number; “Direction” says whether it went up or down."
         )
 
         heading = summary.locator(".register-summary-heading").inner_text()

@@ -350,7 +350,7 @@ def test_reg_form012_problems_are_whole_sentences_beside_their_fields(app, clien
     assert "Give the initiative a title." in errors["title"]
     assert "a spreadsheet opening the register's export would run as a formula" in errors["place"]
     assert errors["figures.0.value"] == (
-        "Give the size of the change as a positive number; 'Direction' says whether it went up or down."
+        "Give the size of the change as a positive number; “Direction” says whether it went up or down."
     )
     # Trial 8 (low): an empty place was "Place is required.", where every other field says what to do.
     errors = field_errors(send(app, client, token, {**VALID_FIELDS, "place": ""}, [VALID_FIGURE]))
@@ -383,7 +383,7 @@ def test_reg_form012b_the_trials_bad_values_one_sentence_each_in_the_forms_label
         "Last year (2017) is before First year (2019): give the year the work ended, or leave Last year empty."
     )
     assert errors["figures.0.value"] == (
-        "Give the size of the change as a positive number; 'Direction' says whether it went up or down."
+        "Give the size of the change as a positive number; “Direction” says whether it went up or down."
     )
     summary = response_values(answer)["register-initiative-summary"]["children"]
     heading, items = words_of(summary[0]), [words_of(li) for li in summary[1]["props"]["children"]]

@@ -113,7 +113,7 @@ def test_reg_in005_a_negative_value_is_refused_for_every_unit(unit):
     figure = {**VALID_FIGURE, "unit": unit, "value": "-3"}
     problems = problems_of(valid_payload(figures=[figure]))
     assert (
-        "Give the size of the change as a positive number; 'Direction' says whether it went up or down."
+        "Give the size of the change as a positive number; “Direction” says whether it went up or down."
         in problems["figures.0.value"]
     )
 
@@ -378,7 +378,7 @@ FORM_WORDS = [
     (
         TRIAL,
         "figures.0.value",
-        "Give the size of the change as a positive number; 'Direction' says whether it went up or down.",
+        "Give the size of the change as a positive number; “Direction” says whether it went up or down.",
     ),
     (
         valid_payload(figures=[{**VALID_FIGURE, "value": "194"}]),
