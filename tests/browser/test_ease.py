@@ -149,7 +149,11 @@ def test_ease003c_the_force_list_finds_a_force_by_a_town_or_district_in_its_area
     ready(page, live_server.base_url)
     page.locator("#force-select").click()
     page.keyboard.type(typed)
-    wait_until(page, "() => document.querySelectorAll('.dash-dropdown-option').length > 0", timeout=TIMEOUT)
+    # The list narrows as each letter is typed ("Cam" lists Cambridgeshire too): it must settle on the one force.
+    only = """(found) => { const o = [...document.querySelectorAll('.dash-dropdown-option')];
+        return o.length === 1 && o[0].textContent.startsWith(found); }"""
+    wait_until(page, only, arg=found, timeout=TIMEOUT)
+    page.wait_for_timeout(200)
     listed = page.locator(".dash-dropdown-option").all_inner_texts()
     assert len(listed) == 1 and listed[0].startswith(found), listed
     page.keyboard.press("Enter")
