@@ -843,7 +843,11 @@ def test_ease020_a_link_in_a_panel_keeps_the_reader_there_and_takes_them_to_what
     page.keyboard.press("Enter")
     wait_until(page, "location.search.includes('view=national')", timeout=TIMEOUT)
     wait_until(page, "document.activeElement?.id === 'view-national'", timeout=TIMEOUT)
+    # The panel holds the focus from the moment it shows, before its list has come (test_ease021d): wait for the list.
+    page.locator("#off-map-work").wait_for(state="visible", timeout=TIMEOUT * 1000)
+    wait_until(page, "!document.getElementById('view-national').hasAttribute('aria-busy')", timeout=TIMEOUT)
     page.wait_for_timeout(300)
+    assert page.evaluate("document.activeElement.id") == "view-national"
     assert page.evaluate(PANEL_TOP_JS, "national") < 360 and page.locator("#off-map-work").is_visible()
 
 
@@ -1043,6 +1047,9 @@ def test_ease024b_british_transport_police_filtered_out_opens_the_tab_at_what_it
     wait_until(page, f"{OPTIONS_LISTED}.length === 1", timeout=TIMEOUT)
     page.keyboard.press("Enter")
     wait_until(page, "document.activeElement?.id === 'view-national'", timeout=TIMEOUT)
+    # Focused as it shows, before its words have come (test_ease021d): wait for them.
+    wait_until(page, "!document.getElementById('view-national').hasAttribute('aria-busy')", timeout=TIMEOUT)
+    page.locator("#view-national .empty").wait_for(state="visible", timeout=TIMEOUT * 1000)
     page.wait_for_timeout(300)
     assert (
         in_view(page, "#view-tab-national")
